@@ -1,0 +1,39 @@
+/** Plain values for a TCP segment; the codec lives in tcp.ts. */
+
+/** Flag bits of the TCP header's 8-bit flags field (RFC 9293 3.1, RFC 3168). */
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const PSH = 0x08;
+export const ACK = 0x10;
+export const URG = 0x20;
+export const ECE = 0x40;
+export const CWR = 0x80;
+
+export type TcpOption =
+  | { kind: 'eol' }
+  | { kind: 'nop' }
+  | { kind: 'mss'; mss: number }
+  | { kind: 'wscale'; shift: number }
+  | { kind: 'sack-permitted' }
+  /** SACK blocks as [left edge, right edge) absolute sequence numbers (RFC 2018). */
+  | { kind: 'sack'; blocks: Array<[number, number]> }
+  | { kind: 'timestamps'; tsval: number; tsecr: number }
+  /** Any other kind: kept as its bytes (without kind and length) and skipped by its length. */
+  | { kind: 'unknown'; type: number; data: Buffer };
+
+export interface TcpSegment {
+  srcPort: number;
+  dstPort: number;
+  /** Absolute, uint32. */
+  seq: number;
+  ack: number;
+  /** The flags byte (FIN | SYN | ...). */
+  flags: number;
+  /** The raw 16-bit window field, before any window scaling. */
+  window: number;
+  urgent: number;
+  /** In header order, EOL and NOP included, so that encoding a decoded segment gives the same bytes. */
+  options: TcpOption[];
+  payload: Buffer;
+}
