@@ -1,0 +1,184 @@
+/**
+ * IPv4 header (RFC 791 section 3.1) and the TCP pseudo-header (RFC 9293 section 3.1).
+ * Addresses are uint32 numbers (network order value: 10.0.0.1 is 0x0a000001) everywhere past the
+ * edge; text only at the edges through parseAddr / formatAddr.
+ */
+import { checksumAdd, checksumAddUint32, checksumAddWord, checksumFinish } from './checksum.ts';
+import { WireError } from './errors.ts';
+
+export const IPV4_HEADER_LENGTH = 20;
+export const PROTO_TCP = 6;
+/** RFC 791: "Don't Fragment" and "More Fragments" bits of the flags field (top 3 bits of byte 6). */
+const FLAG_DF = 0x4000;
+const FLAG_MF = 0x2000;
+const FRAGMENT_OFFSET_MASK = 0x1fff;
+
+export interface Ipv4Header {
+  src: number;
+  dst: number;
+  protocol: number;
+  /** Default 64 (Linux's net.ipv4.ip_default_ttl). */
+  ttl?: number;
+  /** Identification; default 0, as Linux sends on DF packets (RFC 6864 4.1 allows any value then). */
+  id?: number;
+  tos?: number;
+  /** Default true: TCP with path MTU discovery (RFC 1191) sets DF, as Linux and BSD do. */
+  dontFragment?: boolean;
+}
+
+export interface Ipv4Packet {
+  version: number;
+  /** Header length in 32-bit words. */
+  ihl: number;
+  tos: number;
+  /** Header plus payload, in bytes, from the header field. */
+  totalLength: number;
+  id: number;
+  /** The 3 flag bits (bit 1 = DF, bit 0 = MF). */
+  flags: number;
+  /** In 8-byte units; always 0 here because fragments are rejected. */
+  fragmentOffset: number;
+  ttl: number;
+  protocol: number;
+  headerChecksum: number;
+  /** Whether the header checksum verifies (always true unless decoded with verifyChecksum: false). */
+  checksumOk: boolean;
+  src: number;
+  dst: number;
+  /** View of the header bytes, options included. */
+  header: Buffer;
+  /** View of the payload: bytes ihl*4 .. totalLength, so Ethernet padding past totalLength is cut. */
+  payload: Buffer;
+}
+
+/** '10.0.0.1' -> 0x0a000001. Strict dotted quad: four decimal parts 0..255, no leading zeros. */
+export function parseAddr(text: string): number {
+  const parts = text.split('.');
+  const fail = (): never => {
+    throw new WireError('bad-addr', 0, `"${text}" is not an IPv4 address`, { hint: 'write four numbers 0-255 separated by dots, e.g. 10.0.0.1' });
+  };
+  if (parts.length !== 4) fail();
+  let n = 0;
+  for (const part of parts) {
+    // No leading zeros: "010" is octal to some parsers and decimal to others.
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) fail();
+    const v = Number(part);
+    if (v > 255) fail();
+    n = n * 256 + v;
+  }
+  return n >>> 0;
+}
+
+export function formatAddr(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
+}
+
+function checkField(name: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new WireError('bad-value', 0, `${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
+  }
+}
+
+/** Write a 20-byte IPv4 header (no options) at buf[offset], checksum filled. Returns 20. */
+export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header, payloadLength: number): number {
+  const totalLength = IPV4_HEADER_LENGTH + payloadLength;
+  checkField('IPv4 total length', totalLength, 0xffff);
+  checkField('source address', h.src, 0xffffffff);
+  checkField('destination address', h.dst, 0xffffffff);
+  checkField('protocol', h.protocol, 0xff);
+  const ttl = h.ttl ?? 64;
+  const id = h.id ?? 0;
+  const tos = h.tos ?? 0;
+  checkField('ttl', ttl, 0xff);
+  checkField('id', id, 0xffff);
+  checkField('tos', tos, 0xff);
+  buf[offset] = 0x45; // version 4, IHL 5
+  buf[offset + 1] = tos;
+  buf.writeUInt16BE(totalLength, offset + 2);
+  buf.writeUInt16BE(id, offset + 4);
+  buf.writeUInt16BE(h.dontFragment ?? true ? FLAG_DF : 0, offset + 6);
+  buf[offset + 8] = ttl;
+  buf[offset + 9] = h.protocol;
+  buf.writeUInt16BE(0, offset + 10);
+  buf.writeUInt32BE(h.src, offset + 12);
+  buf.writeUInt32BE(h.dst, offset + 16);
+  buf.writeUInt16BE(checksumFinish(checksumAdd(buf, offset, offset + IPV4_HEADER_LENGTH)), offset + 10);
+  return IPV4_HEADER_LENGTH;
+}
+
+/** A whole IPv4 packet: a 20-byte header (checksum filled) followed by a copy of payload. */
+export function encodeIpv4(h: Ipv4Header, payload: Buffer): Buffer {
+  const buf = Buffer.allocUnsafe(IPV4_HEADER_LENGTH + payload.length);
+  encodeIpv4HeaderInto(buf, 0, h, payload.length);
+  payload.copy(buf, IPV4_HEADER_LENGTH);
+  return buf;
+}
+
+export interface Ipv4DecodeOptions {
+  /** Default true: a header whose checksum does not verify is rejected with 'bad-checksum'. */
+  verifyChecksum?: boolean;
+}
+
+/** Decode and check an IPv4 packet. buf may be longer than the packet (link-layer padding). */
+export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packet {
+  if (buf.length < IPV4_HEADER_LENGTH) {
+    throw new WireError('short', buf.length, `IPv4 header needs 20 bytes, only ${buf.length} present`);
+  }
+  const version = buf[0] >>> 4;
+  if (version !== 4) {
+    throw new WireError('bad-version', 0, `IP version ${version}, expected 4`, { hint: 'only IPv4 is supported' });
+  }
+  const ihl = buf[0] & 0x0f;
+  const headerLength = ihl * 4;
+  if (ihl < 5) throw new WireError('bad-ihl', 0, `IPv4 header length ${ihl} words, the minimum is 5`);
+  if (headerLength > buf.length) {
+    throw new WireError('bad-ihl', 0, `IPv4 header length ${headerLength} bytes runs past the ${buf.length} bytes present`);
+  }
+  const totalLength = buf.readUInt16BE(2);
+  if (totalLength < headerLength) {
+    throw new WireError('bad-length', 2, `IPv4 total length ${totalLength} is shorter than its ${headerLength}-byte header`);
+  }
+  if (totalLength > buf.length) {
+    throw new WireError('bad-length', 2, `IPv4 total length ${totalLength} runs past the ${buf.length} bytes present`, {
+      hint: 'the packet was truncated (capture snaplen?)',
+    });
+  }
+  const headerChecksum = buf.readUInt16BE(10);
+  const checksumOk = checksumFinish(checksumAdd(buf, 0, headerLength)) === 0;
+  if (!checksumOk && opts.verifyChecksum !== false) {
+    throw new WireError('bad-checksum', 10, `IPv4 header checksum 0x${headerChecksum.toString(16).padStart(4, '0')} does not verify`);
+  }
+  const flagsAndOffset = buf.readUInt16BE(6);
+  const fragmentOffset = flagsAndOffset & FRAGMENT_OFFSET_MASK;
+  if ((flagsAndOffset & FLAG_MF) !== 0 || fragmentOffset !== 0) {
+    throw new WireError('fragment', 6, `IPv4 fragment (offset ${fragmentOffset * 8}${(flagsAndOffset & FLAG_MF) !== 0 ? ', more fragments' : ''})`, {
+      hint: 'fragments are not reassembled',
+    });
+  }
+  return {
+    version,
+    ihl,
+    tos: buf[1],
+    totalLength,
+    id: buf.readUInt16BE(4),
+    flags: flagsAndOffset >>> 13,
+    fragmentOffset,
+    ttl: buf[8],
+    protocol: buf[9],
+    headerChecksum,
+    checksumOk,
+    src: buf.readUInt32BE(12),
+    dst: buf.readUInt32BE(16),
+    header: buf.subarray(0, headerLength),
+    payload: buf.subarray(headerLength, totalLength),
+  };
+}
+
+/**
+ * The running one's complement sum of the TCP pseudo-header (RFC 9293 section 3.1): source and
+ * destination address, zero, protocol, TCP length (header plus data). Computed from numbers, so no
+ * buffer is built or concatenated; pass the result as `initial` to checksumAdd over the segment.
+ */
+export function pseudoHeaderSum(src: number, dst: number, protocol: number, tcpLength: number): number {
+  return checksumAddWord(checksumAddWord(checksumAddUint32(checksumAddUint32(0, src), dst), protocol), tcpLength);
+}

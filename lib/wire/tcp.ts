@@ -1,0 +1,381 @@
+/**
+ * TCP header and options (RFC 9293 section 3.1; MSS 3.7.1; window scale and timestamps RFC 7323;
+ * SACK RFC 2018), encode and decode, and IPv4+TCP packets in one buffer.
+ *
+ * Decoding checks the lengths once, up front, then reads fields: past `decodeTcp` nothing needs to
+ * re-check bytes. The payload and unknown options' data are views into the input, never copies.
+ */
+import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
+import { WireError } from './errors.ts';
+import { decodeIpv4, encodeIpv4HeaderInto, IPV4_HEADER_LENGTH, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum } from './ipv4.ts';
+import type { TcpOption, TcpSegment } from './tcp-types.ts';
+
+export { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from './tcp-types.ts';
+export type { TcpOption, TcpSegment } from './tcp-types.ts';
+
+export const TCP_HEADER_MIN = 20;
+/** Data offset is 4 bits of 32-bit words: 60 bytes at most, so 40 bytes of options. */
+export const TCP_HEADER_MAX = 60;
+
+/** Option kinds (IANA "TCP Option Kind Numbers"). */
+export const OPT_EOL = 0;
+export const OPT_NOP = 1;
+export const OPT_MSS = 2;
+export const OPT_WSCALE = 3;
+export const OPT_SACK_PERMITTED = 4;
+export const OPT_SACK = 5;
+export const OPT_TIMESTAMPS = 8;
+
+/** A decoded segment: the plain value plus what the bytes said about themselves. */
+export type DecodedTcp = TcpSegment & {
+  /** The checksum field as received. */
+  checksum: number;
+  /**
+   * Whether the checksum verifies over the pseudo-header; present only when both addresses were
+   * given to the decoder.
+   */
+  checksumOk?: boolean;
+  /**
+   * True when the checksum field holds only the folded pseudo-header sum: a locally sent packet
+   * captured before the NIC (or loopback) would have finished it (Linux CHECKSUM_PARTIAL
+   * offload). Present only when both addresses were given.
+   */
+  checksumPartial?: boolean;
+  /** Header length in bytes, options and padding included. */
+  headerLength: number;
+};
+
+export interface TcpEncodeOptions {
+  /** Default true: fill the checksum over the pseudo-header. false: leave the field 0. */
+  checksum?: boolean;
+}
+
+export interface TcpDecodeOptions {
+  /**
+   * Default true (when both addresses are given): a checksum that does not verify is rejected
+   * with 'bad-checksum'. 'allow-partial' also accepts a checksum-offload partial checksum (see
+   * `checksumPartial`), which is what captures of locally sent packets hold. false: never reject.
+   */
+  verifyChecksum?: boolean | 'allow-partial';
+}
+
+function optionLength(opt: TcpOption): number {
+  switch (opt.kind) {
+    case 'eol':
+    case 'nop':
+      return 1;
+    case 'mss':
+      return 4;
+    case 'wscale':
+      return 3;
+    case 'sack-permitted':
+      return 2;
+    case 'timestamps':
+      return 10;
+    case 'sack':
+      return 2 + 8 * opt.blocks.length;
+    case 'unknown':
+      return 2 + opt.data.length;
+  }
+}
+
+/** Bytes the options take on the wire, before padding to a 4-byte boundary. */
+export function tcpOptionsLength(options: readonly TcpOption[]): number {
+  let n = 0;
+  for (const opt of options) n += optionLength(opt);
+  return n;
+}
+
+/** Header length in bytes the segment will be encoded with: 20 plus options, padded to 4. */
+export function tcpHeaderLength(seg: Pick<TcpSegment, 'options'>): number {
+  return TCP_HEADER_MIN + ((tcpOptionsLength(seg.options) + 3) & ~3);
+}
+
+/** Bytes encodeTcp will produce: header plus payload. */
+export function tcpSegmentLength(seg: Pick<TcpSegment, 'options' | 'payload'>): number {
+  return tcpHeaderLength(seg) + seg.payload.length;
+}
+
+function checkField(name: string, value: number, max: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new WireError('bad-value', 0, `TCP ${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
+  }
+}
+
+function checkSegment(seg: TcpSegment, headerLength: number): void {
+  checkField('source port', seg.srcPort, 0xffff);
+  checkField('destination port', seg.dstPort, 0xffff);
+  checkField('seq', seg.seq, 0xffffffff);
+  checkField('ack', seg.ack, 0xffffffff);
+  checkField('flags', seg.flags, 0xff);
+  checkField('window', seg.window, 0xffff);
+  checkField('urgent pointer', seg.urgent, 0xffff);
+  if (headerLength > TCP_HEADER_MAX) {
+    throw new WireError('bad-value', 0, `TCP options take ${headerLength - TCP_HEADER_MIN} bytes with padding`, { hint: 'at most 40 bytes of options fit' });
+  }
+  for (const opt of seg.options) {
+    switch (opt.kind) {
+      case 'mss':
+        checkField('MSS', opt.mss, 0xffff);
+        break;
+      case 'wscale':
+        checkField('window scale shift', opt.shift, 0xff);
+        break;
+      case 'timestamps':
+        checkField('TSval', opt.tsval, 0xffffffff);
+        checkField('TSecr', opt.tsecr, 0xffffffff);
+        break;
+      case 'sack':
+        if (opt.blocks.length === 0) throw new WireError('bad-value', 0, 'a SACK option with no blocks', { hint: 'RFC 2018 needs 1 to 4 blocks' });
+        for (const [left, right] of opt.blocks) {
+          checkField('SACK left edge', left, 0xffffffff);
+          checkField('SACK right edge', right, 0xffffffff);
+        }
+        break;
+      case 'unknown':
+        checkField('option kind', opt.type, 0xff);
+        if (opt.type === OPT_EOL || opt.type === OPT_NOP) {
+          throw new WireError('bad-value', 0, `option kind ${opt.type} has no length byte`, { hint: "use { kind: 'eol' } or { kind: 'nop' }" });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
+ * Encode seg at buf[offset] (buf must hold tcpSegmentLength(seg) bytes from there). The checksum
+ * covers the pseudo-header built from srcAddr and dstAddr (RFC 9293 3.1). Returns bytes written.
+ */
+export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcAddr: number, dstAddr: number, opts: TcpEncodeOptions = {}): number {
+  const headerLength = tcpHeaderLength(seg);
+  checkSegment(seg, headerLength);
+  const end = offset + headerLength + seg.payload.length;
+  if (end > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${end - offset}`);
+  buf.writeUInt16BE(seg.srcPort, offset);
+  buf.writeUInt16BE(seg.dstPort, offset + 2);
+  buf.writeUInt32BE(seg.seq, offset + 4);
+  buf.writeUInt32BE(seg.ack, offset + 8);
+  buf[offset + 12] = (headerLength / 4) << 4;
+  buf[offset + 13] = seg.flags;
+  buf.writeUInt16BE(seg.window, offset + 14);
+  buf.writeUInt16BE(0, offset + 16);
+  buf.writeUInt16BE(seg.urgent, offset + 18);
+  let i = offset + TCP_HEADER_MIN;
+  for (const opt of seg.options) {
+    switch (opt.kind) {
+      case 'eol':
+        buf[i++] = OPT_EOL;
+        break;
+      case 'nop':
+        buf[i++] = OPT_NOP;
+        break;
+      case 'mss':
+        buf[i] = OPT_MSS;
+        buf[i + 1] = 4;
+        buf.writeUInt16BE(opt.mss, i + 2);
+        i += 4;
+        break;
+      case 'wscale':
+        buf[i] = OPT_WSCALE;
+        buf[i + 1] = 3;
+        buf[i + 2] = opt.shift;
+        i += 3;
+        break;
+      case 'sack-permitted':
+        buf[i] = OPT_SACK_PERMITTED;
+        buf[i + 1] = 2;
+        i += 2;
+        break;
+      case 'timestamps':
+        buf[i] = OPT_TIMESTAMPS;
+        buf[i + 1] = 10;
+        buf.writeUInt32BE(opt.tsval, i + 2);
+        buf.writeUInt32BE(opt.tsecr, i + 6);
+        i += 10;
+        break;
+      case 'sack':
+        buf[i] = OPT_SACK;
+        buf[i + 1] = 2 + 8 * opt.blocks.length;
+        i += 2;
+        for (const [left, right] of opt.blocks) {
+          buf.writeUInt32BE(left, i);
+          buf.writeUInt32BE(right, i + 4);
+          i += 8;
+        }
+        break;
+      case 'unknown':
+        buf[i] = opt.type;
+        buf[i + 1] = 2 + opt.data.length;
+        opt.data.copy(buf, i + 2);
+        i += 2 + opt.data.length;
+        break;
+    }
+  }
+  // RFC 9293 3.1: "The TCP header padding is used to ensure that the TCP header ends ... on a
+  // 32-bit boundary. The padding is composed of zeros."
+  buf.fill(0, i, offset + headerLength);
+  seg.payload.copy(buf, offset + headerLength);
+  if (opts.checksum !== false) {
+    const sum = checksumAdd(buf, offset, end, pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, end - offset));
+    buf.writeUInt16BE(checksumFinish(sum), offset + 16);
+  }
+  return end - offset;
+}
+
+/** Encode a segment into a new Buffer. */
+export function encodeTcp(seg: TcpSegment, srcAddr: number, dstAddr: number, opts: TcpEncodeOptions = {}): Buffer {
+  const buf = Buffer.allocUnsafe(tcpSegmentLength(seg));
+  encodeTcpInto(buf, 0, seg, srcAddr, dstAddr, opts);
+  return buf;
+}
+
+/** The right length for each known option kind (RFC 9293 3.2, RFC 7323 2.2 and 3.2, RFC 2018). */
+function badOptionLength(kind: number, length: number): string | undefined {
+  switch (kind) {
+    case OPT_MSS:
+      return length === 4 ? undefined : 'MSS option needs length 4';
+    case OPT_WSCALE:
+      return length === 3 ? undefined : 'window scale option needs length 3';
+    case OPT_SACK_PERMITTED:
+      return length === 2 ? undefined : 'SACK-permitted option needs length 2';
+    case OPT_TIMESTAMPS:
+      return length === 10 ? undefined : 'timestamps option needs length 10';
+    case OPT_SACK:
+      return length >= 10 && (length - 2) % 8 === 0 ? undefined : 'SACK option needs length 2 + 8n, n >= 1';
+    default:
+      return undefined;
+  }
+}
+
+/** Parse options in buf[start, end); `base` is added to error offsets. */
+function decodeOptions(buf: Buffer, start: number, end: number, base: number): TcpOption[] {
+  const options: TcpOption[] = [];
+  let i = start;
+  while (i < end) {
+    const kind = buf[i];
+    if (kind === OPT_EOL) {
+      // RFC 9293 3.1: End of Option List; what follows up to the data offset is padding.
+      options.push({ kind: 'eol' });
+      break;
+    }
+    if (kind === OPT_NOP) {
+      options.push({ kind: 'nop' });
+      i += 1;
+      continue;
+    }
+    if (i + 1 >= end) throw new WireError('option-overrun', base + i, `TCP option kind ${kind} has no length byte before the end of the header`);
+    const length = buf[i + 1];
+    if (length < 2) {
+      throw new WireError('option-overrun', base + i + 1, `TCP option kind ${kind} has length ${length}`, { hint: 'the length counts kind and length bytes, so it is at least 2' });
+    }
+    if (i + length > end) {
+      throw new WireError('option-overrun', base + i + 1, `TCP option kind ${kind} of length ${length} runs past the header (${end - i} bytes left)`);
+    }
+    const wrong = badOptionLength(kind, length);
+    if (wrong !== undefined) throw new WireError('bad-option-length', base + i + 1, `${wrong}, has ${length}`);
+    switch (kind) {
+      case OPT_MSS:
+        options.push({ kind: 'mss', mss: buf.readUInt16BE(i + 2) });
+        break;
+      case OPT_WSCALE:
+        options.push({ kind: 'wscale', shift: buf[i + 2] });
+        break;
+      case OPT_SACK_PERMITTED:
+        options.push({ kind: 'sack-permitted' });
+        break;
+      case OPT_TIMESTAMPS:
+        options.push({ kind: 'timestamps', tsval: buf.readUInt32BE(i + 2), tsecr: buf.readUInt32BE(i + 6) });
+        break;
+      case OPT_SACK: {
+        const blocks: Array<[number, number]> = [];
+        for (let b = i + 2; b < i + length; b += 8) blocks.push([buf.readUInt32BE(b), buf.readUInt32BE(b + 4)]);
+        options.push({ kind: 'sack', blocks });
+        break;
+      }
+      default:
+        options.push({ kind: 'unknown', type: kind, data: buf.subarray(i + 2, i + length) });
+    }
+    i += length;
+  }
+  return options;
+}
+
+function decodeTcpAt(buf: Buffer, base: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions): DecodedTcp {
+  if (buf.length < TCP_HEADER_MIN) {
+    throw new WireError('short', base + buf.length, `TCP header needs 20 bytes, only ${buf.length} present`);
+  }
+  const dataOffset = buf[12] >>> 4;
+  const headerLength = dataOffset * 4;
+  if (dataOffset < 5) throw new WireError('bad-data-offset', base + 12, `TCP data offset ${dataOffset} words, the minimum is 5`);
+  if (headerLength > buf.length) {
+    throw new WireError('bad-data-offset', base + 12, `TCP data offset ${headerLength} bytes runs past the ${buf.length}-byte segment`);
+  }
+  const checksum = buf.readUInt16BE(16);
+  const seg: DecodedTcp = {
+    srcPort: buf.readUInt16BE(0),
+    dstPort: buf.readUInt16BE(2),
+    seq: buf.readUInt32BE(4),
+    ack: buf.readUInt32BE(8),
+    // The low 4 bits of byte 12 (reserved, RFC 9293 3.1) are not kept: TcpSegment has no field.
+    flags: buf[13],
+    window: buf.readUInt16BE(14),
+    urgent: buf.readUInt16BE(18),
+    options: decodeOptions(buf, TCP_HEADER_MIN, headerLength, base),
+    payload: buf.subarray(headerLength),
+    checksum,
+    headerLength,
+  };
+  if (srcAddr !== undefined && dstAddr !== undefined) {
+    const pseudo = pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, buf.length);
+    seg.checksumOk = checksumFinish(checksumAdd(buf, 0, buf.length, pseudo)) === 0;
+    seg.checksumPartial = !seg.checksumOk && checksum === checksumFold(pseudo);
+    const verify = opts.verifyChecksum ?? true;
+    if (!seg.checksumOk && verify !== false && !(verify === 'allow-partial' && seg.checksumPartial)) {
+      throw new WireError('bad-checksum', base + 16, `TCP checksum 0x${checksum.toString(16).padStart(4, '0')} does not verify`, {
+        hint: seg.checksumPartial ? 'it is a checksum-offload partial sum: decode with verifyChecksum "allow-partial"' : 'the segment is corrupt',
+      });
+    }
+  }
+  return seg;
+}
+
+/**
+ * Decode a TCP segment (header, options, payload: the whole of buf). The checksum is checked only
+ * when both addresses are given (it covers the pseudo-header).
+ */
+export function decodeTcp(buf: Buffer, srcAddr?: number, dstAddr?: number, opts: TcpDecodeOptions = {}): DecodedTcp {
+  return decodeTcpAt(buf, 0, srcAddr, dstAddr, opts);
+}
+
+export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 'src' | 'dst' | 'protocol'> {}
+
+/** An IPv4 packet carrying seg, built in one allocation. */
+export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions = {}): Buffer {
+  const tcpLength = tcpSegmentLength(seg);
+  if (IPV4_HEADER_LENGTH + tcpLength > 0xffff) {
+    throw new WireError('bad-value', 0, `IPv4 packet of ${IPV4_HEADER_LENGTH + tcpLength} bytes`, { hint: 'at most 65535 bytes fit the total length field' });
+  }
+  const buf = Buffer.allocUnsafe(IPV4_HEADER_LENGTH + tcpLength);
+  encodeIpv4HeaderInto(buf, 0, { ...opts, src, dst, protocol: PROTO_TCP }, tcpLength);
+  encodeTcpInto(buf, IPV4_HEADER_LENGTH, seg, src, dst, opts);
+  return buf;
+}
+
+export interface DecodedPacket {
+  ip: Ipv4Packet;
+  tcp: DecodedTcp;
+}
+
+/**
+ * Decode an IPv4 packet carrying TCP. verifyChecksum applies to both checksums ('allow-partial'
+ * verifies the IPv4 header checksum, which the kernel always finishes). Error offsets count from
+ * the start of the IPv4 header.
+ */
+export function decodePacket(buf: Buffer, opts: TcpDecodeOptions = {}): DecodedPacket {
+  const ip = decodeIpv4(buf, { verifyChecksum: opts.verifyChecksum !== false });
+  if (ip.protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${ip.protocol}, expected 6 (TCP)`);
+  const tcp = decodeTcpAt(ip.payload, ip.ihl * 4, ip.src, ip.dst, opts);
+  return { ip, tcp };
+}
