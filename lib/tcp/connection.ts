@@ -1,0 +1,1024 @@
+import { ACK, FIN, PSH, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
+import type { TcpStateName, TimerName } from '../trace/events.ts';
+import type { TcpConfig } from './config.ts';
+import { SendBuffer } from './send-buffer.ts';
+import { RecvBuffer } from './recv-buffer.ts';
+import { RttEstimator } from './rtt.ts';
+import { NewReno } from './congestion.ts';
+
+/**
+ * One TCP connection: the TCB and RFC 9293 section 3.10's event processing, sans-IO.
+ * Every entry point takes `now` (ms); nothing here reads a clock, starts a timer or touches a socket.
+ * Outputs (segments, state changes, application events, timer changes) go to the sink as they happen;
+ * the owner asks `nextDeadline()` when to call `onTimer(now)` next.
+ */
+
+export type TcpState = TcpStateName;
+
+export interface TxInfo {
+  /** The segment repeats sequence space sent before. */
+  retransmit: boolean;
+  /** Which rule or timer made it, when not the plain output path: rto, fast-retransmit, persist, delack, challenge-ack, keepalive, window-update. */
+  why?: string;
+}
+
+export type ConnEvent =
+  /** The three-way handshake completed (passive: this side was listening). */
+  | { kind: 'established'; passive: boolean }
+  /** New in-order bytes are waiting in the receive buffer. */
+  | { kind: 'readable' }
+  /** The peer's FIN was processed: no more bytes will arrive after those in the buffer. */
+  | { kind: 'fin' }
+  /** Send-buffer space was freed by an acknowledgment. */
+  | { kind: 'writable' }
+  /** The connection failed: a Node error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT). */
+  | { kind: 'error'; code: string }
+  /** The connection reached CLOSED and is gone. */
+  | { kind: 'closed' };
+
+export interface CongestionSnapshot {
+  cwnd: number;
+  ssthresh: number;
+  flight: number;
+  sndWnd: number;
+  rto: number;
+}
+
+export interface ConnectionSink {
+  transmit(seg: TcpSegment, info: TxInfo, now: number): void;
+  state(from: TcpState, to: TcpState, cause: string, now: number): void;
+  event(ev: ConnEvent, now: number): void;
+  timer?(name: TimerName, event: 'set' | 'fire' | 'cancel', at: number | undefined, now: number): void;
+  congestion?(snap: CongestionSnapshot, now: number): void;
+}
+
+export interface ConnectionParams {
+  config: TcpConfig;
+  localPort: number;
+  remotePort: number;
+  /** Initial send sequence number (RFC 9293 3.4.1), chosen by the host. */
+  iss: number;
+  /** Added to the clock for the timestamps option, so that TSval does not reveal uptime (RFC 7323 5.4). */
+  tsOffset?: number;
+  sink: ConnectionSink;
+}
+
+/** Thrown for a user call that the state does not allow (RFC 9293 3.10's "error: connection closing" etc.). */
+export class ConnectionError extends Error {
+  override name = 'ConnectionError';
+  constructor(public code: string, message: string) {
+    super(message);
+  }
+}
+
+const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
+const NO_OPTIONS: TcpOption[] = [];
+const EMPTY = Buffer.alloc(0);
+/** RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
+const DEFAULT_PEER_MSS = 536;
+/** RFC 5961 7: challenge ACKs sent per second, at most. */
+const CHALLENGE_ACKS_PER_SECOND = 10;
+
+export class Connection {
+  state: TcpState = 'CLOSED';
+  readonly config: TcpConfig;
+  readonly localPort: number;
+  readonly remotePort: number;
+  private readonly sink: ConnectionSink;
+
+  // Send sequence space (RFC 9293 3.3.1). sndMax is the highest sequence number sent, for go-back-N after a timeout.
+  readonly iss: number;
+  sndUna: number;
+  sndNxt: number;
+  sndMax: number;
+  sndWnd = 0;
+  private sndWl1 = 0;
+  private sndWl2 = 0;
+  /** Largest window the peer has offered (RFC 9293 3.8.6.2.1 sender SWS avoidance; RFC 5961 5.2). */
+  private maxSndWnd = 0;
+  /** Sequence number of the send buffer's first byte. */
+  private bufSeq: number;
+
+  // Receive sequence space.
+  irs = 0;
+  /** Right edge of the window we last advertised (RCV.NXT + RCV.WND at that time). */
+  private rcvAdvEdge = 0;
+
+  // Negotiated options.
+  private sndScale = 0;
+  private rcvScale = 0;
+  private tsOk = false;
+  private tsRecent = 0;
+  private readonly tsOffset: number;
+  private sackOk = false;
+  /** Effective send MSS: payload bytes per full segment. */
+  effMss: number;
+
+  private sendBuf = new SendBuffer();
+  private recvBuf: RecvBuffer | undefined;
+  readonly rtt: RttEstimator;
+  readonly cc: NewReno;
+
+  /** The application asked for FIN (shutdown or close). */
+  finQueued = false;
+  /** The application will not read any more (close, as opposed to shutdown). */
+  appClosed = false;
+  /** The peer's FIN was processed. */
+  finReceived = false;
+  /** Sequence number of the peer's FIN when it arrived ahead of missing data. */
+  private peerFinSeq: number | undefined;
+  private passive = false;
+
+  private timers: Record<TimerName, number | undefined> = { rto: undefined, persist: undefined, delack: undefined, timewait: undefined, keepalive: undefined };
+  /** Consecutive retransmission timeouts (RFC 9293 3.8.3, R2). */
+  private retries = 0;
+  private persistBackoff = 0;
+  private keepaliveProbes = 0;
+  // RTT timing of one segment at a time (RFC 6298 3, Karn).
+  private rttSeq: number | undefined;
+  private rttStartMs = 0;
+  private ackNow = false;
+  /** Bytes received in order and not yet acknowledged, for "ACK every second full-sized segment" (RFC 5681 4.2). */
+  private unackedBytes = 0;
+  private challengeWindowStart = -Infinity;
+  private challengeCount = 0;
+  private lastCc: CongestionSnapshot | undefined;
+  /** Error code given to the application, if the connection failed. */
+  error: string | undefined;
+
+  constructor(p: ConnectionParams) {
+    this.config = p.config;
+    this.localPort = p.localPort;
+    this.remotePort = p.remotePort;
+    this.sink = p.sink;
+    this.iss = p.iss >>> 0;
+    this.sndUna = this.iss;
+    this.sndNxt = this.iss;
+    this.sndMax = this.iss;
+    this.bufSeq = seqAdd(this.iss, 1);
+    this.tsOffset = p.tsOffset ?? 0;
+    this.effMss = Math.min(this.config.mss, DEFAULT_PEER_MSS);
+    this.rtt = new RttEstimator(this.config.rtoInitialMs, this.config.rtoMinMs, this.config.rtoMaxMs);
+    this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
+  }
+
+  // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)
+
+  /** Active OPEN (3.10.1): send a SYN and enter SYN-SENT. */
+  connect(now: number): void {
+    if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
+    this.rcvScale = this.config.windowScale ? scaleFor(this.config.rcvbuf) : 0;
+    this.setState('SYN-SENT', 'app connect', now);
+    this.sendSyn(now, false, false);
+  }
+
+  /**
+   * Passive OPEN (3.10.1): the host creates a connection for each SYN that reaches a listening port.
+   * It is born in LISTEN (no CLOSED -> LISTEN event: FORMATS.md starts a passive history at LISTEN).
+   */
+  listen(_now: number): void {
+    if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `listen in ${this.state}`);
+    this.passive = true;
+    this.state = 'LISTEN';
+  }
+
+  /** Free space in the send buffer (bytes). */
+  get sendSpace(): number {
+    return Math.max(0, this.config.sndbuf - this.sendBuf.length);
+  }
+
+  /** Bytes written by the application and not yet acknowledged. */
+  get sendQueued(): number {
+    return this.sendBuf.length;
+  }
+
+  /** SEND (3.10.2): queue what fits in the send buffer; returns the number of bytes taken. */
+  send(data: Buffer, now: number): number {
+    switch (this.state) {
+      case 'CLOSED':
+      case 'LISTEN':
+        throw new ConnectionError('ENOTCONN', `send in ${this.state}`);
+      case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSING': case 'LAST-ACK': case 'TIME-WAIT':
+        throw new ConnectionError('EPIPE', 'connection closing: this side already sent or queued its FIN');
+    }
+    if (this.finQueued) throw new ConnectionError('EPIPE', 'connection closing: this side already queued its FIN');
+    const n = Math.min(data.length, this.sendSpace);
+    if (n === 0) return 0;
+    this.sendBuf.push(n === data.length ? data : data.subarray(0, n));
+    if (this.isSynchronized()) this.output(now);
+    return n;
+  }
+
+  /** In-order bytes waiting for the application. */
+  get readable(): number {
+    return this.recvBuf?.unread ?? 0;
+  }
+
+  /** End of stream: the peer's FIN arrived and every byte before it has been read. */
+  get eof(): boolean {
+    return this.finReceived && this.readable === 0;
+  }
+
+  /** RECEIVE (3.10.3): take up to `max` bytes; the freed space may reopen the window (3.8.6.2.2). */
+  read(max: number, now: number): Buffer {
+    if (!this.recvBuf) return EMPTY;
+    const before = this.recvBuf.unread;
+    const out = this.recvBuf.read(max);
+    if (out.length > 0 && before >= 0 && this.isSynchronized() && !this.finReceived) this.maybeWindowUpdate(now);
+    return out;
+  }
+
+  /**
+   * Half-close (Node's `end()`): send FIN once the queued data is sent, keep receiving (3.10.4 CLOSE,
+   * which in RFC 9293 closes only the sending direction).
+   */
+  shutdown(now: number): void {
+    this.closeSending(now, 'app shutdown');
+  }
+
+  /**
+   * Full close (Node's `destroy()` after `end()`): FIN as for shutdown, and the application reads no
+   * more. Unread data makes it an abort, as Linux and BSD do (RFC 2525 2.17; RFC 1122 4.2.2.13).
+   */
+  close(now: number): void {
+    if (this.readable > 0 && this.isSynchronized()) {
+      this.abort(now);
+      return;
+    }
+    this.appClosed = true;
+    if (this.state === 'LISTEN' || this.state === 'SYN-SENT') {
+      this.enterClosed('app close', now);
+      return;
+    }
+    if (this.finQueued || this.state === 'CLOSED') return;
+    this.closeSending(now, 'app close');
+  }
+
+  private closeSending(now: number, cause: string): void {
+    switch (this.state) {
+      case 'CLOSED':
+        throw new ConnectionError('ENOTCONN', 'connection does not exist');
+      case 'LISTEN':
+      case 'SYN-SENT':
+        this.enterClosed(cause, now);
+        return;
+      case 'SYN-RECEIVED':
+        // 3.10.4: queue the FIN until ESTABLISHED is reached.
+        this.finQueued = true;
+        return;
+      case 'ESTABLISHED':
+        this.finQueued = true;
+        this.setState('FIN-WAIT-1', cause, now);
+        this.output(now);
+        return;
+      case 'CLOSE-WAIT':
+        this.finQueued = true;
+        this.setState('LAST-ACK', cause, now);
+        this.output(now);
+        return;
+      default:
+        if (this.finQueued) return; // a second shutdown is harmless, as in Node
+        throw new ConnectionError('EPIPE', 'connection closing');
+    }
+  }
+
+  /** ABORT (3.10.5): RST to the peer where it knows us, then CLOSED. */
+  abort(now: number): void {
+    switch (this.state) {
+      case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT':
+        this.emit({ srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndNxt, ack: 0, flags: RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY }, { retransmit: false, why: 'abort' }, now);
+        break;
+    }
+    this.appClosed = true;
+    if (this.state !== 'CLOSED') this.enterClosed('app abort', now);
+  }
+
+  // ---------------------------------------------------------------- timers (3.10.8)
+
+  /** The earliest time at which `onTimer` has work to do. */
+  nextDeadline(): number | undefined {
+    let min: number | undefined;
+    for (const name of TIMER_NAMES) {
+      const at = this.timers[name];
+      if (at !== undefined && (min === undefined || at < min)) min = at;
+    }
+    return min;
+  }
+
+  /** Run every timer due at `now`. A spurious call does nothing. */
+  onTimer(now: number): void {
+    for (const name of TIMER_NAMES) {
+      const at = this.timers[name];
+      if (at === undefined || at > now) continue;
+      this.timers[name] = undefined;
+      this.sink.timer?.(name, 'fire', undefined, now);
+      if (this.state === 'CLOSED') return;
+      switch (name) {
+        case 'rto': this.onRetransmissionTimeout(now); break;
+        case 'persist': this.onPersistTimeout(now); break;
+        case 'delack': this.ackNow = true; this.output(now, 'delack'); break;
+        case 'timewait': this.enterClosed('timewait timeout', now); break;
+        case 'keepalive': this.onKeepaliveTimeout(now); break;
+      }
+      if ((this.state as TcpState) === 'CLOSED') return;
+    }
+  }
+
+  private setTimer(name: TimerName, at: number, now: number): void {
+    this.timers[name] = at;
+    this.sink.timer?.(name, 'set', at, now);
+  }
+
+  private cancelTimer(name: TimerName, now: number): void {
+    if (this.timers[name] === undefined) return;
+    this.timers[name] = undefined;
+    this.sink.timer?.(name, 'cancel', undefined, now);
+  }
+
+  private onRetransmissionTimeout(now: number): void {
+    this.retries++;
+    if (this.state === 'SYN-SENT' || this.state === 'SYN-RECEIVED') {
+      if (this.retries > this.config.synRetries) {
+        this.fail('ETIMEDOUT', 'SYN retransmission limit', now);
+        return;
+      }
+      this.rtt.onTimeout();
+      this.rttSeq = undefined;
+      this.sendSyn(now, this.state === 'SYN-RECEIVED', true);
+      return;
+    }
+    if (this.retries > this.config.maxRetries) {
+      // RFC 9293 3.8.3 R2: give up and tell the application.
+      this.fail('ETIMEDOUT', 'retransmission limit', now);
+      return;
+    }
+    // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
+    this.cc.onTimeout(this.flight, this.sndMax);
+    this.rtt.onTimeout();
+    this.rttSeq = undefined; // Karn: no sample from retransmitted data
+    this.sndNxt = this.sndUna;
+    const sent = this.output(now, 'rto', 1);
+    if (sent === 0 && !this.timers.persist && this.unsentBytes() > 0) this.armPersist(now);
+    if (this.flight > 0 && this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    this.reportCongestion(now);
+  }
+
+  /** Zero-window probe (RFC 9293 3.8.6.1): one byte past the window, backing off. */
+  private onPersistTimeout(now: number): void {
+    if (this.sndWnd > 0 || this.unsentBytes() === 0) {
+      this.persistBackoff = 0;
+      this.output(now);
+      return;
+    }
+    const offset = seqDiff(this.sndNxt, this.bufSeq);
+    const byte = this.sendBuf.peek(offset, 1);
+    const seg = this.makeSegment(this.sndNxt, ACK | (offset + 1 === this.sendBuf.length ? PSH : 0), byte, now);
+    this.sndMax = seqMax(this.sndMax, seqAdd(this.sndNxt, 1));
+    this.emit(seg, { retransmit: this.persistBackoff > 0, why: 'persist' }, now);
+    this.persistBackoff++;
+    this.armPersist(now);
+  }
+
+  private armPersist(now: number): void {
+    const base = Math.max(this.rtt.rtoMs, this.config.persistMinMs);
+    const interval = Math.min(this.config.persistMaxMs, base * 2 ** Math.min(this.persistBackoff, 16));
+    this.setTimer('persist', now + interval, now);
+  }
+
+  private onKeepaliveTimeout(now: number): void {
+    if (this.keepaliveProbes >= this.config.keepaliveProbes) {
+      this.fail('ETIMEDOUT', 'keep-alive probes unanswered', now);
+      return;
+    }
+    this.keepaliveProbes++;
+    // RFC 9293 3.8.4: a probe with SEG.SEQ = SND.NXT - 1 and no data elicits an ACK.
+    this.emit(this.makeSegment(seqAdd(this.sndUna, -1), ACK, EMPTY, now), { retransmit: true, why: 'keepalive' }, now);
+    this.setTimer('keepalive', now + this.config.keepaliveIntervalMs, now);
+  }
+
+  private armKeepalive(now: number): void {
+    if (this.config.keepaliveMs <= 0 || !this.isSynchronized()) return;
+    this.keepaliveProbes = 0;
+    this.setTimer('keepalive', now + this.config.keepaliveMs, now);
+  }
+
+  // ---------------------------------------------------------------- SEGMENT ARRIVES (3.10.7)
+
+  onSegment(seg: TcpSegment, now: number): void {
+    switch (this.state) {
+      case 'CLOSED': return; // the host answers segments for closed connections (3.10.7.1)
+      case 'LISTEN': this.onSegmentListen(seg, now); return;
+      case 'SYN-SENT': this.onSegmentSynSent(seg, now); return;
+      default: this.onSegmentSynchronized(seg, now);
+    }
+  }
+
+  /** 3.10.7.2: LISTEN. */
+  private onSegmentListen(seg: TcpSegment, now: number): void {
+    if (seg.flags & RST) return;
+    if (seg.flags & ACK) {
+      this.emit(resetFor(seg), { retransmit: false, why: 'reset' }, now);
+      return;
+    }
+    if (!(seg.flags & SYN)) return;
+    this.irs = seg.seq;
+    this.recvBuf = new RecvBuffer(seqAdd(seg.seq, 1));
+    this.takeSynOptions(seg);
+    this.setState('SYN-RECEIVED', 'rcv SYN', now);
+    this.sendSyn(now, true, false);
+  }
+
+  /** 3.10.7.3: SYN-SENT. */
+  private onSegmentSynSent(seg: TcpSegment, now: number): void {
+    const hasAck = (seg.flags & ACK) !== 0;
+    if (hasAck && (seqLe(seg.ack, this.iss) || seqGt(seg.ack, this.sndMax))) {
+      if (!(seg.flags & RST)) this.emit(resetFor(seg), { retransmit: false, why: 'reset' }, now);
+      return;
+    }
+    if (seg.flags & RST) {
+      // RFC 5961 3.2 leaves SYN-SENT to the ACK check above: an acceptable ACK makes the RST valid.
+      if (hasAck) this.fail('ECONNREFUSED', 'rcv RST', now);
+      return;
+    }
+    if (!(seg.flags & SYN)) return;
+    this.irs = seg.seq;
+    this.recvBuf = new RecvBuffer(seqAdd(seg.seq, 1));
+    this.takeSynOptions(seg);
+    if (hasAck) {
+      this.onAckOfSyn(seg, now);
+      this.setState('ESTABLISHED', 'rcv SYN-ACK', now);
+      this.sink.event({ kind: 'established', passive: false }, now);
+      this.ackNow = true;
+      this.afterEstablished(now);
+      return;
+    }
+    // Simultaneous open (3.5, figure 8): answer with SYN,ACK from the same ISS.
+    this.setState('SYN-RECEIVED', 'rcv SYN', now);
+    this.sendSyn(now, true, false);
+  }
+
+  private onAckOfSyn(seg: TcpSegment, now: number): void {
+    this.sndUna = seg.ack;
+    if (seqLt(this.sndNxt, this.sndUna)) this.sndNxt = this.sndUna;
+    // RFC 7323 2.2: the window of a SYN segment is never scaled.
+    this.sndWnd = seg.window;
+    this.maxSndWnd = this.sndWnd;
+    this.sndWl1 = seg.seq;
+    this.sndWl2 = seg.ack;
+    if (this.rttSeq !== undefined && seqGe(seg.ack, this.rttSeq)) this.rtt.sample(now - this.rttStartMs);
+    this.rttSeq = undefined;
+    this.retries = 0;
+    this.cancelTimer('rto', now);
+  }
+
+  private afterEstablished(now: number): void {
+    this.armKeepalive(now);
+    if (this.finQueued && this.state === 'ESTABLISHED') this.setState('FIN-WAIT-1', this.appClosed ? 'app close' : 'app shutdown', now);
+    this.output(now);
+  }
+
+  /** 3.10.7.4: every other state. */
+  private onSegmentSynchronized(seg: TcpSegment, now: number): void {
+    const rb = this.recvBuf!;
+    let flags = seg.flags;
+    let seq = seg.seq;
+    let payload = seg.payload;
+    const segLen = payload.length + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
+    const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
+
+    // First, check the sequence number.
+    if (!acceptable(seq, segLen, rb.rcvNxt, rcvWnd)) {
+      if (flags & RST) return;
+      if (this.state === 'SYN-RECEIVED' && flags & SYN && !(flags & ACK) && seq === this.irs) {
+        // Our SYN-ACK was lost and the peer repeats its SYN: repeat the SYN-ACK.
+        this.sendSyn(now, true, true);
+        return;
+      }
+      if (this.state === 'SYN-RECEIVED' && (flags & (SYN | ACK)) === (SYN | ACK) && seq === this.irs && seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
+        // Simultaneous open: the peer's SYN,ACK acknowledges our SYN (3.5 figure 8, line 5). Linux accepts it likewise.
+        this.onAckOfSyn(seg, now);
+        this.enterEstablishedFromSynReceived(now, 'rcv SYN-ACK');
+        return;
+      }
+      if (this.state === 'TIME-WAIT' && flags & FIN && seqAdd(seq, segLen) === rb.rcvNxt) {
+        // A retransmitted FIN: acknowledge it and restart the 2 MSL timer (3.10.7.4, eighth).
+        this.setTimer('timewait', now + 2 * this.config.mslMs, now);
+      }
+      this.ackNow = true;
+      this.output(now);
+      return;
+    }
+    this.onAnySegment(now);
+
+    // Trim to the window: drop what is before RCV.NXT and what is past the right edge.
+    if (seqLt(seq, rb.rcvNxt)) {
+      let skip = seqDiff(rb.rcvNxt, seq);
+      if (flags & SYN) { flags &= ~SYN; skip--; seq = seqAdd(seq, 1); }
+      const n = Math.min(skip, payload.length);
+      payload = payload.subarray(n);
+      seq = seqAdd(seq, n);
+      if (skip > n && flags & FIN) flags &= ~FIN; // the FIN itself is a duplicate
+    }
+    const rightEdge = seqAdd(rb.rcvNxt, rcvWnd);
+    if (seqGt(seqAdd(seq, payload.length), rightEdge)) {
+      payload = payload.subarray(0, Math.max(0, seqDiff(rightEdge, seq)));
+      flags &= ~FIN;
+    }
+
+    if (this.tsOk) this.takeTimestamp(seg, seq, rb.rcvNxt);
+
+    // Second, the RST bit (RFC 5961 3.2: only an exact match resets; in-window earns a challenge ACK).
+    if (flags & RST) {
+      if (seg.seq !== rb.rcvNxt) {
+        this.challengeAck(now);
+        return;
+      }
+      this.onReset(now);
+      return;
+    }
+
+    // Fourth, the SYN bit (RFC 5961 4.2): a SYN in a synchronized state earns a challenge ACK.
+    if (flags & SYN) {
+      this.challengeAck(now);
+      return;
+    }
+
+    // Fifth, the ACK field.
+    if (!(flags & ACK)) return;
+    if (this.state === 'SYN-RECEIVED') {
+      if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
+        this.onAckOfSyn(seg, now);
+        this.sndWnd = seg.window << this.sndScale;
+        this.maxSndWnd = this.sndWnd;
+        this.enterEstablishedFromSynReceived(now, 'rcv ACK of SYN');
+        if ((this.state as TcpState) !== 'ESTABLISHED' && (this.state as TcpState) !== 'FIN-WAIT-1') return;
+      } else {
+        this.emit(resetFor(seg), { retransmit: false, why: 'reset' }, now);
+        return;
+      }
+    } else if (!this.onAck(seg, payload.length, flags, now)) {
+      return;
+    }
+    if (this.state === 'CLOSED') return;
+
+    // Seventh, the segment text.
+    let advanced = 0;
+    if (payload.length > 0 && (this.state === 'ESTABLISHED' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2')) {
+      const hadGaps = rb.hasGaps;
+      advanced = rb.insert(seq, payload);
+      if (advanced > 0) {
+        this.unackedBytes += advanced;
+        // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
+        if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
+        else if (this.timers.delack === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
+        this.sink.event({ kind: 'readable' }, now);
+      } else {
+        // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
+        this.ackNow = true;
+      }
+    }
+
+    // Eighth, the FIN bit.
+    if (flags & FIN) {
+      const finSeq = seqAdd(seq, payload.length);
+      if (finSeq === rb.rcvNxt) this.onFin(now);
+      else if (this.peerFinSeq === undefined) {
+        this.peerFinSeq = finSeq;
+        this.ackNow = true;
+      }
+    } else if (advanced > 0 && this.peerFinSeq !== undefined && this.peerFinSeq === rb.rcvNxt) {
+      this.onFin(now);
+    }
+    if ((this.state as TcpState) !== 'CLOSED') this.output(now);
+  }
+
+  private enterEstablishedFromSynReceived(now: number, cause: string): void {
+    this.setState('ESTABLISHED', cause, now);
+    this.sink.event({ kind: 'established', passive: this.passive }, now);
+    if (!this.passive) this.ackNow = true;
+    this.afterEstablished(now);
+  }
+
+  /** The ACK field in a synchronized state (3.10.7.4, fifth). Returns false when the segment is to be dropped. */
+  private onAck(seg: TcpSegment, textLen: number, flags: number, now: number): boolean {
+    const ack = seg.ack;
+    // RFC 5961 5.2: an ACK of data never sent, or older than the largest window, earns a challenge ACK.
+    if (seqGt(ack, this.sndMax) || seqLt(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
+      this.challengeAck(now);
+      return false;
+    }
+    const wnd = seg.window << this.sndScale;
+    if (seqGt(ack, this.sndUna)) {
+      this.onNewlyAcked(ack, now);
+    } else if (ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0) {
+      this.onDuplicateAck(ack, now);
+    }
+    // RFC 9293 3.10.7.4: update the send window only from a segment no older than the last update.
+    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
+      const opened = this.sndWnd === 0 && wnd > 0;
+      this.sndWnd = wnd;
+      if (wnd > this.maxSndWnd) this.maxSndWnd = wnd;
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = ack;
+      if (opened) {
+        this.cancelTimer('persist', now);
+        this.persistBackoff = 0;
+      }
+    }
+
+    switch (this.state) {
+      case 'FIN-WAIT-1':
+        if (this.finAcked()) this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
+        break;
+      case 'CLOSING':
+        if (this.finAcked()) this.enterTimeWait('rcv ACK of FIN', now);
+        return false;
+      case 'LAST-ACK':
+        if (this.finAcked()) this.enterClosed('rcv ACK of FIN', now);
+        return false;
+      case 'TIME-WAIT':
+        return true;
+    }
+    return true;
+  }
+
+  private onNewlyAcked(ack: number, now: number): void {
+    const acked = seqDiff(ack, this.sndUna);
+    const flightBefore = this.flight;
+    // Sequence space acknowledged: data bytes, plus our FIN if covered.
+    const dataAcked = Math.max(0, Math.min(this.sendBuf.length, seqDiff(ack, this.bufSeq)));
+    if (dataAcked > 0) {
+      this.sendBuf.consume(dataAcked);
+      this.bufSeq = seqAdd(this.bufSeq, dataAcked);
+    }
+    this.sndUna = ack;
+    if (seqLt(this.sndNxt, ack)) this.sndNxt = ack; // a zero-window probe byte was taken
+    this.retries = 0;
+    this.persistBackoff = 0;
+    if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
+      this.rtt.sample(now - this.rttStartMs);
+      this.rttSeq = undefined;
+    }
+    if (this.cc.inRecovery) {
+      const r = this.cc.onRecoveryAck(ack, acked, flightBefore - acked);
+      if (r === 'partial') {
+        // RFC 6582 3.2 step 5: retransmit the first unacknowledged segment at once.
+        this.retransmitFirst(now, 'fast-retransmit');
+      }
+    } else {
+      this.cc.onNewAck(acked);
+    }
+    // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
+    if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    else this.cancelTimer('rto', now);
+    if (dataAcked > 0) this.sink.event({ kind: 'writable' }, now);
+    this.reportCongestion(now);
+  }
+
+  private onDuplicateAck(ack: number, now: number): void {
+    const r = this.cc.onDupAck(ack, this.flight, this.sndMax);
+    if (r === 'fast-retransmit') {
+      // RFC 5681 3.2 step 4: retransmit the segment that appears lost.
+      this.rttSeq = undefined;
+      this.retransmitFirst(now, 'fast-retransmit');
+      this.reportCongestion(now);
+    } else if (r === 'inflate') {
+      this.reportCongestion(now);
+    }
+  }
+
+  /** Resend one segment from SND.UNA, outside the window check (RFC 5681 3.2, RFC 6582 3.2). */
+  private retransmitFirst(now: number, why: string): void {
+    const saved = this.sndNxt;
+    this.sndNxt = this.sndUna;
+    this.output(now, why, 1, true);
+    this.sndNxt = seqMax(saved, this.sndNxt);
+    if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+  }
+
+  private onReset(now: number): void {
+    switch (this.state) {
+      case 'SYN-RECEIVED':
+        // 3.10.7.4: a passive open returns to LISTEN (here: the embryonic connection goes away, the listener stays);
+        // an active one is refused.
+        if (this.passive) this.enterClosed('rcv RST', now);
+        else this.fail('ECONNREFUSED', 'rcv RST', now);
+        return;
+      case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT':
+        this.fail('ECONNRESET', 'rcv RST', now);
+        return;
+      default:
+        this.enterClosed('rcv RST', now);
+    }
+  }
+
+  /** The peer's FIN is next in sequence (3.10.7.4, eighth). */
+  private onFin(now: number): void {
+    const rb = this.recvBuf!;
+    rb.rcvNxt = seqAdd(rb.rcvNxt, 1);
+    this.peerFinSeq = undefined;
+    this.finReceived = true;
+    this.ackNow = true;
+    this.cancelTimer('delack', now);
+    switch (this.state) {
+      case 'SYN-RECEIVED':
+      case 'ESTABLISHED':
+        this.setState('CLOSE-WAIT', 'rcv FIN', now);
+        break;
+      case 'FIN-WAIT-1':
+        if (this.finAcked()) this.enterTimeWait('rcv FIN', now);
+        else this.setState('CLOSING', 'rcv FIN', now);
+        break;
+      case 'FIN-WAIT-2':
+        this.enterTimeWait('rcv FIN', now);
+        break;
+    }
+    this.sink.event({ kind: 'fin' }, now);
+  }
+
+  private onAnySegment(now: number): void {
+    if (this.config.keepaliveMs > 0 && this.isSynchronized()) this.armKeepalive(now);
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /**
+   * Send what the windows, Nagle and SWS avoidance allow, then a bare ACK if one is owed.
+   * `limit` caps the number of data segments (1 after a timeout); `force` ignores the windows
+   * (a fast retransmission of the first unacknowledged segment). Returns the segments sent.
+   */
+  private output(now: number, why?: string, limit = Infinity, force = false): number {
+    let sent = 0;
+    const canSendData = this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK';
+    while (canSendData && sent < limit) {
+      const offset = seqDiff(this.sndNxt, this.bufSeq);
+      const bufLen = this.sendBuf.length;
+      const unsent = Math.max(0, bufLen - offset);
+      const flight = this.flight;
+      const window = force ? Infinity : Math.min(this.sndWnd, this.cc.cwnd);
+      const usable = Math.max(0, window - flight);
+      let len = Math.min(unsent, this.effMss, usable);
+      const finSeq = seqAdd(this.bufSeq, bufLen);
+      const finToSend = this.finQueued && offset + len === bufLen && seqLe(this.sndNxt, finSeq) && this.sndNxt !== seqAdd(finSeq, 1);
+      if (len === 0 && !(finToSend && unsent === 0)) break;
+      if (len > 0 && len < this.effMss && !force) {
+        const allRemaining = len === unsent;
+        // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
+        const nagleOk = !this.config.nagle || flight === 0 || (this.finQueued && allRemaining);
+        // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
+        const swsOk = this.maxSndWnd > 0 && len >= this.maxSndWnd / 2;
+        const retransmitting = seqLt(this.sndNxt, this.sndMax);
+        if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting)) break;
+      }
+      const payload = this.sendBuf.peek(offset, len);
+      let flags = ACK;
+      if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD and Linux: PSH on the segment that empties the buffer
+      if (finToSend) flags |= FIN;
+      const seq = this.sndNxt;
+      const retransmit = seqLt(seq, this.sndMax);
+      const seg = this.makeSegment(seq, flags, payload, now);
+      this.sndNxt = seqAdd(seq, len + (flags & FIN ? 1 : 0));
+      if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+      if (!retransmit && this.rttSeq === undefined && len > 0) {
+        this.rttSeq = this.sndNxt;
+        this.rttStartMs = now;
+      }
+      this.emit(seg, { retransmit, why: retransmit ? why : undefined }, now);
+      sent++;
+      if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+      if (flags & FIN) break;
+    }
+    if (this.ackNow) this.emit(this.makeSegment(this.sndNxt, ACK, EMPTY, now), { retransmit: false, why }, now);
+    // Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1).
+    if (canSendData && this.sndWnd === 0 && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
+      this.armPersist(now);
+    }
+    return sent;
+  }
+
+  /** Send a window update when the application freed enough space (RFC 9293 3.8.6.2.2). */
+  private maybeWindowUpdate(now: number): void {
+    const rb = this.recvBuf!;
+    const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
+    const free = this.config.rcvbuf - rb.unread;
+    if (free - current >= Math.min(this.config.rcvbuf / 2, this.effMss)) {
+      this.ackNow = true;
+      this.output(now, 'window-update');
+    }
+  }
+
+  private sendSyn(now: number, withAck: boolean, retransmit: boolean): void {
+    const options: TcpOption[] = [{ kind: 'mss', mss: this.config.mss }];
+    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
+    const offerSack = this.config.sack && (!withAck || this.sackOk);
+    const offerTs = this.config.timestamps && (!withAck || this.tsOk);
+    const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
+    if (offerSack && offerTs) options.push({ kind: 'sack-permitted' }, this.tsOption(now, withAck ? this.tsRecent : 0));
+    else if (offerTs) options.push({ kind: 'nop' }, { kind: 'nop' }, this.tsOption(now, withAck ? this.tsRecent : 0));
+    else if (offerSack) options.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack-permitted' });
+    if (offerWs) options.push({ kind: 'nop' }, { kind: 'wscale', shift: this.rcvScale });
+    const window = Math.min(this.config.rcvbuf, 0xffff);
+    this.rcvAdvEdge = this.recvBuf ? seqAdd(this.recvBuf.rcvNxt, window) : 0;
+    const seg: TcpSegment = {
+      srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack: withAck ? this.recvBuf!.rcvNxt : 0,
+      flags: SYN | (withAck ? ACK : 0), window, urgent: 0, options, payload: EMPTY,
+    };
+    this.sndNxt = seqAdd(this.iss, 1);
+    this.sndMax = seqMax(this.sndMax, this.sndNxt);
+    if (!retransmit) {
+      this.rttSeq = this.sndNxt;
+      this.rttStartMs = now;
+    }
+    this.ackNow = false;
+    this.cancelTimer('delack', now);
+    this.emit(seg, { retransmit, why: retransmit ? 'rto' : undefined }, now);
+    this.setTimer('rto', now + this.rtt.rtoMs, now);
+  }
+
+  private wsAgreed = false;
+
+  private takeSynOptions(seg: TcpSegment): void {
+    let peerMss = DEFAULT_PEER_MSS;
+    let ws: number | undefined;
+    let ts: { tsval: number } | undefined;
+    let sackOk = false;
+    for (const o of seg.options) {
+      if (o.kind === 'mss') peerMss = o.mss;
+      else if (o.kind === 'wscale') ws = o.shift;
+      else if (o.kind === 'timestamps') ts = o;
+      else if (o.kind === 'sack-permitted') sackOk = true;
+    }
+    // RFC 7323 2.2: scaling only when both sides sent the option; shifts above 14 are taken as 14.
+    if (this.config.windowScale && ws !== undefined) {
+      this.wsAgreed = true;
+      this.sndScale = Math.min(ws, 14);
+      if (this.state === 'LISTEN') this.rcvScale = scaleFor(this.config.rcvbuf);
+    } else {
+      this.sndScale = 0;
+      this.rcvScale = 0;
+    }
+    if (this.config.timestamps && ts) {
+      this.tsOk = true;
+      this.tsRecent = ts.tsval;
+    }
+    this.sackOk = this.config.sack && sackOk;
+    // RFC 9293 3.7.1: never send more than the peer's MSS; the timestamps option takes 12 bytes of it (as Linux counts).
+    this.effMss = Math.max(1, Math.min(this.config.mss, peerMss) - (this.tsOk ? 12 : 0));
+    this.cc.setMss(this.effMss, this.config.initialWindow);
+  }
+
+  private takeTimestamp(seg: TcpSegment, seq: number, rcvNxt: number): void {
+    // RFC 7323 4.3: remember TSval of a segment that covers RCV.NXT (simplified: at or before it).
+    if (!seqLe(seq, rcvNxt)) return;
+    for (const o of seg.options) if (o.kind === 'timestamps') this.tsRecent = o.tsval;
+  }
+
+  private tsOption(now: number, tsecr: number): TcpOption {
+    return { kind: 'timestamps', tsval: (Math.floor(now) + this.tsOffset) >>> 0, tsecr };
+  }
+
+  private makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
+    let options = NO_OPTIONS;
+    if (this.tsOk || (this.sackOk && this.recvBuf?.hasGaps)) {
+      options = [];
+      if (this.tsOk) options.push({ kind: 'nop' }, { kind: 'nop' }, this.tsOption(now, this.tsRecent));
+      if (this.sackOk && this.recvBuf?.hasGaps) {
+        // RFC 2018 3: at most 4 blocks, 3 with timestamps.
+        options.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) });
+      }
+    }
+    return {
+      srcPort: this.localPort, dstPort: this.remotePort, seq, ack: this.recvBuf ? this.recvBuf.rcvNxt : 0,
+      flags, window: this.windowField(), urgent: 0, options, payload,
+    };
+  }
+
+  /** The window to advertise, scaled, never moving the right edge left (RFC 9293 3.8.6.2.2 and 3.10.7.4). */
+  private windowField(): number {
+    const rb = this.recvBuf;
+    if (!rb) return Math.min(this.config.rcvbuf, 0xffff);
+    const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
+    const free = Math.max(0, this.config.rcvbuf - rb.unread);
+    // Receiver SWS avoidance (RFC 9293 3.8.6.2.2, in Linux's form): a free space smaller than
+    // min(RCV.BUFF / 2, MSS) is not offered; the right edge then stays where it was.
+    let wnd = free >= Math.min(this.config.rcvbuf / 2, this.effMss) ? free : current;
+    if (wnd < current) wnd = current;
+    const field = Math.min(0xffff, Math.floor(wnd / 2 ** this.rcvScale));
+    const edge = seqAdd(rb.rcvNxt, field * 2 ** this.rcvScale);
+    if (seqGt(edge, this.rcvAdvEdge) || this.rcvAdvEdge === 0) this.rcvAdvEdge = edge;
+    return field;
+  }
+
+  private emit(seg: TcpSegment, info: TxInfo, now: number): void {
+    if (seg.flags & ACK) {
+      this.ackNow = false;
+      this.unackedBytes = 0;
+      if (this.timers.delack !== undefined) this.cancelTimer('delack', now);
+    }
+    this.sink.transmit(seg, info, now);
+  }
+
+  private challengeAck(now: number): void {
+    // RFC 5961 7: rate-limit challenge ACKs.
+    if (now - this.challengeWindowStart >= 1000) {
+      this.challengeWindowStart = now;
+      this.challengeCount = 0;
+    }
+    if (this.challengeCount >= CHALLENGE_ACKS_PER_SECOND) return;
+    this.challengeCount++;
+    this.emit(this.makeSegment(this.sndNxt, ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  private setState(to: TcpState, cause: string, now: number): void {
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    this.sink.state(from, to, cause, now);
+  }
+
+  private enterTimeWait(cause: string, now: number): void {
+    for (const t of TIMER_NAMES) if (t !== 'timewait') this.cancelTimer(t, now);
+    this.setState('TIME-WAIT', cause, now);
+    // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL.
+    this.setTimer('timewait', now + 2 * this.config.mslMs, now);
+  }
+
+  private fail(code: string, cause: string, now: number): void {
+    this.error = code;
+    this.sink.event({ kind: 'error', code }, now);
+    this.enterClosed(cause, now);
+  }
+
+  private enterClosed(cause: string, now: number): void {
+    for (const t of TIMER_NAMES) this.cancelTimer(t, now);
+    this.setState('CLOSED', cause, now);
+    this.sink.event({ kind: 'closed' }, now);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Bytes sent and not acknowledged (sequence space, SYN and FIN included). */
+  get flight(): number {
+    return Math.max(0, seqDiff(this.sndNxt, this.sndUna));
+  }
+
+  private unsentBytes(): number {
+    return Math.max(0, this.sendBuf.length - seqDiff(this.sndNxt, this.bufSeq));
+  }
+
+  private finAcked(): boolean {
+    return this.finQueued && seqGt(this.sndUna, seqAdd(this.bufSeq, this.sendBuf.length));
+  }
+
+  isSynchronized(): boolean {
+    return this.state !== 'CLOSED' && this.state !== 'LISTEN' && this.state !== 'SYN-SENT';
+  }
+
+  /** RCV.NXT, once known. */
+  get rcvNxt(): number {
+    return this.recvBuf?.rcvNxt ?? 0;
+  }
+
+  private reportCongestion(now: number): void {
+    if (!this.sink.congestion) return;
+    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight: this.flight, sndWnd: this.sndWnd, rto: this.rtt.rtoMs };
+    const l = this.lastCc;
+    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto) return;
+    this.lastCc = snap;
+    this.sink.congestion(snap, now);
+  }
+}
+
+/** RFC 9293 3.10.7.4 first check: the four cases of segment acceptability. */
+function acceptable(seq: number, segLen: number, rcvNxt: number, rcvWnd: number): boolean {
+  if (segLen === 0) {
+    if (rcvWnd === 0) return seq === rcvNxt;
+    return seqInRange(seq, rcvNxt, seqAdd(rcvNxt, rcvWnd));
+  }
+  if (rcvWnd === 0) return false;
+  const end = seqAdd(seq, segLen - 1);
+  const edge = seqAdd(rcvNxt, rcvWnd);
+  return seqInRange(seq, rcvNxt, edge) || seqInRange(end, rcvNxt, edge);
+}
+
+/**
+ * The reset that answers a segment nobody should have received (RFC 9293 3.10.7.1, 3.5.2):
+ * if it had an ACK, <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+ * Never for a RST.
+ */
+export function resetFor(seg: TcpSegment): TcpSegment {
+  const base = { srcPort: seg.dstPort, dstPort: seg.srcPort, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY };
+  if (seg.flags & ACK) return { ...base, seq: seg.ack, ack: 0, flags: RST };
+  const segLen = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+  return { ...base, seq: 0, ack: seqAdd(seg.seq, segLen), flags: RST | ACK };
+}
+
+/** The smallest window-scale shift that lets the 16-bit field cover `bytes` (RFC 7323 2.3), at most 14. */
+export function scaleFor(bytes: number): number {
+  let s = 0;
+  while (s < 14 && bytes / 2 ** s > 0xffff) s++;
+  return s;
+}

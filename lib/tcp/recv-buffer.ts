@@ -1,0 +1,136 @@
+import { seqAdd, seqDiff, seqGt, seqLt, seqLe } from '../wire/seq.ts';
+
+/**
+ * The receive side: in-order bytes waiting for the application, and out-of-order segments held for
+ * reassembly (RFC 9293 3.10.7.4, "seventh, process the segment text"). Sequence numbers are absolute.
+ */
+export class RecvBuffer {
+  private readable: Buffer[] = [];
+  private readableHead = 0;
+  /** In-order bytes not yet read by the application. */
+  unread = 0;
+  /** Out-of-order runs, sorted, non-overlapping, none adjacent to RCV.NXT. */
+  private ooo: { seq: number; data: Buffer }[] = [];
+  oooBytes = 0;
+
+  constructor(public rcvNxt: number) {}
+
+  /**
+   * Take a segment's text whose first byte is at `seq` (already trimmed to the window, so it starts at or
+   * after RCV.NXT). Returns the number of bytes by which RCV.NXT advanced.
+   */
+  insert(seq: number, data: Buffer): number {
+    if (data.length === 0) return 0;
+    if (seq === this.rcvNxt) {
+      this.append(data);
+      let advanced = data.length;
+      // Pull in any held run the new bytes reach.
+      while (this.ooo.length > 0 && seqLe(this.ooo[0].seq, this.rcvNxt)) {
+        const run = this.ooo.shift()!;
+        this.oooBytes -= run.data.length;
+        const skip = seqDiff(this.rcvNxt, run.seq);
+        if (skip < run.data.length) {
+          const rest = run.data.subarray(skip);
+          this.append(rest);
+          advanced += rest.length;
+        }
+      }
+      return advanced;
+    }
+    this.hold(seq, data);
+    return 0;
+  }
+
+  private append(data: Buffer): void {
+    this.readable.push(data);
+    this.unread += data.length;
+    this.rcvNxt = seqAdd(this.rcvNxt, data.length);
+  }
+
+  /** Keep an out-of-order run, trimming what is already held (duplicates and overlaps). */
+  private hold(seq: number, data: Buffer): void {
+    let start = seq;
+    let end = seqAdd(seq, data.length);
+    const pieces: { seq: number; data: Buffer }[] = [];
+    // Walk the held runs; keep only the parts of [start, end) they do not cover.
+    let cursor = start;
+    for (const run of this.ooo) {
+      const runEnd = seqAdd(run.seq, run.data.length);
+      if (seqLe(runEnd, cursor)) continue;
+      if (seqLe(end, run.seq)) break;
+      if (seqLt(cursor, run.seq)) pieces.push({ seq: cursor, data: data.subarray(seqDiff(cursor, seq), seqDiff(run.seq, seq)) });
+      cursor = runEnd;
+      if (!seqLt(cursor, end)) break;
+    }
+    if (seqLt(cursor, end)) pieces.push({ seq: cursor, data: data.subarray(seqDiff(cursor, seq)) });
+    for (const p of pieces) {
+      if (p.data.length === 0) continue;
+      // Copy: the segment's payload may be a view into a packet buffer the link reuses.
+      const copy = Buffer.from(p.data);
+      let i = 0;
+      while (i < this.ooo.length && seqLt(this.ooo[i].seq, p.seq)) i++;
+      this.ooo.splice(i, 0, { seq: p.seq, data: copy });
+      this.oooBytes += copy.length;
+    }
+    void start;
+  }
+
+  /** Up to `max` in-order bytes for the application. */
+  read(max = Infinity): Buffer {
+    if (this.unread === 0 || max <= 0) return EMPTY;
+    const n = Math.min(max, this.unread);
+    let out: Buffer;
+    const first = this.readable[0];
+    if (first.length - this.readableHead >= n) {
+      out = first.subarray(this.readableHead, this.readableHead + n);
+      this.readableHead += n;
+      if (this.readableHead === first.length) {
+        this.readable.shift();
+        this.readableHead = 0;
+      }
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const c = this.readable[0];
+        const k = Math.min(c.length - this.readableHead, n - filled);
+        c.copy(out, filled, this.readableHead, this.readableHead + k);
+        filled += k;
+        this.readableHead += k;
+        if (this.readableHead === c.length) {
+          this.readable.shift();
+          this.readableHead = 0;
+        }
+      }
+    }
+    this.unread -= n;
+    return out;
+  }
+
+  /** SACK blocks for the held runs, most recent first is not tracked: lowest first (RFC 2018 4 prefers recent; noted). */
+  sackBlocks(max: number): Array<[number, number]> {
+    const blocks: Array<[number, number]> = [];
+    for (const run of this.ooo) {
+      const end = seqAdd(run.seq, run.data.length);
+      const last = blocks[blocks.length - 1];
+      if (last && last[1] === run.seq) last[1] = end;
+      else blocks.push([run.seq, end]);
+    }
+    return blocks.slice(0, max);
+  }
+
+  /** Is any held run beyond RCV.NXT? */
+  get hasGaps(): boolean {
+    return this.ooo.length > 0;
+  }
+
+  /** Highest sequence number held out of order (or RCV.NXT). */
+  get highestHeld(): number {
+    if (this.ooo.length === 0) return this.rcvNxt;
+    const last = this.ooo[this.ooo.length - 1];
+    const e = seqAdd(last.seq, last.data.length);
+    return seqGt(e, this.rcvNxt) ? e : this.rcvNxt;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,146 @@
+/**
+ * Test helpers in the style of smoltcp's socket tests: a connection with fixed ISN, a sink that records
+ * what leaves, `recv` / `recvNothing` that require exactly the listed segments, and a pair of connections
+ * wired back to back on a tiny virtual clock.
+ */
+import { Connection, type ConnEvent, type ConnectionSink, type TxInfo } from '../../lib/tcp/connection.ts';
+import { resolveConfig, type TcpConfigInput } from '../../lib/tcp/config.ts';
+import { ACK, FIN, PSH, RST, SYN, type TcpSegment } from '../../lib/wire/tcp-types.ts';
+import type { TcpStateName, TimerName } from '../../lib/trace/events.ts';
+import { seqAdd } from '../../lib/wire/seq.ts';
+
+export { ACK, FIN, PSH, RST, SYN };
+export const LOCAL_PORT = 80;
+export const REMOTE_PORT = 49152;
+export const LOCAL_ISS = 10_000;
+export const REMOTE_ISS = 50_000;
+
+export class Recorder implements ConnectionSink {
+  out: { seg: TcpSegment; info: TxInfo; t: number }[] = [];
+  states: TcpStateName[] = [];
+  events: ConnEvent[] = [];
+  timers: { name: TimerName; event: string; at?: number; t: number }[] = [];
+  transmit(seg: TcpSegment, info: TxInfo, now: number): void { this.out.push({ seg, info, t: now }); }
+  state(from: TcpStateName, to: TcpStateName): void {
+    if (this.states.length === 0) this.states.push(from);
+    this.states.push(to);
+  }
+  event(ev: ConnEvent): void { this.events.push(ev); }
+  timer(name: TimerName, event: 'set' | 'fire' | 'cancel', at: number | undefined, now: number): void { this.timers.push({ name, event, at, t: now }); }
+  take(): TcpSegment[] { const s = this.out.map((o) => o.seg); this.out = []; return s; }
+  errors(): string[] { return this.events.flatMap((e) => (e.kind === 'error' ? [e.code] : [])); }
+}
+
+export function conn(config: TcpConfigInput = {}, iss = LOCAL_ISS, ports: [number, number] = [LOCAL_PORT, REMOTE_PORT]) {
+  const rec = new Recorder();
+  const c = new Connection({ config: resolveConfig({ delayedAck: false, ...config }), localPort: ports[0], remotePort: ports[1], iss, sink: rec });
+  return { c, rec };
+}
+
+/** A segment from the remote side, with defaults for every field not given. */
+export function seg(p: Partial<TcpSegment> & { flags: number }): TcpSegment {
+  return { srcPort: REMOTE_PORT, dstPort: LOCAL_PORT, seq: REMOTE_ISS + 1, ack: 0, window: 65535, urgent: 0, options: [], payload: Buffer.alloc(0), ...p };
+}
+
+/** A compact, comparable view of a segment: flags, seq, ack, win, payload length. */
+export function brief(s: TcpSegment) {
+  return { flags: flagLetters(s.flags), seq: s.seq, ack: s.flags & ACK ? s.ack : undefined, win: s.window, len: s.payload.length };
+}
+
+export function flagLetters(f: number): string {
+  let s = '';
+  if (f & FIN) s += 'F';
+  if (f & SYN) s += 'S';
+  if (f & RST) s += 'R';
+  if (f & PSH) s += 'P';
+  if (f & ACK) s += '.';
+  return s || 'none';
+}
+
+/** Drive a connection into ESTABLISHED by an active open with the remote's SYN-ACK. */
+export function established(config: TcpConfigInput = {}, remoteWindow = 65535) {
+  const x = conn(config);
+  x.c.connect(0);
+  x.c.onSegment(seg({ flags: SYN | ACK, seq: REMOTE_ISS, ack: LOCAL_ISS + 1, window: remoteWindow, options: [{ kind: 'mss', mss: 1460 }] }), 10);
+  x.rec.take();
+  return x;
+}
+
+/** Drive a connection into ESTABLISHED by a passive open. */
+export function accepted(config: TcpConfigInput = {}) {
+  const x = conn(config);
+  x.c.listen(0);
+  x.c.onSegment(seg({ flags: SYN, seq: REMOTE_ISS, options: [{ kind: 'mss', mss: 1460 }] }), 0);
+  x.c.onSegment(seg({ flags: ACK, seq: REMOTE_ISS + 1, ack: LOCAL_ISS + 1 }), 10);
+  x.rec.take();
+  return x;
+}
+
+/**
+ * Two connections back to back with a one-way delay and a drop filter, driven on virtual time.
+ * `drop(seg, fromA)` returning true loses that segment.
+ */
+export class Pair {
+  a: Connection;
+  b: Connection;
+  ra = new Recorder();
+  rb = new Recorder();
+  now = 0;
+  private wire: { at: number; toA: boolean; seg: TcpSegment; n: number }[] = [];
+  private n = 0;
+  log: { t: number; fromA: boolean; seg: TcpSegment; dropped: boolean; info: TxInfo }[] = [];
+  delayMs: number;
+  drop: (s: TcpSegment, fromA: boolean, index: number) => boolean;
+
+  constructor(opts: { a?: TcpConfigInput; b?: TcpConfigInput; delayMs?: number; drop?: (s: TcpSegment, fromA: boolean, index: number) => boolean } = {}) {
+    this.delayMs = opts.delayMs ?? 10;
+    this.drop = opts.drop ?? (() => false);
+    const mk = (rec: Recorder, fromA: boolean): ConnectionSink => ({
+      transmit: (s, info, now) => {
+        rec.transmit(s, info, now);
+        const index = this.log.filter((l) => l.fromA === fromA).length + 1;
+        const dropped = this.drop(s, fromA, index);
+        this.log.push({ t: now, fromA, seg: s, dropped, info });
+        if (!dropped) this.wire.push({ at: now + this.delayMs, toA: !fromA, seg: { ...s, payload: Buffer.from(s.payload) }, n: this.n++ });
+      },
+      state: (f, t, c, now) => rec.state(f, t),
+      event: (e) => rec.event(e),
+      timer: (n, e, at, now) => rec.timer(n, e, at, now),
+    });
+    this.a = new Connection({ config: resolveConfig(opts.a), localPort: 49152, remotePort: 80, iss: LOCAL_ISS, sink: mk(this.ra, true) });
+    this.b = new Connection({ config: resolveConfig(opts.b), localPort: 80, remotePort: 49152, iss: REMOTE_ISS, sink: mk(this.rb, false) });
+  }
+
+  /** Run until `limit` or until nothing is left to happen. */
+  run(limit = 600_000, onStep?: () => void): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const next = this.nextTime();
+      if (next === undefined || next > limit) { this.now = Math.max(this.now, Math.min(limit, next ?? limit)); return; }
+      this.now = next;
+      this.wire.sort((x, y) => x.at - y.at || x.n - y.n);
+      if (this.wire.length > 0 && this.wire[0].at <= next) {
+        const w = this.wire.shift()!;
+        (w.toA ? this.a : this.b).onSegment(w.seg, this.now);
+      } else {
+        for (const c of [this.a, this.b]) { const d = c.nextDeadline(); if (d !== undefined && d <= this.now) c.onTimer(this.now); }
+      }
+      onStep?.();
+    }
+    throw new Error('Pair.run: no progress');
+  }
+
+  private nextTime(): number | undefined {
+    const times = this.wire.map((w) => w.at);
+    for (const c of [this.a, this.b]) { const d = c.nextDeadline(); if (d !== undefined) times.push(d); }
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  /** Read everything readable on a connection (an application with autoread). */
+  static drain(c: Connection, now: number): Buffer {
+    const parts: Buffer[] = [];
+    for (;;) { const b = c.read(Infinity, now); if (b.length === 0) break; parts.push(Buffer.from(b)); }
+    return Buffer.concat(parts);
+  }
+}
+
+export const rel = (base: number, n: number) => seqAdd(base, n);
