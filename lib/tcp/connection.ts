@@ -287,7 +287,7 @@ export class Connection {
   abort(now: number): void {
     switch (this.state) {
       case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT':
-        this.emit({ srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndNxt, ack: 0, flags: RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY }, { retransmit: false, why: 'abort' }, now);
+        this.emit({ srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: 0, flags: RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY }, { retransmit: false, why: 'abort' }, now);
         break;
     }
     this.appClosed = true;
@@ -364,11 +364,19 @@ export class Connection {
     this.reportCongestion(now);
   }
 
-  /** Zero-window probe (RFC 9293 3.8.6.1): one byte past the window, backing off. */
+  /**
+   * The persist timer. With a zero window: a probe of one byte past the window, backing off (RFC 9293 3.8.6.1).
+   * With a window too small for SWS avoidance and nothing in flight: the "override timeout" of 3.8.6.2.1,
+   * which sends what the window allows.
+   */
   private onPersistTimeout(now: number): void {
-    if (this.sndWnd > 0 || this.unsentBytes() === 0) {
+    if (this.unsentBytes() === 0) {
       this.persistBackoff = 0;
-      this.output(now);
+      return;
+    }
+    if (this.sndWnd > 0) {
+      this.persistBackoff = 0;
+      this.output(now, 'persist', 1, false, true);
       return;
     }
     const offset = seqDiff(this.sndNxt, this.bufSeq);
@@ -631,11 +639,15 @@ export class Connection {
       case 'FIN-WAIT-1':
         if (this.finAcked()) this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
         break;
+      // CLOSING and LAST-ACK take nothing past the ACK step (3.10.7.4), but data queued before our FIN may
+      // still be waiting for the window this ACK opened.
       case 'CLOSING':
         if (this.finAcked()) this.enterTimeWait('rcv ACK of FIN', now);
+        else this.output(now);
         return false;
       case 'LAST-ACK':
         if (this.finAcked()) this.enterClosed('rcv ACK of FIN', now);
+        else this.output(now);
         return false;
       case 'TIME-WAIT':
         return true;
@@ -748,7 +760,7 @@ export class Connection {
    * `limit` caps the number of data segments (1 after a timeout); `force` ignores the windows
    * (a fast retransmission of the first unacknowledged segment). Returns the segments sent.
    */
-  private output(now: number, why?: string, limit = Infinity, force = false): number {
+  private output(now: number, why?: string, limit = Infinity, force = false, override = false): number {
     let sent = 0;
     const canSendData = this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK';
     while (canSendData && sent < limit) {
@@ -769,7 +781,7 @@ export class Connection {
         // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
         const swsOk = this.maxSndWnd > 0 && len >= this.maxSndWnd / 2;
         const retransmitting = seqLt(this.sndNxt, this.sndMax);
-        if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting)) break;
+        if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting || override)) break;
       }
       const payload = this.sendBuf.peek(offset, len);
       let flags = ACK;
@@ -789,9 +801,12 @@ export class Connection {
       if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
-    if (this.ackNow) this.emit(this.makeSegment(this.sndNxt, ACK, EMPTY, now), { retransmit: false, why }, now);
-    // Zero window with data waiting and nothing in flight: probe (RFC 9293 3.8.6.1).
-    if (canSendData && this.sndWnd === 0 && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
+    // A bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back to SND.UNA, and an ACK numbered
+    // below the peer's RCV.NXT would be unacceptable there (3.10.7.4), so its acknowledgment never read (as BSD does).
+    if (this.ackNow) this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), { retransmit: false, why }, now);
+    // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
+    // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
+    if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
       this.armPersist(now);
     }
     return sent;
@@ -927,7 +942,7 @@ export class Connection {
     }
     if (this.challengeCount >= CHALLENGE_ACKS_PER_SECOND) return;
     this.challengeCount++;
-    this.emit(this.makeSegment(this.sndNxt, ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
+    this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
   }
 
   // ---------------------------------------------------------------- state

@@ -1,0 +1,216 @@
+/**
+ * Data transfer between two connections back to back (10 ms one way): flow control, zero window and
+ * persist, retransmission (RFC 6298), fast retransmit and NewReno (RFC 5681, 6582), Nagle, delayed
+ * ACKs, out-of-order reassembly.
+ */
+import test from 'ava';
+import { createHash } from 'node:crypto';
+import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, Pair, SYN, brief, established, seg } from './harness.ts';
+
+const L = LOCAL_ISS;
+const R = REMOTE_ISS;
+
+function open(p: Pair): void {
+  p.b.listen(0);
+  p.a.connect(0);
+  // deliver the SYN to the listener-born connection
+  p.run(100);
+}
+
+function pattern(n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 7 + (i >> 8)) & 0xff;
+  return b;
+}
+
+/** Push `data` from a to b, reading on b as it arrives; returns what b read. */
+function transfer(p: Pair, data: Buffer, limit = 600_000): Buffer {
+  let off = 0;
+  const got: Buffer[] = [];
+  const pump = () => {
+    if (off < data.length && p.a.state === 'ESTABLISHED') off += p.a.send(data.subarray(off), p.now);
+    got.push(Pair.drain(p.b, p.now));
+  };
+  pump();
+  p.run(limit, pump);
+  return Buffer.concat(got);
+}
+
+test('three-way handshake between two connections: SYN, SYN-ACK, ACK, both ESTABLISHED', (t) => {
+  const p = new Pair({ a: { delayedAck: false }, b: { delayedAck: false } });
+  open(p);
+  t.deepEqual(p.log.map((l) => [l.t, l.fromA ? 'a>b' : 'b>a', brief(l.seg).flags]), [[0, 'a>b', 'S'], [10, 'b>a', 'S.'], [20, 'a>b', '.']]);
+  t.is(p.a.state, 'ESTABLISHED');
+  t.is(p.b.state, 'ESTABLISHED');
+});
+
+test('the sender never has more unacknowledged data than the peer window allows (3.8.6)', (t) => {
+  const p = new Pair({ b: { rcvbuf: 4096, autoread: false }, a: { initialWindow: 10 } });
+  open(p);
+  let maxFlight = 0;
+  p.a.send(pattern(20_000), p.now);
+  p.run(5_000, () => { maxFlight = Math.max(maxFlight, p.a.flight); });
+  t.true(maxFlight <= 4096, `flight ${maxFlight}`);
+  t.is(p.b.readable, 4096, 'the receive buffer is full');
+  const zeroWindowAcks = p.log.filter((l) => !l.fromA && l.seg.window === 0);
+  t.true(zeroWindowAcks.length > 0, 'the receiver advertised a zero window');
+});
+
+test('zero window: the sender probes with the persist timer, backing off; a read reopens the window (3.8.6.1)', (t) => {
+  const p = new Pair({ b: { rcvbuf: 2000, autoread: false }, a: { nagle: false } });
+  open(p);
+  p.a.send(pattern(5000), p.now);
+  p.run(30_000);
+  const probes = p.log.filter((l) => l.fromA && l.info.why === 'persist');
+  t.true(probes.length >= 3, `${probes.length} probes`);
+  const gaps = probes.slice(1).map((pr, i) => pr.t - probes[i].t);
+  for (let i = 1; i < gaps.length; i++) t.true(gaps[i] >= gaps[i - 1], 'probe intervals back off');
+  t.true(probes.every((pr) => pr.seg.payload.length === 1), 'a probe carries one byte');
+  // The application reads: a window update goes out and the rest flows.
+  const before = p.log.length;
+  const got = [Pair.drain(p.b, p.now)];
+  p.run(p.now + 60_000, () => got.push(Pair.drain(p.b, p.now)));
+  t.true(p.log.slice(before).some((l) => !l.fromA && l.seg.window > 0), 'window update sent');
+  t.deepEqual(Buffer.concat(got), pattern(5000));
+});
+
+test('RFC 6298: a lost segment is retransmitted after the RTO, Karn keeps the sample clean, backoff doubles', (t) => {
+  let dropped = 0;
+  const p = new Pair({ delayMs: 50, drop: (s, fromA) => fromA && s.payload.length > 0 && dropped++ < 2 });
+  open(p);
+  const got = transfer(p, Buffer.from('hello'));
+  t.is(got.toString(), 'hello');
+  const tx = p.log.filter((l) => l.fromA && l.seg.payload.length > 0);
+  t.is(tx.length, 3);
+  t.deepEqual(tx.map((l) => l.info.retransmit), [false, true, true]);
+  t.is(tx[1].t - tx[0].t, 1000, 'first RTO: SRTT 100 + 4*RTTVAR 200 = 300, but at least 1 s');
+  t.is(tx[2].t - tx[1].t, 2000, 'doubled');
+});
+
+test('fast retransmit on the third duplicate ACK, then NewReno recovery completes without a timeout', (t) => {
+  const lost = new Set([L + 1 + 1460 * 2]);
+  const p = new Pair({ a: { initialWindow: 10, nagle: false }, b: { delayedAck: false }, drop: (s, fromA) => fromA && lost.delete(s.seq) });
+  open(p);
+  const data = pattern(1460 * 10);
+  const got = transfer(p, data);
+  t.true(got.equals(data));
+  const rtx = p.log.filter((l) => l.fromA && l.info.retransmit);
+  t.deepEqual(rtx.map((l) => [l.seg.seq - L, l.info.why]), [[1 + 1460 * 2, 'fast-retransmit']]);
+  const dupAcks = p.log.filter((l) => !l.fromA && l.seg.ack === L + 1 + 1460 * 2);
+  t.true(dupAcks.length >= 4, 'the receiver sent an ACK and at least three duplicates');
+  t.is(p.a.cc.inRecovery, false);
+  // RFC 5681 (4): ssthresh = FlightSize / 2, and 8 segments were outstanding when the third duplicate came.
+  t.is(p.a.cc.ssthresh, (1460 * 8) / 2);
+});
+
+test('NewReno: two losses in one window; the partial ACK retransmits the second hole at once (RFC 6582 3.2)', (t) => {
+  const lost = new Set([L + 1 + 1460 * 2, L + 1 + 1460 * 5]);
+  const p = new Pair({ a: { initialWindow: 10, nagle: false }, drop: (s, fromA) => fromA && lost.delete(s.seq) });
+  open(p);
+  const data = pattern(1460 * 10);
+  t.true(transfer(p, data).equals(data));
+  const rtx = p.log.filter((l) => l.fromA && l.info.retransmit);
+  t.deepEqual(rtx.map((l) => [l.seg.seq - L, l.info.why]), [[1 + 1460 * 2, 'fast-retransmit'], [1 + 1460 * 5, 'fast-retransmit']]);
+});
+
+test('Nagle: small writes while data is unacknowledged are coalesced (RFC 9293 3.7.4)', (t) => {
+  const p = new Pair({ delayMs: 50 });
+  open(p);
+  for (let i = 0; i < 10; i++) p.a.send(Buffer.from('x'), p.now);
+  p.run(p.now + 500, () => Pair.drain(p.b, p.now));
+  const data = p.log.filter((l) => l.fromA && l.seg.payload.length > 0);
+  t.deepEqual(data.map((l) => l.seg.payload.length), [1, 9]);
+});
+
+test('Nagle off: every small write goes at once', (t) => {
+  const p = new Pair({ delayMs: 50, a: { nagle: false } });
+  open(p);
+  for (let i = 0; i < 10; i++) p.a.send(Buffer.from('x'), p.now);
+  p.run(p.now + 500, () => Pair.drain(p.b, p.now));
+  t.is(p.log.filter((l) => l.fromA && l.seg.payload.length > 0).length, 10);
+});
+
+test('delayed ACK: one segment is acknowledged after the delay, two full segments at once (RFC 5681 4.2)', (t) => {
+  const p = new Pair({ b: { delayedAck: true, delayedAckMs: 200 }, a: { nagle: false } });
+  open(p);
+  const t0 = p.now;
+  p.a.send(Buffer.from('ping'), p.now);
+  p.run(p.now + 1000, () => Pair.drain(p.b, p.now));
+  const acks = p.log.filter((l) => !l.fromA && l.seg.ack === L + 5);
+  t.is(acks.length, 1);
+  t.is(acks[0].t - t0, 10 + 200);
+  const t1 = p.now;
+  p.a.send(pattern(2920), p.now);
+  p.run(p.now + 1000, () => Pair.drain(p.b, p.now));
+  const ack2 = p.log.filter((l) => !l.fromA && l.seg.ack === L + 5 + 2920);
+  t.is(ack2[0].t - t1, 10, 'the second full-sized segment is acknowledged at once');
+});
+
+test('out-of-order segments are held and reassembled; duplicates and overlaps trimmed', (t) => {
+  const { c, rec } = established();
+  const text = Buffer.from('abcdefghijklmnopqrstuvwxyz');
+  const at = (i: number, j: number) => seg({ flags: ACK, seq: R + 1 + i, ack: L + 1, payload: text.subarray(i, j) });
+  c.onSegment(at(10, 20), 1);
+  t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1, win: 65535, len: 0 }], 'duplicate ACK for the hole');
+  c.onSegment(at(5, 15), 2); // overlaps the held run
+  c.onSegment(at(18, 26), 3); // overlaps its end
+  t.is(c.readable, 0);
+  c.onSegment(at(0, 7), 4); // fills the hole
+  t.deepEqual(rec.take().map((s) => s.ack).pop(), R + 1 + 26);
+  c.onSegment(at(0, 26), 5); // a full duplicate: acknowledged, not delivered twice
+  t.is(c.read(100, 6).toString(), text.toString());
+  t.is(c.read(100, 6).length, 0);
+});
+
+test('a FIN that arrives ahead of missing data waits for it', (t) => {
+  const { c, rec } = established();
+  c.onSegment(seg({ flags: ACK | FIN, seq: R + 1 + 5, ack: L + 1, payload: Buffer.from('world') }), 1);
+  t.is(c.state, 'ESTABLISHED');
+  c.onSegment(seg({ flags: ACK, seq: R + 1, ack: L + 1, payload: Buffer.from('hello') }), 2);
+  t.is(c.state, 'CLOSE-WAIT');
+  t.is(rec.take().pop()!.ack, R + 1 + 11);
+  t.is(c.read(100, 3).toString(), 'helloworld');
+  t.true(c.eof);
+});
+
+test('window scaling, SACK-permitted and timestamps are negotiated with the linux profile (RFC 7323, 2018)', (t) => {
+  const p = new Pair({ a: { profile: 'linux', rcvbuf: 1 << 20 }, b: { profile: 'linux', rcvbuf: 1 << 20 } });
+  open(p);
+  const syn = p.log[0].seg;
+  t.deepEqual(syn.options.map((o) => o.kind), ['mss', 'sack-permitted', 'timestamps', 'nop', 'wscale']);
+  t.is(p.a.effMss, 1460 - 12, 'timestamps take 12 bytes of each segment');
+  const data = pattern(300_000);
+  t.true(transfer(p, data).equals(data));
+  const maxWin = Math.max(...p.log.filter((l) => !l.fromA && !(l.seg.flags & SYN)).map((l) => l.seg.window));
+  t.true(maxWin < 65536 && maxWin * 2 ** 5 >= 1 << 19, `scaled window field ${maxWin}`);
+});
+
+test('integrity: 2 MB both ways over 10% loss arrive exactly once and in order', (t) => {
+  let n = 0;
+  // a fixed pseudo-random drop pattern (LCG) so the test is deterministic
+  let x = 12345;
+  const p = new Pair({ a: { nagle: false }, b: { nagle: false }, drop: () => { x = (x * 1103515245 + 12345) & 0x7fffffff; n++; return x % 10 === 0; } });
+  open(p);
+  const ab = pattern(1_000_000);
+  const ba = pattern(1_000_000).reverse();
+  let offA = 0;
+  let offB = 0;
+  const gotB: Buffer[] = [];
+  const gotA: Buffer[] = [];
+  const pump = () => {
+    if (offA < ab.length) offA += p.a.send(ab.subarray(offA), p.now);
+    else if (p.a.state === 'ESTABLISHED' || p.a.state === 'CLOSE-WAIT') p.a.shutdown(p.now);
+    if (offB < ba.length && (p.b.state === 'ESTABLISHED' || p.b.state === 'CLOSE-WAIT')) offB += p.b.send(ba.subarray(offB), p.now);
+    else if (offB >= ba.length && (p.b.state === 'ESTABLISHED' || p.b.state === 'CLOSE-WAIT')) p.b.shutdown(p.now);
+    gotB.push(Pair.drain(p.b, p.now));
+    gotA.push(Pair.drain(p.a, p.now));
+  };
+  pump();
+  p.run(10_000_000, pump);
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  t.is(sha(Buffer.concat(gotB)), sha(ab));
+  t.is(sha(Buffer.concat(gotA)), sha(ba));
+  t.is(p.a.state, 'CLOSED');
+  t.is(p.b.state, 'CLOSED');
+  t.true(n > 1000);
+});
