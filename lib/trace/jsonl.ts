@@ -1,0 +1,278 @@
+/**
+ * Trace files as JSON Lines (FORMATS.md, "Trace file"): writing them byte-stable, reading them with
+ * errors that name the line and column.
+ *
+ * Determinism is a contract: the same events give the same bytes. So keys are written in one fixed
+ * order (the order of each interface in events.ts), without spaces, absent optional fields left out,
+ * and any field this version does not know (FORMATS.md allows fields to be added) written after the
+ * known ones in sorted key order.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TraceEvent } from './events.ts';
+import { EVENT_FIELDS, EVENT_TYPES, describeValue, kindMismatch, type FieldSpec } from './schema.ts';
+import { scanJsonLine } from './json-scan.ts';
+
+/** A bad trace file: a user error, with its position and a hint of what would be right. */
+export class TraceError extends Error {
+  override readonly name = 'TraceError';
+  constructor(
+    message: string,
+    readonly file: string,
+    /** 1-based. */
+    readonly line: number,
+    /** 1-based, in UTF-16 code units of the line. */
+    readonly col: number,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+
+  /** `FILE:LINE:COL: MESSAGE` and the hint on the next line: the shape compilers use, so editors can jump to it. */
+  format(): string {
+    return `${this.file}:${this.line}:${this.col}: ${this.message}` + (this.hint ? `\n  hint: ${this.hint}` : '');
+  }
+}
+
+const knownKeySets = new Map<string, Set<string>>(
+  Object.entries(EVENT_FIELDS).map(([type, specs]) => [type, new Set(specs.map((s) => s.key))]),
+);
+
+function serializeValue(key: string, value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    // A bug in whoever built the event: JSON has no NaN or Infinity, and writing null would hide it.
+    throw new RangeError(`trace field ${key} is ${value}`);
+  }
+  return JSON.stringify(value);
+}
+
+/** One event as one line (without the newline): fixed key order, no spaces. */
+export function serializeEvent(ev: TraceEvent): string {
+  const specs = EVENT_FIELDS[ev.type];
+  if (!specs) throw new TypeError(`unknown trace event type ${JSON.stringify(ev.type)}`);
+  const rec = ev as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const spec of specs) {
+    const v = rec[spec.key];
+    if (v === undefined) {
+      if (spec.required) throw new TypeError(`trace event ${ev.type} lacks its field ${spec.key}`);
+      continue;
+    }
+    parts.push(`"${spec.key}":${serializeValue(spec.key, v)}`);
+  }
+  const known = knownKeySets.get(ev.type)!;
+  const extra = Object.keys(rec).filter((k) => !known.has(k) && rec[k] !== undefined);
+  if (extra.length > 0) {
+    for (const k of extra.sort()) parts.push(`${JSON.stringify(k)}:${serializeValue(k, rec[k])}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** A whole trace: one line per event, each ending in a newline. */
+export function serializeTrace(events: readonly TraceEvent[]): string {
+  let out = '';
+  for (const ev of events) out += serializeEvent(ev) + '\n';
+  return out;
+}
+
+function fieldList(specs: readonly FieldSpec[]): string {
+  return specs
+    .filter((s) => s.key !== 'type')
+    .map((s) => (s.required ? s.key : `${s.key}?`))
+    .join(', ');
+}
+
+/**
+ * Parses and checks a trace. Every line must be one JSON object of a known type with its required
+ * fields; the first must be `meta` and no other may be. Blank lines are allowed only at the end
+ * (a final newline). Throws TraceError at the first problem.
+ */
+export function readTrace(text: string, file: string): TraceEvent[] {
+  const lines = text.split('\n');
+  let last = lines.length;
+  while (last > 0 && lines[last - 1]!.trim() === '') last--;
+  if (last === 0) {
+    throw new TraceError('the trace is empty', file, 1, 1, 'a trace starts with a line {"type":"meta",...} written by `tcpemu run --trace`');
+  }
+  const events: TraceEvent[] = [];
+  for (let i = 0; i < last; i++) {
+    const lineNo = i + 1;
+    let line = lines[i]!;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') {
+      throw new TraceError('blank line inside the trace', file, lineNo, 1, 'every line holds one JSON object; remove the blank line');
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      const scan = scanJsonLine(line);
+      const col = scan.ok ? 1 : scan.col;
+      const why = scan.ok ? 'not valid JSON' : scan.message;
+      throw new TraceError(`bad JSON: ${why}`, file, lineNo, col, 'each line must be exactly one JSON object, such as {"t":0,"type":"state",...}');
+    }
+    events.push(checkEvent(value, line, file, lineNo));
+  }
+  return events;
+}
+
+function checkEvent(value: unknown, line: string, file: string, lineNo: number): TraceEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TraceError(`expected a JSON object, found ${describeValue(value)}`, file, lineNo, 1, 'each line must be one JSON object with a "type" field');
+  }
+  const rec = value as Record<string, unknown>;
+  // Positions are only needed on failure, so the line is scanned lazily.
+  let keyCols: Map<string, number> | undefined;
+  let endCol = 1;
+  const colOf = (key: string | null): number => {
+    if (!keyCols) {
+      const scan = scanJsonLine(line);
+      keyCols = scan.ok ? scan.keyCols : new Map();
+      endCol = scan.ok ? scan.endCol : 1;
+    }
+    return key === null ? endCol : (keyCols.get(key) ?? 1);
+  };
+
+  const type = rec.type;
+  if (type === undefined) {
+    throw new TraceError('missing field "type"', file, lineNo, colOf(null), `add "type": one of ${EVENT_TYPES.join(', ')}`);
+  }
+  const specs = typeof type === 'string' ? EVENT_FIELDS[type] : undefined;
+  if (!specs) {
+    throw new TraceError(`unknown event type ${describeValue(type)}`, file, lineNo, colOf('type'), `known types: ${EVENT_TYPES.join(', ')}`);
+  }
+  if (lineNo === 1 && type !== 'meta') {
+    throw new TraceError(`the first line must be the meta event, found type "${type}"`, file, lineNo, colOf('type'),
+      'a trace starts with {"type":"meta","scenario":...,"seed":...,"version":...,"source":...} so that it can be replayed alone');
+  }
+  if (lineNo !== 1 && type === 'meta') {
+    throw new TraceError('a meta event may only be the first line', file, lineNo, colOf('type'), 'was a second trace appended to this one?');
+  }
+  for (const spec of specs) {
+    const v = rec[spec.key];
+    if (v === undefined) {
+      if (!spec.required) continue;
+      throw new TraceError(`${type} event is missing field "${spec.key}"`, file, lineNo, colOf(null), `a ${type} event has the fields ${fieldList(specs)}`);
+    }
+    const want = kindMismatch(spec.kind, v);
+    if (want !== null) {
+      throw new TraceError(`field "${spec.key}" must be ${want}, found ${describeValue(v)}`, file, lineNo, colOf(spec.key),
+        `a ${type} event has the fields ${fieldList(specs)}`);
+    }
+  }
+  return rec as unknown as TraceEvent;
+}
+
+export interface TraceWriterOptions {
+  /** Write to this file: to a temporary file beside it while running, renamed over it on close(). */
+  file?: string;
+  /** Keep the lines and events in memory as well (default true). */
+  memory?: boolean;
+}
+
+/**
+ * Streams events to a file and/or memory. The file appears complete or not at all: lines go to a
+ * temporary file in the same directory (so the rename stays on one file system and is atomic), which
+ * close() renames onto the target and abort() removes. Nothing is half-written on bad input (FORMATS.md).
+ */
+export class TraceWriter {
+  readonly file: string | undefined;
+  readonly tempFile: string | undefined;
+  private fd: number | undefined;
+  private pending = '';
+  private readonly keep: boolean;
+  private readonly memLines: string[] = [];
+  private readonly memEvents: TraceEvent[] = [];
+  private count = 0;
+  private finished = false;
+  private static seq = 0;
+
+  /** Flush to the file once this many characters are pending: few system calls, bounded memory. */
+  private static readonly FLUSH_CHARS = 64 * 1024;
+
+  constructor(opts: TraceWriterOptions = {}) {
+    this.keep = opts.memory ?? true;
+    if (opts.file !== undefined) {
+      this.file = path.resolve(opts.file);
+      this.tempFile = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.${TraceWriter.seq++}.tmp`);
+      this.fd = fs.openSync(this.tempFile, 'w');
+    }
+  }
+
+  /** Appends one event. The first must be the meta event. */
+  write(ev: TraceEvent): void {
+    if (this.finished) throw new Error('TraceWriter.write after close() or abort()');
+    if ((this.count === 0) !== (ev.type === 'meta')) {
+      throw new Error(this.count === 0 ? `the first trace event must be meta, got ${ev.type}` : 'meta may only be the first trace event');
+    }
+    const line = serializeEvent(ev);
+    this.count++;
+    if (this.keep) {
+      this.memLines.push(line);
+      this.memEvents.push(ev);
+    }
+    if (this.fd !== undefined) {
+      this.pending += line + '\n';
+      if (this.pending.length >= TraceWriter.FLUSH_CHARS) this.flush();
+    }
+  }
+
+  /** Number of events written so far. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** The lines kept in memory (without newlines). */
+  lines(): readonly string[] {
+    return this.memLines;
+  }
+
+  /** The events kept in memory, as given to write(). */
+  events(): readonly TraceEvent[] {
+    return this.memEvents;
+  }
+
+  /** The trace text kept in memory: exactly the bytes the file gets. */
+  text(): string {
+    return this.memLines.length === 0 ? '' : this.memLines.join('\n') + '\n';
+  }
+
+  private flush(fd = this.fd): void {
+    if (fd === undefined || this.pending === '') return;
+    fs.writeSync(fd, this.pending);
+    this.pending = '';
+  }
+
+  /** Finishes the file: flush, fsync, rename onto the target. Idempotent. */
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    let open = true;
+    try {
+      this.flush(fd);
+      fs.fsyncSync(fd);
+      open = false;
+      fs.closeSync(fd);
+      fs.renameSync(this.tempFile!, this.file!);
+    } catch (e) {
+      // Never close twice: the number may already belong to another file.
+      if (open) fs.closeSync(fd);
+      fs.rmSync(this.tempFile!, { force: true });
+      throw e;
+    }
+  }
+
+  /** Gives up: the temporary file is removed and the target left as it was. Safe after close(). */
+  abort(): void {
+    if (this.finished && this.fd === undefined) return;
+    this.finished = true;
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+      fs.rmSync(this.tempFile!, { force: true });
+    }
+  }
+}
