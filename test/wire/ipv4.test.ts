@@ -1,16 +1,11 @@
 import test from 'ava';
 import { WireError } from '../../lib/wire/errors.ts';
 import { decodeIpv4, encodeIpv4, formatAddr, parseAddr, pseudoHeaderSum } from '../../lib/wire/ipv4.ts';
+import { wireError } from './assert.ts';
 import { hex, loopbackHex } from './captured.ts';
 
 const LOCALHOST = 0x7f000001;
 
-function wireError(t: import('ava').ExecutionContext, fn: () => unknown, code: string, offset?: number): WireError {
-  const err = t.throws(fn, { instanceOf: WireError }) as WireError;
-  t.is(err.code, code);
-  if (offset !== undefined) t.is(err.offset, offset);
-  return err;
-}
 
 test('dotted quads parse to uint32 and format back', (t) => {
   t.is(parseAddr('10.0.0.1'), 0x0a000001);

@@ -1,0 +1,298 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { WireError } from '../../lib/wire/errors.ts';
+import { encodeIpv4, pseudoHeaderSum } from '../../lib/wire/ipv4.ts';
+import { readCapture } from '../../lib/wire/pcap.ts';
+import {
+  ACK, decodePacket, decodeTcp, encodePacket, encodeTcp, FIN, PSH, RST, SYN, tcpHeaderLength, tcpOptionsLength,
+  type DecodedTcp, type TcpOption, type TcpSegment,
+} from '../../lib/wire/tcp.ts';
+import { wireError } from './assert.ts';
+import { ethernetPcap, hex, loopbackHex } from './captured.ts';
+
+const LOCALHOST = 0x7f000001;
+const A = 0x0a000001; // 10.0.0.1
+const B = 0x0a000002; // 10.0.0.2
+
+
+/** The TCP part of a captured IPv4 packet (all of them have a 20-byte IPv4 header). */
+function tcpBytes(name: keyof typeof loopbackHex): Buffer {
+  return hex(loopbackHex[name]).subarray(20);
+}
+
+/** Comparable form: Buffers as hex, so deepEqual compares contents, not views. */
+function plain(seg: TcpSegment): unknown {
+  return {
+    srcPort: seg.srcPort, dstPort: seg.dstPort, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window, urgent: seg.urgent,
+    options: seg.options.map((o) => (o.kind === 'unknown' ? { ...o, data: o.data.toString('hex') } : o)),
+    payload: seg.payload.toString('hex'),
+  };
+}
+
+// ---- real segments from the kernel (see captured.ts for how and why the checksums are partial) ----
+
+test('the kernel SYN: ports, ISN, window, and options MSS, SACK-permitted, timestamps, NOP, window scale', (t) => {
+  const syn = decodeTcp(tcpBytes('syn'));
+  t.deepEqual(plain(syn), {
+    srcPort: 40718, dstPort: 40123, seq: 0xcfe89969, ack: 0, flags: SYN, window: 65495, urgent: 0,
+    options: [
+      { kind: 'mss', mss: 65495 }, // loopback MTU 65536 - 40
+      { kind: 'sack-permitted' },
+      { kind: 'timestamps', tsval: 0x2f68df93, tsecr: 0 },
+      { kind: 'nop' },
+      { kind: 'wscale', shift: 10 },
+    ],
+    payload: '',
+  });
+  t.is(syn.headerLength, 40);
+  t.is(syn.checksum, 0xfe30);
+  t.is(syn.checksumOk, undefined, 'no addresses, no verdict on the checksum');
+});
+
+test('the kernel SYN-ACK acknowledges ISN+1 (RFC 9293 3.5: the SYN takes one sequence number)', (t) => {
+  const syn = decodeTcp(tcpBytes('syn'));
+  const synAck = decodeTcp(tcpBytes('synAck'));
+  t.is(synAck.flags, SYN | ACK);
+  t.is(synAck.ack, syn.seq + 1);
+  t.is(synAck.seq, 0xd30cd658);
+  t.is(synAck.window, 65483);
+});
+
+test('data, FIN and RST segments from the kernel', (t) => {
+  const hello = decodeTcp(tcpBytes('dataHello'));
+  t.is(hello.flags, PSH | ACK);
+  t.is(hello.payload.toString(), 'hello');
+  t.is(hello.window, 64, 'raw field: the peer scales it by 2^10');
+  t.deepEqual(hello.options.map((o) => o.kind), ['nop', 'nop', 'timestamps']);
+  t.is(decodeTcp(tcpBytes('dataWorld')).payload.toString(), 'world!');
+  const fin = decodeTcp(tcpBytes('fin'));
+  t.is(fin.flags, FIN | ACK);
+  t.is(fin.seq, hello.seq + 5, 'the FIN follows the 5 data bytes');
+  // The server closed with "hello" unread, so it reset the connection (RFC 2525 2.17).
+  t.is(decodeTcp(tcpBytes('rstAck')).flags, RST | ACK);
+});
+
+test('the payload is a view into the input, not a copy', (t) => {
+  const bytes = tcpBytes('dataHello');
+  const seg = decodeTcp(bytes);
+  t.is(seg.payload.buffer, bytes.buffer);
+  t.is(seg.payload.byteOffset, bytes.byteOffset + 32);
+});
+
+test('loopback checksums are partial (offload): strict decoding rejects them, allow-partial accepts', (t) => {
+  const err = wireError(t, () => decodePacket(hex(loopbackHex.syn)), 'bad-checksum', 36);
+  t.regex(err.hint ?? '', /allow-partial/);
+  const { ip, tcp } = decodePacket(hex(loopbackHex.syn), { verifyChecksum: 'allow-partial' });
+  t.is(ip.src, LOCALHOST);
+  t.false(tcp.checksumOk);
+  t.true(tcp.checksumPartial);
+  t.false(decodePacket(hex(loopbackHex.syn), { verifyChecksum: false }).tcp.checksumOk);
+});
+
+test('encoding each decoded kernel segment gives back its bytes (checksum field aside, which holds the partial sum)', (t) => {
+  for (const name of Object.keys(loopbackHex) as Array<keyof typeof loopbackHex>) {
+    const bytes = tcpBytes(name);
+    const seg = decodeTcp(bytes, LOCALHOST, LOCALHOST, { verifyChecksum: 'allow-partial' });
+    const again = encodeTcp(seg, LOCALHOST, LOCALHOST, { checksum: false });
+    t.is(again.readUInt16BE(16), 0, 'checksum: false leaves the field 0');
+    // Put back what the kernel left there: the pseudo-header sum (RFC 9293 3.1), not complemented.
+    again.writeUInt16BE(pseudoHeaderSum(LOCALHOST, LOCALHOST, 6, bytes.length), 16);
+    t.is(again.toString('hex'), bytes.toString('hex'), name);
+  }
+});
+
+test('whole packets re-encoded with a finished checksum: IPv4 header identical, TCP checksum verifies', (t) => {
+  for (const name of Object.keys(loopbackHex) as Array<keyof typeof loopbackHex>) {
+    const bytes = hex(loopbackHex[name]);
+    const { ip, tcp } = decodePacket(bytes, { verifyChecksum: 'allow-partial' });
+    const again = encodePacket(ip.src, ip.dst, tcp, { id: ip.id, ttl: ip.ttl, tos: ip.tos });
+    t.is(again.subarray(0, 36).toString('hex'), bytes.subarray(0, 36).toString('hex'), name);
+    t.is(again.subarray(38).toString('hex'), bytes.subarray(38).toString('hex'), name);
+    t.true(decodePacket(again).tcp.checksumOk, name);
+  }
+});
+
+test('our checksums equal the ones tcpdump computed for the same kernel packets ("incorrect -> 0x4d1f")', (t) => {
+  // From `tcpdump -v -r`: cksum 0xfe30 (incorrect -> 0x4d1f) and so on, in capture order.
+  const tcpdumpSays = [0x4d1f, 0x63fe, 0x8c7d, 0x2409, 0x8c79, 0x1d04, 0x8c77, 0x8c76, 0x8c74, 0x8c73];
+  const { packets } = readCapture(ethernetPcap);
+  t.is(packets.length, tcpdumpSays.length);
+  packets.forEach((p, i) => {
+    const { ip, tcp } = decodePacket(p.ip, { verifyChecksum: 'allow-partial' });
+    t.is(encodeTcp(tcp, ip.src, ip.dst).readUInt16BE(16), tcpdumpSays[i], `packet ${i}`);
+  });
+});
+
+// ---- encoding rules ----
+
+test('options that end off a 4-byte boundary are padded with zeros, which decode as EOL', (t) => {
+  const seg: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: SYN, window: 100, urgent: 0, options: [{ kind: 'mss', mss: 1460 }, { kind: 'wscale', shift: 7 }], payload: Buffer.alloc(0) };
+  t.is(tcpOptionsLength(seg.options), 7);
+  t.is(tcpHeaderLength(seg), 28);
+  const bytes = encodeTcp(seg, A, B);
+  t.is(bytes.subarray(20).toString('hex'), '020405b403030700');
+  t.deepEqual(decodeTcp(bytes, A, B).options, [{ kind: 'mss', mss: 1460 }, { kind: 'wscale', shift: 7 }, { kind: 'eol' }]);
+});
+
+test('an explicit EOL is written where the list puts it, and what follows it is padding', (t) => {
+  const seg: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: ACK, window: 100, urgent: 0, options: [{ kind: 'nop' }, { kind: 'eol' }], payload: Buffer.alloc(0) };
+  const bytes = encodeTcp(seg, A, B);
+  t.is(bytes.subarray(20).toString('hex'), '01000000');
+  // Non-zero bytes after EOL are ignored (RFC 9293 3.1: the rest is padding).
+  const dirty = Buffer.from(bytes);
+  dirty[22] = 0x99;
+  t.deepEqual(decodeTcp(dirty).options, [{ kind: 'nop' }, { kind: 'eol' }]);
+});
+
+test('an unknown option kind is kept as its bytes and skipped by its length', (t) => {
+  const raw = rawSegment([30, 4, 0xab, 0xcd, 2, 4, 0x05, 0xb4]);
+  const seg = decodeTcp(raw);
+  t.is(seg.options.length, 2);
+  const [unknown, mss] = seg.options;
+  t.is(unknown.kind, 'unknown');
+  if (unknown.kind === 'unknown') {
+    t.is(unknown.type, 30);
+    t.is(unknown.data.toString('hex'), 'abcd');
+  }
+  t.deepEqual(mss, { kind: 'mss', mss: 1460 });
+  t.is(encodeTcp(seg, 0, 0, { checksum: false }).toString('hex'), raw.toString('hex'));
+});
+
+test('encoding refuses values that do not fit and more than 40 bytes of options', (t) => {
+  const base: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: [], payload: Buffer.alloc(0) };
+  wireError(t, () => encodeTcp({ ...base, srcPort: 65536 }, A, B), 'bad-value');
+  wireError(t, () => encodeTcp({ ...base, seq: 2 ** 32 }, A, B), 'bad-value');
+  wireError(t, () => encodeTcp({ ...base, window: -1 }, A, B), 'bad-value');
+  wireError(t, () => encodeTcp({ ...base, options: [{ kind: 'sack', blocks: [] }] }, A, B), 'bad-value');
+  const fourTimestamps: TcpOption[] = Array.from({ length: 4 }, () => ({ kind: 'timestamps', tsval: 1, tsecr: 2 }));
+  wireError(t, () => encodeTcp({ ...base, options: [...fourTimestamps, { kind: 'nop' }] }, A, B), 'bad-value');
+  t.is(encodeTcp({ ...base, options: fourTimestamps }, A, B).length, 60, '40 bytes of options fit exactly');
+  wireError(t, () => encodePacket(A, B, { ...base, payload: Buffer.alloc(65500) }), 'bad-value');
+});
+
+// ---- decoding rejects ----
+
+/** A 20-byte header (data offset from the option bytes, zero-padded to 4) followed by the options. */
+function rawSegment(optionBytes: number[], dataOffsetWords?: number, extra: Buffer = Buffer.alloc(0)): Buffer {
+  const padded = [...optionBytes, ...Array((4 - (optionBytes.length % 4)) % 4).fill(0)];
+  const buf = Buffer.concat([Buffer.alloc(20), Buffer.from(padded), extra]);
+  buf.writeUInt16BE(1234, 0);
+  buf.writeUInt16BE(80, 2);
+  buf[12] = (dataOffsetWords ?? 5 + padded.length / 4) << 4;
+  buf[13] = ACK;
+  return buf;
+}
+
+test('rejects fewer than 20 bytes, a data offset under 5, and a data offset past the segment', (t) => {
+  wireError(t, () => decodeTcp(Buffer.alloc(19)), 'short', 19);
+  wireError(t, () => decodeTcp(rawSegment([], 4)), 'bad-data-offset', 12);
+  wireError(t, () => decodeTcp(rawSegment([1, 1, 1, 1], 6).subarray(0, 23)), 'bad-data-offset', 12);
+});
+
+test('rejects an option that runs past the header or has a length below 2', (t) => {
+  wireError(t, () => decodeTcp(rawSegment([1, 1, 1, 2])), 'option-overrun', 23); // MSS kind, no room for its length byte
+  wireError(t, () => decodeTcp(rawSegment([2, 8, 0, 0])), 'option-overrun', 21); // length 8 in a 4-byte option area
+  wireError(t, () => decodeTcp(rawSegment([30, 1, 0, 0])), 'option-overrun', 21); // length 1: would not even cover itself
+  wireError(t, () => decodeTcp(rawSegment([30, 0, 0, 0])), 'option-overrun', 21); // length 0 would loop forever
+});
+
+test('rejects known options with the wrong length: MSS 4, WS 3, SACK-permitted 2, TS 10, SACK 2+8n', (t) => {
+  wireError(t, () => decodeTcp(rawSegment([2, 3, 5, 0])), 'bad-option-length', 21);
+  wireError(t, () => decodeTcp(rawSegment([3, 4, 7, 0])), 'bad-option-length', 21);
+  wireError(t, () => decodeTcp(rawSegment([4, 3, 0, 0])), 'bad-option-length', 21);
+  wireError(t, () => decodeTcp(rawSegment([8, 8, 0, 0, 0, 0, 0, 0])), 'bad-option-length', 21);
+  wireError(t, () => decodeTcp(rawSegment([5, 9, 0, 0, 0, 0, 0, 0, 0])), 'bad-option-length', 21);
+  wireError(t, () => decodeTcp(rawSegment([5, 2])), 'bad-option-length', 21);
+  t.deepEqual(decodeTcp(rawSegment([5, 10, 0, 0, 0, 1, 0, 0, 0, 2])).options[0], { kind: 'sack', blocks: [[1, 2]] });
+});
+
+test('a corrupted byte fails the checksum; the error offset counts from the IPv4 header in decodePacket', (t) => {
+  const seg: TcpSegment = { srcPort: 5000, dstPort: 80, seq: 1, ack: 2, flags: PSH | ACK, window: 512, urgent: 0, options: [], payload: Buffer.from('payload') };
+  const packet = encodePacket(A, B, seg);
+  packet[packet.length - 1] ^= 0x01;
+  wireError(t, () => decodePacket(packet), 'bad-checksum', 36);
+  t.false(decodePacket(packet, { verifyChecksum: false }).tcp.checksumOk);
+  const badOffset = encodePacket(A, B, seg);
+  badOffset[32] = 0x40;
+  wireError(t, () => decodePacket(badOffset, { verifyChecksum: false }), 'bad-data-offset', 32);
+});
+
+test('decodePacket rejects a protocol other than TCP', (t) => {
+  wireError(t, () => decodePacket(encodeIpv4({ src: A, dst: B, protocol: 17 }, Buffer.alloc(8))), 'not-tcp', 9);
+});
+
+test('every truncation of a real packet, and of its TCP header, is a WireError', (t) => {
+  for (const name of Object.keys(loopbackHex) as Array<keyof typeof loopbackHex>) {
+    const packet = hex(loopbackHex[name]);
+    for (let n = 0; n < packet.length; n++) {
+      t.throws(() => decodePacket(packet.subarray(0, n), { verifyChecksum: 'allow-partial' }), { instanceOf: WireError }, `${name} cut to ${n}`);
+    }
+    // Without an IPv4 length the segment's end is the buffer's end: a cut in the payload is only
+    // noticed through the checksum (the pseudo-header carries the TCP length).
+    const segment = packet.subarray(20);
+    const headerLength = (segment[12] >>> 4) * 4;
+    for (let n = 0; n < segment.length; n++) {
+      t.throws(() => decodeTcp(segment.subarray(0, n), LOCALHOST, LOCALHOST, { verifyChecksum: 'allow-partial' }), { instanceOf: WireError }, `${name} TCP cut to ${n}`);
+      if (n < headerLength) t.throws(() => decodeTcp(segment.subarray(0, n)), { instanceOf: WireError });
+    }
+  }
+});
+
+// ---- generated segments ----
+
+const u32 = fc.nat(0xffffffff);
+const optionArb: fc.Arbitrary<TcpOption> = fc.oneof(
+  fc.constant<TcpOption>({ kind: 'nop' }),
+  fc.nat(0xffff).map((mss): TcpOption => ({ kind: 'mss', mss })),
+  fc.nat(255).map((shift): TcpOption => ({ kind: 'wscale', shift })),
+  fc.constant<TcpOption>({ kind: 'sack-permitted' }),
+  fc.tuple(u32, u32).map(([tsval, tsecr]): TcpOption => ({ kind: 'timestamps', tsval, tsecr })),
+  fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 4 }).map((blocks): TcpOption => ({ kind: 'sack', blocks })),
+  fc.tuple(fc.integer({ min: 6, max: 255 }).filter((k) => k !== 8), fc.uint8Array({ maxLength: 10 }))
+    .map(([type, data]): TcpOption => ({ kind: 'unknown', type, data: Buffer.from(data) })),
+);
+/** EOL only last, as a real sender writes it; everything must fit 40 bytes. */
+const optionsArb = fc.tuple(fc.array(optionArb, { maxLength: 8 }), fc.boolean())
+  .map(([opts, eol]) => (eol ? [...opts, { kind: 'eol' } as TcpOption] : opts))
+  .filter((opts) => tcpOptionsLength(opts) <= 40);
+const segmentArb: fc.Arbitrary<TcpSegment> = fc.record({
+  srcPort: fc.nat(0xffff), dstPort: fc.nat(0xffff), seq: u32, ack: u32, flags: fc.nat(0xff), window: fc.nat(0xffff), urgent: fc.nat(0xffff),
+  options: optionsArb,
+  payload: fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+});
+
+/** What decoding gives back: the padding of an unaligned option list reads as one EOL. */
+function expectedOptions(options: TcpOption[]): TcpOption[] {
+  const ends = options.length > 0 && options[options.length - 1].kind === 'eol';
+  return !ends && tcpOptionsLength(options) % 4 !== 0 ? [...options, { kind: 'eol' }] : options;
+}
+
+test('generated segments: decode(encode(seg)) is seg, and encode(decode(bytes)) is bytes', (t) => {
+  fc.assert(
+    fc.property(segmentArb, u32, u32, (seg, src, dst) => {
+      const bytes = encodeTcp(seg, src, dst);
+      const back: DecodedTcp = decodeTcp(bytes, src, dst);
+      t.deepEqual(plain(back), plain({ ...seg, options: expectedOptions(seg.options) }));
+      t.true(back.checksumOk);
+      t.is(back.headerLength, tcpHeaderLength(seg));
+      t.is(encodeTcp(back, src, dst).toString('hex'), bytes.toString('hex'));
+    }),
+    { seed: 42, numRuns: 2000 },
+  );
+});
+
+test('generated packets: decodePacket(encodePacket(...)) round-trips, and every truncation is a WireError', (t) => {
+  fc.assert(
+    fc.property(segmentArb, u32, u32, (seg, src, dst) => {
+      const packet = encodePacket(src, dst, seg);
+      const { ip, tcp } = decodePacket(packet);
+      t.is(ip.src, src);
+      t.is(ip.dst, dst);
+      t.deepEqual(plain(tcp), plain({ ...seg, options: expectedOptions(seg.options) }));
+      for (let n = 0; n < packet.length; n += 1 + (n >> 4)) {
+        t.throws(() => decodePacket(packet.subarray(0, n)), { instanceOf: WireError });
+      }
+    }),
+    { seed: 7, numRuns: 300 },
+  );
+});
