@@ -1,0 +1,136 @@
+/** The numbers of a run in one block: what each host sent and received, losses, where it ended. */
+import type { TcpStateName, TraceEvent } from '../events.ts';
+import { paint } from './ansi.ts';
+
+export interface HostSummary {
+  host: string;
+  /** Segments the host handed to the link, retransmissions included. */
+  segmentsSent: number;
+  /** Payload bytes in first transmissions (what the application's data cost once). */
+  dataBytesSent: number;
+  /** Segments marked as retransmissions, and their payload bytes. */
+  retransmissions: number;
+  retransmittedBytes: number;
+  /** Bytes the host's application read. */
+  dataBytesDelivered: number;
+  /** Each connection's last state, by connection id, in order of first appearance. */
+  finalStates: Record<string, TcpStateName>;
+  /** Error codes the application saw (ECONNREFUSED, ...), in order. */
+  errors: string[];
+}
+
+export interface Summary {
+  scenario?: string;
+  seed?: number;
+  /** Time of the last event, in ms since the start of the run. */
+  durationMs: number;
+  /** Totals over all hosts. */
+  segmentsSent: number;
+  retransmissions: number;
+  /** Segments that died, by reason (loss, scripted, checksum, ...), reasons sorted. */
+  drops: Record<string, number>;
+  dropsTotal: number;
+  /** `expect` events checked during the run. */
+  expectationsPassed: number;
+  expectationsFailed: number;
+  /** In order of first appearance in the trace. */
+  hosts: HostSummary[];
+}
+
+export function summarize(events: readonly TraceEvent[]): Summary {
+  const hosts = new Map<string, HostSummary>();
+  const hostOf = (name: string): HostSummary => {
+    let h = hosts.get(name);
+    if (!h) {
+      h = { host: name, segmentsSent: 0, dataBytesSent: 0, retransmissions: 0, retransmittedBytes: 0, dataBytesDelivered: 0, finalStates: {}, errors: [] };
+      hosts.set(name, h);
+    }
+    return h;
+  };
+  const s: Summary = {
+    durationMs: 0, segmentsSent: 0, retransmissions: 0, drops: {}, dropsTotal: 0,
+    expectationsPassed: 0, expectationsFailed: 0, hosts: [],
+  };
+  const drops = new Map<string, number>();
+  for (const ev of events) {
+    if (ev.type === 'meta') {
+      s.scenario = ev.scenario;
+      s.seed = ev.seed;
+      continue;
+    }
+    s.durationMs = Math.max(s.durationMs, ev.t);
+    if (ev.type === 'cc') continue;
+    const h = hostOf(ev.host);
+    switch (ev.type) {
+      case 'segment':
+        if (ev.event === 'tx') {
+          h.segmentsSent++;
+          s.segmentsSent++;
+          if (ev.retransmit) {
+            h.retransmissions++;
+            h.retransmittedBytes += ev.len;
+            s.retransmissions++;
+          } else {
+            h.dataBytesSent += ev.len;
+          }
+        } else if (ev.event === 'drop') {
+          const reason = ev.reason ?? 'unknown';
+          drops.set(reason, (drops.get(reason) ?? 0) + 1);
+          s.dropsTotal++;
+        }
+        break;
+      case 'state':
+        h.finalStates[ev.conn] = ev.to;
+        break;
+      case 'app':
+        if (ev.event === 'data') h.dataBytesDelivered += ev.bytes ?? 0;
+        if (ev.event === 'error' && ev.error !== undefined) h.errors.push(ev.error);
+        break;
+      case 'expect':
+        if (ev.ok) s.expectationsPassed++;
+        else s.expectationsFailed++;
+        break;
+      case 'timer':
+        break;
+    }
+  }
+  for (const reason of [...drops.keys()].sort()) s.drops[reason] = drops.get(reason)!;
+  s.hosts = [...hosts.values()];
+  return s;
+}
+
+export interface SummaryOptions {
+  color: boolean;
+}
+
+export function renderSummary(s: Summary, opts: SummaryOptions): string {
+  const color = opts.color;
+  let title = 'tcpemu summary';
+  if (s.scenario !== undefined) title += ` · scenario ${s.scenario}`;
+  if (s.seed !== undefined) title += ` · seed ${s.seed}`;
+  title += ` · ${s.durationMs.toFixed(3)} ms`;
+  const out = [paint(title, 'bold', color)];
+
+  const head = ['host', 'segments', 'data sent', 'delivered', 'rtx', 'final state'];
+  const rows = s.hosts.map((h) => {
+    const conns = Object.entries(h.finalStates);
+    const final = conns.length === 0 ? '-' : conns.length === 1 ? conns[0]![1] : conns.map(([c, st]) => `${c} ${st}`).join(', ');
+    return [h.host, String(h.segmentsSent), String(h.dataBytesSent), String(h.dataBytesDelivered), String(h.retransmissions), final, h.errors.join(' ')];
+  });
+  const w = head.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[], errs = ''): string =>
+    ('  ' + cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ') +
+      (errs ? '  ' + paint(`error ${errs}`, 'boldRed', color) : '')).trimEnd();
+  out.push(paint(line(head), 'dim', color));
+  for (const r of rows) out.push(line(r.slice(0, 6), r[6]));
+
+  const dropText = s.dropsTotal === 0 ? 'none' : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${r} ${n}`).join(', ')})`;
+  let foot = `  drops: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · retransmissions: ${s.retransmissions}`;
+  const checked = s.expectationsPassed + s.expectationsFailed;
+  if (checked > 0) {
+    foot += ` · expectations: ${s.expectationsPassed} ok` +
+      (s.expectationsFailed > 0 ? `, ${paint(`${s.expectationsFailed} failed`, 'boldRed', color)}` : '');
+  }
+  out.push(foot);
+  return out.join('\n') + '\n';
+}
