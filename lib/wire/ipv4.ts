@@ -96,7 +96,7 @@ export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header,
   buf[offset + 1] = tos;
   buf.writeUInt16BE(totalLength, offset + 2);
   buf.writeUInt16BE(id, offset + 4);
-  buf.writeUInt16BE(h.dontFragment ?? true ? FLAG_DF : 0, offset + 6);
+  buf.writeUInt16BE((h.dontFragment ?? true) ? FLAG_DF : 0, offset + 6);
   buf[offset + 8] = ttl;
   buf[offset + 9] = h.protocol;
   buf.writeUInt16BE(0, offset + 10);
