@@ -1,0 +1,521 @@
+import { EventEmitter } from 'node:events';
+import { Connection, ConnectionError, resetFor, type ConnEvent, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
+import type { TcpConfig } from '../tcp/config.ts';
+import { ACK, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
+import { decodePacket, encodePacket } from '../wire/tcp.ts';
+import { WireError } from '../wire/errors.ts';
+import { formatAddr } from '../wire/ipv4.ts';
+import type { TcpStateName, TimerName } from '../trace/events.ts';
+
+/**
+ * A host: one IPv4 address, many connections. It demultiplexes arriving packets by 4-tuple, keeps
+ * listening ports with their backlog, picks ephemeral ports and initial sequence numbers from the
+ * seeded source, answers segments nobody owns with RST (RFC 9293 3.10.7.1), and wakes each
+ * connection when its next timer is due. The TCP itself is all in lib/tcp/connection.ts.
+ */
+
+/** The clock a host runs on: virtual (the simulator's scheduler) or real. */
+export interface Clock {
+  readonly now: number;
+  at(timeMs: number, fn: () => void): number;
+  cancel(id: number): void;
+}
+
+export interface RandomSource {
+  uint32(): number;
+  int(n: number): number;
+}
+
+/** What the host tells the trace. Every method is optional work: no tracer, no cost. */
+export interface HostTracer {
+  segment(event: 'tx' | 'rx' | 'drop', host: Host, conn: string | undefined, src: number, dst: number, seg: TcpSegment, info?: TxInfo, reason?: string): void;
+  state(host: Host, conn: string, from: TcpStateName, to: TcpStateName, cause: string): void;
+  app(host: Host, conn: string, event: string, bytes?: number, error?: string): void;
+  timer?(host: Host, conn: string, name: TimerName, event: 'set' | 'fire' | 'cancel', at?: number): void;
+  congestion?(host: Host, conn: string, snap: CongestionSnapshot): void;
+  /** A packet that could not be decoded at all. */
+  undecodable?(host: Host, packet: Buffer, reason: string): void;
+}
+
+export interface HostOptions {
+  name: string;
+  addr: number;
+  config: TcpConfig;
+  clock: Clock;
+  random: RandomSource;
+  /** Hand an IPv4 packet to the link. */
+  transmit: (packet: Buffer) => void;
+  tracer?: HostTracer;
+  /** Verify checksums of arriving packets (off only where nothing can corrupt them). */
+  verifyChecksums?: boolean;
+  /** Most connections this host keeps at once (resource limit). */
+  maxConnections?: number;
+}
+
+/** An error with a Node-style code, as `net` gives its users. */
+export class SocketError extends Error {
+  override name = 'SocketError';
+  constructor(public code: string, message?: string) {
+    super(message ?? code);
+  }
+}
+
+const EPHEMERAL_LOW = 49152;
+const EPHEMERAL_HIGH = 65535;
+
+interface Entry {
+  conn: Connection;
+  id: string;
+  socket: SimSocket;
+  remoteAddr: number;
+  key: string;
+  timerId: number | undefined;
+  deadline: number | undefined;
+  listener: SimServer | undefined;
+}
+
+export class Host {
+  readonly name: string;
+  readonly addr: number;
+  readonly addrText: string;
+  readonly config: TcpConfig;
+  readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly transmitPacket: (packet: Buffer) => void;
+  readonly tracer: HostTracer | undefined;
+  private readonly verifyChecksums: boolean;
+  private readonly maxConnections: number;
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Map<number, SimServer>();
+  private nextConnId = 1;
+  /** Every socket this host made, in order (the scenario runner names them c1, c2, ...). */
+  readonly sockets: SimSocket[] = [];
+  /** Packets dropped at this host's edge, by reason. */
+  readonly drops: Record<string, number> = {};
+
+  constructor(o: HostOptions) {
+    this.name = o.name;
+    this.addr = o.addr >>> 0;
+    this.addrText = formatAddr(this.addr);
+    this.config = o.config;
+    this.clock = o.clock;
+    this.random = o.random;
+    this.transmitPacket = o.transmit;
+    this.tracer = o.tracer;
+    this.verifyChecksums = o.verifyChecksums ?? true;
+    this.maxConnections = o.maxConnections ?? 1_000_000;
+  }
+
+  get connectionCount(): number {
+    return this.entries.size;
+  }
+
+  /** Passive open on `port` (Node's server.listen). */
+  listen(port: number, backlog = 511, config?: TcpConfig): SimServer {
+    if (this.listeners.has(port)) throw new SocketError('EADDRINUSE', `${this.name}: port ${port} is already listening`);
+    const server = new SimServer(this, port, backlog, config ?? this.config);
+    this.listeners.set(port, server);
+    return server;
+  }
+
+  /** @internal */
+  unlisten(port: number): void {
+    this.listeners.delete(port);
+  }
+
+  /** Active open to `remoteAddr:remotePort` (Node's net.connect). */
+  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig } = {}): SimSocket {
+    const localPort = opts.fromPort ?? this.pickEphemeralPort(remoteAddr, remotePort);
+    const key = entryKey(localPort, remoteAddr, remotePort);
+    if (this.entries.has(key)) throw new SocketError('EADDRINUSE', `${this.name}: ${this.addrText}:${localPort} is already connected to ${formatAddr(remoteAddr)}:${remotePort}`);
+    const entry = this.createEntry(localPort, remoteAddr, remotePort, opts.config ?? this.config, undefined);
+    this.tracer?.app(this, entry.id, 'open');
+    entry.conn.connect(this.clock.now);
+    this.reschedule(entry);
+    return entry.socket;
+  }
+
+  private pickEphemeralPort(remoteAddr: number, remotePort: number): number {
+    // Linux picks a random starting point in the range and walks up (RFC 6056 3.3.1's simple hash-less form).
+    const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1;
+    const start = this.random.int(span);
+    for (let i = 0; i < span; i++) {
+      const port = EPHEMERAL_LOW + ((start + i) % span);
+      if (!this.entries.has(entryKey(port, remoteAddr, remotePort)) && !this.listeners.has(port)) return port;
+    }
+    throw new SocketError('EADDRNOTAVAIL', `${this.name}: no ephemeral port left towards ${formatAddr(remoteAddr)}:${remotePort}`);
+  }
+
+  private createEntry(localPort: number, remoteAddr: number, remotePort: number, config: TcpConfig, listener: SimServer | undefined): Entry {
+    if (this.entries.size >= this.maxConnections) throw new SocketError('EMFILE', `${this.name}: connection limit ${this.maxConnections} reached`);
+    const id = `c${this.nextConnId++}`;
+    const iss = config.isn === 'random' ? this.random.uint32() : config.isn >>> 0;
+    const key = entryKey(localPort, remoteAddr, remotePort);
+    // eslint-disable-next-line prefer-const
+    let entry: Entry;
+    const host = this;
+    const tracer = this.tracer;
+    const conn = new Connection({
+      config,
+      localPort,
+      remotePort,
+      iss,
+      tsOffset: config.timestamps ? this.random.uint32() : 0,
+      sink: {
+        transmit(seg: TcpSegment, info: TxInfo) {
+          host.send(entry, seg, info);
+        },
+        state(from, to, cause) {
+          tracer?.state(host, id, from, to, cause);
+        },
+        event(ev: ConnEvent) {
+          entry.socket.handleEvent(ev);
+        },
+        timer: tracer?.timer ? (name, event, at) => tracer.timer!(host, id, name, event, at) : undefined,
+        congestion: tracer?.congestion ? (snap) => tracer.congestion!(host, id, snap) : undefined,
+      },
+    });
+    entry = { conn, id, socket: undefined as unknown as SimSocket, remoteAddr, key, timerId: undefined, deadline: undefined, listener };
+    entry.socket = new SimSocket(this, entry);
+    this.entries.set(key, entry);
+    this.sockets.push(entry.socket);
+    return entry;
+  }
+
+  private send(entry: Entry, seg: TcpSegment, info: TxInfo): void {
+    const packet = encodePacket(this.addr, entry.remoteAddr, seg);
+    this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
+    this.transmitPacket(packet);
+  }
+
+  /** A segment with no connection behind it (a RST for a closed port). */
+  private sendOrphan(dst: number, seg: TcpSegment): void {
+    const packet = encodePacket(this.addr, dst, seg);
+    this.tracer?.segment('tx', this, undefined, this.addr, dst, seg, { retransmit: false, why: 'reset' });
+    this.transmitPacket(packet);
+  }
+
+  /** An IPv4 packet arrives from the link. */
+  receivePacket(packet: Buffer): void {
+    let decoded;
+    try {
+      decoded = decodePacket(packet, { verifyChecksum: this.verifyChecksums });
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
+      this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+      this.tracer?.undecodable?.(this, packet, `${reason} (${err.message})`);
+      return;
+    }
+    const { ip, tcp } = decoded;
+    if (ip.dst !== this.addr) {
+      this.drops['not-mine'] = (this.drops['not-mine'] ?? 0) + 1;
+      this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'not-mine');
+      return;
+    }
+    const now = this.clock.now;
+    const entry = this.entries.get(entryKey(tcp.dstPort, ip.src, tcp.srcPort));
+    if (entry) {
+      this.tracer?.segment('rx', this, entry.id, ip.src, ip.dst, tcp);
+      entry.conn.onSegment(tcp, now);
+      this.after(entry);
+      return;
+    }
+    const listener = this.listeners.get(tcp.dstPort);
+    if (listener && (tcp.flags & (SYN | ACK | RST)) === SYN) {
+      if (listener.pendingCount >= listener.backlog) {
+        // Linux drops a SYN when the accept queue is full; the client's SYN retransmission tries again.
+        this.drops['backlog'] = (this.drops['backlog'] ?? 0) + 1;
+        this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'backlog full');
+        return;
+      }
+      let child: Entry;
+      try {
+        child = this.createEntry(tcp.dstPort, ip.src, tcp.srcPort, listener.config, listener);
+      } catch (err) {
+        if (!(err instanceof SocketError)) throw err;
+        this.drops['limit'] = (this.drops['limit'] ?? 0) + 1;
+        this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, err.message);
+        return;
+      }
+      listener.pendingCount++;
+      this.tracer?.segment('rx', this, child.id, ip.src, ip.dst, tcp);
+      child.conn.listen(now);
+      child.conn.onSegment(tcp, now);
+      this.after(child);
+      return;
+    }
+    this.tracer?.segment('rx', this, undefined, ip.src, ip.dst, tcp);
+    // RFC 9293 3.10.7.1: CLOSED. A listening port treats a non-SYN the same way (3.10.7.2).
+    if (!(tcp.flags & RST)) this.sendOrphan(ip.src, resetFor(tcp));
+  }
+
+  /** After any call into a connection: forget it if it closed, else make sure its next timer is scheduled. */
+  after(entry: Entry): void {
+    if (entry.conn.state === 'CLOSED') {
+      if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
+      entry.timerId = undefined;
+      if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+      return;
+    }
+    this.reschedule(entry);
+  }
+
+  private reschedule(entry: Entry): void {
+    const d = entry.conn.nextDeadline();
+    if (d === entry.deadline && (d === undefined || entry.timerId !== undefined)) return;
+    if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
+    entry.deadline = d;
+    entry.timerId = d === undefined ? undefined : this.clock.at(d, () => {
+      entry.timerId = undefined;
+      entry.deadline = undefined;
+      entry.conn.onTimer(this.clock.now);
+      this.after(entry);
+    });
+  }
+
+  /** @internal for SimServer bookkeeping */
+  accepted(entry: Entry): void {
+    if (entry.listener) entry.listener.pendingCount = Math.max(0, entry.listener.pendingCount - 1);
+  }
+}
+
+function entryKey(localPort: number, remoteAddr: number, remotePort: number): string {
+  return `${localPort}|${remoteAddr}|${remotePort}`;
+}
+
+/** A listening port (Node's net.Server): emits 'connection' with each accepted SimSocket. */
+export class SimServer extends EventEmitter {
+  pendingCount = 0;
+  closed = false;
+  constructor(readonly host: Host, readonly port: number, readonly backlog: number, readonly config: TcpConfig) {
+    super();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.unlisten(this.port);
+    this.emit('close');
+  }
+}
+
+/**
+ * The application's end of one connection, shaped like Node's net.Socket but synchronous, so that on
+ * virtual time every event happens at the instant its cause does: write, end (half-close), destroy,
+ * resetAndDestroy (RST), read (when autoread is off); events 'connect', 'data', 'end', 'drain',
+ * 'error' (with Node's codes), 'close'. lib/host/net.ts wraps it as a real Duplex stream.
+ */
+export class SimSocket extends EventEmitter {
+  readonly id: string;
+  readonly localPort: number;
+  readonly remoteAddr: number;
+  readonly remotePort: number;
+  /** Bytes the application read. */
+  bytesRead = 0;
+  /** Bytes the application wrote (accepted into the send buffer or the pending queue). */
+  bytesWritten = 0;
+  /** Everything read, kept when `keepData` is set (the scenario runner's `delivered` check). */
+  received: Buffer[] | undefined;
+  error: string | undefined;
+  ended = false;
+  closed = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private endRequested = false;
+  autoread: boolean;
+
+  constructor(private readonly host: Host, private readonly entry: Entry) {
+    super();
+    this.id = entry.id;
+    this.localPort = entry.conn.localPort;
+    this.remoteAddr = entry.remoteAddr;
+    this.remotePort = entry.conn.remotePort;
+    this.autoread = entry.conn.config.autoread;
+  }
+
+  get connection(): Connection {
+    return this.entry.conn;
+  }
+
+  get state(): TcpStateName {
+    return this.entry.conn.state;
+  }
+
+  get remoteAddress(): string {
+    return formatAddr(this.remoteAddr);
+  }
+
+  /** Queue bytes; what the send buffer cannot take now waits here and goes on 'writable' (Node's writable buffer). */
+  write(data: Buffer | string): boolean {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    if (this.endRequested || this.closed) {
+      this.fail('EPIPE', 'write after end');
+      return false;
+    }
+    this.bytesWritten += buf.length;
+    this.host.tracer?.app(this.host, this.id, 'send', buf.length);
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    this.flush();
+    return this.pendingBytes === 0;
+  }
+
+  /** Half-close: FIN after everything written (Node's end() with allowHalfOpen). */
+  end(): void {
+    if (this.endRequested || this.closed) return;
+    this.endRequested = true;
+    this.host.tracer?.app(this.host, this.id, 'shutdown');
+    this.flush();
+  }
+
+  /** Full close: FIN after everything written, and no more reading. */
+  destroy(): void {
+    if (this.closed) return;
+    this.host.tracer?.app(this.host, this.id, 'close-req');
+    this.endRequested = true;
+    this.closeAfterFlush = true;
+    this.flush();
+  }
+
+  /** Abort with RST (Node's resetAndDestroy). */
+  resetAndDestroy(): void {
+    if (this.closed) return;
+    this.host.tracer?.app(this.host, this.id, 'abort');
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.entry.conn.abort(this.host.clock.now);
+    this.host.after(this.entry);
+  }
+
+  private closeAfterFlush = false;
+
+  /** Read up to `max` bytes now (for autoread: false). */
+  read(max = Infinity): Buffer {
+    const conn = this.entry.conn;
+    const now = this.host.clock.now;
+    const parts: Buffer[] = [];
+    let left = max;
+    while (left > 0) {
+      const b = conn.read(left, now);
+      if (b.length === 0) break;
+      parts.push(b);
+      left -= b.length;
+    }
+    const out = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    if (out.length > 0) {
+      this.bytesRead += out.length;
+      if (this.received) this.received.push(Buffer.from(out));
+      this.host.tracer?.app(this.host, this.id, 'data', out.length);
+      this.emit('data', out);
+    }
+    this.checkEnd();
+    this.host.after(this.entry);
+    return out;
+  }
+
+  private flush(): void {
+    const conn = this.entry.conn;
+    const now = this.host.clock.now;
+    if (conn.state === 'CLOSED') return;
+    try {
+      while (this.pending.length > 0) {
+        const head = this.pending[0];
+        const n = conn.isSynchronized() || conn.state === 'SYN-SENT' ? conn.send(head, now) : 0;
+        if (n === 0) break;
+        this.pendingBytes -= n;
+        if (n === head.length) this.pending.shift();
+        else {
+          this.pending[0] = head.subarray(n);
+          break;
+        }
+      }
+      if (this.pending.length === 0 && this.endRequested && !conn.finQueued && conn.state !== 'SYN-SENT') {
+        if (this.closeAfterFlush) conn.close(now);
+        else conn.shutdown(now);
+      } else if (this.pending.length === 0 && this.closeAfterFlush && conn.state === 'SYN-SENT') {
+        conn.close(now);
+      }
+    } catch (err) {
+      if (!(err instanceof ConnectionError)) throw err;
+      this.fail(err.code, err.message);
+    }
+    this.host.after(this.entry);
+  }
+
+  /** @internal events from the connection */
+  handleEvent(ev: ConnEvent): void {
+    const tracer = this.host.tracer;
+    switch (ev.kind) {
+      case 'established':
+        if (ev.passive) {
+          this.wasAccepted = true;
+          this.host.accepted(this.entry);
+          tracer?.app(this.host, this.id, 'accept');
+          this.entry.listener?.emit('connection', this);
+        } else {
+          tracer?.app(this.host, this.id, 'connect');
+          this.emit('connect');
+        }
+        this.flush();
+        break;
+      case 'readable':
+        if (this.autoread && !this.closeAfterFlush) this.read();
+        break;
+      case 'fin':
+        this.checkEnd();
+        break;
+      case 'writable':
+        if (this.pending.length > 0 || this.endRequested) {
+          const had = this.pendingBytes;
+          this.flush();
+          if (had > 0 && this.pendingBytes === 0) this.emit('drain');
+        }
+        break;
+      case 'error':
+        if (this.entry.listener && !this.wasAccepted) break; // never accepted: nobody to tell
+        this.fail(ev.code, errorText(ev.code));
+        break;
+      case 'closed':
+        if (this.entry.listener && !this.wasAccepted) {
+          this.host.accepted(this.entry);
+          this.closed = true;
+          break;
+        }
+        if (!this.closed) {
+          this.closed = true;
+          tracer?.app(this.host, this.id, 'close');
+          this.emit('close', this.error !== undefined);
+        }
+        break;
+    }
+  }
+
+  /** A passively opened socket exists for the application only once the handshake completed. */
+  private wasAccepted = false;
+
+  private checkEnd(): void {
+    if (!this.ended && this.entry.conn.eof) {
+      this.ended = true;
+      this.host.tracer?.app(this.host, this.id, 'end');
+      this.emit('end');
+    }
+  }
+
+  private fail(code: string, message: string): void {
+    if (this.error) return;
+    this.error = code;
+    this.host.tracer?.app(this.host, this.id, 'error', undefined, code);
+    const err = new SocketError(code, message);
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}
+
+function errorText(code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused: the peer answered the SYN with RST';
+    case 'ECONNRESET': return 'connection reset by peer';
+    case 'ETIMEDOUT': return 'connection timed out: retransmissions went unanswered';
+    default: return code;
+  }
+}

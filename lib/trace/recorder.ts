@@ -1,0 +1,113 @@
+import type { Host, HostTracer } from '../host/host.ts';
+import type { CongestionSnapshot, TxInfo } from '../tcp/connection.ts';
+import { SYN, type TcpSegment } from '../wire/tcp-types.ts';
+import { decodePacket } from '../wire/tcp.ts';
+import { flagString, optionStrings } from '../wire/format.ts';
+import { formatAddr } from '../wire/ipv4.ts';
+import { Relativizer } from './relative.ts';
+import type { SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events.ts';
+
+/**
+ * Writes the trace of FORMATS.md as things happen, from the layer that owns each event: hosts call it
+ * for segments they send and receive, state changes, application events and timers; the link for
+ * drops. Relative sequence numbers are computed once, in order, like tcpdump's.
+ */
+export class TraceRecorder implements HostTracer {
+  readonly events: TimedEvent[] = [];
+  private readonly rel = new Relativizer();
+  /** Window-scale shift announced in each flow's SYN ("addr:port>addr:port"), as Wireshark tracks it. */
+  private readonly scale = new Map<string, number>();
+  /** Timer events are many; they are kept only when asked for. */
+  constructor(private readonly clock: { readonly now: number }, private readonly opts: { timers?: boolean; congestion?: boolean; maxEvents?: number } = {}) {
+    if (opts.timers === false) this.timer = undefined;
+    if (opts.congestion === false) this.congestion = undefined;
+  }
+
+  private push(ev: TimedEvent): void {
+    if (this.opts.maxEvents !== undefined && this.events.length >= this.opts.maxEvents) {
+      throw new TraceLimitError(this.opts.maxEvents);
+    }
+    this.events.push(ev);
+  }
+
+  private get t(): number {
+    return round(this.clock.now);
+  }
+
+  segmentEvent(event: 'tx' | 'rx' | 'drop', hostName: string, conn: string | undefined, src: number, dst: number, seg: TcpSegment, info?: TxInfo, reason?: string): SegmentEvent {
+    const s = `${formatAddr(src)}:${seg.srcPort}`;
+    const d = `${formatAddr(dst)}:${seg.dstPort}`;
+    const flags = flagString(seg.flags);
+    const { rseq, rack } = this.rel.relativize(s, d, seg.flags, seg.seq, seg.ack);
+    const fwd = `${s}>${d}`;
+    if (seg.flags & SYN) {
+      const ws = seg.options.find((o) => o.kind === 'wscale');
+      if (ws && ws.kind === 'wscale') this.scale.set(fwd, Math.min(ws.shift, 14));
+      else this.scale.delete(fwd);
+    }
+    // RFC 7323 2.2: scaling applies only when both SYNs carried the option, and never to a SYN's window.
+    const shift = !(seg.flags & SYN) && this.scale.has(fwd) && this.scale.has(`${d}>${s}`) ? this.scale.get(fwd)! : 0;
+    const ev: SegmentEvent = {
+      t: this.t, type: 'segment', event, host: hostName, src: s, dst: d, flags, seq: seg.seq, ack: seg.ack, rseq, rack,
+      win: seg.window * 2 ** shift, len: seg.payload.length, options: optionStrings(seg.options),
+    };
+    if (conn !== undefined) ev.conn = conn;
+    if (reason !== undefined) ev.reason = reason;
+    if (info?.retransmit) ev.retransmit = true;
+    if (info?.why) ev.why = info.why;
+    return ev;
+  }
+
+  segment(event: 'tx' | 'rx' | 'drop', host: Host, conn: string | undefined, src: number, dst: number, seg: TcpSegment, info?: TxInfo, reason?: string): void {
+    this.push(this.segmentEvent(event, host.name, conn, src, dst, seg, info, reason));
+  }
+
+  state(host: Host, conn: string, from: TcpStateName, to: TcpStateName, cause: string): void {
+    this.push({ t: this.t, type: 'state', host: host.name, conn, from, to, cause });
+  }
+
+  app(host: Host, conn: string, event: string, bytes?: number, error?: string): void {
+    const ev: TimedEvent = { t: this.t, type: 'app', host: host.name, conn, event: event as never };
+    if (bytes !== undefined) ev.bytes = bytes;
+    if (error !== undefined) ev.error = error;
+    this.push(ev);
+  }
+
+  timer?: (host: Host, conn: string, name: TimerName, event: 'set' | 'fire' | 'cancel', at?: number) => void = (host, conn, name, event, at) => {
+    const ev: TimedEvent = { t: this.t, type: 'timer', host: host.name, conn, timer: name, event };
+    if (at !== undefined) ev.at = round(at);
+    this.push(ev);
+  };
+
+  congestion?: (host: Host, conn: string, snap: CongestionSnapshot) => void = (host, conn, snap) => {
+    this.push({ t: this.t, type: 'cc', host: host.name, conn, cwnd: snap.cwnd, ssthresh: snap.ssthresh, flight: snap.flight, sndWnd: snap.sndWnd, rto: round(snap.rto) });
+  };
+
+  /** A packet the receiving host could not decode (a corrupted one, usually): recorded as a drop with its fields as far as they read. */
+  undecodable(host: Host, packet: Buffer, reason: string): void {
+    this.linkDrop(host.name, packet, reason, true);
+  }
+
+  /** A packet the link dropped (`host` is the sender), or one a receiver rejected. */
+  linkDrop(hostName: string, packet: Buffer, reason: string, atReceiver = false): void {
+    try {
+      const { ip, tcp } = decodePacket(packet, { verifyChecksum: false });
+      this.push(this.segmentEvent('drop', hostName, undefined, ip.src, ip.dst, tcp, undefined, reason));
+    } catch {
+      // Too damaged to say which segment it was: still recorded, with what is known.
+      this.push({ t: this.t, type: 'segment', event: 'drop', host: hostName, src: '?', dst: '?', flags: 'none', seq: 0, ack: 0, rseq: 0, rack: 0, win: 0, len: packet.length, options: [], reason: atReceiver ? reason : `${reason} (undecodable)` });
+    }
+  }
+}
+
+export class TraceLimitError extends Error {
+  override name = 'TraceLimitError';
+  constructor(public limit: number) {
+    super(`the trace reached its limit of ${limit} events`);
+  }
+}
+
+/** Times in the trace are rounded to the microsecond, so that float noise never makes two runs differ. */
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

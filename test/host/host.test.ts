@@ -1,0 +1,124 @@
+/**
+ * Hosts on a tiny two-host wire with a fixed one-way delay: demultiplexing by 4-tuple, listeners and
+ * backlog, RST for closed ports (RFC 9293 3.10.7.1), ephemeral ports, and the socket API's events.
+ */
+import test from 'ava';
+import { Host, type SimSocket } from '../../lib/host/host.ts';
+import { resolveConfig } from '../../lib/tcp/config.ts';
+import { parseAddr } from '../../lib/wire/ipv4.ts';
+import { TraceRecorder } from '../../lib/trace/recorder.ts';
+
+/** A minimal virtual clock: enough for host tests, independent of lib/sim. */
+class TestClock {
+  now = 0;
+  private q: { at: number; n: number; fn: () => void; id: number }[] = [];
+  private n = 0;
+  at(at: number, fn: () => void): number { const id = ++this.n; this.q.push({ at: Math.max(at, this.now), n: id, fn, id }); return id; }
+  cancel(id: number): void { this.q = this.q.filter((e) => e.id !== id); }
+  run(limit = 1e9): void {
+    while (this.q.length) {
+      this.q.sort((a, b) => a.at - b.at || a.n - b.n);
+      if (this.q[0].at > limit) break;
+      const e = this.q.shift()!;
+      this.now = e.at;
+      e.fn();
+    }
+  }
+}
+
+function world(cfg = {}) {
+  const clock = new TestClock();
+  let r = 1;
+  const random = { uint32: () => (r = (r * 1664525 + 1013904223) >>> 0), int: (n: number) => (r = (r * 1664525 + 1013904223) >>> 0) % n };
+  const trace = new TraceRecorder(clock, { timers: false });
+  const hosts: Record<number, Host> = {};
+  const mk = (name: string, addr: string) => {
+    const h = new Host({ name, addr: parseAddr(addr), config: resolveConfig({ isn: 0, ...cfg }), clock, random, tracer: trace,
+      transmit: (p) => { const dst = p.readUInt32BE(16); clock.at(clock.now + 5, () => hosts[dst]?.receivePacket(p)); } });
+    hosts[h.addr] = h;
+    return h;
+  };
+  return { clock, trace, client: mk('client', '10.0.0.1'), server: mk('server', '10.0.0.2') };
+}
+
+test('a connect to a port nobody listens on is refused: SYN, then RST,ACK, ECONNREFUSED (3.10.7.1)', (t) => {
+  const w = world();
+  const s = w.client.connect(w.server.addr, 81);
+  const errors: string[] = [];
+  s.on('error', (e: { code: string }) => errors.push(e.code));
+  w.clock.run();
+  const tx = w.trace.events.filter((e) => e.type === 'segment' && e.event === 'tx').map((e) => e.type === 'segment' && `${e.host} ${e.flags} seq ${e.rseq} ack ${e.rack}`);
+  t.deepEqual(tx, ['client S seq 0 ack 0', 'server R. seq 0 ack 1']);
+  t.deepEqual(errors, ['ECONNREFUSED']);
+  t.is(s.state, 'CLOSED');
+  t.is(w.client.connectionCount, 0);
+});
+
+test('a server accepts several clients, each its own connection by 4-tuple, and echoes to each', (t) => {
+  const w = world();
+  const server = w.server.listen(80);
+  server.on('connection', (sock: SimSocket) => sock.on('data', (d: Buffer) => sock.write(Buffer.from(d.toString().toUpperCase()))));
+  const got: string[][] = [[], [], []];
+  const clients = [0, 1, 2].map((i) => {
+    const c = w.client.connect(w.server.addr, 80);
+    c.on('connect', () => c.write(`hello ${i}`));
+    c.on('data', (d: Buffer) => got[i].push(d.toString()));
+    return c;
+  });
+  w.clock.run(1000);
+  t.deepEqual(got, [['HELLO 0'], ['HELLO 1'], ['HELLO 2']]);
+  t.is(new Set(clients.map((c) => c.localPort)).size, 3, 'three ephemeral ports');
+  t.true(clients.every((c) => c.localPort >= 49152));
+  t.is(w.server.connectionCount, 3);
+});
+
+test('half-close through the socket API: end() sends FIN, the peer sees end and can still send, then both close', (t) => {
+  const w = world({ mslMs: 100 });
+  const server = w.server.listen(80);
+  let serverGot = '';
+  server.on('connection', (sock: SimSocket) => {
+    sock.on('data', (d: Buffer) => (serverGot += d));
+    sock.on('end', () => { sock.write('late reply'); sock.destroy(); });
+  });
+  const c = w.client.connect(w.server.addr, 80);
+  let clientGot = '';
+  let ended = false;
+  let closed = false;
+  c.on('connect', () => { c.write('request'); c.end(); });
+  c.on('data', (d: Buffer) => (clientGot += d));
+  c.on('end', () => (ended = true));
+  c.on('close', () => (closed = true));
+  w.clock.run();
+  t.is(serverGot, 'request');
+  t.is(clientGot, 'late reply');
+  t.true(ended);
+  t.true(closed);
+  const states = w.trace.events.filter((e) => e.type === 'state' && e.host === 'client').map((e) => e.type === 'state' && e.to);
+  t.deepEqual(states, ['SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'CLOSED']);
+});
+
+test('backlog: SYNs beyond the backlog of embryonic connections are dropped, not refused', (t) => {
+  const w = world();
+  w.server.listen(80, 1);
+  w.client.connect(w.server.addr, 80);
+  w.client.connect(w.server.addr, 80);
+  w.clock.run(6); // both SYNs arrive; no ACK has come back yet
+  t.is(w.server.drops['backlog'], 1);
+  w.clock.run(20_000);
+  t.true(w.client.sockets.every((s) => s.state === 'ESTABLISHED'), 'the dropped SYN is retransmitted and then accepted');
+});
+
+test('a segment with a bad checksum is dropped at the host and counted', (t) => {
+  const w = world();
+  w.server.listen(80);
+  const c = w.client.connect(w.server.addr, 80);
+  w.clock.run(100);
+  // corrupt one byte of a data packet on its way
+  const h = w.client as unknown as { transmitPacket: (p: Buffer) => void };
+  const orig = h.transmitPacket;
+  h.transmitPacket = (p: Buffer) => { const q = Buffer.from(p); q[q.length - 1] ^= 0x10; orig(q); h.transmitPacket = orig; };
+  c.write('x');
+  w.clock.run(200);
+  t.is(w.server.drops['corrupt'], 1);
+  t.true(w.trace.events.some((e) => e.type === 'segment' && e.event === 'drop' && e.reason?.startsWith('corrupt')));
+});
