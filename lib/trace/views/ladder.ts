@@ -91,16 +91,27 @@ function appText(ev: Extract<TraceEvent, { type: 'app' }>): Cell {
   }
 }
 
-/** Fits the label into `max` cells: options are shortened first, so flags, numbers and `len` stay. */
+/**
+ * Fits the label into `max` cells, giving up the least telling parts first: the options are
+ * shortened, then the window is left out, so flags, numbers and `len` stay longest.
+ */
 function fitLabel(seg: SegmentEvent, marks: string[], max: number): string {
   const p = segmentLabelParts(seg);
   const extra = [p.tail, ...marks].filter((x) => x !== '').join(' ');
-  const join = (opts: string): string => [p.head, opts, extra].filter((x) => x !== '').join(' ');
-  const full = join(p.options);
-  if ([...full].length <= max || p.options === '') return truncate(full, max);
-  const room = max - [...join('')].length - 1; // cells left for the options and their space
-  if (room >= 3) return join(truncate(p.options.slice(0, -1), room - 1) + '>');
-  return truncate(full, max);
+  const join = (head: string, opts: string): string => [head, opts, extra].filter((x) => x !== '').join(' ');
+  const fits = (text: string): boolean => [...text].length <= max;
+  const full = join(p.head, p.options);
+  if (fits(full)) return full;
+  if (seg.options.length > 0) {
+    // Whole options only, as many as fit, then an ellipsis: `<mss 1460,sackOK,…>`.
+    for (let n = seg.options.length - 1; n >= 0; n--) {
+      const shown = join(p.head, `<${[...seg.options.slice(0, n), '…'].join(',')}>`);
+      if (fits(shown)) return shown;
+    }
+  }
+  const headNoWin = p.head.replace(/ win \d+$/, '');
+  const bare = join(headNoWin, '');
+  return fits(bare) ? bare : truncate(bare, max);
 }
 
 export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions): string {
@@ -303,7 +314,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
   const nameA = `${cols[0]}${hostPorts(0)}`;
   const nameB = `${cols[1]}${hostPorts(1)}`;
   const startA = Math.max(timeW + 2, pipeA - Math.floor(nameA.length / 2));
-  const startB = Math.max(startA + nameA.length + 2, pipeB - Math.floor(nameB.length / 2));
+  const startB = Math.max(startA + nameA.length + 2, Math.min(pipeB - Math.floor(nameB.length / 2), width - nameB.length));
   out.push(
     ('ms'.padStart(timeW) + ' '.repeat(startA - timeW) + paint(nameA, 'bold', color) +
       ' '.repeat(startB - startA - nameA.length) + paint(nameB, 'bold', color)).trimEnd(),

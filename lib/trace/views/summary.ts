@@ -33,11 +33,12 @@ export interface Summary {
   /** `expect` events checked during the run. */
   expectationsPassed: number;
   expectationsFailed: number;
-  /** In order of first appearance in the trace. */
+  /** The hosts asked for first, then in order of first appearance in the trace. */
   hosts: HostSummary[];
 }
 
-export function summarize(events: readonly TraceEvent[]): Summary {
+/** `opts.hosts` puts those hosts first, in that order; others follow in order of first appearance. */
+export function summarize(events: readonly TraceEvent[], opts: { hosts?: string[] } = {}): Summary {
   const hosts = new Map<string, HostSummary>();
   const hostOf = (name: string): HostSummary => {
     let h = hosts.get(name);
@@ -52,6 +53,7 @@ export function summarize(events: readonly TraceEvent[]): Summary {
     expectationsPassed: 0, expectationsFailed: 0, hosts: [],
   };
   const drops = new Map<string, number>();
+  for (const name of opts.hosts ?? []) hostOf(name);
   for (const ev of events) {
     if (ev.type === 'meta') {
       s.scenario = ev.scenario;
