@@ -145,6 +145,16 @@ test('states bold, SYN and FIN and RST in their colours, drops red, only with co
   t.true(r.includes('\x1b[1;31merror ECONNREFUSED\x1b[0m'));
 });
 
+test('a packet too damaged to decode shows as a drop beside the host that rejected it', (t) => {
+  const b = new TraceBuilder();
+  b.send(0, 'client', { flags: 'S', seq: 1, ack: 0 });
+  const events = b.sorted();
+  events.push({ t: 10, type: 'segment', event: 'drop', host: 'server', src: '?', dst: '?', flags: 'none', seq: 0, ack: 0, rseq: 0, rack: 0, win: 0, len: 40, options: [], reason: 'corrupt' });
+  const text = ladder(events);
+  t.regex(text, /\n *10\.000 +│ +│ ✕ corrupt\n$/);
+  t.true(text.includes(`server ${SERVER}`), 'the address comes from what the server received');
+});
+
 test('events of a third host are left out and counted', (t) => {
   const b = new TraceBuilder();
   b.send(0, 'client', { flags: 'S', seq: 1, ack: 0 });

@@ -137,7 +137,11 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     conn !== undefined && (connsOf.get(host)?.size ?? 0) > 1 ? `${conn} ` : '';
   const hostPorts = (side: 0 | 1): string => {
     const addrs = new Set<string>();
-    for (const ev of events) if (ev.type === 'segment' && ev.event === 'tx' && ev.host === cols[side]) addrs.add(ev.src);
+    for (const ev of events) {
+      if (ev.type !== 'segment' || ev.host !== cols[side]) continue;
+      if (ev.event === 'tx') addrs.add(ev.src);
+      else if (ev.event === 'rx') addrs.add(ev.dst);
+    }
     if (addrs.size === 1) return ` ${[...addrs][0]}`;
     const bare = new Set([...addrs].map(addrOf));
     return bare.size === 1 ? ` ${[...bare][0]}` : '';
@@ -205,7 +209,11 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         }
         const from = senderSide(ev);
         if (from === -1) {
-          skip(ev.host);
+          // A packet too damaged to name its ends, dropped by a drawn host: say so beside that host.
+          const at = sideOf(ev.host);
+          if (ev.event === 'drop' && at !== -1 && hostOfAddr.get(addrOf(ev.dst)) === undefined) {
+            note(ev.t, at, { text: `✕ ${ev.reason ?? 'dropped'}`, style: 'red' });
+          } else skip(ev.host);
           break;
         }
         // Nothing sent it that we saw: a duplicate made by the link, or a drop of a segment never sent.
