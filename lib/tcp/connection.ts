@@ -770,11 +770,13 @@ export class Connection {
       const flight = this.flight;
       const window = force ? Infinity : Math.min(this.sndWnd, this.cc.cwnd);
       const usable = Math.max(0, window - flight);
-      let len = Math.min(unsent, this.effMss, usable);
+      // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
+      const segMss = Math.max(1, this.effMss - this.sackOptionLength());
+      let len = Math.min(unsent, segMss, usable);
       const finSeq = seqAdd(this.bufSeq, bufLen);
       const finToSend = this.finQueued && offset + len === bufLen && seqLe(this.sndNxt, finSeq) && this.sndNxt !== seqAdd(finSeq, 1);
       if (len === 0 && !(finToSend && unsent === 0)) break;
-      if (len > 0 && len < this.effMss && !force) {
+      if (len > 0 && len < segMss && !force) {
         const allRemaining = len === unsent;
         // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
         const nagleOk = !this.config.nagle || flight === 0 || (this.finQueued && allRemaining);
@@ -891,6 +893,12 @@ export class Connection {
 
   private tsOption(now: number, tsecr: number): TcpOption {
     return { kind: 'timestamps', tsval: (Math.floor(now) + this.tsOffset) >>> 0, tsecr };
+  }
+
+  /** Bytes the SACK option adds to our next segment (RFC 2018 3: 2 + 8 per block, with two NOPs). */
+  private sackOptionLength(): number {
+    if (!this.sackOk || !this.recvBuf?.hasGaps) return 0;
+    return 4 + 8 * this.recvBuf.sackBlocks(this.tsOk ? 3 : 4).length;
   }
 
   private makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
