@@ -1,0 +1,134 @@
+/**
+ * Units in scenario files. Each parser takes what YAML gave (a number or a string) and returns a plain
+ * number in the unit the model uses, or throws a UnitError whose hint says what would be right.
+ *
+ * - durations -> milliseconds: `0`, `250` (a bare number is ms), `100ms`, `1.5s`, `5min`, `2h`
+ *   (`us` too, for sub-millisecond delays);
+ * - sizes -> bytes: `4096`, `64k` = `64KiB` = 65536, `1m` = `1MiB` = 1048576, `1g` = `1GiB`.
+ *   Sizes are binary (powers of 1024), as buffer sizes in kernels are; `kb`/`KB` are refused
+ *   because they would be read as 1000 by some and 1024 by others;
+ * - rates -> bits per second: `10mbit`, `500kbit`, `1gbit`, `8000bit` (tc's spelling, decimal
+ *   multiples as line rates are); a bare number is bits per second and 0 means unlimited. `kbps` etc.
+ *   are refused because tc reads them as bytes per second and most people as bits;
+ * - probabilities -> 0..1: `0.05` or `5%`.
+ */
+
+export class UnitError extends Error {
+  override readonly name = 'UnitError';
+  constructor(message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+const NUM = '([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)';
+
+const DURATION_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, sec: 1000, min: 60_000, h: 3_600_000 };
+const DURATION_HINT = 'a duration like 0, 250ms, 1.5s, 5min or 2h (a bare number is milliseconds)';
+
+export function parseDuration(v: unknown): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new UnitError(`${show(v)} is not a duration`, DURATION_HINT);
+    if (v < 0) throw new UnitError(`a duration cannot be negative (${v})`, DURATION_HINT);
+    return v;
+  }
+  if (typeof v !== 'string') throw new UnitError(`${show(v)} is not a duration`, DURATION_HINT);
+  const s = v.trim();
+  if (s.startsWith('-')) throw new UnitError(`a duration cannot be negative (${show(v)})`, DURATION_HINT);
+  const m = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i').exec(s);
+  if (!m) throw new UnitError(`${show(v)} is not a duration`, DURATION_HINT);
+  const unit = m[2].toLowerCase();
+  const mult = unit === '' ? 1 : DURATION_UNITS[unit];
+  if (mult === undefined) throw new UnitError(`unknown time unit "${m[2]}" in ${show(v)}`, `use us, ms, s, min or h: ${DURATION_HINT}`);
+  return Number(m[1]) * mult;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3,
+};
+const SIZE_HINT = 'a whole number of bytes like 4096, 64k (= 64KiB = 65536) or 1m (= 1MiB)';
+
+export function parseSize(v: unknown): number {
+  let n: number;
+  if (typeof v === 'number') {
+    n = v;
+  } else if (typeof v === 'string') {
+    const s = v.trim();
+    if (s.startsWith('-')) throw new UnitError(`a size cannot be negative (${show(v)})`, SIZE_HINT);
+    const m = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i').exec(s);
+    if (!m) throw new UnitError(`${show(v)} is not a size`, SIZE_HINT);
+    const unit = m[2].toLowerCase();
+    if (unit === 'kb' || unit === 'mb' || unit === 'gb') {
+      throw new UnitError(`"${m[2]}" is ambiguous (1000 or 1024?)`, `write ${m[1]}${unit[0]} or ${m[1]}${unit[0].toUpperCase()}iB for ${unit[0] === 'k' ? '1024' : unit[0] === 'm' ? '1024²' : '1024³'}-byte units`);
+    }
+    const mult = SIZE_UNITS[unit];
+    if (mult === undefined) throw new UnitError(`unknown size unit "${m[2]}" in ${show(v)}`, SIZE_HINT);
+    n = Number(m[1]) * mult;
+  } else {
+    throw new UnitError(`${show(v)} is not a size`, SIZE_HINT);
+  }
+  if (!Number.isFinite(n)) throw new UnitError(`${show(v)} is not a size`, SIZE_HINT);
+  if (n < 0) throw new UnitError(`a size cannot be negative (${show(v)})`, SIZE_HINT);
+  if (!Number.isInteger(n)) throw new UnitError(`${show(v)} is not a whole number of bytes`, SIZE_HINT);
+  if (n > Number.MAX_SAFE_INTEGER) throw new UnitError(`${show(v)} is too large`, SIZE_HINT);
+  return n;
+}
+
+const RATE_UNITS: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 };
+const RATE_HINT = 'a rate in bits per second like 500kbit, 10mbit or 1gbit (0 = unlimited)';
+
+export function parseRate(v: unknown): number {
+  let n: number;
+  if (typeof v === 'number') {
+    n = v;
+  } else if (typeof v === 'string') {
+    const s = v.trim();
+    if (s.startsWith('-')) throw new UnitError(`a rate cannot be negative (${show(v)})`, RATE_HINT);
+    const m = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i').exec(s);
+    if (!m) throw new UnitError(`${show(v)} is not a rate`, RATE_HINT);
+    const unit = m[2].toLowerCase();
+    if (/^[kmg]?bps$/.test(unit)) {
+      throw new UnitError(`"${m[2]}" is ambiguous (tc reads it as bytes per second)`, `write bits per second: ${m[1]}${unit.slice(0, -3)}bit`);
+    }
+    const mult = unit === '' ? 1 : RATE_UNITS[unit];
+    if (mult === undefined) throw new UnitError(`unknown rate unit "${m[2]}" in ${show(v)}`, RATE_HINT);
+    n = Number(m[1]) * mult;
+  } else {
+    throw new UnitError(`${show(v)} is not a rate`, RATE_HINT);
+  }
+  if (!Number.isFinite(n)) throw new UnitError(`${show(v)} is not a rate`, RATE_HINT);
+  if (n < 0) throw new UnitError(`a rate cannot be negative (${show(v)})`, RATE_HINT);
+  return n;
+}
+
+const PROB_HINT = 'a probability from 0 to 1, like 0.05, or a percentage like 5%';
+
+export function parseProbability(v: unknown): number {
+  let n: number;
+  if (typeof v === 'number') {
+    n = v;
+  } else if (typeof v === 'string') {
+    const m = new RegExp(`^(-?)${NUM}\\s*(%?)$`).exec(v.trim());
+    if (!m) throw new UnitError(`${show(v)} is not a probability`, PROB_HINT);
+    n = Number(m[2]) / (m[3] === '%' ? 100 : 1);
+    if (m[1] === '-') n = -n;
+  } else {
+    throw new UnitError(`${show(v)} is not a probability`, PROB_HINT);
+  }
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    const over = typeof v === 'string' && v.trim().endsWith('%') ? `${n * 100}%` : String(n);
+    throw new UnitError(`probability ${over} is outside 0..1`, PROB_HINT);
+  }
+  return n;
+}
+
+/** For messages: 1500 -> "1.5s", 600000 -> "10min". */
+export function formatDuration(ms: number): string {
+  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000}min`;
+  if (ms >= 1000) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
