@@ -1,0 +1,221 @@
+/**
+ * The `expect:` section checked against a finished run's trace. Pure functions: events in, results
+ * out, so that a replayed trace is judged exactly as the live run was.
+ */
+import type { SegmentEvent, StateEvent, TcpStateName, TimedEvent } from '../trace/events.ts';
+import type { ExpectPlan, Pos, SegmentPattern } from './plan.ts';
+
+export type ExpectResult = { what: string; ok: boolean; detail: string; pos?: Pos };
+
+function withPos(r: { what: string; ok: boolean; detail: string }, pos: Pos | undefined): ExpectResult {
+  return pos === undefined ? r : { ...r, pos };
+}
+
+// ---------------------------------------------------------------------------------------------
+// States
+
+/**
+ * Per host: the history of the host's first connection (the `conn` of its first state event):
+ * the first event's `from`, then every `to`. It must equal the expected list exactly.
+ */
+export function checkStates(expected: ExpectPlan['states'], events: readonly TimedEvent[]): ExpectResult[] {
+  const out: ExpectResult[] = [];
+  for (const [host, { states, pos }] of Object.entries(expected ?? {})) {
+    const mine = events.filter((e): e is StateEvent => e.type === 'state' && e.host === host);
+    const actual: TcpStateName[] = [];
+    if (mine.length > 0) {
+      const conn = mine[0].conn;
+      actual.push(mine[0].from);
+      for (const e of mine) if (e.conn === conn) actual.push(e.to);
+    }
+    const ok = actual.length === states.length && actual.every((s, i) => s === states[i]);
+    const what = `states ${host}`;
+    if (ok) {
+      out.push(withPos({ what, ok, detail: actual.join(' ') }, pos));
+      continue;
+    }
+    let i = 0;
+    while (i < actual.length && i < states.length && actual[i] === states[i]) i++;
+    const where = i < states.length && i < actual.length
+      ? `state ${i + 1} differs: expected ${states[i]}, got ${actual[i]}`
+      : i < states.length ? `the connection stopped at ${actual[actual.length - 1] ?? '(none)'}; expected next ${states[i]}`
+        : `the connection went on to ${actual[i]}`;
+    out.push(withPos({
+      what, ok,
+      detail: `expected: ${states.join(' ')}\n  actual:   ${actual.length ? actual.join(' ') : `(${host} had no connection)`}\n  ${where}`,
+    }, pos));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments
+
+type HostOf = (addrPort: string) => string | undefined;
+
+function fmtT(ms: number): string {
+  return `${+ms.toFixed(3)}ms`;
+}
+
+/**
+ * A segment in the same notation as expectation lines, every field written:
+ * `client > server  P.  seq 1:6 ack 1 win 65535 len 5`. The data range `seq A:B` only when there is
+ * data, as tcpdump does (a SYN or FIN alone is `seq N`); `ack` only when the ACK flag is set.
+ */
+export function formatSegment(ev: SegmentEvent, hostOf: HostOf): string {
+  const from = hostOf(ev.src) ?? ev.src;
+  const to = hostOf(ev.dst) ?? ev.dst;
+  const seq = ev.len > 0 ? `seq ${ev.rseq}:${(ev.rseq + ev.len) >>> 0}` : `seq ${ev.rseq}`;
+  const ack = ev.flags.includes('.') ? ` ack ${ev.rack}` : '';
+  return `${from} > ${to}  ${ev.flags}  ${seq}${ack} win ${ev.win} len ${ev.len}`;
+}
+
+type Seg = SegmentPattern & { kind: 'segment' };
+
+/** Fields of the pattern the segment does not satisfy (empty: it matches). Unwritten fields are not checked. */
+function mismatches(p: Seg, ev: SegmentEvent, hostOf: HostOf): string[] {
+  const bad: string[] = [];
+  if (hostOf(ev.src) !== p.from) bad.push('from');
+  if (hostOf(ev.dst) !== p.to) bad.push('to');
+  if (ev.flags !== p.flags) bad.push('flags');
+  if (p.seq !== undefined && ev.rseq !== p.seq) bad.push('seq');
+  if (p.seqEnd !== undefined && p.seq !== undefined && ev.len !== p.seqEnd - p.seq) bad.push('seq end (length)');
+  if (p.ack !== undefined && ev.rack !== p.ack) bad.push('ack');
+  if (p.win !== undefined && ev.win !== p.win) bad.push('win');
+  if (p.len !== undefined && ev.len !== p.len) bad.push('len');
+  return bad;
+}
+
+function patternText(p: SegmentPattern): string {
+  return p.kind === 'any' ? '...' : p.text;
+}
+
+/**
+ * Matches the transmitted segments, in order, against the pattern lines. `...` stands for any number
+ * of segments, none included. The search is the classic wildcard match with backtracking to the
+ * last `...` (complete for patterns whose only wildcard is `...`, in O(lines * segments) time and
+ * O(1) space), so a long trace cannot blow the stack or the memory.
+ *
+ * On failure the report is about the furthest line reached: of the segments tried against that line,
+ * the one differing in the fewest fields (earliest on a tie) is shown beside it.
+ */
+export function matchSegments(patterns: readonly SegmentPattern[], events: readonly TimedEvent[], hostOfAddr: HostOf): ExpectResult {
+  const segs = events.filter((e): e is SegmentEvent => e.type === 'segment' && e.event === 'tx');
+  const m = patterns.length;
+  const n = segs.length;
+  // Furthest failure: line index i, segment index j (n: none left; i === m: a segment with no line left).
+  let best: { i: number; j: number; bad: string[] } | undefined;
+  const note = (i: number, j: number, bad: string[]) => {
+    if (!best || i > best.i || (i === best.i && bad.length < best.bad.length)) best = { i, j, bad };
+  };
+
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let starJ = 0;
+  for (;;) {
+    const p = patterns[i];
+    if (i < m && p.kind === 'any') {
+      star = i;
+      starJ = j;
+      i++;
+      continue;
+    }
+    if (i < m && j < n) {
+      const bad = mismatches(p as Seg, segs[j], hostOfAddr);
+      if (bad.length === 0) {
+        i++;
+        j++;
+        continue;
+      }
+      note(i, j, bad);
+    } else if (i === m && j === n) {
+      return { what: 'segments', ok: true, detail: `${n} segment${n === 1 ? '' : 's'} matched ${m} line${m === 1 ? '' : 's'}` };
+    } else {
+      note(i, j, []);
+    }
+    // Let the last `...` swallow one more segment and try again from the line after it.
+    if (star >= 0 && starJ < n) {
+      starJ++;
+      j = starJ;
+      i = star + 1;
+      continue;
+    }
+    break;
+  }
+
+  const f = best!;
+  const lines: string[] = [];
+  const remaining = patterns.slice(f.i + 1).filter((p) => p.kind === 'segment');
+  let pos: Pos | undefined;
+  if (f.i >= m) {
+    const s = segs[f.j];
+    lines.push(`segment ${f.j + 1} of ${n} was sent after the last line matched; nothing is left to match it`);
+    lines.push(`  actual (t=${fmtT(s.t)}):  ${formatSegment(s, hostOfAddr)}`);
+    const more = n - f.j - 1;
+    if (more > 0) lines.push(`  and ${more} more segment${more === 1 ? '' : 's'} after it`);
+    lines.push('  end the list with ... to allow more segments');
+    pos = patterns.length > 0 ? patterns[m - 1].pos : undefined;
+  } else {
+    const p = patterns[f.i] as Seg;
+    pos = p.pos;
+    lines.push(`line ${p.pos.line} did not match`);
+    lines.push(`  expected (line ${p.pos.line}):  ${p.text}`);
+    if (f.j >= n) {
+      lines.push(`  actual:  no segment left (${n} were sent)`);
+    } else {
+      const s = segs[f.j];
+      const afterAny = f.i > 0 && patterns[f.i - 1].kind === 'any';
+      lines.push(`  actual (t=${fmtT(s.t)}, segment ${f.j + 1}):  ${formatSegment(s, hostOfAddr)}`);
+      lines.push(`  differs in: ${f.bad.join(', ')}${afterAny ? ' (the closest segment after the ...; none matched)' : ''}`);
+    }
+    if (remaining.length > 0) {
+      lines.push(`  lines not reached:`);
+      for (const r of patterns.slice(f.i + 1)) lines.push(`    ${r.pos.line}: ${patternText(r)}`);
+    }
+  }
+  return withPos({ what: 'segments', ok: false, detail: lines.join('\n') }, pos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivered data and errors
+
+function preview(b: Buffer | string): string {
+  const s = typeof b === 'string' ? b : b.toString('utf8');
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
+}
+
+/** What each application read: the exact text, or the byte count. */
+export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHost: Record<string, Buffer>): ExpectResult[] {
+  const out: ExpectResult[] = [];
+  for (const [host, e] of Object.entries(expected ?? {})) {
+    const got = deliveredByHost[host] ?? Buffer.alloc(0);
+    if (e.text !== undefined) {
+      const want = Buffer.from(e.text, 'utf8');
+      const ok = want.equals(got);
+      let detail = `${got.length} bytes: ${preview(got)}`;
+      if (!ok) {
+        let k = 0;
+        while (k < want.length && k < got.length && want[k] === got[k]) k++;
+        detail = `expected ${want.length} bytes ${preview(e.text)}\n  actual   ${got.length} bytes ${preview(got)}\n  first difference at byte ${k}`;
+      }
+      out.push(withPos({ what: `delivered ${host}`, ok, detail }, e.pos));
+    } else if (e.bytes !== undefined) {
+      const ok = got.length === e.bytes;
+      out.push(withPos({ what: `delivered ${host}`, ok, detail: ok ? `${got.length} bytes` : `expected ${e.bytes} bytes, ${host} read ${got.length}` }, e.pos));
+    }
+  }
+  return out;
+}
+
+/** The error each application saw: the expected code must be among them. */
+export function checkErrors(expected: ExpectPlan['errors'], errorsByHost: Record<string, string[]>): ExpectResult[] {
+  const out: ExpectResult[] = [];
+  for (const [host, e] of Object.entries(expected ?? {})) {
+    const seen = errorsByHost[host] ?? [];
+    const ok = seen.includes(e.code);
+    const detail = ok ? `${host} saw ${e.code}` : `expected ${e.code}; ${host} saw ${seen.length ? seen.join(', ') : 'no error'}`;
+    out.push(withPos({ what: `error ${host}`, ok, detail }, e.pos));
+  }
+  return out;
+}
