@@ -3,68 +3,171 @@ import type { Random } from '../sim/random.ts';
 
 /**
  * The in-memory link: carries encoded IPv4 packets between attached hosts on virtual time, with
- * seeded impairments per direction. Every packet that does not arrive has a reason.
- * Impairment draws per packet are in a fixed order (loss, duplicate, reorder, corrupt, jitter), from a
- * stream forked per direction, so that a change in one direction never shifts the other.
+ * seeded impairments configured per direction ("client>server"). Every packet that does not arrive
+ * has a reason, told to the observer.
+ *
+ * Path of one packet, in this order:
+ *   down? -> 'down'; larger than the MTU? -> 'mtu'; serialisation queue full? -> 'queue'
+ *   -> serialised at the rate (the transmitter is busy even for a packet then lost)
+ *   -> scripted index? -> 'scripted'; lost? -> 'loss'
+ *   -> propagation delay + jitter (never earlier than the previous packet: the wire stays FIFO)
+ *   -> maybe corrupted (one bit, in a copy), maybe held back (reorder), maybe duplicated
+ *   -> the receiver.
+ *
+ * Reproducibility: each direction draws from its own stream, `random.fork('link:FROM>TO')`, exactly six
+ * draws per routed packet in a fixed order (loss, duplicate, reorder, corrupt, jitter, corrupt bit),
+ * whatever the probabilities are and whether or not the packet survives. So the same seed gives the
+ * same run, and changing one direction's settings never moves the other direction's draws.
+ *
+ * Buffers: the link takes the sender's packet as is and never writes to it; the sender must not
+ * modify it after `send`, and receivers must not modify what they get (the observer may hold the same
+ * Buffer). A corrupted packet and a duplicate are fresh copies, so every Buffer delivered may be kept.
  */
 export interface LinkDirectionConfig {
   /** One-way propagation delay (ms). */
   delayMs: number;
-  /** Uniform extra delay in [0, jitterMs]; jitter alone never reorders (the link stays FIFO). */
+  /** Extra delay, uniform in [0, jitterMs) (ms). Jitter alone never reorders: the link stays FIFO. */
   jitterMs: number;
-  /** Probabilities, 0..1. */
+  /** Probability 0..1 that a packet is lost on the wire. */
   loss: number;
+  /** Probability 0..1 that a packet is delivered twice, the copy right after the original. */
   duplicate: number;
+  /** Probability 0..1 that a packet is held back until a packet sent after it has been delivered. */
   reorder: number;
+  /** Probability 0..1 that one random bit of the packet is flipped (the receiver's checksum should catch it). */
   corrupt: number;
-  /** 0 = unlimited; else packets are serialised at this rate and queue behind each other. */
+  /** Serialisation rate; 0 = unlimited, else each packet takes len*8/rate and packets queue behind each other. */
   rateBitsPerSec: number;
-  /** Larger packets are dropped ('mtu'): the model must never send one. */
+  /** Packets larger than this (bytes) are dropped ('mtu'): the model must never send one, so this is a check. */
   mtu: number;
-  /** Packets waiting for serialisation, at most; 0 = unlimited; overflow dropped ('queue'). */
+  /** Packets waiting for serialisation (not counting the one being sent), at most; 0 = unlimited; overflow dropped ('queue'). */
   queueLimit: number;
-  /** Scripted drops: 1-based indices of the packets sent in this direction. */
+  /** Scripted drops: 1-based indices of the packets sent in this direction (reason 'scripted'). */
   drop: number[];
-  /** A reordered packet is held back by this much (ms) beyond its normal arrival. */
+  /** Longest a held-back packet waits beyond its own arrival time for a later packet to overtake it (ms). */
   reorderDelayMs: number;
 }
 
-export const defaultDirectionConfig: Readonly<LinkDirectionConfig> = Object.freeze({
-  delayMs: 0, jitterMs: 0, loss: 0, duplicate: 0, reorder: 0, corrupt: 0, rateBitsPerSec: 0, mtu: 1500, queueLimit: 0, drop: [], reorderDelayMs: 0,
+export const defaultDirectionConfig: Readonly<Required<LinkDirectionConfig>> = Object.freeze({
+  delayMs: 0,
+  jitterMs: 0,
+  loss: 0,
+  duplicate: 0,
+  reorder: 0,
+  corrupt: 0,
+  rateBitsPerSec: 0,
+  mtu: 1500,
+  queueLimit: 0,
+  drop: Object.freeze([]) as unknown as number[],
+  reorderDelayMs: 10,
 });
+
+export interface LinkConfig {
+  /** Settings for every direction. */
+  default?: Partial<LinkDirectionConfig>;
+  /** Per direction, keyed "FROM>TO" by host name; over `default`. */
+  directions?: Record<string, Partial<LinkDirectionConfig>>;
+}
 
 export type DropReason = 'loss' | 'scripted' | 'mtu' | 'queue' | 'down' | 'no-route';
 
+export const DROP_REASONS: readonly DropReason[] = ['loss', 'scripted', 'mtu', 'queue', 'down', 'no-route'];
+
+/** Told what happens on the link; all optional. `to` is '?' for a packet nobody is attached to receive. */
 export interface LinkObserver {
-  onDrop?(from: string, to: string, packet: Buffer, reason: DropReason): void;
+  /** A packet was handed to the link (before any drop). `index` is its 1-based count in this direction. */
+  onSend?(from: string, to: string, packet: Buffer, index: number, now: number): void;
+  onDrop?(from: string, to: string, packet: Buffer, reason: DropReason, now: number): void;
+  /** `corrupted` is the copy that will be delivered; `original` is the sender's, untouched. */
+  onCorrupt?(from: string, to: string, original: Buffer, corrupted: Buffer, now: number): void;
 }
 
+export type LinkReceiver = (packet: Buffer, now: number) => void;
+
+/** Counts for one direction. All are live: read them at the end of a run. */
 export interface DirectionStats {
+  /** Packets handed to the link, dropped or not, and their bytes. */
   sent: number;
-  delivered: number;
   bytes: number;
+  /** Receiver calls, duplicates included, and their bytes. */
+  delivered: number;
+  bytesDelivered: number;
+  dropped: Record<DropReason, number>;
+  /** Duplicate copies delivered. */
   duplicated: number;
+  /** Held-back packets that were in fact delivered after a packet sent later (not those let go by reorderDelayMs). */
   reordered: number;
+  /** Packets delivered with a flipped bit. */
   corrupted: number;
-  dropped: Partial<Record<DropReason, number>>;
+}
+
+/** A link setting out of range. A bug in the caller: the scenario layer validates (with positions) first. */
+export class LinkConfigError extends Error {
+  override name = 'LinkConfigError';
+  constructor(
+    /** "default" or the direction key. */
+    readonly where: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(`link ${where}: ${field} ${message}`);
+  }
+}
+
+/** Every rule the settings break, one message each ("loss must be a probability in 0..1, got 2"). */
+export function directionConfigProblems(cfg: Partial<LinkDirectionConfig>): { field: keyof LinkDirectionConfig; message: string }[] {
+  const out: { field: keyof LinkDirectionConfig; message: string }[] = [];
+  const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  for (const f of ['delayMs', 'jitterMs', 'reorderDelayMs', 'rateBitsPerSec'] as const) {
+    const v = cfg[f];
+    if (v !== undefined && !(num(v) && v >= 0)) out.push({ field: f, message: `must be a finite number >= 0, got ${v}` });
+  }
+  for (const f of ['loss', 'duplicate', 'reorder', 'corrupt'] as const) {
+    const v = cfg[f];
+    if (v !== undefined && !(num(v) && v >= 0 && v <= 1)) out.push({ field: f, message: `must be a probability in 0..1, got ${v}` });
+  }
+  // RFC 791: every IPv4 module must pass a 68-octet datagram unfragmented; nothing smaller is an IPv4 MTU.
+  if (cfg.mtu !== undefined && !(Number.isInteger(cfg.mtu) && cfg.mtu >= 68)) out.push({ field: 'mtu', message: `must be a whole number of bytes >= 68 (RFC 791), got ${cfg.mtu}` });
+  if (cfg.queueLimit !== undefined && !(Number.isInteger(cfg.queueLimit) && cfg.queueLimit >= 0)) out.push({ field: 'queueLimit', message: `must be a whole number >= 0 (0 = unlimited), got ${cfg.queueLimit}` });
+  if (cfg.drop !== undefined) {
+    const bad = Array.isArray(cfg.drop) ? cfg.drop.filter((i) => !(Number.isInteger(i) && i >= 1)) : [cfg.drop];
+    if (bad.length > 0) out.push({ field: 'drop', message: `must list 1-based packet indices (whole numbers >= 1), got ${bad.join(', ')}` });
+  }
+  return out;
 }
 
 interface Endpoint {
   name: string;
   addr: number;
-  receive: (packet: Buffer) => void;
+  receive: LinkReceiver;
 }
 
 interface Direction {
+  from: string;
+  to: Endpoint;
   cfg: LinkDirectionConfig;
   rng: Random;
   scripted: Set<number>;
   stats: DirectionStats;
-  /** When the transmitter is free again (rate limiting). */
+  /** When the transmitter is free again (rate limiting), ms. */
   busyUntil: number;
-  /** Latest arrival time scheduled, to keep jitter FIFO. */
-  lastArrival: number;
-  queued: number;
+  /** Serialisation end times of packets not yet fully sent, oldest first from `depHead`: the queue. */
+  departures: number[];
+  depHead: number;
+  /** Latest arrival time given to a packet not held back, to keep the wire FIFO under jitter. */
+  lastArrivalMs: number;
+  /** Packets held back (reorder), in the order sent. */
+  held: InFlight[];
+}
+
+/** One packet between send and delivery: the scheduler's argument, so no closure per packet. */
+interface InFlight {
+  dir: Direction;
+  packet: Buffer;
+  index: number;
+  duplicate: boolean;
+  /** The timer that lets a held-back packet go if nothing overtakes it. */
+  heldTimer: number;
 }
 
 export class MemoryLink {
@@ -76,16 +179,31 @@ export class MemoryLink {
   constructor(
     private readonly scheduler: Scheduler,
     private readonly random: Random,
-    private readonly config: { default?: Partial<LinkDirectionConfig>; directions?: Record<string, Partial<LinkDirectionConfig>> } = {},
+    private readonly config: LinkConfig = {},
     private readonly observer: LinkObserver = {},
-  ) {}
+  ) {
+    const check = (where: string, cfg: Partial<LinkDirectionConfig>) => {
+      const p = directionConfigProblems(cfg)[0];
+      if (p) throw new LinkConfigError(where, p.field, p.message);
+    };
+    check('default', config.default ?? {});
+    for (const [key, cfg] of Object.entries(config.directions ?? {})) {
+      if (!/^[^>]+>[^>]+$/.test(key)) throw new LinkConfigError(key, 'direction', 'must be written FROM>TO with host names');
+      check(key, cfg);
+    }
+  }
 
-  attach(name: string, addr: number, receive: (packet: Buffer) => void): void {
-    const ep = { name, addr: addr >>> 0, receive };
-    this.byAddr.set(ep.addr, ep);
+  /** Connect a host: packets whose IPv4 destination is `addr` go to `receive`. */
+  attach(name: string, addr: number, receive: LinkReceiver): void {
+    const a = addr >>> 0;
+    if (this.byName.has(name)) throw new Error(`MemoryLink: a host named ${name} is already attached`);
+    if (this.byAddr.has(a)) throw new Error(`MemoryLink: ${this.byAddr.get(a)!.name} already has address ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
+    const ep = { name, addr: a, receive };
+    this.byAddr.set(a, ep);
     this.byName.set(name, ep);
   }
 
+  /** While down, every packet sent is dropped ('down'); packets already on the wire still arrive. */
   setUp(up: boolean): void {
     this.up = up;
   }
@@ -94,97 +212,159 @@ export class MemoryLink {
     return this.up;
   }
 
-  /** Statistics per direction ("client>server"). */
-  stats(): Record<string, DirectionStats> {
+  /** Counts per direction ("client>server"; "client>?" for no-route), for the directions used so far. */
+  get stats(): Record<string, DirectionStats> {
     const out: Record<string, DirectionStats> = {};
     for (const [k, d] of this.directions) out[k] = d.stats;
     return out;
   }
 
-  private direction(from: string, to: string): Direction {
+  /** The settings in force from one host to another (defaults, then `default`, then the direction's own). */
+  configOf(from: string, to: string): Readonly<LinkDirectionConfig> {
     const key = `${from}>${to}`;
+    return { ...defaultDirectionConfig, ...this.config.default, ...this.config.directions?.[key] };
+  }
+
+  /** A host hands a packet to the link; it is routed by its IPv4 destination address (bytes 16..19). */
+  send(from: string, packet: Buffer): void {
+    if (!this.byName.has(from)) throw new Error(`MemoryLink.send: no host named ${from} is attached`);
+    const now = this.scheduler.now;
+    const to = packet.length >= 20 ? this.byAddr.get(packet.readUInt32BE(16)) : undefined;
+    if (!to) {
+      const s = this.direction(from, undefined).stats;
+      s.sent++;
+      s.bytes += packet.length;
+      s.dropped['no-route']++;
+      this.observer.onDrop?.(from, '?', packet, 'no-route', now);
+      return;
+    }
+    const d = this.direction(from, to);
+    const s = d.stats;
+    const cfg = d.cfg;
+    const index = ++s.sent;
+    s.bytes += packet.length;
+    this.observer.onSend?.(from, to.name, packet, index, now);
+
+    // Six draws, always, in this order (see the file comment).
+    const rng = d.rng;
+    const lost = rng.chance(cfg.loss);
+    const duplicate = rng.chance(cfg.duplicate);
+    const holdBack = rng.chance(cfg.reorder);
+    const corrupt = rng.chance(cfg.corrupt);
+    const jitterMs = rng.next() * cfg.jitterMs;
+    const bitDraw = rng.next();
+
+    if (!this.up) return this.drop(d, packet, 'down', now);
+    if (packet.length > cfg.mtu) return this.drop(d, packet, 'mtu', now);
+
+    let departsMs = now;
+    if (cfg.rateBitsPerSec > 0) {
+      // Forget packets fully serialised by now; the oldest one left is on the wire, the rest wait.
+      const deps = d.departures;
+      while (d.depHead < deps.length && deps[d.depHead] <= now) d.depHead++;
+      if (d.depHead === deps.length) {
+        deps.length = 0;
+        d.depHead = 0;
+      } else if (d.depHead > 1024 && d.depHead * 2 > deps.length) {
+        deps.splice(0, d.depHead);
+        d.depHead = 0;
+      }
+      const waiting = deps.length - d.depHead - 1;
+      if (cfg.queueLimit > 0 && waiting >= cfg.queueLimit) return this.drop(d, packet, 'queue', now);
+      departsMs = Math.max(now, d.busyUntil) + (packet.length * 8 * 1000) / cfg.rateBitsPerSec;
+      d.busyUntil = departsMs;
+      deps.push(departsMs);
+    }
+    // Lost on the wire: it was serialised, so it used the transmitter.
+    if (d.scripted.has(index)) return this.drop(d, packet, 'scripted', now);
+    if (lost) return this.drop(d, packet, 'loss', now);
+
+    let arrivesMs = departsMs + cfg.delayMs + jitterMs;
+    if (arrivesMs < d.lastArrivalMs) arrivesMs = d.lastArrivalMs;
+
+    let out = packet;
+    if (corrupt && packet.length > 0) {
+      out = Buffer.from(packet);
+      const bit = Math.floor(bitDraw * packet.length * 8);
+      out[bit >> 3] ^= 0x80 >> (bit & 7);
+      s.corrupted++;
+      this.observer.onCorrupt?.(from, to.name, packet, out, now);
+    }
+    const rec: InFlight = { dir: d, packet: out, index, duplicate, heldTimer: 0 };
+    if (holdBack) {
+      // Not FIFO-clamping the packets behind it: they are meant to overtake this one.
+      d.held.push(rec);
+      rec.heldTimer = this.scheduler.at(arrivesMs + cfg.reorderDelayMs, this.releaseHeld, rec);
+    } else {
+      d.lastArrivalMs = arrivesMs;
+      this.scheduler.at(arrivesMs, this.arrive, rec);
+    }
+  }
+
+  private direction(from: string, to: Endpoint | undefined): Direction {
+    const key = `${from}>${to ? to.name : '?'}`;
     let d = this.directions.get(key);
     if (!d) {
-      const cfg: LinkDirectionConfig = { ...defaultDirectionConfig, ...this.config.default, ...this.config.directions?.[key] };
+      const cfg = to ? this.configOf(from, to.name) : { ...defaultDirectionConfig };
+      const dropped = {} as Record<DropReason, number>;
+      for (const r of DROP_REASONS) dropped[r] = 0;
       d = {
-        cfg, rng: this.random.fork(`link:${key}`), scripted: new Set(cfg.drop),
-        stats: { sent: 0, delivered: 0, bytes: 0, duplicated: 0, reordered: 0, corrupted: 0, dropped: {} },
-        busyUntil: 0, lastArrival: 0, queued: 0,
+        from,
+        to: to ?? { name: '?', addr: 0, receive: () => {} },
+        cfg,
+        rng: this.random.fork(`link:${key}`),
+        scripted: new Set(cfg.drop),
+        stats: { sent: 0, bytes: 0, delivered: 0, bytesDelivered: 0, dropped, duplicated: 0, reordered: 0, corrupted: 0 },
+        busyUntil: 0,
+        departures: [],
+        depHead: 0,
+        lastArrivalMs: 0,
+        held: [],
       };
       this.directions.set(key, d);
     }
     return d;
   }
 
-  /** A host hands a packet to the link. Routed by the IPv4 destination address. */
-  send(from: string, packet: Buffer): void {
-    const dstAddr = packet.length >= 20 ? packet.readUInt32BE(16) : -1;
-    const to = this.byAddr.get(dstAddr);
-    if (!to) {
-      this.observer.onDrop?.(from, '?', packet, 'no-route');
-      return;
+  private drop(d: Direction, packet: Buffer, reason: DropReason, now: number): void {
+    d.stats.dropped[reason]++;
+    this.observer.onDrop?.(d.from, d.to.name, packet, reason, now);
+  }
+
+  /** A packet reaches the receiver; any packet held back and sent before it follows right after. */
+  private readonly arrive = (rec: InFlight): void => {
+    const d = rec.dir;
+    this.deliver(rec);
+    if (d.held.length === 0) return;
+    const overtaken = d.held.filter((h) => h.index < rec.index);
+    if (overtaken.length === 0) return;
+    d.held = d.held.filter((h) => h.index > rec.index);
+    for (const h of overtaken) {
+      this.scheduler.cancel(h.heldTimer);
+      d.stats.reordered++;
+      this.deliver(h);
     }
-    const d = this.direction(from, to.name);
+  };
+
+  /** Nothing overtook a held-back packet within reorderDelayMs: it arrives late, but not reordered. */
+  private readonly releaseHeld = (rec: InFlight): void => {
+    const d = rec.dir;
+    d.held = d.held.filter((h) => h !== rec);
+    this.deliver(rec);
+  };
+
+  private deliver(rec: InFlight): void {
+    const d = rec.dir;
     const s = d.stats;
-    s.sent++;
-    const index = s.sent;
     const now = this.scheduler.now;
-    const cfg = d.cfg;
-    // Fixed draw order per packet, whether or not a probability is zero.
-    const lost = d.rng.chance(cfg.loss);
-    const dup = d.rng.chance(cfg.duplicate);
-    const reorder = d.rng.chance(cfg.reorder);
-    const corrupt = d.rng.chance(cfg.corrupt);
-    const jitter = cfg.jitterMs > 0 ? d.rng.next() * cfg.jitterMs : 0;
-    const corruptBit = d.rng.int(Math.max(1, packet.length * 8));
-
-    const drop = (reason: DropReason) => {
-      s.dropped[reason] = (s.dropped[reason] ?? 0) + 1;
-      this.observer.onDrop?.(from, to.name, packet, reason);
-    };
-    if (!this.up) return drop('down');
-    if (d.scripted.has(index)) return drop('scripted');
-    if (packet.length > cfg.mtu) return drop('mtu');
-    if (cfg.queueLimit > 0 && d.queued >= cfg.queueLimit) return drop('queue');
-
-    // Serialisation: the packet leaves when the transmitter is free, taking len*8/rate.
-    let departs = now;
-    if (cfg.rateBitsPerSec > 0) {
-      const start = Math.max(now, d.busyUntil);
-      departs = start + (packet.length * 8 * 1000) / cfg.rateBitsPerSec;
-      d.busyUntil = departs;
-      d.queued++;
-      this.scheduler.at(departs, () => d.queued--);
-    }
-    // A packet lost on the wire still used the transmitter.
-    if (lost) return drop('loss');
-    let arrives = departs + cfg.delayMs + jitter;
-    if (arrives < d.lastArrival) arrives = d.lastArrival; // jitter keeps FIFO order
-    if (reorder) {
-      // Held back: delivered after the next packet (or after reorderDelayMs).
-      s.reordered++;
-      arrives += Math.max(cfg.reorderDelayMs, 1e-3 + (cfg.delayMs > 0 ? cfg.delayMs / 2 : 1));
-    } else {
-      d.lastArrival = arrives;
-    }
-    let delivered = packet;
-    if (corrupt) {
-      s.corrupted++;
-      delivered = Buffer.from(packet);
-      delivered[corruptBit >> 3] ^= 1 << (corruptBit & 7);
-    }
-    s.bytes += packet.length;
-    this.scheduler.at(arrives, () => {
+    s.delivered++;
+    s.bytesDelivered += rec.packet.length;
+    d.to.receive(rec.packet, now);
+    if (rec.duplicate) {
       s.delivered++;
-      to.receive(delivered);
-    });
-    if (dup) {
       s.duplicated++;
-      const copy = Buffer.from(packet);
-      this.scheduler.at(arrives, () => {
-        s.delivered++;
-        to.receive(copy);
-      });
+      s.bytesDelivered += rec.packet.length;
+      d.to.receive(Buffer.from(rec.packet), now);
     }
   }
 }

@@ -1,7 +1,11 @@
 /**
- * The seeded random source: sfc32 (Chris Doty-Humphrey's small fast counter), seeded through
- * splitmix32. The same seed gives the same stream on any machine; `fork(label)` derives an independent
- * stream, so that (say) the link's impairments do not shift when a host draws one more ISN.
+ * The seeded random source: sfc32 (Chris Doty-Humphrey's small fast counter, from PractRand), its
+ * 128-bit state filled by splitmix32 from a 32-bit seed and warmed up by 12 rounds. Only 32-bit integer
+ * operations (Math.imul, >>> 0), so the same seed gives the same stream on any machine.
+ *
+ * `fork(label)` derives an independent stream from the seed and a label (FNV-1a over the label), not
+ * from the parent's position: the link's impairments do not shift when a host draws one more ISN,
+ * and a fork made late equals a fork made early.
  */
 export class Random {
   private a: number;
@@ -44,12 +48,16 @@ export class Random {
     return this.uint32() / 4294967296;
   }
 
-  /** Uniform integer in [0, n). */
+  /** Uniform integer in [0, n), for a whole n in 1..2^32. One draw. */
   int(n: number): number {
+    if (!(n >= 1 && n <= 4294967296 && Number.isInteger(n))) throw new RangeError(`Random.int: n must be a whole number in 1..2^32, got ${n}`);
     return Math.floor(this.next() * n);
   }
 
-  /** True with probability p. Always draws exactly once, so a zero probability shifts nothing else. */
+  /**
+   * True with probability p (p <= 0 never, p >= 1 always). Always exactly one draw, whatever p is:
+   * turning an impairment on or off leaves every later draw of the stream where it was.
+   */
   chance(p: number): boolean {
     return this.next() < p;
   }

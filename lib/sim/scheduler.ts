@@ -1,60 +1,99 @@
 /**
- * A discrete-event scheduler on virtual time (milliseconds). A binary heap ordered by (time, insertion
- * order), so that events at the same instant run in the order they were scheduled: deterministic.
- * Cancelled events are skipped lazily when they reach the top.
+ * The discrete-event scheduler on virtual time (milliseconds, fractions allowed).
+ *
+ * A binary min-heap ordered by (time, insertion order): events due at the same instant run in the
+ * order they were scheduled, so a run depends only on what was scheduled, never on heap layout.
+ *
+ * Built for millions of events: entries live in parallel arrays indexed by a reusable slot, the heap
+ * holds slot numbers, and an event id encodes its slot and that slot's generation, so neither `at`
+ * nor `cancel` allocates (no entry objects, no id map). Callers that want no closure per event pass
+ * a shared function and an argument: `at(t, deliver, packetRecord)`.
+ * Cancelling is lazy: the slot is marked dead and skipped when it reaches the top of the heap.
  */
-export class Scheduler {
-  private _now = 0;
-  // Parallel arrays: the heap holds slot indices; slots hold time, order, callback.
-  private heap: number[] = [];
-  private times: number[] = [];
-  private orders: number[] = [];
-  private fns: ((() => void) | undefined)[] = [];
-  private freeSlots: number[] = [];
-  /** Slot of each live id (ids are never reused, slots are). */
-  private slotOfId = new Map<number, number>();
-  private idOfSlot: number[] = [];
-  private counter = 0;
-  private live = 0;
 
+/** Slots per scheduler: at most this many events may be pending at once (4,194,304). */
+const SLOT_BITS = 22;
+const SLOT_SPACE = 1 << SLOT_BITS;
+/** Generations wrap here, keeping ids below 2^53: a stale id matches only after 2^31 reuses of its slot. */
+const GEN_SPACE = 2 ** 31;
+
+type Callback = (arg: any) => void;
+
+export class Scheduler {
+  private nowMs = 0;
+  /** Heap of slot numbers. */
+  private readonly heap: number[] = [];
+  /** Per slot: due time, insertion order, callback (undefined once run or cancelled), argument, generation. */
+  private readonly times: number[] = [];
+  private readonly orders: number[] = [];
+  private readonly fns: (Callback | undefined)[] = [];
+  private readonly args: unknown[] = [];
+  private readonly gens: number[] = [];
+  private readonly freeSlots: number[] = [];
+  private insertions = 0;
+  private live = 0;
+  /** Cancelled events still in the heap. */
+  private dead = 0;
+
+  /** The current virtual time in ms: the due time of the event running, or of the last one run. */
   get now(): number {
-    return this._now;
+    return this.nowMs;
   }
 
-  /** Events scheduled and not yet run or cancelled. */
+  /** Events scheduled and neither run nor cancelled. */
   get pending(): number {
     return this.live;
   }
 
-  /** Run `fn` at `timeMs` (a time in the past runs at now). Returns an id for `cancel`. */
-  at(timeMs: number, fn: () => void): number {
-    const t = timeMs < this._now ? this._now : timeMs;
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.times.length;
-    const id = ++this.counter;
-    this.times[slot] = t;
-    this.orders[slot] = id;
+  /**
+   * Run `fn` at `timeMs` (a time before now runs at now, after what is already due then).
+   * With `arg`, `fn(arg)` is called: one shared function can serve every event, no closure each.
+   * Returns an id for `cancel`.
+   */
+  at(timeMs: number, fn: () => void): number;
+  at<T>(timeMs: number, fn: (arg: T) => void, arg: T): number;
+  at(timeMs: number, fn: Callback, arg?: unknown): number {
+    // NaN would silently break the heap order; an infinite time would never come. Both are bugs.
+    if (!Number.isFinite(timeMs)) throw new RangeError(`Scheduler.at: time must be a finite number of ms, got ${timeMs}`);
+    let slot: number;
+    if (this.freeSlots.length > 0) {
+      slot = this.freeSlots.pop()!;
+    } else {
+      slot = this.times.length;
+      if (slot >= SLOT_SPACE) throw new RangeError(`Scheduler: more than ${SLOT_SPACE} events pending at once`);
+      this.gens.push(0);
+    }
+    this.times[slot] = timeMs < this.nowMs ? this.nowMs : timeMs;
+    this.orders[slot] = this.insertions++;
     this.fns[slot] = fn;
-    this.idOfSlot[slot] = id;
-    this.slotOfId.set(id, slot);
+    this.args[slot] = arg;
     this.heap.push(slot);
     this.siftUp(this.heap.length - 1);
     this.live++;
-    return id;
+    return this.gens[slot] * SLOT_SPACE + slot;
   }
 
-  after(delayMs: number, fn: () => void): number {
-    return this.at(this._now + delayMs, fn);
+  /** Run `fn` `delayMs` from now. */
+  after(delayMs: number, fn: () => void): number;
+  after<T>(delayMs: number, fn: (arg: T) => void, arg: T): number;
+  after(delayMs: number, fn: Callback, arg?: unknown): number {
+    return this.at(this.nowMs + delayMs, fn, arg);
   }
 
+  /** Forget an event. An id already run, already cancelled or never issued is ignored. */
   cancel(id: number): void {
-    const slot = this.slotOfId.get(id);
-    if (slot === undefined) return;
-    this.slotOfId.delete(id);
+    const slot = id % SLOT_SPACE;
+    if (slot >= this.gens.length || this.fns[slot] === undefined) return;
+    if (this.gens[slot] !== Math.floor(id / SLOT_SPACE)) return;
     this.fns[slot] = undefined;
+    this.args[slot] = undefined;
     this.live--;
+    this.dead++;
+    // A timer re-armed on every ACK leaves a dead entry each time; sweep once they outnumber the living.
+    if (this.dead > 1024 && this.dead > this.live) this.compact();
   }
 
-  /** Time of the next live event. */
+  /** Due time of the next live event, or undefined when none is left. */
   nextTime(): number | undefined {
     this.dropCancelled();
     return this.heap.length > 0 ? this.times[this.heap[0]] : undefined;
@@ -64,28 +103,34 @@ export class Scheduler {
   step(): boolean {
     this.dropCancelled();
     if (this.heap.length === 0) return false;
-    const slot = this.pop();
+    const slot = this.popTop();
     const fn = this.fns[slot]!;
-    this._now = this.times[slot];
-    this.release(slot);
-    fn();
+    const arg = this.args[slot];
+    this.nowMs = this.times[slot];
+    this.live--;
+    this.free(slot);
+    // The slot is already free: the callback may schedule or cancel anything, itself included.
+    fn(arg);
     return true;
   }
 
-  /** Run every event due at or before `limitMs`; the clock then stands at `limitMs` if events remain beyond it. */
+  /**
+   * Run every event due at or before `limitMs`, including those scheduled meanwhile. If events remain
+   * beyond the limit the clock then stands at `limitMs`; if none remain it stays at the last event's time.
+   */
   runUntil(limitMs: number): void {
     for (;;) {
       const t = this.nextTime();
       if (t === undefined) return;
       if (t > limitMs) {
-        this._now = Math.max(this._now, limitMs);
+        if (limitMs > this.nowMs) this.nowMs = limitMs;
         return;
       }
       this.step();
     }
   }
 
-  /** Run until nothing is left (or `maxEvents` have run). Returns the number run. */
+  /** Run until nothing is left, or `maxEvents` have run. Returns the number run. */
   run(maxEvents = Infinity): number {
     let n = 0;
     while (n < maxEvents && this.step()) n++;
@@ -93,16 +138,32 @@ export class Scheduler {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.fns[this.heap[0]] === undefined) this.release(this.pop());
+    const h = this.heap;
+    while (h.length > 0 && this.fns[h[0]] === undefined) {
+      this.free(this.popTop());
+      this.dead--;
+    }
   }
 
-  private release(slot: number): void {
-    const id = this.idOfSlot[slot];
-    if (this.fns[slot] !== undefined) {
-      this.slotOfId.delete(id);
-      this.live--;
+  /** Remove every cancelled entry and rebuild the heap (Floyd's bottom-up heapify, O(n)). */
+  private compact(): void {
+    const h = this.heap;
+    let kept = 0;
+    for (let i = 0; i < h.length; i++) {
+      const slot = h[i];
+      if (this.fns[slot] === undefined) this.free(slot);
+      else h[kept++] = slot;
     }
+    h.length = kept;
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.dead = 0;
+  }
+
+  private free(slot: number): void {
     this.fns[slot] = undefined;
+    this.args[slot] = undefined;
+    // A new generation: ids issued for this slot before now no longer match it.
+    this.gens[slot] = (this.gens[slot] + 1) % GEN_SPACE;
     this.freeSlots.push(slot);
   }
 
@@ -112,7 +173,7 @@ export class Scheduler {
     return tx < ty || (tx === ty && this.orders[x] < this.orders[y]);
   }
 
-  private pop(): number {
+  private popTop(): number {
     const h = this.heap;
     const top = h[0];
     const last = h.pop()!;
