@@ -757,8 +757,11 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
       }
       if (key !== 'link' && !names.includes(key)) {
         const isCmd = nearest(key, HOST_COMMANDS) === key;
+        // In { ... } a comma ends the value, so `send "a, b"` splits into a command and a stray key.
+        const split = /["\s]/.test(key);
         throw src.error(src.keyAt(path, key), `step names unknown host "${key}"`,
-          isCmd ? `a step is { at: TIME, HOST: ${key} ... }; ${hostList(names)}` : unknownHostHint(key, [...names, 'link']));
+          split ? 'inside { } a comma ends the command: put the whole command in single quotes, e.g. client: \'send "a, b"\''
+            : isCmd ? `a step is { at: TIME, HOST: ${key} ... }; ${hostList(names)}` : unknownHostHint(key, [...names, 'link']));
       }
       if (target !== undefined) {
         throw src.error(src.keyAt(path, key), `a step has one host (or link) and one command; this one has ${target} and ${key}`, 'split it into two steps with the same at:');
