@@ -1,1 +1,278 @@
-export {};
+/**
+ * The command line only: parse arguments, call lib/, print, set the exit status.
+ * Exit 0: everything held; 1: an expectation or comparison failed; 2: bad input or usage.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { loadScenario } from '../lib/scenario/load.ts';
+import { ScenarioError } from '../lib/scenario/errors.ts';
+import { runScenario, type RunResult } from '../lib/scenario/runner.ts';
+import { readTrace, TraceError, TraceWriter } from '../lib/trace/jsonl.ts';
+import { firstDifference, formatDifference } from '../lib/trace/diff.ts';
+import { renderLadder } from '../lib/trace/views/ladder.ts';
+import { renderStates } from '../lib/trace/views/states.ts';
+import { renderSummary, summarize } from '../lib/trace/views/summary.ts';
+import { WireError } from '../lib/wire/errors.ts';
+import { PcapWriter } from '../lib/wire/pcap.ts';
+import { TraceLimitError } from '../lib/trace/recorder.ts';
+import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
+
+/** A mistake of the user's: printed as it is, exit 2, no stack trace. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const USAGE = `usage:
+  tcpemu                                   run the built-in demo and draw it
+  tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--view ladder|states|summary|none] [--json]
+  tcpemu replay TRACE.jsonl                re-run a recorded trace and compare every event
+  tcpemu serve --udp ADDR:PORT [--echo]    the userspace TCP over UDP: a line chat server
+  tcpemu connect --udp ADDR:PORT           ... and its client
+exit status: 0 all held, 1 an expectation failed, 2 bad input or usage`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+  color: boolean;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    const [cmd, ...rest] = argv;
+    switch (cmd) {
+      case undefined:
+        return await runCommand([DEMO_FILE], io);
+      case 'run':
+        return await runCommand(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
+      case 'serve':
+      case 'connect': {
+        // Loaded only for these commands: the UDP link pulls in dgram and real timers.
+        const udpModule = '../lib/cli/udp-chat.ts';
+        const udp = (await import(udpModule).catch(() => undefined)) as { serve: (a: string[], io: NodeJS.Process) => Promise<number>; connect: (a: string[], io: NodeJS.Process) => Promise<number> } | undefined;
+        if (!udp) throw new UsageError(`tcpemu ${cmd}: the UDP link is not part of this build`);
+        return await (cmd === "serve" ? udp.serve(rest, process) : udp.connect(rest, process));
+      }
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(USAGE + '\n');
+        return 0;
+      default:
+        throw new UsageError(`tcpemu: unknown command '${cmd}'\n${USAGE}`);
+    }
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: Io): number {
+  if (err instanceof ScenarioError || err instanceof TraceError) {
+    io.err(err.format() + '\n');
+    return 2;
+  }
+  if (err instanceof WireError || err instanceof UsageError || err instanceof TraceLimitError) {
+    io.err(err.message + '\n');
+    return 2;
+  }
+  const e = err as { code?: string; message?: string; path?: string };
+  if (e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && e.message) {
+    // A file that cannot be read or written: the user's to fix.
+    io.err(`tcpemu: ${e.message}\n`);
+    return 2;
+  }
+  throw err;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as { code?: string };
+    if (e.code === 'ENOENT') throw new UsageError(`${file}: no such file`);
+    if (e.code === 'EISDIR') throw new UsageError(`${file}: is a directory, expected a scenario file`);
+    throw err;
+  }
+}
+
+type View = 'ladder' | 'states' | 'summary' | 'none';
+
+function parseRunArgs(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        seed: { type: 'string' },
+        trace: { type: 'string' },
+        pcap: { type: 'string' },
+        view: { type: 'string' },
+        json: { type: 'boolean' },
+        width: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`tcpemu run: ${(err as Error).message}\n${USAGE}`);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length === 0) throw new UsageError(`tcpemu run: name at least one scenario file\n${USAGE}`);
+  let seed: number | undefined;
+  if (v.seed !== undefined) {
+    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) throw new UsageError(`tcpemu run: --seed takes a whole number from 0 to 4294967295, not '${v.seed}'`);
+    seed = Number(v.seed);
+  }
+  const views = ['ladder', 'states', 'summary', 'none'];
+  if (v.view !== undefined && !views.includes(v.view)) throw new UsageError(`tcpemu run: --view is one of ${views.join(', ')}, not '${v.view}'`);
+  const single = parsed.positionals.length === 1;
+  for (const opt of ['trace', 'pcap'] as const) {
+    if (v[opt] !== undefined && !single) throw new UsageError(`tcpemu run: --${opt} writes one file, so it takes one scenario, not ${parsed.positionals.length}`);
+  }
+  const width = v.width !== undefined ? Number(v.width) : undefined;
+  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, view: v.view as View | undefined, json: v.json ?? false, width };
+}
+
+async function runCommand(args: string[], io: Io): Promise<number> {
+  const o = parseRunArgs(args);
+  // Load and validate every file before running any: bad input loses nothing and writes nothing.
+  const plans = o.files.map((file) => loadScenario(readText(file), file, { seed: o.seed }));
+  const several = plans.length > 1;
+  const view: View = o.view ?? (o.json || several ? 'none' : 'ladder');
+  let failed = 0;
+  for (const plan of plans) {
+    const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
+    let result: RunResult;
+    try {
+      result = runScenario(plan, { capture: o.pcap !== undefined, onProgress: progress?.update });
+    } finally {
+      progress?.stop();
+    }
+    if (o.trace) writeTrace(o.trace, result.events);
+    if (o.pcap) writePcap(o.pcap, result);
+    if (!result.ok) failed++;
+    if (o.json) {
+      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats }) + '\n');
+      continue;
+    }
+    const hosts = plan.hosts.map((h) => h.name);
+    if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
+    else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
+    else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
+    io.out(formatOutcome(plan.file, plan.name, result, io.color, several));
+  }
+  if (several && !o.json) io.out(`${plans.length - failed} passed, ${failed} failed\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean): string {
+  const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
+  const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  const failed = r.expectations.filter((e) => !e.ok);
+  if (!brief) {
+    for (const e of r.expectations) {
+      lines.push(`${e.ok ? green('✔') : red('✘')} ${e.what}${e.ok ? '' : ''}`);
+      if (!e.ok) lines.push(indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail));
+    }
+  } else {
+    for (const e of failed) lines.push(indent(`${red('✘')} ${e.what}\n${indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail)}`));
+  }
+  const verdict = r.ok ? green('PASS') : red('FAIL');
+  const count = r.expectations.length === 0 ? 'no expectations' : `${r.expectations.length - failed.length}/${r.expectations.length} expectations hold`;
+  lines.unshift(...(brief ? [] : ['']));
+  lines.push(`${verdict} ${name} (${file}): ${count}, ${r.stats.segments} segments, ${fmtDuration(r.stats.durationMs)} of virtual time`);
+  return lines.join('\n') + '\n';
+}
+
+function indent(s: string): string {
+  return s.split('\n').map((l) => `    ${l}`).join('\n');
+}
+
+function fmtDuration(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(3)} s` : `${+ms.toFixed(3)} ms`;
+}
+
+function writeTrace(file: string, events: TraceEvent[]): void {
+  const w = new TraceWriter({ file, memory: false });
+  try {
+    for (const ev of events) w.write(ev);
+    w.close();
+  } catch (err) {
+    w.abort();
+    throw err;
+  }
+}
+
+function writePcap(file: string, r: RunResult): void {
+  const w = new PcapWriter(file);
+  for (const p of r.packets) w.write(p.timeMs, p.packet);
+  w.close();
+}
+
+async function progressBar(): Promise<{ update: (v: number, until: number, bytes: number) => void; stop: () => void }> {
+  const { default: cliProgress } = await import('cli-progress');
+  let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
+  const started = Date.now();
+  return {
+    update(v, until, bytes) {
+      // Only a run long enough to wait for gets a bar.
+      if (!bar) {
+        if (Date.now() - started < 500) return;
+        bar = new cliProgress.SingleBar({ format: 'virtual time {bar} {value}/{total} s | {bytes} moved', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar.start(Math.round(until / 1000), 0, { bytes: '0 B' });
+      }
+      bar.update(Math.round(v / 1000), { bytes: fmtBytes(bytes) });
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+function fmtBytes(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+async function replayCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' }, profile: { type: 'string' } } });
+  } catch (err) {
+    throw new UsageError(`tcpemu replay: ${(err as Error).message}\n${USAGE}`);
+  }
+  if (parsed.positionals.length !== 1) throw new UsageError(`tcpemu replay: name one trace file\n${USAGE}`);
+  const file = parsed.positionals[0];
+  if (/\.(pcap|pcapng|cap)$/i.test(file)) throw new UsageError(`tcpemu replay: checking captures against the model (${file}) is not built yet; a JSONL trace from 'tcpemu run --trace' can be replayed`);
+  const recorded = readTrace(readText(file), file);
+  const meta = recorded[0] as MetaEvent;
+  const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });
+  const result = runScenario(plan);
+  const diff = firstDifference(recorded, result.events);
+  if (!diff) {
+    io.out(`identical: ${recorded.length} events of '${meta.scenario}' (seed ${meta.seed}) replayed the same\n`);
+    return 0;
+  }
+  io.out(formatDifference(diff, file) + '\n');
+  return 1;
+}
+
+const isMain = process.argv[1] && /tcpemu\.(ts|js)$/.test(process.argv[1]);
+if (isMain) {
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const code = await main(process.argv.slice(2), {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    isTTY: Boolean(process.stdout.isTTY),
+    color,
+  });
+  process.exitCode = code;
+}

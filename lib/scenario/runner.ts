@@ -1,0 +1,258 @@
+import { Scheduler } from '../sim/scheduler.ts';
+import { Random } from '../sim/random.ts';
+import { MemoryLink } from '../link/memory.ts';
+import { Host, SocketError, type SimServer, type SimSocket } from '../host/host.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import type { ExpectEvent, MetaEvent, TimedEvent, TraceEvent } from '../trace/events.ts';
+import { formatAddr } from '../wire/ipv4.ts';
+import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
+import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from './expect.ts';
+import { VERSION } from '../version.ts';
+
+/**
+ * Runs a scenario plan on virtual time over the in-memory link: builds the hosts, schedules each step at
+ * its time, runs until `until` or until nothing is left to happen, then checks every expectation.
+ * The trace is written as things happen, by the layers that own them.
+ */
+
+export interface RunOptions {
+  /** Record timer events in the trace (default true). */
+  timers?: boolean;
+  /** Keep every packet that crossed the link, for --pcap. */
+  capture?: boolean;
+  /** Called now and then with virtual time and bytes moved (progress bar). */
+  onProgress?: (virtualMs: number, untilMs: number, bytes: number) => void;
+  /** Most trace events kept (resource limit). */
+  maxEvents?: number;
+}
+
+export interface RunStats {
+  durationMs: number;
+  segments: number;
+  dataBytes: number;
+  retransmissions: number;
+  drops: Record<string, number>;
+}
+
+export interface RunResult {
+  plan: ScenarioPlan;
+  /** The whole trace, meta line first. */
+  events: TraceEvent[];
+  expectations: ExpectResult[];
+  ok: boolean;
+  stats: RunStats;
+  /** Packets as they left each host, with their time (ms), when `capture` was asked for. */
+  packets: { timeMs: number; packet: Buffer }[];
+}
+
+/** Fills `send N` payloads: printable and position-dependent, so a misplaced byte shows. */
+export function payloadBytes(n: number, offset = 0): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = 0x61 + ((offset + i) % 26);
+  return b;
+}
+
+export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResult {
+  if (plan.link.udp) throw new SocketError('EUDP', 'a scenario with link: { udp: true } runs on real time: use runScenarioUdp');
+  const scheduler = new Scheduler();
+  const random = new Random(plan.seed);
+  const recorder = new TraceRecorder(scheduler, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents });
+  const link = new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, {
+    onDrop: (from, _to, packet, reason) => recorder.linkDrop(from, packet, reason),
+  });
+  const packets: { timeMs: number; packet: Buffer }[] = [];
+  const hosts = new Map<string, Host>();
+  const results: ExpectResult[] = [];
+  const world = new World(plan, hosts, link, recorder, results);
+
+  for (const hp of plan.hosts) {
+    const host = new Host({
+      name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer: recorder,
+      transmit: (packet) => {
+        if (opts.capture) packets.push({ timeMs: scheduler.now, packet });
+        link.send(hp.name, packet);
+      },
+    });
+    hosts.set(hp.name, host);
+    link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet));
+  }
+  for (const step of plan.steps) scheduler.at(step.atMs, () => world.exec(step));
+
+  if (opts.onProgress) {
+    const tick = Math.max(plan.untilMs / 200, 100);
+    const report = () => {
+      opts.onProgress!(scheduler.now, plan.untilMs, dataBytes(recorder.events));
+      if (scheduler.pending > 1 && scheduler.now + tick <= plan.untilMs) scheduler.at(scheduler.now + tick, report);
+    };
+    scheduler.at(tick, report);
+  }
+  scheduler.runUntil(plan.untilMs);
+
+  const events = recorder.events;
+  const hostOfAddr = (addrPort: string) => {
+    const addr = addrPort.slice(0, addrPort.lastIndexOf(':'));
+    for (const hp of plan.hosts) if (hp.addrText === addr) return hp.name;
+    return undefined;
+  };
+  const delivered: Record<string, Buffer> = {};
+  const errors: Record<string, string[]> = {};
+  for (const [name, host] of hosts) {
+    delivered[name] = Buffer.concat(host.sockets.flatMap((s) => s.received ?? []));
+    errors[name] = host.sockets.flatMap((s) => (s.error ? [s.error] : []));
+  }
+  const expectations: ExpectResult[] = [...results];
+  if (plan.expect.states) expectations.push(...checkStates(plan.expect.states, events));
+  if (plan.expect.segments) expectations.push(matchSegments(plan.expect.segments.lines, events, hostOfAddr));
+  if (plan.expect.delivered) expectations.push(...checkDelivered(plan.expect.delivered, delivered));
+  if (plan.expect.errors) expectations.push(...checkErrors(plan.expect.errors, errors));
+
+  const meta: MetaEvent = { type: 'meta', scenario: plan.name, seed: plan.seed, version: VERSION, source: plan.source };
+  return {
+    plan,
+    events: [meta, ...events],
+    expectations,
+    ok: expectations.every((e) => e.ok),
+    stats: statsOf(events),
+    packets,
+  };
+}
+
+function dataBytes(events: readonly TimedEvent[]): number {
+  let n = 0;
+  for (const e of events) if (e.type === 'segment' && e.event === 'tx') n += e.len;
+  return n;
+}
+
+export function statsOf(events: readonly TimedEvent[]): RunStats {
+  const s: RunStats = { durationMs: 0, segments: 0, dataBytes: 0, retransmissions: 0, drops: {} };
+  for (const e of events) {
+    s.durationMs = Math.max(s.durationMs, e.t);
+    if (e.type !== 'segment') continue;
+    if (e.event === 'tx') {
+      s.segments++;
+      s.dataBytes += e.len;
+      if (e.retransmit) s.retransmissions++;
+    } else if (e.event === 'drop') {
+      const r = e.reason ?? 'unknown';
+      s.drops[r] = (s.drops[r] ?? 0) + 1;
+    }
+  }
+  return s;
+}
+
+/** The scenario's hosts and their sockets, as the steps see them. */
+class World {
+  /** Named connections per host ("as NAME", and each socket's own id c1, c2, ...). */
+  private readonly named = new Map<string, Map<string, SimSocket>>();
+  /** The newest connection of each host: a command acts on it unless it names one. */
+  private readonly newest = new Map<string, SimSocket>();
+  private readonly servers = new Map<string, SimServer[]>();
+  private sendOffset = new Map<SimSocket, number>();
+
+  constructor(
+    private readonly plan: ScenarioPlan,
+    private readonly hosts: Map<string, Host>,
+    private readonly link: MemoryLink,
+    private readonly recorder: TraceRecorder,
+    private readonly results: ExpectResult[],
+  ) {}
+
+  private adopt(hostName: string, sock: SimSocket, name?: string): void {
+    sock.received = [];
+    let m = this.named.get(hostName);
+    if (!m) this.named.set(hostName, (m = new Map()));
+    m.set(sock.id, sock);
+    if (name) m.set(name, sock);
+    this.newest.set(hostName, sock);
+    // Errors are recorded in the trace by the host; a listener keeps EventEmitter from throwing.
+    sock.on('error', () => {});
+  }
+
+  exec(step: StepPlan): void {
+    const cmd = step.command;
+    if (step.target === 'link') {
+      if (cmd.op === 'down') this.link.setUp(false);
+      else if (cmd.op === 'up') this.link.setUp(true);
+      return;
+    }
+    const host = this.hosts.get(step.target)!;
+    try {
+      this.execHost(step, host, cmd);
+    } catch (err) {
+      if (!(err instanceof SocketError)) throw err;
+      this.fail(step, `${step.target}: ${err.message}`);
+    }
+  }
+
+  private execHost(step: StepPlan, host: Host, cmd: Command): void {
+    switch (cmd.op) {
+      case 'listen': {
+        const server = host.listen(cmd.port, cmd.backlog);
+        server.on('connection', (sock: SimSocket) => this.adopt(host.name, sock));
+        this.servers.set(host.name, [...(this.servers.get(host.name) ?? []), server]);
+        return;
+      }
+      case 'connect': {
+        const target = this.plan.hosts.find((h) => h.name === cmd.host)!;
+        const sock = host.connect(target.addr, cmd.port, { fromPort: cmd.fromPort });
+        this.adopt(host.name, sock, cmd.as);
+        return;
+      }
+      case 'down':
+      case 'up':
+        return;
+    }
+    const sock = this.socketFor(step, host, cmd.conn);
+    if (!sock) return;
+    switch (cmd.op) {
+      case 'send': {
+        let data: Buffer;
+        if ('text' in cmd.data) data = Buffer.from(cmd.data.text);
+        else {
+          const off = this.sendOffset.get(sock) ?? 0;
+          data = payloadBytes(cmd.data.bytes, off);
+          this.sendOffset.set(sock, off + cmd.data.bytes);
+        }
+        sock.write(data);
+        return;
+      }
+      case 'shutdown': sock.end(); return;
+      case 'close': sock.destroy(); return;
+      case 'abort': sock.resetAndDestroy(); return;
+      case 'read': sock.read(cmd.count === 'all' ? Infinity : cmd.count); return;
+      case 'expect-state': {
+        const ok = sock.state === cmd.state;
+        this.expect(step, host.name, `${host.name} ${sock.id} in ${cmd.state}`, ok, ok ? `${sock.state}` : `expected ${cmd.state}, but it is ${sock.state}`);
+        return;
+      }
+      case 'expect-delivered': {
+        const ok = sock.bytesRead === cmd.bytes;
+        this.expect(step, host.name, `${host.name} ${sock.id} delivered ${cmd.bytes} bytes`, ok, ok ? `${sock.bytesRead} bytes` : `expected ${cmd.bytes} bytes delivered, but ${sock.bytesRead} were`);
+        return;
+      }
+    }
+  }
+
+  private socketFor(step: StepPlan, host: Host, conn: string | undefined): SimSocket | undefined {
+    const sock = conn ? this.named.get(host.name)?.get(conn) : this.newest.get(host.name);
+    if (!sock) {
+      this.fail(step, conn ? `${host.name} has no connection named ${conn}` : `${host.name} has no connection yet (listen or connect first)`);
+    }
+    return sock;
+  }
+
+  private expect(step: StepPlan, hostName: string, what: string, ok: boolean, detail: string): void {
+    const ev: ExpectEvent = { t: Math.round(step.atMs * 1000) / 1000, type: 'expect', host: hostName, what, ok, detail };
+    this.recorder.events.push(ev);
+    this.results.push({ what: `at ${fmtMs(step.atMs)}: ${what}`, ok, detail, pos: step.pos });
+  }
+
+  private fail(step: StepPlan, detail: string): void {
+    this.expect(step, step.target, `step "${step.text}"`, false, detail);
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(3)}s` : `${+ms.toFixed(3)}ms`;
+}
+
