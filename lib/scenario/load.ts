@@ -869,8 +869,10 @@ export function parseSegmentLine(line: Line, names: readonly string[], err: (p: 
     const k = rest[i];
     const v = rest[i + 1];
     if (!SEG_FIELDS.includes(k.text)) {
+      // tcpdump's own words for two of them, so typos of those are caught too.
       const alias: Record<string, string> = { length: 'len', window: 'win' };
-      const n = alias[k.text] ?? nearest(k.text, SEG_FIELDS);
+      const near = nearest(k.text, [...SEG_FIELDS, ...Object.keys(alias)]);
+      const n = near === undefined ? undefined : alias[near] ?? near;
       throw err(line.pos(k.start), `unknown field "${k.text}" in segment line`, n ? `did you mean "${n}"? (${SEG_USAGE})` : SEG_USAGE);
     }
     if (seen.has(k.text)) throw err(line.pos(k.start), `${k.text} is written twice`, 'each field at most once');
