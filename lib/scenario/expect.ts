@@ -104,9 +104,11 @@ export function matchSegments(patterns: readonly SegmentPattern[], events: reado
   const m = patterns.length;
   const n = segs.length;
   // Furthest failure: line index i, segment index j (n: none left; i === m: a segment with no line left).
-  let best: { i: number; j: number; bad: string[] } | undefined;
+  // A real segment that nearly matches says more than "none left", so running out scores worst.
+  let best: { i: number; j: number; bad: string[]; score: number } | undefined;
   const note = (i: number, j: number, bad: string[]) => {
-    if (!best || i > best.i || (i === best.i && bad.length < best.bad.length)) best = { i, j, bad };
+    const score = i < m && j >= n ? Infinity : bad.length;
+    if (!best || i > best.i || (i === best.i && score < best.score)) best = { i, j, bad, score };
   };
 
   let i = 0;
