@@ -1,100 +1,281 @@
 import test from 'ava';
-import { MemoryLink, type LinkDirectionConfig } from '../../lib/link/memory.ts';
+import {
+  MemoryLink, LinkConfigError, defaultDirectionConfig, directionConfigProblems, type LinkConfig, type LinkDirectionConfig,
+} from '../../lib/link/memory.ts';
 import { Scheduler } from '../../lib/sim/scheduler.ts';
 import { Random } from '../../lib/sim/random.ts';
 
-/** A fake IPv4 packet: 20-byte header with the destination address, then an index. */
-function pkt(dst: number, i: number, len = 100): Buffer {
+const A = 0x0a000001; // 10.0.0.1
+const B = 0x0a000002; // 10.0.0.2
+
+/** A fake IPv4 packet: only the destination address (bytes 16..19) matters to the link; a tag at 20. */
+function pkt(dst: number, tag: number, len = 100): Buffer {
   const b = Buffer.alloc(len);
+  b[0] = 0x45;
   b.writeUInt32BE(dst, 16);
-  b.writeUInt32BE(i, 20);
+  if (len >= 24) b.writeUInt32BE(tag, 20);
   return b;
 }
 
-function setup(cfg: Partial<LinkDirectionConfig>, seed = 1) {
+interface Got { t: number; tag: number; p: Buffer }
+
+function setup(cfg: Partial<LinkDirectionConfig> | LinkConfig, seed = 1) {
   const s = new Scheduler();
-  const drops: string[] = [];
-  const link = new MemoryLink(s, new Random(seed), { default: cfg }, { onDrop: (f, to, p, reason) => drops.push(`${p.readUInt32BE(20)}:${reason}`) });
-  const got: { t: number; i: number; p: Buffer }[] = [];
-  link.attach('a', 1, () => {});
-  link.attach('b', 2, (p) => got.push({ t: s.now, i: p.readUInt32BE(20), p }));
-  return { s, link, got, drops };
+  const log: string[] = [];
+  const config: LinkConfig = 'default' in cfg || 'directions' in cfg ? (cfg as LinkConfig) : { default: cfg as Partial<LinkDirectionConfig> };
+  const link = new MemoryLink(s, new Random(seed), config, {
+    onSend: (from, to, p, index, now) => log.push(`${now} send ${from}>${to} #${index} tag ${p.readUInt32BE(20)}`),
+    onDrop: (from, to, p, reason, now) => log.push(`${now} drop ${from}>${to} tag ${p.length >= 24 ? p.readUInt32BE(20) : '-'} ${reason}`),
+    onCorrupt: (from, to, orig, bad, now) => log.push(`${now} corrupt ${from}>${to} tag ${orig.readUInt32BE(20)} ${orig === bad ? 'same' : 'copy'}`),
+  });
+  const atA: Got[] = [];
+  const atB: Got[] = [];
+  link.attach('a', A, (p, now) => { t0check(s, now); atA.push({ t: now, tag: p.readUInt32BE(20), p }); });
+  link.attach('b', B, (p, now) => { t0check(s, now); atB.push({ t: now, tag: p.readUInt32BE(20), p }); });
+  return { s, link, atA, atB, log };
 }
 
-test('delay: every packet arrives delayMs later, in order', (t) => {
-  const { s, link, got } = setup({ delayMs: 10 });
-  for (let i = 0; i < 3; i++) s.at(i, () => link.send('a', pkt(2, i)));
-  s.run();
-  t.deepEqual(got.map((g) => [g.t, g.i]), [[10, 0], [11, 1], [12, 2]]);
-});
+/** The receiver's `now` is the scheduler's. */
+function t0check(s: Scheduler, now: number) {
+  if (now !== s.now) throw new Error(`receiver now ${now} != scheduler ${s.now}`);
+}
 
-test('rate: serialisation delay len*8/rate, and packets queue behind each other', (t) => {
-  const { s, link, got } = setup({ delayMs: 1, rateBitsPerSec: 8000 }); // 1 byte per ms
-  for (let i = 0; i < 3; i++) link.send('a', pkt(2, i, 100));
-  s.run();
-  t.deepEqual(got.map((g) => g.t), [101, 201, 301]);
-});
+const tags = (g: Got[]) => g.map((x) => x.tag);
+const range = (n: number) => [...Array(n).keys()];
 
-test('queue limit and MTU drop with their reasons; scripted drops by index', (t) => {
-  const { s, link, got, drops } = setup({ rateBitsPerSec: 8000, queueLimit: 2, mtu: 150, drop: [2] });
-  link.send('a', pkt(2, 0));
-  link.send('a', pkt(2, 1)); // scripted #2
-  link.send('a', pkt(2, 2));
-  link.send('a', pkt(2, 3)); // queue full (two waiting)
-  link.send('a', pkt(2, 4, 200)); // too big
-  s.run();
-  t.deepEqual(got.map((g) => g.i), [0, 2]);
-  t.deepEqual(drops, ['1:scripted', '3:queue', '4:mtu']);
-});
-
-test('jitter never reorders; reorder does, and every packet still arrives once', (t) => {
-  const j = setup({ delayMs: 10, jitterMs: 50 });
-  for (let i = 0; i < 200; i++) j.s.at(i, () => j.link.send('a', pkt(2, i)));
-  j.s.run();
-  t.deepEqual(j.got.map((g) => g.i), [...Array(200).keys()]);
-  const r = setup({ delayMs: 10, reorder: 0.2 });
-  for (let i = 0; i < 200; i++) r.s.at(i, () => r.link.send('a', pkt(2, i)));
-  r.s.run();
-  const order = r.got.map((g) => g.i);
-  t.notDeepEqual(order, [...Array(200).keys()]);
-  t.deepEqual([...order].sort((a, b) => a - b), [...Array(200).keys()]);
-});
-
-test('loss rate is near the probability; duplicate delivers a copy; the same seed repeats exactly', (t) => {
-  const run = (seed: number) => {
-    const x = setup({ loss: 0.1, duplicate: 0.05 }, seed);
-    for (let i = 0; i < 10_000; i++) x.link.send('a', pkt(2, i));
-    x.s.run();
-    return x;
-  };
-  const a = run(5);
-  const lost = a.drops.length;
-  t.true(lost > 850 && lost < 1150, `${lost} lost`);
-  t.true(a.got.length > 10_000 - lost, 'duplicates add deliveries');
-  t.deepEqual(run(5).got.map((g) => g.i), a.got.map((g) => g.i));
-  t.notDeepEqual(run(6).got.map((g) => g.i), a.got.map((g) => g.i));
-});
-
-test('corrupt flips one bit in a copy; the sender buffer is untouched', (t) => {
-  const { s, link, got } = setup({ corrupt: 1 });
-  const p = pkt(2, 7, 64);
-  const orig = Buffer.from(p);
+test('defaults: no delay, MTU 1500, every impairment off; the same Buffer is delivered, uncopied', (t) => {
+  t.is(defaultDirectionConfig.delayMs, 0);
+  t.is(defaultDirectionConfig.mtu, 1500);
+  const { s, link, atB, log } = setup({});
+  const p = pkt(B, 1);
   link.send('a', p);
+  t.is(atB.length, 0, 'delivery is an event, never a call inside send');
   s.run();
-  t.true(p.equals(orig));
-  let bits = 0;
-  for (let i = 0; i < 64; i++) { let x = got[0].p[i] ^ orig[i]; while (x) { bits += x & 1; x >>= 1; } }
-  t.is(bits, 1);
+  t.is(atB.length, 1);
+  t.is(atB[0].p, p);
+  t.is(atB[0].t, 0);
+  t.deepEqual(log, ['0 send a>b #1 tag 1']);
 });
 
-test('down drops what is sent while down; packets already in flight still arrive', (t) => {
-  const { s, link, got, drops } = setup({ delayMs: 10 });
-  link.send('a', pkt(2, 0));
-  link.setUp(false);
-  link.send('a', pkt(2, 1));
-  link.setUp(true);
-  link.send('a', pkt(2, 2));
+test('delay: each packet arrives delayMs after it was sent, in order, with fractional times', (t) => {
+  const { s, link, atB } = setup({ delayMs: 10.5 });
+  for (let i = 0; i < 3; i++) s.at(i * 0.25, () => link.send('a', pkt(B, i)));
   s.run();
-  t.deepEqual(got.map((g) => g.i), [0, 2]);
-  t.deepEqual(drops, ['1:down']);
+  t.deepEqual(atB.map((g) => [g.t, g.tag]), [[10.5, 0], [10.75, 1], [11, 2]]);
+});
+
+test('jitter: each delay is in [delay, delay + jitter) and the order is kept, even with packets closer than the jitter', (t) => {
+  const { s, link, atB } = setup({ delayMs: 10, jitterMs: 50 });
+  const sentAt: number[] = [];
+  for (let i = 0; i < 1000; i++) s.at(i, () => { sentAt[i] = s.now; link.send('a', pkt(B, i)); });
+  s.run();
+  t.deepEqual(tags(atB), range(1000));
+  t.true(atB.every((g) => g.t - sentAt[g.tag] >= 10 && g.t - sentAt[g.tag] < 60));
+  // Packets further apart than the jitter are never held up by the one before: their delays spread out.
+  const sparse = setup({ delayMs: 10, jitterMs: 50 });
+  for (let i = 0; i < 200; i++) sparse.s.at(i * 100, () => sparse.link.send('a', pkt(B, i)));
+  sparse.s.run();
+  const delays = sparse.atB.map((g) => g.t - g.tag * 100);
+  const mean = delays.reduce((a, d) => a + d, 0) / delays.length;
+  t.true(Math.min(...delays) < 12 && Math.max(...delays) > 58, 'jitter covers its range');
+  t.true(Math.abs(mean - 35) < 4, `mean delay ${mean}, expected about 10 + 50/2`);
+});
+
+test('rate: serialisation takes len*8/rate exactly, packets queue behind each other, an idle link starts afresh', (t) => {
+  const { s, link, atB } = setup({ delayMs: 1, rateBitsPerSec: 8000 }); // 1 byte per ms
+  for (let i = 0; i < 3; i++) link.send('a', pkt(B, i, 100));
+  s.at(1000, () => link.send('a', pkt(B, 3, 250)));
+  s.run();
+  t.deepEqual(atB.map((g) => g.t), [101, 201, 301, 1251]);
+  const fast = setup({ rateBitsPerSec: 10_000_000 });
+  fast.link.send('a', pkt(B, 0, 1250)); // 10,000 bits at 10 Mbit/s: 1 ms
+  fast.s.run();
+  t.is(fast.atB[0].t, 1);
+});
+
+test('queue limit counts packets waiting behind the one being serialised; the queue drains with time', (t) => {
+  const { s, link, atB, log } = setup({ rateBitsPerSec: 8000, queueLimit: 2 });
+  for (let i = 0; i < 5; i++) link.send('a', pkt(B, i, 100)); // 0 on the wire, 1 and 2 wait, 3 and 4 overflow
+  s.at(150, () => link.send('a', pkt(B, 5, 100))); // 0 has left, 1 is on the wire: 2 waits, room for one
+  s.at(150, () => link.send('a', pkt(B, 6, 100)));
+  s.run();
+  t.deepEqual(atB.map((g) => [g.t, g.tag]), [[100, 0], [200, 1], [300, 2], [400, 5]]);
+  t.deepEqual(log.filter((l) => l.includes('drop')), ['0 drop a>b tag 3 queue', '0 drop a>b tag 4 queue', '150 drop a>b tag 6 queue']);
+  t.is(link.stats['a>b'].dropped.queue, 3);
+});
+
+test('MTU: a packet larger than the MTU is dropped, one of exactly the MTU passes', (t) => {
+  const { s, link, atB, log } = setup({ mtu: 576 });
+  link.send('a', pkt(B, 1, 577));
+  link.send('a', pkt(B, 2, 576));
+  s.run();
+  t.deepEqual(tags(atB), [2]);
+  t.true(log.includes('0 drop a>b tag 1 mtu'));
+});
+
+test('scripted drops by 1-based index, per direction; dropped packets still count in the index', (t) => {
+  const { s, link, atA, atB, log } = setup({ directions: { 'a>b': { drop: [1, 3] } } });
+  for (let i = 1; i <= 4; i++) {
+    link.send('a', pkt(B, i));
+    link.send('b', pkt(A, i));
+  }
+  s.run();
+  t.deepEqual(tags(atB), [2, 4]);
+  t.deepEqual(tags(atA), [1, 2, 3, 4]);
+  t.deepEqual(log.filter((l) => l.includes('a>b')), [
+    '0 send a>b #1 tag 1', '0 drop a>b tag 1 scripted', '0 send a>b #2 tag 2', '0 send a>b #3 tag 3', '0 drop a>b tag 3 scripted', '0 send a>b #4 tag 4',
+  ]);
+  t.like(link.stats['a>b'], { sent: 4, delivered: 2, dropped: { scripted: 2, loss: 0 } });
+});
+
+test('loss: over 10,000 packets the loss rate is within 3 standard deviations of p (fixed seed)', (t) => {
+  const { s, link, atB } = setup({ loss: 0.1 }, 5);
+  for (let i = 0; i < 10_000; i++) link.send('a', pkt(B, i));
+  s.run();
+  const lost = 10_000 - atB.length;
+  t.true(lost > 910 && lost < 1090, `${lost} lost`);
+  t.is(link.stats['a>b'].dropped.loss, lost);
+  t.deepEqual(tags(atB), tags(atB).slice().sort((x, y) => x - y), 'loss alone never reorders');
+});
+
+test('duplicate: the copy arrives right after the original, at the same time, as a distinct equal Buffer', (t) => {
+  const { s, link, atB } = setup({ delayMs: 3, duplicate: 1 });
+  link.send('a', pkt(B, 1));
+  link.send('a', pkt(B, 2));
+  s.run();
+  t.deepEqual(atB.map((g) => [g.t, g.tag]), [[3, 1], [3, 1], [3, 2], [3, 2]]);
+  t.not(atB[0].p, atB[1].p);
+  t.true(atB[0].p.equals(atB[1].p));
+  t.like(link.stats['a>b'], { sent: 2, delivered: 4, duplicated: 2 });
+});
+
+test('reorder: a held-back packet is delivered right after the next packet that arrives', (t) => {
+  const { s, link, atB } = setup({ delayMs: 10, reorder: 0.3 }, 3);
+  for (let i = 0; i < 2000; i++) s.at(i, () => link.send('a', pkt(B, i)));
+  s.run();
+  const order = tags(atB);
+  t.deepEqual(order.slice().sort((x, y) => x - y), range(2000), 'every packet arrives exactly once');
+  const st = link.stats['a>b'];
+  t.true(st.reordered > 400 && st.reordered < 800, `${st.reordered} reordered`);
+  // Every packet that arrives after a higher-numbered one arrived with it, at its time.
+  let late = 0;
+  let maxSoFar = -1;
+  let maxAt = 0;
+  let wrong = 0;
+  for (const g of atB) {
+    if (g.tag < maxSoFar) {
+      late++;
+      if (g.t !== maxAt) wrong++;
+    } else {
+      maxSoFar = g.tag;
+      maxAt = g.t;
+    }
+  }
+  t.is(late, st.reordered);
+  t.is(wrong, 0);
+});
+
+test('reorder: a held-back packet nothing overtakes arrives reorderDelayMs late and is not counted reordered', (t) => {
+  const { s, link, atB } = setup({ delayMs: 10, reorder: 1, reorderDelayMs: 7 });
+  link.send('a', pkt(B, 1));
+  s.at(100, () => link.send('a', pkt(B, 2)));
+  s.run();
+  t.deepEqual(atB.map((g) => [g.t, g.tag]), [[17, 1], [117, 2]]);
+  t.is(link.stats['a>b'].reordered, 0);
+});
+
+test('corrupt: exactly one bit differs in a copy; the sender\'s Buffer is untouched; the observer sees both', (t) => {
+  const { s, link, atB, log } = setup({ corrupt: 1 }, 9);
+  const sent: Buffer[] = [];
+  for (let i = 0; i < 50; i++) sent.push(pkt(B, i, 64));
+  const before = sent.map((p) => Buffer.from(p));
+  for (const p of sent) link.send('a', p);
+  s.run();
+  t.true(sent.every((p, i) => p.equals(before[i])), 'the sender\'s buffers are unchanged');
+  const flippedBits = atB.map((g, i) => {
+    let bits = 0;
+    for (let k = 0; k < 64; k++) for (let x = g.p[k] ^ before[i][k]; x; x >>= 1) bits += x & 1;
+    return bits;
+  });
+  t.deepEqual(flippedBits, new Array(50).fill(1));
+  t.is(log.filter((l) => l.includes('corrupt') && l.endsWith('copy')).length, 50);
+  t.is(link.stats['a>b'].corrupted, 50);
+});
+
+test('down: packets sent while down are dropped; packets already on the wire still arrive; up again works', (t) => {
+  const { s, link, atB, log } = setup({ delayMs: 10 });
+  link.send('a', pkt(B, 0));
+  s.at(1, () => { link.setUp(false); link.send('a', pkt(B, 1)); });
+  s.at(2, () => { link.setUp(true); link.send('a', pkt(B, 2)); });
+  s.run();
+  t.true(link.isUp);
+  t.deepEqual(atB.map((g) => [g.t, g.tag]), [[10, 0], [12, 2]]);
+  t.true(log.includes('1 drop a>b tag 1 down'));
+  t.is(link.stats['a>b'].dropped.down, 1);
+});
+
+test('no-route: an unknown destination or a packet too short to have one is dropped', (t) => {
+  const { s, link, log } = setup({});
+  link.send('a', pkt(0x0a000009, 1));
+  link.send('a', Buffer.alloc(10));
+  s.run();
+  t.deepEqual(log, ['0 drop a>? tag 1 no-route', '0 drop a>? tag - no-route']);
+  t.is(link.stats['a>?'].dropped['no-route'], 2);
+});
+
+/** Everything on at once, both directions, with a delivery log that includes the bytes. */
+function impairedRun(seed: number, serverToClient: Partial<LinkDirectionConfig> = {}) {
+  const x = setup({
+    default: { delayMs: 5, jitterMs: 4, loss: 0.1, duplicate: 0.05, reorder: 0.1, corrupt: 0.05, rateBitsPerSec: 1_000_000, queueLimit: 20 },
+    directions: { 'b>a': serverToClient },
+  }, seed);
+  for (let i = 0; i < 500; i++) x.s.at(i * 0.5, () => { x.link.send('a', pkt(B, i)); x.link.send('b', pkt(A, i)); });
+  x.s.run();
+  const show = (g: Got[]) => g.map((d) => `${d.t} ${d.p.toString('hex')}`);
+  return { ab: show(x.atB), ba: show(x.atA), log: x.log.filter((l) => l.includes('a>b')) };
+}
+
+test('the same seed gives the identical run; another seed gives another', (t) => {
+  const one = impairedRun(77);
+  t.deepEqual(impairedRun(77), one);
+  t.notDeepEqual(impairedRun(78).ab, one.ab);
+});
+
+test('changing one direction never moves the other direction\'s draws', (t) => {
+  const one = impairedRun(77);
+  const other = impairedRun(77, { loss: 0.5, jitterMs: 0, corrupt: 0 });
+  t.notDeepEqual(other.ba, one.ba);
+  t.deepEqual(other.ab, one.ab);
+  t.deepEqual(other.log, one.log);
+});
+
+test('the draws per packet are fixed: turning jitter on changes arrival times, not which packets are lost', (t) => {
+  const lostTags = (jitterMs: number) => {
+    const x = setup({ loss: 0.2, jitterMs }, 4);
+    for (let i = 0; i < 1000; i++) x.link.send('a', pkt(B, i));
+    x.s.run();
+    return x.log.filter((l) => l.endsWith('loss'));
+  };
+  t.deepEqual(lostTags(0), lostTags(25));
+});
+
+test('settings out of range are refused with the field and the rule; every problem is listed', (t) => {
+  const s = new Scheduler();
+  const r = new Random(1);
+  const e = t.throws(() => new MemoryLink(s, r, { default: { loss: 2 } }), { instanceOf: LinkConfigError });
+  t.is(e.name, 'LinkConfigError');
+  t.is(e.field, 'loss');
+  t.is(e.message, 'link default: loss must be a probability in 0..1, got 2');
+  t.is(t.throws(() => new MemoryLink(s, r, { directions: { 'a>b': { mtu: 40 } } }), { instanceOf: LinkConfigError }).where, 'a>b');
+  t.is(t.throws(() => new MemoryLink(s, r, { directions: { ab: {} } }), { instanceOf: LinkConfigError }).field, 'direction');
+  t.deepEqual(directionConfigProblems({ delayMs: -1, jitterMs: Number.NaN, corrupt: 1.5, queueLimit: 1.5, drop: [0, 2, 3.5] }).map((p) => p.field),
+    ['delayMs', 'jitterMs', 'corrupt', 'queueLimit', 'drop']);
+  t.deepEqual(directionConfigProblems({ ...defaultDirectionConfig }), []);
+});
+
+test('attaching a name or address twice, or sending from a host never attached, is a bug', (t) => {
+  const { link } = setup({});
+  t.throws(() => link.attach('a', 0x0a000003, () => {}), { message: /named a/ });
+  t.throws(() => link.attach('c', B, () => {}), { message: /b already has address 10\.0\.0\.2/ });
+  t.throws(() => link.send('zz', pkt(B, 1)), { message: /no host named zz/ });
 });
