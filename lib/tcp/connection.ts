@@ -129,6 +129,8 @@ export class Connection {
   /** Sequence number of the peer's FIN when it arrived ahead of missing data. */
   private peerFinSeq: number | undefined;
   private passive = false;
+  /** Our SYN has been acknowledged. */
+  private synAcked = false;
 
   private timers: Record<TimerName, number | undefined> = { rto: undefined, persist: undefined, delack: undefined, timewait: undefined, keepalive: undefined };
   /** Consecutive retransmission timeouts (RFC 9293 3.8.3, R2). */
@@ -264,8 +266,12 @@ export class Connection {
         this.enterClosed(cause, now);
         return;
       case 'SYN-RECEIVED':
-        // 3.10.4: queue the FIN until ESTABLISHED is reached.
         this.finQueued = true;
+        // 3.10.4: with nothing queued, send the FIN now and enter FIN-WAIT-1; else queue it until ESTABLISHED.
+        if (this.sendBuf.length === 0) {
+          this.setState('FIN-WAIT-1', cause, now);
+          this.output(now);
+        }
         return;
       case 'ESTABLISHED':
         this.finQueued = true;
@@ -467,6 +473,7 @@ export class Connection {
   }
 
   private onAckOfSyn(seg: TcpSegment, now: number): void {
+    this.synAcked = true;
     this.sndUna = seg.ack;
     if (seqLt(this.sndNxt, this.sndUna)) this.sndNxt = this.sndUna;
     // RFC 7323 2.2: the window of a SYN segment is never scaled.
@@ -554,13 +561,21 @@ export class Connection {
 
     // Fifth, the ACK field.
     if (!(flags & ACK)) return;
-    if (this.state === 'SYN-RECEIVED') {
+    if (!this.synAcked) {
+      // SYN-RECEIVED, or FIN-WAIT-1 entered from it by a CLOSE (3.10.4): this ACK must cover our SYN.
       if (seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
+        const closing = this.state === 'FIN-WAIT-1';
         this.onAckOfSyn(seg, now);
         this.sndWnd = seg.window << this.sndScale;
         this.maxSndWnd = this.sndWnd;
-        this.enterEstablishedFromSynReceived(now, 'rcv ACK of SYN');
-        if ((this.state as TcpState) !== 'ESTABLISHED' && (this.state as TcpState) !== 'FIN-WAIT-1') return;
+        if (!closing) {
+          this.enterEstablishedFromSynReceived(now, 'rcv ACK of SYN');
+          if ((this.state as TcpState) !== 'ESTABLISHED' && (this.state as TcpState) !== 'FIN-WAIT-1') return;
+        } else {
+          this.sink.event({ kind: 'established', passive: this.passive }, now);
+          if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
+          if (this.finAcked()) this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
+        }
       } else {
         this.emit(resetFor(seg), { retransmit: false, why: 'reset' }, now);
         return;

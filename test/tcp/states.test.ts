@@ -343,3 +343,31 @@ test('after shutdown, send fails with EPIPE', (t) => {
   const err = t.throws(() => c.send(Buffer.from('x'), 2));
   t.is((err as { code?: string }).code, 'EPIPE');
 });
+
+test('SYN-RECEIVED -> FIN-WAIT-1: CLOSE with nothing queued sends FIN at once (3.10.4); the ACK of SYN and FIN leads to FIN-WAIT-2', (t) => {
+  const { c, rec } = conn();
+  c.connect(0);
+  c.onSegment(seg({ flags: SYN, seq: R }), 10); // simultaneous open
+  rec.take();
+  c.close(15);
+  t.deepEqual(rec.take().map(brief), [{ flags: 'F.', seq: L + 1, ack: R + 1, win: 65535, len: 0 }]);
+  t.is(c.state, 'FIN-WAIT-1');
+  c.onSegment(seg({ flags: ACK, seq: R + 1, ack: L + 2 }), 20);
+  t.is(c.state, 'FIN-WAIT-2');
+  t.deepEqual(rec.states, ['CLOSED', 'SYN-SENT', 'SYN-RECEIVED', 'FIN-WAIT-1', 'FIN-WAIT-2']);
+});
+
+test('SYN-RECEIVED: CLOSE with data queued waits for ESTABLISHED, then sends the data with the FIN (3.10.4)', (t) => {
+  const { c, rec } = conn();
+  c.connect(0);
+  c.send(Buffer.from('early'), 1);
+  c.onSegment(seg({ flags: SYN, seq: R }), 10);
+  rec.take();
+  c.close(15);
+  t.is(c.state, 'SYN-RECEIVED');
+  t.deepEqual(rec.take(), []);
+  c.onSegment(seg({ flags: ACK, seq: R + 1, ack: L + 1 }), 20);
+  // Both were queued, so the FIN rides on the data segment.
+  t.deepEqual(rec.take().map(brief), [{ flags: 'FP.', seq: L + 1, ack: R + 1, win: 65535, len: 5 }]);
+  t.is(c.state, 'FIN-WAIT-1');
+});
