@@ -137,6 +137,16 @@ class Source {
   /** Position of character `idx` of a string scalar's value (best effort for escapes and folded lines). */
   inScalar(node: Node | undefined, idx: number): Pos {
     if (!node || !isScalar(node) || !node.range) return this.nodePos(node);
+    if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+      // Find the line of the value that holds idx, then map it as linesOf does.
+      const lines = linesOf(this, node, String(node.value));
+      let start = 0;
+      for (const l of lines) {
+        if (idx <= start + l.text.length) return l.pos(idx - start);
+        start += l.text.length + 1;
+      }
+      return this.nodePos(node);
+    }
     const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
     return this.pos(node.range[0] + (quoted ? 1 : 0) + idx);
   }
@@ -327,7 +337,15 @@ function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[]
         return src.error(src.at(path), `missing "${key}"${path.length > 1 ? ` in ${label(path.slice(0, -1))}` : ''}`, KEY_EXAMPLES[key] ?? `add ${key}:`);
       }
       const expected = iss.expected === 'record' || iss.expected === 'object' ? 'a mapping (key: value)' : iss.expected === 'array' ? 'a list' : `a ${iss.expected}`;
-      return src.error(src.at(path), `${what} should be ${expected}, not ${describe(v)}`);
+      const hints: Record<string, string> = {
+        record: `write it as  key: value  lines indented under ${what}, or { key: value, ... }`,
+        object: `write it as  key: value  lines indented under ${what}, or { key: value, ... }`,
+        array: 'write one item a line, each starting with "- ", or [a, b, ...]',
+        string: `put the value in quotes: "${String(v)}"`,
+        number: 'write a plain number, without quotes or units',
+        boolean: 'write true or false',
+      };
+      return src.error(src.at(path), `${what} should be ${expected}, not ${describe(v)}`, hints[iss.expected]);
     }
     case 'too_small':
     case 'too_big': {
@@ -336,7 +354,7 @@ function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[]
         return src.error(src.at(path), `${what} has ${v.length} entries, more than the limit of ${limit}`, 'split the scenario into several files');
       }
       if (typeof v === 'string') return src.error(src.at(path), `${what} is empty`, `write a value for ${what}`);
-      return src.error(src.at(path), `${what} is ${String(v)}, ${iss.code === 'too_small' ? 'less than' : 'more than'} ${limit}`, `a whole number from ${iss.code === 'too_small' ? limit : 0} to ${iss.code === 'too_big' ? limit : '…'}`);
+      return src.error(src.at(path), `${what} is ${String(v)}, ${iss.code === 'too_small' ? 'less than' : 'more than'} ${limit}`, `${iss.code === 'too_small' ? 'at least' : 'at most'} ${limit}`);
     }
     case 'invalid_value': {
       const values = iss.values.map((x) => String(x));
@@ -392,7 +410,7 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   }
   if (root === null || root === undefined) throw src.error({ line: 1, col: 1 }, 'the file is empty', 'a scenario needs at least  name:, hosts:  and  steps:');
   if (typeof root !== 'object' || Array.isArray(root)) {
-    throw src.error(src.at([]), `a scenario must be a mapping (name:, hosts:, steps:, ...), not ${describe(root)}`);
+    throw src.error(src.at([]), `a scenario must be a mapping (name:, hosts:, steps:, ...), not ${describe(root)}`, 'start with  name: my-scenario  at the left margin, then hosts: and steps:');
   }
 
   // 2. Structure

@@ -283,3 +283,19 @@ test('loading is deterministic', (t) => {
   const text = readFileSync(new URL('../../fixtures/scenarios/handshake.yaml', import.meta.url), 'utf8');
   t.deepEqual(loadScenario(text, 'a'), loadScenario(text, 'a'));
 });
+
+test('more shape errors: empty file, a list, empty hosts, reserved or bad host names and addresses', (t) => {
+  fails(t, '', { message: /the file is empty/, line: 1, col: 1, hint: /name:/ });
+  fails(t, y('- a', '- b'), { message: /must be a mapping/, line: 1, col: 1, hint: /name: my-scenario/ });
+  fails(t, y('name: t', 'hosts: {}'), { message: /hosts is empty/, line: 2, col: 8, hint: /at least one host/ });
+  fails(t, y('name: t', 'hosts: { link: {} }'), { message: /"link" cannot be a host name/, line: 2, col: 10, hint: /meaning in steps/ });
+  fails(t, y('name: t', 'hosts: { a: { addr: 10.0.0.256 } }'), { message: /"10\.0\.0\.256" is not an IPv4 address/, line: 2, col: 21, hint: /e\.g\. 10\.0\.0\.1/ });
+  fails(t, y('name: 5', 'hosts: { a: {} }'), { message: /name should be a string, not the number 5/, line: 1, col: 7, hint: /quotes: "5"/ });
+  fails(t, y('name: t', 'hosts: { a: {} }', 'steps: { at: 0 }'), { message: /steps should be a list/, line: 3, col: 8, hint: /"- "/ });
+  fails(t, y(...HEAD, 'link: { mtu: 20 }'), { message: /link\.mtu is 20, less than 68/, line: 5, col: 14, hint: /at least 68/ });
+  fails(t, y(...HEAD, 'link: { drop: [3] }'), { message: /drop entry 3 does not say which segment/, line: 5, col: 16, hint: /"client>server #1"/ });
+});
+
+test('errors inside a block-scalar command point at the right line', (t) => {
+  fails(t, y(...HEAD, 'steps:', '  - at: 0', '    client: |', '      send "x"', '      close'), { message: /unexpected "close" after send/, line: 9, col: 7 });
+});
