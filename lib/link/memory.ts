@@ -213,7 +213,7 @@ export class MemoryLink {
   }
 
   /** Counts per direction ("client>server"; "client>?" for no-route), for the directions used so far. */
-  get stats(): Record<string, DirectionStats> {
+  stats(): Record<string, DirectionStats> {
     const out: Record<string, DirectionStats> = {};
     for (const [k, d] of this.directions) out[k] = d.stats;
     return out;

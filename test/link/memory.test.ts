@@ -101,7 +101,7 @@ test('queue limit counts packets waiting behind the one being serialised; the qu
   s.run();
   t.deepEqual(atB.map((g) => [g.t, g.tag]), [[100, 0], [200, 1], [300, 2], [400, 5]]);
   t.deepEqual(log.filter((l) => l.includes('drop')), ['0 drop a>b tag 3 queue', '0 drop a>b tag 4 queue', '150 drop a>b tag 6 queue']);
-  t.is(link.stats['a>b'].dropped.queue, 3);
+  t.is(link.stats()['a>b'].dropped.queue, 3);
 });
 
 test('MTU: a packet larger than the MTU is dropped, one of exactly the MTU passes', (t) => {
@@ -125,7 +125,7 @@ test('scripted drops by 1-based index, per direction; dropped packets still coun
   t.deepEqual(log.filter((l) => l.includes('a>b')), [
     '0 send a>b #1 tag 1', '0 drop a>b tag 1 scripted', '0 send a>b #2 tag 2', '0 send a>b #3 tag 3', '0 drop a>b tag 3 scripted', '0 send a>b #4 tag 4',
   ]);
-  t.like(link.stats['a>b'], { sent: 4, delivered: 2, dropped: { scripted: 2, loss: 0 } });
+  t.like(link.stats()['a>b'], { sent: 4, delivered: 2, dropped: { scripted: 2, loss: 0 } });
 });
 
 test('loss: over 10,000 packets the loss rate is within 3 standard deviations of p (fixed seed)', (t) => {
@@ -134,7 +134,7 @@ test('loss: over 10,000 packets the loss rate is within 3 standard deviations of
   s.run();
   const lost = 10_000 - atB.length;
   t.true(lost > 910 && lost < 1090, `${lost} lost`);
-  t.is(link.stats['a>b'].dropped.loss, lost);
+  t.is(link.stats()['a>b'].dropped.loss, lost);
   t.deepEqual(tags(atB), tags(atB).slice().sort((x, y) => x - y), 'loss alone never reorders');
 });
 
@@ -146,7 +146,7 @@ test('duplicate: the copy arrives right after the original, at the same time, as
   t.deepEqual(atB.map((g) => [g.t, g.tag]), [[3, 1], [3, 1], [3, 2], [3, 2]]);
   t.not(atB[0].p, atB[1].p);
   t.true(atB[0].p.equals(atB[1].p));
-  t.like(link.stats['a>b'], { sent: 2, delivered: 4, duplicated: 2 });
+  t.like(link.stats()['a>b'], { sent: 2, delivered: 4, duplicated: 2 });
 });
 
 test('reorder: a held-back packet is delivered right after the next packet that arrives', (t) => {
@@ -155,7 +155,7 @@ test('reorder: a held-back packet is delivered right after the next packet that 
   s.run();
   const order = tags(atB);
   t.deepEqual(order.slice().sort((x, y) => x - y), range(2000), 'every packet arrives exactly once');
-  const st = link.stats['a>b'];
+  const st = link.stats()['a>b'];
   t.true(st.reordered > 400 && st.reordered < 800, `${st.reordered} reordered`);
   // Every packet that arrives after a higher-numbered one arrived with it, at its time.
   let late = 0;
@@ -181,7 +181,7 @@ test('reorder: a held-back packet nothing overtakes arrives reorderDelayMs late 
   s.at(100, () => link.send('a', pkt(B, 2)));
   s.run();
   t.deepEqual(atB.map((g) => [g.t, g.tag]), [[17, 1], [117, 2]]);
-  t.is(link.stats['a>b'].reordered, 0);
+  t.is(link.stats()['a>b'].reordered, 0);
 });
 
 test('corrupt: exactly one bit differs in a copy; the sender\'s Buffer is untouched; the observer sees both', (t) => {
@@ -199,7 +199,7 @@ test('corrupt: exactly one bit differs in a copy; the sender\'s Buffer is untouc
   });
   t.deepEqual(flippedBits, new Array(50).fill(1));
   t.is(log.filter((l) => l.includes('corrupt') && l.endsWith('copy')).length, 50);
-  t.is(link.stats['a>b'].corrupted, 50);
+  t.is(link.stats()['a>b'].corrupted, 50);
 });
 
 test('down: packets sent while down are dropped; packets already on the wire still arrive; up again works', (t) => {
@@ -211,7 +211,7 @@ test('down: packets sent while down are dropped; packets already on the wire sti
   t.true(link.isUp);
   t.deepEqual(atB.map((g) => [g.t, g.tag]), [[10, 0], [12, 2]]);
   t.true(log.includes('1 drop a>b tag 1 down'));
-  t.is(link.stats['a>b'].dropped.down, 1);
+  t.is(link.stats()['a>b'].dropped.down, 1);
 });
 
 test('no-route: an unknown destination or a packet too short to have one is dropped', (t) => {
@@ -220,7 +220,7 @@ test('no-route: an unknown destination or a packet too short to have one is drop
   link.send('a', Buffer.alloc(10));
   s.run();
   t.deepEqual(log, ['0 drop a>? tag 1 no-route', '0 drop a>? tag - no-route']);
-  t.is(link.stats['a>?'].dropped['no-route'], 2);
+  t.is(link.stats()['a>?'].dropped['no-route'], 2);
 });
 
 /** Everything on at once, both directions, with a delivery log that includes the bytes. */
