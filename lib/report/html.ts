@@ -1,0 +1,210 @@
+/**
+ * `renderReport`: one self-contained HTML page drawn from trace events alone, so a recorded trace,
+ * a replayed capture or a live run all draw the same way. Styles, script and data are inline, and a
+ * Content-Security-Policy forbids every fetch, so opening the page never touches the network.
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import type { TraceEvent } from '../trace/events.ts';
+import { CC_SERIES, renderLineChart, renderSeqGraph, type ChartSpec, type Domain } from './charts.ts';
+import { CLIENT_SCRIPT } from './client.js.ts';
+import { renderLadder } from './ladder.ts';
+import {
+  advertisedWindows, ccSeries, formatBytes, formatMs, pairSegments, seqGraphs, summarize, type Pairing, type Summary,
+} from './layout.ts';
+import { el, esc, legendSwatch } from './svg.ts';
+import { REPORT_CSS } from './style.ts';
+
+export interface Expectation {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ReportOptions {
+  /** Page title; default "tcpemu: <scenario>". */
+  title?: string;
+  /** The scenario's expectations as checked by the runner (FORMATS.md `--json` shape). */
+  expectations?: Expectation[];
+  /** More transmissions than this and the ladder is drawn as a band of counts (default 5000). */
+  maxLadderSegments?: number;
+  /** More data segments in one direction than this and graph bars are merged (default 20000). */
+  maxGraphBars?: number;
+  /** At most this many time-sequence graphs (default 12); the rest are named, not drawn. */
+  maxGraphs?: number;
+}
+
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): string {
+  const pairing = pairSegments(events);
+  const summary = summarize(events, pairing);
+  const domain = timeDomains(events, summary);
+  const view: Domain = { t0: domain.fit[0], t1: domain.fit[1] };
+  const tEnd = domain.all[1];
+  const specs: ChartSpec[] = [];
+
+  const ladder = renderLadder(events, pairing, { maxSegments: opts.maxLadderSegments ?? 5000 });
+
+  let tsgHtml = '';
+  const graphs = seqGraphs(pairing);
+  const maxGraphs = opts.maxGraphs ?? 12;
+  graphs.slice(0, maxGraphs).forEach((g, i) => {
+    const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd });
+    specs.push(r.spec);
+    const legend = [
+      legendSwatch('swatch-bar', 'data sent'), legendSwatch('swatch-rtx', 'retransmission'),
+      legendSwatch('swatch-lost', 'dropped on the way'), legendSwatch('ackline', `ack from ${g.to}`),
+      legendSwatch('win', `ack + window of ${g.to}`), legendSwatch('sack', 'SACK blocks'),
+    ].join('');
+    tsgHtml += `<figure><figcaption><strong>${esc(g.from)} → ${esc(g.to)}</strong> <span class="small">${esc(g.flow)}</span>, `
+      + `${g.bars.length} segments with sequence space</figcaption><div class="legend">${legend}</div>`
+      + (r.note !== null ? `<p class="note dense">${esc(r.note)}</p>` : '') + r.svg + '</figure>';
+  });
+  if (graphs.length > maxGraphs) {
+    tsgHtml += `<p class="note dense">${graphs.length - maxGraphs} more directions are not drawn: ${esc(graphs.slice(maxGraphs).map((g) => g.flow).join(', '))}.</p>`;
+  }
+  if (graphs.length === 0) tsgHtml = '<p class="note">No segment in this trace carried sequence space.</p>';
+
+  let ccHtml = '';
+  for (const [i, s] of ccSeries(events).entries()) {
+    const c = renderLineChart(`cc-${i}`, `Congestion state of ${s.host} ${s.conn} over time, in bytes`,
+      CC_SERIES.map((d) => ({ name: d.name, cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd);
+    const r = renderLineChart(`rto-${i}`, `Retransmission timeout of ${s.host} ${s.conn} over time`,
+      [{ name: 'RTO (ms)', cls: 's0', data: s.rto }], 'ms', view, tEnd);
+    specs.push(c.spec, r.spec);
+    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: sender's windows</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
+      + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: retransmission timeout</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
+  }
+  if (ccHtml === '') ccHtml = '<p class="note">No congestion events (<code>cc</code>) in this trace.</p>';
+  const adv = [...advertisedWindows(pairing).entries()];
+  if (adv.length > 0) {
+    const w = renderLineChart('advwin', 'Window advertised by each host in its segments over time, in bytes',
+      adv.map(([host, data], i) => ({ name: `${host} advertises`, cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
+    specs.push(w.spec);
+    ccHtml += `<figure><figcaption><strong>Advertised windows</strong> (the <code>win</code> of each host's segments)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
+  }
+
+  const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
+  const data = JSON.stringify({ domain, charts: specs }).replace(/</g, '\\u003c');
+  const sub = [
+    summary.scenario !== undefined ? `scenario ${summary.scenario}` : 'no meta event',
+    summary.seed !== undefined ? `seed ${summary.seed}` : '',
+    `${summary.segments} segments`,
+    `${formatMs(summary.firstMs)} – ${formatMs(summary.lastMs)}`,
+  ].filter((x) => x !== '').join(' · ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="generator" content="tcpemu report">
+<title>${esc(pageTitle)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header><h1>${esc(pageTitle)}</h1><p>${esc(sub)}</p></header>
+<nav class="toolbar" aria-label="Zoom and selection"><div class="inner">
+<div class="group" role="group" aria-label="Time axis of the charts"><span>Charts time</span>
+<button type="button" data-act="pan-left" aria-label="Pan time left">◀</button>
+<button type="button" data-act="zoom-in" aria-label="Zoom time in">+</button>
+<button type="button" data-act="zoom-out" aria-label="Zoom time out">−</button>
+<button type="button" data-act="pan-right" aria-label="Pan time right">▶</button>
+<button type="button" data-act="fit" aria-label="Show the segments' time span">fit</button>
+<button type="button" data-act="all" aria-label="Show the whole trace">all</button>
+<span id="window" aria-live="polite">${esc(`${formatMs(view.t0)} – ${formatMs(view.t1)}`)}</span></div>
+${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder height"><span>Ladder</span>
+<button type="button" data-act="taller" aria-label="Make the ladder taller">taller</button>
+<button type="button" data-act="shorter" aria-label="Make the ladder shorter">shorter</button>
+<button type="button" data-act="ladder-reset" aria-label="Reset the ladder height">reset</button></div>`}
+<span class="hint">Ctrl/Shift + wheel zooms, drag pans; click a segment to find it in the graphs.</span>
+<span id="selection" aria-live="polite"></span>
+</div></nav>
+<main>
+<section id="summary" aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>${summaryHtml(summary, pairing, opts.expectations ?? [])}</section>
+<section id="ladder-section" aria-labelledby="h-ladder"><h2 id="h-ladder">Ladder diagram</h2>
+${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${esc(ladder.note)}</p>` : ''}
+<div class="scroll">${ladder.svg}</div></section>
+<section id="tsg" aria-labelledby="h-tsg"><h2 id="h-tsg">Time-sequence graphs</h2>
+<p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go.</p>
+${tsgHtml}</section>
+<section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">Windows and congestion</h2>${ccHtml}</section>
+</main>
+<div id="tooltip" role="tooltip" hidden></div>
+<script type="application/json" id="report-data">${data}</script>
+<script>${CLIENT_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** The whole trace, and the part worth looking at first: where segments and window changes are. */
+function timeDomains(events: readonly TraceEvent[], summary: Summary): { all: [number, number]; fit: [number, number] } {
+  let lo = Infinity, hi = -Infinity;
+  for (const e of events) {
+    if (e.type === 'segment' || e.type === 'cc') {
+      lo = Math.min(lo, e.t);
+      hi = Math.max(hi, e.t);
+    }
+  }
+  if (lo > hi) [lo, hi] = [summary.firstMs, summary.lastMs];
+  const pad = (a: number, b: number): [number, number] => {
+    const p = b > a ? (b - a) * 0.03 : 1;
+    return [a - p, b + p];
+  };
+  const all = pad(Math.min(lo, summary.firstMs), Math.max(hi, summary.lastMs));
+  return { all, fit: pad(lo, hi) };
+}
+
+function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[]): string {
+  const row = (k: string, v: string, num = false): string => `<tr><th scope="row">${esc(k)}</th><td${num ? ' class="num"' : ''}>${v}</td></tr>`;
+  const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(r)}`).join(', ');
+  const perHost = [...s.perHost.entries()].map(([h, v]) =>
+    `${esc(h)}: ${v.segments} segments, ${esc(formatBytes(v.payloadBytes))} B${v.retransmits > 0 ? `, ${v.retransmits} retransmitted` : ''}`).join('<br>');
+  const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(k)}`).join(', ');
+  const states = [...s.finalStates.entries()].map(([k, st]) => `${esc(k)}: ${esc(st)}`).join('<br>');
+  const run = '<table aria-label="The run">'
+    + row('Scenario', esc(s.scenario ?? '(no meta event)'))
+    + row('Seed', s.seed !== undefined ? esc(s.seed) : '–')
+    + (s.version !== undefined ? row('tcpemu version', esc(s.version)) : '')
+    + row('Duration', esc(`${formatMs(s.lastMs - s.firstMs)} (${formatMs(s.firstMs)} to ${formatMs(s.lastMs)})`))
+    + row('Segments sent', `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
+    + row('Payload bytes', `${s.payloadBytes} B`)
+    + row('Retransmissions', String(s.retransmits))
+    + row('Dropped', drops !== '' ? `${[...s.drops.values()].reduce((a, b) => a + b, 0)}: ${drops}` : '0')
+    + (s.duplicates > 0 ? row('Duplicated by the link', String(s.duplicates)) : '')
+    + (pairing.orphans.length > 0 ? row('Arrivals never sent in this trace', String(pairing.orphans.length)) : '')
+    + (timers !== '' ? row('Timers expired', timers) : '')
+    + (s.errors.length > 0 ? row('Errors', s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
+    + (states !== '' ? row('Last state', states) : '')
+    + '</table>';
+  const all = [
+    ...expectations.map((x) => ({ what: x.what, ok: x.ok, detail: x.detail, at: '' })),
+    ...s.checks.map((c) => ({ what: `${c.host}: ${c.what}`, ok: c.ok, detail: c.detail ?? '', at: formatMs(c.t) })),
+  ];
+  const verdict = (ok: boolean): string => (ok ? '<span class="pass">✔ pass</span>' : '<span class="fail">✘ FAIL</span>');
+  const failed = all.filter((x) => !x.ok).length;
+  const exp = all.length === 0
+    ? '<p class="note">No expectations were given.</p>'
+    : `<p>${failed === 0 ? `<span class="pass">✔ all ${all.length} expectations hold</span>` : `<span class="fail">✘ ${failed} of ${all.length} expectations failed</span>`}</p>`
+      + '<table aria-label="Expectations"><thead><tr><th scope="col">Expectation</th><th scope="col">Result</th><th scope="col">Detail</th></tr></thead><tbody>'
+      + all.map((x) => `<tr><td>${esc(x.what)}${x.at !== '' ? ` <span class="small">at ${esc(x.at)}</span>` : ''}</td><td>${verdict(x.ok)}</td><td>${esc(x.detail)}</td></tr>`).join('')
+      + '</tbody></table>';
+  return el('div', { class: 'summary' }, `<div>${run}</div><div><h3>Expectations</h3>${exp}</div>`);
+}
+
+/**
+ * Writes the page so that a reader never sees half of it: to a temporary file in the same
+ * directory (rename is atomic only within one file system), then renamed over `path`.
+ */
+export async function writeReport(path: string, html: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, html, 'utf8');
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}

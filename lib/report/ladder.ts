@@ -1,0 +1,278 @@
+/**
+ * The ladder diagram as SVG: one column per host, time flowing down, one arrow per transmission
+ * from its send row to its arrival row (layout.ts decides the rows). Every movable element carries
+ * its unstretched y in data attributes (`data-y`, `data-y1`, `data-y2`, with `data-dy` an offset
+ * that must not stretch) so the page's script can make the diagram taller or shorter without
+ * stretching the text.
+ */
+import type { AppEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
+import {
+  appLabel, bucketSegments, choosePxPerMs, formatBytes, formatMs, ladderLabel, layoutRows, segmentDetails,
+  type LadderItem, type Pairing, type PairedSegment,
+} from './layout.ts';
+import { el, esc, text, title } from './svg.ts';
+
+export const LADDER_TOP_PX = 84;
+const GUTTER_PX = 78;
+const APP_MARGIN_PX = 150;
+const STATE_MARGIN_PX = 112;
+const COLUMN_GAP_PX = 470;
+const MIN_ROW_GAP_PX = 19;
+const MAX_EXTRA_PX = 56;
+
+export interface LadderOptions {
+  /** More transmissions than this and the ladder becomes a band of counts per time bucket. */
+  maxSegments: number;
+}
+
+export interface LadderResult {
+  svg: string;
+  /** Said on the page above the diagram (why it looks the way it does), or null. */
+  note: string | null;
+  banded: boolean;
+}
+
+interface Geometry {
+  xOf: Map<string, number>;
+  width: number;
+  hosts: string[];
+}
+
+function geometry(hosts: string[]): Geometry {
+  const xOf = new Map<string, number>();
+  hosts.forEach((h, i) => xOf.set(h, GUTTER_PX + APP_MARGIN_PX + STATE_MARGIN_PX + i * COLUMN_GAP_PX));
+  const last = GUTTER_PX + APP_MARGIN_PX + STATE_MARGIN_PX + Math.max(0, hosts.length - 1) * COLUMN_GAP_PX;
+  return { xOf, width: last + STATE_MARGIN_PX + APP_MARGIN_PX, hosts };
+}
+
+/** Which way labels go beside a column: outwards for the outer columns, rightwards in between. */
+const outward = (g: Geometry, host: string): 1 | -1 => (g.hosts.indexOf(host) === 0 && g.hosts.length > 1 ? -1 : 1);
+
+function header(g: Geometry, pairing: Pairing, firstState: Map<string, string>, bottom: number): string {
+  let out = '';
+  const addrs = new Map<string, string[]>();
+  for (const [addr, host] of pairing.hostOfAddr) addrs.set(host, [...(addrs.get(host) ?? []), addr]);
+  for (const h of g.hosts) {
+    const x = g.xOf.get(h)!;
+    const sub = (addrs.get(h) ?? []).join(', ');
+    out += el('g', { class: 'host' },
+      title(`host ${h}${sub !== '' ? ` (${sub})` : ''}`)
+      + el('rect', { x: x - 70, y: 8, width: 140, height: sub !== '' ? 38 : 26, rx: 6 })
+      + text(x, 25, h, { 'text-anchor': 'middle', class: 'hostname' })
+      + (sub !== '' ? text(x, 40, sub, { 'text-anchor': 'middle', class: 'small' }) : ''));
+    const st = firstState.get(h);
+    if (st !== undefined) out += text(x, 62, st, { 'text-anchor': 'middle', class: 'state0' });
+    out += el('line', { class: 'lifeline', x1: x, x2: x, y1: LADDER_TOP_PX - 12, y2: bottom, 'data-y1': LADDER_TOP_PX - 12, 'data-y2': bottom });
+  }
+  return out;
+}
+
+const arrowClass = (g: Geometry, p: PairedSegment): string => {
+  const dir = g.hosts.indexOf(p.from) === 0 ? 'd0' : 'd1';
+  const cls = ['seg', dir];
+  if (p.tx.len > 0) cls.push('data');
+  if (p.tx.retransmit === true) cls.push('rtx');
+  if (p.drop !== undefined) cls.push('dropped');
+  return cls.join(' ');
+};
+
+export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, opts: LadderOptions): LadderResult {
+  const hosts = pairing.hosts.length > 0 ? pairing.hosts : ['(no hosts)'];
+  const g = geometry(hosts);
+  const firstState = new Map<string, string>();
+  for (const e of events) if (e.type === 'state' && !firstState.has(e.host)) firstState.set(e.host, e.from);
+  if (pairing.segments.length > opts.maxSegments) return renderBand(events, pairing, g, firstState, opts);
+
+  const segOf = new Map<SegmentEvent, PairedSegment>();
+  for (const p of pairing.segments) {
+    segOf.set(p.tx, p);
+    if (p.rx !== undefined) segOf.set(p.rx, p);
+    if (p.drop !== undefined) segOf.set(p.drop, p);
+    for (const d of p.dupRx) segOf.set(d, p);
+  }
+  const items: LadderItem[] = [];
+  const sources: TraceEvent[] = [];
+  for (const e of events) {
+    if (e.type === 'segment') {
+      items.push({ t: e.t, kind: e.event, host: e.host, segId: segOf.get(e)?.id });
+      sources.push(e);
+    } else if (e.type === 'state' || e.type === 'app') {
+      items.push({ t: e.t, kind: e.type, host: e.host });
+      sources.push(e);
+    }
+  }
+  const rows = layoutRows(items, {
+    top: LADDER_TOP_PX, minGapPx: MIN_ROW_GAP_PX, maxExtraPx: MAX_EXTRA_PX, pxPerMs: choosePxPerMs(items.map((i) => i.t)),
+  });
+  const yOf = new Map<TraceEvent, number>();
+  sources.forEach((e, i) => yOf.set(e, rows.y[i]));
+
+  const parts: string[] = [];
+  parts.push(header(g, pairing, firstState, rows.bottom));
+  for (const m of rows.timeMarks) {
+    parts.push(el('g', { class: 'tmark', 'data-y': m.y, transform: `translate(0,${m.y})` },
+      text(GUTTER_PX - 8, 4, formatMs(m.t), { 'text-anchor': 'end' })));
+  }
+  for (const b of rows.breaks) {
+    const mid = (b.y0 + b.y1) / 2;
+    parts.push(el('g', { class: 'break', 'data-y': mid, transform: `translate(0,${mid})` },
+      title(`idle for ${formatMs(b.idleMs)}, drawn shorter than its time`)
+      + el('line', { x1: 4, x2: g.width - 4, y1: 0, y2: 0 })
+      + text(GUTTER_PX - 8, -4, `≈ ${formatMs(b.idleMs)} idle`, { 'text-anchor': 'end', class: 'small' })));
+  }
+
+  for (const e of sources) {
+    const y = yOf.get(e)!;
+    if (e.type === 'state') parts.push(stateMark(g, e, y));
+    else if (e.type === 'app') parts.push(appMark(g, e, y));
+  }
+  for (const p of pairing.segments) parts.push(arrow(g, p, yOf));
+  for (const o of pairing.orphans) {
+    const y = yOf.get(o)!;
+    const x = g.xOf.get(o.host) ?? GUTTER_PX;
+    parts.push(el('g', { class: 'orphan tip', 'data-y': y, 'data-x': x, transform: `translate(${x},${y})` },
+      title(`${o.event} at ${o.host} of a segment never sent in this trace: ${ladderLabel(o)} ${o.reason ?? ''}`)
+      + el('circle', { r: 4 }) + text(8 * outward(g, o.host), 4, `${o.event} ${ladderLabel(o, 40)}`, { 'text-anchor': outward(g, o.host) < 0 ? 'end' : 'start', class: 'small' })));
+  }
+  const height = rows.bottom + 16;
+  const svg = el('svg', {
+    id: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${height}`, width: g.width, height,
+    'data-top': LADDER_TOP_PX, 'data-height': height, role: 'group', 'aria-labelledby': 'ladder-title',
+  }, el('title', { id: 'ladder-title' }, esc(`Ladder diagram of ${pairing.segments.length} segments between ${hosts.join(' and ')}`))
+    + markers() + parts.join(''));
+  const note = rows.breaks.length > 0
+    ? 'Each event has its own row and rows follow time order; idle stretches are drawn shorter than their time (marked ≈). The real time of each row is written on the left.'
+    : 'Each event has its own row and rows follow time order; the real time of each row is written on the left.';
+  return { svg, note, banded: false };
+}
+
+function markers(): string {
+  const m = (id: string, cls: string): string => el('marker', {
+    id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
+  }, el('path', { d: 'M0,0 L10,5 L0,10 z', class: cls }));
+  return el('defs', {}, m('ah-d0', 'ah d0') + m('ah-d1', 'ah d1') + m('ah-rtx', 'ah rtx'));
+}
+
+function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>): string {
+  const x0 = g.xOf.get(p.from)!;
+  const x1 = g.xOf.get(p.to)!;
+  const dir = Math.sign(x1 - x0) || 1;
+  const y0 = yOf.get(p.tx)!;
+  const marker = p.tx.retransmit === true ? 'ah-rtx' : g.hosts.indexOf(p.from) === 0 ? 'ah-d0' : 'ah-d1';
+  let end = '';
+  let xe: number, ye: number;
+  let markerEnd: string | undefined = `url(#${marker})`;
+  if (p.rx !== undefined) {
+    xe = x1 - dir * 2;
+    ye = yOf.get(p.rx)!;
+  } else if (p.drop !== undefined) {
+    // On the link: it dies part way; at the receiver's edge: right by the receiver.
+    ye = yOf.get(p.drop)!;
+    xe = p.drop.host === p.from ? x0 + (x1 - x0) * 0.55 : x1 - dir * 22;
+    markerEnd = undefined;
+    end = el('g', { class: 'cross', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
+      el('path', { d: 'M-6,-6 L6,6 M-6,6 L6,-6' })
+      + text(dir > 0 ? 10 : -10, 14, `dropped: ${p.drop.reason ?? '?'}`, { 'text-anchor': dir > 0 ? 'start' : 'end', class: 'reason' }));
+  } else {
+    xe = x0 + (x1 - x0) * 0.5;
+    ye = y0 + MIN_ROW_GAP_PX;
+    markerEnd = undefined;
+    end = el('g', { class: 'cross unknown', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
+      text(0, 14, '? no arrival in trace', { 'text-anchor': 'middle', class: 'reason' }));
+  }
+  const line = { x1: x0, y1: y0, x2: xe, y2: ye, 'data-y1': y0, 'data-y2': ye };
+  const labelX = x0 + dir * 10;
+  let dups = '';
+  for (const d of p.dupRx) {
+    const yd = yOf.get(d)!;
+    dups += el('line', { class: 'dup-arrow', x1: x0, y1: y0, x2: x1 - dir * 2, y2: yd, 'data-y1': y0, 'data-y2': yd, 'marker-end': `url(#${marker})` });
+  }
+  return el('g', { class: arrowClass(g, p), 'data-seg': p.id, tabindex: 0 },
+    title(segmentDetails(p).join('\n'))
+    + el('line', { class: 'hit', ...line })
+    + el('line', { class: 'arrow', ...line, 'marker-end': markerEnd })
+    + dups
+    + text(labelX, y0, ladderLabel(p.tx), { class: 'lbl', 'data-y': y0, dy: -5, 'text-anchor': dir > 0 ? 'start' : 'end' })
+    + end);
+}
+
+function stateMark(g: Geometry, e: StateEvent, y: number): string {
+  const x = g.xOf.get(e.host);
+  if (x === undefined) return '';
+  const side = outward(g, e.host);
+  return el('g', { class: 'state tip', 'data-y': y, 'data-x': x, transform: `translate(${x},${y})` },
+    title(`${e.host} ${e.conn}: ${e.from} → ${e.to} (${e.cause})`)
+    + el('circle', { r: 3.5 })
+    + text(side * 9, 4, e.to, { 'text-anchor': side < 0 ? 'end' : 'start' }));
+}
+
+function appMark(g: Geometry, e: AppEvent, y: number): string {
+  const x = g.xOf.get(e.host);
+  if (x === undefined) return '';
+  const side = outward(g, e.host);
+  const ax = x + side * (STATE_MARGIN_PX + 8);
+  const cls = e.event === 'error' ? 'app tip err' : 'app tip';
+  return el('g', { class: cls, 'data-y': y, 'data-x': ax, transform: `translate(${ax},${y})` },
+    title(`${e.host} ${e.conn}: application ${appLabel(e)}`)
+    + text(0, 4, `${e.event === 'error' ? '⚠ ' : ''}${appLabel(e)}`, { 'text-anchor': side < 0 ? 'end' : 'start' }));
+}
+
+const BAND_ROWS = 120;
+const BAND_ROW_PX = 20;
+
+/** Too many segments to draw: one row per time bucket, with counts per direction. */
+function renderBand(events: readonly TraceEvent[], pairing: Pairing, g: Geometry, firstState: Map<string, string>, opts: LadderOptions): LadderResult {
+  let t0 = Infinity, t1 = -Infinity;
+  for (const p of pairing.segments) {
+    t0 = Math.min(t0, p.tx.t);
+    t1 = Math.max(t1, p.tx.t);
+  }
+  const buckets = bucketSegments(pairing.segments, t0, t1, BAND_ROWS);
+  let maxCount = 1;
+  for (const b of buckets) for (const f of b.byHost.values()) maxCount = Math.max(maxCount, f.segments);
+  const states = new Map<number, Map<string, string[]>>();
+  const span = t1 > t0 ? t1 - t0 : 1;
+  for (const e of events) {
+    if (e.type !== 'state') continue;
+    const i = Math.min(BAND_ROWS - 1, Math.max(0, Math.floor(((e.t - t0) / span) * BAND_ROWS)));
+    const m = states.get(i) ?? new Map<string, string[]>();
+    m.set(e.host, [...(m.get(e.host) ?? []), e.to]);
+    states.set(i, m);
+  }
+  const bottom = LADDER_TOP_PX + buckets.length * BAND_ROW_PX;
+  const parts: string[] = [header(g, pairing, firstState, bottom)];
+  buckets.forEach((b, i) => {
+    const y = LADDER_TOP_PX + i * BAND_ROW_PX + BAND_ROW_PX / 2;
+    let row = text(GUTTER_PX - 8, y + 4, formatMs(b.t0), { 'text-anchor': 'end' });
+    const words: string[] = [];
+    for (const [host, f] of b.byHost) {
+      const x0 = g.xOf.get(host)!;
+      const other = g.hosts.find((h) => h !== host) ?? host;
+      const dir = Math.sign(g.xOf.get(other)! - x0) || 1;
+      const len = (f.segments / maxCount) * COLUMN_GAP_PX * 0.9;
+      const idx = g.hosts.indexOf(host) === 0 ? 0 : 1;
+      row += el('rect', { class: `band d${idx}`, x: dir > 0 ? x0 : x0 - len, y: y - 7 + idx * 7, width: Math.max(1, len), height: 6 });
+      const w = `${f.segments} seg, ${formatBytes(f.bytes)} B${f.retransmits > 0 ? `, ${f.retransmits} rtx` : ''}${f.drops > 0 ? `, ${f.drops} dropped` : ''}`;
+      words.push(`${host}: ${w}`);
+      const side = g.hosts.indexOf(host) === 0 && g.hosts.length > 1 ? -1 : 1;
+      row += text(x0 + side * 10, y + 4, w, { 'text-anchor': side < 0 ? 'end' : 'start', class: `small${f.drops + f.retransmits > 0 ? ' warn' : ''}` });
+    }
+    for (const [host, list] of states.get(i) ?? []) {
+      const x = g.xOf.get(host);
+      if (x === undefined) continue;
+      const side = g.hosts.indexOf(host) === 0 && g.hosts.length > 1 ? -1 : 1;
+      row += text(x + side * (STATE_MARGIN_PX + 8), y + 4, list.join(' → '), { 'text-anchor': side < 0 ? 'end' : 'start', class: 'bandstate' });
+      words.push(`${host} enters ${list.join(', ')}`);
+    }
+    parts.push(el('g', { class: 'bandrow tip' }, title(`${formatMs(b.t0)} to ${formatMs(b.t1)}: ${words.join('; ') || 'nothing sent'}`) + row));
+  });
+  const height = bottom + 16;
+  const bucketMs = span / BAND_ROWS;
+  const note = `${pairing.segments.length.toLocaleString('en-US')} segments are too many to draw one by one (limit ${opts.maxSegments.toLocaleString('en-US')}): `
+    + `this ladder is a summary band, each row counting the segments sent in ${formatMs(bucketMs)}, with bar length by count. Application events are left out.`;
+  const svg = el('svg', {
+    id: 'ladder', class: 'banded', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${height}`, width: g.width, height,
+    'data-top': LADDER_TOP_PX, 'data-height': height, role: 'group', 'aria-labelledby': 'ladder-title',
+  }, el('title', { id: 'ladder-title' }, esc(`Ladder summary band: ${pairing.segments.length} segments counted per ${formatMs(bucketMs)}`)) + parts.join(''));
+  return { svg, note, banded: true };
+}
