@@ -1,0 +1,457 @@
+import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { Clock } from '../host/host.ts';
+import { Random } from '../sim/random.ts';
+import { decodePacket } from '../wire/tcp.ts';
+import { formatAddr } from '../wire/ipv4.ts';
+import { WireError } from '../wire/errors.ts';
+
+/**
+ * The UDP link: the same IPv4 packets the in-memory link carries (IPv4 header + TCP segment, exactly
+ * the bytes Host.transmit hands over), one per UDP datagram, on real time between real processes.
+ *
+ * Addressing. Each process's Host has a virtual IPv4 address (the CLI uses 10.0.0.2 for a server
+ * and 10.0.0.x for clients); the UDP address is only how the datagram gets there.
+ * - A link with a `peer` (a client) sends every packet to that UDP address, and accepts datagrams
+ *   only from it ('stranger' otherwise): nobody else has any business talking to it.
+ * - A link without a peer (a server) learns peers: each accepted datagram maps its IPv4 source
+ *   address + TCP source port to the UDP address it came from, and a packet is sent to the UDP
+ *   address its IPv4 destination + TCP destination port was last seen at ('no-route' if never).
+ *   Last seen, not first: a client whose NAT mapping or socket changed keeps working. The table is
+ *   bounded (oldest forgotten first) so a flood of invented addresses cannot grow it without end.
+ *
+ * Safety on receipt: a datagram reaches the receiver only if it is a well-formed IPv4 packet carrying
+ * TCP, exactly one packet long, with both checksums right, addressed to this host's virtual address,
+ * from a plausible unicast source. Everything else is counted in `stats.dropped` by reason, told to the
+ * observer, and forgotten: never an exception, never the application. A peer that vanishes is not
+ * the link's business: the TCP's own retransmission timeout gives ETIMEDOUT.
+ *
+ * Impairments (optional) act on the sending side, with the meaning and draw order of
+ * lib/link/memory.ts: exactly six draws per packet (loss, duplicate, reorder, corrupt, jitter, corrupt
+ * bit) from a stream seeded by `seed`, whatever the probabilities are and whether or not the packet
+ * survives, so the same seed and the same packets give the same fate for each packet. (Real time
+ * decides which packets a TCP sends, so two real runs may still differ; the draws per packet do not.)
+ */
+export interface UdpEndpoint {
+  address: string;
+  port: number;
+}
+
+export interface UdpImpairments {
+  /** One-way delay added before sending (ms). */
+  delayMs: number;
+  /** Extra delay, uniform in [0, jitterMs) (ms); never reorders (kept FIFO). */
+  jitterMs: number;
+  /** Probabilities 0..1. */
+  loss: number;
+  duplicate: number;
+  reorder: number;
+  corrupt: number;
+  /** Longest a held-back packet waits for a later one to overtake it (ms). */
+  reorderDelayMs: number;
+}
+
+export const defaultImpairments: Readonly<UdpImpairments> = Object.freeze({
+  delayMs: 0, jitterMs: 0, loss: 0, duplicate: 0, reorder: 0, corrupt: 0, reorderDelayMs: 10,
+});
+
+/** Why a packet or datagram died. The first four happen on the sending side, the rest on receipt. */
+export type UdpDropReason =
+  | 'loss' // impairment
+  | 'no-route' // server: nobody with that IPv4 address + TCP port was ever heard from
+  | 'send-error' // the operating system refused the datagram
+  | 'closed' // sent after close, or still delayed at close
+  | 'malformed' // not an IPv4 packet carrying one whole TCP segment
+  | 'checksum' // IPv4 or TCP checksum does not verify
+  | 'not-mine' // IPv4 destination is not this host's virtual address
+  | 'bad-source' // IPv4 source or TCP source port no real peer would use (ours, 0, broadcast, multicast, loopback)
+  | 'stranger'; // client: a datagram from a UDP address other than the server's
+
+export const UDP_DROP_REASONS: readonly UdpDropReason[] = ['loss', 'no-route', 'send-error', 'closed', 'malformed', 'checksum', 'not-mine', 'bad-source', 'stranger'];
+
+export interface UdpLinkStats {
+  /** Packets handed to send(), and datagrams put on the socket (duplicates included). */
+  sent: number;
+  datagramsSent: number;
+  bytesSent: number;
+  /** Datagrams that arrived, and those handed to the receiver. */
+  received: number;
+  delivered: number;
+  bytesReceived: number;
+  duplicated: number;
+  reordered: number;
+  corrupted: number;
+  /** Server: times a known peer was seen at a new UDP address. */
+  moved: number;
+  /** Socket-level errors reported after bind (counted, never thrown). */
+  socketErrors: number;
+  dropped: Record<UdpDropReason, number>;
+}
+
+export interface UdpLinkObserver {
+  /** `side`: 'send' when the sending side dropped it (impairment, no route), 'receive' when rejected on arrival. */
+  onDrop?(packet: Buffer, reason: UdpDropReason, side: 'send' | 'receive', detail: string): void;
+  /** A datagram accepted and about to be handed to the receiver. */
+  onDeliver?(packet: Buffer, from: UdpEndpoint): void;
+  onCorrupt?(original: Buffer, corrupted: Buffer): void;
+}
+
+export interface UdpLinkOptions {
+  /** This host's virtual IPv4 address (uint32): datagrams for any other are dropped ('not-mine'). */
+  addr: number;
+  /** Local UDP address to bind; port 0 (the default) takes an ephemeral port. Default 0.0.0.0:0, or :: for an IPv6 peer. */
+  bind?: Partial<UdpEndpoint>;
+  /** The one UDP address to talk to (a client); without it the link learns its peers (a server). */
+  peer?: UdpEndpoint;
+  /** Timers for delayed and held-back packets. */
+  clock: Clock;
+  impair?: Partial<UdpImpairments>;
+  /** Seeds the impairment draws (default 1). */
+  seed?: number;
+  observer?: UdpLinkObserver;
+  /** Most peers a server remembers (default 65536). */
+  maxPeers?: number;
+}
+
+/** A user-facing failure to set the link up (bad address, port in use): the CLI prints it, exit 2. */
+export class UdpLinkError extends Error {
+  override name = 'UdpLinkError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** 'ADDR:PORT', '[v6]:PORT' -> endpoint; port 0..65535. Throws UdpLinkError with a hint. */
+export function parseEndpoint(text: string, what = 'address'): UdpEndpoint {
+  const m = /^\[([^\]]+)\]:([0-9]+)$/.exec(text) ?? /^([^:]+):([0-9]+)$/.exec(text);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
+    throw new UdpLinkError('EINVAL', `${what} "${text}" is not ADDR:PORT (e.g. 127.0.0.1:9000, [::1]:9000, localhost:9000; port 0..65535)`);
+  }
+  return { address: m[1], port };
+}
+
+/** Validate impairment settings; one message per problem. */
+export function impairmentProblems(cfg: Partial<UdpImpairments>): string[] {
+  const out: string[] = [];
+  for (const f of ['delayMs', 'jitterMs', 'reorderDelayMs'] as const) {
+    const v = cfg[f];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) out.push(`${f} must be a finite number >= 0, got ${v}`);
+  }
+  for (const f of ['loss', 'duplicate', 'reorder', 'corrupt'] as const) {
+    const v = cfg[f];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) out.push(`${f} must be a probability in 0..1, got ${v}`);
+  }
+  return out;
+}
+
+interface Outgoing {
+  packet: Buffer;
+  to: UdpEndpoint;
+  index: number;
+  duplicate: boolean;
+  timer: number | undefined;
+}
+
+export class UdpLink {
+  readonly stats: UdpLinkStats;
+  readonly addr: number;
+  private readonly socket: dgram.Socket;
+  private readonly clock: Clock;
+  private readonly cfg: UdpImpairments;
+  private readonly rng: Random;
+  private readonly observer: UdpLinkObserver;
+  private readonly peer: UdpEndpoint | undefined;
+  private readonly maxPeers: number;
+  /** Server: "virtualAddr|tcpPort" -> UDP address last seen at (Map order = least recently seen first). */
+  private readonly peers = new Map<string, UdpEndpoint>();
+  private receiver: ((packet: Buffer) => void) | undefined;
+  private lastSendAt = 0;
+  private held: Outgoing[] = [];
+  private readonly scheduled = new Set<Outgoing>();
+  private inFlight = 0;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+
+  private constructor(socket: dgram.Socket, o: UdpLinkOptions, peer: UdpEndpoint | undefined) {
+    this.socket = socket;
+    this.addr = o.addr >>> 0;
+    this.clock = o.clock;
+    this.cfg = { ...defaultImpairments, ...o.impair };
+    this.rng = new Random(o.seed ?? 1).fork(`udp:${formatAddr(this.addr)}`);
+    this.observer = o.observer ?? {};
+    this.peer = peer;
+    this.maxPeers = o.maxPeers ?? 65536;
+    const dropped = {} as Record<UdpDropReason, number>;
+    for (const r of UDP_DROP_REASONS) dropped[r] = 0;
+    this.stats = { sent: 0, datagramsSent: 0, bytesSent: 0, received: 0, delivered: 0, bytesReceived: 0, duplicated: 0, reordered: 0, corrupted: 0, moved: 0, socketErrors: 0, dropped };
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    // After bind, an error on a UDP socket (an ICMP report, a full buffer) concerns one datagram at
+    // most: counting it keeps the process alive, and the TCP retransmits whatever was lost.
+    socket.on('error', () => {
+      this.stats.socketErrors++;
+    });
+  }
+
+  /** Bind the socket (resolving names first) and return the link, ready to send. */
+  static async open(o: UdpLinkOptions): Promise<UdpLink> {
+    const problem = impairmentProblems(o.impair ?? {})[0];
+    if (problem) throw new UdpLinkError('EINVAL', `impairment ${problem}`);
+    const peer = o.peer ? { address: await resolve(o.peer.address), port: o.peer.port } : undefined;
+    if (peer && peer.port === 0) throw new UdpLinkError('EINVAL', `the peer's UDP port cannot be 0`);
+    const family = peer && isIP(peer.address) === 6 ? 6 : o.bind?.address !== undefined && isIP(await resolve(o.bind.address)) === 6 ? 6 : 4;
+    const bindAddr = o.bind?.address !== undefined ? await resolve(o.bind.address) : family === 6 ? '::' : '0.0.0.0';
+    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+    await new Promise<void>((res, rej) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        socket.close();
+        const hint = err.code === 'EADDRINUSE' ? ' (is another tcpemu serving there? choose another port, or 0 for any)'
+          : err.code === 'EADDRNOTAVAIL' ? ' (not an address of this machine)' : err.code === 'EACCES' ? ' (ports below 1024 need privileges)' : '';
+        rej(new UdpLinkError(err.code ?? 'EBIND', `cannot bind UDP ${bindAddr}:${o.bind?.port ?? 0}: ${err.code ?? err.message}${hint}`));
+      };
+      socket.once('error', onError);
+      socket.bind({ address: bindAddr, port: o.bind?.port ?? 0, exclusive: true }, () => {
+        socket.off('error', onError);
+        res();
+      });
+    });
+    return new UdpLink(socket, o, peer);
+  }
+
+  /** Where the socket is bound (the actual port when 0 was asked for). */
+  get local(): UdpEndpoint {
+    const a = this.socket.address();
+    return { address: a.address, port: a.port };
+  }
+
+  /** Who gets accepted packets (Host.receivePacket, usually). Until set, accepted packets are counted and dropped. */
+  setReceiver(fn: (packet: Buffer) => void): void {
+    this.receiver = fn;
+  }
+
+  /** The UDP address the TCP peer `addr:port` was last seen at (server), or the fixed peer (client). */
+  peerOf(addr: number, port: number): UdpEndpoint | undefined {
+    return this.peer ?? this.peers.get(`${addr >>> 0}|${port}`);
+  }
+
+  /** Send one IPv4 packet (not modified; the caller must not modify it afterwards either). */
+  send(packet: Buffer): void {
+    const s = this.stats;
+    const index = ++s.sent;
+    // Six draws, always, in memory.ts's order, before any early return: each packet's fate depends on
+    // its index only, not on whether an earlier one had a route.
+    const rng = this.rng;
+    const cfg = this.cfg;
+    const lost = rng.chance(cfg.loss);
+    const duplicate = rng.chance(cfg.duplicate);
+    const holdBack = rng.chance(cfg.reorder);
+    const corrupt = rng.chance(cfg.corrupt);
+    const jitterMs = rng.next() * cfg.jitterMs;
+    const bitDraw = rng.next();
+
+    if (this.closed) return this.drop(packet, 'closed', 'send', 'link closed');
+    let to = this.peer;
+    if (!to) {
+      if (packet.length < 24) return this.drop(packet, 'no-route', 'send', 'too short to route');
+      const dst = packet.readUInt32BE(16);
+      const ihl = (packet[0] & 0x0f) * 4;
+      const dstPort = packet.length >= ihl + 4 ? packet.readUInt16BE(ihl + 2) : -1;
+      to = this.peers.get(`${dst}|${dstPort}`);
+      if (!to) return this.drop(packet, 'no-route', 'send', `${formatAddr(dst)}:${dstPort} was never heard from`);
+    }
+    if (lost) return this.drop(packet, 'loss', 'send', 'impairment');
+
+    const now = this.clock.now;
+    let sendAt = now + cfg.delayMs + jitterMs;
+    if (sendAt < this.lastSendAt) sendAt = this.lastSendAt;
+
+    let out = packet;
+    if (corrupt && packet.length > 0) {
+      out = Buffer.from(packet);
+      const bit = Math.floor(bitDraw * packet.length * 8);
+      out[bit >> 3] ^= 0x80 >> (bit & 7);
+      s.corrupted++;
+      this.observer.onCorrupt?.(packet, out);
+    }
+    const rec: Outgoing = { packet: out, to, index, duplicate, timer: undefined };
+    if (holdBack) {
+      this.held.push(rec);
+      this.schedule(rec, sendAt + cfg.reorderDelayMs, () => this.releaseHeld(rec));
+      return;
+    }
+    this.lastSendAt = sendAt;
+    if (sendAt <= now) this.depart(rec);
+    else this.schedule(rec, sendAt, () => this.depart(rec));
+  }
+
+  private schedule(rec: Outgoing, at: number, fn: () => void): void {
+    this.scheduled.add(rec);
+    rec.timer = this.clock.at(at, () => {
+      this.scheduled.delete(rec);
+      rec.timer = undefined;
+      fn();
+    });
+  }
+
+  private unschedule(rec: Outgoing): void {
+    if (rec.timer !== undefined) this.clock.cancel(rec.timer);
+    rec.timer = undefined;
+    this.scheduled.delete(rec);
+  }
+
+  /** A packet leaves; held-back packets sent before it follow right after (they were overtaken). */
+  private depart(rec: Outgoing): void {
+    this.emit(rec);
+    if (this.held.length === 0) return;
+    const overtaken = this.held.filter((h) => h.index < rec.index);
+    if (overtaken.length === 0) return;
+    this.held = this.held.filter((h) => h.index > rec.index);
+    for (const h of overtaken) {
+      this.unschedule(h);
+      this.stats.reordered++;
+      this.emit(h);
+    }
+    this.checkIdle();
+  }
+
+  private releaseHeld(rec: Outgoing): void {
+    this.held = this.held.filter((h) => h !== rec);
+    this.emit(rec);
+  }
+
+  private emit(rec: Outgoing): void {
+    this.write(rec.packet, rec.to);
+    if (rec.duplicate) {
+      this.stats.duplicated++;
+      this.write(rec.packet, rec.to);
+    }
+  }
+
+  private write(packet: Buffer, to: UdpEndpoint): void {
+    if (this.closed) return this.drop(packet, 'closed', 'send', 'link closed');
+    this.stats.datagramsSent++;
+    this.stats.bytesSent += packet.length;
+    this.inFlight++;
+    this.socket.send(packet, to.port, to.address, (err) => {
+      this.inFlight--;
+      if (err) this.drop(packet, 'send-error', 'send', (err as NodeJS.ErrnoException).code ?? err.message);
+      this.checkIdle();
+    });
+  }
+
+  private drop(packet: Buffer, reason: UdpDropReason, side: 'send' | 'receive', detail: string): void {
+    this.stats.dropped[reason]++;
+    this.observer.onDrop?.(packet, reason, side, detail);
+  }
+
+  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closed) return;
+    const s = this.stats;
+    s.received++;
+    s.bytesReceived += msg.length;
+    if (this.peer && (rinfo.port !== this.peer.port || !sameAddress(rinfo.address, this.peer.address))) {
+      return this.drop(msg, 'stranger', 'receive', `from ${rinfo.address}:${rinfo.port}`);
+    }
+    let decoded;
+    try {
+      decoded = decodePacket(msg, { verifyChecksum: true });
+    } catch (err) {
+      // Decoders throw only WireError; anything else is counted the same way, because a datagram
+      // from the network must never be able to stop the process.
+      const checksum = err instanceof WireError && err.code === 'bad-checksum';
+      return this.drop(msg, checksum ? 'checksum' : 'malformed', 'receive', err instanceof Error ? err.message : String(err));
+    }
+    const { ip, tcp } = decoded;
+    // One packet per datagram, exactly: trailing bytes mean someone else's framing.
+    if (ip.totalLength !== msg.length) return this.drop(msg, 'malformed', 'receive', `datagram of ${msg.length} bytes holds an IPv4 packet of ${ip.totalLength}`);
+    if (ip.dst !== this.addr) return this.drop(msg, 'not-mine', 'receive', `for ${formatAddr(ip.dst)}, this host is ${formatAddr(this.addr)}`);
+    if (!plausibleSource(ip.src, this.addr) || tcp.srcPort === 0) return this.drop(msg, 'bad-source', 'receive', `from ${formatAddr(ip.src)}:${tcp.srcPort}`);
+    if (!this.peer) this.learn(ip.src, tcp.srcPort, rinfo);
+    s.delivered++;
+    this.observer.onDeliver?.(msg, { address: rinfo.address, port: rinfo.port });
+    // Past this point an exception is a bug in the receiver (the TCP), and stays one.
+    this.receiver?.(msg);
+  }
+
+  private learn(addr: number, port: number, rinfo: dgram.RemoteInfo): void {
+    const key = `${addr}|${port}`;
+    const known = this.peers.get(key);
+    if (known && known.port === rinfo.port && known.address === rinfo.address) {
+      // Refresh its place: the least recently seen peer is forgotten first.
+      this.peers.delete(key);
+      this.peers.set(key, known);
+      return;
+    }
+    if (known) {
+      this.stats.moved++;
+      this.peers.delete(key);
+    } else if (this.peers.size >= this.maxPeers) {
+      const oldest = this.peers.keys().next().value;
+      if (oldest !== undefined) this.peers.delete(oldest);
+    }
+    this.peers.set(key, { address: rinfo.address, port: rinfo.port });
+  }
+
+  private checkIdle(): void {
+    if (!this.idle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Nothing delayed, held back or still being handed to the operating system. */
+  get idle(): boolean {
+    return this.inFlight === 0 && this.scheduled.size === 0 && this.held.length === 0;
+  }
+
+  /** Wait until idle (so a last RST or ACK actually leaves), at most `timeoutMs`. */
+  drain(timeoutMs = 1000): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((res) => {
+      const t = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        res();
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(t);
+        res();
+      };
+      this.idleWaiters.push(done);
+    });
+  }
+
+  /** Close the socket after draining for at most `drainMs`; packets still delayed are dropped ('closed'). */
+  async close(drainMs = 1000): Promise<void> {
+    if (this.closed) return;
+    if (drainMs > 0) await this.drain(drainMs);
+    this.closed = true;
+    for (const rec of [...this.scheduled]) {
+      this.unschedule(rec);
+      this.drop(rec.packet, 'closed', 'send', 'still delayed at close');
+    }
+    this.held = [];
+    await new Promise<void>((res) => this.socket.close(() => res()));
+  }
+}
+
+async function resolve(host: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    throw new UdpLinkError('ENOTFOUND', `cannot resolve host name "${host}"`);
+  }
+}
+
+/** '127.0.0.1' and '::ffff:127.0.0.1' are the same sender (a dual-stack socket reports the latter). */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (x: string) => (x.startsWith('::ffff:') && isIP(x.slice(7)) === 4 ? x.slice(7) : x);
+  return norm(a) === norm(b);
+}
+
+/** A unicast address a real peer could have: not ours, not 0/8, not loopback, multicast or broadcast. */
+function plausibleSource(src: number, self: number): boolean {
+  const first = src >>> 24;
+  return src !== self && first !== 0 && first !== 127 && first < 224;
+}
