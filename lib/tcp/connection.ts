@@ -462,9 +462,11 @@ export class Connection {
     if (hasAck) {
       this.onAckOfSyn(seg, now);
       this.setState('ESTABLISHED', 'rcv SYN-ACK', now);
-      this.sink.event({ kind: 'established', passive: false }, now);
+      // The ACK completing the handshake leaves before the application hears of it (as connect() returns on Linux).
       this.ackNow = true;
-      this.afterEstablished(now);
+      this.output(now);
+      this.sink.event({ kind: 'established', passive: false }, now);
+      if (this.state === 'ESTABLISHED') this.afterEstablished(now);
       return;
     }
     // Simultaneous open (3.5, figure 8): answer with SYN,ACK from the same ISS.
@@ -618,9 +620,12 @@ export class Connection {
 
   private enterEstablishedFromSynReceived(now: number, cause: string): void {
     this.setState('ESTABLISHED', cause, now);
+    if (!this.passive) {
+      this.ackNow = true;
+      this.output(now);
+    }
     this.sink.event({ kind: 'established', passive: this.passive }, now);
-    if (!this.passive) this.ackNow = true;
-    this.afterEstablished(now);
+    if (this.state === 'ESTABLISHED') this.afterEstablished(now);
   }
 
   /** The ACK field in a synchronized state (3.10.7.4, fifth). Returns false when the segment is to be dropped. */
@@ -776,6 +781,11 @@ export class Connection {
    * (a fast retransmission of the first unacknowledged segment). Returns the segments sent.
    */
   private output(now: number, why?: string, limit = Infinity, force = false, override = false): number {
+    // A connection the application closed or aborted from inside an event handler sends nothing more.
+    if (this.state === 'CLOSED') {
+      this.ackNow = false;
+      return 0;
+    }
     let sent = 0;
     const canSendData = this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK';
     while (canSendData && sent < limit) {
