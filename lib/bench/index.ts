@@ -1,0 +1,307 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { simBulk, simIdle, simLifecycle } from './sim.ts';
+import { kernelBulk, kernelLifecycle } from './kernel.ts';
+import { decodeCapture, generateCapture, runTshark } from './replay.ts';
+
+/**
+ * `tcpemu bench` (issue 6): how fast the emulator is, and how it compares with the kernel's TCP driven
+ * through Node's `net` on loopback in the same run. Wall time is what the goals are judged on; CPU time
+ * of this process (user + system, which includes the kernel's loopback work done on our behalf) is
+ * printed too, because on a busy machine it moves less than wall time does.
+ *
+ * Sizes: the full run is under 3 minutes on a 2-core machine; --quick is a tenth of each case; --smoke
+ * (for the test suite) a hundredth, just enough to go through every code path.
+ */
+
+export interface BenchIo {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+/** One case's outcome: the figures (JSON), the words for the table, and the goal. */
+export interface CaseResult {
+  case: string;
+  figures: Record<string, number | string>;
+  ratio?: number;
+  goal: string;
+  /** undefined when the goal could not be judged (no peer to compare with). */
+  met: boolean | undefined;
+  tcpemu: string;
+  peer: string;
+}
+
+const MiB = 1 << 20;
+const GiB = 1 << 30;
+
+export const CASE_NAMES = ['bulk-64k', 'bulk-1460', 'lifecycle', 'idle', 'lossy', 'replay', 'scaling'] as const;
+type CaseName = (typeof CASE_NAMES)[number];
+
+interface Ctx {
+  /** 1 full, 0.1 --quick, 0.01 --smoke. */
+  scale: number;
+  big: boolean;
+  log: (s: string) => void;
+  tmp: string;
+}
+
+const rate = (n: number, ms: number) => (n * 1000) / ms;
+const cpuNow = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+function si(n: number, unit: string): string {
+  const abs = Math.abs(n);
+  if (abs >= 1e9) return `${(n / 1e9).toFixed(2)} G${unit}`;
+  if (abs >= 1e6) return `${(n / 1e6).toFixed(2)} M${unit}`;
+  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)} k${unit}`;
+  return `${n.toFixed(1)} ${unit}`;
+}
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+/** A throw-away run so the first measured case does not pay for the JIT's warm-up. */
+function warmUp(): void {
+  simBulk({ bytes: 8 * MiB, mss: 1460, buffer: 4 * MiB });
+  simBulk({ bytes: 32 * MiB, mss: 65483, buffer: 4 * MiB });
+  simLifecycle({ connections: 500, bytes: 1000, gapMs: 0.1, delayMs: 0.05, mslMs: 10 });
+}
+
+/** Forces a full collection: --expose-gc's global.gc, else the same function switched on at run time. */
+function gcFunction(): { gc: (() => void) | undefined; how: string } {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (typeof g === 'function') return { gc: g, how: 'global.gc (node --expose-gc)' };
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const fn = vm.runInNewContext('gc') as () => void;
+    if (typeof fn === 'function') return { gc: fn, how: 'gc enabled at run time (v8.setFlagsFromString --expose-gc)' };
+  } catch {
+    // fall through
+  }
+  return { gc: undefined, how: 'no gc available: heapUsed deltas without forced collection (approximate)' };
+}
+
+async function bulk64k(ctx: Ctx): Promise<CaseResult> {
+  const bytes = Math.round(GiB * ctx.scale);
+  const c0 = cpuNow();
+  const emu = simBulk({ bytes, mss: 65483, buffer: 4 * MiB });
+  const emuCpu = cpuNow() - c0;
+  const ker = await kernelBulk(bytes);
+  const emuRate = rate(bytes, emu.wallMs);
+  const kerRate = rate(bytes, ker.wallMs);
+  const ratio = emuRate / kerRate;
+  return {
+    case: 'bulk-64k',
+    figures: {
+      bytes, mss: 65483, tcpemuWallMs: round(emu.wallMs), tcpemuCpuMs: round(emuCpu), tcpemuBytesPerSec: Math.round(emuRate),
+      kernelWallMs: round(ker.wallMs), kernelCpuMs: round(ker.cpuMs), kernelBytesPerSec: Math.round(kerRate),
+      cpuRatio: round(ker.cpuMs / emuCpu), dataSegments: emu.dataSegments,
+    },
+    ratio: round(ratio),
+    goal: '>= 1.5x kernel',
+    met: ratio >= 1.5,
+    tcpemu: `${si(emuRate, 'B/s')} (${(bytes / MiB).toFixed(0)} MiB in ${emu.wallMs.toFixed(0)} ms)`,
+    peer: `${si(kerRate, 'B/s')} (${ker.wallMs.toFixed(0)} ms)`,
+  };
+}
+
+async function bulk1460(ctx: Ctx): Promise<CaseResult> {
+  const bytes = Math.round(256 * MiB * ctx.scale);
+  const r = simBulk({ bytes, mss: 1460, buffer: 4 * MiB });
+  const segRate = rate(r.dataSegments, r.wallMs);
+  return {
+    case: 'bulk-1460',
+    figures: { bytes, mss: 1460, wallMs: round(r.wallMs), bytesPerSec: Math.round(rate(bytes, r.wallMs)), dataSegments: r.dataSegments, dataSegmentsPerSec: Math.round(segRate), packets: r.packets },
+    goal: '>= 1,000,000 data segments/s',
+    met: segRate >= 1e6,
+    tcpemu: `${si(segRate, 'seg/s')}, ${si(rate(bytes, r.wallMs), 'B/s')}`,
+    peer: '',
+  };
+}
+
+async function lifecycle(ctx: Ctx): Promise<CaseResult> {
+  const n = Math.round(100_000 * ctx.scale);
+  const c0 = cpuNow();
+  const emu = simLifecycle({ connections: n, bytes: 1000, gapMs: 0.1, delayMs: 0.05, mslMs: 10 });
+  const emuCpu = cpuNow() - c0;
+  // The kernel gets the same wall time (at least a little, so a very fast emulator still has a peer).
+  const budget = Math.min(20_000, Math.max(emu.wallMs, ctx.scale >= 1 ? 1000 : 300));
+  const ker = await kernelLifecycle(budget, 1000);
+  const emuRate = rate(emu.connections, emu.wallMs);
+  const kerRate = rate(ker.connections, ker.wallMs);
+  const ratio = emuRate / kerRate;
+  return {
+    case: 'lifecycle',
+    figures: {
+      connections: emu.connections, tcpemuWallMs: round(emu.wallMs), tcpemuCpuMs: round(emuCpu), tcpemuConnPerSec: Math.round(emuRate), virtualMs: round(emu.virtualMs), packets: emu.packets,
+      kernelConnections: ker.connections, kernelWallMs: round(ker.wallMs), kernelCpuMs: round(ker.cpuMs), kernelConnPerSec: Math.round(kerRate), kernelErrors: ker.errors,
+    },
+    ratio: round(ratio),
+    goal: '>= 10x kernel',
+    met: ratio >= 10,
+    tcpemu: `${si(emuRate, 'conn/s')} (${emu.connections} in ${emu.wallMs.toFixed(0)} ms)`,
+    peer: `${si(kerRate, 'conn/s')} (${ker.connections} in ${ker.wallMs.toFixed(0)} ms)`,
+  };
+}
+
+async function idle(ctx: Ctx): Promise<CaseResult> {
+  const n = Math.max(100, Math.round((ctx.big ? 1_000_000 : 100_000) * ctx.scale));
+  const { gc, how } = gcFunction();
+  const r = simIdle(n, gc);
+  return {
+    case: 'idle',
+    figures: { connections: n, heapBytesPerEndpoint: Math.round(r.bytesPerEndpoint), heapBytesPerConnection: Math.round(r.bytesPerConnection), setupWallMs: round(r.wallMs), method: how },
+    goal: '<= 1 kB heap per idle connection (one end)',
+    met: r.bytesPerEndpoint <= 1024,
+    tcpemu: `${Math.round(r.bytesPerEndpoint)} B/endpoint, ${Math.round(r.bytesPerConnection)} B/connection (both ends), ${n} connections`,
+    peer: '',
+  };
+}
+
+async function lossy(ctx: Ctx): Promise<CaseResult> {
+  const bytes = Math.round(64 * MiB * ctx.scale);
+  const r = simBulk({ bytes, mss: 1460, buffer: 4 * MiB, link: { loss: 0.01, delayMs: 20 } });
+  const goodput = rate(bytes, r.virtualMs);
+  return {
+    case: 'lossy',
+    figures: { bytes, loss: 0.01, rttMs: 40, wallMs: round(r.wallMs), virtualMs: round(r.virtualMs), goodputBytesPerVirtualSec: Math.round(goodput), dataSegments: r.dataSegments, lost: r.lost },
+    goal: '(none: reported)',
+    met: undefined,
+    tcpemu: `${(r.wallMs / 1000).toFixed(2)} s wall, goodput ${si(goodput, 'B/s')} virtual (${(r.virtualMs / 1000).toFixed(1)} s virtual, ${r.lost} lost)`,
+    peer: '',
+  };
+}
+
+async function replay(ctx: Ctx): Promise<CaseResult> {
+  const packets = Math.round(1_000_000 * ctx.scale);
+  const file = path.join(ctx.tmp, 'replay.pcap');
+  const gen = generateCapture(file, packets);
+  const dec = decodeCapture(file);
+  const ts = runTshark(file);
+  const emuRate = rate(dec.packets, dec.wallMs);
+  const tsRate = ts ? rate(dec.packets, ts.wallMs) : undefined;
+  const ratio = tsRate ? emuRate / tsRate : undefined;
+  return {
+    case: 'replay',
+    figures: {
+      packets: dec.packets, fileBytes: gen.bytes, conversations: dec.conversations, decodeWallMs: round(dec.wallMs), decodePacketsPerSec: Math.round(emuRate),
+      ...(ts ? { tsharkWallMs: round(ts.wallMs), tsharkPacketsPerSec: Math.round(tsRate!), tsharkConversations: ts.conversations } : { tshark: 'not installed' }),
+    },
+    ...(ratio !== undefined ? { ratio: round(ratio) } : {}),
+    goal: 'faster than tshark',
+    met: ratio === undefined ? undefined : ratio > 1,
+    tcpemu: `${si(emuRate, 'pkt/s')} (${dec.packets} packets, ${(gen.bytes / MiB).toFixed(0)} MiB, ${dec.wallMs.toFixed(0)} ms)`,
+    peer: ts ? `tshark ${si(tsRate!, 'pkt/s')} (${ts.wallMs.toFixed(0)} ms)` : 'tshark not installed',
+  };
+}
+
+async function scaling(ctx: Ctx): Promise<CaseResult> {
+  const figures: Record<string, number | string> = {};
+  const perByte: number[] = [];
+  const perConn: number[] = [];
+  for (const mib of [16, 64, 256]) {
+    const bytes = Math.round(mib * MiB * ctx.scale);
+    const r = simBulk({ bytes, mss: 1460, buffer: 4 * MiB });
+    const ns = (r.wallMs * 1e6) / bytes;
+    perByte.push(ns);
+    figures[`bulk${mib}MiBNsPerByte`] = round(ns, 4);
+  }
+  for (const n of [1_000, 10_000, 100_000]) {
+    const conns = Math.max(10, Math.round(n * ctx.scale));
+    const r = simLifecycle({ connections: conns, bytes: 1000, gapMs: 0.1, delayMs: 0.05, mslMs: 10 });
+    const us = (r.wallMs * 1000) / conns;
+    perConn.push(us);
+    figures[`lifecycle${n}UsPerConn`] = round(us, 2);
+  }
+  const spread = (xs: number[]) => Math.max(...xs) / Math.min(...xs) - 1;
+  const sb = spread(perByte);
+  const sc = spread(perConn);
+  figures.bulkSpread = round(sb);
+  figures.lifecycleSpread = round(sc);
+  return {
+    case: 'scaling',
+    figures,
+    goal: 'flat within 20%',
+    met: sb <= 0.2 && sc <= 0.2,
+    tcpemu: `bulk ${perByte.map((x) => x.toFixed(2)).join(' / ')} ns/B (spread ${(sb * 100).toFixed(0)}%); lifecycle ${perConn.map((x) => x.toFixed(1)).join(' / ')} us/conn (spread ${(sc * 100).toFixed(0)}%)`,
+    peer: '',
+  };
+}
+
+const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
+  'bulk-64k': bulk64k,
+  'bulk-1460': bulk1460,
+  lifecycle,
+  idle,
+  lossy,
+  replay,
+  scaling,
+};
+
+function table(rows: CaseResult[]): string {
+  const head = ['case', 'tcpemu', 'peer', 'ratio', 'goal', 'met'];
+  const body = rows.map((r) => [r.case, r.tcpemu, r.peer, r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, r.goal, r.met === undefined ? '-' : r.met ? 'yes' : 'NO']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
+}
+
+const USAGE = `usage: tcpemu bench [--quick | --smoke] [--big] [--json] [--case NAME]
+  cases: ${CASE_NAMES.join(', ')}
+  --quick  every case at a tenth of its size     --smoke  a hundredth (the test suite's)
+  --big    idle with 1,000,000 connections       --json   one JSON object per case, one a line
+exit status: 0 done (goals are reported, not enforced), 2 bad usage`;
+
+export async function benchCommand(args: string[], io: BenchIo): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        quick: { type: 'boolean' },
+        smoke: { type: 'boolean' },
+        big: { type: 'boolean' },
+        json: { type: 'boolean' },
+        case: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.err(`tcpemu bench: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.out(USAGE + '\n');
+    return 0;
+  }
+  const wanted = (values.case ?? [...CASE_NAMES]) as string[];
+  const unknown = wanted.filter((c) => !(CASE_NAMES as readonly string[]).includes(c));
+  if (unknown.length > 0) {
+    io.err(`tcpemu bench: unknown case ${unknown.map((c) => `'${c}'`).join(', ')}; the cases are ${CASE_NAMES.join(', ')}\n`);
+    return 2;
+  }
+  const scale = values.smoke ? 0.01 : values.quick ? 0.1 : 1;
+  const tmp = mkdtempSync(path.join(tmpdir(), 'tcpemu-bench-'));
+  const ctx: Ctx = { scale, big: values.big ?? false, log: (s) => io.err(s), tmp };
+  const rows: CaseResult[] = [];
+  try {
+    if (scale >= 0.1) warmUp();
+    for (const name of CASE_NAMES) {
+      if (!wanted.includes(name)) continue;
+      if (!values.json) io.err(`bench: ${name}...\n`);
+      const r = await CASES[name](ctx);
+      rows.push(r);
+      if (values.json) {
+        io.out(JSON.stringify({ case: r.case, ...r.figures, ...(r.ratio !== undefined ? { ratio: r.ratio } : {}), goal: r.goal, met: r.met ?? null }) + '\n');
+      }
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!values.json) io.out(table(rows));
+  return 0;
+}

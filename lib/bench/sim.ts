@@ -1,0 +1,277 @@
+import { performance } from 'node:perf_hooks';
+import { Scheduler } from '../sim/scheduler.ts';
+import { Random } from '../sim/random.ts';
+import { MemoryLink, type LinkDirectionConfig } from '../link/memory.ts';
+import { Host, type SimSocket } from '../host/host.ts';
+import { resolveConfig, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
+import { parseAddr } from '../wire/ipv4.ts';
+
+/**
+ * The emulator side of the benchmark: two hosts on one in-memory link, on virtual time, driven the way
+ * an application would drive them (Node-shaped sockets, 'data' / 'drain' / 'end' events). No tracer:
+ * what is measured is the cost of TCP itself, not of recording it.
+ */
+
+export const CLIENT_ADDR = parseAddr('10.0.0.1');
+export const SERVER_ADDR = parseAddr('10.0.0.2');
+
+export interface PairOptions {
+  tcp: TcpConfigInput;
+  link?: Partial<LinkDirectionConfig>;
+  seed?: number;
+  /**
+   * "Checksum offload": nothing on this link can corrupt a packet, so arriving checksums are not
+   * verified. Must stay false whenever the link corrupts.
+   */
+  offload?: boolean;
+  /** Called with every packet either host sends (a capture); checksums are then always computed. */
+  capture?: (timeMs: number, packet: Buffer) => void;
+}
+
+export interface Pair {
+  scheduler: Scheduler;
+  link: MemoryLink;
+  client: Host;
+  server: Host;
+  config: TcpConfig;
+  /** Packets sent by the client, and those with a payload (data segments). */
+  counts: { clientPackets: number; clientData: number; serverPackets: number };
+}
+
+/** Payload bytes of an encoded IPv4+TCP packet, read from the two header-length fields. */
+function payloadLength(packet: Buffer): number {
+  const ihl = (packet[0] & 0x0f) * 4;
+  return packet.length - ihl - (packet[ihl + 12] >>> 4) * 4;
+}
+
+export function makePair(o: PairOptions): Pair {
+  const scheduler = new Scheduler();
+  const random = new Random(o.seed ?? 1);
+  const config = resolveConfig(o.tcp);
+  const link = new MemoryLink(scheduler, random.fork('link'), { default: o.link ?? {} });
+  const counts = { clientPackets: 0, clientData: 0, serverPackets: 0 };
+  const capture = o.capture;
+  const verifyChecksums = !(o.offload ?? false) || capture !== undefined;
+  const client = new Host({
+    name: 'client', addr: CLIENT_ADDR, config, clock: scheduler, random: random.fork('host:client'), verifyChecksums,
+    transmit: (p) => {
+      counts.clientPackets++;
+      if (payloadLength(p) > 0) counts.clientData++;
+      if (capture) capture(scheduler.now, p);
+      link.send('client', p);
+    },
+  });
+  const server = new Host({
+    name: 'server', addr: SERVER_ADDR, config, clock: scheduler, random: random.fork('host:server'), verifyChecksums,
+    transmit: (p) => {
+      counts.serverPackets++;
+      if (capture) capture(scheduler.now, p);
+      link.send('server', p);
+    },
+  });
+  link.attach('client', CLIENT_ADDR, (p) => client.receivePacket(p));
+  link.attach('server', SERVER_ADDR, (p) => server.receivePacket(p));
+  return { scheduler, link, client, server, config, counts };
+}
+
+/** A buffer of recognisable bytes, written again and again (the send buffer keeps references, no copies). */
+function chunkOf(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = 0x61 + (i % 26);
+  return b;
+}
+
+export interface BulkOptions {
+  bytes: number;
+  mss: number;
+  /** Receive and send buffers (bytes). */
+  buffer: number;
+  link?: Partial<LinkDirectionConfig>;
+  seed?: number;
+  capture?: (timeMs: number, packet: Buffer) => void;
+}
+
+export interface BulkResult {
+  bytes: number;
+  wallMs: number;
+  /** Virtual time from connect to the last byte read by the receiver. */
+  virtualMs: number;
+  /** Data segments the sender sent (retransmissions included) and all packets both ways. */
+  dataSegments: number;
+  packets: number;
+  /** Packets the link lost (both ways). */
+  lost: number;
+}
+
+/**
+ * One connection, `bytes` one way, client to server, read as it arrives. Linux profile (timestamps,
+ * SACK, window scaling, initial window 10), Nagle off as a bulk sender would set TCP_NODELAY.
+ */
+export function simBulk(o: BulkOptions): BulkResult {
+  const lossy = (o.link?.loss ?? 0) > 0 || (o.link?.corrupt ?? 0) > 0;
+  const pair = makePair({
+    tcp: { profile: 'linux', mss: o.mss, rcvbuf: o.buffer, sndbuf: o.buffer, isn: 'random', maxRetries: 50 },
+    // The MTU fits the MSS plus IPv4 and TCP headers with options, as on loopback (MTU 65536).
+    link: { mtu: Math.min(65535, o.mss + 40 + 40), ...o.link },
+    seed: o.seed,
+    // Corruption off means nothing can change a packet in flight: skip the checksums.
+    offload: (o.link?.corrupt ?? 0) === 0,
+    capture: o.capture,
+  });
+  const { scheduler, client, server } = pair;
+  const chunk = chunkOf(Math.min(1 << 20, o.bytes));
+  let received = 0;
+  let doneWall = 0;
+  let doneVirtual = 0;
+  server.listen(80).on('connection', (sock: SimSocket) => {
+    sock.on('data', (d: Buffer) => {
+      received += d.length;
+      if (received >= o.bytes && doneWall === 0) {
+        doneWall = performance.now();
+        doneVirtual = scheduler.now;
+      }
+    });
+  });
+  let written = 0;
+  const t0 = performance.now();
+  const sock = client.connect(SERVER_ADDR, 80);
+  const pump = () => {
+    while (written < o.bytes) {
+      const n = Math.min(chunk.length, o.bytes - written);
+      written += n;
+      if (!sock.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
+    }
+  };
+  sock.on('connect', pump);
+  sock.on('drain', pump);
+  scheduler.run();
+  if (received !== o.bytes) throw new Error(`bench bulk: ${received} of ${o.bytes} bytes arrived${lossy ? ' (lossy link)' : ''}`);
+  return {
+    bytes: received,
+    wallMs: doneWall - t0,
+    virtualMs: doneVirtual,
+    dataSegments: pair.counts.clientData,
+    packets: pair.counts.clientPackets + pair.counts.serverPackets,
+    lost: Object.values(pair.link.stats()).reduce((n, s) => n + s.dropped.loss, 0),
+  };
+}
+
+export interface LifecycleOptions {
+  connections: number;
+  /** Bytes each way. */
+  bytes: number;
+  /** Virtual time between connection starts (ms). */
+  gapMs: number;
+  /** One-way link delay (ms). */
+  delayMs: number;
+  /** MSL (ms): TIME-WAIT lasts twice this. */
+  mslMs: number;
+  seed?: number;
+  capture?: (timeMs: number, packet: Buffer) => void;
+}
+
+export interface LifecycleResult {
+  connections: number;
+  wallMs: number;
+  virtualMs: number;
+  packets: number;
+  /** Connections still open on either host at the end (should be 0: TIME-WAIT expired too). */
+  leftOpen: number;
+}
+
+/**
+ * `connections` complete lives, started `gapMs` apart: handshake, `bytes` from client to server, the
+ * same echoed back, the client closes, the server closes on end-of-stream, the client's TIME-WAIT
+ * expires. Server ports 80.. are used in turn so the client's ephemeral ports never run out.
+ */
+export function simLifecycle(o: LifecycleOptions): LifecycleResult {
+  const pair = makePair({
+    tcp: { profile: 'linux', mslMs: o.mslMs, isn: 'random' },
+    link: { delayMs: o.delayMs },
+    seed: o.seed,
+    offload: true,
+    capture: o.capture,
+  });
+  const { scheduler, client, server } = pair;
+  const PORTS = 16;
+  const payload = chunkOf(o.bytes);
+  let completed = 0;
+  let failed = 0;
+  const onServerConn = (sock: SimSocket) => {
+    let got = 0;
+    sock.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got === o.bytes) sock.write(payload);
+    });
+    sock.on('end', () => sock.destroy());
+    sock.on('error', () => { failed++; });
+  };
+  for (let p = 0; p < PORTS; p++) server.listen(80 + p).on('connection', onServerConn);
+  let started = 0;
+  const start = () => {
+    const sock = client.connect(SERVER_ADDR, 80 + (started % PORTS));
+    started++;
+    let got = 0;
+    sock.on('connect', () => sock.write(payload));
+    sock.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got === o.bytes) sock.destroy();
+    });
+    sock.on('close', () => { completed++; });
+    sock.on('error', () => { failed++; });
+    if (started < o.connections) scheduler.at(scheduler.now + o.gapMs, start);
+  };
+  const t0 = performance.now();
+  scheduler.at(0, start);
+  scheduler.run();
+  const wallMs = performance.now() - t0;
+  const leftOpen = client.connectionCount + server.connectionCount;
+  if (completed !== o.connections || failed > 0 || leftOpen > 0) {
+    throw new Error(`bench lifecycle: ${completed} of ${o.connections} completed, ${failed} failed, ${leftOpen} left open`);
+  }
+  return { connections: completed, wallMs, virtualMs: scheduler.now, packets: pair.counts.clientPackets + pair.counts.serverPackets, leftOpen };
+}
+
+export interface IdleResult {
+  connections: number;
+  /** Heap growth per connection (both ends: two TCBs, two sockets) and per endpoint (one side). */
+  bytesPerConnection: number;
+  bytesPerEndpoint: number;
+  wallMs: number;
+  method: string;
+}
+
+/**
+ * `n` connections established and left idle (no timers: no keep-alive, nothing unacknowledged).
+ * Heap is measured after a full garbage collection before and after; the sockets are kept alive by the
+ * hosts, as an application's would be.
+ */
+export function simIdle(n: number, gc: (() => void) | undefined): IdleResult {
+  const settle = () => {
+    if (gc) { gc(); gc(); }
+    return process.memoryUsage().heapUsed;
+  };
+  const pair = makePair({ tcp: { profile: 'linux', isn: 'random' }, link: {}, offload: true });
+  const { scheduler, client, server } = pair;
+  // Enough listening ports that no ephemeral port range (16,384 per destination) fills up.
+  const ports = Math.ceil(n / 10_000) + 1;
+  let accepted = 0;
+  for (let p = 0; p < ports; p++) server.listen(1000 + p).on('connection', () => { accepted++; });
+  const before = settle();
+  const t0 = performance.now();
+  // In batches, so the scheduler's queue stays short and no batch outgrows a listen backlog.
+  const BATCH = 400;
+  for (let i = 0; i < n; i += BATCH) {
+    for (let k = i; k < Math.min(n, i + BATCH); k++) client.connect(SERVER_ADDR, 1000 + (k % ports));
+    scheduler.run();
+  }
+  const wallMs = performance.now() - t0;
+  if (accepted !== n || client.connectionCount !== n || server.connectionCount !== n) {
+    throw new Error(`bench idle: ${accepted} accepted, ${client.connectionCount}/${server.connectionCount} open of ${n}`);
+  }
+  const after = settle();
+  // Keep the pair reachable until after the measurement.
+  if (scheduler.pending > 0) throw new Error(`bench idle: ${scheduler.pending} events pending on idle connections`);
+  const per = (after - before) / n;
+  return { connections: n, bytesPerConnection: per, bytesPerEndpoint: per / 2, wallMs, method: gc ? 'heapUsed after forced gc' : 'heapUsed (no gc available: approximate)' };
+}
