@@ -7,8 +7,8 @@
  *
  * - handshakeClose: three-way handshake, then the client closes first and ends in TIME-WAIT.
  * - halfClose: "hello" from the client, the client half-closes, the server keeps sending 3000 bytes, then closes.
- * - lossyBulk: 40,000 bytes client -> server over a 25 ms, 10 Mbit/s link that drops four segments;
- *   SACK, fast retransmissions (one of them lost again), an RTO and go-back-N retransmissions.
+ * - lossyBulk: 40,000 bytes client -> server over a 25 ms, 10 Mbit/s link that drops four segments:
+ *   SACK blocks, two fast retransmissions, a third that is lost again, and the RTO that repairs it.
  */
 import type { AppEvent, SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../../lib/trace/events.ts';
 import { withRelativeNumbers } from '../../lib/trace/relative.ts';

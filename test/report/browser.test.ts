@@ -1,0 +1,137 @@
+/**
+ * The report page in a real browser (headless Chromium through playwright-core): for each fixture,
+ * the page opens from file:// without a console error and without asking for anything but itself,
+ * the ladder draws exactly one arrow per transmission, hovering a segment shows its numbers, and
+ * clicking one highlights the same segment in the time-sequence graph. Screenshots go to
+ * test-output/ (git-ignored) for people to look at.
+ *
+ * Every wait is bounded, and the browser is closed in `finally`, so a broken page fails the test
+ * instead of hanging the run.
+ */
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import type { SegmentEvent, TraceEvent } from '../../lib/trace/events.ts';
+import { renderReport, writeReport } from '../../lib/report/index.ts';
+import { FIXTURES } from './fixtures.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const WAIT_MS = 10_000;
+const OUT_DIR = join(import.meta.dirname, '..', '..', 'test-output');
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.log(`report browser tests skipped: ${CHROMIUM} does not exist (install Debian's chromium package to run them)`);
+const browserTest = haveChromium ? test : test.skip;
+
+/** Transmissions with their `data-seg` number: lib/report numbers them in order, 0 for the first tx. */
+const txOf = (events: TraceEvent[]) =>
+  events.filter((e): e is SegmentEvent => e.type === 'segment' && e.event === 'tx').map((e, i) => ({ e, i }));
+
+interface Opened {
+  page: Page;
+  errors: string[];
+  requests: string[];
+  url: string;
+}
+
+/** Writes the report, opens it, and hands the page to `check`; the browser always closes. */
+async function withPage(name: string, html: string, check: (o: Opened) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'tcpemu-report-'));
+  const file = join(dir, `${name}.html`);
+  await writeReport(file, html);
+  const url = pathToFileURL(file).href;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(WAIT_MS);
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => requests.push(r.url()));
+    // A page that opens a dialog (say, alert() from an injected script) must fail, not hang.
+    page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    await page.goto(url, { waitUntil: 'load', timeout: WAIT_MS });
+    await check({ page, errors, requests, url });
+  } finally {
+    await browser.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+for (const fx of FIXTURES) {
+  browserTest(`${fx.name}: opens offline, one arrow per segment, tooltip, linked highlight`, async (t) => {
+    const events = fx.events();
+    const tx = txOf(events);
+    const html = renderReport(events, { expectations: [{ what: 'client state CLOSED at the end', ok: true, detail: 'CLOSED' }] });
+    await withPage(fx.name, html, async ({ page, errors, requests, url }) => {
+      // one arrow per transmission, no more (duplicates and orphans are drawn otherwise)
+      t.is(await page.locator('#ladder line.arrow').count(), tx.length, 'arrows in the ladder');
+      t.is(await page.locator('#ladder g[data-seg]:has(line.arrow)').count(), tx.length, 'segment groups with an arrow');
+
+      // hovering the third segment shows its absolute and relative numbers
+      const third = tx[2]!;
+      await page.locator(`#ladder g[data-seg="${third.i}"]`).hover({ timeout: WAIT_MS });
+      const tip = page.locator('#tooltip');
+      await tip.waitFor({ state: 'visible', timeout: WAIT_MS });
+      const tipText = (await tip.textContent({ timeout: WAIT_MS })) ?? '';
+      t.true(tipText.includes(String(third.e.seq)), `tooltip shows seq ${third.e.seq}: ${tipText}`);
+      t.true(tipText.includes(String(third.e.ack)), `tooltip shows ack ${third.e.ack}: ${tipText}`);
+      t.true(tipText.includes(String(third.e.rack)), `tooltip shows the relative ack ${third.e.rack}`);
+
+      // clicking a segment that occupies sequence space highlights it in the time-sequence graph
+      const pick = tx.find((x) => x.e.len > 0) ?? tx.find((x) => /[SF]/.test(x.e.flags))!;
+      await page.locator(`#ladder g[data-seg="${pick.i}"]`).click({ timeout: WAIT_MS });
+      const inGraph = page.locator(`#tsg [data-seg="${pick.i}"]`);
+      t.true((await inGraph.count()) >= 1, `segment ${pick.i} is drawn in the time-sequence graph`);
+      await page.waitForFunction(
+        (id) => document.querySelector(`#tsg [data-seg="${id}"]`)?.classList.contains('hl') === true,
+        pick.i, { timeout: WAIT_MS },
+      );
+      t.true(((await inGraph.first().getAttribute('class')) ?? '').split(/\s+/).includes('hl'), 'highlighted in the graph');
+      t.true(((await page.locator(`#ladder g[data-seg="${pick.i}"]`).getAttribute('class')) ?? '').split(/\s+/).includes('hl'), 'and in the ladder');
+
+      // zoom in on the charts' time axis: the shown window gets narrower
+      const before = await page.locator('#window').textContent();
+      await page.locator('button[data-act="zoom-in"]').click({ timeout: WAIT_MS });
+      t.not(await page.locator('#window').textContent(), before, 'zoom changes the time window');
+      await page.locator('button[data-act="all"]').click({ timeout: WAIT_MS });
+
+      await mkdir(OUT_DIR, { recursive: true });
+      await page.mouse.move(0, 0);
+      await page.screenshot({ path: join(OUT_DIR, `report-${fx.name}.png`), fullPage: true, timeout: WAIT_MS });
+
+      t.deepEqual(errors, [], 'no console error');
+      t.deepEqual(requests, [url], 'no request but the page itself');
+    });
+  });
+}
+
+browserTest('hostile names and reasons are shown as text, never run', async (t) => {
+  const events = FIXTURES[1]!.events().map((e): TraceEvent => {
+    if (e.type === 'meta') return { ...e, scenario: '</title><script>alert("meta")</script>' };
+    if (e.type === 'segment') {
+      const host = e.host === 'client' ? '<script>' : '<img src=x onerror=alert(1)>';
+      return { ...e, host, options: [...e.options, '"><svg onload=alert(2)>'], ...(e.event === 'drop' ? { reason: '<b>x</b>' } : {}) };
+    }
+    if ('host' in e) return { ...e, host: e.host === 'client' ? '<script>' : '<img src=x onerror=alert(1)>' };
+    return e;
+  });
+  const html = renderReport(events, { title: '<script>alert("title")</script>', expectations: [{ what: '<iframe src="https://example.com/">', ok: false, detail: '</td></tr></table><script>alert(3)</script>' }] });
+  t.false(html.includes('<script>alert'), 'no injected script element in the markup');
+  t.false(html.includes('<img src=x'), 'no injected img element');
+  t.false(html.includes('<iframe'), 'no injected iframe');
+  await withPage('hostile', html, async ({ page, errors, requests, url }) => {
+    t.is(await page.locator('img, iframe').count(), 0, 'no injected elements in the DOM');
+    t.is(await page.locator('script').count(), 2, 'only the page\'s own data and code scripts');
+    const body = (await page.locator('body').textContent()) ?? '';
+    t.true(body.includes('<script>'), 'the host name is shown literally');
+    t.deepEqual(errors, [], 'no console error, no dialog');
+    t.deepEqual(requests, [url], 'no request but the page itself');
+  });
+});
