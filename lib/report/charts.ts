@@ -22,7 +22,8 @@ export interface ChartSpec {
   fmt: AxisFormat;
   /** Keep zero on the value axis (window sizes); a sequence graph shows only the visible range. */
   zero: boolean;
-  series: Array<{ step: boolean; stride: number; data: number[] }>;
+  /** `fit: false`: drawn, but the value axis is not stretched to show it (the window edge). */
+  series: Array<{ step: boolean; stride: number; data: number[]; fit?: boolean }>;
 }
 
 export interface Domain {
@@ -129,7 +130,7 @@ export function renderSeqGraph(g: SeqGraph, index: number, pairing: Pairing, vie
   barSeries = barSeries.length > 3 * 40000 ? barSeries.filter((_, i) => Math.floor(i / 3) % Math.ceil(barSeries.length / 3 / 40000) === 0) : barSeries;
   const spec: ChartSpec = {
     id, fmt: 'bytes', zero: false,
-    series: [{ step: false, stride: 3, data: barSeries }, { step: true, stride: 2, data: ack }, { step: true, stride: 2, data: win }, { step: false, stride: 3, data: sack }],
+    series: [{ step: false, stride: 3, data: barSeries }, { step: true, stride: 2, data: ack }, { step: true, stride: 2, data: win, fit: false }, { step: false, stride: 3, data: sack }],
   };
   const label = `Time-sequence graph of ${g.from} to ${g.to} (${g.flow}): relative sequence number over time`;
   return { svg: frame(spec, view, label, body), spec, note };

@@ -126,6 +126,7 @@ export const CLIENT_SCRIPT = String.raw`
   function extent(spec, t0, t1) {
     var lo = Infinity, hi = -Infinity;
     spec.series.forEach(function (s) {
+      if (s.fit === false) return;
       var carried = -1, d = s.data;
       for (var i = 0; i < d.length; i += s.stride) {
         if (d[i] < t0) { carried = i; continue; }

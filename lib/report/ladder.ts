@@ -10,7 +10,7 @@ import {
   appLabel, bucketSegments, choosePxPerMs, formatBytes, formatMs, ladderLabel, layoutRows, segmentDetails,
   type LadderItem, type Pairing, type PairedSegment,
 } from './layout.ts';
-import { el, esc, text, title } from './svg.ts';
+import { el, esc, num, text, title } from './svg.ts';
 
 export const LADDER_TOP_PX = 84;
 const GUTTER_PX = 78;
@@ -102,7 +102,7 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
     }
   }
   const rows = layoutRows(items, {
-    top: LADDER_TOP_PX, minGapPx: MIN_ROW_GAP_PX, maxExtraPx: MAX_EXTRA_PX, pxPerMs: choosePxPerMs(items.map((i) => i.t)),
+    top: LADDER_TOP_PX, minGapPx: MIN_ROW_GAP_PX, maxExtraPx: MAX_EXTRA_PX, pxPerMs: choosePxPerMs(pairing, items.map((i) => i.t), MAX_EXTRA_PX),
   });
   const yOf = new Map<TraceEvent, number>();
   sources.forEach((e, i) => yOf.set(e, rows.y[i]));
@@ -134,9 +134,9 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
       title(`${o.event} at ${o.host} of a segment never sent in this trace: ${ladderLabel(o)} ${o.reason ?? ''}`)
       + el('circle', { r: 4 }) + text(8 * outward(g, o.host), 4, `${o.event} ${ladderLabel(o, 40)}`, { 'text-anchor': outward(g, o.host) < 0 ? 'end' : 'start', class: 'small' })));
   }
-  const height = rows.bottom + 16;
+  const height = Math.round(rows.bottom + 16);
   const svg = el('svg', {
-    id: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${height}`, width: g.width, height,
+    id: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${num(height)}`, width: g.width, height,
     'data-top': LADDER_TOP_PX, 'data-height': height, role: 'group', 'aria-labelledby': 'ladder-title',
   }, el('title', { id: 'ladder-title' }, esc(`Ladder diagram of ${pairing.segments.length} segments between ${hosts.join(' and ')}`))
     + markers() + parts.join(''));
@@ -148,7 +148,7 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
 
 function markers(): string {
   const m = (id: string, cls: string): string => el('marker', {
-    id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
+    id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse',
   }, el('path', { d: 'M0,0 L10,5 L0,10 z', class: cls }));
   return el('defs', {}, m('ah-d0', 'ah d0') + m('ah-d1', 'ah d1') + m('ah-rtx', 'ah rtx'));
 }
@@ -168,11 +168,11 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>): str
   } else if (p.drop !== undefined) {
     // On the link: it dies part way; at the receiver's edge: right by the receiver.
     ye = yOf.get(p.drop)!;
-    xe = p.drop.host === p.from ? x0 + (x1 - x0) * 0.55 : x1 - dir * 22;
+    xe = p.drop.host === p.from ? x0 + (x1 - x0) * 0.66 : x1 - dir * 22;
     markerEnd = undefined;
     end = el('g', { class: 'cross', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
       el('path', { d: 'M-6,-6 L6,6 M-6,6 L6,-6' })
-      + text(dir > 0 ? 10 : -10, 14, `dropped: ${p.drop.reason ?? '?'}`, { 'text-anchor': dir > 0 ? 'start' : 'end', class: 'reason' }));
+      + text(dir > 0 ? 10 : -10, 4, `dropped: ${p.drop.reason ?? '?'}`, { 'text-anchor': dir > 0 ? 'start' : 'end', class: 'reason' }));
   } else {
     xe = x0 + (x1 - x0) * 0.5;
     ye = y0 + MIN_ROW_GAP_PX;
@@ -192,7 +192,7 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>): str
     + el('line', { class: 'hit', ...line })
     + el('line', { class: 'arrow', ...line, 'marker-end': markerEnd })
     + dups
-    + text(labelX, y0, ladderLabel(p.tx), { class: 'lbl', 'data-y': y0, dy: -5, 'text-anchor': dir > 0 ? 'start' : 'end' })
+    + text(labelX, y0, ladderLabel(p.tx), { class: 'lbl', 'data-y': y0, dy: -4, 'text-anchor': dir > 0 ? 'start' : 'end' })
     + end);
 }
 
@@ -271,7 +271,7 @@ function renderBand(events: readonly TraceEvent[], pairing: Pairing, g: Geometry
   const note = `${pairing.segments.length.toLocaleString('en-US')} segments are too many to draw one by one (limit ${opts.maxSegments.toLocaleString('en-US')}): `
     + `this ladder is a summary band, each row counting the segments sent in ${formatMs(bucketMs)}, with bar length by count. Application events are left out.`;
   const svg = el('svg', {
-    id: 'ladder', class: 'banded', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${height}`, width: g.width, height,
+    id: 'ladder', class: 'banded', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${num(height)}`, width: g.width, height,
     'data-top': LADDER_TOP_PX, 'data-height': height, role: 'group', 'aria-labelledby': 'ladder-title',
   }, el('title', { id: 'ladder-title' }, esc(`Ladder summary band: ${pairing.segments.length} segments counted per ${formatMs(bucketMs)}`)) + parts.join(''));
   return { svg, note, banded: true };

@@ -268,8 +268,9 @@ export interface RowLayout {
 /**
  * Rows for the ladder (see the header comment). An item joins the current row when it happens at
  * the same time and its label slot there is free; an rx has no label of its own, so it always
- * joins; a drop never shares the row of its own transmission, so a loss decided at send time still
- * shows as a (short) slanted arrow.
+ * joins, but a tx from the host it arrived at then takes the next row (its label would sit on the
+ * arriving arrowhead); a drop never shares the row of its own transmission, so a loss decided at
+ * send time still shows as a (short) slanted arrow.
  */
 export function layoutRows(items: readonly LadderItem[], opts: RowOptions): RowLayout {
   const y: number[] = new Array(items.length);
@@ -281,9 +282,11 @@ export function layoutRows(items: readonly LadderItem[], opts: RowOptions): RowL
   const txRowY = new Map<number, number>();
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    const slot = it.kind === 'rx' ? '' : `${it.kind}:${it.host}`;
+    const slot = `${it.kind}:${it.host}`;
     const sameTime = it.t === rowT;
-    const joins = sameTime && (slot === '' || !slots.has(slot))
+    // A transmission's label starts where an arrival ends on the same host: it needs the next row.
+    const joins = sameTime && (it.kind === 'rx' || !slots.has(slot))
+      && !(it.kind === 'tx' && slots.has(`rx:${it.host}`))
       && !(it.kind === 'drop' && it.segId !== undefined && txRowY.get(it.segId) === rowY);
     if (!joins) {
       if (!Number.isNaN(rowT)) {
@@ -299,21 +302,28 @@ export function layoutRows(items: readonly LadderItem[], opts: RowOptions): RowL
       if (it.t !== rowT) timeMarks.push({ y: rowY, t: it.t });
       rowT = it.t;
     }
-    if (slot !== '') slots.add(slot);
+    slots.add(slot);
     if (it.kind === 'tx' && it.segId !== undefined) txRowY.set(it.segId, rowY);
     y[i] = rowY;
   }
   return { y, bottom: rowY + opts.minGapPx, timeMarks, breaks };
 }
 
-/** Default row spacing: the typical gap between events gets a visible but modest slant. */
-export function choosePxPerMs(times: readonly number[], targetPx = 14): number {
-  const gaps: number[] = [];
-  for (let i = 1; i < times.length; i++) if (times[i] > times[i - 1]) gaps.push(times[i] - times[i - 1]);
-  if (gaps.length === 0) return 1;
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1];
-  return Math.min(200, Math.max(0.001, targetPx / median));
+/**
+ * Default row spacing: the typical one-way delay (median of arrival minus send time) gets the full
+ * `targetPx` of extra room, so arrows slant visibly and only idle times well beyond a round trip
+ * are shortened. Without any arrival, the median gap between events stands in.
+ */
+export function choosePxPerMs(pairing: Pairing, times: readonly number[], targetPx: number): number {
+  const delays: number[] = [];
+  for (const p of pairing.segments) if (p.rx !== undefined && p.rx.t > p.tx.t) delays.push(p.rx.t - p.tx.t);
+  if (delays.length === 0) {
+    for (let i = 1; i < times.length; i++) if (times[i] > times[i - 1]) delays.push(times[i] - times[i - 1]);
+  }
+  if (delays.length === 0) return 1;
+  delays.sort((a, b) => a - b);
+  const median = delays[delays.length >> 1];
+  return Math.min(200, Math.max(1e-4, targetPx / median));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,10 +486,12 @@ function sortFlatByTime(flat: number[], stride: number): void {
 /**
  * The y extent of series within the time window [t0, t1]. Step series also count the value they
  * hold at t0 (their last point before it), because that is what is drawn at the left edge.
+ * Series marked `fit: false` are drawn but do not stretch the axis.
  */
-export function visibleExtent(series: ReadonlyArray<{ step: boolean; stride: number; data: readonly number[] }>, t0: number, t1: number): [number, number] | null {
+export function visibleExtent(series: ReadonlyArray<{ step: boolean; stride: number; data: readonly number[]; fit?: boolean }>, t0: number, t1: number): [number, number] | null {
   let lo = Infinity, hi = -Infinity;
   for (const s of series) {
+    if (s.fit === false) continue;
     let carried = -1;
     for (let i = 0; i < s.data.length; i += s.stride) {
       const t = s.data[i];

@@ -57,7 +57,7 @@ svg .state0 { fill: var(--muted); font-size: 10.5px; }
 .tmark text { fill: var(--muted); font-size: 10.5px; }
 .break line { stroke: var(--muted); stroke-dasharray: 2 4; }
 .seg { cursor: pointer; outline: none; }
-.seg .hit { stroke: transparent; stroke-width: 10; pointer-events: stroke; }
+.seg .hit { stroke: transparent; stroke-width: 18; pointer-events: stroke; }
 .seg .arrow { stroke-width: 1.3; fill: none; }
 .seg.data .arrow { stroke-width: 2.2; }
 .seg.d0 .arrow, .dup-arrow { stroke: var(--d0); }
