@@ -1,0 +1,760 @@
+/**
+ * The kernel side of `tcpemu real`: a ScenarioPlan's steps on Linux's own TCP, observed from outside.
+ *
+ * - Each scenario host is a loopback address of its own (127.0.0.1, 127.0.0.2, ... in file order; Linux
+ *   answers on all of 127/8), ports as in the scenario. Sockets are Node `net` sockets with
+ *   `allowHalfOpen: true`, so `shutdown` (end()) is a real half-close and not a full close.
+ * - Steps run at their times in real time from one common start, in file order within a time.
+ * - States are observed, never inferred: a worker thread reads the socket table (/proc/net/tcp, the
+ *   same tables `ss` dumps over netlink) back to back, and the main thread asks it for a fresh read at
+ *   every `expect state` step. A state that came and went between two reads (LAST-ACK on loopback,
+ *   usually) is simply not in the history; the comparison reports it as "not observed". Measured
+ *   here: one read of /proc/net/tcp takes ~8 ms (the kernel walks its whole connection hash), and so
+ *   does one `ss` child. A read on the main thread would stall the steps and the sockets for that
+ *   long, and an `ss` child per sample gives a snapshot whose time is anywhere between spawn and
+ *   exit; a worker reading in a loop gives one read every ~8 ms, each stamped with the middle of its
+ *   read, without disturbing the run. `ss -tanoiH` is still run once at the end for the details it
+ *   adds (wscale, rto, mss), which go into the report.
+ * - The wire is captured with tcpdump on `lo` and read back with the project's own pcap reader; each
+ *   packet becomes a trace `segment` event (tx, from the host owning the source address) with
+ *   tcpdump-style relative numbers, so kernel and model segments print in one notation.
+ *
+ * Everything started here is stopped here: sockets, servers, tcpdump, the sampler, the temp dir.
+ */
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, endianness } from 'node:os';
+import path from 'node:path';
+import type { Command, ScenarioPlan, StepPlan } from '../scenario/plan.ts';
+import type { ExpectResult } from '../scenario/expect.ts';
+import { payloadBytes } from '../scenario/runner.ts';
+import type { AppEvent, SegmentEvent, StateEvent, TcpStateName, TimedEvent } from '../trace/events.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import { readCapture } from '../wire/pcap.ts';
+import { decodePacket } from '../wire/tcp.ts';
+import { rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+
+/** The kernel run cannot happen here (not root, no tcpdump): a user-facing reason, exit status 2. */
+export class KernelUnavailable extends Error {
+  override name = 'KernelUnavailable';
+}
+
+/** A problem with the scenario on the kernel (a port already taken...): the user's to fix, exit 2. */
+export class KernelRunError extends Error {
+  override name = 'KernelRunError';
+}
+
+export interface KernelRunOptions {
+  /** Pause between two reads of the socket table (ms), beyond the ~8 ms a read takes. Default 0. */
+  sampleMs?: number;
+  /** How long to keep observing after the last step (ms). Default 400. */
+  settleMs?: number;
+  /** Hard bound on the whole run, steps included (ms). Default 120 000. */
+  maxRunMs?: number;
+  /** Keep the capture's bytes in the result (default true). */
+  keepCapture?: boolean;
+  /** Progress notes (tcpdump started, step late, ...). */
+  log?: (line: string) => void;
+}
+
+export interface ObservedState {
+  /** ms since the run's start: the middle of the read that first saw the state. */
+  t: number;
+  state: TcpStateName;
+  /** The read took place between these times (ms since the start): the state began at most `to`. */
+  from: number;
+  to: number;
+}
+
+export interface KernelConnection {
+  host: string;
+  /** The socket's id on its host (c1, c2, ...) when the application owns one; else the 4-tuple. */
+  conn: string;
+  local: string;
+  remote: string;
+  passive: boolean;
+  /** Each state once, when first seen, in order; a final CLOSED when it left the table. */
+  observed: ObservedState[];
+  /** Still in the table when the run ended: the last state is where it stopped being watched. */
+  stillOpen: boolean;
+}
+
+export interface KernelRunResult {
+  plan: ScenarioPlan;
+  /** Host name -> loopback address. */
+  addrOf: Record<string, string>;
+  /** Segments (from the capture), observed state changes and application events, by time. */
+  events: TimedEvent[];
+  segments: SegmentEvent[];
+  connections: KernelConnection[];
+  /** What each host's application read, all its connections in order of creation. */
+  delivered: Record<string, Buffer>;
+  /** Node error codes each host's application saw. */
+  errors: Record<string, string[]>;
+  /** In-run `expect state` / `expect delivered` steps and steps that could not run. */
+  stepResults: ExpectResult[];
+  /** Steps and link settings that have no kernel equivalent, one line each. */
+  notCheckable: string[];
+  /** TCP settings of the scenario that the kernel run could not apply (Node has no setsockopt for them). */
+  notApplied: string[];
+  /** The pcap as tcpdump wrote it. */
+  capture: Buffer;
+  /** Packets whose TCP checksum was the offload partial sum (all of them, on loopback). */
+  partialChecksums: number;
+  /** Reads of the socket table. */
+  samples: number;
+  durationMs: number;
+  /** `ss -tanoiH` for the scenario's ports at the end of the run. */
+  ssDetails: string;
+}
+
+/** Why the kernel run is impossible here, or undefined when it can run. */
+export function kernelUnavailableReason(): string | undefined {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'tcpemu real needs root (tcpdump captures on lo); run it as root';
+  if (!findTool('tcpdump')) return 'tcpemu real needs tcpdump, which is not installed (apt-get install -y tcpdump)';
+  try {
+    accessSync('/proc/net/tcp', constants.R_OK);
+  } catch {
+    return 'tcpemu real needs /proc/net/tcp to observe kernel states, and it cannot be read here';
+  }
+  return undefined;
+}
+
+function findTool(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/usr/bin', '/sbin'])) {
+    const p = path.join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Loopback address of the i-th host (0-based): 127.0.0.1, 127.0.0.2, ... */
+export function loopbackAddr(i: number): string {
+  return `127.0.0.${i + 1}`;
+}
+
+const KERNEL_STATE: Record<string, TcpStateName> = {
+  '01': 'ESTABLISHED', '02': 'SYN-SENT', '03': 'SYN-RECEIVED', '04': 'FIN-WAIT-1', '05': 'FIN-WAIT-2',
+  '06': 'TIME-WAIT', '07': 'CLOSED', '08': 'CLOSE-WAIT', '09': 'LAST-ACK', '0A': 'LISTEN', '0B': 'CLOSING',
+  // 0C is TCP_NEW_SYN_RECV: a request socket, the kernel's SYN-RECEIVED for a passive open.
+  '0C': 'SYN-RECEIVED',
+};
+
+interface TableRow { local: string; remote: string; state: TcpStateName }
+
+const LITTLE = endianness() === 'LE';
+
+function hexAddr(h: string): string {
+  const [ip, port] = h.split(':');
+  const b = Buffer.from(ip, 'hex');
+  if (LITTLE) b.reverse();
+  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}:${parseInt(port, 16)}`;
+}
+
+/** The rows of /proc/net/tcp whose ends are among `addrs` and whose ports are among `ports`. */
+export function readSocketTable(addrs: ReadonlySet<string>, ports: ReadonlySet<number>, text = readFileSync('/proc/net/tcp', 'latin1')): TableRow[] {
+  const rows: TableRow[] = [];
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i].trim().split(/\s+/);
+    if (f.length < 4) continue;
+    const local = hexAddr(f[1]);
+    const remote = hexAddr(f[2]);
+    const [la, lp] = splitAP(local);
+    const [ra, rp] = splitAP(remote);
+    if (!addrs.has(la)) continue;
+    if (!ports.has(lp) && !ports.has(rp)) continue;
+    if (ra !== '0.0.0.0' && !addrs.has(ra)) continue;
+    const state = KERNEL_STATE[f[3].toUpperCase()];
+    if (state) rows.push({ local, remote, state });
+  }
+  return rows;
+}
+
+function splitAP(ap: string): [string, number] {
+  const i = ap.lastIndexOf(':');
+  return [ap.slice(0, i), Number(ap.slice(i + 1))];
+}
+
+/** The application's side of one kernel socket. */
+interface AppSocket {
+  id: string;
+  host: string;
+  sock: net.Socket;
+  passive: boolean;
+  autoread: boolean;
+  received: Buffer[];
+  bytesRead: number;
+  errors: string[];
+  sendOffset: number;
+  /** local>remote once known. */
+  tuple?: string;
+}
+
+function tupleOf(sock: net.Socket): string | undefined {
+  if (!sock.localAddress || !sock.localPort || !sock.remoteAddress || !sock.remotePort) return undefined;
+  return `${sock.localAddress}:${sock.localPort}>${sock.remoteAddress}:${sock.remotePort}`;
+}
+
+/** TCP settings that differ from what Linux does by itself and that Node cannot set on a socket. */
+function unappliedSettings(host: string, c: TcpConfig): string[] {
+  const out: string[] = [];
+  const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
+  const settable = new Set<keyof TcpConfig>(['autoread', 'nagle', 'isn', 'profile', 'keepaliveMs']);
+  for (const k of Object.keys(base) as (keyof TcpConfig)[]) {
+    if (settable.has(k) || c[k] === base[k]) continue;
+    out.push(`${host}: tcp ${k} = ${String(c[k])} (the kernel keeps its own; Node cannot set it per socket)`);
+  }
+  return out;
+}
+
+const IMPAIRMENTS: Array<[keyof ScenarioPlan['link']['directions'][string], string]> = [
+  ['delayMs', 'delay'], ['jitterMs', 'jitter'], ['loss', 'loss'], ['duplicate', 'duplicate'], ['reorder', 'reorder'],
+  ['corrupt', 'corrupt'], ['rateBitsPerSec', 'rate'], ['queueLimit', 'queue'], ['drop', 'drop'],
+];
+
+/** Link settings and steps of the plan that loopback cannot reproduce, one line each. */
+export function notCrossCheckable(plan: ScenarioPlan): string[] {
+  const out: string[] = [];
+  for (const [dir, d] of Object.entries(plan.link.directions)) {
+    for (const [key, word] of IMPAIRMENTS) {
+      const v = d[key];
+      if (v === undefined || v === 0 || (Array.isArray(v) && v.length === 0)) continue;
+      out.push(`link ${dir}: ${word} ${Array.isArray(v) ? v.join(',') : v}: not cross-checkable (loopback has no impairments)`);
+    }
+  }
+  if (plan.link.udp) out.push('link udp: not cross-checkable (the kernel run uses loopback TCP)');
+  for (const s of plan.steps) {
+    if (s.target === 'link') out.push(`line ${s.pos.line}: link ${s.command.op} at ${s.atMs} ms: not cross-checkable (loopback cannot go down)`);
+  }
+  return out;
+}
+
+/** Ports the scenario uses: listen ports, connect targets and explicit local ports. */
+export function scenarioPorts(plan: ScenarioPlan): number[] {
+  const ports = new Set<number>();
+  for (const s of plan.steps) {
+    const c = s.command;
+    if (c.op === 'listen') ports.add(c.port);
+    if (c.op === 'connect') {
+      ports.add(c.port);
+      if (c.fromPort !== undefined) ports.add(c.fromPort);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/**
+ * The socket-table reader, run in a worker thread (plain JavaScript: workers do not go through tsx).
+ * It reads /proc/net/tcp back to back and posts each read with its start and end time (epoch ms).
+ */
+const SAMPLER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const now = () => performance.timeOrigin + performance.now();
+function loop() {
+  const t0 = now();
+  let text = '';
+  try { text = readFileSync('/proc/net/tcp', 'latin1'); } catch {}
+  parentPort.postMessage({ t0, t1: now(), text });
+  setTimeout(loop, workerData.pauseMs);
+}
+loop();
+`;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Runs the plan on the kernel. Throws KernelUnavailable when it cannot run here. */
+export async function runOnKernel(plan: ScenarioPlan, opts: KernelRunOptions = {}): Promise<KernelRunResult> {
+  const reason = kernelUnavailableReason();
+  if (reason) throw new KernelUnavailable(reason);
+  const run = new KernelRun(plan, opts);
+  try {
+    return await run.execute();
+  } finally {
+    await run.cleanup();
+  }
+}
+
+class KernelRun {
+  private readonly log: (s: string) => void;
+  readonly addrOf: Record<string, string> = {};
+  private readonly hostOfAddr = new Map<string, string>();
+  private readonly addrs: Set<string>;
+  private readonly ports: Set<number>;
+  private readonly sockets: AppSocket[] = [];
+  private readonly servers: net.Server[] = [];
+  private readonly named = new Map<string, Map<string, AppSocket>>();
+  private readonly newest = new Map<string, AppSocket>();
+  private readonly counters = new Map<string, number>();
+  private readonly app: AppEvent[] = [];
+  private readonly stepResults: ExpectResult[] = [];
+  /** Per 4-tuple (local>remote): what was seen, in order. */
+  private readonly seen = new Map<string, { rows: ObservedState[]; passive: boolean; gone: boolean }>();
+  private samples = 0;
+  private startMs = 0;
+  private startEpochMs = 0;
+  private dir: string;
+  private tcpdump: ChildProcess | undefined;
+  private sampler: Worker | undefined;
+  private waiters: { asked: number; done: () => void }[] = [];
+  private current: TableRow[] = [];
+  private readonly preexisting = new Set<string>();
+  /** addr:port of every listener the application opened. */
+  private readonly listening = new Set<string>();
+  private pending: Promise<unknown>[] = [];
+
+  constructor(private readonly plan: ScenarioPlan, private readonly opts: KernelRunOptions) {
+    this.log = opts.log ?? (() => {});
+    plan.hosts.forEach((h, i) => {
+      this.addrOf[h.name] = loopbackAddr(i);
+      this.hostOfAddr.set(loopbackAddr(i), h.name);
+    });
+    this.addrs = new Set(Object.values(this.addrOf));
+    this.ports = new Set(scenarioPorts(plan));
+    this.dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-real-'));
+  }
+
+  private now(): number {
+    return performance.now() - this.startMs;
+  }
+
+  private t(): number {
+    return Math.round(this.now() * 1000) / 1000;
+  }
+
+  async execute(): Promise<KernelRunResult> {
+    const capFile = path.join(this.dir, 'kernel.pcap');
+    await this.startCapture(capFile);
+    // The reader's first read (a worker takes ~200 ms to start) gives the connections that were there
+    // before the run (TIME-WAIT from an earlier run, usually): they are not the scenario's.
+    await this.startSampler();
+    this.startMs = performance.now();
+    this.startEpochMs = performance.timeOrigin + this.startMs;
+
+    const maxRun = this.opts.maxRunMs ?? 120_000;
+    const steps = this.plan.steps.filter((s) => s.atMs <= this.plan.untilMs);
+    for (const step of steps) {
+      if (step.atMs > maxRun) {
+        this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
+        continue;
+      }
+      await sleep(step.atMs - this.now());
+      const late = this.now() - step.atMs;
+      if (late > 50) this.log(`step "${step.text}" ran ${late.toFixed(1)} ms late`);
+      await this.exec(step);
+    }
+    const lastAt = steps.length ? steps[steps.length - 1].atMs : 0;
+    await sleep(Math.min(lastAt + (this.opts.settleMs ?? 400), maxRun) - this.now());
+    await Promise.race([Promise.allSettled(this.pending), sleep(1000)]);
+    await this.freshRead();
+    await this.stopSampler();
+    const durationMs = this.now();
+    const ssDetails = await this.ssDetails();
+    await this.stopCapture();
+
+    const capture = readFileSync(capFile);
+    const { segments, partial } = this.segmentsOf(capture);
+    const connections = this.connections();
+    const events: TimedEvent[] = [...segments, ...this.stateEvents(connections), ...this.app];
+    events.sort((a, b) => a.t - b.t);
+    const delivered: Record<string, Buffer> = {};
+    const errors: Record<string, string[]> = {};
+    for (const h of this.plan.hosts) {
+      const mine = this.sockets.filter((s) => s.host === h.name);
+      delivered[h.name] = Buffer.concat(mine.flatMap((s) => s.received));
+      errors[h.name] = mine.flatMap((s) => s.errors);
+    }
+    return {
+      plan: this.plan, addrOf: this.addrOf, events, segments, connections, delivered, errors,
+      stepResults: this.stepResults,
+      notCheckable: notCrossCheckable(this.plan),
+      notApplied: this.plan.hosts.flatMap((h) => unappliedSettings(h.name, h.tcp)),
+      capture: this.opts.keepCapture === false ? Buffer.alloc(0) : capture,
+      partialChecksums: partial, samples: this.samples, durationMs, ssDetails,
+    };
+  }
+
+  // ------------------------------------------------------------------ capture
+
+  private filter(): string {
+    const ports = [...this.ports].map((p) => `port ${p}`).join(' or ');
+    const hosts = [...this.addrs].map((a) => `host ${a}`).join(' or ');
+    return ports ? `tcp and (${ports}) and (${hosts})` : `tcp and (${hosts})`;
+  }
+
+  private startCapture(file: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const p = spawn(findTool('tcpdump')!, ['-i', 'lo', '-U', '--immediate-mode', '-n', '-w', file, this.filter()], { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.tcpdump = p;
+      let err = '';
+      let listening = false;
+      const timer = setTimeout(() => fail(`tcpdump did not report "listening on" within 5 s: ${err.trim()}`), 5000);
+      const fail = (msg: string) => {
+        clearTimeout(timer);
+        reject(new KernelUnavailable(msg));
+      };
+      p.stderr!.setEncoding('utf8');
+      p.stderr!.on('data', (d: string) => {
+        err += d;
+        if (err.includes('listening on') && !listening) {
+          listening = true;
+          clearTimeout(timer);
+          this.log('tcpdump listening on lo');
+          resolve();
+        }
+      });
+      p.on('error', (e) => fail(`tcpdump could not start: ${e.message}`));
+      p.on('exit', (code) => listening || fail(`tcpdump exited (${code}) before listening: ${err.trim()}`));
+    });
+  }
+
+  private async stopCapture(): Promise<void> {
+    const p = this.tcpdump;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    // A short grace so the last packets of the run reach the capture buffer.
+    await sleep(100);
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGINT');
+    await Promise.race([exited, sleep(3000)]);
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGKILL');
+      await Promise.race([exited, sleep(1000)]);
+    }
+    this.tcpdump = undefined;
+  }
+
+  private segmentsOf(capture: Buffer): { segments: SegmentEvent[]; partial: number } {
+    const clock = { now: 0 };
+    const rec = new TraceRecorder(clock, { timers: false, congestion: false });
+    const segments: SegmentEvent[] = [];
+    let partial = 0;
+    for (const p of readCapture(capture, 'kernel capture').packets) {
+      const { ip, tcp } = decodePacket(p.ip, { verifyChecksum: 'allow-partial' });
+      if (tcp.checksumPartial) partial++;
+      const src = `${(ip.src >>> 24) & 255}.${(ip.src >>> 16) & 255}.${(ip.src >>> 8) & 255}.${ip.src & 255}`;
+      const host = this.hostOfAddr.get(src) ?? src;
+      clock.now = p.timeMs - this.startEpochMs;
+      const ev = rec.segmentEvent('tx', host, this.connOf(host, `${src}:${tcp.srcPort}`), ip.src, ip.dst, tcp);
+      segments.push(ev);
+    }
+    return { segments, partial };
+  }
+
+  private connOf(host: string, localAP: string): string | undefined {
+    return this.sockets.find((s) => s.host === host && s.tuple?.startsWith(`${localAP}>`))?.id;
+  }
+
+  private ssDetails(): Promise<string> {
+    const f = [...this.ports].map((p) => `sport = :${p} or dport = :${p}`).join(' or ');
+    return new Promise((resolve) => {
+      execFile('ss', ['-tanoiH', `( ${f} )`], { timeout: 2000 }, (err, stdout) => resolve(err ? '' : stdout));
+    });
+  }
+
+  // ------------------------------------------------------------------ states
+
+  private async startSampler(): Promise<void> {
+    const w = new Worker(SAMPLER_SOURCE, { eval: true, workerData: { pauseMs: this.opts.sampleMs ?? 0 } });
+    this.sampler = w;
+    w.on('message', (m: { t0: number; t1: number; text: string }) => this.onRead(m));
+    w.on('error', (e) => this.log(`socket-table reader failed: ${e.message}`));
+    // The first read: the table before any step.
+    await this.freshRead();
+  }
+
+  private async stopSampler(): Promise<void> {
+    const w = this.sampler;
+    this.sampler = undefined;
+    if (w) await w.terminate();
+  }
+
+  /** Resolves after a read that started after now (bounded: 2 s, for the worker's start). */
+  private freshRead(): Promise<void> {
+    const asked = performance.timeOrigin + performance.now();
+    return new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(timer); resolve(); };
+      const timer = setTimeout(() => { this.waiters = this.waiters.filter((x) => x.done !== done); resolve(); }, 2000);
+      this.waiters.push({ asked, done });
+    });
+  }
+
+  /** One read of the socket table, from the worker (times in epoch ms). */
+  private onRead(m: { t0: number; t1: number; text: string }): void {
+    const rows = readSocketTable(this.addrs, this.ports, m.text);
+    if (!this.startMs) {
+      for (const r of rows) this.preexisting.add(`${r.local}>${r.remote}`);
+      this.resolveWaiters(m.t0);
+      return;
+    }
+    this.samples++;
+    const from = m.t0 - this.startEpochMs;
+    const to = m.t1 - this.startEpochMs;
+    const t = Math.round(((from + to) / 2) * 1000) / 1000;
+    const present = new Set<string>();
+    for (const r of rows) {
+      if (r.state === 'LISTEN') continue;
+      const key = `${r.local}>${r.remote}`;
+      if (this.preexisting.has(key)) continue;
+      present.add(key);
+      let s = this.seen.get(key);
+      if (!s || s.gone) {
+        // The passive end is the one whose local port has a listener on its address.
+        const [la, lp] = splitAP(r.local);
+        const passive = rows.some((x) => x.state === 'LISTEN' && x.local === `${la}:${lp}`) || this.listening.has(`${la}:${lp}`);
+        s = { rows: [], passive, gone: false };
+        this.seen.set(key, s);
+      }
+      const last = s.rows[s.rows.length - 1];
+      if (!last || last.state !== r.state) s.rows.push({ t, state: r.state, from, to });
+    }
+    for (const [key, s] of this.seen) {
+      if (!s.gone && !present.has(key)) {
+        s.gone = true;
+        s.rows.push({ t, state: 'CLOSED', from, to });
+      }
+    }
+    this.current = rows;
+    this.resolveWaiters(m.t0);
+  }
+
+  private resolveWaiters(readStart: number): void {
+    const ready = this.waiters.filter((w) => w.asked <= readStart);
+    this.waiters = this.waiters.filter((w) => w.asked > readStart);
+    for (const w of ready) w.done();
+  }
+
+  private async stateOf(sock: AppSocket): Promise<TcpStateName | undefined> {
+    const key = sock.tuple ?? (sock.tuple = tupleOf(sock.sock));
+    if (!key) return undefined;
+    await this.freshRead();
+    const row = this.current.find((r) => `${r.local}>${r.remote}` === key);
+    return row?.state ?? 'CLOSED';
+  }
+
+  private connections(): KernelConnection[] {
+    const out: KernelConnection[] = [];
+    for (const [key, s] of this.seen) {
+      const [local, remote] = key.split('>');
+      const host = this.hostOfAddr.get(splitAP(local)[0])!;
+      const app = this.sockets.find((x) => x.tuple === key);
+      out.push({ host, conn: app?.id ?? key, local, remote, passive: s.passive, observed: s.rows, stillOpen: !s.gone });
+    }
+    return out;
+  }
+
+  private stateEvents(conns: KernelConnection[]): StateEvent[] {
+    const out: StateEvent[] = [];
+    for (const c of conns) {
+      let from: TcpStateName = c.passive ? 'LISTEN' : 'CLOSED';
+      for (const o of c.observed) {
+        if (o.state === from) continue;
+        out.push({ t: o.t, type: 'state', host: c.host, conn: c.conn, from, to: o.state, cause: `observed in the socket table (read ${o.from.toFixed(1)}-${o.to.toFixed(1)} ms)` });
+        from = o.state;
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the application
+
+  private appEvent(s: AppSocket, event: AppEvent['event'], bytes?: number, error?: string): void {
+    const ev: AppEvent = { t: this.t(), type: 'app', host: s.host, conn: s.id, event };
+    if (bytes !== undefined) ev.bytes = bytes;
+    if (error !== undefined) ev.error = error;
+    this.app.push(ev);
+  }
+
+  private adopt(host: string, sock: net.Socket, passive: boolean, name?: string): AppSocket {
+    const n = (this.counters.get(host) ?? 0) + 1;
+    this.counters.set(host, n);
+    const cfg = this.plan.hosts.find((h) => h.name === host)!.tcp;
+    const s: AppSocket = { id: `c${n}`, host, sock, passive, autoread: cfg.autoread, received: [], bytesRead: 0, errors: [], sendOffset: 0 };
+    this.sockets.push(s);
+    let m = this.named.get(host);
+    if (!m) this.named.set(host, (m = new Map()));
+    m.set(s.id, s);
+    if (name) m.set(name, s);
+    this.newest.set(host, s);
+    if (!cfg.nagle) sock.setNoDelay(true);
+    if (cfg.keepaliveMs > 0) sock.setKeepAlive(true, cfg.keepaliveMs);
+    const observe = (_what: string) => {
+      if (!s.tuple) s.tuple = tupleOf(sock);
+    };
+    if (s.autoread) {
+      sock.on('data', (chunk: Buffer) => {
+        s.received.push(chunk);
+        s.bytesRead += chunk.length;
+        this.appEvent(s, 'data', chunk.length);
+      });
+    } else {
+      sock.pause();
+    }
+    sock.on('connect', () => { observe('connect'); this.appEvent(s, 'connect'); });
+    sock.on('end', () => { observe('end'); this.appEvent(s, 'end'); });
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      s.errors.push(e.code ?? e.message);
+      this.appEvent(s, 'error', undefined, e.code ?? e.message);
+      observe('error');
+    });
+    sock.on('close', () => { observe('close'); this.appEvent(s, 'close'); });
+    if (passive) {
+      s.tuple = tupleOf(sock);
+      observe('accept');
+      this.appEvent(s, 'accept');
+    }
+    return s;
+  }
+
+  private async exec(step: StepPlan): Promise<void> {
+    const cmd = step.command;
+    if (step.target === 'link') return; // reported by notCrossCheckable
+    try {
+      await this.execHost(step, step.target, cmd);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        throw new KernelRunError(`${this.plan.file}:${step.pos.line}:${step.pos.col}: ${step.target}: ${step.text}: ${e.code} on ${this.addrOf[step.target]} (${e.message})`);
+      }
+      if (e instanceof KernelRunError) throw e;
+      this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `${step.target}: ${e.message}`, pos: step.pos });
+    }
+  }
+
+  private async execHost(step: StepPlan, host: string, cmd: Command): Promise<void> {
+    const addr = this.addrOf[host];
+    const cfg = this.plan.hosts.find((h) => h.name === host)!.tcp;
+    switch (cmd.op) {
+      case 'listen': {
+        // highWaterMark 1: an application that does not read holds at most one chunk in Node; the rest stays in the kernel.
+        const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: !cfg.autoread, highWaterMark: cfg.autoread ? undefined : 1 });
+        server.on('connection', (sock) => this.adopt(host, sock, true));
+        this.listening.add(`${addr}:${cmd.port}`);
+        this.servers.push(server);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ host: addr, port: cmd.port, backlog: cmd.backlog ?? 511 }, () => {
+            server.off('error', reject);
+            server.on('error', () => {});
+            resolve();
+          });
+        });
+        return;
+      }
+      case 'connect': {
+        const target = this.addrOf[cmd.host];
+        // readableHighWaterMark 1 (a Duplex option that the types of net.connect leave out): see listen.
+        const options = { host: target, port: cmd.port, localAddress: addr, localPort: cmd.fromPort, allowHalfOpen: true, readableHighWaterMark: cfg.autoread ? undefined : 1 };
+        const sock = net.connect(options as net.NetConnectOpts);
+        this.adopt(host, sock, false, cmd.as);
+        return;
+      }
+      case 'down':
+      case 'up':
+        return;
+    }
+    const s = cmd.conn ? this.named.get(host)?.get(cmd.conn) : this.newest.get(host);
+    if (!s) {
+      this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: cmd.conn ? `${host} has no connection named ${cmd.conn}` : `${host} has no connection yet`, pos: step.pos });
+      return;
+    }
+    const sock = s.sock;
+    switch (cmd.op) {
+      case 'send': {
+        let data: Buffer;
+        if ('text' in cmd.data) data = Buffer.from(cmd.data.text);
+        else {
+          data = payloadBytes(cmd.data.bytes, s.sendOffset);
+          s.sendOffset += cmd.data.bytes;
+        }
+        this.appEvent(s, 'send', data.length);
+        if (sock.destroyed || sock.writableEnded) {
+          s.errors.push('EPIPE');
+          this.appEvent(s, 'error', undefined, 'EPIPE');
+          return;
+        }
+        sock.write(data);
+        return;
+      }
+      case 'shutdown':
+        this.appEvent(s, 'shutdown');
+        sock.end();
+        return;
+      case 'close':
+        this.appEvent(s, 'close-req');
+        // Node's close: end() queues the FIN after what is written; the descriptor is closed once that is flushed.
+        if (sock.destroyed) return;
+        sock.end(() => sock.destroy());
+        this.pending.push(new Promise<void>((r) => sock.once('close', () => r())));
+        return;
+      case 'abort':
+        this.appEvent(s, 'abort');
+        // SO_LINGER 0 then close: the kernel sends RST.
+        if (!sock.destroyed) sock.resetAndDestroy();
+        return;
+      case 'read':
+        this.appEvent(s, 'read');
+        await this.readFrom(s, cmd.count === 'all' ? Infinity : cmd.count);
+        return;
+      case 'expect-state': {
+        const state = await this.stateOf(s);
+        const ok = state === cmd.state;
+        this.stepResults.push({ what: `at ${step.atMs} ms: ${host} ${s.id} in ${cmd.state}`, ok, detail: ok ? `${state} (read from the socket table)` : `expected ${cmd.state}, but the kernel has it in ${state ?? '(not connected)'}`, pos: step.pos });
+        return;
+      }
+      case 'expect-delivered': {
+        const ok = s.bytesRead === cmd.bytes;
+        this.stepResults.push({ what: `at ${step.atMs} ms: ${host} ${s.id} delivered ${cmd.bytes} bytes`, ok, detail: ok ? `${s.bytesRead} bytes` : `expected ${cmd.bytes} bytes delivered, but ${s.bytesRead} were`, pos: step.pos });
+        return;
+      }
+    }
+  }
+
+  /**
+   * `read N|all` for an application that does not read by itself: take what Node holds, let Node read
+   * more from the kernel, and stop at N bytes or when nothing more came for 20 ms (the kernel's
+   * buffer is empty), bounded by 1 s.
+   */
+  private async readFrom(s: AppSocket, max: number): Promise<void> {
+    const sock = s.sock;
+    const deadline = performance.now() + 1000;
+    let want = max;
+    while (want > 0 && performance.now() < deadline && !sock.destroyed) {
+      if (sock.readableLength > 0) {
+        const chunk: Buffer | null = sock.read(Math.min(want, sock.readableLength));
+        if (chunk) {
+          s.received.push(chunk);
+          s.bytesRead += chunk.length;
+          want -= chunk.length;
+          this.appEvent(s, 'data', chunk.length);
+          continue;
+        }
+      }
+      sock.read(0); // asks Node to read from the kernel again
+      const got = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => { sock.off('readable', on); resolve(false); }, 20);
+        const on = () => { clearTimeout(t); resolve(true); };
+        sock.once('readable', on);
+      });
+      if (!got && sock.readableLength === 0) break;
+    }
+  }
+
+  // ------------------------------------------------------------------ cleanup
+
+  async cleanup(): Promise<void> {
+    await this.stopSampler().catch(() => {});
+    await this.stopCapture().catch(() => {});
+    for (const s of this.sockets) if (!s.sock.destroyed) s.sock.destroy();
+    await Promise.race([Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r())))), sleep(1000)]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
