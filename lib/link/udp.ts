@@ -98,8 +98,11 @@ export interface UdpLinkObserver {
 }
 
 export interface UdpLinkOptions {
-  /** This host's virtual IPv4 address (uint32): datagrams for any other are dropped ('not-mine'). */
-  addr: number;
+  /**
+   * This host's virtual IPv4 address (uint32): datagrams for any other are dropped ('not-mine'). A
+   * function is given the bound UDP port first (a client may derive its address from it).
+   */
+  addr: number | ((boundPort: number) => number);
   /** Local UDP address to bind; port 0 (the default) takes an ephemeral port. Default 0.0.0.0:0, or :: for an IPv6 peer. */
   bind?: Partial<UdpEndpoint>;
   /** The one UDP address to talk to (a client); without it the link learns its peers (a server). */
@@ -176,7 +179,7 @@ export class UdpLink {
 
   private constructor(socket: dgram.Socket, o: UdpLinkOptions, peer: UdpEndpoint | undefined) {
     this.socket = socket;
-    this.addr = o.addr >>> 0;
+    this.addr = (typeof o.addr === 'function' ? o.addr(socket.address().port) : o.addr) >>> 0;
     this.clock = o.clock;
     this.cfg = { ...defaultImpairments, ...o.impair };
     this.rng = new Random(o.seed ?? 1).fork(`udp:${formatAddr(this.addr)}`);

@@ -1,0 +1,552 @@
+/**
+ * `tcpemu serve --udp ADDR:PORT` and `tcpemu connect --udp ADDR:PORT`: the classic socket-template
+ * line chat, run on the model's TCP (lib/tcp, through lib/host) over the UDP link (lib/link/udp.ts)
+ * between two real processes, on real time. Nothing here is TCP: only the application on top of
+ * SimSocket, argument parsing, and what is printed.
+ *
+ * Addresses. The UDP address (--udp) is where the datagrams go; the TCP runs between virtual IPv4
+ * addresses carried inside them:
+ * - the server is 10.0.0.2 (--addr to change it) and listens on TCP port = its UDP port (--tcp-port);
+ * - a client is 10.0.0.x with x taken from its own UDP port (1 or 3..254), so that several clients
+ *   on one machine (distinct UDP ports) mostly get distinct addresses without being told; --addr
+ *   fixes it. Two clients that still collide differ by their TCP port, which is what the server's
+ *   link and host demultiplex on (virtual address + TCP port).
+ *
+ * Ending. The client's end of input half-closes (FIN); the server answers what is left, then closes;
+ * the client exits after TIME-WAIT, which lasts 2*MSL: --msl defaults to 1s here (not 30s) because a
+ * person is waiting for the prompt. Ctrl-C (SIGINT) aborts with RST and exits 130.
+ * Exit status: 0 clean close; 1 the connection failed (refused, reset, timed out); 2 bad usage.
+ */
+import { accessSync, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Host, type HostTracer, type SimSocket } from '../host/host.ts';
+import { UdpLink, UdpLinkError, parseEndpoint, type UdpImpairments, type UdpLinkStats, UDP_DROP_REASONS } from '../link/udp.ts';
+import { RealClock } from '../sim/real-clock.ts';
+import { Random } from '../sim/random.ts';
+import { resolveConfig, type TcpConfigInput } from '../tcp/config.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import type { SegmentEvent, TraceEvent } from '../trace/events.ts';
+import { renderLadder } from '../trace/views/ladder.ts';
+import { renderStates } from '../trace/views/states.ts';
+import { renderSummary, summarize } from '../trace/views/summary.ts';
+import { UnitError, parseDuration, parseProbability } from '../scenario/units.ts';
+import { PcapWriter } from '../wire/pcap.ts';
+import { WireError } from '../wire/errors.ts';
+import { formatAddr, parseAddr } from '../wire/ipv4.ts';
+import { VERSION } from '../version.ts';
+
+export interface ChatIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Aborting it acts like Ctrl-C (for tests); the process's SIGINT always does. */
+  signal?: AbortSignal;
+}
+
+const SERVER_ADDR = '10.0.0.2';
+const EXIT_SIGINT = 130;
+/** Reasons a packet dies on the sending side; the rest are rejections on arrival. */
+const SEND_SIDE = new Set(['loss', 'no-route', 'send-error', 'closed']);
+
+const COMMON_USAGE = `  --addr A          this host's virtual IPv4 address (server 10.0.0.2; client 10.0.0.x from its UDP port)
+  --tcp-port N      the server's TCP port (default: the UDP port of --udp)
+  --loss P --duplicate P --reorder P --corrupt P   impairments on what this side sends (0..1 or 5%)
+  --delay MS --jitter MS                            added one-way delay (e.g. 50ms, 0.2s)
+  --seed N          seeds initial sequence numbers, ports and impairments (default: random)
+  --msl D           maximum segment lifetime; TIME-WAIT is 2*MSL (default 1s, for a person waiting)
+  --rto-min D --rto-initial D --max-retries N --syn-retries N --profile rfc|linux
+  --trace           print every segment to stderr as it goes, as tcpdump does
+  --pcap FILE       write the segments this side sent and accepted, at exit
+  --view ladder|states|summary   draw the run at exit (summary includes dropped datagrams)`;
+
+const SERVE_USAGE = `usage: tcpemu serve --udp ADDR:PORT [--echo] [--once] [options]
+  serves line chat on UDP ADDR:PORT (port 0: any); prints "from client: LINE"; answers with
+  the lines typed on stdin (to every client), or echoes with --echo; stops when stdin ends
+  (with --echo: on Ctrl-C); --once: exit after the first client's connection closed
+${COMMON_USAGE}`;
+
+const CONNECT_USAGE = `usage: tcpemu connect --udp ADDR:PORT [--bind ADDR:PORT] [--server-addr A] [options]
+  sends each line of stdin to the server at UDP ADDR:PORT and prints "from server: LINE";
+  end of input half-closes, and it exits after the four-way close
+${COMMON_USAGE}`;
+
+const COMMON_OPTIONS = {
+  udp: { type: 'string' },
+  addr: { type: 'string' },
+  'tcp-port': { type: 'string' },
+  loss: { type: 'string' },
+  duplicate: { type: 'string' },
+  reorder: { type: 'string' },
+  corrupt: { type: 'string' },
+  delay: { type: 'string' },
+  jitter: { type: 'string' },
+  seed: { type: 'string' },
+  msl: { type: 'string' },
+  'rto-min': { type: 'string' },
+  'rto-initial': { type: 'string' },
+  'max-retries': { type: 'string' },
+  'syn-retries': { type: 'string' },
+  profile: { type: 'string' },
+  trace: { type: 'boolean' },
+  pcap: { type: 'string' },
+  view: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A mistake in the command line: one line on stderr, exit 2. */
+class UsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+interface Common {
+  udp: { address: string; port: number };
+  addr: number | undefined;
+  tcpPort: number | undefined;
+  impair: Partial<UdpImpairments>;
+  seed: number;
+  tcp: TcpConfigInput;
+  trace: boolean;
+  pcap: string | undefined;
+  view: 'ladder' | 'states' | 'summary' | undefined;
+}
+
+function parseCommon(v: Values, cmd: string): Common {
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const wrap = <T>(flag: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof UnitError) throw new UsageError(`--${flag}: ${err.message} (${err.hint})`);
+      if (err instanceof WireError) throw new UsageError(`--${flag}: ${err.message.replace(/^at byte 0: /, '')}`);
+      if (err instanceof UdpLinkError) throw new UsageError(`--${flag}: ${err.message}`);
+      throw err;
+    }
+  };
+  const int = (flag: string, min: number, max: number): number | undefined => {
+    const s = str(flag);
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (!/^[0-9]+$/.test(s) || n < min || n > max) throw new UsageError(`--${flag}: "${s}" is not a whole number in ${min}..${max}`);
+    return n;
+  };
+  const udpText = str('udp');
+  if (udpText === undefined) throw new UsageError(`${cmd} needs --udp ADDR:PORT`);
+  const udp = wrap('udp', () => parseEndpoint(udpText, 'UDP address'));
+  const impair: Partial<UdpImpairments> = {};
+  for (const f of ['loss', 'duplicate', 'reorder', 'corrupt'] as const) {
+    const s = str(f);
+    if (s !== undefined) impair[f] = wrap(f, () => parseProbability(s));
+  }
+  const dur = (flag: string) => {
+    const s = str(flag);
+    return s === undefined ? undefined : wrap(flag, () => parseDuration(s));
+  };
+  if (str('delay') !== undefined) impair.delayMs = dur('delay');
+  if (str('jitter') !== undefined) impair.jitterMs = dur('jitter');
+  const profile = str('profile');
+  if (profile !== undefined && profile !== 'rfc' && profile !== 'linux') throw new UsageError(`--profile: "${profile}" is not rfc or linux`);
+  const tcp: TcpConfigInput = {
+    profile: profile as 'rfc' | 'linux' | undefined,
+    mslMs: dur('msl') ?? 1000,
+    rtoMinMs: dur('rto-min'),
+    rtoInitialMs: dur('rto-initial'),
+    maxRetries: int('max-retries', 1, 100),
+    synRetries: int('syn-retries', 1, 100),
+  };
+  const view = str('view');
+  if (view !== undefined && view !== 'ladder' && view !== 'states' && view !== 'summary') throw new UsageError(`--view: "${view}" is not ladder, states or summary`);
+  const pcap = str('pcap');
+  if (pcap !== undefined) {
+    // Checked now, so a run is not lost for a capture that cannot be written at the end.
+    const dir = path.dirname(path.resolve(pcap));
+    try {
+      accessSync(dir, fsConstants.W_OK);
+    } catch {
+      throw new UsageError(`--pcap: cannot write in ${dir}`);
+    }
+  }
+  const addrText = str('addr');
+  return {
+    udp,
+    addr: addrText === undefined ? undefined : wrap('addr', () => parseAddr(addrText)),
+    tcpPort: int('tcp-port', 1, 65535),
+    impair,
+    seed: int('seed', 0, 0xffffffff) ?? (Math.random() * 2 ** 32) >>> 0,
+    tcp,
+    trace: v.trace === true,
+    pcap,
+    view: view as Common['view'],
+  };
+}
+
+function parse(args: string[], cmd: string, extra: Record<string, { type: 'string' | 'boolean' }>): Values {
+  try {
+    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: false, strict: true }).values as Values;
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify.*$/, ''));
+  }
+}
+
+/** One process's end: clock, trace, link, host, and what is printed at exit. */
+class Session {
+  readonly clock = new RealClock();
+  readonly recorder: TraceRecorder;
+  readonly tracer: HostTracer;
+  readonly pcap: PcapWriter | undefined;
+  link!: UdpLink;
+  host!: Host;
+  private printed = 0;
+
+  constructor(readonly name: 'client' | 'server', readonly c: Common, readonly io: ChatIo) {
+    this.recorder = new TraceRecorder(this.clock, { timers: false, congestion: false });
+    this.pcap = c.pcap === undefined ? undefined : new PcapWriter(c.pcap);
+    const rec = this.recorder;
+    // The recorder records; this wrapper also prints each new segment line when --trace asks.
+    const after = () => this.printNew();
+    this.tracer = {
+      segment: (...a) => (rec.segment(...a), after()),
+      state: (...a) => (rec.state(...a), after()),
+      app: (...a) => (rec.app(...a), after()),
+      undecodable: (...a) => (rec.undecodable(...a), after()),
+    };
+  }
+
+  async open(addr: (local: number) => number, bind: { address?: string; port: number } | undefined, peer: { address: string; port: number } | undefined): Promise<void> {
+    this.link = await UdpLink.open({
+      // A function: the client's virtual address may come from the UDP port just bound.
+      addr, bind, peer, clock: this.clock, seed: this.c.seed, impair: this.c.impair,
+      observer: {
+        onDrop: (packet, reason, side) => {
+          this.recorder.linkDrop(this.name, packet, reason, side === 'receive');
+          this.printNew();
+        },
+        onDeliver: (packet) => this.pcap?.write(this.clock.epochMs(), packet),
+      },
+    });
+    const host = new Host({
+      name: this.name, addr: this.link.addr, config: resolveConfig(this.c.tcp), clock: this.clock,
+      random: new Random(this.c.seed).fork(`host:${this.name}`), tracer: this.tracer,
+      // The link verified both checksums before handing the packet over.
+      verifyChecksums: false,
+      transmit: (packet) => {
+        this.pcap?.write(this.clock.epochMs(), packet);
+        this.link.send(packet);
+      },
+    });
+    this.host = host;
+    this.link.setReceiver((p) => host.receivePacket(p));
+  }
+
+  private printNew(): void {
+    const evs = this.recorder.events;
+    for (; this.printed < evs.length; this.printed++) {
+      const ev = evs[this.printed];
+      if (this.c.trace && ev.type === 'segment') this.io.stderr.write(tcpdumpLine(ev) + '\n');
+    }
+  }
+
+  /** Let the last segments leave, stop every timer, write the capture, draw the view. */
+  async finish(): Promise<void> {
+    const c = this.c;
+    await this.link.close((c.impair.delayMs ?? 0) + (c.impair.jitterMs ?? 0) + 200);
+    this.clock.close();
+    this.pcap?.close();
+    if (!c.view) return;
+    const events = this.recorder.events;
+    const color = Boolean((this.io.stderr as { isTTY?: boolean }).isTTY) && !process.env.NO_COLOR;
+    const peer = this.name === 'client' ? 'server' : 'client';
+    const hosts = ['client', 'server'];
+    let out: string;
+    if (c.view === 'ladder') {
+      out = `as seen from the ${this.name}: times are when this process sent or received each segment\n` +
+        renderLadder(oneEndView(events, this.name, peer), { hosts, color, width: (this.io.stdout as { columns?: number }).columns ?? 100 });
+    } else if (c.view === 'states') {
+      out = renderStates(events, { color, hosts: [this.name] });
+    } else {
+      const meta: TraceEvent = { type: 'meta', scenario: `udp ${this.name}`, seed: c.seed, version: VERSION, source: '' };
+      out = renderSummary(summarize([meta, ...events], { hosts: [this.name] }), { color }) + linkLine(this.link.stats);
+    }
+    this.io.stdout.write(out.endsWith('\n') ? out : out + '\n');
+  }
+}
+
+/** The UDP link's own counts, for the summary: datagrams, and drops by reason and side. */
+function linkLine(s: UdpLinkStats): string {
+  const parts = UDP_DROP_REASONS.filter((r) => s.dropped[r] > 0).map((r) => `${r} ${s.dropped[r]}`);
+  return `  udp link: ${s.datagramsSent} datagrams sent, ${s.received} received, ${s.delivered} accepted` +
+    ` · dropped: ${parts.length === 0 ? 'none' : parts.join(', ')}` +
+    (s.duplicated + s.reordered + s.corrupted > 0 ? ` · duplicated ${s.duplicated}, reordered ${s.reordered}, corrupted ${s.corrupted}` : '') + '\n';
+}
+
+/**
+ * One process sees only its own end. For the ladder, which pairs each transmission with an arrival,
+ * the peer's side is filled in from what this end saw: a segment received was sent by the peer, and
+ * a segment sent and not dropped here counts as arrived (whether it did, only the peer knows).
+ */
+export function oneEndView(events: readonly TraceEvent[], self: string, peer: string): TraceEvent[] {
+  const droppedHere = new Set<number>();
+  const pendingTx = new Map<string, number[]>();
+  const key = (s: SegmentEvent) => `${s.src}>${s.dst} ${s.flags} ${s.seq} ${s.ack} ${s.len}`;
+  events.forEach((ev, i) => {
+    if (ev.type !== 'segment' || ev.host !== self) return;
+    if (ev.event === 'tx') {
+      const list = pendingTx.get(key(ev)) ?? [];
+      list.push(i);
+      pendingTx.set(key(ev), list);
+    } else if (ev.event === 'drop' && SEND_SIDE.has(ev.reason ?? '')) {
+      const j = pendingTx.get(key(ev))?.pop();
+      if (j !== undefined) droppedHere.add(j);
+    }
+  });
+  const out: TraceEvent[] = [];
+  events.forEach((ev, i) => {
+    if (ev.type === 'segment' && ev.host === self && ev.event === 'rx') {
+      const { conn: _conn, ...rest } = ev;
+      out.push({ ...rest, event: 'tx', host: peer });
+      out.push(ev);
+    } else if (ev.type === 'segment' && ev.host === self && ev.event === 'tx' && !droppedHere.has(i)) {
+      out.push(ev);
+      const { conn: _conn, retransmit: _r, why: _w, ...rest } = ev;
+      out.push({ ...rest, event: 'rx', host: peer });
+    } else {
+      out.push(ev);
+    }
+  });
+  return out;
+}
+
+/** `12.345 10.0.0.1.49152 > 10.0.0.2.9000: Flags [S], seq 0, win 65535, options [mss 1460], length 0` */
+export function tcpdumpLine(ev: SegmentEvent): string {
+  const time = (ev.t / 1000).toFixed(3);
+  const dotted = (hp: string) => {
+    const i = hp.lastIndexOf(':');
+    return i < 0 ? hp : `${hp.slice(0, i)}.${hp.slice(i + 1)}`;
+  };
+  if (ev.src === '?') return `${time} ? > ?: undecodable datagram, length ${ev.len} (dropped: ${ev.reason ?? 'unknown'})`;
+  const flags = ev.flags === '' ? 'none' : ev.flags;
+  const parts = [`Flags [${flags}]`];
+  if (ev.len > 0) parts.push(`seq ${ev.rseq}:${(ev.rseq + ev.len) >>> 0}`);
+  else if (/[SFR]/.test(flags)) parts.push(`seq ${ev.rseq}`);
+  if (flags.includes('.')) parts.push(`ack ${ev.rack}`);
+  parts.push(`win ${ev.win}`);
+  if (ev.options.length > 0) parts.push(`options [${ev.options.join(',')}]`);
+  parts.push(`length ${ev.len}`);
+  let line = `${time} ${dotted(ev.src)} > ${dotted(ev.dst)}: ${parts.join(', ')}`;
+  if (ev.event === 'drop') line += ` (dropped: ${ev.reason ?? 'unknown'})`;
+  return line;
+}
+
+/** Splits a byte stream into lines; the last unterminated piece comes out at the end. */
+class Lines {
+  private rest = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+  push(b: Buffer): void {
+    this.rest += b.toString('utf8');
+    let nl;
+    while ((nl = this.rest.indexOf('\n')) >= 0) {
+      this.onLine(this.rest.slice(0, nl).replace(/\r$/, ''));
+      this.rest = this.rest.slice(nl + 1);
+    }
+  }
+  end(): void {
+    if (this.rest !== '') this.onLine(this.rest);
+    this.rest = '';
+  }
+}
+
+/** Reads stdin line by line; stop() lets go of it so the process can exit. */
+function readLines(io: ChatIo, onLine: (l: string) => void, onEnd: () => void): { stop: () => void } {
+  const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Infinity });
+  let stopped = false;
+  rl.on('line', (l) => stopped || onLine(l));
+  rl.on('close', () => stopped || onEnd());
+  return {
+    stop: () => {
+      stopped = true;
+      rl.close();
+      io.stdin.pause();
+      // A paused process.stdin still holds the event loop on some terminals; ours only: destroy it.
+      if (io.stdin === process.stdin) process.stdin.destroy();
+    },
+  };
+}
+
+/** Ctrl-C from the process or from io.signal; returns the remover. */
+function onInterrupt(io: ChatIo, fn: () => void): () => void {
+  const handler = () => fn();
+  process.on('SIGINT', handler);
+  io.signal?.addEventListener('abort', handler, { once: true });
+  return () => {
+    process.off('SIGINT', handler);
+    io.signal?.removeEventListener('abort', handler);
+  };
+}
+
+function label(sock: SimSocket): string {
+  return `${sock.remoteAddress}:${sock.remotePort}`;
+}
+
+async function run(cmd: 'serve' | 'connect', io: ChatIo, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof UdpLinkError) {
+      io.stderr.write(`tcpemu ${cmd}: ${err.message}\n`);
+      if (err instanceof UsageError) io.stderr.write(`try 'tcpemu ${cmd} --help'\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export async function serve(args: string[], io: ChatIo): Promise<number> {
+  return run('serve', io, async () => {
+    const v = parse(args, 'serve', { echo: { type: 'boolean' }, once: { type: 'boolean' } });
+    if (v.help) {
+      io.stdout.write(SERVE_USAGE + '\n');
+      return 0;
+    }
+    const c = parseCommon(v, 'serve');
+    const echo = v.echo === true;
+    const once = v.once === true;
+    const s = new Session('server', c, io);
+    await s.open(() => c.addr ?? parseAddr(SERVER_ADDR), { address: c.udp.address, port: c.udp.port }, undefined);
+    const tcpPort = c.tcpPort ?? s.link.local.port;
+    const listener = s.host.listen(tcpPort);
+    io.stderr.write(`listening on udp ${s.link.local.address}:${s.link.local.port} as tcp ${s.host.addrText}:${tcpPort}${echo ? ' (echo)' : ''}\n`);
+
+    const open = new Set<SimSocket>();
+    /** Connections this side has not half-closed yet: where stdin's lines go. */
+    const talking = new Set<SimSocket>();
+    /** Lines typed while nobody was connected: the next client gets them. */
+    const unsent: string[] = [];
+    let stdinEnded = echo; // with --echo, stdin is not read: only Ctrl-C (or --once) ends the server
+    let done: (code: number) => void = () => {};
+    const finished = new Promise<number>((res) => (done = res));
+
+    listener.on('connection', (sock: SimSocket) => {
+      open.add(sock);
+      talking.add(sock);
+      io.stderr.write(`connection from ${label(sock)}\n`);
+      for (const l of unsent.splice(0)) sock.write(l + '\n');
+      const lines = new Lines((line) => {
+        const who = open.size > 1 ? label(sock) : 'client';
+        io.stdout.write(`from ${who}: ${line}\n`);
+        if (echo && talking.has(sock)) sock.write(line + '\n');
+      });
+      sock.on('data', (b: Buffer) => lines.push(b));
+      sock.on('end', () => {
+        lines.end();
+        // The client is done: answer what is left (it is queued), then close our side.
+        talking.delete(sock);
+        sock.end();
+      });
+      sock.on('error', (err: Error & { code?: string }) => {
+        io.stderr.write(`${label(sock)}: ${err.code ?? 'error'}: ${err.message}\n`);
+      });
+      sock.on('close', () => {
+        open.delete(sock);
+        talking.delete(sock);
+        io.stderr.write(`${label(sock)} closed\n`);
+        if (once) done(sock.error ? 1 : 0);
+        else if (stdinEnded && open.size === 0) done(0);
+      });
+    });
+
+    const input = echo ? { stop: () => {} } : readLines(io, (line) => {
+      if (talking.size === 0) unsent.push(line);
+      for (const sock of talking) sock.write(line + '\n');
+    }, () => {
+      stdinEnded = true;
+      if (once) return; // --once: the first client's close ends the run, not stdin
+      listener.close();
+      for (const sock of talking) sock.end();
+      talking.clear();
+      if (open.size === 0) done(0);
+    });
+    const offInterrupt = onInterrupt(io, () => {
+      for (const sock of open) sock.resetAndDestroy();
+      done(EXIT_SIGINT);
+    });
+    try {
+      return await finished;
+    } finally {
+      offInterrupt();
+      input.stop();
+      listener.close();
+      await s.finish();
+    }
+  });
+}
+
+export async function connect(args: string[], io: ChatIo): Promise<number> {
+  return run('connect', io, async () => {
+    const v = parse(args, 'connect', { bind: { type: 'string' }, 'server-addr': { type: 'string' } });
+    if (v.help) {
+      io.stdout.write(CONNECT_USAGE + '\n');
+      return 0;
+    }
+    const c = parseCommon(v, 'connect');
+    if (c.udp.port === 0) throw new UsageError(`--udp: the server's UDP port cannot be 0`);
+    let serverAddr: number;
+    try {
+      serverAddr = parseAddr(typeof v['server-addr'] === 'string' ? v['server-addr'] : SERVER_ADDR);
+    } catch (err) {
+      throw new UsageError(`--server-addr: ${(err as Error).message.replace(/^at byte 0: /, '')}`);
+    }
+    let bind: { address?: string; port: number } = { port: 0 };
+    if (typeof v.bind === 'string') {
+      try {
+        bind = parseEndpoint(v.bind, 'local UDP address');
+      } catch (err) {
+        throw new UsageError(`--bind: ${(err as Error).message}`);
+      }
+    }
+    const s = new Session('client', c, io);
+    const pick = (udpPort: number): number => {
+      if (c.addr !== undefined) return c.addr;
+      // 10.0.0.1 or 10.0.0.3..254: never the server's .2, the network's .0 or the broadcast .255.
+      const choices = 253;
+      const i = udpPort % choices;
+      return parseAddr(`10.0.0.${i === 0 ? 1 : i + 2}`);
+    };
+    await s.open(pick, bind, c.udp);
+    const tcpPort = c.tcpPort ?? c.udp.port;
+    if (s.host.addr === serverAddr) {
+      await s.finish();
+      throw new UsageError(`--addr ${s.host.addrText} is the server's address; choose another`);
+    }
+    const sock = s.host.connect(serverAddr, tcpPort);
+    let done: (code: number) => void = () => {};
+    const finished = new Promise<number>((res) => (done = res));
+    const lines = new Lines((line) => io.stdout.write(`from server: ${line}\n`));
+    sock.on('connect', () => io.stderr.write(`connected ${s.host.addrText}:${sock.localPort} > ${formatAddr(serverAddr)}:${tcpPort} over udp ${s.link.local.address}:${s.link.local.port} > ${c.udp.address}:${c.udp.port}\n`));
+    sock.on('data', (b: Buffer) => lines.push(b));
+    sock.on('end', () => {
+      lines.end();
+      if (!stdinEnded) io.stderr.write('the server closed its side; what you type still goes to it (end input to finish)\n');
+    });
+    sock.on('error', (err: Error & { code?: string }) => io.stderr.write(`tcpemu connect: ${err.code ?? 'error'}: ${err.message}\n`));
+    sock.on('close', (hadError: boolean) => done(hadError || sock.error ? 1 : 0));
+    let stdinEnded = false;
+    const input = readLines(io, (line) => {
+      if (!sock.closed) sock.write(line + '\n');
+    }, () => {
+      stdinEnded = true;
+      sock.end(); // half-close: FIN once everything typed is sent; replies still arrive
+    });
+    const offInterrupt = onInterrupt(io, () => {
+      sock.resetAndDestroy();
+      done(EXIT_SIGINT);
+    });
+    try {
+      return await finished;
+    } finally {
+      offInterrupt();
+      input.stop();
+      await s.finish();
+    }
+  });
+}
