@@ -1,0 +1,82 @@
+/**
+ * `tcpemu real FILE`: the scenario on the kernel's TCP (loopback) and on the model, side by side.
+ * Exit 0: every expectation holds on both; 1: they differ (the first disagreement is named);
+ * 2: bad input, or the kernel run is impossible here (not root, no tcpdump), with one clear line.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadScenario } from '../scenario/load.ts';
+import { ScenarioError } from '../scenario/errors.ts';
+import { runScenario } from '../scenario/runner.ts';
+import { KernelRunError, KernelUnavailable, kernelUnavailableReason, runOnKernel } from '../real/kernel.ts';
+import { compareRuns, modelPlanFor, renderComparison } from '../real/compare.ts';
+
+export interface CliIo {
+  out(s: string): void;
+  err(s: string): void;
+  color: boolean;
+}
+
+const USAGE = 'usage: tcpemu real FILE [--settle MS]   (runs as root, needs tcpdump)';
+
+export async function realCommand(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { settle: { type: 'string' } } });
+  } catch (err) {
+    io.err(`tcpemu real: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.positionals.length !== 1) {
+    io.err(`tcpemu real: name one scenario file\n${USAGE}\n`);
+    return 2;
+  }
+  const settle = parsed.values.settle;
+  if (settle !== undefined && !/^\d+$/.test(settle)) {
+    io.err(`tcpemu real: --settle takes a whole number of milliseconds, not '${settle}'\n`);
+    return 2;
+  }
+  const file = parsed.positionals[0];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    io.err(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a scenario file' : (err as Error).message}\n`);
+    return 2;
+  }
+  let plan;
+  try {
+    plan = loadScenario(text, file);
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      io.err(err.format() + '\n');
+      return 2;
+    }
+    throw err;
+  }
+  // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
+  const reason = kernelUnavailableReason();
+  if (reason) {
+    io.err(`tcpemu real: ${reason}\n`);
+    return 2;
+  }
+  if (plan.link.udp) {
+    io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
+    return 2;
+  }
+  const model = runScenario(modelPlanFor(plan));
+  let kernel;
+  try {
+    kernel = await runOnKernel(plan, { settleMs: settle !== undefined ? Number(settle) : undefined });
+  } catch (err) {
+    if (err instanceof KernelUnavailable || err instanceof KernelRunError) {
+      io.err(`tcpemu real: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const cmp = compareRuns(kernel, model);
+  io.out(renderComparison(kernel, model, cmp, io.color));
+  return cmp.ok ? 0 : 1;
+}

@@ -1,0 +1,268 @@
+/**
+ * `tcpemu real`: the same scenario on the kernel and on the model, judged by the same expectations
+ * and printed side by side.
+ *
+ * The model runs under the conditions the kernel run has, as far as the model can be told them:
+ * - TCP: Linux's profile. The loader resolved each host's settings on the RFC defaults (or on
+ *   Linux's, when the file said `profile: linux`), and the plan does not keep which keys the file
+ *   wrote. A key whose value differs from those defaults was certainly written, and is kept; every
+ *   other key takes Linux's default (`resolveConfig` with profile linux fills only keys not given, so
+ *   passing the resolved config as it is would keep every RFC default). A key written with the RFC
+ *   default's value cannot be told apart and takes Linux's. On top, the MSS is loopback's (65495:
+ *   MTU 65536 less 40 bytes of headers, what the kernel announces on lo) unless the file set one.
+ * - Link: loopback has no delay or impairment, so the model's link gets none either, with loopback's
+ *   MTU; what the scenario asked of the link is listed as not cross-checkable.
+ *
+ * Verdict: every expectation of the scenario (`expect:` blocks and in-run `expect` steps) is
+ * checked on both runs. Exit 0 when it holds on both; 1 otherwise, naming the first expectation on
+ * which they disagree (or, when they agree that it fails, that it fails on both).
+ * States on the kernel side are what the socket table showed: a state that passed between two reads
+ * cannot be seen, so the kernel's history holds when the states it showed appear, in order, in the
+ * expected list; the expected states it did not show are reported as "not observed".
+ */
+import type { ExpectPlan, Pos, ScenarioPlan } from '../scenario/plan.ts';
+import { checkDelivered, checkErrors, formatSegment, matchSegments, type ExpectResult } from '../scenario/expect.ts';
+import type { RunResult } from '../scenario/runner.ts';
+import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
+import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
+import type { KernelConnection, KernelRunResult } from './kernel.ts';
+
+/** What Linux announces as its MSS on lo (MTU 65536 - 20 - 20), measured with tcpdump. */
+export const LOOPBACK_MSS = 65495;
+export const LOOPBACK_MTU = 65536;
+
+/** A host's TCP settings for the model's side of `tcpemu real` (see the file comment). */
+export function linuxModelConfig(c: TcpConfig): TcpConfig {
+  const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
+  const explicit: Record<string, unknown> = {};
+  for (const k of Object.keys(base) as (keyof TcpConfig)[]) if (k !== 'profile' && c[k] !== base[k]) explicit[k] = c[k];
+  return resolveConfig({ ...linuxDefaults, mss: LOOPBACK_MSS, ...(explicit as TcpConfigInput), profile: 'linux' });
+}
+
+/** The plan the model runs for `tcpemu real`: Linux's profile, loopback's link. */
+export function modelPlanFor(plan: ScenarioPlan): ScenarioPlan {
+  const directions: ScenarioPlan['link']['directions'] = {};
+  for (const k of Object.keys(plan.link.directions)) directions[k] = { mtu: LOOPBACK_MTU };
+  return {
+    ...plan,
+    hosts: plan.hosts.map((h) => ({ ...h, tcp: linuxModelConfig(h.tcp) })),
+    link: { udp: false, directions },
+    // Steps on the link (down/up) have no kernel counterpart; the model skips them too, so that both sides run the same story.
+    steps: plan.steps.filter((s) => s.target !== 'link'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kernel states against the expected list
+
+/** A host's first connection on the kernel: the one observed first. */
+function firstConnection(conns: readonly KernelConnection[], host: string): KernelConnection | undefined {
+  let best: KernelConnection | undefined;
+  for (const c of conns) {
+    if (c.host !== host || c.observed.length === 0) continue;
+    if (!best || c.observed[0].t < best.observed[0].t) best = c;
+  }
+  return best;
+}
+
+/** The observed history: where it started (LISTEN for a passive open, CLOSED for an active one), then each state seen. */
+export function observedHistory(c: KernelConnection): TcpStateName[] {
+  const out: TcpStateName[] = [c.passive ? 'LISTEN' : 'CLOSED'];
+  for (const o of c.observed) if (o.state !== out[out.length - 1]) out.push(o.state);
+  return out;
+}
+
+export function checkObservedStates(expected: ExpectPlan['states'], conns: readonly KernelConnection[]): ExpectResult[] {
+  const out: ExpectResult[] = [];
+  for (const [host, { states, pos }] of Object.entries(expected ?? {})) {
+    const c = firstConnection(conns, host);
+    const what = `states ${host}`;
+    if (!c) {
+      out.push({ what, ok: false, detail: `expected: ${states.join(' ')}\n  observed: (no connection of ${host} was seen in the socket table)`, pos });
+      continue;
+    }
+    const seen = observedHistory(c);
+    // Greedy subsequence: each observed state must come, in order, among the expected ones.
+    const notObserved: TcpStateName[] = [];
+    let i = 0;
+    let bad: string | undefined;
+    for (const s of seen) {
+      const k = states.indexOf(s, i);
+      if (k < 0) {
+        bad = `the kernel showed ${s} where the expected list has ${states[i] ?? 'nothing more'}`;
+        break;
+      }
+      notObserved.push(...states.slice(i, k));
+      i = k + 1;
+    }
+    const tail = states.slice(i);
+    let ok = bad === undefined;
+    const notes: string[] = [];
+    if (ok && tail.length > 0) {
+      const last = seen[seen.length - 1];
+      if (c.stillOpen && last === 'TIME-WAIT' && tail.every((s) => s === 'CLOSED')) {
+        notes.push(`not observed: CLOSED (the run ended while the kernel held the connection in TIME-WAIT, 60 s on Linux)`);
+      } else {
+        ok = false;
+        bad = `the kernel's connection ${c.stillOpen ? `was still in ${last} when the run ended` : `stopped at ${last}`}; expected next ${tail[0]}`;
+      }
+    }
+    if (notObserved.length) notes.unshift(`not observed (passed between two reads of the socket table): ${notObserved.join(' ')}`);
+    const detail = ok
+      ? `${seen.join(' ')}${notes.length ? `\n  ${notes.join('\n  ')}` : ''}`
+      : `expected: ${states.join(' ')}\n  observed: ${seen.join(' ')}\n  ${bad}`;
+    out.push({ what, ok, detail, pos });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The comparison
+
+export interface ExpectationPair {
+  what: string;
+  pos?: Pos;
+  model?: ExpectResult;
+  kernel?: ExpectResult;
+}
+
+export interface Comparison {
+  pairs: ExpectationPair[];
+  /** Every expectation holds on both sides. */
+  ok: boolean;
+  /** The first expectation on which they differ (or that fails on both), in words. */
+  firstDisagreement?: string;
+}
+
+function hostOfAddrIn(addrByHost: Record<string, string>) {
+  return (addrPort: string) => {
+    const a = addrPort.slice(0, addrPort.lastIndexOf(':'));
+    for (const [h, addr] of Object.entries(addrByHost)) if (addr === a) return h;
+    return undefined;
+  };
+}
+
+/** The kernel run judged by the scenario's expectations. */
+export function kernelExpectations(k: KernelRunResult): ExpectResult[] {
+  const e = k.plan.expect;
+  const out: ExpectResult[] = [...k.stepResults];
+  if (e.states) out.push(...checkObservedStates(e.states, k.connections));
+  if (e.segments) out.push({ ...matchSegments(e.segments.lines, k.events, hostOfAddrIn(k.addrOf)), pos: e.segments.pos });
+  if (e.delivered) out.push(...checkDelivered(e.delivered, k.delivered));
+  if (e.errors) out.push(...checkErrors(e.errors, k.errors));
+  return out;
+}
+
+const key = (r: ExpectResult) => (r.pos ? `${r.pos.line}:${r.pos.col}` : r.what);
+
+export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
+  const pairs = new Map<string, ExpectationPair>();
+  for (const r of model.expectations) pairs.set(key(r), { what: r.what, pos: r.pos, model: r });
+  for (const r of kernelExpectations(k)) {
+    const p = pairs.get(key(r));
+    if (p) p.kernel = r;
+    else pairs.set(key(r), { what: r.what, pos: r.pos, kernel: r });
+  }
+  const list = [...pairs.values()].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+  let first: string | undefined;
+  for (const p of list) {
+    const m = p.model?.ok;
+    const kk = p.kernel?.ok;
+    if (m === true && kk === true) continue;
+    const where = p.pos ? `${k.plan.file}:${p.pos.line}:${p.pos.col}: ` : '';
+    if (m === kk) first ??= `${where}${p.what}: fails on both the model and the kernel`;
+    else if (m === undefined) first ??= `${where}${p.what}: fails on the kernel (the model has no such check)`;
+    else if (kk === undefined) first ??= `${where}${p.what}: fails on the model (the kernel has no such check)`;
+    else first ??= `${where}${p.what}: ${m ? 'holds on the model but fails on the kernel' : 'fails on the model but holds on the kernel'}`;
+  }
+  return { pairs: list, ok: first === undefined, firstDisagreement: first };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+function paint(s: string, code: number, color: boolean): string {
+  return color ? `\x1b[${code}m${s}\x1b[0m` : s;
+}
+
+function preview(b: Buffer): string {
+  const s = b.toString('utf8');
+  return `${b.length} bytes${b.length ? ` ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s)}` : ''}`;
+}
+
+function modelHistory(events: readonly TraceEvent[], host: string): TcpStateName[] {
+  const mine = events.filter((e): e is StateEvent => e.type === 'state' && e.host === host);
+  if (mine.length === 0) return [];
+  const conn = mine[0].conn;
+  return [mine[0].from, ...mine.filter((e) => e.conn === conn).map((e) => e.to)];
+}
+
+function segLine(ev: SegmentEvent, hostOf: (ap: string) => string | undefined): string {
+  // The sender is the column's host: "> server  S.  seq 0 ack 1 win 65535 len 0".
+  return `${ev.t.toFixed(1).padStart(7)} ${formatSegment(ev, hostOf).replace(/^\S+ > /, '> ')}`;
+}
+
+export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comparison, color: boolean): string {
+  const plan = k.plan;
+  const out: string[] = [];
+  const modelAddr: Record<string, string> = Object.fromEntries(model.plan.hosts.map((h) => [h.name, h.addrText]));
+  const hostOfModel = hostOfAddrIn(modelAddr);
+  const hostOfKernel = hostOfAddrIn(k.addrOf);
+  out.push(paint(`tcpemu real · ${plan.name} (${plan.file})`, 1, color));
+  out.push(`kernel: loopback, ${plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', ')}; ${k.durationMs.toFixed(0)} ms of real time, ` +
+    `${k.segments.length} segments captured (${k.partialChecksums} with offloaded checksums), ${k.samples} reads of the socket table`);
+  const m0 = model.plan.hosts[0]?.tcp;
+  out.push(`model:  profile linux, mss ${m0?.mss}, link without impairments (MTU ${LOOPBACK_MTU}); ${model.stats.segments} segments`);
+  if (k.notCheckable.length) {
+    out.push('', 'not cross-checkable:');
+    for (const l of k.notCheckable) out.push(`  ${l}`);
+  }
+  if (k.notApplied.length) {
+    out.push('', 'not applied on the kernel (the model uses them):');
+    for (const l of k.notApplied) out.push(`  ${l}`);
+  }
+  const W = 58;
+  for (const h of plan.hosts) {
+    out.push('', paint(`── ${h.name} ${'─'.repeat(Math.max(0, 60 - h.name.length))}`, 1, color));
+    const mh = modelHistory(model.events, h.name);
+    const kc = firstConnection(k.connections, h.name);
+    out.push(`  states    model:  ${mh.length ? mh.join(' ') : '(no connection)'}`);
+    out.push(`            kernel: ${kc ? observedHistory(kc).join(' ') + (kc.stillOpen ? '  (still open when the run ended)' : '') : '(no connection seen)'}`);
+    const ms = model.events.filter((e): e is SegmentEvent => e.type === 'segment' && e.event === 'tx' && e.host === h.name).map((e) => segLine(e, hostOfModel));
+    const ks = k.segments.filter((e) => e.host === h.name).map((e) => segLine(e, hostOfKernel));
+    out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel`);
+    for (let i = 0; i < Math.max(ms.length, ks.length); i++) {
+      out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}`);
+    }
+    out.push(`  received  model:  ${modelDeliveredCount(model, h.name)} bytes`);
+    out.push(`            kernel: ${preview(k.delivered[h.name] ?? Buffer.alloc(0))}`);
+    const me = model.events.filter((e) => e.type === 'app' && e.host === h.name && e.event === 'error').map((e) => (e as { error?: string }).error);
+    out.push(`  errors    model:  ${me.length ? me.join(', ') : 'none'}`);
+    out.push(`            kernel: ${k.errors[h.name]?.length ? k.errors[h.name].join(', ') : 'none'}`);
+  }
+  out.push('', paint('expectations', 1, color) + '                           model   kernel');
+  const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
+  for (const p of cmp.pairs) {
+    out.push(`  ${p.what.padEnd(36).slice(0, 36)}  ${mark(p.model)}  ${mark(p.kernel)}`);
+    for (const [side, r] of [['model', p.model], ['kernel', p.kernel]] as const) {
+      if (r && (!r.ok || (side === 'kernel' && r.detail.includes('not observed')))) {
+        out.push(`      ${side}: ${r.detail.split('\n').join('\n      ')}`);
+      }
+    }
+  }
+  if (cmp.pairs.length === 0) out.push('  (the scenario expects nothing: there is nothing to compare)');
+  out.push('');
+  out.push(cmp.ok ? paint('AGREE', 32, color) + `: every expectation holds on the model and on the kernel` : paint('DIFFER', 31, color) + `: ${cmp.firstDisagreement}`);
+  return out.join('\n') + '\n';
+}
+
+/**
+ * Bytes the model's applications read, from the trace's app `data` events: RunResult keeps the
+ * bytes themselves on its sockets, not in the result, so the model's column shows the count (the
+ * `delivered` expectation compares the bytes).
+ */
+function modelDeliveredCount(model: RunResult, host: string): number {
+  let n = 0;
+  for (const e of model.events) if (e.type === 'app' && e.host === host && e.event === 'data') n += e.bytes ?? 0;
+  return n;
+}
