@@ -152,3 +152,59 @@ test('bad input exits 2 with FILE:LINE:COL, a hint, no stack trace, and writes n
   t.is(tcpemu(['frobnicate']).code, 2);
   t.is(tcpemu(['run', path.join(dir, 'missing.yaml')]).code, 2);
 });
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+test('tcpdump reads the --pcap file and prints the same segments, in order, as the trace', (t) => {
+  if (!has('tcpdump')) {
+    t.log('tcpdump is not installed (apt-get install tcpdump): skipping the cross-read');
+    t.pass();
+    return;
+  }
+  const dir = tmp(t);
+  const p = path.join(dir, 'demo.pcap');
+  const j = path.join(dir, 'demo.jsonl');
+  t.is(tcpemu(['run', path.join(SCENARIOS, 'demo.yaml'), '--view', 'none', '--pcap', p, '--trace', j]).code, 0);
+  const r = spawnSync('tcpdump', ['-nr', p, '-S', '-vv'], { encoding: 'utf8', timeout: 20_000 });
+  t.is(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n').filter((l) => l.includes('Flags ['));
+  const tx = readFileSync(j, 'utf8').split('\n').filter((l) => l.includes('"event":"tx"')).map((l) => JSON.parse(l));
+  t.is(lines.length, tx.length);
+  lines.forEach((l, i) => {
+    t.true(l.includes(`Flags [${tx[i].flags}]`), l);
+    t.true(l.includes(`seq ${tx[i].seq}`), l);
+  });
+  t.false(r.stdout.includes('incorrect'), 'every checksum verifies');
+});
+
+test('on a terminal: colour and, for a long run, a progress bar; piped: neither', (t) => {
+  if (!has('script')) {
+    t.log('script (util-linux) is not installed: cannot give the command a terminal; skipping');
+    t.pass();
+    return;
+  }
+  const dir = tmp(t);
+  const f = path.join(dir, 'long.yaml');
+  writeFileSync(f, 'name: long\nhosts: { client: {}, server: {} }\nlink: { delay: 20ms, rate: 100mbit }\nuntil: 30min\nsteps:\n  - { at: 0, server: listen 80 }\n  - { at: 0, client: connect server:80 }\n  - { at: 10ms, client: send 30m }\nexpect:\n  delivered: { server: 31457280 }\n');
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  const tty = spawnSync('script', ['-qec', `${process.execPath} ${BIN} run ${f} --view none`, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env });
+  t.is(tty.status, 0, tty.stdout);
+  t.true(tty.stdout.includes('virtual time'), 'a progress bar');
+  t.true(tty.stdout.includes('\x1b[32mPASS'), 'colour');
+  const piped = tcpemu(['run', f, '--view', 'none']);
+  t.is(piped.code, 0);
+  t.false(piped.out.includes('\x1b[') || piped.err.includes('\x1b['), 'no escape codes when piped');
+  t.false(piped.err.includes('virtual time'));
+});
+
+test('--view states and --view summary', (t) => {
+  const s = tcpemu(['run', path.join(SCENARIOS, 'half-close-client.yaml'), '--view', 'states']);
+  t.is(s.code, 0);
+  t.regex(s.out, /FIN-WAIT-1 +-> FIN-WAIT-2/);
+  t.regex(s.out, /path: CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED/);
+  const u = tcpemu(['run', path.join(SCENARIOS, 'lossy-bulk.yaml'), '--view', 'summary']);
+  t.is(u.code, 0);
+  t.regex(u.out, /retransmi/i);
+  t.regex(u.out, /loss/);
+});
