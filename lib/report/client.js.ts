@@ -90,9 +90,9 @@ export const CLIENT_SCRIPT = String.raw`
     var svg = document.getElementById(spec.id);
     return { spec: spec, svg: svg, plot: svg.querySelector('svg.plot'), x: svg.querySelector('g.xaxis'), y: svg.querySelector('g.yaxis') };
   });
-  function niceTicks(d0, d1, maxCount) {
+  function niceTicks(d0, d1, maxCount, minStep) {
     if (!(d1 > d0) || !isFinite(d0) || !isFinite(d1)) return isFinite(d0) ? [d0] : [];
-    var raw = (d1 - d0) / Math.max(1, maxCount);
+    var raw = Math.max((d1 - d0) / Math.max(1, maxCount), minStep || 0);
     var mag = Math.pow(10, Math.floor(Math.log10(raw)));
     var steps = [1, 2, 5, 10], step = 10 * mag;
     for (var i = 0; i < steps.length; i++) if (steps[i] * mag >= raw) { step = steps[i] * mag; break; }
@@ -159,7 +159,7 @@ export const CLIENT_SCRIPT = String.raw`
       var yx = +c.y.getAttribute('data-x'), y0 = +c.y.getAttribute('data-y0'), h = +c.y.getAttribute('data-h'), yw = +c.y.getAttribute('data-w');
       var fmt = c.y.getAttribute('data-fmt');
       c.y.textContent = '';
-      niceTicks(vd[0], vd[1], 5).forEach(function (v) {
+      niceTicks(vd[0], vd[1], 5, fmt === 'bytes' ? 1 : 0).forEach(function (v) {
         var py = num(y0 + h - (v - vd[0]) / (vd[1] - vd[0]) * h);
         node(c.y, 'line', { 'class': 'grid', x1: yx, x2: yx + yw, y1: py, y2: py });
         node(c.y, 'text', { x: yx - 6, y: +py + 4, 'text-anchor': 'end' }, fmt === 'ms' ? formatMs(v) : formatBytes(v));

@@ -127,7 +127,7 @@ ${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder heigh
 ${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${esc(ladder.note)}</p>` : ''}
 <div class="scroll">${ladder.svg}</div></section>
 <section id="tsg" aria-labelledby="h-tsg"><h2 id="h-tsg">Time-sequence graphs</h2>
-<p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go.</p>
+<p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go (it does not stretch the value axis, so a window far above the data lies above the top edge). Hover a bar for its fields; click one to find it in the ladder.</p>
 ${tsgHtml}</section>
 <section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">Windows and congestion</h2>${ccHtml}</section>
 </main>

@@ -13,7 +13,7 @@ import {
 import { el, esc, num, text, title } from './svg.ts';
 
 export const LADDER_TOP_PX = 84;
-const GUTTER_PX = 78;
+const GUTTER_PX = 92;
 const APP_MARGIN_PX = 150;
 const STATE_MARGIN_PX = 112;
 const COLUMN_GAP_PX = 470;

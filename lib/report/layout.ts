@@ -212,10 +212,13 @@ export function linearScale(d0: number, d1: number, r0: number, r1: number): Lin
   return f;
 }
 
-/** Round tick values (1, 2, 5 times a power of ten) covering [d0, d1], at most about maxCount. */
-export function niceTicks(d0: number, d1: number, maxCount = 6): number[] {
+/**
+ * Round tick values (1, 2, 5 times a power of ten) covering [d0, d1], at most about maxCount;
+ * never closer than `minStep` (1 for byte counts: there is no half a byte).
+ */
+export function niceTicks(d0: number, d1: number, maxCount = 6, minStep = 0): number[] {
   if (!(d1 > d0) || !Number.isFinite(d0) || !Number.isFinite(d1)) return Number.isFinite(d0) ? [d0] : [];
-  const raw = (d1 - d0) / Math.max(1, maxCount);
+  const raw = Math.max((d1 - d0) / Math.max(1, maxCount), minStep);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const ticks: number[] = [];

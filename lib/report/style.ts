@@ -69,7 +69,7 @@ svg .state0 { fill: var(--muted); font-size: 10.5px; }
 .seg .lbl { paint-order: stroke; stroke: var(--bg); stroke-width: 3px; stroke-linejoin: round; }
 .seg:hover .arrow, .seg:focus .arrow { stroke-width: 3.2; }
 .seg:hover .lbl, .seg:focus .lbl { font-weight: 700; }
-.seg.hl .arrow { stroke: var(--hl); stroke-width: 3.5; }
+.seg.hl .arrow { stroke: var(--hl); stroke-width: 3.5; stroke-dasharray: none; }
 .seg.hl .lbl { font-weight: 700; fill: var(--hl); }
 .ah.d0 { fill: var(--d0); } .ah.d1 { fill: var(--d1); } .ah.rtx { fill: var(--rtx); }
 .cross path { stroke: var(--rtx); stroke-width: 3; }
@@ -93,7 +93,7 @@ svg text.warn { fill: var(--rtx); }
 .plot .bar { stroke: var(--d0); stroke-width: 3; stroke-linecap: butt; }
 .plot .bar.rtx { stroke: var(--rtx); stroke-width: 5; }
 .plot .bar.lost { stroke-opacity: 0.45; stroke-dasharray: 3 2; }
-.plot .bar.hl { stroke: var(--hl); stroke-width: 8; stroke-opacity: 1; }
+.plot .bar.hl { stroke: var(--hl); stroke-width: 8; stroke-opacity: 1; stroke-dasharray: none; }
 .plot .guide { stroke: var(--hl); stroke-width: 1; stroke-dasharray: 4 3; }
 .plot line.bar { cursor: pointer; }
 .plot path { fill: none; }

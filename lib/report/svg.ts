@@ -71,7 +71,7 @@ export function xAxisTicks(scale: LinearScale, y: number): string {
 export function yAxisTicks(scale: LinearScale, x: number, width: number, fmt: AxisFormat): string {
   const [d0, d1] = scale.domain;
   let out = '';
-  for (const v of niceTicks(d0, d1, 5)) {
+  for (const v of niceTicks(d0, d1, 5, fmt === 'bytes' ? 1 : 0)) {
     const y = scale(v);
     out += el('line', { class: 'grid', x1: x, x2: x + width, y1: y, y2: y })
       + text(x - 6, y + 4, formatValue(v, fmt), { 'text-anchor': 'end' });
