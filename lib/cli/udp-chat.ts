@@ -422,7 +422,8 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
     const talking = new Set<SimSocket>();
     /** Lines typed while nobody was connected: the next client gets them. */
     const unsent: string[] = [];
-    let stdinEnded = echo; // with --echo, stdin is not read: only Ctrl-C (or --once) ends the server
+    // With --echo stdin is not read, so this stays false: only Ctrl-C (or --once) ends the server.
+    let stdinEnded = false;
     let done: (code: number) => void = () => {};
     const finished = new Promise<number>((res) => (done = res));
 
@@ -467,8 +468,8 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
       if (open.size === 0) done(0);
     });
     const offInterrupt = onInterrupt(io, () => {
+      done(EXIT_SIGINT); // first: the resets close the sockets, whose handlers would settle it too
       for (const sock of open) sock.resetAndDestroy();
-      done(EXIT_SIGINT);
     });
     try {
       return await finished;
@@ -538,8 +539,8 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
       sock.end(); // half-close: FIN once everything typed is sent; replies still arrive
     });
     const offInterrupt = onInterrupt(io, () => {
+      done(EXIT_SIGINT); // first: the reset closes the socket, whose handler would settle it too
       sock.resetAndDestroy();
-      done(EXIT_SIGINT);
     });
     try {
       return await finished;

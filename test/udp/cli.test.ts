@@ -1,0 +1,150 @@
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dgram from 'node:dgram';
+import { connect, serve, tcpdumpLine, type ChatIo } from '../../lib/cli/udp-chat.ts';
+import { readCapture } from '../../lib/wire/pcap.ts';
+import { within } from './helpers.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DRIVER = path.join(ROOT, 'test/udp/run-cli.ts');
+
+interface Child {
+  proc: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | null>;
+}
+
+function start(t: { teardown(fn: () => unknown): void }, args: string[]): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', DRIVER, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b));
+  proc.stderr!.on('data', (b: Buffer) => (err += b));
+  const exit = new Promise<number | null>((res) => proc.on('exit', (code) => res(code)));
+  return { proc, out: () => out, err: () => err, exit };
+}
+
+/** Resolves with the first match of `re` in what `text()` returns, polling; bounded by the caller. */
+function waitFor(text: () => string, re: RegExp, ms: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + ms;
+  return new Promise((res, rej) => {
+    const tick = () => {
+      const m = re.exec(text());
+      if (m) res(m);
+      else if (Date.now() > deadline) rej(new Error(`no ${re} within ${ms} ms in:\n${text()}`));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+test('two processes: the client sends its lines, the server answers with its own, both exit 0', async (t) => {
+  const server = start(t, ['serve', '--udp', '127.0.0.1:0', '--once']);
+  server.proc.stdin!.write('pong 1\npong 2\n'); // typed before anyone connects: the first client gets them
+  const [, port] = await waitFor(server.err, /listening on udp 127\.0\.0\.1:([0-9]+)/, 10_000);
+  const client = start(t, ['connect', '--udp', `127.0.0.1:${port}`, '--msl', '200ms', '--trace']);
+  client.proc.stdin!.end('hello\nworld\n');
+  const [clientCode, serverCode] = await within(20_000, Promise.all([client.exit, server.exit]), 'both processes to exit');
+  t.is(server.out(), 'from client: hello\nfrom client: world\n');
+  t.is(client.out(), 'from server: pong 1\nfrom server: pong 2\n');
+  t.is(clientCode, 0, client.err());
+  t.is(serverCode, 0, server.err());
+  // --trace: tcpdump's notation, relative numbers, the handshake first.
+  t.regex(client.err(), /^\d+\.\d{3} 10\.0\.0\.\d+\.\d+ > 10\.0\.0\.2\.\d+: Flags \[S\], seq 0, win 65535, options \[mss 1460\], length 0$/m);
+  t.regex(client.err(), /10\.0\.0\.\d+\.\d+ > 10\.0\.0\.2\.\d+: Flags \[FP?\.\], seq (13|7:13), /, 'the half-close');
+});
+
+function memIo(input = ''): ChatIo & { out: () => string; err: () => string; stdinStream: PassThrough; abort: () => void } {
+  const stdin = new PassThrough();
+  if (input) stdin.write(input);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (b: Buffer) => (out += b));
+  stderr.on('data', (b: Buffer) => (err += b));
+  const ac = new AbortController();
+  return { stdin, stdout, stderr, signal: ac.signal, out: () => out, err: () => err, stdinStream: stdin, abort: () => ac.abort() };
+}
+
+test('echo server in process, with loss, a capture and the summary; Ctrl-C on the server exits 130', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-udp-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const sio = memIo();
+  t.teardown(() => sio.abort());
+  // Seed 13 loses the server's 2nd packet (the draws depend on the packet's index only).
+  const serverDone = serve(['--udp', '127.0.0.1:0', '--echo', '--loss', '10%', '--seed', '13', '--rto-min', '100ms', '--rto-initial', '200ms', '--view', 'summary', '--pcap', path.join(dir, 's.pcap')], sio);
+  const [, port] = await within(5000, waitFor(sio.err, /listening on udp 127\.0\.0\.1:([0-9]+)/, 5000), 'listen');
+  const cio = memIo(Array.from({ length: 20 }, (_, i) => `msg ${i}\n`).join(''));
+  cio.stdinStream.end();
+  t.teardown(() => cio.abort());
+  const code = await within(20_000, connect(['--udp', `127.0.0.1:${port}`, '--loss', '0.1', '--seed', '6', '--msl', '100ms', '--rto-min', '100ms', '--rto-initial', '200ms'], cio), 'client');
+  t.is(code, 0, cio.err());
+  t.is(cio.out(), Array.from({ length: 20 }, (_, i) => `from server: msg ${i}\n`).join(''));
+  sio.abort();
+  t.is(await within(5000, serverDone, 'server'), 130);
+  t.regex(sio.out(), /tcpemu summary · scenario udp server · seed 13/);
+  t.regex(sio.out(), /udp link: \d+ datagrams sent, \d+ received, \d+ accepted · dropped: loss \d+/);
+  const cap = readCapture(readFileSync(path.join(dir, 's.pcap')));
+  t.true(cap.packets.length >= 4);
+});
+
+test('Ctrl-C on the client aborts with RST: exit 130, and the server sees ECONNRESET', async (t) => {
+  const sio = memIo();
+  t.teardown(() => sio.abort());
+  const serverDone = serve(['--udp', '127.0.0.1:0', '--echo', '--once'], sio);
+  const [, port] = await within(5000, waitFor(sio.err, /listening on udp 127\.0\.0\.1:([0-9]+)/, 5000), 'listen');
+  const cio = memIo('hi\n');
+  t.teardown(() => cio.abort());
+  const clientDone = connect(['--udp', `127.0.0.1:${port}`], cio);
+  await within(5000, waitFor(cio.out, /from server: hi/, 5000), 'echo');
+  cio.abort();
+  t.is(await within(5000, clientDone, 'client'), 130);
+  t.is(await within(5000, serverDone, 'server'), 1);
+  t.regex(sio.err(), /ECONNRESET/);
+});
+
+test('bad usage: one line on stderr and exit 2, nothing bound', async (t) => {
+  const cases: [typeof serve, string[], RegExp][] = [
+    [serve, [], /needs --udp ADDR:PORT/],
+    [serve, ['--udp', 'nowhere'], /is not ADDR:PORT/],
+    [connect, ['--udp', '127.0.0.1:0'], /port cannot be 0/],
+    [connect, ['--udp', '127.0.0.1:9', '--loss', '2'], /--loss: probability 2 is outside 0..1/],
+    [serve, ['--udp', '127.0.0.1:0', '--delay', 'soon'], /--delay: "soon" is not a duration/],
+    [serve, ['--udp', '127.0.0.1:0', '--view', 'pretty'], /--view: "pretty"/],
+    [connect, ['--udp', '127.0.0.1:9', '--addr', '10.0.0.300'], /--addr: "10.0.0.300" is not an IPv4 address/],
+    [serve, ['--udp', '127.0.0.1:0', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [serve, ['--udp', '127.0.0.1:0', '--pcap', '/nonexistent-dir/x.pcap'], /--pcap: cannot write in \/nonexistent-dir/],
+  ];
+  for (const [fn, args, re] of cases) {
+    const io = memIo();
+    t.is(await within(5000, fn(args, io), args.join(' ')), 2, args.join(' '));
+    t.regex(io.err(), re);
+    t.notRegex(io.err(), /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('a UDP port in use is a clear error, exit 2', async (t) => {
+  const busy = dgram.createSocket('udp4');
+  t.teardown(() => new Promise<void>((res) => busy.close(() => res())));
+  await new Promise<void>((res) => busy.bind(0, '127.0.0.1', () => res()));
+  const io = memIo();
+  t.is(await within(5000, serve(['--udp', `127.0.0.1:${busy.address().port}`], io)), 2);
+  t.regex(io.err(), /cannot bind UDP 127\.0\.0\.1:\d+: EADDRINUSE/);
+});
+
+test('tcpdumpLine writes segments as tcpdump does', (t) => {
+  const base = { t: 12345.6, type: 'segment' as const, event: 'tx' as const, host: 'client', src: '10.0.0.1:49152', dst: '10.0.0.2:9000', seq: 0, ack: 0, win: 65535 };
+  t.is(tcpdumpLine({ ...base, flags: 'S', rseq: 0, rack: 0, len: 0, options: ['mss 1460'] }), '12.346 10.0.0.1.49152 > 10.0.0.2.9000: Flags [S], seq 0, win 65535, options [mss 1460], length 0');
+  t.is(tcpdumpLine({ ...base, flags: 'P.', rseq: 1, rack: 1, len: 5, options: [] }), '12.346 10.0.0.1.49152 > 10.0.0.2.9000: Flags [P.], seq 1:6, ack 1, win 65535, length 5');
+  t.is(tcpdumpLine({ ...base, event: 'drop', reason: 'loss', flags: '.', rseq: 6, rack: 1, len: 0, options: [] }), '12.346 10.0.0.1.49152 > 10.0.0.2.9000: Flags [.], ack 1, win 65535, length 0 (dropped: loss)');
+});
