@@ -49,8 +49,12 @@ function serializeValue(key: string, value: unknown): string {
 /** One event as one line (without the newline): fixed key order, no spaces. */
 export function serializeEvent(ev: TraceEvent): string {
   const specs = EVENT_FIELDS[ev.type];
-  if (!specs) throw new TypeError(`unknown trace event type ${JSON.stringify(ev.type)}`);
   const rec = ev as unknown as Record<string, unknown>;
+  if (!specs) {
+    // A type from a newer version, read from a trace: "t" and "type" first, then the rest in sorted order.
+    const keys = Object.keys(rec).filter((k) => k !== 't' && k !== 'type' && rec[k] !== undefined).sort();
+    return `{${['t', 'type', ...keys].map((k) => `${JSON.stringify(k)}:${serializeValue(k, rec[k])}`).join(',')}}`;
+  }
   const parts: string[] = [];
   for (const spec of specs) {
     const v = rec[spec.key];
@@ -137,7 +141,18 @@ function checkEvent(value: unknown, line: string, file: string, lineNo: number):
   if (type === undefined) {
     throw new TraceError('missing field "type"', file, lineNo, colOf(null), `add "type": one of ${EVENT_TYPES.join(', ')}`);
   }
-  const specs = typeof type === 'string' ? EVENT_FIELDS[type] : undefined;
+  if (typeof type !== 'string') {
+    throw new TraceError(`event type must be a string, found ${describeValue(type)}`, file, lineNo, colOf('type'), `known types: ${EVENT_TYPES.join(', ')}`);
+  }
+  const specs = EVENT_FIELDS[type];
+  if (!specs && lineNo !== 1) {
+    // FORMATS.md: types may be added in later versions. A reader keeps what it does not know (views skip
+    // it, replay compares it as written) as long as it is timed like every other event.
+    if (typeof rec.t !== 'number' || !Number.isFinite(rec.t)) {
+      throw new TraceError(`${type} event is missing a numeric field "t"`, file, lineNo, colOf('t'), 'every event after the meta line has "t": its time in ms');
+    }
+    return rec as unknown as TraceEvent;
+  }
   if (!specs) {
     throw new TraceError(`unknown event type ${describeValue(type)}`, file, lineNo, colOf('type'), `known types: ${EVENT_TYPES.join(', ')}`);
   }
