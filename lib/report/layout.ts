@@ -138,9 +138,18 @@ export function shortOptions(options: readonly string[]): string[] {
   return options.filter((o) => o !== 'nop' && o !== 'eol' && !o.startsWith('TS '));
 }
 
+/** SACK options with their blocks made relative, as tcpdump prints them without -S. */
+export function relativeSackOptions(s: SegmentEvent): string[] {
+  return s.options.map((o) => {
+    const blocks = parseSackOption(o);
+    if (blocks === null) return o;
+    return `sack ${blocks.length} ${blocks.map(([l, r]) => `{${relativeSackEdge(l, s)}:${relativeSackEdge(r, s)}}`).join('')}`;
+  });
+}
+
 /** The arrow label: tcpdump's notation with relative numbers, as FORMATS.md's segment lines. */
 export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
-  const parts = segmentLabelParts({ ...s, options: shortOptions(s.options) });
+  const parts = segmentLabelParts({ ...s, options: shortOptions(relativeSackOptions(s)) });
   let text = [parts.head, parts.options, parts.tail].filter((x) => x !== '').join(' ');
   if (s.retransmit === true) text = `⟳ ${text}`;
   if (text.length > maxChars) {
@@ -170,6 +179,7 @@ export function segmentDetails(p: PairedSegment): string[] {
     `flags [${s.flags}]  len ${s.len}  win ${s.win}`,
     `seq ${s.seq} (rel ${s.rseq}${s.len > 0 ? `:${(s.rseq + s.len) >>> 0}` : ''})  ack ${s.ack} (rel ${s.rack})`,
     `options: ${s.options.length > 0 ? s.options.join(', ') : 'none'}`,
+    ...(s.options.some((o) => parseSackOption(o) !== null) ? [`relative: ${relativeSackOptions(s).filter((o) => parseSackOption(o) !== null).join(', ')}`] : []),
     `sent ${formatMs(s.t)}${s.conn !== undefined ? ` on ${s.conn}` : ''}`,
   ];
   if (s.retransmit === true) lines.push(`retransmission${s.why !== undefined ? ` (${s.why})` : ''}`);
