@@ -148,3 +148,25 @@ test('tcpdumpLine writes segments as tcpdump does', (t) => {
   t.is(tcpdumpLine({ ...base, flags: 'P.', rseq: 1, rack: 1, len: 5, options: [] }), '12.346 10.0.0.1.49152 > 10.0.0.2.9000: Flags [P.], seq 1:6, ack 1, win 65535, length 5');
   t.is(tcpdumpLine({ ...base, event: 'drop', reason: 'loss', flags: '.', rseq: 6, rack: 1, len: 0, options: [] }), '12.346 10.0.0.1.49152 > 10.0.0.2.9000: Flags [.], ack 1, win 65535, length 0 (dropped: loss)');
 });
+
+test('several clients at once: each its own connection, lines labelled by address', async (t) => {
+  const sio = memIo();
+  t.teardown(() => sio.abort());
+  const serverDone = serve(['--udp', '127.0.0.1:0', '--echo'], sio);
+  const [, port] = await within(5000, waitFor(sio.err, /listening on udp 127\.0\.0\.1:([0-9]+)/, 5000), 'listen');
+  const a = memIo();
+  const b = memIo();
+  t.teardown(() => (a.abort(), b.abort()));
+  const aDone = connect(['--udp', `127.0.0.1:${port}`, '--addr', '10.0.0.3', '--msl', '100ms'], a);
+  const bDone = connect(['--udp', `127.0.0.1:${port}`, '--addr', '10.0.0.4', '--msl', '100ms'], b);
+  await within(5000, Promise.all([waitFor(a.err, /^connected/m, 5000), waitFor(b.err, /^connected/m, 5000)]), 'both connected');
+  a.stdinStream.end('from a\n');
+  b.stdinStream.end('from b\n');
+  t.deepEqual(await within(10_000, Promise.all([aDone, bDone]), 'clients'), [0, 0]);
+  t.is(a.out(), 'from server: from a\n');
+  t.is(b.out(), 'from server: from b\n');
+  t.regex(sio.out(), /^from 10\.0\.0\.3:\d+: from a$/m);
+  t.regex(sio.out(), /^from 10\.0\.0\.4:\d+: from b$/m);
+  sio.abort();
+  t.is(await within(5000, serverDone, 'server'), 130);
+});
