@@ -109,7 +109,8 @@ for (const fx of FIXTURES) {
       t.true(tipText.includes(String(third.e.ack)), `tooltip shows ack ${third.e.ack}: ${tipText}`);
       t.true(tipText.includes(String(third.e.rack)), `tooltip shows the relative ack ${third.e.rack}`);
       // several segments share a seq or an ack: make sure the tooltip is this segment's own
-      const own = await page.locator(`#ladder g[data-seg="${third.i}"] > title`).textContent({ timeout: WAIT_MS });
+      // (its accessible name: the <title>, which the page's script may turn into an aria-label)
+      const own = await page.locator(`#ladder g[data-seg="${third.i}"]`).evaluate((g) => g.getAttribute('aria-label') ?? g.querySelector(':scope > title')?.textContent ?? null);
       t.is(tipText.trim(), (own ?? '').trim(), 'the tooltip is the hovered segment\'s description');
 
       // clicking a segment that occupies sequence space highlights it in the time-sequence graph
