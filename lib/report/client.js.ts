@@ -6,8 +6,8 @@
  * - highlights a clicked segment everywhere it is drawn (`data-seg`), with a guide line in graphs;
  * - zooms and pans the shared time axis of all charts (buttons, Ctrl/Shift + wheel, drag), fitting
  *   each value axis to what is visible; and makes the ladder taller or shorter (buttons, Ctrl + wheel).
- * The tick and format functions repeat layout.ts's `niceTicks`, `formatMs` and `formatBytes`;
- * test/report checks that both give the same axis.
+ * The tick and format functions repeat layout.ts's `niceTicks`, `formatMs` and `formatBytes`
+ * (the page cannot import them); change both together.
  */
 export const CLIENT_SCRIPT = String.raw`
 (function () {
