@@ -108,6 +108,8 @@ export interface KernelRunResult {
   durationMs: number;
   /** `ss -tanoiH` for the scenario's ports at the end of the run. */
   ssDetails: string;
+  /** Packets tcpdump reported as dropped by the kernel (the capture misses them). */
+  captureDropped: number;
 }
 
 /** Why the kernel run is impossible here, or undefined when it can run. */
@@ -303,6 +305,7 @@ class KernelRun {
   private startEpochMs = 0;
   private dir: string;
   private tcpdump: ChildProcess | undefined;
+  private tcpdumpStderr = '';
   private sampler: Worker | undefined;
   private waiters: { asked: number; done: () => void }[] = [];
   private current: TableRow[] = [];
@@ -360,6 +363,10 @@ class KernelRun {
     const ssDetails = await this.ssDetails();
     await this.stopCapture();
 
+    // tcpdump's closing report: "N packets dropped by kernel". Lost packets make the capture incomplete;
+    // on loopback 64 KB segments come faster than tcpdump writes them, hence its 64 MB buffer (-B).
+    const dropped = Number(/(\d+) packets? dropped by kernel/.exec(this.tcpdumpStderr)?.[1] ?? 0);
+    if (dropped > 0) this.log(`tcpdump: ${dropped} packets dropped by the kernel: the capture is incomplete`);
     const capture = readFileSync(capFile);
     const { segments, partial } = this.segmentsOf(capture);
     const connections = this.connections();
@@ -378,7 +385,7 @@ class KernelRun {
       notCheckable: notCrossCheckable(this.plan),
       notApplied: this.plan.hosts.flatMap((h) => unappliedSettings(h.name, h.tcp)),
       capture: this.opts.keepCapture === false ? Buffer.alloc(0) : capture,
-      partialChecksums: partial, samples: this.samples, durationMs, ssDetails,
+      partialChecksums: partial, samples: this.samples, durationMs, ssDetails, captureDropped: dropped,
     };
   }
 
@@ -392,7 +399,7 @@ class KernelRun {
 
   private startCapture(file: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const p = spawn(findTool('tcpdump')!, ['-i', 'lo', '-U', '--immediate-mode', '-n', '-w', file, this.filter()], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawn(findTool('tcpdump')!, ['-i', 'lo', '-U', '--immediate-mode', '-n', '-B', '65536', '-w', file, this.filter()], { stdio: ['ignore', 'ignore', 'pipe'] });
       this.tcpdump = p;
       let err = '';
       let listening = false;
@@ -404,6 +411,7 @@ class KernelRun {
       p.stderr!.setEncoding('utf8');
       p.stderr!.on('data', (d: string) => {
         err += d;
+        this.tcpdumpStderr = err;
         if (err.includes('listening on') && !listening) {
           listening = true;
           clearTimeout(timer);
