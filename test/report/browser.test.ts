@@ -135,6 +135,8 @@ for (const fx of FIXTURES) {
 
       await mkdir(OUT_DIR, { recursive: true });
       await page.mouse.move(0, 0);
+      // back to the top, so the sticky toolbar sits where a reader first sees it
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(OUT_DIR, `report-${fx.name}.png`), fullPage: true, timeout: WAIT_MS });
 
       t.deepEqual(errors, [], 'no console error');
