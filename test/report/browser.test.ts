@@ -168,3 +168,63 @@ browserTest('hostile names and reasons are shown as text, never run', async (t) 
     t.deepEqual(requests, [url], 'no request but the page itself');
   });
 });
+
+browserTest('time axis: Ctrl+wheel zooms, drag pans, buttons reset; print hides the controls', async (t) => {
+  const html = renderReport(FIXTURES[2]!.events(), {});
+  await withPage('zoom', html, async ({ page, errors, requests, url }) => {
+    const windowText = async () => (await page.locator('#window').textContent({ timeout: WAIT_MS })) ?? '';
+    const graph = page.locator('#tsg svg.tchart').first();
+    const plotBox = async () => graph.locator('svg.plot').getAttribute('viewBox', { timeout: WAIT_MS });
+    await graph.scrollIntoViewIfNeeded({ timeout: WAIT_MS });
+    const box = (await graph.boundingBox({ timeout: WAIT_MS }))!;
+    const start = await windowText();
+    const startBox = await plotBox();
+
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -300);
+    await page.keyboard.up('Control');
+    await page.waitForFunction((s) => document.querySelector('#window')?.textContent !== s, start, { timeout: WAIT_MS });
+    const zoomed = await windowText();
+    t.not(zoomed, start, 'Ctrl+wheel zooms the time axis');
+    t.not(await plotBox(), startBox, 'and the graph shows the new window');
+
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 150, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((s) => document.querySelector('#window')?.textContent !== s, zoomed, { timeout: WAIT_MS });
+    t.not(await windowText(), zoomed, 'dragging pans');
+
+    await page.locator('button[data-act="fit"]').click({ timeout: WAIT_MS });
+    t.is(await windowText(), start, '"fit" goes back to the opening view');
+
+    await page.emulateMedia({ media: 'print' });
+    t.false(await page.locator('nav.toolbar').isVisible({ timeout: WAIT_MS }), 'no buttons on paper');
+    t.true(await page.locator('#ladder').isVisible({ timeout: WAIT_MS }), 'the diagrams are printed');
+
+    t.deepEqual(errors, [], 'no console error');
+    t.deepEqual(requests, [url], 'no request but the page itself');
+  });
+});
+
+browserTest('more than 5,000 segments: the band page opens cleanly and says why there are no arrows', async (t) => {
+  const events: TraceEvent[] = [{ type: 'meta', scenario: 'many', seed: 1, version: '0.1.0', source: '' }];
+  for (let i = 0; i < 6000; i++) {
+    const s: SegmentEvent = {
+      t: i * 0.25, type: 'segment', event: 'tx', host: 'a', src: '10.0.0.1:1000', dst: '10.0.0.2:80', flags: '.',
+      seq: 1000 + i * 1000, ack: 1, rseq: 1 + i * 1000, rack: 1, win: 65535, len: 1000, options: [],
+    };
+    events.push(s, { ...s, t: s.t + 10, event: 'rx', host: 'b' });
+  }
+  await withPage('band', renderReport(events, {}), async ({ page, errors, requests, url }) => {
+    t.is(await page.locator('#ladder line.arrow').count(), 0);
+    const note = page.locator('#ladder-section p.note');
+    t.regex((await note.textContent({ timeout: WAIT_MS })) ?? '', /6,000 segments are too many to draw one by one/);
+    t.true(await note.isVisible({ timeout: WAIT_MS }));
+    await mkdir(OUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUT_DIR, 'report-band.png'), fullPage: true, timeout: WAIT_MS });
+    t.deepEqual(errors, [], 'no console error');
+    t.deepEqual(requests, [url], 'no request but the page itself');
+  });
+});
