@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadScenario } from '../lib/scenario/load.ts';
 import { ScenarioError } from '../lib/scenario/errors.ts';
-import { runScenario, type RunResult } from '../lib/scenario/runner.ts';
+import { runScenario, runScenarioUdp, type RunResult } from '../lib/scenario/runner.ts';
 import { readTrace, TraceError, TraceWriter } from '../lib/trace/jsonl.ts';
 import { firstDifference, formatDifference } from '../lib/trace/diff.ts';
 import { renderLadder } from '../lib/trace/views/ladder.ts';
@@ -150,7 +150,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
     let result: RunResult;
     try {
-      result = runScenario(plan, { capture: o.pcap !== undefined, onProgress: progress?.update });
+      const runOpts = { capture: o.pcap !== undefined, onProgress: progress?.update };
+      result = plan.link.udp ? await runScenarioUdp(plan, runOpts) : runScenario(plan, runOpts);
     } finally {
       progress?.stop();
     }
@@ -255,6 +256,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
   const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });
+  if (plan.link.udp) throw new UsageError(`tcpemu replay: '${meta.scenario}' ran on the UDP link in real time, whose timing no re-run repeats; only in-memory (virtual-time) traces replay event for event`);
   const result = runScenario(plan);
   const diff = firstDifference(recorded, result.events);
   if (!diff) {

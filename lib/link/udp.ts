@@ -165,7 +165,7 @@ export class UdpLink {
   private readonly cfg: UdpImpairments;
   private readonly rng: Random;
   private readonly observer: UdpLinkObserver;
-  private readonly peer: UdpEndpoint | undefined;
+  private peer: UdpEndpoint | undefined;
   private readonly maxPeers: number;
   /** Server: "virtualAddr|tcpPort" -> UDP address last seen at (Map order = least recently seen first). */
   private readonly peers = new Map<string, UdpEndpoint>();
@@ -220,6 +220,14 @@ export class UdpLink {
       });
     });
     return new UdpLink(socket, o, peer);
+  }
+
+  /**
+   * Fix the one UDP address to talk to after opening: two links that must each know the other before
+   * either sends (a scenario on loopback, a simultaneous open) are opened on port 0 first, then paired.
+   */
+  setPeer(peer: UdpEndpoint): void {
+    this.peer = { ...peer };
   }
 
   /** Where the socket is bound (the actual port when 0 was asked for). */

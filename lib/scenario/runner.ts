@@ -2,6 +2,9 @@ import { Scheduler } from '../sim/scheduler.ts';
 import { Random } from '../sim/random.ts';
 import { MemoryLink } from '../link/memory.ts';
 import { Host, SocketError, type SimServer, type SimSocket } from '../host/host.ts';
+import { RealClock } from '../sim/real-clock.ts';
+import { UdpLink } from '../link/udp.ts';
+import { ScenarioError } from './errors.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import type { ExpectEvent, MetaEvent, TimedEvent, TraceEvent } from '../trace/events.ts';
 import { formatAddr } from '../wire/ipv4.ts';
@@ -63,7 +66,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
-  const world = new World(plan, hosts, link, recorder, results);
+  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results);
 
   for (const hp of plan.hosts) {
     const host = new Host({
@@ -87,7 +90,96 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
     scheduler.at(tick, report);
   }
   scheduler.runUntil(plan.untilMs);
+  return finish(plan, hosts, recorder, results, packets);
+}
 
+/**
+ * The same scenario on real time, each host on its own UDP socket on loopback carrying exactly the
+ * IPv4 packets the in-memory link would (issue 4). Two hosts; the link's delay, jitter, loss,
+ * duplication, reordering and corruption are applied by each sending side. Scripted drops, rate,
+ * MTU and queue limits have no equivalent here and are refused. The run ends at `until` or once no
+ * timer is left for `settleMs` of quiet.
+ */
+export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { settleMs?: number } = {}): Promise<RunResult> {
+  const udpPos = positionOf(plan.source, 'udp');
+  if (plan.hosts.length !== 2) throw new ScenarioError(plan.file, udpPos.line, udpPos.col, `link: { udp: true } connects exactly two hosts, and this scenario has ${plan.hosts.length}`, 'use the in-memory link for three or more hosts');
+  for (const [dir, cfg] of Object.entries(plan.link.directions)) {
+    const unsupported = (['drop', 'rateBitsPerSec', 'queueLimit'] as const).filter((k) => {
+      const v = (cfg as Record<string, unknown>)[k];
+      return Array.isArray(v) ? v.length > 0 : typeof v === 'number' && v > 0;
+    });
+    if (unsupported.length > 0) {
+      throw new ScenarioError(plan.file, udpPos.line, udpPos.col, `${dir}: ${unsupported.join(', ')} cannot be applied on the UDP link`, 'drop them, or run on the in-memory link (without udp: true)');
+    }
+  }
+  const clock = new RealClock();
+  const random = new Random(plan.seed);
+  const recorder = new TraceRecorder(clock, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents });
+  const packets: { timeMs: number; packet: Buffer }[] = [];
+  const hosts = new Map<string, Host>();
+  const results: ExpectResult[] = [];
+  let up = true;
+  const world = new World(plan, hosts, (u) => (up = u), recorder, results);
+  const [a, b] = plan.hosts;
+  const links: UdpLink[] = [];
+  try {
+    for (const [me, peer] of [[a, b], [b, a]]) {
+      const d = plan.link.directions[`${me.name}>${peer.name}`] ?? {};
+      links.push(await UdpLink.open({
+        addr: me.addr, bind: { address: '127.0.0.1', port: 0 }, clock, seed: random.fork(`udp:${me.name}`).uint32(),
+        impair: { delayMs: d.delayMs ?? 0, jitterMs: d.jitterMs ?? 0, loss: d.loss ?? 0, duplicate: d.duplicate ?? 0, reorder: d.reorder ?? 0, corrupt: d.corrupt ?? 0 },
+        observer: { onDrop: (packet, reason) => recorder.linkDrop(me.name, packet, reason) },
+      }));
+    }
+    links[0].setPeer(links[1].local);
+    links[1].setPeer(links[0].local);
+    plan.hosts.forEach((hp, i) => {
+      const link = links[i];
+      const host = new Host({
+        name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer: recorder,
+        // The UDP link has checked every arriving packet already.
+        verifyChecksums: false,
+        transmit: (packet) => {
+          if (opts.capture) packets.push({ timeMs: clock.now, packet });
+          if (up) link.send(packet);
+          else recorder.linkDrop(hp.name, packet, 'down');
+        },
+      });
+      hosts.set(hp.name, host);
+      link.setReceiver((packet) => host.receivePacket(packet));
+    });
+    for (const step of plan.steps) clock.at(step.atMs, () => world.exec(step));
+    const lastStep = plan.steps.reduce((m, st) => Math.max(m, st.atMs), 0);
+    const settleMs = opts.settleMs ?? 100;
+    let quietSince = -1;
+    while (clock.now < plan.untilMs) {
+      await new Promise((res) => setTimeout(res, 10));
+      opts.onProgress?.(clock.now, plan.untilMs, dataBytes(recorder.events));
+      if (clock.now < lastStep || clock.pending > 0) {
+        quietSince = -1;
+        continue;
+      }
+      if (quietSince < 0) quietSince = clock.now;
+      else if (clock.now - quietSince >= settleMs) break;
+    }
+  } finally {
+    clock.close();
+    await Promise.all(links.map((l) => l.close(0)));
+  }
+  return finish(plan, hosts, recorder, results, packets);
+}
+
+/** Line and column of the first `word` in the scenario text (for errors found after loading). */
+function positionOf(source: string, word: string): { line: number; col: number } {
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const c = lines[i].indexOf(word);
+    if (c >= 0) return { line: i + 1, col: c + 1 };
+  }
+  return { line: 1, col: 1 };
+}
+
+function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: TraceRecorder, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[]): RunResult {
   const events = recorder.events;
   const hostOfAddr = (addrPort: string) => {
     const addr = addrPort.slice(0, addrPort.lastIndexOf(':'));
@@ -152,7 +244,7 @@ class World {
   constructor(
     private readonly plan: ScenarioPlan,
     private readonly hosts: Map<string, Host>,
-    private readonly link: MemoryLink,
+    private readonly setLinkUp: (up: boolean) => void,
     private readonly recorder: TraceRecorder,
     private readonly results: ExpectResult[],
   ) {}
@@ -171,8 +263,8 @@ class World {
   exec(step: StepPlan): void {
     const cmd = step.command;
     if (step.target === 'link') {
-      if (cmd.op === 'down') this.link.setUp(false);
-      else if (cmd.op === 'up') this.link.setUp(true);
+      if (cmd.op === 'down') this.setLinkUp(false);
+      else if (cmd.op === 'up') this.setLinkUp(true);
       return;
     }
     const host = this.hosts.get(step.target)!;
