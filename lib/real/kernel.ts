@@ -198,6 +198,10 @@ interface AppSocket {
   sendOffset: number;
   /** local>remote once known. */
   tuple?: string;
+  /** addr:port it connects to (active side). */
+  target?: string;
+  /** When Node reported the socket closed (ms since the start). */
+  closedAt?: number;
 }
 
 function tupleOf(sock: net.Socket): string | undefined {
@@ -555,6 +559,14 @@ class KernelRun {
       const app = this.sockets.find((x) => x.tuple === key);
       out.push({ host, conn: app?.id ?? key, local, remote, passive: s.passive, observed: s.rows, stillOpen: !s.gone });
     }
+    // Sockets of the application that no read ever caught (a connect refused within microseconds): their
+    // history is where they started and, if the socket closed, CLOSED at its close; nothing in between is claimed.
+    for (const a of this.sockets) {
+      if (a.tuple && this.seen.has(a.tuple)) continue;
+      const local = a.sock.localAddress && a.sock.localPort ? `${a.sock.localAddress}:${a.sock.localPort}` : this.addrOf[a.host];
+      const observed: ObservedState[] = a.closedAt === undefined ? [] : [{ t: a.closedAt, state: 'CLOSED', from: a.closedAt, to: a.closedAt }];
+      out.push({ host: a.host, conn: a.id, local, remote: a.target ?? '?', passive: a.passive, observed, stillOpen: a.closedAt === undefined });
+    }
     return out;
   }
 
@@ -564,6 +576,7 @@ class KernelRun {
       let from: TcpStateName = c.passive ? 'LISTEN' : 'CLOSED';
       for (const o of c.observed) {
         if (o.state === from) continue;
+        if (o.from === o.to) continue; // a close seen only by the application, not read from the table
         out.push({ t: o.t, type: 'state', host: c.host, conn: c.conn, from, to: o.state, cause: `observed in the socket table (read ${o.from.toFixed(1)}-${o.to.toFixed(1)} ms)` });
         from = o.state;
       }
@@ -612,7 +625,7 @@ class KernelRun {
       this.appEvent(s, 'error', undefined, e.code ?? e.message);
       observe('error');
     });
-    sock.on('close', () => { observe('close'); this.appEvent(s, 'close'); });
+    sock.on('close', () => { observe('close'); s.closedAt = this.t(); this.appEvent(s, 'close'); });
     if (passive) {
       s.tuple = tupleOf(sock);
       observe('accept');
@@ -661,7 +674,7 @@ class KernelRun {
         // readableHighWaterMark 1 (a Duplex option that the types of net.connect leave out): see listen.
         const options = { host: target, port: cmd.port, localAddress: addr, localPort: cmd.fromPort, allowHalfOpen: true, readableHighWaterMark: cfg.autoread ? undefined : 1 };
         const sock = net.connect(options as net.NetConnectOpts);
-        this.adopt(host, sock, false, cmd.as);
+        this.adopt(host, sock, false, cmd.as).target = `${target}:${cmd.port}`;
         return;
       }
       case 'down':
