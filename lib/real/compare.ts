@@ -166,7 +166,10 @@ export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
   for (const r of model.expectations) pairs.set(key(r), { what: r.what, pos: r.pos, model: r });
   for (const r of kernelExpectations(k)) {
     const p = pairs.get(key(r));
-    if (p) p.kernel = r;
+    if (p) {
+      p.kernel = r;
+      p.pos ??= r.pos;
+    }
     else pairs.set(key(r), { what: r.what, pos: r.pos, kernel: r });
   }
   const list = [...pairs.values()].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));

@@ -1,0 +1,91 @@
+/**
+ * `tcpemu real` on the kernel: only as root with tcpdump installed (it captures on lo); elsewhere
+ * the tests are skipped with the reason printed. Each run is bounded (the scenarios last < 2 s of
+ * real time, the runner has its own bounds) and cleans up its sockets, tcpdump and temp files.
+ */
+import test from 'ava';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { realCommand } from '../../lib/cli/real.ts';
+import { kernelUnavailableReason, runOnKernel } from '../../lib/real/kernel.ts';
+import { loadScenario } from '../../lib/scenario/load.ts';
+import { linuxModelConfig, LOOPBACK_MSS } from '../../lib/real/compare.ts';
+import { rfcDefaults, resolveConfig } from '../../lib/tcp/config.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SCENARIOS = path.join(ROOT, 'fixtures/scenarios');
+const reason = kernelUnavailableReason();
+if (reason) console.log(`test/real/kernel.test.ts: kernel tests skipped: ${reason}`);
+const kernelTest = reason ? test.skip : test.serial;
+
+async function real(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await realCommand(args, { out: (s) => { out += s; }, err: (s) => { err += s; }, color: false });
+  return { code, out, err };
+}
+
+test('the model side takes Linux defaults except what the scenario set, and loopback\'s MSS', (t) => {
+  const c = linuxModelConfig(resolveConfig({ rcvbuf: 4096, autoread: false }));
+  t.is(c.profile, 'linux');
+  t.is(c.rcvbuf, 4096);
+  t.is(c.autoread, false);
+  t.is(c.mss, LOOPBACK_MSS);
+  t.true(c.timestamps && c.sack && c.windowScale);
+  t.is(c.rtoMinMs, 200);
+  t.is(linuxModelConfig(resolveConfig({ mss: 1000 })).mss, 1000);
+  t.is(linuxModelConfig({ ...rfcDefaults }).initialWindow, 10);
+});
+
+kernelTest('tcpemu real half-close-client: kernel and model agree, states observed, data delivered', async (t) => {
+  const r = await real([path.join(SCENARIOS, 'half-close-client.yaml')]);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /AGREE: every expectation holds/);
+  t.regex(r.out, /link client>server: delay 10: not cross-checkable/);
+  // The kernel's states were read from the table; FIN-WAIT-2 and CLOSE-WAIT last long enough to be seen.
+  t.regex(r.out, /kernel: CLOSED .*FIN-WAIT-2 TIME-WAIT/);
+  t.regex(r.out, /kernel: LISTEN .*CLOSE-WAIT/);
+  t.regex(r.out, /kernel: 2000 bytes "abcdefghij/);
+  t.regex(r.out, /> server {2}F\. {2}seq 6 ack 1/);
+});
+
+kernelTest('tcpemu real connection-refused: ECONNREFUSED on both sides, the kernel answers R.', async (t) => {
+  const r = await real([path.join(SCENARIOS, 'connection-refused.yaml')]);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /> client {2}R\. {2}seq 0 ack 1/);
+  t.regex(r.out, /errors {4}model: {2}ECONNREFUSED\n {12}kernel: ECONNREFUSED/);
+});
+
+kernelTest('tcpemu real abort-reset: the kernel\'s abort is RST+ACK where the scenario expects a bare RST: exit 1, named', async (t) => {
+  const r = await real([path.join(SCENARIOS, 'abort-reset.yaml')]);
+  t.is(r.code, 1, r.out + r.err);
+  t.regex(r.out, /DIFFER: .*abort-reset\.yaml:\d+:\d+: segments: holds on the model but fails on the kernel/);
+  t.regex(r.out, /actual .*client > server {2}R\. {2}seq 15/);
+});
+
+kernelTest('the kernel runner cleans up: no socket of the run is left but TIME-WAIT, and tcpdump is gone', async (t) => {
+  const file = path.join(SCENARIOS, 'request-response.yaml');
+  const plan = loadScenario(readFileSync(file, 'utf8'), file);
+  const r = await runOnKernel(plan, { settleMs: 200 });
+  t.is(r.delivered.server.toString(), 'ping');
+  t.is(r.delivered.client.toString(), 'pong');
+  t.true(r.segments.length >= 9);
+  // Loopback leaves checksums to the (absent) NIC: the capture holds the partial sums, and they are counted.
+  t.true(r.partialChecksums > 0 && r.partialChecksums <= r.segments.length);
+  const { execFileSync } = await import('node:child_process');
+  const left = execFileSync('ss', ['-tanH', '( sport = :8080 or dport = :8080 )']).toString().split('\n').filter((l) => l && !l.startsWith('TIME-WAIT'));
+  t.deepEqual(left, []);
+  const tcpdumps = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes('tcpdump') && l.includes('tcpemu-real-'));
+  t.deepEqual(tcpdumps, []);
+});
+
+test('tcpemu real: bad input exits 2 with one line', async (t) => {
+  let r = await real([]);
+  t.is(r.code, 2);
+  r = await real([path.join(SCENARIOS, 'no-such.yaml')]);
+  t.is(r.code, 2);
+  t.regex(r.err, /no such file/);
+  r = await real([path.join(SCENARIOS, 'handshake.yaml'), '--settle', 'soon']);
+  t.is(r.code, 2);
+});
