@@ -114,12 +114,12 @@ export interface KernelRunResult {
 
 /** Why the kernel run is impossible here, or undefined when it can run. */
 export function kernelUnavailableReason(): string | undefined {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'tcpemu real needs root (tcpdump captures on lo); run it as root';
-  if (!findTool('tcpdump')) return 'tcpemu real needs tcpdump, which is not installed (apt-get install -y tcpdump)';
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the kernel run needs root (tcpdump captures on lo); run it as root';
+  if (!findTool('tcpdump')) return 'the kernel run needs tcpdump, which is not installed (apt-get install -y tcpdump)';
   try {
     accessSync('/proc/net/tcp', constants.R_OK);
   } catch {
-    return 'tcpemu real needs /proc/net/tcp to observe kernel states, and it cannot be read here';
+    return 'the kernel run needs /proc/net/tcp to observe kernel states, and it cannot be read here';
   }
   return undefined;
 }
