@@ -18,6 +18,7 @@ import { WireError } from '../lib/wire/errors.ts';
 import { PcapWriter } from '../lib/wire/pcap.ts';
 import { TraceLimitError } from '../lib/trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
+import { traceFromCapture } from '../lib/trace/from-capture.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
@@ -29,8 +30,9 @@ class UsageError extends Error {
 
 const USAGE = `usage:
   tcpemu                                   run the built-in demo and draw it
-  tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--view ladder|states|summary|none] [--json]
+  tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--html OUT.html] [--view ladder|states|summary|none] [--json]
   tcpemu replay TRACE.jsonl                re-run a recorded trace and compare every event
+  tcpemu report TRACE.jsonl|CAPTURE.pcap -o OUT.html   one self-contained HTML page: ladder, graphs, windows
   tcpemu serve --udp ADDR:PORT [--echo]    the userspace TCP over UDP: a line chat server
   tcpemu connect --udp ADDR:PORT           ... and its client
 exit status: 0 all held, 1 an expectation failed, 2 bad input or usage`;
@@ -52,6 +54,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await runCommand(rest, io);
       case 'replay':
         return await replayCommand(rest, io);
+      case 'report':
+        return await reportCommand(rest, io);
       case 'serve':
       case 'connect': {
         // Loaded only for these commands: the UDP link pulls in dgram and real timers.
@@ -114,6 +118,7 @@ function parseRunArgs(args: string[]) {
         seed: { type: 'string' },
         trace: { type: 'string' },
         pcap: { type: 'string' },
+        html: { type: 'string' },
         view: { type: 'string' },
         json: { type: 'boolean' },
         width: { type: 'string' },
@@ -132,11 +137,11 @@ function parseRunArgs(args: string[]) {
   const views = ['ladder', 'states', 'summary', 'none'];
   if (v.view !== undefined && !views.includes(v.view)) throw new UsageError(`tcpemu run: --view is one of ${views.join(', ')}, not '${v.view}'`);
   const single = parsed.positionals.length === 1;
-  for (const opt of ['trace', 'pcap'] as const) {
+  for (const opt of ['trace', 'pcap', 'html'] as const) {
     if (v[opt] !== undefined && !single) throw new UsageError(`tcpemu run: --${opt} writes one file, so it takes one scenario, not ${parsed.positionals.length}`);
   }
   const width = v.width !== undefined ? Number(v.width) : undefined;
-  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, view: v.view as View | undefined, json: v.json ?? false, width };
+  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width };
 }
 
 async function runCommand(args: string[], io: Io): Promise<number> {
@@ -157,6 +162,10 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     if (o.trace) writeTrace(o.trace, result.events);
     if (o.pcap) writePcap(o.pcap, result);
+    if (o.html) {
+      const { renderReport, writeReport } = await import('../lib/report/index.ts');
+      await writeReport(o.html, renderReport(result.events, { expectations: result.expectations }));
+    }
     if (!result.ok) failed++;
     if (o.json) {
       io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats }) + '\n');
@@ -265,6 +274,33 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   }
   io.out(formatDifference(diff, file) + '\n');
   return 1;
+}
+
+async function reportCommand(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { o: { type: 'string', short: 'o' }, output: { type: 'string' } } });
+  } catch (err) {
+    throw new UsageError(`tcpemu report: ${(err as Error).message}\n${USAGE}`);
+  }
+  const out = parsed.values.o ?? parsed.values.output;
+  if (parsed.positionals.length !== 1 || !out) throw new UsageError(`tcpemu report: name one trace or capture and the page to write: tcpemu report TRACE.jsonl -o OUT.html\n${USAGE}`);
+  const file = parsed.positionals[0];
+  let events: TraceEvent[];
+  if (/\.jsonl$/i.test(file)) events = readTrace(readText(file), file);
+  else {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(file);
+    } catch {
+      throw new UsageError(`${file}: no such file`);
+    }
+    events = traceFromCapture(buf, file);
+  }
+  const { renderReport, writeReport } = await import('../lib/report/index.ts');
+  await writeReport(out, renderReport(events));
+  io.out(`wrote ${out}: ${events.filter((e) => e.type === 'segment' && e.event === 'tx').length} segments\n`);
+  return 0;
 }
 
 const isMain = process.argv[1] && /tcpemu\.(ts|js)$/.test(process.argv[1]);

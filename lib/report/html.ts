@@ -179,10 +179,11 @@ function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[]):
     + (s.errors.length > 0 ? row('Errors', s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
     + (states !== '' ? row('Last state', states) : '')
     + '</table>';
-  const all = [
-    ...expectations.map((x) => ({ what: x.what, ok: x.ok, detail: x.detail, at: '' })),
-    ...s.checks.map((c) => ({ what: `${c.host}: ${c.what}`, ok: c.ok, detail: c.detail ?? '', at: formatMs(c.t) })),
-  ];
+  // A run's expectations, when given, are the whole list (they include the timed `expect` steps); a bare
+  // trace or capture has only the `expect` events it recorded.
+  const all = expectations.length > 0
+    ? expectations.map((x) => ({ what: x.what, ok: x.ok, detail: x.detail, at: '' }))
+    : s.checks.map((c) => ({ what: `${c.host}: ${c.what}`, ok: c.ok, detail: c.detail ?? '', at: formatMs(c.t) }));
   const verdict = (ok: boolean): string => (ok ? '<span class="pass">✔ pass</span>' : '<span class="fail">✘ FAIL</span>');
   const failed = all.filter((x) => !x.ok).length;
   const exp = all.length === 0

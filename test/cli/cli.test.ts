@@ -208,3 +208,23 @@ test('--view states and --view summary', (t) => {
   t.regex(u.out, /retransmi/i);
   t.regex(u.out, /loss/);
 });
+
+test('run --html and report write one self-contained page, from a run, a trace or a kernel capture', (t) => {
+  const dir = tmp(t);
+  const a = path.join(dir, 'run.html');
+  t.is(tcpemu(['run', path.join(SCENARIOS, 'half-close-client.yaml'), '--view', 'none', '--html', a]).code, 0);
+  const b = path.join(dir, 'trace.html');
+  const r = tcpemu(['report', path.join(TRACES, 'lossy-bulk.jsonl'), '-o', b]);
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /582 segments/);
+  const c = path.join(dir, 'capture.html');
+  t.is(tcpemu(['report', path.join(ROOT, 'fixtures/captures/half-close-client.pcap'), '-o', c]).code, 0);
+  for (const f of [a, b, c]) {
+    const html = readFileSync(f, 'utf8');
+    t.true(html.startsWith('<!DOCTYPE html>') || html.startsWith('<!doctype html>'), f);
+    const urls = [...html.matchAll(/(?:src|href)\s*=\s*["'](?!#|data:)([^"']+)/g)].map((m) => m[1]);
+    t.deepEqual(urls, [], `${f}: nothing is loaded from elsewhere`);
+  }
+  t.true(readFileSync(a, 'utf8').includes('half-close-client'));
+  t.is(tcpemu(['report', path.join(TRACES, 'demo.jsonl')]).code, 2, 'no -o: usage error');
+});
