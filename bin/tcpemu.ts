@@ -32,6 +32,9 @@ const USAGE = `usage:
   tcpemu                                   run the built-in demo and draw it
   tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--html OUT.html] [--view ladder|states|summary|none] [--json]
   tcpemu replay TRACE.jsonl                re-run a recorded trace and compare every event
+  tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]
+                                           check a captured conversation against the model
+  tcpemu real FILE [--settle MS]           run the steps on the kernel's TCP and on the model, side by side
   tcpemu report TRACE.jsonl|CAPTURE.pcap -o OUT.html   one self-contained HTML page: ladder, graphs, windows
   tcpemu serve --udp ADDR:PORT [--echo]    the userspace TCP over UDP: a line chat server
   tcpemu connect --udp ADDR:PORT           ... and its client
@@ -56,6 +59,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await replayCommand(rest, io);
       case 'report':
         return await reportCommand(rest, io);
+      case 'real': {
+        const { realCommand } = await import('../lib/cli/real.ts');
+        return await realCommand(rest, io);
+      }
       case 'serve':
       case 'connect': {
         // Loaded only for these commands: the UDP link pulls in dgram and real timers.
@@ -255,13 +262,17 @@ function fmtBytes(n: number): string {
 async function replayCommand(args: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' }, profile: { type: 'string' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' }, profile: { type: 'string' }, brief: { type: 'boolean' } } });
   } catch (err) {
     throw new UsageError(`tcpemu replay: ${(err as Error).message}\n${USAGE}`);
   }
   if (parsed.positionals.length !== 1) throw new UsageError(`tcpemu replay: name one trace file\n${USAGE}`);
   const file = parsed.positionals[0];
-  if (/\.(pcap|pcapng|cap)$/i.test(file)) throw new UsageError(`tcpemu replay: checking captures against the model (${file}) is not built yet; a JSONL trace from 'tcpemu run --trace' can be replayed`);
+  if (!/\.jsonl$/i.test(file)) {
+    // A capture: checked against the model segment by segment (lib/real/replay-capture.ts).
+    const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
+    return await replayCaptureCommand(args, io);
+  }
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
   const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });

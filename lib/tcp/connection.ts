@@ -292,9 +292,12 @@ export class Connection {
   /** ABORT (3.10.5): RST to the peer where it knows us, then CLOSED. */
   abort(now: number): void {
     switch (this.state) {
-      case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT':
-        this.emit({ srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: 0, flags: RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY }, { retransmit: false, why: 'abort' }, now);
+      case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT': {
+        // RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. Linux also sets ACK (tcp_send_active_reset), as `tcpemu real` shows.
+        const linux = this.config.profile === 'linux';
+        this.emit({ srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: linux ? this.rcvNxt : 0, flags: linux ? RST | ACK : RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY }, { retransmit: false, why: 'abort' }, now);
         break;
+      }
     }
     this.appClosed = true;
     if (this.state !== 'CLOSED') this.enterClosed('app abort', now);

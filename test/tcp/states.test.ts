@@ -233,6 +233,12 @@ test('ESTABLISHED: an ACK of data never sent earns a challenge ACK and is droppe
   t.is(c.readable, 0, 'the data was not taken');
 });
 
+test('ABORT with the linux profile sends RST,ACK, as Linux does', (t) => {
+  const { c, rec } = established({ profile: 'linux', timestamps: false, sack: false, windowScale: false });
+  c.abort(70);
+  t.deepEqual(rec.take().map(brief), [{ flags: 'R.', seq: L + 1, ack: R + 1, win: 0, len: 0 }]);
+});
+
 test('ESTABLISHED -> CLOSED: ABORT sends RST (3.10.5)', (t) => {
   const { c, rec } = established();
   c.abort(70);
