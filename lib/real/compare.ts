@@ -243,7 +243,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     for (let i = 0; i < Math.max(ms.length, ks.length); i++) {
       out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}`);
     }
-    out.push(`  received  model:  ${modelDeliveredCount(model, h.name)} bytes`);
+    out.push(`  received  model:  ${preview(model.delivered[h.name] ?? Buffer.alloc(0))}`);
     out.push(`            kernel: ${preview(k.delivered[h.name] ?? Buffer.alloc(0))}`);
     const me = model.events.filter((e) => e.type === 'app' && e.host === h.name && e.event === 'error').map((e) => (e as { error?: string }).error);
     out.push(`  errors    model:  ${me.length ? me.join(', ') : 'none'}`);
@@ -270,8 +270,3 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
  * bytes themselves on its sockets, not in the result, so the model's column shows the count (the
  * `delivered` expectation compares the bytes).
  */
-function modelDeliveredCount(model: RunResult, host: string): number {
-  let n = 0;
-  for (const e of model.events) if (e.type === 'app' && e.host === host && e.event === 'data') n += e.bytes ?? 0;
-  return n;
-}

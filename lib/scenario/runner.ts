@@ -46,6 +46,10 @@ export interface RunResult {
   stats: RunStats;
   /** Packets as they left each host, with their time (ms), when `capture` was asked for. */
   packets: { timeMs: number; packet: Buffer }[];
+  /** Per host: every byte its application read, in order, over all its connections. */
+  delivered: Record<string, Buffer>;
+  /** Per host: the error codes its application saw. */
+  errors: Record<string, string[]>;
 }
 
 /** Fills `send N` payloads: printable and position-dependent, so a misplaced byte shows. */
@@ -206,6 +210,8 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: TraceRec
     ok: expectations.every((e) => e.ok),
     stats: statsOf(events),
     packets,
+    delivered,
+    errors,
   };
 }
 
