@@ -18,6 +18,15 @@ import { chromium, type Page } from 'playwright-core';
 import type { SegmentEvent, TraceEvent } from '../../lib/trace/events.ts';
 import { renderReport, writeReport } from '../../lib/report/index.ts';
 import { FIXTURES } from './fixtures.ts';
+import { readFileSync } from 'node:fs';
+import { readTrace } from '../../lib/trace/jsonl.ts';
+
+/** Traces the emulator recorded from fixture scenarios (fixtures/traces/), as a user's report would be drawn. */
+const TRACES = join(import.meta.dirname, '..', '..', 'fixtures', 'traces');
+const RECORDED = ['handshake', 'half-close-client', 'lossy-bulk'].map((name) => ({
+  name: `recorded-${name}`,
+  events: () => readTrace(readFileSync(join(TRACES, `${name}.jsonl`), 'utf8'), `${name}.jsonl`),
+}));
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -89,7 +98,7 @@ async function withPage(name: string, html: string, check: (o: Opened) => Promis
   }
 }
 
-for (const fx of FIXTURES) {
+for (const fx of [...FIXTURES, ...RECORDED]) {
   browserTest(`${fx.name}: opens offline, one arrow per segment, tooltip, linked highlight`, async (t) => {
     const events = fx.events();
     const tx = txOf(events);
