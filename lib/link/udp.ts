@@ -6,6 +6,7 @@ import { Random } from '../sim/random.ts';
 import { decodePacket } from '../wire/tcp.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { WireError } from '../wire/errors.ts';
+import { defaultDirectionConfig, directionConfigProblems, type LinkDirectionConfig } from './memory.ts';
 
 /**
  * The UDP link: the same IPv4 packets the in-memory link carries (IPv4 header + TCP segment, exactly
@@ -38,22 +39,15 @@ export interface UdpEndpoint {
   port: number;
 }
 
-export interface UdpImpairments {
-  /** One-way delay added before sending (ms). */
-  delayMs: number;
-  /** Extra delay, uniform in [0, jitterMs) (ms); never reorders (kept FIFO). */
-  jitterMs: number;
-  /** Probabilities 0..1. */
-  loss: number;
-  duplicate: number;
-  reorder: number;
-  corrupt: number;
-  /** Longest a held-back packet waits for a later one to overtake it (ms). */
-  reorderDelayMs: number;
-}
+/**
+ * The impairments a sending side can apply on real time: the in-memory link's, less what needs a
+ * shared wire (scripted drops, rate, MTU, queue). Same meaning, defaults and checks as there.
+ */
+export type UdpImpairments = Pick<LinkDirectionConfig, 'delayMs' | 'jitterMs' | 'loss' | 'duplicate' | 'reorder' | 'corrupt' | 'reorderDelayMs'>;
 
+const d = defaultDirectionConfig;
 export const defaultImpairments: Readonly<UdpImpairments> = Object.freeze({
-  delayMs: 0, jitterMs: 0, loss: 0, duplicate: 0, reorder: 0, corrupt: 0, reorderDelayMs: 10,
+  delayMs: d.delayMs, jitterMs: d.jitterMs, loss: d.loss, duplicate: d.duplicate, reorder: d.reorder, corrupt: d.corrupt, reorderDelayMs: d.reorderDelayMs,
 });
 
 /** Why a packet or datagram died. The first four happen on the sending side, the rest on receipt. */
@@ -137,16 +131,7 @@ export function parseEndpoint(text: string, what = 'address'): UdpEndpoint {
 
 /** Validate impairment settings; one message per problem. */
 export function impairmentProblems(cfg: Partial<UdpImpairments>): string[] {
-  const out: string[] = [];
-  for (const f of ['delayMs', 'jitterMs', 'reorderDelayMs'] as const) {
-    const v = cfg[f];
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) out.push(`${f} must be a finite number >= 0, got ${v}`);
-  }
-  for (const f of ['loss', 'duplicate', 'reorder', 'corrupt'] as const) {
-    const v = cfg[f];
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) out.push(`${f} must be a probability in 0..1, got ${v}`);
-  }
-  return out;
+  return directionConfigProblems(cfg).map((p) => `${p.field} ${p.message}`);
 }
 
 interface Outgoing {
