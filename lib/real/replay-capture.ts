@@ -42,7 +42,7 @@ import { WireError } from '../wire/errors.ts';
 import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.ts';
-import { Connection, resetFor } from '../tcp/connection.ts';
+import { Connection, resetFor, synOptionsOf } from '../tcp/connection.ts';
 import { resolveConfig } from '../tcp/config.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { formatSegment } from '../scenario/expect.ts';
@@ -173,32 +173,18 @@ export function replayCapture(buf: Buffer, source: string, opts: ReplayCaptureOp
   };
 }
 
-function synOptions(seg: TcpSegment) {
-  let mss: number | undefined;
-  let ws: number | undefined;
-  let sack = false;
-  let ts = false;
-  for (const o of seg.options) {
-    if (o.kind === 'mss') mss = o.mss;
-    else if (o.kind === 'wscale') ws = o.shift;
-    else if (o.kind === 'sack-permitted') sack = true;
-    else if (o.kind === 'timestamps') ts = true;
-  }
-  return { mss, ws, sack, ts };
-}
-
 function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profile: 'linux' | 'rfc'): EndpointReplay {
   const out: EndpointReplay = { role, addr: me, ok: true, states: [], frames: [] };
   const mySyn = frames.find((f) => f.src === me && f.seg.flags & SYN);
   if (!mySyn) return replayClosedPort(out, me, frames);
-  const o = synOptions(mySyn.seg);
-  const shift = Math.min(o.ws ?? 0, 14);
+  const o = synOptionsOf(mySyn.seg);
+  const shift = Math.min(o.wscale ?? 0, 14);
   const config = resolveConfig({
     profile,
     mss: o.mss ?? 536,
-    windowScale: o.ws !== undefined,
-    sack: o.sack,
-    timestamps: o.ts,
+    windowScale: o.wscale !== undefined,
+    sack: o.sackPermitted,
+    timestamps: o.timestamps !== undefined,
     // The largest window its scale can express: the model then takes whatever the endpoint took.
     rcvbuf: 65535 * 2 ** shift,
     // The application's writes are whatever the capture shows; neither the buffer nor the

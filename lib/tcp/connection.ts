@@ -884,16 +884,8 @@ export class Connection {
   private wsAgreed = false;
 
   private takeSynOptions(seg: TcpSegment): void {
-    let peerMss = DEFAULT_PEER_MSS;
-    let ws: number | undefined;
-    let ts: { tsval: number } | undefined;
-    let sackOk = false;
-    for (const o of seg.options) {
-      if (o.kind === 'mss') peerMss = o.mss;
-      else if (o.kind === 'wscale') ws = o.shift;
-      else if (o.kind === 'timestamps') ts = o;
-      else if (o.kind === 'sack-permitted') sackOk = true;
-    }
+    const { mss, wscale: ws, timestamps: ts, sackPermitted: sackOk } = synOptionsOf(seg);
+    const peerMss = mss ?? DEFAULT_PEER_MSS;
     // RFC 7323 2.2: scaling only when both sides sent the option; shifts above 14 are taken as 14.
     if (this.config.windowScale && ws !== undefined) {
       this.wsAgreed = true;
@@ -1065,6 +1057,18 @@ export function resetFor(seg: TcpSegment): TcpSegment {
   if (seg.flags & ACK) return { ...base, seq: seg.ack, ack: 0, flags: RST };
   const segLen = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
   return { ...base, seq: 0, ack: seqAdd(seg.seq, segLen), flags: RST | ACK };
+}
+
+/** The options a SYN or SYN-ACK offers (RFC 9293 3.7.1, RFC 7323, RFC 2018); absent ones undefined / false. */
+export function synOptionsOf(seg: TcpSegment): { mss?: number; wscale?: number; timestamps?: { tsval: number; tsecr: number }; sackPermitted: boolean } {
+  const out: { mss?: number; wscale?: number; timestamps?: { tsval: number; tsecr: number }; sackPermitted: boolean } = { sackPermitted: false };
+  for (const o of seg.options) {
+    if (o.kind === 'mss') out.mss = o.mss;
+    else if (o.kind === 'wscale') out.wscale = o.shift;
+    else if (o.kind === 'timestamps') out.timestamps = { tsval: o.tsval, tsecr: o.tsecr };
+    else if (o.kind === 'sack-permitted') out.sackPermitted = true;
+  }
+  return out;
 }
 
 /** The smallest window-scale shift that lets the 16-bit field cover `bytes` (RFC 7323 2.3), at most 14. */
