@@ -35,6 +35,7 @@ const USAGE = `usage:
   tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]
                                            check a captured conversation against the model
   tcpemu real FILE [--settle MS]           run the steps on the kernel's TCP and on the model, side by side
+  tcpemu bench [--quick|--big] [--json] [--case NAME]   speed and memory, against the kernel where it can
   tcpemu report TRACE.jsonl|CAPTURE.pcap -o OUT.html   one self-contained HTML page: ladder, graphs, windows
   tcpemu serve --udp ADDR:PORT [--echo]    the userspace TCP over UDP: a line chat server
   tcpemu connect --udp ADDR:PORT           ... and its client
@@ -59,6 +60,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await replayCommand(rest, io);
       case 'report':
         return await reportCommand(rest, io);
+      case 'bench': {
+        const { benchCommand } = await import('../lib/bench/index.ts');
+        return await benchCommand(rest, io);
+      }
       case 'real': {
         const { realCommand } = await import('../lib/cli/real.ts');
         return await realCommand(rest, io);
