@@ -53,7 +53,7 @@ export function makePair(o: PairOptions): Pair {
   const capture = o.capture;
   const verifyChecksums = !(o.offload ?? false) || capture !== undefined;
   const client = new Host({
-    name: 'client', addr: CLIENT_ADDR, config, clock: scheduler, random: random.fork('host:client'), verifyChecksums,
+    name: 'client', addr: CLIENT_ADDR, config, clock: scheduler, random: random.fork('host:client'), verifyChecksums, computeChecksums: verifyChecksums,
     transmit: (p) => {
       counts.clientPackets++;
       if (payloadLength(p) > 0) counts.clientData++;
@@ -62,7 +62,7 @@ export function makePair(o: PairOptions): Pair {
     },
   });
   const server = new Host({
-    name: 'server', addr: SERVER_ADDR, config, clock: scheduler, random: random.fork('host:server'), verifyChecksums,
+    name: 'server', addr: SERVER_ADDR, config, clock: scheduler, random: random.fork('host:server'), verifyChecksums, computeChecksums: verifyChecksums,
     transmit: (p) => {
       counts.serverPackets++;
       if (capture) capture(scheduler.now, p);

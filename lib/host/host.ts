@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { Connection, ConnectionError, resetFor, type ConnEvent, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
+import { Connection, ConnectionError, resetFor, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import { ACK, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
-import { decodePacket, encodePacket } from '../wire/tcp.ts';
+import { decodePacket, encodePacket, type PacketEncodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
@@ -48,6 +48,16 @@ export interface HostOptions {
   tracer?: HostTracer;
   /** Verify checksums of arriving packets (off only where nothing can corrupt them). */
   verifyChecksums?: boolean;
+  /**
+   * Fill in the checksums of packets sent (default true). Off is checksum offload: only where no one
+   * can see a packet's bytes (no capture, no trace) and nothing verifies them (verifyChecksums off).
+   */
+  computeChecksums?: boolean;
+  /**
+   * Keep closed sockets in `sockets` (default false: a long-running host forgets each connection when
+   * it closes). The scenario runner keeps them, to read what every socket received.
+   */
+  keepClosedSockets?: boolean;
   /** Most connections this host keeps at once (resource limit). */
   maxConnections?: number;
 }
@@ -63,15 +73,46 @@ export class SocketError extends Error {
 const EPHEMERAL_LOW = 49152;
 const EPHEMERAL_HIGH = 65535;
 
-interface Entry {
-  conn: Connection;
-  id: string;
-  socket: SimSocket;
-  remoteAddr: number;
-  key: string;
-  timerId: number | undefined;
-  deadline: number | undefined;
-  listener: SimServer | undefined;
+/**
+ * One connection of this host, and its sink: the connection calls these methods (on the prototype, so a
+ * connection costs no closures). Tracing hooks live on a subclass, so an untraced connection never
+ * builds a timer or congestion record.
+ */
+class Entry implements ConnectionSink {
+  conn!: Connection;
+  socket!: SimSocket;
+  timerId: number | undefined = undefined;
+  deadline: number | undefined = undefined;
+
+  constructor(
+    readonly host: Host,
+    readonly id: string,
+    readonly remoteAddr: number,
+    readonly key: string,
+    readonly listener: SimServer | undefined,
+  ) {}
+
+  transmit(seg: TcpSegment, info: TxInfo): void {
+    this.host.sendFor(this, seg, info);
+  }
+
+  state(from: TcpStateName, to: TcpStateName, cause: string): void {
+    this.host.tracer?.state(this.host, this.id, from, to, cause);
+  }
+
+  event(ev: ConnEvent): void {
+    this.socket.handleEvent(ev);
+  }
+}
+
+class TracedEntry extends Entry {
+  timer(name: TimerName, event: 'set' | 'fire' | 'cancel', at: number | undefined): void {
+    this.host.tracer?.timer?.(this.host, this.id, name, event, at);
+  }
+
+  congestion(snap: CongestionSnapshot): void {
+    this.host.tracer?.congestion?.(this.host, this.id, snap);
+  }
 }
 
 export class Host {
@@ -88,8 +129,9 @@ export class Host {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<number, SimServer>();
   private nextConnId = 1;
-  /** Every socket this host made, in order (the scenario runner names them c1, c2, ...). */
-  readonly sockets: SimSocket[] = [];
+  private readonly socketSet = new Set<SimSocket>();
+  private readonly keepClosedSockets: boolean;
+  private readonly encodeOptions: PacketEncodeOptions;
   /** Packets dropped at this host's edge, by reason. */
   readonly drops: Record<string, number> = {};
 
@@ -104,6 +146,13 @@ export class Host {
     this.tracer = o.tracer;
     this.verifyChecksums = o.verifyChecksums ?? true;
     this.maxConnections = o.maxConnections ?? 1_000_000;
+    this.keepClosedSockets = o.keepClosedSockets ?? false;
+    this.encodeOptions = o.computeChecksums === false ? { checksum: false } : {};
+  }
+
+  /** The sockets this host made, in order (the scenario runner names them c1, c2, ...): open ones, and closed ones with keepClosedSockets. */
+  get sockets(): SimSocket[] {
+    return [...this.socketSet];
   }
 
   get connectionCount(): number {
@@ -151,46 +200,32 @@ export class Host {
     const id = `c${this.nextConnId++}`;
     const iss = config.isn === 'random' ? this.random.uint32() : config.isn >>> 0;
     const key = entryKey(localPort, remoteAddr, remotePort);
-    // eslint-disable-next-line prefer-const
-    let entry: Entry;
-    const host = this;
     const tracer = this.tracer;
-    const conn = new Connection({
+    const entry = tracer?.timer || tracer?.congestion ? new TracedEntry(this, id, remoteAddr, key, listener) : new Entry(this, id, remoteAddr, key, listener);
+    entry.conn = new Connection({
       config,
       localPort,
       remotePort,
       iss,
       tsOffset: config.timestamps ? this.random.uint32() : 0,
-      sink: {
-        transmit(seg: TcpSegment, info: TxInfo) {
-          host.send(entry, seg, info);
-        },
-        state(from, to, cause) {
-          tracer?.state(host, id, from, to, cause);
-        },
-        event(ev: ConnEvent) {
-          entry.socket.handleEvent(ev);
-        },
-        timer: tracer?.timer ? (name, event, at) => tracer.timer!(host, id, name, event, at) : undefined,
-        congestion: tracer?.congestion ? (snap) => tracer.congestion!(host, id, snap) : undefined,
-      },
+      sink: entry,
     });
-    entry = { conn, id, socket: undefined as unknown as SimSocket, remoteAddr, key, timerId: undefined, deadline: undefined, listener };
     entry.socket = new SimSocket(this, entry);
     this.entries.set(key, entry);
-    this.sockets.push(entry.socket);
+    this.socketSet.add(entry.socket);
     return entry;
   }
 
-  private send(entry: Entry, seg: TcpSegment, info: TxInfo): void {
-    const packet = encodePacket(this.addr, entry.remoteAddr, seg);
+  /** @internal the connection behind `entry` transmits `seg`. */
+  sendFor(entry: Entry, seg: TcpSegment, info: TxInfo): void {
+    const packet = encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
     this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
     this.transmitPacket(packet);
   }
 
   /** A segment with no connection behind it (a RST for a closed port). */
   private sendOrphan(dst: number, seg: TcpSegment): void {
-    const packet = encodePacket(this.addr, dst, seg);
+    const packet = encodePacket(this.addr, dst, seg, this.encodeOptions);
     this.tracer?.segment('tx', this, undefined, this.addr, dst, seg, { retransmit: false, why: 'reset' });
     this.transmitPacket(packet);
   }
@@ -256,6 +291,7 @@ export class Host {
       if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
       entry.timerId = undefined;
       if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+      if (!this.keepClosedSockets) this.socketSet.delete(entry.socket);
       return;
     }
     this.reschedule(entry);

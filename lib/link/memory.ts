@@ -17,7 +17,9 @@ import type { Random } from '../sim/random.ts';
  * Reproducibility: each direction draws from its own stream, `random.fork('link:FROM>TO')`, exactly six
  * draws per routed packet in a fixed order (loss, duplicate, reorder, corrupt, jitter, corrupt bit),
  * whatever the probabilities are and whether or not the packet survives. So the same seed gives the
- * same run, and changing one direction's settings never moves the other direction's draws.
+ * same run, and changing one direction's settings never moves the other direction's draws. (A direction
+ * with no random impairment at all skips its draws: they could not change anything, since its settings
+ * are fixed and its stream serves nothing else.)
  *
  * Buffers: the link takes the sender's packet as is and never writes to it; the sender must not
  * modify it after `send`, and receivers must not modify what they get (the observer may hold the same
@@ -140,12 +142,16 @@ interface Endpoint {
   name: string;
   addr: number;
   receive: LinkReceiver;
+  /** The directions from this endpoint, by destination (no string key per packet). */
+  out: Map<Endpoint | undefined, Direction>;
 }
 
 interface Direction {
   from: string;
   to: Endpoint;
   cfg: LinkDirectionConfig;
+  /** No loss, duplication, reordering, corruption or jitter: no draws needed. */
+  clean: boolean;
   rng: Random;
   scripted: Set<number>;
   stats: DirectionStats;
@@ -198,7 +204,7 @@ export class MemoryLink {
     const a = addr >>> 0;
     if (this.byName.has(name)) throw new Error(`MemoryLink: a host named ${name} is already attached`);
     if (this.byAddr.has(a)) throw new Error(`MemoryLink: ${this.byAddr.get(a)!.name} already has address ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
-    const ep = { name, addr: a, receive };
+    const ep: Endpoint = { name, addr: a, receive, out: new Map() };
     this.byAddr.set(a, ep);
     this.byName.set(name, ep);
   }
@@ -227,18 +233,19 @@ export class MemoryLink {
 
   /** A host hands a packet to the link; it is routed by its IPv4 destination address (bytes 16..19). */
   send(from: string, packet: Buffer): void {
-    if (!this.byName.has(from)) throw new Error(`MemoryLink.send: no host named ${from} is attached`);
+    const sender = this.byName.get(from);
+    if (!sender) throw new Error(`MemoryLink.send: no host named ${from} is attached`);
     const now = this.scheduler.now;
     const to = packet.length >= 20 ? this.byAddr.get(packet.readUInt32BE(16)) : undefined;
     if (!to) {
-      const s = this.direction(from, undefined).stats;
+      const s = this.direction(sender, undefined).stats;
       s.sent++;
       s.bytes += packet.length;
       s.dropped['no-route']++;
       this.observer.onDrop?.(from, '?', packet, 'no-route', now);
       return;
     }
-    const d = this.direction(from, to);
+    const d = this.direction(sender, to);
     const s = d.stats;
     const cfg = d.cfg;
     const index = ++s.sent;
@@ -246,13 +253,21 @@ export class MemoryLink {
     this.observer.onSend?.(from, to.name, packet, index, now);
 
     // Six draws, always, in this order (see the file comment).
-    const rng = d.rng;
-    const lost = rng.chance(cfg.loss);
-    const duplicate = rng.chance(cfg.duplicate);
-    const holdBack = rng.chance(cfg.reorder);
-    const corrupt = rng.chance(cfg.corrupt);
-    const jitterMs = rng.next() * cfg.jitterMs;
-    const bitDraw = rng.next();
+    let lost = false;
+    let duplicate = false;
+    let holdBack = false;
+    let corrupt = false;
+    let jitterMs = 0;
+    let bitDraw = 0;
+    if (!d.clean) {
+      const rng = d.rng;
+      lost = rng.chance(cfg.loss);
+      duplicate = rng.chance(cfg.duplicate);
+      holdBack = rng.chance(cfg.reorder);
+      corrupt = rng.chance(cfg.corrupt);
+      jitterMs = rng.next() * cfg.jitterMs;
+      bitDraw = rng.next();
+    }
 
     if (!this.up) return this.drop(d, packet, 'down', now);
     if (packet.length > cfg.mtu) return this.drop(d, packet, 'mtu', now);
@@ -301,17 +316,19 @@ export class MemoryLink {
     }
   }
 
-  private direction(from: string, to: Endpoint | undefined): Direction {
-    const key = `${from}>${to ? to.name : '?'}`;
-    let d = this.directions.get(key);
+  private direction(sender: Endpoint, to: Endpoint | undefined): Direction {
+    let d = sender.out.get(to);
     if (!d) {
+      const from = sender.name;
+      const key = `${from}>${to ? to.name : '?'}`;
       const cfg = to ? this.configOf(from, to.name) : { ...defaultDirectionConfig };
       const dropped = {} as Record<DropReason, number>;
       for (const r of DROP_REASONS) dropped[r] = 0;
       d = {
         from,
-        to: to ?? { name: '?', addr: 0, receive: () => {} },
+        to: to ?? { name: '?', addr: 0, receive: () => {}, out: new Map() },
         cfg,
+        clean: cfg.loss === 0 && cfg.duplicate === 0 && cfg.reorder === 0 && cfg.corrupt === 0 && cfg.jitterMs === 0,
         rng: this.random.fork(`link:${key}`),
         scripted: new Set(cfg.drop),
         stats: { sent: 0, bytes: 0, delivered: 0, bytesDelivered: 0, dropped, duplicated: 0, reordered: 0, corrupted: 0 },
@@ -322,6 +339,7 @@ export class MemoryLink {
         held: [],
       };
       this.directions.set(key, d);
+      sender.out.set(to, d);
     }
     return d;
   }

@@ -75,6 +75,8 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   for (const hp of plan.hosts) {
     const host = new Host({
       name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer: recorder,
+      // The expectations read what every socket received, closed ones included.
+      keepClosedSockets: true,
       transmit: (packet) => {
         if (opts.capture) packets.push({ timeMs: scheduler.now, packet });
         link.send(hp.name, packet);
@@ -141,6 +143,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
       const link = links[i];
       const host = new Host({
         name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer: recorder,
+        keepClosedSockets: true,
         // The UDP link has checked every arriving packet already.
         verifyChecksums: false,
         transmit: (packet) => {
