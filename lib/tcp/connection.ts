@@ -842,11 +842,17 @@ export class Connection {
     return sent;
   }
 
-  /** Send a window update when the application freed enough space (RFC 9293 3.8.6.2.2). */
+  /**
+   * Send a window update at once when a read freed enough space (RFC 9293 3.8.6.2.2), and only when the
+   * window the peer knows of has become small: at most half the buffer, and the new one at least twice it
+   * (Linux's tcp_cleanup_rbuf). A read that leaves the peer a large window waits for the next ACK that
+   * is due anyway, so an application reading every segment as it arrives does not defeat delayed ACKs.
+   */
   private maybeWindowUpdate(now: number): void {
     const rb = this.recvBuf!;
     const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
     const free = this.config.rcvbuf - rb.unread;
+    if (2 * current > this.config.rcvbuf || free < 2 * current) return;
     if (free - current >= Math.min(this.config.rcvbuf / 2, this.effMss)) {
       this.ackNow = true;
       this.output(now, 'window-update');
