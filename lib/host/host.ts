@@ -234,7 +234,7 @@ export class Host {
   receivePacket(packet: Buffer): void {
     let decoded;
     try {
-      decoded = decodePacket(packet, { verifyChecksum: this.verifyChecksums });
+      decoded = decodePacket(packet, { verifyChecksum: this.verifyChecksums ? true : 'skip' });
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;

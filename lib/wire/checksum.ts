@@ -27,6 +27,12 @@ export function checksumFold(sum: number): number {
 export function checksumAdd(buf: Uint8Array, start = 0, end = buf.length, initial = 0): number {
   let sum = initial;
   let i = start;
+  if (end - start <= 64) {
+    // Headers: 16-bit words straight from the bytes, no DataView to allocate.
+    for (; i + 1 < end; i += 2) sum += (buf[i] << 8) | buf[i + 1];
+    if (i < end) sum += buf[i] << 8;
+    return checksumFold(sum);
+  }
   // A DataView over the same memory: no copy, and getUint32 is big-endian by default.
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   while (end - i >= 4) {

@@ -116,7 +116,8 @@ export function encodeIpv4(h: Ipv4Header, payload: Buffer): Buffer {
 
 export interface Ipv4DecodeOptions {
   /** Default true: a header whose checksum does not verify is rejected with 'bad-checksum'. */
-  verifyChecksum?: boolean;
+  /** Default true. false: decode whatever the checksum. 'skip': not even computed (checksum offload; checksumOk then reads true). */
+  verifyChecksum?: boolean | 'skip';
 }
 
 /** Decode and check an IPv4 packet. buf may be longer than the packet (link-layer padding). */
@@ -144,7 +145,7 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
     });
   }
   const headerChecksum = buf.readUInt16BE(10);
-  const checksumOk = checksumFinish(checksumAdd(buf, 0, headerLength)) === 0;
+  const checksumOk = opts.verifyChecksum === 'skip' || checksumFinish(checksumAdd(buf, 0, headerLength)) === 0;
   if (!checksumOk && opts.verifyChecksum !== false) {
     throw new WireError('bad-checksum', 10, `IPv4 header checksum 0x${headerChecksum.toString(16).padStart(4, '0')} does not verify`);
   }

@@ -55,8 +55,9 @@ export interface TcpDecodeOptions {
    * Default true (when both addresses are given): a checksum that does not verify is rejected
    * with 'bad-checksum'. 'allow-partial' also accepts a checksum-offload partial checksum (see
    * `checksumPartial`), which is what captures of locally sent packets hold. false: never reject.
+   * 'skip': checksum offload, nothing computed (checksumOk and checksumPartial stay undefined).
    */
-  verifyChecksum?: boolean | 'allow-partial';
+  verifyChecksum?: boolean | 'allow-partial' | 'skip';
 }
 
 function optionLength(opt: TcpOption): number {
@@ -327,7 +328,7 @@ function decodeTcpAt(buf: Buffer, base: number, srcAddr: number | undefined, dst
     checksum,
     headerLength,
   };
-  if (srcAddr !== undefined && dstAddr !== undefined) {
+  if (srcAddr !== undefined && dstAddr !== undefined && opts.verifyChecksum !== 'skip') {
     const pseudo = pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, buf.length);
     seg.checksumOk = checksumFinish(checksumAdd(buf, 0, buf.length, pseudo)) === 0;
     seg.checksumPartial = !seg.checksumOk && checksum === checksumFold(pseudo);
@@ -375,7 +376,7 @@ export interface DecodedPacket {
  * the start of the IPv4 header.
  */
 export function decodePacket(buf: Buffer, opts: TcpDecodeOptions = {}): DecodedPacket {
-  const ip = decodeIpv4(buf, { verifyChecksum: opts.verifyChecksum !== false });
+  const ip = decodeIpv4(buf, { verifyChecksum: opts.verifyChecksum === 'skip' ? 'skip' : opts.verifyChecksum !== false });
   if (ip.protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${ip.protocol}, expected 6 (TCP)`);
   const tcp = decodeTcpAt(ip.payload, ip.ihl * 4, ip.src, ip.dst, opts);
   return { ip, tcp };
