@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { LiteEmitter } from './emitter.ts';
 import { Connection, ConnectionError, resetFor, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import { ACK, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
@@ -129,8 +130,8 @@ export class Host {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<number, SimServer>();
   private nextConnId = 1;
-  private readonly socketSet = new Set<SimSocket>();
-  private readonly keepClosedSockets: boolean;
+  /** Closed sockets too, in creation order; only with keepClosedSockets (else the entries are the list). */
+  private readonly socketSet: Set<SimSocket> | undefined;
   private readonly encodeOptions: PacketEncodeOptions;
   /** Packets dropped at this host's edge, by reason. */
   readonly drops: Record<string, number> = {};
@@ -146,13 +147,14 @@ export class Host {
     this.tracer = o.tracer;
     this.verifyChecksums = o.verifyChecksums ?? true;
     this.maxConnections = o.maxConnections ?? 1_000_000;
-    this.keepClosedSockets = o.keepClosedSockets ?? false;
+    this.socketSet = o.keepClosedSockets ? new Set() : undefined;
     this.encodeOptions = o.computeChecksums === false ? { checksum: false } : {};
   }
 
   /** The sockets this host made, in order (the scenario runner names them c1, c2, ...): open ones, and closed ones with keepClosedSockets. */
   get sockets(): SimSocket[] {
-    return [...this.socketSet];
+    if (this.socketSet) return [...this.socketSet];
+    return Array.from(this.entries.values(), (e) => e.socket);
   }
 
   get connectionCount(): number {
@@ -212,7 +214,7 @@ export class Host {
     });
     entry.socket = new SimSocket(this, entry);
     this.entries.set(key, entry);
-    this.socketSet.add(entry.socket);
+    this.socketSet?.add(entry.socket);
     return entry;
   }
 
@@ -291,7 +293,6 @@ export class Host {
       if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
       entry.timerId = undefined;
       if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
-      if (!this.keepClosedSockets) this.socketSet.delete(entry.socket);
       return;
     }
     this.reschedule(entry);
@@ -315,6 +316,8 @@ export class Host {
     if (entry.listener) entry.listener.pendingCount = Math.max(0, entry.listener.pendingCount - 1);
   }
 }
+
+const NO_PENDING: readonly Buffer[] = Object.freeze([]);
 
 function entryKey(localPort: number, remoteAddr: number, remotePort: number): string {
   return `${localPort}|${remoteAddr}|${remotePort}`;
@@ -342,11 +345,7 @@ export class SimServer extends EventEmitter {
  * resetAndDestroy (RST), read (when autoread is off); events 'connect', 'data', 'end', 'drain',
  * 'error' (with Node's codes), 'close'. lib/host/net.ts wraps it as a real Duplex stream.
  */
-export class SimSocket extends EventEmitter {
-  readonly id: string;
-  readonly localPort: number;
-  readonly remoteAddr: number;
-  readonly remotePort: number;
+export class SimSocket extends LiteEmitter {
   /** Bytes the application read. */
   bytesRead = 0;
   /** Bytes the application wrote (accepted into the send buffer or the pending queue). */
@@ -356,18 +355,31 @@ export class SimSocket extends EventEmitter {
   error: string | undefined;
   ended = false;
   closed = false;
-  private pending: Buffer[] = [];
+  /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
+  private pending: Buffer[] = NO_PENDING as Buffer[];
   private pendingBytes = 0;
   private endRequested = false;
   autoread: boolean;
 
   constructor(private readonly host: Host, private readonly entry: Entry) {
     super();
-    this.id = entry.id;
-    this.localPort = entry.conn.localPort;
-    this.remoteAddr = entry.remoteAddr;
-    this.remotePort = entry.conn.remotePort;
     this.autoread = entry.conn.config.autoread;
+  }
+
+  get id(): string {
+    return this.entry.id;
+  }
+
+  get localPort(): number {
+    return this.entry.conn.localPort;
+  }
+
+  get remoteAddr(): number {
+    return this.entry.remoteAddr;
+  }
+
+  get remotePort(): number {
+    return this.entry.conn.remotePort;
   }
 
   get connection(): Connection {
@@ -391,6 +403,7 @@ export class SimSocket extends EventEmitter {
     }
     this.bytesWritten += buf.length;
     this.host.tracer?.app(this.host, this.id, 'send', buf.length);
+    if (this.pending === NO_PENDING) this.pending = [];
     this.pending.push(buf);
     this.pendingBytes += buf.length;
     this.flush();
@@ -418,7 +431,7 @@ export class SimSocket extends EventEmitter {
   resetAndDestroy(): void {
     if (this.closed) return;
     this.host.tracer?.app(this.host, this.id, 'abort');
-    this.pending = [];
+    this.pending = NO_PENDING as Buffer[];
     this.pendingBytes = 0;
     this.entry.conn.abort(this.host.clock.now);
     this.host.after(this.entry);

@@ -75,6 +75,8 @@ export class ConnectionError extends Error {
 const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
 const NO_OPTIONS: TcpOption[] = [];
 const EMPTY = Buffer.alloc(0);
+/** Every connection's send buffer until its first write; empty, so nothing ever changes it (consume(0) at most). */
+const IDLE_SEND = new SendBuffer();
 /** RFC 9293 3.7.1: the MSS to assume when the peer sends none. */
 const DEFAULT_PEER_MSS = 536;
 /** RFC 5961 7: challenge ACKs sent per second, at most. */
@@ -115,7 +117,8 @@ export class Connection {
   /** Effective send MSS: payload bytes per full segment. */
   effMss: number;
 
-  private sendBuf = new SendBuffer();
+  /** The shared empty IDLE_SEND until the application first writes (an idle connection holds none). */
+  private sendBuf: SendBuffer = IDLE_SEND;
   private recvBuf: RecvBuffer | undefined;
   readonly rtt: RttEstimator;
   readonly cc: NewReno;
@@ -207,6 +210,7 @@ export class Connection {
     if (this.finQueued) throw new ConnectionError('EPIPE', 'connection closing: this side already queued its FIN');
     const n = Math.min(data.length, this.sendSpace);
     if (n === 0) return 0;
+    if (this.sendBuf === IDLE_SEND) this.sendBuf = new SendBuffer();
     this.sendBuf.push(n === data.length ? data : data.subarray(0, n));
     if (this.isSynchronized()) this.output(now);
     return n;

@@ -5,12 +5,14 @@ import { seqAdd, seqDiff, seqGt, seqLt, seqLe } from '../wire/seq.ts';
  * reassembly (RFC 9293 3.10.7.4, "seventh, process the segment text"). Sequence numbers are absolute.
  */
 export class RecvBuffer {
-  private readable: Buffer[] = [];
+  // Both lists start as a shared empty array and get their own on the first insert: an idle
+  // connection holds no array of its own.
+  private readable: Buffer[] = NONE as Buffer[];
   private readableHead = 0;
   /** In-order bytes not yet read by the application. */
   unread = 0;
   /** Out-of-order runs, sorted, non-overlapping, none adjacent to RCV.NXT. */
-  private ooo: { seq: number; data: Buffer }[] = [];
+  private ooo: { seq: number; data: Buffer }[] = NONE as { seq: number; data: Buffer }[];
   oooBytes = 0;
 
   constructor(public rcvNxt: number) {}
@@ -42,6 +44,7 @@ export class RecvBuffer {
   }
 
   private append(data: Buffer): void {
+    if (this.readable === NONE) this.readable = [];
     this.readable.push(data);
     this.unread += data.length;
     this.rcvNxt = seqAdd(this.rcvNxt, data.length);
@@ -69,6 +72,7 @@ export class RecvBuffer {
       const copy = Buffer.from(p.data);
       let i = 0;
       while (i < this.ooo.length && seqLt(this.ooo[i].seq, p.seq)) i++;
+      if (this.ooo === NONE) this.ooo = [];
       this.ooo.splice(i, 0, { seq: p.seq, data: copy });
       this.oooBytes += copy.length;
     }
@@ -134,3 +138,5 @@ export class RecvBuffer {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The shared empty list: never written to (see the fields above). */
+const NONE: readonly unknown[] = Object.freeze([]);

@@ -4,7 +4,8 @@
  * application's own Buffers, so writing costs no copy; a segment is a view when it falls in one chunk.
  */
 export class SendBuffer {
-  private chunks: Buffer[] = [];
+  /** A shared empty array until the first write: an idle connection holds no array of its own. */
+  private chunks: Buffer[] = NONE as Buffer[];
   /** Bytes of chunks[0] already acknowledged. */
   private headOffset = 0;
   /** Bytes held (unacknowledged + unsent). */
@@ -12,6 +13,7 @@ export class SendBuffer {
 
   push(data: Buffer): void {
     if (data.length === 0) return;
+    if (this.chunks === NONE) this.chunks = [];
     this.chunks.push(data);
     this.length += data.length;
   }
@@ -53,3 +55,4 @@ export class SendBuffer {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NONE: readonly Buffer[] = Object.freeze([]);
