@@ -19,6 +19,8 @@ import type { TcpStateName, TimerName } from '../trace/events.ts';
 export interface Clock {
   readonly now: number;
   at(timeMs: number, fn: () => void): number;
+  /** `fn(arg)` at `timeMs`: one shared function serves every connection's timer, no closure each. */
+  at<T>(timeMs: number, fn: (arg: T) => void, arg: T): number;
   cancel(id: number): void;
 }
 
@@ -303,12 +305,7 @@ export class Host {
     if (d === entry.deadline && (d === undefined || entry.timerId !== undefined)) return;
     if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
     entry.deadline = d;
-    entry.timerId = d === undefined ? undefined : this.clock.at(d, () => {
-      entry.timerId = undefined;
-      entry.deadline = undefined;
-      entry.conn.onTimer(this.clock.now);
-      this.after(entry);
-    });
+    entry.timerId = d === undefined ? undefined : this.clock.at(d, fireTimer, entry);
   }
 
   /** @internal for SimServer bookkeeping */
@@ -318,6 +315,15 @@ export class Host {
 }
 
 const NO_PENDING: readonly Buffer[] = Object.freeze([]);
+
+/** A connection's next deadline came (the clock calls this with the entry). */
+function fireTimer(entry: Entry): void {
+  entry.timerId = undefined;
+  entry.deadline = undefined;
+  const host = entry.host;
+  entry.conn.onTimer(host.clock.now);
+  host.after(entry);
+}
 
 function entryKey(localPort: number, remoteAddr: number, remotePort: number): string {
   return `${localPort}|${remoteAddr}|${remotePort}`;

@@ -25,13 +25,15 @@ export class RealClock implements Clock {
     return performance.timeOrigin + this.origin + t;
   }
 
-  at(timeMs: number, fn: () => void): number {
+  at(timeMs: number, fn: () => void): number;
+  at<T>(timeMs: number, fn: (arg: T) => void, arg: T): number;
+  at(timeMs: number, fn: (arg?: unknown) => void, arg?: unknown): number {
     const id = this.nextId++;
     if (this.closed) return id; // a timer set after close would outlive the run: never fires
     const delay = Math.max(0, timeMs - this.now);
     const handle = setTimeout(() => {
       this.timers.delete(id);
-      fn();
+      fn(arg);
     }, delay);
     this.timers.set(id, handle);
     return id;

@@ -74,6 +74,10 @@ export class ConnectionError extends Error {
 
 const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
 const NO_OPTIONS: TcpOption[] = [];
+/** Shared, never changed: a NOP is a NOP (no object per segment). */
+const NOP: TcpOption = Object.freeze({ kind: 'nop' }) as TcpOption;
+/** How an ordinary segment was sent: one object for all of them. */
+const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const EMPTY = Buffer.alloc(0);
 /** Every connection's send buffer until its first write; empty, so nothing ever changes it (consume(0) at most). */
 const IDLE_SEND = new SendBuffer();
@@ -830,14 +834,14 @@ export class Connection {
         this.rttSeq = this.sndNxt;
         this.rttStartMs = now;
       }
-      this.emit(seg, { retransmit, why: retransmit ? why : undefined }, now);
+      this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
       sent++;
       if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
     // A bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back to SND.UNA, and an ACK numbered
     // below the peer's RCV.NXT would be unacceptable there (3.10.7.4), so its acknowledgment never read (as BSD does).
-    if (this.ackNow) this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), { retransmit: false, why }, now);
+    if (this.ackNow) this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
     if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
@@ -935,10 +939,10 @@ export class Connection {
     let options = NO_OPTIONS;
     if (this.tsOk || (this.sackOk && this.recvBuf?.hasGaps)) {
       options = [];
-      if (this.tsOk) options.push({ kind: 'nop' }, { kind: 'nop' }, this.tsOption(now, this.tsRecent));
+      if (this.tsOk) options.push(NOP, NOP, this.tsOption(now, this.tsRecent));
       if (this.sackOk && this.recvBuf?.hasGaps) {
         // RFC 2018 3: at most 4 blocks, 3 with timestamps.
-        options.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) });
+        options.push(NOP, NOP, { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) });
       }
     }
     return {

@@ -11,9 +11,11 @@ import { TraceRecorder } from '../../lib/trace/recorder.ts';
 /** A minimal virtual clock: enough for host tests, independent of lib/sim. */
 class TestClock {
   now = 0;
-  private q: { at: number; n: number; fn: () => void; id: number }[] = [];
+  private q: { at: number; n: number; fn: (arg?: unknown) => void; arg: unknown; id: number }[] = [];
   private n = 0;
-  at(at: number, fn: () => void): number { const id = ++this.n; this.q.push({ at: Math.max(at, this.now), n: id, fn, id }); return id; }
+  at(at: number, fn: () => void): number;
+  at<T>(at: number, fn: (arg: T) => void, arg: T): number;
+  at(at: number, fn: (arg?: any) => void, arg?: unknown): number { const id = ++this.n; this.q.push({ at: Math.max(at, this.now), n: id, fn, arg, id }); return id; }
   cancel(id: number): void { this.q = this.q.filter((e) => e.id !== id); }
   run(limit = 1e9): void {
     while (this.q.length) {
@@ -21,7 +23,7 @@ class TestClock {
       if (this.q[0].at > limit) break;
       const e = this.q.shift()!;
       this.now = e.at;
-      e.fn();
+      e.fn(e.arg);
     }
   }
 }
