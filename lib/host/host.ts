@@ -90,8 +90,9 @@ class Entry implements ConnectionSink {
   constructor(
     readonly host: Host,
     readonly id: string,
+    /** Creation order (the n of cn). */
+    readonly seq: number,
     readonly remoteAddr: number,
-    readonly key: string,
     readonly listener: SimServer | undefined,
   ) {}
 
@@ -129,7 +130,7 @@ export class Host {
   readonly tracer: HostTracer | undefined;
   private readonly verifyChecksums: boolean;
   private readonly maxConnections: number;
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new ConnTable();
   private readonly listeners = new Map<number, SimServer>();
   private nextConnId = 1;
   /** Closed sockets too, in creation order; only with keepClosedSockets (else the entries are the list). */
@@ -156,7 +157,7 @@ export class Host {
   /** The sockets this host made, in order (the scenario runner names them c1, c2, ...): open ones, and closed ones with keepClosedSockets. */
   get sockets(): SimSocket[] {
     if (this.socketSet) return [...this.socketSet];
-    return Array.from(this.entries.values(), (e) => e.socket);
+    return this.entries.inOrder().map((e) => e.socket);
   }
 
   get connectionCount(): number {
@@ -179,8 +180,7 @@ export class Host {
   /** Active open to `remoteAddr:remotePort` (Node's net.connect). */
   connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig } = {}): SimSocket {
     const localPort = opts.fromPort ?? this.pickEphemeralPort(remoteAddr, remotePort);
-    const key = entryKey(localPort, remoteAddr, remotePort);
-    if (this.entries.has(key)) throw new SocketError('EADDRINUSE', `${this.name}: ${this.addrText}:${localPort} is already connected to ${formatAddr(remoteAddr)}:${remotePort}`);
+    if (this.entries.get(localPort, remoteAddr, remotePort)) throw new SocketError('EADDRINUSE', `${this.name}: ${this.addrText}:${localPort} is already connected to ${formatAddr(remoteAddr)}:${remotePort}`);
     const entry = this.createEntry(localPort, remoteAddr, remotePort, opts.config ?? this.config, undefined);
     this.tracer?.app(this, entry.id, 'open');
     entry.conn.connect(this.clock.now);
@@ -194,7 +194,7 @@ export class Host {
     const start = this.random.int(span);
     for (let i = 0; i < span; i++) {
       const port = EPHEMERAL_LOW + ((start + i) % span);
-      if (!this.entries.has(entryKey(port, remoteAddr, remotePort)) && !this.listeners.has(port)) return port;
+      if (!this.entries.get(port, remoteAddr, remotePort) && !this.listeners.has(port)) return port;
     }
     throw new SocketError('EADDRNOTAVAIL', `${this.name}: no ephemeral port left towards ${formatAddr(remoteAddr)}:${remotePort}`);
   }
@@ -203,9 +203,9 @@ export class Host {
     if (this.entries.size >= this.maxConnections) throw new SocketError('EMFILE', `${this.name}: connection limit ${this.maxConnections} reached`);
     const id = `c${this.nextConnId++}`;
     const iss = config.isn === 'random' ? this.random.uint32() : config.isn >>> 0;
-    const key = entryKey(localPort, remoteAddr, remotePort);
     const tracer = this.tracer;
-    const entry = tracer?.timer || tracer?.congestion ? new TracedEntry(this, id, remoteAddr, key, listener) : new Entry(this, id, remoteAddr, key, listener);
+    const seq = this.nextConnId - 1;
+    const entry = tracer?.timer || tracer?.congestion ? new TracedEntry(this, id, seq, remoteAddr, listener) : new Entry(this, id, seq, remoteAddr, listener);
     entry.conn = new Connection({
       config,
       localPort,
@@ -215,7 +215,7 @@ export class Host {
       sink: entry,
     });
     entry.socket = new SimSocket(this, entry);
-    this.entries.set(key, entry);
+    this.entries.set(localPort, remoteAddr, remotePort, entry);
     this.socketSet?.add(entry.socket);
     return entry;
   }
@@ -253,7 +253,7 @@ export class Host {
       return;
     }
     const now = this.clock.now;
-    const entry = this.entries.get(entryKey(tcp.dstPort, ip.src, tcp.srcPort));
+    const entry = this.entries.get(tcp.dstPort, ip.src, tcp.srcPort);
     if (entry) {
       this.tracer?.segment('rx', this, entry.id, ip.src, ip.dst, tcp);
       entry.conn.onSegment(tcp, now);
@@ -294,7 +294,8 @@ export class Host {
     if (entry.conn.state === 'CLOSED') {
       if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
       entry.timerId = undefined;
-      if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+      const c = entry.conn;
+      if (this.entries.get(c.localPort, entry.remoteAddr, c.remotePort) === entry) this.entries.delete(c.localPort, entry.remoteAddr, c.remotePort);
       return;
     }
     this.reschedule(entry);
@@ -325,8 +326,40 @@ function fireTimer(entry: Entry): void {
   host.after(entry);
 }
 
-function entryKey(localPort: number, remoteAddr: number, remotePort: number): string {
-  return `${localPort}|${remoteAddr}|${remotePort}`;
+/**
+ * The connections of a host by 4-tuple (local address fixed): remote address, then both ports as one
+ * number. Numbers, not a string key per lookup: a lookup per packet must not build and hash a string.
+ */
+class ConnTable {
+  private readonly peers = new Map<number, Map<number, Entry>>();
+  size = 0;
+
+  get(localPort: number, remoteAddr: number, remotePort: number): Entry | undefined {
+    return this.peers.get(remoteAddr)?.get(localPort * 65536 + remotePort);
+  }
+
+  set(localPort: number, remoteAddr: number, remotePort: number, entry: Entry): void {
+    let m = this.peers.get(remoteAddr);
+    if (!m) this.peers.set(remoteAddr, (m = new Map()));
+    const k = localPort * 65536 + remotePort;
+    if (!m.has(k)) this.size++;
+    m.set(k, entry);
+  }
+
+  delete(localPort: number, remoteAddr: number, remotePort: number): void {
+    const m = this.peers.get(remoteAddr);
+    if (m?.delete(localPort * 65536 + remotePort)) {
+      this.size--;
+      if (m.size === 0) this.peers.delete(remoteAddr);
+    }
+  }
+
+  /** Every entry, oldest first. */
+  inOrder(): Entry[] {
+    const out: Entry[] = [];
+    for (const m of this.peers.values()) for (const e of m.values()) out.push(e);
+    return out.sort((a, b) => a.seq - b.seq);
+  }
 }
 
 /** A listening port (Node's net.Server): emits 'connection' with each accepted SimSocket. */
