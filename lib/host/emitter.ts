@@ -62,16 +62,19 @@ export class LiteEmitter {
     return this.events?.get(event)?.length ?? 0;
   }
 
-  emit(event: string | symbol, ...args: unknown[]): boolean {
+  /** Sockets emit at most one argument: no rest array per event. */
+  emit(event: string | symbol, arg?: unknown): boolean {
     const list = this.events?.get(event);
     if (!list) {
-      if (event === 'error') throw args[0] instanceof Error ? args[0] : new Error(`unhandled 'error' event: ${String(args[0])}`);
+      if (event === 'error') throw arg instanceof Error ? arg : new Error(`unhandled 'error' event: ${String(arg)}`);
       return false;
     }
+    const withArg = arguments.length > 1;
     // The list is replaced, never changed in place, on every add and remove: this loop sees a snapshot.
     for (const e of list) {
       if (e.once) this.removeEntry(event, e);
-      e.fn.apply(this, args);
+      if (withArg) e.fn.call(this, arg);
+      else e.fn.call(this);
     }
     return true;
   }

@@ -74,6 +74,10 @@ export class ConnectionError extends Error {
 
 const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
 const NO_OPTIONS: TcpOption[] = [];
+/** The earlier of two deadlines, undefined standing for "never". */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined || a <= b ? a : b;
+}
 /** Shared, never changed: a NOP is a NOP (no object per segment). */
 const NOP: TcpOption = Object.freeze({ kind: 'nop' }) as TcpOption;
 /** How an ordinary segment was sent: one object for all of them. */
@@ -139,7 +143,13 @@ export class Connection {
   /** Our SYN has been acknowledged. */
   private synAcked = false;
 
-  private timers: Record<TimerName, number | undefined> = { rto: undefined, persist: undefined, delack: undefined, timewait: undefined, keepalive: undefined };
+  // The five timers' deadlines (ms), undefined when not running: fields, not a record, so that a named
+  // access folds to a field load and an idle connection holds no extra object.
+  private rtoAt: number | undefined = undefined;
+  private persistAt: number | undefined = undefined;
+  private delackAt: number | undefined = undefined;
+  private timewaitAt: number | undefined = undefined;
+  private keepaliveAt: number | undefined = undefined;
   /** Consecutive retransmission timeouts (RFC 9293 3.8.3, R2). */
   private retries = 0;
   private persistBackoff = 0;
@@ -315,20 +325,15 @@ export class Connection {
 
   /** The earliest time at which `onTimer` has work to do. */
   nextDeadline(): number | undefined {
-    let min: number | undefined;
-    for (const name of TIMER_NAMES) {
-      const at = this.timers[name];
-      if (at !== undefined && (min === undefined || at < min)) min = at;
-    }
-    return min;
+    return earlier(earlier(earlier(this.rtoAt, this.persistAt), earlier(this.delackAt, this.timewaitAt)), this.keepaliveAt);
   }
 
   /** Run every timer due at `now`. A spurious call does nothing. */
   onTimer(now: number): void {
     for (const name of TIMER_NAMES) {
-      const at = this.timers[name];
+      const at = this.timerAt(name);
       if (at === undefined || at > now) continue;
-      this.timers[name] = undefined;
+      this.setTimerAt(name, undefined);
       this.sink.timer?.(name, 'fire', undefined, now);
       if (this.state === 'CLOSED') return;
       switch (name) {
@@ -343,13 +348,34 @@ export class Connection {
   }
 
   private setTimer(name: TimerName, at: number, now: number): void {
-    this.timers[name] = at;
+    this.setTimerAt(name, at);
     this.sink.timer?.(name, 'set', at, now);
   }
 
+  /** When timer `name` is due, or undefined when it is not running. */
+  private timerAt(name: TimerName): number | undefined {
+    switch (name) {
+      case 'rto': return this.rtoAt;
+      case 'persist': return this.persistAt;
+      case 'delack': return this.delackAt;
+      case 'timewait': return this.timewaitAt;
+      case 'keepalive': return this.keepaliveAt;
+    }
+  }
+
+  private setTimerAt(name: TimerName, at: number | undefined): void {
+    switch (name) {
+      case 'rto': this.rtoAt = at; break;
+      case 'persist': this.persistAt = at; break;
+      case 'delack': this.delackAt = at; break;
+      case 'timewait': this.timewaitAt = at; break;
+      case 'keepalive': this.keepaliveAt = at; break;
+    }
+  }
+
   private cancelTimer(name: TimerName, now: number): void {
-    if (this.timers[name] === undefined) return;
-    this.timers[name] = undefined;
+    if (this.timerAt(name) === undefined) return;
+    this.setTimerAt(name, undefined);
     this.sink.timer?.(name, 'cancel', undefined, now);
   }
 
@@ -376,8 +402,8 @@ export class Connection {
     this.rttSeq = undefined; // Karn: no sample from retransmitted data
     this.sndNxt = this.sndUna;
     const sent = this.output(now, 'rto', 1);
-    if (sent === 0 && !this.timers.persist && this.unsentBytes() > 0) this.armPersist(now);
-    if (this.flight > 0 && this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    if (sent === 0 && !this.persistAt && this.unsentBytes() > 0) this.armPersist(now);
+    if (this.flight > 0 && this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
     this.reportCongestion(now);
   }
 
@@ -607,7 +633,7 @@ export class Connection {
         this.unackedBytes += advanced;
         // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
         if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
-        else if (this.timers.delack === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
+        else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
         this.sink.event({ kind: 'readable' }, now);
       } else {
         // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
@@ -737,7 +763,7 @@ export class Connection {
     this.sndNxt = this.sndUna;
     this.output(now, why, 1, true);
     this.sndNxt = seqMax(saved, this.sndNxt);
-    if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
   }
 
   private onReset(now: number): void {
@@ -836,7 +862,7 @@ export class Connection {
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
       sent++;
-      if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+      if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
     // A bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back to SND.UNA, and an ACK numbered
@@ -844,7 +870,7 @@ export class Connection {
     if (this.ackNow) this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
-    if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
+    if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.persistAt === undefined && this.rtoAt === undefined) {
       this.armPersist(now);
     }
     return sent;
@@ -971,7 +997,7 @@ export class Connection {
     if (seg.flags & ACK) {
       this.ackNow = false;
       this.unackedBytes = 0;
-      if (this.timers.delack !== undefined) this.cancelTimer('delack', now);
+      if (this.delackAt !== undefined) this.cancelTimer('delack', now);
     }
     this.sink.transmit(seg, info, now);
   }
