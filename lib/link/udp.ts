@@ -6,6 +6,7 @@ import { Random } from '../sim/random.ts';
 import { decodePacket } from '../wire/tcp.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { WireError } from '../wire/errors.ts';
+import { LinkError, newLinkStats, type LinkDropObserver, type LinkStats } from './common.ts';
 import { defaultDirectionConfig, directionConfigProblems, type LinkDirectionConfig } from './memory.ts';
 
 /**
@@ -64,15 +65,10 @@ export type UdpDropReason =
 
 export const UDP_DROP_REASONS: readonly UdpDropReason[] = ['loss', 'no-route', 'send-error', 'closed', 'malformed', 'checksum', 'not-mine', 'bad-source', 'stranger'];
 
-export interface UdpLinkStats {
-  /** Packets handed to send(), and datagrams put on the socket (duplicates included). */
-  sent: number;
+/** `received`, `delivered`: datagrams. */
+export interface UdpLinkStats extends LinkStats<UdpDropReason> {
+  /** Datagrams put on the socket (duplicates included); `sent` counts packets handed to send(). */
   datagramsSent: number;
-  bytesSent: number;
-  /** Datagrams that arrived, and those handed to the receiver. */
-  received: number;
-  delivered: number;
-  bytesReceived: number;
   duplicated: number;
   reordered: number;
   corrupted: number;
@@ -80,12 +76,10 @@ export interface UdpLinkStats {
   moved: number;
   /** Socket-level errors reported after bind (counted, never thrown). */
   socketErrors: number;
-  dropped: Record<UdpDropReason, number>;
 }
 
-export interface UdpLinkObserver {
-  /** `side`: 'send' when the sending side dropped it (impairment, no route), 'receive' when rejected on arrival. */
-  onDrop?(packet: Buffer, reason: UdpDropReason, side: 'send' | 'receive', detail: string): void;
+/** onDrop's `side` is 'send' for an impairment or no route. */
+export interface UdpLinkObserver extends LinkDropObserver<UdpDropReason> {
   /** A datagram accepted and about to be handed to the receiver. */
   onDeliver?(packet: Buffer, from: UdpEndpoint): void;
   onCorrupt?(original: Buffer, corrupted: Buffer): void;
@@ -112,11 +106,8 @@ export interface UdpLinkOptions {
 }
 
 /** A user-facing failure to set the link up (bad address, port in use): the CLI prints it, exit 2. */
-export class UdpLinkError extends Error {
+export class UdpLinkError extends LinkError {
   override name = 'UdpLinkError';
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 /** 'ADDR:PORT', '[v6]:PORT' -> endpoint; port 0..65535. Throws UdpLinkError with a hint. */
@@ -171,9 +162,7 @@ export class UdpLink {
     this.observer = o.observer ?? {};
     this.peer = peer;
     this.maxPeers = o.maxPeers ?? 65536;
-    const dropped = {} as Record<UdpDropReason, number>;
-    for (const r of UDP_DROP_REASONS) dropped[r] = 0;
-    this.stats = { sent: 0, datagramsSent: 0, bytesSent: 0, received: 0, delivered: 0, bytesReceived: 0, duplicated: 0, reordered: 0, corrupted: 0, moved: 0, socketErrors: 0, dropped };
+    this.stats = { ...newLinkStats(UDP_DROP_REASONS), datagramsSent: 0, duplicated: 0, reordered: 0, corrupted: 0, moved: 0, socketErrors: 0 };
     socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     // After bind, an error on a UDP socket (an ICMP report, a full buffer) concerns one datagram at
     // most: counting it keeps the process alive, and the TCP retransmits whatever was lost.

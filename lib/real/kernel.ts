@@ -124,7 +124,7 @@ export function kernelUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function findTool(name: string): string | undefined {
+export function findTool(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/usr/bin', '/sbin'])) {
     const p = path.join(dir, name);
     try {
@@ -261,7 +261,7 @@ export function scenarioPorts(plan: ScenarioPlan): number[] {
  * The socket-table reader, run in a worker thread (plain JavaScript: workers do not go through tsx).
  * It reads /proc/net/tcp back to back and posts each read with its start and end time (epoch ms).
  */
-const SAMPLER_SOURCE = `
+export const SAMPLER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
 const now = () => performance.timeOrigin + performance.now();
