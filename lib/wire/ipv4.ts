@@ -4,6 +4,7 @@
  * edge; text only at the edges through parseAddr / formatAddr.
  */
 import { checksumAdd, checksumAddUint32, checksumAddWord, checksumFinish } from './checksum.ts';
+import { get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
 
 export const IPV4_HEADER_LENGTH = 20;
@@ -94,15 +95,15 @@ export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header,
   checkField('tos', tos, 0xff);
   buf[offset] = 0x45; // version 4, IHL 5
   buf[offset + 1] = tos;
-  buf.writeUInt16BE(totalLength, offset + 2);
-  buf.writeUInt16BE(id, offset + 4);
-  buf.writeUInt16BE((h.dontFragment ?? true) ? FLAG_DF : 0, offset + 6);
+  put16(buf, offset + 2, totalLength);
+  put16(buf, offset + 4, id);
+  put16(buf, offset + 6, (h.dontFragment ?? true) ? FLAG_DF : 0);
   buf[offset + 8] = ttl;
   buf[offset + 9] = h.protocol;
-  buf.writeUInt16BE(0, offset + 10);
-  buf.writeUInt32BE(h.src, offset + 12);
-  buf.writeUInt32BE(h.dst, offset + 16);
-  buf.writeUInt16BE(checksumFinish(checksumAdd(buf, offset, offset + IPV4_HEADER_LENGTH)), offset + 10);
+  put16(buf, offset + 10, 0);
+  put32(buf, offset + 12, h.src);
+  put32(buf, offset + 16, h.dst);
+  put16(buf, offset + 10, checksumFinish(checksumAdd(buf, offset, offset + IPV4_HEADER_LENGTH)));
   return IPV4_HEADER_LENGTH;
 }
 
@@ -135,7 +136,7 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
   if (headerLength > buf.length) {
     throw new WireError('bad-ihl', 0, `IPv4 header length ${headerLength} bytes runs past the ${buf.length} bytes present`);
   }
-  const totalLength = buf.readUInt16BE(2);
+  const totalLength = get16(buf, 2);
   if (totalLength < headerLength) {
     throw new WireError('bad-length', 2, `IPv4 total length ${totalLength} is shorter than its ${headerLength}-byte header`);
   }
@@ -144,12 +145,12 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
       hint: 'the packet was truncated (capture snaplen?)',
     });
   }
-  const headerChecksum = buf.readUInt16BE(10);
+  const headerChecksum = get16(buf, 10);
   const checksumOk = opts.verifyChecksum === 'skip' || checksumFinish(checksumAdd(buf, 0, headerLength)) === 0;
   if (!checksumOk && opts.verifyChecksum !== false) {
     throw new WireError('bad-checksum', 10, `IPv4 header checksum 0x${headerChecksum.toString(16).padStart(4, '0')} does not verify`);
   }
-  const flagsAndOffset = buf.readUInt16BE(6);
+  const flagsAndOffset = get16(buf, 6);
   const fragmentOffset = flagsAndOffset & FRAGMENT_OFFSET_MASK;
   if ((flagsAndOffset & FLAG_MF) !== 0 || fragmentOffset !== 0) {
     throw new WireError('fragment', 6, `IPv4 fragment (offset ${fragmentOffset * 8}${(flagsAndOffset & FLAG_MF) !== 0 ? ', more fragments' : ''})`, {
@@ -161,15 +162,15 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
     ihl,
     tos: buf[1],
     totalLength,
-    id: buf.readUInt16BE(4),
+    id: get16(buf, 4),
     flags: flagsAndOffset >>> 13,
     fragmentOffset,
     ttl: buf[8],
     protocol: buf[9],
     headerChecksum,
     checksumOk,
-    src: buf.readUInt32BE(12),
-    dst: buf.readUInt32BE(16),
+    src: get32(buf, 12),
+    dst: get32(buf, 16),
     header: buf.subarray(0, headerLength),
     payload: buf.subarray(headerLength, totalLength),
   };

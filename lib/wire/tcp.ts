@@ -6,6 +6,7 @@
  * re-check bytes. The payload and unknown options' data are views into the input, never copies.
  */
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
+import { get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
 import { decodeIpv4, encodeIpv4HeaderInto, IPV4_HEADER_LENGTH, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum } from './ipv4.ts';
 import type { TcpOption, TcpSegment } from './tcp-types.ts';
@@ -154,15 +155,15 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
   checkSegment(seg, headerLength);
   const end = offset + headerLength + seg.payload.length;
   if (end > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${end - offset}`);
-  buf.writeUInt16BE(seg.srcPort, offset);
-  buf.writeUInt16BE(seg.dstPort, offset + 2);
-  buf.writeUInt32BE(seg.seq, offset + 4);
-  buf.writeUInt32BE(seg.ack, offset + 8);
+  put16(buf, offset, seg.srcPort);
+  put16(buf, offset + 2, seg.dstPort);
+  put32(buf, offset + 4, seg.seq);
+  put32(buf, offset + 8, seg.ack);
   buf[offset + 12] = (headerLength / 4) << 4;
   buf[offset + 13] = seg.flags;
-  buf.writeUInt16BE(seg.window, offset + 14);
-  buf.writeUInt16BE(0, offset + 16);
-  buf.writeUInt16BE(seg.urgent, offset + 18);
+  put16(buf, offset + 14, seg.window);
+  put16(buf, offset + 16, 0);
+  put16(buf, offset + 18, seg.urgent);
   let i = offset + TCP_HEADER_MIN;
   for (const opt of seg.options) {
     switch (opt.kind) {
@@ -175,7 +176,7 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
       case 'mss':
         buf[i] = OPT_MSS;
         buf[i + 1] = 4;
-        buf.writeUInt16BE(opt.mss, i + 2);
+        put16(buf, i + 2, opt.mss);
         i += 4;
         break;
       case 'wscale':
@@ -192,8 +193,8 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
       case 'timestamps':
         buf[i] = OPT_TIMESTAMPS;
         buf[i + 1] = 10;
-        buf.writeUInt32BE(opt.tsval, i + 2);
-        buf.writeUInt32BE(opt.tsecr, i + 6);
+        put32(buf, i + 2, opt.tsval);
+        put32(buf, i + 6, opt.tsecr);
         i += 10;
         break;
       case 'sack':
@@ -201,8 +202,8 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
         buf[i + 1] = 2 + 8 * opt.blocks.length;
         i += 2;
         for (const [left, right] of opt.blocks) {
-          buf.writeUInt32BE(left, i);
-          buf.writeUInt32BE(right, i + 4);
+          put32(buf, i, left);
+          put32(buf, i + 4, right);
           i += 8;
         }
         break;
@@ -216,11 +217,11 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
   }
   // RFC 9293 3.1: "The TCP header padding is used to ensure that the TCP header ends ... on a
   // 32-bit boundary. The padding is composed of zeros."
-  buf.fill(0, i, offset + headerLength);
-  seg.payload.copy(buf, offset + headerLength);
+  if (i < offset + headerLength) buf.fill(0, i, offset + headerLength);
+  buf.set(seg.payload, offset + headerLength);
   if (opts.checksum !== false) {
     const sum = checksumAdd(buf, offset, end, pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, end - offset));
-    buf.writeUInt16BE(checksumFinish(sum), offset + 16);
+    put16(buf, offset + 16, checksumFinish(sum));
   }
   return end - offset;
 }
@@ -278,7 +279,7 @@ function decodeOptions(buf: Buffer, start: number, end: number, base: number): T
     if (wrong !== undefined) throw new WireError('bad-option-length', base + i + 1, `${wrong}, has ${length}`);
     switch (kind) {
       case OPT_MSS:
-        options.push({ kind: 'mss', mss: buf.readUInt16BE(i + 2) });
+        options.push({ kind: 'mss', mss: get16(buf, i + 2) });
         break;
       case OPT_WSCALE:
         options.push({ kind: 'wscale', shift: buf[i + 2] });
@@ -287,11 +288,11 @@ function decodeOptions(buf: Buffer, start: number, end: number, base: number): T
         options.push({ kind: 'sack-permitted' });
         break;
       case OPT_TIMESTAMPS:
-        options.push({ kind: 'timestamps', tsval: buf.readUInt32BE(i + 2), tsecr: buf.readUInt32BE(i + 6) });
+        options.push({ kind: 'timestamps', tsval: get32(buf, i + 2), tsecr: get32(buf, i + 6) });
         break;
       case OPT_SACK: {
         const blocks: Array<[number, number]> = [];
-        for (let b = i + 2; b < i + length; b += 8) blocks.push([buf.readUInt32BE(b), buf.readUInt32BE(b + 4)]);
+        for (let b = i + 2; b < i + length; b += 8) blocks.push([get32(buf, b), get32(buf, b + 4)]);
         options.push({ kind: 'sack', blocks });
         break;
       }
@@ -313,16 +314,16 @@ function decodeTcpAt(buf: Buffer, base: number, srcAddr: number | undefined, dst
   if (headerLength > buf.length) {
     throw new WireError('bad-data-offset', base + 12, `TCP data offset ${headerLength} bytes runs past the ${buf.length}-byte segment`);
   }
-  const checksum = buf.readUInt16BE(16);
+  const checksum = get16(buf, 16);
   const seg: DecodedTcp = {
-    srcPort: buf.readUInt16BE(0),
-    dstPort: buf.readUInt16BE(2),
-    seq: buf.readUInt32BE(4),
-    ack: buf.readUInt32BE(8),
+    srcPort: get16(buf, 0),
+    dstPort: get16(buf, 2),
+    seq: get32(buf, 4),
+    ack: get32(buf, 8),
     // The low 4 bits of byte 12 (reserved, RFC 9293 3.1) are not kept: TcpSegment has no field.
     flags: buf[13],
-    window: buf.readUInt16BE(14),
-    urgent: buf.readUInt16BE(18),
+    window: get16(buf, 14),
+    urgent: get16(buf, 18),
     options: decodeOptions(buf, TCP_HEADER_MIN, headerLength, base),
     payload: buf.subarray(headerLength),
     checksum,

@@ -1,0 +1,25 @@
+/**
+ * Big-endian loads and stores for offsets and values the caller has already checked. Buffer's
+ * readUInt16BE / writeUInt32BE and friends validate every argument again, which on the per-segment
+ * path costs more than the access itself.
+ */
+
+export function get16(buf: Uint8Array, at: number): number {
+  return (buf[at] << 8) | buf[at + 1];
+}
+
+export function get32(buf: Uint8Array, at: number): number {
+  return ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0;
+}
+
+export function put16(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v >>> 8;
+  buf[at + 1] = v;
+}
+
+export function put32(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = v >>> 16;
+  buf[at + 2] = v >>> 8;
+  buf[at + 3] = v;
+}
