@@ -35,6 +35,8 @@ const USAGE = `usage:
   tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]
                                            check a captured conversation against the model
   tcpemu real FILE [--settle MS]           run the steps on the kernel's TCP and on the model, side by side
+  tcpemu tun [--case kernel-client|model-client|both] [--view ladder]
+                                           the model and the kernel's TCP as the two ends, through a TUN device (root)
   tcpemu bench [--quick|--big] [--json] [--case NAME]   speed and memory, against the kernel where it can
   tcpemu report TRACE.jsonl|CAPTURE.pcap -o OUT.html   one self-contained HTML page: ladder, graphs, windows
   tcpemu serve --udp ADDR:PORT [--echo]    the userspace TCP over UDP: a line chat server
@@ -67,6 +69,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'real': {
         const { realCommand } = await import('../lib/cli/real.ts');
         return await realCommand(rest, io);
+      }
+      case 'tun': {
+        const { tunCommand } = await import('../lib/cli/tun.ts');
+        return await tunCommand(rest, io);
       }
       case 'serve':
       case 'connect': {

@@ -23,6 +23,7 @@
  * the reverse.
  */
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { Host } from '../host/host.ts';
@@ -31,7 +32,7 @@ import { TunLink, type TunLinkStats } from '../link/tun.ts';
 import { RealClock } from '../sim/real-clock.ts';
 import { Random } from '../sim/random.ts';
 import { resolveConfig } from '../tcp/config.ts';
-import type { SegmentEvent, TcpStateName } from '../trace/events.ts';
+import type { SegmentEvent, TcpStateName, TimedEvent } from '../trace/events.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { parseAddr } from '../wire/ipv4.ts';
 import { readSocketTable, SAMPLER_SOURCE } from './kernel.ts';
@@ -106,13 +107,18 @@ export interface DialogueReport {
   kernel: EndpointReport;
   /** Options in each side's SYN, tcpdump-style. */
   synOptions: { model: string[]; kernel: string[] };
-  /** The model's view of the wire: every segment it sent (tx) and received (rx). */
-  segments: SegmentEvent[];
+  /**
+   * The model's trace (segments, states, application events; t in ms since its clock started): its
+   * view of the wire is the whole wire, every segment it sent (tx) and received (rx).
+   */
+  trace: TimedEvent[];
   link: TunLinkStats;
   /** TUN device name (from /proc). */
   device: string | undefined;
   /** Reads of the kernel's socket table. */
   tableReads: number;
+  /** When each of `kernel.states` was first read, on the trace's clock (ms). */
+  kernelStateTimes: number[];
   durationMs: number;
 }
 
@@ -190,6 +196,8 @@ async function settle(read: () => TcpStateName | undefined, want: readonly TcpSt
 /** The kernel's socket for the conversation, as its table shows it: states first seen, in order. */
 class KernelTable {
   readonly states: TcpStateName[] = [];
+  /** When each of `states` was first read (ms on the model's clock: the middle of the read). */
+  readonly times: number[] = [];
   reads = 0;
   /** "local>remote" of the kernel's socket, once its application knows it. */
   tuple: string | undefined;
@@ -199,7 +207,8 @@ class KernelTable {
   private readonly addrs = new Set([KERNEL_ADDR, MODEL_ADDR]);
   private readonly ports: Set<number>;
 
-  constructor(port: number) {
+  /** `clockTime` turns epoch ms into the model's clock, so both sides' states share one time axis. */
+  constructor(port: number, private readonly clockTime: (epochMs: number) => number) {
     this.ports = new Set([port]);
   }
 
@@ -207,8 +216,8 @@ class KernelTable {
     const w = new Worker(SAMPLER_SOURCE, { eval: true, workerData: { pauseMs: 0 } });
     this.worker = w;
     return new Promise((res) => {
-      w.on('message', (m: { t0: number; text: string }) => {
-        this.observe(m.t0, m.text);
+      w.on('message', (m: { t0: number; t1: number; text: string }) => {
+        this.observe(m.t0, m.t1, m.text);
         res();
       });
       w.once('error', () => res());
@@ -217,16 +226,21 @@ class KernelTable {
 
   /** The state now (a read on this thread), or CLOSED when the socket is no longer in the table. */
   read(): TcpStateName | undefined {
-    return this.observe(performance.timeOrigin + performance.now());
+    const t0 = epochNow();
+    const text = readFileSync('/proc/net/tcp', 'latin1');
+    return this.observe(t0, epochNow(), text);
   }
 
-  private observe(t0: number, text?: string): TcpStateName | undefined {
+  private observe(t0: number, t1: number, text: string): TcpStateName | undefined {
     if (!this.tuple || t0 < this.newest) return undefined;
     this.newest = t0;
     this.reads++;
     const row = readSocketTable(this.addrs, this.ports, text).find((r) => `${r.local}>${r.remote}` === this.tuple);
     const state = row?.state ?? (this.states.length > 0 ? 'CLOSED' : undefined);
-    if (state && this.states[this.states.length - 1] !== state && !(state === 'CLOSED' && this.states.includes('CLOSED'))) this.states.push(state);
+    if (state && this.states[this.states.length - 1] !== state && !(state === 'CLOSED' && this.states.includes('CLOSED'))) {
+      this.states.push(state);
+      this.times.push(Math.round(this.clockTime((t0 + t1) / 2) * 1000) / 1000);
+    }
     return state;
   }
 
@@ -235,6 +249,12 @@ class KernelTable {
     this.worker = undefined;
   }
 }
+
+export function segmentsOf(trace: readonly TimedEvent[]): SegmentEvent[] {
+  return trace.filter((e): e is SegmentEvent => e.type === 'segment');
+}
+
+const epochNow = () => performance.timeOrigin + performance.now();
 
 function modelStates(rec: TraceRecorder, conn: string): TcpStateName[] {
   const out: TcpStateName[] = [];
@@ -284,7 +304,7 @@ export async function runDialogue(o: DialogueOptions): Promise<DialogueReport> {
     config: resolveConfig({ profile: o.profile ?? 'linux', mslMs: o.mslMs ?? 200 }), transmit: (p) => link.send(p),
   });
   link.setReceiver((p) => host.receivePacket(p));
-  const table = new KernelTable(o.port);
+  const table = new KernelTable(o.port, (epochMs) => epochMs - clock.epochMs(0));
   await table.start();
 
   let modelSock: ModelSocket | undefined;
@@ -396,11 +416,10 @@ export async function runDialogue(o: DialogueOptions): Promise<DialogueReport> {
     if (e.errors.length) problems.push(`the ${e.side} ${e.role} saw ${e.errors.join(', ')}`);
     else if (!e.closed) problems.push(`the ${e.side} ${e.role}'s connection never closed`);
   }
-  const segments = recorder.events.filter((e): e is SegmentEvent => e.type === 'segment');
-  const synOf = (ev: 'tx' | 'rx') => segments.find((s) => s.event === ev && s.flags.includes('S'))?.options ?? [];
+  const synOf = (ev: 'tx' | 'rx') => segmentsOf(recorder.events).find((s) => s.event === ev && s.flags.includes('S'))?.options ?? [];
   return {
     case: o.case, ok: problems.length === 0, problems, model, kernel,
     synOptions: { model: synOf('tx'), kernel: synOf('rx') },
-    segments, link: link.stats, device: link.device, tableReads: table.reads, durationMs,
+    trace: recorder.events, link: link.stats, device: link.device, tableReads: table.reads, kernelStateTimes: table.times, durationMs,
   };
 }

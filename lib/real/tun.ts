@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTool } from './kernel.ts';
 import { KERNEL_ADDR, TUN_PREFIX, type DialogueOptions, type DialogueReport } from './tun-dialogue.ts';
+import type { TimedEvent } from '../trace/events.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const HELPER = path.join(HERE, 'tun-helper.py');
@@ -213,4 +214,24 @@ export async function runThroughTun(o: TunRunOptions): Promise<TunRunResult> {
 export async function leftoverNamespaces(): Promise<string[]> {
   const list = await ip(['netns', 'list']);
   return list.stdout.split('\n').map((l) => l.trim().split(/\s/)[0]).filter((n) => n.startsWith(NAMESPACE_PREFIX));
+}
+
+/**
+ * The model's trace with the kernel's column filled in, for the ladder and the HTML report: each
+ * segment the model received was sent by the kernel, and each it sent was received by the kernel, at
+ * the model's time (the only time known; the device neither loses nor delays), and the kernel's states
+ * come in at the times they were first read from its table.
+ */
+export function withKernelSide(r: DialogueReport, kernelHost = 'kernel'): TimedEvent[] {
+  const out: TimedEvent[] = [];
+  for (const ev of r.trace) {
+    if (ev.type !== 'segment' || ev.event === 'drop') out.push(ev);
+    else if (ev.event === 'rx') out.push({ ...ev, event: 'tx', host: kernelHost, conn: 'k1' }, ev);
+    else out.push(ev, { ...ev, event: 'rx', host: kernelHost, conn: 'k1' });
+  }
+  r.kernel.states.forEach((to, i) => {
+    out.push({ t: r.kernelStateTimes[i] ?? 0, type: 'state', host: kernelHost, conn: 'k1', from: r.kernel.states[i - 1] ?? 'CLOSED', to, cause: 'read from the socket table' });
+  });
+  // Stable: events of one instant keep their order, the kernel's states after the model's events.
+  return out.map((ev, i) => ({ ev, i })).sort((a, b) => a.ev.t - b.ev.t || a.i - b.i).map((x) => x.ev);
 }

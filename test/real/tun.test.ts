@@ -14,8 +14,9 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TunLink, TunLinkError } from '../../lib/link/tun.ts';
+import { tunCommand } from '../../lib/cli/tun.ts';
 import { inNamespaceWithTun, leftoverNamespaces, probeTun, runThroughTun, tunUnavailableReason, type TunRunResult } from '../../lib/real/tun.ts';
-import { defaultSizes, pattern, type TunCase } from '../../lib/real/tun-dialogue.ts';
+import { defaultSizes, pattern, segmentsOf, type TunCase } from '../../lib/real/tun-dialogue.ts';
 import type { TcpStateName } from '../../lib/trace/events.ts';
 
 const reason = tunUnavailableReason() ?? (await probeTun());
@@ -95,12 +96,12 @@ function assertConversation(t: ExecutionContext, r: TunRunResult): void {
   t.is(r.link.delivered, r.link.received);
   // The client's FIN came first, and the model both sent one and received one. (Each is normally
   // sent once; a machine slow enough to delay an ACK past the RTO sees a retransmitted FIN, which is fine.)
-  const fins = r.segments.filter((s) => s.flags.includes('F')).map((s) => s.event);
+  const fins = segmentsOf(r.trace).filter((s) => s.flags.includes('F')).map((s) => s.event);
   t.is(fins[0], client.side === 'model' ? 'tx' : 'rx', fins.join(' '));
   t.true(fins.includes('tx') && fins.includes('rx'), fins.join(' '));
   t.is(r.device, 'tcpemu0');
   t.true(r.wallMs < CONVERSATION_MS, `the run took ${r.wallMs} ms`);
-  t.log(`${r.case}: ${r.segments.length} segments, conversation ${r.durationMs.toFixed(0)} ms, run ${r.wallMs.toFixed(0)} ms`);
+  t.log(`${r.case}: ${segmentsOf(r.trace).length} segments, conversation ${r.durationMs.toFixed(0)} ms, run ${r.wallMs.toFixed(0)} ms`);
   t.log(`model ${r.model.states.join(' ')} ${JSON.stringify(r.model.at)}; kernel (table) ${r.kernel.states.join(' ')} ${JSON.stringify(r.kernel.at)}`);
 }
 
@@ -127,6 +128,32 @@ for (const profile of ['linux', 'rfc'] as const) {
     assertObserved(t, r.kernel.states, ['ESTABLISHED', 'CLOSE-WAIT', 'CLOSED'], ['SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED'], 'kernel server');
   });
 }
+
+async function tun(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = await tunCommand(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false });
+  return { code, out, err };
+}
+
+test('tcpemu tun: bad usage exits 2 with the usage', async (t) => {
+  for (const args of [['--case', 'sideways'], ['--profile', 'bsd'], ['--request', 'lots'], ['--view', 'states'], ['extra']]) {
+    const r = await tun(args);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.err, /^tcpemu tun: .*\nusage: tcpemu tun/s);
+  }
+});
+
+tunTest('tcpemu tun --view ladder: both columns drawn, the kernel\'s states as read, OK', async (t) => {
+  const r = await tun(['--case', 'model-client', '--profile', 'rfc', '--view', 'ladder', '--request', '3000', '--reply', '2k', '--last', '10', '--final', '500']);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /kernel 10\.99\.0\.1:7000 +model 10\.99\.0\.2:\d+/);
+  t.regex(r.out, /│<─+ S seq 0 win 65535 <mss 1460> ─┤/);
+  t.regex(r.out, /├─ S\. seq 0 ack 1 win \d+ <mss 1460> ─+>│/);
+  t.regex(r.out, /CLOSE-WAIT │/);
+  t.regex(r.out, /read +3010 bytes, intact; end-of-stream; closed/);
+  t.regex(r.out, /\nOK\n$/);
+});
 
 tunTest('TUN: a run that hangs is killed at its bound, and its namespace and processes are gone', async (t) => {
   const t0 = performance.now();

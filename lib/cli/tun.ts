@@ -1,0 +1,114 @@
+/**
+ * `tcpemu tun`: the model and the kernel's TCP as the two ends of one connection, through a TUN
+ * device in a network namespace of its own (lib/real/tun.ts). By default both directions: a kernel
+ * client to a tcpemu server, then a tcpemu client to a kernel server; each sends, half-closes, reads
+ * the rest and closes. Prints, per direction, what each side read, the states each passed through
+ * and at the checkpoints, and the options in the SYNs; `--view ladder` draws every segment.
+ * Exit 0: every byte arrived intact both ways and both sides saw end-of-stream and closed; 1: not;
+ * 2: bad usage, or the interop cannot run here (not root, no /dev/net/tun, no `ip`), with the reason.
+ */
+import { parseArgs } from 'node:util';
+import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withKernelSide, type TunRunResult } from '../real/tun.ts';
+import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
+import { renderLadder } from '../trace/views/ladder.ts';
+import { parseSize, UnitError } from '../scenario/units.ts';
+import type { CliIo } from './real.ts';
+
+const USAGE = `usage: tcpemu tun [--case kernel-client|model-client|both] [--profile linux|rfc]
+                 [--request SIZE] [--reply SIZE] [--last SIZE] [--final SIZE] [--view summary|ladder] [--json]
+  the model and the kernel's TCP through a TUN device, in a network namespace of its own (needs root)
+  the client sends --request (${defaultSizes.request}), the server answers --reply (${defaultSizes.reply}); the client sends
+  --last (${defaultSizes.last}) and half-closes; the server sends --final (${defaultSizes.final}) and closes`;
+
+const CASES: Record<string, TunCase[]> = { 'kernel-client': ['kernel-client'], 'model-client': ['model-client'], both: ['kernel-client', 'model-client'] };
+const TITLE: Record<TunCase, string> = { 'kernel-client': 'kernel client -> tcpemu server', 'model-client': 'tcpemu client -> kernel server' };
+
+class Usage extends Error {}
+
+function parse(args: string[]) {
+  let v;
+  try {
+    v = parseArgs({
+      args,
+      options: {
+        case: { type: 'string' }, profile: { type: 'string' }, view: { type: 'string' }, json: { type: 'boolean' },
+        request: { type: 'string' }, reply: { type: 'string' }, last: { type: 'string' }, final: { type: 'string' },
+      },
+    }).values;
+  } catch (err) {
+    throw new Usage((err as Error).message);
+  }
+  const cases = CASES[v.case ?? 'both'];
+  if (!cases) throw new Usage(`--case takes kernel-client, model-client or both, not '${v.case}'`);
+  const profile = v.profile ?? 'linux';
+  if (profile !== 'linux' && profile !== 'rfc') throw new Usage(`--profile takes linux or rfc, not '${profile}'`);
+  const view = v.view ?? 'summary';
+  if (view !== 'summary' && view !== 'ladder') throw new Usage(`--view takes summary or ladder, not '${view}'`);
+  const sizes: Partial<DialogueSizes> = {};
+  for (const k of ['request', 'reply', 'last', 'final'] as const) {
+    const text = v[k];
+    if (text === undefined) continue;
+    try {
+      sizes[k] = parseSize(text);
+    } catch (err) {
+      if (err instanceof UnitError) throw new Usage(`--${k}: ${err.message}`);
+      throw err;
+    }
+  }
+  return { cases, profile: profile as 'linux' | 'rfc', view, json: v.json === true, sizes };
+}
+
+function endpointLines(e: EndpointReport): string[] {
+  const name = `${e.side === 'model' ? 'tcpemu' : 'kernel'} ${e.role}`.padEnd(14);
+  const how = e.side === 'kernel' ? '  (read from its socket table)' : '';
+  const read = `${e.received} bytes${e.receivedIntact ? ', intact' : `, WRONG from byte ${e.firstDifference}`}`;
+  const at = Object.entries(e.at).map(([k, s]) => `${k} ${s}`).join(', ');
+  return [
+    `  ${name} ${e.local}`,
+    `    states   ${e.states.join(' ')}${how}`,
+    `    at       ${at}`,
+    `    read     ${read}; ${e.sawEnd ? 'end-of-stream' : 'NO end-of-stream'}; ${e.closed ? 'closed' : 'NOT closed'}${e.errors.length ? `; errors ${e.errors.join(', ')}` : ''}`,
+  ];
+}
+
+function render(r: TunRunResult, profile: string, view: string, color: boolean): string {
+  const lines = [`── ${TITLE[r.case]} (model profile ${profile}; ${r.device ?? 'TUN device'} in namespace ${r.namespace}) ──`];
+  if (view === 'ladder') lines.push(renderLadder(withKernelSide(r), { hosts: ['kernel', 'model'], color, width: 110 }).trimEnd());
+  lines.push(...endpointLines(r.model), ...endpointLines(r.kernel));
+  lines.push(`  SYN options  kernel: ${r.synOptions.kernel.join(', ')}`, `               tcpemu: ${r.synOptions.model.join(', ')}`);
+  lines.push(`  ${segmentsOf(r.trace).length} segments in ${r.durationMs.toFixed(0)} ms (the whole run ${r.wallMs.toFixed(0)} ms)`);
+  lines.push(r.ok ? 'OK' : `FAILED: ${r.problems.join('; ')}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function tunCommand(args: string[], io: CliIo): Promise<number> {
+  let o;
+  try {
+    o = parse(args);
+  } catch (err) {
+    if (!(err instanceof Usage)) throw err;
+    io.err(`tcpemu tun: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const reason = tunUnavailableReason();
+  if (reason) {
+    io.err(`tcpemu tun: ${reason}\n`);
+    return 2;
+  }
+  let ok = true;
+  for (const c of o.cases) {
+    let r: TunRunResult;
+    try {
+      r = await runThroughTun({ case: c, port: 7000, profile: o.profile, sizes: o.sizes });
+    } catch (err) {
+      if (err instanceof TunUnavailable || err instanceof TunRunError) {
+        io.err(`tcpemu tun: ${err.message}\n`);
+        return err instanceof TunUnavailable ? 2 : 1;
+      }
+      throw err;
+    }
+    ok &&= r.ok;
+    io.out(o.json ? `${JSON.stringify({ ...r, trace: undefined, segments: segmentsOf(r.trace).length })}\n` : render(r, o.profile, o.view, io.color));
+  }
+  return ok ? 0 : 1;
+}
