@@ -987,8 +987,9 @@ export class Connection {
     // min(RCV.BUFF / 2, MSS) is not offered; the right edge then stays where it was.
     let wnd = free >= Math.min(this.config.rcvbuf / 2, this.effMss) ? free : current;
     if (wnd < current) wnd = current;
-    const field = Math.min(0xffff, Math.floor(wnd / 2 ** this.rcvScale));
-    const edge = seqAdd(rb.rcvNxt, field * 2 ** this.rcvScale);
+    // Shifts: the scale is at most 14 and the window below 2^30, so 32-bit arithmetic is exact.
+    const field = Math.min(0xffff, wnd >>> this.rcvScale);
+    const edge = seqAdd(rb.rcvNxt, field << this.rcvScale);
     if (seqGt(edge, this.rcvAdvEdge) || this.rcvAdvEdge === 0) this.rcvAdvEdge = edge;
     return field;
   }
