@@ -89,12 +89,16 @@ class Entry implements ConnectionSink {
 
   constructor(
     readonly host: Host,
-    readonly id: string,
-    /** Creation order (the n of cn). */
+    /** Creation order: the n of the id cn. */
     readonly seq: number,
     readonly remoteAddr: number,
     readonly listener: SimServer | undefined,
   ) {}
+
+  /** The connection's name in traces ("c1"): made when asked (only tracing asks), not stored. */
+  get id(): string {
+    return `c${this.seq}`;
+  }
 
   transmit(seg: TcpSegment, info: TxInfo): void {
     this.host.sendFor(this, seg, info);
@@ -201,11 +205,10 @@ export class Host {
 
   private createEntry(localPort: number, remoteAddr: number, remotePort: number, config: TcpConfig, listener: SimServer | undefined): Entry {
     if (this.entries.size >= this.maxConnections) throw new SocketError('EMFILE', `${this.name}: connection limit ${this.maxConnections} reached`);
-    const id = `c${this.nextConnId++}`;
+    const seq = this.nextConnId++;
     const iss = config.isn === 'random' ? this.random.uint32() : config.isn >>> 0;
     const tracer = this.tracer;
-    const seq = this.nextConnId - 1;
-    const entry = tracer?.timer || tracer?.congestion ? new TracedEntry(this, id, seq, remoteAddr, listener) : new Entry(this, id, seq, remoteAddr, listener);
+    const entry = tracer?.timer || tracer?.congestion ? new TracedEntry(this, seq, remoteAddr, listener) : new Entry(this, seq, remoteAddr, listener);
     entry.conn = new Connection({
       config,
       localPort,
@@ -214,7 +217,7 @@ export class Host {
       tsOffset: config.timestamps ? this.random.uint32() : 0,
       sink: entry,
     });
-    entry.socket = new SimSocket(this, entry);
+    entry.socket = new SimSocket(entry);
     this.entries.set(localPort, remoteAddr, remotePort, entry);
     this.socketSet?.add(entry.socket);
     return entry;
@@ -400,9 +403,13 @@ export class SimSocket extends LiteEmitter {
   private endRequested = false;
   autoread: boolean;
 
-  constructor(private readonly host: Host, private readonly entry: Entry) {
+  constructor(private readonly entry: Entry) {
     super();
     this.autoread = entry.conn.config.autoread;
+  }
+
+  private get host(): Host {
+    return this.entry.host;
   }
 
   get id(): string {

@@ -160,8 +160,8 @@ export class Connection {
   private ackNow = false;
   /** Bytes received in order and not yet acknowledged, for "ACK every second full-sized segment" (RFC 5681 4.2). */
   private unackedBytes = 0;
-  private challengeWindowStart = -Infinity;
-  private challengeCount = 0;
+  /** Challenge ACKs sent in the current one-second window (RFC 5961 7); made on the first one. */
+  private challenge: { start: number; count: number } | undefined = undefined;
   private lastCc: CongestionSnapshot | undefined;
   /** Error code given to the application, if the connection failed. */
   error: string | undefined;
@@ -178,7 +178,7 @@ export class Connection {
     this.bufSeq = seqAdd(this.iss, 1);
     this.tsOffset = p.tsOffset ?? 0;
     this.effMss = Math.min(this.config.mss, DEFAULT_PEER_MSS);
-    this.rtt = new RttEstimator(this.config.rtoInitialMs, this.config.rtoMinMs, this.config.rtoMaxMs);
+    this.rtt = new RttEstimator(this.config);
     this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
   }
 
@@ -1005,12 +1005,13 @@ export class Connection {
 
   private challengeAck(now: number): void {
     // RFC 5961 7: rate-limit challenge ACKs.
-    if (now - this.challengeWindowStart >= 1000) {
-      this.challengeWindowStart = now;
-      this.challengeCount = 0;
+    const c = (this.challenge ??= { start: now, count: 0 });
+    if (now - c.start >= 1000) {
+      c.start = now;
+      c.count = 0;
     }
-    if (this.challengeCount >= CHALLENGE_ACKS_PER_SECOND) return;
-    this.challengeCount++;
+    if (c.count >= CHALLENGE_ACKS_PER_SECOND) return;
+    c.count++;
     this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
   }
 
