@@ -319,6 +319,12 @@ export class Host {
 }
 
 const NO_PENDING: readonly Buffer[] = Object.freeze([]);
+// SimSocket.flags bits.
+const ENDED = 1;
+const CLOSED = 2;
+const AUTOREAD = 4;
+const END_REQUESTED = 8;
+const CLOSE_AFTER_FLUSH = 16;
 
 /** A connection's next deadline came (the clock calls this with the entry). */
 function fireTimer(entry: Entry): void {
@@ -395,17 +401,62 @@ export class SimSocket extends LiteEmitter {
   /** Everything read, kept when `keepData` is set (the scenario runner's `delivered` check). */
   received: Buffer[] | undefined;
   error: string | undefined;
-  ended = false;
-  closed = false;
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
   private pending: Buffer[] = NO_PENDING as Buffer[];
   private pendingBytes = 0;
-  private endRequested = false;
-  autoread: boolean;
+  /** ended, closed, endRequested, closeAfterFlush and autoread as bits of one field (ENDED, CLOSED, ... below). */
+  private flags: number;
 
   constructor(private readonly entry: Entry) {
     super();
-    this.autoread = entry.conn.config.autoread;
+    this.flags = entry.conn.config.autoread ? AUTOREAD : 0;
+  }
+
+  /** The peer's end of stream was delivered ('end' emitted). */
+  get ended(): boolean {
+    return (this.flags & ENDED) !== 0;
+  }
+
+  private set ended(v: boolean) {
+    this.setFlag(ENDED, v);
+  }
+
+  /** 'close' was emitted: the connection is gone. */
+  get closed(): boolean {
+    return (this.flags & CLOSED) !== 0;
+  }
+
+  private set closed(v: boolean) {
+    this.setFlag(CLOSED, v);
+  }
+
+  /** Data is handed to 'data' listeners as it arrives (else the application calls read()). */
+  get autoread(): boolean {
+    return (this.flags & AUTOREAD) !== 0;
+  }
+
+  set autoread(v: boolean) {
+    this.setFlag(AUTOREAD, v);
+  }
+
+  private get endRequested(): boolean {
+    return (this.flags & END_REQUESTED) !== 0;
+  }
+
+  private set endRequested(v: boolean) {
+    this.setFlag(END_REQUESTED, v);
+  }
+
+  private get closeAfterFlush(): boolean {
+    return (this.flags & CLOSE_AFTER_FLUSH) !== 0;
+  }
+
+  private set closeAfterFlush(v: boolean) {
+    this.setFlag(CLOSE_AFTER_FLUSH, v);
+  }
+
+  private setFlag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
   }
 
   private get host(): Host {
@@ -483,7 +534,6 @@ export class SimSocket extends LiteEmitter {
     this.host.after(this.entry);
   }
 
-  private closeAfterFlush = false;
 
   /** Read up to `max` bytes now (for autoread: false). */
   read(max = Infinity): Buffer {

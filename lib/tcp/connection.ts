@@ -74,6 +74,12 @@ export class ConnectionError extends Error {
 
 const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
 const NO_OPTIONS: TcpOption[] = [];
+// Connection.bits.
+const APP_CLOSED = 1;
+const FIN_RECEIVED = 2;
+const PASSIVE = 4;
+const SYN_ACKED = 8;
+const WS_AGREED = 16;
 /** The earlier of two deadlines, undefined standing for "never". */
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
@@ -133,15 +139,55 @@ export class Connection {
 
   /** The application asked for FIN (shutdown or close). */
   finQueued = false;
+  /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
+  private bits = 0;
+
   /** The application will not read any more (close, as opposed to shutdown). */
-  appClosed = false;
+  get appClosed(): boolean {
+    return (this.bits & APP_CLOSED) !== 0;
+  }
+
+  set appClosed(v: boolean) {
+    this.setBit(APP_CLOSED, v);
+  }
   /** The peer's FIN was processed. */
-  finReceived = false;
+  get finReceived(): boolean {
+    return (this.bits & FIN_RECEIVED) !== 0;
+  }
+
+  set finReceived(v: boolean) {
+    this.setBit(FIN_RECEIVED, v);
+  }
   /** Sequence number of the peer's FIN when it arrived ahead of missing data. */
   private peerFinSeq: number | undefined;
-  private passive = false;
+  private get passive(): boolean {
+    return (this.bits & PASSIVE) !== 0;
+  }
+
+  private set passive(v: boolean) {
+    this.setBit(PASSIVE, v);
+  }
   /** Our SYN has been acknowledged. */
-  private synAcked = false;
+  private get synAcked(): boolean {
+    return (this.bits & SYN_ACKED) !== 0;
+  }
+
+  private set synAcked(v: boolean) {
+    this.setBit(SYN_ACKED, v);
+  }
+
+  /** Both sides sent the window scale option (RFC 7323 2.2). */
+  private get wsAgreed(): boolean {
+    return (this.bits & WS_AGREED) !== 0;
+  }
+
+  private set wsAgreed(v: boolean) {
+    this.setBit(WS_AGREED, v);
+  }
+
+  private setBit(bit: number, on: boolean): void {
+    this.bits = on ? this.bits | bit : this.bits & ~bit;
+  }
 
   // The five timers' deadlines (ms), undefined when not running: fields, not a record, so that a named
   // access folds to a field load and an idle connection holds no extra object.
@@ -921,7 +967,6 @@ export class Connection {
     this.setTimer('rto', now + this.rtt.rtoMs, now);
   }
 
-  private wsAgreed = false;
 
   private takeSynOptions(seg: TcpSegment): void {
     const { mss, wscale: ws, timestamps: ts, sackPermitted: sackOk } = synOptionsOf(seg);
