@@ -8,17 +8,18 @@
  * Semantics follow Node's: listeners run in the order added, a listener added or removed during an
  * emit does not change that emit, `once` listeners are removed before they run, and emitting 'error'
  * with no listener throws the error.
+ *
+ * Storage: one flat array of (event, listener, once) triples; a socket has a handful of listeners, so
+ * a scan beats a map. An emit walks the array it started with; a change made while an emit is under
+ * way goes to a copy (copy on write), so the walk is not disturbed.
  */
 
 type Listener = (...args: any[]) => void;
 
-interface Entry {
-  fn: Listener;
-  once: boolean;
-}
-
 export class LiteEmitter {
-  private events: Map<string | symbol, Entry[]> | undefined = undefined;
+  private listeners: unknown[] | undefined = undefined;
+  /** Emits under way on `listeners` (it must not be changed in place while this is above 0). */
+  private emitting = 0;
 
   on(event: string | symbol, fn: Listener): this {
     return this.add(event, fn, false);
@@ -33,15 +34,12 @@ export class LiteEmitter {
   }
 
   off(event: string | symbol, fn: Listener): this {
-    const list = this.events?.get(event);
+    const list = this.listeners;
     if (!list) return this;
     // Node removes the most recently added matching listener.
-    for (let i = list.length - 1; i >= 0; i--) {
-      if (list[i].fn === fn) {
-        const next = list.slice();
-        next.splice(i, 1);
-        if (next.length === 0) this.events!.delete(event);
-        else this.events!.set(event, next);
+    for (let i = list.length - 3; i >= 0; i -= 3) {
+      if (list[i] === event && list[i + 1] === fn) {
+        this.writable().splice(i, 3);
         break;
       }
     }
@@ -53,45 +51,68 @@ export class LiteEmitter {
   }
 
   removeAllListeners(event?: string | symbol): this {
-    if (event === undefined) this.events = undefined;
-    else this.events?.delete(event);
+    if (event === undefined || !this.listeners) {
+      this.listeners = undefined;
+      return this;
+    }
+    const kept: unknown[] = [];
+    const list = this.listeners;
+    for (let i = 0; i < list.length; i += 3) if (list[i] !== event) kept.push(list[i], list[i + 1], list[i + 2]);
+    this.listeners = kept;
     return this;
   }
 
   listenerCount(event: string | symbol): number {
-    return this.events?.get(event)?.length ?? 0;
+    const list = this.listeners;
+    let n = 0;
+    if (list) for (let i = 0; i < list.length; i += 3) if (list[i] === event) n++;
+    return n;
   }
 
   /** Sockets emit at most one argument: no rest array per event. */
   emit(event: string | symbol, arg?: unknown): boolean {
-    const list = this.events?.get(event);
-    if (!list) {
-      if (event === 'error') throw arg instanceof Error ? arg : new Error(`unhandled 'error' event: ${String(arg)}`);
-      return false;
+    const list = this.listeners;
+    let found = false;
+    if (list) {
+      const withArg = arguments.length > 1;
+      this.emitting++;
+      try {
+        for (let i = 0; i < list.length; i += 3) {
+          if (list[i] !== event) continue;
+          found = true;
+          const fn = list[i + 1] as Listener;
+          if (list[i + 2]) this.removeOnce(event, fn);
+          if (withArg) fn.call(this, arg);
+          else fn.call(this);
+        }
+      } finally {
+        this.emitting--;
+      }
     }
-    const withArg = arguments.length > 1;
-    // The list is replaced, never changed in place, on every add and remove: this loop sees a snapshot.
-    for (const e of list) {
-      if (e.once) this.removeEntry(event, e);
-      if (withArg) e.fn.call(this, arg);
-      else e.fn.call(this);
-    }
-    return true;
+    if (!found && event === 'error') throw arg instanceof Error ? arg : new Error(`unhandled 'error' event: ${String(arg)}`);
+    return found;
   }
 
-  private removeEntry(event: string | symbol, entry: Entry): void {
-    const list = this.events?.get(event);
-    if (!list) return;
-    const next = list.filter((e) => e !== entry);
-    if (next.length === 0) this.events!.delete(event);
-    else this.events!.set(event, next);
+  /** The listener array, safe to change: a copy while an emit is walking the current one. */
+  private writable(): unknown[] {
+    const list = this.listeners ?? [];
+    this.listeners = this.emitting > 0 ? list.slice() : list;
+    return this.listeners;
+  }
+
+  private removeOnce(event: string | symbol, fn: Listener): void {
+    const list = this.writable();
+    for (let i = 0; i < list.length; i += 3) {
+      if (list[i] === event && list[i + 1] === fn && list[i + 2]) {
+        list.splice(i, 3);
+        return;
+      }
+    }
   }
 
   private add(event: string | symbol, fn: Listener, once: boolean): this {
     if (typeof fn !== 'function') throw new TypeError(`listener for '${String(event)}' must be a function`);
-    const events = (this.events ??= new Map());
-    const list = events.get(event);
-    events.set(event, list ? [...list, { fn, once }] : [{ fn, once }]);
+    this.writable().push(event, fn, once);
     return this;
   }
 }
