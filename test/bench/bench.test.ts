@@ -1,15 +1,15 @@
 /**
- * Smoke test of `tcpemu bench`: every case runs (at --smoke size, a hundredth of the full run, so the
- * suite stays fast) and is named in the table. No timing is asserted: speed is the benchmark's to
- * report, not a test's to require.
+ * Smoke test of `tcpemu bench`: every case runs once at --quick size (a tenth of the full run, about
+ * 20 s) and is named in the table. No timing is asserted: speed is the benchmark's to report, not a
+ * test's to require. The other tests use --smoke (a hundredth) for speed.
  */
 import test from 'ava';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
 
-test('bench --smoke runs every case and prints each name', async (t) => {
+test('bench --quick runs every case and prints each name', async (t) => {
   let out = '';
   let err = '';
-  const code = await benchCommand(['--smoke'], { out: (s) => { out += s; }, err: (s) => { err += s; } });
+  const code = await benchCommand(['--quick'], { out: (s) => { out += s; }, err: (s) => { err += s; } });
   t.is(code, 0, err);
   for (const name of CASE_NAMES) t.regex(out, new RegExp(`^${name} `, 'm'), `case ${name} missing from:\n${out}`);
 });
