@@ -96,17 +96,26 @@ export function decodeCapture(path: string): DecodeResult {
 
 export interface TsharkResult {
   wallMs: number;
-  /** Conversations tshark listed. */
-  conversations: number;
+  /** Conversations tshark listed (undefined when it was stopped at the time limit). */
+  conversations: number | undefined;
+  /** Stopped at the time limit: wallMs is then a lower bound of what tshark would take. */
+  timedOut: boolean;
 }
 
-/** `tshark -r FILE -q -z conv,tcp`, timed; undefined when tshark is not installed. */
-export function runTshark(path: string): TsharkResult | undefined {
+/**
+ * `tshark -r FILE -q -z conv,tcp`, timed, stopped after `limitMs` (its conversation table grows
+ * slower than linearly with many conversations: a million packets would take many minutes, and the
+ * whole benchmark must stay under three); undefined when tshark is not installed.
+ */
+export function runTshark(path: string, limitMs = Infinity): TsharkResult | undefined {
   const t0 = performance.now();
-  const r = spawnSync('tshark', ['-n', '-r', path, '-q', '-z', 'conv,tcp'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('tshark', ['-n', '-r', path, '-q', '-z', 'conv,tcp'], {
+    encoding: 'utf8', maxBuffer: 1 << 30, ...(Number.isFinite(limitMs) ? { timeout: limitMs, killSignal: 'SIGKILL' as const } : {}),
+  });
   const wallMs = performance.now() - t0;
+  if (r.signal === 'SIGKILL' && Number.isFinite(limitMs)) return { wallMs, conversations: undefined, timedOut: true };
   if (r.error || r.status !== 0) return undefined;
   // Conversation lines are "A:p <-> B:q  ...".
   const conversations = r.stdout.split('\n').filter((l) => l.includes('<->')).length;
-  return { wallMs, conversations };
+  return { wallMs, conversations, timedOut: false };
 }
