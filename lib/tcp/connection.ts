@@ -206,7 +206,7 @@ export class Connection {
   private ackNow = false;
   /** Bytes received in order and not yet acknowledged, for "ACK every second full-sized segment" (RFC 5681 4.2). */
   private unackedBytes = 0;
-  /** Challenge ACKs sent in the current one-second window (RFC 5961 7); made on the first one. */
+  /** Challenge ACKs sent in the current second of the clock (`start`: now / 1000, floored; RFC 5961 7); made on the first one. */
   private challenge: { start: number; count: number } | undefined = undefined;
   private lastCc: CongestionSnapshot | undefined;
   /** Error code given to the application, if the connection failed. */
@@ -599,6 +599,12 @@ export class Connection {
         // Simultaneous open: the peer's SYN,ACK acknowledges our SYN (3.5 figure 8, line 5). Linux accepts it likewise.
         this.onAckOfSyn(seg, now);
         this.enterEstablishedFromSynReceived(now, 'rcv SYN-ACK');
+        return;
+      }
+      // RFC 5961 4.2: a SYN earns a challenge ACK "irrespective of the sequence number", so rate-limited
+      // like every other (Linux: tcp_validate_incoming's syn_challenge), not one ACK per forged SYN.
+      if (flags & SYN) {
+        this.challengeAck(now);
         return;
       }
       if (this.state === 'TIME-WAIT' && flags & FIN && seqAdd(seq, segLen) === rb.rcvNxt) {
@@ -1049,10 +1055,12 @@ export class Connection {
   }
 
   private challengeAck(now: number): void {
-    // RFC 5961 7: rate-limit challenge ACKs.
-    const c = (this.challenge ??= { start: now, count: 0 });
-    if (now - c.start >= 1000) {
-      c.start = now;
+    // RFC 5961 7: rate-limit challenge ACKs, counted per second of the clock (as Linux counts its
+    // tcp_challenge_ack_limit per jiffies / HZ), so "at most 10 in any clock second" holds exactly.
+    const second = Math.floor(now / 1000);
+    const c = (this.challenge ??= { start: second, count: 0 });
+    if (c.start !== second) {
+      c.start = second;
       c.count = 0;
     }
     if (c.count >= CHALLENGE_ACKS_PER_SECOND) return;

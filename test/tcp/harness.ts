@@ -88,6 +88,8 @@ export class Pair {
   now = 0;
   private wire: { at: number; toA: boolean; seg: TcpSegment; n: number }[] = [];
   private n = 0;
+  private sentByA = 0;
+  private sentByB = 0;
   log: { t: number; fromA: boolean; seg: TcpSegment; dropped: boolean; info: TxInfo }[] = [];
   delayMs: number;
   drop: (s: TcpSegment, fromA: boolean, index: number) => boolean;
@@ -98,7 +100,8 @@ export class Pair {
     const mk = (rec: Recorder, fromA: boolean): ConnectionSink => ({
       transmit: (s, info, now) => {
         rec.transmit(s, info, now);
-        const index = this.log.filter((l) => l.fromA === fromA).length + 1;
+        // A count per direction, not a filter over the log: attack tests send hundreds of thousands.
+        const index = fromA ? ++this.sentByA : ++this.sentByB;
         const dropped = this.drop(s, fromA, index);
         this.log.push({ t: now, fromA, seg: s, dropped, info });
         if (!dropped) this.wire.push({ at: now + this.delayMs, toA: !fromA, seg: { ...s, payload: Buffer.from(s.payload) }, n: this.n++ });
