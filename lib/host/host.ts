@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { LiteEmitter } from './emitter.ts';
-import { Connection, ConnectionError, resetFor, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
+import { Connection, ConnectionError, resetFor, synOptionsOf, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
 import type { TcpConfig } from '../tcp/config.ts';
-import { ACK, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
+import { ACK, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { seqAdd } from '../wire/seq.ts';
+import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
 import { decodePacket, encodePacket, type PacketEncodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
@@ -61,9 +63,26 @@ export interface HostOptions {
    * it closes). The scenario runner keeps them, to read what every socket received.
    */
   keepClosedSockets?: boolean;
-  /** Most connections this host keeps at once (resource limit). */
+  /** Most connections this host keeps at once (resource limit; default 1,000,000): past it, EMFILE. */
   maxConnections?: number;
+  /**
+   * Answer SYNs that find a listener's queue of half-open connections full with SYN cookies (RFC 4987 3.6)
+   * instead of dropping them (default true: Linux's net.ipv4.tcp_syncookies=1, cookies only on overflow).
+   */
+  synCookies?: boolean;
 }
+
+/** Counts of what the host did about SYN floods (Linux's SyncookiesSent, SyncookiesRecv, SyncookiesFailed). */
+export interface HostStats {
+  synCookiesSent: number;
+  /** ACKs with a valid cookie: connections made from no state. */
+  synCookiesReceived: number;
+  /** ACKs to a listener that overflowed lately whose cookie did not check (answered with RST). */
+  synCookiesFailed: number;
+}
+
+/** After a listener's queue last overflowed, ACKs are checked for cookies this long (Linux's TCP_SYNCOOKIE_VALID). */
+const COOKIE_VALID_MS = 120_000;
 
 /** An error with a Node-style code, as `net` gives its users. */
 export class SocketError extends Error {
@@ -142,6 +161,10 @@ export class Host {
   private readonly encodeOptions: PacketEncodeOptions;
   /** Packets dropped at this host's edge, by reason. */
   readonly drops: Record<string, number> = {};
+  readonly stats: HostStats = { synCookiesSent: 0, synCookiesReceived: 0, synCookiesFailed: 0 };
+  private readonly cookies: SynCookies | undefined;
+  /** A connection rebuilt from a cookie while its SYN is replayed: its SYN-ACK left already, from no state. */
+  private muted: Entry | undefined = undefined;
 
   constructor(o: HostOptions) {
     this.name = o.name;
@@ -156,6 +179,7 @@ export class Host {
     this.maxConnections = o.maxConnections ?? 1_000_000;
     this.socketSet = o.keepClosedSockets ? new Set() : undefined;
     this.encodeOptions = o.computeChecksums === false ? { checksum: false } : {};
+    this.cookies = o.synCookies === false ? undefined : new SynCookies(this.random);
   }
 
   /** The sockets this host made, in order (the scenario runner names them c1, c2, ...): open ones, and closed ones with keepClosedSockets. */
@@ -203,10 +227,10 @@ export class Host {
     throw new SocketError('EADDRNOTAVAIL', `${this.name}: no ephemeral port left towards ${formatAddr(remoteAddr)}:${remotePort}`);
   }
 
-  private createEntry(localPort: number, remoteAddr: number, remotePort: number, config: TcpConfig, listener: SimServer | undefined): Entry {
+  private createEntry(localPort: number, remoteAddr: number, remotePort: number, config: TcpConfig, listener: SimServer | undefined, fromCookie?: { iss: number; tsOffset: number }): Entry {
     if (this.entries.size >= this.maxConnections) throw new SocketError('EMFILE', `${this.name}: connection limit ${this.maxConnections} reached`);
     const seq = this.nextConnId++;
-    const iss = config.isn === 'random' ? this.random.uint32() : config.isn >>> 0;
+    const iss = fromCookie ? fromCookie.iss : config.isn === 'random' ? this.random.uint32() : config.isn >>> 0;
     const tracer = this.tracer;
     const entry = tracer?.timer || tracer?.congestion ? new TracedEntry(this, seq, remoteAddr, listener) : new Entry(this, seq, remoteAddr, listener);
     entry.conn = new Connection({
@@ -214,7 +238,7 @@ export class Host {
       localPort,
       remotePort,
       iss,
-      tsOffset: config.timestamps ? this.random.uint32() : 0,
+      tsOffset: fromCookie ? fromCookie.tsOffset : config.timestamps ? this.random.uint32() : 0,
       sink: entry,
     });
     entry.socket = new SimSocket(entry);
@@ -225,15 +249,16 @@ export class Host {
 
   /** @internal the connection behind `entry` transmits `seg`. */
   sendFor(entry: Entry, seg: TcpSegment, info: TxInfo): void {
+    if (entry === this.muted) return;
     const packet = encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
     this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
     this.transmitPacket(packet);
   }
 
-  /** A segment with no connection behind it (a RST for a closed port). */
-  private sendOrphan(dst: number, seg: TcpSegment): void {
+  /** A segment with no connection behind it (a RST for a closed port, a SYN cookie's SYN-ACK). */
+  private sendOrphan(dst: number, seg: TcpSegment, why = 'reset'): void {
     const packet = encodePacket(this.addr, dst, seg, this.encodeOptions);
-    this.tracer?.segment('tx', this, undefined, this.addr, dst, seg, { retransmit: false, why: 'reset' });
+    this.tracer?.segment('tx', this, undefined, this.addr, dst, seg, { retransmit: false, why });
     this.transmitPacket(packet);
   }
 
@@ -264,9 +289,17 @@ export class Host {
       return;
     }
     const listener = this.listeners.get(tcp.dstPort);
-    if (listener && (tcp.flags & (SYN | ACK | RST)) === SYN) {
+    const control = tcp.flags & (SYN | ACK | RST);
+    if (listener && control === ACK && now - listener.overflowAtMs <= COOKIE_VALID_MS && this.acceptCookie(listener, ip.src, tcp, now)) return;
+    if (listener && control === SYN) {
       if (listener.pendingCount >= listener.backlog) {
-        // Linux drops a SYN when the accept queue is full; the client's SYN retransmission tries again.
+        listener.overflowAtMs = now;
+        if (this.cookies) {
+          this.tracer?.segment('rx', this, undefined, ip.src, ip.dst, tcp);
+          this.sendCookie(listener, ip.src, tcp, now);
+          return;
+        }
+        // Without cookies Linux drops a SYN when the queue is full; the client's SYN retransmission tries again.
         this.drops['backlog'] = (this.drops['backlog'] ?? 0) + 1;
         this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'backlog full');
         return;
@@ -290,6 +323,87 @@ export class Host {
     this.tracer?.segment('rx', this, undefined, ip.src, ip.dst, tcp);
     // RFC 9293 3.10.7.1: CLOSED. A listening port treats a non-SYN the same way (3.10.7.2).
     if (!(tcp.flags & RST)) this.sendOrphan(ip.src, resetFor(tcp));
+  }
+
+  private cookieTuple(remoteAddr: number, remotePort: number, localPort: number): CookieTuple {
+    return { remoteAddr, remotePort, localAddr: this.addr, localPort };
+  }
+
+  /**
+   * The queue is full: answer the SYN with a SYN-ACK whose ISN is a cookie and keep nothing (RFC 4987 3.6).
+   * The SYN-ACK is made by a connection that lives for this call only, from the SYN as the cookie will
+   * rebuild it, so it is exactly the one the connection made from the cookie later would have sent.
+   */
+  private sendCookie(listener: SimServer, src: number, syn: TcpSegment, now: number): void {
+    const cookies = this.cookies!;
+    const t = this.cookieTuple(src, syn.srcPort, syn.dstPort);
+    const offer = synOptionsOf(syn);
+    const mssIndex = cookieMssIndex(offer.mss);
+    const cfg = listener.config;
+    const ts = cfg.timestamps && offer.timestamps
+      ? { wscale: cfg.windowScale ? offer.wscale : undefined, sack: cfg.sack && offer.sackPermitted, tsval: offer.timestamps.tsval }
+      : undefined;
+    const iss = cookies.make(t, syn.seq, mssIndex, now);
+    let synAck: TcpSegment | undefined;
+    const once = new Connection({
+      config: listener.config, localPort: syn.dstPort, remotePort: syn.srcPort, iss, tsOffset: ts ? cookies.tsOffset(t) : 0,
+      sink: { transmit: (seg) => (synAck ??= seg), state: () => {}, event: () => {} },
+    });
+    once.listen(now);
+    once.onSegment(rebuiltSyn(syn.srcPort, syn.dstPort, syn.seq, mssIndex, ts), now);
+    if (!synAck) return;
+    if (ts) {
+      // The options that did not fit in the ISN ride in the low bits of TSval (Linux's cookie_init_timestamp).
+      synAck = { ...synAck, options: synAck.options.map((o) => (o.kind === 'timestamps' ? { ...o, tsval: cookieTsval(o.tsval, ts.wscale, ts.sack) } : o)) };
+    }
+    this.stats.synCookiesSent++;
+    this.sendOrphan(src, synAck, 'syncookie');
+  }
+
+  /**
+   * An ACK to a listener whose queue overflowed lately: if it returns a cookie this host made, the
+   * connection is made now, from the SYN the cookie rebuilds, and takes the ACK (and any data in it).
+   * Returns false when it is no cookie of ours: the caller answers it as any stray ACK, with RST.
+   */
+  private acceptCookie(listener: SimServer, src: number, ack: TcpSegment, now: number): boolean {
+    if (!this.cookies) return false;
+    const t = this.cookieTuple(src, ack.srcPort, ack.dstPort);
+    const synSeq = seqAdd(ack.seq, -1);
+    const iss = seqAdd(ack.ack, -1);
+    const mssIndex = this.cookies.check(t, synSeq, iss, now);
+    const cfg = listener.config;
+    const tsOption = cfg.timestamps ? ack.options.find((o) => o.kind === 'timestamps') : undefined;
+    const ts = tsOption?.kind === 'timestamps' ? { ...cookieTsOptions(tsOption.tsecr), tsval: tsOption.tsval } : undefined;
+    // Options this listener would not have offered cannot be in a TSval it made (Linux's cookie_timestamp_decode).
+    const foreign = ts !== undefined && ((ts.sack && !cfg.sack) || (ts.wscale !== undefined && !cfg.windowScale));
+    if (mssIndex === undefined || foreign) {
+      this.stats.synCookiesFailed++;
+      return false;
+    }
+    let child: Entry;
+    try {
+      child = this.createEntry(ack.dstPort, src, ack.srcPort, listener.config, listener, { iss, tsOffset: ts ? this.cookies.tsOffset(t) : 0 });
+    } catch (err) {
+      if (!(err instanceof SocketError)) throw err;
+      this.drops['limit'] = (this.drops['limit'] ?? 0) + 1;
+      this.tracer?.segment('drop', this, undefined, src, this.addr, ack, undefined, err.message);
+      return true;
+    }
+    this.stats.synCookiesReceived++;
+    // Counted as half-open for the instant it is: accepted() takes it off when the ACK establishes it.
+    listener.pendingCount++;
+    this.tracer?.segment('rx', this, child.id, src, this.addr, ack);
+    child.conn.listen(now);
+    this.muted = child;
+    try {
+      child.conn.onSegment(rebuiltSyn(ack.srcPort, ack.dstPort, synSeq, mssIndex, ts), now);
+    } finally {
+      this.muted = undefined;
+    }
+    child.conn.forgetSynTiming();
+    child.conn.onSegment(ack, now);
+    this.after(child);
+    return true;
   }
 
   /** After any call into a connection: forget it if it closed, else make sure its next timer is scheduled. */
@@ -374,6 +488,8 @@ class ConnTable {
 /** A listening port (Node's net.Server): emits 'connection' with each accepted SimSocket. */
 export class SimServer extends EventEmitter {
   pendingCount = 0;
+  /** When a SYN last found the queue full (ms); ACKs are checked for cookies for two minutes after. */
+  overflowAtMs = -Infinity;
   closed = false;
   constructor(readonly host: Host, readonly port: number, readonly backlog: number, readonly config: TcpConfig) {
     super();
@@ -654,6 +770,21 @@ export class SimSocket extends LiteEmitter {
     const err = new SocketError(code, message);
     if (this.listenerCount('error') > 0) this.emit('error', err);
   }
+}
+
+/**
+ * The SYN a cookie stands for: its sequence number, the MSS from the cookie's table, and with timestamps
+ * the window scale, SACK-permitted and TSval that rode in them. What the peer offered beyond that is lost,
+ * as with Linux's cookies.
+ */
+function rebuiltSyn(srcPort: number, dstPort: number, seq: number, mssIndex: number, ts: { wscale: number | undefined; sack: boolean; tsval: number } | undefined): TcpSegment {
+  const options: TcpOption[] = [{ kind: 'mss', mss: COOKIE_MSS[mssIndex] }];
+  if (ts) {
+    if (ts.sack) options.push({ kind: 'sack-permitted' });
+    options.push({ kind: 'timestamps', tsval: ts.tsval, tsecr: 0 });
+    if (ts.wscale !== undefined) options.push({ kind: 'wscale', shift: ts.wscale });
+  }
+  return { srcPort, dstPort, seq, ack: 0, flags: SYN, window: 0xffff, urgent: 0, options, payload: Buffer.alloc(0) };
 }
 
 function errorText(code: string): string {

@@ -248,6 +248,14 @@ export class Connection {
     this.state = 'LISTEN';
   }
 
+  /**
+   * Take no RTT sample from the SYN-ACK now in flight: a SYN cookie's SYN-ACK was sent by the host from
+   * no state, at a time nobody kept (RFC 4987 3.6; Linux measures nothing from it either, save timestamps).
+   */
+  forgetSynTiming(): void {
+    this.rttSeq = undefined;
+  }
+
   /** Free space in the send buffer (bytes). */
   get sendSpace(): number {
     return Math.max(0, this.config.sndbuf - this.sendBuf.length);

@@ -3,7 +3,7 @@
  * backlog, RST for closed ports (RFC 9293 3.10.7.1), ephemeral ports, and the socket API's events.
  */
 import test from 'ava';
-import { Host, type SimSocket } from '../../lib/host/host.ts';
+import { Host, type HostOptions, type SimSocket } from '../../lib/host/host.ts';
 import { resolveConfig } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
@@ -28,7 +28,7 @@ class TestClock {
   }
 }
 
-function world(cfg = {}) {
+function world(cfg = {}, hostOptions: Partial<HostOptions> = {}) {
   const clock = new TestClock();
   let r = 1;
   const random = { uint32: () => (r = (r * 1664525 + 1013904223) >>> 0), int: (n: number) => (r = (r * 1664525 + 1013904223) >>> 0) % n };
@@ -36,7 +36,7 @@ function world(cfg = {}) {
   const hosts: Record<number, Host> = {};
   const mk = (name: string, addr: string) => {
     const h = new Host({ name, addr: parseAddr(addr), config: resolveConfig({ isn: 0, ...cfg }), clock, random, tracer: trace,
-      transmit: (p) => { const dst = p.readUInt32BE(16); clock.at(clock.now + 5, () => hosts[dst]?.receivePacket(p)); } });
+      transmit: (p) => { const dst = p.readUInt32BE(16); clock.at(clock.now + 5, () => hosts[dst]?.receivePacket(p)); }, ...hostOptions });
     hosts[h.addr] = h;
     return h;
   };
@@ -99,8 +99,8 @@ test('half-close through the socket API: end() sends FIN, the peer sees end and 
   t.deepEqual(states, ['SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'CLOSED']);
 });
 
-test('backlog: SYNs beyond the backlog of embryonic connections are dropped, not refused', (t) => {
-  const w = world();
+test('backlog without SYN cookies: SYNs beyond the backlog of embryonic connections are dropped, not refused', (t) => {
+  const w = world({}, { synCookies: false });
   w.server.listen(80, 1);
   w.client.connect(w.server.addr, 80);
   w.client.connect(w.server.addr, 80);
@@ -108,6 +108,24 @@ test('backlog: SYNs beyond the backlog of embryonic connections are dropped, not
   t.is(w.server.drops['backlog'], 1);
   w.clock.run(20_000);
   t.true(w.client.sockets.every((s) => s.state === 'ESTABLISHED'), 'the dropped SYN is retransmitted and then accepted');
+});
+
+test('backlog with SYN cookies (the default): the SYN beyond the backlog gets a cookie SYN-ACK, and its ACK makes the connection (RFC 4987 3.6)', (t) => {
+  const w = world();
+  w.server.listen(80, 1);
+  const first = w.client.connect(w.server.addr, 80);
+  const second = w.client.connect(w.server.addr, 80);
+  w.clock.run(6);
+  t.is(w.server.connectionCount, 1, 'the cookie left no state behind');
+  t.deepEqual(w.server.stats, { synCookiesSent: 1, synCookiesReceived: 0, synCookiesFailed: 0 });
+  w.clock.run(20);
+  t.is(second.state, 'ESTABLISHED', 'no retransmission needed: established one round trip later');
+  t.is(first.state, 'ESTABLISHED');
+  t.deepEqual(w.server.stats, { synCookiesSent: 1, synCookiesReceived: 1, synCookiesFailed: 0 });
+  t.false('backlog' in w.server.drops, 'nothing dropped');
+  const cookieSynAck = w.trace.events.find((e) => e.type === 'segment' && e.event === 'tx' && e.why === 'syncookie');
+  t.truthy(cookieSynAck);
+  t.is(cookieSynAck?.type === 'segment' && cookieSynAck.dst, `10.0.0.1:${second.localPort}`);
 });
 
 test('a segment with a bad checksum is dropped at the host and counted', (t) => {
