@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadScenario } from '../lib/scenario/load.ts';
 import { ScenarioError } from '../lib/scenario/errors.ts';
-import { runScenario, runScenarioUdp, type RunResult } from '../lib/scenario/runner.ts';
+import { DEFAULT_MAX_TRACE_EVENTS, RunLimitError, runScenario, runScenarioUdp, type RunResult } from '../lib/scenario/runner.ts';
 import { readTrace, TraceError, TraceWriter } from '../lib/trace/jsonl.ts';
 import { firstDifference, formatDifference } from '../lib/trace/diff.ts';
 import { renderLadder } from '../lib/trace/views/ladder.ts';
@@ -30,7 +30,7 @@ class UsageError extends Error {
 
 const USAGE = `usage:
   tcpemu                                   run the built-in demo and draw it
-  tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--html OUT.html] [--view ladder|states|summary|none] [--json]
+  tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--html OUT.html] [--view ladder|states|summary|none] [--json] [--max-events N]
   tcpemu replay TRACE.jsonl                re-run a recorded trace and compare every event
   tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]
                                            check a captured conversation against the model
@@ -140,11 +140,17 @@ function parseRunArgs(args: string[]) {
         view: { type: 'string' },
         json: { type: 'boolean' },
         width: { type: 'string' },
+        'max-events': { type: 'string' },
       },
     });
   } catch (err) {
     throw new UsageError(`tcpemu run: ${(err as Error).message}\n${USAGE}`);
   }
+  const maxEventsText = parsed.values['max-events'];
+  if (maxEventsText !== undefined && !(/^\d+$/.test(maxEventsText) && Number(maxEventsText) >= 1 && Number(maxEventsText) <= 100_000_000)) {
+    throw new UsageError(`tcpemu run: --max-events takes a whole number from 1 to 100000000, not '${maxEventsText}'`);
+  }
+  const maxEvents = maxEventsText === undefined ? undefined : Number(maxEventsText);
   const v = parsed.values;
   if (parsed.positionals.length === 0) throw new UsageError(`tcpemu run: name at least one scenario file\n${USAGE}`);
   let seed: number | undefined;
@@ -159,7 +165,7 @@ function parseRunArgs(args: string[]) {
     if (v[opt] !== undefined && !single) throw new UsageError(`tcpemu run: --${opt} writes one file, so it takes one scenario, not ${parsed.positionals.length}`);
   }
   const width = v.width !== undefined ? Number(v.width) : undefined;
-  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width };
+  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width, maxEvents };
 }
 
 async function runCommand(args: string[], io: Io): Promise<number> {
@@ -173,8 +179,12 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
     let result: RunResult;
     try {
-      const runOpts = { capture: o.pcap !== undefined, onProgress: progress?.update };
+      const runOpts = { capture: o.pcap !== undefined, onProgress: progress?.update, maxEvents: o.maxEvents };
       result = plan.link.udp ? await runScenarioUdp(plan, runOpts) : runScenario(plan, runOpts);
+    } catch (err) {
+      if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
+      // A run too big to keep: the user's to change, like any other bad input (exit 2), and nothing is written.
+      throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 300 bytes of memory)`);
     } finally {
       progress?.stop();
     }

@@ -10,7 +10,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node, type Pair } from 'yaml';
 import { z } from 'zod';
-import { configKeyNames, resolveConfig, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
+import { configKeyNames, resolveConfig, TcpConfigError, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory.ts';
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
@@ -22,6 +22,10 @@ import type { Command, ExpectPlan, HostPlan, LinkPlan, Pos, ScenarioPlan, Segmen
 /** Resource limits: a scenario is a hand-written file; anything past these is a mistake or an attack. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 export const MAX_STEPS = 100_000;
+/** The longest run: `until` at most 24 h of virtual time (a keep-alive story needs a little over 2 h). */
+export const MAX_UNTIL_MS = 24 * 3_600_000;
+/** All `send N` steps of a scenario together (each is held in memory until sent): 256 MiB. */
+export const MAX_SEND_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_UNTIL_MS = 10 * 60_000;
 export const DEFAULT_SEED = 1;
 
@@ -198,8 +202,9 @@ const count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().m
 /** Kebab-case names, as configKeyNames spells them. */
 const tcpShape = {
   'mss': sizeS.pipe(count(1, 65495)),
-  'rcvbuf': sizeS.pipe(count(1, 0x3fffffff)),
-  'sndbuf': sizeS.pipe(count(1, 0x3fffffff)),
+  // Their upper bound is the TCP configuration's own rule (configProblems), checked with the host.
+  'rcvbuf': sizeS.pipe(count(1)),
+  'sndbuf': sizeS.pipe(count(1)),
   'msl': durationS,
   'isn': z.union([z.literal('random'), count(0, 0xffffffff)]),
   'autoread': z.boolean(),
@@ -419,6 +424,7 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   // 3. Meaning
   const untilMs = d.until ?? DEFAULT_UNTIL_MS;
   if (untilMs <= 0) throw src.error(src.at(['until']), 'until must be more than 0', 'the virtual-time limit, e.g. 5min (default 10min)');
+  if (untilMs > MAX_UNTIL_MS) throw src.error(src.at(['until']), `until is ${formatDuration(untilMs)}, more than the limit of ${formatDuration(MAX_UNTIL_MS)}`, `a run covers at most ${formatDuration(MAX_UNTIL_MS)} of virtual time; split a longer story into several scenarios`);
   const hosts = buildHosts(src, d.hosts, d.tcp ?? undefined);
   const names = hosts.map((h) => h.name);
   const link = buildLink(src, d.link ?? undefined, names);
@@ -445,6 +451,9 @@ function tcpInput(t: Record<string, unknown> | null | undefined): TcpConfigInput
   for (const [k, v] of Object.entries(t ?? {})) if (v !== undefined) out[configKeyNames[k]] = v;
   return out as TcpConfigInput;
 }
+
+/** TcpConfig field -> the scenario file's key (rtoMinMs -> rto-min). */
+const KEY_OF_FIELD: Record<string, string> = Object.fromEntries(Object.entries(configKeyNames).map(([k, f]) => [f, k]));
 
 function buildHosts(src: Source, raw: Record<string, z.output<typeof hostS>>, fileTcp: Record<string, unknown> | undefined): HostPlan[] {
   const entries = Object.entries(raw);
@@ -480,7 +489,16 @@ function buildHosts(src: Source, raw: Record<string, z.output<typeof hostS>>, fi
       addr = next;
       taken.set(addr, name);
     }
-    const tcp: TcpConfig = resolveConfig({ ...base, ...tcpInput(h?.tcp) });
+    let tcp: TcpConfig;
+    try {
+      tcp = resolveConfig({ ...base, ...tcpInput(h?.tcp) });
+    } catch (e) {
+      if (!(e instanceof TcpConfigError)) throw e;
+      // At the setting that breaks the rule (the host's own tcp:, else the file's), in the file's spelling.
+      const key = KEY_OF_FIELD[e.key] ?? e.key;
+      const path = h?.tcp?.[key as keyof typeof h.tcp] !== undefined ? ['hosts', name, 'tcp', key] : fileTcp?.[key] !== undefined ? ['tcp', key] : ['hosts', name];
+      throw src.error(src.at(path), e.message.replace(/\b[a-z][A-Za-z]+\b/g, (w) => KEY_OF_FIELD[w] ?? w), e.hint);
+    }
     return { name, addr, addrText: formatAddr(addr), tcp, pos: src.keyAt(['hosts'], name) };
   });
 }
@@ -757,6 +775,7 @@ function parseState(word: string, err: (m: string, h?: string) => ScenarioError)
 function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], untilMs: number): StepPlan[] {
   const names = hosts.map((h) => h.name);
   const out: StepPlan[] = [];
+  let sendBytes = 0;
   raw.forEach((step, i) => {
     const path = ['steps', i];
     if (step === null || typeof step !== 'object' || Array.isArray(step)) {
@@ -812,6 +831,10 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
       command = parseHostCommand(value, err, hosts, target);
       if (command.op === 'connect' && command.host === target) {
         throw err(0, `${target} connects to itself`, `connect to another host: ${hostList(names)}`);
+      }
+      if (command.op === 'send') sendBytes += 'bytes' in command.data ? command.data.bytes : Buffer.byteLength(command.data.text);
+      if (sendBytes > MAX_SEND_BYTES) {
+        throw err(0, `the sends add up to ${sendBytes} bytes here, more than the limit of ${MAX_SEND_BYTES} (256 MiB) for one scenario`, 'send less: the data of every send is held in memory until the connection takes it');
       }
     }
     out.push({ atMs, pos: src.inScalar(valueNode, 0), target, command, text: value.trim() });

@@ -25,8 +25,26 @@ export interface RunOptions {
   capture?: boolean;
   /** Called now and then with virtual time and bytes moved (progress bar). */
   onProgress?: (virtualMs: number, untilMs: number, bytes: number) => void;
-  /** Most trace events kept (resource limit). */
+  /** Most trace events kept (resource limit; default DEFAULT_MAX_TRACE_EVENTS): past it, TraceLimitError. */
   maxEvents?: number;
+  /** Most scheduler events run (default DEFAULT_MAX_RUN_EVENTS): past it, RunLimitError. */
+  maxRunEvents?: number;
+}
+
+/** Trace events a run keeps by default: each takes about 300 bytes, so about 300 MB at the limit. */
+export const DEFAULT_MAX_TRACE_EVENTS = 1_000_000;
+/**
+ * Events the virtual clock runs by default. Only a run that traces nothing can reach it before the trace
+ * limit; it stops, say, two hosts that would trade segments forever at one instant (time never reaching until).
+ */
+export const DEFAULT_MAX_RUN_EVENTS = 20_000_000;
+
+/** The run executed more events than it may (RunOptions.maxRunEvents): it stops there. */
+export class RunLimitError extends Error {
+  override name = 'RunLimitError';
+  constructor(readonly limit: number, readonly atMs: number) {
+    super(`the run reached its limit of ${limit} events at ${Math.round(atMs * 1000) / 1000} ms of virtual time`);
+  }
 }
 
 export interface RunStats {
@@ -63,7 +81,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   if (plan.link.udp) throw new SocketError('EUDP', 'a scenario with link: { udp: true } runs on real time: use runScenarioUdp');
   const scheduler = new Scheduler();
   const random = new Random(plan.seed);
-  const recorder = new TraceRecorder(scheduler, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents });
+  const recorder = new TraceRecorder(scheduler, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS });
   const link = new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, {
     onDrop: (from, _to, packet, reason) => recorder.linkDrop(from, packet, reason),
   });
@@ -95,7 +113,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
     };
     scheduler.at(tick, report);
   }
-  scheduler.runUntil(plan.untilMs);
+  runBounded(scheduler, plan.untilMs, opts.maxRunEvents ?? DEFAULT_MAX_RUN_EVENTS);
   return finish(plan, hosts, recorder, results, packets);
 }
 
@@ -120,7 +138,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   }
   const clock = new RealClock();
   const random = new Random(plan.seed);
-  const recorder = new TraceRecorder(clock, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents });
+  const recorder = new TraceRecorder(clock, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS });
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
@@ -174,6 +192,18 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     await Promise.all(links.map((l) => l.close(0)));
   }
   return finish(plan, hosts, recorder, results, packets);
+}
+
+/** The scheduler's runUntil, but with at most `maxEvents` events: a run that would not end throws RunLimitError. */
+function runBounded(scheduler: Scheduler, untilMs: number, maxEvents: number): void {
+  for (let n = 0; ; n++) {
+    const t = scheduler.nextTime();
+    if (t === undefined || t > untilMs) break;
+    if (n >= maxEvents) throw new RunLimitError(maxEvents, scheduler.now);
+    scheduler.step();
+  }
+  // Nothing is due by untilMs now: this only moves the clock there, as runUntil does.
+  scheduler.runUntil(untilMs);
 }
 
 /** Line and column of the first `word` in the scenario text (for errors found after loading). */

@@ -35,7 +35,7 @@ const opts: Partial<SoakOptions> = {
 };
 for (const k of Object.keys(opts) as (keyof SoakOptions)[]) if (opts[k] === undefined) delete opts[k];
 const o = { ...defaultSoakOptions, ...opts };
-process.stdout.write(`soak: ${o.connections} connections over the UDP link on loopback, ${o.loss * 100}% loss each way, ${o.rateBytesPerSec} bytes/s each way per connection, each living ${o.lifeMs[0] / 1000}-${o.lifeMs[1] / 1000} s, for ${minutes} min; bounds: heap +${o.heapBoundBytes / 1024 / 1024} MiB and handles +${o.handleBound} from the first sample to the end, none left after closing\n`);
+process.stdout.write(`soak: ${o.connections} connections over the UDP link on loopback, ${o.loss * 100}% loss each way, ${o.rateBytesPerSec} bytes/s each way per connection, each living ${o.lifeMs[0] / 1000}-${o.lifeMs[1] / 1000} s, for ${minutes} min; bounds: heap +${o.heapBoundBytes / 1024 / 1024} MiB and handles +${o.handleBound} or +50% from the first sample to the end, none left after closing\n`);
 const report = await runSoak(opts, (line) => process.stdout.write(line + '\n'));
 process.stdout.write(`${report.closed} connections completed (the slowest close took ${(report.slowestCloseMs / 1000).toFixed(1)} s from shutdown); ${report.bytesClientToServer} bytes client to server, ${report.bytesServerToClient} server to client; packets lost on the link: ${report.lost[0]} and ${report.lost[1]}\n`);
 if (report.ok) process.stdout.write('OK: every byte delivered once and in order; heap and handles within bounds\n');

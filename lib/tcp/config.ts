@@ -91,11 +91,55 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   persistMaxMs: 120_000,
 });
 
-/** Defaults of the profile, overridden by what was given. */
+/**
+ * The largest send or receive buffer, in bytes (1 GiB): a window scaled by 14 offers at most 65535 * 2^14,
+ * just under it (RFC 7323 2.3), and it is as much as a laptop should give one connection.
+ */
+export const MAX_BUFFER_BYTES = 2 ** 30;
+/** The largest MSS: an IPv4 packet of 65535 bytes less 40 bytes of headers. */
+export const MAX_MSS = 65495;
+
+/** A setting out of its range; `key` is the TcpConfig field (the scenario loader maps it back to a position). */
+export class TcpConfigError extends Error {
+  override name = 'TcpConfigError';
+  constructor(readonly key: keyof TcpConfig, message: string, readonly hint: string) {
+    super(message);
+  }
+}
+
+/** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */
+export function configProblems(c: TcpConfig): TcpConfigError[] {
+  const out: TcpConfigError[] = [];
+  const whole = (key: keyof TcpConfig, min: number, max: number, why: string) => {
+    const v = c[key] as number;
+    if (!(Number.isInteger(v) && v >= min && v <= max)) out.push(new TcpConfigError(key, `${key} is ${v}; it must be a whole number from ${min} to ${max}`, why));
+  };
+  const time = (key: keyof TcpConfig, positive: boolean) => {
+    const v = c[key] as number;
+    if (!(Number.isFinite(v) && (positive ? v > 0 : v >= 0))) out.push(new TcpConfigError(key, `${key} is ${v}; it must be a time ${positive ? 'above' : 'of at least'} 0 ms`, 'a finite number of milliseconds'));
+  };
+  whole('mss', 1, MAX_MSS, 'the payload of one IPv4 packet, at most 65535 - 40 bytes');
+  whole('rcvbuf', 1, MAX_BUFFER_BYTES, 'at most 1 GiB (1g): no scaled window is larger (RFC 7323 2.3)');
+  whole('sndbuf', 1, MAX_BUFFER_BYTES, 'at most 1 GiB (1g)');
+  if (c.isn !== 'random' && !(Number.isInteger(c.isn) && c.isn >= 0 && c.isn <= 0xffffffff)) out.push(new TcpConfigError('isn', `isn is ${c.isn}`, "'random', or a whole number from 0 to 4294967295"));
+  whole('initialWindow', 1, Number.MAX_SAFE_INTEGER, 'segments; RFC 5681 allows 2-4, RFC 6928 10');
+  whole('synRetries', 0, 255, 'retransmissions of a SYN before ETIMEDOUT');
+  whole('maxRetries', 0, 255, 'retransmissions of data before ETIMEDOUT');
+  whole('keepaliveProbes', 1, 255, 'probes unanswered before ETIMEDOUT');
+  for (const k of ['mslMs', 'delayedAckMs', 'keepaliveMs'] as const) time(k, false);
+  for (const k of ['rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'keepaliveIntervalMs', 'persistMinMs', 'persistMaxMs'] as const) time(k, true);
+  if (c.rtoMinMs > c.rtoMaxMs) out.push(new TcpConfigError('rtoMinMs', `rtoMinMs (${c.rtoMinMs} ms) is more than rtoMaxMs (${c.rtoMaxMs} ms)`, 'the minimum RTO cannot exceed the maximum'));
+  if (c.persistMinMs > c.persistMaxMs) out.push(new TcpConfigError('persistMinMs', `persistMinMs (${c.persistMinMs} ms) is more than persistMaxMs (${c.persistMaxMs} ms)`, 'the shortest persist interval cannot exceed the longest'));
+  return out;
+}
+
+/** Defaults of the profile, overridden by what was given; throws the first TcpConfigError of configProblems. */
 export function resolveConfig(input: TcpConfigInput = {}): TcpConfig {
   const base = input.profile === 'linux' ? linuxDefaults : rfcDefaults;
   const out: TcpConfig = { ...base };
   for (const [k, v] of Object.entries(input)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  const problem = configProblems(out)[0];
+  if (problem) throw problem;
   return out;
 }
 

@@ -25,7 +25,7 @@ export class TraceRecorder implements HostTracer {
 
   private push(ev: TimedEvent): void {
     if (this.opts.maxEvents !== undefined && this.events.length >= this.opts.maxEvents) {
-      throw new TraceLimitError(this.opts.maxEvents);
+      throw new TraceLimitError(this.opts.maxEvents, this.clock.now);
     }
     this.events.push(ev);
   }
@@ -100,10 +100,11 @@ export class TraceRecorder implements HostTracer {
   }
 }
 
+/** The run made more trace events than it may keep (RunOptions.maxEvents): it stops there. */
 export class TraceLimitError extends Error {
   override name = 'TraceLimitError';
-  constructor(public limit: number) {
-    super(`the trace reached its limit of ${limit} events`);
+  constructor(public limit: number, public atMs?: number) {
+    super(`the trace reached its limit of ${limit} events${atMs === undefined ? '' : ` at ${round(atMs)} ms of virtual time`}`);
   }
 }
 

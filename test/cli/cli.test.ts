@@ -3,28 +3,14 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readCapture } from '../../lib/wire/pcap.ts';
 import { decodePacket } from '../../lib/wire/tcp.ts';
+import { BIN, ROOT, tcpemu, tmp } from './run.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/tcpemu.js');
 const SCENARIOS = path.join(ROOT, 'fixtures/scenarios');
 const TRACES = path.join(ROOT, 'fixtures/traces');
-
-function tcpemu(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-function tmp(t: { teardown: (f: () => void) => void }): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 test('tcpemu with no arguments draws the demo: handshake, data both ways, half-close, TIME-WAIT', (t) => {
   const r = tcpemu([]);
