@@ -2,11 +2,11 @@
  * The command line only: parse arguments, call lib/, print, set the exit status.
  * Exit 0: everything held; 1: an expectation or comparison failed; 2: bad input or usage.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { loadScenario } from '../lib/scenario/load.ts';
+import { loadScenario, MAX_SOURCE_BYTES, sourceTooLarge } from '../lib/scenario/load.ts';
 import { ScenarioError } from '../lib/scenario/errors.ts';
 import { DEFAULT_MAX_TRACE_EVENTS, RunLimitError, runScenario, runScenarioUdp, type RunResult } from '../lib/scenario/runner.ts';
 import { readTrace, TraceError, TraceWriter } from '../lib/trace/jsonl.ts';
@@ -113,7 +113,24 @@ function reportError(err: unknown, io: Io): number {
   throw err;
 }
 
-function readText(file: string): string {
+/** The largest trace or capture read: a JSONL trace is read as one string, and V8's strings end near 512 MiB. */
+const MAX_INPUT_BYTES = 500 * 1024 * 1024;
+
+/** Refuse a file over `limit` bytes before reading it (a missing file is left to the reader to report). */
+function checkSize(file: string, limit = MAX_INPUT_BYTES): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size <= limit) return;
+  if (limit === MAX_SOURCE_BYTES) throw sourceTooLarge(file, size);
+  throw new UsageError(`${file}: the file is ${size} bytes, more than the limit of ${limit} (${fmtBytes(limit)}) for a trace or capture`);
+}
+
+function readText(file: string, limit = MAX_INPUT_BYTES): string {
+  checkSize(file, limit);
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
@@ -171,7 +188,7 @@ function parseRunArgs(args: string[]) {
 async function runCommand(args: string[], io: Io): Promise<number> {
   const o = parseRunArgs(args);
   // Load and validate every file before running any: bad input loses nothing and writes nothing.
-  const plans = o.files.map((file) => loadScenario(readText(file), file, { seed: o.seed }));
+  const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file, { seed: o.seed }));
   const several = plans.length > 1;
   const view: View = o.view ?? (o.json || several ? 'none' : 'ladder');
   let failed = 0;
@@ -291,6 +308,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   const file = parsed.positionals[0];
   if (!/\.jsonl$/i.test(file)) {
     // A capture: checked against the model segment by segment (lib/real/replay-capture.ts).
+    checkSize(file);
     const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
     return await replayCaptureCommand(args, io);
   }
@@ -322,6 +340,7 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
   if (/\.jsonl$/i.test(file)) events = readTrace(readText(file), file);
   else {
     let buf: Buffer;
+    checkSize(file);
     try {
       buf = readFileSync(file);
     } catch {

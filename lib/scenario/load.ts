@@ -389,6 +389,11 @@ const YAML_HINTS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'quote values that contain ": ", " #", or start with a quote, [ or {',
 };
 
+/** The error for a scenario file of `bytes` bytes, over MAX_SOURCE_BYTES (the command line checks before reading). */
+export function sourceTooLarge(file: string, bytes: number): ScenarioError {
+  return new ScenarioError(file, 1, 1, `the file is ${bytes} bytes, more than the limit of ${MAX_SOURCE_BYTES} (1 MiB)`, 'split it into several scenarios; use send N for bulk data instead of long text');
+}
+
 export interface LoadOptions {
   /** Overrides the file's seed (the command line's --seed). */
   seed?: number;
@@ -396,9 +401,7 @@ export interface LoadOptions {
 
 export function loadScenario(text: string, file: string, opts: LoadOptions = {}): ScenarioPlan {
   const lc = new LineCounter();
-  if (Buffer.byteLength(text, 'utf8') > MAX_SOURCE_BYTES) {
-    throw new ScenarioError(file, 1, 1, `the file is ${Buffer.byteLength(text, 'utf8')} bytes, more than the limit of ${MAX_SOURCE_BYTES} (1 MiB)`, 'split it into several scenarios; use send N for bulk data instead of long text');
-  }
+  if (Buffer.byteLength(text, 'utf8') > MAX_SOURCE_BYTES) throw sourceTooLarge(file, Buffer.byteLength(text, 'utf8'));
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
   const src = new Source(file, text, lc, doc);
 

@@ -5,7 +5,7 @@
  * lists the same bounds.
  */
 import test from 'ava';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Host, SocketError, type SimSocket } from '../../lib/host/host.ts';
 import { MemoryLink } from '../../lib/link/memory.ts';
@@ -97,6 +97,18 @@ test('scenario size: a file over 1 MiB is refused before it is parsed (CLI: exit
   t.is(r.code, 2);
   t.regex(r.err, /huge\.yaml:1:1: the file is 1048\d+ bytes, more than the limit of 1048576 \(1 MiB\)/);
   t.notRegex(r.err, /at .*\.ts:\d+/, 'no stack trace');
+});
+
+test('traces and captures read by replay and report: at most 500 MiB, refused before reading (exit 2)', (t) => {
+  const dir = tmp(t);
+  for (const [name, cmd] of [['big.jsonl', ['replay']], ['big.pcap', ['replay']], ['big.pcap', ['report', '-o', path.join(dir, 'r.html')]]] as const) {
+    const f = path.join(dir, name);
+    writeFileSync(f, '');
+    truncateSync(f, 500 * 1024 * 1024 + 1); // sparse: no disk written
+    const r = tcpemu([...cmd.slice(0, 1), f, ...cmd.slice(1)]);
+    t.is(r.code, 2, `${cmd[0]} ${name}: ${r.err}`);
+    t.is(r.err, `${f}: the file is 524288001 bytes, more than the limit of 524288000 (500.0 MiB) for a trace or capture\n`);
+  }
 });
 
 test('data sent: all send steps of a scenario together at most 256 MiB; the step that crosses it is named', (t) => {
