@@ -8,7 +8,7 @@
  *     token by token so that a column points into the string.
  * Every mistake is a ScenarioError with file:line:col, what is wrong and what would be right.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node, type Pair } from 'yaml';
 import { z } from 'zod';
 import { configKeyNames, resolveConfig, TcpConfigError, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
@@ -127,7 +127,8 @@ class Source {
   keyNode(path: readonly PathSeg[], key: string): Node | undefined {
     const { node, exact } = this.nodeAt(path);
     if (!exact || !isMap(node)) return undefined;
-    return findPair(node.items, key)?.key as Node | undefined;
+    // A key that is itself a map or a list reaches the schema stringified ("[ 6 ]"): point at such a key.
+    return (findPair(node.items, key)?.key ?? node.items.find((p) => isNode(p.key) && !isScalar(p.key))?.key) as Node | undefined;
   }
 
   at(path: readonly PathSeg[]): Pos {
@@ -402,7 +403,9 @@ export interface LoadOptions {
 export function loadScenario(text: string, file: string, opts: LoadOptions = {}): ScenarioPlan {
   const lc = new LineCounter();
   if (Buffer.byteLength(text, 'utf8') > MAX_SOURCE_BYTES) throw sourceTooLarge(file, Buffer.byteLength(text, 'utf8'));
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true });
+  // logLevel 'error': the yaml package would otherwise print Node warnings of its own (a key that is a
+  // map or a list) on the user's terminal; such a key is reported below as an unknown key, with its line.
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
   const src = new Source(file, text, lc, doc);
 
   // 1. YAML

@@ -41,6 +41,10 @@ test('unknown top-level key: nearest known key', (t) => {
   fails(t, y(...HEAD, 'stpes: []'), { message: /unknown key "stpes"/, line: 5, col: 1, hint: /did you mean "steps"/ });
 });
 
+test('a key that is a list (found by the fuzzer) is an unknown key at its own line, not at 1:1', (t) => {
+  fails(t, y(...HEAD, '? [6]', ': 1', 'steps: []'), { message: /unknown key "\[ 6 \]"/, line: 5, col: 3 });
+});
+
 test('unknown key in tcp: nearest kebab-case setting', (t) => {
   fails(t, y(...HEAD, 'tcp:', '  rcvbuff: 4096'), { message: /unknown key "rcvbuff" in tcp/, line: 6, col: 3, hint: /did you mean "rcvbuf"/ });
   fails(t, y('name: t', 'hosts:', '  client: { tcp: { delayed_ack: false } }'), { message: /unknown key "delayed_ack" in hosts\.client\.tcp/, line: 3, col: 20, hint: /"delayed-ack"/ });
