@@ -36,7 +36,13 @@ export interface SoakOptions {
   heapBoundBytes: number;
   /** Handles at the end may exceed the warm sample by this many, or by half the warm count if that is more. */
   handleBound: number;
-  /** Longest wait for the last connections to close at the end. */
+  /**
+   * Longest wait for the last connections to close at the end. At 10% loss the tail is long: after
+   * consecutive timeouts the RTO stays backed off (RFC 6298 5.5; Karn: no sample from retransmitted
+   * data, and the model takes none from timestamps) up to rto-max, 120 s with the linux profile, so one
+   * more lost segment can cost two minutes. A connection that has stalled for good (neither end with a
+   * timer) fails at once instead.
+   */
   closeTimeoutMs: number;
 }
 
@@ -50,7 +56,7 @@ export const defaultSoakOptions: Readonly<SoakOptions> = Object.freeze({
   seed: 1,
   heapBoundBytes: 32 * 1024 * 1024,
   handleBound: 50,
-  closeTimeoutMs: 120_000,
+  closeTimeoutMs: 600_000,
 });
 
 export interface SoakSample {
@@ -255,8 +261,19 @@ export async function runSoak(opts: Partial<SoakOptions> = {}, log: (line: strin
     stopping = true;
     for (const life of lives.values()) life.endMs = Math.min(life.endMs, clock.now);
     const closeBy = clock.now + o.closeTimeoutMs;
-    while (lives.size > 0 && clock.now < closeBy) await sleep(100);
-    if (lives.size > 0) problems.push(`${lives.size} connections were still open ${o.closeTimeoutMs / 1000} s after the end: ${[...lives.values()].slice(0, 5).map((l) => `${l.id} (client ${l.client.sock.state}, server ${l.server?.sock.state ?? 'never accepted'})`).join(', ')}`);
+    let stalledBefore = new Set<number>();
+    while (lives.size > 0 && clock.now < closeBy) {
+      await sleep(500);
+      // No timer at either end and still not closed, twice in a row: nothing will ever move it again.
+      const stalled = new Set([...lives.values()].filter((l) => l.client.sock.connection.nextDeadline() === undefined && l.server?.sock.connection.nextDeadline() === undefined).map((l) => l.id));
+      const still = [...stalled].filter((id) => stalledBefore.has(id));
+      if (still.length > 0) {
+        problems.push(`connections ${still.join(', ')} stalled: no timer at either end, not closed (${still.map((id) => { const l = lives.get(id)!; return `client ${l.client.sock.state}, server ${l.server?.sock.state}`; }).join('; ')})`);
+        break;
+      }
+      stalledBefore = stalled;
+    }
+    if (lives.size > 0 && problems.length === 0) problems.push(`${lives.size} connections were still open ${o.closeTimeoutMs / 1000} s after the end: ${[...lives.values()].slice(0, 5).map((l) => `${l.id} (client ${l.client.sock.state}, server ${l.server?.sock.state ?? 'never accepted'})`).join(', ')}`);
 
     if (warm && warm !== atEnd) {
       const grew = atEnd.heapUsed - warm.heapUsed;
