@@ -43,7 +43,7 @@ import { ACK, FIN, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.ts';
 import { Connection, resetFor, synOptionsOf } from '../tcp/connection.ts';
-import { resolveConfig } from '../tcp/config.ts';
+import { MAX_MSS, resolveConfig } from '../tcp/config.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { formatSegment } from '../scenario/expect.ts';
 import type { TcpStateName } from '../trace/events.ts';
@@ -181,7 +181,9 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
   const shift = Math.min(o.wscale ?? 0, 14);
   const config = resolveConfig({
     profile,
-    mss: o.mss ?? 536,
+    // Any 16-bit MSS can be on the wire, but the model's settings refuse 0 and anything above what fits an
+    // IPv4 packet: 0 is read as no option (Linux ignores it), a larger one as the largest that fits.
+    mss: o.mss === undefined || o.mss === 0 ? 536 : Math.min(o.mss, MAX_MSS),
     windowScale: o.wscale !== undefined,
     sack: o.sackPermitted,
     timestamps: o.timestamps !== undefined,

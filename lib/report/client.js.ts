@@ -96,8 +96,8 @@ export const CLIENT_SCRIPT = String.raw`
     var mag = Math.pow(10, Math.floor(Math.log10(raw)));
     var steps = [1, 2, 5, 10], step = 10 * mag;
     for (var i = 0; i < steps.length; i++) if (steps[i] * mag >= raw) { step = steps[i] * mag; break; }
-    var out = [];
-    for (var v = Math.ceil(d0 / step) * step; v <= d1 + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+    var out = [], most = Math.max(1, maxCount) + 2;
+    for (var v = Math.ceil(d0 / step) * step; v <= d1 + step * 1e-9 && out.length < most; v += step) out.push(Number(v.toPrecision(12)));
     return out;
   }
   function trimZeros(s) { return s.indexOf('.') >= 0 ? s.replace(/\.?0+$/, '') : s; }

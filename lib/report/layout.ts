@@ -232,7 +232,11 @@ export function niceTicks(d0: number, d1: number, maxCount = 6, minStep = 0): nu
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const ticks: number[] = [];
-  for (let v = Math.ceil(d0 / step) * step; v <= d1 + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  // At most maxCount + 1 fit (one more is left for rounding). The bound ends the loop when the step is lost
+  // in v's rounding (a span tiny beside its values, as times near 1e308 in a corrupted trace): v += step
+  // would never move.
+  const most = Math.max(1, maxCount) + 2;
+  for (let v = Math.ceil(d0 / step) * step; v <= d1 + step * 1e-9 && ticks.length < most; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 

@@ -347,7 +347,8 @@ function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[]
         record: `write it as  key: value  lines indented under ${what}, or { key: value, ... }`,
         object: `write it as  key: value  lines indented under ${what}, or { key: value, ... }`,
         array: 'write one item a line, each starting with "- ", or [a, b, ...]',
-        string: `put the value in quotes: "${String(v)}"`,
+        // A mapping or list has no text of its own (and String() of a mapping with a key "toString" throws).
+        string: v !== null && typeof v === 'object' ? 'write it as text, in quotes if need be' : `put the value in quotes: "${String(v)}"`,
         number: 'write a plain number, without quotes or units',
         boolean: 'write true or false',
       };

@@ -21,7 +21,11 @@ export class UnitError extends Error {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  // A mapping or a list has no text of its own (and String() of a mapping with a key "toString" throws).
+  if (Array.isArray(v)) return 'a list';
+  if (v !== null && typeof v === 'object') return 'a mapping';
+  return String(v);
 }
 
 const NUM = '([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)';
