@@ -435,14 +435,16 @@ export class Connection {
 
   private onRetransmissionTimeout(now: number): void {
     this.retries++;
-    if (this.state === 'SYN-SENT' || this.state === 'SYN-RECEIVED') {
+    // An unacknowledged SYN goes again whatever the state: an application that closes in SYN-RECEIVED is in
+    // FIN-WAIT-1 at once (3.10.4), its FIN queued behind the SYN, and the data path has nothing before the FIN.
+    if (this.state === 'SYN-SENT' || this.state === 'SYN-RECEIVED' || this.sndUna === this.iss) {
       if (this.retries > this.config.synRetries) {
         this.fail('ETIMEDOUT', 'SYN retransmission limit', now);
         return;
       }
       this.rtt.onTimeout();
       this.rttSeq = undefined;
-      this.sendSyn(now, this.state === 'SYN-RECEIVED', true);
+      this.sendSyn(now, this.state !== 'SYN-SENT', true);
       return;
     }
     if (this.retries > this.config.maxRetries) {
