@@ -12,7 +12,9 @@ import type { FuzzTarget } from './targets.ts';
 export interface FuzzResult {
   target: string;
   seed: number;
+  /** Inputs generated (fast-check's count: without the retries of shrinking). */
   inputs: number;
+  /** Decoder calls that returned or threw the decoder's error; shrinking's retries are counted too. */
   accepted: number;
   rejected: number;
   slowestMs: number;
@@ -20,26 +22,62 @@ export interface FuzzResult {
   /** Heap used after a full collection, before and after the run (MB); NaN without a gc function. */
   heapStartMB: number;
   heapEndMB: number;
-  failure?: { input: string; error: string };
+  failure?: { input: string; dump: string; error: string };
 }
 
-/** How a failing input is shown: text as a JSON string, bytes as hex (both paste back into a test). */
+export interface RunOptions {
+  /** A full collection, for the heap figures (global.gc under --expose-gc). */
+  gc?: () => void;
+  /** Called with each input before the decoder sees it: the supervisor keeps it, in case that input never returns. */
+  onInput?: (input: Buffer | string, index: number) => void;
+}
+
+/** How a failing input is shown on one line: text as a JSON string, bytes as hex (both paste back into a test). */
 export function showInput(input: Buffer | string): string {
   return typeof input === 'string' ? JSON.stringify(input) : `hex ${input.toString('hex')}`;
 }
 
-export function runTarget(target: FuzzTarget, runs: number, seed: number, gc?: () => void): FuzzResult {
+/**
+ * How a failing input is shown to be read: bytes as offset, hex and ASCII lines (as `xxd` prints them, so
+ * an offset in a WireError can be found), text as numbered lines with invisible characters escaped.
+ * At most `maxLines` lines; the length is always given.
+ */
+export function dumpInput(input: Buffer | string, maxLines = 32): string {
+  const out: string[] = [];
+  if (typeof input === 'string') {
+    const lines = input.split('\n');
+    out.push(`${input.length} characters, ${lines.length} lines:`);
+    for (let i = 0; i < Math.min(lines.length, maxLines); i++) out.push(`${String(i + 1).padStart(5)} | ${JSON.stringify(lines[i]).slice(1, -1)}`);
+    if (lines.length > maxLines) out.push(`      | ... ${lines.length - maxLines} more lines`);
+    return out.join('\n');
+  }
+  out.push(`${input.length} bytes:`);
+  const rows = Math.ceil(input.length / 16);
+  for (let r = 0; r < Math.min(rows, maxLines); r++) {
+    const row = input.subarray(r * 16, r * 16 + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0'));
+    const groups = [0, 2, 4, 6, 8, 10, 12, 14].map((i) => hex.slice(i, i + 2).join('')).join(' ');
+    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    out.push(`  ${(r * 16).toString(16).padStart(8, '0')}: ${groups.padEnd(39)}  ${ascii}`);
+  }
+  if (rows > maxLines) out.push(`  ... ${input.length - maxLines * 16} more bytes`);
+  return out.join('\n');
+}
+
+export function runTarget(target: FuzzTarget, runs: number, seed: number, opts: RunOptions = {}): FuzzResult {
   const heap = () => {
-    if (!gc) return NaN;
-    gc();
+    if (!opts.gc) return NaN;
+    opts.gc();
     return process.memoryUsage().heapUsed / 1e6;
   };
   const heapStartMB = heap();
   let accepted = 0;
   let rejected = 0;
   let slowestMs = 0;
+  let index = 0;
   const t0 = performance.now();
   const property = fc.property(target.input, (input) => {
+    opts.onInput?.(input, index++);
     const s = performance.now();
     try {
       target.run(input);
@@ -60,6 +98,7 @@ export function runTarget(target: FuzzTarget, runs: number, seed: number, gc?: (
     const e = out.errorInstance;
     result.failure = {
       input: input === undefined ? '(none)' : showInput(input),
+      dump: input === undefined ? '' : dumpInput(input),
       error: e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e),
     };
   }

@@ -1,7 +1,8 @@
 /**
- * The fixed-seed slice of `npm run fuzz` (issue 7): for every decoder of outside input, thousands of
- * random and mutated inputs (seeded from the fixtures) are each accepted or rejected with the decoder's
- * own error; nothing else is thrown and no input is slow. The full run is a million inputs.
+ * The fixed-seed slice of `npm run fuzz` (issue 7): for every decoder of outside input, and for the
+ * report and replay commands that read what they accept, thousands of random, built and mutated inputs
+ * (seeded from the fixtures) are each accepted or rejected with the decoder's own error; nothing else is
+ * thrown and no input is slow. The full run is a million inputs, each target in a watched process.
  */
 import test from 'ava';
 import { fuzzTargets } from '../../lib/fuzz/targets.ts';
@@ -9,7 +10,7 @@ import { runTarget } from '../../lib/fuzz/run.ts';
 import { loadCorpus } from '../../lib/fuzz/corpus.ts';
 
 const corpus = loadCorpus();
-/** Inputs per target in the suite: a share of 40,000 (about 3 s). */
+/** Inputs in the suite, shared out as in the full run: 40,000 (about 10 s). */
 const SLICE = 40_000;
 
 test('the corpus holds every kind of input, the pcapng copies read back as the same packets', async (t) => {
