@@ -205,11 +205,11 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     } finally {
       progress?.stop();
     }
-    if (o.trace) writeTrace(o.trace, result.events);
-    if (o.pcap) writePcap(o.pcap, result);
+    if (o.trace) await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
+    if (o.pcap) await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
     if (o.html) {
       const { renderReport, writeReport } = await import('../lib/report/index.ts');
-      await writeReport(o.html, renderReport(result.events, { expectations: result.expectations }));
+      await writeOutput(o.html, () => writeReport(o.html!, renderReport(result.events, { expectations: result.expectations })));
     }
     if (!result.ok) failed++;
     if (o.json) {
@@ -252,6 +252,31 @@ function indent(s: string): string {
 
 function fmtDuration(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(3)} s` : `${+ms.toFixed(3)} ms`;
+}
+
+const WRITE_REFUSALS: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/**
+ * Writes an output file (the writers go through a temporary file beside it, renamed when whole). A refusal
+ * of the file system is the user's to fix (exit 2), and names the file they gave, not the temporary one.
+ */
+async function writeOutput(file: string, write: () => void | Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw err;
+    throw new UsageError(`${file}: cannot write it: ${WRITE_REFUSALS[code] ?? (err as Error).message}`);
+  }
 }
 
 function writeTrace(file: string, events: TraceEvent[]): void {
@@ -349,7 +374,7 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
     events = traceFromCapture(buf, file);
   }
   const { renderReport, writeReport } = await import('../lib/report/index.ts');
-  await writeReport(out, renderReport(events));
+  await writeOutput(out, () => writeReport(out, renderReport(events)));
   io.out(`wrote ${out}: ${events.filter((e) => e.type === 'segment' && e.event === 'tx').length} segments\n`);
   return 0;
 }

@@ -5,9 +5,10 @@
  * not at all: an existing one survives a run that fails.
  */
 import test from 'ava';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tcpemu, tmp } from './run.ts';
+import { toPcapng } from '../../lib/fuzz/corpus.ts';
 
 const CAPTURE = readFileSync(path.join(ROOT, 'fixtures/captures/request-response.pcap'));
 const TRACE = readFileSync(path.join(ROOT, 'fixtures/traces/handshake.jsonl'), 'utf8');
@@ -29,10 +30,9 @@ function nothingWritten(t: import('ava').ExecutionContext, dir: string, inputs: 
 test('a truncated capture: replay and report exit 2 at the byte offset where the file ends early', (t) => {
   const dir = tmp(t);
   const f = path.join(dir, 'cut.pcap');
-  // Cut in the middle of the third packet record.
+  // Cut 4 bytes into the third record's header: after the file header (24), two record headers (16 each) and their packets.
   const first = CAPTURE.readUInt32LE(32);
   const second = CAPTURE.readUInt32LE(24 + 16 + first + 8);
-  // Cut inside the third record's header: byte 24 + 16 + first + 16 + second + 4.
   writeFileSync(f, CAPTURE.subarray(0, 24 + 16 + first + 16 + second + 4));
   refused(t, tcpemu(['replay', f]), f, /at byte 204: record 2 header cut off/);
   refused(t, tcpemu(['report', f, '-o', path.join(dir, 'out.html')]), f, /at byte 204: record 2 header cut off/);
@@ -51,6 +51,22 @@ test('a corrupted capture (a record length beyond the snap length): exit 2 at th
   refused(t, tcpemu(['replay', f]), f, /at byte 32: record 0 says 4294967295 bytes/);
   refused(t, tcpemu(['report', f, '-o', path.join(dir, 'out.html')]), f, /at byte 32: record 0 says 4294967295 bytes/);
   nothingWritten(t, dir, [f]);
+});
+
+test('a truncated pcapng and one whose block length is corrupted: exit 2 at the block', (t) => {
+  const dir = tmp(t);
+  const ng = toPcapng(CAPTURE);
+  const cut = path.join(dir, 'cut.pcapng');
+  writeFileSync(cut, ng.subarray(0, 300));
+  const bad = path.join(dir, 'bad.pcapng');
+  const b = Buffer.from(ng);
+  // The first packet block starts after the section header (28 bytes) and the interface block (20); its length follows its type.
+  b.writeUInt32LE(0xfffffff0, 28 + 20 + 4);
+  writeFileSync(bad, b);
+  refused(t, tcpemu(['replay', cut]), cut, /at byte 236: block of 84 bytes, only 68 left/);
+  refused(t, tcpemu(['report', cut, '-o', path.join(dir, 'out.html')]), cut, /at byte 236: block of 84 bytes/);
+  refused(t, tcpemu(['replay', bad]), bad, /at byte 52: block of 4294967280 bytes/);
+  nothingWritten(t, dir, [cut, bad]);
 });
 
 test('a capture that is not a capture at all: exit 2, saying what the first bytes should be', (t) => {
@@ -117,5 +133,31 @@ test('an existing output file survives a run that fails: written whole or not at
   // And a run that succeeds replaces it whole.
   t.is(tcpemu(['run', good, '--view', 'none', '--trace', out]).code, 0);
   t.true(readFileSync(out, 'utf8').startsWith('{"type":"meta"'));
-  t.false(existsSync(out + '.tmp'));
+  nothingWritten(t, dir, [out, bad, good]);
+});
+
+test('an existing page survives a report of a corrupted capture', (t) => {
+  const dir = tmp(t);
+  const out = path.join(dir, 'keep.html');
+  writeFileSync(out, '<p>the previous page</p>\n');
+  const bad = path.join(dir, 'bad.pcap');
+  writeFileSync(bad, CAPTURE.subarray(0, 30));
+  refused(t, tcpemu(['report', bad, '-o', out]), bad, /at byte 24/);
+  t.is(readFileSync(out, 'utf8'), '<p>the previous page</p>\n');
+  nothingWritten(t, dir, [out, bad]);
+});
+
+test('an output the file system refuses (no such folder, a folder in its place): exit 2 naming it, no temporary file left', (t) => {
+  const dir = tmp(t);
+  const scenario = path.join(ROOT, 'fixtures/scenarios/request-response.yaml');
+  const missing = path.join(dir, 'no-such-folder', 'out.jsonl');
+  refused(t, tcpemu(['run', scenario, '--view', 'none', '--trace', missing]), missing, /cannot write it: its folder does not exist/);
+  mkdirSync(path.join(dir, 'folder'));
+  const folder = path.join(dir, 'folder');
+  for (const opt of ['--trace', '--pcap', '--html']) {
+    refused(t, tcpemu(['run', scenario, '--view', 'none', opt, folder]), folder, /cannot write it: it is a folder/);
+  }
+  refused(t, tcpemu(['report', path.join(ROOT, 'fixtures/traces/handshake.jsonl'), '-o', folder]), folder, /cannot write it: it is a folder/);
+  nothingWritten(t, dir, [folder]);
+  t.deepEqual(readdirSync(folder), []);
 });
