@@ -341,7 +341,14 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   const meta = recorded[0] as MetaEvent;
   const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });
   if (plan.link.udp) throw new UsageError(`tcpemu replay: '${meta.scenario}' ran on the UDP link in real time, whose timing no re-run repeats; only in-memory (virtual-time) traces replay event for event`);
-  const result = runScenario(plan);
+  let result: RunResult;
+  try {
+    // Room for every recorded event (a trace may have been made with --max-events above the default) and more.
+    result = runScenario(plan, { maxEvents: Math.max(DEFAULT_MAX_TRACE_EVENTS, 2 * recorded.length) });
+  } catch (err) {
+    if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
+    throw new UsageError(`${file}: re-running the recorded scenario '${meta.scenario}', ${err.message}, so it stopped there (the trace holds ${recorded.length} events)`);
+  }
   const diff = firstDifference(recorded, result.events);
   if (!diff) {
     io.out(`identical: ${recorded.length} events of '${meta.scenario}' (seed ${meta.seed}) replayed the same\n`);

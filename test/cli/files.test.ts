@@ -99,6 +99,16 @@ test('a trace with a corrupted line (a field of the wrong type): exit 2 at that 
   nothingWritten(t, dir, [f]);
 });
 
+test('a trace whose recorded scenario runs past the event limit: replay exits 2 naming the trace, no stack trace', (t) => {
+  const dir = tmp(t);
+  const f = path.join(dir, 'endless.jsonl');
+  // One segment a byte: a million trace events within the first millisecond.
+  const source = ['name: endless', 'hosts: { client: {}, server: {} }', 'tcp: { mss: 1 }', 'steps:', '  - { at: 0, server: listen 80 }', '  - { at: 0, client: connect server:80 }', '  - { at: 1ms, client: send 300000 }', ''].join('\n');
+  writeFileSync(f, JSON.stringify({ type: 'meta', scenario: 'endless', seed: 1, version: '0.1.0', source }) + '\n');
+  refused(t, tcpemu(['replay', f]), f, /re-running the recorded scenario 'endless', the trace reached its limit of 1000000 events/);
+  nothingWritten(t, dir, [f]);
+});
+
 test('a truncated scenario and one with corrupted bytes: run exits 2 at line:column, writing no trace, pcap or page', (t) => {
   const dir = tmp(t);
   const cut = path.join(dir, 'cut.yaml');
