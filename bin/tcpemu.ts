@@ -217,7 +217,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       continue;
     }
     const hosts = plan.hosts.map((h) => h.name);
-    if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
+    // A ladder is drawn between two hosts; a scenario of one host gets its summary instead.
+    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
+    else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
     else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
     else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
     io.out(formatOutcome(plan.file, plan.name, result, io.color, several));

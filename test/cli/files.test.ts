@@ -109,6 +109,17 @@ test('a trace whose recorded scenario runs past the event limit: replay exits 2 
   nothingWritten(t, dir, [f]);
 });
 
+test('a scenario of one host (found by the fuzzer): run prints its summary where the ladder needs two, exit 0', (t) => {
+  const dir = tmp(t);
+  const f = path.join(dir, 'alone.yaml');
+  writeFileSync(f, 'name: alone\nhosts:\n  client: {}\n');
+  const r = tcpemu(['run', f]);
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /tcpemu summary · scenario alone/);
+  t.regex(r.out, /PASS alone/);
+  t.notRegex(r.err, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+});
+
 test('a truncated scenario and one with corrupted bytes: run exits 2 at line:column, writing no trace, pcap or page', (t) => {
   const dir = tmp(t);
   const cut = path.join(dir, 'cut.yaml');
