@@ -80,6 +80,12 @@ const FIN_RECEIVED = 2;
 const PASSIVE = 4;
 const SYN_ACKED = 8;
 const WS_AGREED = 16;
+/** The TSecr of a segment's timestamps option, if it has one. */
+function echoedTimestamp(seg: TcpSegment): number | undefined {
+  for (const o of seg.options) if (o.kind === 'timestamps') return o.tsecr;
+  return undefined;
+}
+
 /** The earlier of two deadlines, undefined standing for "never". */
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
@@ -737,7 +743,7 @@ export class Connection {
     }
     const wnd = seg.window << this.sndScale;
     if (seqGt(ack, this.sndUna)) {
-      this.onNewlyAcked(ack, now);
+      this.onNewlyAcked(ack, now, this.tsOk ? echoedTimestamp(seg) : undefined);
     } else if (ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0) {
       this.onDuplicateAck(ack, now);
     }
@@ -774,7 +780,8 @@ export class Connection {
     return true;
   }
 
-  private onNewlyAcked(ack: number, now: number): void {
+  /** `tsecr`: the TSval our peer echoed in this ACK (timestamps in use), for an RTT sample (RFC 7323 4). */
+  private onNewlyAcked(ack: number, now: number, tsecr?: number): void {
     const acked = seqDiff(ack, this.sndUna);
     const flightBefore = this.flight;
     // Sequence space acknowledged: data bytes, plus our FIN if covered.
@@ -787,7 +794,15 @@ export class Connection {
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack; // a zero-window probe byte was taken
     this.retries = 0;
     this.persistBackoff = 0;
-    if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
+    // RFC 7323 4 (RTTM): with timestamps, an ACK that acknowledges new data echoes the TSval of a segment it
+    // covers, so every such ACK is an RTT sample, retransmissions included (the echo says which copy
+    // arrived: Karn's ambiguity does not arise). It also ends a timeout's backoff as soon as data flows
+    // again, as Linux does, instead of waiting for a segment sent once to be acknowledged.
+    const tsRtt = tsecr !== undefined && tsecr !== 0 ? ((Math.floor(now) + this.tsOffset - tsecr) >>> 0) : undefined;
+    if (tsRtt !== undefined && tsRtt < 0x80000000) {
+      this.rtt.sample(tsRtt);
+      this.rttSeq = undefined;
+    } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rtt.sample(now - this.rttStartMs);
       this.rttSeq = undefined;
     }

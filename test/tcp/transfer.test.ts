@@ -87,6 +87,27 @@ test('RFC 6298: a lost segment is retransmitted after the RTO, Karn keeps the sa
   t.is(tx[2].t - tx[1].t, 2000, 'doubled');
 });
 
+test('RFC 7323 4 (RTTM): with timestamps, the ACK of a retransmission is an RTT sample and ends the backoff', (t) => {
+  // The same loss as above, timestamps on both sides. Without timestamps (above) Karn's rule leaves the
+  // retransmission untimed and the RTO doubled; with them the ACK echoes the retransmission's TSval.
+  let dropped = 0;
+  const p = new Pair({ a: { timestamps: true }, b: { timestamps: true }, delayMs: 50, drop: (s, fromA) => fromA && s.payload.length > 0 && dropped++ < 2 });
+  open(p);
+  const got = transfer(p, Buffer.from('hello'));
+  t.is(got.toString(), 'hello');
+  const tx = p.log.filter((l) => l.fromA && l.seg.payload.length > 0);
+  t.deepEqual(tx.map((l) => l.info.retransmit), [false, true, true]);
+  const ackOfData = p.log.find((l) => !l.fromA && l.t > tx[2].t && l.seg.ack === tx[2].seg.seq + 5)!;
+  const ts = ackOfData.seg.options.find((o) => o.kind === 'timestamps');
+  t.truthy(ts, 'the ACK carries timestamps');
+  t.is(p.a.rtt.backoff, 1, 'the sample ended the backoff (RFC 6298 5.7 allows it once a valid sample is taken)');
+  // The first sample (the SYN, 100 ms), then the retransmission's: 100 ms of path and the receiver's
+  // 200 ms delayed ACK, 300 ms (RTTM measures what the sender waits): SRTT = 7/8 * 100 + 1/8 * 300.
+  t.is(ackOfData.t - tx[2].t, 250, 'the ACK leaves 50 + 200 ms after the retransmission, and arrives 50 ms later');
+  t.is(p.a.rtt.srttMs, 125);
+  t.is(p.a.rtt.rtoMs, 1000, 'RTO back to max(SRTT + 4*RTTVAR, 1 s): not 4 s');
+});
+
 test('fast retransmit on the third duplicate ACK, then NewReno recovery completes without a timeout', (t) => {
   const lost = new Set([L + 1 + 1460 * 2]);
   const p = new Pair({ a: { initialWindow: 10, nagle: false }, b: { delayedAck: false }, drop: (s, fromA) => fromA && lost.delete(s.seq) });
