@@ -37,11 +37,10 @@ export interface SoakOptions {
   /** Handles at the end may exceed the warm sample by this many, or by half the warm count if that is more. */
   handleBound: number;
   /**
-   * Longest wait for the last connections to close at the end. At 10% loss the tail is long: after
-   * consecutive timeouts the RTO stays backed off (RFC 6298 5.5; Karn: no sample from retransmitted
-   * data, and the model takes none from timestamps) up to rto-max, 120 s with the linux profile, so one
-   * more lost segment can cost two minutes. A connection that has stalled for good (neither end with a
-   * timer) fails at once instead.
+   * Longest wait for the last connections to close at the end. At 10% loss the tail can be long: a
+   * SYN or FIN lost again and again backs its RTO off (RFC 6298 5.5) towards rto-max, 120 s with the
+   * linux profile. (Data no longer keeps the backoff once it flows: with timestamps every ACK is an RTT
+   * sample, RFC 7323 4.) A connection that has stalled for good (neither end with a timer) fails at once.
    */
   closeTimeoutMs: number;
 }
