@@ -10,6 +10,10 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { replayCapture, renderCaptureReplay, CaptureInputError } from '../real/replay-capture.ts';
 import { renderReport } from '../report/index.ts';
 import { firstDifference, formatDifference } from '../trace/diff.ts';
+import { RunLimitError, runScenario } from '../scenario/runner.ts';
+import { TraceLimitError } from '../trace/recorder.ts';
+import { renderLadder } from '../trace/views/ladder.ts';
+import { renderSummary, summarize } from '../trace/views/summary.ts';
 import type { MetaEvent, TraceEvent } from '../trace/events.ts';
 import { loadCorpus, type Corpus } from './corpus.ts';
 import { bytesFrom, textFrom } from './inputs.ts';
@@ -29,8 +33,9 @@ export interface FuzzTarget {
   /**
    * Share of the full run's inputs (all add up to 1). Time decides it: an input takes about 12 µs in a wire
    * decoder or a capture reader, 40 µs in capture replay, 130 µs in the trace reader, 160 µs in the report
-   * of a capture, 370 µs in the trace commands and 400 µs in the scenario loader (YAML, zod and the small
-   * languages); the cheap ones get more inputs, the slow ones enough to matter, and the whole run ~2 min.
+   * of a capture, 370 µs in the trace commands, 400 µs in the scenario loader (YAML, zod and the small
+   * languages) and 420 µs in a scenario's run (most are refused before it); the cheap ones get more inputs,
+   * the slow ones enough to matter, and the whole run takes about 2 minutes on one core.
    */
   share: number;
   input: fc.Arbitrary<Buffer | string>;
@@ -69,11 +74,13 @@ function traceInput(corpus: Corpus): fc.Arbitrary<string> {
 export function fuzzTargets(corpus: Corpus = loadCorpus()): FuzzTarget[] {
   /** The real traces' events, to compare accepted ones with (what replay does). */
   const recorded: TraceEvent[][] = traceHeads(corpus).map((t) => readTrace(t, 'fixture.jsonl'));
+  // Mutated real scenarios reach the small languages inside strings; built ones the schema's every corner.
+  const scenarioInput = fc.oneof({ weight: 2, arbitrary: textFrom(corpus.scenarios) }, { weight: 1, arbitrary: scenarioText });
   return [
     {
       name: 'tcp-segment',
       what: 'decodeTcp: a TCP header, options and payload, checksum verified over a pseudo-header',
-      share: 0.125,
+      share: 0.12,
       input: bytesFrom(corpus.segments, 120),
       // Without addresses nothing checks the checksum, so mutated segments get through to the options and
       // the payload; the strict decode (checksum over a pseudo-header) must then reject or accept cleanly too.
@@ -86,7 +93,7 @@ export function fuzzTargets(corpus: Corpus = loadCorpus()): FuzzTarget[] {
     {
       name: 'ipv4',
       what: 'decodeIpv4: an IPv4 header (checksum, lengths, fragments)',
-      share: 0.075,
+      share: 0.07,
       input: bytesFrom(corpus.packets, 120),
       run: (b) => {
         decodeIpv4(b as Buffer);
@@ -96,7 +103,7 @@ export function fuzzTargets(corpus: Corpus = loadCorpus()): FuzzTarget[] {
     {
       name: 'packet',
       what: 'decodePacket: IPv4 and TCP together, as a host reads a datagram off the UDP link',
-      share: 0.125,
+      share: 0.12,
       input: bytesFrom(corpus.packets, 200),
       run: (b) => {
         decodePacket(b as Buffer, { verifyChecksum: false });
@@ -147,7 +154,7 @@ export function fuzzTargets(corpus: Corpus = loadCorpus()): FuzzTarget[] {
     {
       name: 'trace',
       what: 'readTrace: a JSONL trace (tcpemu replay / report TRACE.jsonl)',
-      share: 0.15,
+      share: 0.14,
       input: traceInput(corpus),
       run: (t) => {
         readTrace(t as string, 'fuzz.jsonl');
@@ -157,7 +164,7 @@ export function fuzzTargets(corpus: Corpus = loadCorpus()): FuzzTarget[] {
     {
       name: 'trace-commands',
       what: 'tcpemu report / replay TRACE.jsonl: an accepted trace drawn as the HTML page, compared with real traces, its scenario loaded',
-      share: 0.075,
+      share: 0.07,
       input: traceInput(corpus),
       run: (t) => {
         const events = readTrace(t as string, 'fuzz.jsonl');
@@ -174,13 +181,29 @@ export function fuzzTargets(corpus: Corpus = loadCorpus()): FuzzTarget[] {
     {
       name: 'scenario',
       what: 'loadScenario: a scenario file (YAML, schema, units, steps, expectations)',
-      share: 0.1,
-      // Mutated real scenarios reach the small languages inside strings; built ones the schema's every corner.
-      input: fc.oneof({ weight: 2, arbitrary: textFrom(corpus.scenarios) }, { weight: 1, arbitrary: scenarioText }),
+      share: 0.08,
+      input: scenarioInput,
       run: (t) => {
         loadScenario(t as string, 'fuzz.yaml');
       },
       expected: (err) => err instanceof ScenarioError,
+    },
+    {
+      name: 'scenario-run',
+      what: 'tcpemu run SCENARIO: an accepted scenario run on the model (at most 20,000 trace events) and drawn',
+      share: 0.05,
+      input: scenarioInput,
+      run: (t) => {
+        const plan = loadScenario(t as string, 'fuzz.yaml');
+        // The UDP link runs on real time: not here.
+        if (plan.link.udp) return;
+        const r = runScenario(plan, { maxEvents: 20_000, maxRunEvents: 200_000 });
+        const hosts = plan.hosts.map((h) => h.name);
+        // As the command line draws it: a ladder between two hosts, a summary for one.
+        if (hosts.length >= 2) renderLadder(r.events, { hosts, color: false, width: 100 });
+        renderSummary(summarize(r.events, { hosts }), { color: false });
+      },
+      expected: (err) => err instanceof ScenarioError || err instanceof TraceLimitError || err instanceof RunLimitError,
     },
   ];
 }
