@@ -102,7 +102,10 @@ function scenarioObject(junk: boolean): fc.Arbitrary<Record<string, unknown>> {
   /** Some of `values`' keys, each with its own kind of value; with junk, now and then a stranger. */
   const settings = (values: (key: string) => fc.Arbitrary<unknown>, keys: readonly string[], maxKeys = 4) =>
     fc
-      .tuple(fc.uniqueArray(fc.constantFrom(...keys), { maxLength: maxKeys }).chain((ks) => fc.tuple(...ks.map((k) => v(values(k)).map((x) => [k, x] as const)))), junk ? rarely(fc.tuple(strangeKey, leaf), 8) : fc.constant(null))
+      .tuple(
+        fc.uniqueArray(fc.oneof(...keys.map((k) => v(values(k)).map((x) => [k, x] as const))), { maxLength: maxKeys, selector: ([k]) => k }),
+        junk ? rarely(fc.tuple(strangeKey, leaf), 8) : fc.constant(null),
+      )
       .map(([pairs, extra]) => Object.fromEntries([...pairs, ...(extra ? [extra] : [])]));
   const tcp = settings(tcpValue, [...Object.keys(configKeyNames)]);
   const direction = settings((k) => LINK_VALUES[k], Object.keys(LINK_VALUES));
@@ -145,7 +148,7 @@ function scenarioObject(junk: boolean): fc.Arbitrary<Record<string, unknown>> {
 
 /** A scenario as text: the object in block YAML, in flow YAML (one line of braces) or as JSON, which is YAML too. */
 export const scenarioText: fc.Arbitrary<string> = fc
-  .tuple(fc.boolean().chain(scenarioObject), fc.constantFrom('block', 'flow', 'json'))
+  .tuple(fc.oneof(scenarioObject(false), scenarioObject(true)), fc.constantFrom('block', 'flow', 'json'))
   .map(([o, style]) => (style === 'json' ? JSON.stringify(o) : stringify(o, style === 'flow' ? { collectionStyle: 'flow' } : {})));
 
 /** A value of a trace field's kind, at an edge often; with `junk`, now and then anything at all. */
@@ -177,7 +180,7 @@ function eventOf(type: string, junk: boolean): fc.Arbitrary<Record<string, unkno
 
 const traceEvent = (junk: boolean) =>
   fc.oneof(
-    { weight: 40, arbitrary: fc.constantFrom(...TYPES).chain((type) => eventOf(type, junk)) },
+    { weight: 40, arbitrary: fc.oneof(...TYPES.map((type) => eventOf(type, junk))) },
     { weight: 1, arbitrary: eventOf('future-type', junk) },
     ...(junk ? [{ weight: 1, arbitrary: anyJson }] : []),
   );
@@ -190,7 +193,7 @@ const traceEvent = (junk: boolean) =>
  * wrong kinds and missing fields now and then, for the reader's checks.
  */
 export function traceText(sources: readonly string[]): fc.Arbitrary<string> {
-  return fc.boolean().chain((junk) => {
+  const trace = (junk: boolean) => {
     const meta = fc.record({
       type: fc.constant('meta'),
       scenario: fieldValue('string', junk),
@@ -199,7 +202,8 @@ export function traceText(sources: readonly string[]): fc.Arbitrary<string> {
       source: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...sources) }, { weight: 1, arbitrary: fieldValue('string', junk) }),
     });
     return fc.tuple(meta, fc.array(traceEvent(junk), { maxLength: 30 })).map(([m, events]) => [m, ...events].map((e) => JSON.stringify(e)).join('\n') + '\n');
-  });
+  };
+  return fc.oneof(trace(false), trace(true));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -32,10 +32,10 @@ export interface FuzzTarget {
   what: string;
   /**
    * Share of the full run's inputs (all add up to 1). Time decides it: an input takes about 12 µs in a wire
-   * decoder or a capture reader, 40 µs in capture replay, 130 µs in the trace reader, 160 µs in the report
-   * of a capture, 370 µs in the trace commands, 400 µs in the scenario loader (YAML, zod and the small
+   * decoder or a capture reader, 40 µs in capture replay, 55 µs in the trace reader, 160 µs in the report
+   * of a capture, 300 µs in the trace commands, 350 µs in the scenario loader (YAML, zod and the small
    * languages) and 420 µs in a scenario's run (most are refused before it); the cheap ones get more inputs,
-   * the slow ones enough to matter, and the whole run takes about 2 minutes on one core.
+   * the slow ones enough to matter, and the whole run takes under 2 minutes on one core.
    */
   share: number;
   input: fc.Arbitrary<Buffer | string>;
