@@ -173,7 +173,11 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
       hosts.set(hp.name, host);
       link.setReceiver((packet) => host.receivePacket(packet));
     });
-    for (const step of plan.steps) clock.at(step.atMs, () => world.exec(step));
+    // One timer per instant, running its steps in file order: Node orders timers by their (fractional)
+    // delay, so two timers for one instant, set microseconds apart, could fire in either order.
+    const byTime = new Map<number, StepPlan[]>();
+    for (const step of plan.steps) byTime.set(step.atMs, [...(byTime.get(step.atMs) ?? []), step]);
+    for (const [atMs, steps] of byTime) clock.at(atMs, () => { for (const step of steps) world.exec(step); });
     const lastStep = plan.steps.reduce((m, st) => Math.max(m, st.atMs), 0);
     const settleMs = opts.settleMs ?? 100;
     let quietSince = -1;
