@@ -270,13 +270,13 @@ export class Host {
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
-      this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+      this.countDrop(reason);
       this.tracer?.undecodable?.(this, packet, `${reason} (${err.message})`);
       return;
     }
     const { ip, tcp } = decoded;
     if (ip.dst !== this.addr) {
-      this.drops['not-mine'] = (this.drops['not-mine'] ?? 0) + 1;
+      this.countDrop('not-mine');
       this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'not-mine');
       return;
     }
@@ -300,22 +300,12 @@ export class Host {
           return;
         }
         // Without cookies Linux drops a SYN when the queue is full; the client's SYN retransmission tries again.
-        this.drops['backlog'] = (this.drops['backlog'] ?? 0) + 1;
+        this.countDrop('backlog');
         this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'backlog full');
         return;
       }
-      let child: Entry;
-      try {
-        child = this.createEntry(tcp.dstPort, ip.src, tcp.srcPort, listener.config, listener);
-      } catch (err) {
-        if (!(err instanceof SocketError)) throw err;
-        this.drops['limit'] = (this.drops['limit'] ?? 0) + 1;
-        this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, err.message);
-        return;
-      }
-      listener.pendingCount++;
-      this.tracer?.segment('rx', this, child.id, ip.src, ip.dst, tcp);
-      child.conn.listen(now);
+      const child = this.acceptChild(listener, ip.src, tcp, now);
+      if (!child) return;
       child.conn.onSegment(tcp, now);
       this.after(child);
       return;
@@ -380,20 +370,10 @@ export class Host {
       this.stats.synCookiesFailed++;
       return false;
     }
-    let child: Entry;
-    try {
-      child = this.createEntry(ack.dstPort, src, ack.srcPort, listener.config, listener, { iss, tsOffset: ts ? this.cookies.tsOffset(t) : 0 });
-    } catch (err) {
-      if (!(err instanceof SocketError)) throw err;
-      this.drops['limit'] = (this.drops['limit'] ?? 0) + 1;
-      this.tracer?.segment('drop', this, undefined, src, this.addr, ack, undefined, err.message);
-      return true;
-    }
-    this.stats.synCookiesReceived++;
     // Counted as half-open for the instant it is: accepted() takes it off when the ACK establishes it.
-    listener.pendingCount++;
-    this.tracer?.segment('rx', this, child.id, src, this.addr, ack);
-    child.conn.listen(now);
+    const child = this.acceptChild(listener, src, ack, now, { iss, tsOffset: ts ? this.cookies.tsOffset(t) : 0 });
+    if (!child) return true;
+    this.stats.synCookiesReceived++;
     this.muted = child;
     try {
       child.conn.onSegment(rebuiltSyn(ack.srcPort, ack.dstPort, synSeq, mssIndex, ts), now);
@@ -406,13 +386,37 @@ export class Host {
     return true;
   }
 
+  /**
+   * A passive connection for `seg` (a SYN, or the ACK of a cookie), born in LISTEN and counted as
+   * half-open on `listener`; undefined when the host is at its connection limit (the segment is dropped
+   * and counted, and its sender will retry).
+   */
+  private acceptChild(listener: SimServer, src: number, seg: TcpSegment, now: number, fromCookie?: { iss: number; tsOffset: number }): Entry | undefined {
+    let child: Entry;
+    try {
+      child = this.createEntry(seg.dstPort, src, seg.srcPort, listener.config, listener, fromCookie);
+    } catch (err) {
+      if (!(err instanceof SocketError)) throw err;
+      this.countDrop('limit');
+      this.tracer?.segment('drop', this, undefined, src, this.addr, seg, undefined, err.message);
+      return undefined;
+    }
+    listener.pendingCount++;
+    this.tracer?.segment('rx', this, child.id, src, this.addr, seg);
+    child.conn.listen(now);
+    return child;
+  }
+
+  private countDrop(reason: string): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
   /** After any call into a connection: forget it if it closed, else make sure its next timer is scheduled. */
   after(entry: Entry): void {
     if (entry.conn.state === 'CLOSED') {
       if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
       entry.timerId = undefined;
-      const c = entry.conn;
-      if (this.entries.get(c.localPort, entry.remoteAddr, c.remotePort) === entry) this.entries.delete(c.localPort, entry.remoteAddr, c.remotePort);
+      this.entries.remove(entry);
       return;
     }
     this.reschedule(entry);
@@ -469,12 +473,14 @@ class ConnTable {
     m.set(k, entry);
   }
 
-  delete(localPort: number, remoteAddr: number, remotePort: number): void {
-    const m = this.peers.get(remoteAddr);
-    if (m?.delete(localPort * 65536 + remotePort)) {
-      this.size--;
-      if (m.size === 0) this.peers.delete(remoteAddr);
-    }
+  /** Forget `entry`, if it is still the one held for its 4-tuple. */
+  remove(entry: Entry): void {
+    const m = this.peers.get(entry.remoteAddr);
+    const k = entry.conn.localPort * 65536 + entry.conn.remotePort;
+    if (m?.get(k) !== entry) return;
+    m.delete(k);
+    this.size--;
+    if (m.size === 0) this.peers.delete(entry.remoteAddr);
   }
 
   /** Every entry, oldest first. */

@@ -138,6 +138,40 @@ export function directionConfigProblems(cfg: Partial<LinkDirectionConfig>): { fi
   return out;
 }
 
+/** What the six draws decide for one packet (see the file comment). */
+export interface PacketFate {
+  lost: boolean;
+  duplicate: boolean;
+  holdBack: boolean;
+  corrupt: boolean;
+  jitterMs: number;
+  /** Which bit a corruption flips, as a fraction of the packet's bits. */
+  bitDraw: number;
+}
+
+/** The six draws, always all six and in this order, whatever the probabilities (the UDP link's too). */
+export function drawFate(rng: Random, cfg: Pick<LinkDirectionConfig, 'loss' | 'duplicate' | 'reorder' | 'corrupt' | 'jitterMs'>): PacketFate {
+  return {
+    lost: rng.chance(cfg.loss),
+    duplicate: rng.chance(cfg.duplicate),
+    holdBack: rng.chance(cfg.reorder),
+    corrupt: rng.chance(cfg.corrupt),
+    jitterMs: rng.next() * cfg.jitterMs,
+    bitDraw: rng.next(),
+  };
+}
+
+/** A direction with no random impairment draws nothing: this is every packet's fate there. */
+const CLEAN_FATE: PacketFate = Object.freeze({ lost: false, duplicate: false, holdBack: false, corrupt: false, jitterMs: 0, bitDraw: 0 });
+
+/** A copy of `packet` with one bit flipped, the one `bitDraw` (0..1) points at. */
+export function withBitFlipped(packet: Buffer, bitDraw: number): Buffer {
+  const out = Buffer.from(packet);
+  const bit = Math.floor(bitDraw * packet.length * 8);
+  out[bit >> 3] ^= 0x80 >> (bit & 7);
+  return out;
+}
+
 interface Endpoint {
   name: string;
   addr: number;
@@ -252,22 +286,7 @@ export class MemoryLink {
     s.bytes += packet.length;
     this.observer.onSend?.(from, to.name, packet, index, now);
 
-    // Six draws, always, in this order (see the file comment).
-    let lost = false;
-    let duplicate = false;
-    let holdBack = false;
-    let corrupt = false;
-    let jitterMs = 0;
-    let bitDraw = 0;
-    if (!d.clean) {
-      const rng = d.rng;
-      lost = rng.chance(cfg.loss);
-      duplicate = rng.chance(cfg.duplicate);
-      holdBack = rng.chance(cfg.reorder);
-      corrupt = rng.chance(cfg.corrupt);
-      jitterMs = rng.next() * cfg.jitterMs;
-      bitDraw = rng.next();
-    }
+    const { lost, duplicate, holdBack, corrupt, jitterMs, bitDraw } = d.clean ? CLEAN_FATE : drawFate(d.rng, cfg);
 
     if (!this.up) return this.drop(d, packet, 'down', now);
     if (packet.length > cfg.mtu) return this.drop(d, packet, 'mtu', now);
@@ -299,9 +318,7 @@ export class MemoryLink {
 
     let out = packet;
     if (corrupt && packet.length > 0) {
-      out = Buffer.from(packet);
-      const bit = Math.floor(bitDraw * packet.length * 8);
-      out[bit >> 3] ^= 0x80 >> (bit & 7);
+      out = withBitFlipped(packet, bitDraw);
       s.corrupted++;
       this.observer.onCorrupt?.(from, to.name, packet, out, now);
     }

@@ -7,7 +7,7 @@ import { decodePacket } from '../wire/tcp.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { WireError } from '../wire/errors.ts';
 import { LinkError, newLinkStats, type LinkDropObserver, type LinkStats } from './common.ts';
-import { defaultDirectionConfig, directionConfigProblems, type LinkDirectionConfig } from './memory.ts';
+import { defaultDirectionConfig, directionConfigProblems, drawFate, withBitFlipped, type LinkDirectionConfig } from './memory.ts';
 
 /**
  * The UDP link: the same IPv4 packets the in-memory link carries (IPv4 header + TCP segment, exactly
@@ -226,14 +226,8 @@ export class UdpLink {
     const index = ++s.sent;
     // Six draws, always, in memory.ts's order, before any early return: each packet's fate depends on
     // its index only, not on whether an earlier one had a route.
-    const rng = this.rng;
     const cfg = this.cfg;
-    const lost = rng.chance(cfg.loss);
-    const duplicate = rng.chance(cfg.duplicate);
-    const holdBack = rng.chance(cfg.reorder);
-    const corrupt = rng.chance(cfg.corrupt);
-    const jitterMs = rng.next() * cfg.jitterMs;
-    const bitDraw = rng.next();
+    const { lost, duplicate, holdBack, corrupt, jitterMs, bitDraw } = drawFate(this.rng, cfg);
 
     if (this.closed) return this.drop(packet, 'closed', 'send', 'link closed');
     let to = this.peer;
@@ -253,9 +247,7 @@ export class UdpLink {
 
     let out = packet;
     if (corrupt && packet.length > 0) {
-      out = Buffer.from(packet);
-      const bit = Math.floor(bitDraw * packet.length * 8);
-      out[bit >> 3] ^= 0x80 >> (bit & 7);
+      out = withBitFlipped(packet, bitDraw);
       s.corrupted++;
       this.observer.onCorrupt?.(packet, out);
     }

@@ -341,16 +341,11 @@ function readPcapng(buf: Buffer, src: Source): Capture {
         interfaces.push(ifc);
         break;
       }
-      case BLOCK_EPB: {
-        need(20, 'enhanced packet block');
-        const ifc = iface(u32(body), body);
-        const timeMs = timestampMs(ifc, u32(body + 4), u32(body + 8));
-        addPacket(ifc, timeMs, body + 20, u32(body + 12), u32(body + 16));
-        break;
-      }
+      case BLOCK_EPB:
       case BLOCK_OPB: {
-        need(20, 'packet block');
-        const ifc = iface(u16(body), body);
+        // The same layout, but the obsolete packet block's interface id is 16 bits (a drops count follows).
+        need(20, type === BLOCK_EPB ? 'enhanced packet block' : 'packet block');
+        const ifc = iface(type === BLOCK_EPB ? u32(body) : u16(body), body);
         const timeMs = timestampMs(ifc, u32(body + 4), u32(body + 8));
         addPacket(ifc, timeMs, body + 20, u32(body + 12), u32(body + 16));
         break;
