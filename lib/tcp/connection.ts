@@ -798,8 +798,8 @@ export class Connection {
     // covers, so every such ACK is an RTT sample, retransmissions included (the echo says which copy
     // arrived: Karn's ambiguity does not arise). It also ends a timeout's backoff as soon as data flows
     // again, as Linux does, instead of waiting for a segment sent once to be acknowledged.
-    const tsRtt = tsecr !== undefined && tsecr !== 0 ? ((Math.floor(now) + this.tsOffset - tsecr) >>> 0) : undefined;
-    if (tsRtt !== undefined && tsRtt < 0x80000000) {
+    const tsRtt = tsecr !== undefined && tsecr !== 0 ? seqDiff(this.tsClock(now), tsecr) : undefined;
+    if (tsRtt !== undefined && tsRtt >= 0) {
       this.rtt.sample(tsRtt);
       this.rttSeq = undefined;
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
@@ -1028,7 +1028,12 @@ export class Connection {
   }
 
   private tsOption(now: number, tsecr: number): TcpOption {
-    return { kind: 'timestamps', tsval: (Math.floor(now) + this.tsOffset) >>> 0, tsecr };
+    return { kind: 'timestamps', tsval: this.tsClock(now), tsecr };
+  }
+
+  /** Our timestamp clock (RFC 7323 5.4): 1 ms ticks, offset so that it does not reveal the clock's origin. */
+  private tsClock(now: number): number {
+    return (Math.floor(now) + this.tsOffset) >>> 0;
   }
 
   /** Bytes the SACK option adds to our next segment (RFC 2018 3: 2 + 8 per block, with two NOPs). */
