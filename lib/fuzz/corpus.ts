@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LINKTYPE_RAW, readCapture } from '../wire/pcap.ts';
+import { LINKTYPE_RAW, pcapngBlock, readCapture } from '../wire/pcap.ts';
 
 /**
  * The seeds the fuzzer mutates: real inputs of every kind tcpemu reads, taken from the fixtures
@@ -49,18 +49,6 @@ export function loadCorpus(): Corpus {
     traces: files('traces', '.jsonl').map((f) => readFileSync(f, 'utf8')).filter((t) => t.length <= 256 * 1024),
     scenarios: files('scenarios', '.yaml').map((f) => readFileSync(f, 'utf8')),
   };
-}
-
-/** One pcapng block, little-endian: type, total length, body padded to 4 bytes, total length again. */
-export function pcapngBlock(type: number, body: Buffer): Buffer {
-  const padded = Buffer.alloc((body.length + 3) & ~3);
-  body.copy(padded);
-  const b = Buffer.alloc(12 + padded.length);
-  b.writeUInt32LE(type, 0);
-  b.writeUInt32LE(b.length, 4);
-  padded.copy(b, 8);
-  b.writeUInt32LE(b.length, b.length - 4);
-  return b;
 }
 
 /** A classic pcap's IPv4 packets as pcapng: a section header, one raw-IPv4 interface, an enhanced packet block each. */

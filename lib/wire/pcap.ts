@@ -96,6 +96,19 @@ export function encodePcap(records: readonly PcapRecordInput[], linktype = LINKT
   return buf;
 }
 
+/** One pcapng block (little-endian unless asked): type, total length, body padded to 4 bytes, total length again. */
+export function pcapngBlock(type: number, body: Buffer, littleEndian = true): Buffer {
+  const padded = Buffer.alloc((body.length + 3) & ~3);
+  body.copy(padded);
+  const b = Buffer.alloc(12 + padded.length);
+  const u32 = (v: number, at: number) => (littleEndian ? b.writeUInt32LE(v, at) : b.writeUInt32BE(v, at));
+  u32(type, 0);
+  u32(b.length, 4);
+  padded.copy(b, 8);
+  u32(b.length, b.length - 4);
+  return b;
+}
+
 /**
  * Collects packets in memory and writes the file on close(), atomically: to `path.tmp-<pid>`
  * then renamed, so a reader never sees half a capture and a failed run leaves none.

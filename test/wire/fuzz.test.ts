@@ -5,7 +5,7 @@ import { decodeIpv4 } from '../../lib/wire/ipv4.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
 import { decodePacket, decodeTcp } from '../../lib/wire/tcp.ts';
 import { ethernetPcap, hex, loopbackHex, sll2Pcap } from './captured.ts';
-import { pcapngBlock } from '../../lib/fuzz/corpus.ts';
+import { pcapngBlock } from '../../lib/wire/pcap.ts';
 
 /**
  * The decoders' promise: any input either decodes or throws a WireError, never anything else

@@ -6,7 +6,7 @@ import { WireError } from '../../lib/wire/errors.ts';
 import { flagString, optionStrings } from '../../lib/wire/format.ts';
 import {
   encodePcap, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
-  pcapHeader, pcapRecord, PcapWriter, readCapture, type Capture,
+  pcapHeader, pcapngBlock, pcapRecord, PcapWriter, readCapture, type Capture,
 } from '../../lib/wire/pcap.ts';
 import { ACK, decodePacket, encodePacket, PSH, SYN, type TcpSegment } from '../../lib/wire/tcp.ts';
 import { wireError } from './assert.ts';
@@ -218,37 +218,25 @@ test('bad files: unknown magic, short header, unsupported link type, record past
 
 // ---- pcapng ----
 
-/** One pcapng block: type, total length, body padded to 4, total length again. */
-function block(type: number, body: Buffer, le: boolean): Buffer {
-  const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
-  const b = Buffer.alloc(12 + padded.length);
-  const w = (v: number, o: number) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
-  w(type, 0);
-  w(b.length, 4);
-  padded.copy(b, 8);
-  w(b.length, b.length - 4);
-  return b;
-}
-
 function pcapng(le: boolean): { file: Buffer; blockOffsets: number[] } {
   const u16 = (v: number) => { const b = Buffer.alloc(2); le ? b.writeUInt16LE(v) : b.writeUInt16BE(v); return b; };
   const u32 = (v: number) => { const b = Buffer.alloc(4); le ? b.writeUInt32LE(v) : b.writeUInt32BE(v); return b; };
-  const shb = block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), Buffer.alloc(8, 0xff)]), le);
+  const shb = pcapngBlock(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), Buffer.alloc(8, 0xff)]), le);
   // Interface 0: Ethernet, if_tsresol 9 (nanoseconds), then opt_endofopt.
-  const idbEth = block(1, Buffer.concat([u16(LINKTYPE_ETHERNET), u16(0), u32(0), u16(9), u16(1), Buffer.from([9, 0, 0, 0]), u32(0)]), le);
+  const idbEth = pcapngBlock(1, Buffer.concat([u16(LINKTYPE_ETHERNET), u16(0), u32(0), u16(9), u16(1), Buffer.from([9, 0, 0, 0]), u32(0)]), le);
   // Interface 1: RAW, if_tsresol 0x8a (2^-10 s), no end-of-options marker.
-  const idbRaw = block(1, Buffer.concat([u16(LINKTYPE_RAW), u16(0), u32(0), u16(9), u16(1), Buffer.from([0x8a, 0, 0, 0])]), le);
+  const idbRaw = pcapngBlock(1, Buffer.concat([u16(LINKTYPE_RAW), u16(0), u32(0), u16(9), u16(1), Buffer.from([0x8a, 0, 0, 0])]), le);
   const epb = (ifc: number, units: bigint, frame: Buffer) =>
-    block(6, Buffer.concat([u32(ifc), u32(Number(units >> 32n)), u32(Number(units & 0xffffffffn)), u32(frame.length), u32(frame.length), frame]), le);
-  const nrb = block(4, Buffer.alloc(4), le); // name resolution: nothing to do with packets
-  const spb = block(3, Buffer.concat([u32(syn.length + 14), ether(0x0800, syn)]), le);
+    pcapngBlock(6, Buffer.concat([u32(ifc), u32(Number(units >> 32n)), u32(Number(units & 0xffffffffn)), u32(frame.length), u32(frame.length), frame]), le);
+  const nrb = pcapngBlock(4, Buffer.alloc(4), le); // name resolution: nothing to do with packets
+  const spb = pcapngBlock(3, Buffer.concat([u32(syn.length + 14), ether(0x0800, syn)]), le);
   const blocks = [
     shb, idbEth, idbRaw, nrb,
     epb(0, 1_700_000_000_123_456_789n, ether(0x0800, syn)), // exact only with BigInt arithmetic
     epb(1, 3n * 1024n + 512n, data), // 3.5 s in 2^-10 s units
     spb,
     epb(0, 5n, ether(0x86dd, ipv6)),
-    block(0x40000bad, Buffer.from('custom block'), le),
+    pcapngBlock(0x40000bad, Buffer.from('custom block'), le),
   ];
   const blockOffsets: number[] = [];
   let at = 0;
