@@ -10,12 +10,7 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { KernelRunError, KernelUnavailable, kernelUnavailableReason, runOnKernel } from '../real/kernel.ts';
 import { compareRuns, modelPlanFor, renderComparison } from '../real/compare.ts';
-
-export interface CliIo {
-  out(s: string): void;
-  err(s: string): void;
-  color: boolean;
-}
+import type { CliIo } from './io.ts';
 
 const USAGE = 'usage: tcpemu real FILE [--settle MS]   (runs as root, needs tcpdump)';
 

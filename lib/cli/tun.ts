@@ -12,7 +12,7 @@ import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withK
 import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
 import { parseSize, UnitError } from '../scenario/units.ts';
-import type { CliIo } from './real.ts';
+import type { CliIo } from './io.ts';
 
 const USAGE = `usage: tcpemu tun [--case kernel-client|model-client|both] [--profile linux|rfc]
                  [--request SIZE] [--reply SIZE] [--last SIZE] [--final SIZE] [--view summary|ladder] [--json]

@@ -47,6 +47,7 @@ import { MAX_MSS, resolveConfig } from '../tcp/config.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { formatSegment } from '../scenario/expect.ts';
 import type { TcpStateName } from '../trace/events.ts';
+import type { CliIo } from '../cli/io.ts';
 
 export type Role = 'client' | 'server';
 
@@ -400,12 +401,6 @@ export function renderCaptureReplay(r: CaptureReplay, color: boolean, opts: { fr
     out.push(`  why: ${b.why}`);
   }
   return out.join('\n') + '\n';
-}
-
-export interface CliIo {
-  out(s: string): void;
-  err(s: string): void;
-  color: boolean;
 }
 
 const USAGE = 'usage: tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]';
