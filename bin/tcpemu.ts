@@ -2,7 +2,7 @@
  * The command line only: parse arguments, call lib/, print, set the exit status.
  * Exit 0: everything held; 1: an expectation or comparison failed; 2: bad input or usage.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -388,8 +388,23 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-const isMain = process.argv[1] && /tcpemu\.(ts|js)$/.test(process.argv[1]);
-if (isMain) {
+/**
+ * Run as the program (bin/tcpemu.js or tsx bin/tcpemu.ts), not imported. argv[1] is compared after
+ * resolving links: npm and npx start the program through node_modules/.bin/tcpemu, a link whose own name
+ * says nothing, and npx's copy of a local package is itself a link to the folder.
+ */
+function startedAsProgram(): boolean {
+  if (!process.argv[1]) return false;
+  let entry: string;
+  try {
+    entry = realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+  return entry === fileURLToPath(import.meta.url) || entry === path.join(ROOT, 'bin', 'tcpemu.js');
+}
+
+if (startedAsProgram()) {
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const code = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),

@@ -3,7 +3,7 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readCapture } from '../../lib/wire/pcap.ts';
 import { decodePacket } from '../../lib/wire/tcp.ts';
@@ -16,6 +16,14 @@ test('tcpemu with no arguments draws the demo: handshake, data both ways, half-c
   const r = tcpemu([]);
   t.is(r.code, 0, r.err);
   for (const s of ['S seq 0', 'S. seq 0 ack 1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'LAST-ACK', 'TIME-WAIT', 'PASS demo']) t.true(r.out.includes(s), `missing ${s}`);
+});
+
+test('started through a link named tcpemu, as npm and npx start it (node_modules/.bin/tcpemu), it runs too', (t) => {
+  const link = path.join(tmp(t), 'tcpemu');
+  symlinkSync(BIN, link);
+  const r = spawnSync(process.execPath, [link], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /PASS demo/);
 });
 
 test('every fixture scenario holds (exit 0), with a line each and a total', (t) => {
