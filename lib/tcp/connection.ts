@@ -1,4 +1,4 @@
-import { ACK, FIN, PSH, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { ACK, FIN, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
 import type { TcpConfig } from './config.ts';
@@ -91,7 +91,7 @@ function earlier(a: number | undefined, b: number | undefined): number | undefin
   return a === undefined ? b : b === undefined || a <= b ? a : b;
 }
 /** Shared, never changed: a NOP is a NOP (no object per segment). */
-const NOP: TcpOption = Object.freeze({ kind: 'nop' }) as TcpOption;
+
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const EMPTY = Buffer.alloc(0);
@@ -976,10 +976,10 @@ export class Connection {
     const offerSack = this.config.sack && (!withAck || this.sackOk);
     const offerTs = this.config.timestamps && (!withAck || this.tsOk);
     const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
-    if (offerSack && offerTs) options.push({ kind: 'sack-permitted' }, this.tsOption(now, withAck ? this.tsRecent : 0));
-    else if (offerTs) options.push({ kind: 'nop' }, { kind: 'nop' }, this.tsOption(now, withAck ? this.tsRecent : 0));
-    else if (offerSack) options.push({ kind: 'nop' }, { kind: 'nop' }, { kind: 'sack-permitted' });
-    if (offerWs) options.push({ kind: 'nop' }, { kind: 'wscale', shift: this.rcvScale });
+    if (offerSack && offerTs) options.push(SACK_PERMITTED, this.tsOption(now, withAck ? this.tsRecent : 0));
+    else if (offerTs) options.push(NOP, NOP, this.tsOption(now, withAck ? this.tsRecent : 0));
+    else if (offerSack) options.push(NOP, NOP, SACK_PERMITTED);
+    if (offerWs) options.push(NOP, { kind: 'wscale', shift: this.rcvScale });
     const window = Math.min(this.config.rcvbuf, 0xffff);
     this.rcvAdvEdge = this.recvBuf ? seqAdd(this.recvBuf.rcvNxt, window) : 0;
     const seg: TcpSegment = {
@@ -1043,14 +1043,14 @@ export class Connection {
   }
 
   private makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
+    // Arrays written as literals of their final length: an empty array that is pushed to gets room for 17.
     let options = NO_OPTIONS;
-    if (this.tsOk || (this.sackOk && this.recvBuf?.hasGaps)) {
-      options = [];
-      if (this.tsOk) options.push(NOP, NOP, this.tsOption(now, this.tsRecent));
-      if (this.sackOk && this.recvBuf?.hasGaps) {
-        // RFC 2018 3: at most 4 blocks, 3 with timestamps.
-        options.push(NOP, NOP, { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) });
-      }
+    if (this.sackOk && this.recvBuf?.hasGaps) {
+      // RFC 2018 3: at most 4 blocks, 3 with timestamps.
+      const sack: TcpOption = { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) };
+      options = this.tsOk ? [NOP, NOP, this.tsOption(now, this.tsRecent), NOP, NOP, sack] : [NOP, NOP, sack];
+    } else if (this.tsOk) {
+      options = [NOP, NOP, this.tsOption(now, this.tsRecent)];
     }
     return {
       srcPort: this.localPort, dstPort: this.remotePort, seq, ack: this.recvBuf ? this.recvBuf.rcvNxt : 0,

@@ -47,9 +47,9 @@ export interface Ipv4Packet {
   src: number;
   dst: number;
   /** View of the header bytes, options included. */
-  header: Buffer;
+  readonly header: Buffer;
   /** View of the payload: bytes ihl*4 .. totalLength, so Ethernet padding past totalLength is cut. */
-  payload: Buffer;
+  readonly payload: Buffer;
 }
 
 /** '10.0.0.1' -> 0x0a000001. Strict dotted quad: four decimal parts 0..255, no leading zeros. */
@@ -82,14 +82,19 @@ function checkField(name: string, value: number, max: number): void {
 
 /** Write a 20-byte IPv4 header (no options) at buf[offset], checksum filled. Returns 20. */
 export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header, payloadLength: number): number {
+  return writeIpv4Header(buf, offset, h.src, h.dst, h.protocol, h.ttl, h.id, h.tos, h.dontFragment, payloadLength);
+}
+
+/** encodeIpv4HeaderInto with the fields as arguments: no header object to build per packet. */
+export function writeIpv4Header(
+  buf: Buffer, offset: number, src: number, dst: number, protocol: number,
+  ttl = 64, id = 0, tos = 0, dontFragment = true, payloadLength: number,
+): number {
   const totalLength = IPV4_HEADER_LENGTH + payloadLength;
   checkField('IPv4 total length', totalLength, 0xffff);
-  checkField('source address', h.src, 0xffffffff);
-  checkField('destination address', h.dst, 0xffffffff);
-  checkField('protocol', h.protocol, 0xff);
-  const ttl = h.ttl ?? 64;
-  const id = h.id ?? 0;
-  const tos = h.tos ?? 0;
+  checkField('source address', src, 0xffffffff);
+  checkField('destination address', dst, 0xffffffff);
+  checkField('protocol', protocol, 0xff);
   checkField('ttl', ttl, 0xff);
   checkField('id', id, 0xffff);
   checkField('tos', tos, 0xff);
@@ -97,12 +102,12 @@ export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header,
   buf[offset + 1] = tos;
   put16(buf, offset + 2, totalLength);
   put16(buf, offset + 4, id);
-  put16(buf, offset + 6, (h.dontFragment ?? true) ? FLAG_DF : 0);
+  put16(buf, offset + 6, dontFragment ? FLAG_DF : 0);
   buf[offset + 8] = ttl;
-  buf[offset + 9] = h.protocol;
+  buf[offset + 9] = protocol;
   put16(buf, offset + 10, 0);
-  put32(buf, offset + 12, h.src);
-  put32(buf, offset + 16, h.dst);
+  put32(buf, offset + 12, src);
+  put32(buf, offset + 16, dst);
   put16(buf, offset + 10, checksumFinish(checksumAdd(buf, offset, offset + IPV4_HEADER_LENGTH)));
   return IPV4_HEADER_LENGTH;
 }
@@ -157,23 +162,50 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
       hint: 'fragments are not reassembled',
     });
   }
-  return {
-    version,
-    ihl,
-    tos: buf[1],
-    totalLength,
-    id: get16(buf, 4),
-    flags: flagsAndOffset >>> 13,
-    fragmentOffset,
-    ttl: buf[8],
-    protocol: buf[9],
-    headerChecksum,
-    checksumOk,
-    src: get32(buf, 12),
-    dst: get32(buf, 16),
-    header: buf.subarray(0, headerLength),
-    payload: buf.subarray(headerLength, totalLength),
-  };
+  return new Ipv4View(buf, version, ihl, totalLength, flagsAndOffset, headerChecksum, checksumOk);
+}
+
+/**
+ * A decoded IPv4 packet. Fields are read once; `header` and `payload` are views made when first asked
+ * for: a host that decodes the TCP segment straight from the packet makes none (a Buffer view is one
+ * of the larger objects V8 allocates, and the receive path runs once per packet).
+ */
+class Ipv4View implements Ipv4Packet {
+  readonly tos: number;
+  readonly id: number;
+  readonly flags: number;
+  readonly fragmentOffset: number;
+  readonly ttl: number;
+  readonly protocol: number;
+  readonly src: number;
+  readonly dst: number;
+
+  constructor(
+    private readonly bytes: Buffer,
+    readonly version: number,
+    readonly ihl: number,
+    readonly totalLength: number,
+    flagsAndOffset: number,
+    readonly headerChecksum: number,
+    readonly checksumOk: boolean,
+  ) {
+    this.tos = bytes[1];
+    this.id = get16(bytes, 4);
+    this.flags = flagsAndOffset >>> 13;
+    this.fragmentOffset = flagsAndOffset & FRAGMENT_OFFSET_MASK;
+    this.ttl = bytes[8];
+    this.protocol = bytes[9];
+    this.src = get32(bytes, 12);
+    this.dst = get32(bytes, 16);
+  }
+
+  get header(): Buffer {
+    return this.bytes.subarray(0, this.ihl * 4);
+  }
+
+  get payload(): Buffer {
+    return this.bytes.subarray(this.ihl * 4, this.totalLength);
+  }
 }
 
 /**

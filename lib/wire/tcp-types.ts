@@ -37,3 +37,12 @@ export interface TcpSegment {
   options: TcpOption[];
   payload: Buffer;
 }
+
+/**
+ * The options without values, as shared frozen objects (the decoder and the connection use these):
+ * one allocation fewer per NOP, and a timestamped segment carries two. Options are values: nothing
+ * changes one in place.
+ */
+export const OPTION_NOP: TcpOption = Object.freeze({ kind: 'nop' });
+export const OPTION_EOL: TcpOption = Object.freeze({ kind: 'eol' });
+export const OPTION_SACK_PERMITTED: TcpOption = Object.freeze({ kind: 'sack-permitted' });

@@ -8,8 +8,8 @@
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
 import { get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
-import { decodeIpv4, encodeIpv4HeaderInto, IPV4_HEADER_LENGTH, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum } from './ipv4.ts';
-import type { TcpOption, TcpSegment } from './tcp-types.ts';
+import { decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
+import { OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
 
 export { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from './tcp-types.ts';
 export type { TcpOption, TcpSegment } from './tcp-types.ts';
@@ -251,32 +251,41 @@ function badOptionLength(kind: number, length: number): string | undefined {
   }
 }
 
-/** Parse options in buf[start, end); `base` is added to error offsets. */
-function decodeOptions(buf: Buffer, start: number, end: number, base: number): TcpOption[] {
+const NO_OPTIONS: TcpOption[] = Object.freeze([]) as unknown as TcpOption[];
+const EMPTY = Buffer.alloc(0);
+
+/** Parse options in buf[start, end); error offsets are positions in buf. */
+function decodeOptions(buf: Buffer, start: number, end: number): TcpOption[] {
+  if (start === end) return NO_OPTIONS;
+  // What every segment of a connection with timestamps carries (RFC 7323 appendix A layout):
+  // NOP, NOP, timestamps. Read at once, into an array literal of its final length.
+  if (end - start === 12 && buf[start] === OPT_NOP && buf[start + 1] === OPT_NOP && buf[start + 2] === OPT_TIMESTAMPS && buf[start + 3] === 10) {
+    return [OPTION_NOP, OPTION_NOP, { kind: 'timestamps', tsval: get32(buf, start + 4), tsecr: get32(buf, start + 8) }];
+  }
   const options: TcpOption[] = [];
   let i = start;
   while (i < end) {
     const kind = buf[i];
     if (kind === OPT_EOL) {
       // RFC 9293 3.1: End of Option List; what follows up to the data offset is padding.
-      options.push({ kind: 'eol' });
+      options.push(OPTION_EOL);
       break;
     }
     if (kind === OPT_NOP) {
-      options.push({ kind: 'nop' });
+      options.push(OPTION_NOP);
       i += 1;
       continue;
     }
-    if (i + 1 >= end) throw new WireError('option-overrun', base + i, `TCP option kind ${kind} has no length byte before the end of the header`);
+    if (i + 1 >= end) throw new WireError('option-overrun', i, `TCP option kind ${kind} has no length byte before the end of the header`);
     const length = buf[i + 1];
     if (length < 2) {
-      throw new WireError('option-overrun', base + i + 1, `TCP option kind ${kind} has length ${length}`, { hint: 'the length counts kind and length bytes, so it is at least 2' });
+      throw new WireError('option-overrun', i + 1, `TCP option kind ${kind} has length ${length}`, { hint: 'the length counts kind and length bytes, so it is at least 2' });
     }
     if (i + length > end) {
-      throw new WireError('option-overrun', base + i + 1, `TCP option kind ${kind} of length ${length} runs past the header (${end - i} bytes left)`);
+      throw new WireError('option-overrun', i + 1, `TCP option kind ${kind} of length ${length} runs past the header (${end - i} bytes left)`);
     }
     const wrong = badOptionLength(kind, length);
-    if (wrong !== undefined) throw new WireError('bad-option-length', base + i + 1, `${wrong}, has ${length}`);
+    if (wrong !== undefined) throw new WireError('bad-option-length', i + 1, `${wrong}, has ${length}`);
     switch (kind) {
       case OPT_MSS:
         options.push({ kind: 'mss', mss: get16(buf, i + 2) });
@@ -285,7 +294,7 @@ function decodeOptions(buf: Buffer, start: number, end: number, base: number): T
         options.push({ kind: 'wscale', shift: buf[i + 2] });
         break;
       case OPT_SACK_PERMITTED:
-        options.push({ kind: 'sack-permitted' });
+        options.push(OPTION_SACK_PERMITTED);
         break;
       case OPT_TIMESTAMPS:
         options.push({ kind: 'timestamps', tsval: get32(buf, i + 2), tsecr: get32(buf, i + 6) });
@@ -304,38 +313,44 @@ function decodeOptions(buf: Buffer, start: number, end: number, base: number): T
   return options;
 }
 
-function decodeTcpAt(buf: Buffer, base: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions): DecodedTcp {
-  if (buf.length < TCP_HEADER_MIN) {
-    throw new WireError('short', base + buf.length, `TCP header needs 20 bytes, only ${buf.length} present`);
+/** Decode the TCP segment in buf[start, end); error offsets are positions in buf. */
+function decodeTcpAt(buf: Buffer, start: number, end: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions): DecodedTcp {
+  const length = end - start;
+  if (length < TCP_HEADER_MIN) {
+    throw new WireError('short', end, `TCP header needs 20 bytes, only ${length} present`);
   }
-  const dataOffset = buf[12] >>> 4;
+  const dataOffset = buf[start + 12] >>> 4;
   const headerLength = dataOffset * 4;
-  if (dataOffset < 5) throw new WireError('bad-data-offset', base + 12, `TCP data offset ${dataOffset} words, the minimum is 5`);
-  if (headerLength > buf.length) {
-    throw new WireError('bad-data-offset', base + 12, `TCP data offset ${headerLength} bytes runs past the ${buf.length}-byte segment`);
+  if (dataOffset < 5) throw new WireError('bad-data-offset', start + 12, `TCP data offset ${dataOffset} words, the minimum is 5`);
+  if (headerLength > length) {
+    throw new WireError('bad-data-offset', start + 12, `TCP data offset ${headerLength} bytes runs past the ${length}-byte segment`);
   }
-  const checksum = get16(buf, 16);
+  const checksum = get16(buf, start + 16);
+  // One literal of one shape, every field present: the receive path makes one of these per packet.
   const seg: DecodedTcp = {
-    srcPort: get16(buf, 0),
-    dstPort: get16(buf, 2),
-    seq: get32(buf, 4),
-    ack: get32(buf, 8),
+    srcPort: get16(buf, start),
+    dstPort: get16(buf, start + 2),
+    seq: get32(buf, start + 4),
+    ack: get32(buf, start + 8),
     // The low 4 bits of byte 12 (reserved, RFC 9293 3.1) are not kept: TcpSegment has no field.
-    flags: buf[13],
-    window: get16(buf, 14),
-    urgent: get16(buf, 18),
-    options: decodeOptions(buf, TCP_HEADER_MIN, headerLength, base),
-    payload: buf.subarray(headerLength),
+    flags: buf[start + 13],
+    window: get16(buf, start + 14),
+    urgent: get16(buf, start + 18),
+    options: decodeOptions(buf, start + TCP_HEADER_MIN, start + headerLength),
+    // A pure ACK shares one empty buffer instead of a view of nothing.
+    payload: headerLength === length ? EMPTY : buf.subarray(start + headerLength, end),
     checksum,
+    checksumOk: undefined,
+    checksumPartial: undefined,
     headerLength,
   };
   if (srcAddr !== undefined && dstAddr !== undefined && opts.verifyChecksum !== 'skip') {
-    const pseudo = pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, buf.length);
-    seg.checksumOk = checksumFinish(checksumAdd(buf, 0, buf.length, pseudo)) === 0;
+    const pseudo = pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, length);
+    seg.checksumOk = checksumFinish(checksumAdd(buf, start, end, pseudo)) === 0;
     seg.checksumPartial = !seg.checksumOk && checksum === checksumFold(pseudo);
     const verify = opts.verifyChecksum ?? true;
     if (!seg.checksumOk && verify !== false && !(verify === 'allow-partial' && seg.checksumPartial)) {
-      throw new WireError('bad-checksum', base + 16, `TCP checksum 0x${checksum.toString(16).padStart(4, '0')} does not verify`, {
+      throw new WireError('bad-checksum', start + 16, `TCP checksum 0x${checksum.toString(16).padStart(4, '0')} does not verify`, {
         hint: seg.checksumPartial ? 'it is a checksum-offload partial sum: decode with verifyChecksum "allow-partial"' : 'the segment is corrupt',
       });
     }
@@ -348,7 +363,7 @@ function decodeTcpAt(buf: Buffer, base: number, srcAddr: number | undefined, dst
  * when both addresses are given (it covers the pseudo-header).
  */
 export function decodeTcp(buf: Buffer, srcAddr?: number, dstAddr?: number, opts: TcpDecodeOptions = {}): DecodedTcp {
-  return decodeTcpAt(buf, 0, srcAddr, dstAddr, opts);
+  return decodeTcpAt(buf, 0, buf.length, srcAddr, dstAddr, opts);
 }
 
 export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 'src' | 'dst' | 'protocol'> {}
@@ -360,8 +375,7 @@ export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: Pa
     throw new WireError('bad-value', 0, `IPv4 packet of ${IPV4_HEADER_LENGTH + tcpLength} bytes`, { hint: 'at most 65535 bytes fit the total length field' });
   }
   const buf = Buffer.allocUnsafe(IPV4_HEADER_LENGTH + tcpLength);
-  // A literal of one fixed shape (a spread of `opts` made a new shape per caller: slow on the hot path).
-  encodeIpv4HeaderInto(buf, 0, { src, dst, protocol: PROTO_TCP, ttl: opts.ttl, id: opts.id, tos: opts.tos, dontFragment: opts.dontFragment }, tcpLength);
+  writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength);
   encodeTcpInto(buf, IPV4_HEADER_LENGTH, seg, src, dst, opts);
   return buf;
 }
@@ -379,6 +393,7 @@ export interface DecodedPacket {
 export function decodePacket(buf: Buffer, opts: TcpDecodeOptions = {}): DecodedPacket {
   const ip = decodeIpv4(buf, { verifyChecksum: opts.verifyChecksum === 'skip' ? 'skip' : opts.verifyChecksum !== false });
   if (ip.protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${ip.protocol}, expected 6 (TCP)`);
-  const tcp = decodeTcpAt(ip.payload, ip.ihl * 4, ip.src, ip.dst, opts);
+  // Straight from the packet's bytes: no view of the IPv4 payload is made.
+  const tcp = decodeTcpAt(buf, ip.ihl * 4, ip.totalLength, ip.src, ip.dst, opts);
   return { ip, tcp };
 }
