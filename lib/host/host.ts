@@ -661,15 +661,13 @@ export class SimSocket extends LiteEmitter {
   read(max = Infinity): Buffer {
     const conn = this.entry.conn;
     const now = this.host.clock.now;
-    const parts: Buffer[] = [];
-    let left = max;
-    while (left > 0) {
-      const b = conn.read(left, now);
+    // The connection hands over everything it holds, up to max, in one call; the loop is for safety.
+    let out = conn.read(max, now);
+    while (out.length > 0 && out.length < max) {
+      const b = conn.read(max - out.length, now);
       if (b.length === 0) break;
-      parts.push(b);
-      left -= b.length;
+      out = Buffer.concat([out, b]);
     }
-    const out = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     if (out.length > 0) {
       this.bytesRead += out.length;
       if (this.received) this.received.push(Buffer.from(out));

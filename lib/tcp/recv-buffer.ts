@@ -85,7 +85,11 @@ export class RecvBuffer {
     const n = Math.min(max, this.unread);
     let out: Buffer;
     const first = this.readable[0];
-    if (first.length - this.readableHead >= n) {
+    if (this.readableHead === 0 && first.length === n) {
+      // The whole of the oldest piece (an application reading as segments arrive): hand it over as it is.
+      out = first;
+      this.readable.shift();
+    } else if (first.length - this.readableHead >= n) {
       out = first.subarray(this.readableHead, this.readableHead + n);
       this.readableHead += n;
       if (this.readableHead === first.length) {
