@@ -7,6 +7,7 @@ import { Host, type HostOptions, type SimSocket } from '../../lib/host/host.ts';
 import { resolveConfig } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
+import { makePair, SERVER_ADDR } from '../../lib/bench/sim.ts';
 
 /** A minimal virtual clock: enough for host tests, independent of lib/sim. */
 class TestClock {
@@ -141,4 +142,44 @@ test('a segment with a bad checksum is dropped at the host and counted', (t) => 
   w.clock.run(200);
   t.is(w.server.drops['corrupt'], 1);
   t.true(w.trace.events.some((e) => e.type === 'segment' && e.event === 'drop' && e.reason?.startsWith('corrupt')));
+});
+
+test('connections by the thousand come and go, and every segment still finds its own connection (the 4-tuple table)', (t) => {
+  // The table is open addressing with tombstones and rehashing: churn thousands of entries through it, on
+  // both hosts, and check that each survivor still gets its own bytes and nobody else's.
+  const pair = makePair({ tcp: { profile: 'linux', isn: 'random', mslMs: 1 }, link: { delayMs: 0.1 }, seed: 7 });
+  const { scheduler, client, server } = pair;
+  for (let p = 0; p < 4; p++) {
+    server.listen(1000 + p).on('connection', (sock: SimSocket) => {
+      // Echo with the 4-tuple the server sees, so a misrouted segment shows.
+      sock.on('data', (d: Buffer) => sock.write(`${d.toString()}@${sock.remotePort}>${sock.localPort};`));
+    });
+  }
+  const N = 3000;
+  const socks: SimSocket[] = [];
+  const got: string[] = new Array(N).fill('');
+  for (let i = 0; i < N; i++) {
+    const s = client.connect(SERVER_ADDR, 1000 + (i % 4));
+    socks.push(s);
+    s.on('data', (d: Buffer) => { got[i] += d.toString(); });
+    s.on('error', () => {});
+    if (i % 10 === 9) scheduler.run();
+  }
+  scheduler.run();
+  t.is(client.connectionCount, N);
+  t.is(server.connectionCount, N);
+  // Two of every three leave (RST both ends' entries away), in an order unlike the one they came in.
+  for (let i = 0; i < N; i++) if (i % 3 !== 0) socks[(i * 7) % N].resetAndDestroy();
+  scheduler.run();
+  t.is(client.connectionCount, N / 3);
+  t.is(server.connectionCount, N / 3);
+  // A thousand more arrive into the table full of tombstones, then every survivor speaks.
+  for (let i = 0; i < 1000; i++) client.connect(SERVER_ADDR, 1000 + (i % 4)).on('error', () => {});
+  scheduler.run();
+  const survivors = socks.map((s, i) => [s, i] as const).filter(([s]) => s.state === 'ESTABLISHED');
+  t.is(survivors.length, N / 3);
+  for (const [s, i] of survivors) s.write(`m${i}`);
+  scheduler.run();
+  for (const [s, i] of survivors) t.is(got[i], `m${i}@${s.localPort}>${s.remotePort};`);
+  t.is(client.connectionCount, N / 3 + 1000);
 });
