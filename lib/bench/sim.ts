@@ -58,7 +58,7 @@ export function makePair(o: PairOptions): Pair {
       counts.clientPackets++;
       if (payloadLength(p) > 0) counts.clientData++;
       if (capture) capture(scheduler.now, p);
-      link.send('client', p);
+      sendClient(p);
     },
   });
   const server = new Host({
@@ -66,11 +66,13 @@ export function makePair(o: PairOptions): Pair {
     transmit: (p) => {
       counts.serverPackets++;
       if (capture) capture(scheduler.now, p);
-      link.send('server', p);
+      sendServer(p);
     },
   });
   link.attach('client', CLIENT_ADDR, (p) => client.receivePacket(p));
   link.attach('server', SERVER_ADDR, (p) => server.receivePacket(p));
+  const sendClient = link.sender('client');
+  const sendServer = link.sender('server');
   return { scheduler, link, client, server, config, counts };
 }
 

@@ -1,5 +1,6 @@
 import type { Scheduler } from '../sim/scheduler.ts';
 import type { Random } from '../sim/random.ts';
+import { get32 } from '../wire/bytes.ts';
 
 /**
  * The in-memory link: carries encoded IPv4 packets between attached hosts on virtual time, with
@@ -198,6 +199,8 @@ interface Direction {
   lastArrivalMs: number;
   /** Packets held back (reorder), in the order sent. */
   held: InFlight[];
+  /** Delivers a packet that needs no record (see sendFrom): made once per direction. */
+  arrivePlain: (packet: Buffer) => void;
 }
 
 /** One packet between send and delivery: the scheduler's argument, so no closure per packet. */
@@ -269,8 +272,20 @@ export class MemoryLink {
   send(from: string, packet: Buffer): void {
     const sender = this.byName.get(from);
     if (!sender) throw new Error(`MemoryLink.send: no host named ${from} is attached`);
+    this.sendFrom(sender, packet);
+  }
+
+  /** `send` for one host, the host looked up once: what a host's transmit calls for every packet. */
+  sender(from: string): (packet: Buffer) => void {
+    const sender = this.byName.get(from);
+    if (!sender) throw new Error(`MemoryLink.sender: no host named ${from} is attached`);
+    return (packet) => this.sendFrom(sender, packet);
+  }
+
+  private sendFrom(sender: Endpoint, packet: Buffer): void {
+    const from = sender.name;
     const now = this.scheduler.now;
-    const to = packet.length >= 20 ? this.byAddr.get(packet.readUInt32BE(16)) : undefined;
+    const to = packet.length >= 20 ? this.byAddr.get(get32(packet, 16)) : undefined;
     if (!to) {
       const s = this.direction(sender, undefined).stats;
       s.sent++;
@@ -322,6 +337,13 @@ export class MemoryLink {
       s.corrupted++;
       this.observer.onCorrupt?.(from, to.name, packet, out, now);
     }
+    if (!holdBack && !duplicate && d.held.length === 0) {
+      // Nothing to hold, copy or let go after it (nothing was held back before it): the packet alone
+      // is the scheduler's argument, and the direction's own function delivers it. No record.
+      d.lastArrivalMs = arrivesMs;
+      this.scheduler.at(arrivesMs, d.arrivePlain, out);
+      return;
+    }
     const rec: InFlight = { dir: d, packet: out, index, duplicate, heldTimer: 0 };
     if (holdBack) {
       // Not FIFO-clamping the packets behind it: they are meant to overtake this one.
@@ -354,6 +376,12 @@ export class MemoryLink {
         depHead: 0,
         lastArrivalMs: 0,
         held: [],
+        arrivePlain: (packet: Buffer) => {
+          const ds = d!.stats;
+          ds.delivered++;
+          ds.bytesDelivered += packet.length;
+          d!.to.receive(packet, this.scheduler.now);
+        },
       };
       this.directions.set(key, d);
       sender.out.set(to, d);

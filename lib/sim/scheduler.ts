@@ -163,7 +163,7 @@ export class Scheduler {
     this.fns[slot] = undefined;
     this.args[slot] = undefined;
     // A new generation: ids issued for this slot before now no longer match it.
-    this.gens[slot] = (this.gens[slot] + 1) % GEN_SPACE;
+    this.gens[slot] = (this.gens[slot] + 1) & (GEN_SPACE - 1);
     this.freeSlots.push(slot);
   }
 

@@ -88,7 +88,7 @@ export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header,
 /** encodeIpv4HeaderInto with the fields as arguments: no header object to build per packet. */
 export function writeIpv4Header(
   buf: Buffer, offset: number, src: number, dst: number, protocol: number,
-  ttl = 64, id = 0, tos = 0, dontFragment = true, payloadLength: number,
+  ttl = 64, id = 0, tos = 0, dontFragment = true, payloadLength: number, checksum = true,
 ): number {
   const totalLength = IPV4_HEADER_LENGTH + payloadLength;
   checkField('IPv4 total length', totalLength, 0xffff);
@@ -108,7 +108,8 @@ export function writeIpv4Header(
   put16(buf, offset + 10, 0);
   put32(buf, offset + 12, src);
   put32(buf, offset + 16, dst);
-  put16(buf, offset + 10, checksumFinish(checksumAdd(buf, offset, offset + IPV4_HEADER_LENGTH)));
+  // false: left 0 (checksum offload, where nothing reads it: see encodePacket).
+  if (checksum) put16(buf, offset + 10, checksumFinish(checksumAdd(buf, offset, offset + IPV4_HEADER_LENGTH)));
   return IPV4_HEADER_LENGTH;
 }
 

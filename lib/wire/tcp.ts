@@ -47,7 +47,7 @@ export type DecodedTcp = TcpSegment & {
 };
 
 export interface TcpEncodeOptions {
-  /** Default true: fill the checksum over the pseudo-header. false: leave the field 0. */
+  /** Default true: fill the checksum over the pseudo-header. false: leave the field 0 (in encodePacket, the IPv4 header's too). */
   checksum?: boolean;
 }
 
@@ -98,44 +98,53 @@ export function tcpSegmentLength(seg: Pick<TcpSegment, 'options' | 'payload'>): 
   return tcpHeaderLength(seg) + seg.payload.length;
 }
 
-function checkField(name: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new WireError('bad-value', 0, `TCP ${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
-  }
+function badField(name: string, value: number, max: number): never {
+  throw new WireError('bad-value', 0, `TCP ${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
+}
+
+// Each passes exactly the integers 0..max: NaN, fractions, negatives and infinities all fail.
+function check8(name: string, value: number): void {
+  if ((value & 0xff) !== value) badField(name, value, 0xff);
+}
+function check16(name: string, value: number): void {
+  if ((value & 0xffff) !== value) badField(name, value, 0xffff);
+}
+function check32(name: string, value: number): void {
+  if (value >>> 0 !== value) badField(name, value, 0xffffffff);
 }
 
 function checkSegment(seg: TcpSegment, headerLength: number): void {
-  checkField('source port', seg.srcPort, 0xffff);
-  checkField('destination port', seg.dstPort, 0xffff);
-  checkField('seq', seg.seq, 0xffffffff);
-  checkField('ack', seg.ack, 0xffffffff);
-  checkField('flags', seg.flags, 0xff);
-  checkField('window', seg.window, 0xffff);
-  checkField('urgent pointer', seg.urgent, 0xffff);
+  check16('source port', seg.srcPort);
+  check16('destination port', seg.dstPort);
+  check32('seq', seg.seq);
+  check32('ack', seg.ack);
+  check8('flags', seg.flags);
+  check16('window', seg.window);
+  check16('urgent pointer', seg.urgent);
   if (headerLength > TCP_HEADER_MAX) {
     throw new WireError('bad-value', 0, `TCP options take ${headerLength - TCP_HEADER_MIN} bytes with padding`, { hint: 'at most 40 bytes of options fit' });
   }
   for (const opt of seg.options) {
     switch (opt.kind) {
       case 'mss':
-        checkField('MSS', opt.mss, 0xffff);
+        check16('MSS', opt.mss);
         break;
       case 'wscale':
-        checkField('window scale shift', opt.shift, 0xff);
+        check8('window scale shift', opt.shift);
         break;
       case 'timestamps':
-        checkField('TSval', opt.tsval, 0xffffffff);
-        checkField('TSecr', opt.tsecr, 0xffffffff);
+        check32('TSval', opt.tsval);
+        check32('TSecr', opt.tsecr);
         break;
       case 'sack':
         if (opt.blocks.length === 0) throw new WireError('bad-value', 0, 'a SACK option with no blocks', { hint: 'RFC 2018 needs 1 to 4 blocks' });
         for (const [left, right] of opt.blocks) {
-          checkField('SACK left edge', left, 0xffffffff);
-          checkField('SACK right edge', right, 0xffffffff);
+          check32('SACK left edge', left);
+          check32('SACK right edge', right);
         }
         break;
       case 'unknown':
-        checkField('option kind', opt.type, 0xff);
+        check8('option kind', opt.type);
         if (opt.type === OPT_EOL || opt.type === OPT_NOP) {
           throw new WireError('bad-value', 0, `option kind ${opt.type} has no length byte`, { hint: "use { kind: 'eol' } or { kind: 'nop' }" });
         }
@@ -151,7 +160,11 @@ function checkSegment(seg: TcpSegment, headerLength: number): void {
  * covers the pseudo-header built from srcAddr and dstAddr (RFC 9293 3.1). Returns bytes written.
  */
 export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcAddr: number, dstAddr: number, opts: TcpEncodeOptions = {}): number {
-  const headerLength = tcpHeaderLength(seg);
+  return writeTcp(buf, offset, seg, tcpHeaderLength(seg), srcAddr, dstAddr, opts.checksum !== false);
+}
+
+/** encodeTcpInto with the header length already known (encodePacket needs it first for the IPv4 header). */
+function writeTcp(buf: Buffer, offset: number, seg: TcpSegment, headerLength: number, srcAddr: number, dstAddr: number, checksum: boolean): number {
   checkSegment(seg, headerLength);
   const end = offset + headerLength + seg.payload.length;
   if (end > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${end - offset}`);
@@ -219,7 +232,7 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
   // 32-bit boundary. The padding is composed of zeros."
   if (i < offset + headerLength) buf.fill(0, i, offset + headerLength);
   buf.set(seg.payload, offset + headerLength);
-  if (opts.checksum !== false) {
+  if (checksum) {
     const sum = checksumAdd(buf, offset, end, pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, end - offset));
     put16(buf, offset + 16, checksumFinish(sum));
   }
@@ -370,13 +383,16 @@ export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 
 
 /** An IPv4 packet carrying seg, built in one allocation. */
 export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions = {}): Buffer {
-  const tcpLength = tcpSegmentLength(seg);
+  const headerLength = tcpHeaderLength(seg);
+  const tcpLength = headerLength + seg.payload.length;
   if (IPV4_HEADER_LENGTH + tcpLength > 0xffff) {
     throw new WireError('bad-value', 0, `IPv4 packet of ${IPV4_HEADER_LENGTH + tcpLength} bytes`, { hint: 'at most 65535 bytes fit the total length field' });
   }
   const buf = Buffer.allocUnsafe(IPV4_HEADER_LENGTH + tcpLength);
-  writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength);
-  encodeTcpInto(buf, IPV4_HEADER_LENGTH, seg, src, dst, opts);
+  // Checksum offload covers the IPv4 header's checksum too, as NICs do: nothing that could see it is looking.
+  const checksum = opts.checksum !== false;
+  writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength, checksum);
+  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum);
   return buf;
 }
 

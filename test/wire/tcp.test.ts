@@ -296,3 +296,20 @@ test('generated packets: decodePacket(encodePacket(...)) round-trips, and every 
     { seed: 7, numRuns: 300 },
   );
 });
+
+test('checksum offload: encodePacket with checksum false leaves both the IPv4 and the TCP checksum 0; by default both verify', (t) => {
+  const seg = decodeTcp(hex(loopbackHex.syn).subarray(20));
+  const src = 0x7f000001;
+  const dst = 0x7f000001;
+  const offloaded = encodePacket(src, dst, seg, { checksum: false });
+  t.is(offloaded.readUInt16BE(10), 0, 'IPv4 header checksum left 0');
+  t.is(offloaded.readUInt16BE(20 + 16), 0, 'TCP checksum left 0');
+  // Skipping verification reads it; verifying rejects it at the IPv4 checksum.
+  t.is(decodePacket(offloaded, { verifyChecksum: 'skip' }).tcp.seq, seg.seq);
+  wireError(t, () => decodePacket(offloaded), 'bad-checksum', 10);
+  const full = encodePacket(src, dst, seg);
+  t.true(decodePacket(full).tcp.checksumOk);
+  t.true(decodePacket(full).ip.checksumOk);
+  // Everything else is the same bytes.
+  t.deepEqual(offloaded.subarray(12, 36), full.subarray(12, 36));
+});
