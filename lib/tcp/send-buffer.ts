@@ -26,7 +26,17 @@ export class SendBuffer {
   push(data: Buffer): void {
     if (data.length === 0) return;
     if (this.chunks === NONE) this.chunks = [];
-    this.chunks.push(data);
+    const chunks = this.chunks;
+    const n = chunks.length;
+    const last = n > this.head ? chunks[n - 1] : undefined;
+    if (last !== undefined && last.buffer === data.buffer && last.byteOffset + last.length === data.byteOffset) {
+      // The new bytes sit right after the last chunk's in the same memory (an application's large buffer
+      // taken a piece at a time as ACKs free space): one longer view of the same bytes. Segments then
+      // never straddle the pieces, so peek copies nothing.
+      chunks[n - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + data.length);
+    } else {
+      chunks.push(data);
+    }
     this.length += data.length;
   }
 
