@@ -712,13 +712,8 @@ export class SimSocket extends LiteEmitter {
   read(max = Infinity): Buffer {
     const conn = this.entry.conn;
     const now = this.host.clock.now;
-    // The connection hands over everything it holds, up to max, in one call; the loop is for safety.
-    let out = conn.read(max, now);
-    while (out.length > 0 && out.length < max) {
-      const b = conn.read(max - out.length, now);
-      if (b.length === 0) break;
-      out = Buffer.concat([out, b]);
-    }
+    // The connection hands over everything it holds, up to max, in one piece.
+    const out = conn.read(max, now);
     if (out.length > 0) {
       this.bytesRead += out.length;
       if (this.received) this.received.push(Buffer.from(out));

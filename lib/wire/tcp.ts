@@ -82,7 +82,19 @@ function optionLength(opt: TcpOption): number {
 }
 
 /** Bytes the options take on the wire, before padding to a 4-byte boundary. */
+/**
+ * The timestamps option after two NOPs: what every segment of a connection with timestamps carries
+ * (RFC 7323 appendix A), with the shared NOP objects as the connection builds it. Measured, checked and
+ * written without walking the list.
+ */
+function timestampsOnly(options: readonly TcpOption[]): (TcpOption & { kind: 'timestamps' }) | undefined {
+  if (options.length !== 3 || options[0] !== OPTION_NOP || options[1] !== OPTION_NOP) return undefined;
+  const ts = options[2];
+  return ts.kind === 'timestamps' ? ts : undefined;
+}
+
 export function tcpOptionsLength(options: readonly TcpOption[]): number {
+  if (timestampsOnly(options)) return 12;
   let n = 0;
   for (const opt of options) n += optionLength(opt);
   return n;
@@ -123,6 +135,12 @@ function checkSegment(seg: TcpSegment, headerLength: number): void {
   check16('urgent pointer', seg.urgent);
   if (headerLength > TCP_HEADER_MAX) {
     throw new WireError('bad-value', 0, `TCP options take ${headerLength - TCP_HEADER_MIN} bytes with padding`, { hint: 'at most 40 bytes of options fit' });
+  }
+  const ts = timestampsOnly(seg.options);
+  if (ts) {
+    check32('TSval', ts.tsval);
+    check32('TSecr', ts.tsecr);
+    return;
   }
   for (const opt of seg.options) {
     switch (opt.kind) {
@@ -178,60 +196,68 @@ function writeTcp(buf: Buffer, offset: number, seg: TcpSegment, headerLength: nu
   put16(buf, offset + 16, 0);
   put16(buf, offset + 18, seg.urgent);
   let i = offset + TCP_HEADER_MIN;
-  for (const opt of seg.options) {
-    switch (opt.kind) {
-      case 'eol':
-        buf[i++] = OPT_EOL;
-        break;
-      case 'nop':
-        buf[i++] = OPT_NOP;
-        break;
-      case 'mss':
-        buf[i] = OPT_MSS;
-        buf[i + 1] = 4;
-        put16(buf, i + 2, opt.mss);
-        i += 4;
-        break;
-      case 'wscale':
-        buf[i] = OPT_WSCALE;
-        buf[i + 1] = 3;
-        buf[i + 2] = opt.shift;
-        i += 3;
-        break;
-      case 'sack-permitted':
-        buf[i] = OPT_SACK_PERMITTED;
-        buf[i + 1] = 2;
-        i += 2;
-        break;
-      case 'timestamps':
-        buf[i] = OPT_TIMESTAMPS;
-        buf[i + 1] = 10;
-        put32(buf, i + 2, opt.tsval);
-        put32(buf, i + 6, opt.tsecr);
-        i += 10;
-        break;
-      case 'sack':
-        buf[i] = OPT_SACK;
-        buf[i + 1] = 2 + 8 * opt.blocks.length;
-        i += 2;
-        for (const [left, right] of opt.blocks) {
-          put32(buf, i, left);
-          put32(buf, i + 4, right);
-          i += 8;
-        }
-        break;
-      case 'unknown':
-        buf[i] = opt.type;
-        buf[i + 1] = 2 + opt.data.length;
-        opt.data.copy(buf, i + 2);
-        i += 2 + opt.data.length;
-        break;
+  const ts = timestampsOnly(seg.options);
+  if (ts) {
+    put32(buf, i, 0x0101080a); // NOP, NOP, kind 8, length 10
+    put32(buf, i + 4, ts.tsval);
+    put32(buf, i + 8, ts.tsecr);
+    i += 12;
+  } else {
+    for (const opt of seg.options) {
+      switch (opt.kind) {
+        case 'eol':
+          buf[i++] = OPT_EOL;
+          break;
+        case 'nop':
+          buf[i++] = OPT_NOP;
+          break;
+        case 'mss':
+          buf[i] = OPT_MSS;
+          buf[i + 1] = 4;
+          put16(buf, i + 2, opt.mss);
+          i += 4;
+          break;
+        case 'wscale':
+          buf[i] = OPT_WSCALE;
+          buf[i + 1] = 3;
+          buf[i + 2] = opt.shift;
+          i += 3;
+          break;
+        case 'sack-permitted':
+          buf[i] = OPT_SACK_PERMITTED;
+          buf[i + 1] = 2;
+          i += 2;
+          break;
+        case 'timestamps':
+          buf[i] = OPT_TIMESTAMPS;
+          buf[i + 1] = 10;
+          put32(buf, i + 2, opt.tsval);
+          put32(buf, i + 6, opt.tsecr);
+          i += 10;
+          break;
+        case 'sack':
+          buf[i] = OPT_SACK;
+          buf[i + 1] = 2 + 8 * opt.blocks.length;
+          i += 2;
+          for (const [left, right] of opt.blocks) {
+            put32(buf, i, left);
+            put32(buf, i + 4, right);
+            i += 8;
+          }
+          break;
+        case 'unknown':
+          buf[i] = opt.type;
+          buf[i + 1] = 2 + opt.data.length;
+          opt.data.copy(buf, i + 2);
+          i += 2 + opt.data.length;
+          break;
+      }
     }
   }
   // RFC 9293 3.1: "The TCP header padding is used to ensure that the TCP header ends ... on a
   // 32-bit boundary. The padding is composed of zeros."
   if (i < offset + headerLength) buf.fill(0, i, offset + headerLength);
-  buf.set(seg.payload, offset + headerLength);
+  if (seg.payload.length > 0) buf.set(seg.payload, offset + headerLength);
   if (checksum) {
     const sum = checksumAdd(buf, offset, end, pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, end - offset));
     put16(buf, offset + 16, checksumFinish(sum));

@@ -7,6 +7,7 @@ import {
   ACK, decodePacket, decodeTcp, encodePacket, encodeTcp, FIN, PSH, RST, SYN, tcpHeaderLength, tcpOptionsLength,
   type DecodedTcp, type TcpOption, type TcpSegment,
 } from '../../lib/wire/tcp.ts';
+import { OPTION_NOP } from '../../lib/wire/tcp-types.ts';
 import { wireError } from './assert.ts';
 import { ethernetPcap, hex, loopbackHex } from './captured.ts';
 
@@ -312,4 +313,14 @@ test('checksum offload: encodePacket with checksum false leaves both the IPv4 an
   t.true(decodePacket(full).ip.checksumOk);
   // Everything else is the same bytes.
   t.deepEqual(offloaded.subarray(12, 36), full.subarray(12, 36));
+});
+
+test('the NOP, NOP, timestamps layout written by the shortcut is the same bytes as the general path, and its values are still checked', (t) => {
+  const ts = { kind: 'timestamps' as const, tsval: 0xfedcba98, tsecr: 7 };
+  const base: TcpSegment = { srcPort: 40000, dstPort: 80, seq: 0xffffffff, ack: 1, flags: ACK, window: 512, urgent: 0, options: [], payload: Buffer.from('hi') };
+  const shared = encodeTcp({ ...base, options: [OPTION_NOP, OPTION_NOP, ts] }, 1, 2);
+  const plain = encodeTcp({ ...base, options: [{ kind: 'nop' }, { kind: 'nop' }, ts] }, 1, 2);
+  t.is(shared.toString('hex'), plain.toString('hex'));
+  t.is(shared.subarray(20, 32).toString('hex'), '0101080afedcba9800000007');
+  wireError(t, () => encodeTcp({ ...base, options: [OPTION_NOP, OPTION_NOP, { ...ts, tsval: 2 ** 32 }] }, 1, 2), 'bad-value');
 });
