@@ -89,8 +89,9 @@ export class Scheduler {
     this.args[slot] = undefined;
     this.live--;
     this.dead++;
-    // A timer re-armed on every ACK leaves a dead entry each time; sweep once they outnumber the living.
-    if (this.dead > 1024 && this.dead > this.live) this.compact();
+    // A timer re-armed on every ACK leaves a dead entry each time; sweep once they outnumber the living
+    // (and are more than a few: a heap of a few hundred live events no longer carries a thousand dead ones).
+    if (this.dead > 64 && this.dead > this.live) this.compact();
   }
 
   /** Due time of the next live event, or undefined when none is left. */
