@@ -34,14 +34,6 @@ export interface Pair {
   client: Host;
   server: Host;
   config: TcpConfig;
-  /** Packets sent by the client, and those with a payload (data segments). */
-  counts: { clientPackets: number; clientData: number; serverPackets: number };
-}
-
-/** Payload bytes of an encoded IPv4+TCP packet, read from the two header-length fields. */
-function payloadLength(packet: Buffer): number {
-  const ihl = (packet[0] & 0x0f) * 4;
-  return packet.length - ihl - (packet[ihl + 12] >>> 4) * 4;
 }
 
 export function makePair(o: PairOptions): Pair {
@@ -49,31 +41,22 @@ export function makePair(o: PairOptions): Pair {
   const random = new Random(o.seed ?? 1);
   const config = resolveConfig(o.tcp);
   const link = new MemoryLink(scheduler, random.fork('link'), { default: o.link ?? {} });
-  const counts = { clientPackets: 0, clientData: 0, serverPackets: 0 };
   const capture = o.capture;
   const verifyChecksums = !(o.offload ?? false) || capture !== undefined;
-  const client = new Host({
-    name: 'client', addr: CLIENT_ADDR, config, clock: scheduler, random: random.fork('host:client'), verifyChecksums, computeChecksums: verifyChecksums,
-    transmit: (p) => {
-      counts.clientPackets++;
-      if (payloadLength(p) > 0) counts.clientData++;
-      if (capture) capture(scheduler.now, p);
-      sendClient(p);
-    },
-  });
-  const server = new Host({
-    name: 'server', addr: SERVER_ADDR, config, clock: scheduler, random: random.fork('host:server'), verifyChecksums, computeChecksums: verifyChecksums,
-    transmit: (p) => {
-      counts.serverPackets++;
-      if (capture) capture(scheduler.now, p);
-      sendServer(p);
-    },
-  });
+  // The hosts are made below; the link calls them only once packets flow.
   link.attach('client', CLIENT_ADDR, (p) => client.receivePacket(p));
   link.attach('server', SERVER_ADDR, (p) => server.receivePacket(p));
-  const sendClient = link.sender('client');
-  const sendServer = link.sender('server');
-  return { scheduler, link, client, server, config, counts };
+  // Without a capture a host hands its packets straight to the link: nothing of the bench's own per packet.
+  const transmitFor = (name: string) => {
+    const send = link.sender(name);
+    return capture ? (p: Buffer) => { capture(scheduler.now, p); send(p); } : send;
+  };
+  const host = (name: string, addr: number) => new Host({
+    name, addr, config, clock: scheduler, random: random.fork(`host:${name}`), verifyChecksums, computeChecksums: verifyChecksums, transmit: transmitFor(name),
+  });
+  const client = host('client', CLIENT_ADDR);
+  const server = host('server', SERVER_ADDR);
+  return { scheduler, link, client, server, config };
 }
 
 /** A buffer of recognisable bytes, written again and again (the send buffer keeps references, no copies). */
@@ -152,8 +135,8 @@ export function simBulk(o: BulkOptions): BulkResult {
     bytes: received,
     wallMs: doneWall - t0,
     virtualMs: doneVirtual,
-    dataSegments: pair.counts.clientData,
-    packets: pair.counts.clientPackets + pair.counts.serverPackets,
+    dataSegments: client.stats.dataSegmentsSent,
+    packets: client.stats.segmentsSent + server.stats.segmentsSent,
     lost: Object.values(pair.link.stats()).reduce((n, s) => n + s.dropped.loss, 0),
   };
 }
@@ -231,7 +214,7 @@ export function simLifecycle(o: LifecycleOptions): LifecycleResult {
   if (completed !== o.connections || failed > 0 || leftOpen > 0) {
     throw new Error(`bench lifecycle: ${completed} of ${o.connections} completed, ${failed} failed, ${leftOpen} left open`);
   }
-  return { connections: completed, wallMs, virtualMs: scheduler.now, packets: pair.counts.clientPackets + pair.counts.serverPackets, leftOpen };
+  return { connections: completed, wallMs, virtualMs: scheduler.now, packets: client.stats.segmentsSent + server.stats.segmentsSent, leftOpen };
 }
 
 export interface IdleResult {

@@ -72,8 +72,13 @@ export interface HostOptions {
   synCookies?: boolean;
 }
 
-/** Counts of what the host did about SYN floods (Linux's SyncookiesSent, SyncookiesRecv, SyncookiesFailed). */
+/**
+ * Counts of segments sent (RFC 4022's tcpOutSegs, and those of them carrying data) and of what the host
+ * did about SYN floods (Linux's SyncookiesSent, SyncookiesRecv, SyncookiesFailed).
+ */
 export interface HostStats {
+  segmentsSent: number;
+  dataSegmentsSent: number;
   synCookiesSent: number;
   /** ACKs with a valid cookie: connections made from no state. */
   synCookiesReceived: number;
@@ -161,7 +166,7 @@ export class Host {
   private readonly encodeOptions: PacketEncodeOptions;
   /** Packets dropped at this host's edge, by reason. */
   readonly drops: Record<string, number> = {};
-  readonly stats: HostStats = { synCookiesSent: 0, synCookiesReceived: 0, synCookiesFailed: 0 };
+  readonly stats: HostStats = { segmentsSent: 0, dataSegmentsSent: 0, synCookiesSent: 0, synCookiesReceived: 0, synCookiesFailed: 0 };
   private readonly cookies: SynCookies | undefined;
   /** A connection rebuilt from a cookie while its SYN is replayed: its SYN-ACK left already, from no state. */
   private muted: Entry | undefined = undefined;
@@ -252,6 +257,7 @@ export class Host {
     if (entry === this.muted) return;
     const packet = encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
     this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
+    this.countSent(seg);
     this.transmitPacket(packet);
   }
 
@@ -259,7 +265,13 @@ export class Host {
   private sendOrphan(dst: number, seg: TcpSegment, why = 'reset'): void {
     const packet = encodePacket(this.addr, dst, seg, this.encodeOptions);
     this.tracer?.segment('tx', this, undefined, this.addr, dst, seg, { retransmit: false, why });
+    this.countSent(seg);
     this.transmitPacket(packet);
+  }
+
+  private countSent(seg: TcpSegment): void {
+    this.stats.segmentsSent++;
+    if (seg.payload.length > 0) this.stats.dataSegmentsSent++;
   }
 
   /** An IPv4 packet arrives from the link. */

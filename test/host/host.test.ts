@@ -55,6 +55,8 @@ test('a connect to a port nobody listens on is refused: SYN, then RST,ACK, ECONN
   t.deepEqual(errors, ['ECONNREFUSED']);
   t.is(s.state, 'CLOSED');
   t.is(w.client.connectionCount, 0);
+  // Segments sent (tcpOutSegs), the RST from no connection included; none carried data.
+  t.deepEqual([w.client.stats.segmentsSent, w.server.stats.segmentsSent, w.client.stats.dataSegmentsSent], [1, 1, 0]);
 });
 
 test('a server accepts several clients, each its own connection by 4-tuple, and echoes to each', (t) => {
@@ -118,11 +120,11 @@ test('backlog with SYN cookies (the default): the SYN beyond the backlog gets a 
   const second = w.client.connect(w.server.addr, 80);
   w.clock.run(6);
   t.is(w.server.connectionCount, 1, 'the cookie left no state behind');
-  t.deepEqual(w.server.stats, { synCookiesSent: 1, synCookiesReceived: 0, synCookiesFailed: 0 });
+  t.like(w.server.stats, { synCookiesSent: 1, synCookiesReceived: 0, synCookiesFailed: 0 });
   w.clock.run(20);
   t.is(second.state, 'ESTABLISHED', 'no retransmission needed: established one round trip later');
   t.is(first.state, 'ESTABLISHED');
-  t.deepEqual(w.server.stats, { synCookiesSent: 1, synCookiesReceived: 1, synCookiesFailed: 0 });
+  t.like(w.server.stats, { synCookiesSent: 1, synCookiesReceived: 1, synCookiesFailed: 0 });
   t.false('backlog' in w.server.drops, 'nothing dropped');
   const cookieSynAck = w.trace.events.find((e) => e.type === 'segment' && e.event === 'tx' && e.why === 'syncookie');
   t.truthy(cookieSynAck);

@@ -90,7 +90,7 @@ test('with both sides doing timestamps, window scaling and SACK survive the cook
   w.scheduler.runUntil(20);
   t.is(sock.state, 'ESTABLISHED');
   t.is(w.accepted.length, 1);
-  t.deepEqual(w.s.stats, { synCookiesSent: 1, synCookiesReceived: 1, synCookiesFailed: 0 });
+  t.like(w.s.stats, { synCookiesSent: 1, synCookiesReceived: 1, synCookiesFailed: 0 });
   const synAck = w.packets.find((p) => p.from === 'server')!.seg;
   t.deepEqual(synAck.options.map((o) => o.kind), ['mss', 'sack-permitted', 'timestamps', 'nop', 'wscale'], 'the SYN-ACK offers what Linux offers');
   t.true(w.accepted[0].connection.sndWnd > 65535, `the client's window as the server reads it is scaled: ${w.accepted[0].connection.sndWnd}`);
