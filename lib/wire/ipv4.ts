@@ -163,41 +163,59 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
       hint: 'fragments are not reassembled',
     });
   }
-  return new Ipv4View(buf, version, ihl, totalLength, flagsAndOffset, headerChecksum, checksumOk);
+  return new Ipv4View(buf, ihl, totalLength, checksumOk);
 }
 
 /**
- * A decoded IPv4 packet. Fields are read once; `header` and `payload` are views made when first asked
- * for: a host that decodes the TCP segment straight from the packet makes none (a Buffer view is one
- * of the larger objects V8 allocates, and the receive path runs once per packet).
+ * A decoded IPv4 packet, as small as it can be: the receive path makes one per packet. The addresses
+ * and lengths are read once; the other header fields, and the `header` and `payload` views, are read
+ * from the packet's bytes when asked for (a host reads only the addresses, and decodes the TCP segment
+ * straight from the bytes). The bytes must not change while the view is in use, as with any view.
  */
 class Ipv4View implements Ipv4Packet {
-  readonly tos: number;
-  readonly id: number;
-  readonly flags: number;
-  readonly fragmentOffset: number;
-  readonly ttl: number;
-  readonly protocol: number;
   readonly src: number;
   readonly dst: number;
 
   constructor(
     private readonly bytes: Buffer,
-    readonly version: number,
     readonly ihl: number,
     readonly totalLength: number,
-    flagsAndOffset: number,
-    readonly headerChecksum: number,
     readonly checksumOk: boolean,
   ) {
-    this.tos = bytes[1];
-    this.id = get16(bytes, 4);
-    this.flags = flagsAndOffset >>> 13;
-    this.fragmentOffset = flagsAndOffset & FRAGMENT_OFFSET_MASK;
-    this.ttl = bytes[8];
-    this.protocol = bytes[9];
     this.src = get32(bytes, 12);
     this.dst = get32(bytes, 16);
+  }
+
+  get version(): number {
+    return this.bytes[0] >>> 4;
+  }
+
+  get tos(): number {
+    return this.bytes[1];
+  }
+
+  get id(): number {
+    return get16(this.bytes, 4);
+  }
+
+  get flags(): number {
+    return get16(this.bytes, 6) >>> 13;
+  }
+
+  get fragmentOffset(): number {
+    return get16(this.bytes, 6) & FRAGMENT_OFFSET_MASK;
+  }
+
+  get ttl(): number {
+    return this.bytes[8];
+  }
+
+  get protocol(): number {
+    return this.bytes[9];
+  }
+
+  get headerChecksum(): number {
+    return get16(this.bytes, 10);
   }
 
   get header(): Buffer {
