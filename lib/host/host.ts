@@ -753,6 +753,8 @@ export class SimSocket extends LiteEmitter {
           break;
         }
       }
+      // Written out and ended: no write may come after end, so the list's memory goes back.
+      if (this.pending.length === 0 && this.endRequested) this.pending = NO_PENDING as Buffer[];
       if (this.pending.length === 0 && this.endRequested && !conn.finQueued && conn.state !== 'SYN-SENT') {
         if (this.closeAfterFlush) conn.close(now);
         else conn.shutdown(now);

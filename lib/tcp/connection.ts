@@ -1112,6 +1112,10 @@ export class Connection {
     this.setState('TIME-WAIT', cause, now);
     // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL.
     this.setTimer('timewait', now + 2 * this.config.mslMs, now);
+    // Nothing more will be sent or received in order (our FIN is acknowledged, so the send buffer is
+    // empty): give back the buffers' memory for the 2 MSL, as Linux keeps only a small timewait sock.
+    if (this.sendBuf.length === 0) this.sendBuf = IDLE_SEND;
+    this.recvBuf?.release();
   }
 
   private fail(code: string, cause: string, now: number): void {

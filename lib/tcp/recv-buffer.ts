@@ -79,6 +79,18 @@ export class RecvBuffer {
     void start;
   }
 
+  /**
+   * Give back the lists' memory when they are empty (they become the shared empty list again): for a
+   * connection that will receive no more, such as one in TIME-WAIT.
+   */
+  release(): void {
+    if (this.unread === 0) {
+      this.readable = NONE as Buffer[];
+      this.readableHead = 0;
+    }
+    if (this.ooo.length === 0) this.ooo = NONE as { seq: number; data: Buffer }[];
+  }
+
   /** Up to `max` in-order bytes for the application. */
   read(max = Infinity): Buffer {
     if (this.unread === 0 || max <= 0) return EMPTY;
