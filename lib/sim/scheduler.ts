@@ -1,19 +1,31 @@
 /**
  * The discrete-event scheduler on virtual time (milliseconds, fractions allowed).
  *
- * A binary min-heap ordered by (time, insertion order): events due at the same instant run in the
- * order they were scheduled, so a run depends only on what was scheduled, never on heap layout.
+ * Events run in (time, insertion order): events due at the same instant run in the order they were
+ * scheduled, so a run depends only on what was scheduled, never on how the queue stores it.
  *
- * Built for millions of events: entries live in parallel arrays indexed by a reusable slot, the heap
- * holds slot numbers, and an event id encodes its slot and that slot's generation, so neither `at`
- * nor `cancel` allocates (no entry objects, no id map). Callers that want no closure per event pass
- * a shared function and an argument: `at(t, deliver, packetRecord)`.
- * Cancelling is lazy: the slot is marked dead and skipped when it reaches the top of the heap.
+ * Built for millions of events: entries live in parallel arrays indexed by a reusable slot, and an
+ * event id encodes its slot and that slot's generation, so neither `at` nor `cancel` allocates (no
+ * entry objects, no id map). Callers that want no closure per event pass a shared function and an
+ * argument: `at(t, deliver, packetRecord)`.
+ *
+ * The queue is a few FIFO lanes beside a binary min-heap. A simulation schedules mostly in runs of
+ * equal delays (every packet on a link arrives `delay` after it leaves, every TIME-WAIT lasts 2 MSL),
+ * so each run's times never decrease: such an event joins the end of a lane whose last time is not
+ * later than its own (the latest such lane), at no cost; only an event that fits no lane goes into the
+ * heap. The next event is the earliest of the lane heads and the heap's top, compared by (time,
+ * insertion order), so the order is exactly a single sorted queue's.
+ * Cancelling is lazy: the slot is marked dead and skipped when it reaches the front.
  */
 
 /** Slots per scheduler: at most this many events may be pending at once (4,194,304). */
 const SLOT_BITS = 22;
 const SLOT_SPACE = 1 << SLOT_BITS;
+/** FIFO lanes beside the heap (see the class comment). */
+const MAX_LANES = 8;
+/** front(): the next event is the heap's top, or there is none. */
+const HEAP = -1;
+const NONE = -2;
 /** Generations wrap here, keeping ids below 2^53: a stale id matches only after 2^31 reuses of its slot. */
 const GEN_SPACE = 2 ** 31;
 
@@ -30,6 +42,10 @@ export class Scheduler {
   private readonly args: unknown[] = [];
   private readonly gens: number[] = [];
   private readonly freeSlots: number[] = [];
+  /** The lanes: slots in order, the index of each lane's first, and the time of each lane's last (-Infinity: empty). */
+  private readonly lanes: number[][] = [];
+  private readonly laneHeads: number[] = [];
+  private readonly laneLast: number[] = [];
   private insertions = 0;
   private live = 0;
   /** Cancelled events still in the heap. */
@@ -63,13 +79,29 @@ export class Scheduler {
       if (slot >= SLOT_SPACE) throw new RangeError(`Scheduler: more than ${SLOT_SPACE} events pending at once`);
       this.gens.push(0);
     }
-    this.times[slot] = timeMs < this.nowMs ? this.nowMs : timeMs;
+    const time = timeMs < this.nowMs ? this.nowMs : timeMs;
+    this.times[slot] = time;
     this.orders[slot] = this.insertions++;
     this.fns[slot] = fn;
     this.args[slot] = arg;
-    this.heap.push(slot);
-    this.siftUp(this.heap.length - 1);
     this.live++;
+    // The lane whose last event is latest but not after this one; an empty lane (-Infinity) if none.
+    const last = this.laneLast;
+    let lane = -1;
+    for (let k = 0; k < last.length; k++) if (last[k] <= time && (lane < 0 || last[k] > last[lane])) lane = k;
+    if (lane < 0 && last.length < MAX_LANES) {
+      lane = last.length;
+      this.lanes.push([]);
+      this.laneHeads.push(0);
+      last.push(-Infinity);
+    }
+    if (lane >= 0) {
+      this.lanes[lane].push(slot);
+      last[lane] = time;
+    } else {
+      this.heap.push(slot);
+      this.siftUp(this.heap.length - 1);
+    }
     return this.gens[slot] * SLOT_SPACE + slot;
   }
 
@@ -96,15 +128,87 @@ export class Scheduler {
 
   /** Due time of the next live event, or undefined when none is left. */
   nextTime(): number | undefined {
+    const from = this.front();
+    return from === NONE ? undefined : this.frontTime(from);
+  }
+
+  private frontTime(from: number): number {
+    return this.times[from === HEAP ? this.heap[0] : this.lanes[from][this.laneHeads[from]]];
+  }
+
+  /**
+   * Where the next live event is: a lane's number, HEAP, or NONE. Drops the cancelled events it passes
+   * at the lanes' heads and the heap's top; a lane left empty is reset for any time.
+   */
+  private front(): number {
     this.dropCancelled();
-    return this.heap.length > 0 ? this.times[this.heap[0]] : undefined;
+    const fns = this.fns;
+    const times = this.times;
+    const orders = this.orders;
+    let from = NONE;
+    let bestTime = 0;
+    let bestOrder = 0;
+    if (this.heap.length > 0) {
+      from = HEAP;
+      bestTime = times[this.heap[0]];
+      bestOrder = orders[this.heap[0]];
+    }
+    for (let k = 0; k < this.lanes.length; k++) {
+      const q = this.lanes[k];
+      let h = this.laneHeads[k];
+      while (h < q.length && fns[q[h]] === undefined) {
+        this.free(q[h++]);
+        this.dead--;
+      }
+      if (h === q.length) {
+        if (q.length > 0) q.length = 0;
+        this.laneHeads[k] = 0;
+        this.laneLast[k] = -Infinity;
+        continue;
+      }
+      this.laneHeads[k] = h;
+      const slot = q[h];
+      const t = times[slot];
+      if (from === NONE || t < bestTime || (t === bestTime && orders[slot] < bestOrder)) {
+        from = k;
+        bestTime = t;
+        bestOrder = orders[slot];
+      }
+    }
+    return from;
+  }
+
+  /** Take the front event (`from`, as front() found it) off its lane or the heap; returns its slot. */
+  private take(from: number): number {
+    if (from === HEAP) return this.popTop();
+    const q = this.lanes[from];
+    const h = this.laneHeads[from];
+    const slot = q[h];
+    if (h + 1 === q.length) {
+      q.length = 0;
+      this.laneHeads[from] = 0;
+      this.laneLast[from] = -Infinity;
+    } else if (h >= 1024 && 2 * h >= q.length) {
+      // Let go of the run slots now and then (amortised constant time per event).
+      q.splice(0, h + 1);
+      this.laneHeads[from] = 0;
+    } else {
+      this.laneHeads[from] = h + 1;
+    }
+    return slot;
   }
 
   /** Run the next event; false when none is left. */
   step(): boolean {
-    this.dropCancelled();
-    if (this.heap.length === 0) return false;
-    const slot = this.popTop();
+    const from = this.front();
+    if (from === NONE) return false;
+    this.runFrom(from);
+    return true;
+  }
+
+  /** Run the front event, `from` as front() found it. */
+  private runFrom(from: number): void {
+    const slot = this.take(from);
     const fn = this.fns[slot]!;
     const arg = this.args[slot];
     this.nowMs = this.times[slot];
@@ -112,7 +216,6 @@ export class Scheduler {
     this.free(slot);
     // The slot is already free: the callback may schedule or cancel anything, itself included.
     fn(arg);
-    return true;
   }
 
   /**
@@ -121,13 +224,13 @@ export class Scheduler {
    */
   runUntil(limitMs: number): void {
     for (;;) {
-      const t = this.nextTime();
-      if (t === undefined) return;
-      if (t > limitMs) {
+      const from = this.front();
+      if (from === NONE) return;
+      if (this.frontTime(from) > limitMs) {
         if (limitMs > this.nowMs) this.nowMs = limitMs;
         return;
       }
-      this.step();
+      this.runFrom(from);
     }
   }
 
@@ -146,8 +249,20 @@ export class Scheduler {
     }
   }
 
-  /** Remove every cancelled entry and rebuild the heap (Floyd's bottom-up heapify, O(n)). */
+  /** Remove every cancelled entry from the lanes and the heap, and rebuild the heap (Floyd's bottom-up heapify, O(n)). */
   private compact(): void {
+    for (let k = 0; k < this.lanes.length; k++) {
+      const q = this.lanes[k];
+      let kept = 0;
+      for (let i = this.laneHeads[k]; i < q.length; i++) {
+        const slot = q[i];
+        if (this.fns[slot] === undefined) this.free(slot);
+        else q[kept++] = slot;
+      }
+      q.length = kept;
+      this.laneHeads[k] = 0;
+      this.laneLast[k] = kept > 0 ? this.times[q[kept - 1]] : -Infinity;
+    }
     const h = this.heap;
     let kept = 0;
     for (let i = 0; i < h.length; i++) {

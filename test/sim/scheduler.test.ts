@@ -152,3 +152,44 @@ test('a timer re-armed a million times (cancel and set again) fires once, at its
   t.is(fired, 1);
   t.is(s.now, 1_001_000);
 });
+
+test('runs of equal delays (the FIFO lanes) mixed with random times, scheduled while running, and cancels: the order is a single sorted queue\'s', (t) => {
+  // A model of a simulation: each event, when it runs, schedules more at one of a few fixed delays (a
+  // link, a TIME-WAIT, a retransmission timer), sometimes at a random one, and sometimes cancels a
+  // pending event. The reference is the plainest queue: every event ever scheduled, sorted by
+  // (time, insertion), minus the cancelled.
+  const s = new Scheduler();
+  const r = new Random(3);
+  const delays = [0, 0.05, 0.1, 20, 40, 200, 1000, 3.5, 7, 11];
+  const scheduled: { time: number; k: number }[] = [];
+  const ids: number[] = [];
+  const cancelled = new Set<number>();
+  const ran: number[] = [];
+  const done = new Set<number>();
+  let next = 0;
+  const schedule = (time: number) => {
+    const k = next++;
+    scheduled.push({ time, k });
+    ids.push(s.at(time, run, k));
+  };
+  const run = (k: number) => {
+    ran.push(k);
+    done.add(k);
+    if (next >= 60_000) return;
+    for (let i = r.int(3); i >= 0; i--) {
+      const time = r.chance(0.1) ? s.now + r.int(500) : s.now + delays[r.int(delays.length)];
+      schedule(time);
+    }
+    if (r.chance(0.3)) {
+      const victim = r.int(next);
+      if (!done.has(victim)) cancelled.add(victim);
+      s.cancel(ids[victim]);
+    }
+  };
+  for (let i = 0; i < 20; i++) schedule(r.int(10));
+  s.run();
+  const expected = scheduled.filter((e) => !cancelled.has(e.k)).sort((a, b) => a.time - b.time || a.k - b.k).map((e) => e.k);
+  t.is(ran.length, expected.length);
+  t.deepEqual(ran, expected);
+  t.is(s.pending, 0);
+});
