@@ -114,9 +114,11 @@ export class Scheduler {
 
   /** Forget an event. An id already run, already cancelled or never issued is ignored. */
   cancel(id: number): void {
-    const slot = id % SLOT_SPACE;
-    if (slot >= this.gens.length || this.fns[slot] === undefined) return;
-    if (this.gens[slot] !== Math.floor(id / SLOT_SPACE)) return;
+    // Ids pass 2^32, so no bit operations; dividing by a power of two is exact (and % on doubles is slow).
+    const gen = Math.floor(id / SLOT_SPACE);
+    const slot = id - gen * SLOT_SPACE;
+    if (!(slot >= 0 && slot < this.gens.length) || this.fns[slot] === undefined) return;
+    if (this.gens[slot] !== gen) return;
     this.fns[slot] = undefined;
     this.args[slot] = undefined;
     this.live--;
@@ -160,13 +162,11 @@ export class Scheduler {
         this.free(q[h++]);
         this.dead--;
       }
+      this.laneHeads[k] = h;
       if (h === q.length) {
-        if (q.length > 0) q.length = 0;
-        this.laneHeads[k] = 0;
-        this.laneLast[k] = -Infinity;
+        this.emptied(k);
         continue;
       }
-      this.laneHeads[k] = h;
       const slot = q[h];
       const t = times[slot];
       if (from === NONE || t < bestTime || (t === bestTime && orders[slot] < bestOrder)) {
@@ -184,18 +184,27 @@ export class Scheduler {
     const q = this.lanes[from];
     const h = this.laneHeads[from];
     const slot = q[h];
-    if (h + 1 === q.length) {
-      q.length = 0;
-      this.laneHeads[from] = 0;
-      this.laneLast[from] = -Infinity;
-    } else if (h >= 1024 && 2 * h >= q.length) {
-      // Let go of the run slots now and then (amortised constant time per event).
+    this.laneHeads[from] = h + 1;
+    if (h + 1 === q.length) this.emptied(from);
+    else if (h >= 1024 && 2 * h >= q.length) {
+      // Let go of the slots already run now and then (amortised constant time per event).
       q.splice(0, h + 1);
       this.laneHeads[from] = 0;
-    } else {
-      this.laneHeads[from] = h + 1;
     }
     return slot;
+  }
+
+  /**
+   * Lane k has nothing left: it takes any time again. Its array is emptied only when long; a short one
+   * keeps its room (refilled from the end), so a lane that empties and fills at every packet allocates nothing.
+   */
+  private emptied(k: number): void {
+    this.laneLast[k] = -Infinity;
+    const q = this.lanes[k];
+    if (q.length >= 1024) {
+      q.length = 0;
+      this.laneHeads[k] = 0;
+    }
   }
 
   /** Run the next event; false when none is left. */
