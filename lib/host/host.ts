@@ -5,7 +5,7 @@ import type { TcpConfig } from '../tcp/config.ts';
 import { ACK, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
-import { decodePacket, encodePacket, type PacketEncodeOptions } from '../wire/tcp.ts';
+import { decodePacket, encodePacket, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
@@ -278,7 +278,7 @@ export class Host {
   receivePacket(packet: Buffer): void {
     let decoded;
     try {
-      decoded = decodePacket(packet, { verifyChecksum: this.verifyChecksums ? true : 'skip' });
+      decoded = decodePacket(packet, this.verifyChecksums ? VERIFY : SKIP_VERIFY);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
@@ -449,6 +449,9 @@ export class Host {
 }
 
 const NO_PENDING: readonly Buffer[] = Object.freeze([]);
+// decodePacket's options, made once rather than per packet.
+const VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: true });
+const SKIP_VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: 'skip' });
 // SimSocket.flags bits.
 const ENDED = 1;
 const CLOSED = 2;

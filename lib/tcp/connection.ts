@@ -80,10 +80,25 @@ const FIN_RECEIVED = 2;
 const PASSIVE = 4;
 const SYN_ACKED = 8;
 const WS_AGREED = 16;
+// The events that carry nothing but their kind, made once (one is sent for nearly every segment).
+const ESTABLISHED_ACTIVE: ConnEvent = Object.freeze({ kind: 'established', passive: false });
+const ESTABLISHED_PASSIVE: ConnEvent = Object.freeze({ kind: 'established', passive: true });
+const READABLE: ConnEvent = Object.freeze({ kind: 'readable' });
+const WRITABLE: ConnEvent = Object.freeze({ kind: 'writable' });
+const FIN_EVENT: ConnEvent = Object.freeze({ kind: 'fin' });
+const CLOSED_EVENT: ConnEvent = Object.freeze({ kind: 'closed' });
+
+/** A segment's timestamps option, if it has one; looked for where NOP, NOP, timestamps puts it first. */
+function timestampsOf(seg: TcpSegment): { tsval: number; tsecr: number } | undefined {
+  const options = seg.options;
+  if (options.length === 3 && options[2].kind === 'timestamps') return options[2];
+  for (const o of options) if (o.kind === 'timestamps') return o;
+  return undefined;
+}
+
 /** The TSecr of a segment's timestamps option, if it has one. */
 function echoedTimestamp(seg: TcpSegment): number | undefined {
-  for (const o of seg.options) if (o.kind === 'timestamps') return o.tsecr;
-  return undefined;
+  return timestampsOf(seg)?.tsecr;
 }
 
 /** The earlier of two deadlines, undefined standing for "never". */
@@ -564,7 +579,7 @@ export class Connection {
       // The ACK completing the handshake leaves before the application hears of it (as connect() returns on Linux).
       this.ackNow = true;
       this.output(now);
-      this.sink.event({ kind: 'established', passive: false }, now);
+      this.sink.event(ESTABLISHED_ACTIVE, now);
       if (this.state === 'ESTABLISHED') this.afterEstablished(now);
       return;
     }
@@ -679,7 +694,7 @@ export class Connection {
           this.enterEstablishedFromSynReceived(now, 'rcv ACK of SYN');
           if ((this.state as TcpState) !== 'ESTABLISHED' && (this.state as TcpState) !== 'FIN-WAIT-1') return;
         } else {
-          this.sink.event({ kind: 'established', passive: this.passive }, now);
+          this.sink.event(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
           if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
           if (this.finAcked()) this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
         }
@@ -702,7 +717,7 @@ export class Connection {
         // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
         if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
         else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
-        this.sink.event({ kind: 'readable' }, now);
+        this.sink.event(READABLE, now);
       } else {
         // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
         this.ackNow = true;
@@ -729,7 +744,7 @@ export class Connection {
       this.ackNow = true;
       this.output(now);
     }
-    this.sink.event({ kind: 'established', passive: this.passive }, now);
+    this.sink.event(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
     if (this.state === 'ESTABLISHED') this.afterEstablished(now);
   }
 
@@ -818,7 +833,7 @@ export class Connection {
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
     else this.cancelTimer('rto', now);
-    if (dataAcked > 0) this.sink.event({ kind: 'writable' }, now);
+    if (dataAcked > 0) this.sink.event(WRITABLE, now);
     this.reportCongestion(now);
   }
 
@@ -880,7 +895,7 @@ export class Connection {
         this.enterTimeWait('rcv FIN', now);
         break;
     }
-    this.sink.event({ kind: 'fin' }, now);
+    this.sink.event(FIN_EVENT, now);
   }
 
   private onAnySegment(now: number): void {
@@ -1024,7 +1039,8 @@ export class Connection {
   private takeTimestamp(seg: TcpSegment, seq: number, rcvNxt: number): void {
     // RFC 7323 4.3: remember TSval of a segment that covers RCV.NXT (simplified: at or before it).
     if (!seqLe(seq, rcvNxt)) return;
-    for (const o of seg.options) if (o.kind === 'timestamps') this.tsRecent = o.tsval;
+    const ts = timestampsOf(seg);
+    if (ts) this.tsRecent = ts.tsval;
   }
 
   private tsOption(now: number, tsecr: number): TcpOption {
@@ -1127,7 +1143,7 @@ export class Connection {
   private enterClosed(cause: string, now: number): void {
     for (const t of TIMER_NAMES) this.cancelTimer(t, now);
     this.setState('CLOSED', cause, now);
-    this.sink.event({ kind: 'closed' }, now);
+    this.sink.event(CLOSED_EVENT, now);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -8,7 +8,7 @@
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
 import { get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
-import { decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
+import { decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
 import { OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
 
 export { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from './tcp-types.ts';
@@ -422,6 +422,11 @@ export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: Pa
   return buf;
 }
 
+// decodeIpv4's options, made once rather than per packet.
+const IP_VERIFY: Ipv4DecodeOptions = Object.freeze({ verifyChecksum: true });
+const IP_NO_VERIFY: Ipv4DecodeOptions = Object.freeze({ verifyChecksum: false });
+const IP_SKIP: Ipv4DecodeOptions = Object.freeze({ verifyChecksum: 'skip' });
+
 export interface DecodedPacket {
   ip: Ipv4Packet;
   tcp: DecodedTcp;
@@ -433,7 +438,7 @@ export interface DecodedPacket {
  * the start of the IPv4 header.
  */
 export function decodePacket(buf: Buffer, opts: TcpDecodeOptions = {}): DecodedPacket {
-  const ip = decodeIpv4(buf, { verifyChecksum: opts.verifyChecksum === 'skip' ? 'skip' : opts.verifyChecksum !== false });
+  const ip = decodeIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY);
   if (ip.protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${ip.protocol}, expected 6 (TCP)`);
   // Straight from the packet's bytes: no view of the IPv4 payload is made.
   const tcp = decodeTcpAt(buf, ip.ihl * 4, ip.totalLength, ip.src, ip.dst, opts);
