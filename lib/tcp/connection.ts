@@ -109,6 +109,7 @@ function earlier(a: number | undefined, b: number | undefined): number | undefin
 
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
+const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
 const EMPTY = Buffer.alloc(0);
 /** Every connection's send buffer until its first write; empty, so nothing ever changes it (consume(0) at most). */
 const IDLE_SEND = new SendBuffer();
@@ -986,15 +987,18 @@ export class Connection {
   }
 
   private sendSyn(now: number, withAck: boolean, retransmit: boolean): void {
-    const options: TcpOption[] = [{ kind: 'mss', mss: this.config.mss }];
-    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
+    const mss: TcpOption = { kind: 'mss', mss: this.config.mss };
+    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale. Written as literals of their
+    // final length (an array pushed to from one element reserves 17).
     const offerSack = this.config.sack && (!withAck || this.sackOk);
     const offerTs = this.config.timestamps && (!withAck || this.tsOk);
     const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
-    if (offerSack && offerTs) options.push(SACK_PERMITTED, this.tsOption(now, withAck ? this.tsRecent : 0));
-    else if (offerTs) options.push(NOP, NOP, this.tsOption(now, withAck ? this.tsRecent : 0));
-    else if (offerSack) options.push(NOP, NOP, SACK_PERMITTED);
-    if (offerWs) options.push(NOP, { kind: 'wscale', shift: this.rcvScale });
+    const ts = offerTs ? this.tsOption(now, withAck ? this.tsRecent : 0) : undefined;
+    let options: TcpOption[];
+    if (ts && offerSack) options = offerWs ? [mss, SACK_PERMITTED, ts, NOP, this.wscaleOption()] : [mss, SACK_PERMITTED, ts];
+    else if (ts) options = offerWs ? [mss, NOP, NOP, ts, NOP, this.wscaleOption()] : [mss, NOP, NOP, ts];
+    else if (offerSack) options = offerWs ? [mss, NOP, NOP, SACK_PERMITTED, NOP, this.wscaleOption()] : [mss, NOP, NOP, SACK_PERMITTED];
+    else options = offerWs ? [mss, NOP, this.wscaleOption()] : [mss];
     const window = Math.min(this.config.rcvbuf, 0xffff);
     this.rcvAdvEdge = this.recvBuf ? seqAdd(this.recvBuf.rcvNxt, window) : 0;
     const seg: TcpSegment = {
@@ -1009,10 +1013,14 @@ export class Connection {
     }
     this.ackNow = false;
     this.cancelTimer('delack', now);
-    this.emit(seg, { retransmit, why: retransmit ? 'rto' : undefined }, now);
+    this.emit(seg, retransmit ? SYN_AGAIN : PLAIN, now);
     this.setTimer('rto', now + this.rtt.rtoMs, now);
   }
 
+
+  private wscaleOption(): TcpOption {
+    return { kind: 'wscale', shift: this.rcvScale };
+  }
 
   private takeSynOptions(seg: TcpSegment): void {
     const { mss, wscale: ws, timestamps: ts, sackPermitted: sackOk } = synOptionsOf(seg);
