@@ -28,24 +28,24 @@ export interface Ipv4Header {
 }
 
 export interface Ipv4Packet {
-  version: number;
+  readonly version: number;
   /** Header length in 32-bit words. */
-  ihl: number;
-  tos: number;
+  readonly ihl: number;
+  readonly tos: number;
   /** Header plus payload, in bytes, from the header field. */
-  totalLength: number;
-  id: number;
+  readonly totalLength: number;
+  readonly id: number;
   /** The 3 flag bits (bit 1 = DF, bit 0 = MF). */
-  flags: number;
+  readonly flags: number;
   /** In 8-byte units; always 0 here because fragments are rejected. */
-  fragmentOffset: number;
-  ttl: number;
-  protocol: number;
-  headerChecksum: number;
+  readonly fragmentOffset: number;
+  readonly ttl: number;
+  readonly protocol: number;
+  readonly headerChecksum: number;
   /** Whether the header checksum verifies (always true unless decoded with verifyChecksum: false). */
-  checksumOk: boolean;
-  src: number;
-  dst: number;
+  readonly checksumOk: boolean;
+  readonly src: number;
+  readonly dst: number;
   /** View of the header bytes, options included. */
   readonly header: Buffer;
   /** View of the payload: bytes ihl*4 .. totalLength, so Ethernet padding past totalLength is cut. */
