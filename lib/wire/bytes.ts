@@ -23,3 +23,17 @@ export function put32(buf: Uint8Array, at: number, v: number): void {
   buf[at + 2] = v >>> 8;
   buf[at + 3] = v;
 }
+
+// Whether a number fits an unsigned field of 8, 16 or 32 bits: true exactly for the integers 0..max
+// (NaN, fractions, negatives and infinities all fail). One mask each, no Number.isInteger call.
+export function fits8(v: number): boolean {
+  return (v & 0xff) === v;
+}
+
+export function fits16(v: number): boolean {
+  return (v & 0xffff) === v;
+}
+
+export function fits32(v: number): boolean {
+  return v >>> 0 === v;
+}

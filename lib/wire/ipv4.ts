@@ -4,7 +4,7 @@
  * edge; text only at the edges through parseAddr / formatAddr.
  */
 import { checksumAdd, checksumAddUint32, checksumAddWord, checksumFinish } from './checksum.ts';
-import { get16, get32, put16, put32 } from './bytes.ts';
+import { fits16, fits32, fits8, get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
 
 export const IPV4_HEADER_LENGTH = 20;
@@ -74,10 +74,9 @@ export function formatAddr(addr: number): string {
   return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
 }
 
-function checkField(name: string, value: number, max: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new WireError('bad-value', 0, `${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
-  }
+function checkField(name: string, value: number, max: 0xff | 0xffff | 0xffffffff): void {
+  const fits = max === 0xff ? fits8(value) : max === 0xffff ? fits16(value) : fits32(value);
+  if (!fits) throw new WireError('bad-value', 0, `${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
 }
 
 /** Write a 20-byte IPv4 header (no options) at buf[offset], checksum filled. Returns 20. */

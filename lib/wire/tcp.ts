@@ -6,7 +6,7 @@
  * re-check bytes. The payload and unknown options' data are views into the input, never copies.
  */
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
-import { get16, get32, put16, put32 } from './bytes.ts';
+import { fits16, fits32, fits8, get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
 import { decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
 import { OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
@@ -114,15 +114,14 @@ function badField(name: string, value: number, max: number): never {
   throw new WireError('bad-value', 0, `TCP ${name} ${value} does not fit its field`, { hint: `an integer 0..${max}` });
 }
 
-// Each passes exactly the integers 0..max: NaN, fractions, negatives and infinities all fail.
 function check8(name: string, value: number): void {
-  if ((value & 0xff) !== value) badField(name, value, 0xff);
+  if (!fits8(value)) badField(name, value, 0xff);
 }
 function check16(name: string, value: number): void {
-  if ((value & 0xffff) !== value) badField(name, value, 0xffff);
+  if (!fits16(value)) badField(name, value, 0xffff);
 }
 function check32(name: string, value: number): void {
-  if (value >>> 0 !== value) badField(name, value, 0xffffffff);
+  if (!fits32(value)) badField(name, value, 0xffffffff);
 }
 
 function checkSegment(seg: TcpSegment, headerLength: number): void {
