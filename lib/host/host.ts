@@ -5,7 +5,7 @@ import type { TcpConfig } from '../tcp/config.ts';
 import { ACK, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
-import { decodePacket, encodePacket, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
+import { decodePacketInto, encodePacket, packetScratch, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
@@ -164,6 +164,9 @@ export class Host {
   /** Closed sockets too, in creation order; only with keepClosedSockets (else the entries are the list). */
   private readonly socketSet: Set<SimSocket> | undefined;
   private readonly encodeOptions: PacketEncodeOptions;
+  /** Where received packets are decoded (see receivePacket), and how many are being handled now. */
+  private readonly scratch = packetScratch();
+  private receiving = 0;
   /** Packets dropped at this host's edge, by reason. */
   readonly drops: Record<string, number> = {};
   readonly stats: HostStats = { segmentsSent: 0, dataSegmentsSent: 0, synCookiesSent: 0, synCookiesReceived: 0, synCookiesFailed: 0 };
@@ -276,9 +279,12 @@ export class Host {
 
   /** An IPv4 packet arrives from the link. */
   receivePacket(packet: Buffer): void {
-    let decoded;
+    // The packet is decoded into the host's scratch, which it is done with before the next packet. A
+    // packet handed in while one is being handled (a link that delivers at once, from inside an event
+    // handler) gets a scratch of its own, so the outer one is left as it is.
+    const scratch = this.receiving === 0 ? this.scratch : packetScratch();
     try {
-      decoded = decodePacket(packet, this.verifyChecksums ? VERIFY : SKIP_VERIFY);
+      decodePacketInto(packet, this.verifyChecksums ? VERIFY : SKIP_VERIFY, scratch);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
@@ -286,45 +292,54 @@ export class Host {
       this.tracer?.undecodable?.(this, packet, `${reason} (${err.message})`);
       return;
     }
-    const { ip, tcp } = decoded;
-    if (ip.dst !== this.addr) {
+    this.receiving++;
+    try {
+      this.receiveSegment(scratch.src, scratch.dst, scratch.tcp);
+    } finally {
+      this.receiving--;
+    }
+  }
+
+  /** A decoded segment from `src` to `dst`: to its connection, its listener, or answered as CLOSED. Keeps no reference to `tcp`. */
+  private receiveSegment(src: number, dst: number, tcp: TcpSegment): void {
+    if (dst !== this.addr) {
       this.countDrop('not-mine');
-      this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'not-mine');
+      this.tracer?.segment('drop', this, undefined, src, dst, tcp, undefined, 'not-mine');
       return;
     }
     const now = this.clock.now;
-    const entry = this.entries.get(tcp.dstPort, ip.src, tcp.srcPort);
+    const entry = this.entries.get(tcp.dstPort, src, tcp.srcPort);
     if (entry) {
-      this.tracer?.segment('rx', this, entry.id, ip.src, ip.dst, tcp);
+      this.tracer?.segment('rx', this, entry.id, src, dst, tcp);
       entry.conn.onSegment(tcp, now);
       this.after(entry);
       return;
     }
     const listener = this.listeners.get(tcp.dstPort);
     const control = tcp.flags & (SYN | ACK | RST);
-    if (listener && control === ACK && now - listener.overflowAtMs <= COOKIE_VALID_MS && this.acceptCookie(listener, ip.src, tcp, now)) return;
+    if (listener && control === ACK && now - listener.overflowAtMs <= COOKIE_VALID_MS && this.acceptCookie(listener, src, tcp, now)) return;
     if (listener && control === SYN) {
       if (listener.pendingCount >= listener.backlog) {
         listener.overflowAtMs = now;
         if (this.cookies) {
-          this.tracer?.segment('rx', this, undefined, ip.src, ip.dst, tcp);
-          this.sendCookie(listener, ip.src, tcp, now);
+          this.tracer?.segment('rx', this, undefined, src, dst, tcp);
+          this.sendCookie(listener, src, tcp, now);
           return;
         }
         // Without cookies Linux drops a SYN when the queue is full; the client's SYN retransmission tries again.
         this.countDrop('backlog');
-        this.tracer?.segment('drop', this, undefined, ip.src, ip.dst, tcp, undefined, 'backlog full');
+        this.tracer?.segment('drop', this, undefined, src, dst, tcp, undefined, 'backlog full');
         return;
       }
-      const child = this.acceptChild(listener, ip.src, tcp, now);
+      const child = this.acceptChild(listener, src, tcp, now);
       if (!child) return;
       child.conn.onSegment(tcp, now);
       this.after(child);
       return;
     }
-    this.tracer?.segment('rx', this, undefined, ip.src, ip.dst, tcp);
+    this.tracer?.segment('rx', this, undefined, src, dst, tcp);
     // RFC 9293 3.10.7.1: CLOSED. A listening port treats a non-SYN the same way (3.10.7.2).
-    if (!(tcp.flags & RST)) this.sendOrphan(ip.src, resetFor(tcp));
+    if (!(tcp.flags & RST)) this.sendOrphan(src, resetFor(tcp));
   }
 
   private cookieTuple(remoteAddr: number, remotePort: number, localPort: number): CookieTuple {

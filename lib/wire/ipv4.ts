@@ -128,6 +128,15 @@ export interface Ipv4DecodeOptions {
 
 /** Decode and check an IPv4 packet. buf may be longer than the packet (link-layer padding). */
 export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packet {
+  const checksumOk = checkIpv4(buf, opts);
+  return new Ipv4View(buf, buf[0] & 0x0f, get16(buf, 2), checksumOk);
+}
+
+/**
+ * The checks of decodeIpv4 without the decoded object: throws the same WireErrors, returns whether
+ * the header checksum verifies. Past it, every header field may be read straight from buf.
+ */
+export function checkIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): boolean {
   if (buf.length < IPV4_HEADER_LENGTH) {
     throw new WireError('short', buf.length, `IPv4 header needs 20 bytes, only ${buf.length} present`);
   }
@@ -162,7 +171,7 @@ export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packe
       hint: 'fragments are not reassembled',
     });
   }
-  return new Ipv4View(buf, ihl, totalLength, checksumOk);
+  return checksumOk;
 }
 
 /**

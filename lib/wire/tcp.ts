@@ -8,7 +8,7 @@
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
 import { fits16, fits32, fits8, get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
-import { decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
+import { checkIpv4, decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
 import { OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
 
 export { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from './tcp-types.ts';
@@ -292,12 +292,24 @@ function badOptionLength(kind: number, length: number): string | undefined {
 const NO_OPTIONS: TcpOption[] = Object.freeze([]) as unknown as TcpOption[];
 const EMPTY = Buffer.alloc(0);
 
+/** The options in buf[start, end) are NOP, NOP, timestamps (RFC 7323 appendix A's layout). */
+function isTimestampsLayout(buf: Buffer, start: number, end: number): boolean {
+  return end - start === 12 && buf[start] === OPT_NOP && buf[start + 1] === OPT_NOP && buf[start + 2] === OPT_TIMESTAMPS && buf[start + 3] === 10;
+}
+
+type TimestampsList = [TcpOption, TcpOption, { kind: 'timestamps'; tsval: number; tsecr: number }];
+
+function refillTimestamps(list: TimestampsList, buf: Buffer, start: number): TcpOption[] {
+  list[2].tsval = get32(buf, start + 4);
+  list[2].tsecr = get32(buf, start + 8);
+  return list;
+}
+
 /** Parse options in buf[start, end); error offsets are positions in buf. */
 function decodeOptions(buf: Buffer, start: number, end: number): TcpOption[] {
   if (start === end) return NO_OPTIONS;
-  // What every segment of a connection with timestamps carries (RFC 7323 appendix A layout):
-  // NOP, NOP, timestamps. Read at once, into an array literal of its final length.
-  if (end - start === 12 && buf[start] === OPT_NOP && buf[start + 1] === OPT_NOP && buf[start + 2] === OPT_TIMESTAMPS && buf[start + 3] === 10) {
+  // What every segment of a connection with timestamps carries: read at once, into an array literal of its final length.
+  if (isTimestampsLayout(buf, start, end)) {
     return [OPTION_NOP, OPTION_NOP, { kind: 'timestamps', tsval: get32(buf, start + 4), tsecr: get32(buf, start + 8) }];
   }
   const options: TcpOption[] = [];
@@ -353,6 +365,25 @@ function decodeOptions(buf: Buffer, start: number, end: number): TcpOption[] {
 
 /** Decode the TCP segment in buf[start, end); error offsets are positions in buf. */
 function decodeTcpAt(buf: Buffer, start: number, end: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions): DecodedTcp {
+  return readTcp(buf, start, end, srcAddr, dstAddr, opts, blankTcp(), undefined);
+}
+
+/** A DecodedTcp with every field present (one shape for all of them), to be filled by readTcp. */
+function blankTcp(): DecodedTcp {
+  return {
+    srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY,
+    checksum: 0, checksumOk: undefined, checksumPartial: undefined, headerLength: 0,
+  };
+}
+
+/**
+ * Fill `seg` from the TCP segment in buf[start, end). `tsList`, when given, is a NOP, NOP, timestamps
+ * list that is refilled (not made anew) when the segment carries exactly that (see PacketScratch).
+ */
+function readTcp(
+  buf: Buffer, start: number, end: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions,
+  seg: DecodedTcp, tsList: TimestampsList | undefined,
+): DecodedTcp {
   const length = end - start;
   if (length < TCP_HEADER_MIN) {
     throw new WireError('short', end, `TCP header needs 20 bytes, only ${length} present`);
@@ -364,24 +395,23 @@ function decodeTcpAt(buf: Buffer, start: number, end: number, srcAddr: number | 
     throw new WireError('bad-data-offset', start + 12, `TCP data offset ${headerLength} bytes runs past the ${length}-byte segment`);
   }
   const checksum = get16(buf, start + 16);
-  // One literal of one shape, every field present: the receive path makes one of these per packet.
-  const seg: DecodedTcp = {
-    srcPort: get16(buf, start),
-    dstPort: get16(buf, start + 2),
-    seq: get32(buf, start + 4),
-    ack: get32(buf, start + 8),
-    // The low 4 bits of byte 12 (reserved, RFC 9293 3.1) are not kept: TcpSegment has no field.
-    flags: buf[start + 13],
-    window: get16(buf, start + 14),
-    urgent: get16(buf, start + 18),
-    options: decodeOptions(buf, start + TCP_HEADER_MIN, start + headerLength),
-    // A pure ACK shares one empty buffer instead of a view of nothing.
-    payload: headerLength === length ? EMPTY : buf.subarray(start + headerLength, end),
-    checksum,
-    checksumOk: undefined,
-    checksumPartial: undefined,
-    headerLength,
-  };
+  seg.srcPort = get16(buf, start);
+  seg.dstPort = get16(buf, start + 2);
+  seg.seq = get32(buf, start + 4);
+  seg.ack = get32(buf, start + 8);
+  // The low 4 bits of byte 12 (reserved, RFC 9293 3.1) are not kept: TcpSegment has no field.
+  seg.flags = buf[start + 13];
+  seg.window = get16(buf, start + 14);
+  seg.urgent = get16(buf, start + 18);
+  seg.options = tsList !== undefined && isTimestampsLayout(buf, start + TCP_HEADER_MIN, start + headerLength)
+    ? refillTimestamps(tsList, buf, start + TCP_HEADER_MIN)
+    : decodeOptions(buf, start + TCP_HEADER_MIN, start + headerLength);
+  // A pure ACK shares one empty buffer instead of a view of nothing.
+  seg.payload = headerLength === length ? EMPTY : buf.subarray(start + headerLength, end);
+  seg.checksum = checksum;
+  seg.checksumOk = undefined;
+  seg.checksumPartial = undefined;
+  seg.headerLength = headerLength;
   if (srcAddr !== undefined && dstAddr !== undefined && opts.verifyChecksum !== 'skip') {
     const pseudo = pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, length);
     seg.checksumOk = checksumFinish(checksumAdd(buf, start, end, pseudo)) === 0;
@@ -425,6 +455,33 @@ export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: Pa
 const IP_VERIFY: Ipv4DecodeOptions = Object.freeze({ verifyChecksum: true });
 const IP_NO_VERIFY: Ipv4DecodeOptions = Object.freeze({ verifyChecksum: false });
 const IP_SKIP: Ipv4DecodeOptions = Object.freeze({ verifyChecksum: 'skip' });
+
+/**
+ * A decoded packet that is filled in place, packet after packet (decodePacketInto): the receive path
+ * of a host, which is done with each packet before it takes the next, makes no objects for it but
+ * the payload's view. Only what decodePacket's `ip.src`, `ip.dst` and `tcp` hold; valid until the next
+ * decodePacketInto with the same scratch, so nothing may keep `tcp` or its options.
+ */
+export interface PacketScratch {
+  src: number;
+  dst: number;
+  readonly tcp: DecodedTcp;
+  readonly tsList: TimestampsList;
+}
+
+export function packetScratch(): PacketScratch {
+  return { src: 0, dst: 0, tcp: blankTcp(), tsList: [OPTION_NOP, OPTION_NOP, { kind: 'timestamps', tsval: 0, tsecr: 0 }] };
+}
+
+/** decodePacket into `out` (see PacketScratch): the same checks, the same WireErrors. */
+export function decodePacketInto(buf: Buffer, opts: TcpDecodeOptions, out: PacketScratch): void {
+  checkIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY);
+  const protocol = buf[9];
+  if (protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${protocol}, expected 6 (TCP)`);
+  out.src = get32(buf, 12);
+  out.dst = get32(buf, 16);
+  readTcp(buf, (buf[0] & 0x0f) * 4, get16(buf, 2), out.src, out.dst, opts, out.tcp, out.tsList);
+}
 
 export interface DecodedPacket {
   ip: Ipv4Packet;

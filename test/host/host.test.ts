@@ -6,6 +6,7 @@ import test from 'ava';
 import { Host, type HostOptions, type SimSocket } from '../../lib/host/host.ts';
 import { resolveConfig } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
+import { ACK, encodePacket } from '../../lib/wire/tcp.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
 import { makePair, SERVER_ADDR } from '../../lib/bench/sim.ts';
 
@@ -184,4 +185,30 @@ test('connections by the thousand come and go, and every segment still finds its
   scheduler.run();
   for (const [s, i] of survivors) t.is(got[i], `m${i}@${s.localPort}>${s.remotePort};`);
   t.is(client.connectionCount, N / 3 + 1000);
+});
+
+test('a packet handed to a host while it handles another (here by its tracer) is decoded into its own object: the first is handled as sent', (t) => {
+  // The host decodes packets into a scratch object it reuses; one that arrives while the scratch is in
+  // use must not overwrite it. The server's tracer, seeing the client's SYN, hands the server a stray
+  // ACK for a closed port first; the SYN must still open the connection, and the stray ACK gets its RST.
+  const w = world();
+  const stray = encodePacket(w.client.addr, w.server.addr, { srcPort: 5555, dstPort: 81, seq: 1000, ack: 2000, flags: ACK, window: 100, urgent: 0, options: [], payload: Buffer.alloc(0) });
+  const record = w.trace.segment.bind(w.trace);
+  let injected = false;
+  w.trace.segment = (ev, host, conn, src, dst, seg, ...rest) => {
+    if (ev === 'rx' && host === w.server && !injected) {
+      injected = true;
+      w.server.receivePacket(stray);
+    }
+    record(ev, host, conn, src, dst, seg, ...rest);
+  };
+  const c = w.client.connect(w.server.addr, 80);
+  let accepted = 0;
+  w.server.listen(80).on('connection', () => accepted++);
+  w.clock.run();
+  t.true(injected);
+  t.is(c.state, 'ESTABLISHED');
+  t.is(accepted, 1);
+  const tx = w.trace.events.filter((e) => e.type === 'segment' && e.event === 'tx' && e.host === 'server').map((e) => e.type === 'segment' && `${e.flags} ${e.dst}`);
+  t.deepEqual(tx, ['R 10.0.0.1:5555', `S. 10.0.0.1:${c.localPort}`]);
 });

@@ -4,7 +4,7 @@ import { WireError } from '../../lib/wire/errors.ts';
 import { encodeIpv4, pseudoHeaderSum } from '../../lib/wire/ipv4.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
 import {
-  ACK, decodePacket, decodeTcp, encodePacket, encodeTcp, FIN, PSH, RST, SYN, tcpHeaderLength, tcpOptionsLength,
+  ACK, decodePacket, decodePacketInto, decodeTcp, encodePacket, encodeTcp, FIN, packetScratch, PSH, RST, SYN, tcpHeaderLength, tcpOptionsLength,
   type DecodedTcp, type TcpOption, type TcpSegment,
 } from '../../lib/wire/tcp.ts';
 import { OPTION_NOP } from '../../lib/wire/tcp-types.ts';
@@ -323,4 +323,23 @@ test('the NOP, NOP, timestamps layout written by the shortcut is the same bytes 
   t.is(shared.toString('hex'), plain.toString('hex'));
   t.is(shared.subarray(20, 32).toString('hex'), '0101080afedcba9800000007');
   wireError(t, () => encodeTcp({ ...base, options: [OPTION_NOP, OPTION_NOP, { ...ts, tsval: 2 ** 32 }] }, 1, 2), 'bad-value');
+});
+
+test('decodePacketInto fills one scratch packet after packet with what decodePacket gives, and throws the same errors', (t) => {
+  // These loopback captures hold partial checksums (offload): both decoders are asked to allow them.
+  const opts = { verifyChecksum: 'allow-partial' as const };
+  const scratch = packetScratch();
+  for (const [name, text] of Object.entries(loopbackHex)) {
+    const bytes = hex(text);
+    const fresh = decodePacket(bytes, opts);
+    decodePacketInto(bytes, opts, scratch);
+    t.deepEqual({ src: scratch.src, dst: scratch.dst, tcp: { ...scratch.tcp } }, { src: fresh.ip.src, dst: fresh.ip.dst, tcp: fresh.tcp }, name);
+  }
+  const corrupt = hex(loopbackHex.dataHello);
+  corrupt[corrupt.length - 1] ^= 1;
+  wireError(t, () => decodePacket(corrupt), 'bad-checksum', 36);
+  wireError(t, () => decodePacketInto(corrupt, {}, scratch), 'bad-checksum', 36);
+  const udp = hex(loopbackHex.ack);
+  udp[9] = 17;
+  wireError(t, () => decodePacketInto(udp, { verifyChecksum: false }, scratch), 'not-tcp', 9);
 });
