@@ -48,7 +48,12 @@ export interface HostOptions {
   config: TcpConfig;
   clock: Clock;
   random: RandomSource;
-  /** Hand an IPv4 packet to the link. */
+  /**
+   * Hand an IPv4 packet to the link. The link must deliver it later (on the clock, or from the event
+   * loop), never from inside this call: the connections and sockets are not re-entrant, and the
+   * application would see events before it could listen for them (every link here schedules, even at
+   * delay 0).
+   */
   transmit: (packet: Buffer) => void;
   tracer?: HostTracer;
   /** Verify checksums of arriving packets (off only where nothing can corrupt them). */
