@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { LiteEmitter } from './emitter.ts';
 import { Connection, ConnectionError, resetFor, synOptionsOf, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
 import type { TcpConfig } from '../tcp/config.ts';
-import { ACK, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { ACK, RST, SYN, timestampsOption, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
 import { decodePacketInto, encodePacket, packetScratch, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
@@ -394,8 +394,8 @@ export class Host {
     const iss = seqAdd(ack.ack, -1);
     const mssIndex = this.cookies.check(t, synSeq, iss, now);
     const cfg = listener.config;
-    const tsOption = cfg.timestamps ? ack.options.find((o) => o.kind === 'timestamps') : undefined;
-    const ts = tsOption?.kind === 'timestamps' ? { ...cookieTsOptions(tsOption.tsecr), tsval: tsOption.tsval } : undefined;
+    const tsOption = cfg.timestamps ? timestampsOption(ack.options) : undefined;
+    const ts = tsOption ? { ...cookieTsOptions(tsOption.tsecr), tsval: tsOption.tsval } : undefined;
     // Options this listener would not have offered cannot be in a TSval it made (Linux's cookie_timestamp_decode).
     const foreign = ts !== undefined && ((ts.sack && !cfg.sack) || (ts.wscale !== undefined && !cfg.windowScale));
     if (mssIndex === undefined || foreign) {

@@ -1,4 +1,6 @@
-import { ACK, FIN, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import {
+  ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, timestampsOption, type TcpOption, type TcpSegment,
+} from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
 import type { TcpConfig } from './config.ts';
@@ -73,7 +75,6 @@ export class ConnectionError extends Error {
 }
 
 const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
-const NO_OPTIONS: TcpOption[] = [];
 // Connection.bits.
 const APP_CLOSED = 1;
 const FIN_RECEIVED = 2;
@@ -88,25 +89,15 @@ const WRITABLE: ConnEvent = Object.freeze({ kind: 'writable' });
 const FIN_EVENT: ConnEvent = Object.freeze({ kind: 'fin' });
 const CLOSED_EVENT: ConnEvent = Object.freeze({ kind: 'closed' });
 
-/** A segment's timestamps option, if it has one; looked for where NOP, NOP, timestamps puts it first. */
-function timestampsOf(seg: TcpSegment): { tsval: number; tsecr: number } | undefined {
-  const options = seg.options;
-  if (options.length === 3 && options[2].kind === 'timestamps') return options[2];
-  for (const o of options) if (o.kind === 'timestamps') return o;
-  return undefined;
-}
-
 /** The TSecr of a segment's timestamps option, if it has one. */
 function echoedTimestamp(seg: TcpSegment): number | undefined {
-  return timestampsOf(seg)?.tsecr;
+  return timestampsOption(seg.options)?.tsecr;
 }
 
 /** The earlier of two deadlines, undefined standing for "never". */
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
 }
-/** Shared, never changed: a NOP is a NOP (no object per segment). */
-
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
@@ -1047,7 +1038,7 @@ export class Connection {
   private takeTimestamp(seg: TcpSegment, seq: number, rcvNxt: number): void {
     // RFC 7323 4.3: remember TSval of a segment that covers RCV.NXT (simplified: at or before it).
     if (!seqLe(seq, rcvNxt)) return;
-    const ts = timestampsOf(seg);
+    const ts = timestampsOption(seg.options);
     if (ts) this.tsRecent = ts.tsval;
   }
 

@@ -128,7 +128,11 @@ export interface Ipv4DecodeOptions {
 
 /** Decode and check an IPv4 packet. buf may be longer than the packet (link-layer padding). */
 export function decodeIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): Ipv4Packet {
-  const checksumOk = checkIpv4(buf, opts);
+  return ipv4View(buf, checkIpv4(buf, opts));
+}
+
+/** The decoded view of a packet checkIpv4 has accepted, with what it said of the header checksum. */
+export function ipv4View(buf: Buffer, checksumOk: boolean): Ipv4Packet {
   return new Ipv4View(buf, buf[0] & 0x0f, get16(buf, 2), checksumOk);
 }
 

@@ -46,3 +46,12 @@ export interface TcpSegment {
 export const OPTION_NOP: TcpOption = Object.freeze({ kind: 'nop' });
 export const OPTION_EOL: TcpOption = Object.freeze({ kind: 'eol' });
 export const OPTION_SACK_PERMITTED: TcpOption = Object.freeze({ kind: 'sack-permitted' });
+/** An empty option list, shared the same way. */
+export const NO_OPTIONS: TcpOption[] = Object.freeze([]) as unknown as TcpOption[];
+
+/** The timestamps option of a list, if it has one; looked for first where NOP, NOP, timestamps puts it. */
+export function timestampsOption(options: readonly TcpOption[]): (TcpOption & { kind: 'timestamps' }) | undefined {
+  if (options.length === 3 && options[2].kind === 'timestamps') return options[2];
+  for (const o of options) if (o.kind === 'timestamps') return o;
+  return undefined;
+}

@@ -8,8 +8,8 @@
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
 import { fits16, fits32, fits8, get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
-import { checkIpv4, decodeIpv4, IPV4_HEADER_LENGTH, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
-import { OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
+import { checkIpv4, IPV4_HEADER_LENGTH, ipv4View, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
+import { NO_OPTIONS, OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
 
 export { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from './tcp-types.ts';
 export type { TcpOption, TcpSegment } from './tcp-types.ts';
@@ -81,7 +81,6 @@ function optionLength(opt: TcpOption): number {
   }
 }
 
-/** Bytes the options take on the wire, before padding to a 4-byte boundary. */
 /**
  * The timestamps option after two NOPs: what every segment of a connection with timestamps carries
  * (RFC 7323 appendix A), with the shared NOP objects as the connection builds it. Measured, checked and
@@ -93,6 +92,7 @@ function timestampsOnly(options: readonly TcpOption[]): (TcpOption & { kind: 'ti
   return ts.kind === 'timestamps' ? ts : undefined;
 }
 
+/** Bytes the options take on the wire, before padding to a 4-byte boundary. */
 export function tcpOptionsLength(options: readonly TcpOption[]): number {
   if (timestampsOnly(options)) return 12;
   let n = 0;
@@ -124,6 +124,11 @@ function check32(name: string, value: number): void {
   if (!fits32(value)) badField(name, value, 0xffffffff);
 }
 
+function checkTimestamps(ts: { tsval: number; tsecr: number }): void {
+  check32('TSval', ts.tsval);
+  check32('TSecr', ts.tsecr);
+}
+
 function checkSegment(seg: TcpSegment, headerLength: number): void {
   check16('source port', seg.srcPort);
   check16('destination port', seg.dstPort);
@@ -135,12 +140,9 @@ function checkSegment(seg: TcpSegment, headerLength: number): void {
   if (headerLength > TCP_HEADER_MAX) {
     throw new WireError('bad-value', 0, `TCP options take ${headerLength - TCP_HEADER_MIN} bytes with padding`, { hint: 'at most 40 bytes of options fit' });
   }
+  // The common list is checked without walking it (about 2% of bulk-1460 in A/B runs).
   const ts = timestampsOnly(seg.options);
-  if (ts) {
-    check32('TSval', ts.tsval);
-    check32('TSecr', ts.tsecr);
-    return;
-  }
+  if (ts) return checkTimestamps(ts);
   for (const opt of seg.options) {
     switch (opt.kind) {
       case 'mss':
@@ -150,8 +152,7 @@ function checkSegment(seg: TcpSegment, headerLength: number): void {
         check8('window scale shift', opt.shift);
         break;
       case 'timestamps':
-        check32('TSval', opt.tsval);
-        check32('TSecr', opt.tsecr);
+        checkTimestamps(opt);
         break;
       case 'sack':
         if (opt.blocks.length === 0) throw new WireError('bad-value', 0, 'a SACK option with no blocks', { hint: 'RFC 2018 needs 1 to 4 blocks' });
@@ -289,28 +290,25 @@ function badOptionLength(kind: number, length: number): string | undefined {
   }
 }
 
-const NO_OPTIONS: TcpOption[] = Object.freeze([]) as unknown as TcpOption[];
 const EMPTY = Buffer.alloc(0);
-
-/** The options in buf[start, end) are NOP, NOP, timestamps (RFC 7323 appendix A's layout). */
-function isTimestampsLayout(buf: Buffer, start: number, end: number): boolean {
-  return end - start === 12 && buf[start] === OPT_NOP && buf[start + 1] === OPT_NOP && buf[start + 2] === OPT_TIMESTAMPS && buf[start + 3] === 10;
-}
 
 type TimestampsList = [TcpOption, TcpOption, { kind: 'timestamps'; tsval: number; tsecr: number }];
 
-function refillTimestamps(list: TimestampsList, buf: Buffer, start: number): TcpOption[] {
-  list[2].tsval = get32(buf, start + 4);
-  list[2].tsecr = get32(buf, start + 8);
-  return list;
-}
-
-/** Parse options in buf[start, end); error offsets are positions in buf. */
-function decodeOptions(buf: Buffer, start: number, end: number): TcpOption[] {
+/**
+ * Parse options in buf[start, end); error offsets are positions in buf. `tsList`, when given, is a
+ * NOP, NOP, timestamps list to refill rather than make anew when the options are exactly that.
+ */
+function decodeOptions(buf: Buffer, start: number, end: number, tsList?: TimestampsList): TcpOption[] {
   if (start === end) return NO_OPTIONS;
-  // What every segment of a connection with timestamps carries: read at once, into an array literal of its final length.
-  if (isTimestampsLayout(buf, start, end)) {
-    return [OPTION_NOP, OPTION_NOP, { kind: 'timestamps', tsval: get32(buf, start + 4), tsecr: get32(buf, start + 8) }];
+  // What every segment of a connection with timestamps carries (RFC 7323 appendix A's layout): read
+  // at once, into an array literal of its final length or the list given.
+  if (end - start === 12 && buf[start] === OPT_NOP && buf[start + 1] === OPT_NOP && buf[start + 2] === OPT_TIMESTAMPS && buf[start + 3] === 10) {
+    const tsval = get32(buf, start + 4);
+    const tsecr = get32(buf, start + 8);
+    if (tsList === undefined) return [OPTION_NOP, OPTION_NOP, { kind: 'timestamps', tsval, tsecr }];
+    tsList[2].tsval = tsval;
+    tsList[2].tsecr = tsecr;
+    return tsList;
   }
   const options: TcpOption[] = [];
   let i = start;
@@ -376,10 +374,7 @@ function blankTcp(): DecodedTcp {
   };
 }
 
-/**
- * Fill `seg` from the TCP segment in buf[start, end). `tsList`, when given, is a NOP, NOP, timestamps
- * list that is refilled (not made anew) when the segment carries exactly that (see PacketScratch).
- */
+/** Fill `seg` from the TCP segment in buf[start, end); `tsList` as for decodeOptions (see PacketScratch). */
 function readTcp(
   buf: Buffer, start: number, end: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions,
   seg: DecodedTcp, tsList: TimestampsList | undefined,
@@ -403,9 +398,7 @@ function readTcp(
   seg.flags = buf[start + 13];
   seg.window = get16(buf, start + 14);
   seg.urgent = get16(buf, start + 18);
-  seg.options = tsList !== undefined && isTimestampsLayout(buf, start + TCP_HEADER_MIN, start + headerLength)
-    ? refillTimestamps(tsList, buf, start + TCP_HEADER_MIN)
-    : decodeOptions(buf, start + TCP_HEADER_MIN, start + headerLength);
+  seg.options = decodeOptions(buf, start + TCP_HEADER_MIN, start + headerLength, tsList);
   // A pure ACK shares one empty buffer instead of a view of nothing.
   seg.payload = headerLength === length ? EMPTY : buf.subarray(start + headerLength, end);
   seg.checksum = checksum;
@@ -473,11 +466,20 @@ export function packetScratch(): PacketScratch {
   return { src: 0, dst: 0, tcp: blankTcp(), tsList: [OPTION_NOP, OPTION_NOP, { kind: 'timestamps', tsval: 0, tsecr: 0 }] };
 }
 
-/** decodePacket into `out` (see PacketScratch): the same checks, the same WireErrors. */
-export function decodePacketInto(buf: Buffer, opts: TcpDecodeOptions, out: PacketScratch): void {
-  checkIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY);
+/**
+ * The IPv4 checks of both packet decoders (the TCP segment's checksum by the same rule, the IPv4 header's
+ * unless 'skip' or false), then the protocol. Returns whether the IPv4 header checksum verifies.
+ */
+function checkTcpPacket(buf: Buffer, opts: TcpDecodeOptions): boolean {
+  const checksumOk = checkIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY);
   const protocol = buf[9];
   if (protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${protocol}, expected 6 (TCP)`);
+  return checksumOk;
+}
+
+/** decodePacket into `out` (see PacketScratch): the same checks, the same WireErrors. */
+export function decodePacketInto(buf: Buffer, opts: TcpDecodeOptions, out: PacketScratch): void {
+  checkTcpPacket(buf, opts);
   out.src = get32(buf, 12);
   out.dst = get32(buf, 16);
   readTcp(buf, (buf[0] & 0x0f) * 4, get16(buf, 2), out.src, out.dst, opts, out.tcp, out.tsList);
@@ -494,8 +496,7 @@ export interface DecodedPacket {
  * the start of the IPv4 header.
  */
 export function decodePacket(buf: Buffer, opts: TcpDecodeOptions = {}): DecodedPacket {
-  const ip = decodeIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY);
-  if (ip.protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${ip.protocol}, expected 6 (TCP)`);
+  const ip = ipv4View(buf, checkTcpPacket(buf, opts));
   // Straight from the packet's bytes: no view of the IPv4 payload is made.
   const tcp = decodeTcpAt(buf, ip.ihl * 4, ip.totalLength, ip.src, ip.dst, opts);
   return { ip, tcp };
