@@ -199,7 +199,7 @@ interface Direction {
   lastArrivalMs: number;
   /** Packets held back (reorder), in the order sent. */
   held: InFlight[];
-  /** Delivers a packet that needs no record (see sendFrom): made once per direction. */
+  /** Delivers a packet (and counts it): the scheduler's function for a packet that needs no record (see sendFrom), made once per direction. */
   arrivePlain: (packet: Buffer) => void;
 }
 
@@ -270,16 +270,19 @@ export class MemoryLink {
 
   /** A host hands a packet to the link; it is routed by its IPv4 destination address (bytes 16..19). */
   send(from: string, packet: Buffer): void {
-    const sender = this.byName.get(from);
-    if (!sender) throw new Error(`MemoryLink.send: no host named ${from} is attached`);
-    this.sendFrom(sender, packet);
+    this.sendFrom(this.attached(from, 'send'), packet);
   }
 
   /** `send` for one host, the host looked up once: what a host's transmit calls for every packet. */
   sender(from: string): (packet: Buffer) => void {
-    const sender = this.byName.get(from);
-    if (!sender) throw new Error(`MemoryLink.sender: no host named ${from} is attached`);
+    const sender = this.attached(from, 'sender');
     return (packet) => this.sendFrom(sender, packet);
+  }
+
+  private attached(name: string, method: string): Endpoint {
+    const ep = this.byName.get(name);
+    if (!ep) throw new Error(`MemoryLink.${method}: no host named ${name} is attached`);
+    return ep;
   }
 
   private sendFrom(sender: Endpoint, packet: Buffer): void {
@@ -420,9 +423,7 @@ export class MemoryLink {
     const d = rec.dir;
     const s = d.stats;
     const now = this.scheduler.now;
-    s.delivered++;
-    s.bytesDelivered += rec.packet.length;
-    d.to.receive(rec.packet, now);
+    d.arrivePlain(rec.packet);
     if (rec.duplicate) {
       s.delivered++;
       s.duplicated++;
