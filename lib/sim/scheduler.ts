@@ -262,26 +262,25 @@ export class Scheduler {
   private compact(): void {
     for (let k = 0; k < this.lanes.length; k++) {
       const q = this.lanes[k];
-      let kept = 0;
-      for (let i = this.laneHeads[k]; i < q.length; i++) {
-        const slot = q[i];
-        if (this.fns[slot] === undefined) this.free(slot);
-        else q[kept++] = slot;
-      }
-      q.length = kept;
+      const kept = this.sweep(q, this.laneHeads[k]);
       this.laneHeads[k] = 0;
       this.laneLast[k] = kept > 0 ? this.times[q[kept - 1]] : -Infinity;
     }
-    const h = this.heap;
-    let kept = 0;
-    for (let i = 0; i < h.length; i++) {
-      const slot = h[i];
-      if (this.fns[slot] === undefined) this.free(slot);
-      else h[kept++] = slot;
-    }
-    h.length = kept;
+    const kept = this.sweep(this.heap, 0);
     for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i);
     this.dead = 0;
+  }
+
+  /** Keep list[from..]'s live slots, in order, at the front of list (freeing the cancelled); returns how many. */
+  private sweep(list: number[], from: number): number {
+    let kept = 0;
+    for (let i = from; i < list.length; i++) {
+      const slot = list[i];
+      if (this.fns[slot] === undefined) this.free(slot);
+      else list[kept++] = slot;
+    }
+    list.length = kept;
+    return kept;
   }
 
   private free(slot: number): void {
