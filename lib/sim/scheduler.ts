@@ -23,6 +23,8 @@ const SLOT_BITS = 22;
 const SLOT_SPACE = 1 << SLOT_BITS;
 /** FIFO lanes beside the heap (see the class comment). */
 const MAX_LANES = 8;
+/** A lane's first ring (a power of two). */
+const LANE_START = 16;
 /** front(): the next event is the heap's top, or there is none. */
 const HEAP = -1;
 const NONE = -2;
@@ -42,9 +44,14 @@ export class Scheduler {
   private readonly args: unknown[] = [];
   private readonly gens: number[] = [];
   private readonly freeSlots: number[] = [];
-  /** The lanes: slots in order, the index of each lane's first, and the time of each lane's last (-Infinity: empty). */
+  /**
+   * The lanes, each a ring of slots in order (its length a power of two): where each lane's first is,
+   * how many it holds, and the time of its last (-Infinity: empty). A ring never moves what it holds
+   * as events leave it, and grows by doubling.
+   */
   private readonly lanes: number[][] = [];
   private readonly laneHeads: number[] = [];
+  private readonly laneSizes: number[] = [];
   private readonly laneLast: number[] = [];
   private insertions = 0;
   private live = 0;
@@ -91,12 +98,13 @@ export class Scheduler {
     for (let k = 0; k < last.length; k++) if (last[k] <= time && (lane < 0 || last[k] > last[lane])) lane = k;
     if (lane < 0 && last.length < MAX_LANES) {
       lane = last.length;
-      this.lanes.push([]);
+      this.lanes.push(new Array<number>(LANE_START).fill(0));
       this.laneHeads.push(0);
+      this.laneSizes.push(0);
       last.push(-Infinity);
     }
     if (lane >= 0) {
-      this.lanes[lane].push(slot);
+      this.append(lane, slot);
       last[lane] = time;
     } else {
       this.heap.push(slot);
@@ -156,15 +164,21 @@ export class Scheduler {
       bestOrder = orders[this.heap[0]];
     }
     for (let k = 0; k < this.lanes.length; k++) {
+      let n = this.laneSizes[k];
+      if (n === 0) continue;
       const q = this.lanes[k];
+      const mask = q.length - 1;
       let h = this.laneHeads[k];
-      while (h < q.length && fns[q[h]] === undefined) {
-        this.free(q[h++]);
+      while (n > 0 && fns[q[h]] === undefined) {
+        this.free(q[h]);
+        h = (h + 1) & mask;
+        n--;
         this.dead--;
       }
       this.laneHeads[k] = h;
-      if (h === q.length) {
-        this.emptied(k);
+      this.laneSizes[k] = n;
+      if (n === 0) {
+        this.laneLast[k] = -Infinity;
         continue;
       }
       const slot = q[h];
@@ -184,27 +198,28 @@ export class Scheduler {
     const q = this.lanes[from];
     const h = this.laneHeads[from];
     const slot = q[h];
-    this.laneHeads[from] = h + 1;
-    if (h + 1 === q.length) this.emptied(from);
-    else if (h >= 1024 && 2 * h >= q.length) {
-      // Let go of the slots already run now and then (amortised constant time per event).
-      q.splice(0, h + 1);
-      this.laneHeads[from] = 0;
-    }
+    this.laneHeads[from] = (h + 1) & (q.length - 1);
+    // A lane left empty takes any time again.
+    if (--this.laneSizes[from] === 0) this.laneLast[from] = -Infinity;
     return slot;
   }
 
-  /**
-   * Lane k has nothing left: it takes any time again. Its array is emptied only when long; a short one
-   * keeps its room (refilled from the end), so a lane that empties and fills at every packet allocates nothing.
-   */
-  private emptied(k: number): void {
-    this.laneLast[k] = -Infinity;
-    const q = this.lanes[k];
-    if (q.length >= 1024) {
-      q.length = 0;
+  /** Put `slot` at the end of lane k's ring, doubling the ring when it is full. */
+  private append(k: number, slot: number): void {
+    let q = this.lanes[k];
+    const n = this.laneSizes[k];
+    const h = this.laneHeads[k];
+    if (n === q.length) {
+      // Full: unroll into a ring twice the size, first at 0.
+      const grown = new Array<number>(2 * n).fill(0);
+      for (let i = 0; i < n; i++) grown[i] = q[(h + i) & (n - 1)];
+      this.lanes[k] = q = grown;
       this.laneHeads[k] = 0;
+      q[n] = slot;
+    } else {
+      q[(h + n) & (q.length - 1)] = slot;
     }
+    this.laneSizes[k] = n + 1;
   }
 
   /** Run the next event; false when none is left. */
@@ -262,24 +277,29 @@ export class Scheduler {
   private compact(): void {
     for (let k = 0; k < this.lanes.length; k++) {
       const q = this.lanes[k];
-      const kept = this.sweep(q, this.laneHeads[k]);
-      this.laneHeads[k] = 0;
-      this.laneLast[k] = kept > 0 ? this.times[q[kept - 1]] : -Infinity;
+      const h = this.laneHeads[k];
+      const kept = this.sweep(q, h, this.laneSizes[k], q.length - 1);
+      this.laneSizes[k] = kept;
+      this.laneLast[k] = kept > 0 ? this.times[q[(h + kept - 1) & (q.length - 1)]] : -Infinity;
     }
-    const kept = this.sweep(this.heap, 0);
+    const kept = this.sweep(this.heap, 0, this.heap.length, -1);
+    this.heap.length = kept;
     for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i);
     this.dead = 0;
   }
 
-  /** Keep list[from..]'s live slots, in order, at the front of list (freeing the cancelled); returns how many. */
-  private sweep(list: number[], from: number): number {
+  /**
+   * Keep the live slots among the n from position `from` of `list`, in order, from `from` on (freeing the
+   * cancelled); returns how many. Positions are taken `& mask`: a lane's ring (a write never passes the
+   * read before it, so wrapping around loses nothing), or the heap with mask -1.
+   */
+  private sweep(list: number[], from: number, n: number, mask: number): number {
     let kept = 0;
-    for (let i = from; i < list.length; i++) {
-      const slot = list[i];
+    for (let i = 0; i < n; i++) {
+      const slot = list[(from + i) & mask];
       if (this.fns[slot] === undefined) this.free(slot);
-      else list[kept++] = slot;
+      else list[(from + kept++) & mask] = slot;
     }
-    list.length = kept;
     return kept;
   }
 

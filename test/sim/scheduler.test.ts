@@ -193,3 +193,31 @@ test('runs of equal delays (the FIFO lanes) mixed with random times, scheduled w
   t.deepEqual(ran, expected);
   t.is(s.pending, 0);
 });
+
+test('a lane whose ring has wrapped around keeps its order through growth and through a sweep of cancelled events', (t) => {
+  // One lane (times only increase): 1,000 events, 900 of them run, so the ring's first is near its end;
+  // 900 more wrap around to its start. Then 600 cancels outnumber the living and trigger the sweep,
+  // which must keep the survivors in order across the wrap, and the lane's last time: events earlier
+  // than that last must not join the lane after it. 400 more then join the swept lane.
+  const s = new Scheduler();
+  const ran: number[] = [];
+  const run = (k: number) => ran.push(k);
+  const ids = new Map<number, number>();
+  const add = (k: number) => ids.set(k, s.at(k, run, k));
+  for (let k = 1; k <= 1000; k++) add(k);
+  s.runUntil(900);
+  t.deepEqual(ran, Array.from({ length: 900 }, (_, i) => i + 1));
+  for (let k = 1001; k <= 1900; k++) add(k);
+  const cancelled = new Set<number>();
+  for (let k = 901; k <= 1900 && cancelled.size < 600; k += 1 + (k % 3 === 0 ? 1 : 0)) {
+    s.cancel(ids.get(k)!);
+    cancelled.add(k);
+  }
+  t.is(s.pending, 1000 - 600);
+  for (const k of [950.5, 1500.5, 1899.5]) add(k);
+  for (let k = 1901; k <= 2300; k++) add(k);
+  s.run();
+  const expected = [...Array.from({ length: 2300 }, (_, i) => i + 1), 950.5, 1500.5, 1899.5].filter((k) => !cancelled.has(k)).sort((a, b) => a - b);
+  t.deepEqual(ran, expected);
+  t.is(s.pending, 0);
+});
