@@ -164,6 +164,8 @@ export function drawFate(rng: Random, cfg: Pick<LinkDirectionConfig, 'loss' | 'd
 
 /** A direction with no random impairment draws nothing: this is every packet's fate there. */
 const CLEAN_FATE: PacketFate = Object.freeze({ lost: false, duplicate: false, holdBack: false, corrupt: false, jitterMs: 0, bitDraw: 0 });
+/** The key of a sender's direction to no host (a packet too short to have a destination, or to an address nobody has). */
+const NO_ROUTE = -1;
 
 /** A copy of `packet` with one bit flipped, the one `bitDraw` (0..1) points at. */
 export function withBitFlipped(packet: Buffer, bitDraw: number): Buffer {
@@ -177,8 +179,8 @@ interface Endpoint {
   name: string;
   addr: number;
   receive: LinkReceiver;
-  /** The directions from this endpoint, by destination (no string key per packet). */
-  out: Map<Endpoint | undefined, Direction>;
+  /** The directions from this endpoint, by destination address (NO_ROUTE: to no host), so no string key per packet. */
+  out: Map<number, Direction>;
 }
 
 interface Direction {
@@ -187,6 +189,8 @@ interface Direction {
   cfg: LinkDirectionConfig;
   /** No loss, duplication, reordering, corruption or jitter: no draws needed. */
   clean: boolean;
+  /** Clean, and no rate limit or scripted drops either: a packet only waits the delay (see sendFrom). */
+  plain: boolean;
   rng: Random;
   scripted: Set<number>;
   stats: DirectionStats;
@@ -288,17 +292,33 @@ export class MemoryLink {
   private sendFrom(sender: Endpoint, packet: Buffer): void {
     const from = sender.name;
     const now = this.scheduler.now;
-    const to = packet.length >= 20 ? this.byAddr.get(get32(packet, 16)) : undefined;
-    if (!to) {
-      const s = this.direction(sender, undefined).stats;
-      s.sent++;
+    const dst = packet.length >= 20 ? get32(packet, 16) : NO_ROUTE;
+    let d = dst === NO_ROUTE ? undefined : sender.out.get(dst);
+    if (d === undefined) {
+      const to = dst === NO_ROUTE ? undefined : this.byAddr.get(dst);
+      if (!to) {
+        const s = this.direction(sender, undefined).stats;
+        s.sent++;
+        s.bytes += packet.length;
+        s.dropped['no-route']++;
+        this.observer.onDrop?.(from, '?', packet, 'no-route', now);
+        return;
+      }
+      d = this.direction(sender, to);
+    }
+    const to = d.to;
+    const s = d.stats;
+    if (d.plain && this.up && packet.length <= d.cfg.mtu && d.held.length === 0) {
+      // What the rest of this function comes to when nothing can happen to the packet but the delay.
+      const index = ++s.sent;
       s.bytes += packet.length;
-      s.dropped['no-route']++;
-      this.observer.onDrop?.(from, '?', packet, 'no-route', now);
+      this.observer.onSend?.(from, to.name, packet, index, now);
+      let arrivesMs = now + d.cfg.delayMs;
+      if (arrivesMs < d.lastArrivalMs) arrivesMs = d.lastArrivalMs;
+      d.lastArrivalMs = arrivesMs;
+      this.scheduler.at(arrivesMs, d.arrivePlain, packet);
       return;
     }
-    const d = this.direction(sender, to);
-    const s = d.stats;
     const cfg = d.cfg;
     const index = ++s.sent;
     s.bytes += packet.length;
@@ -359,20 +379,24 @@ export class MemoryLink {
   }
 
   private direction(sender: Endpoint, to: Endpoint | undefined): Direction {
-    let d = sender.out.get(to);
+    const key = to ? to.addr : NO_ROUTE;
+    let d = sender.out.get(key);
     if (!d) {
       const from = sender.name;
-      const key = `${from}>${to ? to.name : '?'}`;
+      const name = `${from}>${to ? to.name : '?'}`;
       const cfg = to ? this.configOf(from, to.name) : { ...defaultDirectionConfig };
+      const clean = cfg.loss === 0 && cfg.duplicate === 0 && cfg.reorder === 0 && cfg.corrupt === 0 && cfg.jitterMs === 0;
+      const scripted = new Set(cfg.drop);
       const dropped = {} as Record<DropReason, number>;
       for (const r of DROP_REASONS) dropped[r] = 0;
       d = {
         from,
         to: to ?? { name: '?', addr: 0, receive: () => {}, out: new Map() },
         cfg,
-        clean: cfg.loss === 0 && cfg.duplicate === 0 && cfg.reorder === 0 && cfg.corrupt === 0 && cfg.jitterMs === 0,
-        rng: this.random.fork(`link:${key}`),
-        scripted: new Set(cfg.drop),
+        clean,
+        plain: clean && cfg.rateBitsPerSec === 0 && scripted.size === 0,
+        rng: this.random.fork(`link:${name}`),
+        scripted,
         stats: { sent: 0, bytes: 0, delivered: 0, bytesDelivered: 0, dropped, duplicated: 0, reordered: 0, corrupted: 0 },
         busyUntil: 0,
         departures: [],
@@ -386,8 +410,8 @@ export class MemoryLink {
           d!.to.receive(packet, this.scheduler.now);
         },
       };
-      this.directions.set(key, d);
-      sender.out.set(to, d);
+      this.directions.set(name, d);
+      sender.out.set(key, d);
     }
     return d;
   }

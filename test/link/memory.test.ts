@@ -64,6 +64,20 @@ test('delay: each packet arrives delayMs after it was sent, in order, with fract
   t.deepEqual(atB.map((g) => [g.t, g.tag]), [[10.5, 0], [10.75, 1], [11, 2]]);
 });
 
+test('a link with no impairments and no observer still counts every packet and byte sent and delivered, both ways', (t) => {
+  // The plain path (nothing but the delay can happen to a packet) must keep the same books as the general one.
+  const s = new Scheduler();
+  const link = new MemoryLink(s, new Random(1), { default: { delayMs: 1 } });
+  const got: string[] = [];
+  link.attach('a', A, (p, now) => got.push(`${now} a ${p.readUInt32BE(20)}`));
+  link.attach('b', B, (p, now) => got.push(`${now} b ${p.readUInt32BE(20)}`));
+  for (let i = 0; i < 3; i++) s.at(i, () => { link.send('a', pkt(B, i, 100)); link.send('b', pkt(A, i, 60)); });
+  s.run();
+  t.deepEqual(got, ['1 b 0', '1 a 0', '2 b 1', '2 a 1', '3 b 2', '3 a 2']);
+  t.like(link.stats()['a>b'], { sent: 3, bytes: 300, delivered: 3, bytesDelivered: 300 });
+  t.like(link.stats()['b>a'], { sent: 3, bytes: 180, delivered: 3, bytesDelivered: 180 });
+});
+
 test('jitter: each delay is in [delay, delay + jitter) and the order is kept, even with packets closer than the jitter', (t) => {
   const { s, link, atB } = setup({ delayMs: 10, jitterMs: 50 });
   const sentAt: number[] = [];
