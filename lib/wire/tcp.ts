@@ -86,11 +86,15 @@ function optionLength(opt: TcpOption): number {
  * (RFC 7323 appendix A), with the shared NOP objects as the connection builds it. Measured, checked and
  * written without walking the list.
  */
-function timestampsOnly(options: readonly TcpOption[]): (TcpOption & { kind: 'timestamps' }) | undefined {
+function timestampsOnly(options: readonly TcpOption[]): TimestampsOption | undefined {
   if (options.length !== 3 || options[0] !== OPTION_NOP || options[1] !== OPTION_NOP) return undefined;
   const ts = options[2];
   return ts.kind === 'timestamps' ? ts : undefined;
 }
+
+type TimestampsOption = TcpOption & { kind: 'timestamps' };
+/** The header of a segment whose options are just NOP, NOP, timestamps. */
+const TS_HEADER_LENGTH = TCP_HEADER_MIN + 12;
 
 /** Bytes the options take on the wire, before padding to a 4-byte boundary. */
 export function tcpOptionsLength(options: readonly TcpOption[]): number {
@@ -129,7 +133,8 @@ function checkTimestamps(ts: { tsval: number; tsecr: number }): void {
   check32('TSecr', ts.tsecr);
 }
 
-function checkSegment(seg: TcpSegment, headerLength: number): void {
+/** `ts`: timestampsOnly(seg.options), which the encoder has already asked. */
+function checkSegment(seg: TcpSegment, headerLength: number, ts: TimestampsOption | undefined): void {
   check16('source port', seg.srcPort);
   check16('destination port', seg.dstPort);
   check32('seq', seg.seq);
@@ -141,7 +146,6 @@ function checkSegment(seg: TcpSegment, headerLength: number): void {
     throw new WireError('bad-value', 0, `TCP options take ${headerLength - TCP_HEADER_MIN} bytes with padding`, { hint: 'at most 40 bytes of options fit' });
   }
   // The common list is checked without walking it (about 2% of bulk-1460 in A/B runs).
-  const ts = timestampsOnly(seg.options);
   if (ts) return checkTimestamps(ts);
   for (const opt of seg.options) {
     switch (opt.kind) {
@@ -178,12 +182,16 @@ function checkSegment(seg: TcpSegment, headerLength: number): void {
  * covers the pseudo-header built from srcAddr and dstAddr (RFC 9293 3.1). Returns bytes written.
  */
 export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcAddr: number, dstAddr: number, opts: TcpEncodeOptions = {}): number {
-  return writeTcp(buf, offset, seg, tcpHeaderLength(seg), srcAddr, dstAddr, opts.checksum !== false);
+  const ts = timestampsOnly(seg.options);
+  return writeTcp(buf, offset, seg, ts ? TS_HEADER_LENGTH : tcpHeaderLength(seg), srcAddr, dstAddr, opts.checksum !== false, ts);
 }
 
-/** encodeTcpInto with the header length already known (encodePacket needs it first for the IPv4 header). */
-function writeTcp(buf: Buffer, offset: number, seg: TcpSegment, headerLength: number, srcAddr: number, dstAddr: number, checksum: boolean): number {
-  checkSegment(seg, headerLength);
+/**
+ * encodeTcpInto with the header length already known (encodePacket needs it first for the IPv4 header),
+ * and `ts`, timestampsOnly(seg.options): asked once per segment, not by each step.
+ */
+function writeTcp(buf: Buffer, offset: number, seg: TcpSegment, headerLength: number, srcAddr: number, dstAddr: number, checksum: boolean, ts: TimestampsOption | undefined): number {
+  checkSegment(seg, headerLength, ts);
   const end = offset + headerLength + seg.payload.length;
   if (end > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${end - offset}`);
   put16(buf, offset, seg.srcPort);
@@ -196,7 +204,6 @@ function writeTcp(buf: Buffer, offset: number, seg: TcpSegment, headerLength: nu
   put16(buf, offset + 16, 0);
   put16(buf, offset + 18, seg.urgent);
   let i = offset + TCP_HEADER_MIN;
-  const ts = timestampsOnly(seg.options);
   if (ts) {
     put32(buf, i, 0x0101080a); // NOP, NOP, kind 8, length 10
     put32(buf, i + 4, ts.tsval);
@@ -431,7 +438,8 @@ export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 
 
 /** An IPv4 packet carrying seg, built in one allocation. */
 export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions = {}): Buffer {
-  const headerLength = tcpHeaderLength(seg);
+  const ts = timestampsOnly(seg.options);
+  const headerLength = ts ? TS_HEADER_LENGTH : tcpHeaderLength(seg);
   const tcpLength = headerLength + seg.payload.length;
   if (IPV4_HEADER_LENGTH + tcpLength > 0xffff) {
     throw new WireError('bad-value', 0, `IPv4 packet of ${IPV4_HEADER_LENGTH + tcpLength} bytes`, { hint: 'at most 65535 bytes fit the total length field' });
@@ -440,7 +448,7 @@ export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: Pa
   // Checksum offload covers the IPv4 header's checksum too, as NICs do: nothing that could see it is looking.
   const checksum = opts.checksum !== false;
   writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength, checksum);
-  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum);
+  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum, ts);
   return buf;
 }
 
