@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { LiteEmitter } from './emitter.ts';
 import { Connection, ConnectionError, resetFor, synOptionsOf, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
-import type { TcpConfig } from '../tcp/config.ts';
+import { configProblems, type TcpConfig } from '../tcp/config.ts';
 import { ACK, RST, SYN, timestampsOption, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
+import { fits16, fits32 } from '../wire/bytes.ts';
 import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
 import { decodePacketInto, encodePacket, packetScratch, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
@@ -75,6 +76,14 @@ export interface HostOptions {
    * instead of dropping them (default true: Linux's net.ipv4.tcp_syncookies=1, cookies only on overflow).
    */
   synCookies?: boolean;
+  /**
+   * Check every field of every segment sent against its width as it is encoded (the wire encoder's
+   * WireError 'bad-value'), as a guard against a bug in the model; default false. The values are in range
+   * by construction: the host checks addresses, ports and configurations where they come in (connect,
+   * listen, here), sequence arithmetic is modulo 2^32 and windows are capped, so the checks are left to
+   * where speed does not matter. The scenario runner, the soak test and the fuzzer turn them on.
+   */
+  checkFields?: boolean;
 }
 
 /**
@@ -191,7 +200,8 @@ export class Host {
     this.verifyChecksums = o.verifyChecksums ?? true;
     this.maxConnections = o.maxConnections ?? 1_000_000;
     this.socketSet = o.keepClosedSockets ? new Set() : undefined;
-    this.encodeOptions = o.computeChecksums === false ? { checksum: false } : {};
+    checkConfig(o.config);
+    this.encodeOptions = { checksum: o.computeChecksums !== false, trusted: o.checkFields !== true };
     this.cookies = o.synCookies === false ? undefined : new SynCookies(this.random);
   }
 
@@ -207,6 +217,8 @@ export class Host {
 
   /** Passive open on `port` (Node's server.listen). */
   listen(port: number, backlog = 511, config?: TcpConfig): SimServer {
+    checkPort(`${this.name}: listen on`, port, 0);
+    if (config) checkConfig(config);
     if (this.listeners.has(port)) throw new SocketError('EADDRINUSE', `${this.name}: port ${port} is already listening`);
     const server = new SimServer(this, port, backlog, config ?? this.config);
     this.listeners.set(port, server);
@@ -220,6 +232,10 @@ export class Host {
 
   /** Active open to `remoteAddr:remotePort` (Node's net.connect). */
   connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig } = {}): SimSocket {
+    if (!fits32(remoteAddr)) throw new SocketError('ERR_INVALID_IP_ADDRESS', `${this.name}: connect to address ${remoteAddr}: an IPv4 address is a whole number from 0 to 4294967295`);
+    checkPort(`${this.name}: connect to`, remotePort, 1);
+    if (opts.fromPort !== undefined) checkPort(`${this.name}: connect from`, opts.fromPort, 1);
+    if (opts.config) checkConfig(opts.config);
     const localPort = opts.fromPort ?? this.pickEphemeralPort(remoteAddr, remotePort);
     if (this.entries.get(localPort, remoteAddr, remotePort)) throw new SocketError('EADDRINUSE', `${this.name}: ${this.addrText}:${localPort} is already connected to ${formatAddr(remoteAddr)}:${remotePort}`);
     const entry = this.createEntry(localPort, remoteAddr, remotePort, opts.config ?? this.config, undefined);
@@ -478,6 +494,17 @@ const CLOSED = 2;
 const AUTOREAD = 4;
 const END_REQUESTED = 8;
 const CLOSE_AFTER_FLUSH = 16;
+
+/** Node's rule and error for a port (ERR_SOCKET_BAD_PORT): a whole number from `min` (0 to listen, 1 to connect) to 65535. */
+function checkPort(what: string, port: number, min: 0 | 1): void {
+  if (!(fits16(port) && port >= min)) throw new SocketError('ERR_SOCKET_BAD_PORT', `${what} port ${port}: a port is a whole number from ${min} to 65535`);
+}
+
+/** A configuration given for one listener or connection keeps the rules of resolveConfig (the first broken one is thrown). */
+function checkConfig(config: TcpConfig): void {
+  const problem = configProblems(config)[0];
+  if (problem) throw problem;
+}
 
 /** A connection's next deadline came (the clock calls this with the entry). */
 function fireTimer(entry: Entry): void {

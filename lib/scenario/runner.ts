@@ -95,6 +95,8 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
       name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer: recorder,
       // The expectations read what every socket received, closed ones included.
       keepClosedSockets: true,
+      // A scenario run is small and traced: every field of every segment is checked as it is encoded.
+      checkFields: true,
       transmit: (packet) => {
         if (opts.capture) packets.push({ timeMs: scheduler.now, packet });
         link.send(hp.name, packet);
@@ -162,6 +164,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
       const host = new Host({
         name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer: recorder,
         keepClosedSockets: true,
+        checkFields: true,
         // The UDP link has checked every arriving packet already.
         verifyChecksums: false,
         transmit: (packet) => {

@@ -84,19 +84,24 @@ export function encodeIpv4HeaderInto(buf: Buffer, offset: number, h: Ipv4Header,
   return writeIpv4Header(buf, offset, h.src, h.dst, h.protocol, h.ttl, h.id, h.tos, h.dontFragment, payloadLength);
 }
 
-/** encodeIpv4HeaderInto with the fields as arguments: no header object to build per packet. */
+/**
+ * encodeIpv4HeaderInto with the fields as arguments: no header object to build per packet. `check`
+ * false skips the range checks, for a caller whose values fit by construction (encodePacket's `trusted`).
+ */
 export function writeIpv4Header(
   buf: Buffer, offset: number, src: number, dst: number, protocol: number,
-  ttl = 64, id = 0, tos = 0, dontFragment = true, payloadLength: number, checksum = true,
+  ttl = 64, id = 0, tos = 0, dontFragment = true, payloadLength: number, checksum = true, check = true,
 ): number {
   const totalLength = IPV4_HEADER_LENGTH + payloadLength;
-  checkField('IPv4 total length', totalLength, 0xffff);
-  checkField('source address', src, 0xffffffff);
-  checkField('destination address', dst, 0xffffffff);
-  checkField('protocol', protocol, 0xff);
-  checkField('ttl', ttl, 0xff);
-  checkField('id', id, 0xffff);
-  checkField('tos', tos, 0xff);
+  if (check) {
+    checkField('IPv4 total length', totalLength, 0xffff);
+    checkField('source address', src, 0xffffffff);
+    checkField('destination address', dst, 0xffffffff);
+    checkField('protocol', protocol, 0xff);
+    checkField('ttl', ttl, 0xff);
+    checkField('id', id, 0xffff);
+    checkField('tos', tos, 0xff);
+  }
   buf[offset] = 0x45; // version 4, IHL 5
   buf[offset + 1] = tos;
   put16(buf, offset + 2, totalLength);

@@ -183,15 +183,19 @@ function checkSegment(seg: TcpSegment, headerLength: number, ts: TimestampsOptio
  */
 export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcAddr: number, dstAddr: number, opts: TcpEncodeOptions = {}): number {
   const ts = timestampsOnly(seg.options);
-  return writeTcp(buf, offset, seg, ts ? TS_HEADER_LENGTH : tcpHeaderLength(seg), srcAddr, dstAddr, opts.checksum !== false, ts);
+  return writeTcp(buf, offset, seg, ts ? TS_HEADER_LENGTH : tcpHeaderLength(seg), srcAddr, dstAddr, opts.checksum !== false, ts, true);
 }
 
 /**
  * encodeTcpInto with the header length already known (encodePacket needs it first for the IPv4 header),
- * and `ts`, timestampsOnly(seg.options): asked once per segment, not by each step.
+ * and `ts`, timestampsOnly(seg.options): asked once per segment, not by each step. `check` false skips
+ * checkSegment (encodePacket's `trusted`).
  */
-function writeTcp(buf: Buffer, offset: number, seg: TcpSegment, headerLength: number, srcAddr: number, dstAddr: number, checksum: boolean, ts: TimestampsOption | undefined): number {
-  checkSegment(seg, headerLength, ts);
+function writeTcp(
+  buf: Buffer, offset: number, seg: TcpSegment, headerLength: number, srcAddr: number, dstAddr: number, checksum: boolean,
+  ts: TimestampsOption | undefined, check: boolean,
+): number {
+  if (check) checkSegment(seg, headerLength, ts);
   const end = offset + headerLength + seg.payload.length;
   if (end > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${end - offset}`);
   put16(buf, offset, seg.srcPort);
@@ -434,7 +438,15 @@ export function decodeTcp(buf: Buffer, srcAddr?: number, dstAddr?: number, opts:
   return decodeTcpAt(buf, 0, buf.length, srcAddr, dstAddr, opts);
 }
 
-export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 'src' | 'dst' | 'protocol'> {}
+export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 'src' | 'dst' | 'protocol'> {
+  /**
+   * Every value is known to fit its field, so the range checks (WireError 'bad-value') are skipped: for a
+   * caller that builds segments from values in range by construction, as a host does for its own
+   * connections (see HostOptions.checkFields). A value that does not fit is then cut to its field's
+   * width without a word. Default false.
+   */
+  trusted?: boolean;
+}
 
 /** An IPv4 packet carrying seg, built in one allocation. */
 export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions = {}): Buffer {
@@ -447,8 +459,9 @@ export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: Pa
   const buf = Buffer.allocUnsafe(IPV4_HEADER_LENGTH + tcpLength);
   // Checksum offload covers the IPv4 header's checksum too, as NICs do: nothing that could see it is looking.
   const checksum = opts.checksum !== false;
-  writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength, checksum);
-  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum, ts);
+  const check = opts.trusted !== true;
+  writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength, checksum, check);
+  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum, ts, check);
   return buf;
 }
 

@@ -212,3 +212,52 @@ test('a packet handed to a host while it handles another (here by its tracer) is
   const tx = w.trace.events.filter((e) => e.type === 'segment' && e.event === 'tx' && e.host === 'server').map((e) => e.type === 'segment' && `${e.flags} ${e.dst}`);
   t.deepEqual(tx, ['R 10.0.0.1:5555', `S. 10.0.0.1:${c.localPort}`]);
 });
+
+test('addresses, ports and configurations are checked where they come in, with Node\'s error codes', (t) => {
+  const w = world();
+  const code = (fn: () => unknown) => (t.throws(fn) as Error & { code?: string }).code;
+  t.is(code(() => w.client.connect(w.server.addr, 70_000)), 'ERR_SOCKET_BAD_PORT');
+  t.is(code(() => w.client.connect(w.server.addr, 0)), 'ERR_SOCKET_BAD_PORT');
+  t.is(code(() => w.client.connect(w.server.addr, 80.5)), 'ERR_SOCKET_BAD_PORT');
+  t.is(code(() => w.client.connect(w.server.addr, 80, { fromPort: -1 })), 'ERR_SOCKET_BAD_PORT');
+  t.is(code(() => w.client.connect(2 ** 32, 80)), 'ERR_INVALID_IP_ADDRESS');
+  t.is(code(() => w.server.listen(65_536)), 'ERR_SOCKET_BAD_PORT');
+  const bad = { ...resolveConfig(), mss: 70_000 };
+  const e = t.throws(() => w.client.connect(w.server.addr, 80, { config: bad }));
+  t.regex(e!.message, /mss is 70000/);
+  t.throws(() => w.server.listen(80, 511, bad), { message: /mss is 70000/ });
+  t.throws(() => new Host({ name: 'x', addr: 1, config: bad, clock: w.clock, random: { uint32: () => 1, int: () => 0 }, transmit: () => {} }), { message: /mss is 70000/ });
+  // Nothing was made by the refused calls.
+  t.is(w.client.connectionCount, 0);
+  t.notThrows(() => w.server.listen(0));
+});
+
+test('checkFields: a field out of range in a segment the host sends is a WireError; without it the encoder trusts the model and cuts the value to its width', (t) => {
+  // Stand-in for a bug in the model: an established connection whose local port no longer fits 16 bits.
+  const run = (checkFields: boolean) => {
+    const sent: Buffer[] = [];
+    const w = world({}, { checkFields });
+    w.server.listen(80);
+    const s = w.client.connect(w.server.addr, 80, { fromPort: 4000 });
+    w.clock.run();
+    t.is(s.state, 'ESTABLISHED');
+    const real = (w.client as unknown as { transmitPacket: (p: Buffer) => void }).transmitPacket;
+    (w.client as unknown as { transmitPacket: (p: Buffer) => void }).transmitPacket = (p) => { sent.push(p); real(p); };
+    (s.connection as unknown as { localPort: number }).localPort = 4000 + 65_536;
+    let error: unknown;
+    try {
+      s.write('x');
+    } catch (err) {
+      error = err;
+    }
+    return { error, sent };
+  };
+  const checked = run(true);
+  t.like(checked.error, { name: 'WireError', code: 'bad-value' });
+  t.regex((checked.error as Error).message, /source port 69536/);
+  t.is(checked.sent.length, 0);
+  const trusted = run(false);
+  t.is(trusted.error, undefined);
+  t.is(trusted.sent.length, 1);
+  t.is(trusted.sent[0].readUInt16BE(20), 4000, 'the port cut to 16 bits');
+});

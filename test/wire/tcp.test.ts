@@ -171,6 +171,21 @@ test('encoding refuses values that do not fit and more than 40 bytes of options'
   wireError(t, () => encodePacket(A, B, { ...base, payload: Buffer.alloc(65500) }), 'bad-value');
 });
 
+test('encodePacket with trusted skips the range checks: what does not fit is cut to its width (a host trusts its own connections)', (t) => {
+  const base: TcpSegment = { srcPort: 1, dstPort: 2, seq: 0, ack: 0, flags: ACK, window: 0, urgent: 0, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamps', tsval: 1, tsecr: 2 }], payload: Buffer.alloc(0) };
+  const wide = { ...base, window: 0x1_0005, options: [{ kind: 'mss', mss: 0x1_0006 }] as TcpOption[] };
+  wireError(t, () => encodePacket(A, B, wide), 'bad-value');
+  wireError(t, () => encodePacket(A, B, { ...base, options: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamps', tsval: 2 ** 32, tsecr: 0 }] }), 'bad-value');
+  wireError(t, () => encodePacket(A, B, base, { ttl: 256 }), 'bad-value');
+  const p = encodePacket(A, B, wide, { trusted: true, ttl: 257 });
+  const back = decodePacket(p);
+  t.is(back.tcp.window, 5);
+  t.deepEqual(back.tcp.options, [{ kind: 'mss', mss: 6 }]);
+  t.is(back.ip.ttl, 1);
+  // What fits comes out the same either way.
+  t.deepEqual(encodePacket(A, B, base, { trusted: true }), encodePacket(A, B, base));
+});
+
 // ---- decoding rejects ----
 
 /** A 20-byte header (data offset from the option bytes, zero-padded to 4) followed by the options. */
