@@ -735,8 +735,9 @@ export class SimSocket extends LiteEmitter {
     }
     this.bytesWritten += buf.length;
     this.host.tracer?.app(this.host, this.id, 'send', buf.length);
-    if (this.pending === NO_PENDING) this.pending = [];
-    this.pending.push(buf);
+    // A literal of one (an empty array that is pushed to reserves 17 slots).
+    if (this.pending === NO_PENDING) this.pending = [buf];
+    else this.pending.push(buf);
     this.pendingBytes += buf.length;
     this.flush();
     return this.pendingBytes === 0;

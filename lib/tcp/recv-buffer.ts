@@ -44,8 +44,9 @@ export class RecvBuffer {
   }
 
   private append(data: Buffer): void {
-    if (this.readable === NONE) this.readable = [];
-    this.readable.push(data);
+    // A literal of one, not [] pushed to (which reserves 17 slots): many connections receive one segment.
+    if (this.readable === NONE) this.readable = [data];
+    else this.readable.push(data);
     this.unread += data.length;
     this.rcvNxt = seqAdd(this.rcvNxt, data.length);
   }

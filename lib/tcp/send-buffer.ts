@@ -25,7 +25,12 @@ export class SendBuffer {
 
   push(data: Buffer): void {
     if (data.length === 0) return;
-    if (this.chunks === NONE) this.chunks = [];
+    if (this.chunks === NONE) {
+      // A literal of one: an empty array that is pushed to reserves 17 slots, and many connections write once.
+      this.chunks = [data];
+      this.length += data.length;
+      return;
+    }
     const chunks = this.chunks;
     const n = chunks.length;
     const last = n > this.head ? chunks[n - 1] : undefined;
