@@ -34,6 +34,7 @@ export interface RandomSource {
 
 /** What the host tells the trace. Every method is optional work: no tracer, no cost. */
 export interface HostTracer {
+  /** `seg` is valid during the call only (received ones are decoded into a scratch, sent ones may be shared): copy what is kept. */
   segment(event: 'tx' | 'rx' | 'drop', host: Host, conn: string | undefined, src: number, dst: number, seg: TcpSegment, info?: TxInfo, reason?: string): void;
   state(host: Host, conn: string, from: TcpStateName, to: TcpStateName, cause: string): void;
   app(host: Host, conn: string, event: string, bytes?: number, error?: string): void;
@@ -269,6 +270,7 @@ export class Host {
       iss,
       tsOffset: fromCookie ? fromCookie.tsOffset : config.timestamps ? this.random.uint32() : 0,
       sink: entry,
+      segmentsUsedAtOnce: true,
     });
     entry.socket = new SimSocket(entry);
     this.entries.set(localPort, remoteAddr, remotePort, entry);
@@ -280,8 +282,9 @@ export class Host {
   sendFor(entry: Entry, seg: TcpSegment, info: TxInfo): void {
     if (entry === this.muted) return;
     const packet = encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
-    this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
     this.countSent(seg);
+    // The last look at seg: it may be the connections' shared segment (segmentsUsedAtOnce), and a tracer may do anything.
+    this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
     this.transmitPacket(packet);
   }
 

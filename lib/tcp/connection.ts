@@ -64,6 +64,12 @@ export interface ConnectionParams {
   /** Added to the clock for the timestamps option, so that TSval does not reveal uptime (RFC 7323 5.4). */
   tsOffset?: number;
   sink: ConnectionSink;
+  /**
+   * The sink is done with each segment when `transmit` returns and keeps nothing of it (a host encodes it
+   * at once): the ordinary segments are then built in one object shared by every connection, not made
+   * anew each time. Default false: a sink may keep what it is given.
+   */
+  segmentsUsedAtOnce?: boolean;
 }
 
 /** Thrown for a user call that the state does not allow (RFC 9293 3.10's "error: connection closing" etc.). */
@@ -81,6 +87,7 @@ const FIN_RECEIVED = 2;
 const PASSIVE = 4;
 const SYN_ACKED = 8;
 const WS_AGREED = 16;
+const REUSE_SEGMENTS = 32;
 // The events that carry nothing but their kind, made once (one is sent for nearly every segment).
 const ESTABLISHED_ACTIVE: ConnEvent = Object.freeze({ kind: 'established', passive: false });
 const ESTABLISHED_PASSIVE: ConnEvent = Object.freeze({ kind: 'established', passive: true });
@@ -98,6 +105,10 @@ function echoedTimestamp(seg: TcpSegment): number | undefined {
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
 }
+/** The segment makeSegment fills for connections whose sink uses each at once (see segmentsUsedAtOnce). */
+const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
+const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
+const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
@@ -239,6 +250,7 @@ export class Connection {
     this.effMss = Math.min(this.config.mss, DEFAULT_PEER_MSS);
     this.rtt = new RttEstimator(this.config);
     this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
+    if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
   }
 
   // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)
@@ -1058,6 +1070,25 @@ export class Connection {
   }
 
   private makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
+    if (this.bits & REUSE_SEGMENTS && !(this.sackOk && this.recvBuf?.hasGaps)) {
+      // The sink is done with a segment before the next is made (ConnectionParams.segmentsUsedAtOnce).
+      const seg = SHARED_SEGMENT;
+      seg.srcPort = this.localPort;
+      seg.dstPort = this.remotePort;
+      seg.seq = seq;
+      seg.ack = this.recvBuf ? this.recvBuf.rcvNxt : 0;
+      seg.flags = flags;
+      seg.window = this.windowField();
+      seg.payload = payload;
+      if (this.tsOk) {
+        SHARED_TIMESTAMPS.tsval = this.tsClock(now);
+        SHARED_TIMESTAMPS.tsecr = this.tsRecent;
+        seg.options = SHARED_TS_OPTIONS;
+      } else {
+        seg.options = NO_OPTIONS;
+      }
+      return seg;
+    }
     // Arrays written as literals of their final length: an empty array that is pushed to gets room for 17.
     let options = NO_OPTIONS;
     if (this.sackOk && this.recvBuf?.hasGaps) {

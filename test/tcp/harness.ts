@@ -37,6 +37,12 @@ export function conn(config: TcpConfigInput = {}, iss = LOCAL_ISS, ports: [numbe
   return { c, rec };
 }
 
+/** A deep copy: the segment's options, their SACK blocks and its payload are its own. */
+export function copySegment(s: TcpSegment): TcpSegment {
+  const options = s.options.map((o) => (o.kind === 'sack' ? { ...o, blocks: o.blocks.map(([l, r]) => [l, r] as [number, number]) } : { ...o }));
+  return { ...s, options, payload: Buffer.from(s.payload) };
+}
+
 /** A segment from the remote side, with defaults for every field not given. */
 export function seg(p: Partial<TcpSegment> & { flags: number }): TcpSegment {
   return { srcPort: REMOTE_PORT, dstPort: LOCAL_PORT, seq: REMOTE_ISS + 1, ack: 0, window: 65535, urgent: 0, options: [], payload: Buffer.alloc(0), ...p };
@@ -91,14 +97,22 @@ export class Pair {
   private sentByA = 0;
   private sentByB = 0;
   log: { t: number; fromA: boolean; seg: TcpSegment; dropped: boolean; info: TxInfo }[] = [];
+  /** With `usedAtOnce`: the distinct objects the connections handed over. */
+  handed = new Set<TcpSegment>();
   delayMs: number;
   drop: (s: TcpSegment, fromA: boolean, index: number) => boolean;
 
-  constructor(opts: { a?: TcpConfigInput; b?: TcpConfigInput; delayMs?: number; drop?: (s: TcpSegment, fromA: boolean, index: number) => boolean } = {}) {
+  /**
+   * `usedAtOnce` makes both connections hand their segments in the one shared object (ConnectionParams.segmentsUsedAtOnce,
+   * as a host's are); the sink then copies each before it keeps it.
+   */
+  constructor(opts: { a?: TcpConfigInput; b?: TcpConfigInput; delayMs?: number; drop?: (s: TcpSegment, fromA: boolean, index: number) => boolean; usedAtOnce?: boolean } = {}) {
     this.delayMs = opts.delayMs ?? 10;
     this.drop = opts.drop ?? (() => false);
     const mk = (rec: Recorder, fromA: boolean): ConnectionSink => ({
-      transmit: (s, info, now) => {
+      transmit: (shared, info, now) => {
+        if (opts.usedAtOnce) this.handed.add(shared);
+        const s = opts.usedAtOnce ? copySegment(shared) : shared;
         rec.transmit(s, info, now);
         // A count per direction, not a filter over the log: attack tests send hundreds of thousands.
         const index = fromA ? ++this.sentByA : ++this.sentByB;
@@ -110,8 +124,9 @@ export class Pair {
       event: (e) => rec.event(e),
       timer: (n, e, at, now) => rec.timer(n, e, at, now),
     });
-    this.a = new Connection({ config: resolveConfig(opts.a), localPort: 49152, remotePort: 80, iss: LOCAL_ISS, sink: mk(this.ra, true) });
-    this.b = new Connection({ config: resolveConfig(opts.b), localPort: 80, remotePort: 49152, iss: REMOTE_ISS, sink: mk(this.rb, false) });
+    const segmentsUsedAtOnce = opts.usedAtOnce ?? false;
+    this.a = new Connection({ config: resolveConfig(opts.a), localPort: 49152, remotePort: 80, iss: LOCAL_ISS, sink: mk(this.ra, true), segmentsUsedAtOnce });
+    this.b = new Connection({ config: resolveConfig(opts.b), localPort: 80, remotePort: 49152, iss: REMOTE_ISS, sink: mk(this.rb, false), segmentsUsedAtOnce });
   }
 
   /** Run until `limit` or until nothing is left to happen. */
