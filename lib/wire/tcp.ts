@@ -6,7 +6,7 @@
  * re-check bytes. The payload and unknown options' data are views into the input, never copies.
  */
 import { checksumAdd, checksumFinish, checksumFold } from './checksum.ts';
-import { fits16, fits32, fits8, get16, get32, put16, put32 } from './bytes.ts';
+import { allocPacket, fits16, fits32, fits8, get16, get32, put16, put32 } from './bytes.ts';
 import { WireError } from './errors.ts';
 import { checkIpv4, IPV4_HEADER_LENGTH, ipv4View, type Ipv4DecodeOptions, type Ipv4Header, type Ipv4Packet, PROTO_TCP, pseudoHeaderSum, writeIpv4Header } from './ipv4.ts';
 import { NO_OPTIONS, OPTION_EOL, OPTION_NOP, OPTION_SACK_PERMITTED, type TcpOption, type TcpSegment } from './tcp-types.ts';
@@ -456,7 +456,7 @@ export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: Pa
   if (IPV4_HEADER_LENGTH + tcpLength > 0xffff) {
     throw new WireError('bad-value', 0, `IPv4 packet of ${IPV4_HEADER_LENGTH + tcpLength} bytes`, { hint: 'at most 65535 bytes fit the total length field' });
   }
-  const buf = Buffer.allocUnsafe(IPV4_HEADER_LENGTH + tcpLength);
+  const buf = allocPacket(IPV4_HEADER_LENGTH + tcpLength);
   // Checksum offload covers the IPv4 header's checksum too, as NICs do: nothing that could see it is looking.
   const checksum = opts.checksum !== false;
   const check = opts.trusted !== true;

@@ -1,5 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
+import { allocPacket } from '../../lib/wire/bytes.ts';
 import { WireError } from '../../lib/wire/errors.ts';
 import { encodeIpv4, pseudoHeaderSum } from '../../lib/wire/ipv4.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
@@ -357,4 +358,15 @@ test('decodePacketInto fills one scratch packet after packet with what decodePac
   const udp = hex(loopbackHex.ack);
   udp[9] = 17;
   wireError(t, () => decodePacketInto(udp, { verifyChecksum: false }, scratch), 'not-tcp', 9);
+});
+
+test('packets cut from the shared slab never overlap: each keeps what was written to it, across slabs and beside large ones', (t) => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 300 }), (lengths) => {
+    const packets = lengths.map((n) => allocPacket(n));
+    packets.forEach((p, i) => p.fill(i & 0xff));
+    packets.forEach((p, i) => {
+      if (p.length !== lengths[i] || p.some((b) => b !== (i & 0xff))) throw new Error(`packet ${i} of ${lengths[i]} bytes was overwritten`);
+    });
+  }), { numRuns: 50 });
+  t.pass();
 });
