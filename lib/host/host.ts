@@ -642,6 +642,8 @@ export class SimSocket extends LiteEmitter {
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
   private pending: Buffer[] = NO_PENDING as Buffer[];
   private pendingBytes = 0;
+  /** Bytes of pending[0] already handed to the connection (no view is made of the rest). */
+  private pendingStart = 0;
   /** ended, closed, endRequested, closeAfterFlush and autoread as bits of one field (ENDED, CLOSED, ... below). */
   private flags: number;
 
@@ -769,6 +771,7 @@ export class SimSocket extends LiteEmitter {
     this.host.tracer?.app(this.host, this.id, 'abort');
     this.pending = NO_PENDING as Buffer[];
     this.pendingBytes = 0;
+    this.pendingStart = 0;
     this.entry.conn.abort(this.host.clock.now);
     this.host.after(this.entry);
   }
@@ -798,12 +801,14 @@ export class SimSocket extends LiteEmitter {
     try {
       while (this.pending.length > 0) {
         const head = this.pending[0];
-        const n = conn.isSynchronized() || conn.state === 'SYN-SENT' ? conn.send(head, now) : 0;
+        const n = conn.isSynchronized() || conn.state === 'SYN-SENT' ? conn.send(head, now, this.pendingStart) : 0;
         if (n === 0) break;
         this.pendingBytes -= n;
-        if (n === head.length) this.pending.shift();
-        else {
-          this.pending[0] = head.subarray(n);
+        this.pendingStart += n;
+        if (this.pendingStart === head.length) {
+          this.pending.shift();
+          this.pendingStart = 0;
+        } else {
           break;
         }
       }

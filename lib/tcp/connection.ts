@@ -291,8 +291,11 @@ export class Connection {
     return this.sendBuf.length;
   }
 
-  /** SEND (3.10.2): queue what fits in the send buffer; returns the number of bytes taken. */
-  send(data: Buffer, now: number): number {
+  /**
+   * SEND (3.10.2): queue what fits in the send buffer of data[start..]; returns the number of bytes taken.
+   * A caller that hands over the rest of the same Buffer later (from where this call stopped) adds no chunk.
+   */
+  send(data: Buffer, now: number, start = 0): number {
     switch (this.state) {
       case 'CLOSED':
       case 'LISTEN':
@@ -301,10 +304,10 @@ export class Connection {
         throw new ConnectionError('EPIPE', 'connection closing: this side already sent or queued its FIN');
     }
     if (this.finQueued) throw new ConnectionError('EPIPE', 'connection closing: this side already queued its FIN');
-    const n = Math.min(data.length, this.sendSpace);
-    if (n === 0) return 0;
+    const n = Math.min(data.length - start, this.sendSpace);
+    if (n <= 0) return 0;
     if (this.sendBuf === IDLE_SEND) this.sendBuf = new SendBuffer();
-    this.sendBuf.push(n === data.length ? data : data.subarray(0, n));
+    this.sendBuf.pushRange(data, start, start + n);
     if (this.isSynchronized()) this.output(now);
     return n;
   }

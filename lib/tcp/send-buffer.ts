@@ -9,40 +9,61 @@
  * whatever the window. Acknowledged chunks leave by moving a head index, not by shifting the array.
  */
 export class SendBuffer {
-  /** A shared empty array until the first write: an idle connection holds no array of its own. */
-  private chunks: Buffer[] = NONE as Buffer[];
-  /** Index of the first chunk not wholly acknowledged. */
+  /**
+   * The chunks, three slots each: the application's Buffer, the offset of the chunk's first byte in it and
+   * the chunk's length. A range of the application's own buffer needs no view of its own, and a piece that
+   * continues the last chunk only lengthens it. A shared empty array until the first write: an idle
+   * connection holds no array of its own.
+   */
+  private chunks: (Buffer | number)[] = NONE as (Buffer | number)[];
+  /** Slot of the first chunk not wholly acknowledged (a multiple of 3). */
   private head = 0;
-  /** Bytes of chunks[head] already acknowledged. */
+  /** Bytes of the head chunk already acknowledged. */
   private headOffset = 0;
   /** Bytes held (unacknowledged + unsent). */
   length = 0;
   /** Bytes acknowledged since the buffer was made: byte 0 of the buffer is byte `base` of the stream. */
   private base = 0;
-  /** The cursor: a chunk index and the stream position of that chunk's first byte. */
+  /** The cursor: a chunk's slot and the stream position of that chunk's first byte. */
   private curIdx = 0;
   private curStart = 0;
 
   push(data: Buffer): void {
-    if (data.length === 0) return;
+    this.pushRange(data, 0, data.length);
+  }
+
+  /** Take data[start, end): no copy and, for a range that continues the last one taken, no new chunk. */
+  pushRange(data: Buffer, start: number, end: number): void {
+    const len = end - start;
+    if (len <= 0) return;
+    this.length += len;
     if (this.chunks === NONE) {
-      // A literal of one: an empty array that is pushed to reserves 17 slots, and many connections write once.
-      this.chunks = [data];
-      this.length += data.length;
+      // A literal of its final length: an empty array that is pushed to reserves 17 slots, and many connections write once.
+      this.chunks = [data, start, len];
       return;
     }
     const chunks = this.chunks;
     const n = chunks.length;
-    const last = n > this.head ? chunks[n - 1] : undefined;
-    if (last !== undefined && last.buffer === data.buffer && last.byteOffset + last.length === data.byteOffset) {
-      // The new bytes sit right after the last chunk's in the same memory (an application's large buffer
-      // taken a piece at a time as ACKs free space): one longer view of the same bytes. Segments then
-      // never straddle the pieces, so peek copies nothing.
-      chunks[n - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + data.length);
-    } else {
-      chunks.push(data);
+    if (n > this.head) {
+      const last = chunks[n - 3] as Buffer;
+      const lastOff = chunks[n - 2] as number;
+      const lastLen = chunks[n - 1] as number;
+      // The rest of a buffer whose front was taken before (a socket hands an application's large write
+      // over a piece per ACK): the last chunk grows. Segments then never straddle the pieces, so peek copies nothing.
+      if (last === data && lastOff + lastLen === start) {
+        chunks[n - 1] = lastLen + len;
+        return;
+      }
+      // Separate Buffers over neighbouring memory (an application's own pieces of one large buffer): one
+      // longer view of the same bytes.
+      if (last.buffer === data.buffer && last.byteOffset + lastOff + lastLen === data.byteOffset + start) {
+        chunks[n - 3] = Buffer.from(last.buffer, last.byteOffset + lastOff, lastLen + len);
+        chunks[n - 2] = 0;
+        chunks[n - 1] = lastLen + len;
+        return;
+      }
     }
-    this.length += data.length;
+    chunks.push(data, start, len);
   }
 
   /** `len` bytes starting `offset` bytes after the first unacknowledged byte. */
@@ -58,23 +79,26 @@ export class SendBuffer {
     }
     let i = this.curIdx;
     let start = this.curStart;
-    while (target >= start + chunks[i].length) {
-      start += chunks[i].length;
-      i++;
+    while (target >= start + (chunks[i + 2] as number)) {
+      start += chunks[i + 2] as number;
+      i += 3;
     }
     this.curIdx = i;
     this.curStart = start;
     let pos = target - start;
-    const first = chunks[i];
-    if (pos + len <= first.length) return first.subarray(pos, pos + len);
+    const first = chunks[i] as Buffer;
+    const firstOff = chunks[i + 1] as number;
+    if (pos + len <= (chunks[i + 2] as number)) return first.subarray(firstOff + pos, firstOff + pos + len);
     const out = Buffer.allocUnsafe(len);
     let filled = 0;
     while (filled < len) {
-      const c = chunks[i++];
-      const n = Math.min(c.length - pos, len - filled);
-      c.copy(out, filled, pos, pos + n);
+      const c = chunks[i] as Buffer;
+      const off = chunks[i + 1] as number;
+      const n = Math.min((chunks[i + 2] as number) - pos, len - filled);
+      c.copy(out, filled, off + pos, off + pos + n);
       filled += n;
       pos = 0;
+      i += 3;
     }
     return out;
   }
@@ -87,10 +111,10 @@ export class SendBuffer {
     this.base += n;
     const chunks = this.chunks;
     let left = n + this.headOffset;
-    while (this.head < chunks.length && left >= chunks[this.head].length) {
-      left -= chunks[this.head].length;
+    while (this.head < chunks.length && left >= (chunks[this.head + 2] as number)) {
+      left -= chunks[this.head + 2] as number;
       chunks[this.head] = EMPTY; // the application's buffer is free as soon as it is acknowledged
-      this.head++;
+      this.head += 3;
     }
     this.headOffset = left;
     if (this.head === chunks.length) {
@@ -99,7 +123,7 @@ export class SendBuffer {
       this.head = 0;
       this.curIdx = 0;
       this.curStart = this.base;
-    } else if (this.head >= 1024 && this.head * 2 >= chunks.length) {
+    } else if (this.head >= 3 * 1024 && this.head * 2 >= chunks.length) {
       // Release the acknowledged chunks now and then (amortised constant time per chunk).
       chunks.splice(0, this.head);
       this.curIdx = Math.max(0, this.curIdx - this.head);
@@ -110,4 +134,4 @@ export class SendBuffer {
 }
 
 const EMPTY = Buffer.alloc(0);
-const NONE: readonly Buffer[] = Object.freeze([]);
+const NONE: readonly (Buffer | number)[] = Object.freeze([]);

@@ -15,16 +15,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 /**
- * Replays `ops` on a SendBuffer and on the model; `piece(size)` makes each write's bytes, and `isView`
- * (when given) must hold for every segment read. False at the first difference.
+ * Replays `ops` on a SendBuffer and on the model; `piece(size)` makes each write's bytes, `write` hands
+ * them over, and `isView` (when given) must hold for every segment read. False at the first difference.
  */
-function matchesModel(ops: Op[], piece: (size: number) => Buffer, isView?: (seg: Buffer) => boolean): boolean {
+function matchesModel(ops: Op[], piece: (size: number) => Buffer, isView?: (seg: Buffer) => boolean, write = (buf: SendBuffer, data: Buffer) => buf.push(data)): boolean {
   const buf = new SendBuffer();
   let model = Buffer.alloc(0);
   for (const o of ops) {
     if (o.kind === 'push') {
       const data = piece(o.size);
-      buf.push(data);
+      write(buf, data);
       model = Buffer.concat([model, data]);
     } else if (o.kind === 'peek' && model.length > 0) {
       const at = Math.floor(o.at * (model.length - 1));
@@ -101,4 +101,27 @@ test('pieces of one large buffer written one after another join into one chunk: 
   const seg = buf.peek(2, 4);
   t.is(seg.toString(), 'cdgh');
   t.true(seg.buffer !== a.buffer && seg.buffer !== b.buffer, 'a segment across two separate buffers is a copy');
+});
+
+test('ranges of one Buffer handed over one after another (as a socket gives its pending write) grow one chunk: every segment is a view of it', (t) => {
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      const big = Buffer.alloc(300 * 3000).map((_, i) => (i * 13) & 0xff) as Buffer;
+      let taken = 0;
+      // The ranges as subarrays for the model; the buffer takes them as (big, start, end).
+      const piece = (size: number) => big.subarray(taken, (taken += size));
+      const write = (buf: SendBuffer, data: Buffer) => buf.pushRange(big, data.byteOffset - big.byteOffset, data.byteOffset - big.byteOffset + data.length);
+      return matchesModel(ops, piece, (seg) => seg.buffer === big.buffer, write);
+    }),
+    { seed: 13, numRuns: 300 },
+  );
+  // A range that does not continue the last one is a chunk of its own, and a segment across the two is a copy.
+  const buf = new SendBuffer();
+  const a = Buffer.alloc(10, 'abcdefghij'); // alloc, not from: in memory of its own
+  buf.pushRange(a, 0, 3);
+  buf.pushRange(a, 5, 8);
+  const seg = buf.peek(1, 4);
+  t.is(seg.toString(), 'bcfg');
+  t.true(seg.buffer !== a.buffer, 'a segment across two ranges that are not neighbours is a copy');
+  t.is(buf.peek(3, 3).toString(), 'fgh');
 });
