@@ -348,18 +348,24 @@ class KernelRun {
 
     const maxRun = this.opts.maxRunMs ?? 120_000;
     const steps = this.plan.steps.filter((s) => s.atMs <= this.plan.untilMs);
+    // How far the run has fallen behind the plan. A step that runs late (a busy machine can stall this
+    // process for seconds) moves every later one by as much, so the time between steps is the scenario's:
+    // an `expect state` 50 ms after a shutdown still gives the kernel its 50 ms (Linux may delay the ACK of
+    // a FIN by its 40 ms minimum ATO), where a fixed schedule would read the table at once.
+    let slipMs = 0;
     for (const step of steps) {
       if (step.atMs > maxRun) {
         this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
         continue;
       }
-      await sleep(step.atMs - this.now());
-      const late = this.now() - step.atMs;
-      if (late > 50) this.log(`step "${step.text}" ran ${late.toFixed(1)} ms late`);
+      await sleep(step.atMs + slipMs - this.now());
+      const late = this.now() - (step.atMs + slipMs);
+      if (late > 50) this.log(`step "${step.text}" ran ${late.toFixed(1)} ms late; the steps after it move by as much`);
+      if (late > 0) slipMs += late;
       await this.exec(step);
     }
     const lastAt = steps.length ? steps[steps.length - 1].atMs : 0;
-    await sleep(Math.min(lastAt + (this.opts.settleMs ?? 400), maxRun) - this.now());
+    await sleep(Math.min(lastAt + slipMs + (this.opts.settleMs ?? 400), maxRun) - this.now());
     await Promise.race([Promise.allSettled(this.pending), sleep(1000)]);
     await this.freshRead();
     await this.stopSampler();
