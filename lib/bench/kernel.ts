@@ -78,14 +78,14 @@ export interface KernelLifecycleResult {
  */
 export async function kernelLifecycle(budgetMs: number, size: number, parallel = 16, maxConnections = Infinity): Promise<KernelLifecycleResult> {
   const payload = Buffer.alloc(size, 0x62);
+  // Handlers shared by every connection (the socket is `this`, and counts what it read), as in the emulator's.
+  function onServerData(this: net.Socket): void { if (this.bytesRead === size) this.write(payload); }
+  function onServerEnd(this: net.Socket): void { this.end(); }
+  function ignore(): void {}
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    let got = 0;
-    s.on('data', (d: Buffer) => {
-      got += d.length;
-      if (got === size) s.write(payload);
-    });
-    s.on('end', () => s.end());
-    s.on('error', () => {});
+    s.on('data', onServerData);
+    s.on('end', onServerEnd);
+    s.on('error', ignore);
   });
   server.maxConnections = 1 << 30;
   const port = await listen(server);
@@ -95,20 +95,18 @@ export async function kernelLifecycle(budgetMs: number, size: number, parallel =
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const deadline = t0 + budgetMs;
+  function onClientConnect(this: net.Socket): void { this.write(payload); }
+  function onClientData(this: net.Socket): void { if (this.bytesRead === size) this.end(); }
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       started++;
       const c = net.connect({ port, host: '127.0.0.1', noDelay: true });
-      let got = 0;
       let failed = false;
-      c.on('connect', () => c.write(payload));
-      c.on('data', (d: Buffer) => {
-        got += d.length;
-        if (got === size) c.end();
-      });
+      c.on('connect', onClientConnect);
+      c.on('data', onClientData);
       c.on('error', () => { failed = true; });
       c.on('close', () => {
-        if (failed || got !== size) errors++;
+        if (failed || c.bytesRead !== size) errors++;
         else completed++;
         resolve();
       });
