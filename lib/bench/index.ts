@@ -63,6 +63,22 @@ function si(n: number, unit: string): string {
 }
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
+/**
+ * Rounds of the timed cases with a peer (and bulk-1460): the two sides take turns, so a slow spell of
+ * the machine falls on both, and each side's best round counts, the usual way to take noise out of a
+ * timing (noise only ever adds time). One round on this VM moves by 5 to 15% from run to run.
+ */
+function roundsFor(ctx: Ctx): number {
+  return ctx.scale >= 0.1 ? 3 : 1;
+}
+
+const bestOf = (runs: unknown[]) => (runs.length > 1 ? `, best of ${runs.length}` : '');
+
+/** The round with the least wall time. */
+function fastest<T extends { wallMs: number }>(runs: T[]): T {
+  return runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+}
+
 /** A throw-away run so the first measured case does not pay for the JIT's warm-up. */
 function warmUp(): void {
   simBulk({ bytes: 8 * MiB, mss: 1460, buffer: 4 * MiB });
@@ -86,10 +102,17 @@ function gcFunction(): { gc: (() => void) | undefined; how: string } {
 
 async function bulk64k(ctx: Ctx): Promise<CaseResult> {
   const bytes = Math.round(GiB * ctx.scale);
-  const c0 = cpuNow();
-  const emu = simBulk({ bytes, mss: 65483, buffer: 4 * MiB });
-  const emuCpu = cpuNow() - c0;
-  const ker = await kernelBulk(bytes);
+  const emuRuns: (ReturnType<typeof simBulk> & { cpuMs: number })[] = [];
+  const kerRuns: Awaited<ReturnType<typeof kernelBulk>>[] = [];
+  for (let i = roundsFor(ctx); i > 0; i--) {
+    const c0 = cpuNow();
+    const r = simBulk({ bytes, mss: 65483, buffer: 4 * MiB });
+    emuRuns.push({ ...r, cpuMs: cpuNow() - c0 });
+    kerRuns.push(await kernelBulk(bytes));
+  }
+  const emu = fastest(emuRuns);
+  const emuCpu = emu.cpuMs;
+  const ker = fastest(kerRuns);
   const emuRate = rate(bytes, emu.wallMs);
   const kerRate = rate(bytes, ker.wallMs);
   const ratio = emuRate / kerRate;
@@ -98,38 +121,47 @@ async function bulk64k(ctx: Ctx): Promise<CaseResult> {
     figures: {
       bytes, mss: 65483, tcpemuWallMs: round(emu.wallMs), tcpemuCpuMs: round(emuCpu), tcpemuBytesPerSec: Math.round(emuRate),
       kernelWallMs: round(ker.wallMs), kernelCpuMs: round(ker.cpuMs), kernelBytesPerSec: Math.round(kerRate),
-      cpuRatio: round(ker.cpuMs / emuCpu), dataSegments: emu.dataSegments,
+      cpuRatio: round(ker.cpuMs / emuCpu), dataSegments: emu.dataSegments, rounds: emuRuns.length,
     },
     ratio: round(ratio),
     goal: '>= 1.5x kernel',
     met: ratio >= 1.5,
-    tcpemu: `${si(emuRate, 'B/s')} (${(bytes / MiB).toFixed(0)} MiB in ${emu.wallMs.toFixed(0)} ms)`,
-    peer: `${si(kerRate, 'B/s')} (${ker.wallMs.toFixed(0)} ms)`,
+    tcpemu: `${si(emuRate, 'B/s')} (${(bytes / MiB).toFixed(0)} MiB in ${emu.wallMs.toFixed(0)} ms${bestOf(emuRuns)})`,
+    peer: `${si(kerRate, 'B/s')} (${ker.wallMs.toFixed(0)} ms${bestOf(kerRuns)})`,
   };
 }
 
 async function bulk1460(ctx: Ctx): Promise<CaseResult> {
   const bytes = Math.round(256 * MiB * ctx.scale);
-  const r = simBulk({ bytes, mss: 1460, buffer: 4 * MiB });
+  const runs = Array.from({ length: roundsFor(ctx) }, () => simBulk({ bytes, mss: 1460, buffer: 4 * MiB }));
+  const r = fastest(runs);
   const segRate = rate(r.dataSegments, r.wallMs);
   return {
     case: 'bulk-1460',
-    figures: { bytes, mss: 1460, wallMs: round(r.wallMs), bytesPerSec: Math.round(rate(bytes, r.wallMs)), dataSegments: r.dataSegments, dataSegmentsPerSec: Math.round(segRate), packets: r.packets },
+    figures: { bytes, mss: 1460, wallMs: round(r.wallMs), bytesPerSec: Math.round(rate(bytes, r.wallMs)), dataSegments: r.dataSegments, dataSegmentsPerSec: Math.round(segRate), packets: r.packets, rounds: runs.length },
     goal: '>= 1,000,000 data segments/s',
     met: segRate >= 1e6,
-    tcpemu: `${si(segRate, 'seg/s')}, ${si(rate(bytes, r.wallMs), 'B/s')}`,
+    tcpemu: `${si(segRate, 'seg/s')}, ${si(rate(bytes, r.wallMs), 'B/s')}${runs.length > 1 ? ` (best of ${runs.length})` : ''}`,
     peer: '',
   };
 }
 
 async function lifecycle(ctx: Ctx): Promise<CaseResult> {
   const n = Math.round(100_000 * ctx.scale);
-  const c0 = cpuNow();
-  const emu = simLifecycle({ connections: n, bytes: 1000, gapMs: 0.1, delayMs: 0.05, mslMs: 10 });
-  const emuCpu = cpuNow() - c0;
-  // The kernel gets the same wall time (at least a little, so a very fast emulator still has a peer).
-  const budget = Math.min(20_000, Math.max(emu.wallMs, ctx.scale >= 1 ? 1000 : 300));
-  const ker = await kernelLifecycle(budget, 1000);
+  const emuRuns: (ReturnType<typeof simLifecycle> & { cpuMs: number })[] = [];
+  const kerRuns: Awaited<ReturnType<typeof kernelLifecycle>>[] = [];
+  for (let i = roundsFor(ctx); i > 0; i--) {
+    const c0 = cpuNow();
+    const r = simLifecycle({ connections: n, bytes: 1000, gapMs: 0.1, delayMs: 0.05, mslMs: 10 });
+    emuRuns.push({ ...r, cpuMs: cpuNow() - c0 });
+    // The kernel gets the same wall time (at least a little, so a very fast emulator still has a peer).
+    const budget = Math.min(20_000, Math.max(r.wallMs, ctx.scale >= 1 ? 1000 : 300));
+    kerRuns.push(await kernelLifecycle(budget, 1000));
+  }
+  const emu = fastest(emuRuns);
+  const emuCpu = emu.cpuMs;
+  // The kernel's best round is the one with the most connections per second (its rounds last as long as they are given).
+  const ker = kerRuns.reduce((a, b) => (b.connections / b.wallMs > a.connections / a.wallMs ? b : a));
   const emuRate = rate(emu.connections, emu.wallMs);
   const kerRate = rate(ker.connections, ker.wallMs);
   const ratio = emuRate / kerRate;
@@ -137,13 +169,13 @@ async function lifecycle(ctx: Ctx): Promise<CaseResult> {
     case: 'lifecycle',
     figures: {
       connections: emu.connections, tcpemuWallMs: round(emu.wallMs), tcpemuCpuMs: round(emuCpu), tcpemuConnPerSec: Math.round(emuRate), virtualMs: round(emu.virtualMs), packets: emu.packets,
-      kernelConnections: ker.connections, kernelWallMs: round(ker.wallMs), kernelCpuMs: round(ker.cpuMs), kernelConnPerSec: Math.round(kerRate), kernelErrors: ker.errors,
+      kernelConnections: ker.connections, kernelWallMs: round(ker.wallMs), kernelCpuMs: round(ker.cpuMs), kernelConnPerSec: Math.round(kerRate), kernelErrors: kerRuns.reduce((n, k) => n + k.errors, 0), rounds: emuRuns.length,
     },
     ratio: round(ratio),
     goal: '>= 10x kernel',
     met: ratio >= 10,
-    tcpemu: `${si(emuRate, 'conn/s')} (${emu.connections} in ${emu.wallMs.toFixed(0)} ms)`,
-    peer: `${si(kerRate, 'conn/s')} (${ker.connections} in ${ker.wallMs.toFixed(0)} ms)`,
+    tcpemu: `${si(emuRate, 'conn/s')} (${emu.connections} in ${emu.wallMs.toFixed(0)} ms${bestOf(emuRuns)})`,
+    peer: `${si(kerRate, 'conn/s')} (${ker.connections} in ${ker.wallMs.toFixed(0)} ms${bestOf(kerRuns)})`,
   };
 }
 
