@@ -109,6 +109,24 @@ function earlier(a: number | undefined, b: number | undefined): number | undefin
 const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
 const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
 const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
+/**
+ * The SYN layouts of sendSyn for the same connections, by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window
+ * scale ? 1 : 0), in Linux's order, their option values filled in place.
+ */
+const SYN_MSS = { kind: 'mss' as const, mss: 0 };
+const SYN_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
+const SYN_WSCALE = { kind: 'wscale' as const, shift: 0 };
+const SYN_LAYOUTS: TcpOption[][] = [
+  [SYN_MSS],
+  [SYN_MSS, NOP, SYN_WSCALE],
+  [SYN_MSS, NOP, NOP, SACK_PERMITTED],
+  [SYN_MSS, NOP, NOP, SACK_PERMITTED, NOP, SYN_WSCALE],
+  [SYN_MSS, NOP, NOP, SYN_TIMESTAMPS],
+  [SYN_MSS, NOP, NOP, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
+  [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS],
+  [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
+];
+const SHARED_SYN: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
@@ -993,24 +1011,41 @@ export class Connection {
   }
 
   private sendSyn(now: number, withAck: boolean, retransmit: boolean): void {
-    const mss: TcpOption = { kind: 'mss', mss: this.config.mss };
-    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale. Written as literals of their
-    // final length (an array pushed to from one element reserves 17).
+    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
     const offerSack = this.config.sack && (!withAck || this.sackOk);
     const offerTs = this.config.timestamps && (!withAck || this.tsOk);
     const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
-    const ts = offerTs ? this.tsOption(now, withAck ? this.tsRecent : 0) : undefined;
-    let options: TcpOption[];
-    if (ts && offerSack) options = offerWs ? [mss, SACK_PERMITTED, ts, NOP, this.wscaleOption()] : [mss, SACK_PERMITTED, ts];
-    else if (ts) options = offerWs ? [mss, NOP, NOP, ts, NOP, this.wscaleOption()] : [mss, NOP, NOP, ts];
-    else if (offerSack) options = offerWs ? [mss, NOP, NOP, SACK_PERMITTED, NOP, this.wscaleOption()] : [mss, NOP, NOP, SACK_PERMITTED];
-    else options = offerWs ? [mss, NOP, this.wscaleOption()] : [mss];
+    const tsval = offerTs ? this.tsClock(now) : 0;
+    const tsecr = withAck ? this.tsRecent : 0;
     const window = Math.min(this.config.rcvbuf, 0xffff);
     this.rcvAdvEdge = this.recvBuf ? seqAdd(this.recvBuf.rcvNxt, window) : 0;
-    const seg: TcpSegment = {
-      srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack: withAck ? this.recvBuf!.rcvNxt : 0,
-      flags: SYN | (withAck ? ACK : 0), window, urgent: 0, options, payload: EMPTY,
-    };
+    const ack = withAck ? this.recvBuf!.rcvNxt : 0;
+    let seg: TcpSegment;
+    if (this.bits & REUSE_SEGMENTS) {
+      // The sink is done with it before the next is made (ConnectionParams.segmentsUsedAtOnce): the shared layouts.
+      SYN_MSS.mss = this.config.mss;
+      SYN_TIMESTAMPS.tsval = tsval;
+      SYN_TIMESTAMPS.tsecr = tsecr;
+      SYN_WSCALE.shift = this.rcvScale;
+      seg = SHARED_SYN;
+      seg.srcPort = this.localPort;
+      seg.dstPort = this.remotePort;
+      seg.seq = this.iss;
+      seg.ack = ack;
+      seg.flags = SYN | (withAck ? ACK : 0);
+      seg.window = window;
+      seg.options = SYN_LAYOUTS[(offerTs ? 4 : 0) | (offerSack ? 2 : 0) | (offerWs ? 1 : 0)];
+    } else {
+      // Written as literals of their final length (an array pushed to from one element reserves 17).
+      const mss: TcpOption = { kind: 'mss', mss: this.config.mss };
+      const ts: TcpOption | undefined = offerTs ? { kind: 'timestamps', tsval, tsecr } : undefined;
+      let options: TcpOption[];
+      if (ts && offerSack) options = offerWs ? [mss, SACK_PERMITTED, ts, NOP, this.wscaleOption()] : [mss, SACK_PERMITTED, ts];
+      else if (ts) options = offerWs ? [mss, NOP, NOP, ts, NOP, this.wscaleOption()] : [mss, NOP, NOP, ts];
+      else if (offerSack) options = offerWs ? [mss, NOP, NOP, SACK_PERMITTED, NOP, this.wscaleOption()] : [mss, NOP, NOP, SACK_PERMITTED];
+      else options = offerWs ? [mss, NOP, this.wscaleOption()] : [mss];
+      seg = { srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack, flags: SYN | (withAck ? ACK : 0), window, urgent: 0, options, payload: EMPTY };
+    }
     this.sndNxt = seqAdd(this.iss, 1);
     this.sndMax = seqMax(this.sndMax, this.sndNxt);
     if (!retransmit) {

@@ -252,7 +252,7 @@ test('segments handed in one shared object (as a host takes them) are the same s
   const own = run(false);
   const shared = run(true);
   t.true(shared.got.equals(shared.data));
-  // Sharing really happened: the SYNs and the segments with SACK blocks are their own objects, the rest is one.
+  // Sharing really happened: the segments with SACK blocks are their own objects, the rest (SYNs too) share two.
   t.true(shared.segments > 200 && shared.handed < shared.segments / 4, `${shared.handed} objects for ${shared.segments} segments`);
   t.true(shared.log.some((l) => l.options.some((o) => o.kind === 'sack')) && shared.log.filter((l) => l.dropped).length > 5);
   t.deepEqual(shared.log, own.log);
