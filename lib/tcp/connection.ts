@@ -105,13 +105,14 @@ function echoedTimestamp(seg: TcpSegment): number | undefined {
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
 }
-/** The segment makeSegment fills for connections whose sink uses each at once (see segmentsUsedAtOnce). */
+/** The segment makeSegment and sendSyn fill for connections whose sink uses each at once (see segmentsUsedAtOnce). */
 const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
 const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
 const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
 /**
- * The SYN layouts of sendSyn for the same connections, by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window
- * scale ? 1 : 0), in Linux's order, their option values filled in place.
+ * The SYN's options by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window scale ? 1 : 0), in Linux's order:
+ * MSS, SACK-permitted, timestamps, NOP, window scale, NOPs padding what is left out. A shared segment
+ * takes these objects with their values filled in; any other a copy (sendSyn).
  */
 const SYN_MSS = { kind: 'mss' as const, mss: 0 };
 const SYN_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
@@ -126,7 +127,6 @@ const SYN_LAYOUTS: TcpOption[][] = [
   [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS],
   [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
 ];
-const SHARED_SYN: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
@@ -1011,7 +1011,6 @@ export class Connection {
   }
 
   private sendSyn(now: number, withAck: boolean, retransmit: boolean): void {
-    // Linux's order: MSS, SACK-permitted, timestamps, NOP, window scale.
     const offerSack = this.config.sack && (!withAck || this.sackOk);
     const offerTs = this.config.timestamps && (!withAck || this.tsOk);
     const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
@@ -1020,31 +1019,34 @@ export class Connection {
     const window = Math.min(this.config.rcvbuf, 0xffff);
     this.rcvAdvEdge = this.recvBuf ? seqAdd(this.recvBuf.rcvNxt, window) : 0;
     const ack = withAck ? this.recvBuf!.rcvNxt : 0;
+    const layout = SYN_LAYOUTS[(offerTs ? 4 : 0) | (offerSack ? 2 : 0) | (offerWs ? 1 : 0)];
+    const flags = SYN | (withAck ? ACK : 0);
     let seg: TcpSegment;
     if (this.bits & REUSE_SEGMENTS) {
-      // The sink is done with it before the next is made (ConnectionParams.segmentsUsedAtOnce): the shared layouts.
+      // The sink is done with it before the next is made (ConnectionParams.segmentsUsedAtOnce): the shared
+      // segment, with the layout's own option objects filled in.
       SYN_MSS.mss = this.config.mss;
       SYN_TIMESTAMPS.tsval = tsval;
       SYN_TIMESTAMPS.tsecr = tsecr;
       SYN_WSCALE.shift = this.rcvScale;
-      seg = SHARED_SYN;
+      seg = SHARED_SEGMENT;
       seg.srcPort = this.localPort;
       seg.dstPort = this.remotePort;
       seg.seq = this.iss;
       seg.ack = ack;
-      seg.flags = SYN | (withAck ? ACK : 0);
+      seg.flags = flags;
       seg.window = window;
-      seg.options = SYN_LAYOUTS[(offerTs ? 4 : 0) | (offerSack ? 2 : 0) | (offerWs ? 1 : 0)];
+      seg.options = layout;
+      seg.payload = EMPTY;
     } else {
-      // Written as literals of their final length (an array pushed to from one element reserves 17).
-      const mss: TcpOption = { kind: 'mss', mss: this.config.mss };
-      const ts: TcpOption | undefined = offerTs ? { kind: 'timestamps', tsval, tsecr } : undefined;
-      let options: TcpOption[];
-      if (ts && offerSack) options = offerWs ? [mss, SACK_PERMITTED, ts, NOP, this.wscaleOption()] : [mss, SACK_PERMITTED, ts];
-      else if (ts) options = offerWs ? [mss, NOP, NOP, ts, NOP, this.wscaleOption()] : [mss, NOP, NOP, ts];
-      else if (offerSack) options = offerWs ? [mss, NOP, NOP, SACK_PERMITTED, NOP, this.wscaleOption()] : [mss, NOP, NOP, SACK_PERMITTED];
-      else options = offerWs ? [mss, NOP, this.wscaleOption()] : [mss];
-      seg = { srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack, flags: SYN | (withAck ? ACK : 0), window, urgent: 0, options, payload: EMPTY };
+      // The same layout with option objects of this segment's own (map makes an array of its final length).
+      const options = layout.map((o): TcpOption => {
+        if (o === SYN_MSS) return { kind: 'mss', mss: this.config.mss };
+        if (o === SYN_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
+        if (o === SYN_WSCALE) return { kind: 'wscale', shift: this.rcvScale };
+        return o;
+      });
+      seg = { srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack, flags, window, urgent: 0, options, payload: EMPTY };
     }
     this.sndNxt = seqAdd(this.iss, 1);
     this.sndMax = seqMax(this.sndMax, this.sndNxt);
@@ -1056,11 +1058,6 @@ export class Connection {
     this.cancelTimer('delack', now);
     this.emit(seg, retransmit ? SYN_AGAIN : PLAIN, now);
     this.setTimer('rto', now + this.rtt.rtoMs, now);
-  }
-
-
-  private wscaleOption(): TcpOption {
-    return { kind: 'wscale', shift: this.rcvScale };
   }
 
   private takeSynOptions(seg: TcpSegment): void {
