@@ -1,7 +1,7 @@
 /**
  * The send buffer: bytes the application wrote that the peer has not acknowledged yet, unsent ones included.
- * Byte 0 of the buffer is the byte at SND.UNA (once the SYN is acknowledged). Stored as a queue of the
- * application's own Buffers, so writing costs no copy; a segment is a view when it falls in one chunk.
+ * Byte 0 of the buffer is the byte at SND.UNA (once the SYN is acknowledged). Stored as a queue of ranges
+ * of the application's own Buffers, so writing costs no copy; a segment is a view when it falls in one chunk.
  *
  * Cost: an application that writes as acknowledgments free space adds one small chunk per ACK, so a
  * large window holds thousands of chunks. Segments are taken in sequence order, so `peek` resumes from
