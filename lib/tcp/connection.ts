@@ -105,7 +105,10 @@ function echoedTimestamp(seg: TcpSegment): number | undefined {
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
 }
-/** The segment makeSegment and sendSyn fill for connections whose sink uses each at once (see segmentsUsedAtOnce). */
+/**
+ * The segment makeSegment and sendSyn fill for connections whose sink uses each at once (see
+ * segmentsUsedAtOnce), and its one timestamps option: only one such segment is in use at a time.
+ */
 const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
 const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
 const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
@@ -115,17 +118,16 @@ const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, fla
  * takes these objects with their values filled in; any other a copy (sendSyn).
  */
 const SYN_MSS = { kind: 'mss' as const, mss: 0 };
-const SYN_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
 const SYN_WSCALE = { kind: 'wscale' as const, shift: 0 };
 const SYN_LAYOUTS: TcpOption[][] = [
   [SYN_MSS],
   [SYN_MSS, NOP, SYN_WSCALE],
   [SYN_MSS, NOP, NOP, SACK_PERMITTED],
   [SYN_MSS, NOP, NOP, SACK_PERMITTED, NOP, SYN_WSCALE],
-  [SYN_MSS, NOP, NOP, SYN_TIMESTAMPS],
-  [SYN_MSS, NOP, NOP, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
-  [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS],
-  [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
+  [SYN_MSS, NOP, NOP, SHARED_TIMESTAMPS],
+  [SYN_MSS, NOP, NOP, SHARED_TIMESTAMPS, NOP, SYN_WSCALE],
+  [SYN_MSS, SACK_PERMITTED, SHARED_TIMESTAMPS],
+  [SYN_MSS, SACK_PERMITTED, SHARED_TIMESTAMPS, NOP, SYN_WSCALE],
 ];
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
@@ -1026,8 +1028,8 @@ export class Connection {
       // The sink is done with it before the next is made (ConnectionParams.segmentsUsedAtOnce): the shared
       // segment, with the layout's own option objects filled in.
       SYN_MSS.mss = this.config.mss;
-      SYN_TIMESTAMPS.tsval = tsval;
-      SYN_TIMESTAMPS.tsecr = tsecr;
+      SHARED_TIMESTAMPS.tsval = tsval;
+      SHARED_TIMESTAMPS.tsecr = tsecr;
       SYN_WSCALE.shift = this.rcvScale;
       seg = SHARED_SEGMENT;
       seg.srcPort = this.localPort;
@@ -1042,7 +1044,7 @@ export class Connection {
       // The same layout with option objects of this segment's own (map makes an array of its final length).
       const options = layout.map((o): TcpOption => {
         if (o === SYN_MSS) return { kind: 'mss', mss: this.config.mss };
-        if (o === SYN_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
+        if (o === SHARED_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
         if (o === SYN_WSCALE) return { kind: 'wscale', shift: this.rcvScale };
         return o;
       });
