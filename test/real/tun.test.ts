@@ -171,7 +171,8 @@ tunTest('TUN: a conversation that cannot finish in time stops at its bound, says
   t.false(r.ok);
   t.regex(r.problems[0], /^timed out after 50 ms waiting for the (kernel socket to connect|server to finish sending)/);
   t.true(r.model.received < 20_000_000);
-  t.true(r.wallMs < 5000, `the run took ${r.wallMs} ms`);
+  // The conversation's own clock (the child's start-up is not in it, and on a busy machine takes seconds).
+  t.true(r.durationMs < 2000, `the conversation took ${r.durationMs} ms`);
 });
 
 tunTest('TUN: no namespace and no child of the runs is left', async (t) => {
