@@ -12,6 +12,15 @@ export function get32(buf: Uint8Array, at: number): number {
   return ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0;
 }
 
+/** Little-endian loads (pcap and pcapng headers written on little-endian machines). */
+export function get16le(buf: Uint8Array, at: number): number {
+  return buf[at] | (buf[at + 1] << 8);
+}
+
+export function get32le(buf: Uint8Array, at: number): number {
+  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) >>> 0;
+}
+
 export function put16(buf: Uint8Array, at: number, v: number): void {
   buf[at] = v >>> 8;
   buf[at + 1] = v;

@@ -6,6 +6,7 @@
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { WireError } from './errors.ts';
+import { get16, get16le, get32, get32le } from './bytes.ts';
 
 export const LINKTYPE_NULL = 0;
 export const LINKTYPE_ETHERNET = 1;
@@ -250,7 +251,8 @@ type Source = { source?: string };
 
 function readPcap(buf: Buffer, little: boolean, fracPerMs: number, src: Source): Capture {
   if (buf.length < PCAP_HEADER_LENGTH) throw new WireError('truncated-record', buf.length, `pcap file header needs 24 bytes, only ${buf.length} present`, src);
-  const u32 = little ? (o: number) => buf.readUInt32LE(o) : (o: number) => buf.readUInt32BE(o);
+  // Offsets are checked against the length before each read: the plain loads, not Buffer's checking readUInt32LE.
+  const u32 = little ? (o: number) => get32le(buf, o) : (o: number) => get32(buf, o);
   // The upper bits of the link type field carry FCS information (draft-ietf-opsawg-pcap 4); the type is the low 16.
   const linktype = u32(20) & 0xffff;
   if (!SUPPORTED_LINKTYPES.has(linktype)) throw new WireError('bad-linktype', 20, `link type ${linktype} is not supported`, { ...src, hint: LINKTYPE_HINT });
@@ -293,8 +295,8 @@ function readPcapng(buf: Buffer, src: Source): Capture {
   let lastTimeMs = 0;
   let index = 0;
   let offset = 0;
-  const u32 = (o: number) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-  const u16 = (o: number) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+  const u32 = (o: number) => (little ? get32le(buf, o) : get32(buf, o));
+  const u16 = (o: number) => (little ? get16le(buf, o) : get16(buf, o));
   while (offset < buf.length) {
     if (offset + 12 > buf.length) throw new WireError('truncated-record', offset, 'block header cut off by the end of the file', src);
     const type = u32(offset);
