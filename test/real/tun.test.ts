@@ -100,7 +100,8 @@ function assertConversation(t: ExecutionContext, r: TunRunResult): void {
   t.is(fins[0], client.side === 'model' ? 'tx' : 'rx', fins.join(' '));
   t.true(fins.includes('tx') && fins.includes('rx'), fins.join(' '));
   t.is(r.device, 'tcpemu0');
-  t.true(r.wallMs < CONVERSATION_MS, `the run took ${r.wallMs} ms`);
+  // The conversation's own clock: the run around it adds Node's start-up, seconds on a busy machine (12 s seen in the full suite).
+  t.true(r.durationMs < CONVERSATION_MS, `the conversation took ${r.durationMs} ms`);
   t.log(`${r.case}: ${segmentsOf(r.trace).length} segments, conversation ${r.durationMs.toFixed(0)} ms, run ${r.wallMs.toFixed(0)} ms`);
   t.log(`model ${r.model.states.join(' ')} ${JSON.stringify(r.model.at)}; kernel (table) ${r.kernel.states.join(' ')} ${JSON.stringify(r.kernel.at)}`);
 }
