@@ -29,8 +29,8 @@ const CHILD = path.join(HERE, 'tun-child.ts');
 export const TUN_DEVICE = 'tcpemu0';
 export const NAMESPACE_PREFIX = 'tcpemu-tun-';
 /**
- * Beyond the conversation's own bound: Node and tsx starting, the helper, the report. Alone this takes
- * about a second; inside the full test suite on a busy 2-core machine starting alone was measured at 6.5 s.
+ * Beyond the conversation's own bound: Node and tsx starting, the helper, the report. Run by itself this
+ * takes about a second; inside the full test suite on a busy 2-core machine the start-up alone took 6.5 s.
  */
 const STARTUP_MARGIN_MS = 30_000;
 

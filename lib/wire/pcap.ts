@@ -195,22 +195,22 @@ export function ipv4FromFrame(linktype: number, frame: Buffer): Buffer | undefin
       // dst MAC, src MAC, EtherType; 802.1Q / 802.1ad tags put 4 bytes before the real EtherType.
       let typeAt = 12;
       while (typeAt + 2 <= frame.length) {
-        const etherType = frame.readUInt16BE(typeAt);
+        const etherType = get16(frame, typeAt);
         if (etherType !== ETHERTYPE_VLAN && etherType !== ETHERTYPE_QINQ) break;
         typeAt += 4;
       }
-      if (typeAt + 2 > frame.length || frame.readUInt16BE(typeAt) !== ETHERTYPE_IPV4) return undefined;
+      if (typeAt + 2 > frame.length || get16(frame, typeAt) !== ETHERTYPE_IPV4) return undefined;
       start = typeAt + 2;
       break;
     }
     case LINKTYPE_LINUX_SLL:
       // packet type, ARPHRD type, address length, 8 address bytes, protocol (EtherType)
-      if (frame.length < 16 || frame.readUInt16BE(14) !== ETHERTYPE_IPV4) return undefined;
+      if (frame.length < 16 || get16(frame, 14) !== ETHERTYPE_IPV4) return undefined;
       start = 16;
       break;
     case LINKTYPE_LINUX_SLL2:
       // protocol (EtherType), reserved, interface index, ARPHRD type, packet type, address length, 8 address bytes
-      if (frame.length < 20 || frame.readUInt16BE(0) !== ETHERTYPE_IPV4) return undefined;
+      if (frame.length < 20 || get16(frame, 0) !== ETHERTYPE_IPV4) return undefined;
       start = 20;
       break;
     case LINKTYPE_NULL:
@@ -218,8 +218,8 @@ export function ipv4FromFrame(linktype: number, frame: Buffer): Buffer | undefin
       // A 4-byte address family: host byte order of the capturing machine for NULL, network byte
       // order for LOOP, though writers get this wrong often enough that both orders are accepted.
       if (frame.length < 4) return undefined;
-      const family = frame.readUInt32LE(0);
-      if (family !== AF_INET && frame.readUInt32BE(0) !== AF_INET) return undefined;
+      const family = get32le(frame, 0);
+      if (family !== AF_INET && get32(frame, 0) !== AF_INET) return undefined;
       start = 4;
       break;
     }
