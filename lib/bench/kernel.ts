@@ -24,38 +24,49 @@ export interface KernelBulkResult {
   cpuMs: number;
 }
 
-/** `bytes` one way over loopback, written in 1 MiB chunks with backpressure, counted as read. */
+/**
+ * `bytes` one way over loopback, server to client, written in 1 MiB chunks with backpressure; the client
+ * reads with `onread` into one 64 KiB buffer of its own, as the emulator's side does.
+ */
 export async function kernelBulk(bytes: number): Promise<KernelBulkResult> {
   const chunk = Buffer.alloc(Math.min(1 << 20, bytes), 0x61);
   let received = 0;
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   let t1 = 0;
+  let written = 0;
   const server = net.createServer((s) => {
-    s.on('data', (d: Buffer) => {
-      received += d.length;
-      if (received >= bytes && t1 === 0) {
-        t1 = performance.now();
-        finish();
-      }
-    });
+    s.setNoDelay(true);
     s.on('error', () => {});
+    const pump = () => {
+      while (written < bytes) {
+        const n = Math.min(chunk.length, bytes - written);
+        written += n;
+        if (!s.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
+      }
+    };
+    s.on('drain', pump);
+    pump();
   });
   const port = await listen(server);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const sock = net.connect({ port, host: '127.0.0.1', noDelay: true });
+  const sock = net.connect({
+    port,
+    host: '127.0.0.1',
+    onread: {
+      buffer: Buffer.allocUnsafe(64 * 1024),
+      callback: (n: number) => {
+        received += n;
+        if (received >= bytes && t1 === 0) {
+          t1 = performance.now();
+          finish();
+        }
+        return true;
+      },
+    },
+  });
   sock.on('error', () => {});
-  let written = 0;
-  const pump = () => {
-    while (written < bytes) {
-      const n = Math.min(chunk.length, bytes - written);
-      written += n;
-      if (!sock.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
-    }
-  };
-  sock.on('connect', pump);
-  sock.on('drain', pump);
   await done;
   const cpu = process.cpuUsage(cpu0);
   sock.destroy();

@@ -232,14 +232,16 @@ export class Host {
   }
 
   /** Active open to `remoteAddr:remotePort` (Node's net.connect). */
-  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig } = {}): SimSocket {
+  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig; onread?: OnRead } = {}): SimSocket {
     if (!fits32(remoteAddr)) throw new SocketError('ERR_INVALID_IP_ADDRESS', `${this.name}: connect to address ${remoteAddr}: an IPv4 address is a whole number from 0 to 4294967295`);
     checkPort(`${this.name}: connect to`, remotePort, 1);
     if (opts.fromPort !== undefined) checkPort(`${this.name}: connect from`, opts.fromPort, 1);
     if (opts.config) checkConfig(opts.config);
+    if (opts.onread !== undefined) checkOnread(opts.onread);
     const localPort = opts.fromPort ?? this.pickEphemeralPort(remoteAddr, remotePort);
     if (this.entries.get(localPort, remoteAddr, remotePort)) throw new SocketError('EADDRINUSE', `${this.name}: ${this.addrText}:${localPort} is already connected to ${formatAddr(remoteAddr)}:${remotePort}`);
     const entry = this.createEntry(localPort, remoteAddr, remotePort, opts.config ?? this.config, undefined);
+    if (opts.onread !== undefined) entry.socket.onread = opts.onread;
     this.tracer?.app(this, entry.id, 'open');
     entry.conn.connect(this.clock.now);
     this.reschedule(entry);
@@ -301,8 +303,12 @@ export class Host {
     if (seg.payload.length > 0) this.stats.dataSegmentsSent++;
   }
 
-  /** An IPv4 packet arrives from the link. */
-  receivePacket(packet: Buffer): void {
+  /**
+   * An IPv4 packet arrives from the link. Returns true when nothing of it was kept, no view either, so
+   * its memory may be used again (see MemoryLink's recycling): no tracer was shown it, and it carried no
+   * payload, or its payload went to a socket reading with `onread`, copied out before this returned.
+   */
+  receivePacket(packet: Buffer): boolean {
     // The packet is decoded into the host's scratch, which it is done with before the next packet. A
     // packet handed in while one is being handled (a link that delivers at once, from inside an event
     // handler) gets a scratch of its own, so the outer one is left as it is.
@@ -314,18 +320,29 @@ export class Host {
       const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
       this.countDrop(reason);
       this.tracer?.undecodable?.(this, packet, `${reason} (${err.message})`);
-      return;
+      return this.tracer === undefined;
     }
+    const carried = scratch.tcp.payload.length > 0;
+    let to: Entry | undefined;
     this.receiving++;
     try {
-      this.receiveSegment(scratch.src, scratch.dst, scratch.tcp);
+      to = this.receiveSegment(scratch.src, scratch.dst, scratch.tcp);
     } finally {
       this.receiving--;
     }
+    if (this.tracer !== undefined) return false;
+    if (!carried) return true;
+    if (to === undefined || to.socket.onread === undefined || to.conn.readable > 0) return false;
+    // The scratch's view of the payload goes too: the packet's memory may hold another packet next.
+    scratch.tcp.payload = EMPTY_PAYLOAD;
+    return true;
   }
 
-  /** A decoded segment from `src` to `dst`: to its connection, its listener, or answered as CLOSED. Keeps no reference to `tcp`. */
-  private receiveSegment(src: number, dst: number, tcp: TcpSegment): void {
+  /**
+   * A decoded segment from `src` to `dst`: to its connection, its listener, or answered as CLOSED. Keeps
+   * no reference to `tcp`. Returns the connection that took it, if it was one already there.
+   */
+  private receiveSegment(src: number, dst: number, tcp: TcpSegment): Entry | undefined {
     if (dst !== this.addr) {
       this.countDrop('not-mine');
       this.tracer?.segment('drop', this, undefined, src, dst, tcp, undefined, 'not-mine');
@@ -337,7 +354,7 @@ export class Host {
       this.tracer?.segment('rx', this, entry.id, src, dst, tcp);
       entry.conn.onSegment(tcp, now);
       this.after(entry);
-      return;
+      return entry;
     }
     const listener = this.listeners.get(tcp.dstPort);
     const control = tcp.flags & (SYN | ACK | RST);
@@ -626,6 +643,24 @@ export class SimServer extends EventEmitter {
 }
 
 /**
+ * Node's `onread` option of net.connect: arriving bytes are copied into the application's own buffer,
+ * and no Buffer is made for each chunk ('data' is not emitted).
+ */
+export interface OnRead {
+  /** Where the bytes go: one buffer used again and again, or a function that gives the buffer for each chunk. */
+  buffer: Uint8Array | (() => Uint8Array);
+  /** Called after each chunk with how many bytes were copied to the start of `buf`; false pauses the socket (resume() goes on). */
+  callback: (bytes: number, buf: Uint8Array) => boolean | void;
+}
+
+function checkOnread(o: OnRead): void {
+  const ok = typeof o === 'object' && o !== null && (o.buffer instanceof Uint8Array || typeof o.buffer === 'function') && typeof o.callback === 'function';
+  if (!ok) throw new SocketError('ERR_INVALID_ARG_TYPE', 'onread must be { buffer: a Uint8Array or a function returning one, callback: a function }');
+}
+
+const EMPTY_PAYLOAD = Buffer.alloc(0);
+
+/**
  * The application's end of one connection, shaped like Node's net.Socket but synchronous, so that on
  * virtual time every event happens at the instant its cause does: write, end (half-close), destroy,
  * resetAndDestroy (RST), read (when autoread is off); events 'connect', 'data', 'end', 'drain',
@@ -638,6 +673,8 @@ export class SimSocket extends LiteEmitter {
   bytesWritten = 0;
   /** Everything read, kept when `keepData` is set (the scenario runner's `delivered` check). */
   received: Buffer[] | undefined;
+  /** Set by connect's `onread` option: bytes are copied into the application's buffer instead of emitted as 'data'. */
+  onread: OnRead | undefined = undefined;
   error: string | undefined;
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
   private pending: Buffer[] = NO_PENDING as Buffer[];
@@ -777,8 +814,26 @@ export class SimSocket extends LiteEmitter {
   }
 
 
-  /** Read up to `max` bytes now (for autoread: false). */
+  /** Stop reading: bytes wait in the receive buffer, and its window closes as it fills (Node's pause()). */
+  pause(): void {
+    this.autoread = false;
+  }
+
+  /** Read again, first what waited (Node's resume()). */
+  resume(): void {
+    this.autoread = true;
+    if (!this.closed && !this.closeAfterFlush) this.read();
+  }
+
+  /**
+   * Read up to `max` bytes now (for autoread: false). With `onread` they go to its buffer and callback,
+   * and what is returned is empty.
+   */
   read(max = Infinity): Buffer {
+    if (this.onread !== undefined) {
+      this.readOnread(this.onread, max);
+      return EMPTY_PAYLOAD;
+    }
     const conn = this.entry.conn;
     const now = this.host.clock.now;
     // The connection hands over everything it holds, up to max, in one piece.
@@ -792,6 +847,28 @@ export class SimSocket extends LiteEmitter {
     this.checkEnd();
     this.host.after(this.entry);
     return out;
+  }
+
+  /** Copy what is readable into onread's buffer, one chunk per callback, until it is all read, `max` is reached or the callback pauses. */
+  private readOnread(o: OnRead, max: number): void {
+    const conn = this.entry.conn;
+    const now = this.host.clock.now;
+    let left = max;
+    while (left > 0 && conn.readable > 0) {
+      const buf = typeof o.buffer === 'function' ? o.buffer() : o.buffer;
+      const n = conn.readInto(buf, left, now);
+      if (n === 0) break;
+      left -= n;
+      this.bytesRead += n;
+      if (this.received) this.received.push(Buffer.from(buf.subarray(0, n)));
+      this.host.tracer?.app(this.host, this.id, 'data', n);
+      if (o.callback(n, buf) === false) {
+        this.autoread = false;
+        break;
+      }
+    }
+    this.checkEnd();
+    this.host.after(this.entry);
   }
 
   private flush(): void {

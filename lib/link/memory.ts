@@ -1,6 +1,6 @@
 import type { Scheduler } from '../sim/scheduler.ts';
 import type { Random } from '../sim/random.ts';
-import { get32 } from '../wire/bytes.ts';
+import { get32, recyclePacket } from '../wire/bytes.ts';
 
 /**
  * The in-memory link: carries encoded IPv4 packets between attached hosts on virtual time, with
@@ -25,6 +25,11 @@ import { get32 } from '../wire/bytes.ts';
  * Buffers: the link takes the sender's packet as is and never writes to it; the sender must not
  * modify it after `send`, and receivers must not modify what they get (the observer may hold the same
  * Buffer). A corrupted packet and a duplicate are fresh copies, so every Buffer delivered may be kept.
+ *
+ * Recycling (LinkOptions.recycle): a receiver may answer `true` for "I kept nothing of this packet, no
+ * view of it either"; the link then gives the packet's memory back (recyclePacket) for the next packet
+ * any host encodes. Only for a link whose every packet is the link's alone once sent: made by
+ * encodePacket, kept by no sender, capture or observer beyond its call.
  */
 export interface LinkDirectionConfig {
   /** One-way propagation delay (ms). */
@@ -85,7 +90,16 @@ export interface LinkObserver {
   onCorrupt?(from: string, to: string, original: Buffer, corrupted: Buffer, now: number): void;
 }
 
-export type LinkReceiver = (packet: Buffer, now: number) => void;
+/** Returns true when it kept nothing of the packet, not even a view (see Recycling above); else anything. */
+export type LinkReceiver = (packet: Buffer, now: number) => unknown;
+
+export interface LinkOptions {
+  /**
+   * Give a packet's memory back once its receiver says it kept nothing of it (see Recycling above).
+   * Default false. Who makes the link promises that no sender, capture or observer keeps a packet.
+   */
+  recycle?: boolean;
+}
 
 /** Counts for one direction. All are live: read them at the end of a run. */
 export interface DirectionStats {
@@ -222,13 +236,16 @@ export class MemoryLink {
   private readonly byName = new Map<string, Endpoint>();
   private readonly directions = new Map<string, Direction>();
   private up = true;
+  private readonly recycle: boolean;
 
   constructor(
     private readonly scheduler: Scheduler,
     private readonly random: Random,
     private readonly config: LinkConfig = {},
     private readonly observer: LinkObserver = {},
+    options: LinkOptions = {},
   ) {
+    this.recycle = options.recycle === true;
     const check = (where: string, cfg: Partial<LinkDirectionConfig>) => {
       const p = directionConfigProblems(cfg)[0];
       if (p) throw new LinkConfigError(where, p.field, p.message);
@@ -407,7 +424,7 @@ export class MemoryLink {
           const ds = d!.stats;
           ds.delivered++;
           ds.bytesDelivered += packet.length;
-          d!.to.receive(packet, this.scheduler.now);
+          if (d!.to.receive(packet, this.scheduler.now) === true && this.recycle) recyclePacket(packet);
         },
       };
       this.directions.set(name, d);
@@ -447,12 +464,14 @@ export class MemoryLink {
     const d = rec.dir;
     const s = d.stats;
     const now = this.scheduler.now;
+    // The duplicate is copied first: once delivered, the original may be recycled.
+    const copy = rec.duplicate ? Buffer.from(rec.packet) : undefined;
     d.arrivePlain(rec.packet);
-    if (rec.duplicate) {
+    if (copy !== undefined) {
       s.delivered++;
       s.duplicated++;
-      s.bytesDelivered += rec.packet.length;
-      d.to.receive(Buffer.from(rec.packet), now);
+      s.bytesDelivered += copy.length;
+      d.to.receive(copy, now);
     }
   }
 }

@@ -351,6 +351,14 @@ export class Connection {
     return out;
   }
 
+  /** Like read, but copied into the start of the application's `target` (Node's `onread`); returns how many bytes. */
+  readInto(target: Uint8Array, max: number, now: number): number {
+    if (!this.recvBuf) return 0;
+    const n = this.recvBuf.readInto(target, max);
+    if (n > 0 && this.isSynchronized() && !this.finReceived) this.maybeWindowUpdate(now);
+    return n;
+  }
+
   /**
    * Half-close (Node's `end()`): send FIN once the queued data is sent, keep receiving (3.10.4 CLOSE,
    * which in RFC 9293 closes only the sending direction).

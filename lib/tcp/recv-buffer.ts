@@ -110,22 +110,38 @@ export class RecvBuffer {
         this.readableHead = 0;
       }
     } else {
+      // Across pieces: copied into one new Buffer.
       out = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const c = this.readable[0];
-        const k = Math.min(c.length - this.readableHead, n - filled);
-        c.copy(out, filled, this.readableHead, this.readableHead + k);
-        filled += k;
-        this.readableHead += k;
-        if (this.readableHead === c.length) {
-          this.readable.shift();
-          this.readableHead = 0;
-        }
-      }
+      this.readInto(out, n);
+      return out;
     }
     this.unread -= n;
     return out;
+  }
+
+  /**
+   * Copy up to `max` in-order bytes into the start of `target` (the application's own buffer, as with
+   * Node's `onread`); returns how many. No view of what is held leaves the buffer.
+   */
+  readInto(target: Uint8Array, max = Infinity): number {
+    const n = Math.min(target.length, max, this.unread);
+    if (n <= 0) return 0;
+    let filled = 0;
+    while (filled < n) {
+      const c = this.readable[0];
+      const k = Math.min(c.length - this.readableHead, n - filled);
+      // A whole piece (a segment's payload, as it arrived) is copied as it is, no view made of it.
+      if (k === c.length) target.set(c, filled);
+      else c.copy(target, filled, this.readableHead, this.readableHead + k);
+      filled += k;
+      this.readableHead += k;
+      if (this.readableHead === c.length) {
+        this.readable.shift();
+        this.readableHead = 0;
+      }
+    }
+    this.unread -= n;
+    return n;
   }
 
   /** SACK blocks for the held runs, most recent first is not tracked: lowest first (RFC 2018 4 prefers recent; noted). */

@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { allocPacket } from '../../lib/wire/bytes.ts';
+import { allocPacket, dropRecycledPackets, recyclePacket, recycledPackets } from '../../lib/wire/bytes.ts';
 import { WireError } from '../../lib/wire/errors.ts';
 import { encodeIpv4, pseudoHeaderSum } from '../../lib/wire/ipv4.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
@@ -369,4 +369,27 @@ test('packets cut from the shared slab never overlap: each keeps what was writte
     });
   }), { numRuns: 50 });
   t.pass();
+});
+
+test('a recycled packet is handed out again, for its own length only, last in first out; past 8192 of one length the rest are left to the collector', (t) => {
+  dropRecycledPackets();
+  const a = allocPacket(1500);
+  const b = allocPacket(1500);
+  const small = allocPacket(52);
+  recyclePacket(a);
+  recyclePacket(b);
+  recyclePacket(small);
+  t.deepEqual(recycledPackets(), { packets: 3, bytes: 3052 });
+  t.is(allocPacket(1499).length, 1499);
+  t.not(allocPacket(1499), a, 'another length gets a new packet');
+  t.is(allocPacket(1500), b);
+  t.is(allocPacket(1500), a);
+  t.not(allocPacket(1500), a, 'once handed out, a packet is no longer in the pool');
+  t.is(allocPacket(52), small);
+  t.deepEqual(recycledPackets(), { packets: 0, bytes: 0 });
+  const many = Array.from({ length: 8200 }, () => allocPacket(60));
+  for (const p of many) recyclePacket(p);
+  t.deepEqual(recycledPackets(), { packets: 8192, bytes: 8192 * 60 });
+  dropRecycledPackets();
+  t.deepEqual(recycledPackets(), { packets: 0, bytes: 0 });
 });
