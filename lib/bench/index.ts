@@ -40,8 +40,9 @@ const MiB = 1 << 20;
  * Send and receive buffers of bulk at MSS 1460 (bulk-1460, scaling): 256 KiB, twice Linux's starting
  * tcp_rmem (128 KiB). On a link with no delay a window buys no speed, and the sender puts a whole window
  * on the link before the receiver takes any of it: with 4 MiB that is 2,900 packets (4.3 MB) alive at
- * once, out of the CPU's cache, and bulk-1460 measured 10 to 13% slower than with 256 KiB or 1 MiB
- * (see the note on issue 6). Lossy, with 40 ms of round trip to fill, keeps 4 MiB.
+ * once, out of the CPU's cache, and bulk-1460 measured 13% slower than with 256 KiB (three runs each,
+ * alternating: 8 to 18%; 1 MiB did as well as 256 KiB). Lossy, with 40 ms of round trip to fill,
+ * keeps 4 MiB.
  */
 const BULK_1460_BUFFER = 256 * 1024;
 const GiB = 1 << 30;
