@@ -345,9 +345,8 @@ export class Connection {
   /** RECEIVE (3.10.3): take up to `max` bytes; the freed space may reopen the window (3.8.6.2.2). */
   read(max: number, now: number): Buffer {
     if (!this.recvBuf) return EMPTY;
-    const before = this.recvBuf.unread;
     const out = this.recvBuf.read(max);
-    if (out.length > 0 && before >= 0 && this.isSynchronized() && !this.finReceived) this.maybeWindowUpdate(now);
+    this.afterRead(out.length, now);
     return out;
   }
 
@@ -355,8 +354,13 @@ export class Connection {
   readInto(target: Uint8Array, max: number, now: number): number {
     if (!this.recvBuf) return 0;
     const n = this.recvBuf.readInto(target, max);
-    if (n > 0 && this.isSynchronized() && !this.finReceived) this.maybeWindowUpdate(now);
+    this.afterRead(n, now);
     return n;
+  }
+
+  /** After a read of `n` bytes: the freed space may reopen the window (3.8.6.2.2), until the peer's FIN. */
+  private afterRead(n: number, now: number): void {
+    if (n > 0 && this.isSynchronized() && !this.finReceived) this.maybeWindowUpdate(now);
   }
 
   /**
