@@ -47,15 +47,17 @@ export function makePair(o: PairOptions): Pair {
   const link = new MemoryLink(scheduler, random.fork('link'), { default: o.link ?? {} }, {}, { recycle: capture === undefined });
   const verifyChecksums = !(o.offload ?? false) || capture !== undefined;
   // The hosts are made below; the link calls them only once packets flow.
-  link.attach('client', CLIENT_ADDR, (p) => client.receivePacket(p));
-  link.attach('server', SERVER_ADDR, (p) => server.receivePacket(p));
+  link.attach('client', CLIENT_ADDR, (p) => client.receivePacket(p), (h, p) => client.receiveSplit(h, p));
+  link.attach('server', SERVER_ADDR, (p) => server.receivePacket(p), (h, p) => server.receiveSplit(h, p));
   // Without a capture a host hands its packets straight to the link: nothing of the bench's own per packet.
   const transmitFor = (name: string) => {
     const send = link.sender(name);
     return capture ? (p: Buffer) => { capture(scheduler.now, p); send(p); } : send;
   };
+  // Zero copy too, when the link offers it (it recycles: no capture).
   const host = (name: string, addr: number) => new Host({
     name, addr, config, clock: scheduler, random: random.fork(`host:${name}`), verifyChecksums, computeChecksums: verifyChecksums, transmit: transmitFor(name),
+    transmitSplit: link.splitSender(name),
   });
   const client = host('client', CLIENT_ADDR);
   const server = host('server', SERVER_ADDR);

@@ -6,7 +6,7 @@ import { ACK, RST, SYN, timestampsOption, type TcpOption, type TcpSegment } from
 import { seqAdd } from '../wire/seq.ts';
 import { fits16, fits32 } from '../wire/bytes.ts';
 import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
-import { decodePacketInto, encodePacket, packetScratch, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
+import { decodePacketInto, decodeSplitPacketInto, encodePacket, encodePacketHeader, packetScratch, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
@@ -57,6 +57,12 @@ export interface HostOptions {
    * delay 0).
    */
   transmit: (packet: Buffer) => void;
+  /**
+   * Zero copy (MemoryLink.splitSender): hand a data segment's packet to the link as its headers and its
+   * payload, a view of the sending application's memory, instead of copying the payload in. Under the
+   * same rule as `transmit`; the link must deliver both to the peer's receiveSplit, or join them.
+   */
+  transmitSplit?: (header: Buffer, payload: Buffer) => void;
   tracer?: HostTracer;
   /** Verify checksums of arriving packets (off only where nothing can corrupt them). */
   verifyChecksums?: boolean;
@@ -170,6 +176,7 @@ export class Host {
   readonly clock: Clock;
   private readonly random: RandomSource;
   private readonly transmitPacket: (packet: Buffer) => void;
+  private readonly transmitSplit: ((header: Buffer, payload: Buffer) => void) | undefined;
   readonly tracer: HostTracer | undefined;
   private readonly verifyChecksums: boolean;
   private readonly maxConnections: number;
@@ -197,6 +204,7 @@ export class Host {
     this.clock = o.clock;
     this.random = o.random;
     this.transmitPacket = o.transmit;
+    this.transmitSplit = o.transmitSplit;
     this.tracer = o.tracer;
     this.verifyChecksums = o.verifyChecksums ?? true;
     this.maxConnections = o.maxConnections ?? 1_000_000;
@@ -283,11 +291,15 @@ export class Host {
   /** @internal the connection behind `entry` transmits `seg`. */
   sendFor(entry: Entry, seg: TcpSegment, info: TxInfo): void {
     if (entry === this.muted) return;
-    const packet = encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
+    const split = this.transmitSplit !== undefined && seg.payload.length > 0;
+    // Zero copy: the payload is a view of the send buffer, the application's own memory, and goes as it is.
+    const packet = split ? encodePacketHeader(this.addr, entry.remoteAddr, seg, this.encodeOptions) : encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
+    const payload = seg.payload;
     this.countSent(seg);
     // The last look at seg: it may be the connections' shared segment (segmentsUsedAtOnce), and a tracer may do anything.
     this.tracer?.segment('tx', this, entry.id, this.addr, entry.remoteAddr, seg, info);
-    this.transmitPacket(packet);
+    if (split) this.transmitSplit!(packet, payload);
+    else this.transmitPacket(packet);
   }
 
   /** A segment with no connection behind it (a RST for a closed port, a SYN cookie's SYN-ACK). */
@@ -316,11 +328,7 @@ export class Host {
     try {
       decodePacketInto(packet, this.verifyChecksums ? VERIFY : SKIP_VERIFY, scratch);
     } catch (err) {
-      if (!(err instanceof WireError)) throw err;
-      const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
-      this.countDrop(reason);
-      this.tracer?.undecodable?.(this, packet, `${reason} (${err.message})`);
-      return this.tracer === undefined;
+      return this.undecodable(packet, err);
     }
     const carried = scratch.tcp.payload.length > 0;
     let to: Entry | undefined;
@@ -336,6 +344,44 @@ export class Host {
     // The scratch's view of the payload goes too: the packet's memory may hold another packet next.
     scratch.tcp.payload = EMPTY_PAYLOAD;
     return true;
+  }
+
+  /**
+   * receivePacket for a packet in two pieces (MemoryLink's zero copy): its headers, and its payload, a
+   * view of the sender's memory. Returns true when nothing of `header` was kept.
+   */
+  receiveSplit(header: Buffer, payload: Buffer): boolean {
+    const scratch = this.receiving === 0 ? this.scratch : packetScratch();
+    try {
+      decodeSplitPacketInto(header, payload, this.verifyChecksums ? VERIFY : SKIP_VERIFY, scratch);
+    } catch (err) {
+      const packet = Buffer.concat([header, payload]);
+      this.undecodable(packet, err);
+      return this.tracer === undefined;
+    }
+    const tcp = scratch.tcp;
+    // The sender's memory may be read, never written: only a socket reading with `onread`, which copies
+    // out of the receive buffer, is given it as it is. Anything else (a 'data' listener may write to what
+    // it gets) gets a copy of its own, as it would have had a view of its own packet.
+    const entry = this.entries.get(tcp.dstPort, scratch.src, tcp.srcPort);
+    if (entry === undefined || entry.socket.onread === undefined) tcp.payload = Buffer.from(payload);
+    this.receiving++;
+    try {
+      this.receiveSegment(scratch.src, scratch.dst, tcp);
+    } finally {
+      this.receiving--;
+    }
+    tcp.payload = EMPTY_PAYLOAD;
+    return this.tracer === undefined;
+  }
+
+  /** A packet that does not decode: counted and shown to the tracer; returns receivePacket's answer. */
+  private undecodable(packet: Buffer, err: unknown): boolean {
+    if (!(err instanceof WireError)) throw err;
+    const reason = err.code === 'bad-checksum' ? 'corrupt' : `malformed: ${err.code}`;
+    this.countDrop(reason);
+    this.tracer?.undecodable?.(this, packet, `${reason} (${err.message})`);
+    return this.tracer === undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Scheduler } from '../sim/scheduler.ts';
 import type { Random } from '../sim/random.ts';
-import { get32, recyclePacket } from '../wire/bytes.ts';
+import { allocPacket, get32, recyclePacket } from '../wire/bytes.ts';
 
 /**
  * The in-memory link: carries encoded IPv4 packets between attached hosts on virtual time, with
@@ -30,6 +30,14 @@ import { get32, recyclePacket } from '../wire/bytes.ts';
  * view of it either"; the link then gives the packet's memory back (recyclePacket) for the next packet
  * any host encodes. Only for a link whose every packet is the link's alone once sent: made by
  * encodePacket, kept by no sender, capture or observer beyond its call.
+ *
+ * Zero copy (splitSender): on a recycling link with no observer, a sender may hand over a packet in two
+ * pieces, its headers (encodePacketHeader) and its payload, a view of the sender's own send buffer. A
+ * direction on which nothing can happen to a packet but the delay ("plain") carries the two side by side,
+ * and a receiver attached with a split receiver gets them so: no payload byte is copied on the way. The
+ * payload is the sending application's memory, which it may not change once written (as the send buffer
+ * holds it without a copy); a receiver that hands it on to code that may write to it must copy it first.
+ * Anywhere else the pieces are joined into one packet first, and go the ordinary way.
  */
 export interface LinkDirectionConfig {
   /** One-way propagation delay (ms). */
@@ -92,6 +100,8 @@ export interface LinkObserver {
 
 /** Returns true when it kept nothing of the packet, not even a view (see Recycling above); else anything. */
 export type LinkReceiver = (packet: Buffer, now: number) => unknown;
+/** A packet in two pieces (see Zero copy above); true when it kept nothing of `header` (the payload is never recycled). */
+export type LinkSplitReceiver = (header: Buffer, payload: Buffer, now: number) => unknown;
 
 export interface LinkOptions {
   /**
@@ -178,6 +188,23 @@ export function drawFate(rng: Random, cfg: Pick<LinkDirectionConfig, 'loss' | 'd
 
 /** A direction with no random impairment draws nothing: this is every packet's fate there. */
 const CLEAN_FATE: PacketFate = Object.freeze({ lost: false, duplicate: false, holdBack: false, corrupt: false, jitterMs: 0, bitDraw: 0 });
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A queue kept as an array and the index of its head, `head` after items left it: emptied when nothing
+ * is left, and the gone ones cut off once they are most of it. Returns the new head.
+ */
+function shrunk(list: unknown[], head: number): number {
+  if (head === list.length) {
+    list.length = 0;
+    return 0;
+  }
+  if (head > 1024 && head * 2 > list.length) {
+    list.splice(0, head);
+    return 0;
+  }
+  return head;
+}
 /** The key of a sender's direction to no host (a packet too short to have a destination, or to an address nobody has). */
 const NO_ROUTE = -1;
 
@@ -193,6 +220,7 @@ interface Endpoint {
   name: string;
   addr: number;
   receive: LinkReceiver;
+  receiveSplit: LinkSplitReceiver | undefined;
   /** The directions from this endpoint, by destination address (NO_ROUTE: to no host), so no string key per packet. */
   out: Map<number, Direction>;
 }
@@ -219,6 +247,14 @@ interface Direction {
   held: InFlight[];
   /** Delivers a packet (and counts it): the scheduler's function for a packet that needs no record (see sendFrom), made once per direction. */
   arrivePlain: (packet: Buffer) => void;
+  /**
+   * The payloads of split packets on the wire, in the order sent, from `payloadHead` (see Zero copy): a
+   * plain direction delivers in that order, so the scheduler carries only the header.
+   */
+  payloads: Buffer[];
+  payloadHead: number;
+  /** arrivePlain for a split packet's header: its payload is the next in `payloads`. */
+  arriveSplit: (header: Buffer) => void;
 }
 
 /** One packet between send and delivery: the scheduler's argument, so no closure per packet. */
@@ -258,11 +294,11 @@ export class MemoryLink {
   }
 
   /** Connect a host: packets whose IPv4 destination is `addr` go to `receive`. */
-  attach(name: string, addr: number, receive: LinkReceiver): void {
+  attach(name: string, addr: number, receive: LinkReceiver, receiveSplit?: LinkSplitReceiver): void {
     const a = addr >>> 0;
     if (this.byName.has(name)) throw new Error(`MemoryLink: a host named ${name} is already attached`);
     if (this.byAddr.has(a)) throw new Error(`MemoryLink: ${this.byAddr.get(a)!.name} already has address ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
-    const ep: Endpoint = { name, addr: a, receive, out: new Map() };
+    const ep: Endpoint = { name, addr: a, receive, receiveSplit, out: new Map() };
     this.byAddr.set(a, ep);
     this.byName.set(name, ep);
   }
@@ -298,6 +334,42 @@ export class MemoryLink {
   sender(from: string): (packet: Buffer) => void {
     const sender = this.attached(from, 'sender');
     return (packet) => this.sendFrom(sender, packet);
+  }
+
+  /**
+   * The zero-copy `sender` (see Zero copy above): packets handed over as headers and payload. Undefined
+   * unless the link recycles and has no observer, since only then is nobody shown whole packets.
+   */
+  splitSender(from: string): ((header: Buffer, payload: Buffer) => void) | undefined {
+    const sender = this.attached(from, 'splitSender');
+    const o = this.observer;
+    if (!this.recycle || o.onSend || o.onDrop || o.onCorrupt) return undefined;
+    return (header, payload) => this.sendSplitFrom(sender, header, payload);
+  }
+
+  private sendSplitFrom(sender: Endpoint, header: Buffer, payload: Buffer): void {
+    const dst = header.length >= 20 ? get32(header, 16) : NO_ROUTE;
+    const d = dst === NO_ROUTE ? undefined : sender.out.get(dst);
+    const length = header.length + payload.length;
+    if (d !== undefined && d.plain && this.up && length <= d.cfg.mtu && d.held.length === 0 && d.to.receiveSplit !== undefined) {
+      // sendFrom's plain path, the payload beside the header.
+      const s = d.stats;
+      s.sent++;
+      s.bytes += length;
+      const now = this.scheduler.now;
+      let arrivesMs = now + d.cfg.delayMs;
+      if (arrivesMs < d.lastArrivalMs) arrivesMs = d.lastArrivalMs;
+      d.lastArrivalMs = arrivesMs;
+      d.payloads.push(payload);
+      this.scheduler.at(arrivesMs, d.arriveSplit, header);
+      return;
+    }
+    // Anything else may need the whole packet: join the pieces, and the header's memory serves again.
+    const packet = allocPacket(length);
+    packet.set(header, 0);
+    packet.set(payload, header.length);
+    recyclePacket(header);
+    this.sendFrom(sender, packet);
   }
 
   private attached(name: string, method: string): Endpoint {
@@ -350,14 +422,9 @@ export class MemoryLink {
     if (cfg.rateBitsPerSec > 0) {
       // Forget packets fully serialised by now; the oldest one left is on the wire, the rest wait.
       const deps = d.departures;
-      while (d.depHead < deps.length && deps[d.depHead] <= now) d.depHead++;
-      if (d.depHead === deps.length) {
-        deps.length = 0;
-        d.depHead = 0;
-      } else if (d.depHead > 1024 && d.depHead * 2 > deps.length) {
-        deps.splice(0, d.depHead);
-        d.depHead = 0;
-      }
+      let head = d.depHead;
+      while (head < deps.length && deps[head] <= now) head++;
+      d.depHead = shrunk(deps, head);
       const waiting = deps.length - d.depHead - 1;
       if (cfg.queueLimit > 0 && waiting >= cfg.queueLimit) return this.drop(d, packet, 'queue', now);
       departsMs = Math.max(now, d.busyUntil) + (packet.length * 8 * 1000) / cfg.rateBitsPerSec;
@@ -408,7 +475,7 @@ export class MemoryLink {
       for (const r of DROP_REASONS) dropped[r] = 0;
       d = {
         from,
-        to: to ?? { name: '?', addr: 0, receive: () => {}, out: new Map() },
+        to: to ?? { name: '?', addr: 0, receive: () => {}, receiveSplit: undefined, out: new Map() },
         cfg,
         clean,
         plain: clean && cfg.rateBitsPerSec === 0 && scripted.size === 0,
@@ -425,6 +492,19 @@ export class MemoryLink {
           ds.delivered++;
           ds.bytesDelivered += packet.length;
           if (d!.to.receive(packet, this.scheduler.now) === true && this.recycle) recyclePacket(packet);
+        },
+        payloads: [],
+        payloadHead: 0,
+        arriveSplit: (header: Buffer) => {
+          const dd = d!;
+          const payload = dd.payloads[dd.payloadHead];
+          dd.payloads[dd.payloadHead] = EMPTY;
+          dd.payloadHead = shrunk(dd.payloads, dd.payloadHead + 1);
+          const ds = dd.stats;
+          ds.delivered++;
+          ds.bytesDelivered += header.length + payload.length;
+          // splitSender is only made for a recycling link.
+          if (dd.to.receiveSplit!(header, payload, this.scheduler.now) === true) recyclePacket(header);
         },
       };
       this.directions.set(name, d);

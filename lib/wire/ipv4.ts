@@ -143,9 +143,11 @@ export function ipv4View(buf: Buffer, checksumOk: boolean): Ipv4Packet {
 
 /**
  * The checks of decodeIpv4 without the decoded object: throws the same WireErrors, returns whether
- * the header checksum verifies. Past it, every header field may be read straight from buf.
+ * the header checksum verifies. Past it, every header field may be read straight from buf. `available`:
+ * the bytes of the packet, when buf holds only its headers and the payload lies elsewhere (see
+ * encodePacketHeader in tcp.ts).
  */
-export function checkIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): boolean {
+export function checkIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}, available = buf.length): boolean {
   if (buf.length < IPV4_HEADER_LENGTH) {
     throw new WireError('short', buf.length, `IPv4 header needs 20 bytes, only ${buf.length} present`);
   }
@@ -163,8 +165,8 @@ export function checkIpv4(buf: Buffer, opts: Ipv4DecodeOptions = {}): boolean {
   if (totalLength < headerLength) {
     throw new WireError('bad-length', 2, `IPv4 total length ${totalLength} is shorter than its ${headerLength}-byte header`);
   }
-  if (totalLength > buf.length) {
-    throw new WireError('bad-length', 2, `IPv4 total length ${totalLength} runs past the ${buf.length} bytes present`, {
+  if (totalLength > available) {
+    throw new WireError('bad-length', 2, `IPv4 total length ${totalLength} runs past the ${available} bytes present`, {
       hint: 'the packet was truncated (capture snaplen?)',
     });
   }

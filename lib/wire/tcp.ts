@@ -193,11 +193,13 @@ export function encodeTcpInto(buf: Buffer, offset: number, seg: TcpSegment, srcA
  */
 function writeTcp(
   buf: Buffer, offset: number, seg: TcpSegment, headerLength: number, srcAddr: number, dstAddr: number, checksum: boolean,
-  ts: TimestampsOption | undefined, check: boolean,
+  ts: TimestampsOption | undefined, check: boolean, withPayload = true,
 ): number {
   if (check) checkSegment(seg, headerLength, ts);
+  // Without the payload (encodePacketHeader) only the header is written, but lengths and checksum count it.
   const end = offset + headerLength + seg.payload.length;
-  if (end > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${end - offset}`);
+  const written = withPayload ? end : offset + headerLength;
+  if (written > buf.length) throw new WireError('bad-value', buf.length, `the buffer holds ${buf.length - offset} bytes, the segment needs ${written - offset}`);
   put16(buf, offset, seg.srcPort);
   put16(buf, offset + 2, seg.dstPort);
   put32(buf, offset + 4, seg.seq);
@@ -268,12 +270,13 @@ function writeTcp(
   // RFC 9293 3.1: "The TCP header padding is used to ensure that the TCP header ends ... on a
   // 32-bit boundary. The padding is composed of zeros."
   if (i < offset + headerLength) buf.fill(0, i, offset + headerLength);
-  if (seg.payload.length > 0) buf.set(seg.payload, offset + headerLength);
+  if (withPayload && seg.payload.length > 0) buf.set(seg.payload, offset + headerLength);
   if (checksum) {
-    const sum = checksumAdd(buf, offset, end, pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, end - offset));
-    put16(buf, offset + 16, checksumFinish(sum));
+    const sum = checksumAdd(buf, offset, written, pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, end - offset));
+    // The header's length is a multiple of 4: the payload's words stay aligned in the running sum.
+    put16(buf, offset + 16, checksumFinish(withPayload ? sum : checksumAdd(seg.payload, 0, seg.payload.length, sum)));
   }
-  return end - offset;
+  return written - offset;
 }
 
 /** Encode a segment into a new Buffer. */
@@ -385,12 +388,15 @@ function blankTcp(): DecodedTcp {
   };
 }
 
-/** Fill `seg` from the TCP segment in buf[start, end); `tsList` as for decodeOptions (see PacketScratch). */
+/**
+ * Fill `seg` from the TCP segment in buf[start, end); `tsList` as for decodeOptions (see PacketScratch).
+ * With `split`, buf[start, end) is the header alone and `split` the payload (see encodePacketHeader).
+ */
 function readTcp(
   buf: Buffer, start: number, end: number, srcAddr: number | undefined, dstAddr: number | undefined, opts: TcpDecodeOptions,
-  seg: DecodedTcp, tsList: TimestampsList | undefined,
+  seg: DecodedTcp, tsList: TimestampsList | undefined, split?: Buffer,
 ): DecodedTcp {
-  const length = end - start;
+  const length = end - start + (split === undefined ? 0 : split.length);
   if (length < TCP_HEADER_MIN) {
     throw new WireError('short', end, `TCP header needs 20 bytes, only ${length} present`);
   }
@@ -399,6 +405,9 @@ function readTcp(
   if (dataOffset < 5) throw new WireError('bad-data-offset', start + 12, `TCP data offset ${dataOffset} words, the minimum is 5`);
   if (headerLength > length) {
     throw new WireError('bad-data-offset', start + 12, `TCP data offset ${headerLength} bytes runs past the ${length}-byte segment`);
+  }
+  if (split !== undefined && headerLength !== end - start) {
+    throw new WireError('bad-data-offset', start + 12, `TCP data offset ${headerLength} bytes, but the header piece holds ${end - start}`);
   }
   const checksum = get16(buf, start + 16);
   seg.srcPort = get16(buf, start);
@@ -411,14 +420,16 @@ function readTcp(
   seg.urgent = get16(buf, start + 18);
   seg.options = decodeOptions(buf, start + TCP_HEADER_MIN, start + headerLength, tsList);
   // A pure ACK shares one empty buffer instead of a view of nothing.
-  seg.payload = headerLength === length ? EMPTY : buf.subarray(start + headerLength, end);
+  seg.payload = split !== undefined ? split : headerLength === length ? EMPTY : buf.subarray(start + headerLength, end);
   seg.checksum = checksum;
   seg.checksumOk = undefined;
   seg.checksumPartial = undefined;
   seg.headerLength = headerLength;
   if (srcAddr !== undefined && dstAddr !== undefined && opts.verifyChecksum !== 'skip') {
     const pseudo = pseudoHeaderSum(srcAddr, dstAddr, PROTO_TCP, length);
-    seg.checksumOk = checksumFinish(checksumAdd(buf, start, end, pseudo)) === 0;
+    // The header's length is a multiple of 4, so the payload's words stay aligned in the running sum.
+    const sum = checksumAdd(buf, start, end, pseudo);
+    seg.checksumOk = checksumFinish(split === undefined ? sum : checksumAdd(split, 0, split.length, sum)) === 0;
     seg.checksumPartial = !seg.checksumOk && checksum === checksumFold(pseudo);
     const verify = opts.verifyChecksum ?? true;
     if (!seg.checksumOk && verify !== false && !(verify === 'allow-partial' && seg.checksumPartial)) {
@@ -450,18 +461,32 @@ export interface PacketEncodeOptions extends TcpEncodeOptions, Omit<Ipv4Header, 
 
 /** An IPv4 packet carrying seg, built in one allocation. */
 export function encodePacket(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions = {}): Buffer {
+  return buildPacket(src, dst, seg, opts, true);
+}
+
+/**
+ * encodePacket without the payload: the IPv4 and TCP headers alone, in a packet buffer of their length,
+ * with the lengths (and checksums, if asked) of the whole packet, which is these bytes followed by
+ * seg.payload's. A link that carries the two side by side moves no payload byte (the zero-copy path of
+ * MemoryLink.splitSender); decodeSplitPacketInto reads them back.
+ */
+export function encodePacketHeader(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions = {}): Buffer {
+  return buildPacket(src, dst, seg, opts, false);
+}
+
+function buildPacket(src: number, dst: number, seg: TcpSegment, opts: PacketEncodeOptions, withPayload: boolean): Buffer {
   const ts = timestampsOnly(seg.options);
   const headerLength = ts ? TS_HEADER_LENGTH : tcpHeaderLength(seg);
   const tcpLength = headerLength + seg.payload.length;
   if (IPV4_HEADER_LENGTH + tcpLength > 0xffff) {
     throw new WireError('bad-value', 0, `IPv4 packet of ${IPV4_HEADER_LENGTH + tcpLength} bytes`, { hint: 'at most 65535 bytes fit the total length field' });
   }
-  const buf = allocPacket(IPV4_HEADER_LENGTH + tcpLength);
+  const buf = allocPacket(IPV4_HEADER_LENGTH + (withPayload ? tcpLength : headerLength));
   // Checksum offload covers the IPv4 header's checksum too, as NICs do: nothing that could see it is looking.
   const checksum = opts.checksum !== false;
   const check = opts.trusted !== true;
   writeIpv4Header(buf, 0, src, dst, PROTO_TCP, opts.ttl, opts.id, opts.tos, opts.dontFragment, tcpLength, checksum, check);
-  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum, ts, check);
+  writeTcp(buf, IPV4_HEADER_LENGTH, seg, headerLength, src, dst, checksum, ts, check, withPayload);
   return buf;
 }
 
@@ -491,8 +516,8 @@ export function packetScratch(): PacketScratch {
  * The IPv4 checks of both packet decoders (the TCP segment's checksum by the same rule, the IPv4 header's
  * unless 'skip' or false), then the protocol. Returns whether the IPv4 header checksum verifies.
  */
-function checkTcpPacket(buf: Buffer, opts: TcpDecodeOptions): boolean {
-  const checksumOk = checkIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY);
+function checkTcpPacket(buf: Buffer, opts: TcpDecodeOptions, available = buf.length): boolean {
+  const checksumOk = checkIpv4(buf, opts.verifyChecksum === 'skip' ? IP_SKIP : opts.verifyChecksum === false ? IP_NO_VERIFY : IP_VERIFY, available);
   const protocol = buf[9];
   if (protocol !== PROTO_TCP) throw new WireError('not-tcp', 9, `IPv4 protocol ${protocol}, expected 6 (TCP)`);
   return checksumOk;
@@ -504,6 +529,21 @@ export function decodePacketInto(buf: Buffer, opts: TcpDecodeOptions, out: Packe
   out.src = get32(buf, 12);
   out.dst = get32(buf, 16);
   readTcp(buf, (buf[0] & 0x0f) * 4, get16(buf, 2), out.src, out.dst, opts, out.tcp, out.tsList);
+}
+
+/**
+ * decodePacketInto for a packet in two pieces, `header` as encodePacketHeader makes it and `payload`:
+ * the same checks over the whole, and `out.tcp.payload` is `payload` itself, not a copy.
+ */
+export function decodeSplitPacketInto(header: Buffer, payload: Buffer, opts: TcpDecodeOptions, out: PacketScratch): void {
+  checkTcpPacket(header, opts, header.length + payload.length);
+  const total = get16(header, 2);
+  if (total !== header.length + payload.length) {
+    throw new WireError('bad-length', 2, `IPv4 total length ${total}, but the pieces hold ${header.length + payload.length} bytes`);
+  }
+  out.src = get32(header, 12);
+  out.dst = get32(header, 16);
+  readTcp(header, (header[0] & 0x0f) * 4, header.length, out.src, out.dst, opts, out.tcp, out.tsList, payload);
 }
 
 export interface DecodedPacket {

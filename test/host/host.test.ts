@@ -8,7 +8,7 @@ import { resolveConfig } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, encodePacket } from '../../lib/wire/tcp.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
-import { makePair, SERVER_ADDR } from '../../lib/bench/sim.ts';
+import { makePair, SERVER_ADDR, simBulk } from '../../lib/bench/sim.ts';
 
 /** A minimal virtual clock: enough for host tests, independent of lib/sim. */
 class TestClock {
@@ -322,16 +322,22 @@ test('onread must be { buffer, callback }: anything else is ERR_INVALID_ARG_TYPE
   t.is(w.client.stats.segmentsSent, 0);
 });
 
+/** The bench's pair (recycling, zero copy), its server writing `sent` in 100 kB pieces to whoever connects to port 80, then ending. */
+function pairServing(sent: Buffer, seed: number) {
+  const pair = makePair({ tcp: { profile: 'linux', isn: 'random', mss: 1460 }, link: { delayMs: 0.05 }, offload: true, seed });
+  pair.server.listen(80).on('connection', (sock: SimSocket) => {
+    let at = 0;
+    const pump = () => { while (at < sent.length) { const n = Math.min(100_000, sent.length - at); at += n; if (!sock.write(sent.subarray(at - n, at))) return; } sock.end(); };
+    sock.on('drain', pump);
+    pump();
+  });
+  return pair;
+}
+
 test('over a link that recycles packets (the bench\'s pair), an onread reader gets every byte as sent, and \'data\' chunks kept to the end are unchanged: no packet a view was given of is used again', (t) => {
   const sent = noise(3_000_000, 3);
   const run = (reader: 'onread' | 'data') => {
-    const { scheduler, client, server } = makePair({ tcp: { profile: 'linux', isn: 'random', mss: 1460 }, link: { delayMs: 0.05 }, offload: true, seed: 5 });
-    server.listen(80).on('connection', (sock: SimSocket) => {
-      let at = 0;
-      const pump = () => { while (at < sent.length) { const n = Math.min(100_000, sent.length - at); at += n; if (!sock.write(sent.subarray(at - n, at))) return; } sock.end(); };
-      sock.on('drain', pump);
-      pump();
-    });
+    const { scheduler, client } = pairServing(sent, 5);
     const kept: Buffer[] = [];
     const buffer = Buffer.alloc(65536);
     const sock = reader === 'onread'
@@ -347,4 +353,47 @@ test('over a link that recycles packets (the bench\'s pair), an onread reader ge
   const byData = run('data');
   t.true(byData.ended);
   t.true(byData.all.equals(sent), 'a chunk handed to a data listener was overwritten');
+});
+
+test('zero copy (the bench\'s pair): a \'data\' listener that writes over every chunk it gets changes nothing the sender holds, and a paused onread reader still gets every byte', (t) => {
+  const sent = noise(2_000_000, 4);
+  const original = Buffer.from(sent);
+  const run = (reader: 'scribble' | 'paused') => {
+    const { scheduler, client } = pairServing(sent, 6);
+    const kept: Buffer[] = [];
+    const buffer = Buffer.alloc(5000);
+    let calls = 0;
+    const sock = reader === 'paused'
+      // Paused after every other chunk: bytes wait in the receive buffer (views of the sender's memory) until resumed.
+      ? client.connect(SERVER_ADDR, 80, { onread: { buffer, callback: (n) => { kept.push(Buffer.from(buffer.subarray(0, n))); return ++calls % 2 === 1; } } })
+      : client.connect(SERVER_ADDR, 80);
+    if (reader === 'scribble') sock.on('data', (d: Buffer) => { kept.push(Buffer.from(d)); d.fill(0xee); });
+    for (let i = 0; i < 100_000 && !sock.ended; i++) {
+      scheduler.run(200);
+      if (reader === 'paused' && !sock.autoread) sock.resume();
+    }
+    return { all: Buffer.concat(kept), ended: sock.ended, calls };
+  };
+  const scribbled = run('scribble');
+  t.true(scribbled.ended);
+  t.true(scribbled.all.equals(original), 'every byte arrived as sent');
+  t.true(sent.equals(original), 'the sender\'s buffer is as it wrote it');
+  const paused = run('paused');
+  t.true(paused.ended);
+  t.true(paused.calls > 100, `${paused.calls} reads`);
+  t.true(paused.all.equals(original));
+});
+
+test('zero copy changes nothing the peers see: a bulk run without a capture (split packets) and with one (whole packets) sends the same segments at the same virtual times', (t) => {
+  for (const link of [{}, { delayMs: 1 }]) {
+    const o = { bytes: 4 << 20, mss: 1460, buffer: 256 * 1024, link, seed: 3 };
+    let captured = 0;
+    const withCapture = simBulk({ ...o, capture: () => { captured++; } });
+    const split = simBulk(o);
+    t.is(captured, withCapture.packets);
+    t.deepEqual(
+      { dataSegments: split.dataSegments, packets: split.packets, virtualMs: split.virtualMs },
+      { dataSegments: withCapture.dataSegments, packets: withCapture.packets, virtualMs: withCapture.virtualMs },
+    );
+  }
 });

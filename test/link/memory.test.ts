@@ -345,3 +345,65 @@ test('recycle with duplication and reordering: a duplicate is copied before its 
   t.is(recycledPackets().packets, 200);
   dropRecycledPackets();
 });
+
+test('zero copy: splitSender exists only on a recycling link with no observer', (t) => {
+  const s = new Scheduler();
+  const plain = new MemoryLink(s, new Random(1), {}, {}, { recycle: false });
+  plain.attach('a', A, () => {});
+  t.is(plain.splitSender('a'), undefined);
+  const watched = new MemoryLink(s, new Random(1), {}, { onDrop: () => {} }, { recycle: true });
+  watched.attach('a', A, () => {});
+  t.is(watched.splitSender('a'), undefined);
+  const bare = new MemoryLink(s, new Random(1), {}, {}, { recycle: true });
+  bare.attach('a', A, () => {});
+  t.is(typeof bare.splitSender('a'), 'function');
+});
+
+test('zero copy on a plain direction: the split receiver gets each header with its own payload, the same Buffer, in order and at the delay, counted as whole packets; a header it kept nothing of goes back', (t) => {
+  dropRecycledPackets();
+  const s = new Scheduler();
+  const link = new MemoryLink(s, new Random(1), { default: { delayMs: 2 } }, {}, { recycle: true });
+  const got: { t: number; tag: number; payload: Buffer }[] = [];
+  link.attach('a', A, () => {});
+  let whole = 0;
+  link.attach('b', B, () => { whole++; }, (h, p, now) => { got.push({ t: now, tag: h.readUInt32BE(20), payload: p }); return true; });
+  // The direction is made by the first whole packet sent on it, as a host's SYN does.
+  link.send('a', allocated(B, 99, 60));
+  s.run();
+  t.is(whole, 1);
+  const send = link.splitSender('a')!;
+  const payloads = range(3000).map((i) => Buffer.alloc(10 + (i % 7), i));
+  for (let i = 0; i < 3000; i++) s.at(10 + i * 0.5, () => send(allocated(B, i, 40), payloads[i]));
+  s.run();
+  t.is(got.length, 3000);
+  t.is(whole, 1, 'nothing joined');
+  t.deepEqual(got.map((g) => g.tag), range(3000));
+  t.true(got.every((g, i) => g.payload === payloads[i] && g.t === 10 + i * 0.5 + 2));
+  const st = link.stats()['a>b'];
+  t.is(st.sent, 3001);
+  t.is(st.delivered, 3001);
+  t.is(st.bytesDelivered, 60 + payloads.reduce((n, p) => n + 40 + p.length, 0));
+  t.true(recycledPackets().packets > 0, 'headers went back');
+  dropRecycledPackets();
+});
+
+test('zero copy elsewhere: on a direction with loss, or to a host with no split receiver, the pieces are joined into one packet and go the ordinary way', (t) => {
+  for (const [cfg, split] of [[{ loss: 0.3 }, true], [{}, false]] as const) {
+    const s = new Scheduler();
+    const link = new MemoryLink(s, new Random(4), { default: { delayMs: 1, ...cfg } }, {}, { recycle: true });
+    const whole: Buffer[] = [];
+    link.attach('a', A, () => {});
+    link.attach('b', B, (p) => { whole.push(Buffer.from(p)); }, split ? () => t.fail('nothing split on this direction') : undefined);
+    const send = link.splitSender('a')!;
+    for (let i = 0; i < 200; i++) send(allocated(B, i, 40), Buffer.alloc(9, i));
+    s.run();
+    const st = link.stats()['a>b'];
+    t.is(whole.length + st.dropped.loss, 200);
+    if ('loss' in cfg) t.true(st.dropped.loss > 20, `lost ${st.dropped.loss}`);
+    for (const p of whole) {
+      t.is(p.length, 49);
+      t.deepEqual([...p.subarray(40)], Array(9).fill(p.readUInt32BE(20)), 'the payload follows its own header');
+    }
+  }
+  dropRecycledPackets();
+});

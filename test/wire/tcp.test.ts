@@ -5,7 +5,7 @@ import { WireError } from '../../lib/wire/errors.ts';
 import { encodeIpv4, pseudoHeaderSum } from '../../lib/wire/ipv4.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
 import {
-  ACK, decodePacket, decodePacketInto, decodeTcp, encodePacket, encodeTcp, FIN, packetScratch, PSH, RST, SYN, tcpHeaderLength, tcpOptionsLength,
+  ACK, decodePacket, decodePacketInto, decodeSplitPacketInto, decodeTcp, encodePacket, encodePacketHeader, encodeTcp, FIN, packetScratch, PSH, RST, SYN, tcpHeaderLength, tcpOptionsLength,
   type DecodedTcp, type TcpOption, type TcpSegment,
 } from '../../lib/wire/tcp.ts';
 import { OPTION_NOP } from '../../lib/wire/tcp-types.ts';
@@ -358,6 +358,40 @@ test('decodePacketInto fills one scratch packet after packet with what decodePac
   const udp = hex(loopbackHex.ack);
   udp[9] = 17;
   wireError(t, () => decodePacketInto(udp, { verifyChecksum: false }, scratch), 'not-tcp', 9);
+});
+
+test('zero copy: encodePacketHeader is encodePacket\'s first bytes, lengths and checksums counting the payload; decodeSplitPacketInto reads the pieces back, the payload itself', (t) => {
+  fc.assert(
+    fc.property(segmentArb, u32, u32, fc.boolean(), (seg, src, dst, checksum) => {
+      const whole = encodePacket(src, dst, seg, { checksum });
+      const header = encodePacketHeader(src, dst, seg, { checksum });
+      t.is(header.length, whole.length - seg.payload.length);
+      t.is(Buffer.concat([header, seg.payload]).toString('hex'), whole.toString('hex'));
+      const split = packetScratch();
+      const joined = packetScratch();
+      const opts = { verifyChecksum: checksum ? true : ('skip' as const) };
+      decodeSplitPacketInto(header, seg.payload, opts, split);
+      decodePacketInto(whole, opts, joined);
+      t.deepEqual(plain(split.tcp), plain(joined.tcp));
+      t.is(split.tcp.checksumOk, joined.tcp.checksumOk);
+      t.is(split.tcp.payload, seg.payload, 'not a copy');
+    }),
+    { seed: 11, numRuns: 300 },
+  );
+});
+
+test('decodeSplitPacketInto: a corrupt payload byte fails the checksum over both pieces, and pieces whose lengths disagree with the header are a bad length', (t) => {
+  const seg: TcpSegment = { srcPort: 40000, dstPort: 80, seq: 1000, ack: 2000, flags: ACK | PSH, window: 512, urgent: 0, options: [], payload: Buffer.from('hello, world') };
+  const header = encodePacketHeader(A, B, seg);
+  const scratch = packetScratch();
+  const bad = Buffer.from(seg.payload);
+  bad[3] ^= 0x10;
+  wireError(t, () => decodeSplitPacketInto(header, bad, {}, scratch), 'bad-checksum', 36);
+  // One byte short: the IPv4 total length runs past the pieces. One byte long: the pieces hold more than it says.
+  wireError(t, () => decodeSplitPacketInto(header, seg.payload.subarray(1), {}, scratch), 'bad-length', 2);
+  wireError(t, () => decodeSplitPacketInto(header, Buffer.concat([seg.payload, Buffer.from('!')]), {}, scratch), 'bad-length', 2);
+  decodeSplitPacketInto(header, seg.payload, {}, scratch);
+  t.true(scratch.tcp.checksumOk);
 });
 
 test('packets cut from the shared slab never overlap: each keeps what was written to it, across slabs and beside large ones', (t) => {
