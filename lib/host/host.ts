@@ -6,7 +6,7 @@ import { ACK, RST, SYN, timestampsOption, type TcpOption, type TcpSegment } from
 import { seqAdd } from '../wire/seq.ts';
 import { fits16, fits32 } from '../wire/bytes.ts';
 import { COOKIE_MSS, SynCookies, cookieMssIndex, cookieTsOptions, cookieTsval, type CookieTuple } from './syn-cookies.ts';
-import { decodePacketInto, decodeSplitPacketInto, encodePacket, encodePacketHeader, packetScratch, type PacketEncodeOptions, type TcpDecodeOptions } from '../wire/tcp.ts';
+import { decodePacketInto, decodeSplitPacketInto, encodePacket, encodePacketHeader, packetScratch, type PacketEncodeOptions, type PacketScratch, type TcpDecodeOptions } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
@@ -331,13 +331,7 @@ export class Host {
       return this.undecodable(packet, err);
     }
     const carried = scratch.tcp.payload.length > 0;
-    let to: Entry | undefined;
-    this.receiving++;
-    try {
-      to = this.receiveSegment(scratch.src, scratch.dst, scratch.tcp);
-    } finally {
-      this.receiving--;
-    }
+    const to = this.receiveDecoded(scratch, this.entries.get(scratch.tcp.dstPort, scratch.src, scratch.tcp.srcPort));
     if (this.tracer !== undefined) return false;
     if (!carried) return true;
     if (to === undefined || to.socket.onread === undefined || to.conn.readable > 0) return false;
@@ -355,9 +349,7 @@ export class Host {
     try {
       decodeSplitPacketInto(header, payload, this.verifyChecksums ? VERIFY : SKIP_VERIFY, scratch);
     } catch (err) {
-      const packet = Buffer.concat([header, payload]);
-      this.undecodable(packet, err);
-      return this.tracer === undefined;
+      return this.undecodable(Buffer.concat([header, payload]), err);
     }
     const tcp = scratch.tcp;
     // The sender's memory may be read, never written: only a socket reading with `onread`, which copies
@@ -365,14 +357,19 @@ export class Host {
     // it gets) gets a copy of its own, as it would have had a view of its own packet.
     const entry = this.entries.get(tcp.dstPort, scratch.src, tcp.srcPort);
     if (entry === undefined || entry.socket.onread === undefined) tcp.payload = Buffer.from(payload);
+    this.receiveDecoded(scratch, entry);
+    tcp.payload = EMPTY_PAYLOAD;
+    return this.tracer === undefined;
+  }
+
+  /** A decoded packet to receiveSegment, counted as being handled (see receivePacket's scratch); `entry`: its connection's, looked up. */
+  private receiveDecoded(scratch: PacketScratch, entry: Entry | undefined): Entry | undefined {
     this.receiving++;
     try {
-      this.receiveSegment(scratch.src, scratch.dst, tcp);
+      return this.receiveSegment(scratch.src, scratch.dst, scratch.tcp, entry);
     } finally {
       this.receiving--;
     }
-    tcp.payload = EMPTY_PAYLOAD;
-    return this.tracer === undefined;
   }
 
   /** A packet that does not decode: counted and shown to the tracer; returns receivePacket's answer. */
@@ -386,16 +383,16 @@ export class Host {
 
   /**
    * A decoded segment from `src` to `dst`: to its connection, its listener, or answered as CLOSED. Keeps
-   * no reference to `tcp`. Returns the connection that took it, if it was one already there.
+   * no reference to `tcp`. Returns the connection that took it, if it was one already there. `entry`: the
+   * connection of the segment's 4-tuple (entries.get), which the caller has looked up already.
    */
-  private receiveSegment(src: number, dst: number, tcp: TcpSegment): Entry | undefined {
+  private receiveSegment(src: number, dst: number, tcp: TcpSegment, entry: Entry | undefined): Entry | undefined {
     if (dst !== this.addr) {
       this.countDrop('not-mine');
       this.tracer?.segment('drop', this, undefined, src, dst, tcp, undefined, 'not-mine');
       return;
     }
     const now = this.clock.now;
-    const entry = this.entries.get(tcp.dstPort, src, tcp.srcPort);
     if (entry) {
       this.tracer?.segment('rx', this, entry.id, src, dst, tcp);
       entry.conn.onSegment(tcp, now);

@@ -351,17 +351,12 @@ export class MemoryLink {
     const dst = header.length >= 20 ? get32(header, 16) : NO_ROUTE;
     const d = dst === NO_ROUTE ? undefined : sender.out.get(dst);
     const length = header.length + payload.length;
-    if (d !== undefined && d.plain && this.up && length <= d.cfg.mtu && d.held.length === 0 && d.to.receiveSplit !== undefined) {
+    if (d !== undefined && this.onlyDelays(d, length) && d.to.receiveSplit !== undefined) {
       // sendFrom's plain path, the payload beside the header.
-      const s = d.stats;
-      s.sent++;
-      s.bytes += length;
-      const now = this.scheduler.now;
-      let arrivesMs = now + d.cfg.delayMs;
-      if (arrivesMs < d.lastArrivalMs) arrivesMs = d.lastArrivalMs;
-      d.lastArrivalMs = arrivesMs;
+      d.stats.sent++;
+      d.stats.bytes += length;
       d.payloads.push(payload);
-      this.scheduler.at(arrivesMs, d.arriveSplit, header);
+      this.scheduler.at(this.plainArrival(d), d.arriveSplit, header);
       return;
     }
     // Anything else may need the whole packet: join the pieces, and the header's memory serves again.
@@ -397,15 +392,12 @@ export class MemoryLink {
     }
     const to = d.to;
     const s = d.stats;
-    if (d.plain && this.up && packet.length <= d.cfg.mtu && d.held.length === 0) {
+    if (this.onlyDelays(d, packet.length)) {
       // What the rest of this function comes to when nothing can happen to the packet but the delay.
       const index = ++s.sent;
       s.bytes += packet.length;
       this.observer.onSend?.(from, to.name, packet, index, now);
-      let arrivesMs = now + d.cfg.delayMs;
-      if (arrivesMs < d.lastArrivalMs) arrivesMs = d.lastArrivalMs;
-      d.lastArrivalMs = arrivesMs;
-      this.scheduler.at(arrivesMs, d.arrivePlain, packet);
+      this.scheduler.at(this.plainArrival(d), d.arrivePlain, packet);
       return;
     }
     const cfg = d.cfg;
@@ -460,6 +452,19 @@ export class MemoryLink {
       d.lastArrivalMs = arrivesMs;
       this.scheduler.at(arrivesMs, this.arrive, rec);
     }
+  }
+
+  /** Nothing can happen to a packet of `length` bytes sent on `d` now but the delay: a plain direction, up, within the MTU, nothing held back. */
+  private onlyDelays(d: Direction, length: number): boolean {
+    return d.plain && this.up && length <= d.cfg.mtu && d.held.length === 0;
+  }
+
+  /** When a packet sent now on plain direction `d` arrives: after the delay, never before the one sent before it (FIFO). */
+  private plainArrival(d: Direction): number {
+    let arrivesMs = this.scheduler.now + d.cfg.delayMs;
+    if (arrivesMs < d.lastArrivalMs) arrivesMs = d.lastArrivalMs;
+    d.lastArrivalMs = arrivesMs;
+    return arrivesMs;
   }
 
   private direction(sender: Endpoint, to: Endpoint | undefined): Direction {
