@@ -356,7 +356,7 @@ export class MemoryLink {
       d.stats.sent++;
       d.stats.bytes += length;
       d.payloads.push(payload);
-      this.scheduler.at(this.plainArrival(d), d.arriveSplit, header);
+      this.scheduler.post(this.plainArrival(d), d.arriveSplit, header);
       return;
     }
     // Anything else may need the whole packet: join the pieces, and the header's memory serves again.
@@ -397,7 +397,7 @@ export class MemoryLink {
       const index = ++s.sent;
       s.bytes += packet.length;
       this.observer.onSend?.(from, to.name, packet, index, now);
-      this.scheduler.at(this.plainArrival(d), d.arrivePlain, packet);
+      this.scheduler.post(this.plainArrival(d), d.arrivePlain, packet);
       return;
     }
     const cfg = d.cfg;
@@ -440,7 +440,7 @@ export class MemoryLink {
       // Nothing to hold, copy or let go after it (nothing was held back before it): the packet alone
       // is the scheduler's argument, and the direction's own function delivers it. No record.
       d.lastArrivalMs = arrivesMs;
-      this.scheduler.at(arrivesMs, d.arrivePlain, out);
+      this.scheduler.post(arrivesMs, d.arrivePlain, out);
       return;
     }
     const rec: InFlight = { dir: d, packet: out, index, duplicate, heldTimer: 0 };
@@ -450,7 +450,7 @@ export class MemoryLink {
       rec.heldTimer = this.scheduler.at(arrivesMs + cfg.reorderDelayMs, this.releaseHeld, rec);
     } else {
       d.lastArrivalMs = arrivesMs;
-      this.scheduler.at(arrivesMs, this.arrive, rec);
+      this.scheduler.post(arrivesMs, this.arrive, rec);
     }
   }
 

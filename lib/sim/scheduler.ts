@@ -76,6 +76,22 @@ export class Scheduler {
   at(timeMs: number, fn: () => void): number;
   at<T>(timeMs: number, fn: (arg: T) => void, arg: T): number;
   at(timeMs: number, fn: Callback, arg?: unknown): number {
+    const slot = this.insert(timeMs, fn, arg);
+    return this.gens[slot] * SLOT_SPACE + slot;
+  }
+
+  /**
+   * `at` for an event that is never cancelled (a packet's arrival): no id is made. Ids pass 2^31, so
+   * each is a heap number, and a run of millions of packets would allocate one each for nothing.
+   */
+  post(timeMs: number, fn: () => void): void;
+  post<T>(timeMs: number, fn: (arg: T) => void, arg: T): void;
+  post(timeMs: number, fn: Callback, arg?: unknown): void {
+    this.insert(timeMs, fn, arg);
+  }
+
+  /** Queue an event; returns its slot. */
+  private insert(timeMs: number, fn: Callback, arg: unknown): number {
     // NaN would silently break the heap order; an infinite time would never come. Both are bugs.
     if (!Number.isFinite(timeMs)) throw new RangeError(`Scheduler.at: time must be a finite number of ms, got ${timeMs}`);
     let slot: number;
@@ -110,7 +126,7 @@ export class Scheduler {
       this.heap.push(slot);
       this.siftUp(this.heap.length - 1);
     }
-    return this.gens[slot] * SLOT_SPACE + slot;
+    return slot;
   }
 
   /** Run `fn` `delayMs` from now. */

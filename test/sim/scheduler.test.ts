@@ -103,6 +103,25 @@ test('run(maxEvents) stops after that many', (t) => {
   t.is(s.pending, 6);
 });
 
+test('post() queues like at() (same order, same argument form) but hands back no id; it is never cancelled', (t) => {
+  const s = new Scheduler();
+  const order: string[] = [];
+  const push = (x: string) => order.push(x);
+  t.is(s.post(2, push, 'p1'), undefined);
+  const id = s.at(2, push, 'a1');
+  s.post(1, () => {
+    push('p0');
+    s.post(2, push, 'p2'); // scheduled later, for the same instant: after a1
+    s.post(0, push, 'past'); // in the past: runs at now
+  });
+  s.cancel(id);
+  t.is(s.pending, 2);
+  s.run();
+  t.deepEqual(order, ['p0', 'past', 'p1', 'p2']);
+  t.is(s.now, 2);
+  t.throws(() => s.post(NaN, push, 'x'), { instanceOf: RangeError });
+});
+
 test('a time that is not a finite number is refused', (t) => {
   const s = new Scheduler();
   t.throws(() => s.at(Number.NaN, () => {}), { instanceOf: RangeError });
