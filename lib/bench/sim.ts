@@ -27,6 +27,8 @@ export interface PairOptions {
   offload?: boolean;
   /** Called with every packet either host sends (a capture); checksums are then always computed. */
   capture?: (timeMs: number, packet: Buffer) => void;
+  /** HostOptions.lazyTimers (default true). */
+  lazyTimers?: boolean;
 }
 
 export interface Pair {
@@ -58,6 +60,8 @@ export function makePair(o: PairOptions): Pair {
   const host = (name: string, addr: number) => new Host({
     name, addr, config, clock: scheduler, random: random.fork(`host:${name}`), verifyChecksums, computeChecksums: verifyChecksums, transmit: transmitFor(name),
     transmitSplit: link.splitSender(name),
+    // A cleared or postponed timer is left on the clock (HostOptions.lazyTimers), as Linux leaves it.
+    lazyTimers: o.lazyTimers ?? true,
   });
   const client = host('client', CLIENT_ADDR);
   const server = host('server', SERVER_ADDR);
@@ -79,6 +83,8 @@ export interface BulkOptions {
   link?: Partial<LinkDirectionConfig>;
   seed?: number;
   capture?: (timeMs: number, packet: Buffer) => void;
+  /** HostOptions.lazyTimers (default true). */
+  lazyTimers?: boolean;
 }
 
 export interface BulkResult {
@@ -109,6 +115,7 @@ export function simBulk(o: BulkOptions): BulkResult {
     // Corruption off means nothing can change a packet in flight: skip the checksums.
     offload: (o.link?.corrupt ?? 0) === 0,
     capture: o.capture,
+    lazyTimers: o.lazyTimers,
   });
   const { scheduler, client, server } = pair;
   const chunk = chunkOf(Math.min(1 << 20, o.bytes));
@@ -164,6 +171,8 @@ export interface LifecycleOptions {
   mslMs: number;
   seed?: number;
   capture?: (timeMs: number, packet: Buffer) => void;
+  /** HostOptions.lazyTimers (default true). */
+  lazyTimers?: boolean;
 }
 
 export interface LifecycleResult {
@@ -187,6 +196,7 @@ export function simLifecycle(o: LifecycleOptions): LifecycleResult {
     seed: o.seed,
     offload: true,
     capture: o.capture,
+    lazyTimers: o.lazyTimers,
   });
   const { scheduler, client, server } = pair;
   const PORTS = 16;

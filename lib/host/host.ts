@@ -91,6 +91,17 @@ export interface HostOptions {
    * where speed does not matter. The scenario runner, the soak test and the fuzzer turn them on.
    */
   checkFields?: boolean;
+  /**
+   * Lazy timers, as Linux keeps them (it does not stop a timer that is cleared or pushed later): when a
+   * connection's next deadline moves later, or it has none, the event already on the clock is left
+   * there; when it fires it finds nothing due and the timer is set for the deadline then. A delayed ACK
+   * set and cleared every other segment, or a retransmission timer restarted by every ACK, then costs
+   * the clock nothing. The connection does exactly the same (its timers are its own), but the clock
+   * counts such an event as pending until it fires, a run that empties the queue may end at its
+   * time, and an event due at the same instant as the timer may run before it rather than after.
+   * Default false; the benchmark turns it on.
+   */
+  lazyTimers?: boolean;
 }
 
 /**
@@ -129,6 +140,7 @@ const EPHEMERAL_HIGH = 65535;
 class Entry implements ConnectionSink {
   conn!: Connection;
   socket!: SimSocket;
+  /** The clock's event for this connection's timer, and when it fires (with lazy timers, maybe before the connection's next deadline). */
   timerId: number | undefined = undefined;
   deadline: number | undefined = undefined;
 
@@ -177,6 +189,7 @@ export class Host {
   private readonly random: RandomSource;
   private readonly transmitPacket: (packet: Buffer) => void;
   private readonly transmitSplit: ((header: Buffer, payload: Buffer) => void) | undefined;
+  private readonly lazyTimers: boolean;
   readonly tracer: HostTracer | undefined;
   private readonly verifyChecksums: boolean;
   private readonly maxConnections: number;
@@ -205,6 +218,7 @@ export class Host {
     this.random = o.random;
     this.transmitPacket = o.transmit;
     this.transmitSplit = o.transmitSplit;
+    this.lazyTimers = o.lazyTimers ?? false;
     this.tracer = o.tracer;
     this.verifyChecksums = o.verifyChecksums ?? true;
     this.maxConnections = o.maxConnections ?? 1_000_000;
@@ -536,6 +550,8 @@ export class Host {
   private reschedule(entry: Entry): void {
     const d = entry.conn.nextDeadline();
     if (d === entry.deadline && (d === undefined || entry.timerId !== undefined)) return;
+    // Lazy timers (HostOptions.lazyTimers): the event queued comes first, or nothing is due; leave it.
+    if (this.lazyTimers && entry.timerId !== undefined && (d === undefined || d > entry.deadline!)) return;
     if (entry.timerId !== undefined) this.clock.cancel(entry.timerId);
     entry.deadline = d;
     entry.timerId = d === undefined ? undefined : this.clock.at(d, fireTimer, entry);

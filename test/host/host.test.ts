@@ -2,13 +2,14 @@
  * Hosts on a tiny two-host wire with a fixed one-way delay: demultiplexing by 4-tuple, listeners and
  * backlog, RST for closed ports (RFC 9293 3.10.7.1), ephemeral ports, and the socket API's events.
  */
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { Host, type HostOptions, type SimSocket } from '../../lib/host/host.ts';
 import { resolveConfig } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, encodePacket } from '../../lib/wire/tcp.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
-import { makePair, SERVER_ADDR, simBulk } from '../../lib/bench/sim.ts';
+import { makePair, SERVER_ADDR, simBulk, simLifecycle } from '../../lib/bench/sim.ts';
 
 /** A minimal virtual clock: enough for host tests, independent of lib/sim. */
 class TestClock {
@@ -395,5 +396,29 @@ test('zero copy changes nothing the peers see: a bulk run without a capture (spl
       { dataSegments: split.dataSegments, packets: split.packets, virtualMs: split.virtualMs },
       { dataSegments: withCapture.dataSegments, packets: withCapture.packets, virtualMs: withCapture.virtualMs },
     );
+  }
+});
+
+test('lazy timers change nothing the peers see: bulk (no delay; 10 ms each way and 1% loss, where RTOs and delayed ACKs fire) and 2,000 lifecycles give byte-identical captures with timers lazy and eager', (t) => {
+  // Every packet, its bytes and its virtual time, folded into one hash.
+  const capture = () => {
+    const h = createHash('sha256');
+    let n = 0;
+    return { n: () => n, digest: () => h.digest('hex'), fn: (timeMs: number, p: Buffer) => { n++; h.update(`${timeMs} `); h.update(p); } };
+  };
+  const runs: [string, (lazyTimers: boolean, c: (timeMs: number, p: Buffer) => void) => { packets: number }][] = [
+    ['bulk', (lazyTimers, c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, seed: 5, lazyTimers, capture: c })],
+    ['lossy', (lazyTimers, c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, link: { delayMs: 10, loss: 0.01 }, seed: 6, lazyTimers, capture: c })],
+    ['lifecycle', (lazyTimers, c) => simLifecycle({ connections: 2000, bytes: 1000, gapMs: 0.5, delayMs: 1, mslMs: 50, seed: 7, lazyTimers, capture: c })],
+  ];
+  for (const [name, run] of runs) {
+    const eager = capture();
+    const lazy = capture();
+    const a = run(false, eager.fn);
+    const b = run(true, lazy.fn);
+    t.true(eager.n() > 1000, `${name}: ${eager.n()} packets`);
+    t.is(a.packets, eager.n());
+    t.is(lazy.n(), eager.n(), name);
+    t.is(lazy.digest(), eager.digest(), name);
   }
 });
