@@ -111,6 +111,14 @@ function earlier(a: number | undefined, b: number | undefined): number | undefin
  */
 const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
 const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
+/** Header prediction on (see onSegmentSynchronized); off only to show that it changes nothing. */
+let headerPrediction = true;
+
+/** @internal For the differential test: every segment through the full 3.10.7.4 path when false. */
+export function setHeaderPrediction(on: boolean): void {
+  headerPrediction = on;
+}
+
 const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
 /**
  * The SYN's options by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window scale ? 1 : 0), in Linux's order:
@@ -654,8 +662,20 @@ export class Connection {
     let flags = seg.flags;
     let seq = seg.seq;
     let payload = seg.payload;
-    const segLen = payload.length + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
     const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
+    // Header prediction (Van Jacobson's, as in BSD's tcp_input and Linux's fast path): most of a bulk
+    // transfer is the next data in sequence, inside the window, acknowledging nothing new and leaving the
+    // send window as it was, on an established connection with nothing out of order. For it every step
+    // below comes to what onPredictedData does, in the same order.
+    if (
+      (flags & (SYN | FIN | RST | ACK)) === ACK && seq === rb.rcvNxt && this.state === 'ESTABLISHED' && headerPrediction
+      && payload.length > 0 && payload.length <= rcvWnd && seg.ack === this.sndUna && seg.window << this.sndScale === this.sndWnd
+      && !rb.hasGaps && this.peerFinSeq === undefined && this.synAcked
+    ) {
+      this.onPredictedData(seg, rb, now);
+      return;
+    }
+    const segLen = payload.length + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
 
     // First, check the sequence number.
     if (!acceptable(seq, segLen, rb.rcvNxt, rcvWnd)) {
@@ -749,18 +769,7 @@ export class Connection {
     // Seventh, the segment text.
     let advanced = 0;
     if (payload.length > 0 && (this.state === 'ESTABLISHED' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2')) {
-      const hadGaps = rb.hasGaps;
-      advanced = rb.insert(seq, payload);
-      if (advanced > 0) {
-        this.unackedBytes += advanced;
-        // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
-        if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
-        else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
-        this.sink.event(READABLE, now);
-      } else {
-        // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
-        this.ackNow = true;
-      }
+      advanced = this.takeText(rb, seq, payload, now);
     }
 
     // Eighth, the FIN bit.
@@ -775,6 +784,41 @@ export class Connection {
       this.onFin(now);
     }
     if ((this.state as TcpState) !== 'CLOSED') this.output(now);
+  }
+
+  /**
+   * The segment header prediction picked out (see onSegmentSynchronized): acceptable and inside the
+   * window, so nothing is trimmed; no RST, no SYN, no FIN; its ACK acknowledges nothing new and is not a
+   * duplicate (it carries data); the window it offers is the one we have.
+   */
+  private onPredictedData(seg: TcpSegment, rb: RecvBuffer, now: number): void {
+    this.onAnySegment(now);
+    if (this.tsOk) this.takeTimestamp(seg, seg.seq, rb.rcvNxt);
+    // Fifth, the ACK field: the send window is the same, but the segment is the latest to have set it.
+    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = seg.ack;
+    }
+    // Seventh, the segment text. Eighth: no FIN, and none arrived out of order before.
+    this.takeText(rb, seg.seq, seg.payload, now);
+    if (this.state !== 'CLOSED') this.output(now);
+  }
+
+  /** The segment text (3.10.7.4, seventh): into the receive buffer; returns by how much RCV.NXT advanced. */
+  private takeText(rb: RecvBuffer, seq: number, payload: Buffer, now: number): number {
+    const hadGaps = rb.hasGaps;
+    const advanced = rb.insert(seq, payload);
+    if (advanced > 0) {
+      this.unackedBytes += advanced;
+      // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
+      if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
+      else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
+      this.sink.event(READABLE, now);
+    } else {
+      // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
+      this.ackNow = true;
+    }
+    return advanced;
   }
 
   private enterEstablishedFromSynReceived(now: number, cause: string): void {

@@ -9,6 +9,7 @@ import { resolveConfig } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, encodePacket } from '../../lib/wire/tcp.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
+import { setHeaderPrediction } from '../../lib/tcp/connection.ts';
 import { makePair, SERVER_ADDR, simBulk, simLifecycle } from '../../lib/bench/sim.ts';
 
 /** A minimal virtual clock: enough for host tests, independent of lib/sim. */
@@ -399,13 +400,15 @@ test('zero copy changes nothing the peers see: a bulk run without a capture (spl
   }
 });
 
+/** A capture that folds every packet, its bytes and its virtual time, into one hash. */
+function hashedCapture() {
+  const h = createHash('sha256');
+  let n = 0;
+  return { n: () => n, digest: () => h.digest('hex'), fn: (timeMs: number, p: Buffer) => { n++; h.update(`${timeMs} `); h.update(p); } };
+}
+
 test('lazy timers change nothing the peers see: bulk (no delay; 10 ms each way and 1% loss, where RTOs and delayed ACKs fire) and 2,000 lifecycles give byte-identical captures with timers lazy and eager', (t) => {
-  // Every packet, its bytes and its virtual time, folded into one hash.
-  const capture = () => {
-    const h = createHash('sha256');
-    let n = 0;
-    return { n: () => n, digest: () => h.digest('hex'), fn: (timeMs: number, p: Buffer) => { n++; h.update(`${timeMs} `); h.update(p); } };
-  };
+  const capture = hashedCapture;
   const runs: [string, (lazyTimers: boolean, c: (timeMs: number, p: Buffer) => void) => { packets: number }][] = [
     ['bulk', (lazyTimers, c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, seed: 5, lazyTimers, capture: c })],
     ['lossy', (lazyTimers, c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, link: { delayMs: 10, loss: 0.01 }, seed: 6, lazyTimers, capture: c })],
@@ -420,5 +423,28 @@ test('lazy timers change nothing the peers see: bulk (no delay; 10 ms each way a
     t.is(a.packets, eager.n());
     t.is(lazy.n(), eager.n(), name);
     t.is(lazy.digest(), eager.digest(), name);
+  }
+});
+
+test('header prediction changes nothing the peers see: bulk, lossy and reordering bulk (gaps, SACK, recovery) and 2,000 lifecycles give byte-identical captures with it on and off', (t) => {
+  const runs: [string, (c: (timeMs: number, p: Buffer) => void) => { packets: number }][] = [
+    ['bulk', (c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, seed: 5, capture: c })],
+    ['lossy', (c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, link: { delayMs: 10, loss: 0.02 }, seed: 6, capture: c })],
+    ['reordering', (c) => simBulk({ bytes: 1 << 20, mss: 1000, buffer: 64 * 1024, link: { delayMs: 5, reorder: 0.05, reorderDelayMs: 2, duplicate: 0.01 }, seed: 8, capture: c })],
+    ['lifecycle', (c) => simLifecycle({ connections: 2000, bytes: 3000, gapMs: 0.5, delayMs: 1, mslMs: 50, seed: 7, capture: c })],
+  ];
+  for (const [name, run] of runs) {
+    const off = hashedCapture();
+    const on = hashedCapture();
+    setHeaderPrediction(false);
+    try {
+      run(off.fn);
+    } finally {
+      setHeaderPrediction(true);
+    }
+    run(on.fn);
+    t.true(off.n() > 1000, `${name}: ${off.n()} packets`);
+    t.is(on.n(), off.n(), name);
+    t.is(on.digest(), off.digest(), name);
   }
 });
