@@ -999,7 +999,9 @@ export class Connection {
       return 0;
     }
     let sent = 0;
-    const canSendData = this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK';
+    // Nothing unsent and no FIN to send (a receiver, called once a segment): no data segment, no probe.
+    const canSendData = (this.finQueued || this.unsentBytes() > 0)
+      && (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK');
     while (canSendData && sent < limit) {
       const offset = seqDiff(this.sndNxt, this.bufSeq);
       const bufLen = this.sendBuf.length;
