@@ -29,6 +29,8 @@ export interface PairOptions {
   capture?: (timeMs: number, packet: Buffer) => void;
   /** HostOptions.lazyTimers (default true). */
   lazyTimers?: boolean;
+  /** LinkOptions.bursts (default true). */
+  bursts?: boolean;
 }
 
 export interface Pair {
@@ -46,7 +48,7 @@ export function makePair(o: PairOptions): Pair {
   const config = resolveConfig(o.tcp);
   // No capture and no observer: every packet is the link's alone once sent, so its memory can be reused
   // once its receiver kept nothing of it (MemoryLink's recycling).
-  const link = new MemoryLink(scheduler, random.fork('link'), { default: o.link ?? {} }, {}, { recycle: capture === undefined });
+  const link = new MemoryLink(scheduler, random.fork('link'), { default: o.link ?? {} }, {}, { recycle: capture === undefined, bursts: o.bursts ?? true });
   const verifyChecksums = !(o.offload ?? false) || capture !== undefined;
   // The hosts are made below; the link calls them only once packets flow.
   link.attach('client', CLIENT_ADDR, (p) => client.receivePacket(p), (h, p) => client.receiveSplit(h, p));

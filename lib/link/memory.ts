@@ -38,6 +38,13 @@ import { allocPacket, get32, recyclePacket } from '../wire/bytes.ts';
  * payload is the sending application's memory, which it may not change once written (as the send buffer
  * holds it without a copy); a receiver that hands it on to code that may write to it must copy it first.
  * Anywhere else the pieces are joined into one packet first, and go the ordinary way.
+ *
+ * Bursts (LinkOptions.bursts): split packets that a sender hands over one after another, with nothing
+ * else scheduled in between, for the same arrival time on a plain direction, are one event on the
+ * scheduler, which delivers them in turn. They were next to each other in the scheduler's order (same
+ * time, consecutive insertions) and anything scheduled while they are delivered comes after the last
+ * of them anyway, so every packet arrives exactly when and in the order it would have; only the
+ * scheduler counts one event (run, pending, step) where there were several.
  */
 export interface LinkDirectionConfig {
   /** One-way propagation delay (ms). */
@@ -109,6 +116,8 @@ export interface LinkOptions {
    * Default false. Who makes the link promises that no sender, capture or observer keeps a packet.
    */
   recycle?: boolean;
+  /** One scheduler event for a burst of split packets (see Bursts above). Default false. */
+  bursts?: boolean;
 }
 
 /** Counts for one direction. All are live: read them at the end of a run. */
@@ -255,6 +264,18 @@ interface Direction {
   payloadHead: number;
   /** arrivePlain for a split packet's header: its payload is the next in `payloads`. */
   arriveSplit: (header: Buffer) => void;
+  /**
+   * Bursts (see above): the headers of split packets on the wire beside `payloads`, how many packets
+   * each burst event delivers (from `burstHead`), and the arrival time of the last burst and the
+   * scheduler's count of events scheduled just after it (-1: the burst takes no more packets).
+   */
+  headers: Buffer[];
+  bursts: number[];
+  burstHead: number;
+  burstAt: number;
+  burstMark: number;
+  /** Delivers the next burst: the scheduler's function for it, made once per direction. */
+  arriveBurst: () => void;
 }
 
 /** One packet between send and delivery: the scheduler's argument, so no closure per packet. */
@@ -273,6 +294,7 @@ export class MemoryLink {
   private readonly directions = new Map<string, Direction>();
   private up = true;
   private readonly recycle: boolean;
+  private readonly bursts: boolean;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -282,6 +304,7 @@ export class MemoryLink {
     options: LinkOptions = {},
   ) {
     this.recycle = options.recycle === true;
+    this.bursts = options.bursts === true;
     const check = (where: string, cfg: Partial<LinkDirectionConfig>) => {
       const p = directionConfigProblems(cfg)[0];
       if (p) throw new LinkConfigError(where, p.field, p.message);
@@ -356,7 +379,21 @@ export class MemoryLink {
       d.stats.sent++;
       d.stats.bytes += length;
       d.payloads.push(payload);
-      this.scheduler.post(this.plainArrival(d), d.arriveSplit, header);
+      const at = this.plainArrival(d);
+      if (!this.bursts) {
+        this.scheduler.post(at, d.arriveSplit, header);
+        return;
+      }
+      d.headers.push(header);
+      // Nothing scheduled since the burst's last packet, for the same time: one more for it (see Bursts).
+      if (d.burstMark === this.scheduler.scheduled && d.burstAt === at) {
+        d.bursts[d.bursts.length - 1]++;
+      } else {
+        d.bursts.push(1);
+        d.burstAt = at;
+        this.scheduler.post(at, d.arriveBurst);
+      }
+      d.burstMark = this.scheduler.scheduled;
       return;
     }
     // Anything else may need the whole packet: join the pieces, and the header's memory serves again.
@@ -500,22 +537,45 @@ export class MemoryLink {
         },
         payloads: [],
         payloadHead: 0,
-        arriveSplit: (header: Buffer) => {
+        arriveSplit: (header: Buffer) => this.deliverSplit(d!, header),
+        headers: [],
+        bursts: [],
+        burstHead: 0,
+        burstAt: 0,
+        burstMark: -1,
+        arriveBurst: () => {
           const dd = d!;
-          const payload = dd.payloads[dd.payloadHead];
-          dd.payloads[dd.payloadHead] = EMPTY;
-          dd.payloadHead = shrunk(dd.payloads, dd.payloadHead + 1);
-          const ds = dd.stats;
-          ds.delivered++;
-          ds.bytesDelivered += header.length + payload.length;
-          // splitSender is only made for a recycling link.
-          if (dd.to.receiveSplit!(header, payload, this.scheduler.now) === true) recyclePacket(header);
+          const n = dd.bursts[dd.burstHead];
+          dd.burstHead = shrunk(dd.bursts, dd.burstHead + 1);
+          // Delivering: what is sent from now on comes after everything scheduled meanwhile.
+          if (dd.burstHead === dd.bursts.length) dd.burstMark = -1;
+          for (let i = 0; i < n; i++) {
+            const header = dd.headers[dd.payloadHead];
+            dd.headers[dd.payloadHead] = EMPTY;
+            this.deliverSplit(dd, header);
+          }
         },
       };
       this.directions.set(name, d);
       sender.out.set(key, d);
     }
     return d;
+  }
+
+  /** A split packet arrives; its payload is the next in `payloads` (and its header the next in `headers`, for bursts). */
+  private deliverSplit(d: Direction, header: Buffer): void {
+    const head = d.payloadHead;
+    const payload = d.payloads[head];
+    d.payloads[head] = EMPTY;
+    const next = shrunk(d.payloads, head + 1);
+    // The two FIFOs shrink together (shrunk moves what is left to the front).
+    if (this.bursts) shrunk(d.headers, head + 1);
+    d.payloadHead = next;
+    const ds = d.stats;
+    ds.delivered++;
+    ds.bytesDelivered += header.length + payload.length;
+    // splitSender is only made for a recycling link.
+    if (d.to.receiveSplit!(header, payload, this.scheduler.now) === true) recyclePacket(header);
   }
 
   private drop(d: Direction, packet: Buffer, reason: DropReason, now: number): void {

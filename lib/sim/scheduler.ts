@@ -63,6 +63,11 @@ export class Scheduler {
     return this.nowMs;
   }
 
+  /** Events scheduled so far (at, after and post), run or not: a count that moves with every one. */
+  get scheduled(): number {
+    return this.insertions;
+  }
+
   /** Events scheduled and neither run nor cancelled. */
   get pending(): number {
     return this.live;

@@ -448,3 +448,40 @@ test('header prediction changes nothing the peers see: bulk, lossy and reorderin
     t.is(on.digest(), off.digest(), name);
   }
 });
+
+test('bursts change nothing the hosts see: with bursts on and off every packet reaches its host at the same virtual time, in the same order, with the same bytes (bulk at delays 0, 1 ms and 1 ms with jitter, both ways), in fewer scheduler events', (t) => {
+  // No capture (it would turn zero copy, and so bursts, off): every packet is hashed as the link hands it to a host.
+  const run = (bursts: boolean, link: { delayMs?: number; jitterMs?: number }) => {
+    const pair = makePair({ tcp: { profile: 'linux', mss: 1460, rcvbuf: 128 * 1024, sndbuf: 128 * 1024, isn: 'random' }, link, seed: 9, offload: true, bursts });
+    const { scheduler, client, server } = pair;
+    const c = hashedCapture();
+    for (const h of [client, server]) {
+      const receivePacket = h.receivePacket.bind(h);
+      const receiveSplit = h.receiveSplit.bind(h);
+      h.receivePacket = (p: Buffer) => { c.fn(scheduler.now, p); return receivePacket(p); };
+      h.receiveSplit = (hd: Buffer, p: Buffer) => { c.fn(scheduler.now, Buffer.concat([hd, p])); return receiveSplit(hd, p); };
+    }
+    const chunk = Buffer.alloc(300_000, 7);
+    let got = 0;
+    // Both ways at once: each side writes 300 kB (three writes) and reads what comes.
+    server.listen(80).on('connection', (sock: SimSocket) => {
+      sock.on('data', (d: Buffer) => { got += d.length; });
+      for (let i = 0; i < 3; i++) sock.write(chunk.subarray(i * 100_000, (i + 1) * 100_000));
+    });
+    const sock = client.connect(SERVER_ADDR, 80);
+    sock.on('data', (d: Buffer) => { got += d.length; });
+    sock.on('connect', () => sock.write(chunk));
+    let events = 0;
+    while (scheduler.step()) events++;
+    return { got, events, n: c.n(), digest: c.digest(), end: scheduler.now };
+  };
+  for (const link of [{}, { delayMs: 1 }, { delayMs: 1, jitterMs: 0.5 }] as { delayMs?: number; jitterMs?: number }[]) {
+    const off = run(false, link);
+    const on = run(true, link);
+    t.is(off.got, 600_000);
+    t.is(on.got, 600_000);
+    t.true(off.n > 400, `${off.n} packets`);
+    t.deepEqual({ n: on.n, digest: on.digest, end: on.end }, { n: off.n, digest: off.digest, end: off.end }, JSON.stringify(link));
+    if (!('jitterMs' in link)) t.true(on.events < off.events, `${JSON.stringify(link)}: ${on.events} events with bursts, ${off.events} without`);
+  }
+});

@@ -407,3 +407,39 @@ test('zero copy elsewhere: on a direction with loss, or to a host with no split 
   }
   dropRecycledPackets();
 });
+
+test('bursts: split packets sent one after another for the same time are one scheduler event, delivered in turn at their time; anything scheduled between them, another time, or a packet sent while a burst is delivered starts a new one', (t) => {
+  const s = new Scheduler();
+  const link = new MemoryLink(s, new Random(1), { default: { delayMs: 0 } }, {}, { recycle: true, bursts: true });
+  const got: string[] = [];
+  link.attach('a', A, () => {});
+  link.attach('b', B, () => {}, (h, p, now) => {
+    const tag = h.readUInt32BE(20);
+    got.push(`${now} ${tag}`);
+    // A receiver that makes its sender send at once (as an application holding both ends may).
+    if (tag === 2 || tag === 7) send(allocated(B, 100 + tag, 40), Buffer.alloc(3, tag));
+    return true;
+  });
+  link.send('a', allocated(B, 99, 60)); // makes the direction
+  s.run();
+  const send = link.splitSender('a')!;
+  s.at(10, () => {
+    for (let i = 0; i < 4; i++) send(allocated(B, i, 40), Buffer.alloc(3, i)); // one burst: 0..3
+    s.post(10, () => got.push('10 timer')); // scheduled between: the next packet starts a new burst
+    send(allocated(B, 4, 40), Buffer.alloc(3, 4));
+    send(allocated(B, 5, 40), Buffer.alloc(3, 5)); // joins 4
+  });
+  s.at(10.5, () => send(allocated(B, 6, 40), Buffer.alloc(3, 6))); // another time: its own
+  // 102 is sent while 0..3 are delivered and nothing was scheduled since 5: it joins 4..5, the burst still
+  // waiting. 107 is sent while the last burst (7..9) is delivered: that one takes no more; 107 comes after it.
+  s.at(20, () => { for (let i = 7; i < 10; i++) send(allocated(B, i, 40), Buffer.alloc(3, i)); });
+  const before = s.scheduled;
+  s.run();
+  t.deepEqual(got, ['10 0', '10 1', '10 2', '10 3', '10 timer', '10 4', '10 5', '10 102', '10.5 6', '20 7', '20 8', '20 9', '20 107']);
+  // Scheduled while they ran: the timer, and one event per burst (0..3, 4..5 and 102, 6, 7..9, 107).
+  t.is(s.scheduled - before, 1 + 5);
+  const st = link.stats()['a>b'];
+  t.is(st.sent, 13); // with 99
+  t.is(st.delivered, 13);
+  dropRecycledPackets();
+});
