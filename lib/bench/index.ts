@@ -267,8 +267,12 @@ async function scaling(ctx: Ctx): Promise<CaseResult> {
   const perByte: number[] = [];
   const perConn: number[] = [];
   // A small size is over in a few milliseconds, where one garbage collection or a late JIT tier is a
-  // large share: each size runs until it has moved about as much as the largest (3 to 12 times), and
-  // its best run counts, the usual way to take noise out of a timing (noise only ever adds time).
+  // large share: in each turn a size runs until it has moved about as much as the largest (once to 12
+  // times in all) and the turn's figure is the mean of those runs, so that every size's figure covers
+  // about the same work; the best turn counts (noise only ever adds time). Not the best single run: the
+  // best of twelve short runs is lower than the best of three long ones by chance alone, which made the
+  // smallest size look cheaper than it is (bench --case scaling, four runs each way, alternating:
+  // lifecycle spread 24/8/8/6% with the best run, 3/2/1/4% with the mean of each turn).
   // The runs go in three turns over all the sizes, as the other cases' sides take turns: on this VM
   // a busy spell can slow a whole process by half for seconds, and with the sizes one after another
   // it fell on one size only (13.6 us per connection at 100,000 where the lifecycle case, in the same
@@ -281,7 +285,9 @@ async function scaling(ctx: Ctx): Promise<CaseResult> {
     for (let turn = 0; turn < TURNS; turn++) {
       sizes.forEach((size, i) => {
         const times = Math.max(1, Math.round(Math.min(12, largest / size) / TURNS));
-        for (let k = 0; k < times; k++) best[i] = Math.min(best[i], run(size).wallMs);
+        let wallMs = 0;
+        for (let k = 0; k < times; k++) wallMs += run(size).wallMs;
+        best[i] = Math.min(best[i], wallMs / times);
       });
     }
     return best;
