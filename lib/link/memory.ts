@@ -550,8 +550,11 @@ export class MemoryLink {
           // Delivering: what is sent from now on comes after everything scheduled meanwhile.
           if (dd.burstHead === dd.bursts.length) dd.burstMark = -1;
           for (let i = 0; i < n; i++) {
-            const header = dd.headers[dd.payloadHead];
-            dd.headers[dd.payloadHead] = EMPTY;
+            // The headers FIFO runs beside `payloads`, the same length and head: shrunk decides alike for both.
+            const head = dd.payloadHead;
+            const header = dd.headers[head];
+            dd.headers[head] = EMPTY;
+            shrunk(dd.headers, head + 1);
             this.deliverSplit(dd, header);
           }
         },
@@ -562,15 +565,11 @@ export class MemoryLink {
     return d;
   }
 
-  /** A split packet arrives; its payload is the next in `payloads` (and its header the next in `headers`, for bursts). */
+  /** A split packet arrives; its payload is the next in `payloads`. */
   private deliverSplit(d: Direction, header: Buffer): void {
-    const head = d.payloadHead;
-    const payload = d.payloads[head];
-    d.payloads[head] = EMPTY;
-    const next = shrunk(d.payloads, head + 1);
-    // The two FIFOs shrink together (shrunk moves what is left to the front).
-    if (this.bursts) shrunk(d.headers, head + 1);
-    d.payloadHead = next;
+    const payload = d.payloads[d.payloadHead];
+    d.payloads[d.payloadHead] = EMPTY;
+    d.payloadHead = shrunk(d.payloads, d.payloadHead + 1);
     const ds = d.stats;
     ds.delivered++;
     ds.bytesDelivered += header.length + payload.length;

@@ -795,7 +795,7 @@ export class Connection {
     this.onAnySegment(now);
     if (this.tsOk) this.takeTimestamp(seg, seg.seq, rb.rcvNxt);
     // Fifth, the ACK field: the send window is the same, but the segment is the latest to have set it.
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack))) {
+    if (this.updatesWindow(seg)) {
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;
     }
@@ -845,8 +845,7 @@ export class Connection {
     } else if (ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0) {
       this.onDuplicateAck(ack, now);
     }
-    // RFC 9293 3.10.7.4: update the send window only from a segment no older than the last update.
-    if (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack))) {
+    if (this.updatesWindow(seg)) {
       const opened = this.sndWnd === 0 && wnd > 0;
       this.sndWnd = wnd;
       if (wnd > this.maxSndWnd) this.maxSndWnd = wnd;
@@ -876,6 +875,11 @@ export class Connection {
         return true;
     }
     return true;
+  }
+
+  /** RFC 9293 3.10.7.4, fifth: the send window is taken only from a segment no older than the last that set it. */
+  private updatesWindow(seg: TcpSegment): boolean {
+    return seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack));
   }
 
   /** `tsecr`: the TSval our peer echoed in this ACK (timestamps in use), for an RTT sample (RFC 7323 4). */

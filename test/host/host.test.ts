@@ -408,15 +408,14 @@ function hashedCapture() {
 }
 
 test('lazy timers change nothing the peers see: bulk (no delay; 10 ms each way and 1% loss, where RTOs and delayed ACKs fire) and 2,000 lifecycles give byte-identical captures with timers lazy and eager', (t) => {
-  const capture = hashedCapture;
   const runs: [string, (lazyTimers: boolean, c: (timeMs: number, p: Buffer) => void) => { packets: number }][] = [
     ['bulk', (lazyTimers, c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, seed: 5, lazyTimers, capture: c })],
     ['lossy', (lazyTimers, c) => simBulk({ bytes: 2 << 20, mss: 1460, buffer: 256 * 1024, link: { delayMs: 10, loss: 0.01 }, seed: 6, lazyTimers, capture: c })],
     ['lifecycle', (lazyTimers, c) => simLifecycle({ connections: 2000, bytes: 1000, gapMs: 0.5, delayMs: 1, mslMs: 50, seed: 7, lazyTimers, capture: c })],
   ];
   for (const [name, run] of runs) {
-    const eager = capture();
-    const lazy = capture();
+    const eager = hashedCapture();
+    const lazy = hashedCapture();
     const a = run(false, eager.fn);
     const b = run(true, lazy.fn);
     t.true(eager.n() > 1000, `${name}: ${eager.n()} packets`);
