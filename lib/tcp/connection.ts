@@ -619,6 +619,9 @@ export class Connection {
     if (!(seg.flags & SYN)) return;
     this.irs = seg.seq;
     this.recvBuf = new RecvBuffer(seqAdd(seg.seq, 1));
+    // Our SYN offered its window before RCV.NXT was known; now it is, that offer has a right edge
+    // (RFC 7323 2.2: a SYN's window is never scaled).
+    this.rcvAdvEdge = seqAdd(this.recvBuf.rcvNxt, synWindow(this.config.rcvbuf));
     this.takeSynOptions(seg);
     if (hasAck) {
       this.onAckOfSyn(seg, now);
@@ -1080,8 +1083,9 @@ export class Connection {
     const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
     const tsval = offerTs ? this.tsClock(now) : 0;
     const tsecr = withAck ? this.tsRecent : 0;
-    const window = Math.min(this.config.rcvbuf, 0xffff);
-    this.rcvAdvEdge = this.recvBuf ? seqAdd(this.recvBuf.rcvNxt, window) : 0;
+    const window = synWindow(this.config.rcvbuf);
+    // Without RCV.NXT (a SYN of an active open) the edge is set when the SYN-ACK brings it (onSegmentSynSent).
+    if (this.recvBuf) this.rcvAdvEdge = seqAdd(this.recvBuf.rcvNxt, window);
     const ack = withAck ? this.recvBuf!.rcvNxt : 0;
     const layout = SYN_LAYOUTS[(offerTs ? 4 : 0) | (offerSack ? 2 : 0) | (offerWs ? 1 : 0)];
     const flags = SYN | (withAck ? ACK : 0);
@@ -1203,20 +1207,36 @@ export class Connection {
     };
   }
 
-  /** The window to advertise, scaled, never moving the right edge left (RFC 9293 3.8.6.2.2 and 3.10.7.4). */
+  /**
+   * The window to advertise, scaled (RFC 9293 3.8.6.2.2 and 3.10.7.4; RFC 7323 2.3). The right edge never
+   * passes what the receive buffer can hold, and never moves left:
+   * - A new window is the free space less one scale unit (2^shift - 1 bytes, none unscaled), rounded down
+   *   to the scale: what it offers fits the buffer with a unit to spare.
+   * - Receiver SWS avoidance (in Linux's form): a free space smaller than min(RCV.BUFF / 2, MSS) is not
+   *   offered, nor one whose edge is left of the last; the edge then stays where it was, and since RCV.NXT
+   *   moves in bytes, not units, the window is rounded up to keep it there (Linux's tcp_select_window). The
+   *   spare unit makes room for that. Only when it is used up (the edge kept through several such ACKs)
+   *   would rounding up pass the buffer; then the edge retracts by less than a unit, as RFC 7323 appendix F
+   *   allows (Linux's tcp_shrink_window).
+   */
   private windowField(): number {
     const rb = this.recvBuf;
-    if (!rb) return Math.min(this.config.rcvbuf, 0xffff);
+    if (!rb) return synWindow(this.config.rcvbuf);
+    const shift = this.rcvScale;
+    const unit = 1 << shift; // the shift is at most 14 and the buffer at most 2^30: 32-bit arithmetic is exact
     const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
     const free = Math.max(0, this.config.rcvbuf - rb.unread);
-    // Receiver SWS avoidance (RFC 9293 3.8.6.2.2, in Linux's form): a free space smaller than
-    // min(RCV.BUFF / 2, MSS) is not offered; the right edge then stays where it was.
-    let wnd = free >= Math.min(this.config.rcvbuf / 2, this.effMss) ? free : current;
-    if (wnd < current) wnd = current;
-    // Shifts: the scale is at most 14 and the window below 2^30, so 32-bit arithmetic is exact.
-    const field = Math.min(0xffff, wnd >>> this.rcvScale);
-    const edge = seqAdd(rb.rcvNxt, field << this.rcvScale);
-    if (seqGt(edge, this.rcvAdvEdge) || this.rcvAdvEdge === 0) this.rcvAdvEdge = edge;
+    const offer = Math.max(0, free - (unit - 1)) >>> shift;
+    let field: number;
+    if (free >= Math.min(this.config.rcvbuf / 2, this.effMss) && offer << shift >= current) {
+      field = offer;
+    } else {
+      field = (current + unit - 1) >>> shift;
+      if (field << shift > free) field = current >>> shift;
+    }
+    if (field > 0xffff) field = 0xffff;
+    const edge = seqAdd(rb.rcvNxt, field << shift);
+    if (seqGt(edge, this.rcvAdvEdge)) this.rcvAdvEdge = edge;
     return field;
   }
 
@@ -1307,6 +1327,11 @@ export class Connection {
     this.lastCc = snap;
     this.sink.congestion(snap, now);
   }
+}
+
+/** The window a SYN offers: never scaled (RFC 7323 2.2), so at most 65535. */
+function synWindow(rcvbuf: number): number {
+  return Math.min(rcvbuf, 0xffff);
 }
 
 /** RFC 9293 3.10.7.4 first check: the four cases of segment acceptability. */
