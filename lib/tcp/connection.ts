@@ -843,8 +843,9 @@ export class Connection {
       return false;
     }
     const wnd = seg.window << this.sndScale;
+    let freed = false;
     if (seqGt(ack, this.sndUna)) {
-      this.onNewlyAcked(ack, now, this.tsOk ? echoedTimestamp(seg) : undefined);
+      freed = this.onNewlyAcked(ack, now, this.tsOk ? echoedTimestamp(seg) : undefined);
     } else if (ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0) {
       this.onDuplicateAck(ack, now);
     }
@@ -859,6 +860,9 @@ export class Connection {
         this.persistBackoff = 0;
       }
     }
+    // Only now, with SND.UNA and the window both taken from this ACK (3.10.7.4), may the application's
+    // waiting write use the space the ACK freed: before, it would send into the old window (3.8.6).
+    if (freed) this.sink.event(WRITABLE, now);
 
     switch (this.state) {
       case 'FIN-WAIT-1':
@@ -885,8 +889,11 @@ export class Connection {
     return seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack));
   }
 
-  /** `tsecr`: the TSval our peer echoed in this ACK (timestamps in use), for an RTT sample (RFC 7323 4). */
-  private onNewlyAcked(ack: number, now: number, tsecr?: number): void {
+  /**
+   * `tsecr`: the TSval our peer echoed in this ACK (timestamps in use), for an RTT sample (RFC 7323 4).
+   * Returns whether send-buffer space was freed; the caller tells the application once the ACK's window is taken.
+   */
+  private onNewlyAcked(ack: number, now: number, tsecr?: number): boolean {
     const acked = seqDiff(ack, this.sndUna);
     const flightBefore = this.flight;
     // Sequence space acknowledged: data bytes, plus our FIN if covered.
@@ -923,8 +930,8 @@ export class Connection {
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
     else this.cancelTimer('rto', now);
-    if (dataAcked > 0) this.sink.event(WRITABLE, now);
     this.reportCongestion(now);
+    return dataAcked > 0;
   }
 
   private onDuplicateAck(ack: number, now: number): void {

@@ -41,6 +41,30 @@ test('1. the opener never offers more than its buffer: the ACK completing the ha
   }
 });
 
+test('2. an ACK that frees send-buffer space is taken whole, window included, before the waiting write sends (3.10.7.4, 3.8.6)', (t) => {
+  // The server's write of 4000 waits for room in its 2000-byte send buffer; the ACK that makes room also
+  // shrinks the client's window. Data sent on the new SND.UNA with the old window went past the window.
+  const r = run(`tcp: { mss: 1000 }\nhosts:\n  client: { tcp: { rcvbuf: 3000, autoread: false } }\n  server: { tcp: { sndbuf: 2000 } }\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, server: send 4000 }\n  - { at: 2s, client: read all }\n  - { at: 4s, client: read all }\n  - { at: 4s, client: expect delivered 4000 }\n`);
+  t.true(r.ok, JSON.stringify(r.expectations.filter((e) => !e.ok)));
+  // Where the client's window ended at each moment, from its ACKs as they arrive at the server.
+  let right = 1;
+  for (const e of r.events) {
+    if (e.type !== 'segment') continue;
+    if (e.event === 'rx' && e.host === 'server' && e.flags.includes('.')) right = edge(e);
+    if (e.event === 'tx' && e.host === 'server' && e.len > 1) t.true(e.rseq + e.len <= right, `at ${e.t} ms the server sent ${e.rseq}:${e.rseq + e.len} past the window's edge ${right}`);
+  }
+  t.deepEqual(sent(r, 'server').filter((s) => s.why === 'rto').map((s) => s.t), [], 'no data waited for an RTO');
+});
+
+test('2. a slow reader behind a small window: 5000 bytes at 500 a second take 10 s and no RTO, not 25 s and 7', (t) => {
+  const reads = Array.from({ length: 12 }, (_, i) => `\n  - { at: ${i + 1}s, server: read all }`).join('');
+  const r = run(`tcp: { mss: 500 }\nhosts:\n  client: { tcp: { sndbuf: 1000 } }\n  server: { tcp: { rcvbuf: 500, autoread: false } }\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, client: send 5000 }${reads}\n  - { at: 12s, server: expect delivered 5000 }\n`);
+  t.true(r.ok, JSON.stringify(r.expectations.filter((e) => !e.ok)));
+  const last = sent(r, 'client').filter((s) => s.len > 0).at(-1)!;
+  t.true(last.t < 10_000, `the last data left at ${last.t} ms`);
+  t.is(sent(r, 'client').filter((s) => s.why === 'rto').length, 0);
+});
+
 test('6. with window scaling the right edge never moves left: the window is rounded up to keep it (RFC 7323 2.3; Linux)', (t) => {
   const r = run(`tcp: { window-scale: true }\nhosts:\n  client: { tcp: { rcvbuf: 100000, autoread: false } }\n  server: {}\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, server: send 1 }\n  - { at: 1s, server: send 3 }\n  - { at: 2s, server: send 60000 }\n`);
   let last = 0;
