@@ -858,6 +858,8 @@ export class SimSocket extends LiteEmitter {
     this.host.tracer?.app(this.host, this.id, 'close-req');
     this.endRequested = true;
     this.closeAfterFlush = true;
+    // Nothing is read from now on, though the FIN may wait behind what is still to be written.
+    if (this.entry.conn.isSynchronized()) this.entry.conn.stopReading();
     this.flush();
   }
 

@@ -397,6 +397,15 @@ export class Connection {
     this.closeSending(now, 'app close');
   }
 
+  /**
+   * The application will read no more, though its FIN must still wait (Node's destroy() while written data
+   * waits for room in the send buffer): data that arrives from now on cannot be delivered, and is answered
+   * with RST as after a close (RFC 1122 4.2.2.13), instead of closing the window on a peer for ever.
+   */
+  stopReading(): void {
+    this.appClosed = true;
+  }
+
   private closeSending(now: number, cause: string): void {
     switch (this.state) {
       case 'CLOSED':
@@ -668,12 +677,13 @@ export class Connection {
     const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
     // Header prediction (Van Jacobson's, as in BSD's tcp_input and Linux's fast path): most of a bulk
     // transfer is the next data in sequence, inside the window, acknowledging nothing new and leaving the
-    // send window as it was, on an established connection with nothing out of order. For it every step
+    // send window as it was, on an established connection (whose application still reads: see stopReading)
+    // with nothing out of order. For it every step
     // below comes to what onPredictedData does, in the same order.
     if (
       (flags & (SYN | FIN | RST | ACK)) === ACK && seq === rb.rcvNxt && this.state === 'ESTABLISHED' && headerPrediction
       && payload.length > 0 && payload.length <= rcvWnd && seg.ack === this.sndUna && seg.window << this.sndScale === this.sndWnd
-      && !rb.hasGaps && this.peerFinSeq === undefined && this.synAcked
+      && !rb.hasGaps && this.peerFinSeq === undefined && (this.bits & (SYN_ACKED | APP_CLOSED)) === SYN_ACKED
     ) {
       this.onPredictedData(seg, rb, now);
       return;
@@ -709,6 +719,16 @@ export class Connection {
       return;
     }
     this.onAnySegment(now);
+
+    // RFC 1122 4.2.2.13: new data for an application that has closed (not merely shut down) cannot be
+    // delivered; a RST says it was lost, and the connection ends (Linux's tcp_rcv_state_process: reset in
+    // FIN-WAIT-1 and FIN-WAIT-2 after a close; ESTABLISHED here when the FIN waits behind writes, see
+    // stopReading). ACKing it instead would close the window for ever.
+    if (this.appClosed && payload.length > 0 && (this.state === 'ESTABLISHED' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2')
+      && seqGt(seqAdd(seq, payload.length), rb.rcvNxt) && !(flags & RST)) {
+      this.resetOnDataAfterClose(seg, now);
+      return;
+    }
 
     // Trim to the window: drop what is before RCV.NXT and what is past the right edge.
     if (seqLt(seq, rb.rcvNxt)) {
@@ -969,6 +989,18 @@ export class Connection {
       default:
         this.enterClosed('rcv RST', now);
     }
+  }
+
+  /**
+   * Data arrived after a full close (RFC 1122 4.2.2.13). Linux answers the segment as one nobody should have
+   * received (<SEQ=SEG.ACK><CTL=RST>); the rfc profile resets as ABORT does (3.10.5: <SEQ=SND.NXT><CTL=RST>).
+   */
+  private resetOnDataAfterClose(seg: TcpSegment, now: number): void {
+    const rst = this.config.profile === 'linux' && seg.flags & ACK
+      ? resetFor(seg)
+      : { srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: 0, flags: RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY };
+    this.emit(rst, { retransmit: false, why: 'data-after-close' }, now);
+    this.enterClosed('rcv data after close', now);
   }
 
   /** The peer's FIN is next in sequence (3.10.7.4, eighth). */

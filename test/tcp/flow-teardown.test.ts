@@ -65,6 +65,42 @@ test('2. a slow reader behind a small window: 5000 bytes at 500 a second take 10
   t.is(sent(r, 'client').filter((s) => s.why === 'rto').length, 0);
 });
 
+for (const profile of ['linux', 'rfc'] as const) {
+  test(`3. data after a full close is answered with RST and both ends finish (RFC 1122 4.2.2.13), profile ${profile}`, (t) => {
+    const r = run(`tcp: { profile: ${profile} }\nhosts:\n  client: { tcp: { rcvbuf: 1000 } }\n  server: {}\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, client: close }\n  - { at: 200ms, server: send 2000 }\n  - { at: 300ms, server: close }\n`);
+    // At 205 ms the first data segment reaches the client in FIN-WAIT-2, whose application has closed.
+    const rst = sent(r, 'client').find((s) => s.flags.includes('R'))!;
+    t.truthy(rst, 'the client resets');
+    t.is(rst.t, 205);
+    const data = sent(r, 'server').find((s) => s.len > 0)!;
+    // Linux answers the segment itself: <SEQ=SEG.ACK><CTL=RST>; the rfc profile as ABORT does, <SEQ=SND.NXT>.
+    t.is(rst.seq, data.ack);
+    t.deepEqual(states(r, 'client'), ['CLOSED', 'SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSED']);
+    t.is(states(r, 'server').at(-1), 'CLOSED');
+    t.deepEqual(r.errors.server, ['ECONNRESET']);
+    t.true(r.stats.durationMs < 1000, `the run lasted ${r.stats.durationMs} ms`);
+  });
+}
+
+test('3. a close while written data still waits for room: data arriving afterwards is answered with RST, not left to close both windows for ever', (t) => {
+  // Both applications write 20000 bytes through 500-byte buffers and close at 150 ms: each FIN waits behind
+  // its writes, and neither reads any more. Were the data still taken, both windows would close and each
+  // side would probe the other's for ever.
+  const r = run(`tcp: { rcvbuf: 500, sndbuf: 500 }\nhosts: { client: {}, server: {} }\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, client: send 20000 }\n  - { at: 100ms, server: send 20000 }\n  - { at: 150ms, client: close }\n  - { at: 150ms, server: close }\n`);
+  t.is(states(r, 'client').at(-1), 'CLOSED');
+  t.is(states(r, 'server').at(-1), 'CLOSED');
+  const rst = [...sent(r, 'client'), ...sent(r, 'server')].filter((s) => s.flags.includes('R'));
+  t.true(rst.length >= 1 && rst[0].t < 1000, `first RST at ${rst[0]?.t} ms`);
+  t.true(r.stats.durationMs < 5000, `the run lasted ${r.stats.durationMs} ms`);
+});
+
+test('3. after a half-close (shutdown) the application still reads: data is taken, not reset', (t) => {
+  const r = run(`hosts:\n  client: { tcp: { rcvbuf: 1000 } }\n  server: {}\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, client: shutdown }\n  - { at: 200ms, server: send 2000 }\n  - { at: 300ms, server: close }\n`);
+  t.is(sent(r, 'client').filter((s) => s.flags.includes('R')).length, 0);
+  t.is(r.delivered.client.length, 2000);
+  t.is(states(r, 'client').at(-1), 'CLOSED');
+});
+
 test('6. with window scaling the right edge never moves left: the window is rounded up to keep it (RFC 7323 2.3; Linux)', (t) => {
   const r = run(`tcp: { window-scale: true }\nhosts:\n  client: { tcp: { rcvbuf: 100000, autoread: false } }\n  server: {}\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, server: send 1 }\n  - { at: 1s, server: send 3 }\n  - { at: 2s, server: send 60000 }\n`);
   let last = 0;
