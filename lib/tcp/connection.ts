@@ -571,6 +571,13 @@ export class Connection {
   }
 
   private onKeepaliveTimeout(now: number): void {
+    // RFC 9293 3.8.4: keep-alives only when no sent data is outstanding (and none waits to be sent, as
+    // Linux's tcp_keepalive_timer checks): then the retransmission or persist timer watches the peer, and
+    // the keep-alive waits another idle time.
+    if (this.flight > 0 || this.unsentBytes() > 0 || (this.finQueued && !this.finAcked())) {
+      this.armKeepalive(now);
+      return;
+    }
     if (this.keepaliveProbes >= this.config.keepaliveProbes) {
       this.fail('ETIMEDOUT', 'keep-alive probes unanswered', now);
       return;

@@ -101,6 +101,16 @@ test('3. after a half-close (shutdown) the application still reads: data is take
   t.is(states(r, 'client').at(-1), 'CLOSED');
 });
 
+test('4. no keep-alive while data is outstanding (RFC 9293 3.8.4): the retransmission timer watches the peer, and the connection survives the outage', (t) => {
+  const r = run(`hosts:\n  client: {}\n  server: { tcp: { keepalive: 2s, keepalive-interval: 1s, keepalive-probes: 2 } }\nlink: { delay: 5ms }\nuntil: 30s\nsteps:${OPEN}\n  - { at: 1s, link: down }\n  - { at: 1s, server: send 1000 }\n  - { at: 10s, link: up }\n  - { at: 20s, client: expect delivered 1000 }\n`);
+  t.true(r.ok, JSON.stringify(r.expectations.filter((e) => !e.ok)));
+  t.deepEqual(r.errors.server ?? [], []);
+  // Probes go only once the data is acknowledged (at 16.21 s), after the idle time.
+  const probes = sent(r, 'server').filter((s) => s.why === 'keepalive');
+  t.true(probes.length > 0);
+  t.true(probes[0].t >= 16_210 + 2000, `first probe at ${probes[0].t} ms`);
+});
+
 test('6. with window scaling the right edge never moves left: the window is rounded up to keep it (RFC 7323 2.3; Linux)', (t) => {
   const r = run(`tcp: { window-scale: true }\nhosts:\n  client: { tcp: { rcvbuf: 100000, autoread: false } }\n  server: {}\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, server: send 1 }\n  - { at: 1s, server: send 3 }\n  - { at: 2s, server: send 60000 }\n`);
   let last = 0;
