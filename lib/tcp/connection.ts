@@ -698,7 +698,7 @@ export class Connection {
     const segLen = payload.length + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0);
 
     // First, check the sequence number.
-    if (!acceptable(seq, segLen, rb.rcvNxt, rcvWnd)) {
+    if (!acceptable(seq, segLen, rb.rcvNxt, rcvWnd) && !this.acceptableAtEdge(seq, segLen, flags, rb.rcvNxt, rcvWnd)) {
       if (flags & RST) return;
       if (this.state === 'SYN-RECEIVED' && flags & SYN && !(flags & ACK) && seq === this.irs) {
         // Our SYN-ACK was lost and the peer repeats its SYN: repeat the SYN-ACK.
@@ -751,6 +751,9 @@ export class Connection {
       payload = payload.subarray(0, Math.max(0, seqDiff(rightEdge, seq)));
       flags &= ~FIN;
     }
+    // Text or a FIN that trimming left nothing of (a segment taken at the edge, see acceptableAtEdge: all
+    // of it old, or all past the window) is answered at once, as an unacceptable one is.
+    if (segLen > 0 && payload.length === 0 && !(flags & (SYN | FIN | RST))) this.ackNow = true;
 
     if (this.tsOk) this.takeTimestamp(seg, seq, rb.rcvNxt);
 
@@ -832,6 +835,19 @@ export class Connection {
     // Seventh, the segment text. Eighth: no FIN, and none arrived out of order before.
     this.takeText(rb, seg.seq, seg.payload, now);
     if (this.state !== 'CLOSED') this.output(now);
+  }
+
+  /**
+   * Segments 3.10.7.4's four cases refuse but whose ACK is still taken. A bare ACK whose SEQ is exactly the
+   * right edge (the peer has sent the whole window, and what it sent was lost): refusing it would lose the
+   * ACK number, and 3.10.7.4 asks for "special allowance ... to accept valid ACKs". Linux's tcp_sequence
+   * goes further (the linux profile follows it): any segment starting at or before the right edge and
+   * ending at or after RCV.NXT is taken, its text past the window trimmed away.
+   */
+  private acceptableAtEdge(seq: number, segLen: number, flags: number, rcvNxt: number, rcvWnd: number): boolean {
+    const edge = seqAdd(rcvNxt, rcvWnd);
+    if (this.config.profile === 'linux') return seqLe(seq, edge) && seqGe(seqAdd(seq, segLen), rcvNxt);
+    return segLen === 0 && seq === edge && !(flags & RST);
   }
 
   /** The segment text (3.10.7.4, seventh): into the receive buffer; returns by how much RCV.NXT advanced. */
@@ -1060,7 +1076,8 @@ export class Connection {
       const bufLen = this.sendBuf.length;
       const unsent = Math.max(0, bufLen - offset);
       const flight = this.flight;
-      const window = force ? Infinity : Math.min(this.sndWnd, this.cc.cwnd);
+      // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
+      const window = force ? this.sndWnd : Math.min(this.sndWnd, this.cc.cwnd);
       const usable = Math.max(0, window - flight);
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
       const segMss = Math.max(1, this.effMss - this.sackOptionLength());

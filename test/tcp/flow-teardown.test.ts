@@ -6,6 +6,7 @@
 import test from 'ava';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { runScenario, type RunResult } from '../../lib/scenario/runner.ts';
+import { ACK, LOCAL_ISS, REMOTE_ISS, established, seg } from './harness.ts';
 import type { CongestionEvent, SegmentEvent, StateEvent } from '../../lib/trace/events.ts';
 
 function run(body: string, seed = 1): RunResult {
@@ -111,6 +112,23 @@ test('4. no keep-alive while data is outstanding (RFC 9293 3.8.4): the retransmi
   t.true(probes[0].t >= 16_210 + 2000, `first probe at ${probes[0].t} ms`);
 });
 
+test('5. a fast retransmission stays inside the offered window, and a bare ACK at exactly the right edge is taken (3.8.6, 3.10.7.4)', (t) => {
+  const r = run(`hosts:\n  client: {}\n  server: { tcp: { rcvbuf: 53, initial-window: 10 } }\nlink: { delay: 10ms, drop: ["client>server #4"] }\nsteps:${OPEN}\n  - { at: 100ms, client: send 53 }\n  - { at: 200ms, client: send 1000 }\n  - { at: 300ms, server: send 14600 }\n  - { at: 3s, server: expect delivered 1053 }\n`);
+  t.true(r.ok, JSON.stringify(r.expectations.filter((e) => !e.ok)));
+  let right = 1;
+  for (const e of r.events) {
+    if (e.type !== 'segment') continue;
+    if (e.event === 'rx' && e.host === 'client' && e.flags.includes('.')) right = edge(e);
+    if (e.event === 'tx' && e.host === 'client' && e.len > 0) t.true(e.rseq + e.len <= right, `at ${e.t} ms the client sent ${e.rseq}:${e.rseq + e.len} past the window's edge ${right}${e.why ? ` (${e.why})` : ''}`);
+  }
+  // At 320 ms the client's ACKs of the server's 14600 bytes arrive with SEQ = 107 = RCV.NXT + RCV.WND (54 + 53):
+  // the segment at 54 was lost. Their ACK numbers are taken: nothing of the server's is in flight after them,
+  // and the server does not answer them as unacceptable segments (no duplicate ACKs).
+  const cc = r.events.filter((e): e is CongestionEvent => e.type === 'cc' && e.host === 'server' && e.t === 320);
+  t.is(cc.at(-1)?.flight, 0);
+  t.deepEqual(sent(r, 'server').filter((s) => s.t === 320), []);
+});
+
 test('6. with window scaling the right edge never moves left: the window is rounded up to keep it (RFC 7323 2.3; Linux)', (t) => {
   const r = run(`tcp: { window-scale: true }\nhosts:\n  client: { tcp: { rcvbuf: 100000, autoread: false } }\n  server: {}\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, server: send 1 }\n  - { at: 1s, server: send 3 }\n  - { at: 2s, server: send 60000 }\n`);
   let last = 0;
@@ -120,4 +138,19 @@ test('6. with window scaling the right edge never moves left: the window is roun
     last = edge(s);
   }
   t.true(last > 0);
+});
+
+test('5. a fast retransmission ignores cwnd but not the window: three duplicate ACKs offering 500 bytes bring back 500 bytes, not a full segment (RFC 5681 3.2, RFC 9293 3.8.6)', (t) => {
+  const { c, rec } = established({ initialWindow: 10 });
+  // A first segment, acknowledged (NewReno's `recover` starts at the ISS: RFC 6582 3.2 step 2).
+  c.send(Buffer.alloc(1460, 1), 20);
+  c.onSegment(seg({ flags: ACK, seq: REMOTE_ISS + 1, ack: LOCAL_ISS + 1461 }), 30);
+  c.send(Buffer.alloc(4 * 1460, 1), 40);
+  t.is(rec.take().length, 5);
+  // The first ACK shrinks the window to 500 (a window update); the next three repeat it: duplicates.
+  for (let i = 0; i < 4; i++) c.onSegment(seg({ flags: ACK, seq: REMOTE_ISS + 1, ack: LOCAL_ISS + 1461, window: 500 }), 50 + i);
+  const out = rec.out.filter((o) => o.info.why === 'fast-retransmit');
+  t.is(out.length, 1);
+  t.is(out[0].seg.seq, LOCAL_ISS + 1461);
+  t.is(out[0].seg.payload.length, 500);
 });
