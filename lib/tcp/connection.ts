@@ -8,6 +8,7 @@ import { SendBuffer } from './send-buffer.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
 import { NewReno } from './congestion.ts';
+import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
  * One TCP connection: the TCB and RFC 9293 section 3.10's event processing, sans-IO.
@@ -70,6 +71,12 @@ export interface ConnectionParams {
    * anew each time. Default false: a sink may keep what it is given.
    */
   segmentsUsedAtOnce?: boolean;
+  /**
+   * Check the connection's invariants after every input and on every segment it sends, throwing
+   * InvariantError with its history when one breaks (lib/tcp/invariants.ts). Default: on when
+   * TCPEMU_INVARIANTS=1 (npm test) or setInvariantChecks(true), else off.
+   */
+  checkInvariants?: boolean;
 }
 
 /** Thrown for a user call that the state does not allow (RFC 9293 3.10's "error: connection closing" etc.). */
@@ -88,6 +95,9 @@ const PASSIVE = 4;
 const SYN_ACKED = 8;
 const WS_AGREED = 16;
 const REUSE_SEGMENTS = 32;
+const CHECKED = 64;
+/** The invariant checkers of the connections that have one (CHECKED): no field in every connection. */
+const CHECKERS = new WeakMap<Connection, InvariantChecker>();
 // The events that carry nothing but their kind, made once (one is sent for nearly every segment).
 const ESTABLISHED_ACTIVE: ConnEvent = Object.freeze({ kind: 'established', passive: false });
 const ESTABLISHED_PASSIVE: ConnEvent = Object.freeze({ kind: 'established', passive: true });
@@ -279,12 +289,40 @@ export class Connection {
     this.rtt = new RttEstimator(this.config);
     this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
     if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
+    if (p.checkInvariants ?? invariantChecksByDefault()) {
+      this.bits |= CHECKED;
+      CHECKERS.set(this, new InvariantChecker());
+    }
+  }
+
+  /** Run one input with the invariant checks: noted in the history, the TCB checked after it. */
+  private checked<T>(now: number, input: string | TcpSegment, run: () => T): T {
+    const inv = CHECKERS.get(this)!;
+    if (typeof input === 'string') inv.input(now, input);
+    else inv.segmentIn(now, input);
+    const out = run();
+    inv.check(now, this.tcbView());
+    return out;
+  }
+
+  /** The TCB as the invariant checker reads it. */
+  private tcbView(): TcbView {
+    return {
+      state: this.state, iss: this.iss, sndUna: this.sndUna, sndNxt: this.sndNxt, sndMax: this.sndMax, sndWnd: this.sndWnd,
+      bufSeq: this.bufSeq, sendLength: this.sendBuf.length, finQueued: this.finQueued, rcvNxt: this.rcvNxt,
+      receiving: this.recvBuf !== undefined, unread: this.readable, rcvbuf: this.config.rcvbuf, rcvScale: this.rcvScale,
+    };
   }
 
   // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)
 
   /** Active OPEN (3.10.1): send a SYN and enter SYN-SENT. */
   connect(now: number): void {
+    if (this.bits & CHECKED) return this.checked(now, 'app connect', () => this.doConnect(now));
+    this.doConnect(now);
+  }
+
+  private doConnect(now: number): void {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
     this.rcvScale = this.config.windowScale ? scaleFor(this.config.rcvbuf) : 0;
     this.setState('SYN-SENT', 'app connect', now);
@@ -324,6 +362,11 @@ export class Connection {
    * A caller that hands over the rest of the same Buffer later (from where this call stopped) adds no chunk.
    */
   send(data: Buffer, now: number, start = 0): number {
+    if (this.bits & CHECKED) return this.checked(now, `app send ${data.length - start}`, () => this.doSend(data, now, start));
+    return this.doSend(data, now, start);
+  }
+
+  private doSend(data: Buffer, now: number, start: number): number {
     switch (this.state) {
       case 'CLOSED':
       case 'LISTEN':
@@ -352,6 +395,11 @@ export class Connection {
 
   /** RECEIVE (3.10.3): take up to `max` bytes; the freed space may reopen the window (3.8.6.2.2). */
   read(max: number, now: number): Buffer {
+    if (this.bits & CHECKED) return this.checked(now, `app read ${max}`, () => this.doRead(max, now));
+    return this.doRead(max, now);
+  }
+
+  private doRead(max: number, now: number): Buffer {
     if (!this.recvBuf) return EMPTY;
     const out = this.recvBuf.read(max);
     this.afterRead(out.length, now);
@@ -360,6 +408,11 @@ export class Connection {
 
   /** Like read, but copied into the start of the application's `target` (Node's `onread`); returns how many bytes. */
   readInto(target: Uint8Array, max: number, now: number): number {
+    if (this.bits & CHECKED) return this.checked(now, `app read ${max}`, () => this.doReadInto(target, max, now));
+    return this.doReadInto(target, max, now);
+  }
+
+  private doReadInto(target: Uint8Array, max: number, now: number): number {
     if (!this.recvBuf) return 0;
     const n = this.recvBuf.readInto(target, max);
     this.afterRead(n, now);
@@ -376,6 +429,7 @@ export class Connection {
    * which in RFC 9293 closes only the sending direction).
    */
   shutdown(now: number): void {
+    if (this.bits & CHECKED) return this.checked(now, 'app shutdown', () => this.closeSending(now, 'app shutdown'));
     this.closeSending(now, 'app shutdown');
   }
 
@@ -384,6 +438,11 @@ export class Connection {
    * more. Unread data makes it an abort, as Linux and BSD do (RFC 2525 2.17; RFC 1122 4.2.2.13).
    */
   close(now: number): void {
+    if (this.bits & CHECKED) return this.checked(now, 'app close', () => this.doClose(now));
+    this.doClose(now);
+  }
+
+  private doClose(now: number): void {
     if (this.readable > 0 && this.isSynchronized()) {
       this.abort(now);
       return;
@@ -440,6 +499,11 @@ export class Connection {
 
   /** ABORT (3.10.5): RST to the peer where it knows us, then CLOSED. */
   abort(now: number): void {
+    if (this.bits & CHECKED) return this.checked(now, 'app abort', () => this.doAbort(now));
+    this.doAbort(now);
+  }
+
+  private doAbort(now: number): void {
     switch (this.state) {
       case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT': {
         // RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. Linux also sets ACK (tcp_send_active_reset), as `tcpemu real` shows.
@@ -461,6 +525,11 @@ export class Connection {
 
   /** Run every timer due at `now`. A spurious call does nothing. */
   onTimer(now: number): void {
+    if (this.bits & CHECKED) return this.checked(now, 'timer', () => this.runTimers(now));
+    this.runTimers(now);
+  }
+
+  private runTimers(now: number): void {
     for (const name of TIMER_NAMES) {
       const at = this.timerAt(name);
       if (at === undefined || at > now) continue;
@@ -597,6 +666,11 @@ export class Connection {
   // ---------------------------------------------------------------- SEGMENT ARRIVES (3.10.7)
 
   onSegment(seg: TcpSegment, now: number): void {
+    if (this.bits & CHECKED) return this.checked(now, seg, () => this.arrive(seg, now));
+    this.arrive(seg, now);
+  }
+
+  private arrive(seg: TcpSegment, now: number): void {
     switch (this.state) {
       case 'CLOSED': return; // the host answers segments for closed connections (3.10.7.1)
       case 'LISTEN': this.onSegmentListen(seg, now); return;
@@ -1309,6 +1383,7 @@ export class Connection {
       this.unackedBytes = 0;
       if (this.delackAt !== undefined) this.cancelTimer('delack', now);
     }
+    if (this.bits & CHECKED) CHECKERS.get(this)!.transmit(now, this.tcbView(), seg, info.why);
     this.sink.transmit(seg, info, now);
   }
 
@@ -1332,6 +1407,7 @@ export class Connection {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    if (this.bits & CHECKED) CHECKERS.get(this)!.state(now, this.tcbView(), from, to, cause);
     this.sink.state(from, to, cause, now);
   }
 

@@ -1,0 +1,154 @@
+/**
+ * What must hold of a connection after every input, checked when asked for (on in `npm test`, through
+ * TCPEMU_INVARIANTS=1; off by default and in the bench, where it costs one test of a field per input).
+ * A broken invariant throws InvariantError with the connection's recent history, so a generated scenario
+ * that breaks one says where.
+ */
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.ts';
+import { ACK, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
+import { flagString } from '../wire/format.ts';
+import type { TcpStateName } from '../trace/events.ts';
+
+/** Checks are on for connections made without saying (ConnectionParams.checkInvariants) when this is true. */
+let checkByDefault = typeof process !== 'undefined' && process.env?.TCPEMU_INVARIANTS === '1';
+
+/** Turn the checks on or off for connections made from now on that do not say; returns the previous value. */
+export function setInvariantChecks(on: boolean): boolean {
+  const was = checkByDefault;
+  checkByDefault = on;
+  return was;
+}
+
+export function invariantChecksByDefault(): boolean {
+  return checkByDefault;
+}
+
+/** What the checker reads of a connection: the TCB's variables (RFC 9293 3.3.1) and its buffers. */
+export interface TcbView {
+  state: TcpStateName;
+  iss: number;
+  sndUna: number;
+  sndNxt: number;
+  sndMax: number;
+  sndWnd: number;
+  /** Sequence number of the send buffer's first byte, and how many bytes it holds. */
+  bufSeq: number;
+  sendLength: number;
+  finQueued: boolean;
+  /** RCV.NXT, and whether the receive side exists yet (after the peer's SYN). */
+  rcvNxt: number;
+  receiving: boolean;
+  unread: number;
+  rcvbuf: number;
+  rcvScale: number;
+}
+
+export class InvariantError extends Error {
+  override name = 'InvariantError';
+  constructor(message: string, readonly history: readonly string[]) {
+    super(`${message}\nthe connection's last events, oldest first:\n  ${history.join('\n  ')}`);
+  }
+}
+
+/**
+ * RFC 9293's state diagram (figure 5), with the transitions it describes in words: any synchronized
+ * state to CLOSED on RST, ABORT or a timeout (3.10.5, 3.10.7.4, 3.8.3), SYN-RECEIVED to FIN-WAIT-1 on a
+ * CLOSE (3.10.4) and to CLOSE-WAIT on a FIN (3.10.7.4, eighth), SYN-SENT to ESTABLISHED on a SYN-ACK.
+ */
+const LEGAL: Readonly<Record<TcpStateName, readonly TcpStateName[]>> = {
+  'CLOSED': ['LISTEN', 'SYN-SENT'],
+  'LISTEN': ['SYN-RECEIVED', 'CLOSED'],
+  'SYN-SENT': ['SYN-RECEIVED', 'ESTABLISHED', 'CLOSED'],
+  'SYN-RECEIVED': ['ESTABLISHED', 'FIN-WAIT-1', 'CLOSE-WAIT', 'CLOSED'],
+  'ESTABLISHED': ['FIN-WAIT-1', 'CLOSE-WAIT', 'CLOSED'],
+  'FIN-WAIT-1': ['FIN-WAIT-2', 'CLOSING', 'TIME-WAIT', 'CLOSED'],
+  'FIN-WAIT-2': ['TIME-WAIT', 'CLOSED'],
+  'CLOSE-WAIT': ['LAST-ACK', 'CLOSED'],
+  'CLOSING': ['TIME-WAIT', 'CLOSED'],
+  'LAST-ACK': ['CLOSED'],
+  'TIME-WAIT': ['CLOSED'],
+};
+
+/** Events kept for the message of a broken invariant. */
+const HISTORY = 48;
+
+function describe(seg: TcpSegment): string {
+  return `${flagString(seg.flags)} seq ${seg.seq} ack ${seg.ack} win ${seg.window} len ${seg.payload.length}`;
+}
+
+export class InvariantChecker {
+  private readonly history: string[] = [];
+  /** The right edge of the last window advertised (RCV.NXT + RCV.WND as the peer reads it). */
+  private lastEdge: number | undefined;
+
+  private note(now: number, text: string): void {
+    if (this.history.length === HISTORY) this.history.shift();
+    this.history.push(`t=${now} ${text}`);
+  }
+
+  private fail(now: number, tcb: TcbView, what: string): never {
+    const vars = `state ${tcb.state}, SND.UNA ${tcb.sndUna}, SND.NXT ${tcb.sndNxt}, SND.MAX ${tcb.sndMax}, SND.WND ${tcb.sndWnd}, `
+      + `send buffer ${tcb.sendLength} bytes from ${tcb.bufSeq}, RCV.NXT ${tcb.rcvNxt}, unread ${tcb.unread} of ${tcb.rcvbuf}`;
+    throw new InvariantError(`invariant broken at t=${now} ms: ${what} (${vars})`, this.history.slice());
+  }
+
+  input(now: number, what: string): void {
+    this.note(now, what);
+  }
+
+  segmentIn(now: number, seg: TcpSegment): void {
+    this.note(now, `rcv ${describe(seg)}`);
+  }
+
+  /** A state change, checked against the diagram. */
+  state(now: number, tcb: TcbView, from: TcpStateName, to: TcpStateName, cause: string): void {
+    this.note(now, `${from} -> ${to} (${cause})`);
+    if (!LEGAL[from].includes(to)) this.fail(now, tcb, `${from} -> ${to} (${cause}) is no transition of RFC 9293's state diagram`);
+  }
+
+  /** A segment leaving, with the connection as it is when the segment is handed over. */
+  transmit(now: number, tcb: TcbView, seg: TcpSegment, why: string | undefined): void {
+    this.note(now, `snd ${describe(seg)}${why ? ` (${why})` : ''}`);
+    const len = seg.payload.length;
+    // Nothing beyond the peer's window (RFC 9293 3.8.6) but a zero-window probe of one byte (3.8.6.1).
+    if (len > 0 && !(seg.flags & SYN)) {
+      const end = seqAdd(seg.seq, len);
+      const right = seqAdd(tcb.sndUna, tcb.sndWnd);
+      const probe = why === 'persist' && len === 1 && tcb.sndWnd === 0;
+      if (seqGt(end, right) && !probe) this.fail(now, tcb, `sent ${seg.seq}:${end} past the peer's window, which ends at ${right}`);
+    }
+    // Keep-alives only when no sent data is outstanding (3.8.4).
+    if (why === 'keepalive' && (tcb.sndNxt !== tcb.sndUna || seqDiff(tcb.sndMax, tcb.sndUna) > 0 || tcb.sendLength > 0)) {
+      this.fail(now, tcb, 'a keep-alive probe with data outstanding');
+    }
+    if (!(seg.flags & ACK) || seg.flags & RST || !tcb.receiving) return;
+    // The advertised right edge never passes what the receive buffer can hold, and never moves left
+    // (3.8.6.2.2), save by less than one scale unit where keeping it would pass the buffer (RFC 7323 app. F).
+    const unit = seg.flags & SYN ? 1 : 2 ** tcb.rcvScale;
+    const edge = seqAdd(seg.ack, seg.window * unit);
+    const capacity = seqAdd(tcb.rcvNxt, tcb.rcvbuf - tcb.unread);
+    if (seqGt(edge, capacity)) this.fail(now, tcb, `advertised a right edge at ${edge}, past the ${tcb.rcvbuf - tcb.unread} free bytes of the buffer (up to ${capacity})`);
+    const last = this.lastEdge;
+    if (last !== undefined && seqLt(edge, last)) {
+      const retraction = seqDiff(last, edge) < unit && seqGt(seqAdd(edge, unit), capacity);
+      if (!retraction) this.fail(now, tcb, `the advertised right edge moved left, from ${last} to ${edge}`);
+    }
+    if (last === undefined || seqGt(edge, last)) this.lastEdge = edge;
+  }
+
+  /** After an input has been processed: the TCB's own relations. */
+  check(now: number, tcb: TcbView): void {
+    if (tcb.state === 'CLOSED' || tcb.state === 'LISTEN') return;
+    if (tcb.unread > tcb.rcvbuf) this.fail(now, tcb, `${tcb.unread} unread bytes in a ${tcb.rcvbuf}-byte buffer`);
+    if (!seqLe(tcb.sndUna, tcb.sndNxt) || !seqLe(tcb.sndNxt, tcb.sndMax)) this.fail(now, tcb, 'SND.UNA <= SND.NXT <= SND.MAX does not hold');
+    // Bytes in flight agree with the send buffer: SND.UNA is its first byte (or the SYN before it, or the
+    // FIN after it once acknowledged), and nothing was sent past its end but the FIN.
+    const unaOffset = seqDiff(tcb.sndUna, tcb.bufSeq);
+    if (unaOffset < -1 || unaOffset > 1 || (unaOffset === 1 && !(tcb.finQueued && tcb.sendLength === 0))) {
+      this.fail(now, tcb, `SND.UNA is ${unaOffset} from the send buffer's first byte`);
+    }
+    if (unaOffset === -1 && tcb.sndUna !== tcb.iss) this.fail(now, tcb, 'SND.UNA is before the send buffer but not at the ISS');
+    const sentPast = seqDiff(tcb.sndMax, tcb.bufSeq) - tcb.sendLength;
+    if (sentPast > (tcb.finQueued ? 1 : 0)) this.fail(now, tcb, `${sentPast} sequence numbers sent past the end of the send buffer`);
+  }
+}
