@@ -1186,9 +1186,7 @@ export class Connection {
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
-    // A bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT went back to SND.UNA, and an ACK numbered
-    // below the peer's RCV.NXT would be unacceptable there (3.10.7.4), so its acknowledgment never read (as BSD does).
-    if (this.ackNow) this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
+    if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
     if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.persistAt === undefined && this.rtoAt === undefined) {
@@ -1387,6 +1385,18 @@ export class Connection {
     this.sink.transmit(seg, info, now);
   }
 
+  /**
+   * The SEQ of a segment that carries only an ACK: one the peer will find acceptable (3.10.7.4), or its
+   * acknowledgment is never read. SND.MAX, not SND.NXT: after a timeout SND.NXT went back to SND.UNA, below
+   * what the peer may already hold (as BSD does). But never past the peer's window: a zero-window probe's
+   * byte (3.8.6.1) is sent past it and not taken, and an ACK numbered after it would be refused, answered,
+   * and the answer refused in turn by a peer that probes too (Linux's tcp_acceptable_seq stops at the edge).
+   */
+  private bareAckSeq(): number {
+    const edge = seqAdd(this.sndUna, this.sndWnd);
+    return seqLe(this.sndMax, edge) ? this.sndMax : seqMax(edge, this.sndUna);
+  }
+
   private challengeAck(now: number): void {
     // RFC 5961 7: rate-limit challenge ACKs, counted per second of the clock (as Linux counts its
     // tcp_challenge_ack_limit per jiffies / HZ), so "at most 10 in any clock second" holds exactly.
@@ -1398,7 +1408,7 @@ export class Connection {
     }
     if (c.count >= CHALLENGE_ACKS_PER_SECOND) return;
     c.count++;
-    this.emit(this.makeSegment(this.sndMax, ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
+    this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
   }
 
   // ---------------------------------------------------------------- state

@@ -154,3 +154,12 @@ test('5. a fast retransmission ignores cwnd but not the window: three duplicate 
   t.is(out[0].seg.seq, LOCAL_ISS + 1461);
   t.is(out[0].seg.payload.length, 500);
 });
+
+test('both windows closed and both ends probing: a bare ACK is numbered inside the peer\'s window, so probes are answered once, not with an ACK war (3.10.7.4, 3.8.6.1)', (t) => {
+  // Each side has sent a one-byte probe past the other's zero window. An ACK numbered after its own probe
+  // (SND.MAX) is past the other's window: refused and answered, and the answer refused in turn.
+  const r = run(`tcp: { rcvbuf: 100, autoread: false }\nhosts: { client: {}, server: {} }\nlink: { delay: 5ms }\nuntil: 20s\nsteps:${OPEN}\n  - { at: 100ms, client: send 1000 }\n  - { at: 100ms, server: send 1000 }\n`);
+  const late = [...sent(r, 'client'), ...sent(r, 'server')].filter((s) => s.t > 2000);
+  // From 2 s on, only the probes (backing off from 1 s) and their answers: a few dozen at most.
+  t.true(late.length < 40, `${late.length} segments after 2 s`);
+});
