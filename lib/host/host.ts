@@ -836,6 +836,9 @@ export class SimSocket extends LiteEmitter {
     }
     this.bytesWritten += buf.length;
     this.host.tracer?.app(this.host, this.id, 'send', buf.length);
+    // An empty write queues nothing (as in Node): kept, it would stand at the head of the queue for ever,
+    // since the connection takes none of it, and hold back every later write and the FIN.
+    if (buf.length === 0) return this.pendingBytes === 0;
     // A literal of one (an empty array that is pushed to reserves 17 slots).
     if (this.pending === NO_PENDING) this.pending = [buf];
     else this.pending.push(buf);

@@ -163,3 +163,9 @@ test('both windows closed and both ends probing: a bare ACK is numbered inside t
   // From 2 s on, only the probes (backing off from 1 s) and their answers: a few dozen at most.
   t.true(late.length < 40, `${late.length} segments after 2 s`);
 });
+
+test('an empty write queues nothing: the close after it still sends the FIN (found by the generated scenarios)', (t) => {
+  const r = run(`hosts: { client: {}, server: {} }\nlink: { delay: 5ms }\nsteps:${OPEN}\n  - { at: 100ms, client: close }\n  - { at: 200ms, server: send 0 }\n  - { at: 300ms, server: close }\n`);
+  t.deepEqual(states(r, 'server'), ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
+  t.is(states(r, 'client').at(-1), 'CLOSED');
+});
