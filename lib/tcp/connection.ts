@@ -295,30 +295,40 @@ export class Connection {
     }
   }
 
-  /** Run one input with the invariant checks: noted in the history, the TCB checked after it. */
-  private checked<T>(now: number, input: string | TcpSegment, run: () => T): T {
+  /** Run an application call with the invariant checks: noted in the history, the TCB checked after it. */
+  private checked<T>(now: number, what: string, count: number, run: () => T): T {
     const inv = CHECKERS.get(this)!;
-    if (typeof input === 'string') inv.input(now, input);
-    else inv.segmentIn(now, input);
+    inv.input(now, what, count);
     const out = run();
-    inv.check(now, this.tcbView());
+    inv.check(now, this.tcbView(inv));
     return out;
   }
 
-  /** The TCB as the invariant checker reads it. */
-  private tcbView(): TcbView {
-    return {
-      state: this.state, iss: this.iss, sndUna: this.sndUna, sndNxt: this.sndNxt, sndMax: this.sndMax, sndWnd: this.sndWnd,
-      bufSeq: this.bufSeq, sendLength: this.sendBuf.length, finQueued: this.finQueued, rcvNxt: this.rcvNxt,
-      receiving: this.recvBuf !== undefined, unread: this.readable, rcvbuf: this.config.rcvbuf, rcvScale: this.rcvScale,
-    };
+  /** The TCB as the invariant checker reads it, written into the checker's one view object. */
+  private tcbView(inv: InvariantChecker): TcbView {
+    const v = inv.view;
+    v.state = this.state;
+    v.iss = this.iss;
+    v.sndUna = this.sndUna;
+    v.sndNxt = this.sndNxt;
+    v.sndMax = this.sndMax;
+    v.sndWnd = this.sndWnd;
+    v.bufSeq = this.bufSeq;
+    v.sendLength = this.sendBuf.length;
+    v.finQueued = this.finQueued;
+    v.rcvNxt = this.rcvNxt;
+    v.receiving = this.recvBuf !== undefined;
+    v.unread = this.readable;
+    v.rcvbuf = this.config.rcvbuf;
+    v.rcvScale = this.rcvScale;
+    return v;
   }
 
   // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)
 
   /** Active OPEN (3.10.1): send a SYN and enter SYN-SENT. */
   connect(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app connect', () => this.doConnect(now));
+    if (this.bits & CHECKED) return this.checked(now, 'app connect', -1, () => this.doConnect(now));
     this.doConnect(now);
   }
 
@@ -362,7 +372,7 @@ export class Connection {
    * A caller that hands over the rest of the same Buffer later (from where this call stopped) adds no chunk.
    */
   send(data: Buffer, now: number, start = 0): number {
-    if (this.bits & CHECKED) return this.checked(now, `app send ${data.length - start}`, () => this.doSend(data, now, start));
+    if (this.bits & CHECKED) return this.checked(now, 'app send', data.length - start, () => this.doSend(data, now, start));
     return this.doSend(data, now, start);
   }
 
@@ -395,7 +405,7 @@ export class Connection {
 
   /** RECEIVE (3.10.3): take up to `max` bytes; the freed space may reopen the window (3.8.6.2.2). */
   read(max: number, now: number): Buffer {
-    if (this.bits & CHECKED) return this.checked(now, `app read ${max}`, () => this.doRead(max, now));
+    if (this.bits & CHECKED) return this.checked(now, 'app read', max, () => this.doRead(max, now));
     return this.doRead(max, now);
   }
 
@@ -408,7 +418,7 @@ export class Connection {
 
   /** Like read, but copied into the start of the application's `target` (Node's `onread`); returns how many bytes. */
   readInto(target: Uint8Array, max: number, now: number): number {
-    if (this.bits & CHECKED) return this.checked(now, `app read ${max}`, () => this.doReadInto(target, max, now));
+    if (this.bits & CHECKED) return this.checked(now, 'app read', max, () => this.doReadInto(target, max, now));
     return this.doReadInto(target, max, now);
   }
 
@@ -429,7 +439,7 @@ export class Connection {
    * which in RFC 9293 closes only the sending direction).
    */
   shutdown(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app shutdown', () => this.closeSending(now, 'app shutdown'));
+    if (this.bits & CHECKED) return this.checked(now, 'app shutdown', -1, () => this.closeSending(now, 'app shutdown'));
     this.closeSending(now, 'app shutdown');
   }
 
@@ -438,7 +448,7 @@ export class Connection {
    * more. Unread data makes it an abort, as Linux and BSD do (RFC 2525 2.17; RFC 1122 4.2.2.13).
    */
   close(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app close', () => this.doClose(now));
+    if (this.bits & CHECKED) return this.checked(now, 'app close', -1, () => this.doClose(now));
     this.doClose(now);
   }
 
@@ -499,7 +509,7 @@ export class Connection {
 
   /** ABORT (3.10.5): RST to the peer where it knows us, then CLOSED. */
   abort(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app abort', () => this.doAbort(now));
+    if (this.bits & CHECKED) return this.checked(now, 'app abort', -1, () => this.doAbort(now));
     this.doAbort(now);
   }
 
@@ -525,7 +535,13 @@ export class Connection {
 
   /** Run every timer due at `now`. A spurious call does nothing. */
   onTimer(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'timer', () => this.runTimers(now));
+    if (this.bits & CHECKED) {
+      const inv = CHECKERS.get(this)!;
+      inv.input(now, 'timers due');
+      this.runTimers(now);
+      inv.check(now, this.tcbView(inv));
+      return;
+    }
     this.runTimers(now);
   }
 
@@ -666,7 +682,13 @@ export class Connection {
   // ---------------------------------------------------------------- SEGMENT ARRIVES (3.10.7)
 
   onSegment(seg: TcpSegment, now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, seg, () => this.arrive(seg, now));
+    if (this.bits & CHECKED) {
+      const inv = CHECKERS.get(this)!;
+      inv.segmentIn(now, seg);
+      this.arrive(seg, now);
+      inv.check(now, this.tcbView(inv));
+      return;
+    }
     this.arrive(seg, now);
   }
 
@@ -1381,7 +1403,10 @@ export class Connection {
       this.unackedBytes = 0;
       if (this.delackAt !== undefined) this.cancelTimer('delack', now);
     }
-    if (this.bits & CHECKED) CHECKERS.get(this)!.transmit(now, this.tcbView(), seg, info.why);
+    if (this.bits & CHECKED) {
+      const inv = CHECKERS.get(this)!;
+      inv.transmit(now, this.tcbView(inv), seg, info.why);
+    }
     this.sink.transmit(seg, info, now);
   }
 
@@ -1417,7 +1442,10 @@ export class Connection {
     const from = this.state;
     if (from === to) return;
     this.state = to;
-    if (this.bits & CHECKED) CHECKERS.get(this)!.state(now, this.tcbView(), from, to, cause);
+    if (this.bits & CHECKED) {
+      const inv = CHECKERS.get(this)!;
+      inv.state(now, this.tcbView(inv), from, to, cause);
+    }
     this.sink.state(from, to, cause, now);
   }
 

@@ -70,45 +70,96 @@ const LEGAL: Readonly<Record<TcpStateName, readonly TcpStateName[]>> = {
 };
 
 /** Events kept for the message of a broken invariant. */
-const HISTORY = 48;
+const HISTORY = 32;
+/** Numbers kept per event: time, then flags, seq, ack, window and length for a segment (or a count). */
+const NUMS = 6;
+const INPUT = 0;
+const RCV = 1;
+const SND = 2;
+const STATE = 3;
 
-function describe(seg: TcpSegment): string {
-  return `${flagString(seg.flags)} seq ${seg.seq} ack ${seg.ack} win ${seg.window} len ${seg.payload.length}`;
+function describe(flags: number, seq: number, ack: number, win: number, len: number): string {
+  return `${flagString(flags)} seq ${seq} ack ${ack} win ${win} len ${len}`;
 }
 
 export class InvariantChecker {
-  private readonly history: string[] = [];
+  /** What the connection fills in before each check: one object, so that a check allocates nothing. */
+  readonly view: TcbView = {
+    state: 'CLOSED', iss: 0, sndUna: 0, sndNxt: 0, sndMax: 0, sndWnd: 0, bufSeq: 0, sendLength: 0, finQueued: false,
+    rcvNxt: 0, receiving: false, unread: 0, rcvbuf: 0, rcvScale: 0,
+  };
+
+  // The last HISTORY events, as numbers and words, put into sentences only when an invariant breaks.
+  private readonly kinds = new Uint8Array(HISTORY);
+  private readonly nums = new Float64Array(HISTORY * NUMS);
+  private readonly words: (string | undefined)[] = new Array<string | undefined>(HISTORY).fill(undefined);
+  private next = 0;
+  private size = 0;
   /** The right edge of the last window advertised (RCV.NXT + RCV.WND as the peer reads it). */
   private lastEdge: number | undefined;
 
-  private note(now: number, text: string): void {
-    if (this.history.length === HISTORY) this.history.shift();
-    this.history.push(`t=${now} ${text}`);
+  private note(now: number, kind: number, word: string | undefined, seg?: TcpSegment, count = -1): void {
+    const i = this.next;
+    this.next = i + 1 === HISTORY ? 0 : i + 1;
+    if (this.size < HISTORY) this.size++;
+    this.kinds[i] = kind;
+    this.words[i] = word;
+    const o = i * NUMS;
+    this.nums[o] = now;
+    if (seg) {
+      this.nums[o + 1] = seg.flags;
+      this.nums[o + 2] = seg.seq;
+      this.nums[o + 3] = seg.ack;
+      this.nums[o + 4] = seg.window;
+      this.nums[o + 5] = seg.payload.length;
+    } else {
+      this.nums[o + 1] = count;
+    }
+  }
+
+  /** The history in words, oldest first. */
+  history(): string[] {
+    const out: string[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.next - this.size + k + HISTORY) % HISTORY;
+      const o = i * NUMS;
+      const n = this.nums;
+      const word = this.words[i];
+      const seg = () => describe(n[o + 1], n[o + 2], n[o + 3], n[o + 4], n[o + 5]);
+      switch (this.kinds[i]) {
+        case INPUT: out.push(`t=${n[o]} ${word}${n[o + 1] >= 0 ? ` ${n[o + 1]}` : ''}`); break;
+        case RCV: out.push(`t=${n[o]} rcv ${seg()}`); break;
+        case SND: out.push(`t=${n[o]} snd ${seg()}${word ? ` (${word})` : ''}`); break;
+        default: out.push(`t=${n[o]} ${word}`);
+      }
+    }
+    return out;
   }
 
   private fail(now: number, tcb: TcbView, what: string): never {
     const vars = `state ${tcb.state}, SND.UNA ${tcb.sndUna}, SND.NXT ${tcb.sndNxt}, SND.MAX ${tcb.sndMax}, SND.WND ${tcb.sndWnd}, `
       + `send buffer ${tcb.sendLength} bytes from ${tcb.bufSeq}, RCV.NXT ${tcb.rcvNxt}, unread ${tcb.unread} of ${tcb.rcvbuf}`;
-    throw new InvariantError(`invariant broken at t=${now} ms: ${what} (${vars})`, this.history.slice());
+    throw new InvariantError(`invariant broken at t=${now} ms: ${what} (${vars})`, this.history());
   }
 
-  input(now: number, what: string): void {
-    this.note(now, what);
+  /** An application call or a timer: `what`, and a byte count where it has one. */
+  input(now: number, what: string, count = -1): void {
+    this.note(now, INPUT, what, undefined, count);
   }
 
   segmentIn(now: number, seg: TcpSegment): void {
-    this.note(now, `rcv ${describe(seg)}`);
+    this.note(now, RCV, undefined, seg);
   }
 
   /** A state change, checked against the diagram. */
   state(now: number, tcb: TcbView, from: TcpStateName, to: TcpStateName, cause: string): void {
-    this.note(now, `${from} -> ${to} (${cause})`);
+    this.note(now, STATE, `${from} -> ${to} (${cause})`);
     if (!LEGAL[from].includes(to)) this.fail(now, tcb, `${from} -> ${to} (${cause}) is no transition of RFC 9293's state diagram`);
   }
 
   /** A segment leaving, with the connection as it is when the segment is handed over. */
   transmit(now: number, tcb: TcbView, seg: TcpSegment, why: string | undefined): void {
-    this.note(now, `snd ${describe(seg)}${why ? ` (${why})` : ''}`);
+    this.note(now, SND, why, seg);
     const len = seg.payload.length;
     // Nothing beyond the peer's window (RFC 9293 3.8.6) but a zero-window probe of one byte (3.8.6.1).
     if (len > 0 && !(seg.flags & SYN)) {
@@ -129,6 +180,12 @@ export class InvariantChecker {
     const capacity = seqAdd(tcb.rcvNxt, tcb.rcvbuf - tcb.unread);
     if (seqGt(edge, capacity)) this.fail(now, tcb, `advertised a right edge at ${edge}, past the ${tcb.rcvbuf - tcb.unread} free bytes of the buffer (up to ${capacity})`);
     const last = this.lastEdge;
+    // A retransmitted SYN-ACK carries the SYN's unscaled window, less than a scaled one sent since; but its
+    // SEQ is old, so the peer takes nothing from it (3.10.7.4): it does not move the window the peer knows.
+    if (seg.flags & SYN) {
+      if (last === undefined) this.lastEdge = edge;
+      return;
+    }
     if (last !== undefined && seqLt(edge, last)) {
       const retraction = seqDiff(last, edge) < unit && seqGt(seqAdd(edge, unit), capacity);
       if (!retraction) this.fail(now, tcb, `the advertised right edge moved left, from ${last} to ${edge}`);

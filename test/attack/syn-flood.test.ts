@@ -139,7 +139,6 @@ test('SYN flood with SYN cookies: 100,000 SYNs leave at most the backlog behind,
   }
   // 511 half-open connections and their timers, not 100,000: a few MiB at most, whatever the flood's length.
   t.true(o.heapGrowth < 32 * 1024 * 1024, `heap growth ${o.heapGrowth} bytes`);
-  t.true(wallMs < 30_000);
 });
 
 test('after the flood the half-open connections time out and the server holds nothing (no leak)', (t) => {

@@ -99,3 +99,12 @@ test('flags are named as tcpdump names them in the history', (t) => {
   const e = t.throws(() => c.check(1, tcb({ unread: 5000 })));
   t.regex(e!.message, /rcv S\. seq[\s\S]*rcv F\. seq[\s\S]*rcv R seq/);
 });
+
+test('a retransmitted SYN-ACK\'s unscaled window is no move of the edge: the peer takes nothing from its old SEQ (found by the fuzzer)', (t) => {
+  const c = new InvariantChecker();
+  const big = tcb({ state: 'SYN-RECEIVED', rcvbuf: 67_107_840, unread: 0, rcvScale: 10 });
+  c.transmit(0, big, out({ flags: SYN | ACK, window: 65535 }), undefined);
+  c.transmit(1, big, out({ flags: ACK, window: 65534 }), undefined);
+  t.notThrows(() => c.transmit(1000, big, out({ flags: SYN | ACK, window: 65535 }), 'rto'));
+  t.throws(() => c.transmit(1001, big, out({ flags: ACK, window: 64 }), undefined), { message: /moved left/ });
+});
