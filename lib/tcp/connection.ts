@@ -150,6 +150,8 @@ const SYN_LAYOUTS: TcpOption[][] = [
 /** How an ordinary segment was sent: one object for all of them. */
 const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
 const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
+/** A SYN-ACK sent again because the peer repeated its SYN (our first was lost), not because a timer ran out. */
+const SYN_ACK_FOR_DUP_SYN: TxInfo = Object.freeze({ retransmit: true, why: 'dup-syn' });
 const EMPTY = Buffer.alloc(0);
 /** Every connection's send buffer until its first write; empty, so nothing ever changes it (consume(0) at most). */
 const IDLE_SEND = new SendBuffer();
@@ -336,7 +338,7 @@ export class Connection {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
     this.rcvScale = this.config.windowScale ? scaleFor(this.config.rcvbuf) : 0;
     this.setState('SYN-SENT', 'app connect', now);
-    this.sendSyn(now, false, false);
+    this.sendSyn(now, false, PLAIN);
   }
 
   /**
@@ -606,7 +608,7 @@ export class Connection {
       }
       this.rtt.onTimeout();
       this.rttSeq = undefined;
-      this.sendSyn(now, this.state !== 'SYN-SENT', true);
+      this.sendSyn(now, this.state !== 'SYN-SENT', SYN_AGAIN);
       return;
     }
     if (this.retries > this.config.maxRetries) {
@@ -713,7 +715,7 @@ export class Connection {
     this.recvBuf = new RecvBuffer(seqAdd(seg.seq, 1));
     this.takeSynOptions(seg);
     this.setState('SYN-RECEIVED', 'rcv SYN', now);
-    this.sendSyn(now, true, false);
+    this.sendSyn(now, true, PLAIN);
   }
 
   /** 3.10.7.3: SYN-SENT. */
@@ -747,7 +749,7 @@ export class Connection {
     }
     // Simultaneous open (3.5, figure 8): answer with SYN,ACK from the same ISS.
     this.setState('SYN-RECEIVED', 'rcv SYN', now);
-    this.sendSyn(now, true, false);
+    this.sendSyn(now, true, PLAIN);
   }
 
   private onAckOfSyn(seg: TcpSegment, now: number): void {
@@ -798,7 +800,7 @@ export class Connection {
       if (flags & RST) return;
       if (this.state === 'SYN-RECEIVED' && flags & SYN && !(flags & ACK) && seq === this.irs) {
         // Our SYN-ACK was lost and the peer repeats its SYN: repeat the SYN-ACK.
-        this.sendSyn(now, true, true);
+        this.sendSyn(now, true, SYN_ACK_FOR_DUP_SYN);
         return;
       }
       if (this.state === 'SYN-RECEIVED' && (flags & (SYN | ACK)) === (SYN | ACK) && seq === this.irs && seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
@@ -1234,7 +1236,9 @@ export class Connection {
     }
   }
 
-  private sendSyn(now: number, withAck: boolean, retransmit: boolean): void {
+  /** `how`: PLAIN the first time, else a retransmission with its cause (SYN_AGAIN, SYN_ACK_FOR_DUP_SYN). */
+  private sendSyn(now: number, withAck: boolean, how: TxInfo): void {
+    const retransmit = how.retransmit;
     const offerSack = this.config.sack && (!withAck || this.sackOk);
     const offerTs = this.config.timestamps && (!withAck || this.tsOk);
     const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
@@ -1281,7 +1285,7 @@ export class Connection {
     }
     this.ackNow = false;
     this.cancelTimer('delack', now);
-    this.emit(seg, retransmit ? SYN_AGAIN : PLAIN, now);
+    this.emit(seg, how, now);
     this.setTimer('rto', now + this.rtt.rtoMs, now);
   }
 

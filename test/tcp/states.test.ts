@@ -4,7 +4,7 @@
  * Local ISS 10000, remote ISS 50000, delayed ACKs off unless a test turns them on.
  */
 import test from 'ava';
-import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, RST, SYN, accepted, brief, conn, established, seg } from './harness.ts';
+import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, RST, SYN, accepted, brief, conn, established, flagLetters, seg } from './harness.ts';
 
 const L = LOCAL_ISS;
 const R = REMOTE_ISS;
@@ -376,4 +376,17 @@ test('SYN-RECEIVED: CLOSE with data queued waits for ESTABLISHED, then sends the
   // Both were queued, so the FIN rides on the data segment.
   t.deepEqual(rec.take().map(brief), [{ flags: 'FP.', seq: L + 1, ack: R + 1, win: 65535, len: 5 }]);
   t.is(c.state, 'FIN-WAIT-1');
+});
+
+test('a repeated SYN in SYN-RECEIVED is answered with the SYN-ACK again, marked as an answer to it, not as a timeout (RFC 9293 3.10.7.4)', (t) => {
+  const { c, rec } = conn();
+  c.listen(0);
+  c.onSegment(seg({ flags: SYN, seq: REMOTE_ISS, options: [{ kind: 'mss', mss: 1460 }] }), 0);
+  t.deepEqual(rec.take().map((s) => flagLetters(s.flags)), ['S.']);
+  // At 500 ms, before our RTO: the peer never got our SYN-ACK and sends its SYN again.
+  c.onSegment(seg({ flags: SYN, seq: REMOTE_ISS, options: [{ kind: 'mss', mss: 1460 }] }), 500);
+  t.is(rec.out.length, 1);
+  t.is(flagLetters(rec.out[0].seg.flags), 'S.');
+  t.deepEqual(rec.out[0].info, { retransmit: true, why: 'dup-syn' });
+  t.is(c.state, 'SYN-RECEIVED');
 });
