@@ -19,6 +19,7 @@
  */
 import type { AppEvent, CongestionEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import { segmentLabelParts } from '../trace/views/label.ts';
+import { appWords, sendMark, whyLong } from '../trace/views/words.ts';
 import { seqDiff } from '../wire/seq.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -147,16 +148,21 @@ export function relativeSackOptions(s: SegmentEvent): string[] {
   });
 }
 
-/** The arrow label: tcpdump's notation with relative numbers, as FORMATS.md's segment lines. */
+/**
+ * The arrow label: tcpdump's notation with relative numbers, as FORMATS.md's segment lines, and the
+ * terminal ladder's mark for a retransmission or probe (`(rtx: rto)`, views/words.ts).
+ */
 export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
   const parts = segmentLabelParts({ ...s, options: shortOptions(relativeSackOptions(s)) });
-  let text = [parts.head, parts.options, parts.tail].filter((x) => x !== '').join(' ');
+  const mark = sendMark(s);
+  const tail = [parts.tail, mark].filter((x) => x !== '').join(' ');
+  let text = [parts.head, parts.options, tail].filter((x) => x !== '').join(' ');
   if (s.retransmit === true) text = `⟳ ${text}`;
   if (text.length > maxChars) {
     // Shorten the options first: flags and numbers are what a reader scans for.
-    const room = maxChars - parts.head.length - parts.tail.length - 3;
+    const room = maxChars - parts.head.length - tail.length - 3;
     const opts = room > 3 ? `${parts.options.slice(0, room - 1)}…` : '';
-    text = [s.retransmit === true ? `⟳ ${parts.head}` : parts.head, opts, parts.tail].filter((x) => x !== '').join(' ');
+    text = [s.retransmit === true ? `⟳ ${parts.head}` : parts.head, opts, tail].filter((x) => x !== '').join(' ');
   }
   return text;
 }
@@ -182,8 +188,8 @@ export function segmentDetails(p: PairedSegment): string[] {
     ...(s.options.some((o) => parseSackOption(o) !== null) ? [`relative: ${relativeSackOptions(s).filter((o) => parseSackOption(o) !== null).join(', ')}`] : []),
     `sent ${formatMs(s.t)}${s.conn !== undefined ? ` on ${s.conn}` : ''}`,
   ];
-  if (s.retransmit === true) lines.push(`retransmission${s.why !== undefined ? ` (${s.why})` : ''}`);
-  else if (s.why !== undefined) lines.push(`why: ${s.why}`);
+  const why = whyLong(s);
+  if (why !== undefined) lines.push(why);
   if (p.rx !== undefined) lines.push(`arrived ${formatMs(p.rx.t)} (after ${formatMs(p.rx.t - s.t)})`);
   if (p.drop !== undefined) lines.push(`DROPPED ${formatMs(p.drop.t)} at ${p.drop.host}: ${p.drop.reason ?? 'no reason given'}`);
   if (p.rx === undefined && p.drop === undefined) lines.push('no arrival in the trace');
@@ -191,16 +197,9 @@ export function segmentDetails(p: PairedSegment): string[] {
   return lines;
 }
 
+/** What the application did or saw, in the words of every view (views/words.ts). */
 export function appLabel(e: AppEvent): string {
-  const b = e.bytes !== undefined ? ` ${e.bytes} B` : '';
-  switch (e.event) {
-    case 'data': return `read${b}`;
-    case 'end': return 'end of stream';
-    case 'error': return `error ${e.error ?? ''}`.trim();
-    case 'close-req': return 'close()';
-    case 'close': return 'closed';
-    default: return `${e.event}${b}`;
-  }
+  return appWords(e);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /** The numbers of a run in one block: what each host sent and received, losses, where it ended. */
 import type { TcpStateName, TraceEvent } from '../events.ts';
 import { paint } from './ansi.ts';
+import { TERMS } from './words.ts';
 
 export interface HostSummary {
   host: string;
@@ -108,12 +109,12 @@ export interface SummaryOptions {
 export function renderSummary(s: Summary, opts: SummaryOptions): string {
   const color = opts.color;
   let title = 'tcpemu summary';
-  if (s.scenario !== undefined) title += ` · scenario ${s.scenario}`;
-  if (s.seed !== undefined) title += ` · seed ${s.seed}`;
+  if (s.scenario !== undefined) title += ` · ${TERMS.scenario} ${s.scenario}`;
+  if (s.seed !== undefined) title += ` · ${TERMS.seed} ${s.seed}`;
   title += ` · ${s.durationMs.toFixed(3)} ms`;
   const out = [paint(title, 'bold', color)];
 
-  const head = ['host', 'segments', 'data sent', 'delivered', 'rtx', 'final state'];
+  const head = [TERMS.host, TERMS.segments, TERMS.dataSent, TERMS.delivered, TERMS.rtx, TERMS.finalState];
   const rows = s.hosts.map((h) => {
     const conns = Object.entries(h.finalStates);
     const final = conns.length === 0 ? '-' : conns.length === 1 ? conns[0]![1] : conns.map(([c, st]) => `${c} ${st}`).join(', ');
@@ -127,10 +128,10 @@ export function renderSummary(s: Summary, opts: SummaryOptions): string {
   for (const r of rows) out.push(line(r.slice(0, 6), r[6]));
 
   const dropText = s.dropsTotal === 0 ? 'none' : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${r} ${n}`).join(', ')})`;
-  let foot = `  drops: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · retransmissions: ${s.retransmissions}`;
+  let foot = `  ${TERMS.drops}: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · ${TERMS.retransmissions}: ${s.retransmissions}`;
   const checked = s.expectationsPassed + s.expectationsFailed;
   if (checked > 0) {
-    foot += ` · expectations: ${s.expectationsPassed} ok` +
+    foot += ` · ${TERMS.expectations}: ${s.expectationsPassed} ok` +
       (s.expectationsFailed > 0 ? `, ${paint(`${s.expectationsFailed} failed`, 'boldRed', color)}` : '');
   }
   out.push(foot);
