@@ -167,6 +167,23 @@ export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
   return text;
 }
 
+/**
+ * The arrow label from longest to shortest, for a ladder too dense for the whole label: without
+ * options, then without the window, then flags and numbers only. The whole label stays in the tooltip.
+ */
+export function ladderLabelVariants(s: SegmentEvent): string[] {
+  const full = ladderLabel(s);
+  const p = segmentLabelParts({ ...s, options: [] });
+  const mark = sendMark(s);
+  const rtx = s.retransmit === true ? '⟳ ' : '';
+  const noWin = p.head.replace(/ win \d+$/, '');
+  const join = (...xs: string[]): string => rtx + xs.filter((x) => x !== '').join(' ');
+  const flags = s.flags === '' ? 'none' : s.flags;
+  const bare = s.len > 0 ? `${flags} ${s.rseq}:${(s.rseq + s.len) >>> 0}` : noWin;
+  const out = [full, join(p.head, p.tail, mark), join(noWin, p.tail, mark), join(noWin, mark), join(bare)];
+  return out.filter((v, i) => out.indexOf(v) === i);
+}
+
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   const a = Math.abs(ms);
@@ -176,6 +193,62 @@ export function formatMs(ms: number): string {
   return `${trimZeros((ms * 1000).toFixed(1))} µs`;
 }
 const trimZeros = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
+
+export type TimeUnit = 'µs' | 'ms' | 's';
+
+/**
+ * One unit for all the times of one axis or range, from its ends: seconds once either end reaches
+ * 10 s, µs when both are under 1 ms, else ms. `-3600.9 ms – 123.631 s` is what this prevents.
+ */
+export function timeUnit(a: number, b: number): TimeUnit {
+  const m = Math.max(Math.abs(a), Math.abs(b));
+  if (m >= 10_000) return 's';
+  if (m < 1 && m > 0) return 'µs';
+  return 'ms';
+}
+
+/**
+ * A time in the given unit. `stepMs`, the distance between neighbouring ticks, sets how many
+ * decimals are needed to tell them apart (at least those, at most 3 beyond the unit's own).
+ */
+export function formatMsIn(ms: number, unit: TimeUnit, stepMs?: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const scale = unit === 's' ? 1 / 1000 : unit === 'µs' ? 1000 : 1;
+  const step = stepMs !== undefined && stepMs > 0 ? stepMs * scale : undefined;
+  const decimals = step !== undefined ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))) : unit === 'µs' ? 1 : 3;
+  const text = trimZeros((ms * scale).toFixed(decimals));
+  return `${text === '-0' ? '0' : text} ${unit}`;
+}
+
+/** A range of times, both ends in one unit: `0 s – 123.6 s`. */
+export function formatRange(t0: number, t1: number): string {
+  const u = timeUnit(t0, t1);
+  return `${formatMsIn(t0, u)} – ${formatMsIn(t1, u)}`;
+}
+
+/**
+ * Where something happens: the times split wherever nothing happens for over a quarter of the whole
+ * span, and the part holding the most of them (the first on a tie). A bulk transfer of three seconds
+ * followed by two minutes of TIME-WAIT and a last segment opens on its three seconds.
+ */
+export function activeSpan(times: readonly number[]): [number, number] | null {
+  if (times.length === 0) return null;
+  const sorted = [...times].sort((a, b) => a - b);
+  const whole = sorted[sorted.length - 1]! - sorted[0]!;
+  let best: [number, number, number] = [sorted[0]!, sorted[0]!, 0];
+  let lo = sorted[0]!;
+  let count = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i]! - sorted[i - 1]! > whole * 0.25) {
+      if (count > best[2]) best = [lo, sorted[i - 1]!, count];
+      lo = sorted[i]!;
+      count = 0;
+    }
+    count++;
+  }
+  if (count > best[2]) best = [lo, sorted[sorted.length - 1]!, count];
+  return [best[0], best[1]];
+}
 
 /** Every field of a segment, one line each, for the tooltip and the screen-reader label. */
 export function segmentDetails(p: PairedSegment): string[] {
