@@ -169,7 +169,8 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
     else if (e.type === 'app') parts.push(appMark(g, e, y, taken));
   }
   const spots: LabelSpot[] = [];
-  for (const p of pairing.segments) parts.push(arrow(g, p, yOf, taken, spots));
+  const ends: string[] = [];
+  for (const p of pairing.segments) parts.push(arrow(g, p, yOf, taken, spots, ends));
   const labels = placeLabels(spots, taken);
   for (const o of pairing.orphans) {
     const y = yOf.get(o)!;
@@ -179,7 +180,7 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
       + el('circle', { r: 4 }) + text(8 * outward(g, o.host), 4, `${o.event} ${ladderLabel(o, 40)}`, { 'text-anchor': outward(g, o.host) < 0 ? 'end' : 'start', class: 'small' })));
   }
   // Labels last, over every line, each on its own background: no arrow runs through text.
-  parts.push(el('g', { class: 'labels' }, labels.svg));
+  parts.push(el('g', { class: 'labels' }, ends.join('') + labels.svg));
   const height = Math.round(rows.bottom + 16);
   const svg = el('svg', {
     id: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${num(height)}`, width: g.width, height,
@@ -202,7 +203,11 @@ function markers(): string {
   return el('defs', {}, m('ah-d0', 'ah d0') + m('ah-d1', 'ah d1') + m('ah-rtx', 'ah rtx'));
 }
 
-function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, taken: Box[], spots: LabelSpot[]): string {
+/**
+ * One transmission: its line, and where the line ends when it did not arrive (✕ and the reason, or
+ * a question mark), which goes to `ends` to be drawn over every line, like the labels.
+ */
+function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, taken: Box[], spots: LabelSpot[], ends: string[]): string {
   const x0 = g.xOf.get(p.from)!;
   const x1 = g.xOf.get(p.to)!;
   const dir = Math.sign(x1 - x0) || 1;
@@ -220,16 +225,18 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, take
     xe = p.drop.host === p.from ? x0 + (x1 - x0) * 0.66 : x1 - dir * 22;
     markerEnd = undefined;
     const reason = `dropped: ${p.drop.reason ?? '?'}`;
-    taken.push(textBox(xe + (dir > 0 ? 10 : -10), ye + 4, chars(reason), dir > 0 ? 'start' : 'end'), { x0: xe - 7, x1: xe + 7, y0: ye - 7, y1: ye + 7 });
-    end = el('g', { class: 'cross', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
-      el('path', { d: 'M-6,-6 L6,6 M-6,6 L6,-6' })
+    const box = textBox(xe + (dir > 0 ? 10 : -10), ye + 4, chars(reason), dir > 0 ? 'start' : 'end');
+    taken.push(box, { x0: xe - 7, x1: xe + 7, y0: ye - 7, y1: ye + 7 });
+    end = el('g', { class: 'cross', 'data-lbl': p.id, 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
+      el('rect', { class: 'lblbg', x: box.x0 - xe, y: box.y0 - ye, width: box.x1 - box.x0, height: box.y1 - box.y0, rx: 2 })
+      + el('path', { d: 'M-6,-6 L6,6 M-6,6 L6,-6' })
       + text(dir > 0 ? 10 : -10, 4, reason, { 'text-anchor': dir > 0 ? 'start' : 'end', class: 'reason' }));
   } else {
     xe = x0 + (x1 - x0) * 0.5;
     ye = y0 + MIN_ROW_GAP_PX;
     markerEnd = undefined;
     taken.push(textBox(xe, ye + 14, chars('? no arrival in trace'), 'middle'));
-    end = el('g', { class: 'cross unknown', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
+    end = el('g', { class: 'cross unknown', 'data-lbl': p.id, 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
       text(0, 14, '? no arrival in trace', { 'text-anchor': 'middle', class: 'reason' }));
   }
   const line = { x1: x0, y1: y0, x2: xe, y2: ye, 'data-y1': y0, 'data-y2': ye };
@@ -239,12 +246,13 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, take
     const yd = yOf.get(d)!;
     dups += el('line', { class: 'dup-arrow', x1: x0, y1: y0, x2: x1 - dir * 2, y2: yd, 'data-y1': y0, 'data-y2': yd, 'marker-end': `url(#${marker})` });
   }
-  return el('g', { class: arrowClass(g, p), 'data-seg': p.id, tabindex: 0 },
+  const svg = el('g', { class: arrowClass(g, p), 'data-seg': p.id, tabindex: 0 },
     title(segmentDetails(p).join('\n'))
     + el('line', { class: 'hit', ...line })
     + el('line', { class: 'arrow', ...line, 'marker-end': markerEnd })
-    + dups
-    + end);
+    + dups);
+  if (end !== '') ends.push(end);
+  return svg;
 }
 
 /**

@@ -72,7 +72,8 @@ svg .state0 { fill: var(--muted); font-size: 10.5px; }
 .seg.hl .arrow { stroke: var(--hl); stroke-width: 3.5; stroke-dasharray: none; }
 .seg.hl .lbl { font-weight: 700; fill: var(--hl); }
 .lblg { cursor: pointer; }
-.lblg .lblbg { fill: var(--bg); fill-opacity: 0.88; }
+.lblg .lblbg, .cross .lblbg { fill: var(--bg); fill-opacity: 0.88; }
+.cross { cursor: pointer; }
 .lblg.rtx .lbl { fill: var(--rtx); }
 .lblg:hover .lbl, .lblg:focus .lbl, .lblg.hl .lbl { font-weight: 700; }
 .lblg.hl .lbl { fill: var(--hl); }
