@@ -14,7 +14,7 @@ import {
 } from './layout.ts';
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
-import { TERMS } from '../trace/views/words.ts';
+import { TERMS, whyCounts } from '../trace/views/words.ts';
 
 export interface Expectation {
   what: string;
@@ -200,7 +200,7 @@ function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], 
     + row('Duration', esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', ' to ')})`))
     + row('Segments sent', `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
     + row('Payload bytes', `${s.payloadBytes} B`)
-    + row('Retransmissions', String(s.retransmits))
+    + row('Retransmissions', s.retransmits > 0 ? esc(`${s.retransmits} (${whyCounts(s.retransmitsBy)})`) : '0')
     + row('Dropped', drops !== '' ? `${[...s.drops.values()].reduce((a, b) => a + b, 0)}: ${drops}` : '0')
     + (s.duplicates > 0 ? row('Duplicated by the link', String(s.duplicates)) : '')
     + (pairing.orphans.length > 0 ? row('Arrivals never sent in this trace', String(pairing.orphans.length)) : '')

@@ -661,6 +661,8 @@ export interface Summary {
   segments: number;
   payloadBytes: number;
   retransmits: number;
+  /** Retransmissions by the `why` of their tx event ('' when it has none). */
+  retransmitsBy: Map<string, number>;
   drops: Map<string, number>;
   duplicates: number;
   perHost: Map<string, { segments: number; payloadBytes: number; retransmits: number }>;
@@ -672,7 +674,7 @@ export interface Summary {
 
 export function summarize(events: readonly TraceEvent[], pairing: Pairing): Summary {
   const s: Summary = {
-    firstMs: Infinity, lastMs: -Infinity, segments: pairing.segments.length, payloadBytes: 0, retransmits: 0,
+    firstMs: Infinity, lastMs: -Infinity, segments: pairing.segments.length, payloadBytes: 0, retransmits: 0, retransmitsBy: new Map(),
     drops: new Map(), duplicates: 0, perHost: new Map(), timerFires: new Map(), checks: [], errors: [], finalStates: new Map(),
   };
   for (const e of events) {
@@ -693,7 +695,10 @@ export function summarize(events: readonly TraceEvent[], pairing: Pairing): Summ
   for (const p of pairing.segments) {
     s.payloadBytes += p.tx.len;
     s.duplicates += p.dupRx.length;
-    if (p.tx.retransmit === true) s.retransmits++;
+    if (p.tx.retransmit === true) {
+      s.retransmits++;
+      s.retransmitsBy.set(p.tx.why ?? '', (s.retransmitsBy.get(p.tx.why ?? '') ?? 0) + 1);
+    }
     let h = s.perHost.get(p.from);
     if (h === undefined) s.perHost.set(p.from, (h = { segments: 0, payloadBytes: 0, retransmits: 0 }));
     h.segments++;

@@ -211,7 +211,7 @@ test('summary numbers of the lossy sample', (t) => {
       '  host    segments  data sent  delivered  rtx  final state',
       '  client         6          5          0    1  CLOSED',
       '  server         4          0          5    0  CLOSED',
-      '  drops: 1 (loss 1) · retransmissions: 1',
+      '  drops: 1 (loss 1) · retransmissions: 1 (rto 1)',
     ].join('\n') + '\n',
   );
 });
@@ -309,6 +309,9 @@ test('one vocabulary: the terminal and the page name application events and rese
   t.regex(text, /\(rtx: some-new-rule\)/, 'a why the table does not know is printed as the trace wrote it');
   const html = renderReport(events);
   t.true(html.includes('⟳ S. seq 0 ack 1 win 65535 (rtx: dup-syn)'), 'the page labels the arrow as the terminal does');
+  // The summaries count resends by why, in the same words.
+  t.regex(renderSummary(summarize(events), { color: false }), /retransmissions: 3 \(dup-syn 1, rto 1, some-new-rule 1\)/);
+  t.true(html.includes('3 (dup-syn 1, rto 1, some-new-rule 1)'));
   t.true(html.includes('retransmission: answer to a repeated SYN (dup-syn)'), 'and its tooltip says why in words');
   for (const [kind, words] of [['connect', 'connected'], ['send', 'send 15 B'], ['end', 'end of stream']] as const) {
     t.true(text.includes(words), `terminal: ${kind} is "${words}"`);

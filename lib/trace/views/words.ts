@@ -88,6 +88,14 @@ export function sendMark(s: { retransmit?: boolean; why?: string }): string {
   return '';
 }
 
+/** Retransmissions counted by why, in the short words, most first: `fast-retransmit 10, rto 4`. */
+export function whyCounts(counts: ReadonlyMap<string, number>): string {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([why, n]) => `${why === '' ? 'unexplained' : (WHY_WORDS[why]?.short ?? why)} ${n}`)
+    .join(', ');
+}
+
 /** A sentence for the tooltip: why this segment was sent (or resent). */
 export function whyLong(s: { retransmit?: boolean; why?: string }): string | undefined {
   const long = s.why !== undefined ? (WHY_WORDS[s.why]?.long ?? s.why) : undefined;
