@@ -413,7 +413,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     let pa = '│';
     let pb = '│';
     if (row.kind === 'note') cells = blank(span);
-    else if (row.kind === 'arrive') cells = drawArrival(row.arrow, span, laneCol(row.arrow.from, row.arrow.lane!), verticals.map((v) => v.col));
+    else if (row.kind === 'arrive') cells = drawArrival(row.arrow, span, laneCol(row.arrow.from, row.arrow.lane!));
     else {
       cells = drawArrow(row, span, row.arrive !== undefined ? laneCol(row.from, row.lane!) : undefined, verticals.map((v) => v.col));
       if (row.from === 0) pa = '├';
@@ -519,7 +519,7 @@ function drawArrow(a: Arrow, span: number, lane: number | undefined, busy: reado
 }
 
 /** The cells of a bent arrow's arrival row: from its lane into the receiver's column. */
-function drawArrival(a: Arrow, span: number, lane: number, _busy: readonly number[]): Cell[] {
+function drawArrival(a: Arrow, span: number, lane: number): Cell[] {
   const style = flagStyle(a.seg.flags);
   const cells = blank(span);
   const ltr = a.from === 0;
