@@ -12,9 +12,16 @@
  *   fixes it. Two clients that still collide differ by their TCP port, which is what the server's
  *   link and host demultiplex on (virtual address + TCP port).
  *
- * Ending. The client's end of input half-closes (FIN); the server answers what is left, then closes;
- * the client exits after TIME-WAIT, which lasts 2*MSL: --msl defaults to 1s here (not 30s) because a
- * person is waiting for the prompt. Ctrl-C (SIGINT) aborts with RST and exits 130.
+ * Ending, as the socket template's half-close (RFC 9293 3.6): the client's end of input (Ctrl-D)
+ * half-closes (FIN); the server's side stays open, and what is typed at the server still reaches
+ * the client, until the server's own input ends (or at once with --echo, which has nothing more to
+ * say); then the server closes its side and the client exits after TIME-WAIT, which lasts 2*MSL:
+ * --msl defaults to 1s here (not 30s) because a person is waiting for the prompt. Both sides say
+ * on stderr what happened: half-closed, the peer finished sending, closed; `connect` reports each
+ * SYN it sends again, with the timeout that expired.
+ * A server whose input is a terminal stops when that input ends; with no terminal (a pipe, a file,
+ * /dev/null) its input ending only means it has nothing more to say: it keeps serving until SIGINT
+ * or SIGTERM. Ctrl-C (SIGINT) aborts with RST and exits 130; SIGTERM likewise, exit 143.
  * Exit status: 0 clean close; 1 the connection failed (refused, reset, timed out); 2 bad usage.
  */
 import { accessSync, constants as fsConstants } from 'node:fs';
@@ -47,6 +54,7 @@ export interface ChatIo {
 
 const SERVER_ADDR = '10.0.0.2';
 const EXIT_SIGINT = 130;
+const EXIT_SIGTERM = 143;
 /** Reasons a packet dies on the sending side; the rest are rejections on arrival. */
 const SEND_SIDE = new Set(['loss', 'no-route', 'send-error', 'closed']);
 
@@ -63,13 +71,15 @@ const COMMON_USAGE = `  --addr A          this host's virtual IPv4 address (serv
 
 const SERVE_USAGE = `usage: tcpemu serve --udp ADDR:PORT [--echo] [--once] [options]
   serves line chat on UDP ADDR:PORT (port 0: any); prints "from client: LINE"; answers with
-  the lines typed on stdin (to every client), or echoes with --echo; stops when stdin ends
-  (with --echo: on Ctrl-C); --once: exit after the first client's connection closed
+  the lines typed on stdin (to every client), or echoes with --echo. When a client ends its
+  input (half-close), what you type still goes to it until you end yours (Ctrl-D). Stops when
+  a terminal's input ends; with no terminal on stdin (or --echo), on Ctrl-C or SIGTERM;
+  --once: exit after the first client's connection closed
 ${COMMON_USAGE}`;
 
 const CONNECT_USAGE = `usage: tcpemu connect --udp ADDR:PORT [--bind ADDR:PORT] [--server-addr A] [options]
   sends each line of stdin to the server at UDP ADDR:PORT and prints "from server: LINE";
-  end of input half-closes, and it exits after the four-way close
+  end of input half-closes (the server may still answer), and it exits after the four-way close
 ${COMMON_USAGE}`;
 
 const COMMON_OPTIONS = {
@@ -197,6 +207,8 @@ class Session {
   readonly pcap: PcapWriter | undefined;
   link!: UdpLink;
   host!: Host;
+  /** Called with every event as it is recorded (connect's SYN retries). */
+  watch: ((ev: TraceEvent) => void) | undefined;
   private printed = 0;
 
   constructor(readonly name: 'client' | 'server', readonly c: Common, readonly io: ChatIo) {
@@ -244,6 +256,7 @@ class Session {
     for (; this.printed < evs.length; this.printed++) {
       const ev = evs[this.printed];
       if (this.c.trace && ev.type === 'segment') this.io.stderr.write(tcpdumpLine(ev) + '\n');
+      this.watch?.(ev);
     }
   }
 
@@ -373,16 +386,21 @@ function readLines(io: ChatIo, onLine: (l: string) => void, onEnd: () => void): 
   };
 }
 
-/** Ctrl-C from the process or from io.signal; returns the remover. */
-function onInterrupt(io: ChatIo, fn: () => void): () => void {
-  const handler = () => fn();
-  process.on('SIGINT', handler);
-  io.signal?.addEventListener('abort', handler, { once: true });
+/** Ctrl-C (SIGINT, or io.signal) and SIGTERM; `fn` gets the exit status. Returns the remover. */
+function onInterrupt(io: ChatIo, fn: (code: number) => void): () => void {
+  const int = () => fn(EXIT_SIGINT);
+  const term = () => fn(EXIT_SIGTERM);
+  process.on('SIGINT', int);
+  process.on('SIGTERM', term);
+  io.signal?.addEventListener('abort', int, { once: true });
   return () => {
-    process.off('SIGINT', handler);
-    io.signal?.removeEventListener('abort', handler);
+    process.off('SIGINT', int);
+    process.off('SIGTERM', term);
+    io.signal?.removeEventListener('abort', int);
   };
 }
+
+const signalName = (code: number): string => (code === EXIT_SIGTERM ? 'SIGTERM' : 'SIGINT');
 
 function label(sock: SimSocket): string {
   return `${sock.remoteAddress}:${sock.remotePort}`;
@@ -422,16 +440,25 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
     const talking = new Set<SimSocket>();
     /** Lines typed while nobody was connected: the next client gets them. */
     const unsent: string[] = [];
-    // With --echo stdin is not read, so this stays false: only Ctrl-C (or --once) ends the server.
-    let stdinEnded = false;
+    // A terminal's end of input stops the server; a pipe's or a file's only ends what it has to say.
+    const stdinIsTerminal = (io.stdin as { isTTY?: boolean }).isTTY === true;
+    // With --echo stdin is not read: the server says nothing of its own, so it has nothing left to
+    // say once a client has finished, and only a signal (or --once) ends it.
+    let saidAll = echo;
     let done: (code: number) => void = () => {};
     const finished = new Promise<number>((res) => (done = res));
+    const closeOurSide = (sock: SimSocket): void => {
+      if (!talking.delete(sock)) return;
+      io.stderr.write(`${label(sock)}: closing our side (FIN)\n`);
+      sock.end();
+    };
 
     listener.on('connection', (sock: SimSocket) => {
       open.add(sock);
       talking.add(sock);
       io.stderr.write(`connection from ${label(sock)}\n`);
       for (const l of unsent.splice(0)) sock.write(l + '\n');
+      if (saidAll && !echo) closeOurSide(sock);
       const lines = new Lines((line) => {
         const who = open.size > 1 ? label(sock) : 'client';
         io.stdout.write(`from ${who}: ${line}\n`);
@@ -440,9 +467,13 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
       sock.on('data', (b: Buffer) => lines.push(b));
       sock.on('end', () => {
         lines.end();
-        // The client is done: answer what is left (it is queued), then close our side.
-        talking.delete(sock);
-        sock.end();
+        // The client has half-closed: our side stays open until we have said all we have to say.
+        if (saidAll) {
+          io.stderr.write(`${label(sock)} finished sending (half-closed)\n`);
+          closeOurSide(sock);
+        } else {
+          io.stderr.write(`${label(sock)} finished sending (half-closed): what you type still goes to it; end your input (Ctrl-D) to close\n`);
+        }
       });
       sock.on('error', (err: Error & { code?: string }) => {
         io.stderr.write(`${label(sock)}: ${err.code ?? 'error'}: ${err.message}\n`);
@@ -452,7 +483,7 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
         talking.delete(sock);
         io.stderr.write(`${label(sock)} closed\n`);
         if (once) done(sock.error ? 1 : 0);
-        else if (stdinEnded && open.size === 0) done(0);
+        else if (saidAll && stdinIsTerminal && open.size === 0) done(0);
       });
     });
 
@@ -460,15 +491,20 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
       if (talking.size === 0) unsent.push(line);
       for (const sock of talking) sock.write(line + '\n');
     }, () => {
-      stdinEnded = true;
-      if (once) return; // --once: the first client's close ends the run, not stdin
-      listener.close();
-      for (const sock of talking) sock.end();
-      talking.clear();
-      if (open.size === 0) done(0);
+      saidAll = true;
+      if (stdinIsTerminal && !once) {
+        io.stderr.write('end of input: closing every connection, then stopping\n');
+        listener.close();
+      } else {
+        io.stderr.write(`end of input: nothing more to send; still serving until ${once ? 'the first connection closes' : 'SIGINT (Ctrl-C) or SIGTERM'}\n`);
+      }
+      // Our half-close to everyone (RFC 9293 3.6): they may still send to us.
+      for (const sock of [...talking]) closeOurSide(sock);
+      if (stdinIsTerminal && !once && open.size === 0) done(0);
     });
-    const offInterrupt = onInterrupt(io, () => {
-      done(EXIT_SIGINT); // first: the resets close the sockets, whose handlers would settle it too
+    const offInterrupt = onInterrupt(io, (code) => {
+      io.stderr.write(`${signalName(code)}: aborting ${open.size} connection${open.size === 1 ? '' : 's'} (RST) and stopping\n`);
+      done(code); // first: the resets close the sockets, whose handlers would settle it too
       for (const sock of open) sock.resetAndDestroy();
     });
     try {
@@ -519,27 +555,53 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
       await s.finish();
       throw new UsageError(`--addr ${s.host.addrText} is the server's address; choose another`);
     }
+    const cfg = resolveConfig(c.tcp);
+    const route = `${formatAddr(serverAddr)}:${tcpPort} over udp ${s.link.local.address}:${s.link.local.port} > ${c.udp.address}:${c.udp.port}`;
+    io.stderr.write(`connecting to ${route}: SYN sent\n`);
+    // Each SYN sent again says so at once, with the timeout that expired (RFC 6298 5.5 doubles it).
+    let lastSynMs: number | undefined;
+    let synRetries = 0;
+    s.watch = (ev) => {
+      if (ev.type !== 'segment' || ev.event !== 'tx' || ev.host !== 'client' || ev.flags !== 'S') return;
+      if (lastSynMs !== undefined && ev.retransmit === true) {
+        synRetries++;
+        io.stderr.write(`no answer in ${Math.round(ev.t - lastSynMs)} ms (RTO): SYN sent again, retry ${synRetries} of ${cfg.synRetries}\n`);
+      }
+      lastSynMs = ev.t;
+    };
     const sock = s.host.connect(serverAddr, tcpPort);
     let done: (code: number) => void = () => {};
     const finished = new Promise<number>((res) => (done = res));
     const lines = new Lines((line) => io.stdout.write(`from server: ${line}\n`));
-    sock.on('connect', () => io.stderr.write(`connected ${s.host.addrText}:${sock.localPort} > ${formatAddr(serverAddr)}:${tcpPort} over udp ${s.link.local.address}:${s.link.local.port} > ${c.udp.address}:${c.udp.port}\n`));
+    sock.on('connect', () => io.stderr.write(`connected ${s.host.addrText}:${sock.localPort} > ${route}\n`));
     sock.on('data', (b: Buffer) => lines.push(b));
     sock.on('end', () => {
       lines.end();
-      if (!stdinEnded) io.stderr.write('the server closed its side; what you type still goes to it (end input to finish)\n');
+      if (!stdinEnded) io.stderr.write('the server finished sending (it half-closed); what you type still goes to it (end input to finish)\n');
+      else io.stderr.write(`the server finished sending; closing (TIME-WAIT ${2 * cfg.mslMs} ms)\n`);
     });
     sock.on('error', (err: Error & { code?: string }) => io.stderr.write(`tcpemu connect: ${err.code ?? 'error'}: ${err.message}\n`));
-    sock.on('close', (hadError: boolean) => done(hadError || sock.error ? 1 : 0));
+    let interrupted = false;
+    sock.on('close', (hadError: boolean) => {
+      if (interrupted) return;
+      const failed = hadError || Boolean(sock.error);
+      io.stderr.write(failed ? 'connection failed; exit 1\n' : 'closed\n');
+      done(failed ? 1 : 0);
+    });
     let stdinEnded = false;
     const input = readLines(io, (line) => {
       if (!sock.closed) sock.write(line + '\n');
     }, () => {
       stdinEnded = true;
-      sock.end(); // half-close: FIN once everything typed is sent; replies still arrive
+      if (sock.closed) return;
+      // Half-close: FIN once everything typed is sent; the server may go on sending.
+      io.stderr.write('end of input: half-closed (FIN); the server may still send\n');
+      sock.end();
     });
-    const offInterrupt = onInterrupt(io, () => {
-      done(EXIT_SIGINT); // first: the reset closes the socket, whose handler would settle it too
+    const offInterrupt = onInterrupt(io, (code) => {
+      io.stderr.write(`${signalName(code)}: aborting the connection (RST)\n`);
+      interrupted = true;
+      done(code); // first: the reset closes the socket, whose handler would settle it too
       sock.resetAndDestroy();
     });
     try {

@@ -6,7 +6,8 @@
  * - highlights a clicked segment everywhere it is drawn (`data-seg`), with a guide line in graphs;
  * - zooms and pans the shared time axis of all charts (buttons, Ctrl/Shift + wheel, drag), fitting
  *   each value axis to what is visible; and makes the ladder taller or shorter (buttons, Ctrl + wheel).
- * The tick and format functions repeat layout.ts's `niceTicks`, `formatMs` and `formatBytes`
+ * The tick and format functions repeat layout.ts's `niceTicks`, `timeUnit`, `formatMsIn` and `formatBytes`
+ * and svg.ts's `tickLabels`
  * (the page cannot import them); change both together.
  */
 export const CLIENT_SCRIPT = String.raw`
@@ -64,7 +65,7 @@ export const CLIENT_SCRIPT = String.raw`
     for (var i = 0; i < old.length; i++) old[i].classList.remove('hl');
     var guides = document.querySelectorAll('.guide');
     for (var j = 0; j < guides.length; j++) guides[j].remove();
-    var all = document.querySelectorAll('[data-seg="' + id + '"]');
+    var all = document.querySelectorAll('[data-seg="' + id + '"], [data-lbl="' + id + '"]');
     var inGraphs = 0;
     for (var k = 0; k < all.length; k++) {
       all[k].classList.add('hl');
@@ -101,12 +102,20 @@ export const CLIENT_SCRIPT = String.raw`
     return out;
   }
   function trimZeros(s) { return s.indexOf('.') >= 0 ? s.replace(/\.?0+$/, '') : s; }
-  function formatMs(ms) {
-    var a = Math.abs(ms);
-    if (a >= 10000) return trimZeros((ms / 1000).toFixed(3)) + ' s';
-    if (a >= 1) return trimZeros(ms.toFixed(3)) + ' ms';
-    if (a === 0) return '0 ms';
-    return trimZeros((ms * 1000).toFixed(1)) + ' \u00b5s';
+  function timeUnit(a, b) {
+    var m = Math.max(Math.abs(a), Math.abs(b));
+    return m >= 10000 ? 's' : (m < 1 && m > 0 ? '\u00b5s' : 'ms');
+  }
+  function formatMsIn(ms, unit, step) {
+    var scale = unit === 's' ? 1 / 1000 : (unit === 'ms' ? 1 : 1000);
+    var d = step > 0 ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step * scale) - 1e-9))) : (unit === 'ms' || unit === 's' ? 3 : 1);
+    var text = trimZeros((ms * scale).toFixed(d));
+    return (text === '-0' ? '0' : text) + ' ' + unit;
+  }
+  function tickLabels(ticks, fmt) {
+    if (fmt === 'bytes') return ticks.map(formatBytes);
+    var unit = timeUnit(ticks[0] || 0, ticks[ticks.length - 1] || 0), step = ticks.length > 1 ? ticks[1] - ticks[0] : 0;
+    return ticks.map(function (t) { return formatMsIn(t, unit, step); });
   }
   function formatBytes(n) {
     var a = Math.abs(n);
@@ -151,22 +160,25 @@ export const CLIENT_SCRIPT = String.raw`
       c.plot.setAttribute('viewBox', view.t0 + ' ' + (-vd[1]) + ' ' + span + ' ' + (vd[1] - vd[0]));
       var x0 = +c.x.getAttribute('data-x0'), w = +c.x.getAttribute('data-w'), y = +c.x.getAttribute('data-y');
       c.x.textContent = '';
-      niceTicks(view.t0, view.t1, 7).forEach(function (t) {
+      var xt = niceTicks(view.t0, view.t1, 7), xl = tickLabels(xt, 'ms');
+      xt.forEach(function (t, i) {
         var px = num(x0 + (t - view.t0) / span * w);
         node(c.x, 'line', { x1: px, x2: px, y1: y, y2: y + 5 });
-        node(c.x, 'text', { x: px, y: y + 17, 'text-anchor': 'middle' }, formatMs(t));
+        node(c.x, 'text', { x: px, y: y + 17, 'text-anchor': 'middle' }, xl[i]);
       });
       var yx = +c.y.getAttribute('data-x'), y0 = +c.y.getAttribute('data-y0'), h = +c.y.getAttribute('data-h'), yw = +c.y.getAttribute('data-w');
       var fmt = c.y.getAttribute('data-fmt');
       c.y.textContent = '';
-      niceTicks(vd[0], vd[1], 5, fmt === 'bytes' ? 1 : 0).forEach(function (v) {
+      var yt = niceTicks(vd[0], vd[1], 5, fmt === 'bytes' ? 1 : 0), yl = tickLabels(yt, fmt);
+      yt.forEach(function (v, i) {
         var py = num(y0 + h - (v - vd[0]) / (vd[1] - vd[0]) * h);
         node(c.y, 'line', { 'class': 'grid', x1: yx, x2: yx + yw, y1: py, y2: py });
-        node(c.y, 'text', { x: yx - 6, y: +py + 4, 'text-anchor': 'end' }, fmt === 'ms' ? formatMs(v) : formatBytes(v));
+        node(c.y, 'text', { x: yx - 6, y: +py + 4, 'text-anchor': 'end' }, yl[i]);
       });
     });
     var label = document.getElementById('window');
-    if (label) label.textContent = formatMs(view.t0) + ' \u2013 ' + formatMs(view.t1);
+    var u = timeUnit(view.t0, view.t1);
+    if (label) label.textContent = formatMsIn(view.t0, u) + ' \u2013 ' + formatMsIn(view.t1, u);
   }
   function setView(t0, t1) {
     var minSpan = Math.max(1e-6, (full[1] - full[0]) * 1e-7);
@@ -197,8 +209,8 @@ export const CLIENT_SCRIPT = String.raw`
     var b = ev.target.closest && ev.target.closest('button[data-act]');
     if (b) { actions[b.getAttribute('data-act')](); return; }
     if (dragMoved) return;
-    var s = ev.target.closest && ev.target.closest('[data-seg]');
-    if (s) select(s.getAttribute('data-seg'));
+    var s = ev.target.closest && ev.target.closest('[data-seg], [data-lbl]');
+    if (s) select(s.getAttribute('data-seg') || s.getAttribute('data-lbl'));
   });
   charts.forEach(function (c) {
     c.svg.addEventListener('wheel', function (ev) {

@@ -10,10 +10,11 @@ import { CC_SERIES, renderLineChart, renderSeqGraph, type ChartSpec, type Domain
 import { CLIENT_SCRIPT } from './client.js.ts';
 import { renderLadder } from './ladder.ts';
 import {
-  advertisedWindows, ccSeries, formatBytes, formatMs, pairSegments, seqGraphs, summarize, type Pairing, type Summary,
+  activeSpan, advertisedWindows, ccSeries, formatBytes, formatMs, formatRange, pairSegments, seqGraphs, summarize, type Pairing, type Summary,
 } from './layout.ts';
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
+import { TERMS, whyCounts } from '../trace/views/words.ts';
 
 export interface Expectation {
   what: string;
@@ -87,12 +88,16 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
   const data = JSON.stringify({ domain, charts: specs }).replace(/</g, '\\u003c');
+  const capture = fromCapture(events);
   const sub = [
-    summary.scenario !== undefined ? `scenario ${summary.scenario}` : 'no meta event',
-    summary.seed !== undefined ? `seed ${summary.seed}` : '',
-    `${summary.segments} segments`,
-    `${formatMs(summary.firstMs)} – ${formatMs(summary.lastMs)}`,
+    capture ? `capture ${summary.scenario}: ${TERMS.noSeed}, ${TERMS.noStates}` : summary.scenario !== undefined ? `${TERMS.scenario} ${summary.scenario}` : 'no meta event',
+    summary.seed !== undefined && !capture ? `${TERMS.seed} ${summary.seed}` : '',
+    `${summary.segments} ${TERMS.segments}`,
+    formatRange(summary.firstMs, summary.lastMs),
   ].filter((x) => x !== '').join(' · ');
+  const opening = domain.fitSegments < domain.segments
+    ? `<p class="note">The graphs open on ${esc(formatRange(view.t0, view.t1))}, where ${domain.fitSegments} of the ${domain.segments} segments were sent; <strong>all</strong> shows the whole trace (${esc(formatRange(domain.all[0], domain.all[1]))}).</p>`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -113,7 +118,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 <button type="button" data-act="pan-right" aria-label="Pan time right">▶</button>
 <button type="button" data-act="fit" aria-label="Show the segments' time span">fit</button>
 <button type="button" data-act="all" aria-label="Show the whole trace">all</button>
-<span id="window" aria-live="polite">${esc(`${formatMs(view.t0)} – ${formatMs(view.t1)}`)}</span></div>
+<span id="window" aria-live="polite">${esc(formatRange(view.t0, view.t1))}</span></div>
 ${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder height"><span>Ladder</span>
 <button type="button" data-act="taller" aria-label="Make the ladder taller">taller</button>
 <button type="button" data-act="shorter" aria-label="Make the ladder shorter">shorter</button>
@@ -122,11 +127,12 @@ ${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder heigh
 <span id="selection" aria-live="polite"></span>
 </div></nav>
 <main>
-<section id="summary" aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>${summaryHtml(summary, pairing, opts.expectations ?? [])}</section>
+<section id="summary" aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>${summaryHtml(summary, pairing, opts.expectations ?? [], capture)}</section>
 <section id="ladder-section" aria-labelledby="h-ladder"><h2 id="h-ladder">Ladder diagram</h2>
 ${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${esc(ladder.note)}</p>` : ''}
 <div class="scroll">${ladder.svg}</div></section>
 <section id="tsg" aria-labelledby="h-tsg"><h2 id="h-tsg">Time-sequence graphs</h2>
+${opening}
 <p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go (it does not stretch the value axis, so a window far above the data lies above the top edge). Hover a bar for its fields; click one to find it in the ladder.</p>
 ${tsgHtml}</section>
 <section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">Windows and congestion</h2>${ccHtml}</section>
@@ -139,25 +145,48 @@ ${tsgHtml}</section>
 `;
 }
 
-/** The whole trace, and the part worth looking at first: where segments and window changes are. */
-function timeDomains(events: readonly TraceEvent[], summary: Summary): { all: [number, number]; fit: [number, number] } {
+/**
+ * The whole trace, and the part worth looking at first: the stretch where most segments are sent
+ * (layout.ts activeSpan) when it holds at least 80% of them, so three seconds of transfer are not squeezed into the left edge of a
+ * two-minute axis by a TIME-WAIT and a last segment. The `all` button shows the rest.
+ */
+function timeDomains(events: readonly TraceEvent[], summary: Summary): { all: [number, number]; fit: [number, number]; fitSegments: number; segments: number } {
+  const sent: number[] = [];
   let lo = Infinity, hi = -Infinity;
   for (const e of events) {
     if (e.type === 'segment' || e.type === 'cc') {
       lo = Math.min(lo, e.t);
       hi = Math.max(hi, e.t);
     }
+    if (e.type === 'segment' && e.event === 'tx') sent.push(e.t);
   }
   if (lo > hi) [lo, hi] = [summary.firstMs, summary.lastMs];
+  // A little room each side, but no time before the run's start (a run starts at 0: no `-3.6 s`).
+  const floor = Math.min(0, summary.firstMs, lo);
   const pad = (a: number, b: number): [number, number] => {
     const p = b > a ? (b - a) * 0.03 : 1;
-    return [a - p, b + p];
+    return [Math.max(floor, a - p), b + p];
   };
   const all = pad(Math.min(lo, summary.firstMs), Math.max(hi, summary.lastMs));
-  return { all, fit: pad(lo, hi) };
+  // Narrowed only when nearly everything happens there: a trace of a few segments opens whole.
+  const span = activeSpan(sent);
+  const inSpan = span === null ? 0 : sent.filter((t) => t >= span[0] && t <= span[1]).length;
+  const active = span !== null && inSpan >= sent.length * 0.8 ? span : [lo, hi];
+  const fitSegments = sent.filter((t) => t >= active[0] && t <= active[1]).length;
+  return { all, fit: pad(active[0], active[1]), fitSegments, segments: sent.length };
 }
 
-function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[]): string {
+/**
+ * Where the trace came from: a scenario run records its scenario's text in the meta line; a
+ * capture (lib/trace/from-capture.ts) has a meta line with no source and a seed of 0 that means
+ * nothing, and no TCP states, since a capture sees segments only.
+ */
+function fromCapture(events: readonly TraceEvent[]): boolean {
+  const meta = events.find((e) => e.type === 'meta');
+  return meta !== undefined && meta.type === 'meta' && meta.source === '' && !events.some((e) => e.type === 'state');
+}
+
+function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], capture: boolean): string {
   const row = (k: string, v: string, num = false): string => `<tr><th scope="row">${esc(k)}</th><td${num ? ' class="num"' : ''}>${v}</td></tr>`;
   const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(r)}`).join(', ');
   const perHost = [...s.perHost.entries()].map(([h, v]) =>
@@ -165,19 +194,19 @@ function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[]):
   const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(k)}`).join(', ');
   const states = [...s.finalStates.entries()].map(([k, st]) => `${esc(k)}: ${esc(st)}`).join('<br>');
   const run = '<table aria-label="The run">'
-    + row('Scenario', esc(s.scenario ?? '(no meta event)'))
-    + row('Seed', s.seed !== undefined ? esc(s.seed) : '–')
+    + (capture ? row('Capture', esc(s.scenario ?? '')) : row('Scenario', esc(s.scenario ?? '(no meta event)')))
+    + row('Seed', capture ? esc(TERMS.noSeed) : s.seed !== undefined ? esc(s.seed) : '–')
     + (s.version !== undefined ? row('tcpemu version', esc(s.version)) : '')
-    + row('Duration', esc(`${formatMs(s.lastMs - s.firstMs)} (${formatMs(s.firstMs)} to ${formatMs(s.lastMs)})`))
+    + row('Duration', esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', ' to ')})`))
     + row('Segments sent', `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
     + row('Payload bytes', `${s.payloadBytes} B`)
-    + row('Retransmissions', String(s.retransmits))
+    + row('Retransmissions', s.retransmits > 0 ? esc(`${s.retransmits} (${whyCounts(s.retransmitsBy)})`) : '0')
     + row('Dropped', drops !== '' ? `${[...s.drops.values()].reduce((a, b) => a + b, 0)}: ${drops}` : '0')
     + (s.duplicates > 0 ? row('Duplicated by the link', String(s.duplicates)) : '')
     + (pairing.orphans.length > 0 ? row('Arrivals never sent in this trace', String(pairing.orphans.length)) : '')
     + (timers !== '' ? row('Timers expired', timers) : '')
     + (s.errors.length > 0 ? row('Errors', s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
-    + (states !== '' ? row('Last state', states) : '')
+    + row('Last state', states !== '' ? states : esc(capture ? TERMS.noStates : 'no state changes in this trace'))
     + '</table>';
   // A run's expectations, when given, are the whole list (they include the timed `expect` steps); a bare
   // trace or capture has only the `expect` events it recorded.

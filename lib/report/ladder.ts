@@ -7,10 +7,11 @@
  */
 import type { AppEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import {
-  appLabel, bucketSegments, choosePxPerMs, formatBytes, formatMs, ladderLabel, layoutRows, segmentDetails,
-  type LadderItem, type Pairing, type PairedSegment,
+  appLabel, bucketSegments, choosePxPerMs, formatBytes, formatMs, formatMsIn, ladderLabel, ladderLabelVariants, layoutRows,
+  segmentDetails, timeUnit, type LadderItem, type Pairing, type PairedSegment,
 } from './layout.ts';
 import { el, esc, num, text, title } from './svg.ts';
+import { APP_WORDS } from '../trace/views/words.ts';
 
 export const LADDER_TOP_PX = 84;
 const GUTTER_PX = 92;
@@ -19,6 +20,38 @@ const STATE_MARGIN_PX = 112;
 const COLUMN_GAP_PX = 470;
 const MIN_ROW_GAP_PX = 19;
 const MAX_EXTRA_PX = 56;
+/**
+ * Text boxes as the page draws them, for keeping labels apart before the browser sees them: the
+ * ladder's text is 11.5px monospace, whose advance is 0.6em (6.9px); a little more is assumed, so
+ * that a wider fallback glyph (⟳) does not make two labels touch.
+ */
+const CHAR_PX = 7.1;
+const TEXT_ASCENT_PX = 11;
+const TEXT_DESCENT_PX = 4;
+
+interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+const overlaps = (a: Box, b: Box): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+/** The box of `chars` characters of text drawn at (x, baseline) with the given anchor. */
+function textBox(x: number, baseline: number, chars: number, anchor: 'start' | 'end' | 'middle', pad = 2): Box {
+  const w = chars * CHAR_PX;
+  const x0 = anchor === 'start' ? x : anchor === 'end' ? x - w : x - w / 2;
+  return { x0: x0 - pad, x1: x0 + w + pad, y0: baseline - TEXT_ASCENT_PX, y1: baseline + TEXT_DESCENT_PX };
+}
+const chars = (t: string): number => [...t].length;
+
+/** Where an arrow's label goes: beside the sender's column, on the line's first row, above it. */
+interface LabelSpot {
+  p: PairedSegment;
+  x: number;
+  y: number;
+  anchor: 'start' | 'end';
+}
 
 export interface LadderOptions {
   /** More transmissions than this and the ladder becomes a band of counts per time bucket. */
@@ -62,6 +95,11 @@ function header(g: Geometry, pairing: Pairing, firstState: Map<string, string>, 
       + (sub !== '' ? text(x, 40, sub, { 'text-anchor': 'middle', class: 'small' }) : ''));
     const st = firstState.get(h);
     if (st !== undefined) out += text(x, 62, st, { 'text-anchor': 'middle', class: 'state0' });
+    // A server starts where the textbook's does: the application's listen, then LISTEN (as the terminal ladder).
+    if (st === 'LISTEN') {
+      const side = outward(g, h);
+      out += el('g', { class: 'app' }, text(x + side * (STATE_MARGIN_PX + 8), 62, APP_WORDS.listen, { 'text-anchor': side < 0 ? 'end' : 'start' }));
+    }
     out += el('line', { class: 'lifeline', x1: x, x2: x, y1: LADDER_TOP_PX - 12, y2: bottom, 'data-y1': LADDER_TOP_PX - 12, 'data-y2': bottom });
   }
   return out;
@@ -109,24 +147,31 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
 
   const parts: string[] = [];
   parts.push(header(g, pairing, firstState, rows.bottom));
+  // The gutter is the ladder's time axis: one unit for all of it.
+  const unit = timeUnit(rows.timeMarks[0]?.t ?? 0, rows.timeMarks[rows.timeMarks.length - 1]?.t ?? 0);
   for (const m of rows.timeMarks) {
     parts.push(el('g', { class: 'tmark', 'data-y': m.y, transform: `translate(0,${m.y})` },
-      text(GUTTER_PX - 8, 4, formatMs(m.t), { 'text-anchor': 'end' })));
+      text(GUTTER_PX - 8, 4, formatMsIn(m.t, unit), { 'text-anchor': 'end' })));
   }
   for (const b of rows.breaks) {
     const mid = (b.y0 + b.y1) / 2;
     parts.push(el('g', { class: 'break', 'data-y': mid, transform: `translate(0,${mid})` },
       title(`idle for ${formatMs(b.idleMs)}, drawn shorter than its time`)
       + el('line', { x1: 4, x2: g.width - 4, y1: 0, y2: 0 })
-      + text(GUTTER_PX - 8, -4, `≈ ${formatMs(b.idleMs)} idle`, { 'text-anchor': 'end', class: 'small' })));
+      + text(6, -4, `≈ ${formatMs(b.idleMs)} idle`, { 'text-anchor': 'start', class: 'small' })));
   }
 
+  // Text that labels must keep clear of: states, application events, drop reasons.
+  const taken: Box[] = [];
   for (const e of sources) {
     const y = yOf.get(e)!;
-    if (e.type === 'state') parts.push(stateMark(g, e, y));
-    else if (e.type === 'app') parts.push(appMark(g, e, y));
+    if (e.type === 'state') parts.push(stateMark(g, e, y, taken));
+    else if (e.type === 'app') parts.push(appMark(g, e, y, taken));
   }
-  for (const p of pairing.segments) parts.push(arrow(g, p, yOf));
+  const spots: LabelSpot[] = [];
+  const ends: string[] = [];
+  for (const p of pairing.segments) parts.push(arrow(g, p, yOf, taken, spots, ends));
+  const labels = placeLabels(spots, taken);
   for (const o of pairing.orphans) {
     const y = yOf.get(o)!;
     const x = g.xOf.get(o.host) ?? GUTTER_PX;
@@ -134,15 +179,20 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
       title(`${o.event} at ${o.host} of a segment never sent in this trace: ${ladderLabel(o)} ${o.reason ?? ''}`)
       + el('circle', { r: 4 }) + text(8 * outward(g, o.host), 4, `${o.event} ${ladderLabel(o, 40)}`, { 'text-anchor': outward(g, o.host) < 0 ? 'end' : 'start', class: 'small' })));
   }
+  // Labels last, over every line, each on its own background: no arrow runs through text.
+  parts.push(el('g', { class: 'labels' }, ends.join('') + labels.svg));
   const height = Math.round(rows.bottom + 16);
   const svg = el('svg', {
     id: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${num(height)}`, width: g.width, height,
     'data-top': LADDER_TOP_PX, 'data-height': height, role: 'group', 'aria-labelledby': 'ladder-title',
   }, el('title', { id: 'ladder-title' }, esc(`Ladder diagram of ${pairing.segments.length} segments between ${hosts.join(' and ')}`))
     + markers() + parts.join(''));
-  const note = rows.breaks.length > 0
+  let note = rows.breaks.length > 0
     ? 'Each event has its own row and rows follow time order; idle stretches are drawn shorter than their time (marked ≈). The real time of each row is written on the left.'
     : 'Each event has its own row and rows follow time order; the real time of each row is written on the left.';
+  if (labels.shortened + labels.hidden > 0) {
+    note += ` Where labels would overlap, ${labels.shortened > 0 ? `${labels.shortened} are shortened (marked …)` : ''}${labels.shortened > 0 && labels.hidden > 0 ? ' and ' : ''}${labels.hidden > 0 ? `${labels.hidden} left out` : ''}: hover an arrow or a label for the whole segment.`;
+  }
   return { svg, note, banded: false };
 }
 
@@ -153,7 +203,11 @@ function markers(): string {
   return el('defs', {}, m('ah-d0', 'ah d0') + m('ah-d1', 'ah d1') + m('ah-rtx', 'ah rtx'));
 }
 
-function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>): string {
+/**
+ * One transmission: its line, and where the line ends when it did not arrive (✕ and the reason, or
+ * a question mark), which goes to `ends` to be drawn over every line, like the labels.
+ */
+function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, taken: Box[], spots: LabelSpot[], ends: string[]): string {
   const x0 = g.xOf.get(p.from)!;
   const x1 = g.xOf.get(p.to)!;
   const dir = Math.sign(x1 - x0) || 1;
@@ -170,47 +224,91 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>): str
     ye = yOf.get(p.drop)!;
     xe = p.drop.host === p.from ? x0 + (x1 - x0) * 0.66 : x1 - dir * 22;
     markerEnd = undefined;
-    end = el('g', { class: 'cross', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
-      el('path', { d: 'M-6,-6 L6,6 M-6,6 L6,-6' })
-      + text(dir > 0 ? 10 : -10, 4, `dropped: ${p.drop.reason ?? '?'}`, { 'text-anchor': dir > 0 ? 'start' : 'end', class: 'reason' }));
+    const reason = `dropped: ${p.drop.reason ?? '?'}`;
+    const box = textBox(xe + (dir > 0 ? 10 : -10), ye + 4, chars(reason), dir > 0 ? 'start' : 'end');
+    taken.push(box, { x0: xe - 7, x1: xe + 7, y0: ye - 7, y1: ye + 7 });
+    end = el('g', { class: 'cross', 'data-lbl': p.id, 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
+      el('rect', { class: 'lblbg', x: box.x0 - xe, y: box.y0 - ye, width: box.x1 - box.x0, height: box.y1 - box.y0, rx: 2 })
+      + el('path', { d: 'M-6,-6 L6,6 M-6,6 L6,-6' })
+      + text(dir > 0 ? 10 : -10, 4, reason, { 'text-anchor': dir > 0 ? 'start' : 'end', class: 'reason' }));
   } else {
     xe = x0 + (x1 - x0) * 0.5;
     ye = y0 + MIN_ROW_GAP_PX;
     markerEnd = undefined;
-    end = el('g', { class: 'cross unknown', 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
+    taken.push(textBox(xe, ye + 14, chars('? no arrival in trace'), 'middle'));
+    end = el('g', { class: 'cross unknown', 'data-lbl': p.id, 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
       text(0, 14, '? no arrival in trace', { 'text-anchor': 'middle', class: 'reason' }));
   }
   const line = { x1: x0, y1: y0, x2: xe, y2: ye, 'data-y1': y0, 'data-y2': ye };
-  const labelX = x0 + dir * 10;
+  spots.push({ p, x: x0 + dir * 10, y: y0, anchor: dir > 0 ? 'start' : 'end' });
   let dups = '';
   for (const d of p.dupRx) {
     const yd = yOf.get(d)!;
     dups += el('line', { class: 'dup-arrow', x1: x0, y1: y0, x2: x1 - dir * 2, y2: yd, 'data-y1': y0, 'data-y2': yd, 'marker-end': `url(#${marker})` });
   }
-  return el('g', { class: arrowClass(g, p), 'data-seg': p.id, tabindex: 0 },
+  const svg = el('g', { class: arrowClass(g, p), 'data-seg': p.id, tabindex: 0 },
     title(segmentDetails(p).join('\n'))
     + el('line', { class: 'hit', ...line })
     + el('line', { class: 'arrow', ...line, 'marker-end': markerEnd })
-    + dups
-    + text(labelX, y0, ladderLabel(p.tx), { class: 'lbl', 'data-y': y0, dy: -4, 'text-anchor': dir > 0 ? 'start' : 'end' })
-    + end);
+    + dups);
+  if (end !== '') ends.push(end);
+  return svg;
 }
 
-function stateMark(g: Geometry, e: StateEvent, y: number): string {
+/**
+ * Each arrow's label where it overlaps nothing drawn so far: the whole label if it fits, else a
+ * shorter form (layoutLabelVariants, marked …), else none; the arrow and the label keep the whole
+ * segment in their tooltip. Labels of opening, closing, reset, resent and dropped segments are
+ * placed first, as they tell the story; then the rest in time order.
+ */
+function placeLabels(spots: readonly LabelSpot[], taken: Box[]): { svg: string; shortened: number; hidden: number } {
+  const telling = (p: PairedSegment): boolean => /[SFR]/.test(p.tx.flags) || p.tx.retransmit === true || p.drop !== undefined;
+  const order = [...spots].sort((a, b) => Number(telling(b.p)) - Number(telling(a.p)) || a.y - b.y || a.p.id - b.p.id);
+  const placed = new Map<number, string>();
+  let shortened = 0;
+  let hidden = 0;
+  for (const s of order) {
+    const variants = ladderLabelVariants(s.p.tx);
+    let drawn: string | undefined;
+    for (const [i, v] of variants.entries()) {
+      const label = i === 0 ? v : `${v} …`;
+      const box = textBox(s.x, s.y - 4, chars(label), s.anchor);
+      if (taken.some((b) => overlaps(b, box))) continue;
+      taken.push(box);
+      drawn = label;
+      if (i > 0) shortened++;
+      const w = box.x1 - box.x0;
+      const rx = s.anchor === 'start' ? -2 : -w + 2;
+      placed.set(s.p.id, el('g', { class: `lblg tip${s.p.tx.retransmit === true ? ' rtx' : ''}`, 'data-lbl': s.p.id, 'data-y': s.y, 'data-x': s.x, transform: `translate(${s.x},${s.y})` },
+        title(segmentDetails(s.p).join('\n'))
+        + el('rect', { class: 'lblbg', x: rx, y: -4 - TEXT_ASCENT_PX, width: w, height: TEXT_ASCENT_PX + TEXT_DESCENT_PX, rx: 2 })
+        + text(0, -4, label, { class: 'lbl', 'text-anchor': s.anchor })));
+      break;
+    }
+    if (drawn === undefined) hidden++;
+  }
+  // In the order of the segments, so the page reads (and tabs) in time order.
+  const svg = [...placed.entries()].sort((a, b) => a[0] - b[0]).map(([, m]) => m).join('');
+  return { svg, shortened, hidden };
+}
+
+function stateMark(g: Geometry, e: StateEvent, y: number, taken: Box[]): string {
   const x = g.xOf.get(e.host);
   if (x === undefined) return '';
   const side = outward(g, e.host);
+  taken.push(textBox(x + side * 9, y + 4, chars(e.to), side < 0 ? 'end' : 'start'), { x0: x - 4, x1: x + 4, y0: y - 4, y1: y + 4 });
   return el('g', { class: 'state tip', 'data-y': y, 'data-x': x, transform: `translate(${x},${y})` },
     title(`${e.host} ${e.conn}: ${e.from} → ${e.to} (${e.cause})`)
     + el('circle', { r: 3.5 })
     + text(side * 9, 4, e.to, { 'text-anchor': side < 0 ? 'end' : 'start' }));
 }
 
-function appMark(g: Geometry, e: AppEvent, y: number): string {
+function appMark(g: Geometry, e: AppEvent, y: number, taken: Box[]): string {
   const x = g.xOf.get(e.host);
   if (x === undefined) return '';
   const side = outward(g, e.host);
   const ax = x + side * (STATE_MARGIN_PX + 8);
+  taken.push(textBox(ax, y + 4, chars(`${e.event === 'error' ? '⚠ ' : ''}${appLabel(e)}`), side < 0 ? 'end' : 'start'));
   const cls = e.event === 'error' ? 'app tip err' : 'app tip';
   return el('g', { class: cls, 'data-y': y, 'data-x': ax, transform: `translate(${ax},${y})` },
     title(`${e.host} ${e.conn}: application ${appLabel(e)}`)

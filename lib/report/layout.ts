@@ -19,6 +19,7 @@
  */
 import type { AppEvent, CongestionEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import { segmentLabelParts } from '../trace/views/label.ts';
+import { appWords, sendMark, whyLong } from '../trace/views/words.ts';
 import { seqDiff } from '../wire/seq.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -147,18 +148,40 @@ export function relativeSackOptions(s: SegmentEvent): string[] {
   });
 }
 
-/** The arrow label: tcpdump's notation with relative numbers, as FORMATS.md's segment lines. */
+/**
+ * The arrow label: tcpdump's notation with relative numbers, as FORMATS.md's segment lines, and the
+ * terminal ladder's mark for a retransmission or probe (`(rtx: rto)`, views/words.ts).
+ */
 export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
   const parts = segmentLabelParts({ ...s, options: shortOptions(relativeSackOptions(s)) });
-  let text = [parts.head, parts.options, parts.tail].filter((x) => x !== '').join(' ');
+  const mark = sendMark(s);
+  const tail = [parts.tail, mark].filter((x) => x !== '').join(' ');
+  let text = [parts.head, parts.options, tail].filter((x) => x !== '').join(' ');
   if (s.retransmit === true) text = `⟳ ${text}`;
   if (text.length > maxChars) {
     // Shorten the options first: flags and numbers are what a reader scans for.
-    const room = maxChars - parts.head.length - parts.tail.length - 3;
+    const room = maxChars - parts.head.length - tail.length - 3;
     const opts = room > 3 ? `${parts.options.slice(0, room - 1)}…` : '';
-    text = [s.retransmit === true ? `⟳ ${parts.head}` : parts.head, opts, parts.tail].filter((x) => x !== '').join(' ');
+    text = [s.retransmit === true ? `⟳ ${parts.head}` : parts.head, opts, tail].filter((x) => x !== '').join(' ');
   }
   return text;
+}
+
+/**
+ * The arrow label from longest to shortest, for a ladder too dense for the whole label: without
+ * options, then without the window, then flags and numbers only. The whole label stays in the tooltip.
+ */
+export function ladderLabelVariants(s: SegmentEvent): string[] {
+  const full = ladderLabel(s);
+  const p = segmentLabelParts({ ...s, options: [] });
+  const mark = sendMark(s);
+  const rtx = s.retransmit === true ? '⟳ ' : '';
+  const noWin = p.head.replace(/ win \d+$/, '');
+  const join = (...xs: string[]): string => rtx + xs.filter((x) => x !== '').join(' ');
+  const flags = s.flags === '' ? 'none' : s.flags;
+  const bare = s.len > 0 ? `${flags} ${s.rseq}:${(s.rseq + s.len) >>> 0}` : noWin;
+  const out = [full, join(p.head, p.tail, mark), join(noWin, p.tail, mark), join(noWin, mark), join(bare)];
+  return out.filter((v, i) => out.indexOf(v) === i);
 }
 
 export function formatMs(ms: number): string {
@@ -171,6 +194,62 @@ export function formatMs(ms: number): string {
 }
 const trimZeros = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
 
+export type TimeUnit = 'µs' | 'ms' | 's';
+
+/**
+ * One unit for all the times of one axis or range, from its ends: seconds once either end reaches
+ * 10 s, µs when both are under 1 ms, else ms. `-3600.9 ms – 123.631 s` is what this prevents.
+ */
+export function timeUnit(a: number, b: number): TimeUnit {
+  const m = Math.max(Math.abs(a), Math.abs(b));
+  if (m >= 10_000) return 's';
+  if (m < 1 && m > 0) return 'µs';
+  return 'ms';
+}
+
+/**
+ * A time in the given unit. `stepMs`, the distance between neighbouring ticks, sets how many
+ * decimals are needed to tell them apart (at least those, at most 3 beyond the unit's own).
+ */
+export function formatMsIn(ms: number, unit: TimeUnit, stepMs?: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const scale = unit === 's' ? 1 / 1000 : unit === 'µs' ? 1000 : 1;
+  const step = stepMs !== undefined && stepMs > 0 ? stepMs * scale : undefined;
+  const decimals = step !== undefined ? Math.min(6, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))) : unit === 'µs' ? 1 : 3;
+  const text = trimZeros((ms * scale).toFixed(decimals));
+  return `${text === '-0' ? '0' : text} ${unit}`;
+}
+
+/** A range of times, both ends in one unit: `0 s – 123.6 s`. */
+export function formatRange(t0: number, t1: number): string {
+  const u = timeUnit(t0, t1);
+  return `${formatMsIn(t0, u)} – ${formatMsIn(t1, u)}`;
+}
+
+/**
+ * Where something happens: the times split wherever nothing happens for over a quarter of the whole
+ * span, and the part holding the most of them (the first on a tie). A bulk transfer of three seconds
+ * followed by two minutes of TIME-WAIT and a last segment opens on its three seconds.
+ */
+export function activeSpan(times: readonly number[]): [number, number] | null {
+  if (times.length === 0) return null;
+  const sorted = [...times].sort((a, b) => a - b);
+  const whole = sorted[sorted.length - 1]! - sorted[0]!;
+  let best: [number, number, number] = [sorted[0]!, sorted[0]!, 0];
+  let lo = sorted[0]!;
+  let count = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i]! - sorted[i - 1]! > whole * 0.25) {
+      if (count > best[2]) best = [lo, sorted[i - 1]!, count];
+      lo = sorted[i]!;
+      count = 0;
+    }
+    count++;
+  }
+  if (count > best[2]) best = [lo, sorted[sorted.length - 1]!, count];
+  return [best[0], best[1]];
+}
+
 /** Every field of a segment, one line each, for the tooltip and the screen-reader label. */
 export function segmentDetails(p: PairedSegment): string[] {
   const s = p.tx;
@@ -182,8 +261,8 @@ export function segmentDetails(p: PairedSegment): string[] {
     ...(s.options.some((o) => parseSackOption(o) !== null) ? [`relative: ${relativeSackOptions(s).filter((o) => parseSackOption(o) !== null).join(', ')}`] : []),
     `sent ${formatMs(s.t)}${s.conn !== undefined ? ` on ${s.conn}` : ''}`,
   ];
-  if (s.retransmit === true) lines.push(`retransmission${s.why !== undefined ? ` (${s.why})` : ''}`);
-  else if (s.why !== undefined) lines.push(`why: ${s.why}`);
+  const why = whyLong(s);
+  if (why !== undefined) lines.push(why);
   if (p.rx !== undefined) lines.push(`arrived ${formatMs(p.rx.t)} (after ${formatMs(p.rx.t - s.t)})`);
   if (p.drop !== undefined) lines.push(`DROPPED ${formatMs(p.drop.t)} at ${p.drop.host}: ${p.drop.reason ?? 'no reason given'}`);
   if (p.rx === undefined && p.drop === undefined) lines.push('no arrival in the trace');
@@ -191,16 +270,9 @@ export function segmentDetails(p: PairedSegment): string[] {
   return lines;
 }
 
+/** What the application did or saw, in the words of every view (views/words.ts). */
 export function appLabel(e: AppEvent): string {
-  const b = e.bytes !== undefined ? ` ${e.bytes} B` : '';
-  switch (e.event) {
-    case 'data': return `read${b}`;
-    case 'end': return 'end of stream';
-    case 'error': return `error ${e.error ?? ''}`.trim();
-    case 'close-req': return 'close()';
-    case 'close': return 'closed';
-    default: return `${e.event}${b}`;
-  }
+  return appWords(e);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,6 +661,8 @@ export interface Summary {
   segments: number;
   payloadBytes: number;
   retransmits: number;
+  /** Retransmissions by the `why` of their tx event ('' when it has none). */
+  retransmitsBy: Map<string, number>;
   drops: Map<string, number>;
   duplicates: number;
   perHost: Map<string, { segments: number; payloadBytes: number; retransmits: number }>;
@@ -600,7 +674,7 @@ export interface Summary {
 
 export function summarize(events: readonly TraceEvent[], pairing: Pairing): Summary {
   const s: Summary = {
-    firstMs: Infinity, lastMs: -Infinity, segments: pairing.segments.length, payloadBytes: 0, retransmits: 0,
+    firstMs: Infinity, lastMs: -Infinity, segments: pairing.segments.length, payloadBytes: 0, retransmits: 0, retransmitsBy: new Map(),
     drops: new Map(), duplicates: 0, perHost: new Map(), timerFires: new Map(), checks: [], errors: [], finalStates: new Map(),
   };
   for (const e of events) {
@@ -621,7 +695,10 @@ export function summarize(events: readonly TraceEvent[], pairing: Pairing): Summ
   for (const p of pairing.segments) {
     s.payloadBytes += p.tx.len;
     s.duplicates += p.dupRx.length;
-    if (p.tx.retransmit === true) s.retransmits++;
+    if (p.tx.retransmit === true) {
+      s.retransmits++;
+      s.retransmitsBy.set(p.tx.why ?? '', (s.retransmitsBy.get(p.tx.why ?? '') ?? 0) + 1);
+    }
     let h = s.perHost.get(p.from);
     if (h === undefined) s.perHost.set(p.from, (h = { segments: 0, payloadBytes: 0, retransmits: 0 }));
     h.segments++;

@@ -71,6 +71,12 @@ svg .state0 { fill: var(--muted); font-size: 10.5px; }
 .seg:hover .lbl, .seg:focus .lbl { font-weight: 700; }
 .seg.hl .arrow { stroke: var(--hl); stroke-width: 3.5; stroke-dasharray: none; }
 .seg.hl .lbl { font-weight: 700; fill: var(--hl); }
+.lblg { cursor: pointer; }
+.lblg .lblbg, .cross .lblbg { fill: var(--bg); fill-opacity: 0.88; }
+.cross { cursor: pointer; }
+.lblg.rtx .lbl { fill: var(--rtx); }
+.lblg:hover .lbl, .lblg:focus .lbl, .lblg.hl .lbl { font-weight: 700; }
+.lblg.hl .lbl { fill: var(--hl); }
 .ah.d0 { fill: var(--d0); } .ah.d1 { fill: var(--d1); } .ah.rtx { fill: var(--rtx); }
 .cross path { stroke: var(--rtx); stroke-width: 3; }
 .cross .reason { fill: var(--rtx); font-weight: 600; paint-order: stroke; stroke: var(--bg); stroke-width: 3px; }

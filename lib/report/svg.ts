@@ -3,7 +3,7 @@
  * options, reasons and scenario names come from files anyone can write, and the page must not run
  * or fetch anything they contain.
  */
-import { formatBytes, formatMs, niceTicks, type LinearScale } from './layout.ts';
+import { formatBytes, formatMsIn, niceTicks, timeUnit, type LinearScale } from './layout.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -51,7 +51,13 @@ export function text(x: number, y: number, content: string, a: Record<string, At
 }
 
 export type AxisFormat = 'ms' | 'bytes';
-export const formatValue = (v: number, fmt: AxisFormat): string => (fmt === 'ms' ? formatMs(v) : formatBytes(v));
+/** Ticks of one axis with their labels, times all in one unit (timeUnit of the axis's ends). */
+export function tickLabels(ticks: readonly number[], fmt: AxisFormat): string[] {
+  if (fmt === 'bytes') return ticks.map(formatBytes);
+  const unit = timeUnit(ticks[0] ?? 0, ticks[ticks.length - 1] ?? 0);
+  const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : undefined;
+  return ticks.map((t) => formatMsIn(t, unit, step));
+}
 
 /**
  * Tick marks and labels of a horizontal time axis; the page's script redraws the same markup
@@ -60,10 +66,12 @@ export const formatValue = (v: number, fmt: AxisFormat): string => (fmt === 'ms'
 export function xAxisTicks(scale: LinearScale, y: number): string {
   const [d0, d1] = scale.domain;
   let out = '';
-  for (const t of niceTicks(d0, d1, 7)) {
+  const ticks = niceTicks(d0, d1, 7);
+  const labels = tickLabels(ticks, 'ms');
+  ticks.forEach((t, i) => {
     const x = scale(t);
-    out += el('line', { x1: x, x2: x, y1: y, y2: y + 5 }) + text(x, y + 17, formatMs(t), { 'text-anchor': 'middle' });
-  }
+    out += el('line', { x1: x, x2: x, y1: y, y2: y + 5 }) + text(x, y + 17, labels[i]!, { 'text-anchor': 'middle' });
+  });
   return out;
 }
 
@@ -71,11 +79,13 @@ export function xAxisTicks(scale: LinearScale, y: number): string {
 export function yAxisTicks(scale: LinearScale, x: number, width: number, fmt: AxisFormat): string {
   const [d0, d1] = scale.domain;
   let out = '';
-  for (const v of niceTicks(d0, d1, 5, fmt === 'bytes' ? 1 : 0)) {
+  const ticks = niceTicks(d0, d1, 5, fmt === 'bytes' ? 1 : 0);
+  const labels = tickLabels(ticks, fmt);
+  ticks.forEach((v, i) => {
     const y = scale(v);
     out += el('line', { class: 'grid', x1: x, x2: x + width, y1: y, y2: y })
-      + text(x - 6, y + 4, formatValue(v, fmt), { 'text-anchor': 'end' });
-  }
+      + text(x - 6, y + 4, labels[i]!, { 'text-anchor': 'end' });
+  });
   return out;
 }
 

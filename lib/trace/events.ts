@@ -45,7 +45,11 @@ export interface SegmentEvent {
   reason?: string;
   /** With tx: true when this segment repeats sequence space sent before. */
   retransmit?: boolean;
-  /** With tx: which timer or rule caused it (rto, persist, fast-retransmit, delack, ...), when not plain. */
+  /**
+   * With tx: which timer or rule caused it (rto, persist, fast-retransmit, delack, dup-syn: a SYN-ACK
+   * sent again because the SYN came again, ...), when not plain. Any string is valid; the views print
+   * it in the words of views/words.ts WHY_WORDS, or as written when that table has none.
+   */
   why?: string;
 }
 

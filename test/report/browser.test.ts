@@ -35,7 +35,8 @@ const OUT_DIR = join(import.meta.dirname, '..', '..', 'test-output');
 
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.log(`report browser tests skipped: ${CHROMIUM} does not exist (install Debian's chromium package to run them)`);
-const browserTest = haveChromium ? test : test.skip;
+// One browser at a time: on a busy two-core machine several Chromiums at once made page loads time out.
+const browserTest = haveChromium ? test.serial : test.skip;
 
 /** Transmissions with their `data-seg` number: lib/report numbers them in order, 0 for the first tx. */
 const txOf = (events: TraceEvent[]) =>
@@ -235,5 +236,79 @@ browserTest('more than 5,000 segments: the band page opens cleanly and says why 
     await page.screenshot({ path: join(OUT_DIR, 'report-band.png'), fullPage: true, timeout: WAIT_MS });
     t.deepEqual(errors, [], 'no console error');
     t.deepEqual(requests, [url], 'no request but the page itself');
+  });
+});
+
+/** Pairs of boxes that intersect by more than `slack` px each way. Sorted by top, so a dense page is quick. */
+function intersecting<B extends { text: string; x0: number; x1: number; y0: number; y1: number }>(boxes: B[], slack = 0.5): Array<[string, string]> {
+  const sorted = [...boxes].sort((a, b) => a.y0 - b.y0);
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i]!;
+    for (let j = i + 1; j < sorted.length && sorted[j]!.y0 < a.y1 - slack; j++) {
+      const b = sorted[j]!;
+      if (a.x0 < b.x1 - slack && b.x0 < a.x1 - slack) out.push([a.text, b.text]);
+    }
+  }
+  return out;
+}
+
+browserTest('recorded-lossy-bulk: no two texts of the ladder overlap, and the graphs open on the transfer', async (t) => {
+  const events = RECORDED.find((r) => r.name === 'recorded-lossy-bulk')!.events();
+  const tx = txOf(events).map((x) => x.e.t);
+  await withPage('lossy-bulk-readable', renderReport(events), async ({ page, errors }) => {
+    // Every visible text of the ladder: arrow labels, states, application events, drop reasons, times.
+    const boxes = await page.locator('#ladder').evaluate((svg) => [...svg.querySelectorAll('text')].flatMap((e) => {
+      const r = e.getBoundingClientRect();
+      const style = getComputedStyle(e);
+      const text = e.textContent ?? '';
+      if (r.width === 0 || r.height === 0 || style.visibility === 'hidden' || style.display === 'none' || text.trim() === '') return [];
+      return [{ text, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom, label: e.classList.contains('lbl') }];
+    }));
+    const labels = boxes.filter((b) => b.label).length;
+    t.true(labels >= tx.length * 0.6, `most segments keep a label (${labels} of ${tx.length})`);
+    t.deepEqual(intersecting(boxes), [], 'no two label boxes intersect');
+    // A label cut short says so, and its whole text is on hover.
+    const short = page.locator('#ladder g.lblg', { hasText: '…' }).first();
+    if (await short.count() > 0) {
+      await short.scrollIntoViewIfNeeded({ timeout: WAIT_MS });
+      await short.hover({ timeout: WAIT_MS });
+      await page.locator('#tooltip').waitFor({ state: 'visible', timeout: WAIT_MS });
+      t.regex((await page.locator('#tooltip').textContent({ timeout: WAIT_MS })) ?? '', /^#\d+ .*\nflags \[/, 'the whole segment on hover');
+    }
+
+    // The graphs open on the three seconds of transfer, not on the whole 180 s run.
+    const viewBox = (await page.locator('#tsg-0 svg.plot').getAttribute('viewBox', { timeout: WAIT_MS }))!.split(' ').map(Number);
+    const [t0, t1] = [viewBox[0]!, viewBox[0]! + viewBox[2]!];
+    const inView = tx.filter((x) => x >= t0 && x <= t1).length;
+    t.true(inView >= tx.length * 0.95, `the opening window holds ${inView} of ${tx.length} segments`);
+    const whole = Math.max(...events.map((e) => ('t' in e ? e.t : 0)));
+    t.true(t1 - t0 < whole * 0.1, `and is a close-up: ${t1 - t0} ms of ${whole} ms`);
+    t.true(t0 >= 0, 'no time before the run started');
+    // Each axis and the time box in one unit.
+    const windowText = (await page.locator('#window').textContent({ timeout: WAIT_MS })) ?? '';
+    t.regex(windowText, /^[0-9.]+ (ms|s) – [0-9.]+ \1$/);
+    for (const axis of ['#tsg-0 g.xaxis', '#tsg-0 g.yaxis', '#rto-0 g.yaxis']) {
+      const ticks = await page.locator(`${axis} text`).allTextContents();
+      const units = new Set(ticks.map((x) => x.replace(/^[-0-9.k]+ ?/, '')));
+      t.true(units.size === 1, `${axis}: one unit (${ticks.join(', ')})`);
+    }
+    await mkdir(OUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUT_DIR, 'report-lossy-bulk-readable.png'), fullPage: false, timeout: WAIT_MS });
+    t.deepEqual(errors, [], 'no console error');
+  });
+});
+
+browserTest('a report from a capture says what a capture lacks: no seed, no TCP states', async (t) => {
+  const { traceFromCapture } = await import('../../lib/trace/from-capture.ts');
+  const file = join(import.meta.dirname, '..', '..', 'fixtures', 'captures', 'handshake.pcap');
+  const html = renderReport(traceFromCapture(readFileSync(file), file));
+  t.false(/<th scope="row">Seed<\/th><td[^>]*>0</.test(html), 'no invented seed 0');
+  await withPage('capture', html, async ({ page, errors }) => {
+    const summary = (await page.locator('#summary').textContent({ timeout: WAIT_MS })) ?? '';
+    t.regex(summary, /Seedno seed \(not a tcpemu run\)/);
+    t.regex(summary, /Last stateno TCP states \(a capture records segments only\)/);
+    t.regex((await page.locator('header p').textContent({ timeout: WAIT_MS })) ?? '', /^capture handshake\.pcap: no seed/);
+    t.deepEqual(errors, [], 'no console error');
   });
 });

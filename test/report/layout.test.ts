@@ -105,7 +105,7 @@ test('labels: tcpdump notation with relative numbers', (t) => {
   t.is(label(hc, 7), '. seq 1:1449 ack 7 win 65536 len 1448');
   t.is(label(hc, 8), 'P. seq 1449:2001 ack 7 win 65536 len 552');
   const rtx = segs(lossyBulk()).find((e) => e.event === 'tx' && e.retransmit === true)!;
-  t.is(ladderLabel(rtx), '⟳ . seq 4345:5793 ack 1 win 65536 len 1448', 'a retransmission is marked');
+  t.is(ladderLabel(rtx), '⟳ . seq 4345:5793 ack 1 win 65536 len 1448 (rtx: fast-retransmit)', 'a retransmission is marked');
   t.true(ladderLabel(segs(hc)[0]!, 24).length <= 24, 'options are shortened to fit');
   t.true(ladderLabel(segs(hc)[0]!, 24).startsWith('S seq 0 win 65535'), 'flags and numbers survive shortening');
 });

@@ -1,10 +1,16 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadScenario } from '../../lib/scenario/load.ts';
+import { runScenario } from '../../lib/scenario/runner.ts';
+import { renderReport } from '../../lib/report/index.ts';
 import type { SegmentEvent, TraceEvent } from '../../lib/trace/events.ts';
 import { renderLadder } from '../../lib/trace/views/ladder.ts';
 import { segmentLabel, segmentLabelParts } from '../../lib/trace/views/label.ts';
 import { renderStates } from '../../lib/trace/views/states.ts';
 import { renderSummary, summarize } from '../../lib/trace/views/summary.ts';
 import { visibleLength } from '../../lib/trace/views/ansi.ts';
+import { APP_WORDS, appWords } from '../../lib/trace/views/words.ts';
 import { CLIENT, SERVER, TraceBuilder, sampleTrace } from './sample.ts';
 
 const hosts = ['client', 'server'];
@@ -27,7 +33,8 @@ test('golden: the lossy sample, without colour, at 100 columns', (t) => {
     'legend: ms sent at left, received by the arrowhead · ✕ dropped · (rtx) resent · CAPS: state entered',
     '',
     '       ms      client 10.0.0.1:40000                              server 10.0.0.2:80',
-    '    0.000        connect │                                                 │ listen',
+    '    0.000         CLOSED │                                                 │ listen',
+    '                 connect │                                                 │ LISTEN',
     '                SYN-SENT │                                                 │',
     '                         ├─ S seq 0 win 65535 <mss 1460> ─────────────────>│ 10.000',
     '   10.000                │                                                 │ SYN-RECEIVED',
@@ -37,24 +44,24 @@ test('golden: the lossy sample, without colour, at 100 columns', (t) => {
     '                         ├─ . ack 1 win 65535 ────────────────────────────>│ 30.000',
     '   30.000                │                                                 │ ESTABLISHED',
     '                         │                                                 │ accepted',
-    '  100.000         send 5 │                                                 │',
+    '  100.000       send 5 B │                                                 │',
     '                         ├─ P. seq 1:6 ack 1 win 65535 len 5 ──✕ loss      │',
     ' 1100.000    rto expires │                                                 │',
     '                         ├─ P. seq 1:6 ack 1 win 65535 len 5 (rtx: rto) ──>│ 1110.000',
-    ' 1110.000                │                                                 │ read 5',
+    ' 1110.000                │                                                 │ read 5 B',
     '                1120.000 │<──────────────────────────── . ack 6 win 65530 ─┤',
     ' 1200.000       shutdown │                                                 │',
     '              FIN-WAIT-1 │                                                 │',
     '                         ├─ F. seq 6 ack 1 win 65535 ─────────────────────>│ 1210.000',
     ' 1210.000                │                                                 │ CLOSE-WAIT',
-    '                         │                                                 │ end-of-stream',
+    '                         │                                                 │ end of stream',
     '                1220.000 │<──────────────────────────── . ack 7 win 65535 ─┤',
     ' 1220.000     FIN-WAIT-2 │                                                 │',
     ' 1300.000                │                                                 │ close',
     '                         │                                                 │ LAST-ACK',
     '                1310.000 │<───────────────────── F. seq 1 ack 7 win 65535 ─┤',
     ' 1310.000      TIME-WAIT │                                                 │',
-    '           end-of-stream │                                                 │',
+    '           end of stream │                                                 │',
     '                         ├─ . ack 2 win 65535 ────────────────────────────>│ 1320.000',
     ' 1320.000                │                                                 │ CLOSED',
     '                         │                                                 │ closed',
@@ -204,7 +211,7 @@ test('summary numbers of the lossy sample', (t) => {
       '  host    segments  data sent  delivered  rtx  final state',
       '  client         6          5          0    1  CLOSED',
       '  server         4          0          5    0  CLOSED',
-      '  drops: 1 (loss 1) · retransmissions: 1',
+      '  drops: 1 (loss 1) · retransmissions: 1 (rto 1)',
     ].join('\n') + '\n',
   );
 });
@@ -228,4 +235,88 @@ test('summary: errors, expectations and several connections', (t) => {
   const text = renderSummary(s, { color: false });
   t.regex(text, /client +1 +0 +0 +0 +c1 CLOSED, c2 SYN-SENT  error ECONNREFUSED\n/);
   t.regex(text, /drops: none · retransmissions: 0 · expectations: 1 ok, 1 failed\n$/);
+});
+
+/** The fixture scenario's run, as `tcpemu run` draws it at 100 columns. */
+function fixtureRun(name: string): ReturnType<typeof runScenario> {
+  const file = join(import.meta.dirname, '..', '..', 'fixtures', 'scenarios', `${name}.yaml`);
+  return runScenario(loadScenario(readFileSync(file, 'utf8'), file));
+}
+function fixtureLadder(name: string): string {
+  const run = fixtureRun(name);
+  return renderLadder(run.events, { hosts: run.plan.hosts.map((h) => h.name), color: false, width: 100 });
+}
+
+test('simultaneous close (RFC 9293 3.6, figure 13): both FINs leave before either arrives, and cross', (t) => {
+  const lines = fixtureLadder('simultaneous-close').split('\n');
+  const at = (re: RegExp): number => {
+    const i = lines.findIndex((l) => re.test(l));
+    t.true(i >= 0, `a line matches ${re}`);
+    return i;
+  };
+  const clientFin = at(/├─ F\. seq 1 ack 1 win 65535 ─+╮/);
+  const serverClose = at(/│ close$/);
+  const serverFin = at(/╭─+ F\. seq 1 ack 1 win 65535 ─┼─+┤$/);
+  const finAtServer = at(/^ 110\.000 .*╰─+>│$/);
+  const serverClosing = lines.findIndex((l, i) => i > finAtServer && / CLOSING$/.test(l));
+  const finAtClient = at(/│<─+╯/);
+  const clientClosing = at(/^ +CLOSING │/);
+  // Both leave at 100 ms, before either arrives at 110 ms; the server's close comes before its FIN.
+  t.true(clientFin < serverClose && serverClose < serverFin && serverFin < finAtServer, lines.join('\n'));
+  // Each CLOSING is written after the FIN that caused it has arrived, and before anything sent later arrives.
+  t.true(finAtServer < serverClosing && finAtClient < clientClosing);
+  const ackArrivals = lines.map((l, i) => (/^ 120\.000|[╰─]>│$|│<─+╯/.test(l) ? i : -1)).filter((i) => i > clientClosing);
+  t.true(ackArrivals.length >= 2, 'both ACKs of the FINs arrive after the client enters CLOSING');
+  // The page (lib/report) draws the same events in the same order: its rows, read from the SVG.
+  const html = renderReport(fixtureRun('simultaneous-close').events);
+  const seg = (id: number): { y1: number; y2: number } => {
+    const m = new RegExp(`data-seg="${id}"[^]*?<line class="arrow" [^>]*?y1="([\\d.]+)"[^>]*?y2="([\\d.]+)"`).exec(html)!;
+    return { y1: Number(m[1]), y2: Number(m[2]) };
+  };
+  const stateY = (host: string, to: string): number =>
+    Number(new RegExp(`data-y="([\\d.]+)"[^>]*><title>${host} c1: [A-Z0-9-]+ → ${to} `).exec(html)![1]);
+  // Transmissions in order: SYN, SYN-ACK, ACK, the client's FIN (3), the server's (4), then the two ACKs.
+  t.true(seg(4).y1 < seg(3).y2 && seg(3).y1 < seg(4).y2, 'on the page too, both FINs leave before either arrives');
+  // (the page writes a state on the row of the arrival that caused it, the terminal on the next)
+  t.true(seg(3).y2 <= stateY('server', 'CLOSING') && seg(4).y2 <= stateY('client', 'CLOSING'));
+  t.true(stateY('client', 'CLOSING') < seg(5).y2 && stateY('client', 'CLOSING') <= seg(6).y1);
+  // The server's column starts where the textbook's does: listen, then LISTEN.
+  t.regex(lines[4]!, /^ +0\.000 +CLOSED │ +│ listen$/);
+  t.regex(lines[5]!, /^ +connect │ +│ LISTEN$/);
+});
+
+test('a segment still on its way while the receiver acts is drawn bent, into the row of its arrival', (t) => {
+  const text = fixtureLadder('simultaneous-close');
+  // The handshake's last ACK leaves at 20 ms; the client says `connected` before it arrives at 30 ms.
+  t.regex(text, /\n +├─ \. ack 1 win 65535 ─+╮ +│\n +connected │ +│ +│\n  30\.000 +│ +╰─>│\n/);
+});
+
+test('one vocabulary: the terminal and the page name application events and resends with the same words', (t) => {
+  // Issue 27, item 6: a SYN-ACK sent again because the SYN came again is no timeout.
+  const b = new TraceBuilder();
+  b.send(0, 'client', { flags: 'S', seq: 1, ack: 0 });
+  b.send(10, 'server', { flags: 'S.', seq: 9, ack: 2 }, { drop: 'loss' });
+  b.send(1000, 'client', { flags: 'S', seq: 1, ack: 0, retransmit: true, why: 'rto' });
+  b.send(1010, 'server', { flags: 'S.', seq: 9, ack: 2, retransmit: true, why: 'dup-syn' });
+  b.send(1030, 'client', { flags: 'S', seq: 1, ack: 0, retransmit: true, why: 'some-new-rule' });
+  b.app(1020, 'client', 'connect');
+  b.app(1040, 'server', 'send', { bytes: 15 });
+  b.app(1050, 'client', 'end');
+  const events = b.sorted();
+  const text = ladder(events);
+  t.regex(text, /S\. seq 0 ack 1 win 65535 \(rtx: dup-syn\) ─┤/);
+  t.regex(text, /S seq 0 win 65535 \(rtx: rto\) /);
+  t.regex(text, /\(rtx: some-new-rule\)/, 'a why the table does not know is printed as the trace wrote it');
+  const html = renderReport(events);
+  t.true(html.includes('⟳ S. seq 0 ack 1 win 65535 (rtx: dup-syn)'), 'the page labels the arrow as the terminal does');
+  // The summaries count resends by why, in the same words.
+  t.regex(renderSummary(summarize(events), { color: false }), /retransmissions: 3 \(dup-syn 1, rto 1, some-new-rule 1\)/);
+  t.true(html.includes('3 (dup-syn 1, rto 1, some-new-rule 1)'));
+  t.true(html.includes('retransmission: answer to a repeated SYN (dup-syn)'), 'and its tooltip says why in words');
+  for (const [kind, words] of [['connect', 'connected'], ['send', 'send 15 B'], ['end', 'end of stream']] as const) {
+    t.true(text.includes(words), `terminal: ${kind} is "${words}"`);
+    t.true(html.includes(`>${words}</text>`), `page: ${kind} is "${words}"`);
+  }
+  t.is(appWords({ event: 'open' }), APP_WORDS.open);
+  t.false(/end-of-stream|>open<|>accept</.test(text + html));
 });

@@ -47,20 +47,67 @@ function waitFor(text: () => string, re: RegExp, ms: number): Promise<RegExpExec
   });
 }
 
-test('two processes: the client sends its lines, the server answers with its own, both exit 0', async (t) => {
+test('two processes: a half-close as the socket template shows it; the server talks on after the client\'s FIN, both exit 0', async (t) => {
   const server = start(t, ['serve', '--udp', '127.0.0.1:0', '--once']);
   server.proc.stdin!.write('pong 1\npong 2\n'); // typed before anyone connects: the first client gets them
   const [, port] = await waitFor(server.err, /listening on udp 127\.0\.0\.1:([0-9]+)/, 10_000);
   const client = start(t, ['connect', '--udp', `127.0.0.1:${port}`, '--msl', '200ms', '--trace']);
   client.proc.stdin!.end('hello\nworld\n');
+  // The client's end of input half-closes; the server says so and does not answer with its own FIN.
+  await waitFor(client.err, /^end of input: half-closed \(FIN\); the server may still send$/m, 10_000);
+  await waitFor(server.err, /finished sending \(half-closed\): what you type still goes to it/, 10_000);
+  t.notRegex(client.err(), /Flags \[F\.?\].*\n(.|\n)*10\.0\.0\.2\.\d+ > .*Flags \[F/, 'no FIN from the server yet');
+  // The server talks on over the half-open connection, then ends its input: only now its FIN.
+  server.proc.stdin!.end('after your FIN\n');
   const [clientCode, serverCode] = await within(20_000, Promise.all([client.exit, server.exit]), 'both processes to exit');
   t.is(server.out(), 'from client: hello\nfrom client: world\n');
-  t.is(client.out(), 'from server: pong 1\nfrom server: pong 2\n');
+  t.is(client.out(), 'from server: pong 1\nfrom server: pong 2\nfrom server: after your FIN\n');
   t.is(clientCode, 0, client.err());
   t.is(serverCode, 0, server.err());
+  t.regex(server.err(), /closing our side \(FIN\)\n(.|\n)*closed\n/);
+  t.regex(client.err(), /^the server finished sending; closing \(TIME-WAIT 400 ms\)$/m);
+  t.regex(client.err(), /^closed$/m, 'the client does not exit without a word');
   // --trace: tcpdump's notation, relative numbers, the handshake first.
   t.regex(client.err(), /^\d+\.\d{3} 10\.0\.0\.\d+\.\d+ > 10\.0\.0\.2\.\d+: Flags \[S\], seq 0, win 65535, options \[mss 1460\], length 0$/m);
   t.regex(client.err(), /10\.0\.0\.\d+\.\d+ > 10\.0\.0\.2\.\d+: Flags \[FP?\.\], seq (13|7:13), /, 'the half-close');
+});
+
+test('serve with no terminal on its input keeps serving after that input ends, until SIGTERM', async (t) => {
+  const server = start(t, ['serve', '--udp', '127.0.0.1:0', '--msl', '100ms']);
+  server.proc.stdin!.end(); // at EOF at once, as `tcpemu serve ... </dev/null` or under a service manager
+  const [, port] = await waitFor(server.err, /listening on udp 127\.0\.0\.1:([0-9]+)/, 10_000);
+  await waitFor(server.err, /end of input: nothing more to send; still serving until SIGINT \(Ctrl-C\) or SIGTERM/, 10_000);
+  // Still there, and still serving: a client connects, talks, and is told the server has nothing to say.
+  const cio = memIo('still there?\n');
+  cio.stdinStream.end();
+  t.teardown(() => cio.abort());
+  t.is(await within(10_000, connect(['--udp', `127.0.0.1:${port}`, '--msl', '100ms'], cio), 'client'), 0, cio.err());
+  await waitFor(server.out, /^from client: still there\?$/m, 5000);
+  // It closed first (it had nothing to say), so it waits out TIME-WAIT before the connection is gone.
+  await waitFor(server.err, /^10\.0\.0\.\d+:\d+ closed$/m, 5000);
+  t.is(server.proc.exitCode, null, 'the server has not exited');
+  server.proc.kill('SIGTERM');
+  t.is(await within(10_000, server.exit, 'server to exit on SIGTERM'), 143);
+  t.regex(server.err(), /SIGTERM: aborting 0 connections \(RST\) and stopping/);
+});
+
+test('connect with no server: each SYN retry is reported as it happens, with its timeout, then ETIMEDOUT, exit 1', async (t) => {
+  // A UDP port that takes datagrams and never answers.
+  const silent = dgram.createSocket('udp4');
+  t.teardown(() => new Promise<void>((res) => silent.close(() => res())));
+  await new Promise<void>((res) => silent.bind(0, '127.0.0.1', () => res()));
+  const cio = memIo();
+  t.teardown(() => cio.abort());
+  const done = connect(['--udp', `127.0.0.1:${silent.address().port}`, '--rto-initial', '100ms', '--rto-min', '100ms', '--syn-retries', '2'], cio);
+  // The first retry is printed while the client is still trying, not at the end.
+  const [, first] = await within(5000, waitFor(cio.err, /^no answer in (\d+) ms \(RTO\): SYN sent again, retry 1 of 2$/m, 5000), 'first retry');
+  t.is(await within(10_000, done, 'client'), 1);
+  t.regex(cio.err(), /^connecting to 10\.0\.0\.2:\d+ over udp /m);
+  const [, second] = /^no answer in (\d+) ms \(RTO\): SYN sent again, retry 2 of 2$/m.exec(cio.err()) ?? [];
+  // Timers never fire early (a busy machine only makes them late): 100 ms, then doubled (RFC 6298 5.5).
+  t.true(Number(first) >= 99 && Number(second) >= 199, `waits of ${first} and ${second} ms`);
+  t.regex(cio.err(), /ETIMEDOUT/);
+  t.regex(cio.err(), /connection failed; exit 1\n$/);
 });
 
 function memIo(input = ''): ChatIo & { out: () => string; err: () => string; stdinStream: PassThrough; abort: () => void } {

@@ -1,7 +1,11 @@
 /**
- * The ladder diagram: two hosts as vertical lines, time flowing down, one horizontal arrow per
- * segment drawn at the time it was sent, labelled as tcpdump would, with the arrival time by its
- * head. A terminal cannot draw slanted arrows, so the delay is written instead of drawn.
+ * The ladder diagram: two hosts as vertical lines, time flowing down, one arrow per segment,
+ * labelled as tcpdump would. Every event has its row, in the order of the trace, as the HTML
+ * report's ladder has (lib/report/ladder.ts): a segment that arrives before anything else happens
+ * is one horizontal arrow with its arrival time by the head; one that is still on its way while
+ * other things happen is bent: it leaves on its own row, runs down a lane beside the receiver's
+ * column and turns into it on the row of its arrival. Two segments that cross in flight (both sent
+ * before either arrives, as the FINs of a simultaneous close) are drawn crossing (┼).
  *
  * Choices:
  * - Only the first two hosts of `opts.hosts` are drawn. Lanes for more hosts would leave no room
@@ -9,12 +13,18 @@
  * - A transmission is paired with the first unmatched `rx` or `drop` event of the same segment
  *   (src, dst, seq, ack, flags, len), so a retransmission pairs with its own arrival. An `rx` that
  *   pairs with nothing (the link duplicated the segment) gets its own arrow marked `(dup)`.
+ * - At most MAX_LANES segments per direction are drawn bent at once; in a denser stretch (a bulk
+ *   transfer's window of segments) the others are horizontal at their send time with the arrival
+ *   time written by the head, as the legend says.
  * - Uppercase words beside a column are TCP states entered; lowercase ones are what the application
- *   did or saw, and timers that expired.
+ *   did or saw, and timers that expired. A column starts with the state its host starts in
+ *   (CLOSED, or `listen` and LISTEN for a server), as RFC 9293's figures start.
+ * - The words are those of views/words.ts, shared with every other view.
  */
 import type { SegmentEvent, TraceEvent } from '../events.ts';
 import { paint, type Style } from './ansi.ts';
 import { segmentLabelParts } from './label.ts';
+import { APP_WORDS, LADDER_LEGEND, TERMS, appWords, sendMark } from './words.ts';
 
 export interface LadderOptions {
   /** Host names in column order; the first two are drawn. */
@@ -41,6 +51,16 @@ interface Arrow {
   drop?: { reason: string; atReceiver: boolean };
   /** Still travelling when the trace ended. */
   inFlight: boolean;
+  /** Drawn bent: its arrival has a row of its own, and it runs down lane `lane` until then. */
+  arrive?: Arrive;
+  lane?: number;
+}
+
+/** The row where a bent arrow reaches its receiver (or is dropped by it). */
+interface Arrive {
+  kind: 'arrive';
+  t: number;
+  arrow: Arrow;
 }
 
 interface Note {
@@ -49,11 +69,13 @@ interface Note {
   cells: [Cell | null, Cell | null];
 }
 
-type Row = Arrow | Note;
+type Row = Arrow | Arrive | Note;
 
 const MARGIN_MIN = 4;
 const MARGIN_MAX = 22;
 const SPAN_MIN = 24;
+/** Bent arrows at once per direction; each lane takes two columns. */
+const MAX_LANES = 3;
 
 const fmtMs = (t: number): string => t.toFixed(3);
 const addrOf = (hostPort: string): string => hostPort.slice(0, hostPort.lastIndexOf(':'));
@@ -73,22 +95,7 @@ function flagStyle(flags: string): Style {
 }
 
 function appText(ev: Extract<TraceEvent, { type: 'app' }>): Cell {
-  const n = ev.bytes ?? 0;
-  switch (ev.event) {
-    case 'listen': return { text: 'listen', style: null };
-    case 'open': return { text: 'connect', style: null };
-    case 'connect': return { text: 'connected', style: null };
-    case 'accept': return { text: 'accepted', style: null };
-    case 'send': return { text: `send ${n}`, style: null };
-    case 'data': return { text: `read ${n}`, style: null };
-    case 'read': return { text: ev.bytes === undefined ? 'read request all' : `read request ${n}`, style: null };
-    case 'end': return { text: 'end-of-stream', style: null };
-    case 'shutdown': return { text: 'shutdown', style: null };
-    case 'close-req': return { text: 'close', style: null };
-    case 'close': return { text: 'closed', style: null };
-    case 'abort': return { text: 'abort', style: null };
-    case 'error': return { text: `error ${ev.error ?? ''}`.trimEnd(), style: 'boldRed' };
-  }
+  return { text: appWords(ev), style: ev.event === 'error' ? 'boldRed' : null };
 }
 
 /**
@@ -112,6 +119,15 @@ function fitLabel(seg: SegmentEvent, marks: string[], max: number): string {
   const headNoWin = p.head.replace(/ win \d+$/, '');
   const bare = join(headNoWin, '');
   return fits(bare) ? bare : truncate(bare, max);
+}
+
+/** The state each drawn host starts in: the `from` of its first state change. */
+function startStates(events: readonly TraceEvent[], cols: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ev of events) {
+    if (ev.type === 'state' && cols.includes(ev.host) && !out.has(ev.host)) out.set(ev.host, ev.from);
+  }
+  return out;
 }
 
 export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions): string {
@@ -176,6 +192,18 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     rows.push({ kind: 'note', t, cells });
   };
 
+  // Where the textbook picture starts: each column's first state, a server's `listen` above LISTEN.
+  const starts = startStates(events, cols);
+  const listened = new Set<string>();
+  for (const ev of events) if (ev.type === 'app' && ev.event === 'listen') listened.add(ev.host);
+  const t0 = events.find((e) => e.type !== 'meta')?.t ?? 0;
+  for (const side of [0, 1] as const) {
+    const st = starts.get(cols[side]);
+    if (st === undefined || listened.has(cols[side])) continue;
+    if (st === TERMS.listenState) note(t0, side, { text: APP_WORDS.listen, style: null });
+    note(t0, side, { text: st, style: 'bold' });
+  }
+
   let meta: Extract<TraceEvent, { type: 'meta' }> | undefined;
   for (const ev of events) {
     switch (ev.type) {
@@ -189,11 +217,8 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
             skip(ev.host);
             break;
           }
-          const marks: string[] = [];
-          if (ev.retransmit) marks.push(ev.why ? `(rtx: ${ev.why})` : '(rtx)');
-          else if (ev.why === 'persist') marks.push('(window probe)');
-          else if (ev.why === 'keepalive') marks.push('(keepalive)');
-          const arrow: Arrow = { kind: 'arrow', t: ev.t, from, senderHost: ev.host, seg: ev, marks, inFlight: true };
+          const mark = sendMark(ev);
+          const arrow: Arrow = { kind: 'arrow', t: ev.t, from, senderHost: ev.host, seg: ev, marks: mark === '' ? [] : [mark], inFlight: true };
           rows.push(arrow);
           const key = segKey(ev);
           if (!pending.has(key)) pending.set(key, []);
@@ -203,8 +228,15 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         const paired = takePending(ev);
         if (paired) {
           paired.inFlight = false;
-          if (ev.event === 'rx') paired.arrivalMs = ev.t;
-          else paired.drop = { reason: ev.reason ?? 'dropped', atReceiver: ev.host !== paired.senderHost };
+          if (ev.event === 'drop') paired.drop = { reason: ev.reason ?? 'dropped', atReceiver: ev.host !== paired.senderHost };
+          else paired.arrivalMs = ev.t;
+          // Something happened since it left: its arrival gets a row of its own, so the diagram
+          // keeps the trace's order (a drop on the link ends where it is, in the middle).
+          const reached = ev.event === 'rx' || paired.drop!.atReceiver;
+          if (reached && rows[rows.length - 1] !== paired) {
+            paired.arrive = { kind: 'arrive', t: ev.t, arrow: paired };
+            rows.push(paired.arrive);
+          }
           break;
         }
         const from = senderSide(ev);
@@ -212,17 +244,17 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
           // A packet too damaged to name its ends, dropped by a drawn host: say so beside that host.
           const at = sideOf(ev.host);
           if (ev.event === 'drop' && at !== -1 && hostOfAddr.get(addrOf(ev.dst)) === undefined) {
-            note(ev.t, at, { text: `✕ ${ev.reason ?? 'dropped'}`, style: 'red' });
+            note(ev.t, at, { text: `✕ ${ev.reason ?? TERMS.dropped}`, style: 'red' });
           } else skip(ev.host);
           break;
         }
         // Nothing sent it that we saw: a duplicate made by the link, or a drop of a segment never sent.
         const orphan: Arrow = { kind: 'arrow', t: ev.t, from, senderHost: cols[from], seg: ev, marks: [], inFlight: false };
         if (ev.event === 'rx') {
-          orphan.marks.push('(dup)');
+          orphan.marks.push(`(${TERMS.duplicate})`);
           orphan.arrivalMs = ev.t;
         } else {
-          orphan.drop = { reason: ev.reason ?? 'dropped', atReceiver: sideOf(ev.host) !== from };
+          orphan.drop = { reason: ev.reason ?? TERMS.dropped, atReceiver: sideOf(ev.host) !== from };
         }
         rows.push(orphan);
         break;
@@ -239,6 +271,10 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         else {
           const cell = appText(ev);
           note(ev.t, side, { text: prefix(ev.host, ev.conn) + cell.text, style: cell.style });
+          // The listening socket's state, which no connection's state change records.
+          if (ev.event === 'listen' && starts.get(ev.host) === TERMS.listenState && listened.delete(ev.host)) {
+            note(ev.t, side, { text: TERMS.listenState, style: 'bold' });
+          }
         }
         break;
       }
@@ -248,7 +284,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         if (ev.event !== 'fire' || ev.timer === 'timewait') break;
         const side = sideOf(ev.host);
         if (side === -1) skip(ev.host);
-        else note(ev.t, side, { text: `${prefix(ev.host, ev.conn)}${ev.timer} expires`, style: 'dim' });
+        else note(ev.t, side, { text: `${prefix(ev.host, ev.conn)}${ev.timer} ${TERMS.expires}`, style: 'dim' });
         break;
       }
       case 'expect': {
@@ -262,11 +298,34 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     }
   }
 
+  // Lanes for bent arrows, in row order; with every lane of its direction taken, an arrow is
+  // drawn straight at its send time instead (its arrival time by the head).
+  const lanes: [Array<Arrow | null>, Array<Arrow | null>] = [[], []];
+  const unbent = new Set<Arrive>();
+  for (const row of rows) {
+    if (row.kind === 'arrow' && row.arrive !== undefined) {
+      const mine = lanes[row.from];
+      let k = mine.indexOf(null);
+      if (k < 0 && mine.length < MAX_LANES) k = mine.push(null) - 1;
+      if (k < 0) {
+        unbent.add(row.arrive);
+        row.arrive = undefined;
+        continue;
+      }
+      mine[k] = row;
+      row.lane = k;
+    } else if (row.kind === 'arrive' && !unbent.has(row)) {
+      lanes[row.arrow.from][row.arrow.lane!] = null;
+    }
+  }
+  const laneCount = [lanes[0].length, lanes[1].length];
+
   // Notes of one instant (with no segment between them) are stacked per column and share rows,
   // so each column reads in its own order: `connect` above `SYN-SENT`, `listen` above `LISTEN`.
   const merged: Row[] = [];
-  for (let i = 0; i < rows.length; ) {
-    const row = rows[i]!;
+  const kept = rows.filter((r) => !(r.kind === 'arrive' && unbent.has(r)));
+  for (let i = 0; i < kept.length; ) {
+    const row = kept[i]!;
     if (row.kind !== 'note') {
       merged.push(row);
       i++;
@@ -274,8 +333,8 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     }
     const stacks: [Cell[], Cell[]] = [[], []];
     let j = i;
-    for (; j < rows.length; j++) {
-      const r = rows[j]!;
+    for (; j < kept.length; j++) {
+      const r = kept[j]!;
       if (r.kind !== 'note' || r.t !== row.t) break;
       for (const side of [0, 1] as const) if (r.cells[side]) stacks[side].push(r.cells[side]!);
     }
@@ -289,9 +348,15 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
   const marginCells = (row: Row): [Cell | null, Cell | null] => {
     if (row.kind === 'note') return row.cells;
     const cells: [Cell | null, Cell | null] = [null, null];
+    if (row.kind === 'arrive') {
+      const a = row.arrow;
+      if (a.drop?.atReceiver) cells[a.from === 0 ? 1 : 0] = { text: `${TERMS.dropped} (${a.drop.reason})`, style: 'red' };
+      return cells;
+    }
     const to = row.from === 0 ? 1 : 0;
-    if (row.drop?.atReceiver) cells[to] = { text: `dropped (${row.drop.reason})`, style: 'red' };
-    else if (row.inFlight) cells[to] = { text: 'not received', style: 'dim' };
+    if (row.arrive !== undefined) return cells;
+    if (row.drop?.atReceiver) cells[to] = { text: `${TERMS.dropped} (${row.drop.reason})`, style: 'red' };
+    else if (row.inFlight) cells[to] = { text: TERMS.notReceived, style: 'dim' };
     else if (row.arrivalMs !== undefined && row.arrivalMs !== row.t) cells[to] = { text: fmtMs(row.arrivalMs), style: null };
     return cells;
   };
@@ -307,13 +372,17 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     else rightW--;
   }
   const longestLabel = Math.max(0, ...merged.map((r) => (r.kind === 'arrow' ? fitLabel(r.seg, r.marks, 1000).length : 0)));
+  const laneRoom = 2 * (laneCount[0]! + laneCount[1]!);
   // Arrows no longer than the longest label needs, so a wide terminal does not stretch them thin.
-  const span = Math.max(SPAN_MIN, Math.min(width - fixed(), Math.max(longestLabel + 6, 36)));
+  const span = Math.max(SPAN_MIN, Math.min(width - fixed(), Math.max(longestLabel + 6 + laneRoom, 36)));
+  // A lane's column in the arrow area: left-to-right segments run down beside the right column,
+  // the others beside the left one; lane 0 nearest the column.
+  const laneCol = (dir: 0 | 1, lane: number): number => (dir === 0 ? span - 3 - 2 * lane : 2 + 2 * lane);
 
   const out: string[] = [];
-  const title = meta ? `tcpemu ladder · scenario ${meta.scenario} · seed ${meta.seed}` : 'tcpemu ladder';
+  const title = meta ? `tcpemu ladder · ${TERMS.scenario} ${meta.scenario} · ${TERMS.seed} ${meta.seed}` : 'tcpemu ladder';
   out.push(paint(title, 'bold', color));
-  out.push(truncate('legend: ms sent at left, received by the arrowhead · ✕ dropped · (rtx) resent · CAPS: state entered', width));
+  out.push(truncate(LADDER_LEGEND, width));
   out.push('');
 
   // Host names centred over their columns.
@@ -328,24 +397,35 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
       ' '.repeat(startB - startA - nameA.length) + paint(nameB, 'bold', color)).trimEnd(),
   );
 
+  // Bent arrows still on their way at each row: [column, style] of their lanes.
+  const open: Arrow[] = [];
   let lastT: number | undefined;
   for (const row of merged) {
+    if (row.kind === 'arrive') open.splice(open.indexOf(row.arrow), 1);
+    const verticals = open.map((a) => ({ col: laneCol(a.from, a.lane!), style: flagStyle(a.seg.flags) }));
     const time = row.t === lastT ? ' '.repeat(timeW) : fmtMs(row.t).padStart(timeW);
     lastT = row.t;
     const [lc, rc] = marginCells(row);
     const leftText = lc ? truncate(lc.text, leftW) : '';
     const left = ' '.repeat(leftW - [...leftText].length) + (lc ? paint(leftText, lc.style, color) : '');
     const right = rc ? paint(truncate(rc.text, rightW), rc.style, color) : '';
-    let middle: string;
+    let cells: Cell[];
     let pa = '│';
     let pb = '│';
-    if (row.kind === 'note') middle = ' '.repeat(span);
+    if (row.kind === 'note') cells = blank(span);
+    else if (row.kind === 'arrive') cells = drawArrival(row.arrow, span, laneCol(row.arrow.from, row.arrow.lane!));
     else {
-      middle = drawArrow(row, span, color);
+      cells = drawArrow(row, span, row.arrive !== undefined ? laneCol(row.from, row.lane!) : undefined, verticals.map((v) => v.col));
       if (row.from === 0) pa = '├';
       else pb = '┤';
     }
-    out.push(`${time}  ${left} ${pa}${middle}${pb} ${right}`.trimEnd());
+    for (const v of verticals) {
+      const c = cells[v.col]!;
+      if (c.text === ' ') cells[v.col] = { text: '│', style: v.style };
+      else if (c.text === '─') cells[v.col] = { text: '┼', style: c.style };
+    }
+    out.push(`${time}  ${left} ${pa}${paintCells(cells, color)}${pb} ${right}`.trimEnd());
+    if (row.kind === 'arrow' && row.arrive !== undefined) open.push(row);
   }
   if (skipped > 0) {
     out.push(`(${skipped} event${skipped === 1 ? '' : 's'} of ${[...otherHosts].join(', ')} not drawn: the ladder shows ${cols[0]} and ${cols[1]})`);
@@ -353,29 +433,100 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
   return out.join('\n') + '\n';
 }
 
-/** The `span` cells between the two columns for one segment. */
-function drawArrow(a: Arrow, span: number, color: boolean): string {
-  const style = flagStyle(a.seg.flags);
-  const linkDrop = a.drop && !a.drop.atReceiver ? a.drop.reason : undefined;
-  const dropRoom = linkDrop !== undefined ? 2 + linkDrop.length + 1 : 0;
-  // '─ ' label ' ' at least two dashes, then the head (or ✕ reason): 6 cells besides the label.
-  const label = fitLabel(a.seg, a.marks, span - 6 - dropRoom);
-  const labelLen = [...label].length;
-  const red = (s: string): string => paint(s, 'red', color);
+const blank = (span: number): Cell[] => Array.from({ length: span }, () => ({ text: ' ', style: null }));
 
+/** Cells painted in runs of one style, so colour codes wrap whole stretches of text. */
+function paintCells(cells: readonly Cell[], color: boolean): string {
+  let out = '';
+  for (let i = 0; i < cells.length; ) {
+    let j = i;
+    let run = '';
+    while (j < cells.length && cells[j]!.style === cells[i]!.style) run += cells[j++]!.text;
+    out += paint(run, cells[i]!.style, color);
+    i = j;
+  }
+  return out;
+}
+
+function put(cells: Cell[], at: number, text: string, style: Style): void {
+  [...text].forEach((ch, k) => {
+    if (at + k >= 0 && at + k < cells.length) cells[at + k] = { text: ch, style };
+  });
+}
+
+/**
+ * The longest stretch of columns in [lo, hi] that no lane crosses, as [start, length]: where a label
+ * can go without a vertical line running through it. `fromRight` prefers the rightmost stretch.
+ */
+function freeRun(lo: number, hi: number, busy: readonly number[], fromRight: boolean): [number, number] {
+  let best: [number, number] = [lo, 0];
+  let start = lo;
+  for (let c = lo; c <= hi + 1; c++) {
+    if (c <= hi && !busy.includes(c)) continue;
+    const len = c - start;
+    if (len > best[1] || (fromRight && len === best[1] && len > 0)) best = [start, len];
+    start = c + 1;
+  }
+  return best;
+}
+
+/**
+ * The `span` cells between the two columns on a segment's send row. `lane` is the column where a
+ * bent arrow turns down; `busy` the lanes of other arrows crossing this row.
+ */
+function drawArrow(a: Arrow, span: number, lane: number | undefined, busy: readonly number[]): Cell[] {
+  const style = flagStyle(a.seg.flags);
+  const cells = blank(span);
+  const linkDrop = a.drop && !a.drop.atReceiver ? a.drop.reason : undefined;
+  const ltr = a.from === 0;
+
+  // The stretch the line covers: from the sender's column to the head, or to the lane's corner;
+  // a segment dropped on the link leaves room for `✕ reason` after its label.
+  const dropRoom = linkDrop !== undefined ? 2 + [...linkDrop].length + 1 : 0;
+  const [lo, hi] = ltr ? [0, lane ?? span - 1] : [lane ?? 0, span - 1];
+  // The label, with a space each side, keeps a dash by the sender and two before the head or corner.
+  const [zoneLo, zoneHi] = ltr ? [1, hi - 3 - dropRoom] : [lo + 3 + dropRoom, span - 2];
+  let [runAt, runLen] = freeRun(zoneLo, zoneHi, busy, !ltr);
+  // A dash between a crossing and the label, so the crossing reads as part of the line.
+  if (runAt > zoneLo) [runAt, runLen] = [runAt + 1, runLen - 1];
+  if (runAt + runLen - 1 < zoneHi) runLen--;
+  const label = fitLabel(a.seg, a.marks, runLen - 2);
+  const len = [...label].length;
+  const at = ltr ? runAt : runAt + runLen - 2 - len;
   if (linkDrop === undefined) {
-    const head = a.drop ? red('✕') : a.from === 0 ? '>' : '<';
-    const dashes = '─'.repeat(span - labelLen - 4);
-    const body = a.from === 0 ? `─ ${label} ${dashes}` : `${dashes} ${label} ─`;
-    return a.from === 0 ? paint(body, style, color) + head : head + paint(body, style, color);
+    for (let c = lo; c <= hi; c++) cells[c] = { text: '─', style };
+  } else {
+    // Dropped on the link: the line stops at ✕, in the middle when the label leaves room for it.
+    const mid = Math.floor(span / 2);
+    if (ltr) {
+      const x = Math.min(span - dropRoom, Math.max(at + len + 4, mid));
+      for (let c = 0; c < x; c++) cells[c] = { text: '─', style };
+      put(cells, x, `✕ ${linkDrop}`, 'red');
+    } else {
+      const x = Math.max(dropRoom - 1, Math.min(at - 3, span - 1 - mid));
+      for (let c = x + 1; c < span; c++) cells[c] = { text: '─', style };
+      put(cells, x - dropRoom + 2, `${linkDrop} ✕`, 'red');
+    }
   }
-  // Dropped on the link: the arrow stops at ✕, in the middle when the label leaves room for it.
-  const reason = linkDrop;
-  const tail = span - (2 + labelLen + 1); // cells after '─ label '
-  const toX = Math.max(2, Math.min(Math.floor(span / 2) - (2 + labelLen + 1), tail - 2 - reason.length));
-  const rest = tail - toX - 1 - 1 - reason.length;
-  if (a.from === 0) {
-    return paint(`─ ${label} ${'─'.repeat(toX)}`, style, color) + red(`✕ ${reason}`) + ' '.repeat(Math.max(0, rest));
+  put(cells, at, ` ${label} `, style);
+  if (linkDrop !== undefined) return cells;
+  if (lane !== undefined) cells[lane] = { text: ltr ? '╮' : '╭', style };
+  else {
+    const head = a.drop ? { text: '✕', style: 'red' as Style } : { text: ltr ? '>' : '<', style: null };
+    cells[ltr ? span - 1 : 0] = head;
   }
-  return ' '.repeat(Math.max(0, rest)) + red(`${reason} ✕`) + paint(`${'─'.repeat(toX)} ${label} ─`, style, color);
+  return cells;
+}
+
+/** The cells of a bent arrow's arrival row: from its lane into the receiver's column. */
+function drawArrival(a: Arrow, span: number, lane: number): Cell[] {
+  const style = flagStyle(a.seg.flags);
+  const cells = blank(span);
+  const ltr = a.from === 0;
+  const [lo, hi] = ltr ? [lane, span - 1] : [0, lane];
+  for (let c = lo; c <= hi; c++) cells[c] = { text: '─', style };
+  cells[lane] = { text: ltr ? '╰' : '╯', style };
+  const head = a.drop ? { text: '✕', style: 'red' as Style } : { text: ltr ? '>' : '<', style: null };
+  cells[ltr ? span - 1 : 0] = head;
+  return cells;
 }

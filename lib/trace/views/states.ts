@@ -4,6 +4,7 @@
  */
 import type { StateEvent, TraceEvent } from '../events.ts';
 import { paint } from './ansi.ts';
+import { TERMS } from './words.ts';
 
 export interface StatesOptions {
   color: boolean;
@@ -17,7 +18,7 @@ export function renderStates(events: readonly TraceEvent[], opts: StatesOptions)
   for (const h of opts.hosts ?? []) byHost.set(h, []);
   let title = 'tcpemu states';
   for (const ev of events) {
-    if (ev.type === 'meta') title += ` · scenario ${ev.scenario} · seed ${ev.seed}`;
+    if (ev.type === 'meta') title += ` · ${TERMS.scenario} ${ev.scenario} · ${TERMS.seed} ${ev.seed}`;
     if (ev.type !== 'state') continue;
     if (!byHost.has(ev.host)) byHost.set(ev.host, []);
     byHost.get(ev.host)!.push(ev);

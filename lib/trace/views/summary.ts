@@ -1,6 +1,7 @@
 /** The numbers of a run in one block: what each host sent and received, losses, where it ended. */
 import type { TcpStateName, TraceEvent } from '../events.ts';
 import { paint } from './ansi.ts';
+import { TERMS, whyCounts } from './words.ts';
 
 export interface HostSummary {
   host: string;
@@ -27,6 +28,8 @@ export interface Summary {
   /** Totals over all hosts. */
   segmentsSent: number;
   retransmissions: number;
+  /** Retransmissions by the `why` of their tx event ('' when it has none), in order of first appearance. */
+  retransmissionsBy: Record<string, number>;
   /** Segments that died, by reason (loss, scripted, checksum, ...), reasons sorted. */
   drops: Record<string, number>;
   dropsTotal: number;
@@ -49,7 +52,7 @@ export function summarize(events: readonly TraceEvent[], opts: { hosts?: string[
     return h;
   };
   const s: Summary = {
-    durationMs: 0, segmentsSent: 0, retransmissions: 0, drops: {}, dropsTotal: 0,
+    durationMs: 0, segmentsSent: 0, retransmissions: 0, retransmissionsBy: {}, drops: {}, dropsTotal: 0,
     expectationsPassed: 0, expectationsFailed: 0, hosts: [],
   };
   const drops = new Map<string, number>();
@@ -72,6 +75,7 @@ export function summarize(events: readonly TraceEvent[], opts: { hosts?: string[
             h.retransmissions++;
             h.retransmittedBytes += ev.len;
             s.retransmissions++;
+            s.retransmissionsBy[ev.why ?? ''] = (s.retransmissionsBy[ev.why ?? ''] ?? 0) + 1;
           } else {
             h.dataBytesSent += ev.len;
           }
@@ -108,12 +112,12 @@ export interface SummaryOptions {
 export function renderSummary(s: Summary, opts: SummaryOptions): string {
   const color = opts.color;
   let title = 'tcpemu summary';
-  if (s.scenario !== undefined) title += ` · scenario ${s.scenario}`;
-  if (s.seed !== undefined) title += ` · seed ${s.seed}`;
+  if (s.scenario !== undefined) title += ` · ${TERMS.scenario} ${s.scenario}`;
+  if (s.seed !== undefined) title += ` · ${TERMS.seed} ${s.seed}`;
   title += ` · ${s.durationMs.toFixed(3)} ms`;
   const out = [paint(title, 'bold', color)];
 
-  const head = ['host', 'segments', 'data sent', 'delivered', 'rtx', 'final state'];
+  const head = [TERMS.host, TERMS.segments, TERMS.dataSent, TERMS.delivered, TERMS.rtx, TERMS.finalState];
   const rows = s.hosts.map((h) => {
     const conns = Object.entries(h.finalStates);
     const final = conns.length === 0 ? '-' : conns.length === 1 ? conns[0]![1] : conns.map(([c, st]) => `${c} ${st}`).join(', ');
@@ -127,10 +131,11 @@ export function renderSummary(s: Summary, opts: SummaryOptions): string {
   for (const r of rows) out.push(line(r.slice(0, 6), r[6]));
 
   const dropText = s.dropsTotal === 0 ? 'none' : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${r} ${n}`).join(', ')})`;
-  let foot = `  drops: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · retransmissions: ${s.retransmissions}`;
+  let foot = `  ${TERMS.drops}: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · ${TERMS.retransmissions}: ${s.retransmissions}` +
+    (s.retransmissions > 0 ? ` (${whyCounts(new Map(Object.entries(s.retransmissionsBy)))})` : '');
   const checked = s.expectationsPassed + s.expectationsFailed;
   if (checked > 0) {
-    foot += ` · expectations: ${s.expectationsPassed} ok` +
+    foot += ` · ${TERMS.expectations}: ${s.expectationsPassed} ok` +
       (s.expectationsFailed > 0 ? `, ${paint(`${s.expectationsFailed} failed`, 'boldRed', color)}` : '');
   }
   out.push(foot);
