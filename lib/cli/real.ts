@@ -1,6 +1,7 @@
 /**
  * `tcpemu real FILE`: the scenario on the kernel's TCP (loopback) and on the model, side by side.
- * Exit 0: every expectation holds on both; 1: they differ (the first disagreement is named);
+ * Exit 0: they agree (every expectation holds on both, or fails on both the same way, named); 1: they
+ * differ (each disagreement named, with the side that failed);
  * 2: bad input, or the kernel run is impossible here (not root, no tcpdump), with one clear line.
  */
 import { readFileSync } from 'node:fs';
