@@ -233,11 +233,19 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     } finally {
       progress?.stop();
     }
-    if (o.trace) await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
-    if (o.pcap) await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
+    // What was written goes to stderr, as report says it: stdout stays the drawing or the JSON.
+    if (o.trace) {
+      await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
+      io.err(`wrote ${o.trace}: ${result.events.length} trace events\n`);
+    }
+    if (o.pcap) {
+      await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
+      io.err(`wrote ${o.pcap}: ${result.packets.length} packets\n`);
+    }
     if (o.html) {
       const { renderReport, writeReport } = await import('../lib/report/index.ts');
       await writeOutput(o.html, () => writeReport(o.html!, renderReport(result.events, { expectations: result.expectations })));
+      io.err(`wrote ${o.html}: ${segmentsSent(result.events)} segments\n`);
     }
     if (!result.ok) failed++;
     if (o.json) {
@@ -250,13 +258,18 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
     else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
     else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
-    io.out(formatOutcome(plan.file, plan.name, result, io.color, several));
+    // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
+    io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
   }
   if (several && !o.json) io.out(`${plans.length - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
 }
 
-function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean): string {
+function segmentsSent(events: readonly TraceEvent[]): number {
+  return events.filter((e) => e.type === 'segment' && e.event === 'tx').length;
+}
+
+function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean, drawn: boolean): string {
   const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
   const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
@@ -271,7 +284,7 @@ function formatOutcome(file: string, name: string, r: RunResult, color: boolean,
   }
   const verdict = r.ok ? green('PASS') : red('FAIL');
   const count = r.expectations.length === 0 ? 'no expectations' : `${r.expectations.length - failed.length}/${r.expectations.length} expectations hold`;
-  lines.unshift(...(brief ? [] : ['']));
+  if (!brief && drawn) lines.unshift('');
   lines.push(`${verdict} ${name} (${file}): ${count}, ${r.stats.segments} segments, ${fmtDuration(r.stats.durationMs)} of virtual time`);
   return lines.join('\n') + '\n';
 }
@@ -404,7 +417,7 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
   }
   const { renderReport, writeReport } = await import('../lib/report/index.ts');
   await writeOutput(out, () => writeReport(out, renderReport(events)));
-  io.out(`wrote ${out}: ${events.filter((e) => e.type === 'segment' && e.event === 'tx').length} segments\n`);
+  io.err(`wrote ${out}: ${segmentsSent(events)} segments\n`);
   return 0;
 }
 
@@ -425,6 +438,11 @@ function startedAsProgram(): boolean {
 }
 
 if (startedAsProgram()) {
+  // Output piped into a reader that stops early (tcpemu | head): stop quietly, as other tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const code = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
