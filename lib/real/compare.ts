@@ -272,7 +272,7 @@ export function renderVerdict(cmp: Comparison, file: string, notCheckable: reado
     const lost = notCheckable.filter((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l)).map((l) => l.replace(/: not cross-checkable.*$/, ''));
     out.push(lost.length
       ? `  (what fails on both is likely what loopback cannot make, listed under "not cross-checkable" above: ${lost.join('; ')})`
-      : '  (neither does what the scenario expects: the expectation, not the model, is what to check)');
+      : `  (no drop or loss left out on loopback explains it: both part from the scenario under loopback's conditions, Linux's settings and MSS ${LOOPBACK_MSS}, or the expectation asks what neither does)`);
   }
   return out;
 }
