@@ -10,6 +10,7 @@
  * advice about `--`) are the few dozen lines below.
  */
 import { parseArgs } from 'node:util';
+import { nearest } from '../scenario/load.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -52,34 +53,12 @@ export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
   return { ...spec.options, help: HELP };
 }
 
-/** Damerau-Levenshtein distance (optimal string alignment): a swap of two neighbours counts once. */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /**
- * The known word nearest to `word`, if it is near enough to be a typo: a few edits for its length
- * (as commander and git judge), or a word that starts with what was typed.
+ * The known word nearest to `word`, if it is near enough to be a typo (the scenario loader's measure),
+ * or else a known word that starts with what was typed (`conn` for connect).
  */
 export function suggest(word: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(word.toLowerCase(), k.toLowerCase());
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  if (best !== undefined && bestD <= Math.max(1, Math.floor(Math.max(word.length, best.length) * 0.4))) return best;
-  if (word.length >= 2) return known.find((k) => k.startsWith(word));
-  return undefined;
+  return nearest(word, known) ?? (word.length >= 2 ? known.find((k) => k.startsWith(word)) : undefined);
 }
 
 export function didYouMean(s: string | undefined): string {

@@ -34,7 +34,7 @@ import type { AppEvent, SegmentEvent, StateEvent, TcpStateName, TimedEvent } fro
 import { TraceRecorder } from '../trace/recorder.ts';
 import { readCapture } from '../wire/pcap.ts';
 import { decodePacket } from '../wire/tcp.ts';
-import { rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+import { configKeyNames, rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 
 /** The kernel run cannot happen here (not root, no tcpdump): a user-facing reason, exit status 2. */
 export class KernelUnavailable extends Error {
@@ -223,7 +223,7 @@ function unappliedSettings(host: string, c: TcpConfig): string[] {
 
 /** A TCP setting as the scenario writes it, with its unit: `mslMs` 1000 is `msl = 1000 ms`. */
 export function settingText(key: string, value: unknown): string {
-  const name = key.replace(/Ms$/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const name = Object.keys(configKeyNames).find((k) => configKeyNames[k] === key) ?? key;
   const unit = key.endsWith('Ms') ? ' ms' : /^(rcvbuf|sndbuf|mss)$/.test(key) ? ' bytes' : '';
   return `${name} = ${String(value)}${unit}`;
 }

@@ -93,6 +93,7 @@ test('every duration and setting the real command prints has its unit', (t) => {
   for (const s of ['delay 10 ms', 'jitter 2 ms', 'rate 10000000 bit/s', 'queue 5 packets', 'drop segments #3, #5']) t.true(lines.includes(s), `${s} in:\n${lines}`);
   t.notRegex(lines, /delay 10:/);
   t.is(settingText('mslMs', 1000), 'msl = 1000 ms');
-  t.is(settingText('delayedAckTimeMs', 40), 'delayed-ack-time = 40 ms');
+  t.is(settingText('delayedAckMs', 40), 'delayed-ack-time = 40 ms');
+  t.is(settingText('rtoMinMs', 200), 'rto-min = 200 ms');
   t.is(settingText('rcvbuf', 4096), 'rcvbuf = 4096 bytes');
 });
