@@ -216,7 +216,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   const o = parseRunArgs(args, io);
   if (!o) return 0;
   // Load and validate every file before running any: bad input loses nothing and writes nothing.
-  const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file, { seed: o.seed }));
+  // The built-in demo is named by its place in the package, wherever tcpemu runs from.
+  const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file === DEMO_FILE ? path.relative(ROOT, file) : file, { seed: o.seed }));
   const several = plans.length > 1;
   const view: View = o.view ?? (o.json || several ? 'none' : 'ladder');
   let failed = 0;

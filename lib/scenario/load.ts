@@ -1,5 +1,5 @@
 /**
- * Scenario file -> ScenarioPlan (FORMATS.md "Scenario file").
+ * Scenario file -> ScenarioPlan (the format: docs/scenario-format.md).
  *
  * Three layers, each pointing its errors at the exact place in the file:
  *  1. YAML, parsed with positions kept (parseDocument + LineCounter);
@@ -288,6 +288,8 @@ const TOP_KEYS = Object.keys(topS.shape);
 const TCP_KEYS = Object.keys(tcpShape);
 const HOST_KEYS = ['addr', 'tcp'];
 const EXPECT_KEYS = ['states', 'segments', 'delivered', 'errors'];
+/** Every key the format has, by where it goes: docs/scenario-format.md is checked against it. */
+export const SCENARIO_KEYS = { top: TOP_KEYS, tcp: TCP_KEYS, host: HOST_KEYS, link: [...LINK_FIELDS, 'udp'], expect: EXPECT_KEYS } as const;
 
 function knownKeys(path: readonly PathSeg[]): string[] {
   if (path.length === 0) return TOP_KEYS;
