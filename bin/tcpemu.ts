@@ -28,12 +28,7 @@ export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 /** The commands, in the order the main help lists them. */
 const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'serve', 'connect', 'help'] as const;
 
-const MAIN_COMMAND: CommandSpec = {
-  name: '',
-  args: '[COMMAND]',
-  summary: 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder',
-  options: {},
-};
+const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
 /** How serve and connect describe themselves: the first lines of their own help (they parse their own flags). */
 async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; summary: string }> {
@@ -50,7 +45,7 @@ async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; sum
 async function mainHelp(): Promise<string> {
   const { TUN_COMMAND } = await import('../lib/cli/tun.ts');
   const { BENCH_COMMAND } = await import('../lib/bench/index.ts');
-  const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${MAIN_COMMAND.summary}`, '', 'commands:'];
+  const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
   entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
   for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND]) entry(synopsis(spec), spec.summary);

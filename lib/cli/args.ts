@@ -96,7 +96,7 @@ export function wrap(words: string, width: number, indent: string): string {
 
 /** The whole `--help` text of a command. */
 export function formatHelp(spec: CommandSpec): string {
-  const out = [`usage: ${wrap(synopsis(spec), 100, '         ' + ' '.repeat(commandWords(spec).length))}`];
+  const out = [`usage: ${wrap(synopsis(spec), 100, ' '.repeat('usage: '.length + commandWords(spec).length + 1))}`];
   out.push(`  ${spec.summary}`);
   if (spec.description) out.push(...spec.description.split('\n').map((l) => (l ? `  ${l}` : '')));
   out.push('', 'options:');
