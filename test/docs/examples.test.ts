@@ -31,7 +31,7 @@
  * and a yaml block must be scenario or fragment.
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -159,18 +159,34 @@ export function outputMatches(actual: string[], expected: string[], loose = fals
 /** Defines npx so that `npx tcpemu` is this checkout's program, whatever npx would fetch. */
 const PRELUDE = `npx() { if [ "$1" = tcpemu ]; then shift; node ${JSON.stringify(BIN)} "$@"; else command npx "$@"; fi; }\n`;
 
-function runSession(t: ExecutionContext, dir: string, b: Block): void {
+/** A command run with bash in `dir`, stdout and stderr together; asynchronous, so that documents run side by side. */
+function bash(script: string, dir: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', script], { cwd: dir, env: { ...process.env, NO_COLOR: '1', COLUMNS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+async function runSession(t: ExecutionContext, dir: string, b: Block): Promise<void> {
   const root = b.info.includes('root');
   for (const c of commandsOf(b)) {
     const line = root ? c.line.replace(/^sudo /, '') : c.line;
     const program = line.split(/\s+/)[0];
-    if (program !== 'npx' && spawnSync('bash', ['-c', `command -v ${program}`]).status !== 0) {
+    if (program !== 'npx' && (await bash(`command -v ${program}`, dir)).status !== 0) {
       t.log(`${where(b)}: skipped \`${c.line}\`: ${program} is not installed`);
       continue;
     }
-    const r = spawnSync('bash', ['-c', `${PRELUDE}{ ${line}\n} 2>&1`], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', COLUMNS: '' } });
-    const printed = r.stdout.replace(/\n+$/, '').split('\n');
-    t.is(r.status, c.exit, `${where(b)}: \`${c.line}\` exits ${c.exit}; it printed:\n${r.stdout}`);
+    // stderr joins stdout in one pipe, in the order the program wrote them, as a terminal shows them.
+    const r = await bash(`${PRELUDE}{ ${line}\n} 2>&1`, dir);
+    const printed = r.output.replace(/\n+$/, '').split('\n');
+    t.is(r.status, c.exit, `${where(b)}: \`${c.line}\` exits ${c.exit}; it printed:\n${r.output}`);
     if (c.output) t.true(outputMatches(printed, c.output, root), `${where(b)}: \`${c.line}\` prints what the document shows.\nshown:\n${c.output.join('\n')}\nprinted:\n${printed.join('\n')}`);
   }
 }
@@ -178,7 +194,7 @@ function runSession(t: ExecutionContext, dir: string, b: Block): void {
 for (const doc of DOCS) {
   const sessions = blocks.filter((b) => b.doc === doc && b.info[0] === 'console');
   if (sessions.length === 0) continue;
-  test(`${doc}: every terminal session prints what it shows`, (t) => {
+  test(`${doc}: every terminal session prints what it shows`, async (t) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-docs-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     symlinkSync(path.join(ROOT, 'fixtures'), path.join(dir, 'fixtures'));
@@ -191,7 +207,7 @@ for (const doc of DOCS) {
         t.log(`${where(b)}: skipped, it needs root`);
         continue;
       }
-      runSession(t, dir, b);
+      await runSession(t, dir, b);
     }
   });
 }
