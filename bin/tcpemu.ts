@@ -372,6 +372,8 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
     return await replayCaptureCommand(args, io);
   }
+  const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined);
+  if (forCaptures.length) throw new UsageError(`tcpemu replay: --${forCaptures[0]} is for captures; a trace is replayed as it was recorded\n${helpHint(REPLAY_COMMAND)}`);
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
   const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });

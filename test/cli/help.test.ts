@@ -113,6 +113,9 @@ test('a flag without its value, or a value given to a switch, is said in words (
   t.regex(valued.err, /--json is a switch and takes no value, but was given 'yes'/);
   const stray = await cli(['bench', 'fast']);
   t.regex(stray.err, /^tcpemu bench: takes no arguments, but was given 'fast'/);
+  const trace = await cli(['replay', 'fixtures/traces/demo.jsonl', '--as', 'client']);
+  t.is(trace.code, 2);
+  t.regex(trace.err, /^tcpemu replay: --as is for captures; a trace is replayed as it was recorded\n/);
   const view = await cli(['run', 'x.yaml', '--view', 'ladr']);
   t.regex(view.err, /--view is one of ladder, states, summary, none, not 'ladr'; did you mean ladder\?/);
 });
