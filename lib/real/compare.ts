@@ -329,7 +329,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     out.push(`            kernel: ${kc ? observedHistory(kc).join(' ') + (kc.stillOpen ? '  (still open when the run ended)' : '') : '(no connection seen)'}`);
     const ms = model.events.filter((e): e is SegmentEvent => e.type === 'segment' && e.event === 'tx' && e.host === h.name).map((e) => segLine(e, hostOfModel));
     const ks = k.segments.filter((e) => e.host === h.name).map((e) => segLine(e, hostOfKernel));
-    out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel`);
+    out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel (ms)`);
     for (let i = 0; i < Math.max(ms.length, ks.length); i++) {
       out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}`);
     }
