@@ -3,7 +3,7 @@
  * Exit 0: everything held; 1: an expectation or comparison failed; 2: bad input or usage.
  */
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadScenario, MAX_SOURCE_BYTES, sourceTooLarge } from '../lib/scenario/load.ts';
@@ -19,29 +19,55 @@ import { PcapWriter } from '../lib/wire/pcap.ts';
 import { TraceLimitError } from '../lib/trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
 import { traceFromCapture } from '../lib/trace/from-capture.ts';
+import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
+import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
-/** A mistake of the user's: printed as it is, exit 2, no stack trace. */
-class UsageError extends Error {
-  override name = 'UsageError';
+/** The commands, in the order the main help lists them. */
+const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'serve', 'connect', 'help'] as const;
+
+const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
+
+/** How serve and connect describe themselves: the first lines of their own help (they parse their own flags). */
+async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; summary: string }> {
+  let text = '';
+  const sink = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+  const udp = await import('../lib/cli/udp-chat.ts');
+  await (cmd === 'serve' ? udp.serve : udp.connect)(['--help'], { stdin: process.stdin, stdout: sink, stderr: sink });
+  const [first, ...rest] = text.split('\n');
+  const about = rest.slice(0, Math.max(0, rest.findIndex((l) => /^\s*-/.test(l)))).map((l) => l.trim());
+  return { usage: first.replace(/^usage: /, ''), summary: about.join(' ') };
 }
 
-const USAGE = `usage:
-  tcpemu                                   run the built-in demo and draw it
-  tcpemu run FILE... [--seed N] [--trace OUT.jsonl] [--pcap OUT.pcap] [--html OUT.html] [--view ladder|states|summary|none] [--json] [--max-events N]
-  tcpemu replay TRACE.jsonl                re-run a recorded trace and compare every event
-  tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]
-                                           check a captured conversation against the model
-  tcpemu real FILE [--settle MS]           run the steps on the kernel's TCP and on the model, side by side
-  tcpemu tun [--case kernel-client|model-client|both] [--view ladder]
-                                           the model and the kernel's TCP as the two ends, through a TUN device (root)
-  tcpemu bench [--quick|--big] [--json] [--case NAME]   speed and memory, against the kernel where it can
-  tcpemu report TRACE.jsonl|CAPTURE.pcap -o OUT.html   one self-contained HTML page: ladder, graphs, windows
-  tcpemu serve --udp ADDR:PORT [--echo]    the userspace TCP over UDP: a line chat server
-  tcpemu connect --udp ADDR:PORT           ... and its client
-exit status: 0 all held, 1 an expectation failed, 2 bad input or usage`;
+/** The main help: every command with every flag it takes, made from the commands' own tables. */
+async function mainHelp(): Promise<string> {
+  const { TUN_COMMAND } = await import('../lib/cli/tun.ts');
+  const { BENCH_COMMAND } = await import('../lib/bench/index.ts');
+  const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
+  const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
+  entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND]) entry(synopsis(spec), spec.summary);
+  for (const cmd of ['serve', 'connect'] as const) {
+    const u = await chatUsage(cmd);
+    entry(u.usage, u.summary);
+  }
+  entry('tcpemu help [COMMAND]', 'this help, or the help of one command (as tcpemu COMMAND --help)');
+  out.push('', "'tcpemu COMMAND --help' (or -h) describes each of a command's flags.");
+  out.push('exit status: 0 all held, 1 an expectation or comparison failed, 2 bad input or usage');
+  return out.join('\n') + '\n';
+}
+
+/** Parse a command's arguments; `undefined` when it asked for its help, which has then been printed. */
+function parseOrHelp(spec: CommandSpec, args: string[], io: Io): Extract<Parsed, { help: false }> | undefined {
+  const p = parseCommand(spec, args);
+  if (p.help) {
+    io.out(formatHelp(spec));
+    return undefined;
+  }
+  return p;
+}
 
 interface Io {
   out: (s: string) => void;
@@ -82,13 +108,22 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (!udp) throw new UsageError(`tcpemu ${cmd}: the UDP link is not part of this build`);
         return await (cmd === "serve" ? udp.serve(rest, process) : udp.connect(rest, process));
       }
+      case 'help': {
+        const [topic] = rest;
+        if (topic === undefined) io.out(await mainHelp());
+        else if ((COMMANDS as readonly string[]).includes(topic) && topic !== 'help') return await main([topic, '--help'], io);
+        else throw unknownCommand(topic, COMMANDS);
+        return 0;
+      }
       case '-h':
       case '--help':
-      case 'help':
-        io.out(USAGE + '\n');
+        io.out(await mainHelp());
         return 0;
       default:
-        throw new UsageError(`tcpemu: unknown command '${cmd}'\n${USAGE}`);
+        if (cmd.startsWith('-')) {
+          throw new UsageError(`tcpemu: unknown option ${cmd}; a command comes first and its flags after it (tcpemu run FILE ${cmd})\nrun 'tcpemu --help' for the commands`);
+        }
+        throw unknownCommand(cmd, COMMANDS);
     }
   } catch (err) {
     return reportError(err, io);
@@ -143,52 +178,41 @@ function readText(file: string, limit = MAX_INPUT_BYTES): string {
 
 type View = 'ladder' | 'states' | 'summary' | 'none';
 
-function parseRunArgs(args: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        seed: { type: 'string' },
-        trace: { type: 'string' },
-        pcap: { type: 'string' },
-        html: { type: 'string' },
-        view: { type: 'string' },
-        json: { type: 'boolean' },
-        width: { type: 'string' },
-        'max-events': { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`tcpemu run: ${(err as Error).message}\n${USAGE}`);
-  }
-  const maxEventsText = parsed.values['max-events'];
+function parseRunArgs(args: string[], io: Io) {
+  const parsed = parseOrHelp(RUN_COMMAND, args, io);
+  if (!parsed) return undefined;
+  const fail = (msg: string): never => {
+    throw new UsageError(`tcpemu run: ${msg}\n${helpHint(RUN_COMMAND)}`);
+  };
+  const v = parsed.values as Record<string, string | undefined> & { json?: boolean };
+  const maxEventsText = v['max-events'];
   if (maxEventsText !== undefined && !(/^\d+$/.test(maxEventsText) && Number(maxEventsText) >= 1 && Number(maxEventsText) <= 100_000_000)) {
-    throw new UsageError(`tcpemu run: --max-events takes a whole number from 1 to 100000000, not '${maxEventsText}'`);
+    fail(`--max-events takes a whole number from 1 to 100000000, not '${maxEventsText}'`);
   }
   const maxEvents = maxEventsText === undefined ? undefined : Number(maxEventsText);
-  const v = parsed.values;
-  if (parsed.positionals.length === 0) throw new UsageError(`tcpemu run: name at least one scenario file\n${USAGE}`);
+  if (parsed.positionals.length === 0) fail('name at least one scenario file');
   let seed: number | undefined;
   if (v.seed !== undefined) {
-    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) throw new UsageError(`tcpemu run: --seed takes a whole number from 0 to 4294967295, not '${v.seed}'`);
+    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) fail(`--seed takes a whole number from 0 to 4294967295, not '${v.seed}'`);
     seed = Number(v.seed);
   }
   const views = ['ladder', 'states', 'summary', 'none'];
-  if (v.view !== undefined && !views.includes(v.view)) throw new UsageError(`tcpemu run: --view is one of ${views.join(', ')}, not '${v.view}'`);
+  if (v.view !== undefined && !views.includes(v.view)) fail(`--view is one of ${views.join(', ')}, not '${v.view}'${didYouMean(suggest(v.view, views))}`);
   const single = parsed.positionals.length === 1;
   for (const opt of ['trace', 'pcap', 'html'] as const) {
-    if (v[opt] !== undefined && !single) throw new UsageError(`tcpemu run: --${opt} writes one file, so it takes one scenario, not ${parsed.positionals.length}`);
+    if (v[opt] !== undefined && !single) fail(`--${opt} writes one file, so it takes one scenario, not ${parsed.positionals.length}`);
   }
+  if (v.width !== undefined && !(/^\d+$/.test(v.width) && Number(v.width) >= 40 && Number(v.width) <= 1000)) fail(`--width takes a whole number of columns from 40 to 1000, not '${v.width}'`);
   const width = v.width !== undefined ? Number(v.width) : undefined;
   return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width, maxEvents };
 }
 
 async function runCommand(args: string[], io: Io): Promise<number> {
-  const o = parseRunArgs(args);
+  const o = parseRunArgs(args, io);
+  if (!o) return 0;
   // Load and validate every file before running any: bad input loses nothing and writes nothing.
-  const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file, { seed: o.seed }));
+  // The built-in demo is named by its place in the package, wherever tcpemu runs from.
+  const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file === DEMO_FILE ? path.relative(ROOT, file) : file, { seed: o.seed }));
   const several = plans.length > 1;
   const view: View = o.view ?? (o.json || several ? 'none' : 'ladder');
   let failed = 0;
@@ -205,11 +229,19 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     } finally {
       progress?.stop();
     }
-    if (o.trace) await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
-    if (o.pcap) await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
+    // What was written goes to stderr, as report says it: stdout stays the drawing or the JSON.
+    if (o.trace) {
+      await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
+      io.err(`wrote ${o.trace}: ${result.events.length} trace events\n`);
+    }
+    if (o.pcap) {
+      await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
+      io.err(`wrote ${o.pcap}: ${result.packets.length} packets\n`);
+    }
     if (o.html) {
       const { renderReport, writeReport } = await import('../lib/report/index.ts');
       await writeOutput(o.html, () => writeReport(o.html!, renderReport(result.events, { expectations: result.expectations })));
+      io.err(`wrote ${o.html}: ${segmentsSent(result.events)} segments\n`);
     }
     if (!result.ok) failed++;
     if (o.json) {
@@ -222,13 +254,18 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
     else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
     else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
-    io.out(formatOutcome(plan.file, plan.name, result, io.color, several));
+    // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
+    io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
   }
   if (several && !o.json) io.out(`${plans.length - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
 }
 
-function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean): string {
+function segmentsSent(events: readonly TraceEvent[]): number {
+  return events.filter((e) => e.type === 'segment' && e.event === 'tx').length;
+}
+
+function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean, drawn: boolean): string {
   const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
   const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
@@ -243,7 +280,7 @@ function formatOutcome(file: string, name: string, r: RunResult, color: boolean,
   }
   const verdict = r.ok ? green('PASS') : red('FAIL');
   const count = r.expectations.length === 0 ? 'no expectations' : `${r.expectations.length - failed.length}/${r.expectations.length} expectations hold`;
-  lines.unshift(...(brief ? [] : ['']));
+  if (!brief && drawn) lines.unshift('');
   lines.push(`${verdict} ${name} (${file}): ${count}, ${r.stats.segments} segments, ${fmtDuration(r.stats.durationMs)} of virtual time`);
   return lines.join('\n') + '\n';
 }
@@ -325,13 +362,9 @@ function fmtBytes(n: number): string {
 }
 
 async function replayCommand(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' }, profile: { type: 'string' }, brief: { type: 'boolean' } } });
-  } catch (err) {
-    throw new UsageError(`tcpemu replay: ${(err as Error).message}\n${USAGE}`);
-  }
-  if (parsed.positionals.length !== 1) throw new UsageError(`tcpemu replay: name one trace file\n${USAGE}`);
+  const parsed = parseOrHelp(REPLAY_COMMAND, args, io);
+  if (!parsed) return 0;
+  if (parsed.positionals.length !== 1) throw new UsageError(`tcpemu replay: name one trace or capture file\n${helpHint(REPLAY_COMMAND)}`);
   const file = parsed.positionals[0];
   if (!/\.jsonl$/i.test(file)) {
     // A capture: checked against the model segment by segment (lib/real/replay-capture.ts).
@@ -339,6 +372,8 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
     return await replayCaptureCommand(args, io);
   }
+  const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined);
+  if (forCaptures.length) throw new UsageError(`tcpemu replay: --${forCaptures[0]} is for captures; a trace is replayed as it was recorded\n${helpHint(REPLAY_COMMAND)}`);
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
   const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });
@@ -361,14 +396,10 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
 }
 
 async function reportCommand(args: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { o: { type: 'string', short: 'o' }, output: { type: 'string' } } });
-  } catch (err) {
-    throw new UsageError(`tcpemu report: ${(err as Error).message}\n${USAGE}`);
-  }
-  const out = parsed.values.o ?? parsed.values.output;
-  if (parsed.positionals.length !== 1 || !out) throw new UsageError(`tcpemu report: name one trace or capture and the page to write: tcpemu report TRACE.jsonl -o OUT.html\n${USAGE}`);
+  const parsed = parseOrHelp(REPORT_COMMAND, args, io);
+  if (!parsed) return 0;
+  const out = parsed.values.output as string | undefined;
+  if (parsed.positionals.length !== 1 || !out) throw new UsageError(`tcpemu report: name one trace or capture and the page to write: tcpemu report TRACE.jsonl -o OUT.html\n${helpHint(REPORT_COMMAND)}`);
   const file = parsed.positionals[0];
   let events: TraceEvent[];
   if (/\.jsonl$/i.test(file)) events = readTrace(readText(file), file);
@@ -384,7 +415,7 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
   }
   const { renderReport, writeReport } = await import('../lib/report/index.ts');
   await writeOutput(out, () => writeReport(out, renderReport(events)));
-  io.out(`wrote ${out}: ${events.filter((e) => e.type === 'segment' && e.event === 'tx').length} segments\n`);
+  io.err(`wrote ${out}: ${segmentsSent(events)} segments\n`);
   return 0;
 }
 
@@ -405,6 +436,11 @@ function startedAsProgram(): boolean {
 }
 
 if (startedAsProgram()) {
+  // Output piped into a reader that stops early (tcpemu | head): stop quietly, as other tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const code = await main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { formatHelp, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { simBulk, simIdle, simLifecycle } from './sim.ts';
@@ -339,35 +339,36 @@ function table(rows: CaseResult[]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
 }
 
-const USAGE = `usage: tcpemu bench [--quick | --smoke] [--big] [--json] [--case NAME]
-  cases: ${CASE_NAMES.join(', ')}
-  --quick  every case at a tenth of its size     --smoke  a hundredth (the test suite's)
-  --big    idle with 1,000,000 connections       --json   one JSON object per case, one a line
-exit status: 0 done (goals are reported, not enforced), 2 bad usage`;
+export const BENCH_COMMAND: CommandSpec = {
+  name: 'bench',
+  args: '',
+  summary: "speed and memory of the emulator, against the kernel's TCP where there is a peer",
+  description: `cases: ${CASE_NAMES.join(', ')}
+exit status: 0 done (goals are reported, not enforced), 2 bad usage`,
+  positionals: false,
+  options: {
+    quick: { type: 'boolean', help: 'every case at a tenth of its size' },
+    smoke: { type: 'boolean', help: "every case at a hundredth of its size (the test suite's)" },
+    big: { type: 'boolean', help: 'idle with 1,000,000 connections' },
+    json: { type: 'boolean', help: 'one JSON object per case, one a line' },
+    case: { type: 'string', multiple: true, value: 'NAME', help: 'run this case only (repeat for more)' },
+  },
+};
 
 export async function benchCommand(args: string[], io: BenchIo): Promise<number> {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        quick: { type: 'boolean' },
-        smoke: { type: 'boolean' },
-        big: { type: 'boolean' },
-        json: { type: 'boolean' },
-        case: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }));
+    parsed = parseCommand(BENCH_COMMAND, args);
   } catch (err) {
-    io.err(`tcpemu bench: ${(err as Error).message}\n${USAGE}\n`);
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n`);
     return 2;
   }
-  if (values.help) {
-    io.out(USAGE + '\n');
+  if (parsed.help) {
+    io.out(formatHelp(BENCH_COMMAND));
     return 0;
   }
+  const values = parsed.values as { quick?: boolean; smoke?: boolean; big?: boolean; json?: boolean; case?: string[] };
   const wanted = (values.case ?? [...CASE_NAMES]) as string[];
   const unknown = wanted.filter((c) => !(CASE_NAMES as readonly string[]).includes(c));
   if (unknown.length > 0) {

@@ -1,10 +1,12 @@
 /**
  * `tcpemu real FILE`: the scenario on the kernel's TCP (loopback) and on the model, side by side.
- * Exit 0: every expectation holds on both; 1: they differ (the first disagreement is named);
+ * Exit 0: they agree (every expectation holds on both, or fails on both the same way, named); 1: they
+ * differ (each disagreement named, with the side that failed);
  * 2: bad input, or the kernel run is impossible here (not root, no tcpdump), with one clear line.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { formatHelp, helpHint, parseCommand, UsageError } from './args.ts';
+import { REAL_COMMAND } from './commands.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { runScenario } from '../scenario/runner.ts';
@@ -12,21 +14,24 @@ import { KernelRunError, KernelUnavailable, kernelUnavailableReason, runOnKernel
 import { compareRuns, modelPlanFor, renderComparison } from '../real/compare.ts';
 import type { CliIo } from './io.ts';
 
-const USAGE = 'usage: tcpemu real FILE [--settle MS]   (runs as root, needs tcpdump)';
-
 export async function realCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { settle: { type: 'string' } } });
+    parsed = parseCommand(REAL_COMMAND, args);
   } catch (err) {
-    io.err(`tcpemu real: ${(err as Error).message}\n${USAGE}\n`);
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n`);
     return 2;
+  }
+  if (parsed.help) {
+    io.out(formatHelp(REAL_COMMAND));
+    return 0;
   }
   if (parsed.positionals.length !== 1) {
-    io.err(`tcpemu real: name one scenario file\n${USAGE}\n`);
+    io.err(`tcpemu real: name one scenario file\n${helpHint(REAL_COMMAND)}\n`);
     return 2;
   }
-  const settle = parsed.values.settle;
+  const settle = parsed.values.settle as string | undefined;
   if (settle !== undefined && !/^\d+$/.test(settle)) {
     io.err(`tcpemu real: --settle takes a whole number of milliseconds, not '${settle}'\n`);
     return 2;

@@ -7,18 +7,32 @@
  * Exit 0: every byte arrived intact both ways and both sides saw end-of-stream and closed; 1: not;
  * 2: bad usage, or the interop cannot run here (not root, no /dev/net/tun, no `ip`), with the reason.
  */
-import { parseArgs } from 'node:util';
+import { formatHelp, helpHint, parseCommand, UsageError, type CommandSpec } from './args.ts';
 import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withKernelSide, type TunRunResult } from '../real/tun.ts';
 import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
 import { parseSize, UnitError } from '../scenario/units.ts';
 import type { CliIo } from './io.ts';
 
-const USAGE = `usage: tcpemu tun [--case kernel-client|model-client|both] [--profile linux|rfc]
-                 [--request SIZE] [--reply SIZE] [--last SIZE] [--final SIZE] [--view summary|ladder] [--json]
-  the model and the kernel's TCP through a TUN device, in a network namespace of its own (needs root)
-  the client sends --request (${defaultSizes.request}), the server answers --reply (${defaultSizes.reply}); the client sends
-  --last (${defaultSizes.last}) and half-closes; the server sends --final (${defaultSizes.final}) and closes`;
+export const TUN_COMMAND: CommandSpec = {
+  name: 'tun',
+  args: '',
+  summary: "the model and the kernel's TCP as the two ends of one connection, through a TUN device (needs root)",
+  description: `in a network namespace of its own; the client sends --request, the server answers --reply; the client
+sends --last and half-closes; the server sends --final and closes.
+exit status: 0 every byte arrived intact both ways and both closed, 1 not, 2 bad usage or cannot run here`,
+  positionals: false,
+  options: {
+    case: { type: 'string', value: 'kernel-client|model-client|both', help: 'which end is the kernel (default both, one after the other)' },
+    profile: { type: 'string', value: 'linux|rfc', help: "the model's TCP settings (default linux; rfc: no window scaling, SACK or timestamps)" },
+    request: { type: 'string', value: 'SIZE', help: `bytes the client sends first (default ${defaultSizes.request}; 64k, 1m)` },
+    reply: { type: 'string', value: 'SIZE', help: `bytes the server answers (default ${defaultSizes.reply})` },
+    last: { type: 'string', value: 'SIZE', help: `bytes the client sends before it half-closes (default ${defaultSizes.last})` },
+    final: { type: 'string', value: 'SIZE', help: `bytes the server sends after the half-close (default ${defaultSizes.final})` },
+    view: { type: 'string', value: 'summary|ladder', help: 'summary (default), or a ladder of every segment as well' },
+    json: { type: 'boolean', help: 'print each run as one JSON object' },
+  },
+};
 
 const CASES: Record<string, TunCase[]> = { 'kernel-client': ['kernel-client'], 'model-client': ['model-client'], both: ['kernel-client', 'model-client'] };
 const TITLE: Record<TunCase, string> = { 'kernel-client': 'kernel client -> tcpemu server', 'model-client': 'tcpemu client -> kernel server' };
@@ -26,18 +40,9 @@ const TITLE: Record<TunCase, string> = { 'kernel-client': 'kernel client -> tcpe
 class Usage extends Error {}
 
 function parse(args: string[]) {
-  let v;
-  try {
-    v = parseArgs({
-      args,
-      options: {
-        case: { type: 'string' }, profile: { type: 'string' }, view: { type: 'string' }, json: { type: 'boolean' },
-        request: { type: 'string' }, reply: { type: 'string' }, last: { type: 'string' }, final: { type: 'string' },
-      },
-    }).values;
-  } catch (err) {
-    throw new Usage((err as Error).message);
-  }
+  const p = parseCommand(TUN_COMMAND, args);
+  if (p.help) return undefined;
+  const v = p.values as Record<string, string | undefined> & { json?: boolean };
   const cases = CASES[v.case ?? 'both'];
   if (!cases) throw new Usage(`--case takes kernel-client, model-client or both, not '${v.case}'`);
   const profile = v.profile ?? 'linux';
@@ -86,9 +91,14 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
   try {
     o = parse(args);
   } catch (err) {
-    if (!(err instanceof Usage)) throw err;
-    io.err(`tcpemu tun: ${err.message}\n${USAGE}\n`);
+    if (err instanceof UsageError) io.err(`${err.message}\n`);
+    else if (err instanceof Usage) io.err(`tcpemu tun: ${err.message}\n${helpHint(TUN_COMMAND)}\n`);
+    else throw err;
     return 2;
+  }
+  if (!o) {
+    io.out(formatHelp(TUN_COMMAND));
+    return 0;
   }
   const reason = tunUnavailableReason();
   if (reason) {

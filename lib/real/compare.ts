@@ -14,8 +14,11 @@
  *   MTU; what the scenario asked of the link is listed as not cross-checkable.
  *
  * Verdict: every expectation of the scenario (`expect:` blocks and in-run `expect` steps) is
- * checked on both runs. Exit 0 when it holds on both; 1 otherwise, naming the first expectation on
- * which they disagree (or, when they agree that it fails, that it fails on both).
+ * checked on both runs. AGREE (exit 0) when each holds on both, or fails on both the same way (the
+ * same state found, the same segment line missed in the same fields): most often what the scenario
+ * asks of its link, which loopback cannot make, so neither side sees the lost FIN it was written for.
+ * DIFFER (exit 1) when one holds and the other fails, or both fail differently; each is named with the
+ * side that failed and what it found.
  * States on the kernel side are what the socket table showed: a state that passed between two reads
  * cannot be seen, so the kernel's history holds when the states it showed appear, in order, in the
  * expected list; the expected states it did not show are reported as "not observed".
@@ -131,11 +134,29 @@ export interface ExpectationPair {
   kernel?: ExpectResult;
 }
 
+/** An expectation that fails on both sides the same way: the two agree, and the scenario asks what neither does. */
+export interface SharedFailure {
+  pair: ExpectationPair;
+  /** What both found, in words (`it is FIN-WAIT-2`, `line 23 did not match (differs in flags, ack)`). */
+  found: string;
+}
+
+/** An expectation on which the two sides part: which side failed, and how. */
+export interface Disagreement {
+  pair: ExpectationPair;
+  /** `holds on the model, fails on the kernel: ...`, in words. */
+  text: string;
+}
+
 export interface Comparison {
   pairs: ExpectationPair[];
-  /** Every expectation holds on both sides. */
+  /** The model and the kernel agree: every expectation holds on both, or fails on both the same way. */
   ok: boolean;
-  /** The first expectation on which they differ (or that fails on both), in words. */
+  /** Every expectation holds on both sides. */
+  allHold: boolean;
+  shared: SharedFailure[];
+  disagreements: Disagreement[];
+  /** The first disagreement, in words, with its place in the file. */
   firstDisagreement?: string;
 }
 
@@ -161,6 +182,35 @@ export function kernelExpectations(k: KernelRunResult): ExpectResult[] {
 /** In-run steps pair by their line (their wording differs between runners); the `expect:` checks by name. */
 const key = (r: ExpectResult) => (r.pos && /^(at |step )/.test(r.what) ? `${r.pos.line}:${r.pos.col}` : r.what);
 
+/**
+ * What a failed expectation found, in words that do not depend on the side: the model and the kernel
+ * word their details differently (the kernel's states are read from its socket table, so it reports the
+ * first state it showed out of order, the model the first that differs; times and windows differ), so two
+ * failures are the same when they found the same thing, not when their texts are equal.
+ */
+export function failureFound(r: ExpectResult): string {
+  const d = r.detail;
+  let m: RegExpExecArray | null;
+  // An `expect state` step: the state the connection was in.
+  if ((m = /^expected \S+, but (?:it is|the kernel has it in) (.+)$/.exec(d))) return `it is ${m[1]}`;
+  if ((m = /^expected \d+ bytes delivered, but (\d+) were/.exec(d))) return `${m[1]} bytes were delivered`;
+  if (r.what === 'segments') {
+    if ((m = /^line (\d+) did not match/.exec(d))) {
+      if (/actual: {2}no segment left/.test(d)) return `line ${m[1]} did not match (no segment was left)`;
+      const fields = /differs in: ([^(\n]+)/.exec(d)?.[1].trim();
+      return `line ${m[1]} did not match (differs in ${fields})`;
+    }
+    if (/^segment \d+ of \d+ was sent after the last line matched/.test(d)) return 'more segments were sent than the lines list';
+  }
+  if (r.what.startsWith('states ')) {
+    if ((m = /got (\S+)$|showed (\S+) where|went on to (\S+)/m.exec(d))) return `the connection went to ${m[1] ?? m[2] ?? m[3]} out of order`;
+    if ((m = /stopped at (\S+);|was still in (\S+) when the run ended/.exec(d))) return `the connection stopped at ${m[1] ?? m[2]}`;
+    if (/no connection/.test(d)) return 'there was no connection';
+  }
+  // delivered and errors: both sides are checked by the same function, so their words are the same.
+  return d.replace(/t=[\d.]+ms/g, 't=…');
+}
+
 export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
   const pairs = new Map<string, ExpectationPair>();
   for (const r of model.expectations) pairs.set(key(r), { what: r.what, pos: r.pos, model: r });
@@ -173,18 +223,58 @@ export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
     else pairs.set(key(r), { what: r.what, pos: r.pos, kernel: r });
   }
   const list = [...pairs.values()].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
-  let first: string | undefined;
+  return judge(list, k.plan.file);
+}
+
+/** The verdict on paired expectations (apart from the runs, so that it can be tested on made-up pairs). */
+export function judge(list: ExpectationPair[], file: string): Comparison {
+  const shared: SharedFailure[] = [];
+  const disagreements: Disagreement[] = [];
   for (const p of list) {
-    const m = p.model?.ok;
-    const kk = p.kernel?.ok;
-    if (m === true && kk === true) continue;
-    const where = p.pos ? `${k.plan.file}:${p.pos.line}:${p.pos.col}: ` : '';
-    if (m === kk) first ??= `${where}${p.what}: fails on both the model and the kernel`;
-    else if (m === undefined) first ??= `${where}${p.what}: fails on the kernel (the model has no such check)`;
-    else if (kk === undefined) first ??= `${where}${p.what}: fails on the model (the kernel has no such check)`;
-    else first ??= `${where}${p.what}: ${m ? 'holds on the model but fails on the kernel' : 'fails on the model but holds on the kernel'}`;
+    const m = p.model;
+    const kk = p.kernel;
+    if ((m?.ok ?? true) && (kk?.ok ?? true)) continue;
+    if (m && kk && !m.ok && !kk.ok) {
+      const [fm, fk] = [failureFound(m), failureFound(kk)];
+      if (fm === fk) shared.push({ pair: p, found: fm });
+      else disagreements.push({ pair: p, text: `fails on both, differently: on the model ${fm}; on the kernel ${fk}` });
+    } else if (!m) disagreements.push({ pair: p, text: `fails on the kernel (the model has no such check): ${failureFound(kk!)}` });
+    else if (!kk) disagreements.push({ pair: p, text: `fails on the model (the kernel has no such check): ${failureFound(m)}` });
+    else if (m.ok) disagreements.push({ pair: p, text: `holds on the model, fails on the kernel: ${failureFound(kk)}` });
+    else disagreements.push({ pair: p, text: `fails on the model, holds on the kernel: ${failureFound(m)}` });
   }
-  return { pairs: list, ok: first === undefined, firstDisagreement: first };
+  const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
+  const d0 = disagreements[0];
+  return {
+    pairs: list,
+    ok: disagreements.length === 0,
+    allHold: disagreements.length === 0 && shared.length === 0,
+    shared,
+    disagreements,
+    firstDisagreement: d0 ? `${where(d0.pair)}${d0.pair.what}: ${d0.text}` : undefined,
+  };
+}
+
+/** The verdict's lines: AGREE or DIFFER, and each expectation that fails, on which side and how. */
+export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly string[], color: boolean): string[] {
+  const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
+  const out: string[] = [];
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  if (cmp.allHold) return [paint('AGREE', 32, color) + ': every expectation holds on the model and on the kernel'];
+  if (cmp.ok) out.push(paint('AGREE', 32, color) + `: the model and the kernel behave alike; ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
+  else out.push(paint('DIFFER', 31, color) + `: the model and the kernel part on ${n(cmp.disagreements.length, 'expectation', 'expectations')}:`);
+  for (const d of cmp.disagreements) out.push(`  ${where(d.pair)}${d.pair.what}: ${d.text}`);
+  if (!cmp.ok && cmp.shared.length) out.push(`and ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
+  for (const s of cmp.shared) out.push(`  ${where(s.pair)}${s.pair.what}: on both ${s.found}`);
+  if (cmp.shared.length) {
+    // What changes which segments arrive (a drop, loss, a link going down) is what a story on loopback most
+    // often misses; a delay alone changes when, not what.
+    const lost = notCheckable.filter((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l)).map((l) => l.replace(/: not cross-checkable.*$/, ''));
+    out.push(lost.length
+      ? `  (what fails on both is likely what loopback cannot make, listed under "not cross-checkable" above: ${lost.join('; ')})`
+      : `  (no drop or loss left out on loopback explains it: both part from the scenario under loopback's conditions, Linux's settings and MSS ${LOOPBACK_MSS}, or the expectation asks what neither does)`);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,7 +329,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     out.push(`            kernel: ${kc ? observedHistory(kc).join(' ') + (kc.stillOpen ? '  (still open when the run ended)' : '') : '(no connection seen)'}`);
     const ms = model.events.filter((e): e is SegmentEvent => e.type === 'segment' && e.event === 'tx' && e.host === h.name).map((e) => segLine(e, hostOfModel));
     const ks = k.segments.filter((e) => e.host === h.name).map((e) => segLine(e, hostOfKernel));
-    out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel`);
+    out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel (ms)`);
     for (let i = 0; i < Math.max(ms.length, ks.length); i++) {
       out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}`);
     }
@@ -260,8 +350,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     }
   }
   if (cmp.pairs.length === 0) out.push('  (the scenario expects nothing: there is nothing to compare)');
-  out.push('');
-  out.push(cmp.ok ? paint('AGREE', 32, color) + `: every expectation holds on the model and on the kernel` : paint('DIFFER', 31, color) + `: ${cmp.firstDisagreement}`);
+  out.push('', ...renderVerdict(cmp, plan.file, k.notCheckable, color));
   return out.join('\n') + '\n';
 }
 

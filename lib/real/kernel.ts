@@ -34,7 +34,7 @@ import type { AppEvent, SegmentEvent, StateEvent, TcpStateName, TimedEvent } fro
 import { TraceRecorder } from '../trace/recorder.ts';
 import { readCapture } from '../wire/pcap.ts';
 import { decodePacket } from '../wire/tcp.ts';
-import { rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+import { configKeyNames, rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 
 /** The kernel run cannot happen here (not root, no tcpdump): a user-facing reason, exit status 2. */
 export class KernelUnavailable extends Error {
@@ -216,24 +216,35 @@ function unappliedSettings(host: string, c: TcpConfig): string[] {
   const settable = new Set<keyof TcpConfig>(['autoread', 'nagle', 'isn', 'profile', 'keepaliveMs']);
   for (const k of Object.keys(base) as (keyof TcpConfig)[]) {
     if (settable.has(k) || c[k] === base[k]) continue;
-    out.push(`${host}: tcp ${k} = ${String(c[k])} (the kernel keeps its own; Node cannot set it per socket)`);
+    out.push(`${host}: tcp ${settingText(k, c[k])} (the kernel keeps its own; Node cannot set it per socket)`);
   }
   return out;
 }
 
-const IMPAIRMENTS: Array<[keyof ScenarioPlan['link']['directions'][string], string]> = [
-  ['delayMs', 'delay'], ['jitterMs', 'jitter'], ['loss', 'loss'], ['duplicate', 'duplicate'], ['reorder', 'reorder'],
-  ['corrupt', 'corrupt'], ['rateBitsPerSec', 'rate'], ['queueLimit', 'queue'], ['drop', 'drop'],
+/** A TCP setting as the scenario writes it, with its unit: `mslMs` 1000 is `msl = 1000 ms`. */
+export function settingText(key: string, value: unknown): string {
+  const name = Object.keys(configKeyNames).find((k) => configKeyNames[k] === key) ?? key;
+  const unit = key.endsWith('Ms') ? ' ms' : /^(rcvbuf|sndbuf|mss)$/.test(key) ? ' bytes' : '';
+  return `${name} = ${String(value)}${unit}`;
+}
+
+/** The link's impairments, each with its unit (durations in ms, the rate in bit/s, the queue in packets). */
+const IMPAIRMENTS: Array<[keyof ScenarioPlan['link']['directions'][string], (v: number) => string]> = [
+  ['delayMs', (v) => `delay ${v} ms`], ['jitterMs', (v) => `jitter ${v} ms`], ['loss', (v) => `loss ${v}`],
+  ['duplicate', (v) => `duplicate ${v}`], ['reorder', (v) => `reorder ${v}`], ['corrupt', (v) => `corrupt ${v}`],
+  ['rateBitsPerSec', (v) => `rate ${v} bit/s`], ['queueLimit', (v) => `queue ${v} packets`],
 ];
 
 /** Link settings and steps of the plan that loopback cannot reproduce, one line each. */
 export function notCrossCheckable(plan: ScenarioPlan): string[] {
   const out: string[] = [];
   for (const [dir, d] of Object.entries(plan.link.directions)) {
-    for (const [key, word] of IMPAIRMENTS) {
+    for (const [key, text] of IMPAIRMENTS) {
       const v = d[key];
-      if (v === undefined || v === 0 || (Array.isArray(v) && v.length === 0)) continue;
-      out.push(`link ${dir}: ${word} ${Array.isArray(v) ? v.join(',') : v}: not cross-checkable (loopback has no impairments)`);
+      if (typeof v === 'number' && v !== 0) out.push(`link ${dir}: ${text(v)}: not cross-checkable (loopback has no impairments)`);
+    }
+    if (d.drop?.length) {
+      out.push(`link ${dir}: drop segment${d.drop.length > 1 ? 's' : ''} ${d.drop.map((n) => `#${n}`).join(', ')}: not cross-checkable (loopback drops nothing)`);
     }
   }
   if (plan.link.udp) out.push('link udp: not cross-checkable (the kernel run uses loopback TCP)');

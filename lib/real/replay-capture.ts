@@ -35,7 +35,8 @@
  * never rejected. Windows the endpoint advertises are its own business and are not checked.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { formatHelp, helpHint, parseCommand, UsageError } from '../cli/args.ts';
+import { REPLAY_COMMAND } from '../cli/commands.ts';
 import { readCapture } from '../wire/pcap.ts';
 import { decodePacket } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
@@ -403,19 +404,22 @@ export function renderCaptureReplay(r: CaptureReplay, color: boolean, opts: { fr
   return out.join('\n') + '\n';
 }
 
-const USAGE = 'usage: tcpemu replay CAPTURE.pcap [--as client|server] [--profile linux|rfc] [--brief]';
-
 export async function replayCaptureCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { as: { type: 'string' }, profile: { type: 'string' }, brief: { type: 'boolean' } } });
+    parsed = parseCommand(REPLAY_COMMAND, args);
   } catch (err) {
-    io.err(`tcpemu replay: ${(err as Error).message}\n${USAGE}\n`);
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`${err.message}\n`);
     return 2;
   }
-  const v = parsed.values;
+  if (parsed.help) {
+    io.out(formatHelp(REPLAY_COMMAND));
+    return 0;
+  }
+  const v = parsed.values as { as?: string; profile?: string; brief?: boolean };
   if (parsed.positionals.length !== 1) {
-    io.err(`tcpemu replay: name one capture file\n${USAGE}\n`);
+    io.err(`tcpemu replay: name one capture file\n${helpHint(REPLAY_COMMAND)}\n`);
     return 2;
   }
   if (v.as !== undefined && v.as !== 'client' && v.as !== 'server') {

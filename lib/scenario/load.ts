@@ -1,5 +1,5 @@
 /**
- * Scenario file -> ScenarioPlan (FORMATS.md "Scenario file").
+ * Scenario file -> ScenarioPlan (the format: docs/scenario-format.md).
  *
  * Three layers, each pointing its errors at the exact place in the file:
  *  1. YAML, parsed with positions kept (parseDocument + LineCounter);
@@ -288,6 +288,8 @@ const TOP_KEYS = Object.keys(topS.shape);
 const TCP_KEYS = Object.keys(tcpShape);
 const HOST_KEYS = ['addr', 'tcp'];
 const EXPECT_KEYS = ['states', 'segments', 'delivered', 'errors'];
+/** Every key the format has, by where it goes: docs/scenario-format.md is checked against it. */
+export const SCENARIO_KEYS = { top: TOP_KEYS, tcp: TCP_KEYS, host: HOST_KEYS, link: [...LINK_FIELDS, 'udp'], expect: EXPECT_KEYS } as const;
 
 function knownKeys(path: readonly PathSeg[]): string[] {
   if (path.length === 0) return TOP_KEYS;
@@ -450,7 +452,12 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
 // ---------------------------------------------------------------------------------------------
 // Hosts
 
-const HOST_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/**
+ * A letter of any script, then letters, combining marks, digits, - and _: `客户端` and `Käse` are names.
+ * Never a space, `>`, `:`, `#`, `@` or a quote, which the step and segment grammar use to split
+ * (`client>server #3`, `connect server:80`, `send @c1 "x"`), so a name is always one token.
+ */
+const HOST_NAME = /^\p{L}[\p{L}\p{M}\p{N}_-]*$/u;
 const RESERVED_HOSTS = ['link', 'at'];
 
 function tcpInput(t: Record<string, unknown> | null | undefined): TcpConfigInput {
@@ -470,7 +477,7 @@ function buildHosts(src: Source, raw: Record<string, z.output<typeof hostS>>, fi
   for (const [name, h] of entries) {
     if (!HOST_NAME.test(name) || RESERVED_HOSTS.includes(name)) {
       throw src.error(src.keyAt(['hosts'], name), `"${name}" cannot be a host name`,
-        RESERVED_HOSTS.includes(name) ? `"${name}" has a meaning in steps; pick another name` : 'start with a letter; then letters, digits, - and _ (no spaces or ">")');
+        RESERVED_HOSTS.includes(name) ? `"${name}" has a meaning in steps; pick another name` : 'start with a letter (of any script); then letters, digits, - and _ (no spaces, ">", ":", "#" or "@")');
     }
     if (h?.addr === undefined) continue;
     let addr: number;
@@ -628,6 +635,12 @@ function tokenize(s: string, err: (idx: number, message: string, hint?: string) 
         throw err(start, `${text} is not a valid quoted text`, 'use JSON escapes inside the quotes: \\n \\t \\" \\\\ \\u00e9');
       }
       out.push({ text, value, quoted: true, start });
+    } else if (s[i] === "'") {
+      // 'text' as YAML and the shell write it: taken as it is, no escapes (send 'say "hi"').
+      const close = s.indexOf("'", i + 1);
+      if (close < 0) throw err(start, 'the quoted text is not closed', "end it with a single quote: send 'hello'");
+      i = close + 1;
+      out.push({ text: s.slice(start, i), value: s.slice(start + 1, close), quoted: true, start });
     } else {
       while (i < s.length && !/\s/.test(s[i])) i++;
       out.push({ text: s.slice(start, i), quoted: false, start });
@@ -647,7 +660,7 @@ const USAGE: Record<string, string> = {
   expect: 'expect [@CONN] state STATE  or  expect [@CONN] delivered N',
 };
 export const HOST_COMMANDS = Object.keys(USAGE);
-const CONN_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const CONN_NAME = /^[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u;
 
 function parsePort(tok: Token | undefined, what: string, verb: string, err: (idx: number, m: string, h?: string) => ScenarioError, end: number): number {
   if (!tok) throw err(end, `${verb} needs ${what}`, USAGE[verb]);
@@ -730,7 +743,7 @@ function parseHostCommand(text: string, err: (idx: number, m: string, h?: string
       if (!t) throw err(end, 'send needs the text or a byte count', USAGE.send);
       noMore(1);
       if (t.quoted) return withConn({ op: 'send', data: { text: t.value! } });
-      if (!/^[0-9.]/.test(t.text)) throw err(t.start, `send ${t.text}: text must be in double quotes`, `send "${t.text}"`);
+      if (!/^[0-9.]/.test(t.text)) throw err(t.start, `send ${t.text}: text must be in quotes`, `send ${JSON.stringify(t.text)} (or send '${t.text.replaceAll("'", '')}')`);
       return withConn({ op: 'send', data: { bytes: sizeArg(t, 'a byte count') } });
     }
     case 'shutdown':

@@ -1,0 +1,157 @@
+/**
+ * Command-line parsing for every tcpemu command: one table per command (lib/cli/commands.ts) says
+ * which flags it takes, what value each wants and what it does. The parser (Node's util.parseArgs),
+ * the `--help` text and the main help are all made from that table, so a flag cannot be accepted
+ * without being described. `-h` and `--help` print the usage (exit 0); an unknown command or flag is a
+ * usage error (exit 2) with the nearest known name as a "did you mean".
+ *
+ * util.parseArgs rather than a library such as commander: it is already what every command used, it
+ * adds no dependency, and the three things it lacks (help text, suggestions, messages without its
+ * advice about `--`) are the few dozen lines below.
+ */
+import { parseArgs } from 'node:util';
+import { nearest } from '../scenario/load.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  /** The value's placeholder in the help (`N`, `FILE`, `ladder|states`); string options only. */
+  value?: string;
+  /** What the flag does, in one or a few lines of the help. */
+  help: string;
+  /** Shown without brackets in the usage line (the command checks that it was given). */
+  required?: boolean;
+}
+
+export interface CommandSpec {
+  /** The command's word (`run`), or '' for the program itself. */
+  name: string;
+  /** The positional arguments as the usage line writes them (`FILE...`), or '' for none. */
+  args: string;
+  /** One line for the main help. */
+  summary: string;
+  /** More lines under the usage line: what it does, what the exit status means. */
+  description?: string;
+  options: Record<string, OptionSpec>;
+  /** Whether positionals are accepted at all (default: when `args` names some). */
+  positionals?: boolean;
+}
+
+/** A mistake of the user's: printed as it is, exit 2, no stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Values = Record<string, string | boolean | string[] | undefined>;
+export type Parsed = { help: true } | { help: false; values: Values; positionals: string[] };
+
+const HELP: OptionSpec = { type: 'boolean', short: 'h', help: 'print this help and exit' };
+
+/** Every option the command accepts, `--help` included. */
+export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
+  return { ...spec.options, help: HELP };
+}
+
+/**
+ * The known word nearest to `word`, if it is near enough to be a typo (the scenario loader's measure),
+ * or else a known word that starts with what was typed (`conn` for connect).
+ */
+export function suggest(word: string, known: readonly string[]): string | undefined {
+  return nearest(word, known) ?? (word.length >= 2 ? known.find((k) => k.startsWith(word)) : undefined);
+}
+
+export function didYouMean(s: string | undefined): string {
+  return s === undefined ? '' : `; did you mean ${s}?`;
+}
+
+function flagName(name: string, o: OptionSpec): string {
+  return o.type === 'string' ? `--${name} ${o.value ?? 'VALUE'}` : `--${name}`;
+}
+
+/** `tcpemu run` or `tcpemu`. */
+export function commandWords(spec: CommandSpec): string {
+  return spec.name ? `tcpemu ${spec.name}` : 'tcpemu';
+}
+
+/** The usage line: the command, its arguments and every flag with its value. */
+export function synopsis(spec: CommandSpec): string {
+  const flags = Object.entries(spec.options).map(([n, o]) => (o.required ? flagName(n, o) : `[${flagName(n, o)}]`));
+  return [commandWords(spec), spec.args, ...flags].filter(Boolean).join(' ');
+}
+
+/** Lines of at most `width` (where words allow), broken between words but never inside `[...]`. */
+export function wrap(words: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words.split(/ (?![^[]*\])/)) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = indent + w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/** The whole `--help` text of a command. */
+export function formatHelp(spec: CommandSpec): string {
+  const out = [`usage: ${wrap(synopsis(spec), 100, ' '.repeat('usage: '.length + commandWords(spec).length + 1))}`];
+  out.push(`  ${spec.summary}`);
+  if (spec.description) out.push(...spec.description.split('\n').map((l) => (l ? `  ${l}` : '')));
+  out.push('', 'options:');
+  const rows = Object.entries(allOptions(spec)).map(([n, o]) => [`${o.short ? `-${o.short}, ` : ''}${flagName(n, o)}`, o.help] as const);
+  const w = Math.min(28, Math.max(...rows.map(([f]) => f.length)));
+  for (const [f, h] of rows) {
+    const pad = ' '.repeat(w + 4);
+    const body = h.split('\n').join(`\n${pad}`);
+    out.push(f.length > w ? `  ${f}\n${pad}${body}` : `  ${f.padEnd(w)}  ${body}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The line that ends every usage error. */
+export function helpHint(spec: CommandSpec): string {
+  return `run '${commandWords(spec)} --help' for its usage`;
+}
+
+/**
+ * Parse a command's arguments against its table. `-h`/`--help` anywhere before `--` asks for the help;
+ * an unknown flag, a missing value or a value given to a switch is a UsageError naming the flag (with the
+ * nearest known one), never parseArgs' own message.
+ */
+export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
+  const options = allOptions(spec);
+  const shorts = new Map(Object.entries(options).filter(([, o]) => o.short).map(([n, o]) => [o.short!, n]));
+  const config = Object.fromEntries(
+    Object.entries(options).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+  );
+  const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
+  const fail = (msg: string): never => {
+    throw new UsageError(`${commandWords(spec)}: ${msg}\n${helpHint(spec)}`);
+  };
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: true };
+  const known = Object.keys(options).map((n) => `--${n}`);
+  for (const t of tokens) {
+    if (t.kind === 'positional' && spec.positionals === false) fail(`takes no arguments, but was given '${t.value}'`);
+    if (t.kind !== 'option') continue;
+    // parseArgs names a known short flag by its long name; an unknown one by its letter.
+    const name = Object.hasOwn(options, t.name) ? t.name : t.rawName.startsWith('--') ? undefined : shorts.get(t.name);
+    const o = name === undefined ? undefined : options[name];
+    if (!o || name === undefined) return fail(`unknown option ${t.rawName}${didYouMean(suggest(t.rawName, known))}`);
+    if (o.type === 'boolean' && t.value !== undefined) fail(`${t.rawName} is a switch and takes no value, but was given '${t.value}'`);
+    if (o.type === 'string') {
+      if (t.value === undefined) fail(`${t.rawName} needs a value: ${flagName(name, o)}`);
+      // parseArgs takes the next word as the value even when it is a flag: `--seed --json` is a forgotten value.
+      if (!t.inlineValue && t.value!.startsWith('-') && t.value!.length > 1) fail(`${t.rawName} needs a value, but the next word is the flag ${t.value} (write ${t.rawName}=${t.value} if that is the value)`);
+    }
+  }
+  const parsed = parseArgs({ args, options: config, strict: true, allowPositionals: spec.positionals !== false });
+  return { help: false, values: parsed.values as Values, positionals: parsed.positionals };
+}
+
+/** An unknown command: the nearest command as a "did you mean". */
+export function unknownCommand(cmd: string, commands: readonly string[]): UsageError {
+  const s = suggest(cmd, commands);
+  return new UsageError(`tcpemu: unknown command '${cmd}'${s ? `; did you mean '${s}'?` : ''}\nrun 'tcpemu --help' for the commands`);
+}

@@ -1,0 +1,61 @@
+/**
+ * The usage of the commands implemented in bin/tcpemu.ts and lib/cli/real.ts: one table each, from
+ * which lib/cli/args.ts makes the parser, the `--help` text and the main help. `tun` and `bench` keep
+ * theirs beside their code (lib/cli/tun.ts, lib/bench/index.ts); `serve` and `connect` parse and
+ * describe their own flags (lib/cli/udp-chat.ts).
+ */
+import type { CommandSpec } from './args.ts';
+
+export const RUN_COMMAND: CommandSpec = {
+  name: 'run',
+  args: 'FILE...',
+  summary: 'run scenarios in the emulator (virtual time) and draw what happened',
+  description: `one scenario: a ladder diagram and each expectation; several: one line each and a total.
+exit status: 0 every expectation holds, 1 one fails, 2 bad input (FILE:LINE:COL: what is wrong)`,
+  options: {
+    seed: { type: 'string', value: 'N', help: "seed for sequence numbers, ports and impairments (default: the file's seed:)" },
+    trace: { type: 'string', value: 'OUT.jsonl', help: 'write the trace (one JSON object a line) to this file (one scenario only)' },
+    pcap: { type: 'string', value: 'OUT.pcap', help: 'write the segments as a pcap capture for tcpdump or Wireshark (one scenario only)' },
+    html: { type: 'string', value: 'OUT.html', help: 'write a self-contained HTML report: ladder, graphs, windows (one scenario only)' },
+    view: { type: 'string', value: 'ladder|states|summary|none', help: 'what to draw (default ladder; none with --json or several files)' },
+    json: { type: 'boolean', help: 'print one JSON summary a scenario instead of the drawing' },
+    width: { type: 'string', value: 'N', help: "the ladder's width in columns, 40 to 1000 (default: the terminal's, or 100)" },
+    'max-events': { type: 'string', value: 'N', help: 'stop a run whose trace grows past N events (default 1000000)' },
+  },
+};
+
+export const REPLAY_COMMAND: CommandSpec = {
+  name: 'replay',
+  args: 'TRACE.jsonl|CAPTURE.pcap',
+  summary: 're-run a recorded trace and compare every event, or check a capture against the model',
+  description: `a trace (.jsonl) holds its scenario and seed: it is run again and compared event by event.
+any other file is read as a capture (pcap or pcapng) and each segment is checked against the model.
+exit status: 0 identical / conforming, 1 the first difference is printed, 2 bad input`,
+  options: {
+    as: { type: 'string', value: 'client|server', help: 'captures: check only this end of the conversation (default both)' },
+    profile: { type: 'string', value: 'linux|rfc', help: "captures: the model's TCP settings to check against (default linux)" },
+    brief: { type: 'boolean', help: 'captures: print the verdict without the frame-by-frame listing' },
+  },
+};
+
+export const REPORT_COMMAND: CommandSpec = {
+  name: 'report',
+  args: 'TRACE.jsonl|CAPTURE.pcap',
+  summary: 'write one self-contained HTML page: ladder, time-sequence graphs, windows, summary',
+  description: 'exit status: 0 written, 2 bad input (nothing is written)',
+  options: {
+    output: { type: 'string', short: 'o', value: 'OUT.html', required: true, help: 'the page to write' },
+  },
+};
+
+export const REAL_COMMAND: CommandSpec = {
+  name: 'real',
+  args: 'FILE',
+  summary: "run a scenario's steps on the kernel's TCP (loopback) and on the model, side by side",
+  description: `needs root and tcpdump. The link impairments and link steps cannot be made on loopback: an expectation
+that fails on both the same way because of them is reported, and is not a disagreement.
+exit status: 0 model and kernel agree, 1 they differ (which side failed what), 2 bad input or cannot run here`,
+  options: {
+    settle: { type: 'string', value: 'MS', help: 'milliseconds to wait after the last step before the kernel run ends (default 400)' },
+  },
+};
