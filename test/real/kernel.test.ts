@@ -5,7 +5,8 @@
  */
 import test from 'ava';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { realCommand } from '../../lib/cli/real.ts';
 import { kernelUnavailableReason, runOnKernel } from '../../lib/real/kernel.ts';
@@ -103,4 +104,39 @@ test('tcpemu real: bad input exits 2 with one line', async (t) => {
   t.regex(r.err, /no such file/);
   r = await real([path.join(SCENARIOS, 'handshake.yaml'), '--settle', 'soon']);
   t.is(r.code, 2);
+});
+
+kernelTest('tcpemu real: data after a full close is answered with RST, by the kernel as by the model (RFC 1122 4.2.2.13; issue 23, bug 3)', async (t) => {
+  // The client closes at 100 ms; the server's data of 200 ms reaches a closed application: both answer it
+  // with <SEQ=SEG.ACK><CTL=RST>, seq 2 (after the client's FIN), and the client's connection ends.
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-real-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'data-after-close.yaml');
+  writeFileSync(file, `name: data-after-close
+seed: 1
+tcp: { profile: linux }
+hosts:
+  client: {}
+  server: {}
+link: { delay: 5ms }
+steps:
+  - { at: 0, server: listen 80 }
+  - { at: 0, client: connect server:80 }
+  - { at: 100ms, client: close }
+  - { at: 200ms, server: send 2000 }
+  - { at: 300ms, server: close }
+expect:
+  states:
+    client: CLOSED SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED
+  segments: |
+    ...
+    client > server  F.  seq 1 ack 1
+    ...
+    client > server  R   seq 2
+    ...
+`);
+  const r = await real([file]);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /AGREE: every expectation holds/);
+  t.is([...r.out.matchAll(/> server {2}R {2}seq 2 win 0 len 0/g)].length, 2, 'the model\'s RST and the kernel\'s, side by side');
 });
