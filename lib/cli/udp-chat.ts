@@ -28,6 +28,7 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { didYouMean, suggest } from './args.ts';
 import { Host, type HostTracer, type SimSocket } from '../host/host.ts';
 import { UdpLink, UdpLinkError, parseEndpoint, type UdpImpairments, type UdpLinkStats, UDP_DROP_REASONS } from '../link/udp.ts';
 import { RealClock } from '../sim/real-clock.ts';
@@ -195,6 +196,13 @@ function parse(args: string[], cmd: string, extra: Record<string, { type: 'strin
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: false, strict: true }).values as Values;
   } catch (err) {
+    // An unknown flag gets the nearest known one (as every other command's), not parseArgs' own wording.
+    const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec((err as Error).message);
+    if (unknown) {
+      const known = Object.keys({ ...COMMON_OPTIONS, ...extra });
+      const near = suggest(unknown[1].replace(/^-+/, ''), known);
+      throw new UsageError(`unknown option ${unknown[1]}${didYouMean(near === undefined ? undefined : `--${near}`)}`);
+    }
     throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify.*$/, ''));
   }
 }
@@ -412,7 +420,7 @@ async function run(cmd: 'serve' | 'connect', io: ChatIo, body: () => Promise<num
   } catch (err) {
     if (err instanceof UsageError || err instanceof UdpLinkError) {
       io.stderr.write(`tcpemu ${cmd}: ${err.message}\n`);
-      if (err instanceof UsageError) io.stderr.write(`try 'tcpemu ${cmd} --help'\n`);
+      if (err instanceof UsageError) io.stderr.write(`run 'tcpemu ${cmd} --help' for its usage\n`);
       return 2;
     }
     throw err;

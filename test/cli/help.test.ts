@@ -97,7 +97,7 @@ test('an unknown flag: "did you mean" the nearest, exit 2, and quotes that balan
     const r = await cli(args);
     t.is(r.code, 2, args.join(' '));
     t.is(r.out, '');
-    t.true(r.err.startsWith(`tcpemu ${args[0]}: unknown option ${args.find((a) => a.startsWith('--') && a !== meant)}; did you mean ${meant}?\n`), r.err);
+    t.true(r.err.startsWith(`tcpemu ${args[0]}: unknown option ${[...args].reverse().find((a) => a.startsWith('--'))}; did you mean ${meant}?\n`), r.err);
     t.true(r.err.endsWith(`run 'tcpemu ${args[0]} --help' for its usage\n`), r.err);
     t.is((r.err.match(/'/g) ?? []).length % 2, 0, `balanced quotes: ${r.err}`);
   }

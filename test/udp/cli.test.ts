@@ -169,7 +169,10 @@ test('bad usage: one line on stderr and exit 2, nothing bound', async (t) => {
     [serve, ['--udp', '127.0.0.1:0', '--delay', 'soon'], /--delay: "soon" is not a duration/],
     [serve, ['--udp', '127.0.0.1:0', '--view', 'pretty'], /--view: "pretty"/],
     [connect, ['--udp', '127.0.0.1:9', '--addr', '10.0.0.300'], /--addr: "10.0.0.300" is not an IPv4 address/],
-    [serve, ['--udp', '127.0.0.1:0', '--frobnicate'], /Unknown option '--frobnicate'/],
+    [serve, ['--udp', '127.0.0.1:0', '--frobnicate'], /unknown option --frobnicate\nrun 'tcpemu serve --help' for its usage\n$/],
+    // A typo gets the nearest flag, as every other command's does.
+    [serve, ['--udp', '127.0.0.1:0', '--ech'], /^tcpemu serve: unknown option --ech; did you mean --echo\?\n/],
+    [connect, ['--udp', '127.0.0.1:9', '--sede', '3'], /^tcpemu connect: unknown option --sede; did you mean --seed\?\n/],
     [serve, ['--udp', '127.0.0.1:0', '--pcap', '/nonexistent-dir/x.pcap'], /--pcap: cannot write in \/nonexistent-dir/],
   ];
   for (const [fn, args, re] of cases) {
