@@ -113,8 +113,13 @@ export class ExpectationError extends Error {
   override name = 'ExpectationError';
   /** As node:assert's errors, so test runners show it as an assertion that failed. */
   readonly code = 'ERR_ASSERTION';
-  constructor(readonly results: readonly ExpectResult[], readonly ladder: string) {
+  declare readonly results: readonly ExpectResult[];
+  declare readonly ladder: string;
+  constructor(results: readonly ExpectResult[], ladder: string) {
     const failed = results.filter((r) => !r.ok);
     super(`${failed.map((r) => `✘ ${r.what}\n  ${r.detail}`).join('\n')}\n\nthe run (virtual time, ms):\n${ladder}`);
+    // Not enumerable: test runners print an error's own properties, and the message holds both already.
+    Object.defineProperty(this, 'results', { value: results, enumerable: false });
+    Object.defineProperty(this, 'ladder', { value: ladder, enumerable: false });
   }
 }

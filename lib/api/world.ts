@@ -143,9 +143,31 @@ function keep(sim: SimSocket): void {
   sim.received ??= [];
 }
 
-/** Node has nothing ready to run: no setImmediate is waiting (promise reactions and ticks ran before ours). */
+/**
+ * setImmediate callbacks that worlds' drivers have queued and that have not run yet. Worlds driven at
+ * the same time (tests of one file run concurrently) each wait for the others' application code, but
+ * not for the others' drivers, or each would wait for the other forever.
+ */
+let driverImmediates = 0;
+
+/** At most this many turns of the event loop for one settling, in case application code queues immediates forever. */
+const MAX_SETTLE_TURNS = 10_000;
+
+/** Node has nothing ready to run: no setImmediate but the drivers' own is waiting (promise reactions and ticks ran before ours). */
 function nodeIsIdle(): boolean {
-  return !process.getActiveResourcesInfo().includes('Immediate');
+  let n = 0;
+  for (const r of process.getActiveResourcesInfo()) if (r === 'Immediate') n++;
+  return n <= driverImmediates;
+}
+
+/** One turn of Node's event loop: every tick, promise reaction and immediate queued before it has run. */
+async function turn(): Promise<void> {
+  driverImmediates++;
+  try {
+    await nextImmediate();
+  } finally {
+    driverImmediates--;
+  }
 }
 
 export class World implements Checkable {
@@ -273,6 +295,7 @@ export class World implements Checkable {
     watched.catch(() => undefined);
     const limit = this.scheduler.now + (opts.timeoutMs ?? Infinity);
     await this.drive(limit, () => done, opts);
+    if (!done && limit < Infinity && this.scheduler.now < limit) this.scheduler.runUntil(limit);
     if (!done) {
       const why = this.idle ? 'the world went idle' : `the timeout (${opts.timeoutMs} ms of virtual time) passed`;
       throw new Error(`world.settle: ${why} at ${this.scheduler.now} ms before the promise settled`);
@@ -484,8 +507,10 @@ export class World implements Checkable {
 
   /** Let Node run what it has ready: promise reactions, ticks, immediates, and what those start. */
   private async settleNode(): Promise<void> {
-    do await nextImmediate();
-    while (!nodeIsIdle());
+    for (let i = 0; i < MAX_SETTLE_TURNS; i++) {
+      await turn();
+      if (nodeIsIdle()) return;
+    }
   }
 
   /** Realtime: sleep until the wall clock reaches virtual time `t`, moving the clock along meanwhile. */
