@@ -30,8 +30,21 @@ export interface Expectations {
   errors?: Record<string, string>;
 }
 
-/** A segment pattern or expectation written wrong: where in the text, and what would be right. */
-export class PatternError extends ScenarioError {}
+/** A segment pattern or expectation written wrong: which text, where in it, and what would be right. */
+export class PatternError extends Error {
+  override name = 'PatternError';
+  constructor(
+    /** The text's name: 'segments', 'states.client', or the pattern itself in quotes. */
+    readonly where: string,
+    /** 1-based line and column in that text. */
+    readonly line: number,
+    readonly col: number,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(`${where}:${line}:${col}: ${message}${hint === undefined ? '' : `\n  hint: ${hint}`}`);
+  }
+}
 
 /** What the checks need from a run: its hosts, its trace, and what each host's applications read and saw. */
 export interface Checkable {
@@ -48,7 +61,13 @@ const AT = { line: 1, col: 1 };
 export function parseSegments(text: string, hostNames: readonly string[], what = 'segments'): SegmentPattern[] {
   const out: SegmentPattern[] = [];
   text.split('\n').forEach((line, i) => {
-    const p = parseSegmentLine({ text: line, pos: (col) => ({ line: i + 1, col: col + 1 }) }, hostNames, (pos, m, h) => new PatternError(what, pos.line, pos.col, m, h));
+    let p: SegmentPattern | undefined;
+    try {
+      p = parseSegmentLine({ text: line, pos: (col) => ({ line: i + 1, col: col + 1 }) }, hostNames, (pos, m, h) => new ScenarioError(what, pos.line, pos.col, m, h));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      throw new PatternError(err.file, err.line, err.col, err.message, err.hint);
+    }
     if (p) out.push(p);
   });
   return out;

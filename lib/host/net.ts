@@ -2,6 +2,7 @@ import { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import type { Host, SimServer, SimSocket, SocketError } from './host.ts';
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
+import type { TcpStateName } from '../trace/events.ts';
 
 /**
  * The host's sockets as Node's `net` shapes them: a Server with `listen` and 'connection', a Socket
@@ -21,9 +22,16 @@ export class Socket extends Duplex {
   private idleMs = 0;
   private idleTimer: number | undefined;
 
-  /** `host`: the socket's, for setTimeout (its clock: virtual time on the in-memory link) and localAddress. */
-  constructor(readonly sim: SimSocket, opts: SocketOptions = {}, private readonly host?: Host) {
+  /** @internal The host's socket behind this stream. */
+  readonly sim: SimSocket;
+
+  /**
+   * @internal Made by createServer and connect. `host`: the socket's, for setTimeout (its clock:
+   * virtual time on the in-memory link) and localAddress.
+   */
+  constructor(sim: SimSocket, opts: SocketOptions = {}, private readonly host?: Host) {
     super({ allowHalfOpen: opts.allowHalfOpen ?? false });
+    this.sim = sim;
     sim.autoread = true;
     sim.on('connect', () => this.emit('connect'));
     sim.on('data', (d: Buffer) => {
@@ -112,7 +120,7 @@ export class Socket extends Duplex {
     return this.sim.localPort;
   }
   /** The TCP state, in RFC 9293's spelling. */
-  get state(): string {
+  get state(): TcpStateName {
     return this.sim.state;
   }
 
@@ -154,6 +162,7 @@ export class Socket extends Duplex {
 export class Server extends EventEmitter {
   private sim: SimServer | undefined;
 
+  /** @internal Made by createServer. */
   constructor(private readonly host: Host, private readonly opts: SocketOptions = {}) {
     super();
   }
