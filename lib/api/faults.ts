@@ -71,8 +71,7 @@ export class Faults {
 
   /** @internal A host sends `packet`, whose transmission `ev` was just traced: to the link, or to its fault. */
   route(from: string, packet: Buffer, ev: SegmentEvent | undefined): void {
-    const traced = ev !== undefined && ev.event === 'tx' && ev.t === this.scheduler.now;
-    const rule = !traced || this.rules.length === 0 ? undefined : this.rules.find((r) => r.left > 0 && r.match(ev));
+    const rule = ev === undefined || this.rules.length === 0 ? undefined : this.rules.find((r) => r.left > 0 && r.match(ev));
     if (!rule) return this.send(from, packet);
     rule.left--;
     this.rules = this.rules.filter((r) => r.left > 0);

@@ -191,6 +191,8 @@ export class World implements Checkable {
   private readonly listeners: ((ev: TimedEvent) => void)[] = [];
   /** Trace events already shown to `listeners`. */
   private seen = 0;
+  /** The transmission a host traced last, not yet handed to the link (hosts trace a segment, then transmit it). */
+  private lastTx: SegmentEvent | undefined;
 
   constructor(opts: WorldOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -223,8 +225,9 @@ export class World implements Checkable {
         transmit: (packet) => {
           if (opts.capture !== false) this.packets.push({ timeMs: this.scheduler.now, packet });
           // The host has just traced this packet's transmission: the faults match against it.
-          const events = this.recorder.events;
-          this.faults.route(name, packet, events[events.length - 1] as SegmentEvent | undefined);
+          const ev = this.lastTx;
+          this.lastTx = undefined;
+          this.faults.route(name, packet, ev);
         },
       });
       this.memoryLink.attach(name, addr, (packet) => host.receivePacket(packet));
@@ -244,7 +247,10 @@ export class World implements Checkable {
 
   /** @internal A host's name or dotted address, as a dotted address. */
   addressOf(hostOrAddress: string): string {
-    return this.hosts.get(hostOrAddress)?.addrText ?? formatAddr(parseAddr(hostOrAddress));
+    const host = this.hosts.get(hostOrAddress);
+    if (host) return host.addrText;
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(hostOrAddress)) throw new RangeError(`"${hostOrAddress}" is neither a host of this world (${this.hostNames.join(', ')}) nor an IPv4 address`);
+    return formatAddr(parseAddr(hostOrAddress));
   }
 
   /** Virtual time now, in ms since the world began. */
@@ -531,6 +537,7 @@ export class World implements Checkable {
     const t: HostTracer = {
       segment: (...a) => {
         r.segment(...a);
+        if (a[0] === 'tx') this.lastTx = r.events[r.events.length - 1] as SegmentEvent;
         this.notify();
       },
       state: (...a) => {

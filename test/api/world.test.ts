@@ -173,6 +173,16 @@ test('faults: delay holds a segment back, corrupt flips a bit that the receiver 
   t.throws(() => c.world.faults.delay('client > server', -1), { message: /not a number of milliseconds/ });
 });
 
+test('faults match on a link with jitter too (segments sent at fractional times)', async (t) => {
+  const { world, echoed } = echo({ link: { delayMs: 10, jitterMs: 3 } });
+  world.faults.drop('server > client P.');
+  await world.run();
+  t.is(echoed(), 'hello');
+  const drop = world.events.find((e) => e.type === 'segment' && e.event === 'drop');
+  t.true(drop !== undefined && drop.type === 'segment' && drop.reason === 'fault' && drop.flags === 'P.' && !Number.isInteger(drop.t));
+  t.throws(() => world.host('client').connect({ host: 'sever', port: 7 }), { message: /"sever" is neither a host of this world \(client, server\) nor an IPv4 address/ });
+});
+
 test('link down and up at virtual times, and when an event happens', async (t) => {
   const { world, echoed } = echo({ tcp: { mslMs: 1000, rtoInitialMs: 200, rtoMinMs: 200 } });
   // When the server enters CLOSE-WAIT (its FIN follows at once), nothing more gets through for a while.
