@@ -241,3 +241,19 @@ test('the outputs: trace with its meta line, pcap, report, states and summary vi
   t.regex(world.summary(), /client/);
   t.throws(() => world.host('nobody'), { message: /no host named nobody; the hosts are client, server/ });
 });
+
+test('onTrace sees every event as it is recorded, in order, until it is stopped', async (t) => {
+  const { world } = echo();
+  const seen: string[] = [];
+  const stop = world.onTrace((ev) => seen.push(JSON.stringify(ev)));
+  await world.runUntil(30);
+  stop();
+  const upTo30 = world.events.filter((e) => e.t <= 30).map((e) => JSON.stringify(e));
+  // Events recorded before onTrace was called (the SYN sent at connect) are not shown again.
+  t.deepEqual(seen, upTo30.slice(upTo30.length - seen.length));
+  t.true(seen.length > 5);
+  const before = seen.length;
+  await world.run();
+  t.is(seen.length, before, 'nothing after stop()');
+  t.true(world.events.length > upTo30.length);
+});
