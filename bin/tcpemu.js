@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// Entry point: TypeScript runs through tsx, so there is no build step.
+// Entry point. An installed package runs the compiled JavaScript in dist/. A checkout of the repository
+// runs dist/ only when it was built from exactly the sources on disk (scripts/sources.mjs), and the
+// TypeScript itself through tsx otherwise: an edit is never hidden by a stale build.
+import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
 // V8 inlines a call only while the function it optimises has taken in less than this much bytecode of
@@ -8,6 +11,11 @@ import { setFlagsFromString } from 'node:v8';
 // Set before any of the program is compiled; the flag changes what is inlined, never what runs.
 setFlagsFromString('--max-inlined-bytecode-size-cumulative=2000');
 
-const { register } = await import('tsx/esm/api');
-register();
-await import('./tcpemu.ts');
+const checkout = existsSync(new URL('./tcpemu.ts', import.meta.url));
+if (checkout && !(await import('../scripts/sources.mjs')).builtFromThese(new URL('..', import.meta.url).pathname)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./tcpemu.ts');
+} else {
+  await import('../dist/bin/tcpemu.js');
+}

@@ -21,8 +21,9 @@ import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
 import { traceFromCapture } from '../lib/trace/from-capture.ts';
 import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
 import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
+import { PACKAGE_ROOT } from '../lib/paths.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
 /** The commands, in the order the main help lists them. */

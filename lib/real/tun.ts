@@ -20,12 +20,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTool } from './kernel.ts';
+import { FROM_SOURCE, moduleFile } from '../paths.ts';
 import { KERNEL_ADDR, TUN_PREFIX, type DialogueOptions, type DialogueReport } from './tun-dialogue.ts';
 import type { TimedEvent } from '../trace/events.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const HELPER = path.join(HERE, 'tun-helper.py');
-const CHILD = path.join(HERE, 'tun-child.ts');
+const CHILD = moduleFile(HERE, 'tun-child');
 export const TUN_DEVICE = 'tcpemu0';
 export const NAMESPACE_PREFIX = 'tcpemu-tun-';
 /**
@@ -158,8 +159,12 @@ export async function inNamespaceWithTun(program: string[], timeoutMs: number): 
 
 let tsxLoader: string | undefined;
 
-/** `node --import <tsx>`, resolved from here so that the child runs whatever the working directory. */
+/**
+ * Node for the child: from source, with `--import <tsx>` (resolved from here, so that the child runs
+ * whatever the working directory); compiled (dist/, an installed package), plain Node.
+ */
 function nodeWithTsx(): string[] {
+  if (!FROM_SOURCE) return [process.execPath];
   tsxLoader ??= import.meta.resolve('tsx');
   return [process.execPath, '--import', tsxLoader];
 }

@@ -1,0 +1,2 @@
+/** Types of scripts/api-report.mjs. */
+export declare function apiReport(root: string): string;
