@@ -24,7 +24,7 @@
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, endianness } from 'node:os';
 import path from 'node:path';
 import type { Command, ScenarioPlan, StepPlan } from '../scenario/plan.ts';
@@ -292,11 +292,69 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0,
 export async function runOnKernel(plan: ScenarioPlan, opts: KernelRunOptions = {}): Promise<KernelRunResult> {
   const reason = kernelUnavailableReason();
   if (reason) throw new KernelUnavailable(reason);
-  const run = new KernelRun(plan, opts);
+  return withKernelLock(async () => {
+    const run = new KernelRun(plan, opts);
+    try {
+      return await run.execute();
+    } finally {
+      await run.cleanup();
+    }
+  });
+}
+
+/**
+ * Kernel runs take fixed loopback addresses and ports (127.0.0.2:80 for a server at 10.0.0.2:80), so two
+ * at once, from two commands or two test files, would take each other's. One waits for the other: a lock
+ * file holding the runner's pid, taken again if that process is gone, re-entrant within a process (a test
+ * that checks what a run left behind holds it around the run and its checks). Waits at most `waitMs`.
+ */
+const LOCK_FILE = path.join(tmpdir(), 'tcpemu-real.lock');
+let lockDepth = 0;
+
+export async function withKernelLock<T>(fn: () => Promise<T>, waitMs = 180_000): Promise<T> {
+  if (lockDepth === 0) await takeLock(waitMs);
+  lockDepth++;
   try {
-    return await run.execute();
+    return await fn();
   } finally {
-    await run.cleanup();
+    lockDepth--;
+    if (lockDepth === 0) rmSync(LOCK_FILE, { force: true });
+  }
+}
+
+async function takeLock(waitMs: number): Promise<void> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number.parseInt(readFileSyncOr(LOCK_FILE), 10);
+    if (!Number.isInteger(holder) || !alive(holder)) {
+      rmSync(LOCK_FILE, { force: true }); // left by a run that died: nobody holds the addresses
+      continue;
+    }
+    if (Date.now() > until) throw new KernelRunError(`another tcpemu real (pid ${holder}) has held the loopback addresses for ${Math.round(waitMs / 1000)} s; try again when it has finished`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function readFileSyncOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { realCommand } from '../../lib/cli/real.ts';
-import { kernelUnavailableReason, runOnKernel } from '../../lib/real/kernel.ts';
+import { kernelUnavailableReason, runOnKernel, withKernelLock } from '../../lib/real/kernel.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { linuxModelConfig, LOOPBACK_MSS } from '../../lib/real/compare.ts';
 import { rfcDefaults, resolveConfig } from '../../lib/tcp/config.ts';
@@ -83,17 +83,20 @@ kernelTest('tcpemu real lost-fin: loopback cannot drop the FIN, so both miss the
 kernelTest('the kernel runner cleans up: no socket of the run is left but TIME-WAIT, and tcpdump is gone', async (t) => {
   const file = path.join(SCENARIOS, 'request-response.yaml');
   const plan = loadScenario(readFileSync(file, 'utf8'), file);
-  const r = await runOnKernel(plan, { settleMs: 200 });
-  t.is(r.delivered.server.toString(), 'ping');
-  t.is(r.delivered.client.toString(), 'pong');
-  t.true(r.segments.length >= 9);
-  // Loopback leaves checksums to the (absent) NIC: the capture holds the partial sums, and they are counted.
-  t.true(r.partialChecksums > 0 && r.partialChecksums <= r.segments.length);
-  const { execFileSync } = await import('node:child_process');
-  const left = execFileSync('ss', ['-tanH', '( sport = :8080 or dport = :8080 )']).toString().split('\n').filter((l) => l && !l.startsWith('TIME-WAIT'));
-  t.deepEqual(left, []);
-  const tcpdumps = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes('tcpdump') && l.includes('tcpemu-real-'));
-  t.deepEqual(tcpdumps, []);
+  // The lock around the run and the checks: no other kernel run (another test file's) may start between.
+  await withKernelLock(async () => {
+    const r = await runOnKernel(plan, { settleMs: 200 });
+    t.is(r.delivered.server.toString(), 'ping');
+    t.is(r.delivered.client.toString(), 'pong');
+    t.true(r.segments.length >= 9);
+    // Loopback leaves checksums to the (absent) NIC: the capture holds the partial sums, and they are counted.
+    t.true(r.partialChecksums > 0 && r.partialChecksums <= r.segments.length);
+    const { execFileSync } = await import('node:child_process');
+    const left = execFileSync('ss', ['-tanH', '( sport = :8080 or dport = :8080 )']).toString().split('\n').filter((l) => l && !l.startsWith('TIME-WAIT'));
+    t.deepEqual(left, []);
+    const tcpdumps = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes('tcpdump') && l.includes('tcpemu-real-'));
+    t.deepEqual(tcpdumps, []);
+  });
 });
 
 test('tcpemu real: bad input exits 2 with one line', async (t) => {
