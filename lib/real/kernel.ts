@@ -341,6 +341,16 @@ async function takeLock(waitMs: number): Promise<void> {
   }
 }
 
+/** Whether a process of that pid exists (kill 0: EPERM means it does, but is not ours). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function readFileSyncOr(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -349,14 +359,6 @@ function readFileSyncOr(file: string): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 class KernelRun {
   private readonly log: (s: string) => void;

@@ -19,7 +19,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findTool } from './kernel.ts';
+import { alive, findTool } from './kernel.ts';
 import { FROM_SOURCE, moduleFile } from '../paths.ts';
 import { KERNEL_ADDR, TUN_PREFIX, type DialogueOptions, type DialogueReport } from './tun-dialogue.ts';
 import type { TimedEvent } from '../trace/events.ts';
@@ -71,14 +71,6 @@ function ip(args: string[], timeoutMs = 10_000): Promise<Ran> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Our namespaces whose process is gone (a run killed before its cleanup): deleted. */
 async function reapStale(): Promise<void> {
