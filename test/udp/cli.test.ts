@@ -104,8 +104,9 @@ test('connect with no server: each SYN retry is reported as it happens, with its
   t.is(await within(10_000, done, 'client'), 1);
   t.regex(cio.err(), /^connecting to 10\.0\.0\.2:\d+ over udp /m);
   const [, second] = /^no answer in (\d+) ms \(RTO\): SYN sent again, retry 2 of 2$/m.exec(cio.err()) ?? [];
-  // Timers never fire early (a busy machine only makes them late): 100 ms, then doubled (RFC 6298 5.5).
-  t.true(Number(first) >= 99 && Number(second) >= 199, `waits of ${first} and ${second} ms`);
+  // 100 ms, then doubled (RFC 6298 5.5), measured between the SYNs as the real clock stamped them: one
+  // stamp can come a few ms after the timer was set (95 ms was seen under load), so 10% is allowed.
+  t.true(Number(first) >= 90 && Number(second) >= 180, `waits of ${first} and ${second} ms`);
   t.regex(cio.err(), /ETIMEDOUT/);
   t.regex(cio.err(), /connection failed; exit 1\n$/);
 });
