@@ -5,7 +5,7 @@ import { loadScenario } from '../../lib/scenario/load.ts';
 import { runScenario } from '../../lib/scenario/runner.ts';
 import { renderReport } from '../../lib/report/index.ts';
 import type { SegmentEvent, TraceEvent } from '../../lib/trace/events.ts';
-import { renderLadder } from '../../lib/trace/views/ladder.ts';
+import { displayWidth, renderLadder } from '../../lib/trace/views/ladder.ts';
 import { segmentLabel, segmentLabelParts } from '../../lib/trace/views/label.ts';
 import { renderStates } from '../../lib/trace/views/states.ts';
 import { renderSummary, summarize } from '../../lib/trace/views/summary.ts';
@@ -319,4 +319,20 @@ test('one vocabulary: the terminal and the page name application events and rese
   }
   t.is(appWords({ event: 'open' }), APP_WORDS.open);
   t.false(/end-of-stream|>open<|>accept</.test(text + html));
+});
+
+test('host names in Chinese are centred over their columns in terminal columns, two a character (客户端, 服务器)', (t) => {
+  const plan = loadScenario('name: cjk\nhosts: { 客户端: {}, 服务器: {} }\nlink: { delay: 10ms }\nsteps:\n  - { at: 0, 服务器: listen 80 }\n  - { at: 0, 客户端: connect 服务器:80 }\n', 'cjk.yaml');
+  const lines = renderLadder(runScenario(plan).events, { hosts: plan.hosts.map((h) => h.name), color: false, width: 100 }).split('\n');
+  const heading = lines.find((l) => l.includes('客户端'))!;
+  const row = lines.find((l) => l.includes('SYN-SENT'))!;
+  // Columns as a terminal shows them: the heading's text before each name, measured in display width.
+  const column = (text: string, at: number) => displayWidth(text.slice(0, at));
+  const pipes = [...row.matchAll(/│/g)].map((m) => m.index!);
+  for (const [name, pipe] of [['客户端', pipes[0]], ['服务器', pipes[1]]] as const) {
+    const start = column(heading, heading.indexOf(name));
+    const end = start + displayWidth(heading.slice(heading.indexOf(name)).split(/ {2,}/)[0]);
+    t.true(Math.abs((start + end) / 2 - pipe) <= 1, `${name} spans columns ${start}-${end}, its column is at ${pipe}`);
+  }
+  t.is(displayWidth('客户端 10.0.0.1:80'), 6 + 1 + 11);
 });

@@ -390,11 +390,14 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
   const pipeB = pipeA + 1 + span;
   const nameA = `${cols[0]}${hostPorts(0)}`;
   const nameB = `${cols[1]}${hostPorts(1)}`;
-  const startA = Math.max(timeW + 2, pipeA - Math.floor(nameA.length / 2));
-  const startB = Math.max(startA + nameA.length + 2, Math.min(pipeB - Math.floor(nameB.length / 2), width - nameB.length));
+  // Measured in terminal columns: a name in Chinese (客户端) takes two a character.
+  const wA = displayWidth(nameA);
+  const wB = displayWidth(nameB);
+  const startA = Math.max(timeW + 2, pipeA - Math.floor(wA / 2));
+  const startB = Math.max(startA + wA + 2, Math.min(pipeB - Math.floor(wB / 2), width - wB));
   out.push(
     ('ms'.padStart(timeW) + ' '.repeat(startA - timeW) + paint(nameA, 'bold', color) +
-      ' '.repeat(startB - startA - nameA.length) + paint(nameB, 'bold', color)).trimEnd(),
+      ' '.repeat(startB - startA - wA) + paint(nameB, 'bold', color)).trimEnd(),
   );
 
   // Bent arrows still on their way at each row: [column, style] of their lanes.
@@ -530,3 +533,14 @@ function drawArrival(a: Arrow, span: number, lane: number): Cell[] {
   cells[ltr ? span - 1 : 0] = head;
   return cells;
 }
+
+/**
+ * Terminal columns a text takes: two for East Asian wide and fullwidth characters (CJK ideographs, kana,
+ * Hangul, fullwidth forms; Unicode's East_Asian_Width W and F, in their main blocks), one for the rest.
+ */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += WIDE.test(ch) ? 2 : 1;
+  return w;
+}
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;
