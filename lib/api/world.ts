@@ -396,7 +396,7 @@ export class World implements Checkable {
   // ---------------------------------------------------------------------------------------------
   // What happened
 
-  /** The trace so far, without its meta line (FORMATS.md's events; live: it grows as the clock runs). */
+  /** The trace so far, without its meta line (docs/trace-format.md's events; live: it grows as the clock runs). */
   get events(): readonly TimedEvent[] {
     return this.recorder.events;
   }
@@ -432,7 +432,7 @@ export class World implements Checkable {
     await writeFile(path, this.pcap());
   }
 
-  /** The trace as JSON Lines (FORMATS.md), for `tcpemu report` or your own tools. */
+  /** The trace as JSON Lines (docs/trace-format.md), for `tcpemu report` or your own tools. */
   async writeTrace(path: string): Promise<void> {
     await writeFile(path, serializeTrace(this.trace()));
   }

@@ -25,7 +25,7 @@ export interface Expectation {
 export interface ReportOptions {
   /** Page title; default "tcpemu: <scenario>". */
   title?: string;
-  /** The scenario's expectations as checked by the runner (FORMATS.md `--json` shape). */
+  /** The scenario's expectations as checked by the runner (the `--json` shape of docs/command-line.md). */
   expectations?: Expectation[];
   /** More transmissions than this and the ladder is drawn as a band of counts (default 5000). */
   maxLadderSegments?: number;

@@ -149,7 +149,7 @@ export function relativeSackOptions(s: SegmentEvent): string[] {
 }
 
 /**
- * The arrow label: tcpdump's notation with relative numbers, as FORMATS.md's segment lines, and the
+ * The arrow label: tcpdump's notation with relative numbers, as the segment lines of docs/scenario-format.md, and the
  * terminal ladder's mark for a retransmission or probe (`(rtx: rto)`, views/words.ts).
  */
 export function ladderLabel(s: SegmentEvent, maxChars = 64): string {

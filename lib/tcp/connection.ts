@@ -343,7 +343,7 @@ export class Connection {
 
   /**
    * Passive OPEN (3.10.1): the host creates a connection for each SYN that reaches a listening port.
-   * It is born in LISTEN (no CLOSED -> LISTEN event: FORMATS.md starts a passive history at LISTEN).
+   * It is born in LISTEN (no CLOSED -> LISTEN event: docs/trace-format.md starts a passive history at LISTEN).
    */
   listen(_now: number): void {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `listen in ${this.state}`);

@@ -1,5 +1,5 @@
 /**
- * Trace events: the JSON Lines contract of ../shared/design/FORMATS.md ("Trace file").
+ * Trace events: the JSON Lines contract of docs/trace-format.md.
  * One object a line, in the order things happened; `t` is virtual (or real, on the UDP link)
  * time in milliseconds since the start of the run. Fields may be added, never removed or renamed.
  */

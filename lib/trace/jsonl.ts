@@ -1,10 +1,10 @@
 /**
- * Trace files as JSON Lines (FORMATS.md, "Trace file"): writing them byte-stable, reading them with
+ * Trace files as JSON Lines (docs/trace-format.md): writing them byte-stable, reading them with
  * errors that name the line and column.
  *
  * Determinism is a contract: the same events give the same bytes. So keys are written in one fixed
  * order (the order of each interface in events.ts), without spaces, absent optional fields left out,
- * and any field this version does not know (FORMATS.md allows fields to be added) written after the
+ * and any field this version does not know (docs/trace-format.md allows fields to be added) written after the
  * known ones in sorted key order.
  */
 import * as fs from 'node:fs';
@@ -146,7 +146,7 @@ function checkEvent(value: unknown, line: string, file: string, lineNo: number):
   }
   const specs = EVENT_FIELDS[type];
   if (!specs && lineNo !== 1) {
-    // FORMATS.md: types may be added in later versions. A reader keeps what it does not know (views skip
+    // docs/trace-format.md: types may be added in later versions. A reader keeps what it does not know (views skip
     // it, replay compares it as written) as long as it is timed like every other event.
     if (typeof rec.t !== 'number' || !Number.isFinite(rec.t)) {
       throw new TraceError(`${type} event is missing a numeric field "t"`, file, lineNo, colOf('t'), 'every event after the meta line has "t": its time in ms');
@@ -188,7 +188,7 @@ export interface TraceWriterOptions {
 /**
  * Streams events to a file and/or memory. The file appears complete or not at all: lines go to a
  * temporary file in the same directory (so the rename stays on one file system and is atomic), which
- * close() renames onto the target and abort() removes. Nothing is half-written on bad input (FORMATS.md).
+ * close() renames onto the target and abort() removes. Nothing is half-written on bad input (docs/trace-format.md).
  */
 export class TraceWriter {
   readonly file: string | undefined;

@@ -8,7 +8,7 @@ import { Relativizer } from './relative.ts';
 import type { SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events.ts';
 
 /**
- * Writes the trace of FORMATS.md as things happen, from the layer that owns each event: hosts call it
+ * Writes the trace of docs/trace-format.md as things happen, from the layer that owns each event: hosts call it
  * for segments they send and receive, state changes, application events and timers; the link for
  * drops. Relative sequence numbers are computed once, in order, like tcpdump's.
  */

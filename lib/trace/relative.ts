@@ -1,7 +1,7 @@
 /**
  * Relative sequence numbers, as tcpdump and Wireshark show them: each direction of a connection
  * counts from its initial sequence number, so the SYN is `seq 0` and the first data byte `seq 1`
- * (FORMATS.md, "Segment lines"). Pure bookkeeping over what was seen; no TCP logic.
+ * (docs/scenario-format.md, segment lines). Pure bookkeeping over what was seen; no TCP logic.
  *
  * Choices, where the tools differ or are silent:
  * - A flow is one direction, `src>dst` with both `addr:port`. Its base is the sequence number of the

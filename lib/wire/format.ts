@@ -1,6 +1,6 @@
 /**
  * tcpdump's notation for flags and options, as used in scenario expectations and trace events
- * (FORMATS.md "Segment lines" and the trace `flags` / `options` fields).
+ * (the segment lines of docs/scenario-format.md and the trace `flags` / `options` fields of docs/trace-format.md).
  */
 import { WireError } from './errors.ts';
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type TcpOption } from './tcp-types.ts';

@@ -46,7 +46,7 @@ test('a failed expectation exits 1 and says what was expected, what happened and
   t.regex(r.out, new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
 });
 
-test('--json prints the summary object of FORMATS.md', (t) => {
+test('--json prints the summary object of docs/command-line.md', (t) => {
   const r = tcpemu(['run', path.join(SCENARIOS, 'request-response.yaml'), '--json']);
   t.is(r.code, 0, r.err);
   const o = JSON.parse(r.out);

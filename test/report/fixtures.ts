@@ -1,5 +1,5 @@
 /**
- * Three hand-built traces for the report tests, shaped like what the emulator writes (FORMATS.md,
+ * Three hand-built traces for the report tests, shaped like what the emulator writes (docs/trace-format.md,
  * "Trace file"): absolute sequence numbers from non-trivial ISNs (the server's close to 2^32, so its
  * numbers wrap), relative numbers computed the way the trace layer computes them, options as
  * tcpdump prints them, state, app and cc events. Built here rather than by running the emulator so

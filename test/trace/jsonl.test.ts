@@ -18,7 +18,7 @@ test('a segment is one line with the interface key order and no spaces', (t) => 
   t.is(serializeEvent(ev), SEG);
 });
 
-test('the meta line starts with type, as FORMATS.md writes it', (t) => {
+test('the meta line starts with type, as docs/trace-format.md writes it', (t) => {
   t.is(serializeEvent({ source: 'name: s\n', version: '0.1.0', seed: 1, scenario: 's', type: 'meta' }), META);
 });
 
@@ -82,7 +82,7 @@ test('a string left open is reported where it starts', (t) => {
   t.regex(e.message, /string not closed/);
 });
 
-test('a type from a newer version is kept as written (FORMATS.md: types may be added); a type that is not a string is an error', (t) => {
+test('a type from a newer version is kept as written (docs/trace-format.md: types may be added); a type that is not a string is an error', (t) => {
   const events = readTrace(`${META}\n{"t":5,"type":"packet","zeta":1,"alpha":"x"}\n`, 'x.jsonl');
   t.deepEqual(events[1], { t: 5, type: 'packet', zeta: 1, alpha: 'x' } as never);
   t.is(serializeEvent(events[1]), '{"t":5,"type":"packet","alpha":"x","zeta":1}');

@@ -69,7 +69,7 @@ export function sampleTrace(opts: { lossy?: boolean } = {}): TraceEvent[] {
   const b = new TraceBuilder(opts.lossy ? 'lossy-hello' : 'hello');
   const c = C_ISN;
   const s = S_ISN;
-  // A passively opened connection's history starts at LISTEN (FORMATS.md).
+  // A passively opened connection's history starts at LISTEN (docs/trace-format.md).
   b.app(0, 'server', 'listen');
   b.app(0, 'client', 'open').state(0, 'client', 'CLOSED', 'SYN-SENT', 'app connect');
   b.send(0, 'client', { flags: 'S', seq: c, ack: 0, options: ['mss 1460'] });

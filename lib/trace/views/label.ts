@@ -1,5 +1,5 @@
 /**
- * A segment written the way FORMATS.md's segment lines and tcpdump write it:
+ * A segment written the way the segment lines of docs/scenario-format.md and tcpdump write it:
  * `S seq 0 win 65535 <mss 1460>`, `P. seq 1:6 ack 1 win 65535 len 5`, `. ack 6 win 65530`.
  * Like tcpdump, the sequence number is left out of a bare ACK (nothing in sequence space),
  * and the ack out of a segment without the ACK flag (its ack field means nothing, RFC 9293 3.1).
