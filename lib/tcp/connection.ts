@@ -1422,8 +1422,11 @@ export class Connection {
    * and the answer refused in turn by a peer that probes too (Linux's tcp_acceptable_seq stops at the edge).
    */
   private bareAckSeq(): number {
+    // Before our SYN is acknowledged the peer's window is not known yet (SND.WND is 0 for "unknown"): SND.MAX
+    // (SND.NXT, 3.10.7.4's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> in SYN-RECEIVED).
+    if (!this.synAcked) return this.sndMax;
     const edge = seqAdd(this.sndUna, this.sndWnd);
-    return seqLe(this.sndMax, edge) ? this.sndMax : seqMax(edge, this.sndUna);
+    return seqLe(this.sndMax, edge) ? this.sndMax : edge;
   }
 
   private challengeAck(now: number): void {

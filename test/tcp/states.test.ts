@@ -390,3 +390,14 @@ test('a repeated SYN in SYN-RECEIVED is answered with the SYN-ACK again, marked 
   t.deepEqual(rec.out[0].info, { retransmit: true, why: 'dup-syn' });
   t.is(c.state, 'SYN-RECEIVED');
 });
+
+test('SYN-RECEIVED: an unacceptable segment is answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, SND.NXT being ISS+1 (RFC 9293 3.10.7.4)', (t) => {
+  const { c, rec } = conn();
+  c.listen(0);
+  c.onSegment(seg({ flags: SYN, seq: R, options: [{ kind: 'mss', mss: 1460 }] }), 0);
+  rec.take();
+  // At 10 ms a segment far outside the window arrives (its ACK is no use): the answer is an ACK.
+  c.onSegment(seg({ flags: ACK, seq: R + 1 + 200_000, ack: L + 1 }), 10);
+  t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1, win: 65535, len: 0 }]);
+  t.is(c.state, 'SYN-RECEIVED');
+});
