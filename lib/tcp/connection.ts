@@ -943,6 +943,9 @@ export class Connection {
    * ending at or after RCV.NXT is taken, its text past the window trimmed away.
    */
   private acceptableAtEdge(seq: number, segLen: number, flags: number, rcvNxt: number, rcvWnd: number): boolean {
+    // A SYN stays with the four cases: refused, it is answered by the rules for a repeated SYN (the SYN-ACK
+    // again in SYN-RECEIVED) or with a challenge ACK (RFC 5961 4.2), which trimming it away would skip.
+    if (flags & SYN) return false;
     const edge = seqAdd(rcvNxt, rcvWnd);
     if (this.config.profile === 'linux') return seqLe(seq, edge) && seqGe(seqAdd(seq, segLen), rcvNxt);
     return segLen === 0 && seq === edge && !(flags & RST);

@@ -401,3 +401,12 @@ test('SYN-RECEIVED: an unacceptable segment is answered with <SEQ=SND.NXT><ACK=R
   t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1, win: 65535, len: 0 }]);
   t.is(c.state, 'SYN-RECEIVED');
 });
+
+test('linux profile too: a repeated SYN in SYN-RECEIVED brings the SYN-ACK again, though Linux\'s wider acceptance takes segments up to the right edge', (t) => {
+  const { c, rec } = conn({ profile: 'linux' });
+  c.listen(0);
+  c.onSegment(seg({ flags: SYN, seq: R, options: [{ kind: 'mss', mss: 1460 }] }), 0);
+  rec.take();
+  c.onSegment(seg({ flags: SYN, seq: R, options: [{ kind: 'mss', mss: 1460 }] }), 500);
+  t.deepEqual(rec.out.map((o) => [flagLetters(o.seg.flags), o.info.why]), [['S.', 'dup-syn']]);
+});
