@@ -12,6 +12,7 @@
  */
 import fc from 'fast-check';
 import { loadScenario } from '../scenario/load.ts';
+import { firstByteDifference } from '../scenario/expect.ts';
 import { payloadBytes, runScenario } from '../scenario/runner.ts';
 import type { AppEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import { setInvariantChecks } from '../tcp/invariants.ts';
@@ -209,26 +210,36 @@ export function judgeScenario(text: string): Verdict {
   } finally {
     setInvariantChecks(was);
   }
-  // What each application wrote (the runner fills `send N` with payloadBytes, offset per socket).
+  // One pass over the trace: what each application wrote (the runner fills `send N` with payloadBytes,
+  // offset per socket), each connection's last state, which connections their application closed, shut
+  // down or aborted, whether any end sent a RST, and whether the connection opened on each side.
   const written: Record<string, number> = { client: 0, server: 0 };
   const last = new Map<string, StateEvent>();
+  const closing = new Set<string>();
+  const opened = new Set<string>();
+  let reset = false;
   for (const e of events) {
-    if (e.type === 'app' && (e as AppEvent).event === 'send') written[e.host] += (e as AppEvent).bytes ?? 0;
     if (e.type === 'state') last.set(`${e.host} ${e.conn}`, e);
+    else if (e.type === 'segment') reset ||= e.event === 'tx' && e.flags.includes('R');
+    else if (e.type === 'app') {
+      const a = e as AppEvent;
+      if (a.event === 'send') written[a.host] += a.bytes ?? 0;
+      else if (a.event === 'close-req' || a.event === 'shutdown' || a.event === 'abort') closing.add(`${a.host} ${a.conn}`);
+      else if (a.event === 'connect' || a.event === 'accept') opened.add(`${a.host} ${a.event}`);
+    }
   }
   const peer = { client: 'server', server: 'client' } as const;
   for (const host of ['client', 'server'] as const) {
     const got = delivered[host] ?? Buffer.alloc(0);
     const sent = written[peer[host]];
     if (got.length > sent) return { ok: false, clean: false, segments, problem: `${host} read ${got.length} bytes, but ${peer[host]} wrote only ${sent}` };
-    if (!got.equals(payloadBytes(got.length))) return { ok: false, clean: false, segments, problem: `what ${host} read is not what ${peer[host]} wrote, in order: first difference at byte ${firstDifference(got, payloadBytes(got.length))}` };
+    const at = firstByteDifference(got, payloadBytes(got.length));
+    if (at !== undefined) return { ok: false, clean: false, segments, problem: `what ${host} read is not what ${peer[host]} wrote, in order: first difference at byte ${at}` };
   }
   // Every connection finished, but where an application chose not to: one whose application never asked
   // for a close (its step came before the connection existed) may stay open, and so may its peer, which
   // may wait for its FIN or for its window for ever. So may a FIN-WAIT-2 whose peer is gone (RFC 9293 has
   // no timer there).
-  const closing = new Set<string>();
-  for (const e of events) if (e.type === 'app' && (e.event === 'close-req' || e.event === 'shutdown' || e.event === 'abort')) closing.add(`${e.host} ${e.conn}`);
   const ends = (host: string) => [...last.entries()].filter(([k]) => k.startsWith(`${host} `)).map(([k, e]) => ({ state: e.to, left: !closing.has(k) }));
   for (const host of ['client', 'server'] as const) {
     for (const end of ends(host)) {
@@ -243,10 +254,8 @@ export function judgeScenario(text: string): Verdict {
   // a close: RFC 1122 4.2.2.13 says a RST means data was lost, whether or not an application heard of it).
   // And both ends got as far as a connection (a close in SYN-SENT discards what was written, silently),
   // whose application did not abandon it (its reads and its close came before the connection existed).
-  const reset = events.some((e) => e.type === 'segment' && e.event === 'tx' && e.flags.includes('R'));
-  const opened = (host: string, what: string) => events.some((e) => e.type === 'app' && e.host === host && e.event === what);
   const abandoned = [...ends('client'), ...ends('server')].some((e) => e.left);
-  const clean = !reset && !abandoned && opened('client', 'connect') && opened('server', 'accept') && Object.values(errors).every((e) => e.length === 0);
+  const clean = !reset && !abandoned && opened.has('client connect') && opened.has('server accept') && Object.values(errors).every((e) => e.length === 0);
   if (clean) {
     for (const host of ['client', 'server'] as const) {
       const got = delivered[host]?.length ?? 0;
@@ -254,12 +263,6 @@ export function judgeScenario(text: string): Verdict {
     }
   }
   return { ok: true, clean, segments };
-}
-
-function firstDifference(a: Buffer, b: Buffer): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return n;
 }
 
 export interface GeneratedRun {

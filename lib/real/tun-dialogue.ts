@@ -36,6 +36,7 @@ import type { SegmentEvent, TcpStateName, TimedEvent } from '../trace/events.ts'
 import { TraceRecorder } from '../trace/recorder.ts';
 import { parseAddr } from '../wire/ipv4.ts';
 import { readSocketTable, SAMPLER_SOURCE } from './kernel.ts';
+import { firstByteDifference } from '../scenario/expect.ts';
 
 export type TunCase = 'kernel-client' | 'model-client';
 export type Checkpoint = 'established' | 'halfClosed';
@@ -271,7 +272,7 @@ type Observed = Pick<EndpointReport, 'local' | 'remote' | 'closed' | 'states' | 
 function endpointReport(side: 'model' | 'kernel', role: 'client' | 'server', m: Messages, conv: Conversation | undefined, seen: Observed): EndpointReport {
   const want = role === 'server' ? Buffer.concat([m.request, m.last]) : Buffer.concat([m.reply, m.final]);
   const data = Buffer.concat(conv?.received ?? []);
-  const diff = firstDifference(data, want);
+  const diff = firstByteDifference(data, want);
   const r: EndpointReport = {
     side, role, ...seen,
     sent: role === 'server' ? m.reply.length + m.final.length : m.request.length + m.last.length,
@@ -279,12 +280,6 @@ function endpointReport(side: 'model' | 'kernel', role: 'client' | 'server', m: 
   };
   if (diff !== undefined) r.firstDifference = diff;
   return r;
-}
-
-function firstDifference(got: Buffer, want: Buffer): number | undefined {
-  const n = Math.min(got.length, want.length);
-  for (let i = 0; i < n; i++) if (got[i] !== want[i]) return i;
-  return got.length === want.length ? undefined : n;
 }
 
 /** Run the conversation; never throws for what the TCPs do (that goes in `problems`). */

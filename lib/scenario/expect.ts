@@ -187,6 +187,13 @@ function preview(b: Buffer | string): string {
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s);
 }
 
+/** Where two byte strings first differ (the shorter one's length when one is a prefix of the other); undefined when equal. */
+export function firstByteDifference(a: Uint8Array, b: Uint8Array): number | undefined {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? undefined : n;
+}
+
 /** What each application read: the exact text, or the byte count. */
 export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHost: Record<string, Buffer>): ExpectResult[] {
   const out: ExpectResult[] = [];
@@ -197,9 +204,7 @@ export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHos
       const ok = want.equals(got);
       let detail = `${got.length} bytes: ${preview(got)}`;
       if (!ok) {
-        let k = 0;
-        while (k < want.length && k < got.length && want[k] === got[k]) k++;
-        detail = `expected ${want.length} bytes ${preview(e.text)}\n  actual   ${got.length} bytes ${preview(got)}\n  first difference at byte ${k}`;
+        detail = `expected ${want.length} bytes ${preview(e.text)}\n  actual   ${got.length} bytes ${preview(got)}\n  first difference at byte ${firstByteDifference(want, got)}`;
       }
       out.push(withPos({ what: `delivered ${host}`, ok, detail }, e.pos));
     } else if (e.bytes !== undefined) {
