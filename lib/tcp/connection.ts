@@ -518,9 +518,8 @@ export class Connection {
   private doAbort(now: number): void {
     switch (this.state) {
       case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT': {
-        // RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. Linux also sets ACK (tcp_send_active_reset), as `tcpemu real` shows.
-        const linux = this.config.profile === 'linux';
-        this.emit({ srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: linux ? this.rcvNxt : 0, flags: linux ? RST | ACK : RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY }, { retransmit: false, why: 'abort' }, now);
+        // Linux also sets ACK (tcp_send_active_reset), as `tcpemu real` shows.
+        this.emit(this.ownReset(this.config.profile === 'linux'), { retransmit: false, why: 'abort' }, now);
         break;
       }
     }
@@ -1120,11 +1119,17 @@ export class Connection {
    * received (<SEQ=SEG.ACK><CTL=RST>); the rfc profile resets as ABORT does (3.10.5: <SEQ=SND.NXT><CTL=RST>).
    */
   private resetOnDataAfterClose(seg: TcpSegment, now: number): void {
-    const rst = this.config.profile === 'linux' && seg.flags & ACK
-      ? resetFor(seg)
-      : { srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: 0, flags: RST, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY };
+    const rst = this.config.profile === 'linux' && seg.flags & ACK ? resetFor(seg) : this.ownReset(false);
     this.emit(rst, { retransmit: false, why: 'data-after-close' }, now);
     this.enterClosed('rcv data after close', now);
+  }
+
+  /** ABORT's reset (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> too when `withAck` (Linux's form). */
+  private ownReset(withAck: boolean): TcpSegment {
+    return {
+      srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: withAck ? this.rcvNxt : 0, flags: withAck ? RST | ACK : RST,
+      window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY,
+    };
   }
 
   /** The peer's FIN is next in sequence (3.10.7.4, eighth). */

@@ -169,7 +169,7 @@ export class InvariantChecker {
       if (seqGt(end, right) && !probe) this.fail(now, tcb, `sent ${seg.seq}:${end} past the peer's window, which ends at ${right}`);
     }
     // Keep-alives only when no sent data is outstanding (3.8.4).
-    if (why === 'keepalive' && (tcb.sndNxt !== tcb.sndUna || seqDiff(tcb.sndMax, tcb.sndUna) > 0 || tcb.sendLength > 0)) {
+    if (why === 'keepalive' && (tcb.sndMax !== tcb.sndUna || tcb.sendLength > 0)) {
       this.fail(now, tcb, 'a keep-alive probe with data outstanding');
     }
     if (!(seg.flags & ACK) || seg.flags & RST || !tcb.receiving) return;
