@@ -5,11 +5,11 @@ import { loadScenario } from '../../lib/scenario/load.ts';
 import { runScenario } from '../../lib/scenario/runner.ts';
 import { renderReport } from '../../lib/report/index.ts';
 import type { SegmentEvent, TraceEvent } from '../../lib/trace/events.ts';
-import { displayWidth, renderLadder } from '../../lib/trace/views/ladder.ts';
+import { renderLadder } from '../../lib/trace/views/ladder.ts';
 import { segmentLabel, segmentLabelParts } from '../../lib/trace/views/label.ts';
 import { renderStates } from '../../lib/trace/views/states.ts';
 import { renderSummary, summarize } from '../../lib/trace/views/summary.ts';
-import { visibleLength } from '../../lib/trace/views/ansi.ts';
+import { displayWidth, visibleLength } from '../../lib/trace/views/ansi.ts';
 import { APP_WORDS, appWords } from '../../lib/trace/views/words.ts';
 import { CLIENT, SERVER, TraceBuilder, sampleTrace } from './sample.ts';
 
@@ -335,4 +335,18 @@ test('host names in Chinese are centred over their columns in terminal columns, 
     t.true(Math.abs((start + end) / 2 - pipe) <= 1, `${name} spans columns ${start}-${end}, its column is at ${pipe}`);
   }
   t.is(displayWidth('客户端 10.0.0.1:80'), 6 + 1 + 11);
+});
+
+test('the summary and the states view line up a host named in Chinese: columns counted as a terminal shows them', (t) => {
+  const plan = loadScenario('name: cjk\nhosts: { 客户端: {}, server: {} }\nlink: { delay: 5ms }\nsteps:\n  - { at: 0, server: listen 80 }\n  - { at: 0, 客户端: connect server:80 }\n', 'cjk.yaml');
+  const events = runScenario(plan).events;
+  const summary = renderSummary(summarize(events), { color: false }).split('\n');
+  const [cjk, latin] = [summary.find((l) => l.includes('客户端'))!, summary.find((l) => l.startsWith('  server'))!];
+  // The final state starts in the same terminal column on both rows.
+  const col = (line: string) => displayWidth(line.slice(0, line.indexOf('ESTABLISHED')));
+  t.is(col(cjk), col(latin));
+  const states = renderStates(events, { color: false }).split('\n');
+  const arrow = (name: string) => states.find((l) => l.includes(name) && l.includes('->'))!;
+  const at = (line: string) => displayWidth(line.slice(0, line.search(/CLOSED|LISTEN/)));
+  t.is(at(arrow('客户端')), at(arrow('server')));
 });

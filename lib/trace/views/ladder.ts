@@ -22,7 +22,7 @@
  * - The words are those of views/words.ts, shared with every other view.
  */
 import type { SegmentEvent, TraceEvent } from '../events.ts';
-import { paint, type Style } from './ansi.ts';
+import { displayWidth, paint, type Style } from './ansi.ts';
 import { segmentLabelParts } from './label.ts';
 import { APP_WORDS, LADDER_LEGEND, TERMS, appWords, sendMark } from './words.ts';
 
@@ -533,14 +533,3 @@ function drawArrival(a: Arrow, span: number, lane: number): Cell[] {
   cells[ltr ? span - 1 : 0] = head;
   return cells;
 }
-
-/**
- * Terminal columns a text takes: two for East Asian wide and fullwidth characters (CJK ideographs, kana,
- * Hangul, fullwidth forms; Unicode's East_Asian_Width W and F, in their main blocks), one for the rest.
- */
-export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text) w += WIDE.test(ch) ? 2 : 1;
-  return w;
-}
-const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]/u;

@@ -3,7 +3,7 @@
  * connection took, written as the scenario file's `expect: states:` line so it can be pasted there.
  */
 import type { StateEvent, TraceEvent } from '../events.ts';
-import { paint } from './ansi.ts';
+import { displayWidth, padColumns, paint } from './ansi.ts';
 import { TERMS } from './words.ts';
 
 export interface StatesOptions {
@@ -30,7 +30,7 @@ export function renderStates(events: readonly TraceEvent[], opts: StatesOptions)
   const timeW = Math.max(...all.map((e) => e.t.toFixed(3).length));
   const multiConn = (list: StateEvent[]): boolean => new Set(list.map((e) => e.conn)).size > 1;
   const who = (e: StateEvent, list: StateEvent[]): string => (multiConn(list) ? `${e.host} ${e.conn}` : e.host);
-  const whoW = Math.max(...[...byHost.values()].flatMap((list) => list.map((e) => who(e, list).length)));
+  const whoW = Math.max(...[...byHost.values()].flatMap((list) => list.map((e) => displayWidth(who(e, list)))));
   const fromW = Math.max(...all.map((e) => e.from.length));
   const toW = Math.max(...all.map((e) => e.to.length));
   const indent = ' '.repeat(timeW + 5);
@@ -40,7 +40,7 @@ export function renderStates(events: readonly TraceEvent[], opts: StatesOptions)
     out.push('');
     for (const e of list) {
       out.push(
-        `${e.t.toFixed(3).padStart(timeW)} ms  ${who(e, list).padEnd(whoW)}  ` +
+        `${e.t.toFixed(3).padStart(timeW)} ms  ${padColumns(who(e, list), whoW, 'end')}  ` +
           `${paint(e.from, 'bold', color)}${' '.repeat(fromW - e.from.length)} -> ` +
           `${paint(e.to, 'bold', color)}${' '.repeat(toW - e.to.length)}  ` +
           paint(`(${e.cause})`, 'dim', color),
@@ -52,7 +52,7 @@ export function renderStates(events: readonly TraceEvent[], opts: StatesOptions)
       const mine = list.filter((e) => e.conn === conn);
       const path = [mine[0]!.from, ...mine.map((e) => e.to)].join(' ');
       const name = conns.length > 1 ? `${host} ${conn}` : host;
-      out.push(`${indent}${name.padEnd(whoW)}  path: ${path}`);
+      out.push(`${indent}${padColumns(name, whoW, 'end')}  path: ${path}`);
     }
   }
   return out.join('\n') + '\n';

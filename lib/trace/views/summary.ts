@@ -1,6 +1,6 @@
 /** The numbers of a run in one block: what each host sent and received, losses, where it ended. */
 import type { TcpStateName, TraceEvent } from '../events.ts';
-import { paint } from './ansi.ts';
+import { displayWidth, padColumns, paint } from './ansi.ts';
 import { TERMS, whyCounts } from './words.ts';
 
 export interface HostSummary {
@@ -123,9 +123,9 @@ export function renderSummary(s: Summary, opts: SummaryOptions): string {
     const final = conns.length === 0 ? '-' : conns.length === 1 ? conns[0]![1] : conns.map(([c, st]) => `${c} ${st}`).join(', ');
     return [h.host, String(h.segmentsSent), String(h.dataBytesSent), String(h.dataBytesDelivered), String(h.retransmissions), final, h.errors.join(' ')];
   });
-  const w = head.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
+  const w = head.map((title, i) => Math.max(displayWidth(title), ...rows.map((r) => displayWidth(r[i]!))));
   const line = (cells: string[], errs = ''): string =>
-    ('  ' + cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ') +
+    ('  ' + cells.map((c, i) => padColumns(c, w[i]!, i === 0 || i === 5 ? 'end' : 'start')).join('  ') +
       (errs ? '  ' + paint(`error ${errs}`, 'boldRed', color) : '')).trimEnd();
   out.push(paint(line(head), 'dim', color));
   for (const r of rows) out.push(line(r.slice(0, 6), r[6]));
