@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadScenario, MAX_SOURCE_BYTES, sourceTooLarge } from '../lib/scenario/load.ts';
 import { ScenarioError } from '../lib/scenario/errors.ts';
-import { DEFAULT_MAX_TRACE_EVENTS, RunLimitError, runScenario, runScenarioUdp, type RunResult } from '../lib/scenario/runner.ts';
+import { DEFAULT_MAX_TRACE_EVENTS, RunLimitError, runScenario, runScenarioUdp, type RunOptions, type RunResult } from '../lib/scenario/runner.ts';
 import { readTrace, TraceError, TraceWriter } from '../lib/trace/jsonl.ts';
 import { firstDifference, formatDifference } from '../lib/trace/diff.ts';
 import { renderLadder } from '../lib/trace/views/ladder.ts';
 import { renderStates } from '../lib/trace/views/states.ts';
-import { renderSummary, summarize } from '../lib/trace/views/summary.ts';
+import { renderSummary } from '../lib/trace/views/summary.ts';
 import { WireError } from '../lib/wire/errors.ts';
 import { PcapWriter } from '../lib/wire/pcap.ts';
 import { TraceLimitError } from '../lib/trace/recorder.ts';
@@ -219,11 +219,30 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   let failed = 0;
   for (const plan of plans) {
     const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
+    // A run keeps what its outputs need (issue 29): the drawings and the report read the whole trace;
+    // the summary, --json and no view at all need only counts. The trace and the capture go to their
+    // files as the run makes them, and are renamed into place only once the run is whole.
+    const drawn = view === 'ladder' || view === 'states' || o.html !== undefined;
+    const traceOut = o.trace ? openOutput(o.trace, () => new TraceWriter({ file: o.trace, memory: false })) : undefined;
+    let pcapOut: PcapWriter | undefined;
+    try {
+      pcapOut = o.pcap ? openOutput(o.pcap, () => new PcapWriter(o.pcap!, { stream: true })) : undefined;
+    } catch (err) {
+      traceOut?.abort();
+      throw err;
+    }
     let result: RunResult;
     try {
-      const runOpts = { capture: o.pcap !== undefined, onProgress: progress?.update, maxEvents: o.maxEvents };
+      const runOpts: RunOptions = {
+        onProgress: progress?.update, maxEvents: o.maxEvents,
+        record: drawn ? 'trace' : 'counts', keepDelivered: false,
+        onEvent: traceOut ? (ev) => traceOut.write(ev) : undefined,
+        onPacket: pcapOut ? (timeMs, packet) => pcapOut.write(timeMs, packet) : undefined,
+      };
       result = plan.link.udp ? await runScenarioUdp(plan, runOpts) : runScenario(plan, runOpts);
     } catch (err) {
+      traceOut?.abort();
+      pcapOut?.abort();
       if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
       // A run too big to keep: the user's to change, like any other bad input (exit 2), and nothing is written.
       throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 300 bytes of memory)`);
@@ -231,13 +250,13 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       progress?.stop();
     }
     // What was written goes to stderr, as report says it: stdout stays the drawing or the JSON.
-    if (o.trace) {
-      await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
-      io.err(`wrote ${o.trace}: ${result.events.length} trace events\n`);
+    if (traceOut) {
+      await writeOutput(o.trace!, () => traceOut.close());
+      io.err(`wrote ${o.trace}: ${traceOut.length} trace events\n`);
     }
-    if (o.pcap) {
-      await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
-      io.err(`wrote ${o.pcap}: ${result.packets.length} packets\n`);
+    if (pcapOut) {
+      await writeOutput(o.pcap!, () => pcapOut.close());
+      io.err(`wrote ${o.pcap}: ${pcapOut.count} packets\n`);
     }
     if (o.html) {
       const { renderReport, writeReport } = await import('../lib/report/index.ts');
@@ -251,10 +270,10 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     const hosts = plan.hosts.map((h) => h.name);
     // A ladder is drawn between two hosts; a scenario of one host gets its summary instead.
-    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
+    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(result.summary, { color: io.color }));
     else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
     else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
-    else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
+    else if (view === 'summary') io.out(renderSummary(result.summary, { color: io.color }));
     // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
     io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
   }
@@ -305,6 +324,21 @@ const WRITE_REFUSALS: Record<string, string> = {
   EDQUOT: 'the disk quota is used up',
 };
 
+/** Opens an output written as the run goes: a refusal of the file system is the user's (exit 2), before anything runs. */
+function openOutput<T>(file: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    throw writeRefusal(file, err);
+  }
+}
+
+function writeRefusal(file: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
+  return new UsageError(`${file}: cannot write it: ${WRITE_REFUSALS[code] ?? (err as Error).message}`);
+}
+
 /**
  * Writes an output file (the writers go through a temporary file beside it, renamed when whole). A refusal
  * of the file system is the user's to fix (exit 2), and names the file they gave, not the temporary one.
@@ -313,27 +347,8 @@ async function writeOutput(file: string, write: () => void | Promise<void>): Pro
   try {
     await write();
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw err;
-    throw new UsageError(`${file}: cannot write it: ${WRITE_REFUSALS[code] ?? (err as Error).message}`);
+    throw writeRefusal(file, err);
   }
-}
-
-function writeTrace(file: string, events: TraceEvent[]): void {
-  const w = new TraceWriter({ file, memory: false });
-  try {
-    for (const ev of events) w.write(ev);
-    w.close();
-  } catch (err) {
-    w.abort();
-    throw err;
-  }
-}
-
-function writePcap(file: string, r: RunResult): void {
-  const w = new PcapWriter(file);
-  for (const p of r.packets) w.write(p.timeMs, p.packet);
-  w.close();
 }
 
 async function progressBar(): Promise<{ update: (v: number, until: number, bytes: number) => void; stop: () => void }> {

@@ -20,7 +20,7 @@ exit status: 0 every expectation holds, 1 one fails, 2 bad input (FILE:LINE:COL:
     view: { type: 'string', value: 'ladder|states|summary|none', help: 'what to draw (default ladder; none with --json or several files)' },
     json: { type: 'boolean', help: 'print one JSON summary a scenario instead of the drawing' },
     width: { type: 'string', value: 'N', help: "the ladder's width in columns, 40 to 1000 (default: the terminal's, or 100)" },
-    'max-events': { type: 'string', value: 'N', help: 'stop a run whose trace grows past N events (default 1000000)' },
+    'max-events': { type: 'string', value: 'N', help: 'stop a run whose trace in memory passes N events (default 1000000; only ladder, states and --html keep one)' },
   },
 };
 

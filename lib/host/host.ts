@@ -563,7 +563,23 @@ export class Host {
   }
 }
 
-const NO_PENDING: readonly Buffer[] = Object.freeze([]);
+const NO_PENDING: readonly Pending[] = Object.freeze([]);
+
+/**
+ * A write whose bytes are made only as the send buffer takes them (SimSocket.writeGenerated): a large
+ * `send N` of a known pattern then holds a send buffer's worth of memory, not N bytes.
+ */
+export interface GeneratedWrite {
+  readonly length: number;
+  /** The bytes [start, start + len) of the write. Each call's buffer is kept by the send buffer: make a new one. */
+  make(start: number, len: number): Buffer;
+}
+
+type Pending = Buffer | GeneratedWrite;
+
+function isGenerated(p: Pending): p is GeneratedWrite {
+  return !Buffer.isBuffer(p);
+}
 // decodePacket's options, made once rather than per packet.
 const VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: true });
 const SKIP_VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: 'skip' });
@@ -736,7 +752,7 @@ export class SimSocket extends LiteEmitter {
   onread: OnRead | undefined = undefined;
   error: string | undefined;
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
-  private pending: Buffer[] = NO_PENDING as Buffer[];
+  private pending: Pending[] = NO_PENDING as Pending[];
   private pendingBytes = 0;
   /** Bytes of pending[0] already handed to the connection (no view is made of the rest). */
   private pendingStart = 0;
@@ -829,7 +845,18 @@ export class SimSocket extends LiteEmitter {
 
   /** Queue bytes; what the send buffer cannot take now waits here and goes on 'writable' (Node's writable buffer). */
   write(data: Buffer | string): boolean {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    return this.queue(typeof data === 'string' ? Buffer.from(data) : data);
+  }
+
+  /**
+   * Write `w.length` bytes made by `w.make` as the connection takes them: to the connection, the trace and
+   * the peer exactly as write() of the whole, without holding it all (the scenario runner's `send N`).
+   */
+  writeGenerated(w: GeneratedWrite): boolean {
+    return this.queue(w);
+  }
+
+  private queue(buf: Pending): boolean {
     if (this.endRequested || this.closed) {
       this.fail('EPIPE', 'write after end');
       return false;
@@ -870,7 +897,7 @@ export class SimSocket extends LiteEmitter {
   resetAndDestroy(): void {
     if (this.closed) return;
     this.host.tracer?.app(this.host, this.id, 'abort');
-    this.pending = NO_PENDING as Buffer[];
+    this.pending = NO_PENDING as Pending[];
     this.pendingBytes = 0;
     this.pendingStart = 0;
     this.entry.conn.abort(this.host.clock.now);
@@ -942,7 +969,15 @@ export class SimSocket extends LiteEmitter {
     try {
       while (this.pending.length > 0) {
         const head = this.pending[0];
-        const n = conn.isSynchronized() || conn.state === 'SYN-SENT' ? conn.send(head, now, this.pendingStart) : 0;
+        let n = 0;
+        if (conn.isSynchronized() || conn.state === 'SYN-SENT') {
+          if (!isGenerated(head)) n = conn.send(head, now, this.pendingStart);
+          else {
+            // Made to the size the connection takes now, so it takes the bytes as it would take them from one buffer.
+            const len = Math.min(head.length - this.pendingStart, conn.sendSpace);
+            if (len > 0) n = conn.send(head.make(this.pendingStart, len), now);
+          }
+        }
         if (n === 0) break;
         this.pendingBytes -= n;
         this.pendingStart += n;
@@ -954,7 +989,7 @@ export class SimSocket extends LiteEmitter {
         }
       }
       // Written out and ended: no write may come after end, so the list's memory goes back.
-      if (this.pending.length === 0 && this.endRequested) this.pending = NO_PENDING as Buffer[];
+      if (this.pending.length === 0 && this.endRequested) this.pending = NO_PENDING as Pending[];
       if (this.pending.length === 0 && this.endRequested && !conn.finQueued && conn.state !== 'SYN-SENT') {
         if (this.closeAfterFlush) conn.close(now);
         else conn.shutdown(now);

@@ -195,7 +195,8 @@ export function firstByteDifference(a: Uint8Array, b: Uint8Array): number | unde
 }
 
 /** What each application read: the exact text, or the byte count. */
-export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHost: Record<string, Buffer>): ExpectResult[] {
+/** `bytesByHost`, where given, counts what was read when the bytes themselves were not kept (RunOptions.keepDelivered). */
+export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHost: Record<string, Buffer>, bytesByHost?: Record<string, number>): ExpectResult[] {
   const out: ExpectResult[] = [];
   for (const [host, e] of Object.entries(expected ?? {})) {
     const got = deliveredByHost[host] ?? Buffer.alloc(0);
@@ -208,8 +209,9 @@ export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHos
       }
       out.push(withPos({ what: `delivered ${host}`, ok, detail }, e.pos));
     } else if (e.bytes !== undefined) {
-      const ok = got.length === e.bytes;
-      out.push(withPos({ what: `delivered ${host}`, ok, detail: ok ? `${got.length} bytes` : `expected ${e.bytes} bytes, ${host} read ${got.length}` }, e.pos));
+      const n = bytesByHost?.[host] ?? got.length;
+      const ok = n === e.bytes;
+      out.push(withPos({ what: `delivered ${host}`, ok, detail: ok ? `${n} bytes` : `expected ${e.bytes} bytes, ${host} read ${n}` }, e.pos));
     }
   }
   return out;

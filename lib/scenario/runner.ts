@@ -5,7 +5,9 @@ import { Host, SocketError, type SimServer, type SimSocket } from '../host/host.
 import { RealClock } from '../sim/real-clock.ts';
 import { UdpLink } from '../link/udp.ts';
 import { ScenarioError } from './errors.ts';
-import { TraceRecorder } from '../trace/recorder.ts';
+import { TraceRecorder, type RunRecorder } from '../trace/recorder.ts';
+import { CountingTracer } from '../trace/counters.ts';
+import { summarize, SummaryBuilder, type Summary } from '../trace/views/summary.ts';
 import type { ExpectEvent, MetaEvent, TimedEvent, TraceEvent } from '../trace/events.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
@@ -23,12 +25,31 @@ export interface RunOptions {
   timers?: boolean;
   /** Keep every packet that crossed the link, for --pcap. */
   capture?: boolean;
+  /** Every packet as it leaves its host, with its time (ms): a capture written as the run goes. */
+  onPacket?: (timeMs: number, packet: Buffer) => void;
   /** Called now and then with virtual time and bytes moved (progress bar). */
   onProgress?: (virtualMs: number, untilMs: number, bytes: number) => void;
   /** Most trace events kept (resource limit; default DEFAULT_MAX_TRACE_EVENTS): past it, TraceLimitError. */
   maxEvents?: number;
   /** Most scheduler events run (default DEFAULT_MAX_RUN_EVENTS): past it, RunLimitError. */
   maxRunEvents?: number;
+  /**
+   * What the run keeps (default 'trace'): 'trace' keeps every event in `RunResult.events`; 'counts'
+   * keeps the summary's counts and only the events the expectations read (state changes and checked
+   * expectations), so that memory does not grow with the run. A scenario with `expect.segments` keeps
+   * its segments either way.
+   */
+  record?: 'trace' | 'counts';
+  /**
+   * Every trace event as it is made, the meta event first, whatever `record` keeps: a trace file written
+   * as the run goes (with record 'counts', the events are made for this and then let go).
+   */
+  onEvent?: (ev: TraceEvent) => void;
+  /**
+   * Keep every byte each application read, for `RunResult.delivered` (default true). With false only
+   * the hosts whose `expect.delivered` is a text keep theirs; the others are counted (`deliveredBytes`).
+   */
+  keepDelivered?: boolean;
 }
 
 /** Trace events a run keeps by default: each takes about 300 bytes, so about 300 MB at the limit. */
@@ -64,11 +85,18 @@ export interface RunResult {
   stats: RunStats;
   /** Packets as they left each host, with their time (ms), when `capture` was asked for. */
   packets: { timeMs: number; packet: Buffer }[];
-  /** Per host: every byte its application read, in order, over all its connections. */
+  /** Per host: every byte its application read, in order, over all its connections (see RunOptions.keepDelivered). */
   delivered: Record<string, Buffer>;
+  /** Per host: how many bytes its application read. */
+  deliveredBytes: Record<string, number>;
+  /** The summary view's numbers (lib/trace/views/summary.ts), counted as the run went. */
+  summary: Summary;
   /** Per host: the error codes its application saw. */
   errors: Record<string, string[]>;
 }
+
+/** `send N` above this many bytes is made as it is sent (SimSocket.writeGenerated), not all at once. */
+const GENERATE_ABOVE = 16 * 1024;
 
 /** Fills `send N` payloads: printable and position-dependent, so a misplaced byte shows. */
 export function payloadBytes(n: number, offset = 0): Buffer {
@@ -81,14 +109,14 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   if (plan.link.udp) throw new SocketError('EUDP', 'a scenario with link: { udp: true } runs on real time: use runScenarioUdp');
   const scheduler = new Scheduler();
   const random = new Random(plan.seed);
-  const recorder = new TraceRecorder(scheduler, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS });
+  const { recorder, summary } = recorderFor(plan, scheduler, opts);
   const link = new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, {
     onDrop: (from, _to, packet, reason) => recorder.linkDrop(from, packet, reason),
   });
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
-  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results);
+  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results, opts.keepDelivered ?? true);
 
   for (const hp of plan.hosts) {
     const host = new Host({
@@ -99,6 +127,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
       checkFields: true,
       transmit: (packet) => {
         if (opts.capture) packets.push({ timeMs: scheduler.now, packet });
+        opts.onPacket?.(scheduler.now, packet);
         link.send(hp.name, packet);
       },
     });
@@ -110,13 +139,13 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   if (opts.onProgress) {
     const tick = Math.max(plan.untilMs / 200, 100);
     const report = () => {
-      opts.onProgress!(scheduler.now, plan.untilMs, dataBytes(recorder.events));
+      opts.onProgress!(scheduler.now, plan.untilMs, recorder.dataBytes);
       if (scheduler.pending > 1 && scheduler.now + tick <= plan.untilMs) scheduler.at(scheduler.now + tick, report);
     };
     scheduler.at(tick, report);
   }
   runBounded(scheduler, plan.untilMs, opts.maxRunEvents ?? DEFAULT_MAX_RUN_EVENTS);
-  return finish(plan, hosts, recorder, results, packets);
+  return finish(plan, hosts, recorder, summary, results, packets);
 }
 
 /**
@@ -140,12 +169,12 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   }
   const clock = new RealClock();
   const random = new Random(plan.seed);
-  const recorder = new TraceRecorder(clock, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS });
+  const { recorder, summary } = recorderFor(plan, clock, opts);
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
   let up = true;
-  const world = new World(plan, hosts, (u) => (up = u), recorder, results);
+  const world = new World(plan, hosts, (u) => (up = u), recorder, results, opts.keepDelivered ?? true);
   const [a, b] = plan.hosts;
   const links: UdpLink[] = [];
   try {
@@ -169,6 +198,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
         verifyChecksums: false,
         transmit: (packet) => {
           if (opts.capture) packets.push({ timeMs: clock.now, packet });
+          opts.onPacket?.(clock.now, packet);
           if (up) link.send(packet);
           else recorder.linkDrop(hp.name, packet, 'down');
         },
@@ -186,7 +216,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     let quietSince = -1;
     while (clock.now < plan.untilMs) {
       await new Promise((res) => setTimeout(res, 10));
-      opts.onProgress?.(clock.now, plan.untilMs, dataBytes(recorder.events));
+      opts.onProgress?.(clock.now, plan.untilMs, recorder.dataBytes);
       if (clock.now < lastStep || clock.pending > 0) {
         quietSince = -1;
         continue;
@@ -198,7 +228,35 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     clock.close();
     await Promise.all(links.map((l) => l.close(0)));
   }
-  return finish(plan, hosts, recorder, results, packets);
+  return finish(plan, hosts, recorder, summary, results, packets);
+}
+
+/** The trace's first line: the scenario, its seed and its text, so that the trace can be run again. */
+export function metaOf(plan: ScenarioPlan): MetaEvent {
+  return { type: 'meta', scenario: plan.name, seed: plan.seed, version: VERSION, source: plan.source };
+}
+
+/**
+ * What the run records into (RunOptions.record and onEvent): every event kept, or counts and the few
+ * events the expectations read; with `onEvent`, every event is also made and handed over as it comes.
+ */
+function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: RunOptions): { recorder: RunRecorder; summary?: SummaryBuilder } {
+  const timers = opts.timers ?? true;
+  const maxEvents = opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS;
+  const counts = opts.record === 'counts' && !plan.expect.segments;
+  const onEvent = opts.onEvent;
+  onEvent?.(metaOf(plan));
+  if (!counts) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  if (!onEvent) return { recorder: new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers }) };
+  // Streamed and counted: events are made for the stream, counted, and only what the checks read is kept.
+  const summary = new SummaryBuilder(plan.hosts.map((h) => h.name));
+  summary.meta(plan.name, plan.seed);
+  const keep = (ev: TimedEvent) => ev.type === 'state' || ev.type === 'expect';
+  const sink = (ev: TimedEvent) => {
+    summary.add(ev);
+    onEvent(ev);
+  };
+  return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, keep, sink }), summary };
 }
 
 /** The scheduler's runUntil, but with at most `maxEvents` events: a run that would not end throws RunLimitError. */
@@ -223,7 +281,7 @@ function positionOf(source: string, word: string): { line: number; col: number }
   return { line: 1, col: 1 };
 }
 
-function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: TraceRecorder, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[]): RunResult {
+function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: RunRecorder, counted: SummaryBuilder | undefined, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[]): RunResult {
   const events = recorder.events;
   const hostOfAddr = (addrPort: string) => {
     const addr = addrPort.slice(0, addrPort.lastIndexOf(':'));
@@ -231,34 +289,42 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: TraceRec
     return undefined;
   };
   const delivered: Record<string, Buffer> = {};
+  const deliveredBytes: Record<string, number> = {};
   const errors: Record<string, string[]> = {};
   for (const [name, host] of hosts) {
     delivered[name] = Buffer.concat(host.sockets.flatMap((s) => s.received ?? []));
+    deliveredBytes[name] = host.sockets.reduce((n, s) => n + s.bytesRead, 0);
     errors[name] = host.sockets.flatMap((s) => (s.error ? [s.error] : []));
   }
   const expectations: ExpectResult[] = [...results];
   if (plan.expect.states) expectations.push(...checkStates(plan.expect.states, events));
   if (plan.expect.segments) expectations.push(matchSegments(plan.expect.segments.lines, events, hostOfAddr));
-  if (plan.expect.delivered) expectations.push(...checkDelivered(plan.expect.delivered, delivered));
+  if (plan.expect.delivered) expectations.push(...checkDelivered(plan.expect.delivered, delivered, deliveredBytes));
   if (plan.expect.errors) expectations.push(...checkErrors(plan.expect.errors, errors));
 
-  const meta: MetaEvent = { type: 'meta', scenario: plan.name, seed: plan.seed, version: VERSION, source: plan.source };
+  const meta = metaOf(plan);
+  const builder = counted ?? (recorder instanceof CountingTracer ? recorder.summary : undefined);
+  const summary = builder ? builder.result() : summarize([meta, ...events], { hosts: plan.hosts.map((h) => h.name) });
+  summary.scenario = plan.name;
+  summary.seed = plan.seed;
   return {
     plan,
     events: [meta, ...events],
     expectations,
     ok: expectations.every((e) => e.ok),
-    stats: statsOf(events),
+    stats: builder ? statsOfSummary(summary, builder) : statsOf(events),
     packets,
     delivered,
+    deliveredBytes,
+    summary,
     errors,
   };
 }
 
-function dataBytes(events: readonly TimedEvent[]): number {
-  let n = 0;
-  for (const e of events) if (e.type === 'segment' && e.event === 'tx') n += e.len;
-  return n;
+/** RunStats from the counts, as statsOf gives them from the whole trace (drops in order of first appearance). */
+function statsOfSummary(s: Summary, b: SummaryBuilder): RunStats {
+  const bytes = s.hosts.reduce((n, h) => n + h.dataBytesSent + h.retransmittedBytes, 0);
+  return { durationMs: s.durationMs, segments: s.segmentsSent, dataBytes: bytes, retransmissions: s.retransmissions, drops: b.dropsInOrder() };
 }
 
 export function statsOf(events: readonly TimedEvent[]): RunStats {
@@ -291,12 +357,14 @@ class World {
     private readonly plan: ScenarioPlan,
     private readonly hosts: Map<string, Host>,
     private readonly setLinkUp: (up: boolean) => void,
-    private readonly recorder: TraceRecorder,
+    private readonly recorder: RunRecorder,
     private readonly results: ExpectResult[],
+    private readonly keepDelivered: boolean,
   ) {}
 
   private adopt(hostName: string, sock: SimSocket, name?: string): void {
-    sock.received = [];
+    // What an application read is kept only where it is asked for: a text to compare, or the caller's wish.
+    if (this.keepDelivered || this.plan.expect.delivered?.[hostName]?.text !== undefined) sock.received = [];
     let m = this.named.get(hostName);
     if (!m) this.named.set(hostName, (m = new Map()));
     m.set(sock.id, sock);
@@ -344,14 +412,16 @@ class World {
     if (!sock) return;
     switch (cmd.op) {
       case 'send': {
-        let data: Buffer;
-        if ('text' in cmd.data) data = Buffer.from(cmd.data.text);
-        else {
-          const off = this.sendOffset.get(sock) ?? 0;
-          data = payloadBytes(cmd.data.bytes, off);
-          this.sendOffset.set(sock, off + cmd.data.bytes);
+        if ('text' in cmd.data) {
+          sock.write(Buffer.from(cmd.data.text));
+          return;
         }
-        sock.write(data);
+        const off = this.sendOffset.get(sock) ?? 0;
+        const n = cmd.data.bytes;
+        this.sendOffset.set(sock, off + n);
+        // A large pattern is made as the send buffer takes it: memory stays that of the buffers (issue 29).
+        if (n > GENERATE_ABOVE) sock.writeGenerated({ length: n, make: (start, len) => payloadBytes(len, off + start) });
+        else sock.write(payloadBytes(n, off));
         return;
       }
       case 'shutdown': sock.end(); return;
@@ -381,7 +451,7 @@ class World {
 
   private expect(step: StepPlan, hostName: string, what: string, ok: boolean, detail: string): void {
     const ev: ExpectEvent = { t: Math.round(step.atMs * 1000) / 1000, type: 'expect', host: hostName, what, ok, detail };
-    this.recorder.events.push(ev);
+    this.recorder.record(ev);
     this.results.push({ what: `at ${fmtMs(step.atMs)}: ${what}`, ok, detail, pos: step.pos });
   }
 

@@ -12,18 +12,29 @@ import type { SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events
  * for segments they send and receive, state changes, application events and timers; the link for
  * drops. Relative sequence numbers are computed once, in order, like tcpdump's.
  */
-export class TraceRecorder implements HostTracer {
+export class TraceRecorder implements HostTracer, RunRecorder {
+  /** The events kept (all of them, unless `keep` says otherwise). */
   readonly events: TimedEvent[] = [];
+  /** Payload bytes of every segment sent so far, retransmissions included (the progress bar's figure). */
+  dataBytes = 0;
   private readonly rel = new Relativizer();
   /** Window-scale shift announced in each flow's SYN ("addr:port>addr:port"), as Wireshark tracks it. */
   private readonly scale = new Map<string, number>();
   /** Timer events are many; they are kept only when asked for. */
-  constructor(private readonly clock: { readonly now: number }, private readonly opts: { timers?: boolean; congestion?: boolean; maxEvents?: number } = {}) {
+  constructor(private readonly clock: { readonly now: number }, private readonly opts: TraceRecorderOptions = {}) {
     if (opts.timers === false) this.timer = undefined;
     if (opts.congestion === false) this.congestion = undefined;
   }
 
+  /** Adds one event made elsewhere (the scenario runner's expectations): kept and passed on like the recorder's own. */
+  record(ev: TimedEvent): void {
+    this.push(ev);
+  }
+
   private push(ev: TimedEvent): void {
+    if (ev.type === 'segment' && ev.event === 'tx') this.dataBytes += ev.len;
+    this.opts.sink?.(ev);
+    if (this.opts.keep && !this.opts.keep(ev)) return;
     if (this.opts.maxEvents !== undefined && this.events.length >= this.opts.maxEvents) {
       throw new TraceLimitError(this.opts.maxEvents, this.clock.now);
     }
@@ -100,6 +111,34 @@ export class TraceRecorder implements HostTracer {
   }
 }
 
+export interface TraceRecorderOptions {
+  /** Record timer events (default true). */
+  timers?: boolean;
+  /** Record congestion snapshots (default true). */
+  congestion?: boolean;
+  /** Most events kept: past it, TraceLimitError. Events that `keep` lets go do not count. */
+  maxEvents?: number;
+  /** Which events to keep in `events` (default all): a run streamed to a file keeps only what its checks read. */
+  keep?: (ev: TimedEvent) => boolean;
+  /** Called with every event as it is made, kept or not (a trace file written as the run goes). */
+  sink?: (ev: TimedEvent) => void;
+}
+
+/**
+ * What a scenario run records into: a TraceRecorder (every event, as objects) or a CountingTracer
+ * (lib/trace/counters.ts: counts, and only the few events the expectations read).
+ */
+export interface RunRecorder extends HostTracer {
+  /** The events kept. */
+  readonly events: TimedEvent[];
+  /** Payload bytes of every segment sent so far, retransmissions included. */
+  readonly dataBytes: number;
+  /** An event made elsewhere (an expectation checked during the run). */
+  record(ev: TimedEvent): void;
+  /** A packet the link dropped (`hostName` is the sender). */
+  linkDrop(hostName: string, packet: Buffer, reason: string): void;
+}
+
 /** The run made more trace events than it may keep (RunOptions.maxEvents): it stops there. */
 export class TraceLimitError extends Error {
   override name = 'TraceLimitError';
@@ -109,6 +148,6 @@ export class TraceLimitError extends Error {
 }
 
 /** Times in the trace are rounded to the microsecond, so that float noise never makes two runs differ. */
-function round(ms: number): number {
+export function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }

@@ -4,7 +4,8 @@
  * capture used. Formats: the tcpdump.org pcap file format, draft-ietf-opsawg-pcap; pcapng,
  * draft-ietf-opsawg-pcapng; link-layer header types from tcpdump.org/linktypes.html.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import nodePath from 'node:path';
 import { WireError } from './errors.ts';
 import { get16, get16le, get32, get32le } from './bytes.ts';
 
@@ -116,22 +117,53 @@ export function pcapngBlock(type: number, body: Buffer, littleEndian = true): Bu
  */
 export class PcapWriter {
   readonly path: string;
-  private readonly chunks: Buffer[];
+  private chunks: Buffer[];
+  private chunkBytes = 0;
   private closed = false;
+  /** Packets written so far. */
+  count = 0;
+  /** With `stream`: the temporary file beside the target that records go to as they come. */
+  private fd: number | undefined;
+  private readonly tempFile: string | undefined;
+  private static seq = 0;
 
-  constructor(path: string, opts: { linktype?: number; snaplen?: number } = {}) {
+  /** Flush to the temporary file once this many bytes wait (stream mode): few system calls, bounded memory. */
+  private static readonly FLUSH_BYTES = 256 * 1024;
+
+  /**
+   * `stream`: records go to a temporary file beside `path` as they come (memory stays bounded however
+   * long the capture), renamed onto `path` by close() and removed by abort(). Without it the capture is
+   * kept in memory and written whole by close().
+   */
+  constructor(path: string, opts: { linktype?: number; snaplen?: number; stream?: boolean } = {}) {
     this.path = path;
     this.chunks = [pcapHeader(opts.linktype ?? LINKTYPE_RAW, opts.snaplen ?? 262144)];
+    if (opts.stream) {
+      const abs = nodePath.resolve(path);
+      this.tempFile = nodePath.join(nodePath.dirname(abs), `.${nodePath.basename(abs)}.${process.pid}.${PcapWriter.seq++}.tmp`);
+      this.fd = openSync(this.tempFile, 'w');
+    }
   }
 
   /** Add one packet (copied: the caller may reuse its buffer). */
   write(timeMs: number, packet: Buffer): void {
     if (this.closed) throw new Error(`PcapWriter for ${this.path} is closed`);
-    this.chunks.push(pcapRecord(timeMs, packet));
+    const rec = pcapRecord(timeMs, packet);
+    this.chunks.push(rec);
+    this.count++;
+    this.chunkBytes += rec.length;
+    if (this.fd !== undefined && this.chunkBytes >= PcapWriter.FLUSH_BYTES) this.flush(this.fd);
   }
 
-  /** The file as it would be written now. */
+  private flush(fd: number): void {
+    writeSync(fd, Buffer.concat(this.chunks));
+    this.chunks = [];
+    this.chunkBytes = 0;
+  }
+
+  /** The file as it would be written now (not in stream mode, whose records are on disk already). */
   toBuffer(): Buffer {
+    if (this.fd !== undefined) throw new Error('PcapWriter.toBuffer in stream mode');
     return Buffer.concat(this.chunks);
   }
 
@@ -139,6 +171,23 @@ export class PcapWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      let open = true;
+      try {
+        this.flush(fd);
+        fsyncSync(fd);
+        open = false;
+        closeSync(fd);
+        renameSync(this.tempFile!, this.path);
+      } catch (err) {
+        if (open) closeSync(fd);
+        rmSync(this.tempFile!, { force: true });
+        throw err;
+      }
+      return;
+    }
     const tmp = `${this.path}.tmp-${process.pid}`;
     try {
       writeFileSync(tmp, this.toBuffer());
@@ -146,6 +195,18 @@ export class PcapWriter {
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
+    }
+  }
+
+  /** Gives up: nothing is written, a stream's temporary file is removed. Safe after close(). */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.chunks = [];
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+      rmSync(this.tempFile!, { force: true });
     }
   }
 }

@@ -3,7 +3,7 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tcpemu, tmp } from './run.ts';
 
@@ -37,4 +37,41 @@ test('output piped into a reader that stops early (tcpemu run ... | head -1) end
   const sh = spawnSync('bash', ['-c', `node bin/tcpemu.js run ${bulk} --width 100 | head -1; echo "exit ${'$'}{PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
   t.is(sh.stdout, 'tcpemu ladder · scenario lossy-bulk · seed 16\nexit 0\n');
   t.is(sh.stderr, '');
+});
+
+test('run --trace and --pcap are written as the run goes: with --view summary (nothing kept) the files are byte for byte those of a drawn run', (t) => {
+  const dir = tmp(t);
+  const bulk = path.join(ROOT, 'fixtures/scenarios/lossy-bulk.yaml');
+  const files = (tag: string) => [path.join(dir, `${tag}.jsonl`), path.join(dir, `${tag}.pcap`)] as const;
+  const [t1, p1] = files('drawn');
+  const [t2, p2] = files('counted');
+  const drawn = tcpemu(['run', bulk, '--trace', t1, '--pcap', p1, '--view', 'states']);
+  const counted = tcpemu(['run', bulk, '--trace', t2, '--pcap', p2, '--view', 'summary']);
+  t.is(drawn.code, 0, drawn.err);
+  t.is(counted.code, 0, counted.err);
+  t.true(readFileSync(t1).equals(readFileSync(t2)), 'the same trace');
+  t.true(readFileSync(p1).equals(readFileSync(p2)), 'the same capture');
+  t.regex(counted.err, /^wrote .*counted\.jsonl: \d+ trace events\nwrote .*counted\.pcap: \d+ packets\n$/);
+  t.is(tcpemu(['replay', t2]).code, 0, 'the streamed trace replays');
+  t.deepEqual(readdirSync(dir).sort(), ['counted.jsonl', 'counted.pcap', 'drawn.jsonl', 'drawn.pcap'], 'no temporary file left');
+});
+
+test('a run stopped by --max-events writes neither trace nor capture, and leaves no temporary file', (t) => {
+  const dir = tmp(t);
+  const bulk = path.join(ROOT, 'fixtures/scenarios/lossy-bulk.yaml');
+  const r = tcpemu(['run', bulk, '--trace', path.join(dir, 'x.jsonl'), '--pcap', path.join(dir, 'x.pcap'), '--max-events', '500']);
+  t.is(r.code, 2);
+  t.regex(r.err, /limit of 500 events/);
+  t.deepEqual(readdirSync(dir), []);
+});
+
+test('--trace into a folder that does not exist is refused before the run, and --pcap beside it is not left behind', (t) => {
+  const dir = tmp(t);
+  const r = tcpemu(['run', DEMO, '--pcap', path.join(dir, 'ok.pcap'), '--trace', path.join(dir, 'no/such/x.jsonl')]);
+  t.is(r.code, 2);
+  t.regex(r.err, /x\.jsonl: cannot write it: its folder does not exist/);
+  const r2 = tcpemu(['run', DEMO, '--trace', path.join(dir, 'ok.jsonl'), '--pcap', path.join(dir, 'no/such/x.pcap')]);
+  t.is(r2.code, 2);
+  t.regex(r2.err, /x\.pcap: cannot write it: its folder does not exist/);
+  t.deepEqual(readdirSync(dir), []);
 });

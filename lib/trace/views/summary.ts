@@ -42,67 +42,119 @@ export interface Summary {
 
 /** `opts.hosts` puts those hosts first, in that order; others follow in order of first appearance. */
 export function summarize(events: readonly TraceEvent[], opts: { hosts?: string[] } = {}): Summary {
-  const hosts = new Map<string, HostSummary>();
-  const hostOf = (name: string): HostSummary => {
-    let h = hosts.get(name);
-    if (!h) {
-      h = { host: name, segmentsSent: 0, dataBytesSent: 0, retransmissions: 0, retransmittedBytes: 0, dataBytesDelivered: 0, finalStates: {}, errors: [] };
-      hosts.set(name, h);
-    }
-    return h;
-  };
-  const s: Summary = {
+  const b = new SummaryBuilder(opts.hosts);
+  for (const ev of events) b.add(ev);
+  return b.result();
+}
+
+/**
+ * The summary counted as a run goes, one event (or one fact) at a time: what `summarize` does over a
+ * whole trace, and what a run that keeps no trace (lib/trace/counters.ts) does without making events.
+ * Both feed the same methods, so the two cannot count differently.
+ */
+export class SummaryBuilder {
+  private readonly hosts = new Map<string, HostSummary>();
+  private readonly drops = new Map<string, number>();
+  private readonly s: Summary = {
     durationMs: 0, segmentsSent: 0, retransmissions: 0, retransmissionsBy: {}, drops: {}, dropsTotal: 0,
     expectationsPassed: 0, expectationsFailed: 0, hosts: [],
   };
-  const drops = new Map<string, number>();
-  for (const name of opts.hosts ?? []) hostOf(name);
-  for (const ev of events) {
-    if (ev.type === 'meta') {
-      s.scenario = ev.scenario;
-      s.seed = ev.seed;
-      continue;
+
+  constructor(hosts: readonly string[] = []) {
+    for (const name of hosts) this.host(name);
+  }
+
+  host(name: string): HostSummary {
+    let h = this.hosts.get(name);
+    if (!h) {
+      h = { host: name, segmentsSent: 0, dataBytesSent: 0, retransmissions: 0, retransmittedBytes: 0, dataBytesDelivered: 0, finalStates: {}, errors: [] };
+      this.hosts.set(name, h);
     }
-    s.durationMs = Math.max(s.durationMs, ev.t);
-    if (ev.type === 'cc') continue;
-    const h = hostOf(ev.host);
+    return h;
+  }
+
+  meta(scenario: string, seed: number): void {
+    this.s.scenario = scenario;
+    this.s.seed = seed;
+  }
+
+  /** Every event's time passes here: the duration is the time of the last one. */
+  time(t: number): void {
+    if (t > this.s.durationMs) this.s.durationMs = t;
+  }
+
+  sent(h: HostSummary, len: number, retransmit: boolean | undefined, why: string | undefined): void {
+    const s = this.s;
+    h.segmentsSent++;
+    s.segmentsSent++;
+    if (retransmit) {
+      h.retransmissions++;
+      h.retransmittedBytes += len;
+      s.retransmissions++;
+      s.retransmissionsBy[why ?? ''] = (s.retransmissionsBy[why ?? ''] ?? 0) + 1;
+    } else {
+      h.dataBytesSent += len;
+    }
+  }
+
+  dropped(reason: string | undefined): void {
+    const r = reason ?? 'unknown';
+    this.drops.set(r, (this.drops.get(r) ?? 0) + 1);
+    this.s.dropsTotal++;
+  }
+
+  state(h: HostSummary, conn: string, to: TcpStateName): void {
+    h.finalStates[conn] = to;
+  }
+
+  app(h: HostSummary, event: string, bytes: number | undefined, error: string | undefined): void {
+    if (event === 'data') h.dataBytesDelivered += bytes ?? 0;
+    if (event === 'error' && error !== undefined) h.errors.push(error);
+  }
+
+  expectation(ok: boolean): void {
+    if (ok) this.s.expectationsPassed++;
+    else this.s.expectationsFailed++;
+  }
+
+  add(ev: TraceEvent): void {
+    if (ev.type === 'meta') {
+      this.meta(ev.scenario, ev.seed);
+      return;
+    }
+    this.time(ev.t);
+    if (ev.type === 'cc') return;
+    const h = this.host(ev.host);
     switch (ev.type) {
       case 'segment':
-        if (ev.event === 'tx') {
-          h.segmentsSent++;
-          s.segmentsSent++;
-          if (ev.retransmit) {
-            h.retransmissions++;
-            h.retransmittedBytes += ev.len;
-            s.retransmissions++;
-            s.retransmissionsBy[ev.why ?? ''] = (s.retransmissionsBy[ev.why ?? ''] ?? 0) + 1;
-          } else {
-            h.dataBytesSent += ev.len;
-          }
-        } else if (ev.event === 'drop') {
-          const reason = ev.reason ?? 'unknown';
-          drops.set(reason, (drops.get(reason) ?? 0) + 1);
-          s.dropsTotal++;
-        }
+        if (ev.event === 'tx') this.sent(h, ev.len, ev.retransmit, ev.why);
+        else if (ev.event === 'drop') this.dropped(ev.reason);
         break;
       case 'state':
-        h.finalStates[ev.conn] = ev.to;
+        this.state(h, ev.conn, ev.to);
         break;
       case 'app':
-        if (ev.event === 'data') h.dataBytesDelivered += ev.bytes ?? 0;
-        if (ev.event === 'error' && ev.error !== undefined) h.errors.push(ev.error);
+        this.app(h, ev.event, ev.bytes, ev.error);
         break;
       case 'expect':
-        if (ev.ok) s.expectationsPassed++;
-        else s.expectationsFailed++;
+        this.expectation(ev.ok);
         break;
       case 'timer':
         break;
     }
   }
-  for (const reason of [...drops.keys()].sort()) s.drops[reason] = drops.get(reason)!;
-  s.hosts = [...hosts.values()];
-  return s;
+
+  /** Drops by reason, in order of first appearance (RunStats keeps that order). */
+  dropsInOrder(): Record<string, number> {
+    return Object.fromEntries(this.drops);
+  }
+
+  /** The summary so far (a copy of the totals; the host rows are the builder's own). */
+  result(): Summary {
+    const drops: Record<string, number> = {};
+    for (const reason of [...this.drops.keys()].sort()) drops[reason] = this.drops.get(reason)!;
+    return { ...this.s, retransmissionsBy: { ...this.s.retransmissionsBy }, drops, hosts: [...this.hosts.values()] };
+  }
 }
 
 export interface SummaryOptions {
