@@ -7,6 +7,7 @@ import vm from 'node:vm';
 import { simBulk, simIdle, simLifecycle } from './sim.ts';
 import { kernelBulk, kernelLifecycle } from './kernel.ts';
 import { decodeCapture, generateCapture, runTshark } from './replay.ts';
+import { JOB_WORDS, ns3Program, runCliJobs } from './cli.ts';
 
 /**
  * `tcpemu bench` (issue 6): how fast the emulator is, and how it compares with the kernel's TCP driven
@@ -47,7 +48,7 @@ const MiB = 1 << 20;
 const BULK_1460_BUFFER = 256 * 1024;
 const GiB = 1 << 30;
 
-export const CASE_NAMES = ['bulk-64k', 'bulk-1460', 'lifecycle', 'idle', 'lossy', 'replay', 'scaling'] as const;
+export const CASE_NAMES = ['bulk-64k', 'bulk-1460', 'lifecycle', 'idle', 'lossy', 'replay', 'scaling', 'cli'] as const;
 type CaseName = (typeof CASE_NAMES)[number];
 
 interface Ctx {
@@ -321,6 +322,47 @@ async function scaling(ctx: Ctx): Promise<CaseResult> {
   };
 }
 
+/** The user's four jobs through the command line, against ns-3 where it is installed (lib/bench/cli.ts). */
+async function cli(ctx: Ctx): Promise<CaseResult> {
+  const prog = ns3Program();
+  const ns3 = 'bin' in prog ? prog.bin : undefined;
+  if (!ns3) ctx.log(`bench cli: ${'missing' in prog ? prog.missing : ''}; tcpemu alone\n`);
+  const jobs = runCliJobs({ scale: ctx.scale, rounds: ctx.scale >= 1 ? 5 : roundsFor(ctx), dir: ctx.tmp, log: ctx.log, ns3 });
+  const MB = 1e6;
+  const figures: Record<string, number | string> = {};
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  let worst: number | undefined;
+  let memOk = true;
+  for (const j of jobs) {
+    figures[`${j.job}WallMs`] = round(j.tcpemu.wallMs, 1);
+    if (j.tcpemu.rssBytes !== undefined) {
+      figures[`${j.job}RssMB`] = round(j.tcpemu.rssBytes / MB, 1);
+      memOk &&= j.tcpemu.rssBytes <= 150 * MB;
+    }
+    const mem = (r: { rssBytes?: number }) => (r.rssBytes === undefined ? '' : ` ${(r.rssBytes / MB).toFixed(0)} MB`);
+    ours.push(`${j.job} ${(j.tcpemu.wallMs / 1000).toFixed(2)} s${mem(j.tcpemu)}`);
+    if (j.ns3) {
+      const ratio = j.ns3.wallMs / j.tcpemu.wallMs;
+      figures[`${j.job}Ns3WallMs`] = round(j.ns3.wallMs, 1);
+      if (j.ns3.rssBytes !== undefined) figures[`${j.job}Ns3RssMB`] = round(j.ns3.rssBytes / MB, 1);
+      figures[`${j.job}Ratio`] = round(ratio);
+      worst = worst === undefined ? ratio : Math.min(worst, ratio);
+      theirs.push(`${j.job} ${(j.ns3.wallMs / 1000).toFixed(2)} s${mem(j.ns3)} (${ratio.toFixed(2)}x)`);
+    }
+  }
+  figures.jobs = jobs.map((j) => `${j.job}: ${JOB_WORDS[j.job]}`).join('; ');
+  return {
+    case: 'cli',
+    figures,
+    ...(worst !== undefined ? { ratio: round(worst) } : {}),
+    goal: '5x faster than ns-3 on every job, at most 150 MB each',
+    met: worst === undefined ? undefined : worst >= 5 && memOk,
+    tcpemu: ours.join('; '),
+    peer: ns3 ? `ns-3: ${theirs.join('; ')}` : 'ns-3 not installed',
+  };
+}
+
 const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
   'bulk-64k': bulk64k,
   'bulk-1460': bulk1460,
@@ -329,6 +371,7 @@ const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
   lossy,
   replay,
   scaling,
+  cli,
 };
 
 function table(rows: CaseResult[]): string {

@@ -5,13 +5,39 @@
  */
 import test from 'ava';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
+import { CLI_JOBS, jobScenario } from '../../lib/bench/cli.ts';
+import { loadScenario } from '../../lib/scenario/load.ts';
+import { runScenario } from '../../lib/scenario/runner.ts';
 
 test('bench --quick runs every case and prints each name', async (t) => {
   let out = '';
   let err = '';
-  const code = await benchCommand(['--quick'], { out: (s) => { out += s; }, err: (s) => { err += s; } });
+  // cli starts a dozen processes at --quick: it runs at --smoke below.
+  const cases = CASE_NAMES.filter((c) => c !== 'cli').flatMap((c) => ['--case', c]);
+  const code = await benchCommand(['--quick', ...cases], { out: (s) => { out += s; }, err: (s) => { err += s; } });
   t.is(code, 0, err);
-  for (const name of CASE_NAMES) t.regex(out, new RegExp(`^${name} `, 'm'), `case ${name} missing from:\n${out}`);
+  for (const name of CASE_NAMES) if (name !== 'cli') t.regex(out, new RegExp(`^${name} `, 'm'), `case ${name} missing from:\n${out}`);
+});
+
+test('bench --case cli runs the four jobs through the command line (and on ns-3 where installed), each passing its expectation', async (t) => {
+  let out = '';
+  let err = '';
+  const code = await benchCommand(['--json', '--smoke', '--case', 'cli'], { out: (s) => { out += s; }, err: (s) => { err += s; } });
+  t.is(code, 0, err);
+  const r = JSON.parse(out.trim());
+  for (const job of CLI_JOBS) t.true(r[`${job}WallMs`] > 0, job);
+  if ('startupNs3WallMs' in r) t.true(r.ratio > 0);
+  else t.regex(err, /ns-3 is not installed|g\+\+ could not build/);
+});
+
+test('the cli jobs are the scenarios the README names: each passes, and scale multiplies its data', (t) => {
+  for (const job of CLI_JOBS) {
+    const r = runScenario(loadScenario(jobScenario(job, 0.01), `${job}.yaml`), { record: 'counts', keepDelivered: false });
+    t.true(r.ok, `${job}: ${r.expectations.filter((e) => !e.ok).map((e) => e.detail).join('; ')}`);
+  }
+  t.regex(jobScenario('bulk'), /send 67108864 /);
+  t.regex(jobScenario('lossy', 10), /send 167772160 /);
+  t.is(jobScenario('flows', 0.01).match(/connect server:80 as f/g)?.length, 10);
 });
 
 test('bench --json --smoke --case prints one JSON object for the case asked', async (t) => {
