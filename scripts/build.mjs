@@ -24,4 +24,44 @@ if (r.status !== 0) {
 // Not TypeScript, so not emitted: the TUN helper that `tcpemu tun` starts.
 mkdirSync(path.join(root, 'dist/lib/real'), { recursive: true });
 cpSync(path.join(root, 'lib/real/tun-helper.py'), path.join(root, 'dist/lib/real/tun-helper.py'));
+await bundleRun();
 writeFileSync(path.join(root, STAMP), stamp);
+
+/**
+ * dist/bin/tcpemu-run.mjs: the command with everything `tcpemu run` loads at start (the scenario loader,
+ * yaml and zod, the runner, the views) in one file, so that starting it reads one module instead of about
+ * a hundred (issue 29: module loading was most of the start-up). What is loaded only on demand (the HTML
+ * report, the other commands, cli-progress) stays outside, imported from its own file in dist/ as
+ * before; bin/tcpemu.js starts this file for `run` and the demo only, so no other command can meet a
+ * module twice (once inside the bundle, once outside).
+ */
+async function bundleRun() {
+  const { build } = await import('esbuild');
+  const outdir = path.join(root, 'dist/bin');
+  const keepOutside = {
+    name: 'keep-dynamic-imports-outside',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        if (!args.path.startsWith('.')) return { path: args.path, external: true };
+        const abs = path.resolve(args.resolveDir, args.path);
+        return { path: `./${path.relative(outdir, abs).split(path.sep).join('/')}`, external: true };
+      });
+    },
+  };
+  await build({
+    entryPoints: [path.join(root, 'dist/bin/tcpemu.js')],
+    outfile: path.join(outdir, 'tcpemu-run.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minifySyntax: true,
+    minifyWhitespace: true,
+    legalComments: 'none',
+    logLevel: 'error',
+    plugins: [keepOutside],
+    // yaml and zod reach for require() in places; an ES module has none of its own.
+    banner: { js: "import { createRequire as __tcpemuRequire } from 'node:module'; const require = __tcpemuRequire(import.meta.url);" },
+  });
+}

@@ -9,7 +9,7 @@
  * Every mistake is a ScenarioError with file:line:col, what is wrong and what would be right.
  */
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node, type Pair } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configKeyNames, resolveConfig, TcpConfigError, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory.ts';
