@@ -101,9 +101,12 @@ const GENERATE_ABOVE = 16 * 1024;
 /** Fills `send N` payloads: printable and position-dependent, so a misplaced byte shows. */
 export function payloadBytes(n: number, offset = 0): Buffer {
   const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = 0x61 + ((offset + i) % 26);
+  if (n > 0) b.fill(ALPHABETS[offset % 26]);
   return b;
 }
+
+/** "abc...z" starting at each letter: fill() repeats one, as fast as memset (a byte loop took 250 ms for 16 MiB). */
+const ALPHABETS = Array.from({ length: 26 }, (_, k) => Buffer.from(Array.from({ length: 26 }, (_, i) => 0x61 + ((k + i) % 26))));
 
 export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResult {
   if (plan.link.udp) throw new SocketError('EUDP', 'a scenario with link: { udp: true } runs on real time: use runScenarioUdp');

@@ -79,3 +79,13 @@ test('60 generated scenarios (impairments, corruption, outages, every ending): c
   }
   t.log(`${texts.length} scenarios; ${undecodable} with drops that could not be decoded`);
 });
+
+test('send N fills its bytes with the alphabet from where the connection\'s last send N ended, made in pieces or whole', async (t) => {
+  const { payloadBytes } = await import('../../lib/scenario/runner.ts');
+  const byByte = (n: number, offset: number) => Buffer.from(Array.from({ length: n }, (_, i) => 0x61 + ((offset + i) % 26)));
+  for (const n of [0, 1, 25, 26, 27, 1000]) for (const offset of [0, 1, 25, 26, 51, 123_457]) t.true(payloadBytes(n, offset).equals(byByte(n, offset)), `${n} at ${offset}`);
+  // A generated write (above 16 KiB) delivers exactly what one buffer would have.
+  const text = `name: big\nhosts: { client: {}, server: {} }\nlink: { delay: 5ms, loss: 2% }\nseed: 3\nsteps:\n  - { at: 0, server: listen 80 }\n  - { at: 0, client: connect server:80 }\n  - { at: 100ms, client: send 100000 }\n  - { at: 100ms, client: send 7 }\n  - { at: 100ms, client: send 50001 }\n  - { at: 1min, client: close }\n  - { at: 1min, server: close }\n`;
+  const r = runScenario(loadScenario(text, 'big.yaml'));
+  t.true(r.delivered.server.equals(byByte(150_008, 0)));
+});
