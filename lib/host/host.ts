@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { LiteEmitter } from './emitter.ts';
 import { Connection, ConnectionError, resetFor, synOptionsOf, type ConnEvent, type ConnectionSink, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
 import { configProblems, type TcpConfig } from '../tcp/config.ts';
+import type { ByteSource, SendData } from '../tcp/send-buffer.ts';
 import { ACK, RST, SYN, timestampsOption, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import { fits16, fits32 } from '../wire/bytes.ts';
@@ -565,21 +566,8 @@ export class Host {
 
 const NO_PENDING: readonly Pending[] = Object.freeze([]);
 
-/**
- * A write whose bytes are made only as the send buffer takes them (SimSocket.writeGenerated): a large
- * `send N` of a known pattern then holds a send buffer's worth of memory, not N bytes.
- */
-export interface GeneratedWrite {
-  readonly length: number;
-  /** The bytes [start, start + len) of the write. Each call's buffer is kept by the send buffer: make a new one. */
-  make(start: number, len: number): Buffer;
-}
-
-type Pending = Buffer | GeneratedWrite;
-
-function isGenerated(p: Pending): p is GeneratedWrite {
-  return !Buffer.isBuffer(p);
-}
+/** A write waiting for send-buffer space: the application's Buffer, or bytes made as they are sent (writeGenerated). */
+type Pending = SendData;
 // decodePacket's options, made once rather than per packet.
 const VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: true });
 const SKIP_VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: 'skip' });
@@ -849,10 +837,11 @@ export class SimSocket extends LiteEmitter {
   }
 
   /**
-   * Write `w.length` bytes made by `w.make` as the connection takes them: to the connection, the trace and
-   * the peer exactly as write() of the whole, without holding it all (the scenario runner's `send N`).
+   * Write `w.length` bytes made by `w.make` only when a segment carries them (lib/tcp/send-buffer.ts,
+   * ByteSource): to the connection, the trace and the peer exactly as write() of the whole, without
+   * holding any of it (the scenario runner's `send N`).
    */
-  writeGenerated(w: GeneratedWrite): boolean {
+  writeGenerated(w: ByteSource): boolean {
     return this.queue(w);
   }
 
@@ -969,15 +958,7 @@ export class SimSocket extends LiteEmitter {
     try {
       while (this.pending.length > 0) {
         const head = this.pending[0];
-        let n = 0;
-        if (conn.isSynchronized() || conn.state === 'SYN-SENT') {
-          if (!isGenerated(head)) n = conn.send(head, now, this.pendingStart);
-          else {
-            // Made to the size the connection takes now, so it takes the bytes as it would take them from one buffer.
-            const len = Math.min(head.length - this.pendingStart, conn.sendSpace);
-            if (len > 0) n = conn.send(head.make(this.pendingStart, len), now);
-          }
-        }
+        const n = conn.isSynchronized() || conn.state === 'SYN-SENT' ? conn.send(head, now, this.pendingStart) : 0;
         if (n === 0) break;
         this.pendingBytes -= n;
         this.pendingStart += n;

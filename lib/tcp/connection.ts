@@ -4,7 +4,7 @@ import {
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
 import type { TcpConfig } from './config.ts';
-import { SendBuffer } from './send-buffer.ts';
+import { SendBuffer, type SendData } from './send-buffer.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
 import { NewReno } from './congestion.ts';
@@ -373,12 +373,12 @@ export class Connection {
    * SEND (3.10.2): queue what fits in the send buffer of data[start..]; returns the number of bytes taken.
    * A caller that hands over the rest of the same Buffer later (from where this call stopped) adds no chunk.
    */
-  send(data: Buffer, now: number, start = 0): number {
+  send(data: SendData, now: number, start = 0): number {
     if (this.bits & CHECKED) return this.checked(now, 'app send', data.length - start, () => this.doSend(data, now, start));
     return this.doSend(data, now, start);
   }
 
-  private doSend(data: Buffer, now: number, start: number): number {
+  private doSend(data: SendData, now: number, start: number): number {
     switch (this.state) {
       case 'CLOSED':
       case 'LISTEN':

@@ -8,6 +8,26 @@
  * where the last one stopped (a cursor) instead of walking from the front: constant time per segment,
  * whatever the window. Acknowledged chunks leave by moving a head index, not by shifting the array.
  */
+/**
+ * Bytes that are made when they are needed, not held: a large write of a known pattern (the scenario
+ * runner's `send N`). The send buffer keeps a range of it as it keeps a range of a Buffer, and asks it
+ * for a segment's bytes when the segment is sent (again for a retransmission), so a window of it costs
+ * no memory.
+ */
+export interface ByteSource {
+  readonly length: number;
+  /** The bytes [start, start + len): a new Buffer each call, which the caller may keep. */
+  make(start: number, len: number): Buffer;
+}
+
+/** What the application hands the send buffer: its own Buffer, or a source of bytes. */
+export type SendData = Buffer | ByteSource;
+
+/** Told apart by the one property a Buffer never has. */
+export function isByteSource(d: SendData): d is ByteSource {
+  return (d as Partial<ByteSource>).make !== undefined;
+}
+
 export class SendBuffer {
   /**
    * The chunks, three slots each: the application's Buffer, the offset of the chunk's first byte in it and
@@ -15,7 +35,7 @@ export class SendBuffer {
    * continues the last chunk only lengthens it. A shared empty array until the first write: an idle
    * connection holds no array of its own.
    */
-  private chunks: (Buffer | number)[] = NONE as (Buffer | number)[];
+  private chunks: (SendData | number)[] = NONE as (SendData | number)[];
   /** Slot of the first chunk not wholly acknowledged (a multiple of 3). */
   private head = 0;
   /** Bytes of the head chunk already acknowledged. */
@@ -33,7 +53,7 @@ export class SendBuffer {
   }
 
   /** Take data[start, end): no copy and, for a range that continues the last one taken, no new chunk. */
-  pushRange(data: Buffer, start: number, end: number): void {
+  pushRange(data: SendData, start: number, end: number): void {
     const len = end - start;
     if (len <= 0) return;
     this.length += len;
@@ -45,7 +65,7 @@ export class SendBuffer {
     const chunks = this.chunks;
     const n = chunks.length;
     if (n > this.head) {
-      const last = chunks[n - 3] as Buffer;
+      const last = chunks[n - 3] as SendData;
       const lastOff = chunks[n - 2] as number;
       const lastLen = chunks[n - 1] as number;
       // The rest of a buffer whose front was taken before (a socket hands an application's large write
@@ -56,7 +76,7 @@ export class SendBuffer {
       }
       // Separate Buffers over neighbouring memory (an application's own pieces of one large buffer): one
       // longer view of the same bytes.
-      if (last.buffer === data.buffer && last.byteOffset + lastOff + lastLen === data.byteOffset + start) {
+      if (!isByteSource(last) && !isByteSource(data) && last.buffer === data.buffer && last.byteOffset + lastOff + lastLen === data.byteOffset + start) {
         chunks[n - 3] = Buffer.from(last.buffer, last.byteOffset + lastOff, lastLen + len);
         chunks[n - 2] = 0;
         chunks[n - 1] = lastLen + len;
@@ -86,16 +106,19 @@ export class SendBuffer {
     this.curIdx = i;
     this.curStart = start;
     let pos = target - start;
-    const first = chunks[i] as Buffer;
+    const first = chunks[i] as SendData;
     const firstOff = chunks[i + 1] as number;
-    if (pos + len <= (chunks[i + 2] as number)) return first.subarray(firstOff + pos, firstOff + pos + len);
+    if (pos + len <= (chunks[i + 2] as number)) {
+      return isByteSource(first) ? first.make(firstOff + pos, len) : first.subarray(firstOff + pos, firstOff + pos + len);
+    }
     const out = Buffer.allocUnsafe(len);
     let filled = 0;
     while (filled < len) {
-      const c = chunks[i] as Buffer;
+      const c = chunks[i] as SendData;
       const off = chunks[i + 1] as number;
       const n = Math.min((chunks[i + 2] as number) - pos, len - filled);
-      c.copy(out, filled, off + pos, off + pos + n);
+      if (isByteSource(c)) c.make(off + pos, n).copy(out, filled);
+      else c.copy(out, filled, off + pos, off + pos + n);
       filled += n;
       pos = 0;
       i += 3;
@@ -134,4 +157,4 @@ export class SendBuffer {
 }
 
 const EMPTY = Buffer.alloc(0);
-const NONE: readonly (Buffer | number)[] = Object.freeze([]);
+const NONE: readonly (SendData | number)[] = Object.freeze([]);

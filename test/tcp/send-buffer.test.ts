@@ -1,6 +1,6 @@
 import test from 'ava';
 import fc from 'fast-check';
-import { SendBuffer } from '../../lib/tcp/send-buffer.ts';
+import { SendBuffer, type ByteSource } from '../../lib/tcp/send-buffer.ts';
 
 /**
  * The send buffer against the plainest model of it (one growing byte string): any mix of writes,
@@ -124,4 +124,30 @@ test('ranges of one Buffer handed over one after another (as a socket gives its 
   t.is(seg.toString(), 'bcfg');
   t.true(seg.buffer !== a.buffer, 'a segment across two ranges that are not neighbours is a copy');
   t.is(buf.peek(3, 3).toString(), 'fgh');
+});
+
+test('a ByteSource is held as a range and asked for a segment\'s bytes only when the segment is taken, again for a retransmission', (t) => {
+  const asked: [number, number][] = [];
+  const src: ByteSource = {
+    length: 10_000,
+    make: (start, len) => {
+      asked.push([start, len]);
+      return Buffer.from(Array.from({ length: len }, (_, i) => (start + i) % 251));
+    },
+  };
+  const want = (from: number, len: number) => Buffer.from(Array.from({ length: len }, (_, i) => (from + i) % 251));
+  const b = new SendBuffer();
+  b.push(Buffer.from('ab'));
+  b.pushRange(src, 0, 4000);
+  b.pushRange(src, 4000, 10_000); // continues the last range: still one chunk
+  t.is(b.length, 10_002);
+  t.deepEqual(asked, [], 'nothing made while only held');
+  t.true(b.peek(2, 1460).equals(want(0, 1460)));
+  t.deepEqual(asked, [[0, 1460]]);
+  // A segment straddling the Buffer and the source: the source's part is made, then copied beside.
+  t.true(b.peek(0, 10).equals(Buffer.concat([Buffer.from('ab'), want(0, 8)])));
+  t.true(b.peek(8002, 2000).equals(want(8000, 2000)), 'one range: 4000 and 6000 merged');
+  t.deepEqual(asked.at(-1), [8000, 2000]);
+  b.consume(5002);
+  t.true(b.peek(0, 1460).equals(want(5000, 1460)), 'after an ACK, byte 0 is the first unacknowledged');
 });
