@@ -16,6 +16,7 @@ import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
 import { flagString, parseFlagString } from '../wire/format.ts';
 import { ScenarioError } from './errors.ts';
+import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
 import { formatDuration, parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 import type { Command, ExpectPlan, HostPlan, LinkPlan, Pos, ScenarioPlan, SegmentPattern, StepPlan } from './plan.ts';
 
@@ -437,7 +438,8 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   const hosts = buildHosts(src, d.hosts, d.tcp ?? undefined);
   const names = hosts.map((h) => h.name);
   const link = buildLink(src, d.link ?? undefined, names);
-  const steps = buildSteps(src, d.steps ?? [], hosts, untilMs);
+  const onSteps: StepPlan[] = [];
+  const steps = buildSteps(src, d.steps ?? [], hosts, untilMs, onSteps);
   const expect = buildExpect(src, d.expect ?? undefined, names);
 
   const plan: ScenarioPlan = {
@@ -446,6 +448,7 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
     untilMs, hosts, link, steps, expect,
   };
   if (d.description !== undefined) plan.description = d.description;
+  if (onSteps.length > 0) plan.onSteps = onSteps;
   return plan;
 }
 
@@ -792,7 +795,7 @@ function parseState(word: string, err: (m: string, h?: string) => ScenarioError)
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], untilMs: number): StepPlan[] {
+function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], untilMs: number, onSteps: StepPlan[] = []): StepPlan[] {
   const names = hosts.map((h) => h.name);
   const out: StepPlan[] = [];
   let sendBytes = 0;
@@ -803,7 +806,13 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
     }
     let atMs: number | undefined;
     let target: string | undefined;
+    const eventKeys: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(step as Record<string, unknown>)) {
+      // on:, after:, every: (steps on events) are checked in lib/scenario/events.ts.
+      if ((EVENT_STEP_KEYS as readonly string[]).includes(key)) {
+        eventKeys[key] = value;
+        continue;
+      }
       if (key === 'at') {
         try {
           atMs = parseDuration(value);
@@ -825,9 +834,13 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
       }
       target = key;
     }
-    if (atMs === undefined) throw src.error(src.at(path), `step ${i + 1} has no "at:"`, 'every step says when: { at: 100ms, client: send "hi" }');
-    if (target === undefined) throw src.error(src.at(path), `step ${i + 1} has no host`, `add one host and its command, e.g. { at: ${formatDuration(atMs)}, ${names[0]}: close }; ${hostList(names)}`);
-    if (atMs > untilMs) {
+    const on = parseEventKeys(eventKeys, atMs !== undefined, {
+      hosts: names, parseSize,
+      err: (key, idx, m, h) => src.error(key in eventKeys ? src.inScalar(src.nodeAt([...path, key]).node, idx) : src.at(path), m, h),
+    });
+    if (atMs === undefined && on === undefined) throw src.error(src.at(path), `step ${i + 1} has no "at:"`, 'every step says when: { at: 100ms, client: send "hi" }, or on which event: { on: "server accepted", server: send "hi" }');
+    if (target === undefined) throw src.error(src.at(path), `step ${i + 1} has no host`, `add one host and its command, e.g. { ${atMs === undefined ? `on: "${on!.text}"` : `at: ${formatDuration(atMs)}`}, ${names[0]}: close }; ${hostList(names)}`);
+    if (atMs !== undefined && atMs > untilMs) {
       throw src.error(src.at([...path, 'at']), `step at ${formatDuration(atMs)} is after the end of the run (until ${formatDuration(untilMs)})`, `raise until: or move the step before ${formatDuration(untilMs)}`);
     }
     const valueNode = src.nodeAt([...path, target]).node;
@@ -857,7 +870,8 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
         throw err(0, `the sends add up to ${sendBytes} bytes here, more than the limit of ${MAX_SEND_BYTES} (256 MiB) for one scenario`, 'send less: the data of every send is held in memory until the connection takes it');
       }
     }
-    out.push({ atMs, pos: src.inScalar(valueNode, 0), target, command, text: value.trim() });
+    if (on) onSteps.push({ atMs: 0, pos: src.inScalar(valueNode, 0), target, command, text: value.trim(), on });
+    else out.push({ atMs: atMs!, pos: src.inScalar(valueNode, 0), target, command, text: value.trim() });
   });
   // Array.prototype.sort is stable: steps at the same time keep file order.
   return out.sort((a, b) => a.atMs - b.atMs);

@@ -6,6 +6,7 @@
 import type { TcpConfig } from '../tcp/config.ts';
 import type { TcpStateName } from '../trace/events.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
+import type { OnPlan } from './events.ts';
 
 /** 1-based line and column in the scenario file. */
 export interface Pos { line: number; col: number }
@@ -23,6 +24,8 @@ export interface ScenarioPlan {
   link: LinkPlan;
   /** Stable-sorted by atMs: steps at the same time run in file order. */
   steps: StepPlan[];
+  /** Steps with `on:` instead of `at:` (lib/scenario/events.ts), in file order; absent when there are none. */
+  onSteps?: StepPlan[];
   expect: ExpectPlan;
 }
 
@@ -49,6 +52,8 @@ export interface StepPlan {
   command: Command;
   /** The command as written. */
   text: string;
+  /** A step on an event (`on:`, lib/scenario/events.ts): atMs is 0 until it runs. */
+  on?: OnPlan;
 }
 
 export type Command =

@@ -11,6 +11,7 @@ import { formatAddr } from '../wire/ipv4.ts';
 import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
 import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from './expect.ts';
 import { VERSION } from '../version.ts';
+import { EventSteps } from './events.ts';
 
 /**
  * Runs a scenario plan on virtual time over the in-memory link: builds the hosts, schedules each step at
@@ -89,10 +90,13 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
   const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results);
+  // Steps on events (lib/scenario/events.ts) watch what the hosts tell the recorder.
+  const onSteps = eventSteps(plan, scheduler, world);
+  const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
 
   for (const hp of plan.hosts) {
     const host = new Host({
-      name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer: recorder,
+      name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer,
       // The expectations read what every socket received, closed ones included.
       keepClosedSockets: true,
       // A scenario run is small and traced: every field of every segment is checked as it is encoded.
@@ -116,6 +120,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
     scheduler.at(tick, report);
   }
   runBounded(scheduler, plan.untilMs, opts.maxRunEvents ?? DEFAULT_MAX_RUN_EVENTS);
+  if (onSteps) results.push(...onSteps.neverRan());
   return finish(plan, hosts, recorder, results, packets);
 }
 
@@ -146,6 +151,8 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   const results: ExpectResult[] = [];
   let up = true;
   const world = new World(plan, hosts, (u) => (up = u), recorder, results);
+  const onSteps = eventSteps(plan, clock, world);
+  const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
   const [a, b] = plan.hosts;
   const links: UdpLink[] = [];
   try {
@@ -162,7 +169,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     plan.hosts.forEach((hp, i) => {
       const link = links[i];
       const host = new Host({
-        name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer: recorder,
+        name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer,
         keepClosedSockets: true,
         checkFields: true,
         // The UDP link has checked every arriving packet already.
@@ -198,7 +205,20 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     clock.close();
     await Promise.all(links.map((l) => l.close(0)));
   }
+  if (onSteps) results.push(...onSteps.neverRan());
   return finish(plan, hosts, recorder, results, packets);
+}
+
+/** The watcher of the steps on events, when the plan has any (else undefined: the run is as it always was). */
+function eventSteps(plan: ScenarioPlan, clock: { readonly now: number; at(t: number, fn: () => void): unknown }, world: World): EventSteps | undefined {
+  if (!plan.onSteps?.length) return undefined;
+  return new EventSteps(plan.onSteps, {
+    at: (t, fn) => clock.at(t, fn),
+    get now() { return clock.now; },
+    connId: (host, name) => world.connId(host, name),
+    exec: (step, conn) => world.exec(step, conn),
+    untilMs: plan.untilMs,
+  });
 }
 
 /** The scheduler's runUntil, but with at most `maxEvents` events: a run that would not end throws RunLimitError. */
@@ -306,8 +326,16 @@ class World {
     sock.on('error', () => {});
   }
 
-  exec(step: StepPlan): void {
-    const cmd = step.command;
+  /** The id of the host's connection called `name` (its id or its `as` name), if it has one. */
+  connId(hostName: string, name: string): string | undefined {
+    return this.named.get(hostName)?.get(name)?.id;
+  }
+
+  /** Runs a step; `conn` (a step on an event: the event's connection) stands in when the command names none. */
+  exec(step: StepPlan, conn?: string): void {
+    const c = step.command;
+    const onConn = conn !== undefined && step.target !== 'link' && c.op !== 'listen' && c.op !== 'connect' && !('conn' in c && c.conn !== undefined);
+    const cmd = onConn ? ({ ...c, conn } as Command) : c;
     if (step.target === 'link') {
       if (cmd.op === 'down') this.setLinkUp(false);
       else if (cmd.op === 'up') this.setLinkUp(true);
