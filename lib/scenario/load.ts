@@ -17,6 +17,7 @@ import { formatAddr, parseAddr } from '../wire/ipv4.ts';
 import { flagString, parseFlagString } from '../wire/format.ts';
 import { ScenarioError } from './errors.ts';
 import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
+import { parseInject } from './inject.ts';
 import { formatDuration, parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 import type { Command, ExpectPlan, HostPlan, LinkPlan, Pos, ScenarioPlan, SegmentPattern, StepPlan } from './plan.ts';
 
@@ -853,11 +854,14 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
       return src.error(p, m, h);
     };
     let command: Command;
-    if (target === 'link') {
+    if (target === 'link' && /^\s*inject(\s|$)/.test(value)) {
+      // A forged segment (lib/scenario/inject.ts), in the notation of expect.segments.
+      command = { op: 'inject', inject: parseInject(value, hosts, parseSegmentLine, (idx) => src.inScalar(valueNode, idx), (p, m, h) => src.error(p, m, h)) };
+    } else if (target === 'link') {
       const w = value.trim();
       if (w !== 'down' && w !== 'up') {
-        const n = nearest(w, ['down', 'up']);
-        throw err(value.indexOf(w), `unknown link command "${w}"`, n ? `did you mean "${n}"? (link commands: down, up)` : 'link commands: down, up');
+        const n = nearest(w.split(/\s/)[0], ['down', 'up', 'inject']);
+        throw err(value.indexOf(w), `unknown link command "${w}"`, n ? `did you mean "${n}"? (link commands: down, up, inject SEGMENT)` : 'link commands: down, up, inject SEGMENT');
       }
       command = { op: w };
     } else {
@@ -880,7 +884,7 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
 // ---------------------------------------------------------------------------------------------
 // Expectations
 
-interface Line {
+export interface Line {
   text: string;
   pos: (idx: number) => Pos;
 }

@@ -7,6 +7,7 @@ import type { TcpConfig } from '../tcp/config.ts';
 import type { TcpStateName } from '../trace/events.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
 import type { OnPlan } from './events.ts';
+import type { InjectPlan } from './inject.ts';
 
 /** 1-based line and column in the scenario file. */
 export interface Pos { line: number; col: number }
@@ -64,7 +65,8 @@ export type Command =
   | { op: 'read'; conn?: string; count: number | 'all' }
   | { op: 'expect-state'; conn?: string; state: TcpStateName }
   | { op: 'expect-delivered'; conn?: string; bytes: number }
-  | { op: 'down' | 'up' };
+  | { op: 'down' | 'up' }
+  | { op: 'inject'; inject: InjectPlan };
 
 export interface ExpectPlan {
   states?: Record<string, { states: TcpStateName[]; pos: Pos }>;

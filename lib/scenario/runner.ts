@@ -12,6 +12,7 @@ import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
 import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from './expect.ts';
 import { VERSION } from '../version.ts';
 import { EventSteps } from './events.ts';
+import { inject, type InjectContext } from './inject.ts';
 
 /**
  * Runs a scenario plan on virtual time over the in-memory link: builds the hosts, schedules each step at
@@ -89,7 +90,10 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
-  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results);
+  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results, {
+    clock: scheduler, delayMs: (from, to) => (from === undefined ? 0 : link.configOf(from, to).delayMs),
+    capture: opts.capture ? (timeMs, packet) => packets.push({ timeMs, packet }) : undefined,
+  });
   // Steps on events (lib/scenario/events.ts) watch what the hosts tell the recorder.
   const onSteps = eventSteps(plan, scheduler, world);
   const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
@@ -150,7 +154,10 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
   let up = true;
-  const world = new World(plan, hosts, (u) => (up = u), recorder, results);
+  const world = new World(plan, hosts, (u) => (up = u), recorder, results, {
+    clock, delayMs: (from, to) => (from === undefined ? 0 : plan.link.directions[`${from}>${to}`]?.delayMs ?? 0),
+    capture: opts.capture ? (timeMs, packet) => packets.push({ timeMs, packet }) : undefined,
+  });
   const onSteps = eventSteps(plan, clock, world);
   const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
   const [a, b] = plan.hosts;
@@ -313,6 +320,8 @@ class World {
     private readonly setLinkUp: (up: boolean) => void,
     private readonly recorder: TraceRecorder,
     private readonly results: ExpectResult[],
+    /** For `link: inject` (lib/scenario/inject.ts): the clock, the link's delays and the capture. */
+    private readonly wire?: { clock: { readonly now: number; at(t: number, fn: () => void): unknown }; delayMs: InjectContext['delayMs']; capture: InjectContext['capture'] },
   ) {}
 
   private adopt(hostName: string, sock: SimSocket, name?: string): void {
@@ -339,6 +348,14 @@ class World {
     if (step.target === 'link') {
       if (cmd.op === 'down') this.setLinkUp(false);
       else if (cmd.op === 'up') this.setLinkUp(true);
+      else if (cmd.op === 'inject' && this.wire) {
+        const w = this.wire;
+        const why = inject(cmd.inject, {
+          hosts: this.hosts, get now() { return w.clock.now; }, socket: (host, name) => this.named.get(host)?.get(name),
+          recorder: this.recorder, delayMs: w.delayMs, at: (t, fn) => w.clock.at(t, fn), capture: w.capture,
+        });
+        if (why !== undefined) this.fail(step, `inject: ${why}`);
+      }
       return;
     }
     const host = this.hosts.get(step.target)!;
@@ -366,6 +383,7 @@ class World {
       }
       case 'down':
       case 'up':
+      case 'inject':
         return;
     }
     const sock = this.socketFor(step, host, cmd.conn);

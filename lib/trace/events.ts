@@ -51,6 +51,8 @@ export interface SegmentEvent {
    * it in the words of views/words.ts WHY_WORDS, or as written when that table has none.
    */
   why?: string;
+  /** With tx: true for a segment written by the scenario (`link: inject ...`), not by a host's TCP. */
+  forged?: boolean;
 }
 
 export type TcpStateName =

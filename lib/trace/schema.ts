@@ -46,6 +46,7 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     f('reason', 'string', false),
     f('retransmit', 'boolean', false),
     f('why', 'string', false),
+    f('forged', 'boolean', false),
   ),
   state: timed(
     'state',
