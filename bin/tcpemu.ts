@@ -22,6 +22,7 @@ import { traceFromCapture } from '../lib/trace/from-capture.ts';
 import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
 import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
+import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
 
 const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
@@ -215,7 +216,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   // The built-in demo is named by its place in the package, wherever tcpemu runs from.
   const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file === DEMO_FILE ? path.relative(ROOT, file) : file, { seed: o.seed }));
   const several = plans.length > 1;
-  const view: View = o.view ?? (o.json || several ? 'none' : 'ladder');
+  // A shared bottleneck joins more than two hosts: its summary (with the flows) says more than a ladder of two.
+  const view: View = o.view ?? (o.json || several ? 'none' : plans[0].bottleneck ? 'summary' : 'ladder');
   let failed = 0;
   for (const plan of plans) {
     const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
@@ -246,7 +248,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     if (!result.ok) failed++;
     if (o.json) {
-      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats }) + '\n');
+      const flows = plan.bottleneck ? flowsJson(result.events) : {};
+      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats, ...flows }) + '\n');
       continue;
     }
     const hosts = plan.hosts.map((h) => h.name);
@@ -255,6 +258,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
     else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
     else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
+    // Behind a shared bottleneck: each flow's goodput and Jain's fairness index (lib/link/bottleneck.ts).
+    if (plan.bottleneck && view !== 'none') io.out('\n' + renderFlows(flowGoodputs(result.events)));
     // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
     io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
   }

@@ -18,6 +18,7 @@ import { flagString, parseFlagString } from '../wire/format.ts';
 import { ScenarioError } from './errors.ts';
 import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
 import { parseInject } from './inject.ts';
+import { BOTTLENECK_KEYS, buildBottleneck, RED_KEYS } from './bottleneck.ts';
 import { formatDuration, parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 import type { Command, ExpectPlan, HostPlan, LinkPlan, Pos, ScenarioPlan, SegmentPattern, StepPlan } from './plan.ts';
 
@@ -284,6 +285,8 @@ const topS = z.strictObject({
   link: z.record(z.string(), z.unknown()).nullable().optional(),
   steps: z.array(z.unknown()).max(MAX_STEPS).nullable().optional(),
   expect: expectS.optional(),
+  // Checked by hand in lib/scenario/bottleneck.ts, with hosts known.
+  bottleneck: z.record(z.string(), z.unknown()).optional(),
 });
 
 const TOP_KEYS = Object.keys(topS.shape);
@@ -291,7 +294,7 @@ const TCP_KEYS = Object.keys(tcpShape);
 const HOST_KEYS = ['addr', 'tcp'];
 const EXPECT_KEYS = ['states', 'segments', 'delivered', 'errors'];
 /** Every key the format has, by where it goes: docs/scenario-format.md is checked against it. */
-export const SCENARIO_KEYS = { top: TOP_KEYS, tcp: TCP_KEYS, host: HOST_KEYS, link: [...LINK_FIELDS, 'udp'], expect: EXPECT_KEYS } as const;
+export const SCENARIO_KEYS = { top: TOP_KEYS, tcp: TCP_KEYS, host: HOST_KEYS, link: [...LINK_FIELDS, 'udp'], expect: EXPECT_KEYS, bottleneck: [...BOTTLENECK_KEYS, ...RED_KEYS] } as const;
 
 function knownKeys(path: readonly PathSeg[]): string[] {
   if (path.length === 0) return TOP_KEYS;
@@ -439,6 +442,11 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   const hosts = buildHosts(src, d.hosts, d.tcp ?? undefined);
   const names = hosts.map((h) => h.name);
   const link = buildLink(src, d.link ?? undefined, names);
+  const bottleneck = d.bottleneck === undefined ? undefined
+    : buildBottleneck(d.bottleneck, names, (path, m, h, key) => src.error(key ? src.keyAt(['bottleneck', ...path.slice(0, -1)], String(path[path.length - 1])) : src.at(['bottleneck', ...path]), m, h));
+  if (bottleneck && d.link !== undefined) {
+    throw src.error(src.keyAt([], 'link'), 'a scenario has link: or bottleneck:, not both', 'with a bottleneck, its rate, delay, queue and loss are the path: write them under bottleneck:');
+  }
   const onSteps: StepPlan[] = [];
   const steps = buildSteps(src, d.steps ?? [], hosts, untilMs, onSteps);
   const expect = buildExpect(src, d.expect ?? undefined, names);
@@ -450,6 +458,7 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   };
   if (d.description !== undefined) plan.description = d.description;
   if (onSteps.length > 0) plan.onSteps = onSteps;
+  if (bottleneck) plan.bottleneck = bottleneck;
   return plan;
 }
 

@@ -8,6 +8,7 @@ import type { TcpStateName } from '../trace/events.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
 import type { OnPlan } from './events.ts';
 import type { InjectPlan } from './inject.ts';
+import type { BottleneckPlan } from '../link/bottleneck.ts';
 
 /** 1-based line and column in the scenario file. */
 export interface Pos { line: number; col: number }
@@ -23,6 +24,8 @@ export interface ScenarioPlan {
   /** In file order. */
   hosts: HostPlan[];
   link: LinkPlan;
+  /** Hosts behind two routers joined by a shared bottleneck (lib/link/bottleneck.ts), instead of the link between every pair. */
+  bottleneck?: BottleneckPlan;
   /** Stable-sorted by atMs: steps at the same time run in file order. */
   steps: StepPlan[];
   /** Steps with `on:` instead of `at:` (lib/scenario/events.ts), in file order; absent when there are none. */

@@ -13,6 +13,7 @@ import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectRes
 import { VERSION } from '../version.ts';
 import { EventSteps } from './events.ts';
 import { inject, type InjectContext } from './inject.ts';
+import { BottleneckLink, queueEvent } from '../link/bottleneck.ts';
 
 /**
  * Runs a scenario plan on virtual time over the in-memory link: builds the hosts, schedules each step at
@@ -84,9 +85,10 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const scheduler = new Scheduler();
   const random = new Random(plan.seed);
   const recorder = new TraceRecorder(scheduler, { timers: opts.timers ?? true, congestion: true, maxEvents: opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS });
-  const link = new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, {
-    onDrop: (from, _to, packet, reason) => recorder.linkDrop(from, packet, reason),
-  });
+  const onDrop = (from: string, _to: string, packet: Buffer, reason: string) => recorder.linkDrop(from, packet, reason);
+  const link = plan.bottleneck
+    ? new BottleneckLink(scheduler, random.fork('bottleneck'), plan.bottleneck, { onDrop, onQueue: (dir, packets, bytes) => recorder.events.push(queueEvent(scheduler.now, dir, packets, bytes)) })
+    : new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop });
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];

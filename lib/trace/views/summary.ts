@@ -64,7 +64,7 @@ export function summarize(events: readonly TraceEvent[], opts: { hosts?: string[
       continue;
     }
     s.durationMs = Math.max(s.durationMs, ev.t);
-    if (ev.type === 'cc') continue;
+    if (ev.type === 'cc' || ev.type === 'queue') continue;
     const h = hostOf(ev.host);
     switch (ev.type) {
       case 'segment':
