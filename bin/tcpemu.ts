@@ -28,7 +28,7 @@ const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
 /** The commands, in the order the main help lists them. */
-const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'serve', 'connect', 'help'] as const;
+const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'serve', 'connect', 'help'] as const;
 
 const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
@@ -47,10 +47,11 @@ async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; sum
 async function mainHelp(): Promise<string> {
   const { TUN_COMMAND } = await import('../lib/cli/tun.ts');
   const { BENCH_COMMAND } = await import('../lib/bench/index.ts');
+  const { SWEEP_COMMAND } = await import('../lib/sweep/index.ts');
   const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
   entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
-  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND]) entry(synopsis(spec), spec.summary);
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND]) entry(synopsis(spec), spec.summary);
   for (const cmd of ['serve', 'connect'] as const) {
     const u = await chatUsage(cmd);
     entry(u.usage, u.summary);
@@ -93,6 +94,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'bench': {
         const { benchCommand } = await import('../lib/bench/index.ts');
         return await benchCommand(rest, io);
+      }
+      case 'sweep': {
+        const { sweepCommand } = await import('../lib/sweep/index.ts');
+        return await sweepCommand(rest, io);
       }
       case 'real': {
         const { realCommand } = await import('../lib/cli/real.ts');
