@@ -193,6 +193,11 @@ const BOOT = `(async () => {
   await import(d.worker);
 })().catch((e) => { process.nextTick(() => { throw e; }); });`;
 
+/**
+ * `jobs` threads: this one and jobs - 1 workers (a worker costs a second load of the program and its own
+ * warm-up, so this thread, idle otherwise, takes its share). Each worker holds two tasks at a time, so
+ * that it has its next one while this thread is busy with a run of its own and cannot answer.
+ */
 function inWorkers(text: string, file: string, settings: Setting[], tasks: { combo: number; seed: number }[], jobs: number, onProgress?: (done: number, total: number) => void): Promise<RunRow[]> {
   // In a checkout the sources run through tsx, which each thread registers for itself; installed, dist/'s JavaScript.
   const ts = import.meta.url.endsWith('.ts');
@@ -201,35 +206,51 @@ function inWorkers(text: string, file: string, settings: Setting[], tasks: { com
   return new Promise((resolve, reject) => {
     const rows: RunRow[] = [];
     let next = 0;
-    let failed = false;
+    let settled = false;
     const threads: Worker[] = [];
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
+    const finish = (e?: Error) => {
+      if (settled) return;
+      settled = true;
       for (const w of threads) void w.terminate();
-      reject(e);
+      if (e) reject(e);
+      else resolve(rows);
     };
-    for (let i = 0; i < jobs; i++) {
+    const got = (row: RunRow) => {
+      rows.push(row);
+      onProgress?.(rows.length, tasks.length);
+      if (rows.length === tasks.length) finish();
+    };
+    const give = (w: Worker) => {
+      if (next < tasks.length) w.postMessage(tasks[next++]);
+    };
+    for (let i = 1; i < jobs; i++) {
       const w = new Worker(BOOT, { eval: true, workerData: { text, file, settings, tsx, worker } });
       threads.push(w);
       w.on('message', (m: { ready?: true; row?: RunRow; failure?: string }) => {
-        if (m.failure !== undefined) return fail(new Error(m.failure));
-        if (m.row) {
-          rows.push(m.row);
-          onProgress?.(rows.length, tasks.length);
-          if (rows.length === tasks.length) {
-            for (const t of threads) t.postMessage(null);
-            resolve(rows);
-            return;
-          }
-        }
-        w.postMessage(next < tasks.length ? tasks[next++] : null);
+        if (m.failure !== undefined) return finish(new Error(m.failure));
+        if (m.ready) give(w);
+        if (m.row) got(m.row);
+        give(w);
       });
-      w.on('error', fail);
+      w.on('error', (e) => finish(e));
       w.on('exit', (code) => {
-        if (code !== 0 && rows.length < tasks.length) fail(new Error(`a sweep worker stopped with exit code ${code}`));
+        if (rows.length < tasks.length) finish(new Error(`a sweep worker stopped (exit code ${code}) before the sweep was done`));
       });
     }
+    // This thread's share: one run at a time, letting the workers' messages in between.
+    const mine = () => {
+      if (settled) return;
+      if (next < tasks.length) {
+        const t = tasks[next++];
+        try {
+          got(measure(text, file, settings[t.combo], t.seed));
+        } catch (e) {
+          return finish(e as Error);
+        }
+      }
+      if (next < tasks.length) setImmediate(mine);
+    };
+    setImmediate(mine);
   });
 }
 

@@ -1,7 +1,7 @@
 /**
- * A sweep's worker thread (lib/sweep/index.ts starts it): takes (combination, seed) tasks one at a time
- * from its parent, runs each (run.ts, measure) and sends back its row. It asks for the next task when
- * it is done with one, so a fast thread takes more; the rows are put in order by the parent.
+ * A sweep's worker thread (lib/sweep/index.ts starts it): takes (combination, seed) tasks from its
+ * parent, runs each in turn (run.ts, measure) and sends back its row; the parent hands out a new task for
+ * each row it gets, so a fast thread takes more, and puts the rows in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { measure, type Setting } from './run.ts';
@@ -19,11 +19,7 @@ export interface Task {
 
 const { text, file, settings } = workerData as Data;
 const port = parentPort!;
-port.on('message', (task: Task | null) => {
-  if (task === null) {
-    port.close();
-    return;
-  }
+port.on('message', (task: Task) => {
   try {
     port.postMessage({ task, row: measure(text, file, settings[task.combo], task.seed) });
   } catch (e) {
