@@ -13,7 +13,7 @@ import type { Setting } from './run.ts';
 
 const W = 720;
 const H = 380;
-const M = { l: 80, r: 20, t: 20, b: 50 };
+const M = { l: 100, r: 20, t: 20, b: 50 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 function column(r: TableRow, c: PlotColumn): Spread {
