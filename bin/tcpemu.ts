@@ -22,12 +22,13 @@ import { traceFromCapture } from '../lib/trace/from-capture.ts';
 import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
 import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
+import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
 
 const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
 /** The commands, in the order the main help lists them. */
-const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'serve', 'connect', 'help'] as const;
+const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'serve', 'connect', 'help'] as const;
 
 const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
@@ -46,10 +47,11 @@ async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; sum
 async function mainHelp(): Promise<string> {
   const { TUN_COMMAND } = await import('../lib/cli/tun.ts');
   const { BENCH_COMMAND } = await import('../lib/bench/index.ts');
+  const { SWEEP_COMMAND } = await import('../lib/sweep/index.ts');
   const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
   entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
-  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND]) entry(synopsis(spec), spec.summary);
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND]) entry(synopsis(spec), spec.summary);
   for (const cmd of ['serve', 'connect'] as const) {
     const u = await chatUsage(cmd);
     entry(u.usage, u.summary);
@@ -92,6 +94,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'bench': {
         const { benchCommand } = await import('../lib/bench/index.ts');
         return await benchCommand(rest, io);
+      }
+      case 'sweep': {
+        const { sweepCommand } = await import('../lib/sweep/index.ts');
+        return await sweepCommand(rest, io);
       }
       case 'real': {
         const { realCommand } = await import('../lib/cli/real.ts');
@@ -215,7 +221,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   // The built-in demo is named by its place in the package, wherever tcpemu runs from.
   const plans = o.files.map((file) => loadScenario(readText(file, MAX_SOURCE_BYTES), file === DEMO_FILE ? path.relative(ROOT, file) : file, { seed: o.seed }));
   const several = plans.length > 1;
-  const view: View = o.view ?? (o.json || several ? 'none' : 'ladder');
+  // A shared bottleneck joins more than two hosts: its summary (with the flows) says more than a ladder of two.
+  const view: View = o.view ?? (o.json || several ? 'none' : plans[0].bottleneck ? 'summary' : 'ladder');
   let failed = 0;
   for (const plan of plans) {
     const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
@@ -265,7 +272,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     if (!result.ok) failed++;
     if (o.json) {
-      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats }) + '\n');
+      const flows = plan.bottleneck ? flowsJson(result.events) : {};
+      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats, ...flows }) + '\n');
       continue;
     }
     const hosts = plan.hosts.map((h) => h.name);
@@ -274,6 +282,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
     else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
     else if (view === 'summary') io.out(renderSummary(result.summary, { color: io.color }));
+    // Behind a shared bottleneck: each flow's goodput and Jain's fairness index (lib/link/bottleneck.ts).
+    if (plan.bottleneck && view !== 'none') io.out('\n' + renderFlows(flowGoodputs(result.events)));
     // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
     io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
   }

@@ -11,7 +11,7 @@ export { ExpectationError, PatternError, type Expectations, type ExpectResult } 
 export { expectSegments, expectStates, expectDelivered, expectErrors } from './api/assert.ts';
 export { RunLimitError } from './scenario/runner.ts';
 export { TraceLimitError } from './trace/recorder.ts';
-export type { TraceEvent, TimedEvent, MetaEvent, SegmentEvent, StateEvent, AppEvent, TimerEvent, CongestionEvent, ExpectEvent, TcpStateName, TimerName } from './trace/events.ts';
+export type { TraceEvent, TimedEvent, MetaEvent, SegmentEvent, StateEvent, AppEvent, TimerEvent, CongestionEvent, ExpectEvent, QueueEvent, TcpStateName, TimerName } from './trace/events.ts';
 export type { LinkDirectionConfig, DirectionStats, DropReason } from './link/memory.ts';
 export type { TcpConfig } from './tcp/config.ts';
 export { VERSION } from './version.ts';

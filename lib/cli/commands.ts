@@ -11,6 +11,9 @@ export const RUN_COMMAND: CommandSpec = {
   args: 'FILE...',
   summary: 'run scenarios in the emulator (virtual time) and draw what happened',
   description: `one scenario: a ladder diagram and each expectation; several: one line each and a total.
+the file (docs/scenario-format.md) says when each step runs, at: a time or on: "HOST EVENT"; link: 'inject ...'
+puts a forged segment on the wire; bottleneck: puts the hosts behind two routers sharing one queue (the summary
+then gives each flow's goodput and Jain's fairness index). Many seeds and settings at once: tcpemu sweep.
 exit status: 0 every expectation holds, 1 one fails, 2 bad input (FILE:LINE:COL: what is wrong)`,
   options: {
     seed: { type: 'string', value: 'N', help: "seed for sequence numbers, ports and impairments (default: the file's seed:)" },

@@ -55,6 +55,12 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
+  if (plan.onSteps) {
+    // Steps on events (lib/scenario/events.ts) would need the kernel's events as they happen.
+    const s = plan.onSteps[0];
+    io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real cannot run steps on events (on: "${s.on!.text}") yet\n  hint: write the step with at: to compare it with the kernel\n`);
+    return 2;
+  }
   // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
   const reason = kernelUnavailableReason();
   if (reason) {

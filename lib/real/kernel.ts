@@ -756,6 +756,7 @@ class KernelRun {
       }
       case 'down':
       case 'up':
+      case 'inject':
         return;
     }
     const s = cmd.conn ? this.named.get(host)?.get(cmd.conn) : this.newest.get(host);

@@ -14,6 +14,7 @@ import {
 } from './layout.ts';
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
+import { bottleneckSection } from './bottleneck.ts';
 import { TERMS, whyCounts } from '../trace/views/words.ts';
 
 export interface Expectation {
@@ -86,6 +87,10 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     ccHtml += `<figure><figcaption><strong>Advertised windows</strong> (the <code>win</code> of each host's segments)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
   }
 
+  // A shared bottleneck's queue, drops and flows (lib/report/bottleneck.ts), when the trace has one.
+  const bottleneck = bottleneckSection(events, view, tEnd);
+  specs.push(...bottleneck.specs);
+
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
   const data = JSON.stringify({ domain, charts: specs }).replace(/</g, '\\u003c');
   const capture = fromCapture(events);
@@ -136,7 +141,7 @@ ${opening}
 <p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go (it does not stretch the value axis, so a window far above the data lies above the top edge). Hover a bar for its fields; click one to find it in the ladder.</p>
 ${tsgHtml}</section>
 <section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">Windows and congestion</h2>${ccHtml}</section>
-</main>
+${bottleneck.html}</main>
 <div id="tooltip" role="tooltip" hidden></div>
 <script type="application/json" id="report-data">${data}</script>
 <script>${CLIENT_SCRIPT}</script>

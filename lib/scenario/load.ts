@@ -16,6 +16,9 @@ import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
 import { flagString, parseFlagString } from '../wire/format.ts';
 import { ScenarioError } from './errors.ts';
+import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
+import { parseInject } from './inject.ts';
+import { BOTTLENECK_KEYS, buildBottleneck, RED_KEYS } from './bottleneck.ts';
 import { formatDuration, parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 import type { Command, ExpectPlan, HostPlan, LinkPlan, Pos, ScenarioPlan, SegmentPattern, StepPlan } from './plan.ts';
 
@@ -285,6 +288,8 @@ const topS = z.strictObject({
   link: z.record(z.string(), z.unknown()).nullable().optional(),
   steps: z.array(z.unknown()).max(MAX_STEPS).nullable().optional(),
   expect: expectS.optional(),
+  // Checked by hand in lib/scenario/bottleneck.ts, with hosts known.
+  bottleneck: z.record(z.string(), z.unknown()).optional(),
 });
 
 const TOP_KEYS = Object.keys(topS.shape);
@@ -292,7 +297,7 @@ const TCP_KEYS = Object.keys(tcpShape);
 const HOST_KEYS = ['addr', 'tcp'];
 const EXPECT_KEYS = ['states', 'segments', 'delivered', 'errors'];
 /** Every key the format has, by where it goes: docs/scenario-format.md is checked against it. */
-export const SCENARIO_KEYS = { top: TOP_KEYS, tcp: TCP_KEYS, host: HOST_KEYS, link: [...LINK_FIELDS, 'udp'], expect: EXPECT_KEYS } as const;
+export const SCENARIO_KEYS = { top: TOP_KEYS, tcp: TCP_KEYS, host: HOST_KEYS, link: [...LINK_FIELDS, 'udp'], expect: EXPECT_KEYS, bottleneck: [...BOTTLENECK_KEYS, ...RED_KEYS] } as const;
 
 function knownKeys(path: readonly PathSeg[]): string[] {
   if (path.length === 0) return TOP_KEYS;
@@ -440,7 +445,13 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   const hosts = buildHosts(src, d.hosts, d.tcp ?? undefined);
   const names = hosts.map((h) => h.name);
   const link = buildLink(src, d.link ?? undefined, names);
-  const steps = buildSteps(src, d.steps ?? [], hosts, untilMs);
+  const bottleneck = d.bottleneck === undefined ? undefined
+    : buildBottleneck(d.bottleneck, names, (path, m, h, key) => src.error(key ? src.keyAt(['bottleneck', ...path.slice(0, -1)], String(path[path.length - 1])) : src.at(['bottleneck', ...path]), m, h));
+  if (bottleneck && d.link !== undefined) {
+    throw src.error(src.keyAt([], 'link'), 'a scenario has link: or bottleneck:, not both', 'with a bottleneck, its rate, delay, queue and loss are the path: write them under bottleneck:');
+  }
+  const onSteps: StepPlan[] = [];
+  const steps = buildSteps(src, d.steps ?? [], hosts, untilMs, onSteps);
   const expect = buildExpect(src, d.expect ?? undefined, names);
 
   const plan: ScenarioPlan = {
@@ -449,6 +460,8 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
     untilMs, hosts, link, steps, expect,
   };
   if (d.description !== undefined) plan.description = d.description;
+  if (onSteps.length > 0) plan.onSteps = onSteps;
+  if (bottleneck) plan.bottleneck = bottleneck;
   return plan;
 }
 
@@ -795,7 +808,7 @@ function parseState(word: string, err: (m: string, h?: string) => ScenarioError)
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], untilMs: number): StepPlan[] {
+function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], untilMs: number, onSteps: StepPlan[] = []): StepPlan[] {
   const names = hosts.map((h) => h.name);
   const out: StepPlan[] = [];
   let sendBytes = 0;
@@ -806,7 +819,13 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
     }
     let atMs: number | undefined;
     let target: string | undefined;
+    const eventKeys: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(step as Record<string, unknown>)) {
+      // on:, after:, every: (steps on events) are checked in lib/scenario/events.ts.
+      if ((EVENT_STEP_KEYS as readonly string[]).includes(key)) {
+        eventKeys[key] = value;
+        continue;
+      }
       if (key === 'at') {
         try {
           atMs = parseDuration(value);
@@ -828,9 +847,13 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
       }
       target = key;
     }
-    if (atMs === undefined) throw src.error(src.at(path), `step ${i + 1} has no "at:"`, 'every step says when: { at: 100ms, client: send "hi" }');
-    if (target === undefined) throw src.error(src.at(path), `step ${i + 1} has no host`, `add one host and its command, e.g. { at: ${formatDuration(atMs)}, ${names[0]}: close }; ${hostList(names)}`);
-    if (atMs > untilMs) {
+    const on = parseEventKeys(eventKeys, atMs !== undefined, {
+      hosts: names, parseSize,
+      err: (key, idx, m, h) => src.error(key in eventKeys ? src.inScalar(src.nodeAt([...path, key]).node, idx) : src.at(path), m, h),
+    });
+    if (atMs === undefined && on === undefined) throw src.error(src.at(path), `step ${i + 1} has no "at:"`, 'every step says when: { at: 100ms, client: send "hi" }, or on which event: { on: "server accepted", server: send "hi" }');
+    if (target === undefined) throw src.error(src.at(path), `step ${i + 1} has no host`, `add one host and its command, e.g. { ${atMs === undefined ? `on: "${on!.text}"` : `at: ${formatDuration(atMs)}`}, ${names[0]}: close }; ${hostList(names)}`);
+    if (atMs !== undefined && atMs > untilMs) {
       throw src.error(src.at([...path, 'at']), `step at ${formatDuration(atMs)} is after the end of the run (until ${formatDuration(untilMs)})`, `raise until: or move the step before ${formatDuration(untilMs)}`);
     }
     const valueNode = src.nodeAt([...path, target]).node;
@@ -843,11 +866,14 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
       return src.error(p, m, h);
     };
     let command: Command;
-    if (target === 'link') {
+    if (target === 'link' && /^\s*inject(\s|$)/.test(value)) {
+      // A forged segment (lib/scenario/inject.ts), in the notation of expect.segments.
+      command = { op: 'inject', inject: parseInject(value, hosts, parseSegmentLine, (idx) => src.inScalar(valueNode, idx), (p, m, h) => src.error(p, m, h)) };
+    } else if (target === 'link') {
       const w = value.trim();
       if (w !== 'down' && w !== 'up') {
-        const n = nearest(w, ['down', 'up']);
-        throw err(value.indexOf(w), `unknown link command "${w}"`, n ? `did you mean "${n}"? (link commands: down, up)` : 'link commands: down, up');
+        const n = nearest(w.split(/\s/)[0], ['down', 'up', 'inject']);
+        throw err(value.indexOf(w), `unknown link command "${w}"`, n ? `did you mean "${n}"? (link commands: down, up, inject SEGMENT)` : 'link commands: down, up, inject SEGMENT');
       }
       command = { op: w };
     } else {
@@ -860,7 +886,8 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
         throw err(0, `the sends add up to ${sendBytes} bytes here, more than the limit of ${MAX_SEND_BYTES} (16 GiB) for one scenario`, 'send less, or split the run into several scenarios');
       }
     }
-    out.push({ atMs, pos: src.inScalar(valueNode, 0), target, command, text: value.trim() });
+    if (on) onSteps.push({ atMs: 0, pos: src.inScalar(valueNode, 0), target, command, text: value.trim(), on });
+    else out.push({ atMs: atMs!, pos: src.inScalar(valueNode, 0), target, command, text: value.trim() });
   });
   // Array.prototype.sort is stable: steps at the same time keep file order.
   return out.sort((a, b) => a.atMs - b.atMs);
@@ -869,7 +896,7 @@ function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], unt
 // ---------------------------------------------------------------------------------------------
 // Expectations
 
-interface Line {
+export interface Line {
   text: string;
   pos: (idx: number) => Pos;
 }

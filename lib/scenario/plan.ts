@@ -6,6 +6,9 @@
 import type { TcpConfig } from '../tcp/config.ts';
 import type { TcpStateName } from '../trace/events.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
+import type { OnPlan } from './events.ts';
+import type { InjectPlan } from './inject.ts';
+import type { BottleneckPlan } from '../link/bottleneck.ts';
 
 /** 1-based line and column in the scenario file. */
 export interface Pos { line: number; col: number }
@@ -21,8 +24,12 @@ export interface ScenarioPlan {
   /** In file order. */
   hosts: HostPlan[];
   link: LinkPlan;
+  /** Hosts behind two routers joined by a shared bottleneck (lib/link/bottleneck.ts), instead of the link between every pair. */
+  bottleneck?: BottleneckPlan;
   /** Stable-sorted by atMs: steps at the same time run in file order. */
   steps: StepPlan[];
+  /** Steps with `on:` instead of `at:` (lib/scenario/events.ts), in file order; absent when there are none. */
+  onSteps?: StepPlan[];
   expect: ExpectPlan;
 }
 
@@ -49,6 +56,8 @@ export interface StepPlan {
   command: Command;
   /** The command as written. */
   text: string;
+  /** A step on an event (`on:`, lib/scenario/events.ts): atMs is 0 until it runs. */
+  on?: OnPlan;
 }
 
 export type Command =
@@ -59,7 +68,8 @@ export type Command =
   | { op: 'read'; conn?: string; count: number | 'all' }
   | { op: 'expect-state'; conn?: string; state: TcpStateName }
   | { op: 'expect-delivered'; conn?: string; bytes: number }
-  | { op: 'down' | 'up' };
+  | { op: 'down' | 'up' }
+  | { op: 'inject'; inject: InjectPlan };
 
 export interface ExpectPlan {
   states?: Record<string, { states: TcpStateName[]; pos: Pos }>;

@@ -13,6 +13,9 @@ import { formatAddr } from '../wire/ipv4.ts';
 import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
 import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from './expect.ts';
 import { VERSION } from '../version.ts';
+import { EventSteps } from './events.ts';
+import { inject, type InjectContext } from './inject.ts';
+import { BottleneckLink, queueEvent } from '../link/bottleneck.ts';
 
 /**
  * Runs a scenario plan on virtual time over the in-memory link: builds the hosts, schedules each step at
@@ -113,17 +116,24 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const scheduler = new Scheduler();
   const random = new Random(plan.seed);
   const { recorder, summary } = recorderFor(plan, scheduler, opts);
-  const link = new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, {
-    onDrop: (from, _to, packet, reason) => recorder.linkDrop(from, packet, reason),
-  });
+  const onDrop = (from: string, _to: string, packet: Buffer, reason: string) => recorder.linkDrop(from, packet, reason);
+  const link = plan.bottleneck
+    ? new BottleneckLink(scheduler, random.fork('bottleneck'), plan.bottleneck, { onDrop, onQueue: (dir, packets, bytes) => recorder.record(queueEvent(scheduler.now, dir, packets, bytes)) })
+    : new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop });
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
-  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results, opts.keepDelivered ?? true);
+  const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results, opts.keepDelivered ?? true, {
+    clock: scheduler, delayMs: (from, to) => (from === undefined ? 0 : link.configOf(from, to).delayMs),
+    capture: captureFor(opts, packets),
+  });
+  // Steps on events (lib/scenario/events.ts) watch what the hosts tell the recorder.
+  const onSteps = eventSteps(plan, scheduler, world);
+  const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
 
   for (const hp of plan.hosts) {
     const host = new Host({
-      name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer: recorder,
+      name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer,
       // The expectations read what every socket received, closed ones included.
       keepClosedSockets: true,
       // A scenario run is small and traced: every field of every segment is checked as it is encoded.
@@ -148,6 +158,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
     scheduler.at(tick, report);
   }
   runBounded(scheduler, plan.untilMs, opts.maxRunEvents ?? DEFAULT_MAX_RUN_EVENTS);
+  if (onSteps) results.push(...onSteps.neverRan());
   return finish(plan, hosts, recorder, summary, results, packets);
 }
 
@@ -177,7 +188,12 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
   let up = true;
-  const world = new World(plan, hosts, (u) => (up = u), recorder, results, opts.keepDelivered ?? true);
+  const world = new World(plan, hosts, (u) => (up = u), recorder, results, opts.keepDelivered ?? true, {
+    clock, delayMs: (from, to) => (from === undefined ? 0 : plan.link.directions[`${from}>${to}`]?.delayMs ?? 0),
+    capture: captureFor(opts, packets),
+  });
+  const onSteps = eventSteps(plan, clock, world);
+  const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
   const [a, b] = plan.hosts;
   const links: UdpLink[] = [];
   try {
@@ -194,7 +210,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     plan.hosts.forEach((hp, i) => {
       const link = links[i];
       const host = new Host({
-        name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer: recorder,
+        name: hp.name, addr: hp.addr, config: hp.tcp, clock, random: random.fork(`host:${hp.name}`), tracer,
         keepClosedSockets: true,
         checkFields: true,
         // The UDP link has checked every arriving packet already.
@@ -231,7 +247,25 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     clock.close();
     await Promise.all(links.map((l) => l.close(0)));
   }
+  if (onSteps) results.push(...onSteps.neverRan());
   return finish(plan, hosts, recorder, summary, results, packets);
+}
+
+/** Where a forged segment's packet goes: the kept packets (--pcap of old) and the stream (onPacket). */
+function captureFor(opts: RunOptions, packets: { timeMs: number; packet: Buffer }[]): ((timeMs: number, packet: Buffer) => void) | undefined {
+  if (!opts.capture && !opts.onPacket) return undefined;
+  return (timeMs, packet) => {
+    if (opts.capture) packets.push({ timeMs, packet });
+    opts.onPacket?.(timeMs, packet);
+  };
+}
+
+/** Why a scenario keeps its whole trace even when asked for counts (undefined: it need not). */
+export function wholeTraceFor(plan: ScenarioPlan): string | undefined {
+  if (plan.expect.segments) return 'expect.segments reads every segment';
+  if (plan.steps.some((st) => st.command.op === 'inject')) return 'a forged segment takes its numbers from the trace';
+  if (plan.bottleneck) return "each flow's goodput is read from the trace";
+  return undefined;
 }
 
 /** The trace's first line: the scenario, its seed and its text, so that the trace can be run again. */
@@ -242,11 +276,13 @@ export function metaOf(plan: ScenarioPlan): MetaEvent {
 /**
  * What the run records into (RunOptions.record and onEvent): every event kept, or counts and the few
  * events the expectations read; with `onEvent`, every event is also made and handed over as it comes.
+ * A scenario whose checks or views read segments keeps the whole trace: expect.segments, forged
+ * segments (made from the trace's numbers) and a shared bottleneck (each flow's goodput).
  */
 function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: RunOptions): { recorder: RunRecorder; summary?: SummaryBuilder } {
   const timers = opts.timers ?? true;
   const maxEvents = opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS;
-  const counts = opts.record === 'counts' && !plan.expect.segments;
+  const counts = opts.record === 'counts' && wholeTraceFor(plan) === undefined;
   const onEvent = opts.onEvent;
   onEvent?.(metaOf(plan));
   if (!counts) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
@@ -260,6 +296,18 @@ function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: 
     onEvent(ev);
   };
   return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, keep, sink }), summary };
+}
+
+/** The watcher of the steps on events, when the plan has any (else undefined: the run is as it always was). */
+function eventSteps(plan: ScenarioPlan, clock: { readonly now: number; at(t: number, fn: () => void): unknown }, world: World): EventSteps | undefined {
+  if (!plan.onSteps?.length) return undefined;
+  return new EventSteps(plan.onSteps, {
+    at: (t, fn) => clock.at(t, fn),
+    get now() { return clock.now; },
+    connId: (host, name) => world.connId(host, name),
+    exec: (step, conn) => world.exec(step, conn),
+    untilMs: plan.untilMs,
+  });
 }
 
 /** The scheduler's runUntil, but with at most `maxEvents` events: a run that would not end throws RunLimitError. */
@@ -363,6 +411,8 @@ class World {
     private readonly recorder: RunRecorder,
     private readonly results: ExpectResult[],
     private readonly keepDelivered: boolean,
+    /** For `link: inject` (lib/scenario/inject.ts): the clock, the link's delays and the capture. */
+    private readonly wire?: { clock: { readonly now: number; at(t: number, fn: () => void): unknown }; delayMs: InjectContext['delayMs']; capture: InjectContext['capture'] },
   ) {}
 
   private adopt(hostName: string, sock: SimSocket, name?: string): void {
@@ -377,11 +427,28 @@ class World {
     sock.on('error', () => {});
   }
 
-  exec(step: StepPlan): void {
-    const cmd = step.command;
+  /** The id of the host's connection called `name` (its id or its `as` name), if it has one. */
+  connId(hostName: string, name: string): string | undefined {
+    return this.named.get(hostName)?.get(name)?.id;
+  }
+
+  /** Runs a step; `conn` (a step on an event: the event's connection) stands in when the command names none. */
+  exec(step: StepPlan, conn?: string): void {
+    const c = step.command;
+    const onConn = conn !== undefined && step.target !== 'link' && c.op !== 'listen' && c.op !== 'connect' && !('conn' in c && c.conn !== undefined);
+    const cmd = onConn ? ({ ...c, conn } as Command) : c;
     if (step.target === 'link') {
       if (cmd.op === 'down') this.setLinkUp(false);
       else if (cmd.op === 'up') this.setLinkUp(true);
+      else if (cmd.op === 'inject' && this.wire) {
+        const w = this.wire;
+        const why = inject(cmd.inject, {
+          hosts: this.hosts, get now() { return w.clock.now; }, socket: (host, name) => this.named.get(host)?.get(name),
+          // recorderFor keeps the whole trace for a scenario that injects: its numbers come from the trace's.
+          recorder: this.recorder as TraceRecorder, delayMs: w.delayMs, at: (t, fn) => w.clock.at(t, fn), capture: w.capture,
+        });
+        if (why !== undefined) this.fail(step, `inject: ${why}`);
+      }
       return;
     }
     const host = this.hosts.get(step.target)!;
@@ -409,6 +476,7 @@ class World {
       }
       case 'down':
       case 'up':
+      case 'inject':
         return;
     }
     const sock = this.socketFor(step, host, cmd.conn);

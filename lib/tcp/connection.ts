@@ -1511,6 +1511,18 @@ export class Connection {
     return this.recvBuf?.rcvNxt ?? 0;
   }
 
+  /**
+   * What this end's next segment would carry now, read without changing anything (a forged segment's
+   * defaults, lib/scenario/inject.ts): the window field it advertises (the edge last offered, as the
+   * field says it) and its scale, the peer's window field and scale, and its timestamps when agreed.
+   */
+  headerNow(now: number): { window: number; scale: number; peerWindow: number; peerScale: number; ts?: { tsval: number; tsecr: number } } {
+    const window = this.recvBuf ? Math.min(0xffff, Math.max(0, seqDiff(this.rcvAdvEdge, this.recvBuf.rcvNxt)) >>> this.rcvScale) : synWindow(this.config.rcvbuf);
+    const out: ReturnType<Connection['headerNow']> = { window, scale: this.rcvScale, peerWindow: Math.min(0xffff, this.sndWnd >>> this.sndScale), peerScale: this.sndScale };
+    if (this.tsOk) out.ts = { tsval: this.tsClock(now), tsecr: this.tsRecent };
+    return out;
+  }
+
   private reportCongestion(now: number): void {
     if (!this.sink.congestion) return;
     const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight: this.flight, sndWnd: this.sndWnd, rto: this.rtt.rtoMs };

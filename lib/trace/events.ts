@@ -51,6 +51,8 @@ export interface SegmentEvent {
    * it in the words of views/words.ts WHY_WORDS, or as written when that table has none.
    */
   why?: string;
+  /** With tx: true for a segment written by the scenario (`link: inject ...`), not by a host's TCP. */
+  forged?: boolean;
 }
 
 export type TcpStateName =
@@ -128,5 +130,18 @@ export interface ExpectEvent {
   detail?: string;
 }
 
-export type TraceEvent = MetaEvent | SegmentEvent | StateEvent | AppEvent | TimerEvent | CongestionEvent | ExpectEvent;
+/** The queue of a shared bottleneck's direction (lib/link/bottleneck.ts) as a packet reached its router, after the router took or dropped it. */
+export interface QueueEvent {
+  t: number;
+  type: 'queue';
+  /** The router that holds the queue: "router:left" (for left>right) or "router:right"; never a host's name. */
+  host: string;
+  /** "left>right" or "right>left". */
+  link: string;
+  /** Packets and bytes in the queue, the one being sent included. */
+  packets: number;
+  bytes: number;
+}
+
+export type TraceEvent = MetaEvent | SegmentEvent | StateEvent | AppEvent | TimerEvent | CongestionEvent | ExpectEvent | QueueEvent;
 export type TimedEvent = Exclude<TraceEvent, MetaEvent>;

@@ -46,6 +46,7 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     f('reason', 'string', false),
     f('retransmit', 'boolean', false),
     f('why', 'string', false),
+    f('forged', 'boolean', false),
   ),
   state: timed(
     'state',
@@ -84,6 +85,7 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     f('rto', 'number'),
   ),
   expect: timed('expect', f('host', 'string'), f('what', 'string'), f('ok', 'boolean'), f('detail', 'string', false)),
+  queue: timed('queue', f('host', 'string'), f('link', 'string'), f('packets', 'count'), f('bytes', 'count')),
 };
 
 export const EVENT_TYPES: readonly string[] = Object.keys(EVENT_FIELDS);

@@ -94,4 +94,8 @@ test('the packed package installs in a fresh project, and the README example pas
   t.is(r.code, 0, r.all);
   t.regex(r.out, /^PASS handshake /m);
   t.false(existsSync(path.join(app, 'node_modules/tcpemu/lib')), 'no TypeScript sources in the installed package');
+  // A sweep's worker threads load the compiled code as well (lib/sweep/index.ts), with no tsx installed.
+  const sweep = run(bin, ['sweep', path.join(app, 'node_modules/tcpemu/fixtures/scenarios/sweep-loss.yaml'), '--seeds', '1..3', '--set', 'link.loss=0.01', '--jobs', '3'], app, { env: { ...process.env, NO_COLOR: '1' } });
+  t.is(sweep.code, 0, sweep.all);
+  t.regex(sweep.out, /^0\.01 +3\/3 /m);
 });

@@ -7,7 +7,7 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadScenario } from '../../lib/scenario/load.ts';
-import { runScenario, type RunResult } from '../../lib/scenario/runner.ts';
+import { runScenario, wholeTraceFor, type RunResult } from '../../lib/scenario/runner.ts';
 import { summarize } from '../../lib/trace/views/summary.ts';
 import { TraceWriter } from '../../lib/trace/jsonl.ts';
 import type { TraceEvent } from '../../lib/trace/events.ts';
@@ -30,8 +30,8 @@ for (const file of files) {
       // The summary of the full run is the one the summary view drew before counting existed.
       t.deepEqual(full.summary, summarize(full.events, { hosts: plan().hosts.map((h) => h.name) }));
       // Counting keeps only what the expectations read: state changes and checked expectations (and
-      // every segment when the file has expect.segments).
-      if (!plan().expect.segments) {
+      // everything when the file's checks or views read segments: expect.segments, inject, a bottleneck).
+      if (wholeTraceFor(plan()) === undefined) {
         t.true(counted.events.slice(1).every((e) => e.type === 'state' || e.type === 'expect'), 'only states and expectations kept');
         t.true(counted.events.length < full.events.length);
       }

@@ -186,6 +186,11 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     // Sent by no known host (an injected segment): it comes from the column opposite its receiver.
     return receiver === undefined ? -1 : sideOf(receiver) === 0 ? 1 : 0;
   };
+  const forgedSide = (seg: SegmentEvent): 0 | 1 | -1 => {
+    const receiver = hostOfAddr.get(addrOf(seg.dst));
+    const at = receiver === undefined ? -1 : sideOf(receiver);
+    return at === -1 ? -1 : at === 0 ? 1 : 0;
+  };
   const note = (t: number, side: 0 | 1, cell: Cell): void => {
     const cells: [Cell | null, Cell | null] = [null, null];
     cells[side] = cell;
@@ -212,8 +217,9 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         break;
       case 'segment': {
         if (ev.event === 'tx') {
-          const from = sideOf(ev.host);
-          if (from === -1 || senderSide(ev) === -1) {
+          // A forged segment (link: inject) from an address that is no drawn host's comes from the column opposite its receiver.
+          const from = ev.forged === true && sideOf(ev.host) === -1 ? forgedSide(ev) : sideOf(ev.host);
+          if (from === -1 || (ev.forged !== true && senderSide(ev) === -1)) {
             skip(ev.host);
             break;
           }

@@ -123,7 +123,7 @@ export class SummaryBuilder {
       return;
     }
     this.time(ev.t);
-    if (ev.type === 'cc') return;
+    if (ev.type === 'cc' || ev.type === 'queue') return;
     const h = this.host(ev.host);
     switch (ev.type) {
       case 'segment':

@@ -81,7 +81,9 @@ export function appWords(e: Pick<AppEvent, 'event' | 'bytes' | 'error'>): string
 }
 
 /** The mark after a ladder label: `(rtx: rto)`, `(rtx)`, `(window probe)`, or '' for a plain segment. */
-export function sendMark(s: { retransmit?: boolean; why?: string }): string {
+export function sendMark(s: { retransmit?: boolean; why?: string; forged?: boolean }): string {
+  // Written by the scenario (link: inject), not by a host's TCP.
+  if (s.forged === true) return '(forged)';
   const short = s.why !== undefined ? (WHY_WORDS[s.why]?.short ?? s.why) : undefined;
   if (s.retransmit === true) return short !== undefined ? `(rtx: ${short})` : '(rtx)';
   if (s.why === 'persist' || s.why === 'keepalive') return `(${short})`;

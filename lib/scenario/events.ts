@@ -1,0 +1,263 @@
+/**
+ * Steps on events (docs/scenario-format.md, "Steps on events"): a step with `on: "HOST EVENT"` instead
+ * of `at:` runs when the host's connection enters a state or its application sees something, `after:`
+ * a delay, once (or `every: true` each time). This file holds the small language of `on:`, the checks
+ * of the three keys, and the watcher that sees the hosts' events during a run and schedules the steps.
+ *
+ * The watcher sits between the hosts and the trace recorder (watchTracer): it forwards every call
+ * unchanged, so a scenario's trace is the same with or without it, and it never runs a step from inside
+ * a host's call: a step is scheduled on the clock (at now + after, after what is already due now), as
+ * the hosts' own contract asks (host.ts, HostOptions.transmit).
+ */
+import type { Host, HostTracer } from '../host/host.ts';
+import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
+import { ERROR_CODES, nearest } from './load.ts';
+import type { StepPlan } from './plan.ts';
+import type { ExpectResult } from './expect.ts';
+import { parseDuration, formatDuration, UnitError } from './units.ts';
+import type { ScenarioError } from './errors.ts';
+
+/** What an application sees, in the scenario's words, and the trace's app event each one is. */
+export const APP_EVENTS = {
+  'connected': 'connect',
+  'accepted': 'accept',
+  'readable': 'data',
+  'end-of-stream': 'end',
+  'closed': 'close',
+  'error': 'error',
+} as const;
+type AppWord = keyof typeof APP_EVENTS;
+const APP_WORDS = Object.keys(APP_EVENTS) as AppWord[];
+/** Every event word `on:` takes, for hints. */
+export const EVENT_WORDS: readonly string[] = [...TCP_STATES, ...APP_WORDS, 'read'];
+export const ON_USAGE = 'on: "HOST[@CONN] EVENT": EVENT a TCP state (ESTABLISHED, CLOSE-WAIT, ...) or connected, accepted, readable, end-of-stream, closed, error [CODE], read N';
+
+export type EventSpec =
+  | { kind: 'state'; state: TcpStateName }
+  | { kind: 'app'; word: AppWord; code?: string }
+  | { kind: 'read'; bytes: number };
+
+export interface OnPlan {
+  host: string;
+  /** A connection id (c2) or a name given with `connect ... as NAME`; any of the host's connections when absent. */
+  conn?: string;
+  event: EventSpec;
+  afterMs: number;
+  every: boolean;
+  /** The `on:` text as written. */
+  text: string;
+}
+
+/** The keys a step on an event may have besides its host and command. */
+export const EVENT_STEP_KEYS = ['on', 'after', 'every'] as const;
+
+const HOST_CONN = /^([^\s@]+)(?:@([^\s@]*))?$/u;
+const CONN_NAME = /^[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u;
+
+/** Words the event in the past tense says, for "never ran" ("server never entered CLOSE-WAIT"). */
+export function describeEvent(on: Pick<OnPlan, 'host' | 'conn' | 'event'>): string {
+  const who = on.conn === undefined ? on.host : `${on.host}'s connection ${on.conn}`;
+  const e = on.event;
+  if (e.kind === 'state') return `${who} entered ${e.state}`;
+  if (e.kind === 'read') return `${who} had read ${e.bytes} bytes in all`;
+  const words: Record<AppWord, string> = {
+    'connected': 'was connected', 'accepted': 'accepted a connection', 'readable': 'had data to read',
+    'end-of-stream': 'saw the end of the stream', 'closed': 'saw its connection closed', 'error': 'saw an error',
+  };
+  return `${who} ${e.word === 'error' && e.code ? `saw ${e.code}` : words[e.word]}`;
+}
+
+function describeNever(on: OnPlan): string {
+  return describeEvent(on).replace(/^(\S+(?:'s connection \S+)?) (entered|was|accepted|had|saw)/, (_m, who: string, verb: string) => {
+    const never: Record<string, string> = { entered: 'never entered', was: 'was never', accepted: 'never accepted', had: 'never had', saw: 'never saw' };
+    return `${who} ${never[verb]}`;
+  });
+}
+
+/**
+ * Parses the text of `on:`. `err(idx, message, hint)` makes the error at character idx of the text.
+ * Sizes go through `parseSize` (read 64k).
+ */
+export function parseOn(text: string, hosts: readonly string[], parseSize: (s: string) => number, err: (idx: number, m: string, h?: string) => ScenarioError): Omit<OnPlan, 'afterMs' | 'every'> {
+  const words = [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index! }));
+  if (words.length === 0) throw err(0, 'on: is empty', ON_USAGE);
+  const hc = HOST_CONN.exec(words[0].text);
+  const hostText = hc ? hc[1] : words[0].text;
+  if (!hosts.includes(hostText)) {
+    const isEvent = EVENT_WORDS.includes(hostText);
+    throw err(words[0].start, `on: names unknown host "${hostText}"`, isEvent ? `the host comes first: on: "${hosts[0]} ${text.trim()}"` : `the hosts are: ${hosts.join(', ')}`);
+  }
+  const out: Omit<OnPlan, 'afterMs' | 'every'> = { host: hostText, event: { kind: 'state', state: 'CLOSED' }, text: text.trim() };
+  if (hc && hc[2] !== undefined) {
+    if (!CONN_NAME.test(hc[2])) throw err(words[0].start + hostText.length, `"@${hc[2]}" is not a connection name`, `write ${hostText}@c2, or a name given with connect ... as NAME`);
+    out.conn = hc[2];
+  }
+  const ev = words[1];
+  if (!ev) throw err(text.length, `on: "${text.trim()}" says which host but not which event`, ON_USAGE);
+  const rest = words.slice(2);
+  const noMore = (n: number) => {
+    if (rest.length > n) throw err(rest[n].start, `unexpected "${rest[n].text}" after ${ev.text}`, ON_USAGE);
+  };
+  if ((TCP_STATES as readonly string[]).includes(ev.text)) {
+    noMore(0);
+    out.event = { kind: 'state', state: ev.text as TcpStateName };
+  } else if ((APP_WORDS as string[]).includes(ev.text)) {
+    const word = ev.text as AppWord;
+    if (word === 'error' && rest[0]) {
+      if (!(ERROR_CODES as readonly string[]).includes(rest[0].text)) throw err(rest[0].start, `"${rest[0].text}" is not an error an application sees`, `one of: ${ERROR_CODES.join(' ')}`);
+      noMore(1);
+      out.event = { kind: 'app', word, code: rest[0].text };
+    } else {
+      noMore(0);
+      out.event = { kind: 'app', word };
+    }
+  } else if (ev.text === 'read') {
+    const n = rest[0];
+    if (!n) throw err(text.length, 'read needs a byte count: on: "HOST read N" runs once N bytes were read in all', ON_USAGE);
+    let bytes: number;
+    try {
+      bytes = parseSize(n.text);
+    } catch (e) {
+      throw err(n.start, (e as UnitError).message, (e as UnitError).hint);
+    }
+    if (bytes < 1) throw err(n.start, 'read needs at least 1 byte', 'on: "client read 5"');
+    noMore(1);
+    out.event = { kind: 'read', bytes };
+  } else {
+    const upper = ev.text.toUpperCase();
+    const near = (TCP_STATES as readonly string[]).includes(upper) ? upper : nearest(ev.text, EVENT_WORDS);
+    throw err(ev.start, `unknown event "${ev.text}"`, near ? `did you mean "${near}"? (${ON_USAGE})` : ON_USAGE);
+  }
+  return out;
+}
+
+/** Where each of the three keys is in the file, and a way to make an error there. */
+export interface EventKeyContext {
+  hosts: readonly string[];
+  parseSize: (s: string) => number;
+  /** An error at character idx of key's value (idx 0: the value itself), or at the step when the key is absent. */
+  err: (key: string, idx: number, m: string, h?: string) => ScenarioError;
+}
+
+/** Checks `on:`, `after:` and `every:` of one step (raw: whichever of them it has). `hasAt`: the step also has `at:`. */
+export function parseEventKeys(raw: Partial<Record<(typeof EVENT_STEP_KEYS)[number], unknown>>, hasAt: boolean, c: EventKeyContext): OnPlan | undefined {
+  if (raw.on === undefined) {
+    const stray = raw.after !== undefined ? 'after' : raw.every !== undefined ? 'every' : undefined;
+    if (stray) throw c.err(stray, 0, `${stray}: goes with on:, and this step has none`, `wait for an event: { on: "server accepted", ${stray}: ${stray === 'after' ? '10ms' : 'true'}, server: send "hi" }, or use at: alone`);
+    return undefined;
+  }
+  if (hasAt) throw c.err('on', 0, 'a step has at: or on:, not both', 'at: runs it at a time; on: runs it when an event comes (after: to wait after it)');
+  if (typeof raw.on !== 'string') throw c.err('on', 0, `on: should be text, not ${raw.on === null ? 'empty' : typeof raw.on}`, ON_USAGE);
+  const on = parseOn(raw.on, c.hosts, c.parseSize, (idx, m, h) => c.err('on', idx, m, h));
+  let afterMs = 0;
+  if (raw.after !== undefined) {
+    try {
+      afterMs = parseDuration(raw.after);
+    } catch (e) {
+      throw c.err('after', 0, `after: ${(e as UnitError).message}`, (e as UnitError).hint);
+    }
+  }
+  if (raw.every !== undefined && typeof raw.every !== 'boolean') throw c.err('every', 0, `every: should be true or false, not ${JSON.stringify(raw.every)}`, 'every: true runs the step each time the event comes; without it, once');
+  return { ...on, afterMs, every: raw.every === true };
+}
+
+// ---------------------------------------------------------------------------------------------
+// During a run
+
+export interface EventStepHooks {
+  /** The clock the steps are scheduled on. */
+  at(timeMs: number, fn: () => void): unknown;
+  readonly now: number;
+  /** The connection id that a host's connection name (`as NAME`, or an id) stands for now, if any. */
+  connId(host: string, name: string): string | undefined;
+  /** Runs the step now, on `conn` (the connection of the event) when the command names none. */
+  exec(step: StepPlan, conn: string | undefined): void;
+  untilMs: number;
+}
+
+interface Waiting {
+  step: StepPlan & { on: OnPlan };
+  /** Times it was scheduled, and run. */
+  scheduled: number;
+  ran: number;
+  /** When the event first came, if it came. */
+  cameAt?: number;
+}
+
+/**
+ * Watches the hosts' events and schedules the steps waiting on them. Made only for a scenario that has
+ * steps on events, so a scenario without them runs exactly as before.
+ */
+export class EventSteps {
+  private readonly waiting: Waiting[];
+  /** Bytes read per host and connection id, for `read N`. */
+  private readonly readBytes = new Map<string, number>();
+
+  constructor(steps: readonly StepPlan[], private readonly hooks: EventStepHooks) {
+    this.waiting = steps.filter((s): s is StepPlan & { on: OnPlan } => s.on !== undefined).map((step) => ({ step, scheduled: 0, ran: 0 }));
+  }
+
+  /** The hosts' tracer, seen through this watcher: every call goes on to `inner` unchanged, first. */
+  tracer(inner: HostTracer): HostTracer {
+    const t: HostTracer = {
+      segment: (...a) => inner.segment(...a),
+      state: (host, conn, from, to, cause) => {
+        inner.state(host, conn, from, to, cause);
+        this.seen(host, conn, (e) => e.kind === 'state' && e.state === to);
+      },
+      app: (host, conn, event, bytes, error) => {
+        inner.app(host, conn, event, bytes, error);
+        if (event === 'data' && bytes !== undefined) {
+          const key = `${host.name} ${conn}`;
+          const before = this.readBytes.get(key) ?? 0;
+          const after = before + bytes;
+          this.readBytes.set(key, after);
+          this.seen(host, conn, (e) => e.kind === 'read' && before < e.bytes && e.bytes <= after);
+        }
+        this.seen(host, conn, (e) => e.kind === 'app' && APP_EVENTS[e.word] === event && (e.code === undefined || e.code === error));
+      },
+    };
+    if (inner.timer) t.timer = (...a) => inner.timer!(...a);
+    if (inner.congestion) t.congestion = (...a) => inner.congestion!(...a);
+    if (inner.undecodable) t.undecodable = (...a) => inner.undecodable!(...a);
+    return t;
+  }
+
+  private seen(host: Host, conn: string, match: (e: EventSpec) => boolean): void {
+    for (const w of this.waiting) {
+      const on = w.step.on;
+      if (on.host !== host.name || !match(on.event)) continue;
+      if (on.conn !== undefined) {
+        // A connection just accepted is not adopted yet (its 'connection' comes after this call): its id is its name.
+        const id = this.hooks.connId(host.name, on.conn) ?? on.conn;
+        if (id !== conn) continue;
+      }
+      w.cameAt ??= this.hooks.now;
+      if (!on.every && w.scheduled > 0) continue;
+      const t = this.hooks.now + on.afterMs;
+      if (t > this.hooks.untilMs) continue;
+      w.scheduled++;
+      // The step acts on the event's connection when it is the same host's and names none.
+      const target = w.step.target === host.name ? conn : undefined;
+      this.hooks.at(t, () => {
+        w.ran++;
+        this.hooks.exec({ ...w.step, atMs: this.hooks.now }, target);
+      });
+    }
+  }
+
+  /** One failed result for each step on an event that never ran: the event never came, or came too late. */
+  neverRan(): ExpectResult[] {
+    const out: ExpectResult[] = [];
+    for (const w of this.waiting) {
+      if (w.ran > 0) continue;
+      const on = w.step.on;
+      const line = w.step.pos.line;
+      const detail = w.cameAt === undefined
+        ? `step at line ${line} never ran: ${describeNever(on)}`
+        : `step at line ${line} never ran: ${describeEvent(on)} at ${formatDuration(w.cameAt)}, and after: ${formatDuration(on.afterMs)} is past the end of the run (until ${formatDuration(this.hooks.untilMs)})`;
+      out.push({ what: `step "${w.step.text}" on "${on.text}"`, ok: false, detail, pos: w.step.pos });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * One run of a sweep (docs/command-line.md, `tcpemu sweep`): a scenario's text with some of its keys
+ * set (`--set link.loss=0.01`), one seed, and the figures the sweep's table is made of. A pure function
+ * of the text, the settings and the seed, so a sweep's results never depend on which thread ran what.
+ */
+import { isMap, parseDocument, parse as parseYaml } from 'yaml';
+import { loadScenario } from '../scenario/load.ts';
+import { runScenario } from '../scenario/runner.ts';
+import { ScenarioError } from '../scenario/errors.ts';
+import { flowGoodputs } from '../link/bottleneck.ts';
+import type { ScenarioPlan } from '../scenario/plan.ts';
+
+/** A key of the scenario file, dotted (`link.loss`, `hosts.client.tcp.rcvbuf`), and the values it takes in turn. */
+export interface SweepSet {
+  key: string;
+  /** As written on the command line; each is read as YAML (`0.01` a number, `10mbit` text). */
+  values: string[];
+}
+
+/** One combination of the swept values: key -> value as written. */
+export type Setting = Record<string, string>;
+
+export interface RunRow {
+  set: Setting;
+  seed: number;
+  /** Every expectation held. */
+  ok: boolean;
+  held: number;
+  expectations: number;
+  /** Mean over the run's flows of each flow's goodput (flowGoodputs), bits per second; 0 with no flow. */
+  goodput: number;
+  retransmissions: number;
+  /** When the last flow's application read its last byte (ms); without flows, when the run ended. */
+  durationMs: number;
+  segments: number;
+  /** Why the run could not be made (a run limit), when it could not. */
+  error?: string;
+}
+
+/** The scenario's text with `set` applied: each key's value replaced (or added) where the dotted path says. */
+export function applySetting(text: string, set: Setting): string {
+  if (Object.keys(set).length === 0) return text;
+  const doc = parseDocument(text, { uniqueKeys: true });
+  for (const [key, value] of Object.entries(set)) {
+    const path = key.split('.');
+    // A missing mapping on the way is made (link: may be left out of a file); the value is read as YAML.
+    for (let i = 1; i < path.length; i++) {
+      const at = doc.getIn(path.slice(0, i), true);
+      if (at === undefined || at === null || (typeof at === 'object' && 'value' in (at as object) && (at as { value: unknown }).value === null)) {
+        doc.setIn(path.slice(0, i), doc.createNode({}));
+      } else if (!isMap(at)) {
+        throw new SettingError(key, `${path.slice(0, i).join('.')} is not a mapping, so it has no key ${path[i]}`);
+      }
+    }
+    doc.setIn(path, parseYaml(value));
+  }
+  return doc.toString();
+}
+
+export class SettingError extends Error {
+  override name = 'SettingError';
+  constructor(readonly key: string, message: string) {
+    super(message);
+  }
+}
+
+/** The scenario of one combination, loaded (and so checked) once for all its seeds. */
+export function planFor(text: string, file: string, set: Setting, seed?: number): ScenarioPlan {
+  const label = Object.keys(set).length === 0 ? file : `${file} (with ${Object.entries(set).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+  return loadScenario(applySetting(text, set), label, seed === undefined ? {} : { seed });
+}
+
+/** Runs one combination with one seed and measures it. */
+export function measure(text: string, file: string, set: Setting, seed: number): RunRow {
+  const row: RunRow = { set, seed, ok: false, held: 0, expectations: 0, goodput: 0, retransmissions: 0, durationMs: 0, segments: 0 };
+  let r;
+  try {
+    r = runScenario(planFor(text, file, set, seed), { timers: false });
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    row.error = (e as Error).message;
+    return row;
+  }
+  row.ok = r.ok;
+  row.expectations = r.expectations.length;
+  row.held = r.expectations.filter((x) => x.ok).length;
+  const flows = flowGoodputs(r.events);
+  row.goodput = flows.length === 0 ? 0 : Math.round(flows.reduce((a, f) => a + f.goodput, 0) / flows.length);
+  row.retransmissions = r.stats.retransmissions;
+  row.durationMs = flows.length === 0 ? r.stats.durationMs : Math.max(...flows.map((f) => f.endMs));
+  row.segments = r.stats.segments;
+  return row;
+}
