@@ -22,6 +22,7 @@ import { traceFromCapture } from '../lib/trace/from-capture.ts';
 import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
 import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
+import { msg, type Lang } from '../lib/i18n/index.ts';
 
 const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
@@ -177,9 +178,9 @@ function readText(file: string, limit = MAX_INPUT_BYTES): string {
   }
 }
 
-type View = 'ladder' | 'states' | 'summary' | 'none';
+type View = 'ladder' | 'states' | 'summary' | 'explain' | 'none';
 
-function parseRunArgs(args: string[], io: Io) {
+async function parseRunArgs(args: string[], io: Io) {
   const parsed = parseOrHelp(RUN_COMMAND, args, io);
   if (!parsed) return undefined;
   const fail = (msg: string): never => {
@@ -197,7 +198,7 @@ function parseRunArgs(args: string[], io: Io) {
     if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) fail(`--seed takes a whole number from 0 to 4294967295, not '${v.seed}'`);
     seed = Number(v.seed);
   }
-  const views = ['ladder', 'states', 'summary', 'none'];
+  const views = ['ladder', 'states', 'summary', 'explain', 'none'];
   if (v.view !== undefined && !views.includes(v.view)) fail(`--view is one of ${views.join(', ')}, not '${v.view}'${didYouMean(suggest(v.view, views))}`);
   const single = parsed.positionals.length === 1;
   for (const opt of ['trace', 'pcap', 'html'] as const) {
@@ -205,11 +206,13 @@ function parseRunArgs(args: string[], io: Io) {
   }
   if (v.width !== undefined && !(/^\d+$/.test(v.width) && Number(v.width) >= 40 && Number(v.width) <= 1000)) fail(`--width takes a whole number of columns from 40 to 1000, not '${v.width}'`);
   const width = v.width !== undefined ? Number(v.width) : undefined;
-  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width, maxEvents };
+  const { resolveLang } = await import('../lib/cli/learner.ts');
+  const lang = resolveLang(v.lang, 'tcpemu run');
+  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width, maxEvents, lang };
 }
 
 async function runCommand(args: string[], io: Io): Promise<number> {
-  const o = parseRunArgs(args, io);
+  const o = await parseRunArgs(args, io);
   if (!o) return 0;
   // Load and validate every file before running any: bad input loses nothing and writes nothing.
   // The built-in demo is named by its place in the package, wherever tcpemu runs from.
@@ -221,7 +224,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
     let result: RunResult;
     try {
-      const runOpts = { capture: o.pcap !== undefined, onProgress: progress?.update, maxEvents: o.maxEvents };
+      // The explain view, the ladder and the report show the text segments carried (issue 26): from the run's packets.
+      const showBytes = !several && !o.json && (view === 'explain' || view === 'ladder' || o.html !== undefined);
+      const runOpts = { capture: o.pcap !== undefined || showBytes, onProgress: progress?.update, maxEvents: o.maxEvents };
       result = plan.link.udp ? await runScenarioUdp(plan, runOpts) : runScenario(plan, runOpts);
     } catch (err) {
       if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
@@ -233,16 +238,20 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     // What was written goes to stderr, as report says it: stdout stays the drawing or the JSON.
     if (o.trace) {
       await writeOutput(o.trace, () => writeTrace(o.trace!, result.events));
-      io.err(`wrote ${o.trace}: ${result.events.length} trace events\n`);
+      io.err(msg(o.lang, 'cli.wrote', { file: o.trace, n: result.events.length, what: msg(o.lang, 'cli.wroteTrace') }) + '\n');
     }
     if (o.pcap) {
       await writeOutput(o.pcap, () => writePcap(o.pcap!, result));
-      io.err(`wrote ${o.pcap}: ${result.packets.length} packets\n`);
+      io.err(msg(o.lang, 'cli.wrote', { file: o.pcap, n: result.packets.length, what: msg(o.lang, 'cli.wrotePcap') }) + '\n');
     }
     if (o.html) {
       const { renderReport, writeReport } = await import('../lib/report/index.ts');
-      await writeOutput(o.html, () => writeReport(o.html!, renderReport(result.events, { expectations: result.expectations })));
-      io.err(`wrote ${o.html}: ${segmentsSent(result.events)} segments\n`);
+      const { scenarioWords } = await import('../lib/cli/learner.ts');
+      const { Payloads } = await import('../lib/trace/payload.ts');
+      const words = scenarioWords(plan, o.lang);
+      const report = renderReport(result.events, { expectations: result.expectations, lang: o.lang, payloads: Payloads.fromPackets(result.packets), heading: words.title, description: words.description });
+      await writeOutput(o.html, () => writeReport(o.html!, report));
+      io.err(msg(o.lang, 'cli.wrote', { file: o.html, n: segmentsSent(result.events), what: msg(o.lang, 'cli.wroteHtml') }) + '\n');
     }
     if (!result.ok) failed++;
     if (o.json) {
@@ -251,14 +260,21 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     const hosts = plan.hosts.map((h) => h.name);
     // A ladder is drawn between two hosts; a scenario of one host gets its summary instead.
-    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
-    else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
-    else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
-    else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color }));
+    const lang = o.lang;
+    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color, lang }));
+    else if (view === 'ladder') {
+      const { Payloads } = await import('../lib/trace/payload.ts');
+      io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100), lang, payloads: result.packets.length > 0 ? Payloads.fromPackets(result.packets) : undefined }));
+    } else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color, lang }));
+    else if (view === 'summary') io.out(renderSummary(summarize(result.events, { hosts }), { color: io.color, lang }));
+    else if (view === 'explain') {
+      const { explainRun } = await import('../lib/cli/learner.ts');
+      io.out(explainRun(result.events, plan, result.packets, lang, io.color));
+    }
     // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
-    io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
+    io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none', o.lang));
   }
-  if (several && !o.json) io.out(`${plans.length - failed} passed, ${failed} failed\n`);
+  if (several && !o.json) io.out(msg(o.lang, 'cli.total', { passed: plans.length - failed, failed }) + '\n');
   return failed > 0 ? 1 : 0;
 }
 
@@ -266,7 +282,7 @@ function segmentsSent(events: readonly TraceEvent[]): number {
   return events.filter((e) => e.type === 'segment' && e.event === 'tx').length;
 }
 
-function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean, drawn: boolean): string {
+export function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean, drawn: boolean, lang: Lang = 'en'): string {
   const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
   const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
@@ -279,10 +295,10 @@ function formatOutcome(file: string, name: string, r: RunResult, color: boolean,
   } else {
     for (const e of failed) lines.push(indent(`${red('✘')} ${e.what}\n${indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail)}`));
   }
-  const verdict = r.ok ? green('PASS') : red('FAIL');
-  const count = r.expectations.length === 0 ? 'no expectations' : `${r.expectations.length - failed.length}/${r.expectations.length} expectations hold`;
+  const verdict = r.ok ? green(msg(lang, 'cli.pass')) : red(msg(lang, 'cli.fail'));
+  const count = r.expectations.length === 0 ? msg(lang, 'cli.noExpectations') : msg(lang, 'cli.expectationsHold', { ok: r.expectations.length - failed.length, n: r.expectations.length });
   if (!brief && drawn) lines.unshift('');
-  lines.push(`${verdict} ${name} (${file}): ${count}, ${r.stats.segments} segments, ${fmtDuration(r.stats.durationMs)} of virtual time`);
+  lines.push(msg(lang, 'cli.outcome', { verdict, name, file, count, segments: r.stats.segments, time: fmtDuration(r.stats.durationMs) }));
   return lines.join('\n') + '\n';
 }
 
@@ -373,7 +389,11 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
     return await replayCaptureCommand(args, io);
   }
-  const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined);
+  const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined && k !== 'view' && k !== 'lang');
+  const { resolveLang } = await import('../lib/cli/learner.ts');
+  const lang = resolveLang(parsed.values.lang as string | undefined, 'tcpemu replay');
+  const replayView = parsed.values.view as string | undefined;
+  if (replayView !== undefined && replayView !== 'explain') throw new UsageError(`tcpemu replay: --view is explain, not '${replayView}'\n${helpHint(REPLAY_COMMAND)}`);
   if (forCaptures.length) throw new UsageError(`tcpemu replay: --${forCaptures[0]} is for captures; a trace is replayed as it was recorded\n${helpHint(REPLAY_COMMAND)}`);
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
@@ -382,14 +402,18 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   let result: RunResult;
   try {
     // Room for every recorded event (a trace may have been made with --max-events above the default) and more.
-    result = runScenario(plan, { maxEvents: Math.max(DEFAULT_MAX_TRACE_EVENTS, 2 * recorded.length) });
+    result = runScenario(plan, { maxEvents: Math.max(DEFAULT_MAX_TRACE_EVENTS, 2 * recorded.length), capture: replayView === 'explain' });
   } catch (err) {
     if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
     throw new UsageError(`${file}: re-running the recorded scenario '${meta.scenario}', ${err.message}, so it stopped there (the trace holds ${recorded.length} events)`);
   }
   const diff = firstDifference(recorded, result.events);
   if (!diff) {
-    io.out(`identical: ${recorded.length} events of '${meta.scenario}' (seed ${meta.seed}) replayed the same\n`);
+    if (replayView === 'explain') {
+      const { explainRun } = await import('../lib/cli/learner.ts');
+      io.out(explainRun(recorded, plan, result.packets, lang, io.color) + '\n');
+    }
+    io.out(msg(lang, 'cli.identical', { n: recorded.length, scenario: meta.scenario, seed: meta.seed }) + '\n');
     return 0;
   }
   io.out(formatDifference(diff, file) + '\n');

@@ -15,6 +15,8 @@ import {
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
 import { TERMS, whyCounts } from '../trace/views/words.ts';
+import type { Lang } from '../i18n/index.ts';
+import type { Payloads } from '../trace/payload.ts';
 
 export interface Expectation {
   what: string;
@@ -33,6 +35,13 @@ export interface ReportOptions {
   maxGraphBars?: number;
   /** At most this many time-sequence graphs (default 12); the rest are named, not drawn. */
   maxGraphs?: number;
+  /** The page's language (default English, issue 26). */
+  lang?: Lang;
+  /** The bytes segments carried, for the tooltips' text and hex (lib/trace/payload.ts). */
+  payloads?: Payloads;
+  /** The scenario's title and description in that language: they head the page. */
+  heading?: string;
+  description?: string;
 }
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";

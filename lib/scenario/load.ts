@@ -274,6 +274,9 @@ const expectS = z.strictObject({
 const topS = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
+  // Issue 26: a title, and the title and description in other languages (`zh: { title, description }`).
+  title: z.string().optional(),
+  translations: z.record(z.enum(['en', 'zh']), z.strictObject({ title: z.string(), description: z.string() }).partial()).optional(),
   seed: count(0, 0xffffffff).optional(),
   until: durationS.optional(),
   tcp: tcpS.optional(),
@@ -446,6 +449,8 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
     untilMs, hosts, link, steps, expect,
   };
   if (d.description !== undefined) plan.description = d.description;
+  if (d.title !== undefined) plan.title = d.title;
+  if (d.translations !== undefined) plan.translations = d.translations;
   return plan;
 }
 
