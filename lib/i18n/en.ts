@@ -153,8 +153,13 @@ export const en = {
   'tx.mss': 'The option mss {mss} says the largest segment {host} will take is {mss} bytes (RFC 9293 3.7.1).',
 
   // ---- a segment arrives, or dies
+  'rx.dupAckMore': 'It is duplicate ACK number {n} for byte {ack}: during fast recovery each further duplicate ACK tells {host} that one more segment has left the network (RFC 5681 3.2).',
+  'rx.newAck': '{peer} now has every byte of {host}\'s up to {last}: those bytes leave {host}\'s send buffer (RFC 9293 3.10.7.4).',
+  'drop.willRetransmitTimerOnly': '{sender} will send it again when its retransmission timer fires at {at} ms (RTO {rto} ms, RFC 6298 5.4).',
+  'tx.zeroWindowAck': 'Its window is 0, so the probe\'s byte is not taken: {host} answers with the same ack and window 0 (RFC 9293 3.8.6.1).',
+  'timer.fire.persistSws': '{host}\'s persist timer fires after {ms} ms: {peer}\'s window is smaller than a full segment, and rather than wait longer {host} now sends what fits (silly window syndrome avoidance, RFC 9293 3.8.6.2.1).',
   'rx.arrives': '{host} receives {peer}\'s {name} after {ms} ms on the link.',
-  'rx.outOfOrder': 'It is out of order: {host} expected byte {expected}, so bytes {expected} to {before} are missing. It keeps the segment and asks again for {expected} (RFC 9293 3.10.7.4).',
+  'rx.outOfOrder': 'It is out of order: {host} is still waiting for byte {expected}. It keeps this segment for later and asks again for {expected} (RFC 9293 3.10.7.4).',
   'rx.old': 'These bytes arrived before: {host} already has them and throws the copy away, then acknowledges again (RFC 9293 3.10.7.4).',
   'rx.dupAck': 'It is duplicate ACK number {n} for byte {ack}: {peer} still misses it. At the third, {host} resends without waiting for the timer (RFC 5681 3.2).',
   'rx.windowClosed': '{peer}\'s window is now 0: {host} may send no data until it opens, and sets its persist timer to probe it (RFC 9293 3.8.6.1).',

@@ -152,7 +152,8 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
           const ms = set !== undefined ? fmtT(ev.t - set.t) : '?';
           if (set !== undefined) c.fired.set(ev.timer, ev.t - set.t);
           c.timers.delete(ev.timer);
-          push(ev, index, 'timer', ev.host, [m(`timer.fire.${ev.timer}` as MessageKey, { host: who(ev.host, ev.conn), peer: c.peer ?? '?', ms })]);
+          const key: MessageKey = ev.timer === 'persist' && c.peerWin !== undefined && c.peerWin > 0 ? 'timer.fire.persistSws' : `timer.fire.${ev.timer}`;
+          push(ev, index, 'timer', ev.host, [m(key, { host: who(ev.host, ev.conn), peer: c.peer ?? '?', ms })]);
         }
         return;
       }
@@ -232,6 +233,7 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
         const finAcked = lastRx !== undefined && lastRx.flags.includes('F') && s.rack === ((lastRx.rseq + lastRx.len + 1) >>> 0);
         if (lastRx !== undefined && lastRx.flags.includes('S') && lastRx.flags.includes('.') && s.rack === ((lastRx.rseq + 1) >>> 0)) out.push(m('tx.handshakeAck', p));
         else if (finAcked) out.push(c.finSent ? m('tx.lastAck', p) : m('tx.ackOfFin', p));
+        else if (lastRx !== undefined && lastRx.len > 0 && c.lastAckSent === s.rack && s.win === 0) out.push(m('tx.zeroWindowAck', p));
         else if (lastRx !== undefined && lastRx.len > 0 && c.lastAckSent === s.rack) out.push(m('tx.dupAck', { ...p, ack: s.rack }));
         else if (lastRx !== undefined && lastRx.len > 0) out.push(m('tx.ackNow', p));
       }
@@ -286,18 +288,23 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
     else {
       if (s.len > 0 && c.rcvNxt !== undefined) {
         const d = (s.rseq - c.rcvNxt) | 0;
-        if (d > 0) out.push(m('rx.outOfOrder', { host, expected: c.rcvNxt, before: (s.rseq - 1) >>> 0 }));
+        if (d > 0) out.push(m('rx.outOfOrder', { host, expected: c.rcvNxt }));
         else if (((s.rseq + s.len - c.rcvNxt) | 0) <= 0) out.push(m('rx.old', { host }));
+        // In order (and inside the window): the next byte expected moves on; an ACK the host sends later says where it stands.
+        else if (c.lastWinSent !== 0) c.rcvNxt = (s.rseq + s.len + (has('F') ? 1 : 0)) >>> 0;
       }
       if (has('.') && !has('S') && !has('F') && !has('R') && s.len === 0) {
-        if (c.lastAckRcvd === s.rack && ((c.sndMax - s.rack) | 0) > 0 && c.peerWin === s.win) {
+        if (c.lastAckRcvd === s.rack && ((c.sndMax - s.rack) | 0) > 0 && c.peerWin === s.win && s.win > 0) {
           c.dupAcks++;
-          out.push(m('rx.dupAck', { host, peer, n: c.dupAcks, ack: s.rack }));
+          out.push(m(c.dupAcks > 3 ? 'rx.dupAckMore' : 'rx.dupAck', { host, peer, n: c.dupAcks, ack: s.rack }));
         } else if (c.lastAckRcvd !== s.rack) c.dupAcks = 0;
       } else if (has('.') && c.lastAckRcvd !== s.rack) c.dupAcks = 0;
       if (!has('R') && !has('S')) {
         if (s.win === 0 && c.peerWin !== undefined && c.peerWin !== 0) out.push(m('rx.windowClosed', { host, peer }));
         else if (s.win > 0 && c.peerWin === 0) out.push(m('rx.windowOpened', { host, peer, win: s.win }));
+      }
+      if (has('.') && c.lastAckRcvd !== undefined && ((s.rack - c.lastAckRcvd) | 0) > 0 && s.rack > 1 && c.synSent !== undefined && (c.sndMax > 1)) {
+        out.push(m('rx.newAck', { host, peer, last: (s.rack - 1) >>> 0 }));
       }
       if (has('.')) c.lastAckRcvd = s.rack;
       if (!has('R')) c.peerWin = s.win;
@@ -323,7 +330,7 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
       const sets = rtoSets.get(connKey(senderHost, sent?.conn)) ?? [];
       const set = [...sets].reverse().find((x) => x.t <= s.t);
       out.push(set !== undefined
-        ? m('drop.willRetransmit', { sender, at: fmtT(set.at), rto: fmtT(set.at - set.t) })
+        ? m(s.len > 0 ? 'drop.willRetransmit' : 'drop.willRetransmitTimerOnly', { sender, at: fmtT(set.at), rto: fmtT(set.at - set.t) })
         : m('drop.willRetransmitNoTimer', { sender }));
     } else out.push(m('drop.ackLost'));
     push(s, index, 'drop', s.host, out);
