@@ -28,7 +28,7 @@ const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
 /** The commands, in the order the main help lists them. */
-const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'serve', 'connect', 'help'] as const;
+const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'serve', 'connect', 'learn', 'help'] as const;
 
 const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
@@ -50,7 +50,8 @@ async function mainHelp(): Promise<string> {
   const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
   entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
-  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND]) entry(synopsis(spec), spec.summary);
+  const { LEARN_COMMAND } = await import('../lib/learn/command.ts');
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, LEARN_COMMAND]) entry(synopsis(spec), spec.summary);
   for (const cmd of ['serve', 'connect'] as const) {
     const u = await chatUsage(cmd);
     entry(u.usage, u.summary);
@@ -97,6 +98,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'real': {
         const { realCommand } = await import('../lib/cli/real.ts');
         return await realCommand(rest, io);
+      }
+      case 'learn': {
+        const { learnCommand } = await import('../lib/learn/command.ts');
+        return await learnCommand(rest, io);
       }
       case 'tun': {
         const { tunCommand } = await import('../lib/cli/tun.ts');

@@ -42,6 +42,8 @@ export interface ReportOptions {
   /** The scenario's title and description in that language: they head the page. */
   heading?: string;
   description?: string;
+  /** A lesson's questions and their answers (lib/learn), shown at the end of the step-through. */
+  questions?: { question: string; answer: string }[];
 }
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";

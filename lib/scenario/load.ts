@@ -276,7 +276,10 @@ const topS = z.strictObject({
   description: z.string().optional(),
   // Issue 26: a title, and the title and description in other languages (`zh: { title, description }`).
   title: z.string().optional(),
-  translations: z.record(z.enum(['en', 'zh']), z.strictObject({ title: z.string(), description: z.string() }).partial()).optional(),
+  translations: z.strictObject({
+    en: z.strictObject({ title: z.string(), description: z.string() }).partial(),
+    zh: z.strictObject({ title: z.string(), description: z.string() }).partial(),
+  }).partial().optional(),
   seed: count(0, 0xffffffff).optional(),
   until: durationS.optional(),
   tcp: tcpS.optional(),
