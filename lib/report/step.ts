@@ -68,7 +68,7 @@ export function stateDiagram(lang: Lang, hosts: readonly string[]): string {
   const legend = hosts.slice(0, 2).map((h, i) => el('g', { class: `legend h${i}`, transform: `translate(${12 + i * 200},510)` },
     el('circle', { class: `dot h${i}`, cx: 0, cy: -4, r: 5 }) + el('text', { x: 10, y: 0 }, esc(h)))).join('');
   return el('svg', { id: 'state-diagram', xmlns: 'http://www.w3.org/2000/svg', viewBox: '0 0 400 520', role: 'img', 'aria-label': msg(lang, 'report.step.diagram') },
-    el('defs', {}, el('marker', { id: 'st-ah', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, el('path', { d: 'M0,0 L10,5 L0,10 z' })))
+    el('defs', {}, el('marker', { id: 'st-ah', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' }, el('path', { d: 'M0,0 L10,5 L0,10 z' })))
     + edges + nodes + legend);
 }
 
