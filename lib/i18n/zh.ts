@@ -177,7 +177,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'cause.app close': '它的应用程序调用了 close()：将用 FIN 表示不再发送数据（RFC 9293 3.10.4）。',
   'cause.app shutdown': '它的应用程序调用了 shutdown()：不再发送，但继续接收（半关闭，RFC 9293 3.6.1）。',
   'cause.rcv FIN': '收到了 {peer} 的 FIN：{peer} 不会再发送数据。在自己的应用程序关闭之前，{host} 仍可以发送（RFC 9293 3.10.7.4）。',
-  'cause.rcv FIN closing': '在自己的 FIN 得到确认之前收到了 {peer} 的 FIN：双方同时关闭（RFC 9293 3.6 情形 3）。',
+  'cause.rcv FIN closing': '{host} 自己的 FIN 得到确认之前，收到了 {peer} 的 FIN：双方同时关闭（RFC 9293 3.6 情形 3）。',
   'cause.rcv FIN timewait': '收到了 {peer} 的 FIN，且 {host} 自己的 FIN 已被确认：{host} 在 TIME-WAIT 中等待 2MSL 后才释放连接（RFC 9293 3.6、3.10.7.4）。',
   'cause.rcv ACK of FIN': '收到了对它的 FIN 的确认：{host} 这一方向已关闭，现在等待 {peer} 的 FIN（RFC 9293 3.10.7.4）。',
   'cause.rcv ACK of FIN timewait': '双方的 FIN 交叉之后，收到了对它的 FIN 的确认：{host} 在 TIME-WAIT 中等待 2MSL（RFC 9293 3.6、3.10.7.4）。',
