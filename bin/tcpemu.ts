@@ -443,9 +443,12 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
     }
     events = traceFromCapture(buf, file);
   }
+  const { resolveLang, reportExtras } = await import('../lib/cli/learner.ts');
+  const lang = resolveLang(parsed.values.lang as string | undefined, 'tcpemu report');
   const { renderReport, writeReport } = await import('../lib/report/index.ts');
-  await writeOutput(out, () => writeReport(out, renderReport(events)));
-  io.err(`wrote ${out}: ${segmentsSent(events)} segments\n`);
+  const page = renderReport(events, { lang, ...reportExtras(events, lang) });
+  await writeOutput(out, () => writeReport(out, page));
+  io.err(msg(lang, 'cli.wrote', { file: out, n: segmentsSent(events), what: msg(lang, 'cli.wroteHtml') }) + '\n');
   return 0;
 }
 

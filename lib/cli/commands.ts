@@ -51,6 +51,7 @@ export const REPORT_COMMAND: CommandSpec = {
   description: 'exit status: 0 written, 2 bad input (nothing is written)',
   options: {
     output: { type: 'string', short: 'o', value: 'OUT.html', required: true, help: 'the page to write' },
+    lang: LANG_OPTION,
   },
 };
 

@@ -53,6 +53,8 @@ interface Arrow {
   senderHost: string;
   seg: SegmentEvent;
   marks: string[];
+  /** The text the segment carried (`"GET /"`), shown only where the whole label still fits beside it. */
+  preview?: string;
   arrivalMs?: number;
   drop?: { reason: string; atReceiver: boolean };
   /** Still travelling when the trace ended. */
@@ -113,7 +115,11 @@ function appText(ev: Extract<TraceEvent, { type: 'app' }>, lang: Lang, bytes?: U
  * Fits the label into `max` cells, giving up the least telling parts first: the options are
  * shortened, then the window is left out, so flags, numbers and `len` stay longest.
  */
-function fitLabel(seg: SegmentEvent, marks: string[], max: number): string {
+function fitLabel(seg: SegmentEvent, marks: string[], max: number, preview?: string): string {
+  if (preview !== undefined) {
+    const whole = fitLabel(seg, [...marks, preview], 1000);
+    if (displayWidth(whole) <= max) return whole;
+  }
   const p = segmentLabelParts(seg);
   const extra = [p.tail, ...marks].filter((x) => x !== '').join(' ');
   const join = (head: string, opts: string): string => [head, opts, extra].filter((x) => x !== '').join(' ');
@@ -234,8 +240,8 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
           }
           const mark = sendMark(ev, lang);
           const bytes = opts.payloads?.of(ev);
-          const marks = [mark, bytes !== undefined ? previewText(bytes, 12) : ''].filter((x) => x !== '');
-          const arrow: Arrow = { kind: 'arrow', t: ev.t, from, senderHost: ev.host, seg: ev, marks, inFlight: true };
+          const arrow: Arrow = { kind: 'arrow', t: ev.t, from, senderHost: ev.host, seg: ev, marks: mark === '' ? [] : [mark], inFlight: true };
+          if (bytes !== undefined) arrow.preview = previewText(bytes, 12);
           rows.push(arrow);
           const key = segKey(ev);
           if (!pending.has(key)) pending.set(key, []);
@@ -388,7 +394,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     if (leftW >= rightW && leftW > 8) leftW--;
     else rightW--;
   }
-  const longestLabel = Math.max(0, ...merged.map((r) => (r.kind === 'arrow' ? displayWidth(fitLabel(r.seg, r.marks, 1000)) : 0)));
+  const longestLabel = Math.max(0, ...merged.map((r) => (r.kind === 'arrow' ? displayWidth(fitLabel(r.seg, r.marks, 1000, r.preview)) : 0)));
   const laneRoom = 2 * (laneCount[0]! + laneCount[1]!);
   // Arrows no longer than the longest label needs, so a wide terminal does not stretch them thin.
   const span = Math.max(SPAN_MIN, Math.min(width - fixed(), Math.max(longestLabel + 6 + laneRoom, 36)));
@@ -514,7 +520,7 @@ function drawArrow(a: Arrow, span: number, lane: number | undefined, busy: reado
   // A dash between a crossing and the label, so the crossing reads as part of the line.
   if (runAt > zoneLo) [runAt, runLen] = [runAt + 1, runLen - 1];
   if (runAt + runLen - 1 < zoneHi) runLen--;
-  const label = fitLabel(a.seg, a.marks, runLen - 2);
+  const label = fitLabel(a.seg, a.marks, runLen - 2, a.preview);
   const len = displayWidth(label);
   const at = ltr ? runAt : runAt + runLen - 2 - len;
   if (linkDrop === undefined) {
