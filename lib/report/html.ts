@@ -70,12 +70,12 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd });
     specs.push(r.spec);
     const legend = [
-      legendSwatch('swatch-bar', 'data sent'), legendSwatch('swatch-rtx', 'retransmission'),
-      legendSwatch('swatch-lost', 'dropped on the way'), legendSwatch('ackline', `ack from ${g.to}`),
-      legendSwatch('win', `ack + window of ${g.to}`), legendSwatch('sack', 'SACK blocks'),
+      legendSwatch('swatch-bar', msg(lang, 'report.lg.data')), legendSwatch('swatch-rtx', msg(lang, 'report.lg.rtx')),
+      legendSwatch('swatch-lost', msg(lang, 'report.lg.lost')), legendSwatch('ackline', msg(lang, 'report.lg.ack', { host: g.to })),
+      legendSwatch('win', msg(lang, 'report.lg.win', { host: g.to })), legendSwatch('sack', msg(lang, 'report.lg.sack')),
     ].join('');
     tsgHtml += `<figure><figcaption><strong>${esc(g.from)} → ${esc(g.to)}</strong> <span class="small">${esc(g.flow)}</span>, `
-      + `${g.bars.length} segments with sequence space</figcaption><div class="legend">${legend}</div>`
+      + `${m('report.fig.tsg', { n: g.bars.length })}</figcaption><div class="legend">${legend}</div>`
       + (r.note !== null ? `<p class="note dense">${esc(r.note)}</p>` : '') + r.svg + '</figure>';
   });
   if (graphs.length > maxGraphs) {
@@ -90,8 +90,8 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     const r = renderLineChart(`rto-${i}`, `Retransmission timeout of ${s.host} ${s.conn} over time`,
       [{ name: 'RTO (ms)', cls: 's0', data: s.rto }], 'ms', view, tEnd);
     specs.push(c.spec, r.spec);
-    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: sender's windows</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
-      + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: retransmission timeout</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
+    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.windows')}</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
+      + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.rto')}</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
   }
   if (ccHtml === '') ccHtml = '<p class="note">No congestion events (<code>cc</code>) in this trace.</p>';
   const adv = [...advertisedWindows(pairing).entries()];
@@ -99,7 +99,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     const w = renderLineChart('advwin', 'Window advertised by each host in its segments over time, in bytes',
       adv.map(([host, data], i) => ({ name: `${host} advertises`, cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
     specs.push(w.spec);
-    ccHtml += `<figure><figcaption><strong>Advertised windows</strong> (the <code>win</code> of each host's segments)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
+    ccHtml += `<figure><figcaption><strong>${m('report.fig.adv')}</strong> (<code>win</code>)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
   }
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
@@ -147,11 +147,11 @@ ${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder heigh
 <main>
 <section id="summary" aria-labelledby="h-summary"><h2 id="h-summary">${m('report.summary')}</h2>${summaryHtml(summary, pairing, opts.expectations ?? [], capture, lang)}</section>
 <section id="ladder-section" aria-labelledby="h-ladder"><h2 id="h-ladder">${m('report.ladder')}</h2>
-${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${esc(ladder.note)}</p>` : ''}
+${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${lang === 'en' || ladder.banded ? esc(ladder.note) : m('report.ladderNote')}</p>` : ''}
 ${step.html !== '' ? `<div class="stepwrap"><div class="scroll">${ladder.svg}</div>${step.html}</div>` : `<div class="scroll">${ladder.svg}</div>`}</section>
 <section id="tsg" aria-labelledby="h-tsg"><h2 id="h-tsg">${m('report.h.tsg')}</h2>
 ${opening}
-<p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go (it does not stretch the value axis, so a window far above the data lies above the top edge). Hover a bar for its fields; click one to find it in the ladder.</p>
+<p class="note">${m('report.tsgNote')}</p>
 ${tsgHtml}</section>
 <section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">${m('report.h.windows')}</h2>${ccHtml}</section>
 </main>
