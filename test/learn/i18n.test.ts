@@ -26,7 +26,7 @@ test('every key exists in both catalogues, with the same placeholders and a text
  */
 const KEPT = new Set([
   'seq', 'ack', 'win', 'mss', 'len', 'SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'TCP', 'RFC', 'ms', 'KB', 'tcpemu', 'learn',
-  'connect', 'accept', 'close', 'shutdown', 'abort', 'en', 'zh', 'lang', 'answers', 'N', 'Ctrl', 'Shift', 'zh-CN',
+  'connect', 'accept', 'close', 'shutdown', 'abort', 'en', 'zh', 'lang', 'answers', 'N', 'Ctrl', 'Shift', 'zh-CN', 'Stevens',
   'CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT', 'TIME', 'WAIT',
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'SYN-ACK', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT', 'SACK',
 ]);
