@@ -23,12 +23,13 @@ import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis
 import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
 import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
+import { msg, type Lang } from '../lib/i18n/index.ts';
 
 const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
 /** The commands, in the order the main help lists them. */
-const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'serve', 'connect', 'help'] as const;
+const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'serve', 'connect', 'learn', 'help'] as const;
 
 const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
@@ -51,7 +52,8 @@ async function mainHelp(): Promise<string> {
   const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
   entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
-  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND]) entry(synopsis(spec), spec.summary);
+  const { LEARN_COMMAND } = await import('../lib/learn/command.ts');
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND, LEARN_COMMAND]) entry(synopsis(spec), spec.summary);
   for (const cmd of ['serve', 'connect'] as const) {
     const u = await chatUsage(cmd);
     entry(u.usage, u.summary);
@@ -102,6 +104,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'real': {
         const { realCommand } = await import('../lib/cli/real.ts');
         return await realCommand(rest, io);
+      }
+      case 'learn': {
+        const { learnCommand } = await import('../lib/learn/command.ts');
+        return await learnCommand(rest, io);
       }
       case 'tun': {
         const { tunCommand } = await import('../lib/cli/tun.ts');
@@ -183,9 +189,9 @@ function readText(file: string, limit = MAX_INPUT_BYTES): string {
   }
 }
 
-type View = 'ladder' | 'states' | 'summary' | 'none';
+type View = 'ladder' | 'states' | 'summary' | 'explain' | 'none';
 
-function parseRunArgs(args: string[], io: Io) {
+async function parseRunArgs(args: string[], io: Io) {
   const parsed = parseOrHelp(RUN_COMMAND, args, io);
   if (!parsed) return undefined;
   const fail = (msg: string): never => {
@@ -203,7 +209,7 @@ function parseRunArgs(args: string[], io: Io) {
     if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) fail(`--seed takes a whole number from 0 to 4294967295, not '${v.seed}'`);
     seed = Number(v.seed);
   }
-  const views = ['ladder', 'states', 'summary', 'none'];
+  const views = ['ladder', 'states', 'summary', 'explain', 'none'];
   if (v.view !== undefined && !views.includes(v.view)) fail(`--view is one of ${views.join(', ')}, not '${v.view}'${didYouMean(suggest(v.view, views))}`);
   const single = parsed.positionals.length === 1;
   for (const opt of ['trace', 'pcap', 'html'] as const) {
@@ -211,11 +217,13 @@ function parseRunArgs(args: string[], io: Io) {
   }
   if (v.width !== undefined && !(/^\d+$/.test(v.width) && Number(v.width) >= 40 && Number(v.width) <= 1000)) fail(`--width takes a whole number of columns from 40 to 1000, not '${v.width}'`);
   const width = v.width !== undefined ? Number(v.width) : undefined;
-  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width, maxEvents };
+  const { resolveLang } = await import('../lib/cli/learner.ts');
+  const lang = resolveLang(v.lang, 'tcpemu run');
+  return { files: parsed.positionals, seed, trace: v.trace, pcap: v.pcap, html: v.html, view: v.view as View | undefined, json: v.json ?? false, width, maxEvents, lang };
 }
 
 async function runCommand(args: string[], io: Io): Promise<number> {
-  const o = parseRunArgs(args, io);
+  const o = await parseRunArgs(args, io);
   if (!o) return 0;
   // Load and validate every file before running any: bad input loses nothing and writes nothing.
   // The built-in demo is named by its place in the package, wherever tcpemu runs from.
@@ -229,7 +237,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     // A run keeps what its outputs need (issue 29): the drawings and the report read the whole trace;
     // the summary, --json and no view at all need only counts. The trace and the capture go to their
     // files as the run makes them, and are renamed into place only once the run is whole.
-    const drawn = view === 'ladder' || view === 'states' || o.html !== undefined;
+    const drawn = view === 'ladder' || view === 'states' || view === 'explain' || o.html !== undefined;
     const traceOut = o.trace ? openOutput(o.trace, () => new TraceWriter({ file: o.trace, memory: false })) : undefined;
     let pcapOut: PcapWriter | undefined;
     try {
@@ -240,8 +248,10 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     let result: RunResult;
     try {
+      // The explain view, the ladder and the report show the text segments carried (issue 26): from the run's packets.
+      const showBytes = !several && !o.json && (view === 'explain' || view === 'ladder' || o.html !== undefined);
       const runOpts: RunOptions = {
-        onProgress: progress?.update, maxEvents: o.maxEvents,
+        capture: showBytes, onProgress: progress?.update, maxEvents: o.maxEvents,
         record: drawn ? 'trace' : 'counts', keepDelivered: false,
         onEvent: traceOut ? (ev) => traceOut.write(ev) : undefined,
         onPacket: pcapOut ? (timeMs, packet) => pcapOut.write(timeMs, packet) : undefined,
@@ -259,16 +269,20 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     // What was written goes to stderr, as report says it: stdout stays the drawing or the JSON.
     if (traceOut) {
       await writeOutput(o.trace!, () => traceOut.close());
-      io.err(`wrote ${o.trace}: ${traceOut.length} trace events\n`);
+      io.err(msg(o.lang, 'cli.wrote', { file: o.trace!, n: traceOut.length, what: msg(o.lang, 'cli.wroteTrace') }) + '\n');
     }
     if (pcapOut) {
       await writeOutput(o.pcap!, () => pcapOut.close());
-      io.err(`wrote ${o.pcap}: ${pcapOut.count} packets\n`);
+      io.err(msg(o.lang, 'cli.wrote', { file: o.pcap!, n: pcapOut.count, what: msg(o.lang, 'cli.wrotePcap') }) + '\n');
     }
     if (o.html) {
       const { renderReport, writeReport } = await import('../lib/report/index.ts');
-      await writeOutput(o.html, () => writeReport(o.html!, renderReport(result.events, { expectations: result.expectations })));
-      io.err(`wrote ${o.html}: ${segmentsSent(result.events)} segments\n`);
+      const { scenarioWords } = await import('../lib/cli/learner.ts');
+      const { Payloads } = await import('../lib/trace/payload.ts');
+      const words = scenarioWords(plan, o.lang);
+      const report = renderReport(result.events, { expectations: result.expectations, lang: o.lang, payloads: Payloads.fromPackets(result.packets), heading: words.title, description: words.description });
+      await writeOutput(o.html, () => writeReport(o.html!, report));
+      io.err(msg(o.lang, 'cli.wrote', { file: o.html, n: segmentsSent(result.events), what: msg(o.lang, 'cli.wroteHtml') }) + '\n');
     }
     if (!result.ok) failed++;
     if (o.json) {
@@ -278,16 +292,23 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     }
     const hosts = plan.hosts.map((h) => h.name);
     // A ladder is drawn between two hosts; a scenario of one host gets its summary instead.
-    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(result.summary, { color: io.color }));
-    else if (view === 'ladder') io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100) }));
-    else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color }));
-    else if (view === 'summary') io.out(renderSummary(result.summary, { color: io.color }));
+    const lang = o.lang;
+    if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(result.summary, { color: io.color, lang }));
+    else if (view === 'ladder') {
+      const { Payloads } = await import('../lib/trace/payload.ts');
+      io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100), lang, payloads: result.packets.length > 0 ? Payloads.fromPackets(result.packets) : undefined }));
+    } else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color, lang }));
+    else if (view === 'summary') io.out(renderSummary(result.summary, { color: io.color, lang }));
+    else if (view === 'explain') {
+      const { explainRun } = await import('../lib/cli/learner.ts');
+      io.out(explainRun(result.events, plan, result.packets, lang, io.color));
+    }
     // Behind a shared bottleneck: each flow's goodput and Jain's fairness index (lib/link/bottleneck.ts).
     if (plan.bottleneck && view !== 'none') io.out('\n' + renderFlows(flowGoodputs(result.events)));
     // A blank line parts the drawing from the verdict; with nothing drawn there is nothing to part.
-    io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none'));
+    io.out(formatOutcome(plan.file, plan.name, result, io.color, several, view !== 'none', o.lang));
   }
-  if (several && !o.json) io.out(`${plans.length - failed} passed, ${failed} failed\n`);
+  if (several && !o.json) io.out(msg(o.lang, 'cli.total', { passed: plans.length - failed, failed }) + '\n');
   return failed > 0 ? 1 : 0;
 }
 
@@ -295,7 +316,7 @@ function segmentsSent(events: readonly TraceEvent[]): number {
   return events.filter((e) => e.type === 'segment' && e.event === 'tx').length;
 }
 
-function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean, drawn: boolean): string {
+export function formatOutcome(file: string, name: string, r: RunResult, color: boolean, brief: boolean, drawn: boolean, lang: Lang = 'en'): string {
   const green = (s: string) => (color ? `\x1b[32m${s}\x1b[0m` : s);
   const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
@@ -308,10 +329,10 @@ function formatOutcome(file: string, name: string, r: RunResult, color: boolean,
   } else {
     for (const e of failed) lines.push(indent(`${red('✘')} ${e.what}\n${indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail)}`));
   }
-  const verdict = r.ok ? green('PASS') : red('FAIL');
-  const count = r.expectations.length === 0 ? 'no expectations' : `${r.expectations.length - failed.length}/${r.expectations.length} expectations hold`;
+  const verdict = r.ok ? green(msg(lang, 'cli.pass')) : red(msg(lang, 'cli.fail'));
+  const count = r.expectations.length === 0 ? msg(lang, 'cli.noExpectations') : msg(lang, 'cli.expectationsHold', { ok: r.expectations.length - failed.length, n: r.expectations.length });
   if (!brief && drawn) lines.unshift('');
-  lines.push(`${verdict} ${name} (${file}): ${count}, ${r.stats.segments} segments, ${fmtDuration(r.stats.durationMs)} of virtual time`);
+  lines.push(msg(lang, 'cli.outcome', { verdict, name, file, count, segments: r.stats.segments, time: fmtDuration(r.stats.durationMs) }));
   return lines.join('\n') + '\n';
 }
 
@@ -398,7 +419,11 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
     return await replayCaptureCommand(args, io);
   }
-  const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined);
+  const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined && k !== 'view' && k !== 'lang');
+  const { resolveLang } = await import('../lib/cli/learner.ts');
+  const lang = resolveLang(parsed.values.lang as string | undefined, 'tcpemu replay');
+  const replayView = parsed.values.view as string | undefined;
+  if (replayView !== undefined && replayView !== 'explain') throw new UsageError(`tcpemu replay: --view is explain, not '${replayView}'\n${helpHint(REPLAY_COMMAND)}`);
   if (forCaptures.length) throw new UsageError(`tcpemu replay: --${forCaptures[0]} is for captures; a trace is replayed as it was recorded\n${helpHint(REPLAY_COMMAND)}`);
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
@@ -407,14 +432,18 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   let result: RunResult;
   try {
     // Room for every recorded event (a trace may have been made with --max-events above the default) and more.
-    result = runScenario(plan, { maxEvents: Math.max(DEFAULT_MAX_TRACE_EVENTS, 2 * recorded.length) });
+    result = runScenario(plan, { maxEvents: Math.max(DEFAULT_MAX_TRACE_EVENTS, 2 * recorded.length), capture: replayView === 'explain' });
   } catch (err) {
     if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
     throw new UsageError(`${file}: re-running the recorded scenario '${meta.scenario}', ${err.message}, so it stopped there (the trace holds ${recorded.length} events)`);
   }
   const diff = firstDifference(recorded, result.events);
   if (!diff) {
-    io.out(`identical: ${recorded.length} events of '${meta.scenario}' (seed ${meta.seed}) replayed the same\n`);
+    if (replayView === 'explain') {
+      const { explainRun } = await import('../lib/cli/learner.ts');
+      io.out(explainRun(recorded, plan, result.packets, lang, io.color) + '\n');
+    }
+    io.out(msg(lang, 'cli.identical', { n: recorded.length, scenario: meta.scenario, seed: meta.seed }) + '\n');
     return 0;
   }
   io.out(formatDifference(diff, file) + '\n');
@@ -439,9 +468,12 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
     }
     events = traceFromCapture(buf, file);
   }
+  const { resolveLang, reportExtras } = await import('../lib/cli/learner.ts');
+  const lang = resolveLang(parsed.values.lang as string | undefined, 'tcpemu report');
   const { renderReport, writeReport } = await import('../lib/report/index.ts');
-  await writeOutput(out, () => writeReport(out, renderReport(events)));
-  io.err(`wrote ${out}: ${segmentsSent(events)} segments\n`);
+  const page = renderReport(events, { lang, ...reportExtras(events, lang) });
+  await writeOutput(out, () => writeReport(out, page));
+  io.err(msg(lang, 'cli.wrote', { file: out, n: segmentsSent(events), what: msg(lang, 'cli.wroteHtml') }) + '\n');
   return 0;
 }
 

@@ -4,7 +4,10 @@
  * theirs beside their code (lib/cli/tun.ts, lib/bench/index.ts); `serve` and `connect` parse and
  * describe their own flags (lib/cli/udp-chat.ts).
  */
-import type { CommandSpec } from './args.ts';
+import type { CommandSpec, OptionSpec } from './args.ts';
+
+/** The flag of every learner-facing command (issue 26). */
+export const LANG_OPTION: OptionSpec = { type: 'string', value: 'en|zh', help: 'language of the words and explanations (default: from LC_ALL, LC_MESSAGES or LANG, else en)' };
 
 export const RUN_COMMAND: CommandSpec = {
   name: 'run',
@@ -20,7 +23,8 @@ exit status: 0 every expectation holds, 1 one fails, 2 bad input (FILE:LINE:COL:
     trace: { type: 'string', value: 'OUT.jsonl', help: 'write the trace (one JSON object a line) to this file (one scenario only)' },
     pcap: { type: 'string', value: 'OUT.pcap', help: 'write the segments as a pcap capture for tcpdump or Wireshark (one scenario only)' },
     html: { type: 'string', value: 'OUT.html', help: 'write a self-contained HTML report: ladder, graphs, windows (one scenario only)' },
-    view: { type: 'string', value: 'ladder|states|summary|none', help: 'what to draw (default ladder; none with --json or several files)' },
+    view: { type: 'string', value: 'ladder|states|summary|explain|none', help: 'what to draw (default ladder; none with --json or several files); explain: every event in plain sentences' },
+    lang: LANG_OPTION,
     json: { type: 'boolean', help: 'print one JSON summary a scenario instead of the drawing' },
     width: { type: 'string', value: 'N', help: "the ladder's width in columns, 40 to 1000 (default: the terminal's, or 100)" },
     'max-events': { type: 'string', value: 'N', help: 'stop a run whose trace in memory passes N events (default 1000000; only ladder, states and --html keep one)' },
@@ -38,6 +42,8 @@ exit status: 0 identical / conforming, 1 the first difference is printed, 2 bad 
     as: { type: 'string', value: 'client|server', help: 'captures: check only this end of the conversation (default both)' },
     profile: { type: 'string', value: 'linux|rfc', help: "captures: the model's TCP settings to check against (default linux)" },
     brief: { type: 'boolean', help: 'captures: print the verdict without the frame-by-frame listing' },
+    view: { type: 'string', value: 'explain', help: 'traces: after the comparison, explain every event in plain sentences' },
+    lang: LANG_OPTION,
   },
 };
 
@@ -48,6 +54,7 @@ export const REPORT_COMMAND: CommandSpec = {
   description: 'exit status: 0 written, 2 bad input (nothing is written)',
   options: {
     output: { type: 'string', short: 'o', value: 'OUT.html', required: true, help: 'the page to write' },
+    lang: LANG_OPTION,
   },
 };
 

@@ -11,6 +11,8 @@ import { formatHelp, helpHint, parseCommand, UsageError, type CommandSpec } from
 import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withKernelSide, type TunRunResult } from '../real/tun.ts';
 import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
+import { renderExplain } from '../trace/views/explain.ts';
+import { langFromEnv } from '../i18n/index.ts';
 import { parseSize, UnitError } from '../scenario/units.ts';
 import type { CliIo } from './io.ts';
 
@@ -29,7 +31,7 @@ exit status: 0 every byte arrived intact both ways and both closed, 1 not, 2 bad
     reply: { type: 'string', value: 'SIZE', help: `bytes the server answers (default ${defaultSizes.reply})` },
     last: { type: 'string', value: 'SIZE', help: `bytes the client sends before it half-closes (default ${defaultSizes.last})` },
     final: { type: 'string', value: 'SIZE', help: `bytes the server sends after the half-close (default ${defaultSizes.final})` },
-    view: { type: 'string', value: 'summary|ladder', help: 'summary (default), or a ladder of every segment as well' },
+    view: { type: 'string', value: 'summary|ladder|explain', help: 'summary (default), or a ladder of every segment as well, or every event explained in sentences (in the language of LANG)' },
     json: { type: 'boolean', help: 'print each run as one JSON object' },
   },
 };
@@ -48,7 +50,7 @@ function parse(args: string[]) {
   const profile = v.profile ?? 'linux';
   if (profile !== 'linux' && profile !== 'rfc') throw new Usage(`--profile takes linux or rfc, not '${profile}'`);
   const view = v.view ?? 'summary';
-  if (view !== 'summary' && view !== 'ladder') throw new Usage(`--view takes summary or ladder, not '${view}'`);
+  if (view !== 'summary' && view !== 'ladder' && view !== 'explain') throw new Usage(`--view takes summary, ladder or explain, not '${view}'`);
   const sizes: Partial<DialogueSizes> = {};
   for (const k of ['request', 'reply', 'last', 'final'] as const) {
     const text = v[k];
@@ -79,6 +81,7 @@ function endpointLines(e: EndpointReport): string[] {
 function render(r: TunRunResult, profile: string, view: string, color: boolean): string {
   const lines = [`── ${TITLE[r.case]} (model profile ${profile}; ${r.device ?? 'TUN device'} in namespace ${r.namespace}) ──`];
   if (view === 'ladder') lines.push(renderLadder(withKernelSide(r), { hosts: ['kernel', 'model'], color, width: 110 }).trimEnd());
+  if (view === 'explain') lines.push(renderExplain(withKernelSide(r), { lang: langFromEnv(), color }).trimEnd());
   lines.push(...endpointLines(r.model), ...endpointLines(r.kernel));
   lines.push(`  SYN options  kernel: ${r.synOptions.kernel.join(', ')}`, `               tcpemu: ${r.synOptions.model.join(', ')}`);
   lines.push(`  ${segmentsOf(r.trace).length} segments in ${r.durationMs.toFixed(0)} ms (the whole run ${r.wallMs.toFixed(0)} ms)`);

@@ -15,7 +15,10 @@ import {
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
 import { bottleneckSection } from './bottleneck.ts';
-import { TERMS, whyCounts } from '../trace/views/words.ts';
+import { termsTable, whyCounts } from '../trace/views/words.ts';
+import { msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
+import { renderStepPanel, STEP_CSS, STEP_SCRIPT } from './step.ts';
+import type { Payloads } from '../trace/payload.ts';
 
 export interface Expectation {
   what: string;
@@ -34,11 +37,22 @@ export interface ReportOptions {
   maxGraphBars?: number;
   /** At most this many time-sequence graphs (default 12); the rest are named, not drawn. */
   maxGraphs?: number;
+  /** The page's language (default English, issue 26). */
+  lang?: Lang;
+  /** The bytes segments carried, for the tooltips' text and hex (lib/trace/payload.ts). */
+  payloads?: Payloads;
+  /** The scenario's title and description in that language: they head the page. */
+  heading?: string;
+  description?: string;
+  /** A lesson's questions and their answers (lib/learn), shown at the end of the step-through. */
+  questions?: { question: string; answer: string }[];
 }
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): string {
+  const lang = opts.lang ?? 'en';
+  const m = (key: MessageKey, params?: Params): string => esc(msg(lang, key, params));
   const pairing = pairSegments(events);
   const summary = summarize(events, pairing);
   const domain = timeDomains(events, summary);
@@ -46,7 +60,9 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   const tEnd = domain.all[1];
   const specs: ChartSpec[] = [];
 
-  const ladder = renderLadder(events, pairing, { maxSegments: opts.maxLadderSegments ?? 5000 });
+  const ladder = renderLadder(events, pairing, { maxSegments: opts.maxLadderSegments ?? 5000, payloads: opts.payloads, lang });
+  // The step-through (issue 26): for a drawn ladder of a run (a capture has no states to step through).
+  const step = ladder.banded || fromCapture(events) ? { html: '', data: '' } : renderStepPanel(events, pairing, { lang, payloads: opts.payloads, questions: opts.questions });
 
   let tsgHtml = '';
   const graphs = seqGraphs(pairing);
@@ -55,12 +71,12 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd });
     specs.push(r.spec);
     const legend = [
-      legendSwatch('swatch-bar', 'data sent'), legendSwatch('swatch-rtx', 'retransmission'),
-      legendSwatch('swatch-lost', 'dropped on the way'), legendSwatch('ackline', `ack from ${g.to}`),
-      legendSwatch('win', `ack + window of ${g.to}`), legendSwatch('sack', 'SACK blocks'),
+      legendSwatch('swatch-bar', msg(lang, 'report.lg.data')), legendSwatch('swatch-rtx', msg(lang, 'report.lg.rtx')),
+      legendSwatch('swatch-lost', msg(lang, 'report.lg.lost')), legendSwatch('ackline', msg(lang, 'report.lg.ack', { host: g.to })),
+      legendSwatch('win', msg(lang, 'report.lg.win', { host: g.to })), legendSwatch('sack', msg(lang, 'report.lg.sack')),
     ].join('');
     tsgHtml += `<figure><figcaption><strong>${esc(g.from)} → ${esc(g.to)}</strong> <span class="small">${esc(g.flow)}</span>, `
-      + `${g.bars.length} segments with sequence space</figcaption><div class="legend">${legend}</div>`
+      + `${m('report.fig.tsg', { n: g.bars.length })}</figcaption><div class="legend">${legend}</div>`
       + (r.note !== null ? `<p class="note dense">${esc(r.note)}</p>` : '') + r.svg + '</figure>';
   });
   if (graphs.length > maxGraphs) {
@@ -75,8 +91,8 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     const r = renderLineChart(`rto-${i}`, `Retransmission timeout of ${s.host} ${s.conn} over time`,
       [{ name: 'RTO (ms)', cls: 's0', data: s.rto }], 'ms', view, tEnd);
     specs.push(c.spec, r.spec);
-    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: sender's windows</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
-      + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: retransmission timeout</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
+    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.windows')}</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
+      + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.rto')}</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
   }
   if (ccHtml === '') ccHtml = '<p class="note">No congestion events (<code>cc</code>) in this trace.</p>';
   const adv = [...advertisedWindows(pairing).entries()];
@@ -84,7 +100,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     const w = renderLineChart('advwin', 'Window advertised by each host in its segments over time, in bytes',
       adv.map(([host, data], i) => ({ name: `${host} advertises`, cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
     specs.push(w.spec);
-    ccHtml += `<figure><figcaption><strong>Advertised windows</strong> (the <code>win</code> of each host's segments)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
+    ccHtml += `<figure><figcaption><strong>${m('report.fig.adv')}</strong> (<code>win</code>)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
   }
 
   // A shared bottleneck's queue, drops and flows (lib/report/bottleneck.ts), when the trace has one.
@@ -94,6 +110,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
   const data = JSON.stringify({ domain, charts: specs }).replace(/</g, '\\u003c');
   const capture = fromCapture(events);
+  const TERMS = termsTable(lang);
   const sub = [
     capture ? `capture ${summary.scenario}: ${TERMS.noSeed}, ${TERMS.noStates}` : summary.scenario !== undefined ? `${TERMS.scenario} ${summary.scenario}` : 'no meta event',
     summary.seed !== undefined && !capture ? `${TERMS.seed} ${summary.seed}` : '',
@@ -104,47 +121,49 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
     ? `<p class="note">The graphs open on ${esc(formatRange(view.t0, view.t1))}, where ${domain.fitSegments} of the ${domain.segments} segments were sent; <strong>all</strong> shows the whole trace (${esc(formatRange(domain.all[0], domain.all[1]))}).</p>`
     : '';
   return `<!doctype html>
-<html lang="en">
+<html lang="${msg(lang, 'report.lang')}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="generator" content="tcpemu report">
 <title>${esc(pageTitle)}</title>
-<style>${REPORT_CSS}</style>
+<style>${REPORT_CSS}${STEP_CSS}</style>
 </head>
 <body>
-<header><h1>${esc(pageTitle)}</h1><p>${esc(sub)}</p></header>
+<header><h1>${esc(opts.heading ?? pageTitle)}</h1>${opts.heading !== undefined ? `<p>${esc(pageTitle)}</p>` : ''}<p>${esc(sub)}</p>
+${opts.description !== undefined ? `<p class="description" aria-label="${m('report.description')}">${esc(opts.description)}</p>` : ''}</header>
 <nav class="toolbar" aria-label="Zoom and selection"><div class="inner">
-<div class="group" role="group" aria-label="Time axis of the charts"><span>Charts time</span>
+<div class="group" role="group" aria-label="Time axis of the charts"><span>${m('report.tb.charts')}</span>
 <button type="button" data-act="pan-left" aria-label="Pan time left">◀</button>
 <button type="button" data-act="zoom-in" aria-label="Zoom time in">+</button>
 <button type="button" data-act="zoom-out" aria-label="Zoom time out">−</button>
 <button type="button" data-act="pan-right" aria-label="Pan time right">▶</button>
-<button type="button" data-act="fit" aria-label="Show the segments' time span">fit</button>
-<button type="button" data-act="all" aria-label="Show the whole trace">all</button>
+<button type="button" data-act="fit" aria-label="Show the segments' time span">${m('report.tb.fit')}</button>
+<button type="button" data-act="all" aria-label="Show the whole trace">${m('report.tb.all')}</button>
 <span id="window" aria-live="polite">${esc(formatRange(view.t0, view.t1))}</span></div>
-${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder height"><span>Ladder</span>
-<button type="button" data-act="taller" aria-label="Make the ladder taller">taller</button>
-<button type="button" data-act="shorter" aria-label="Make the ladder shorter">shorter</button>
-<button type="button" data-act="ladder-reset" aria-label="Reset the ladder height">reset</button></div>`}
-<span class="hint">Ctrl/Shift + wheel zooms, drag pans; click a segment to find it in the graphs.</span>
+${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder height"><span>${m('report.tb.ladder')}</span>
+<button type="button" data-act="taller" aria-label="Make the ladder taller">${m('report.tb.taller')}</button>
+<button type="button" data-act="shorter" aria-label="Make the ladder shorter">${m('report.tb.shorter')}</button>
+<button type="button" data-act="ladder-reset" aria-label="Reset the ladder height">${m('report.tb.reset')}</button></div>`}
+<span class="hint">${m('report.tb.hint')}</span>
 <span id="selection" aria-live="polite"></span>
 </div></nav>
 <main>
-<section id="summary" aria-labelledby="h-summary"><h2 id="h-summary">Summary</h2>${summaryHtml(summary, pairing, opts.expectations ?? [], capture)}</section>
-<section id="ladder-section" aria-labelledby="h-ladder"><h2 id="h-ladder">Ladder diagram</h2>
-${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${esc(ladder.note)}</p>` : ''}
-<div class="scroll">${ladder.svg}</div></section>
-<section id="tsg" aria-labelledby="h-tsg"><h2 id="h-tsg">Time-sequence graphs</h2>
+<section id="summary" aria-labelledby="h-summary"><h2 id="h-summary">${m('report.summary')}</h2>${summaryHtml(summary, pairing, opts.expectations ?? [], capture, lang)}</section>
+<section id="ladder-section" aria-labelledby="h-ladder"><h2 id="h-ladder">${m('report.ladder')}</h2>
+${ladder.note !== null ? `<p class="note${ladder.banded ? ' dense' : ''}">${lang === 'en' || ladder.banded ? esc(ladder.note) : m('report.ladderNote')}</p>` : ''}
+${step.html !== '' ? `<div class="stepwrap"><div class="scroll">${ladder.svg}</div>${step.html}</div>` : `<div class="scroll">${ladder.svg}</div>`}</section>
+<section id="tsg" aria-labelledby="h-tsg"><h2 id="h-tsg">${m('report.h.tsg')}</h2>
 ${opening}
-<p class="note">Stevens' graph for each direction, seen from the sender: each bar is a segment's sequence range at the time it was sent; the ack line is where the peer's cumulative ack stood when it came back, the dashed line how far the peer's window let the sender go (it does not stretch the value axis, so a window far above the data lies above the top edge). Hover a bar for its fields; click one to find it in the ladder.</p>
+<p class="note">${m('report.tsgNote')}</p>
 ${tsgHtml}</section>
-<section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">Windows and congestion</h2>${ccHtml}</section>
+<section id="windows" aria-labelledby="h-windows"><h2 id="h-windows">${m('report.h.windows')}</h2>${ccHtml}</section>
 ${bottleneck.html}</main>
 <div id="tooltip" role="tooltip" hidden></div>
 <script type="application/json" id="report-data">${data}</script>
-<script>${CLIENT_SCRIPT}</script>
+${step.data !== '' ? `<script type="application/json" id="step-data">${step.data}</script>
+` : ''}<script>${CLIENT_SCRIPT}${step.data !== '' ? STEP_SCRIPT : ''}</script>
 </body>
 </html>
 `;
@@ -191,42 +210,43 @@ function fromCapture(events: readonly TraceEvent[]): boolean {
   return meta !== undefined && meta.type === 'meta' && meta.source === '' && !events.some((e) => e.type === 'state');
 }
 
-function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], capture: boolean): string {
+function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], capture: boolean, lang: Lang): string {
+  const m = (key: MessageKey, params?: Params): string => msg(lang, key, params);
   const row = (k: string, v: string, num = false): string => `<tr><th scope="row">${esc(k)}</th><td${num ? ' class="num"' : ''}>${v}</td></tr>`;
   const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(r)}`).join(', ');
   const perHost = [...s.perHost.entries()].map(([h, v]) =>
-    `${esc(h)}: ${v.segments} segments, ${esc(formatBytes(v.payloadBytes))} B${v.retransmits > 0 ? `, ${v.retransmits} retransmitted` : ''}`).join('<br>');
+    esc(m('report.hostSegments', { host: h, n: v.segments, bytes: formatBytes(v.payloadBytes) }) + (v.retransmits > 0 ? m('report.hostRtx', { n: v.retransmits }) : ''))).join('<br>');
   const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(k)}`).join(', ');
   const states = [...s.finalStates.entries()].map(([k, st]) => `${esc(k)}: ${esc(st)}`).join('<br>');
   const run = '<table aria-label="The run">'
-    + (capture ? row('Capture', esc(s.scenario ?? '')) : row('Scenario', esc(s.scenario ?? '(no meta event)')))
-    + row('Seed', capture ? esc(TERMS.noSeed) : s.seed !== undefined ? esc(s.seed) : '–')
-    + (s.version !== undefined ? row('tcpemu version', esc(s.version)) : '')
-    + row('Duration', esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', ' to ')})`))
-    + row('Segments sent', `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
-    + row('Payload bytes', `${s.payloadBytes} B`)
-    + row('Retransmissions', s.retransmits > 0 ? esc(`${s.retransmits} (${whyCounts(s.retransmitsBy)})`) : '0')
-    + row('Dropped', drops !== '' ? `${[...s.drops.values()].reduce((a, b) => a + b, 0)}: ${drops}` : '0')
-    + (s.duplicates > 0 ? row('Duplicated by the link', String(s.duplicates)) : '')
-    + (pairing.orphans.length > 0 ? row('Arrivals never sent in this trace', String(pairing.orphans.length)) : '')
-    + (timers !== '' ? row('Timers expired', timers) : '')
-    + (s.errors.length > 0 ? row('Errors', s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
-    + row('Last state', states !== '' ? states : esc(capture ? TERMS.noStates : 'no state changes in this trace'))
+    + (capture ? row(m('report.row.capture'), esc(s.scenario ?? '')) : row(m('report.row.scenario'), esc(s.scenario ?? '(no meta event)')))
+    + row(m('report.row.seed'), capture ? esc(m('term.noSeed')) : s.seed !== undefined ? esc(s.seed) : '–')
+    + (s.version !== undefined ? row(m('report.row.version'), esc(s.version)) : '')
+    + row(m('report.row.duration'), esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', ' to ')})`))
+    + row(m('report.row.segments'), `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
+    + row(m('report.row.payload'), `${s.payloadBytes} B`)
+    + row(m('report.row.rtx'), s.retransmits > 0 ? esc(`${s.retransmits} (${whyCounts(s.retransmitsBy, lang)})`) : '0')
+    + row(m('report.row.dropped'), drops !== '' ? `${[...s.drops.values()].reduce((a, b) => a + b, 0)}: ${drops}` : '0')
+    + (s.duplicates > 0 ? row(m('report.row.duplicated'), String(s.duplicates)) : '')
+    + (pairing.orphans.length > 0 ? row(m('report.row.orphans'), String(pairing.orphans.length)) : '')
+    + (timers !== '' ? row(m('report.row.timers'), timers) : '')
+    + (s.errors.length > 0 ? row(m('report.row.errors'), s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
+    + row(m('report.row.last'), states !== '' ? states : esc(capture ? m('term.noStates') : m('report.noStateChanges')))
     + '</table>';
   // A run's expectations, when given, are the whole list (they include the timed `expect` steps); a bare
   // trace or capture has only the `expect` events it recorded.
   const all = expectations.length > 0
     ? expectations.map((x) => ({ what: x.what, ok: x.ok, detail: x.detail, at: '' }))
     : s.checks.map((c) => ({ what: `${c.host}: ${c.what}`, ok: c.ok, detail: c.detail ?? '', at: formatMs(c.t) }));
-  const verdict = (ok: boolean): string => (ok ? '<span class="pass">✔ pass</span>' : '<span class="fail">✘ FAIL</span>');
+  const verdict = (ok: boolean): string => (ok ? `<span class="pass">${esc(m('report.pass'))}</span>` : `<span class="fail">${esc(m('report.fail'))}</span>`);
   const failed = all.filter((x) => !x.ok).length;
   const exp = all.length === 0
-    ? '<p class="note">No expectations were given.</p>'
-    : `<p>${failed === 0 ? `<span class="pass">✔ all ${all.length} expectations hold</span>` : `<span class="fail">✘ ${failed} of ${all.length} expectations failed</span>`}</p>`
-      + '<table aria-label="Expectations"><thead><tr><th scope="col">Expectation</th><th scope="col">Result</th><th scope="col">Detail</th></tr></thead><tbody>'
-      + all.map((x) => `<tr><td>${esc(x.what)}${x.at !== '' ? ` <span class="small">at ${esc(x.at)}</span>` : ''}</td><td>${verdict(x.ok)}</td><td>${esc(x.detail)}</td></tr>`).join('')
+    ? `<p class="note">${esc(m('report.noExpectations'))}</p>`
+    : `<p>${failed === 0 ? `<span class="pass">${esc(m('report.allHold', { n: all.length }))}</span>` : `<span class="fail">${esc(m('report.someFailed', { failed, n: all.length }))}</span>`}</p>`
+      + `<table aria-label="${esc(m('report.h.expectations'))}"><thead><tr><th scope="col">${esc(m('report.col.expectation'))}</th><th scope="col">${esc(m('report.col.result'))}</th><th scope="col">${esc(m('report.col.detail'))}</th></tr></thead><tbody>`
+      + all.map((x) => `<tr><td>${esc(x.what)}${x.at !== '' ? ` <span class="small">${esc(m('report.at', { t: x.at }))}</span>` : ''}</td><td>${verdict(x.ok)}</td><td>${esc(x.detail)}</td></tr>`).join('')
       + '</tbody></table>';
-  return el('div', { class: 'summary' }, `<div>${run}</div><div><h3>Expectations</h3>${exp}</div>`);
+  return el('div', { class: 'summary' }, `<div>${run}</div><div><h3>${esc(m('report.h.expectations'))}</h3>${exp}</div>`);
 }
 
 /**

@@ -7,11 +7,13 @@
  */
 import type { AppEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import {
-  appLabel, bucketSegments, choosePxPerMs, formatBytes, formatMs, formatMsIn, ladderLabel, ladderLabelVariants, layoutRows,
+  bucketSegments, choosePxPerMs, formatBytes, formatMs, formatMsIn, ladderLabel, ladderLabelVariants, layoutRows,
   segmentDetails, timeUnit, type LadderItem, type Pairing, type PairedSegment,
 } from './layout.ts';
 import { el, esc, num, text, title } from './svg.ts';
-import { APP_WORDS } from '../trace/views/words.ts';
+import { appWords, appWordsTable } from '../trace/views/words.ts';
+import { previewText, type Payloads } from '../trace/payload.ts';
+import type { Lang } from '../i18n/index.ts';
 
 export const LADDER_TOP_PX = 84;
 const GUTTER_PX = 92;
@@ -56,7 +58,25 @@ interface LabelSpot {
 export interface LadderOptions {
   /** More transmissions than this and the ladder becomes a band of counts per time bucket. */
   maxSegments: number;
+  /** The bytes segments carried: labels show a preview, tooltips the whole payload as text and hex (issue 26). */
+  payloads?: Payloads;
+  lang?: Lang;
 }
+
+/** What the drawing functions need beyond the geometry: the bytes, the language, each event's index. */
+interface Ctx {
+  payloads?: Payloads;
+  lang: Lang;
+  index: Map<TraceEvent, number>;
+  appBytes: Map<AppEvent, Uint8Array>;
+}
+let ctx: Ctx = { lang: 'en', index: new Map(), appBytes: new Map() };
+/** What the application did or saw, in the page's language, with the bytes it wrote or read when known. */
+function appLabelIn(e: AppEvent): string {
+  const bytes = ctx.appBytes.get(e);
+  return appWords(e, ctx.lang, bytes !== undefined ? previewText(bytes, 16) : undefined);
+}
+const details = (p: PairedSegment): string => segmentDetails(p, ctx.payloads?.of(p.tx), ctx.lang).join('\n');
 
 export interface LadderResult {
   svg: string;
@@ -98,7 +118,7 @@ function header(g: Geometry, pairing: Pairing, firstState: Map<string, string>, 
     // A server starts where the textbook's does: the application's listen, then LISTEN (as the terminal ladder).
     if (st === 'LISTEN') {
       const side = outward(g, h);
-      out += el('g', { class: 'app' }, text(x + side * (STATE_MARGIN_PX + 8), 62, APP_WORDS.listen, { 'text-anchor': side < 0 ? 'end' : 'start' }));
+      out += el('g', { class: 'app' }, text(x + side * (STATE_MARGIN_PX + 8), 62, appWordsTable(ctx.lang).listen, { 'text-anchor': side < 0 ? 'end' : 'start' }));
     }
     out += el('line', { class: 'lifeline', x1: x, x2: x, y1: LADDER_TOP_PX - 12, y2: bottom, 'data-y1': LADDER_TOP_PX - 12, 'data-y2': bottom });
   }
@@ -117,6 +137,7 @@ const arrowClass = (g: Geometry, p: PairedSegment): string => {
 export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, opts: LadderOptions): LadderResult {
   const hosts = pairing.hosts.length > 0 ? pairing.hosts : ['(no hosts)'];
   const g = geometry(hosts);
+  ctx = { payloads: opts.payloads, lang: opts.lang ?? 'en', index: new Map(events.map((e, i) => [e, i])), appBytes: opts.payloads?.appBytes(events) ?? new Map() };
   const firstState = new Map<string, string>();
   for (const e of events) if (e.type === 'state' && !firstState.has(e.host)) firstState.set(e.host, e.from);
   if (pairing.segments.length > opts.maxSegments) return renderBand(events, pairing, g, firstState, opts);
@@ -247,7 +268,7 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, take
     dups += el('line', { class: 'dup-arrow', x1: x0, y1: y0, x2: x1 - dir * 2, y2: yd, 'data-y1': y0, 'data-y2': yd, 'marker-end': `url(#${marker})` });
   }
   const svg = el('g', { class: arrowClass(g, p), 'data-seg': p.id, tabindex: 0 },
-    title(segmentDetails(p).join('\n'))
+    title(details(p))
     + el('line', { class: 'hit', ...line })
     + el('line', { class: 'arrow', ...line, 'marker-end': markerEnd })
     + dups);
@@ -268,7 +289,9 @@ function placeLabels(spots: readonly LabelSpot[], taken: Box[]): { svg: string; 
   let shortened = 0;
   let hidden = 0;
   for (const s of order) {
-    const variants = ladderLabelVariants(s.p.tx);
+    const bytes = ctx.payloads?.of(s.p.tx);
+    const plain = ladderLabelVariants(s.p.tx);
+    const variants = bytes !== undefined ? [`${plain[0]} ${previewText(bytes, 16)}`, ...plain] : plain;
     let drawn: string | undefined;
     for (const [i, v] of variants.entries()) {
       const label = i === 0 ? v : `${v} …`;
@@ -280,7 +303,7 @@ function placeLabels(spots: readonly LabelSpot[], taken: Box[]): { svg: string; 
       const w = box.x1 - box.x0;
       const rx = s.anchor === 'start' ? -2 : -w + 2;
       placed.set(s.p.id, el('g', { class: `lblg tip${s.p.tx.retransmit === true ? ' rtx' : ''}`, 'data-lbl': s.p.id, 'data-y': s.y, 'data-x': s.x, transform: `translate(${s.x},${s.y})` },
-        title(segmentDetails(s.p).join('\n'))
+        title(details(s.p))
         + el('rect', { class: 'lblbg', x: rx, y: -4 - TEXT_ASCENT_PX, width: w, height: TEXT_ASCENT_PX + TEXT_DESCENT_PX, rx: 2 })
         + text(0, -4, label, { class: 'lbl', 'text-anchor': s.anchor })));
       break;
@@ -297,7 +320,7 @@ function stateMark(g: Geometry, e: StateEvent, y: number, taken: Box[]): string 
   if (x === undefined) return '';
   const side = outward(g, e.host);
   taken.push(textBox(x + side * 9, y + 4, chars(e.to), side < 0 ? 'end' : 'start'), { x0: x - 4, x1: x + 4, y0: y - 4, y1: y + 4 });
-  return el('g', { class: 'state tip', 'data-y': y, 'data-x': x, transform: `translate(${x},${y})` },
+  return el('g', { class: 'state tip', 'data-y': y, 'data-x': x, 'data-ev': ctx.index.get(e), transform: `translate(${x},${y})` },
     title(`${e.host} ${e.conn}: ${e.from} → ${e.to} (${e.cause})`)
     + el('circle', { r: 3.5 })
     + text(side * 9, 4, e.to, { 'text-anchor': side < 0 ? 'end' : 'start' }));
@@ -308,11 +331,11 @@ function appMark(g: Geometry, e: AppEvent, y: number, taken: Box[]): string {
   if (x === undefined) return '';
   const side = outward(g, e.host);
   const ax = x + side * (STATE_MARGIN_PX + 8);
-  taken.push(textBox(ax, y + 4, chars(`${e.event === 'error' ? '⚠ ' : ''}${appLabel(e)}`), side < 0 ? 'end' : 'start'));
+  taken.push(textBox(ax, y + 4, chars(`${e.event === 'error' ? '⚠ ' : ''}${appLabelIn(e)}`), side < 0 ? 'end' : 'start'));
   const cls = e.event === 'error' ? 'app tip err' : 'app tip';
-  return el('g', { class: cls, 'data-y': y, 'data-x': ax, transform: `translate(${ax},${y})` },
-    title(`${e.host} ${e.conn}: application ${appLabel(e)}`)
-    + text(0, 4, `${e.event === 'error' ? '⚠ ' : ''}${appLabel(e)}`, { 'text-anchor': side < 0 ? 'end' : 'start' }));
+  return el('g', { class: cls, 'data-y': y, 'data-x': ax, 'data-ev': ctx.index.get(e), transform: `translate(${ax},${y})` },
+    title(`${e.host} ${e.conn}: application ${appLabelIn(e)}`)
+    + text(0, 4, `${e.event === 'error' ? '⚠ ' : ''}${appLabelIn(e)}`, { 'text-anchor': side < 0 ? 'end' : 'start' }));
 }
 
 const BAND_ROWS = 120;

@@ -20,6 +20,8 @@
 import type { AppEvent, CongestionEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import { segmentLabelParts } from '../trace/views/label.ts';
 import { appWords, sendMark, whyLong } from '../trace/views/words.ts';
+import { fullText, hexDump } from '../trace/payload.ts';
+import { msg, type Lang } from '../i18n/index.ts';
 import { seqDiff } from '../wire/seq.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +253,7 @@ export function activeSpan(times: readonly number[]): [number, number] | null {
 }
 
 /** Every field of a segment, one line each, for the tooltip and the screen-reader label. */
-export function segmentDetails(p: PairedSegment): string[] {
+export function segmentDetails(p: PairedSegment, payload?: Uint8Array, lang: Lang = 'en'): string[] {
   const s = p.tx;
   const lines = [
     `#${p.id} ${p.from} → ${p.to}  ${s.src} > ${s.dst}`,
@@ -261,8 +263,14 @@ export function segmentDetails(p: PairedSegment): string[] {
     ...(s.options.some((o) => parseSackOption(o) !== null) ? [`relative: ${relativeSackOptions(s).filter((o) => parseSackOption(o) !== null).join(', ')}`] : []),
     `sent ${formatMs(s.t)}${s.conn !== undefined ? ` on ${s.conn}` : ''}`,
   ];
-  const why = whyLong(s);
+  const why = whyLong(s, lang);
   if (why !== undefined) lines.push(why);
+  if (payload !== undefined) {
+    // The whole payload (issue 26): as text when it is text, and always in hex.
+    const text = fullText(payload);
+    if (text !== undefined) lines.push(`${msg(lang, 'report.payload')}: "${text}"`);
+    lines.push(`${msg(lang, 'report.payloadHex')}:`, hexDump(payload));
+  }
   if (p.rx !== undefined) lines.push(`arrived ${formatMs(p.rx.t)} (after ${formatMs(p.rx.t - s.t)})`);
   if (p.drop !== undefined) lines.push(`DROPPED ${formatMs(p.drop.t)} at ${p.drop.host}: ${p.drop.reason ?? 'no reason given'}`);
   if (p.rx === undefined && p.drop === undefined) lines.push('no arrival in the trace');

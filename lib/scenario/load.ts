@@ -280,6 +280,12 @@ const expectS = z.strictObject({
 const topS = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
+  // Issue 26: a title, and the title and description in other languages (`zh: { title, description }`).
+  title: z.string().optional(),
+  translations: z.strictObject({
+    en: z.strictObject({ title: z.string(), description: z.string() }).partial(),
+    zh: z.strictObject({ title: z.string(), description: z.string() }).partial(),
+  }).partial().optional(),
   seed: count(0, 0xffffffff).optional(),
   until: durationS.optional(),
   tcp: tcpS.optional(),
@@ -462,6 +468,8 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   if (d.description !== undefined) plan.description = d.description;
   if (onSteps.length > 0) plan.onSteps = onSteps;
   if (bottleneck) plan.bottleneck = bottleneck;
+  if (d.title !== undefined) plan.title = d.title;
+  if (d.translations !== undefined) plan.translations = d.translations;
   return plan;
 }
 

@@ -19,6 +19,9 @@ export interface ScenarioPlan {
   source: string;
   name: string;
   description?: string;
+  /** A short title (lessons have one), and title and description by language code (issue 26). */
+  title?: string;
+  translations?: Partial<Record<'en' | 'zh', { title?: string; description?: string }>>;
   seed: number;
   untilMs: number;
   /** In file order. */

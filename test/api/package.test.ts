@@ -39,7 +39,7 @@ test('the packed package installs in a fresh project, and the README example pas
   // A copy of what npm pack reads, so that packing never touches this checkout's dist/.
   const stage = path.join(dir, 'stage');
   mkdirSync(stage);
-  for (const p of ['package.json', 'package-lock.json', 'README.md', 'bin', 'lib', 'scripts', 'tsconfig.json', 'tsconfig.build.json', 'fixtures/scenarios', 'docs']) {
+  for (const p of ['package.json', 'package-lock.json', 'README.md', 'bin', 'lib', 'scripts', 'tsconfig.json', 'tsconfig.build.json', 'fixtures/scenarios', 'fixtures/lessons', 'docs']) {
     cpSync(path.join(ROOT, p), path.join(stage, p), { recursive: true });
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(stage, 'node_modules'));

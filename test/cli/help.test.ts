@@ -118,7 +118,7 @@ test('a flag without its value, or a value given to a switch, is said in words (
   t.is(trace.code, 2);
   t.regex(trace.err, /^tcpemu replay: --as is for captures; a trace is replayed as it was recorded\n/);
   const view = await cli(['run', 'x.yaml', '--view', 'ladr']);
-  t.regex(view.err, /--view is one of ladder, states, summary, none, not 'ladr'; did you mean ladder\?/);
+  t.regex(view.err, /--view is one of ladder, states, summary, explain, none, not 'ladr'; did you mean ladder\?/);
 });
 
 test('suggest: the nearest known word within a few edits, or none', (t) => {

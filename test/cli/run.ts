@@ -10,7 +10,7 @@ export const BIN = path.join(ROOT, 'bin/tcpemu.js');
 
 /** `tcpemu ARGS...` without colour, at most 60 s. */
 export function tcpemu(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1', LC_ALL: 'C.UTF-8', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

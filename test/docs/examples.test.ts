@@ -162,7 +162,7 @@ const PRELUDE = `npx() { if [ "$1" = tcpemu ]; then shift; node ${JSON.stringify
 /** A command run with bash in `dir`, stdout and stderr together; asynchronous, so that documents run side by side. */
 function bash(script: string, dir: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd: dir, env: { ...process.env, NO_COLOR: '1', COLUMNS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', script], { cwd: dir, env: { ...process.env, NO_COLOR: '1', COLUMNS: '', LC_ALL: 'C.UTF-8' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);

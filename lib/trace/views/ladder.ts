@@ -24,7 +24,9 @@
 import type { SegmentEvent, TraceEvent } from '../events.ts';
 import { displayWidth, paint, type Style } from './ansi.ts';
 import { segmentLabelParts } from './label.ts';
-import { APP_WORDS, LADDER_LEGEND, TERMS, appWords, sendMark } from './words.ts';
+import { appWords, appWordsTable, sendMark, termsTable } from './words.ts';
+import { msg, type Lang, type MessageKey } from '../../i18n/index.ts';
+import { previewText, type Payloads } from '../payload.ts';
 
 export interface LadderOptions {
   /** Host names in column order; the first two are drawn. */
@@ -32,6 +34,10 @@ export interface LadderOptions {
   color: boolean;
   /** Total width in terminal cells (default 100). */
   width?: number;
+  /** The language of the words (default English, issue 26). */
+  lang?: Lang;
+  /** The bytes segments carried: arrows and application notes then show them as text (`send "你好"`). */
+  payloads?: Payloads;
 }
 
 interface Cell {
@@ -47,6 +53,8 @@ interface Arrow {
   senderHost: string;
   seg: SegmentEvent;
   marks: string[];
+  /** The text the segment carried (`"GET /"`), shown only where the whole label still fits beside it. */
+  preview?: string;
   arrivalMs?: number;
   drop?: { reason: string; atReceiver: boolean };
   /** Still travelling when the trace ended. */
@@ -83,8 +91,13 @@ const segKey = (s: SegmentEvent): string => `${s.src}>${s.dst} ${s.flags} ${s.se
 
 function truncate(text: string, max: number): string {
   if (max <= 0) return '';
-  const chars = [...text];
-  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+  if (displayWidth(text) <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (displayWidth(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return out + '…';
 }
 
 function flagStyle(flags: string): Style {
@@ -94,19 +107,23 @@ function flagStyle(flags: string): Style {
   return null;
 }
 
-function appText(ev: Extract<TraceEvent, { type: 'app' }>): Cell {
-  return { text: appWords(ev), style: ev.event === 'error' ? 'boldRed' : null };
+function appText(ev: Extract<TraceEvent, { type: 'app' }>, lang: Lang, bytes?: Uint8Array): Cell {
+  return { text: appWords(ev, lang, bytes !== undefined ? previewText(bytes, 16) : undefined), style: ev.event === 'error' ? 'boldRed' : null };
 }
 
 /**
  * Fits the label into `max` cells, giving up the least telling parts first: the options are
  * shortened, then the window is left out, so flags, numbers and `len` stay longest.
  */
-function fitLabel(seg: SegmentEvent, marks: string[], max: number): string {
+function fitLabel(seg: SegmentEvent, marks: string[], max: number, preview?: string): string {
+  if (preview !== undefined) {
+    const whole = fitLabel(seg, [...marks, preview], 1000);
+    if (displayWidth(whole) <= max) return whole;
+  }
   const p = segmentLabelParts(seg);
   const extra = [p.tail, ...marks].filter((x) => x !== '').join(' ');
   const join = (head: string, opts: string): string => [head, opts, extra].filter((x) => x !== '').join(' ');
-  const fits = (text: string): boolean => [...text].length <= max;
+  const fits = (text: string): boolean => displayWidth(text) <= max;
   const full = join(p.head, p.options);
   if (fits(full)) return full;
   if (seg.options.length > 0) {
@@ -134,6 +151,10 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
   if (opts.hosts.length < 2) throw new RangeError('renderLadder needs at least two hosts');
   const width = opts.width ?? 100;
   const color = opts.color;
+  const lang = opts.lang ?? 'en';
+  const TERMS = termsTable(lang);
+  const APP_WORDS = appWordsTable(lang);
+  const appBytes = opts.payloads?.appBytes(events);
   const cols = [opts.hosts[0]!, opts.hosts[1]!] as const;
   const sideOf = (host: string): 0 | 1 | -1 => (host === cols[0] ? 0 : host === cols[1] ? 1 : -1);
 
@@ -223,8 +244,10 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
             skip(ev.host);
             break;
           }
-          const mark = sendMark(ev);
+          const mark = sendMark(ev, lang);
+          const bytes = opts.payloads?.of(ev);
           const arrow: Arrow = { kind: 'arrow', t: ev.t, from, senderHost: ev.host, seg: ev, marks: mark === '' ? [] : [mark], inFlight: true };
+          if (bytes !== undefined) arrow.preview = previewText(bytes, 12);
           rows.push(arrow);
           const key = segKey(ev);
           if (!pending.has(key)) pending.set(key, []);
@@ -275,7 +298,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         const side = sideOf(ev.host);
         if (side === -1) skip(ev.host);
         else {
-          const cell = appText(ev);
+          const cell = appText(ev, lang, appBytes?.get(ev));
           note(ev.t, side, { text: prefix(ev.host, ev.conn) + cell.text, style: cell.style });
           // The listening socket's state, which no connection's state change records.
           if (ev.event === 'listen' && starts.get(ev.host) === TERMS.listenState && listened.delete(ev.host)) {
@@ -290,7 +313,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         if (ev.event !== 'fire' || ev.timer === 'timewait') break;
         const side = sideOf(ev.host);
         if (side === -1) skip(ev.host);
-        else note(ev.t, side, { text: `${prefix(ev.host, ev.conn)}${ev.timer} ${TERMS.expires}`, style: 'dim' });
+        else note(ev.t, side, { text: `${prefix(ev.host, ev.conn)}${msg(lang, `timer.${ev.timer}` as MessageKey)} ${TERMS.expires}`, style: 'dim' });
         break;
       }
       case 'expect': {
@@ -369,7 +392,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
 
   // Layout: time | left margin | column A | arrows | column B | right margin.
   const timeW = Math.max(2, ...merged.map((r) => fmtMs(r.t).length));
-  const longest = (side: 0 | 1): number => Math.max(0, ...merged.map((r) => [...(marginCells(r)[side]?.text ?? '')].length));
+  const longest = (side: 0 | 1): number => Math.max(0, ...merged.map((r) => displayWidth(marginCells(r)[side]?.text ?? '')));
   let leftW = Math.min(MARGIN_MAX, Math.max(MARGIN_MIN, longest(0)));
   let rightW = Math.min(MARGIN_MAX, Math.max(MARGIN_MIN, longest(1)));
   const fixed = (): number => timeW + 2 + leftW + 1 + 1 + 1 + 1 + rightW;
@@ -377,7 +400,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     if (leftW >= rightW && leftW > 8) leftW--;
     else rightW--;
   }
-  const longestLabel = Math.max(0, ...merged.map((r) => (r.kind === 'arrow' ? fitLabel(r.seg, r.marks, 1000).length : 0)));
+  const longestLabel = Math.max(0, ...merged.map((r) => (r.kind === 'arrow' ? displayWidth(fitLabel(r.seg, r.marks, 1000, r.preview)) : 0)));
   const laneRoom = 2 * (laneCount[0]! + laneCount[1]!);
   // Arrows no longer than the longest label needs, so a wide terminal does not stretch them thin.
   const span = Math.max(SPAN_MIN, Math.min(width - fixed(), Math.max(longestLabel + 6 + laneRoom, 36)));
@@ -386,9 +409,9 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
   const laneCol = (dir: 0 | 1, lane: number): number => (dir === 0 ? span - 3 - 2 * lane : 2 + 2 * lane);
 
   const out: string[] = [];
-  const title = meta ? `tcpemu ladder · ${TERMS.scenario} ${meta.scenario} · ${TERMS.seed} ${meta.seed}` : 'tcpemu ladder';
+  const title = meta ? `${msg(lang, 'ladder.title')} · ${TERMS.scenario} ${meta.scenario} · ${TERMS.seed} ${meta.seed}` : msg(lang, 'ladder.title');
   out.push(paint(title, 'bold', color));
-  out.push(truncate(LADDER_LEGEND, width));
+  out.push(truncate(msg(lang, 'ladder.legend'), width));
   out.push('');
 
   // Host names centred over their columns.
@@ -416,7 +439,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     lastT = row.t;
     const [lc, rc] = marginCells(row);
     const leftText = lc ? truncate(lc.text, leftW) : '';
-    const left = ' '.repeat(leftW - [...leftText].length) + (lc ? paint(leftText, lc.style, color) : '');
+    const left = ' '.repeat(leftW - displayWidth(leftText)) + (lc ? paint(leftText, lc.style, color) : '');
     const right = rc ? paint(truncate(rc.text, rightW), rc.style, color) : '';
     let cells: Cell[];
     let pa = '│';
@@ -458,9 +481,13 @@ function paintCells(cells: readonly Cell[], color: boolean): string {
 }
 
 function put(cells: Cell[], at: number, text: string, style: Style): void {
-  [...text].forEach((ch, k) => {
-    if (at + k >= 0 && at + k < cells.length) cells[at + k] = { text: ch, style };
-  });
+  let k = at;
+  for (const ch of text) {
+    if (k >= 0 && k < cells.length) cells[k] = { text: ch, style };
+    // A wide character (你) takes two columns: the second cell holds nothing.
+    if (displayWidth(ch) === 2 && k + 1 >= 0 && k + 1 < cells.length) cells[k + 1] = { text: '', style };
+    k += displayWidth(ch);
+  }
 }
 
 /**
@@ -499,8 +526,8 @@ function drawArrow(a: Arrow, span: number, lane: number | undefined, busy: reado
   // A dash between a crossing and the label, so the crossing reads as part of the line.
   if (runAt > zoneLo) [runAt, runLen] = [runAt + 1, runLen - 1];
   if (runAt + runLen - 1 < zoneHi) runLen--;
-  const label = fitLabel(a.seg, a.marks, runLen - 2);
-  const len = [...label].length;
+  const label = fitLabel(a.seg, a.marks, runLen - 2, a.preview);
+  const len = displayWidth(label);
   const at = ltr ? runAt : runAt + runLen - 2 - len;
   if (linkDrop === undefined) {
     for (let c = lo; c <= hi; c++) cells[c] = { text: '─', style };

@@ -1,7 +1,8 @@
 /** The numbers of a run in one block: what each host sent and received, losses, where it ended. */
 import type { TcpStateName, TraceEvent } from '../events.ts';
 import { displayWidth, padColumns, paint } from './ansi.ts';
-import { TERMS, whyCounts } from './words.ts';
+import { termsTable, whyCounts } from './words.ts';
+import { msg, type Lang } from '../../i18n/index.ts';
 
 export interface HostSummary {
   host: string;
@@ -159,11 +160,15 @@ export class SummaryBuilder {
 
 export interface SummaryOptions {
   color: boolean;
+  /** The language of the words (default English, issue 26). */
+  lang?: Lang;
 }
 
 export function renderSummary(s: Summary, opts: SummaryOptions): string {
   const color = opts.color;
-  let title = 'tcpemu summary';
+  const lang = opts.lang ?? 'en';
+  const TERMS = termsTable(lang);
+  let title = msg(lang, 'summary.title');
   if (s.scenario !== undefined) title += ` · ${TERMS.scenario} ${s.scenario}`;
   if (s.seed !== undefined) title += ` · ${TERMS.seed} ${s.seed}`;
   title += ` · ${s.durationMs.toFixed(3)} ms`;
@@ -178,17 +183,17 @@ export function renderSummary(s: Summary, opts: SummaryOptions): string {
   const w = head.map((title, i) => Math.max(displayWidth(title), ...rows.map((r) => displayWidth(r[i]!))));
   const line = (cells: string[], errs = ''): string =>
     ('  ' + cells.map((c, i) => padColumns(c, w[i]!, i === 0 || i === 5 ? 'end' : 'start')).join('  ') +
-      (errs ? '  ' + paint(`error ${errs}`, 'boldRed', color) : '')).trimEnd();
+      (errs ? '  ' + paint(msg(lang, 'term.error', { error: errs }), 'boldRed', color) : '')).trimEnd();
   out.push(paint(line(head), 'dim', color));
   for (const r of rows) out.push(line(r.slice(0, 6), r[6]));
 
-  const dropText = s.dropsTotal === 0 ? 'none' : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${r} ${n}`).join(', ')})`;
+  const dropText = s.dropsTotal === 0 ? msg(lang, 'term.none') : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${r} ${n}`).join(', ')})`;
   let foot = `  ${TERMS.drops}: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · ${TERMS.retransmissions}: ${s.retransmissions}` +
-    (s.retransmissions > 0 ? ` (${whyCounts(new Map(Object.entries(s.retransmissionsBy)))})` : '');
+    (s.retransmissions > 0 ? ` (${whyCounts(new Map(Object.entries(s.retransmissionsBy)), lang)})` : '');
   const checked = s.expectationsPassed + s.expectationsFailed;
   if (checked > 0) {
-    foot += ` · ${TERMS.expectations}: ${s.expectationsPassed} ok` +
-      (s.expectationsFailed > 0 ? `, ${paint(`${s.expectationsFailed} failed`, 'boldRed', color)}` : '');
+    foot += ` · ${TERMS.expectations}: ${s.expectationsPassed} ${msg(lang, 'term.ok')}` +
+      (s.expectationsFailed > 0 ? `, ${paint(msg(lang, 'term.failed', { n: s.expectationsFailed }), 'boldRed', color)}` : '');
   }
   out.push(foot);
   return out.join('\n') + '\n';

@@ -1,0 +1,44 @@
+/**
+ * Languages (issue 26): one message catalogue per language (en.ts, zh.ts) with the same keys, a
+ * lookup that fills in `{name}` placeholders, and the default language from the environment.
+ */
+import { en, type MessageKey } from './en.ts';
+import { zh } from './zh.ts';
+
+export type { MessageKey } from './en.ts';
+export type Lang = 'en' | 'zh';
+export const LANGS: readonly Lang[] = ['en', 'zh'];
+
+export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en, zh };
+
+export type Params = Readonly<Record<string, string | number>>;
+
+/** The text of `key` in `lang`, with each `{name}` replaced by `params[name]`. */
+export function msg(lang: Lang, key: MessageKey, params: Params = {}): string {
+  const text = CATALOGUES[lang][key];
+  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+}
+
+/** Whether `key` is a message key (for keys made from trace words, such as `cause.rcv FIN`). */
+export function isKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+/** The `{name}` placeholders a text uses, sorted: both catalogues must use the same ones per key. */
+export function placeholders(text: string): string[] {
+  return [...new Set([...text.matchAll(/\{([A-Za-z]+)\}/g)].map((m) => m[1]!))].sort();
+}
+
+/**
+ * The language the environment asks for: the first of LC_ALL, LC_MESSAGES and LANG that is set (the
+ * POSIX order of precedence), `zh` when it names Chinese (`zh_CN.UTF-8`, `zh_TW`), else English.
+ */
+export function langFromEnv(env: NodeJS.ProcessEnv = process.env): Lang {
+  const value = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== '');
+  return value !== undefined && /^zh([_.@-]|$)/i.test(value) ? 'zh' : 'en';
+}
+
+/** A `--lang` value, or null when it is not one of the languages. */
+export function parseLang(text: string): Lang | null {
+  return (LANGS as readonly string[]).includes(text) ? (text as Lang) : null;
+}
