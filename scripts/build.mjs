@@ -28,24 +28,23 @@ await bundleRun();
 writeFileSync(path.join(root, STAMP), stamp);
 
 /**
- * dist/bin/tcpemu-run.mjs: the command with everything `tcpemu run` loads at start (the scenario loader,
- * yaml and zod, the runner, the views) in one file, so that starting it reads one module instead of about
- * a hundred (issue 29: module loading was most of the start-up). What is loaded only on demand (the HTML
- * report, the other commands, cli-progress) stays outside, imported from its own file in dist/ as
- * before; bin/tcpemu.js starts this file for `run` and the demo only, so no other command can meet a
- * module twice (once inside the bundle, once outside).
+ * dist/bin/tcpemu-run.mjs: the command and all of lib/ it can import, in one file, so that starting it
+ * reads one module instead of about a hundred (issue 29: module loading was most of the start-up). What
+ * is imported on demand is in the file too, but runs only when imported, so it costs little more than
+ * reading; inside one file every class exists once, and an error thrown by code loaded on demand is
+ * still the UsageError or ScenarioError the command tells apart. npm packages imported on demand
+ * (cli-progress) stay outside. bin/tcpemu.js starts this file for `run` and the demo only: the other
+ * commands start processes and threads from their own files in dist/ (tun, sweep, serve).
  */
 async function bundleRun() {
   const { build } = await import('esbuild');
   const outdir = path.join(root, 'dist/bin');
   const keepOutside = {
-    name: 'keep-dynamic-imports-outside',
+    name: 'keep-packages-imported-on-demand-outside',
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind !== 'dynamic-import') return undefined;
-        if (!args.path.startsWith('.')) return { path: args.path, external: true };
-        const abs = path.resolve(args.resolveDir, args.path);
-        return { path: `./${path.relative(outdir, abs).split(path.sep).join('/')}`, external: true };
+        if (args.kind !== 'dynamic-import' || args.path.startsWith('.')) return undefined;
+        return { path: args.path, external: true };
       });
     },
   };
