@@ -11,7 +11,8 @@ import { loadScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { KernelRunError, KernelUnavailable, kernelUnavailableReason, runOnKernel } from '../real/kernel.ts';
-import { compareRuns, modelPlanFor, renderComparison } from '../real/compare.ts';
+import { compareRuns, modelPlanFor, modelPlanForLink, renderComparison } from '../real/compare.ts';
+import { netnsUnavailableReason, runOnKernelNetns } from '../real/netns-link.ts';
 import type { CliIo } from './io.ts';
 
 export async function realCommand(args: string[], io: CliIo): Promise<number> {
@@ -55,20 +56,30 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
-  const reason = kernelUnavailableReason();
-  if (reason) {
-    io.err(`tcpemu real: ${reason}\n`);
-    return 2;
-  }
   if (plan.link.udp) {
     io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
     return 2;
   }
-  const model = runScenario(modelPlanFor(plan));
+  const settleMs = settle !== undefined ? Number(settle) : undefined;
+  // Through namespaces and tcpemu's link when this machine allows it (root, ip, /dev/net/tun), else loopback.
+  const netnsWhyNot = parsed.values.loopback ? 'asked for with --loopback' : netnsUnavailableReason();
+  // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
+  const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableReason();
+  if (reason) {
+    io.err(`tcpemu real: ${reason}${netnsWhyNot && !parsed.values.loopback ? `; and the run through namespaces cannot happen either: ${netnsWhyNot}` : ''}\n`);
+    return 2;
+  }
+  const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);
+  const model = runScenario(modelPlan);
   let kernel;
   try {
-    kernel = await runOnKernel(plan, { settleMs: settle !== undefined ? Number(settle) : undefined });
+    if (netnsWhyNot === undefined) {
+      const tcp = Object.fromEntries(modelPlan.hosts.map((h) => [h.name, h.tcp]));
+      kernel = await runOnKernelNetns(plan, tcp, { settleMs });
+    } else {
+      kernel = await runOnKernel(plan, { settleMs });
+      kernel.fallback = netnsWhyNot;
+    }
   } catch (err) {
     if (err instanceof KernelUnavailable || err instanceof KernelRunError) {
       io.err(`tcpemu real: ${err.message}\n`);
