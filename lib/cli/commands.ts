@@ -57,6 +57,7 @@ that fails on both the same way because of them is reported, and is not a disagr
 exit status: 0 model and kernel agree, 1 they differ (which side failed what), 2 bad input or cannot run here`,
   options: {
     settle: { type: 'string', value: 'MS', help: 'milliseconds to wait after the last step before the kernel run ends (default 400)' },
+    html: { type: 'string', value: 'OUT.html', help: 'also write both runs side by side as one HTML page: the comparison, then the model\'s report and the kernel\'s' },
     loopback: { type: 'boolean', help: 'run the kernel side on loopback, without namespaces and the link (what happens without root, ip or /dev/net/tun)' },
   },
 };

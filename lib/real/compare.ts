@@ -354,6 +354,12 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     out.push('', 'not cross-checkable:');
     for (const l of k.notCheckable) out.push(`  ${l}`);
   }
+  if (k.fallback && k.notCheckable.length) {
+    // What loopback cannot make changes which segments arrive (a drop, loss, a link going down) or only when (a delay, a rate).
+    const changesWhat = k.notCheckable.some((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l));
+    const unchecked = cmp.pairs.filter((p) => (changesWhat ? !/^(delivered|errors?) /.test(p.what) : /^at /.test(p.what) || p.what === 'segments')).map((p) => p.what);
+    if (unchecked.length) out.push(`  so these expectations cannot be checked on loopback (they depend on the link): ${unchecked.join('; ')}`);
+  }
   if (k.notApplied.length) {
     out.push('', net.via === 'netns'
       ? 'not cross-checkable (Linux cannot take them; the model uses them, and expectations that depend on them are judged on the model alone):'

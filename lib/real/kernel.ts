@@ -116,6 +116,8 @@ export interface KernelRunResult {
   captureDropped: number;
   /** Set by `tcpemu real` when it ran on loopback because namespaces could not be used: why. */
   fallback?: string;
+  /** 'netns' for a run through namespaces and tcpemu's link (lib/real/netns-link.ts); else loopback. */
+  via?: 'netns';
   /** Why an expectation (its `what`) is judged on the model alone, when it is (lib/real/netns-link.ts). */
   modelOnly?: (what: string) => string | undefined;
 }
@@ -384,7 +386,8 @@ export async function runSteps(plan: ScenarioPlan, opts: KernelRunOptions, now: 
       stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
       continue;
     }
-    await sleep(step.atMs + slipMs - now());
+    // A step already due runs at once, not after a timer's turn: steps of one instant go out together.
+    if (step.atMs + slipMs > now()) await sleep(step.atMs + slipMs - now());
     const late = now() - (step.atMs + slipMs);
     if (late > 50) log(`step "${step.text}" ran ${late.toFixed(1)} ms late; the steps after it move by as much`);
     if (late > 0) slipMs += late;

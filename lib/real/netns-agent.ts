@@ -103,6 +103,10 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       return;
     case 'step':
       await run!.runStep(m.step as StepPlan);
+      // What the step made the kernel send (a connect's SYN: Node calls connect() on the next tick) goes up
+      // before the answer, so that the parent sees it before the next step: the order of the file.
+      await new Promise((r) => setImmediate(r));
+      tun?.pollNow();
       send({ op: 'done' });
       return;
     case 'finish': {

@@ -52,7 +52,6 @@ const START_MS = 30_000;
 const ANSWER_MS = 15_000;
 
 export interface NetnsRunResult extends KernelRunResult {
-  via: 'netns';
   namespaces: string[];
   /** The link's counts per direction ("client>server"). */
   linkStats: Record<string, DirectionStats>;
@@ -218,27 +217,29 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       startAt = startEpoch - performance.timeOrigin - (performance.now() - rt.realNow());
       const now = () => rt.realNow() - startAt!;
       const stepResults: ExpectResult[] = [];
-      // A host's steps go to its agent one after another; the hosts' steps run side by side, so that two
-      // connects at one instant (a simultaneous open) leave together. Only a listen is waited for before
-      // anything after it, as a connect to it may follow at the same instant.
-      const pending = new Map<string, Promise<unknown>>();
+      // The steps in file order, each waited for, as on loopback. On a busy machine a step can take longer
+      // than the link's delay, so the link's clock stops from an instant's first listen or connect until
+      // that instant's last step is done: a SYN sent meanwhile is delivered after, not to a port that the
+      // next step was about to open (a simultaneous open's second connect would otherwise meet a RST).
+      let held: (() => void) | undefined;
       const exec = async (step: StepPlan) => {
         if (step.target === 'link') {
           rt.advance();
           link.setUp(step.command.op === 'up');
-          return;
-        }
-        const t0 = now();
-        const agent = agents.get(step.target)!;
-        const done = (pending.get(step.target) ?? Promise.resolve()).then(() => agent.ask({ op: 'step', step })).then(() => {
+        } else {
+          if (!held && (step.command.op === 'listen' || step.command.op === 'connect')) held = rt.hold();
+          const t0 = now();
+          await agents.get(step.target)!.ask({ op: 'step', step });
           if (process.env.TCPEMU_REAL_DEBUG) log(`step "${step.text}" due ${step.atMs} ms, sent at ${t0.toFixed(1)} ms, done at ${now().toFixed(1)} ms`);
-        });
-        done.catch(() => {}); // awaited below, after the steps; an agent that broke is reported there
-        pending.set(step.target, done);
-        if (step.command.op === 'listen') await Promise.all(pending.values());
+        }
+        const next = plan.steps[plan.steps.indexOf(step) + 1];
+        if (held && next?.atMs !== step.atMs) {
+          held();
+          held = undefined;
+        }
       };
       await runSteps(plan, opts, now, exec, stepResults, log);
-      await Promise.all(pending.values());
+      held?.();
       const durationMs = now();
       const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
       return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {

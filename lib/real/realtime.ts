@@ -28,12 +28,33 @@ export class RealTimeScheduler {
     return performance.now() - this.t0;
   }
 
+  /** Holds in force: the clock stops at the earliest one's start until it is released. */
+  private readonly holds = new Set<{ at: number }>();
+
+  /**
+   * Stops the clock here until the returned function is called: nothing due after now runs meanwhile.
+   * For a step that must be in place before the packets that follow it arrive (a listen, a connect):
+   * on a busy machine the step can take longer than the link's delay.
+   */
+  hold(): () => void {
+    const h = { at: this.realNow() };
+    this.holds.add(h);
+    return () => {
+      this.holds.delete(h);
+      this.advance();
+    };
+  }
+
   /** Runs what is due by now, moves the clock to now, and sets the timer for the next event. */
   advance(): void {
     if (this.stopped) return;
-    this.scheduler.runUntil(this.realNow());
+    let limit = this.realNow();
+    for (const h of this.holds) limit = Math.min(limit, h.at);
+    this.scheduler.runUntil(limit);
+    if (this.holds.size > 0) return; // released by the hold's end
     const next = this.scheduler.nextTime();
     if (next === undefined || next >= FAR_FUTURE_MS) return;
+    // (clearTimeout of a fired timer is harmless; armedFor tells whether the one set is early enough.)
     if (this.timer && next >= this.armedFor) return;
     clearTimeout(this.timer);
     this.armedFor = next;

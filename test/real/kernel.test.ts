@@ -8,7 +8,7 @@ import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { realCommand } from '../../lib/cli/real.ts';
+import { real as realRun } from './run-real.ts';
 import { kernelUnavailableReason, runOnKernel, withKernelLock } from '../../lib/real/kernel.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { linuxModelConfig, LOOPBACK_MSS } from '../../lib/real/compare.ts';
@@ -20,12 +20,8 @@ const reason = kernelUnavailableReason();
 if (reason) console.log(`test/real/kernel.test.ts: kernel tests skipped: ${reason}`);
 const kernelTest = reason ? test.skip : test.serial;
 
-async function real(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await realCommand(args, { out: (s) => { out += s; }, err: (s) => { err += s; }, color: false });
-  return { code, out, err };
-}
+/** `tcpemu real --loopback ...`: these tests are about the loopback run (test/real/netns.test.ts has the namespaces'). */
+const real = (args: string[]) => realRun([...args, '--loopback']);
 
 test('the model side takes Linux defaults except what the scenario set, and loopback\'s MSS', (t) => {
   const c = linuxModelConfig(resolveConfig({ rcvbuf: 4096, autoread: false }));
