@@ -283,7 +283,10 @@ export function renderVerdict(cmp: Comparison, file: string, notCheckable: reado
   const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
   const out: string[] = [];
   const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-  if (cmp.allHold) return [paint('AGREE', 32, color) + ': every expectation holds on the model and on the kernel'];
+  const alone = cmp.pairs.filter((p) => p.modelOnly).length;
+  if (cmp.allHold) {
+    return [paint('AGREE', 32, color) + `: every expectation holds on the model and on the kernel${alone ? ` (${n(alone, 'of them is', 'of them are')} judged on the model alone: Linux cannot take a setting ${alone === 1 ? 'it depends' : 'they depend'} on)` : ''}`];
+  }
   if (cmp.ok) out.push(paint('AGREE', 32, color) + `: the model and the kernel behave alike; ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
   else out.push(paint('DIFFER', 31, color) + `: the model and the kernel part on ${n(cmp.disagreements.length, 'expectation', 'expectations')}:`);
   for (const d of cmp.disagreements) out.push(`  ${where(d.pair)}${d.pair.what}: ${d.text}`);
