@@ -114,10 +114,10 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       await run!.cleanup();
       const { plan: _p, capture: _c, delivered, ...rest } = r;
       const wire: WireResult = { ...rest, delivered: Object.fromEntries(Object.entries(delivered).map(([h, b]) => [h, b.toString('base64')])) };
-      send({ op: 'result', result: wire });
       tun?.close();
       tun = undefined;
-      process.stdin.destroy();
+      // Everything of the run is closed: go once the result is written (a handle Node keeps would otherwise hold the exit).
+      process.stdout.write(messageFrame({ op: 'result', result: wire }), () => process.exit(0));
       return;
     }
   }

@@ -147,6 +147,8 @@ function mtuOf(link: MemoryLink, plan: ScenarioPlan, host: string): number {
 export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, TcpConfig>, opts: KernelRunOptions = {}): Promise<NetnsRunResult> {
   return withKernelLock(async () => {
     const log = opts.log ?? (() => {});
+    const t00 = performance.now();
+    const phase = (what: string) => { if (process.env.TCPEMU_REAL_DEBUG) log(`${what} at ${(performance.now() - t00).toFixed(0)} ms`); };
     await reapStale(NETNS_PREFIX);
     const n = ++runs;
     const rt = new RealTimeScheduler();
@@ -205,15 +207,18 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
           agents.get(h.name)!.packet(p);
         });
       }
+      phase('namespaces made, agents started');
       await Promise.all(plan.hosts.map((h) => {
         const s = settings[h.name];
         const routes = plan.hosts.filter((p) => p.name !== h.name).map((p) => ['route', 'add', `${p.addrText}/32`, 'dev', TUN_DEVICE, ...s.routeOptions]);
         const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, routes, settleMs: opts.settleMs };
         return agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
       }));
+      phase('agents ready');
       // One start for all: far enough ahead for every agent's socket-table reader to have started.
       const startEpoch = performance.timeOrigin + performance.now() + 500;
       await Promise.all([...agents.values()].map((a) => a.ask({ op: 'begin', startEpochMs: startEpoch })));
+      phase('agents begun');
       startAt = startEpoch - performance.timeOrigin - (performance.now() - rt.realNow());
       const now = () => rt.realNow() - startAt!;
       const stepResults: ExpectResult[] = [];
@@ -241,14 +246,18 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       await runSteps(plan, opts, now, exec, stepResults, log);
       held?.();
       const durationMs = now();
+      phase('steps done');
       const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
       return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {
         namespaces, linkStats: link.stats(), settings, mtuOf: mtus,
       });
     } finally {
+      phase('results in');
       rt.stop();
       await Promise.all([...agents.values()].map((a) => a.stop()));
+      phase('agents stopped');
       for (const ns of namespaces) await deleteNamespace(ns);
+      phase('namespaces deleted');
     }
   });
 }
