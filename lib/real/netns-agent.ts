@@ -13,7 +13,8 @@
  *   the parent sees every packet), its states read from the namespace's own socket table.
  *
  * Messages in (stdin, lib/real/netns-frames.ts): setup {plan, host, addrOf, sysctls, routes}, begin
- * {startEpochMs}, step {step}, finish. Out (stdout): ready, begun, done, result {result}, log {text};
+ * {startEpochMs}, step {step}, finish. Out (stdout): ready, begun, done, result {result}, log {text},
+ * written (after a confirmed packet);
  * a fatal problem is { fatal } and exit status 1. Nothing else may write to stdout.
  */
 import { execFile } from 'node:child_process';
@@ -21,7 +22,7 @@ import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { KernelRun, type KernelRunResult } from './kernel.ts';
 import { TunLink } from '../link/tun.ts';
-import { FrameReader, MESSAGE, PACKET, frame, messageFrame } from './netns-frames.ts';
+import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
 
 export interface AgentSetup {
@@ -126,6 +127,13 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
 const reader = new FrameReader((kind, body) => {
   if (kind === PACKET) {
     tun?.send(body);
+    return;
+  }
+  if (kind === PACKET_CONFIRMED) {
+    // The kernel answers a packet within the write (the TUN hands it to the stack at once); TunLink reads
+    // right after each send, so the answer is on stdout before the confirmation.
+    tun?.send(body);
+    send({ op: 'written' });
     return;
   }
   if (kind !== MESSAGE) return fatal(`unknown frame kind ${kind}`);

@@ -6,6 +6,8 @@
  */
 export const PACKET = 1;
 export const MESSAGE = 2;
+/** A packet whose writing the agent confirms (a `written` message) once what the kernel answered at once has gone up. */
+export const PACKET_CONFIRMED = 3;
 
 export function frame(kind: number, body: Buffer): Buffer {
   const head = Buffer.allocUnsafe(5);

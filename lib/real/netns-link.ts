@@ -28,7 +28,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { KernelRunError, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
 import { HELPER, TUN_DEVICE, deleteNamespace, ip, nodeWithTsx, reapStale, tunUnavailableReason } from './tun.ts';
 import { moduleFile } from '../paths.ts';
-import { FrameReader, MESSAGE, PACKET, frame, messageFrame } from './netns-frames.ts';
+import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { RealTimeScheduler } from './realtime.ts';
 import { namespaceSettings, type NamespaceSettings } from './netns-settings.ts';
 import type { AgentSetup, WireResult } from './netns-agent.ts';
@@ -90,6 +90,7 @@ class Agent {
       const m = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
       if (m.op === 'log') return log(`${host}: ${String(m.text)}`);
       if (m.op === 'fatal') return this.fail(new KernelRunError(`${host}'s namespace: ${String(m.fatal)}`));
+      if (m.op === 'written') return this.written.shift()?.();
       this.answers.shift()?.resolve(m);
     });
     this.child.stdout!.on('data', (d: Buffer) => reader.push(d));
@@ -109,6 +110,18 @@ class Agent {
 
   packet(p: Buffer): void {
     if (!this.dead) this.child.stdin!.write(frame(PACKET, p));
+  }
+
+  private readonly written: (() => void)[] = [];
+
+  /** Writes a packet; resolves once the agent has written it and sent up what the kernel answered, or after `boundMs`. */
+  packetConfirmed(p: Buffer, boundMs = 50): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, boundMs);
+      this.written.push(() => { clearTimeout(timer); resolve(); });
+      this.child.stdin!.write(frame(PACKET_CONFIRMED, p));
+    });
   }
 
   ask(m: Record<string, unknown>, timeoutMs = ANSWER_MS): Promise<Record<string, unknown>> {
@@ -193,6 +206,32 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log));
       }
       // What the link delivers is the receiver's rx, as in the model's trace (the ladder pairs tx with rx).
+      // Packets the link delivers at one instant to different hosts: on the model the first one's receiver
+      // answers first (events of an instant run in order); here two kernels would race to answer. So the
+      // second waits until the first's agent has written it and sent up what its kernel answered (bounded
+      // by 50 ms). Deliveries keep their order: each write follows the one before.
+      let last: { t: number; host: string; confirmed: Promise<void> } | undefined;
+      const queue: { t: number; host: string; p: Buffer }[] = [];
+      let draining = false;
+      const write = (item: { t: number; host: string; p: Buffer }) => {
+        last = { t: item.t, host: item.host, confirmed: agents.get(item.host)!.packetConfirmed(item.p) };
+      };
+      const mustWait = (item: { t: number; host: string }) => last !== undefined && last.t === item.t && last.host !== item.host;
+      const drain = async () => {
+        draining = true;
+        while (queue.length > 0) {
+          const item = queue.shift()!;
+          if (mustWait(item)) await last!.confirmed;
+          write(item);
+        }
+        draining = false;
+      };
+      const deliver = (host: string, p: Buffer) => {
+        const item = { t: rt.scheduler.now, host, p };
+        if (!draining && !mustWait(item)) return write(item);
+        queue.push(item);
+        if (!draining) void drain();
+      };
       const received: SegmentEvent[] = [];
       for (const h of plan.hosts) {
         link.attach(h.name, h.addr, (p) => {
@@ -204,7 +243,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
               // corrupted past reading: the receiving kernel drops it too
             }
           }
-          agents.get(h.name)!.packet(p);
+          deliver(h.name, p);
         });
       }
       phase('namespaces made, agents started');
