@@ -15,7 +15,8 @@
 import test from 'ava';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { real } from './run-real.ts';
 import { namespaceSettings } from '../../lib/real/netns-settings.ts';
@@ -160,6 +161,37 @@ rootTest('time-wait: Linux cannot take an MSL of 5 s; that is said before the ru
   t.regex(r.out, /at 10\.3s: client c1 in CLOSED .*not judged\n {6}judged on the model alone: client's msl = 5000 ms cannot be set on Linux/);
   t.regex(r.out, /at 5s: client c1 in TIME-WAIT +✔ +✔/);
   t.regex(r.out, /AGREE: every expectation holds on the model and on the kernel \(2 of them are judged on the model alone/);
+});
+
+rootTest('the impairments no fixture uses reach the kernel too: MTU (and the MSS it gives), rate and queue, jitter, duplication, corruption, link down and up', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-netns-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'impaired.yaml');
+  writeFileSync(file, `name: impaired
+seed: 3
+hosts: { client: {}, server: {} }
+link: { delay: 5ms, jitter: 2ms, duplicate: 0.1, corrupt: 0.1, rate: 2000000, queue: 50, mtu: 1000 }
+steps:
+  - { at: 0,     server: listen 80 }
+  - { at: 0,     client: connect server:80 }
+  - { at: 100ms, client: send 20000 }
+  - { at: 150ms, link: down }
+  - { at: 400ms, link: up }
+  - { at: 3s,    client: close }
+  - { at: 3s,    server: close }
+expect:
+  delivered: { server: 20000 }
+`);
+  const r = await real([file]);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /client = 10\.0\.0\.1, MTU 1000; server = 10\.0\.0\.2, MTU 1000/);
+  t.regex(r.out, /model: {2}profile linux, mss 960, the scenario's link/);
+  // What the link did to the kernel's packets: some were lost while it was down, some copied, some corrupted (and dropped by the receiving kernel's checksum).
+  t.regex(r.out, /link: client>server \d+ sent, dropped \d+ down, \d+ duplicated, \d+ corrupted/);
+  // Linux announced the MSS of its 1000-byte device: no data segment above 960 bytes.
+  const lens = [...r.out.matchAll(/\| +[\d.]+ > server .* len (\d+)/g)].map((m) => Number(m[1]));
+  t.true(lens.length > 0 && Math.max(...lens) <= 960, `kernel segment lengths ${lens.join(', ')}`);
+  t.regex(r.out, /delivered server +✔ +✔/);
 });
 
 // Every fixture but the UDP one (lossy-bulk lasts two minutes of real time, its close is at 120 s: measured
