@@ -61,11 +61,15 @@ export const REPORT_COMMAND: CommandSpec = {
 export const REAL_COMMAND: CommandSpec = {
   name: 'real',
   args: 'FILE',
-  summary: "run a scenario's steps on the kernel's TCP (loopback) and on the model, side by side",
-  description: `needs root and tcpdump. The link impairments and link steps cannot be made on loopback: an expectation
-that fails on both the same way because of them is reported, and is not a disagreement.
-exit status: 0 model and kernel agree, 1 they differ (which side failed what), 2 bad input or cannot run here`,
+  summary: "run a scenario's steps on the kernel's TCP and on the model, side by side",
+  description: `as root with ip and /dev/net/tun: each host is Linux in a network namespace of its own, joined through
+tcpemu's link with the scenario's impairments and the model's seeded fates; else (or with --loopback) Linux on
+loopback, which needs root and tcpdump and cannot make the link's impairments. Settings Linux cannot take are
+listed, and what depends on them is judged on the model alone.
+exit status: 0 model and kernel agree, 1 they differ (which side failed what, where they part), 2 bad input or cannot run here`,
   options: {
     settle: { type: 'string', value: 'MS', help: 'milliseconds to wait after the last step before the kernel run ends (default 400)' },
+    html: { type: 'string', value: 'OUT.html', help: 'also write both runs side by side as one HTML page: the comparison, then the model\'s report and the kernel\'s' },
+    loopback: { type: 'boolean', help: 'run the kernel side on loopback, without namespaces and the link (what happens without root, ip or /dev/net/tun)' },
   },
 };

@@ -4,14 +4,16 @@
  * differ (each disagreement named, with the side that failed);
  * 2: bad input, or the kernel run is impossible here (not root, no tcpdump), with one clear line.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renderRealHtml } from '../real/real-html.ts';
 import { formatHelp, helpHint, parseCommand, UsageError } from './args.ts';
 import { REAL_COMMAND } from './commands.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { KernelRunError, KernelUnavailable, kernelUnavailableReason, runOnKernel } from '../real/kernel.ts';
-import { compareRuns, modelPlanFor, renderComparison } from '../real/compare.ts';
+import { compareRuns, modelPlanFor, modelPlanForLink, renderComparison } from '../real/compare.ts';
+import { netnsUnavailableReason, runOnKernelNetns } from '../real/netns-link.ts';
 import type { CliIo } from './io.ts';
 
 export async function realCommand(args: string[], io: CliIo): Promise<number> {
@@ -61,20 +63,30 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real cannot run steps on events (on: "${s.on!.text}") yet\n  hint: write the step with at: to compare it with the kernel\n`);
     return 2;
   }
-  // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
-  const reason = kernelUnavailableReason();
-  if (reason) {
-    io.err(`tcpemu real: ${reason}\n`);
-    return 2;
-  }
   if (plan.link.udp) {
     io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
     return 2;
   }
-  const model = runScenario(modelPlanFor(plan));
+  const settleMs = settle !== undefined ? Number(settle) : undefined;
+  // Through namespaces and tcpemu's link when this machine allows it (root, ip, /dev/net/tun), else loopback.
+  const netnsWhyNot = parsed.values.loopback ? 'asked for with --loopback' : netnsUnavailableReason();
+  // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
+  const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableReason();
+  if (reason) {
+    io.err(`tcpemu real: ${reason}${netnsWhyNot && !parsed.values.loopback ? `; and the run through namespaces cannot happen either: ${netnsWhyNot}` : ''}\n`);
+    return 2;
+  }
+  const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);
+  const model = runScenario(modelPlan);
   let kernel;
   try {
-    kernel = await runOnKernel(plan, { settleMs: settle !== undefined ? Number(settle) : undefined });
+    if (netnsWhyNot === undefined) {
+      const tcp = Object.fromEntries(modelPlan.hosts.map((h) => [h.name, h.tcp]));
+      kernel = await runOnKernelNetns(plan, tcp, { settleMs });
+    } else {
+      kernel = await runOnKernel(plan, { settleMs });
+      kernel.fallback = netnsWhyNot;
+    }
   } catch (err) {
     if (err instanceof KernelUnavailable || err instanceof KernelRunError) {
       io.err(`tcpemu real: ${err.message}\n`);
@@ -84,5 +96,18 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   }
   const cmp = compareRuns(kernel, model);
   io.out(renderComparison(kernel, model, cmp, io.color));
+  const html = parsed.values.html as string | undefined;
+  if (html !== undefined) {
+    // Written whole to a temporary name, then renamed: never a half-written page.
+    const tmp = `${html}.tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, renderRealHtml(kernel, model, renderComparison(kernel, model, cmp, false)));
+      renameSync(tmp, html);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      io.err(`${html}: cannot write the HTML report: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   return cmp.ok ? 0 : 1;
 }

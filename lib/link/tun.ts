@@ -148,6 +148,11 @@ export class TunLink {
     }, this.pollMs);
   }
 
+  /** Reads what the device holds now, without waiting for the next poll. */
+  pollNow(): void {
+    if (!this.closed) this.readAll();
+  }
+
   private readAll(): void {
     for (let i = 0; i < this.maxPerPoll && !this.closed; i++) {
       let n: number;

@@ -29,17 +29,19 @@ import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import type { KernelConnection, KernelRunResult } from './kernel.ts';
+import type { NetnsRunResult } from './netns-link.ts';
+import { describeSegmentParting, describeStateParting, firstSegmentParting, stateParting } from './parting.ts';
 
 /** What Linux announces as its MSS on lo (MTU 65536 - 20 - 20), measured with tcpdump. */
 export const LOOPBACK_MSS = 65495;
 export const LOOPBACK_MTU = 65536;
 
 /** A host's TCP settings for the model's side of `tcpemu real` (see the file comment). */
-export function linuxModelConfig(c: TcpConfig): TcpConfig {
+export function linuxModelConfig(c: TcpConfig, mss = LOOPBACK_MSS): TcpConfig {
   const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
   const explicit: Record<string, unknown> = {};
   for (const k of Object.keys(base) as (keyof TcpConfig)[]) if (k !== 'profile' && c[k] !== base[k]) explicit[k] = c[k];
-  return resolveConfig({ ...linuxDefaults, mss: LOOPBACK_MSS, ...(explicit as TcpConfigInput), profile: 'linux' });
+  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux' });
 }
 
 /** The plan the model runs for `tcpemu real`: Linux's profile, loopback's link. */
@@ -53,6 +55,17 @@ export function modelPlanFor(plan: ScenarioPlan): ScenarioPlan {
     // Steps on the link (down/up) have no kernel counterpart; the model skips them too, so that both sides run the same story.
     steps: plan.steps.filter((s) => s.target !== 'link'),
   };
+}
+
+/**
+ * The plan the model runs when the kernel runs in namespaces joined by tcpemu's link
+ * (lib/real/netns-link.ts): Linux's profile as above, the MSS of the link's MTU (MTU - 40, what Linux
+ * announces on a device of that MTU) unless the file set one, and the scenario's link and link steps as
+ * they are, since the kernel's packets cross the same link.
+ */
+export function modelPlanForLink(plan: ScenarioPlan): ScenarioPlan {
+  const mtu = (host: string) => Math.min(65535, ...plan.hosts.filter((p) => p.name !== host).map((p) => plan.link.directions[`${host}>${p.name}`]?.mtu ?? 1500));
+  return { ...plan, hosts: plan.hosts.map((h) => ({ ...h, tcp: linuxModelConfig(h.tcp, mtu(h.name) - 40) })) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,6 +143,8 @@ export function checkObservedStates(expected: ExpectPlan['states'], conns: reado
 export interface ExpectationPair {
   what: string;
   pos?: Pos;
+  /** Judged on the model alone, and why (it depends on a setting Linux cannot take). */
+  modelOnly?: string;
   model?: ExpectResult;
   kernel?: ExpectResult;
 }
@@ -223,6 +238,10 @@ export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
     else pairs.set(key(r), { what: r.what, pos: r.pos, kernel: r });
   }
   const list = [...pairs.values()].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+  for (const p of list) {
+    const why = k.modelOnly?.(p.what);
+    if (why) p.modelOnly = why;
+  }
   return judge(list, k.plan.file);
 }
 
@@ -233,6 +252,10 @@ export function judge(list: ExpectationPair[], file: string): Comparison {
   for (const p of list) {
     const m = p.model;
     const kk = p.kernel;
+    if (p.modelOnly) {
+      if (m && !m.ok) disagreements.push({ pair: p, text: `fails on the model, judged on the model alone (${p.modelOnly}): ${failureFound(m)}` });
+      continue;
+    }
     if ((m?.ok ?? true) && (kk?.ok ?? true)) continue;
     if (m && kk && !m.ok && !kk.ok) {
       const [fm, fk] = [failureFound(m), failureFound(kk)];
@@ -256,17 +279,22 @@ export function judge(list: ExpectationPair[], file: string): Comparison {
 }
 
 /** The verdict's lines: AGREE or DIFFER, and each expectation that fails, on which side and how. */
-export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly string[], color: boolean): string[] {
+export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly string[], color: boolean, throughLink = false): string[] {
   const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
   const out: string[] = [];
   const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-  if (cmp.allHold) return [paint('AGREE', 32, color) + ': every expectation holds on the model and on the kernel'];
+  const alone = cmp.pairs.filter((p) => p.modelOnly).length;
+  if (cmp.allHold) {
+    return [paint('AGREE', 32, color) + `: every expectation holds on the model and on the kernel${alone ? ` (${n(alone, 'of them is', 'of them are')} judged on the model alone: Linux cannot take a setting ${alone === 1 ? 'it depends' : 'they depend'} on)` : ''}`];
+  }
   if (cmp.ok) out.push(paint('AGREE', 32, color) + `: the model and the kernel behave alike; ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
   else out.push(paint('DIFFER', 31, color) + `: the model and the kernel part on ${n(cmp.disagreements.length, 'expectation', 'expectations')}:`);
   for (const d of cmp.disagreements) out.push(`  ${where(d.pair)}${d.pair.what}: ${d.text}`);
   if (!cmp.ok && cmp.shared.length) out.push(`and ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
   for (const s of cmp.shared) out.push(`  ${where(s.pair)}${s.pair.what}: on both ${s.found}`);
-  if (cmp.shared.length) {
+  if (cmp.shared.length && throughLink) {
+    out.push('  (both ran the scenario on the same link, with the same drops: the expectation asks what neither TCP does under Linux\'s settings)');
+  } else if (cmp.shared.length) {
     // What changes which segments arrive (a drop, loss, a link going down) is what a story on loopback most
     // often misses; a delay alone changes when, not what.
     const lost = notCheckable.filter((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l)).map((l) => l.replace(/: not cross-checkable.*$/, ''));
@@ -308,19 +336,41 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   const hostOfModel = hostOfAddrIn(modelAddr);
   const hostOfKernel = hostOfAddrIn(k.addrOf);
   out.push(paint(`tcpemu real · ${plan.name} (${plan.file})`, 1, color));
-  out.push(`kernel: loopback, ${plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', ')}; ${k.durationMs.toFixed(0)} ms of real time, ` +
-    `${k.segments.length} segments captured (${k.partialChecksums} with offloaded checksums), ${k.samples} reads of the socket table`);
+  const net = k as Partial<NetnsRunResult>;
   const m0 = model.plan.hosts[0]?.tcp;
-  out.push(`model:  profile linux, mss ${m0?.mss}, link without impairments (MTU ${LOOPBACK_MTU}); ${model.stats.segments} segments`);
+  if (net.via === 'netns') {
+    const drops = Object.entries(net.linkStats ?? {}).map(([d, st]) => {
+      const lost = Object.entries(st.dropped).filter(([, v]) => v > 0).map(([r, v]) => `${v} ${r}`);
+      return `${d} ${st.sent} sent${lost.length ? `, dropped ${lost.join(', ')}` : ''}${st.duplicated ? `, ${st.duplicated} duplicated` : ''}${st.reordered ? `, ${st.reordered} reordered` : ''}${st.corrupted ? `, ${st.corrupted} corrupted` : ''}`;
+    });
+    out.push(`kernel: Linux in a network namespace per host (${plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}, MTU ${net.mtuOf?.[h.name]}`).join('; ')}), joined through tcpemu's link ` +
+      `with the scenario's impairments and seed ${plan.seed}; ${k.durationMs.toFixed(0)} ms of real time, ${k.segments.length} segments, ${k.samples} reads of the socket tables`);
+    if (drops.length) out.push(`        link: ${drops.join('; ')}`);
+    out.push(`model:  profile linux, mss ${m0?.mss}, the scenario's link; ${model.stats.segments} segments`);
+  } else {
+    if (k.fallback) out.push(`on loopback: the run through namespaces and tcpemu's link cannot happen here (${k.fallback}); loopback has no impairments, so what the scenario asks of its link is not checked`);
+    out.push(`kernel: loopback, ${plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', ')}; ${k.durationMs.toFixed(0)} ms of real time, ` +
+      `${k.segments.length} segments captured (${k.partialChecksums} with offloaded checksums), ${k.samples} reads of the socket table`);
+    out.push(`model:  profile linux, mss ${m0?.mss}, link without impairments (MTU ${LOOPBACK_MTU}); ${model.stats.segments} segments`);
+  }
   if (k.notCheckable.length) {
     out.push('', 'not cross-checkable:');
     for (const l of k.notCheckable) out.push(`  ${l}`);
   }
+  if (k.fallback && k.notCheckable.length) {
+    // What loopback cannot make changes which segments arrive (a drop, loss, a link going down) or only when (a delay, a rate).
+    const changesWhat = k.notCheckable.some((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l));
+    const unchecked = cmp.pairs.filter((p) => (changesWhat ? !/^(delivered|errors?) /.test(p.what) : /^at /.test(p.what) || p.what === 'segments')).map((p) => p.what);
+    if (unchecked.length) out.push(`  so these expectations cannot be checked on loopback (they depend on the link): ${unchecked.join('; ')}`);
+  }
   if (k.notApplied.length) {
-    out.push('', 'not applied on the kernel (the model uses them):');
+    out.push('', net.via === 'netns'
+      ? 'not cross-checkable (Linux cannot take them; the model uses them, and expectations that depend on them are judged on the model alone):'
+      : 'not applied on the kernel (the model uses them):');
     for (const l of k.notApplied) out.push(`  ${l}`);
   }
   const W = 58;
+  const parting = firstSegmentParting(plan.hosts.map((h) => h.name), model.events, k.events);
   for (const h of plan.hosts) {
     out.push('', paint(`── ${h.name} ${'─'.repeat(Math.max(0, 60 - h.name.length))}`, 1, color));
     const mh = modelHistory(model.events, h.name);
@@ -331,7 +381,8 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     const ks = k.segments.filter((e) => e.host === h.name).map((e) => segLine(e, hostOfKernel));
     out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel (ms)`);
     for (let i = 0; i < Math.max(ms.length, ks.length); i++) {
-      out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}`);
+      const here = parting?.host === h.name && parting.index === i + 1 ? paint('  ◀ they part here', 33, color) : '';
+      out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}${here}`);
     }
     out.push(`  received  model:  ${preview(model.delivered[h.name] ?? Buffer.alloc(0))}`);
     out.push(`            kernel: ${preview(k.delivered[h.name] ?? Buffer.alloc(0))}`);
@@ -342,7 +393,8 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   out.push('', paint('expectations', 1, color) + '                           model   kernel');
   const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
   for (const p of cmp.pairs) {
-    out.push(`  ${p.what.padEnd(36).slice(0, 36)}  ${mark(p.model)}  ${mark(p.kernel)}`);
+    out.push(`  ${p.what.padEnd(36).slice(0, 36)}  ${mark(p.model)}  ${p.modelOnly ? ` (${p.kernel ? (p.kernel.ok ? '✔' : '✘') : '-'}) not judged` : mark(p.kernel)}`);
+    if (p.modelOnly) out.push(`      judged on the model alone: ${p.modelOnly}`);
     for (const [side, r] of [['model', p.model], ['kernel', p.kernel]] as const) {
       if (r && (!r.ok || (side === 'kernel' && r.detail.includes('not observed')))) {
         out.push(`      ${side}: ${r.detail.split('\n').join('\n      ')}`);
@@ -350,7 +402,16 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     }
   }
   if (cmp.pairs.length === 0) out.push('  (the scenario expects nothing: there is nothing to compare)');
-  out.push('', ...renderVerdict(cmp, plan.file, k.notCheckable, color));
+  out.push('', ...renderVerdict(cmp, plan.file, k.notCheckable, color, net.via === 'netns'));
+  if (!cmp.ok) {
+    // Where the two conversations part, which explains the disagreement more often than the expectation itself.
+    const states = plan.hosts.map((h) => {
+      const kc = firstConnection(k.connections, h.name);
+      return kc ? stateParting(h.name, modelHistory(model.events, h.name), observedHistory(kc), kc.stillOpen) : undefined;
+    }).find((x) => x !== undefined);
+    out.push(parting ? `  they part first at ${describeSegmentParting(parting)} (marked ◀ above)` : '  every host sent the same segments on both sides (flags, sequence and acknowledgment numbers)');
+    if (states) out.push(`  and at ${describeStateParting(states)}`);
+  }
   return out.join('\n') + '\n';
 }
 

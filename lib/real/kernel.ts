@@ -57,6 +57,10 @@ export interface KernelRunOptions {
   keepCapture?: boolean;
   /** Progress notes (tcpdump started, step late, ...). */
   log?: (line: string) => void;
+  /** Each host's address (default: loopbackAddr in file order). lib/real/netns-link.ts gives the scenario's own. */
+  addrOf?: Record<string, string>;
+  /** Capture the wire with tcpdump on lo (default true); without it the result has no segments. */
+  capture?: boolean;
 }
 
 export interface ObservedState {
@@ -110,6 +114,12 @@ export interface KernelRunResult {
   ssDetails: string;
   /** Packets tcpdump reported as dropped by the kernel (the capture misses them). */
   captureDropped: number;
+  /** Set by `tcpemu real` when it ran on loopback because namespaces could not be used: why. */
+  fallback?: string;
+  /** 'netns' for a run through namespaces and tcpemu's link (lib/real/netns-link.ts); else loopback. */
+  via?: 'netns';
+  /** Why an expectation (its `what`) is judged on the model alone, when it is (lib/real/netns-link.ts). */
+  modelOnly?: (what: string) => string | undefined;
 }
 
 /** Why the kernel run is impossible here, or undefined when it can run. */
@@ -360,7 +370,34 @@ function readFileSyncOr(file: string): string {
 }
 
 
-class KernelRun {
+/**
+ * Runs the plan's steps at their times, in file order within a time, from `now()` 0, then waits the
+ * settle time. How far the run has fallen behind the plan: a step that runs late (a busy machine can
+ * stall this process for seconds) moves every later one by as much, so the time between steps is the
+ * scenario's: an `expect state` 50 ms after a shutdown still gives the kernel its 50 ms (Linux may delay
+ * the ACK of a FIN by its 40 ms minimum ATO), where a fixed schedule would read the table at once.
+ */
+export async function runSteps(plan: ScenarioPlan, opts: KernelRunOptions, now: () => number, exec: (step: StepPlan) => Promise<void>, stepResults: ExpectResult[], log: (s: string) => void): Promise<void> {
+  const maxRun = opts.maxRunMs ?? 120_000;
+  const steps = plan.steps.filter((s) => s.atMs <= plan.untilMs);
+  let slipMs = 0;
+  for (const step of steps) {
+    if (step.atMs > maxRun) {
+      stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
+      continue;
+    }
+    // A step already due runs at once, not after a timer's turn: steps of one instant go out together.
+    if (step.atMs + slipMs > now()) await sleep(step.atMs + slipMs - now());
+    const late = now() - (step.atMs + slipMs);
+    if (late > 50) log(`step "${step.text}" ran ${late.toFixed(1)} ms late; the steps after it move by as much`);
+    if (late > 0) slipMs += late;
+    await exec(step);
+  }
+  const lastAt = steps.length ? steps[steps.length - 1].atMs : 0;
+  await sleep(Math.min(lastAt + slipMs + (opts.settleMs ?? 400), maxRun) - now());
+}
+
+export class KernelRun {
   private readonly log: (s: string) => void;
   readonly addrOf: Record<string, string> = {};
   private readonly hostOfAddr = new Map<string, string>();
@@ -392,8 +429,9 @@ class KernelRun {
   constructor(private readonly plan: ScenarioPlan, private readonly opts: KernelRunOptions) {
     this.log = opts.log ?? (() => {});
     plan.hosts.forEach((h, i) => {
-      this.addrOf[h.name] = loopbackAddr(i);
-      this.hostOfAddr.set(loopbackAddr(i), h.name);
+      const addr = opts.addrOf?.[h.name] ?? loopbackAddr(i);
+      this.addrOf[h.name] = addr;
+      this.hostOfAddr.set(addr, h.name);
     });
     this.addrs = new Set(Object.values(this.addrOf));
     this.ports = new Set(scenarioPorts(plan));
@@ -409,47 +447,45 @@ class KernelRun {
   }
 
   async execute(): Promise<KernelRunResult> {
-    const capFile = path.join(this.dir, 'kernel.pcap');
-    await this.startCapture(capFile);
+    await this.begin();
+    await runSteps(this.plan, this.opts, () => this.now(), (step) => this.exec(step), this.stepResults, this.log);
+    return this.finish();
+  }
+
+  /**
+   * Starts watching (tcpdump unless `capture: false`, the socket-table reader). Times count from
+   * `startEpochMs` (epoch ms) when given, so that several processes share one start; else from now.
+   */
+  async begin(startEpochMs?: number): Promise<void> {
+    if (this.opts.capture !== false) await this.startCapture(path.join(this.dir, 'kernel.pcap'));
     // The reader's first read (a worker takes ~200 ms to start) gives the connections that were there
     // before the run (TIME-WAIT from an earlier run, usually): they are not the scenario's.
     await this.startSampler();
-    this.startMs = performance.now();
+    this.startMs = startEpochMs === undefined ? performance.now() : startEpochMs - performance.timeOrigin;
     this.startEpochMs = performance.timeOrigin + this.startMs;
+  }
 
-    const maxRun = this.opts.maxRunMs ?? 120_000;
-    const steps = this.plan.steps.filter((s) => s.atMs <= this.plan.untilMs);
-    // How far the run has fallen behind the plan. A step that runs late (a busy machine can stall this
-    // process for seconds) moves every later one by as much, so the time between steps is the scenario's:
-    // an `expect state` 50 ms after a shutdown still gives the kernel its 50 ms (Linux may delay the ACK of
-    // a FIN by its 40 ms minimum ATO), where a fixed schedule would read the table at once.
-    let slipMs = 0;
-    for (const step of steps) {
-      if (step.atMs > maxRun) {
-        this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
-        continue;
-      }
-      await sleep(step.atMs + slipMs - this.now());
-      const late = this.now() - (step.atMs + slipMs);
-      if (late > 50) this.log(`step "${step.text}" ran ${late.toFixed(1)} ms late; the steps after it move by as much`);
-      if (late > 0) slipMs += late;
-      await this.exec(step);
-    }
-    const lastAt = steps.length ? steps[steps.length - 1].atMs : 0;
-    await sleep(Math.min(lastAt + slipMs + (this.opts.settleMs ?? 400), maxRun) - this.now());
+  /** One step on its host (a step on the link is not this run's). */
+  runStep(step: StepPlan): Promise<void> {
+    return this.exec(step);
+  }
+
+  /** Stops watching and gathers what was seen. */
+  async finish(): Promise<KernelRunResult> {
     await Promise.race([Promise.allSettled(this.pending), sleep(1000)]);
     await this.freshRead();
     await this.stopSampler();
     const durationMs = this.now();
     const ssDetails = await this.ssDetails();
     await this.stopCapture();
+    const capFile = path.join(this.dir, 'kernel.pcap');
 
     // tcpdump's closing report: "N packets dropped by kernel". Lost packets make the capture incomplete;
     // on loopback 64 KB segments come faster than tcpdump writes them, hence its 64 MB buffer (-B).
     const dropped = Number(/(\d+) packets? dropped by kernel/.exec(this.tcpdumpStderr)?.[1] ?? 0);
     if (dropped > 0) this.log(`tcpdump: ${dropped} packets dropped by the kernel: the capture is incomplete`);
-    const capture = readFileSync(capFile);
-    const { segments, partial } = this.segmentsOf(capture);
+    const capture = this.opts.capture === false ? Buffer.alloc(0) : readFileSync(capFile);
+    const { segments, partial } = this.opts.capture === false ? { segments: [], partial: 0 } : this.segmentsOf(capture);
     const connections = this.connections();
     const events: TimedEvent[] = [...segments, ...this.stateEvents(connections), ...this.app];
     events.sort((a, b) => a.t - b.t);
@@ -621,7 +657,9 @@ class KernelRun {
   }
 
   private async stateOf(sock: AppSocket): Promise<TcpStateName | undefined> {
-    const key = sock.tuple ?? (sock.tuple = tupleOf(sock.sock));
+    // A socket still in SYN-SENT has no peer name yet: its tuple is its own end and the address it connects to.
+    const bound = sock.sock.localAddress && sock.sock.localPort && sock.target ? `${sock.sock.localAddress}:${sock.sock.localPort}>${sock.target}` : undefined;
+    const key = sock.tuple ?? (sock.tuple = tupleOf(sock.sock)) ?? bound;
     if (!key) return undefined;
     await this.freshRead();
     const row = this.current.find((r) => `${r.local}>${r.remote}` === key);
@@ -670,6 +708,16 @@ class KernelRun {
     this.app.push(ev);
   }
 
+  private accepted: { host: string; done: (s: AppSocket) => void }[] = [];
+
+  private nextAccept(host: string, waitMs: number): Promise<AppSocket | undefined> {
+    return new Promise((resolve) => {
+      const w = { host, done: (s: AppSocket | undefined) => { clearTimeout(timer); this.accepted = this.accepted.filter((x) => x !== w); resolve(s); } };
+      const timer = setTimeout(() => w.done(undefined), waitMs);
+      this.accepted.push(w);
+    });
+  }
+
   private adopt(host: string, sock: net.Socket, passive: boolean, name?: string): AppSocket {
     const n = (this.counters.get(host) ?? 0) + 1;
     this.counters.set(host, n);
@@ -707,6 +755,7 @@ class KernelRun {
       s.tuple = tupleOf(sock);
       observe('accept');
       this.appEvent(s, 'accept');
+      for (const w of this.accepted.filter((x) => x.host === host)) w.done(s);
     }
     return s;
   }
@@ -759,7 +808,12 @@ class KernelRun {
       case 'inject':
         return;
     }
-    const s = cmd.conn ? this.named.get(host)?.get(cmd.conn) : this.newest.get(host);
+    let s = cmd.conn ? this.named.get(host)?.get(cmd.conn) : this.newest.get(host);
+    if (!s && !cmd.conn && [...this.listening].some((l) => l.startsWith(`${addr}:`))) {
+      // A listener with no connection accepted yet: the handshake is on its way (on real time it can run a
+      // few ms behind the scenario's clock on a busy machine). Waits for it, at most a second.
+      s = await this.nextAccept(host, 1000);
+    }
     if (!s) {
       this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: cmd.conn ? `${host} has no connection named ${cmd.conn}` : `${host} has no connection yet`, pos: step.pos });
       return;

@@ -25,7 +25,7 @@ import { KERNEL_ADDR, TUN_PREFIX, type DialogueOptions, type DialogueReport } fr
 import type { TimedEvent } from '../trace/events.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const HELPER = path.join(HERE, 'tun-helper.py');
+export const HELPER = path.join(HERE, 'tun-helper.py');
 const CHILD = moduleFile(HERE, 'tun-child');
 export const TUN_DEVICE = 'tcpemu0';
 export const NAMESPACE_PREFIX = 'tcpemu-tun-';
@@ -62,7 +62,7 @@ interface Ran {
   stderr: string;
 }
 
-function ip(args: string[], timeoutMs = 10_000): Promise<Ran> {
+export function ip(args: string[], timeoutMs = 10_000): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(findTool('ip') ?? 'ip', args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
@@ -73,10 +73,10 @@ function ip(args: string[], timeoutMs = 10_000): Promise<Ran> {
 
 
 /** Our namespaces whose process is gone (a run killed before its cleanup): deleted. */
-async function reapStale(): Promise<void> {
+export async function reapStale(prefix = NAMESPACE_PREFIX): Promise<void> {
   const list = await ip(['netns', 'list']);
   for (const line of list.stdout.split('\n')) {
-    const m = new RegExp(`^(${NAMESPACE_PREFIX}(\\d+)-\\d+)\\b`).exec(line.trim());
+    const m = new RegExp(`^(${prefix}(\\d+)-[\\d-]+)\\b`).exec(line.trim());
     if (m && Number(m[2]) !== process.pid && !alive(Number(m[2]))) await ip(['netns', 'del', m[1]]);
   }
 }
@@ -93,7 +93,7 @@ async function makeNamespace(): Promise<string> {
   return ns;
 }
 
-async function deleteNamespace(ns: string): Promise<void> {
+export async function deleteNamespace(ns: string): Promise<void> {
   // A namespace whose last process is still exiting can refuse for a moment: try again briefly.
   for (let i = 0; i < 5; i++) {
     if ((await ip(['netns', 'del', ns])).code === 0) return;
@@ -155,7 +155,7 @@ let tsxLoader: string | undefined;
  * Node for the child: from source, with `--import <tsx>` (resolved from here, so that the child runs
  * whatever the working directory); compiled (dist/, an installed package), plain Node.
  */
-function nodeWithTsx(): string[] {
+export function nodeWithTsx(): string[] {
   if (!FROM_SOURCE) return [process.execPath];
   tsxLoader ??= import.meta.resolve('tsx');
   return [process.execPath, '--import', tsxLoader];

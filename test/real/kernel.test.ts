@@ -8,7 +8,7 @@ import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { realCommand } from '../../lib/cli/real.ts';
+import { real as realRun } from './run-real.ts';
 import { kernelUnavailableReason, runOnKernel, withKernelLock } from '../../lib/real/kernel.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { linuxModelConfig, LOOPBACK_MSS } from '../../lib/real/compare.ts';
@@ -20,12 +20,8 @@ const reason = kernelUnavailableReason();
 if (reason) console.log(`test/real/kernel.test.ts: kernel tests skipped: ${reason}`);
 const kernelTest = reason ? test.skip : test.serial;
 
-async function real(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await realCommand(args, { out: (s) => { out += s; }, err: (s) => { err += s; }, color: false });
-  return { code, out, err };
-}
+/** `tcpemu real --loopback ...`: these tests are about the loopback run (test/real/netns.test.ts has the namespaces'). */
+const real = (args: string[]) => realRun([...args, '--loopback']);
 
 test('the model side takes Linux defaults except what the scenario set, and loopback\'s MSS', (t) => {
   const c = linuxModelConfig(resolveConfig({ rcvbuf: 4096, autoread: false }));
@@ -71,6 +67,9 @@ kernelTest('tcpemu real lost-fin: loopback cannot drop the FIN, so both miss the
   t.is(r.code, 0, r.out + r.err);
   t.regex(r.out, /link client>server: delay 10 ms: not cross-checkable/);
   t.regex(r.out, /link client>server: drop segment #3: not cross-checkable/);
+  // The run says why it is on loopback, and which expectations that leaves unchecked.
+  t.regex(r.out, /on loopback: the run through namespaces and tcpemu's link cannot happen here \(asked for with --loopback\)/);
+  t.regex(r.out, /so these expectations cannot be checked on loopback \(they depend on the link\): at 500ms: client c1 in FIN-WAIT-1; at 500ms: server c1 in ESTABLISHED; states client; states server; segments/);
   t.regex(r.out, /client: tcp msl = 1000 ms/);
   t.notRegex(r.out, /delay 10:|mslMs/);
   t.regex(r.out, /AGREE: the model and the kernel behave alike; 3 expectations fail on both, the same way:/);

@@ -1,0 +1,150 @@
+/**
+ * One scenario host's kernel side, run by `tcpemu real` inside the host's own network namespace
+ * (lib/real/netns-link.ts starts it through lib/real/tun-helper.py, the namespace's TUN device open as
+ * fd 3):  node [--import tsx] netns-agent.ts
+ *
+ * It does three things, all for one host:
+ * - the namespace's settings: the sysctls and routes it is told (`ip route add PEER dev tcpemu0 ...`);
+ * - the wire: every IPv4 TCP packet the kernel routes to the device goes up to the parent as a packet
+ *   frame on stdout, and every packet frame from stdin is written to the device (the parent's link sits
+ *   in between);
+ * - the application: the host's steps, one `step` message at a time, on Linux's sockets (KernelRun from
+ *   lib/real/kernel.ts, the loopback run's own code, here with the scenario's addresses and no tcpdump:
+ *   the parent sees every packet), its states read from the namespace's own socket table.
+ *
+ * Messages in (stdin, lib/real/netns-frames.ts): setup {plan, host, addrOf, sysctls, routes}, begin
+ * {startEpochMs}, step {step}, finish. Out (stdout): ready, begun, done, result {result}, log {text},
+ * written (after a confirmed packet);
+ * a fatal problem is { fatal } and exit status 1. Nothing else may write to stdout.
+ */
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { KernelRun, type KernelRunResult } from './kernel.ts';
+import { TunLink } from '../link/tun.ts';
+import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
+import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
+
+export interface AgentSetup {
+  plan: ScenarioPlan;
+  host: string;
+  addrOf: Record<string, string>;
+  /** [path under /proc/sys, value] */
+  sysctls: [string, string][];
+  /** Arguments to `ip`, one command each. */
+  routes: string[][];
+  settleMs?: number;
+}
+
+/** The result as it travels: Buffers as base64. */
+export type WireResult = Omit<KernelRunResult, 'plan' | 'delivered' | 'capture'> & { delivered: Record<string, string> };
+
+const TUN_FD = 3;
+
+const send = (m: unknown) => process.stdout.write(messageFrame(m));
+const fatal = (msg: string) => {
+  send({ op: 'fatal', fatal: msg });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 200).unref();
+};
+
+function ip(args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('ip', args, { timeout: 5000 }, (err, _out, stderr) => resolve(err ? `ip ${args.join(' ')}: ${stderr.trim() || err.message}` : undefined));
+  });
+}
+
+/**
+ * One connection on the namespace's loopback before the run: the first listen and connect of a Node
+ * process take ~20 ms more than the next ones (code loaded and compiled on first use), which is more than
+ * a link's delay; a simultaneous open would otherwise meet a port not yet open.
+ */
+async function warmUp(): Promise<void> {
+  const server = net.createServer((c) => c.destroy());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => {
+    const c = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }, () => { c.write('x'); c.end(); });
+    c.on('close', () => r());
+    c.on('error', () => r());
+    setTimeout(() => { c.destroy(); r(); }, 2000).unref();
+  });
+  await new Promise<void>((r) => server.close(() => r()));
+}
+
+let tun: TunLink | undefined;
+let run: KernelRun | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+async function onMessage(m: { op: string } & Record<string, unknown>): Promise<void> {
+  switch (m.op) {
+    case 'setup': {
+      const s = m as unknown as AgentSetup & { op: string };
+      for (const [p, v] of s.sysctls) {
+        try {
+          writeFileSync(`/proc/sys/${p}`, v);
+        } catch (err) {
+          return fatal(`cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`);
+        }
+      }
+      for (const r of s.routes) {
+        const problem = await ip(r);
+        if (problem) return fatal(problem);
+      }
+      tun = TunLink.open({ fd: TUN_FD });
+      tun.setReceiver((packet) => process.stdout.write(frame(PACKET, packet)));
+      run = new KernelRun(s.plan, { addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }) });
+      await warmUp();
+      send({ op: 'ready' });
+      return;
+    }
+    case 'begin':
+      await run!.begin(m.startEpochMs as number);
+      send({ op: 'begun' });
+      return;
+    case 'step':
+      await run!.runStep(m.step as StepPlan);
+      // What the step made the kernel send (a connect's SYN: Node calls connect() on the next tick) goes up
+      // before the answer, so that the parent sees it before the next step: the order of the file.
+      await new Promise((r) => setImmediate(r));
+      tun?.pollNow();
+      send({ op: 'done' });
+      return;
+    case 'finish': {
+      const r = await run!.finish();
+      await run!.cleanup();
+      const { plan: _p, capture: _c, delivered, ...rest } = r;
+      const wire: WireResult = { ...rest, delivered: Object.fromEntries(Object.entries(delivered).map(([h, b]) => [h, b.toString('base64')])) };
+      tun?.close();
+      tun = undefined;
+      // Everything of the run is closed: go once the result is written (a handle Node keeps would otherwise hold the exit).
+      process.stdout.write(messageFrame({ op: 'result', result: wire }), () => process.exit(0));
+      return;
+    }
+  }
+}
+
+const reader = new FrameReader((kind, body) => {
+  if (kind === PACKET) {
+    tun?.send(body);
+    return;
+  }
+  if (kind === PACKET_CONFIRMED) {
+    // The kernel answers a packet within the write (the TUN hands it to the stack at once); TunLink reads
+    // right after each send, so the answer is on stdout before the confirmation.
+    tun?.send(body);
+    send({ op: 'written' });
+    return;
+  }
+  if (kind !== MESSAGE) return fatal(`unknown frame kind ${kind}`);
+  const m = JSON.parse(body.toString('utf8')) as { op: string };
+  // Messages are handled one at a time, in order; packets are written at once.
+  queue = queue.then(() => onMessage(m)).catch((err: Error) => fatal(`${err.name}: ${err.message}`));
+});
+process.stdin.on('data', (chunk: Buffer) => reader.push(chunk));
+// The parent gone: stop.
+process.stdin.on('end', () => {
+  tun?.close();
+  void run?.cleanup().finally(() => process.exit(process.exitCode ?? 0));
+  setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref();
+});

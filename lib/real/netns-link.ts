@@ -1,0 +1,340 @@
+/**
+ * The kernel side of `tcpemu real` through tcpemu's own link: each scenario host is Linux's TCP in a
+ * network namespace of its own, with a TUN device, and the packets between the namespaces pass through
+ * MemoryLink (lib/link/memory.ts, the in-memory runs' link) on real time, with the scenario's
+ * impairments.
+ *
+ *   namespace tcpemu-real-PID-N-0               this process                  namespace ...-1
+ *   Linux TCP (client) -> tcpemu0 -> agent  ==frames==>  MemoryLink  ==frames==>  agent -> tcpemu0 -> Linux TCP (server)
+ *
+ * - One agent per host (lib/real/netns-agent.ts), started in its namespace through
+ *   lib/real/tun-helper.py (which makes the TUN device, the host's address on it as /32, the link's MTU,
+ *   IPv6 off): it sets the namespace's sysctls and the route to each peer (lib/real/netns-settings.ts),
+ *   runs the host's steps on its sockets, reads its socket table, and passes packets both ways.
+ * - Here: the link, with the model's own random streams. `new Random(seed).fork('link')` as the model's
+ *   runner makes it, and each direction forks `link:FROM>TO` from that as the model's link does, so the
+ *   n-th packet of a direction draws the n-th fate of the model's n-th packet, and a scripted drop
+ *   (`client>server #3`) hits the third packet of the kernel's conversation as of the model's. The
+ *   link's scheduler runs on real time (lib/real/realtime.ts).
+ * - The steps run here, at their times, in file order (runSteps, as on loopback): a host's step goes to
+ *   its agent and the next waits for its answer; `link: down|up` goes to the link.
+ * - The segments are what the link was handed, stamped when this process read them (the sender's tx);
+ *   what the link dropped is in the trace as drops, with the reason.
+ *
+ * Everything started here is stopped here: agents (their process groups), namespaces (a namespace left
+ * by a run killed before its cleanup is deleted by the next run), the link's timer.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { KernelRunError, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
+import { HELPER, TUN_DEVICE, deleteNamespace, ip, nodeWithTsx, reapStale, tunUnavailableReason } from './tun.ts';
+import { moduleFile } from '../paths.ts';
+import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
+import { RealTimeScheduler } from './realtime.ts';
+import { namespaceSettings, type NamespaceSettings } from './netns-settings.ts';
+import type { AgentSetup, WireResult } from './netns-agent.ts';
+import { MemoryLink, type DirectionStats } from '../link/memory.ts';
+import { Random } from '../sim/random.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import { decodePacket } from '../wire/tcp.ts';
+import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
+import type { ExpectResult } from '../scenario/expect.ts';
+import type { SegmentEvent, TimedEvent } from '../trace/events.ts';
+import type { TcpConfig } from '../tcp/config.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const AGENT = moduleFile(HERE, 'netns-agent');
+export const NETNS_PREFIX = 'tcpemu-real-';
+/** Bound on an agent's start (namespace, helper, Node and tsx): 6.5 s was seen on a busy 2-core machine. */
+const START_MS = 30_000;
+/** Bound on one step's answer, and on the final report. */
+const ANSWER_MS = 15_000;
+
+export interface NetnsRunResult extends KernelRunResult {
+  namespaces: string[];
+  /** The link's counts per direction ("client>server"). */
+  linkStats: Record<string, DirectionStats>;
+  /** Per host: what was set in its namespace, and what could not be. */
+  settings: Record<string, NamespaceSettings>;
+  /** The MTU of each host's device. */
+  mtuOf: Record<string, number>;
+  /** Why an expectation (by its `what`) is judged on the model alone, or undefined. */
+  modelOnly: (what: string) => string | undefined;
+  /** Drops on the link, as trace events (also in `events`, with each delivery as the receiver's rx). */
+  drops: SegmentEvent[];
+}
+
+/** Why the namespace run cannot happen here (not root, no /dev/net/tun, no ip, no python3), or undefined. */
+export function netnsUnavailableReason(): string | undefined {
+  return tunUnavailableReason()?.replace('the TUN interop', 'the kernel run through namespaces');
+}
+
+let runs = 0;
+
+/** An agent in its namespace, and the conversation with it: one answer per request, in order. */
+class Agent {
+  readonly child: ChildProcess;
+  private readonly answers: { resolve: (m: Record<string, unknown>) => void; reject: (e: Error) => void }[] = [];
+  private stderr = '';
+  private dead: Error | undefined;
+
+  constructor(readonly host: string, readonly ns: string, mtu: number, addr: string, onPacket: (p: Buffer) => void, log: (s: string) => void) {
+    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findTool('python3') ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...nodeWithTsx(), AGENT], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const reader = new FrameReader((kind, body) => {
+      if (kind === PACKET) return onPacket(body);
+      if (kind !== MESSAGE) return;
+      const m = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      if (m.op === 'log') return log(`${host}: ${String(m.text)}`);
+      if (m.op === 'fatal') return this.fail(new KernelRunError(`${host}'s namespace: ${String(m.fatal)}`));
+      if (m.op === 'written') return this.written.shift()?.();
+      this.answers.shift()?.resolve(m);
+    });
+    this.child.stdout!.on('data', (d: Buffer) => reader.push(d));
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.stderr += d; });
+    this.child.stdin!.on('error', () => {});
+    this.child.once('error', (e) => this.fail(e));
+    this.child.once('exit', (code, signal) => {
+      const why = /^tun-helper: (.*)$/m.exec(this.stderr)?.[1] ?? this.stderr.trim().split('\n').slice(-3).join(' | ');
+      this.fail(new KernelRunError(`${host}'s agent in ${ns} exited (${signal ?? `status ${code}`})${why ? `: ${why}` : ''}`));
+    });
+  }
+
+  private fail(e: Error): void {
+    this.dead ??= e;
+    for (const a of this.answers.splice(0)) a.reject(this.dead);
+  }
+
+  packet(p: Buffer): void {
+    if (!this.dead) this.child.stdin!.write(frame(PACKET, p));
+  }
+
+  private readonly written: (() => void)[] = [];
+
+  /** Writes a packet; resolves once the agent has written it and sent up what the kernel answered, or after `boundMs`. */
+  packetConfirmed(p: Buffer, boundMs = 50): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, boundMs);
+      this.written.push(() => { clearTimeout(timer); resolve(); });
+      this.child.stdin!.write(frame(PACKET_CONFIRMED, p));
+    });
+  }
+
+  ask(m: Record<string, unknown>, timeoutMs = ANSWER_MS): Promise<Record<string, unknown>> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new KernelRunError(`${this.host}'s agent did not answer "${String(m.op)}" within ${timeoutMs} ms`)), timeoutMs);
+      this.answers.push({ resolve: (a) => { clearTimeout(timer); resolve(a); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+      this.child.stdin!.write(messageFrame(m));
+    });
+  }
+
+  async stop(): Promise<void> {
+    const exited = this.child.exitCode !== null || this.child.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.stdin!.end();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 1500))]);
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+  }
+}
+
+/** The MTU of a host's device: the smallest of its directions' (the link drops what is larger). */
+function mtuOf(link: MemoryLink, plan: ScenarioPlan, host: string): number {
+  const peers = plan.hosts.filter((h) => h.name !== host);
+  return Math.min(...peers.map((p) => link.configOf(host, p.name).mtu), 65535);
+}
+
+/**
+ * Runs the plan on Linux in namespaces joined by tcpemu's link. `tcp` gives each host's settings (the
+ * model's, linuxModelConfig): they are set where Linux can take them. Throws KernelRunError when the
+ * run breaks (an agent dies or hangs); the caller checks netnsUnavailableReason() first.
+ */
+export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, TcpConfig>, opts: KernelRunOptions = {}): Promise<NetnsRunResult> {
+  return withKernelLock(async () => {
+    const log = opts.log ?? (() => {});
+    const t00 = performance.now();
+    const phase = (what: string) => { if (process.env.TCPEMU_REAL_DEBUG) log(`${what} at ${(performance.now() - t00).toFixed(0)} ms`); };
+    await reapStale(NETNS_PREFIX);
+    const n = ++runs;
+    const rt = new RealTimeScheduler();
+    let startAt: number | undefined;
+    const recorder = new TraceRecorder({ get now() { return startAt === undefined ? 0 : rt.realNow() - startAt; } }, { timers: false, congestion: false });
+    const drops: SegmentEvent[] = [];
+    const link = new MemoryLink(rt.scheduler, new Random(plan.seed).fork('link'), { directions: plan.link.directions }, {
+      onDrop: (from, _to, packet, reason) => {
+        const before = recorder.events.length;
+        recorder.linkDrop(from, packet, reason);
+        drops.push(...(recorder.events.splice(before) as SegmentEvent[]));
+      },
+    });
+    const addrOf: Record<string, string> = Object.fromEntries(plan.hosts.map((h) => [h.name, h.addrText]));
+    const agents = new Map<string, Agent>();
+    const namespaces: string[] = [];
+    const segments: SegmentEvent[] = [];
+    const settings: Record<string, NamespaceSettings> = {};
+    const mtus: Record<string, number> = {};
+    try {
+      // The namespaces and agents, all starting at once.
+      for (const [i, h] of plan.hosts.entries()) {
+        const ns = `${NETNS_PREFIX}${process.pid}-${n}-${i}`;
+        const made = await ip(['netns', 'add', ns]);
+        if (made.code !== 0) throw new KernelRunError(`cannot create a network namespace (ip netns add ${ns}: ${made.stderr.trim() || `exit ${made.code}`})`);
+        namespaces.push(ns);
+        mtus[h.name] = mtuOf(link, plan, h.name);
+        settings[h.name] = namespaceSettings(h.name, tcp[h.name], mtus[h.name]);
+        const onPacket = (p: Buffer) => {
+          rt.advance();
+          if (startAt !== undefined) {
+            try {
+              const { ip: iph, tcp: seg } = decodePacket(p, { verifyChecksum: false });
+              segments.push(recorder.segmentEvent('tx', h.name, undefined, iph.src, iph.dst, seg));
+            } catch {
+              // not a TCP packet we can read: it still goes on the link
+            }
+          }
+          link.send(h.name, p);
+          rt.advance();
+        };
+        agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log));
+      }
+      // What the link delivers is the receiver's rx, as in the model's trace (the ladder pairs tx with rx).
+      // Packets the link delivers at one instant to different hosts: on the model the first one's receiver
+      // answers first (events of an instant run in order); here two kernels would race to answer. So the
+      // second waits until the first's agent has written it and sent up what its kernel answered (bounded
+      // by 50 ms). Deliveries keep their order: each write follows the one before.
+      let last: { t: number; host: string; confirmed: Promise<void> } | undefined;
+      const queue: { t: number; host: string; p: Buffer }[] = [];
+      let draining = false;
+      const write = (item: { t: number; host: string; p: Buffer }) => {
+        last = { t: item.t, host: item.host, confirmed: agents.get(item.host)!.packetConfirmed(item.p) };
+      };
+      const mustWait = (item: { t: number; host: string }) => last !== undefined && last.t === item.t && last.host !== item.host;
+      const drain = async () => {
+        draining = true;
+        while (queue.length > 0) {
+          const item = queue.shift()!;
+          if (mustWait(item)) await last!.confirmed;
+          write(item);
+        }
+        draining = false;
+      };
+      const deliver = (host: string, p: Buffer) => {
+        const item = { t: rt.scheduler.now, host, p };
+        if (!draining && !mustWait(item)) return write(item);
+        queue.push(item);
+        if (!draining) void drain();
+      };
+      const received: SegmentEvent[] = [];
+      for (const h of plan.hosts) {
+        link.attach(h.name, h.addr, (p) => {
+          if (startAt !== undefined) {
+            try {
+              const { ip: iph, tcp: seg } = decodePacket(p, { verifyChecksum: false });
+              received.push(recorder.segmentEvent('rx', h.name, undefined, iph.src, iph.dst, seg));
+            } catch {
+              // corrupted past reading: the receiving kernel drops it too
+            }
+          }
+          deliver(h.name, p);
+        });
+      }
+      phase('namespaces made, agents started');
+      await Promise.all(plan.hosts.map((h) => {
+        const s = settings[h.name];
+        const routes = plan.hosts.filter((p) => p.name !== h.name).map((p) => ['route', 'add', `${p.addrText}/32`, 'dev', TUN_DEVICE, ...s.routeOptions]);
+        const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, routes, settleMs: opts.settleMs };
+        return agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
+      }));
+      phase('agents ready');
+      // One start for all: far enough ahead for every agent's socket-table reader to have started.
+      const startEpoch = performance.timeOrigin + performance.now() + 500;
+      await Promise.all([...agents.values()].map((a) => a.ask({ op: 'begin', startEpochMs: startEpoch })));
+      phase('agents begun');
+      startAt = startEpoch - performance.timeOrigin - (performance.now() - rt.realNow());
+      const now = () => rt.realNow() - startAt!;
+      const stepResults: ExpectResult[] = [];
+      // The steps in file order, each waited for, as on loopback. On a busy machine a step can take longer
+      // than the link's delay, so the link's clock stops from an instant's first listen or connect until
+      // that instant's last step is done: a SYN sent meanwhile is delivered after, not to a port that the
+      // next step was about to open (a simultaneous open's second connect would otherwise meet a RST).
+      let held: (() => void) | undefined;
+      const exec = async (step: StepPlan) => {
+        if (step.target === 'link') {
+          rt.advance();
+          link.setUp(step.command.op === 'up');
+        } else {
+          if (!held && (step.command.op === 'listen' || step.command.op === 'connect')) held = rt.hold();
+          const t0 = now();
+          await agents.get(step.target)!.ask({ op: 'step', step });
+          if (process.env.TCPEMU_REAL_DEBUG) log(`step "${step.text}" due ${step.atMs} ms, sent at ${t0.toFixed(1)} ms, done at ${now().toFixed(1)} ms`);
+        }
+        const next = plan.steps[plan.steps.indexOf(step) + 1];
+        if (held && next?.atMs !== step.atMs) {
+          held();
+          held = undefined;
+        }
+      };
+      await runSteps(plan, opts, now, exec, stepResults, log);
+      held?.();
+      const durationMs = now();
+      phase('steps done');
+      const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
+      return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {
+        namespaces, linkStats: link.stats(), settings, mtuOf: mtus,
+      });
+    } finally {
+      phase('results in');
+      rt.stop();
+      await Promise.all([...agents.values()].map((a) => a.stop()));
+      phase('agents stopped');
+      for (const ns of namespaces) await deleteNamespace(ns);
+      phase('namespaces deleted');
+    }
+  });
+}
+
+function merge(
+  plan: ScenarioPlan, addrOf: Record<string, string>, results: WireResult[], segments: SegmentEvent[], linkEvents: SegmentEvent[],
+  stepResults: ExpectResult[], durationMs: number,
+  extra: Pick<NetnsRunResult, 'namespaces' | 'linkStats' | 'settings' | 'mtuOf'>,
+): NetnsRunResult {
+  const connections = results.flatMap((r) => r.connections);
+  // Each segment's connection on its sender, from the 4-tuples the agents saw.
+  for (const s of segments) {
+    const c = connections.find((k) => k.local === s.src && k.remote === s.dst);
+    if (c) s.conn = c.conn;
+  }
+  const delivered: Record<string, Buffer> = {};
+  const errors: Record<string, string[]> = {};
+  for (const h of plan.hosts) {
+    delivered[h.name] = Buffer.concat(results.map((r) => Buffer.from(r.delivered[h.name] ?? '', 'base64')));
+    errors[h.name] = results.flatMap((r) => r.errors[h.name] ?? []);
+  }
+  for (const s of linkEvents) {
+    const c = connections.find((k) => k.local === s.dst && k.remote === s.src);
+    if (c && s.event === 'rx') s.conn = c.conn;
+  }
+  const drops = linkEvents.filter((e) => e.event === 'drop');
+  const events: TimedEvent[] = [...segments, ...linkEvents, ...results.flatMap((r) => r.events)];
+  events.sort((a, b) => a.t - b.t);
+  const settings = extra.settings;
+  return {
+    plan, addrOf, events, segments, connections, delivered, errors,
+    stepResults: [...stepResults, ...results.flatMap((r) => r.stepResults)].sort((a, b) => (a.pos?.line ?? 0) - (b.pos?.line ?? 0)),
+    notCheckable: [],
+    notApplied: Object.values(settings).flatMap((s) => s.notApplied),
+    capture: Buffer.alloc(0), partialChecksums: 0,
+    samples: results.reduce((a, r) => a + r.samples, 0),
+    durationMs, ssDetails: results.map((r) => r.ssDetails).join(''), captureDropped: 0,
+    via: 'netns', ...extra, drops,
+    modelOnly: (what) => Object.values(settings).map((s) => s.modelOnly(what)).find((x) => x !== undefined),
+  };
+}

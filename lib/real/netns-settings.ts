@@ -1,0 +1,101 @@
+/**
+ * A scenario host's TCP settings on Linux, for the kernel side of `tcpemu real` in network namespaces
+ * (lib/real/netns-link.ts): what the namespace's sysctls and the route to each peer can carry, what a
+ * socket takes (TCP_NODELAY, keep-alive: applied by the application, lib/real/kernel.ts), and what
+ * Linux cannot take at all, each with the expectations that depend on it, which are then judged on
+ * the model alone.
+ *
+ * Per namespace (sysctls, each namespace has its own, Linux >= 4.15 for the buffers): SACK, timestamps,
+ * window scaling, SYN retries, retries2, keep-alive interval and probes, the largest RTO
+ * (tcp_rto_max_ms, Linux >= 6.15), the buffers (tcp_rmem / tcp_wmem pinned to the scenario's size, so
+ * autotuning cannot grow them), and Reno congestion control, the nearest Linux has to the model's
+ * NewReno. Per route (`ip route add PEER dev tcpemu0 ...`): the MSS announced (advmss), the smallest RTO
+ * (rto_min), the initial window (initcwnd), no delayed ACKs (quickack 1).
+ */
+import { existsSync } from 'node:fs';
+import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+import { settingText } from './kernel.ts';
+
+export interface NamespaceSettings {
+  /** [path under /proc/sys, value]. */
+  sysctls: [string, string][];
+  /** Options of the route to each peer (`advmss 536`, `rto_min 300ms`...). */
+  routeOptions: string[];
+  /** Settings Linux cannot take, one line each, for the report. */
+  notApplied: string[];
+  /** Whether an expectation (its `what`) depends on a setting Linux could not take: judged on the model alone. */
+  modelOnly: (what: string) => string | undefined;
+}
+
+/** Linux's TIME-WAIT lasts TCP_TIMEWAIT_LEN, 60 s: 2 MSL with an MSL of 30 s. */
+export const LINUX_MSL_MS = 30_000;
+/** Linux's initial RTO (TCP_TIMEOUT_INIT), which no sysctl or route option changes. */
+export const LINUX_RTO_INITIAL_MS = 1000;
+/** Linux's smallest delayed-ACK timeout (TCP_ATO_MIN); it adapts between this and 200 ms. */
+export const LINUX_ATO_MIN_MS = 40;
+
+const whole = (ms: number) => Number.isInteger(ms / 1000);
+
+export function namespaceSettings(host: string, c: TcpConfig, mtu: number): NamespaceSettings {
+  const sysctls: [string, string][] = [
+    ['net/ipv4/tcp_sack', c.sack ? '1' : '0'],
+    ['net/ipv4/tcp_timestamps', c.timestamps ? '1' : '0'],
+    ['net/ipv4/tcp_window_scaling', c.windowScale ? '1' : '0'],
+    ['net/ipv4/tcp_syn_retries', String(Math.min(c.synRetries, 127))],
+    ['net/ipv4/tcp_retries2', String(c.maxRetries)],
+    ['net/ipv4/tcp_congestion_control', 'reno'],
+  ];
+  const notApplied: string[] = [];
+  const dependents: { key: string; applies: (what: string) => boolean }[] = [];
+  const cannot = (key: keyof TcpConfig, why: string, applies: (what: string) => boolean) => {
+    notApplied.push(`${host}: tcp ${settingText(key, c[key])}: ${why}`);
+    dependents.push({ key: settingText(key, c[key]), applies });
+  };
+  if (c.keepaliveIntervalMs !== linuxDefaults.keepaliveIntervalMs || c.keepaliveProbes !== linuxDefaults.keepaliveProbes) {
+    if (whole(c.keepaliveIntervalMs) && c.keepaliveIntervalMs > 0) sysctls.push(['net/ipv4/tcp_keepalive_intvl', String(c.keepaliveIntervalMs / 1000)]);
+    else cannot('keepaliveIntervalMs', 'Linux counts the keep-alive interval in whole seconds', (w) => w === 'segments' || w.startsWith(`states ${host}`));
+    sysctls.push(['net/ipv4/tcp_keepalive_probes', String(c.keepaliveProbes)]);
+  }
+  if (c.keepaliveMs > 0 && !whole(c.keepaliveMs)) cannot('keepaliveMs', 'Linux counts the keep-alive idle time in whole seconds', (w) => w === 'segments' || w.startsWith(`states ${host}`));
+  if (existsSync('/proc/sys/net/ipv4/tcp_rto_max_ms') && c.rtoMaxMs >= 1000 && c.rtoMaxMs <= 120_000) {
+    sysctls.push(['net/ipv4/tcp_rto_max_ms', String(Math.round(c.rtoMaxMs))]);
+  } else if (c.rtoMaxMs !== linuxDefaults.rtoMaxMs) {
+    cannot('rtoMaxMs', 'this kernel takes a largest RTO only from 1 s to 120 s (tcp_rto_max_ms, Linux >= 6.15)', (w) => w === 'segments');
+  }
+  if (c.rcvbuf !== linuxDefaults.rcvbuf) sysctls.push(['net/ipv4/tcp_rmem', `${Math.min(c.rcvbuf, 4096)} ${c.rcvbuf} ${c.rcvbuf}`]);
+  if (c.sndbuf !== linuxDefaults.sndbuf) sysctls.push(['net/ipv4/tcp_wmem', `${Math.min(c.sndbuf, 4096)} ${c.sndbuf} ${c.sndbuf}`]);
+
+  const routeOptions: string[] = [];
+  if (c.mss !== mtu - 40) routeOptions.push('advmss', String(c.mss));
+  if (c.rtoMinMs !== linuxDefaults.rtoMinMs) routeOptions.push('rto_min', `${Math.round(c.rtoMinMs)}ms`);
+  if (c.initialWindow !== linuxDefaults.initialWindow) routeOptions.push('initcwnd', String(c.initialWindow));
+  if (!c.delayedAck) routeOptions.push('quickack', '1');
+
+  if (c.mslMs !== LINUX_MSL_MS) {
+    // TIME-WAIT's length: `expect state TIME-WAIT|CLOSED` steps on this host from the time the shorter of
+    // the two TIME-WAITs could end (2 MSL after the run's start at the earliest); before it, both are
+    // still in TIME-WAIT whatever the MSL. (A `states` list that ends TIME-WAIT CLOSED is still checked on
+    // the kernel: a run that ends in TIME-WAIT meets it, see compare.ts.)
+    const from = 2 * Math.min(c.mslMs, LINUX_MSL_MS);
+    cannot('mslMs', 'Linux holds TIME-WAIT for 60 s (2 x 30 s), whatever the scenario says', (w) => {
+      const m = new RegExp(`^at ([\\d.]+)(ms|s): ${host} \\S+ in (TIME-WAIT|CLOSED)$`).exec(w);
+      return m !== null && Number(m[1]) * (m[2] === 's' ? 1000 : 1) >= from;
+    });
+  }
+  if (c.rtoInitialMs !== LINUX_RTO_INITIAL_MS) cannot('rtoInitialMs', 'Linux starts every RTO at 1 s (TCP_TIMEOUT_INIT); neither a sysctl nor a route sets it', (w) => w === 'segments');
+  if (c.delayedAck && c.delayedAckMs !== LINUX_ATO_MIN_MS) {
+    cannot('delayedAckMs', "Linux's delayed-ACK timer adapts from 40 ms to 200 ms by itself; no setting fixes it", (w) => w === 'segments');
+  }
+  if (c.persistMinMs !== linuxDefaults.persistMinMs || c.persistMaxMs !== linuxDefaults.persistMaxMs) {
+    cannot(c.persistMinMs !== linuxDefaults.persistMinMs ? 'persistMinMs' : 'persistMaxMs', "Linux's window probes follow the RTO; no setting of their own", (w) => w === 'segments');
+  }
+  return {
+    sysctls,
+    routeOptions,
+    notApplied,
+    modelOnly: (what) => {
+      const hit = dependents.filter((d) => d.applies(what)).map((d) => d.key);
+      return hit.length ? `${host}'s ${hit.join(', ')} cannot be set on Linux` : undefined;
+    },
+  };
+}
