@@ -63,6 +63,12 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real cannot run steps on events (on: "${s.on!.text}") yet\n  hint: write the step with at: to compare it with the kernel\n`);
     return 2;
   }
+  const forged = plan.steps.find((st) => st.command.op === 'inject');
+  if (forged) {
+    // The kernel's run would need the forged segment written into the namespaces' link at its moment.
+    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: tcpemu real cannot forge segments (link: inject) yet\n  hint: run it with tcpemu run; the model's answer to a forged segment is checked against RFC 5961 there\n`);
+    return 2;
+  }
   if (plan.link.udp) {
     io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
     return 2;

