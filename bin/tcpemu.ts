@@ -249,7 +249,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     let result: RunResult;
     try {
       // The explain view, the ladder and the report show the text segments carried (issue 26): from the run's packets.
-      const showBytes = !several && !o.json && (view === 'explain' || view === 'ladder' || o.html !== undefined);
+      // A bulk run keeps its packets only when asked to explain it: the ladder and report then draw without the text.
+      const showBytes = !several && !o.json && (view === 'explain' || ((view === 'ladder' || o.html !== undefined) && sentBytes(plan) <= 1 << 20));
       const runOpts: RunOptions = {
         capture: showBytes, onProgress: progress?.update, maxEvents: o.maxEvents,
         record: drawn ? 'trace' : 'counts', keepDelivered: false,
@@ -310,6 +311,16 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   }
   if (several && !o.json) io.out(msg(o.lang, 'cli.total', { passed: plans.length - failed, failed }) + '\n');
   return failed > 0 ? 1 : 0;
+}
+
+/** The bytes a scenario's `send` steps write, all together. */
+function sentBytes(plan: { steps: readonly { command: { op: string; data?: { text: string } | { bytes: number } } }[] }): number {
+  let n = 0;
+  for (const s of plan.steps) {
+    const d = s.command.op === 'send' ? s.command.data : undefined;
+    if (d !== undefined) n += 'text' in d ? Buffer.byteLength(d.text) : d.bytes;
+  }
+  return n;
 }
 
 function segmentsSent(events: readonly TraceEvent[]): number {

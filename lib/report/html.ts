@@ -62,7 +62,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 
   const ladder = renderLadder(events, pairing, { maxSegments: opts.maxLadderSegments ?? 5000, payloads: opts.payloads, lang });
   // The step-through (issue 26): for a drawn ladder of a run (a capture has no states to step through).
-  const step = ladder.banded || fromCapture(events) ? { html: '', data: '' } : renderStepPanel(events, pairing, { lang, payloads: opts.payloads, questions: opts.questions });
+  const step = ladder.banded || fromCapture(events) ? { html: '', data: null } : renderStepPanel(events, pairing, { lang, payloads: opts.payloads, questions: opts.questions });
 
   let tsgHtml = '';
   const graphs = seqGraphs(pairing);
@@ -108,7 +108,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   specs.push(...bottleneck.specs);
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
-  const data = JSON.stringify({ domain, charts: specs }).replace(/</g, '\\u003c');
+  const data = JSON.stringify({ domain, charts: specs, ...(step.data !== null ? { step: step.data } : {}) }).replace(/</g, '\\u003c');
   const capture = fromCapture(events);
   const TERMS = termsTable(lang);
   const sub = [
@@ -162,8 +162,7 @@ ${tsgHtml}</section>
 ${bottleneck.html}</main>
 <div id="tooltip" role="tooltip" hidden></div>
 <script type="application/json" id="report-data">${data}</script>
-${step.data !== '' ? `<script type="application/json" id="step-data">${step.data}</script>
-` : ''}<script>${CLIENT_SCRIPT}${step.data !== '' ? STEP_SCRIPT : ''}</script>
+<script>${CLIENT_SCRIPT}${step.data !== null ? STEP_SCRIPT : ''}</script>
 </body>
 </html>
 `;

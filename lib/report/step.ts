@@ -87,6 +87,15 @@ interface Step {
   to?: TcpStateName;
 }
 
+/** What the page's step script reads (the `step` of the page's one JSON data block). */
+export interface StepData {
+  steps: Step[];
+  hosts: string[];
+  start: Record<string, TcpStateName>;
+  of: string;
+  startText: string;
+}
+
 export interface StepOptions {
   lang: Lang;
   payloads?: Payloads;
@@ -94,9 +103,9 @@ export interface StepOptions {
 }
 
 /** The step panel (buttons, diagram, explanation), its data, or '' when the trace has nothing to step through. */
-export function renderStepPanel(events: readonly TraceEvent[], pairing: Pairing, opts: StepOptions): { html: string; data: string } {
+export function renderStepPanel(events: readonly TraceEvent[], pairing: Pairing, opts: StepOptions): { html: string; data: StepData | null } {
   const x = explain(events, { lang: opts.lang, payloads: opts.payloads });
-  if (x.items.length === 0) return { html: '', data: '' };
+  if (x.items.length === 0) return { html: '', data: null };
   const segOf = new Map<TraceEvent, number>();
   for (const p of pairing.segments) {
     segOf.set(p.tx, p.id);
@@ -130,7 +139,7 @@ export function renderStepPanel(events: readonly TraceEvent[], pairing: Pairing,
 <figure><figcaption>${m('report.step.diagram')}</figcaption>${stateDiagram(opts.lang, hosts)}</figure>
 ${qa !== '' ? `<h3>${m('learn.questions')}</h3><ol class="questions">${qa}</ol>` : ''}
 </aside>`;
-  const data = JSON.stringify({ steps, hosts, start, of: msg(opts.lang, 'report.step.of'), startText: msg(opts.lang, 'report.step.start') }).replace(/</g, '\\u003c');
+  const data: StepData = { steps, hosts, start, of: msg(opts.lang, 'report.step.of'), startText: msg(opts.lang, 'report.step.start') };
   return { html, data };
 }
 
@@ -175,9 +184,8 @@ body { font-family: ${CJK_SANS}; }
 export const STEP_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var node = document.getElementById('step-data');
-  if (!node) return;
-  var d = JSON.parse(node.textContent);
+  var d = JSON.parse(document.getElementById('report-data').textContent).step;
+  if (!d) return;
   var steps = d.steps, hosts = d.hosts;
   var at = -1;
   var ladder = document.getElementById('ladder');

@@ -83,7 +83,7 @@ browserTest('stepping forward through the demo lights each state of both hosts i
     return [mine[0]!.from, ...mine.map((s) => s.to)];
   };
   await withPage(html, async (page, errors) => {
-    const steps = await page.evaluate(() => (JSON.parse(document.getElementById('step-data')!.textContent!) as { steps: unknown[] }).steps.length);
+    const steps = await page.evaluate(() => (JSON.parse(document.getElementById('report-data')!.textContent!) as { step: { steps: unknown[] } }).step.steps.length);
     t.true(steps > states.length, 'every state change is a step, and there are more steps than state changes');
     const seen: [string[], string[]] = [[], []];
     const note = (s: [string | null, string | null]): void => {
