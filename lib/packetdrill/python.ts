@@ -18,7 +18,7 @@ export type PyExpr =
 export type PyStmt =
   | { kind: 'assert'; expr: PyExpr; text: string; line: number }
   | { kind: 'assign'; name: string; op: '=' | '+=' | '-='; expr: PyExpr; line: number }
-  | { kind: 'print' }
+  | { kind: 'print'; line: number }
   | { kind: 'unsupported'; text: string; line: number };
 
 export interface CodeBlock {
@@ -73,7 +73,7 @@ function splitStatements(s: string): string[] {
 
 function parseStatement(s: string, line: number): PyStmt {
   try {
-    if (/^print\s*\(/.test(s)) return { kind: 'print' };
+    if (/^print\s*\(/.test(s)) return { kind: 'print', line };
     const a = /^assert\s+(.*)$/.exec(s);
     if (a) {
       const toks = tokenize(a[1]);

@@ -336,7 +336,7 @@ export class Connection {
 
   private doConnect(now: number): void {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
-    this.rcvScale = this.config.windowScale ? scaleFor(this.config.rcvbuf) : 0;
+    this.rcvScale = this.config.windowScale ? scaleFor(this.config.scaleBytes ?? this.config.rcvbuf) : 0;
     this.setState('SYN-SENT', 'app connect', now);
     this.sendSyn(now, false, PLAIN);
   }
@@ -1304,7 +1304,7 @@ export class Connection {
     if (this.config.windowScale && ws !== undefined) {
       this.wsAgreed = true;
       this.sndScale = Math.min(ws, 14);
-      if (this.state === 'LISTEN') this.rcvScale = scaleFor(this.config.rcvbuf);
+      if (this.state === 'LISTEN') this.rcvScale = scaleFor(this.config.scaleBytes ?? this.config.rcvbuf);
     } else {
       this.sndScale = 0;
       this.rcvScale = 0;
