@@ -18,7 +18,7 @@ import { parseAddr } from '../wire/ipv4.ts';
 import { ACK, FIN, PSH, RST, SYN, URG, ECE, CWR, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import type { PacketEvent, PdEvent, PdOption, Script, SyscallEvent, TimeSpec, CodeEvent } from './parse.ts';
-import { applyShell, baseSettings, Unsupported, type DefaultsName, type Settings } from './sysctl.ts';
+import { applyShell, baseSettings, defaultsFor, Unsupported, type DefaultsChoice, type Settings } from './sysctl.ts';
 import { Sockets, unsupportedSyscall, type CallOutcome, type PendingCall } from './sockets.ts';
 import { evalPy, namesOf, UnknownName } from './python.ts';
 import { tcpInfo, TCPI_CONSTANTS } from './tcpinfo.ts';
@@ -41,7 +41,8 @@ export interface ScriptResult {
 }
 
 export interface PacketdrillOptions {
-  defaults?: DefaultsName;
+  /** Which kernel's defaults the script assumes (default auto: see defaultsFor). */
+  defaults?: DefaultsChoice;
   /** --tolerance_usecs (a script's own line wins). */
   toleranceUsecs?: number;
   strictSegments?: boolean;
@@ -113,7 +114,8 @@ export function findUnsupported(script: Script, settings: Settings): Unsupported
 }
 
 export function runScript(script: Script, opts: PacketdrillOptions = {}): ScriptResult {
-  const settings = baseSettings(opts.defaults ?? 'linux');
+  const shells = script.events.flatMap((e) => (e.type === 'shell' ? [e.command] : []));
+  const settings = baseSettings(defaultsFor(opts.defaults ?? 'auto', shells));
   const unsupported = findUnsupported(script, settings);
   const base = { file: script.file, departures: settings.departures };
   if (unsupported) return { ...base, verdict: 'unsupported', line: unsupported.line, reason: unsupported.construct, events: [] };
@@ -153,7 +155,6 @@ class Run {
   private localIsn: number | undefined;
   private scriptLocalIsn = 0;
   private remotePort = REMOTE_PORT_BASE;
-  private localPort = PORT;
   private readonly tsMap = new Map<number, number>();
   private firstTs: { script: number; live: number } | undefined;
   private lastSynSeq: number | undefined;
@@ -322,13 +323,13 @@ class Run {
       if (this.lastSynSeq !== undefined && this.lastSynSeq !== ev.start) this.remotePort++;
       this.lastSynSeq = ev.start;
       this.remoteIsn = ev.start;
-      this.localPort = this.sockets.activeLocalPort() ?? PORT;
-      if (this.sockets.listening()) this.localPort = PORT;
     } else if (syn) {
       this.remoteIsn = ev.start;
     }
-    const active = this.sockets.activeLocalPort();
-    if (active !== undefined && !this.sockets.listening()) this.localPort = active;
+    // Passive: the peer's ephemeral port to the listener's 8080. Active: from 8080 to the port the stack picked.
+    const active = this.sockets.lastWasConnect() ? this.sockets.activeLocalPort() : undefined;
+    const srcPort = active !== undefined ? PORT : this.remotePort;
+    const dstPort = active ?? PORT;
     if (this.remoteIsn === undefined) this.remoteIsn = 0;
     const seq = syn ? ev.start : seqAdd(this.remoteIsn, ev.start);
     let ack = 0;
@@ -339,7 +340,7 @@ class Run {
     const options: TcpOption[] = [];
     for (const o of Array.isArray(ev.options) ? ev.options : []) options.push(this.inboundOption(o, ev));
     const seg: TcpSegment = {
-      srcPort: this.remotePort, dstPort: this.localPort, seq, ack, flags, window: ev.win ?? 0, urgent: 0, options,
+      srcPort, dstPort, seq, ack, flags, window: ev.win ?? 0, urgent: 0, options,
       payload: Buffer.alloc(ev.len),
     };
     this.recorder.segment('tx', REMOTE_HOST, undefined, REMOTE, LOCAL, seg);

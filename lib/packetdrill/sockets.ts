@@ -113,12 +113,18 @@ function writeLength(ev: SyscallEvent): number {
 export class Sockets {
   private readonly fds = new Map<number, Fd>();
   private last: SimSocket | undefined;
+  private lastActive = false;
 
   constructor(private readonly host: Host, private readonly config: TcpConfig, private readonly remote: number, private readonly port: number, private readonly now: () => number) {}
 
   /** The local port of the newest active connection (for the remote end's segments), if any. */
   activeLocalPort(): number | undefined {
     return this.last?.localPort;
+  }
+
+  /** Whether the newest connection was opened by connect() (else by accept(), or none). */
+  lastWasConnect(): boolean {
+    return this.lastActive;
   }
 
   listening(): boolean {
@@ -172,6 +178,7 @@ export class Sockets {
           (s.connection as unknown as { config: TcpConfig }).config = config;
           this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true });
           this.last = s;
+          this.lastActive = false;
           return ok(num);
         };
       }
@@ -184,6 +191,7 @@ export class Sockets {
         f.sock = s;
         f.connecting = true;
         this.last = s;
+        this.lastActive = true;
         if (f.nonblock) return () => err('EINPROGRESS');
         return () => {
           if (s.error) return err(s.error);

@@ -9,7 +9,14 @@ import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 
 /** Which kernel's defaults a script assumes: today's (the scripts of gtests/net/tcp), or Linux 3.11's of 2013. */
 export type DefaultsName = 'linux' | 'linux-3.11';
-export const DEFAULTS_NAMES: readonly DefaultsName[] = ['linux', 'linux-3.11'];
+/** `auto`: a script that runs `common/defaults.sh` is today's; one with no helper at all is from 2013 (3.11). */
+export const DEFAULTS_CHOICES = ['auto', 'linux', 'linux-3.11'] as const;
+export type DefaultsChoice = (typeof DEFAULTS_CHOICES)[number];
+
+export function defaultsFor(choice: DefaultsChoice, commands: readonly string[]): DefaultsName {
+  if (choice !== 'auto') return choice;
+  return commands.some((c) => /common\/(defaults\.sh|set_sysctls\.py)/.test(c)) ? 'linux' : 'linux-3.11';
+}
 
 /** What the settings come to: the model's config, and the settings the model does not follow but accepts. */
 export interface Settings {
