@@ -12,7 +12,8 @@ import { Scheduler } from '../sim/scheduler.ts';
 import { Random } from '../sim/random.ts';
 import { Host } from '../host/host.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
-import type { TraceEvent } from '../trace/events.ts';
+import type { MetaEvent, TraceEvent } from '../trace/events.ts';
+import { VERSION } from '../version.ts';
 import { decodePacket, encodePacket } from '../wire/tcp.ts';
 import { parseAddr } from '../wire/ipv4.ts';
 import { ACK, FIN, PSH, RST, SYN, URG, ECE, CWR, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
@@ -183,7 +184,7 @@ class Run {
 
   trace(): TraceEvent[] {
     return [
-      { type: 'meta', version: 1, tool: 'tcpemu packetdrill', scenario: this.script.file, seed: 1, hosts: [{ name: 'tcpemu', addr: '192.168.0.1' }, { name: 'remote', addr: '192.0.2.1' }] } as unknown as TraceEvent,
+      { type: 'meta', scenario: this.script.file, seed: 1, version: VERSION, source: '' } satisfies MetaEvent,
       ...this.recorder.events,
     ];
   }
