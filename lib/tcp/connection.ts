@@ -270,6 +270,8 @@ export class Connection {
   private ackNow = false;
   /** Bytes received in order and not yet acknowledged, for "ACK every second full-sized segment" (RFC 5681 4.2). */
   private unackedBytes = 0;
+  /** Linux's quick-ACK mode (linux profile): data segments still to be acknowledged at once; undefined before the first. */
+  private quickAcks: number | undefined = undefined;
   /** Challenge ACKs sent in the current second of the clock (`start`: now / 1000, floored; RFC 5961 7); made on the first one. */
   private challenge: { start: number; count: number } | undefined = undefined;
   private lastCc: CongestionSnapshot | undefined;
@@ -957,7 +959,7 @@ export class Connection {
     if (advanced > 0) {
       this.unackedBytes += advanced;
       // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
-      if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
+      if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps || this.quickAck()) this.ackNow = true;
       else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
       this.sink.event(READABLE, now);
     } else {
@@ -965,6 +967,19 @@ export class Connection {
       this.ackNow = true;
     }
     return advanced;
+  }
+
+  /**
+   * Linux's quick-ACK mode (tcp_incr_quickack): the first data of a connection is acknowledged segment by
+   * segment, up to half the receive window in segments and at most 16, so that the peer's slow start is
+   * not held back by delayed ACKs. RFC 9293 3.8.6.3 allows an ACK at once; the rfc profile delays.
+   */
+  private quickAck(): boolean {
+    if (this.config.profile !== 'linux') return false;
+    this.quickAcks ??= Math.min(16, Math.max(2, Math.floor(this.config.rcvbuf / (2 * this.effMss))));
+    if (this.quickAcks === 0) return false;
+    this.quickAcks--;
+    return true;
   }
 
   private enterEstablishedFromSynReceived(now: number, cause: string): void {
