@@ -14,6 +14,7 @@ import { Host } from '../host/host.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../trace/events.ts';
 import { VERSION } from '../version.ts';
+import type { TcpConfig } from '../tcp/config.ts';
 import { decodePacket, encodePacket } from '../wire/tcp.ts';
 import { parseAddr } from '../wire/ipv4.ts';
 import { ACK, FIN, PSH, RST, SYN, URG, ECE, CWR, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
@@ -47,6 +48,8 @@ export interface PacketdrillOptions {
   /** --tolerance_usecs (a script's own line wins). */
   toleranceUsecs?: number;
   strictSegments?: boolean;
+  /** Model settings over the script's (the tests run a script under --profile rfc this way). */
+  config?: Partial<TcpConfig>;
   /** Longest wait (s of virtual time) for a `*` packet or a blocking call with no end; the run's bound. */
   boundSecs?: number;
 }
@@ -118,6 +121,7 @@ export function runScript(script: Script, opts: PacketdrillOptions = {}): Script
   const shells = script.events.flatMap((e) => (e.type === 'shell' ? [e.command] : []));
   const settings = baseSettings(defaultsFor(opts.defaults ?? 'auto', shells));
   const unsupported = findUnsupported(script, settings);
+  if (opts.config) settings.config = { ...settings.config, ...opts.config };
   const base = { file: script.file, departures: settings.departures };
   if (unsupported) return { ...base, verdict: 'unsupported', line: unsupported.line, reason: unsupported.construct, events: [] };
   const run = new Run(script, settings, opts);
