@@ -10,7 +10,7 @@ import { didYouMean, formatHelp, helpHint, parseCommand, suggest, UsageError } f
 import type { CliIo } from '../cli/io.ts';
 import { parseScript, type Script } from './parse.ts';
 import { runScript, type ScriptResult } from './runner.ts';
-import { DEFAULTS_CHOICES, type DefaultsChoice } from './sysctl.ts';
+import { DEFAULTS_CHOICES, defaultsFor, type DefaultsChoice } from './sysctl.ts';
 import { findPacketdrill, runOnKernel, type KernelResult } from './kernel.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
 
@@ -87,7 +87,8 @@ export async function packetdrillCommand(args: string[], io: CliIo): Promise<num
     let k: KernelResult | undefined;
     if (bin) {
       // The kernel on a shared VM needs room: 50 ms unless a tolerance was given (docs/packetdrill.md).
-      k = runOnKernel(script.file, { packetdrill: bin, toleranceUsecs: opts.toleranceUsecs ?? 50_000 });
+      const shells = script.events.flatMap((e) => (e.type === 'shell' ? [e.command] : []));
+      k = runOnKernel(script.file, { packetdrill: bin, toleranceUsecs: opts.toleranceUsecs ?? 50_000, defaults: defaultsFor(opts.defaults, shells) });
       kernelCounts[k.verdict]++;
     }
     if (v.json) {

@@ -7,7 +7,8 @@
  * as upstream's tree would; the script itself is linked there, never copied. Every wait is bounded.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
+import type { DefaultsName } from './sysctl.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -39,11 +40,28 @@ function scratchTree(scriptFile: string, common: string): { cwd: string; cleanup
   return { cwd, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export function runOnKernel(scriptFile: string, opts: { packetdrill: string; toleranceUsecs: number; timeoutMs?: number }): KernelResult {
+/**
+ * The 2013 scripts ran on Linux 3.11's stock settings, which no helper of theirs sets: a receive buffer
+ * whose maximum gives wscale 6, and CUBIC. They are set in the script's own namespace before it runs
+ * (packetdrill's --init_scripts); the namespace, and they, go when it ends.
+ */
+const LINUX_3_11_INIT = `#!/bin/sh
+sysctl -q net.ipv4.tcp_rmem="4096 87380 3732736"
+sysctl -q net.ipv4.tcp_wmem="4096 16384 4194304"
+sysctl -q net.ipv4.tcp_congestion_control=cubic 2>/dev/null || true
+`;
+
+export function runOnKernel(scriptFile: string, opts: { packetdrill: string; toleranceUsecs: number; defaults?: DefaultsName; timeoutMs?: number }): KernelResult {
   const common = path.join(path.dirname(path.resolve(scriptFile)), '..', 'common');
   const tree = scratchTree(scriptFile, existsSync(common) ? path.resolve(common) : path.resolve(path.dirname(scriptFile)));
+  const init: string[] = [];
+  if (opts.defaults === 'linux-3.11') {
+    const file = path.join(tree.cwd, 'linux-3.11-defaults.sh');
+    writeFileSync(file, LINUX_3_11_INIT, { mode: 0o755 });
+    init.push(`--init_scripts=${file}`);
+  }
   try {
-    const r = spawnSync('unshare', ['-n', opts.packetdrill, '--local_ip=192.168.0.1', '--gateway_ip=192.168.0.1', '--remote_ip=192.0.2.1', '-D', 'TFO_COOKIE=3021b9d889017eeb', `--tolerance_usecs=${opts.toleranceUsecs}`, path.basename(scriptFile)], {
+    const r = spawnSync('unshare', ['-n', opts.packetdrill, ...init, '--local_ip=192.168.0.1', '--gateway_ip=192.168.0.1', '--remote_ip=192.0.2.1', '-D', 'TFO_COOKIE=3021b9d889017eeb', `--tolerance_usecs=${opts.toleranceUsecs}`, path.basename(scriptFile)], {
       cwd: tree.cwd, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL',
     });
     if (r.error) return { verdict: 'error', reason: r.error.message };
