@@ -1251,7 +1251,8 @@ export class Connection {
   private maybeWindowUpdate(now: number): void {
     const rb = this.recvBuf!;
     const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
-    const free = this.config.rcvbuf - rb.unread;
+    // What could be advertised: the free space, as far as the 16-bit field and our window scale carry it (RFC 7323 2.3).
+    const free = Math.min(this.config.rcvbuf - rb.unread, 0xffff * 2 ** this.rcvScale);
     if (2 * current > this.config.rcvbuf || free < 2 * current) return;
     if (free - current >= Math.min(this.config.rcvbuf / 2, this.effMss)) {
       this.ackNow = true;
