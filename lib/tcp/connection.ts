@@ -1178,6 +1178,17 @@ export class Connection {
   // ---------------------------------------------------------------- output
 
   /**
+   * Linux profile: whether new data sent now ends what may go at once (the window or Nagle holds back
+   * the rest). Linux marks PSH on the last segment of each burst of its send queue (each TSO/GSO packet
+   * of tcp_sendmsg carries it), and packetdrill's scripts expect it there; RFC 9293 3.9.1 leaves where a
+   * sender sets PSH to it. The rfc profile sets PSH only where the buffer empties.
+   */
+  private lastOfBurst(left: number, usableLeft: number, segMss: number): boolean {
+    const next = Math.min(left, segMss, usableLeft);
+    return next === 0 || (next < segMss && this.config.nagle);
+  }
+
+  /**
    * Send what the windows, Nagle and SWS avoidance allow, then a bare ACK if one is owed.
    * `limit` caps the number of data segments (1 after a timeout); `force` ignores the windows
    * (a fast retransmission of the first unacknowledged segment). Returns the segments sent.
@@ -1218,6 +1229,7 @@ export class Connection {
       const payload = this.sendBuf.peek(offset, len);
       let flags = ACK;
       if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD and Linux: PSH on the segment that empties the buffer
+      else if (len > 0 && this.config.profile === 'linux' && !force && seqGe(this.sndNxt, this.sndMax) && this.lastOfBurst(unsent - len, usable - len, segMss)) flags |= PSH;
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
       const retransmit = seqLt(seq, this.sndMax);

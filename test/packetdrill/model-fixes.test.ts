@@ -25,6 +25,14 @@ function run(text: string, opts = {}) {
   return runScript(parseScript(text, 'inline.pkt'), opts);
 }
 
+// RFC 9293 3.9.1 leaves to the sender where PSH goes. Linux marks the last segment of each burst
+// (each TSO packet of tcp_sendmsg); BSD and the rfc profile only the segment that empties the buffer.
+test('linux profile: PSH on the last segment of a burst the window cuts short', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 30000) = 30000\n+0 > P. 1:10001(10000) ack 1\n`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 11, reason: 'live packet field tcp_psh: expected: 1 (0x1) vs actual: 0 (0x0)' });
+});
+
 // RFC 9293 3.8.6.2.2 (receiver SWS avoidance): a window update is sent when the window that can be
 // advertised grows by enough. Without window scaling (RFC 7323 2.3) it can never pass 65535, so a read
 // that frees space beyond that sends nothing, in both profiles.
