@@ -270,6 +270,8 @@ export class Connection {
   private ackNow = false;
   /** Bytes received in order and not yet acknowledged, for "ACK every second full-sized segment" (RFC 5681 4.2). */
   private unackedBytes = 0;
+  private maxInFlight = 0;
+  private maxInFlightSeq: number | undefined = undefined;
   /** Linux's quick-ACK mode (linux profile): data segments still to be acknowledged at once; undefined before the first. */
   private quickAcks: number | undefined = undefined;
   /** Challenge ACKs sent in the current second of the clock (`start`: now / 1000, floored; RFC 5961 7); made on the first one. */
@@ -292,6 +294,7 @@ export class Connection {
     this.effMss = Math.min(this.config.mss, DEFAULT_PEER_MSS);
     this.rtt = new RttEstimator(this.config);
     this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
+    this.cc.linuxSlowStart = this.config.profile === 'linux';
     if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
     if (p.checkInvariants ?? invariantChecksByDefault()) {
       this.bits |= CHECKED;
@@ -1082,8 +1085,10 @@ export class Connection {
         // RFC 6582 3.2 step 5: retransmit the first unacknowledged segment at once.
         this.retransmitFirst(now, 'fast-retransmit');
       }
-    } else {
+    } else if (this.cwndLimited()) {
       this.cc.onNewAck(acked);
+    } else {
+      this.cc.dupAcks = 0;
     }
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -1178,6 +1183,25 @@ export class Connection {
   // ---------------------------------------------------------------- output
 
   /**
+   * Whether cwnd may grow on this ACK. RFC 5681 grows it on every ACK. The linux profile grows it in slow
+   * start only while cwnd is less than twice the most segments in flight in the last round trip
+   * (tcp_is_cwnd_limited, as RFC 7661 asks of an application-limited sender); outside slow start always.
+   */
+  private cwndLimited(): boolean {
+    if (this.config.profile !== 'linux' || this.cc.cwnd >= this.cc.ssthresh) return true;
+    return this.cc.cwnd < 2 * this.maxInFlight;
+  }
+
+  /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
+  private noteInFlight(): void {
+    const f = this.flight;
+    if (this.maxInFlightSeq === undefined || seqGe(this.sndUna, this.maxInFlightSeq)) {
+      this.maxInFlight = f;
+      this.maxInFlightSeq = this.sndNxt;
+    } else if (f > this.maxInFlight) this.maxInFlight = f;
+  }
+
+  /**
    * Linux profile: whether new data sent now ends what may go at once (the window or Nagle holds back
    * the rest). Linux marks PSH on the last segment of each burst of its send queue (each TSO/GSO packet
    * of tcp_sendmsg carries it), and packetdrill's scripts expect it there; RFC 9293 3.9.1 leaves where a
@@ -1242,6 +1266,7 @@ export class Connection {
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
       sent++;
+      if (this.config.profile === 'linux') this.noteInFlight();
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }

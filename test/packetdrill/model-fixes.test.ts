@@ -33,6 +33,35 @@ test('linux profile: PSH on the last segment of a burst the window cuts short', 
   t.like(run(script, RFC), { verdict: 'fail', line: 11, reason: 'live packet field tcp_psh: expected: 1 (0x1) vs actual: 0 (0x0)' });
 });
 
+// RFC 5681 3.1 (equation 2): in slow start cwnd grows by at most one SMSS an ACK. Linux's tcp_slow_start
+// counts every segment acknowledged (RFC 3465 with no limit L): an ACK of two segments opens four.
+test('linux profile: an ACK of two segments in slow start lets four more go; one SMSS under --profile rfc', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 20000) = 20000
++.1 < . 1:1(0) ack 2001 win 257
++0 > P. 10001:14001(4000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  const rfc = run(script, RFC);
+  t.is(rfc.verdict, 'fail');
+  t.is(rfc.line, 14);
+});
+
+// RFC 7661 (cwnd validation): an application-limited sender should not grow cwnd without bound. Linux's
+// tcp_is_cwnd_limited in slow start: cwnd grows only while it is below twice the segments in flight.
+test('linux profile: with six segments in flight cwnd grows to twelve and no further', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < . 1:1(0) ack 2001 win 257
++0 < . 1:1(0) ack 4001 win 257
++0 < . 1:1(0) ack 6001 win 257
++0 %{ assert tcpi_snd_cwnd == 12, tcpi_snd_cwnd }%
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 15, actual: 'tcpi_snd_cwnd=13' });
+});
+
 // RFC 9293 3.8.6.2.2 (receiver SWS avoidance): a window update is sent when the window that can be
 // advertised grows by enough. Without window scaling (RFC 7323 2.3) it can never pass 65535, so a read
 // that frees space beyond that sends nothing, in both profiles.
