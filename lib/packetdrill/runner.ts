@@ -79,9 +79,8 @@ interface Sent {
 /** Statically: the first construct of the script the model cannot run. */
 export function findUnsupported(script: Script, settings: Settings): Unsupported | undefined {
   const s = script.options;
-  if (s.tcp_ts_tick_usecs) return new Unsupported('--tcp_ts_tick_usecs (TS val checking)', s.tcp_ts_tick_usecs.pos.line);
   for (const [name, o] of Object.entries(s)) {
-    if (!['tolerance_usecs', 'tolerance_percent', 'strict_segments'].includes(name)) return new Unsupported(`--${name}`, o.pos.line);
+    if (!['tolerance_usecs', 'tolerance_percent', 'strict_segments', 'tcp_ts_tick_usecs'].includes(name)) return new Unsupported(`--${name}`, o.pos.line);
   }
   const known = new Set(Object.keys(TCPI_CONSTANTS));
   const vars = new Set<string>();
@@ -149,6 +148,9 @@ class Run {
   private readonly tolerance: number;
   private readonly tolerancePct: number;
   private readonly strict: boolean;
+  private readonly tsTickUsecs: number;
+  /** The script time of the event being run (the TS val tolerance grows with it). */
+  private eventScriptT = 0;
   private readonly boundS: number;
   private steps = 0;
   /** Script time (s) of the last event, and whether it was an inbound packet (packetdrill's anchoring). */
@@ -170,6 +172,7 @@ class Run {
     this.tolerance = (o.tolerance_usecs ? Number(o.tolerance_usecs.value) : opts.toleranceUsecs ?? 4000) / 1e6;
     this.tolerancePct = o.tolerance_percent ? Number(o.tolerance_percent.value) : 0;
     this.strict = opts.strictSegments === true || o.strict_segments !== undefined;
+    this.tsTickUsecs = o.tcp_ts_tick_usecs ? Number(o.tcp_ts_tick_usecs.value) : 0;
     this.boundS = opts.boundSecs ?? 600;
     this.recorder = new TraceRecorder(this.clock, { timers: false, congestion: true, maxEvents: 200_000 });
     const config = { ...settings.config, scaleBytes: settings.rmemMax };
@@ -247,6 +250,7 @@ class Run {
       if (ev.type === 'shell' && ev.time === undefined) continue; // settings: read before the run
       const { start, end, offset } = this.times(ev as PdEvent & { time: TimeSpec });
       this.advance(start);
+      this.eventScriptT = start;
       if (ev.type === 'packet' && ev.dir === '<') this.inbound(ev);
       else if (ev.type === 'packet') this.outbound(ev, start, end, offset);
       else if (ev.type === 'syscall') this.syscall(ev, start, offset);
@@ -463,7 +467,15 @@ class Run {
         const isn = this.remoteIsn ?? 0;
         value('sack', `sack ${w.blocks.map(([x, y]) => `${x}:${y}`).join(' ')}`, `sack ${a.blocks.map(([x, y]) => `${seqAdd(x, -isn) >>> 0}:${seqAdd(y, -isn) >>> 0}`).join(' ')}`);
       }
-      if (w.kind === 'TS' && a.kind === 'timestamps') this.noteTs(seg, w.val);
+      if (w.kind === 'TS' && a.kind === 'timestamps') {
+        this.noteTs(seg, w.val);
+        // --tcp_ts_tick_usecs: the TS val, counted from the first one seen, within tolerance (run_packet.c).
+        if (this.tsTickUsecs > 0) {
+          const asScript = (this.firstTs!.script + (a.tsval - this.firstTs!.live)) >>> 0;
+          const tol = Math.max(this.tolerance, (this.tolerancePct / 100) * this.eventScriptT) * 1e6;
+          if (Math.abs((asScript - w.val) | 0) * this.tsTickUsecs > tol) throw bad(`bad outbound TCP timestamp value, tolerance ${Math.round(tol)}`);
+        }
+      }
     });
   }
 
