@@ -524,7 +524,11 @@ export class Connection {
     switch (this.state) {
       case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT': {
         // Linux also sets ACK (tcp_send_active_reset), as `tcpemu real` shows.
-        this.emit(this.ownReset(this.config.profile === 'linux'), { retransmit: false, why: 'abort' }, now);
+        const rst = this.ownReset(this.config.profile === 'linux');
+        // Linux's active reset carries the timestamps option when it was agreed (tcp_send_active_reset). RFC 7323
+        // 3.2 asks for it on every segment but a RST; the rfc profile sends none there.
+        if (this.config.profile === 'linux' && this.tsOk) rst.options = [NOP, NOP, this.tsOption(now, this.tsRecent)];
+        this.emit(rst, { retransmit: false, why: 'abort' }, now);
         break;
       }
     }

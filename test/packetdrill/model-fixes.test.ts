@@ -83,3 +83,26 @@ test('a read sends no window update that the 16-bit window field cannot carry', 
   t.is(run(script).verdict, 'pass');
   t.is(run(script, { config: { profile: 'rfc', delayedAck: false } }).verdict, 'pass');
 });
+
+// RFC 7323 3.2: once agreed, the timestamps option goes on every segment but a RST. Linux's active reset
+// (close with unread data, RFC 2525 2.17) carries it too; the rfc profile's does not.
+test('linux profile: the RST of close() with unread data carries the timestamps option', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 20000 <mss 1000,sackOK,TS val 100 ecr 0>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100>
++.1 < . 1:1(0) ack 1 win 20000 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++0 < . 1:1001(1000) ack 1 win 20000 <nop,nop,TS val 201 ecr 100>
++0 > . 1:1(0) ack 1001 <nop,nop,TS val 200 ecr 201>
++1 close(4) = 0
++0 > R. 1:1(0) ack 1001 <nop,nop,TS val 1200 ecr 201>
+`;
+  t.is(run(script).verdict, 'pass');
+  // The rfc profile's reset is ABORT's <SEQ=SND.NXT><CTL=RST> (RFC 9293 3.10.5): no ACK, no options.
+  const rfc = run(script, { config: { profile: 'rfc', delayedAck: false } });
+  t.like(rfc, { verdict: 'fail', line: 12 });
+  t.regex(rfc.actual ?? '', /^\S+ R 1:1\(0\) win 0$/);
+});
