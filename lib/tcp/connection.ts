@@ -295,6 +295,10 @@ export class Connection {
     this.rtt = new RttEstimator(this.config);
     this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
     this.cc.linuxSlowStart = this.config.profile === 'linux';
+    // RFC 6582 3.2 starts "recover" at the ISS, and a duplicate ACK of the first flight (ACK = ISS+1) then covers
+    // no more than it: no fast retransmit until some data has been acknowledged. Linux has no such gate outside
+    // its Loss state, and fast-retransmits a loss in the first flight (packetdrill fast_recovery/fr-4pkt-sack).
+    if (this.config.profile === 'linux') this.cc.recover = seqAdd(this.iss, -1);
     if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
     if (p.checkInvariants ?? invariantChecksByDefault()) {
       this.bits |= CHECKED;

@@ -106,3 +106,21 @@ test('linux profile: the RST of close() with unread data carries the timestamps 
   t.like(rfc, { verdict: 'fail', line: 12 });
   t.regex(rfc.actual ?? '', /^\S+ R 1:1\(0\) win 0$/);
 });
+
+// RFC 5681 3.2: the third duplicate ACK starts a fast retransmit. RFC 6582 3.2 starts "recover" at the ISS,
+// which a duplicate ACK of the first flight (ACK = ISS+1) does not pass, so the rfc profile waits for the
+// retransmission timer; Linux (the linux profile) retransmits at once.
+test('linux profile: three duplicate ACKs in the first flight bring a fast retransmit', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 4000) = 4000
++0 > P. 1:4001(4000) ack 1
++.1 < . 1:1(0) ack 1 win 257 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 257 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 257 <sack 1001:4001,nop,nop>
++0 > . 1:1001(1000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  const rfc = run(script, RFC);
+  t.like(rfc, { verdict: 'fail', line: 15 });
+  // The retransmission timer instead: RTO = SRTT + 4 RTTVAR = 300 ms from the handshake's 100 ms sample (RFC 6298 2.2).
+  t.regex(rfc.reason ?? '', /^timing error: expected outbound packet at 0\.300000 sec but happened at 0\.500000 sec/);
+});
