@@ -654,6 +654,14 @@ export class Connection {
       this.output(now, 'persist', 1, false, true);
       return;
     }
+    if (this.config.profile === 'linux') {
+      // Linux probes with no data: an ACK one below SND.UNA (tcp_write_wakeup's tcp_xmit_probe_skb), old enough
+      // that the peer must answer it with an ACK carrying its window (RFC 9293 3.10.7.4), and nothing to retransmit.
+      this.emit(this.makeSegment(seqAdd(this.sndUna, -1), ACK, EMPTY, now), { retransmit: false, why: 'persist' }, now);
+      this.persistBackoff++;
+      this.armPersist(now);
+      return;
+    }
     const offset = seqDiff(this.sndNxt, this.bufSeq);
     const byte = this.sendBuf.peek(offset, 1);
     const seg = this.makeSegment(this.sndNxt, ACK | (offset + 1 === this.sendBuf.length ? PSH : 0), byte, now);

@@ -124,3 +124,25 @@ test('linux profile: three duplicate ACKs in the first flight bring a fast retra
   // The retransmission timer instead: RTO = SRTT + 4 RTTVAR = 300 ms from the handshake's 100 ms sample (RFC 6298 2.2).
   t.regex(rfc.reason ?? '', /^timing error: expected outbound packet at 0\.300000 sec but happened at 0\.500000 sec/);
 });
+
+// RFC 9293 3.8.6.1: with a zero window the sender probes on the persist timer. RFC 9293's probe carries a
+// byte past the window (the rfc profile); Linux's carries none, one below SND.UNA, which the peer must
+// answer with its window (tcp_write_wakeup). Both back off: 300 ms, then 600 ms here.
+test('linux profile: zero-window probes carry no data and sit one below SND.UNA', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
+0.100 < S 0:0(0) win 65535 <mss 1460>
+0.100 > S. 0:0(0) ack 1 <mss 1460>
+0.200 < . 1:1(0) ack 1 win 0
+0.200 accept(3, ..., ...) = 4
+0.200 write(4, ..., 1000) = 1000
+0.500 > . 0:0(0) ack 1
+1.100 > . 0:0(0) ack 1
+1.500 < . 1:1(0) ack 1 win 65535
+1.500 > P. 1:1001(1000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet payload: expected 0 bytes vs actual 1 bytes' });
+});
