@@ -20,7 +20,7 @@ import { TraceLimitError } from '../lib/trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
 import { traceFromCapture } from '../lib/trace/from-capture.ts';
 import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
-import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
+import { PACKETDRILL_COMMAND, REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
 import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
 import { msg, type Lang } from '../lib/i18n/index.ts';
@@ -29,7 +29,7 @@ const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 
 /** The commands, in the order the main help lists them. */
-const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'serve', 'connect', 'learn', 'help'] as const;
+const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'packetdrill', 'serve', 'connect', 'learn', 'help'] as const;
 
 const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
@@ -53,7 +53,7 @@ async function mainHelp(): Promise<string> {
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
   entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
   const { LEARN_COMMAND } = await import('../lib/learn/command.ts');
-  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND, LEARN_COMMAND]) entry(synopsis(spec), spec.summary);
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND, PACKETDRILL_COMMAND, LEARN_COMMAND]) entry(synopsis(spec), spec.summary);
   for (const cmd of ['serve', 'connect'] as const) {
     const u = await chatUsage(cmd);
     entry(u.usage, u.summary);
@@ -108,6 +108,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'learn': {
         const { learnCommand } = await import('../lib/learn/command.ts');
         return await learnCommand(rest, io);
+      }
+      case 'packetdrill': {
+        const { packetdrillCommand } = await import('../lib/packetdrill/command.ts');
+        return await packetdrillCommand(rest, io);
       }
       case 'tun': {
         const { tunCommand } = await import('../lib/cli/tun.ts');

@@ -73,3 +73,21 @@ exit status: 0 model and kernel agree, 1 they differ (which side failed what, wh
     loopback: { type: 'boolean', help: 'run the kernel side on loopback, without namespaces and the link (what happens without root, ip or /dev/net/tun)' },
   },
 };
+
+export const PACKETDRILL_COMMAND: CommandSpec = {
+  name: 'packetdrill',
+  args: 'FILE.pkt|DIR...',
+  summary: "run Linux's packetdrill scripts against the model on virtual time; with --kernel, on this machine's kernel too",
+  description: `one line a script: PASS, FAIL (file:line, what differed, expected and actual) or UNSUPPORTED (which construct), then a total.
+exit status: 0 nothing failed, 1 a script failed, 2 a script cannot be read (FILE:LINE:COL) or bad usage`,
+  options: {
+    json: { type: 'boolean', help: 'one JSON object a script: {file, verdict, line, expected, actual, reason}' },
+    defaults: { type: 'string', value: 'auto|linux|linux-3.11', help: "which kernel's defaults a script assumes (auto: linux-3.11 for scripts that run no helper, the 2013 ones)" },
+    tolerance_usecs: { type: 'string', value: 'N', help: "timing tolerance in microseconds (default 4000; a script's own --tolerance_usecs wins)" },
+    strict_segments: { type: 'boolean', help: 'a > line matches exactly one segment (no merging of consecutive segments)' },
+    view: { type: 'string', value: 'ladder|none', help: "draw one script's run as a ladder (one script only)" },
+    html: { type: 'string', value: 'OUT.html', help: "write one script's run as an HTML report (one script only)" },
+    kernel: { type: 'boolean', help: "also run each script on this machine's Linux (root, unshare -n) and show both verdicts" },
+    packetdrill: { type: 'string', value: 'BIN', help: 'the packetdrill binary for --kernel (default: packetdrill on PATH)' },
+  },
+};

@@ -45,6 +45,11 @@ export interface TcpConfig {
   /** Persist timer bounds for zero-window probes (ms). */
   persistMinMs: number;
   persistMaxMs: number;
+  /**
+   * Bytes the window-scale shift must cover (RFC 7323 2.3), when that is not rcvbuf: Linux sizes it for the
+   * largest receive buffer (tcp_rmem's third value), not the first one. Not a scenario key; `tcpemu packetdrill` sets it.
+   */
+  scaleBytes?: number;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;

@@ -14,6 +14,12 @@ export class NewReno {
   /** Bytes acknowledged since cwnd last grew in congestion avoidance (RFC 5681 3.1, byte counting). */
   private caAcked = 0;
 
+  /**
+   * Linux's slow start (tcp_slow_start): cwnd grows by every byte acknowledged, up to ssthresh, rather than
+   * by at most one SMSS an ACK (RFC 5681 3.1; RFC 3465's byte counting with no limit L).
+   */
+  linuxSlowStart = false;
+
   constructor(private mss: number, initialWindowSegments: number, iss: number) {
     this.cwnd = initialWindow(mss, initialWindowSegments);
     // RFC 5681 3.1: ssthresh starts arbitrarily high.
@@ -31,7 +37,8 @@ export class NewReno {
     this.dupAcks = 0;
     if (this.cwnd < this.ssthresh) {
       // Slow start, RFC 5681 3.1 (equation 2): at most one SMSS per ACK.
-      this.cwnd += Math.min(bytesAcked, this.mss);
+      if (this.linuxSlowStart) this.cwnd = Math.max(this.cwnd, Math.min(this.cwnd + bytesAcked, this.ssthresh));
+      else this.cwnd += Math.min(bytesAcked, this.mss);
     } else {
       // Congestion avoidance: one SMSS per cwnd of data acknowledged (RFC 5681 3.1, equation 3's byte-counting form).
       this.caAcked += bytesAcked;

@@ -270,6 +270,10 @@ export class Connection {
   private ackNow = false;
   /** Bytes received in order and not yet acknowledged, for "ACK every second full-sized segment" (RFC 5681 4.2). */
   private unackedBytes = 0;
+  private maxInFlight = 0;
+  private maxInFlightSeq: number | undefined = undefined;
+  /** Linux's quick-ACK mode (linux profile): data segments still to be acknowledged at once; undefined before the first. */
+  private quickAcks: number | undefined = undefined;
   /** Challenge ACKs sent in the current second of the clock (`start`: now / 1000, floored; RFC 5961 7); made on the first one. */
   private challenge: { start: number; count: number } | undefined = undefined;
   private lastCc: CongestionSnapshot | undefined;
@@ -290,6 +294,11 @@ export class Connection {
     this.effMss = Math.min(this.config.mss, DEFAULT_PEER_MSS);
     this.rtt = new RttEstimator(this.config);
     this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
+    this.cc.linuxSlowStart = this.config.profile === 'linux';
+    // RFC 6582 3.2 starts "recover" at the ISS, and a duplicate ACK of the first flight (ACK = ISS+1) then covers
+    // no more than it: no fast retransmit until some data has been acknowledged. Linux has no such gate outside
+    // its Loss state, and fast-retransmits a loss in the first flight (packetdrill fast_recovery/fr-4pkt-sack).
+    if (this.config.profile === 'linux') this.cc.recover = seqAdd(this.iss, -1);
     if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
     if (p.checkInvariants ?? invariantChecksByDefault()) {
       this.bits |= CHECKED;
@@ -336,7 +345,7 @@ export class Connection {
 
   private doConnect(now: number): void {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
-    this.rcvScale = this.config.windowScale ? scaleFor(this.config.rcvbuf) : 0;
+    this.rcvScale = this.config.windowScale ? scaleFor(this.config.scaleBytes ?? this.config.rcvbuf) : 0;
     this.setState('SYN-SENT', 'app connect', now);
     this.sendSyn(now, false, PLAIN);
   }
@@ -519,7 +528,11 @@ export class Connection {
     switch (this.state) {
       case 'SYN-RECEIVED': case 'ESTABLISHED': case 'FIN-WAIT-1': case 'FIN-WAIT-2': case 'CLOSE-WAIT': {
         // Linux also sets ACK (tcp_send_active_reset), as `tcpemu real` shows.
-        this.emit(this.ownReset(this.config.profile === 'linux'), { retransmit: false, why: 'abort' }, now);
+        const rst = this.ownReset(this.config.profile === 'linux');
+        // Linux's active reset carries the timestamps option when it was agreed (tcp_send_active_reset). RFC 7323
+        // 3.2 asks for it on every segment but a RST; the rfc profile sends none there.
+        if (this.config.profile === 'linux' && this.tsOk) rst.options = [NOP, NOP, this.tsOption(now, this.tsRecent)];
+        this.emit(rst, { retransmit: false, why: 'abort' }, now);
         break;
       }
     }
@@ -639,6 +652,14 @@ export class Connection {
     if (this.sndWnd > 0) {
       this.persistBackoff = 0;
       this.output(now, 'persist', 1, false, true);
+      return;
+    }
+    if (this.config.profile === 'linux') {
+      // Linux probes with no data: an ACK one below SND.UNA (tcp_write_wakeup's tcp_xmit_probe_skb), old enough
+      // that the peer must answer it with an ACK carrying its window (RFC 9293 3.10.7.4), and nothing to retransmit.
+      this.emit(this.makeSegment(seqAdd(this.sndUna, -1), ACK, EMPTY, now), { retransmit: false, why: 'persist' }, now);
+      this.persistBackoff++;
+      this.armPersist(now);
       return;
     }
     const offset = seqDiff(this.sndNxt, this.bufSeq);
@@ -957,7 +978,7 @@ export class Connection {
     if (advanced > 0) {
       this.unackedBytes += advanced;
       // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
-      if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps) this.ackNow = true;
+      if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps || this.quickAck()) this.ackNow = true;
       else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
       this.sink.event(READABLE, now);
     } else {
@@ -965,6 +986,19 @@ export class Connection {
       this.ackNow = true;
     }
     return advanced;
+  }
+
+  /**
+   * Linux's quick-ACK mode (tcp_incr_quickack): the first data of a connection is acknowledged segment by
+   * segment, up to half the receive window in segments and at most 16, so that the peer's slow start is
+   * not held back by delayed ACKs. RFC 9293 3.8.6.3 allows an ACK at once; the rfc profile delays.
+   */
+  private quickAck(): boolean {
+    if (this.config.profile !== 'linux') return false;
+    this.quickAcks ??= Math.min(16, Math.max(2, Math.floor(this.config.rcvbuf / (2 * this.effMss))));
+    if (this.quickAcks === 0) return false;
+    this.quickAcks--;
+    return true;
   }
 
   private enterEstablishedFromSynReceived(now: number, cause: string): void {
@@ -1067,8 +1101,10 @@ export class Connection {
         // RFC 6582 3.2 step 5: retransmit the first unacknowledged segment at once.
         this.retransmitFirst(now, 'fast-retransmit');
       }
-    } else {
+    } else if (this.cwndLimited()) {
       this.cc.onNewAck(acked);
+    } else {
+      this.cc.dupAcks = 0;
     }
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -1163,6 +1199,36 @@ export class Connection {
   // ---------------------------------------------------------------- output
 
   /**
+   * Whether cwnd may grow on this ACK. RFC 5681 grows it on every ACK. The linux profile grows it in slow
+   * start only while cwnd is less than twice the most segments in flight in the last round trip
+   * (tcp_is_cwnd_limited, as RFC 7661 asks of an application-limited sender); outside slow start always.
+   */
+  private cwndLimited(): boolean {
+    if (this.config.profile !== 'linux' || this.cc.cwnd >= this.cc.ssthresh) return true;
+    return this.cc.cwnd < 2 * this.maxInFlight;
+  }
+
+  /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
+  private noteInFlight(): void {
+    const f = this.flight;
+    if (this.maxInFlightSeq === undefined || seqGe(this.sndUna, this.maxInFlightSeq)) {
+      this.maxInFlight = f;
+      this.maxInFlightSeq = this.sndNxt;
+    } else if (f > this.maxInFlight) this.maxInFlight = f;
+  }
+
+  /**
+   * Linux profile: whether new data sent now ends what may go at once (the window or Nagle holds back
+   * the rest). Linux marks PSH on the last segment of each burst of its send queue (each TSO/GSO packet
+   * of tcp_sendmsg carries it), and packetdrill's scripts expect it there; RFC 9293 3.9.1 leaves where a
+   * sender sets PSH to it. The rfc profile sets PSH only where the buffer empties.
+   */
+  private lastOfBurst(left: number, usableLeft: number, segMss: number): boolean {
+    const next = Math.min(left, segMss, usableLeft);
+    return next === 0 || (next < segMss && this.config.nagle);
+  }
+
+  /**
    * Send what the windows, Nagle and SWS avoidance allow, then a bare ACK if one is owed.
    * `limit` caps the number of data segments (1 after a timeout); `force` ignores the windows
    * (a fast retransmission of the first unacknowledged segment). Returns the segments sent.
@@ -1203,6 +1269,7 @@ export class Connection {
       const payload = this.sendBuf.peek(offset, len);
       let flags = ACK;
       if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD and Linux: PSH on the segment that empties the buffer
+      else if (len > 0 && this.config.profile === 'linux' && !force && seqGe(this.sndNxt, this.sndMax) && this.lastOfBurst(unsent - len, usable - len, segMss)) flags |= PSH;
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
       const retransmit = seqLt(seq, this.sndMax);
@@ -1215,6 +1282,7 @@ export class Connection {
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
       sent++;
+      if (this.config.profile === 'linux') this.noteInFlight();
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
@@ -1236,7 +1304,8 @@ export class Connection {
   private maybeWindowUpdate(now: number): void {
     const rb = this.recvBuf!;
     const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
-    const free = this.config.rcvbuf - rb.unread;
+    // What could be advertised: the free space, as far as the 16-bit field and our window scale carry it (RFC 7323 2.3).
+    const free = Math.min(this.config.rcvbuf - rb.unread, 0xffff * 2 ** this.rcvScale);
     if (2 * current > this.config.rcvbuf || free < 2 * current) return;
     if (free - current >= Math.min(this.config.rcvbuf / 2, this.effMss)) {
       this.ackNow = true;
@@ -1304,7 +1373,7 @@ export class Connection {
     if (this.config.windowScale && ws !== undefined) {
       this.wsAgreed = true;
       this.sndScale = Math.min(ws, 14);
-      if (this.state === 'LISTEN') this.rcvScale = scaleFor(this.config.rcvbuf);
+      if (this.state === 'LISTEN') this.rcvScale = scaleFor(this.config.scaleBytes ?? this.config.rcvbuf);
     } else {
       this.sndScale = 0;
       this.rcvScale = 0;

@@ -6,13 +6,13 @@
 import test from 'ava';
 import { main } from '../../bin/tcpemu.ts';
 import { allOptions, suggest, synopsis, type CommandSpec } from '../../lib/cli/args.ts';
-import { REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../../lib/cli/commands.ts';
+import { PACKETDRILL_COMMAND, REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../../lib/cli/commands.ts';
 import { TUN_COMMAND } from '../../lib/cli/tun.ts';
 import { BENCH_COMMAND } from '../../lib/bench/index.ts';
 import { SWEEP_COMMAND } from '../../lib/sweep/index.ts';
 import { tcpemu } from './run.ts';
 
-const SPECS: CommandSpec[] = [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND];
+const SPECS: CommandSpec[] = [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND, PACKETDRILL_COMMAND];
 
 async function cli(args: string[]) {
   let out = '';

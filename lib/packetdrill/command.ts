@@ -1,0 +1,116 @@
+/**
+ * `tcpemu packetdrill FILE.pkt|DIR...`: read every script first (a mistake is exit 2 and nothing runs or
+ * is written), run each on the model, and print one line a script and a total; with --kernel, the
+ * kernel's verdict beside the model's.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { PACKETDRILL_COMMAND } from '../cli/commands.ts';
+import { didYouMean, formatHelp, helpHint, parseCommand, suggest, UsageError } from '../cli/args.ts';
+import type { CliIo } from '../cli/io.ts';
+import { parseScript, type Script } from './parse.ts';
+import { runScript, type ScriptResult } from './runner.ts';
+import { DEFAULTS_CHOICES, defaultsFor, type DefaultsChoice } from './sysctl.ts';
+import { findPacketdrill, runOnKernel, type KernelResult } from './kernel.ts';
+import { renderLadder } from '../trace/views/ladder.ts';
+
+/** Every .pkt under the paths given, in name order (a file named is taken whatever its extension). */
+export function scriptFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new UsageError(`${p}: no such file or folder`);
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        const q = path.join(p, name);
+        if (statSync(q).isDirectory() || name.endsWith('.pkt')) walk(q);
+      }
+    } else out.push(p);
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+export function loadScripts(files: readonly string[]): Script[] {
+  return files.map((f) => parseScript(readFileSync(f, 'utf8'), f));
+}
+
+function verdictWord(v: string): string {
+  return v.toUpperCase();
+}
+
+export function formatResult(r: ScriptResult): string {
+  if (r.verdict === 'pass') return `PASS         ${r.file}\n`;
+  if (r.verdict === 'unsupported') return `UNSUPPORTED  ${r.file}:${r.line}  ${r.reason}\n`;
+  let s = `FAIL         ${r.file}:${r.line}  ${r.reason}\n`;
+  if (r.expected !== undefined) s += `    expected: ${r.expected}\n`;
+  if (r.actual !== undefined) s += `    actual:   ${r.actual}\n`;
+  return s;
+}
+
+export async function packetdrillCommand(args: string[], io: CliIo): Promise<number> {
+  const p = parseCommand(PACKETDRILL_COMMAND, args);
+  if (p.help) {
+    io.out(formatHelp(PACKETDRILL_COMMAND));
+    return 0;
+  }
+  const v = p.values as Record<string, string | boolean | undefined>;
+  const fail = (msg: string): never => {
+    throw new UsageError(`tcpemu packetdrill: ${msg}\n${helpHint(PACKETDRILL_COMMAND)}`);
+  };
+  if (p.positionals.length === 0) fail('name at least one script or folder of scripts');
+  const defaults = (v.defaults ?? 'auto') as string;
+  if (!(DEFAULTS_CHOICES as readonly string[]).includes(defaults)) fail(`--defaults is one of ${DEFAULTS_CHOICES.join(', ')}, not '${defaults}'${didYouMean(suggest(defaults, DEFAULTS_CHOICES))}`);
+  const tolText = v.tolerance_usecs as string | undefined;
+  if (tolText !== undefined && !/^\d+$/.test(tolText)) fail(`--tolerance_usecs takes a whole number of microseconds, not '${tolText}'`);
+  const view = v.view as string | undefined;
+  if (view !== undefined && !['ladder', 'none'].includes(view)) fail(`--view is ladder or none, not '${view}'${didYouMean(suggest(view, ['ladder', 'none']))}`);
+  let bin: string | undefined;
+  if (v.kernel) {
+    bin = (v.packetdrill as string | undefined) ?? findPacketdrill();
+    if (!bin) fail('--kernel needs packetdrill: put it on PATH or give --packetdrill BIN (docs/packetdrill.md says how to build it)');
+    if (process.getuid?.() !== 0) fail('--kernel needs root: packetdrill makes a TUN device in a network namespace of its own (unshare -n)');
+  } else if (v.packetdrill !== undefined) fail('--packetdrill is for --kernel');
+  // Every script is read before any runs: a mistake in one is exit 2, and nothing runs or is written.
+  const scripts = loadScripts(scriptFiles(p.positionals));
+  if ((view === 'ladder' || v.html !== undefined) && scripts.length !== 1) fail(`--view ladder and --html draw one script's run, and ${scripts.length} were given`);
+  const opts = { defaults: defaults as DefaultsChoice, toleranceUsecs: tolText === undefined ? undefined : Number(tolText), strictSegments: v.strict_segments === true };
+  const counts = { pass: 0, fail: 0, unsupported: 0 };
+  const kernelCounts = { pass: 0, fail: 0, error: 0 };
+  for (const script of scripts) {
+    const r = runScript(script, opts);
+    counts[r.verdict]++;
+    let k: KernelResult | undefined;
+    if (bin) {
+      // The kernel on a shared VM needs room: 50 ms unless a tolerance was given (docs/packetdrill.md).
+      const shells = script.events.flatMap((e) => (e.type === 'shell' ? [e.command] : []));
+      k = runOnKernel(script.file, { packetdrill: bin, toleranceUsecs: opts.toleranceUsecs ?? 50_000, defaults: defaultsFor(opts.defaults, shells) });
+      kernelCounts[k.verdict]++;
+    }
+    if (v.json) {
+      const o: Record<string, unknown> = { file: r.file, verdict: r.verdict, line: r.line ?? null, expected: r.expected ?? null, actual: r.actual ?? null, reason: r.reason ?? null };
+      if (k) o.kernel = { verdict: k.verdict, reason: k.reason ?? null };
+      io.out(JSON.stringify(o) + '\n');
+    } else if (k) {
+      io.out(`model ${verdictWord(r.verdict).padEnd(11)}  kernel ${verdictWord(k.verdict).padEnd(5)}  ${r.file}${r.line ? `:${r.line}` : ''}\n`);
+      if (r.verdict !== 'pass') io.out(`    model:  ${r.reason}\n`);
+      if (k.verdict !== 'pass') io.out(`    kernel: ${k.reason}\n`);
+    } else io.out(formatResult(r));
+    if (view === 'ladder') io.out(renderLadder(r.events, { hosts: ['tcpemu', 'remote'], color: io.color, width: process.stdout.columns || 100 }));
+    if (v.html !== undefined) {
+      const { renderReport, writeReport } = await import('../report/index.ts');
+      const out = v.html as string;
+      await writeReport(out, renderReport(r.events, { title: `tcpemu packetdrill: ${script.file}`, expectations: [{ what: script.file, ok: r.verdict === 'pass', detail: r.reason ?? 'pass' }] }));
+      io.err(`wrote ${out}\n`);
+    }
+  }
+  if (!v.json) {
+    io.out(`${scripts.length} script${scripts.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.fail} fail, ${counts.unsupported} unsupported\n`);
+    if (bin) io.out(`kernel: ${kernelCounts.pass} pass, ${kernelCounts.fail} fail${kernelCounts.error ? `, ${kernelCounts.error} could not run` : ''}\n`);
+  }
+  return counts.fail > 0 ? 1 : 0;
+}

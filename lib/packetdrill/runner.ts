@@ -1,0 +1,596 @@
+/**
+ * Runs a packetdrill script against one tcpemu host on virtual time, with packetdrill's semantics (see
+ * docs/packetdrill.md): the script's remote end is played here, injecting `<` segments straight into
+ * the host and taking the host's segments off its link for the `>` lines; system calls go to the
+ * host's socket API (./sockets.ts); `%{ }%` blocks are checked against the model's connection.
+ *
+ * The verdict is PASS, FAIL (the line, packetdrill's words for what differed, the expected and the
+ * actual segment or result) or UNSUPPORTED (the construct the model cannot run; the script is read
+ * through for those before it runs, so one is never a pass).
+ */
+import { Scheduler } from '../sim/scheduler.ts';
+import { Random } from '../sim/random.ts';
+import { Host } from '../host/host.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import type { MetaEvent, TraceEvent } from '../trace/events.ts';
+import { VERSION } from '../version.ts';
+import type { TcpConfig } from '../tcp/config.ts';
+import { decodePacket, encodePacket } from '../wire/tcp.ts';
+import { parseAddr } from '../wire/ipv4.ts';
+import { ACK, FIN, PSH, RST, SYN, URG, ECE, CWR, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { seqAdd } from '../wire/seq.ts';
+import type { PacketEvent, PdEvent, PdOption, Script, SyscallEvent, TimeSpec, CodeEvent } from './parse.ts';
+import { applyShell, baseSettings, defaultsFor, Unsupported, type DefaultsChoice, type Settings } from './sysctl.ts';
+import { Sockets, unsupportedSyscall, type CallOutcome, type PendingCall } from './sockets.ts';
+import { evalPy, namesOf, UnknownName } from './python.ts';
+import { tcpInfo, TCPI_CONSTANTS } from './tcpinfo.ts';
+
+export type Verdict = 'pass' | 'fail' | 'unsupported';
+
+export interface ScriptResult {
+  file: string;
+  verdict: Verdict;
+  /** The script line of the failure or of the unsupported construct. */
+  line?: number;
+  expected?: string;
+  actual?: string;
+  /** packetdrill's words for the failure, or the unsupported construct. */
+  reason?: string;
+  /** Settings the script asks for that the model departs from (CUBIC, RACK-TLP). */
+  departures: string[];
+  /** The run's trace (hosts 'tcpemu' and 'remote'), for --view and --html. */
+  events: TraceEvent[];
+}
+
+export interface PacketdrillOptions {
+  /** Which kernel's defaults the script assumes (default auto: see defaultsFor). */
+  defaults?: DefaultsChoice;
+  /** --tolerance_usecs (a script's own line wins). */
+  toleranceUsecs?: number;
+  strictSegments?: boolean;
+  /** Model settings over the script's (the tests run a script under --profile rfc this way). */
+  config?: Partial<TcpConfig>;
+  /** Longest wait (s of virtual time) for a `*` packet or a blocking call with no end; the run's bound. */
+  boundSecs?: number;
+}
+
+const LOCAL = parseAddr('192.168.0.1');
+const REMOTE = parseAddr('192.0.2.1');
+const PORT = 8080;
+const REMOTE_PORT_BASE = 40000;
+/** packetdrill's sniffing timeout after a packet's expected time (run_packet.c: 2 s). */
+const SNIFF_GRACE_S = 2;
+/** packetdrill's wait for a blocking call before the next call (run_system_call.c: 1 s). */
+const BLOCKING_WAIT_S = 1;
+const MAX_STEPS = 5_000_000;
+
+/** A failure in packetdrill's words, at a script line. */
+class Failure extends Error {
+  constructor(readonly line: number, readonly reason: string, readonly expected?: string, readonly actual?: string) {
+    super(reason);
+  }
+}
+
+interface Sent {
+  t: number;
+  seg: TcpSegment;
+}
+
+/** Statically: the first construct of the script the model cannot run. */
+export function findUnsupported(script: Script, settings: Settings): Unsupported | undefined {
+  const s = script.options;
+  for (const [name, o] of Object.entries(s)) {
+    if (!['tolerance_usecs', 'tolerance_percent', 'strict_segments', 'tcp_ts_tick_usecs'].includes(name)) return new Unsupported(`--${name}`, o.pos.line);
+  }
+  const known = new Set(Object.keys(TCPI_CONSTANTS));
+  const vars = new Set<string>();
+  for (const ev of script.events) {
+    try {
+      if (ev.type === 'shell') applyShell(settings, ev.command, ev.pos.line);
+      else if (ev.type === 'packet') {
+        if (ev.ipInfo) return new Unsupported(`IP information ${ev.ipInfo}`, ev.pos.line);
+        if (/[EWAU0-7]/.test(ev.flags)) return new Unsupported(`flags '${ev.flags}' (ECN/URG)`, ev.pos.line);
+        if (ev.urg !== undefined) return new Unsupported('urg (urgent pointer)', ev.pos.line);
+        const other = Array.isArray(ev.options) ? ev.options.find((o) => o.kind === 'other') : undefined;
+        if (other && other.kind === 'other') return new Unsupported(`TCP option ${other.name}${other.name.startsWith('FO') ? ' (TCP Fast Open)' : ''}`, ev.pos.line);
+      } else if (ev.type === 'syscall') {
+        const why = unsupportedSyscall(ev);
+        if (why) return new Unsupported(why, ev.pos.line);
+      } else if (ev.type === 'code') {
+        for (const st of ev.code.statements) {
+          if (st.kind === 'unsupported') return new Unsupported(`Python in %{ }%: ${st.text}`, st.line);
+          if (st.kind === 'assign') vars.add(st.name);
+          if (st.kind === 'assert' || st.kind === 'assign') {
+            for (const n of namesOf(st.expr)) {
+              if (n.startsWith('tcpi_') && !tcpInfo.supported.includes(n)) return new Unsupported(`${n} (the model keeps no such counter)`, st.line);
+              if (!n.startsWith('tcpi_') && !known.has(n) && !vars.has(n)) return new Unsupported(`Python name ${n}`, st.line);
+            }
+          }
+        }
+      }
+    } catch (err) {
+      if (err instanceof Unsupported) return err;
+      throw err;
+    }
+  }
+  return undefined;
+}
+
+export function runScript(script: Script, opts: PacketdrillOptions = {}): ScriptResult {
+  const shells = script.events.flatMap((e) => (e.type === 'shell' ? [e.command] : []));
+  const settings = baseSettings(defaultsFor(opts.defaults ?? 'auto', shells));
+  const unsupported = findUnsupported(script, settings);
+  if (opts.config) settings.config = { ...settings.config, ...opts.config };
+  const base = { file: script.file, departures: settings.departures };
+  if (unsupported) return { ...base, verdict: 'unsupported', line: unsupported.line, reason: unsupported.construct, events: [] };
+  const run = new Run(script, settings, opts);
+  try {
+    run.execute();
+    return { ...base, verdict: 'pass', events: run.trace() };
+  } catch (err) {
+    if (err instanceof Failure) {
+      const r: ScriptResult = { ...base, verdict: 'fail', line: err.line, reason: err.reason, events: run.trace() };
+      if (err.expected !== undefined) r.expected = err.expected;
+      if (err.actual !== undefined) r.actual = err.actual;
+      return r;
+    }
+    if (err instanceof Unsupported) return { ...base, verdict: 'unsupported', line: err.line, reason: err.construct, events: run.trace() };
+    throw err;
+  }
+}
+
+class Run {
+  readonly clock = new Scheduler();
+  readonly recorder: TraceRecorder;
+  readonly host: Host;
+  readonly sockets: Sockets;
+  private readonly sent: Sent[] = [];
+  private readonly tolerance: number;
+  private readonly tolerancePct: number;
+  private readonly strict: boolean;
+  private readonly tsTickUsecs: number;
+  /** The script time of the event being run (the TS val tolerance grows with it). */
+  private eventScriptT = 0;
+  private readonly boundS: number;
+  private steps = 0;
+  /** Script time (s) of the last event, and whether it was an inbound packet (packetdrill's anchoring). */
+  private lastScriptT = 0;
+  private lastAnchored = false;
+  private pending: PendingCall | undefined;
+  // The connection under test, as packetdrill tracks it.
+  private remoteIsn: number | undefined;
+  private localIsn: number | undefined;
+  private scriptLocalIsn = 0;
+  private remotePort = REMOTE_PORT_BASE;
+  private readonly tsMap = new Map<number, number>();
+  private firstTs: { script: number; live: number } | undefined;
+  private lastSynSeq: number | undefined;
+  private readonly codeChecks: Array<{ ev: CodeEvent; info: Map<string, number> | undefined }> = [];
+
+  constructor(readonly script: Script, readonly settings: Settings, opts: PacketdrillOptions) {
+    const o = script.options;
+    this.tolerance = (o.tolerance_usecs ? Number(o.tolerance_usecs.value) : opts.toleranceUsecs ?? 4000) / 1e6;
+    this.tolerancePct = o.tolerance_percent ? Number(o.tolerance_percent.value) : 0;
+    this.strict = opts.strictSegments === true || o.strict_segments !== undefined;
+    this.tsTickUsecs = o.tcp_ts_tick_usecs ? Number(o.tcp_ts_tick_usecs.value) : 0;
+    this.boundS = opts.boundSecs ?? 600;
+    this.recorder = new TraceRecorder(this.clock, { timers: false, congestion: true, maxEvents: 200_000 });
+    const config = { ...settings.config, scaleBytes: settings.rmemMax };
+    this.host = new Host({
+      name: 'tcpemu', addr: LOCAL, config, clock: this.clock, random: new Random(1).fork('host'), tracer: this.recorder,
+      keepClosedSockets: true, checkFields: true,
+      transmit: (packet) => {
+        const { tcp } = decodePacket(packet, { verifyChecksum: false });
+        // The remote end's view: the segment arrives there at once.
+        this.recorder.segment('rx', REMOTE_HOST, undefined, LOCAL, REMOTE, tcp);
+        this.sent.push({ t: this.clock.now / 1000, seg: { ...tcp, payload: Buffer.from(tcp.payload) } });
+      },
+    });
+    this.sockets = new Sockets(this.host, config, REMOTE, PORT, () => this.clock.now / 1000);
+  }
+
+  trace(): TraceEvent[] {
+    return [
+      { type: 'meta', scenario: this.script.file, seed: 1, version: VERSION, source: '' } satisfies MetaEvent,
+      ...this.recorder.events,
+    ];
+  }
+
+  private get now(): number {
+    return this.clock.now / 1000;
+  }
+
+  /** Run the model's clock up to `t` (s), stopping early when `until` holds after an event. */
+  private advance(t: number, until?: () => boolean): void {
+    for (;;) {
+      this.checkPending();
+      if (until?.()) return;
+      const next = this.clock.nextTime();
+      if (next === undefined || next > t * 1000) break;
+      if (++this.steps > MAX_STEPS) throw new Failure(0, `stopped at the bound of ${MAX_STEPS} model events at ${this.now.toFixed(6)} sec (the model never went quiet)`);
+      this.clock.step();
+    }
+    // The clock stands at t even when nothing happens by then (runUntil alone leaves it at the last event).
+    if (this.clock.now < t * 1000) {
+      this.clock.at(t * 1000, noop);
+      this.clock.runUntil(t * 1000);
+    }
+    this.checkPending();
+  }
+
+  private checkPending(): void {
+    const p = this.pending;
+    if (!p || p.done) return;
+    const out = p.poll();
+    if (out) {
+      p.done = true;
+      p.outcome = out;
+      p.endT = this.now;
+    }
+  }
+
+  /** The script time of an event: absolute, or from the previous event (packetdrill's adjust_relative_event_times). */
+  private times(ev: PdEvent & { time: TimeSpec }): { start: number; end: number; offset: number } {
+    const t = ev.time;
+    const anchored = ev.type === 'packet' && ev.dir === '<';
+    let offset = 0;
+    if (t.kind !== 'abs') offset = this.lastAnchored && anchored ? this.lastScriptT : this.now;
+    const start = t.kind === 'any' ? this.now : t.start + offset;
+    let end = start;
+    if (t.window) end = t.window.end + (t.window.kind === 'rel' ? offset : 0);
+    return { start, end, offset };
+  }
+
+  private toleranceFor(scriptT: number): number {
+    return Math.max(this.tolerance, (this.tolerancePct / 100) * (scriptT - this.lastScriptT));
+  }
+
+  execute(): void {
+    for (const ev of this.script.events) {
+      if (ev.type === 'shell' && ev.time === undefined) continue; // settings: read before the run
+      const { start, end, offset } = this.times(ev as PdEvent & { time: TimeSpec });
+      this.advance(start);
+      this.eventScriptT = start;
+      if (ev.type === 'packet' && ev.dir === '<') this.inbound(ev);
+      else if (ev.type === 'packet') this.outbound(ev, start, end, offset);
+      else if (ev.type === 'syscall') this.syscall(ev, start, offset);
+      else if (ev.type === 'code') this.codeChecks.push({ ev, info: this.sockets.tcpInfoOfLast() });
+      // A timed shell line changes settings the sockets already have: read for UNSUPPORTED, else nothing to do.
+      this.lastScriptT = start;
+      this.lastAnchored = ev.type === 'packet' && ev.dir === '<';
+    }
+    this.finishPending();
+    this.checkCode();
+  }
+
+  /** The blocking call still open when the script ends must return in its time. */
+  private finishPending(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.advance(p.endScript + this.toleranceFor(p.endScript) + 1e-9, () => p.done);
+    this.verifyPending();
+  }
+
+  private verifyPending(): void {
+    const p = this.pending!;
+    this.pending = undefined;
+    if (!p.done) throw new Failure(p.ev.pos.line, `${p.ev.name} is still blocked at ${this.now.toFixed(6)} sec; it should have returned at ${p.endScript.toFixed(6)} sec`);
+    this.checkResult(p.ev, p.outcome!);
+    const tol = this.toleranceFor(p.endScript);
+    if (Math.abs(p.endT! - p.endScript) > tol + 1e-9) {
+      throw new Failure(p.ev.pos.line, `timing error: expected system call return at ${p.endScript.toFixed(6)} sec but happened at ${p.endT!.toFixed(6)} sec; tolerance ${tol.toFixed(6)} sec`);
+    }
+  }
+
+  private syscall(ev: SyscallEvent, start: number, offset: number): void {
+    // packetdrill waits (up to 1 s) for a blocking call in progress before it makes the next call.
+    if (this.pending) {
+      const p = this.pending;
+      this.advance(this.now + BLOCKING_WAIT_S, () => p.done);
+      if (ev.time.blocking && !p.done) throw new Failure(ev.pos.line, `runtime error in ${ev.name} call: blocking system call while another blocking system call is already in progress`);
+      if (p.done) this.verifyPending();
+    }
+    const call = this.sockets.call(ev);
+    if (ev.time.blocking) {
+      const endScript = ev.time.blocking.end + (ev.time.blocking.kind === 'rel' ? offset : 0);
+      this.pending = { ev, poll: call, done: false, endScript };
+      this.checkPending();
+      void start;
+      return;
+    }
+    const out = call();
+    if (!out) {
+      // A call written without ...end must not block (packetdrill's SYSCALL_NON_BLOCKING).
+      throw new Failure(ev.pos.line, `${ev.name} blocked, but the script gives it no ...end time (a call that may block is written start...end)`);
+    }
+    this.checkResult(ev, out);
+  }
+
+  private checkResult(ev: SyscallEvent, out: CallOutcome): void {
+    const expected = ev.result;
+    const exp = `${ev.name}(...) = ${expected === undefined ? '...' : expected}${ev.errno ? ` ${ev.errno}` : ''}`;
+    const act = `${ev.name}(...) = ${out.result}${out.errno ? ` ${out.errno}` : ''}`;
+    if (out.mismatch) throw new Failure(ev.pos.line, out.mismatch, exp, act);
+    if (expected !== undefined) {
+      const fdCall = ev.name === 'socket' || ev.name === 'accept';
+      if (fdCall && expected >= 0 ? out.result < 0 : out.result !== expected) {
+        throw new Failure(ev.pos.line, `Expected result ${expected} but got ${out.result}${out.errno ? ` with errno ${out.errno}` : ''}`, exp, act);
+      }
+    }
+    if (ev.errno !== undefined && ev.errno !== out.errno) {
+      throw new Failure(ev.pos.line, `Expected errno ${ev.errno} but got ${out.errno ?? 'none'}`, exp, act);
+    }
+  }
+
+  // ------------------------------------------------------------------ packets
+
+  private inbound(ev: PacketEvent): void {
+    const flags = flagBits(ev.flags);
+    const syn = (flags & SYN) !== 0;
+    if (syn && !(flags & ACK)) {
+      // A new SYN to the listener comes from a fresh port (packetdrill's ephemeral_port); a repeated one from the same.
+      if (this.lastSynSeq !== undefined && this.lastSynSeq !== ev.start) this.remotePort++;
+      this.lastSynSeq = ev.start;
+      this.remoteIsn = ev.start;
+    } else if (syn) {
+      this.remoteIsn = ev.start;
+    }
+    // Passive: the peer's ephemeral port to the listener's 8080. Active: from 8080 to the port the stack picked.
+    const active = this.sockets.lastWasConnect() ? this.sockets.activeLocalPort() : undefined;
+    const srcPort = active !== undefined ? PORT : this.remotePort;
+    const dstPort = active ?? PORT;
+    if (this.remoteIsn === undefined) this.remoteIsn = 0;
+    const seq = syn ? ev.start : seqAdd(this.remoteIsn, ev.start);
+    let ack = 0;
+    if (ev.ack !== undefined) {
+      if (this.localIsn === undefined && (flags & ACK)) throw new Failure(ev.pos.line, 'an inbound packet acknowledges data, but the stack has sent no SYN yet (its ISN is unknown)');
+      ack = seqAdd(this.localIsn ?? 0, ev.ack - this.scriptLocalIsn);
+    }
+    const options: TcpOption[] = [];
+    for (const o of Array.isArray(ev.options) ? ev.options : []) options.push(this.inboundOption(o, ev));
+    const seg: TcpSegment = {
+      srcPort, dstPort, seq, ack, flags, window: ev.win ?? 0, urgent: 0, options,
+      payload: Buffer.alloc(ev.len),
+    };
+    this.recorder.segment('tx', REMOTE_HOST, undefined, REMOTE, LOCAL, seg);
+    this.host.receivePacket(encodePacket(REMOTE, LOCAL, seg));
+    this.checkPending();
+  }
+
+  private inboundOption(o: PdOption, ev: PacketEvent): TcpOption {
+    switch (o.kind) {
+      case 'mss': return { kind: 'mss', mss: o.mss };
+      case 'sackOK': return { kind: 'sack-permitted' };
+      case 'nop': return { kind: 'nop' };
+      case 'eol': return { kind: 'eol' };
+      case 'wscale': return { kind: 'wscale', shift: o.shift };
+      case 'sack': return { kind: 'sack', blocks: o.blocks.map(([a, b]) => [seqAdd(this.localIsn ?? 0, a - this.scriptLocalIsn), seqAdd(this.localIsn ?? 0, b - this.scriptLocalIsn)]) };
+      case 'TS': {
+        let ecr = 0;
+        if (o.ecr !== 0 || (this.firstTs !== undefined && this.tsMap.has(0))) {
+          const mapped = this.tsMap.get(o.ecr);
+          if (mapped !== undefined) ecr = mapped;
+          else if (this.firstTs) ecr = (o.ecr - this.firstTs.script + this.firstTs.live) >>> 0;
+          else throw new Failure(ev.pos.line, `unable to infer live TS ecr for script TS ecr ${o.ecr}; no matching or preceding outbound TS val`);
+        }
+        return { kind: 'timestamps', tsval: o.val, tsecr: ecr };
+      }
+      default: throw new Unsupported(`TCP option ${o.kind}`, ev.pos.line);
+    }
+  }
+
+  /** Wait for the stack's next segment: sent already, or sent before `deadline` (s). */
+  private nextSent(deadline: number): Sent | undefined {
+    if (this.sent.length === 0) this.advance(deadline, () => this.sent.length > 0);
+    return this.sent.shift();
+  }
+
+  private outbound(ev: PacketEvent, start: number, end: number, offset: number): void {
+    const any = ev.time.kind === 'any';
+    const deadline = any ? this.now + this.boundS : Math.max(start, end) + SNIFF_GRACE_S;
+    const expectText = `${fmtT(start)} ${scriptPacketText(ev)}`;
+    const first = this.nextSent(deadline);
+    if (!first) {
+      const why = any ? `stopped at the bound: no packet in ${this.boundS} sec of virtual time for a packet expected at any time (*)` : 'Timed out waiting for packet';
+      throw new Failure(ev.pos.line, why, expectText, 'no packet');
+    }
+    const pieces = [first];
+    let total = first.seg.payload.length;
+    while (total < ev.len && !this.strict) {
+      const next = this.nextSent(Math.max(start, end) + SNIFF_GRACE_S);
+      if (!next) break;
+      const prev = pieces[pieces.length - 1];
+      const mismatch = fragmentMismatch(prev.seg, next.seg, ev.len - total);
+      if (mismatch) throw new Failure(ev.pos.line, mismatch, expectText, this.liveText(next));
+      pieces.push(next);
+      total += next.seg.payload.length;
+    }
+    const live = aggregate(pieces);
+    const actualText = this.liveText(live);
+    if (total !== ev.len) throw new Failure(ev.pos.line, `live packet payload: expected ${ev.len} bytes vs actual ${total} bytes`, expectText, actualText);
+    const seg = live.seg;
+    // The stack's ISN, learned from its SYN (packetdrill: the script's SYN seq is taken as written).
+    if (seg.flags & SYN) {
+      this.localIsn = seg.seq;
+      this.scriptLocalIsn = ev.start;
+    }
+    const flags = flagBits(ev.flags);
+    const rel = (v: number, isn: number, scriptIsn: number) => (seqAdd(v, -isn) + scriptIsn) >>> 0;
+    const liveSeq = rel(seg.seq, this.localIsn ?? 0, this.scriptLocalIsn);
+    const liveAck = seg.flags & ACK ? rel(seg.ack, this.remoteIsn ?? 0, 0) : 0;
+    const field = (name: string, e: number, a: number) => {
+      if (e !== a) throw new Failure(ev.pos.line, `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${a} (0x${a.toString(16)})`, expectText, actualText);
+    };
+    field('tcp_fin', flags & FIN ? 1 : 0, seg.flags & FIN ? 1 : 0);
+    field('tcp_syn', flags & SYN ? 1 : 0, seg.flags & SYN ? 1 : 0);
+    field('tcp_rst', flags & RST ? 1 : 0, seg.flags & RST ? 1 : 0);
+    field('tcp_psh', flags & PSH ? 1 : 0, seg.flags & PSH ? 1 : 0);
+    field('tcp_ack', flags & ACK ? 1 : 0, seg.flags & ACK ? 1 : 0);
+    field('tcp_ece', flags & ECE ? 1 : 0, seg.flags & ECE ? 1 : 0);
+    field('tcp_cwr', flags & CWR ? 1 : 0, seg.flags & CWR ? 1 : 0);
+    field('tcp_seq', ev.start >>> 0, liveSeq);
+    field('tcp_ack_seq', (ev.ack ?? 0) >>> 0, liveAck);
+    if (ev.win !== undefined) field('tcp_window', ev.win, seg.window);
+    this.checkOptions(ev, seg, expectText, actualText);
+    const tol = this.toleranceFor(start);
+    if (!any) {
+      const lo = start - tol;
+      const hi = (ev.time.window ? end : start) + tol;
+      if (live.t < lo - 1e-9 || live.t > hi + 1e-9) {
+        let why: string;
+        if (!ev.time.window) why = `timing error: expected outbound packet at ${start.toFixed(6)} sec but happened at ${live.t.toFixed(6)} sec; tolerance ${tol.toFixed(6)} sec`;
+        else if (ev.time.kind === 'abs') why = `timing error: expected outbound packet in time range ${start.toFixed(6)}~${end.toFixed(6)} sec but happened at ${live.t.toFixed(6)} sec`;
+        else why = `timing error: expected outbound packet in relative time range +${(start - offset).toFixed(6)}~+${(end - offset).toFixed(6)} sec but happened at +${(live.t - offset).toFixed(6)} sec`;
+        throw new Failure(ev.pos.line, why, expectText, actualText);
+      }
+    }
+  }
+
+  private checkOptions(ev: PacketEvent, seg: TcpSegment, expectText: string, actualText: string): void {
+    if (ev.options === 'any') {
+      this.noteTs(seg, undefined);
+      return;
+    }
+    const want = ev.options ?? [];
+    const bad = (detail?: string) => new Failure(ev.pos.line, detail ?? 'bad outbound TCP options', expectText, actualText);
+    if (want.length !== seg.options.length) throw bad();
+    want.forEach((w, k) => {
+      const a = seg.options[k];
+      const kindOf: Record<string, string> = { mss: 'mss', sackOK: 'sack-permitted', TS: 'timestamps', nop: 'nop', eol: 'eol', wscale: 'wscale', sack: 'sack' };
+      if (kindOf[w.kind] !== a.kind) throw bad();
+      const value = (what: string, e: string, v: string) => {
+        if (e !== v) throw bad(`bad value in outbound TCP option (kind=${what}): expected: ${e} actual: ${v}`);
+      };
+      if (w.kind === 'mss' && a.kind === 'mss') value('mss', `mss ${w.mss}`, `mss ${a.mss}`);
+      if (w.kind === 'wscale' && a.kind === 'wscale') value('wscale', `wscale ${w.shift}`, `wscale ${a.shift}`);
+      if (w.kind === 'sack' && a.kind === 'sack') {
+        const isn = this.remoteIsn ?? 0;
+        value('sack', `sack ${w.blocks.map(([x, y]) => `${x}:${y}`).join(' ')}`, `sack ${a.blocks.map(([x, y]) => `${seqAdd(x, -isn) >>> 0}:${seqAdd(y, -isn) >>> 0}`).join(' ')}`);
+      }
+      if (w.kind === 'TS' && a.kind === 'timestamps') {
+        this.noteTs(seg, w.val);
+        // --tcp_ts_tick_usecs: the TS val, counted from the first one seen, within tolerance (run_packet.c).
+        if (this.tsTickUsecs > 0) {
+          const asScript = (this.firstTs!.script + (a.tsval - this.firstTs!.live)) >>> 0;
+          const tol = Math.max(this.tolerance, (this.tolerancePct / 100) * this.eventScriptT) * 1e6;
+          if (Math.abs((asScript - w.val) | 0) * this.tsTickUsecs > tol) throw bad(`bad outbound TCP timestamp value, tolerance ${Math.round(tol)}`);
+        }
+      }
+    });
+  }
+
+  /** An outbound TS val, remembered under the script's name for it (the ecr of later inbound packets). */
+  private noteTs(seg: TcpSegment, scriptVal: number | undefined): void {
+    const ts = seg.options.find((o) => o.kind === 'timestamps');
+    if (!ts || ts.kind !== 'timestamps' || scriptVal === undefined) return;
+    this.tsMap.set(scriptVal, ts.tsval);
+    this.firstTs ??= { script: scriptVal, live: ts.tsval };
+  }
+
+  private liveText(s: Sent): string {
+    const seg = s.seg;
+    const seq = (seqAdd(seg.seq, -(this.localIsn ?? seg.seq)) + this.scriptLocalIsn) >>> 0;
+    const ack = seg.flags & ACK ? ` ack ${seqAdd(seg.ack, -(this.remoteIsn ?? 0)) >>> 0}` : '';
+    const opts = seg.options.length ? ` <${seg.options.map((o) => optionText(o, this.remoteIsn ?? 0)).join(',')}>` : '';
+    return `${fmtT(s.t)} ${flagText(seg.flags)} ${seg.flags & SYN ? 0 : seq}:${(seg.flags & SYN ? 0 : seq) + seg.payload.length}(${seg.payload.length})${ack} win ${seg.window}${opts}`;
+  }
+
+  // ------------------------------------------------------------------ %{ }%
+
+  private checkCode(): void {
+    const env = new Map<string, number>(Object.entries(TCPI_CONSTANTS));
+    for (const { ev, info } of this.codeChecks) {
+      for (const [k, v] of info ?? []) env.set(k, v);
+      for (const st of ev.code.statements) {
+        try {
+          if (st.kind === 'assign') {
+            const v = evalPy(st.expr, env);
+            env.set(st.name, st.op === '=' ? v : st.op === '+=' ? (env.get(st.name) ?? 0) + v : (env.get(st.name) ?? 0) - v);
+          } else if (st.kind === 'assert' && !evalPy(st.expr, env)) {
+            const names = [...namesOf(st.expr)].filter((n) => n.startsWith('tcpi_') || env.has(n) && !(n in TCPI_CONSTANTS));
+            const actual = names.map((n) => `${n}=${env.get(n)}`).join(', ');
+            throw new Failure(st.line, `AssertionError: ${st.text}`, st.text, actual);
+          }
+        } catch (err) {
+          if (err instanceof UnknownName) {
+            if (info === undefined) throw new Failure(st.line, `no socket to read TCP_INFO from for ${err.varName}`);
+            throw new Unsupported(`Python name ${err.varName}`, st.line);
+          }
+          throw err;
+        }
+      }
+    }
+  }
+}
+
+function noop(): void {}
+
+const REMOTE_HOST = { name: 'remote' } as unknown as Host;
+
+function flagBits(flags: string): number {
+  let f = 0;
+  for (const c of flags) {
+    if (c === 'S') f |= SYN;
+    else if (c === 'F') f |= FIN;
+    else if (c === 'R') f |= RST;
+    else if (c === 'P') f |= PSH;
+    else if (c === '.') f |= ACK;
+    else if (c === 'E') f |= ECE;
+    else if (c === 'W') f |= CWR;
+    else if (c === 'U') f |= URG;
+  }
+  return f;
+}
+
+function flagText(f: number): string {
+  let s = '';
+  if (f & SYN) s += 'S';
+  if (f & FIN) s += 'F';
+  if (f & RST) s += 'R';
+  if (f & PSH) s += 'P';
+  if (f & ACK) s += '.';
+  return s || '-';
+}
+
+function optionText(o: TcpOption, isn: number): string {
+  switch (o.kind) {
+    case 'mss': return `mss ${o.mss}`;
+    case 'sack-permitted': return 'sackOK';
+    case 'timestamps': return `TS val ${o.tsval} ecr ${o.tsecr}`;
+    case 'wscale': return `wscale ${o.shift}`;
+    case 'sack': return `sack ${o.blocks.map(([a, b]) => `${seqAdd(a, -isn) >>> 0}:${seqAdd(b, -isn) >>> 0}`).join(' ')}`;
+    case 'unknown': return `kind ${o.type}`;
+    default: return o.kind;
+  }
+}
+
+function scriptPacketText(ev: PacketEvent): string {
+  const opts = ev.options === 'any' ? ' <...>' : ev.options ? ` <${ev.options.map((o) => o.kind === 'TS' ? `TS val ${o.val} ecr ${o.ecr}` : o.kind === 'mss' ? `mss ${o.mss}` : o.kind === 'wscale' ? `wscale ${o.shift}` : o.kind === 'sack' ? `sack ${o.blocks.map(([a, b]) => `${a}:${b}`).join(' ')}` : o.kind === 'other' ? o.name : o.kind).join(',')}>` : '';
+  return `${ev.flags} ${ev.start}:${ev.end}(${ev.len})${ev.ack !== undefined ? ` ack ${ev.ack}` : ''}${ev.win !== undefined ? ` win ${ev.win}` : ''}${opts}`;
+}
+
+function fmtT(t: number): string {
+  return t.toFixed(6);
+}
+
+/** Consecutive segments merged into one line must agree (run_packet.c verify_packet_fragments). */
+function fragmentMismatch(prev: TcpSegment, next: TcpSegment, remaining: number): string | undefined {
+  const mask = SYN | RST | ACK | URG | ECE;
+  if ((prev.flags & mask) !== (next.flags & mask)) return `live packet field tcp flags of a fragment: expected ${flagText(prev.flags)} vs actual ${flagText(next.flags)}`;
+  if (prev.ack !== next.ack) return `live packet field tcp_ack_seq of a fragment: expected: ${prev.ack} vs actual: ${next.ack}`;
+  if (seqAdd(prev.seq, prev.payload.length) !== next.seq) return 'fragment is not the next in sequence';
+  if (next.payload.length < remaining && next.payload.length !== prev.payload.length) {
+    return `fragment payload: expected ${prev.payload.length} bytes vs actual ${next.payload.length} bytes`;
+  }
+  return undefined;
+}
+
+function aggregate(pieces: Sent[]): Sent {
+  if (pieces.length === 1) return pieces[0];
+  const first = pieces[0].seg;
+  const last = pieces[pieces.length - 1].seg;
+  return {
+    t: pieces[0].t,
+    seg: { ...last, seq: first.seq, flags: pieces.reduce((f, p) => f | p.seg.flags, 0), options: first.options, payload: Buffer.concat(pieces.map((p) => p.seg.payload)) },
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * packetdrill's system calls on tcpemu's host: socket, bind, listen, accept, connect, read/recv,
+ * write/send/sendto/sendmsg (no ancillary data, no flags), close, shutdown, fcntl O_NONBLOCK, poll,
+ * ioctl SIOCINQ/SIOCOUTQ, and setsockopt/getsockopt of SO_REUSEADDR, SO_LINGER, SO_RCVBUF, SO_SNDBUF,
+ * TCP_NODELAY and TCP_MAXSEG. Each call gives a function the runner polls: it returns the outcome once
+ * the model can complete the call (at once for a call that does not block), undefined until then.
+ * Descriptors are the script's own numbers. Anything else is named by unsupportedSyscall.
+ */
+import type { Host, SimServer, SimSocket } from '../host/host.ts';
+import type { TcpConfig } from '../tcp/config.ts';
+import type { Expr, SyscallEvent } from './parse.ts';
+import { tcpInfo } from './tcpinfo.ts';
+
+export interface CallOutcome {
+  result: number;
+  errno?: string;
+  /** An output value that differs from the script's (getsockopt's [value], ioctl's, poll's revents). */
+  mismatch?: string;
+}
+
+export interface PendingCall {
+  ev: SyscallEvent;
+  poll: () => CallOutcome | undefined;
+  done: boolean;
+  /** When the script says it returns (s). */
+  endScript: number;
+  outcome?: CallOutcome;
+  endT?: number;
+}
+
+const SYMBOLS: Record<string, number> = {
+  AF_INET: 2, AF_INET6: 10, PF_INET: 2, SOCK_STREAM: 1, SOCK_NONBLOCK: 0x800, IPPROTO_TCP: 6, IPPROTO_IP: 0,
+  SOL_SOCKET: 1, SOL_TCP: 6, SO_REUSEADDR: 2, SO_LINGER: 13, SO_RCVBUF: 8, SO_SNDBUF: 7, SO_ERROR: 4, SO_KEEPALIVE: 9,
+  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11,
+  F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
+  SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
+  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
+  POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
+};
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG'];
+const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
+
+/** Why a call cannot run on the model (the construct to name), or undefined. */
+export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
+  if (!CALLS.includes(ev.name)) return `system call ${ev.name}`;
+  const a = ev.args;
+  const symsOf = (e: Expr | undefined): string[] => (e === undefined ? [] : e.kind === 'sym' ? [e.name] : e.kind === 'or' ? e.items.flatMap(symsOf) : []);
+  for (const arg of a) for (const s of symsOf(arg)) if (!(s in SYMBOLS) && !s.startsWith('MSG_')) return `symbol ${s} in ${ev.name}`;
+  if (ev.name === 'socket') {
+    const dom = symsOf(a[0]);
+    if (dom.includes('AF_INET6')) return 'socket(AF_INET6, ...): IPv6';
+  }
+  if (ev.name === 'setsockopt' || ev.name === 'getsockopt') {
+    const opt = symsOf(a[2])[0];
+    if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
+    if (ev.name === 'setsockopt' && opt === 'SO_ERROR') return 'setsockopt SO_ERROR';
+  }
+  if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg'].includes(ev.name)) {
+    const flags = symsOf(a[ev.name === 'sendmsg' ? 2 : 3]);
+    if (flags.length) return `${ev.name} flag ${flags.join('|')}`;
+  }
+  if (ev.name === 'sendmsg') {
+    const msg = a[1];
+    if (msg?.kind === 'struct' && msg.fields.some((f) => f.kind === 'field' && f.name === 'msg_control')) return 'sendmsg with ancillary data (msg_control)';
+  }
+  if (ev.name === 'fcntl' && !['F_GETFL', 'F_SETFL'].includes(symsOf(a[1])[0] ?? '')) return `fcntl ${symsOf(a[1])[0] ?? ''}`;
+  if (ev.name === 'ioctl' && !['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ'].includes(symsOf(a[1])[0] ?? '')) return `ioctl ${symsOf(a[1])[0] ?? ''}`;
+  return undefined;
+}
+
+interface Fd {
+  num: number;
+  nonblock: boolean;
+  config: TcpConfig;
+  linger0: boolean;
+  server?: SimServer;
+  backlog: SimSocket[];
+  sock?: SimSocket;
+  /** connect() was called and has not been reported yet (non-blocking: the second call answers). */
+  connecting: boolean;
+  readShut: boolean;
+  drained: boolean;
+}
+
+function value(e: Expr | undefined): number | undefined {
+  if (e === undefined) return undefined;
+  switch (e.kind) {
+    case 'num': return e.value;
+    case 'sym': return SYMBOLS[e.name] ?? (e.name.startsWith('MSG_') ? 0 : undefined);
+    case 'or': return e.items.reduce((v, i) => v | (value(i) ?? 0), 0);
+    case 'list': return value(e.items[0]);
+    default: return undefined;
+  }
+}
+
+/** Bytes a write or send moves: its length argument, or the iovecs' lengths of a sendmsg. */
+function writeLength(ev: SyscallEvent): number {
+  if (ev.name === 'sendmsg') {
+    const msg = ev.args[1];
+    let n = 0;
+    if (msg?.kind === 'struct') {
+      for (const f of msg.fields) {
+        if (f.kind === 'field' && f.name === 'msg_iov' && f.value.kind === 'list') {
+          for (const iov of f.value.items) if (iov.kind === 'struct') n += value(iov.fields[1]) ?? 0;
+        }
+      }
+    }
+    return n;
+  }
+  return value(ev.args[2]) ?? 0;
+}
+
+export class Sockets {
+  private readonly fds = new Map<number, Fd>();
+  private last: SimSocket | undefined;
+  private lastActive = false;
+
+  constructor(private readonly host: Host, private readonly config: TcpConfig, private readonly remote: number, private readonly port: number, private readonly now: () => number) {}
+
+  /** The local port of the newest active connection (for the remote end's segments), if any. */
+  activeLocalPort(): number | undefined {
+    return this.last?.localPort;
+  }
+
+  /** Whether the newest connection was opened by connect() (else by accept(), or none). */
+  lastWasConnect(): boolean {
+    return this.lastActive;
+  }
+
+  listening(): boolean {
+    for (const f of this.fds.values()) if (f.server && !f.server.closed) return true;
+    return false;
+  }
+
+  /** TCP_INFO of the socket under test (the newest connection), for %{ }%. */
+  tcpInfoOfLast(): Map<string, number> | undefined {
+    return this.last ? tcpInfo(this.last.connection) : undefined;
+  }
+
+  private fd(ev: SyscallEvent): Fd {
+    const n = value(ev.args[0]);
+    const f = n === undefined ? undefined : this.fds.get(n);
+    return f ?? ({ num: -1 } as Fd);
+  }
+
+  call(ev: SyscallEvent): () => CallOutcome | undefined {
+    const ok = (result = 0): CallOutcome => ({ result });
+    const err = (errno: string): CallOutcome => ({ result: -1, errno });
+    const f = this.fd(ev);
+    const noFd = () => f.num === -1 && ev.name !== 'socket';
+    if (noFd()) return () => err('EBADF');
+    switch (ev.name) {
+      case 'socket': {
+        const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
+        const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true });
+        return () => ok(num);
+      }
+      case 'bind':
+        return () => ok();
+      case 'listen': {
+        const backlog = Math.max(1, value(ev.args[1]) ?? 1);
+        try {
+          f.server = this.host.listen(this.port, backlog, f.config);
+        } catch {
+          return () => err('EADDRINUSE');
+        }
+        f.server.on('connection', (s: SimSocket) => f.backlog.push(s));
+        return () => ok();
+      }
+      case 'accept': {
+        const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
+        return () => {
+          const s = f.backlog.shift();
+          if (!s) return f.nonblock ? err('EAGAIN') : undefined;
+          // Its own copy of the listener's settings, for its own setsockopt calls.
+          const config = { ...s.connection.config };
+          (s.connection as unknown as { config: TcpConfig }).config = config;
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true });
+          this.last = s;
+          this.lastActive = false;
+          return ok(num);
+        };
+      }
+      case 'connect': {
+        if (f.sock) {
+          const s = f.sock;
+          return () => (s.state === 'ESTABLISHED' || s.state === 'CLOSE-WAIT' ? (f.connecting ? ((f.connecting = false), ok()) : err('EISCONN')) : s.error ? err(s.error) : err('EALREADY'));
+        }
+        const s = this.host.connect(this.remote, this.port, { config: f.config });
+        f.sock = s;
+        f.connecting = true;
+        this.last = s;
+        this.lastActive = true;
+        if (f.nonblock) return () => err('EINPROGRESS');
+        return () => {
+          if (s.error) return err(s.error);
+          if (s.state === 'SYN-SENT' || s.state === 'SYN-RECEIVED') return undefined;
+          f.connecting = false;
+          return ok();
+        };
+      }
+      case 'read': case 'recv': case 'recvfrom': {
+        const max = value(ev.args[2]) ?? 0;
+        return () => {
+          const s = f.sock;
+          if (!s) return err('ENOTCONN');
+          const conn = s.connection;
+          if (conn.readable > 0 && !f.readShut) return ok(s.read(Math.min(max, conn.readable)).length);
+          if (s.error && !s.ended) {
+            const e = s.error;
+            return err(e === 'ETIMEDOUT' || e === 'ECONNRESET' || e === 'ECONNREFUSED' ? e : 'ECONNRESET');
+          }
+          if (conn.eof || f.readShut || s.closed) {
+            s.read(0);
+            return ok(0);
+          }
+          return f.nonblock ? err('EAGAIN') : undefined;
+        };
+      }
+      case 'write': case 'send': case 'sendto': case 'sendmsg': {
+        const n = writeLength(ev);
+        const s = f.sock;
+        if (!s) return () => err('EPIPE');
+        if (s.error) return () => err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+        if (f.nonblock) {
+          const space = s.connection.isSynchronized() ? s.connection.sendSpace : 0;
+          const k = Math.min(n, space);
+          if (k === 0) return () => err('EAGAIN');
+          s.write(Buffer.alloc(k));
+          return () => (s.error ? err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE') : ok(k));
+        }
+        f.drained = s.write(Buffer.alloc(n));
+        if (!f.drained) s.once('drain', () => (f.drained = true));
+        return () => {
+          if (s.error) return err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+          return f.drained ? ok(n) : undefined;
+        };
+      }
+      case 'close': {
+        this.fds.delete(f.num);
+        if (f.server) f.server.close();
+        if (f.sock) {
+          if (f.linger0) f.sock.resetAndDestroy();
+          else f.sock.destroy();
+        }
+        for (const s of f.backlog) s.destroy();
+        return () => ok();
+      }
+      case 'shutdown': {
+        const how = value(ev.args[1]) ?? 0;
+        if (!f.sock) return () => err('ENOTCONN');
+        if (how !== SYMBOLS.SHUT_WR) f.readShut = true;
+        if (how !== SYMBOLS.SHUT_RD) f.sock.end();
+        return () => ok();
+      }
+      case 'fcntl': {
+        const cmd = value(ev.args[1]);
+        if (cmd === SYMBOLS.F_GETFL) return () => ok(SYMBOLS.O_RDWR | (f.nonblock ? SYMBOLS.O_NONBLOCK : 0));
+        f.nonblock = ((value(ev.args[2]) ?? 0) & SYMBOLS.O_NONBLOCK) !== 0;
+        return () => ok();
+      }
+      case 'ioctl': {
+        const req = value(ev.args[1]);
+        const want = value(ev.args[2]);
+        return () => {
+          const conn = f.sock?.connection;
+          const v = conn === undefined ? 0 : req === SYMBOLS.SIOCINQ ? conn.readable : conn.sendQueued;
+          const name = req === SYMBOLS.SIOCINQ ? 'SIOCINQ' : 'SIOCOUTQ';
+          return want !== undefined && want !== v ? { result: 0, mismatch: `Bad ioctl ${name} value: expected: ${want} actual: ${v}` } : ok();
+        };
+      }
+      case 'poll': return this.poll(ev);
+      case 'setsockopt': return this.setsockopt(ev, f);
+      case 'getsockopt': return this.getsockopt(ev, f);
+    }
+    return () => err('ENOSYS');
+  }
+
+  private revents(f: Fd | undefined): number {
+    let r = 0;
+    if (!f) return SYMBOLS.POLLNVAL;
+    if (f.server) return f.backlog.length ? SYMBOLS.POLLIN | SYMBOLS.POLLRDNORM : 0;
+    const s = f.sock;
+    if (!s) return SYMBOLS.POLLOUT | SYMBOLS.POLLHUP;
+    const c = s.connection;
+    if (c.readable > 0 || c.eof) r |= SYMBOLS.POLLIN | SYMBOLS.POLLRDNORM;
+    if (c.eof) r |= SYMBOLS.POLLRDHUP;
+    if (c.isSynchronized() && c.sendSpace > 0) r |= SYMBOLS.POLLOUT | SYMBOLS.POLLWRNORM;
+    if (s.error) r |= SYMBOLS.POLLERR | SYMBOLS.POLLHUP;
+    return r;
+  }
+
+  private poll(ev: SyscallEvent): () => CallOutcome | undefined {
+    const list = ev.args[0];
+    const items = list?.kind === 'list' ? list.items : [];
+    const want = items.map((it) => {
+      const fields = it.kind === 'struct' ? it.fields : [];
+      const get = (n: string) => {
+        const fl = fields.find((x) => x.kind === 'field' && x.name === n);
+        return fl && fl.kind === 'field' ? value(fl.value) : undefined;
+      };
+      return { fd: get('fd') ?? -1, events: get('events') ?? 0, revents: get('revents') };
+    });
+    const timeout = value(ev.args[2]) ?? -1;
+    const started = this.now();
+    return () => {
+      const got = want.map((w) => this.revents(this.fds.get(w.fd)) & (w.events | SYMBOLS.POLLERR | SYMBOLS.POLLHUP | SYMBOLS.POLLNVAL));
+      const ready = got.filter((g) => g !== 0).length;
+      if (ready === 0 && (timeout < 0 || this.now() < started + timeout / 1000 - 1e-9)) return undefined;
+      const bad = want.findIndex((w, k) => w.revents !== undefined && w.revents !== got[k]);
+      if (bad >= 0) return { result: ready, mismatch: `poll: fd ${want[bad].fd} revents: expected: 0x${want[bad].revents!.toString(16)} actual: 0x${got[bad].toString(16)}` };
+      return { result: ready };
+    };
+  }
+
+  private setsockopt(ev: SyscallEvent, f: Fd): () => CallOutcome | undefined {
+    const opt = ev.args[2]?.kind === 'sym' ? ev.args[2].name : '';
+    const arg = ev.args[3];
+    const v = value(arg) ?? 0;
+    switch (opt) {
+      case 'SO_LINGER': {
+        const fields = arg?.kind === 'struct' ? arg.fields : [];
+        const get = (n: string) => {
+          const fl = fields.find((x) => x.kind === 'field' && x.name === n);
+          return fl && fl.kind === 'field' ? value(fl.value) : undefined;
+        };
+        f.linger0 = get('onoff') === 1 && get('linger') === 0;
+        break;
+      }
+      // Linux doubles what is asked for, for its bookkeeping (socket(7)).
+      case 'SO_RCVBUF': f.config.rcvbuf = 2 * v; break;
+      case 'SO_SNDBUF': f.config.sndbuf = 2 * v; break;
+      case 'TCP_NODELAY': f.config.nagle = v === 0; break;
+      case 'TCP_MAXSEG': f.config.mss = v; break;
+    }
+    return () => ({ result: 0 });
+  }
+
+  private getsockopt(ev: SyscallEvent, f: Fd): () => CallOutcome | undefined {
+    const opt = ev.args[2]?.kind === 'sym' ? ev.args[2].name : '';
+    const want = value(ev.args[3]);
+    return () => {
+      let v = 0;
+      const conn = f.sock?.connection;
+      switch (opt) {
+        case 'SO_RCVBUF': v = f.config.rcvbuf; break;
+        case 'SO_SNDBUF': v = f.config.sndbuf; break;
+        case 'TCP_NODELAY': v = f.config.nagle ? 0 : 1; break;
+        case 'SO_REUSEADDR': v = 1; break;
+        case 'SO_ERROR': v = 0; break;
+        // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.
+        case 'TCP_MAXSEG': v = conn && conn.isSynchronized() ? conn.effMss : f.config.mss !== this.config.mss ? f.config.mss : 536; break;
+      }
+      if (want !== undefined && want !== v) return { result: 0, mismatch: `Bad getsockopt optval: expected: ${want} actual: ${v}` };
+      return { result: 0 };
+    };
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Departures of the model from Linux found by packetdrill's scripts, fixed in the `linux` profile, with
+ * `--profile rfc` kept to the RFCs. Each test is a packetdrill script in our own words: at this time this
+ * segment arrives, so exactly these segments leave.
+ */
+import test from 'ava';
+import { parseScript } from '../../lib/packetdrill/parse.ts';
+import { runScript } from '../../lib/packetdrill/runner.ts';
+
+const RFC = { config: { profile: 'rfc' as const } };
+
+/** A passive open with mss 1000 and a window scale of 7 from the peer; accept() gives fd 4. */
+const OPEN = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++.1 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 257
++0 accept(3, ..., ...) = 4
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
+`;
+
+function run(text: string, opts = {}) {
+  return runScript(parseScript(text, 'inline.pkt'), opts);
+}
+
+// RFC 9293 3.9.1 leaves to the sender where PSH goes. Linux marks the last segment of each burst
+// (each TSO packet of tcp_sendmsg); BSD and the rfc profile only the segment that empties the buffer.
+test('linux profile: PSH on the last segment of a burst the window cuts short', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 30000) = 30000\n+0 > P. 1:10001(10000) ack 1\n`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 11, reason: 'live packet field tcp_psh: expected: 1 (0x1) vs actual: 0 (0x0)' });
+});
+
+// RFC 5681 3.1 (equation 2): in slow start cwnd grows by at most one SMSS an ACK. Linux's tcp_slow_start
+// counts every segment acknowledged (RFC 3465 with no limit L): an ACK of two segments opens four.
+test('linux profile: an ACK of two segments in slow start lets four more go; one SMSS under --profile rfc', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 20000) = 20000
++.1 < . 1:1(0) ack 2001 win 257
++0 > P. 10001:14001(4000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  const rfc = run(script, RFC);
+  t.is(rfc.verdict, 'fail');
+  t.is(rfc.line, 14);
+});
+
+// RFC 7661 (cwnd validation): an application-limited sender should not grow cwnd without bound. Linux's
+// tcp_is_cwnd_limited in slow start: cwnd grows only while it is below twice the segments in flight.
+test('linux profile: with six segments in flight cwnd grows to twelve and no further', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < . 1:1(0) ack 2001 win 257
++0 < . 1:1(0) ack 4001 win 257
++0 < . 1:1(0) ack 6001 win 257
++0 %{ assert tcpi_snd_cwnd == 12, tcpi_snd_cwnd }%
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 15, actual: 'tcpi_snd_cwnd=13' });
+});
+
+// RFC 9293 3.8.6.2.2 (receiver SWS avoidance): a window update is sent when the window that can be
+// advertised grows by enough. Without window scaling (RFC 7323 2.3) it can never pass 65535, so a read
+// that frees space beyond that sends nothing, in both profiles.
+test('a read sends no window update that the 16-bit window field cannot carry', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++.1 < S 0:0(0) win 20000 <mss 1000,sackOK,nop,nop>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
++.1 < . 1:1(0) ack 1 win 20000
++0 accept(3, ..., ...) = 4
++0 < P. 1:1001(1000) ack 1 win 257
++0 > . 1:1(0) ack 1001
++.01 read(4, ..., 1000) = 1000
++.1 < P. 1001:2001(1000) ack 1 win 257
++0 > . 1:1(0) ack 2001
+`;
+  t.is(run(script).verdict, 'pass');
+  t.is(run(script, { config: { profile: 'rfc', delayedAck: false } }).verdict, 'pass');
+});
+
+// RFC 7323 3.2: once agreed, the timestamps option goes on every segment but a RST. Linux's active reset
+// (close with unread data, RFC 2525 2.17) carries it too; the rfc profile's does not.
+test('linux profile: the RST of close() with unread data carries the timestamps option', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 20000 <mss 1000,sackOK,TS val 100 ecr 0>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100>
++.1 < . 1:1(0) ack 1 win 20000 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++0 < . 1:1001(1000) ack 1 win 20000 <nop,nop,TS val 201 ecr 100>
++0 > . 1:1(0) ack 1001 <nop,nop,TS val 200 ecr 201>
++1 close(4) = 0
++0 > R. 1:1(0) ack 1001 <nop,nop,TS val 1200 ecr 201>
+`;
+  t.is(run(script).verdict, 'pass');
+  // The rfc profile's reset is ABORT's <SEQ=SND.NXT><CTL=RST> (RFC 9293 3.10.5): no ACK, no options.
+  const rfc = run(script, { config: { profile: 'rfc', delayedAck: false } });
+  t.like(rfc, { verdict: 'fail', line: 12 });
+  t.regex(rfc.actual ?? '', /^\S+ R 1:1\(0\) win 0$/);
+});
+
+// RFC 5681 3.2: the third duplicate ACK starts a fast retransmit. RFC 6582 3.2 starts "recover" at the ISS,
+// which a duplicate ACK of the first flight (ACK = ISS+1) does not pass, so the rfc profile waits for the
+// retransmission timer; Linux (the linux profile) retransmits at once.
+test('linux profile: three duplicate ACKs in the first flight bring a fast retransmit', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 4000) = 4000
++0 > P. 1:4001(4000) ack 1
++.1 < . 1:1(0) ack 1 win 257 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 257 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 257 <sack 1001:4001,nop,nop>
++0 > . 1:1001(1000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  const rfc = run(script, RFC);
+  t.like(rfc, { verdict: 'fail', line: 15 });
+  // The retransmission timer instead: RTO = SRTT + 4 RTTVAR = 300 ms from the handshake's 100 ms sample (RFC 6298 2.2).
+  t.regex(rfc.reason ?? '', /^timing error: expected outbound packet at 0\.300000 sec but happened at 0\.500000 sec/);
+});
+
+// RFC 9293 3.8.6.1: with a zero window the sender probes on the persist timer. RFC 9293's probe carries a
+// byte past the window (the rfc profile); Linux's carries none, one below SND.UNA, which the peer must
+// answer with its window (tcp_write_wakeup). Both back off: 300 ms, then 600 ms here.
+test('linux profile: zero-window probes carry no data and sit one below SND.UNA', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
+0.100 < S 0:0(0) win 65535 <mss 1460>
+0.100 > S. 0:0(0) ack 1 <mss 1460>
+0.200 < . 1:1(0) ack 1 win 0
+0.200 accept(3, ..., ...) = 4
+0.200 write(4, ..., 1000) = 1000
+0.500 > . 0:0(0) ack 1
+1.100 > . 0:0(0) ack 1
+1.500 < . 1:1(0) ack 1 win 65535
+1.500 > P. 1:1001(1000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet payload: expected 0 bytes vs actual 1 bytes' });
+});
