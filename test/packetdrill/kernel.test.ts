@@ -15,7 +15,7 @@ const bin = process.env.TCPEMU_PACKETDRILL ?? findPacketdrill();
 const why = process.getuid?.() !== 0 ? 'not root' : bin === undefined || !existsSync(bin) ? 'no packetdrill (PATH or TCPEMU_PACKETDRILL)' : undefined;
 
 (why ? test.skip : test)(`our own scripts pass on this kernel too${why ? ` (skipped: ${why})` : ''}`, (t) => {
-  // Real time: time-wait-expiry alone waits 62 s; the whole run is bounded at 5 minutes.
+  // Real time: time-wait-expiry alone waits 66 s; the whole run is bounded at 5 minutes.
   t.timeout(360_000);
   const r = spawnSync(process.execPath, [BIN, 'packetdrill', '--kernel', '--packetdrill', bin!, '--json', path.join(ROOT, 'fixtures/packetdrill')], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
   t.is(r.status, 0, r.stderr);
