@@ -70,12 +70,29 @@ export function planFor(text: string, file: string, set: Setting, seed?: number)
   return loadScenario(applySetting(text, set), label, seed === undefined ? {} : { seed });
 }
 
+/**
+ * The plans this thread has loaded, by file and combination: a seed changes nothing but the plan's
+ * `seed` (loadScenario reads it into that field alone), so each combination is loaded and checked
+ * once, not once a seed (loading was a third of a small run's time).
+ */
+const loaded = new Map<string, ScenarioPlan>();
+
+function planWithSeed(text: string, file: string, set: Setting, seed: number): ScenarioPlan {
+  const key = JSON.stringify([file, text, set]);
+  let plan = loaded.get(key);
+  if (plan === undefined) {
+    plan = planFor(text, file, set);
+    loaded.set(key, plan);
+  }
+  return { ...plan, seed };
+}
+
 /** Runs one combination with one seed and measures it. */
 export function measure(text: string, file: string, set: Setting, seed: number): RunRow {
   const row: RunRow = { set, seed, ok: false, held: 0, expectations: 0, goodput: 0, retransmissions: 0, durationMs: 0, segments: 0 };
   let r;
   try {
-    r = runScenario(planFor(text, file, set, seed), { timers: false });
+    r = runScenario(planWithSeed(text, file, set, seed), { timers: false });
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
     row.error = (e as Error).message;
