@@ -205,8 +205,16 @@ let fixturesStart: number | undefined;
 for (const f of FIXTURES) {
   rootTest(`fixture ${f} runs through the namespaces and gets a verdict`, async (t) => {
     fixturesStart ??= performance.now();
-    const r = await real([path.join(SCENARIOS, f)]);
+    let r = await real([path.join(SCENARIOS, f)]);
     t.not(r.code, 2, `${f}: ${r.err}`);
+    // Several fixtures hold events a few milliseconds apart on both sides (simultaneous open and close,
+    // lost-syn-ack's two retransmissions at 1 s): on a busy machine real time can swap them. A DIFFER
+    // is run once more, and said; one that differs twice counts.
+    if (/^DIFFER/m.test(r.out)) {
+      t.log(`first run: ${/^DIFFER.*$/m.exec(r.out)?.[0]}; run again`);
+      r = await real([path.join(SCENARIOS, f)]);
+      t.not(r.code, 2, `${f}: ${r.err}`);
+    }
     const v = /^(AGREE|DIFFER).*$/m.exec(r.out)?.[0] ?? `exit ${r.code}`;
     verdicts.set(f, v);
     t.log(v);
