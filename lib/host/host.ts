@@ -564,10 +564,8 @@ export class Host {
   }
 }
 
-const NO_PENDING: readonly Pending[] = Object.freeze([]);
-
-/** A write waiting for send-buffer space: the application's Buffer, or bytes made as they are sent (writeGenerated). */
-type Pending = SendData;
+/** Writes waiting for send-buffer space (SimSocket.pending): the application's Buffers, or bytes made as they are sent (writeGenerated). */
+const NO_PENDING: readonly SendData[] = Object.freeze([]);
 // decodePacket's options, made once rather than per packet.
 const VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: true });
 const SKIP_VERIFY: TcpDecodeOptions = Object.freeze({ verifyChecksum: 'skip' });
@@ -740,7 +738,7 @@ export class SimSocket extends LiteEmitter {
   onread: OnRead | undefined = undefined;
   error: string | undefined;
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
-  private pending: Pending[] = NO_PENDING as Pending[];
+  private pending: SendData[] = NO_PENDING as SendData[];
   private pendingBytes = 0;
   /** Bytes of pending[0] already handed to the connection (no view is made of the rest). */
   private pendingStart = 0;
@@ -845,7 +843,7 @@ export class SimSocket extends LiteEmitter {
     return this.queue(w);
   }
 
-  private queue(buf: Pending): boolean {
+  private queue(buf: SendData): boolean {
     if (this.endRequested || this.closed) {
       this.fail('EPIPE', 'write after end');
       return false;
@@ -886,7 +884,7 @@ export class SimSocket extends LiteEmitter {
   resetAndDestroy(): void {
     if (this.closed) return;
     this.host.tracer?.app(this.host, this.id, 'abort');
-    this.pending = NO_PENDING as Pending[];
+    this.pending = NO_PENDING as SendData[];
     this.pendingBytes = 0;
     this.pendingStart = 0;
     this.entry.conn.abort(this.host.clock.now);
@@ -970,7 +968,7 @@ export class SimSocket extends LiteEmitter {
         }
       }
       // Written out and ended: no write may come after end, so the list's memory goes back.
-      if (this.pending.length === 0 && this.endRequested) this.pending = NO_PENDING as Pending[];
+      if (this.pending.length === 0 && this.endRequested) this.pending = NO_PENDING as SendData[];
       if (this.pending.length === 0 && this.endRequested && !conn.finQueued && conn.state !== 'SYN-SENT') {
         if (this.closeAfterFlush) conn.close(now);
         else conn.shutdown(now);

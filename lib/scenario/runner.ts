@@ -7,7 +7,7 @@ import { UdpLink } from '../link/udp.ts';
 import { ScenarioError } from './errors.ts';
 import { TraceRecorder, type RunRecorder } from '../trace/recorder.ts';
 import { CountingTracer } from '../trace/counters.ts';
-import { summarize, SummaryBuilder, type Summary } from '../trace/views/summary.ts';
+import { SummaryBuilder, type Summary } from '../trace/views/summary.ts';
 import type { ExpectEvent, MetaEvent, TimedEvent, TraceEvent } from '../trace/events.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
@@ -123,9 +123,9 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
+  const capture = captureFor(opts, packets);
   const world = new World(plan, hosts, (up) => link.setUp(up), recorder, results, opts.keepDelivered ?? true, {
-    clock: scheduler, delayMs: (from, to) => (from === undefined ? 0 : link.configOf(from, to).delayMs),
-    capture: captureFor(opts, packets),
+    clock: scheduler, delayMs: (from, to) => (from === undefined ? 0 : link.configOf(from, to).delayMs), capture,
   });
   // Steps on events (lib/scenario/events.ts) watch what the hosts tell the recorder.
   const onSteps = eventSteps(plan, scheduler, world);
@@ -139,8 +139,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
       // A scenario run is small and traced: every field of every segment is checked as it is encoded.
       checkFields: true,
       transmit: (packet) => {
-        if (opts.capture) packets.push({ timeMs: scheduler.now, packet });
-        opts.onPacket?.(scheduler.now, packet);
+        capture?.(scheduler.now, packet);
         link.send(hp.name, packet);
       },
     });
@@ -188,9 +187,9 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
   let up = true;
+  const capture = captureFor(opts, packets);
   const world = new World(plan, hosts, (u) => (up = u), recorder, results, opts.keepDelivered ?? true, {
-    clock, delayMs: (from, to) => (from === undefined ? 0 : plan.link.directions[`${from}>${to}`]?.delayMs ?? 0),
-    capture: captureFor(opts, packets),
+    clock, delayMs: (from, to) => (from === undefined ? 0 : plan.link.directions[`${from}>${to}`]?.delayMs ?? 0), capture,
   });
   const onSteps = eventSteps(plan, clock, world);
   const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
@@ -216,8 +215,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
         // The UDP link has checked every arriving packet already.
         verifyChecksums: false,
         transmit: (packet) => {
-          if (opts.capture) packets.push({ timeMs: clock.now, packet });
-          opts.onPacket?.(clock.now, packet);
+          capture?.(clock.now, packet);
           if (up) link.send(packet);
           else recorder.linkDrop(hp.name, packet, 'down');
         },
@@ -251,7 +249,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   return finish(plan, hosts, recorder, summary, results, packets);
 }
 
-/** Where a forged segment's packet goes: the kept packets (--pcap of old) and the stream (onPacket). */
+/** Where each packet that leaves a host (or is forged) goes: the kept packets (`capture`) and the stream (`onPacket`). */
 function captureFor(opts: RunOptions, packets: { timeMs: number; packet: Buffer }[]): ((timeMs: number, packet: Buffer) => void) | undefined {
   if (!opts.capture && !opts.onPacket) return undefined;
   return (timeMs, packet) => {
@@ -289,7 +287,6 @@ function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: 
   if (!onEvent) return { recorder: new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers }) };
   // Streamed and counted: events are made for the stream, counted, and only what the checks read is kept.
   const summary = new SummaryBuilder(plan.hosts.map((h) => h.name));
-  summary.meta(plan.name, plan.seed);
   const keep = (ev: TimedEvent) => ev.type === 'state' || ev.type === 'expect';
   const sink = (ev: TimedEvent) => {
     summary.add(ev);
@@ -354,16 +351,16 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: RunRecor
   if (plan.expect.errors) expectations.push(...checkErrors(plan.expect.errors, errors));
 
   const meta = metaOf(plan);
-  const builder = counted ?? (recorder instanceof CountingTracer ? recorder.summary : undefined);
-  const summary = builder ? builder.result() : summarize([meta, ...events], { hosts: plan.hosts.map((h) => h.name) });
-  summary.scenario = plan.name;
-  summary.seed = plan.seed;
+  // The counts made as the run went, or (a run that kept its trace) the same counts made from the trace.
+  const builder = counted ?? (recorder instanceof CountingTracer ? recorder.summary : summaryOf(plan, events));
+  builder.meta(plan.name, plan.seed);
+  const summary = builder.result();
   return {
     plan,
     events: [meta, ...events],
     expectations,
     ok: expectations.every((e) => e.ok),
-    stats: builder ? statsOfSummary(summary, builder) : statsOf(events),
+    stats: statsOfSummary(summary, builder),
     packets,
     delivered,
     deliveredBytes,
@@ -372,27 +369,16 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: RunRecor
   };
 }
 
-/** RunStats from the counts, as statsOf gives them from the whole trace (drops in order of first appearance). */
+/** RunStats from the summary's counts (drops in order of first appearance). */
 function statsOfSummary(s: Summary, b: SummaryBuilder): RunStats {
   const bytes = s.hosts.reduce((n, h) => n + h.dataBytesSent + h.retransmittedBytes, 0);
   return { durationMs: s.durationMs, segments: s.segmentsSent, dataBytes: bytes, retransmissions: s.retransmissions, drops: b.dropsInOrder() };
 }
 
-export function statsOf(events: readonly TimedEvent[]): RunStats {
-  const s: RunStats = { durationMs: 0, segments: 0, dataBytes: 0, retransmissions: 0, drops: {} };
-  for (const e of events) {
-    s.durationMs = Math.max(s.durationMs, e.t);
-    if (e.type !== 'segment') continue;
-    if (e.event === 'tx') {
-      s.segments++;
-      s.dataBytes += e.len;
-      if (e.retransmit) s.retransmissions++;
-    } else if (e.event === 'drop') {
-      const r = e.reason ?? 'unknown';
-      s.drops[r] = (s.drops[r] ?? 0) + 1;
-    }
-  }
-  return s;
+function summaryOf(plan: ScenarioPlan, events: readonly TimedEvent[]): SummaryBuilder {
+  const b = new SummaryBuilder(plan.hosts.map((h) => h.name));
+  for (const ev of events) b.add(ev);
+  return b;
 }
 
 /** The scenario's hosts and their sockets, as the steps see them. */

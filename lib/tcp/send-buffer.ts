@@ -1,14 +1,4 @@
 /**
- * The send buffer: bytes the application wrote that the peer has not acknowledged yet, unsent ones included.
- * Byte 0 of the buffer is the byte at SND.UNA (once the SYN is acknowledged). Stored as a queue of ranges
- * of the application's own Buffers, so writing costs no copy; a segment is a view when it falls in one chunk.
- *
- * Cost: an application that writes as acknowledgments free space adds one small chunk per ACK, so a
- * large window holds thousands of chunks. Segments are taken in sequence order, so `peek` resumes from
- * where the last one stopped (a cursor) instead of walking from the front: constant time per segment,
- * whatever the window. Acknowledged chunks leave by moving a head index, not by shifting the array.
- */
-/**
  * Bytes that are made when they are needed, not held: a large write of a known pattern (the scenario
  * runner's `send N`). The send buffer keeps a range of it as it keeps a range of a Buffer, and asks it
  * for a segment's bytes when the segment is sent (again for a retransmission), so a window of it costs
@@ -28,6 +18,17 @@ export function isByteSource(d: SendData): d is ByteSource {
   return (d as Partial<ByteSource>).make !== undefined;
 }
 
+
+/**
+ * The send buffer: bytes the application wrote that the peer has not acknowledged yet, unsent ones included.
+ * Byte 0 of the buffer is the byte at SND.UNA (once the SYN is acknowledged). Stored as a queue of ranges
+ * of the application's own Buffers, so writing costs no copy; a segment is a view when it falls in one chunk.
+ *
+ * Cost: an application that writes as acknowledgments free space adds one small chunk per ACK, so a
+ * large window holds thousands of chunks. Segments are taken in sequence order, so `peek` resumes from
+ * where the last one stopped (a cursor) instead of walking from the front: constant time per segment,
+ * whatever the window. Acknowledged chunks leave by moving a head index, not by shifting the array.
+ */
 export class SendBuffer {
   /**
    * The chunks, three slots each: the application's Buffer, the offset of the chunk's first byte in it and
