@@ -4,7 +4,8 @@
  * differ (each disagreement named, with the side that failed);
  * 2: bad input, or the kernel run is impossible here (not root, no tcpdump), with one clear line.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeReport } from '../report/html.ts';
 import { renderRealHtml } from '../real/real-html.ts';
 import { formatHelp, helpHint, parseCommand, UsageError } from './args.ts';
 import { REAL_COMMAND } from './commands.ts';
@@ -105,12 +106,9 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   const html = parsed.values.html as string | undefined;
   if (html !== undefined) {
     // Written whole to a temporary name, then renamed: never a half-written page.
-    const tmp = `${html}.tmp-${process.pid}`;
     try {
-      writeFileSync(tmp, renderRealHtml(kernel, model, renderComparison(kernel, model, cmp, false)));
-      renameSync(tmp, html);
+      await writeReport(html, renderRealHtml(kernel, model, renderComparison(kernel, model, cmp, false)));
     } catch (err) {
-      rmSync(tmp, { force: true });
       io.err(`${html}: cannot write the HTML report: ${(err as Error).message}\n`);
       return 2;
     }

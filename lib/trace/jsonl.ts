@@ -7,8 +7,7 @@
  * and any field this version does not know (docs/trace-format.md allows fields to be added) written after the
  * known ones in sorted key order.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { AtomicFile } from '../atomic-file.ts';
 import type { TraceEvent } from './events.ts';
 import { EVENT_FIELDS, EVENT_TYPES, describeValue, kindMismatch, type FieldSpec } from './schema.ts';
 import { scanJsonLine } from './json-scan.ts';
@@ -191,27 +190,30 @@ export interface TraceWriterOptions {
  * close() renames onto the target and abort() removes. Nothing is half-written on bad input (docs/trace-format.md).
  */
 export class TraceWriter {
-  readonly file: string | undefined;
-  readonly tempFile: string | undefined;
-  private fd: number | undefined;
+  private readonly out: AtomicFile | undefined;
   private pending = '';
   private readonly keep: boolean;
   private readonly memLines: string[] = [];
   private readonly memEvents: TraceEvent[] = [];
   private count = 0;
   private finished = false;
-  private static seq = 0;
 
   /** Flush to the file once this many characters are pending: few system calls, bounded memory. */
   private static readonly FLUSH_CHARS = 64 * 1024;
 
   constructor(opts: TraceWriterOptions = {}) {
     this.keep = opts.memory ?? true;
-    if (opts.file !== undefined) {
-      this.file = path.resolve(opts.file);
-      this.tempFile = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.${TraceWriter.seq++}.tmp`);
-      this.fd = fs.openSync(this.tempFile, 'w');
-    }
+    if (opts.file !== undefined) this.out = new AtomicFile(opts.file);
+  }
+
+  /** The file written, made absolute (undefined: memory only). */
+  get file(): string | undefined {
+    return this.out?.target;
+  }
+
+  /** The temporary file the lines go to until close(). */
+  get tempFile(): string | undefined {
+    return this.out?.temp;
   }
 
   /** Appends one event. The first must be the meta event. */
@@ -226,9 +228,12 @@ export class TraceWriter {
       this.memLines.push(line);
       this.memEvents.push(ev);
     }
-    if (this.fd !== undefined) {
+    if (this.out !== undefined) {
       this.pending += line + '\n';
-      if (this.pending.length >= TraceWriter.FLUSH_CHARS) this.flush();
+      if (this.pending.length >= TraceWriter.FLUSH_CHARS) {
+        this.out.write(this.pending);
+        this.pending = '';
+      }
     }
   }
 
@@ -252,42 +257,18 @@ export class TraceWriter {
     return this.memLines.length === 0 ? '' : this.memLines.join('\n') + '\n';
   }
 
-  private flush(fd = this.fd): void {
-    if (fd === undefined || this.pending === '') return;
-    fs.writeSync(fd, this.pending);
-    this.pending = '';
-  }
-
-  /** Finishes the file: flush, fsync, rename onto the target. Idempotent. */
+  /** Finishes the file: what is pending, fsync, rename onto the target. Idempotent. */
   close(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.fd === undefined) return;
-    const fd = this.fd;
-    this.fd = undefined;
-    let open = true;
-    try {
-      this.flush(fd);
-      fs.fsyncSync(fd);
-      open = false;
-      fs.closeSync(fd);
-      fs.renameSync(this.tempFile!, this.file!);
-    } catch (e) {
-      // Never close twice: the number may already belong to another file.
-      if (open) fs.closeSync(fd);
-      fs.rmSync(this.tempFile!, { force: true });
-      throw e;
-    }
+    const last = this.pending;
+    this.pending = '';
+    this.out?.commit(last);
   }
 
   /** Gives up: the temporary file is removed and the target left as it was. Safe after close(). */
   abort(): void {
-    if (this.finished && this.fd === undefined) return;
     this.finished = true;
-    if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
-      this.fd = undefined;
-      fs.rmSync(this.tempFile!, { force: true });
-    }
+    this.out?.abort();
   }
 }

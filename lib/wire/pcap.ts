@@ -4,8 +4,7 @@
  * capture used. Formats: the tcpdump.org pcap file format, draft-ietf-opsawg-pcap; pcapng,
  * draft-ietf-opsawg-pcapng; link-layer header types from tcpdump.org/linktypes.html.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import nodePath from 'node:path';
+import { AtomicFile } from '../atomic-file.ts';
 import { WireError } from './errors.ts';
 import { get16, get16le, get32, get32le } from './bytes.ts';
 
@@ -112,8 +111,9 @@ export function pcapngBlock(type: number, body: Buffer, littleEndian = true): Bu
 }
 
 /**
- * Collects packets in memory and writes the file on close(), atomically: to `path.tmp-<pid>`
- * then renamed, so a reader never sees half a capture and a failed run leaves none.
+ * Writes a capture that appears whole or not at all (lib/atomic-file.ts): kept in memory and written on
+ * close(), or with `stream` written to its temporary file as it comes; close() renames it onto `path`,
+ * so a reader never sees half a capture and a failed run leaves none.
  */
 export class PcapWriter {
   readonly path: string;
@@ -122,10 +122,8 @@ export class PcapWriter {
   private closed = false;
   /** Packets written so far. */
   count = 0;
-  /** With `stream`: the temporary file beside the target that records go to as they come. */
-  private fd: number | undefined;
-  private readonly tempFile: string | undefined;
-  private static seq = 0;
+  /** With `stream`: the file the records go to as they come. */
+  private readonly out: AtomicFile | undefined;
 
   /** Flush to the temporary file once this many bytes wait (stream mode): few system calls, bounded memory. */
   private static readonly FLUSH_BYTES = 256 * 1024;
@@ -138,11 +136,7 @@ export class PcapWriter {
   constructor(path: string, opts: { linktype?: number; snaplen?: number; stream?: boolean } = {}) {
     this.path = path;
     this.chunks = [pcapHeader(opts.linktype ?? LINKTYPE_RAW, opts.snaplen ?? 262144)];
-    if (opts.stream) {
-      const abs = nodePath.resolve(path);
-      this.tempFile = nodePath.join(nodePath.dirname(abs), `.${nodePath.basename(abs)}.${process.pid}.${PcapWriter.seq++}.tmp`);
-      this.fd = openSync(this.tempFile, 'w');
-    }
+    if (opts.stream) this.out = new AtomicFile(path);
   }
 
   /** Add one packet (copied: the caller may reuse its buffer). */
@@ -152,18 +146,19 @@ export class PcapWriter {
     this.chunks.push(rec);
     this.count++;
     this.chunkBytes += rec.length;
-    if (this.fd !== undefined && this.chunkBytes >= PcapWriter.FLUSH_BYTES) this.flush(this.fd);
+    if (this.out !== undefined && this.chunkBytes >= PcapWriter.FLUSH_BYTES) this.out.write(this.takeChunks());
   }
 
-  private flush(fd: number): void {
-    writeSync(fd, Buffer.concat(this.chunks));
+  private takeChunks(): Buffer {
+    const b = Buffer.concat(this.chunks);
     this.chunks = [];
     this.chunkBytes = 0;
+    return b;
   }
 
   /** The file as it would be written now (not in stream mode, whose records are on disk already). */
   toBuffer(): Buffer {
-    if (this.fd !== undefined) throw new Error('PcapWriter.toBuffer in stream mode');
+    if (this.out !== undefined) throw new Error('PcapWriter.toBuffer in stream mode');
     return Buffer.concat(this.chunks);
   }
 
@@ -171,31 +166,7 @@ export class PcapWriter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.fd !== undefined) {
-      const fd = this.fd;
-      this.fd = undefined;
-      let open = true;
-      try {
-        this.flush(fd);
-        fsyncSync(fd);
-        open = false;
-        closeSync(fd);
-        renameSync(this.tempFile!, this.path);
-      } catch (err) {
-        if (open) closeSync(fd);
-        rmSync(this.tempFile!, { force: true });
-        throw err;
-      }
-      return;
-    }
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    try {
-      writeFileSync(tmp, this.toBuffer());
-      renameSync(tmp, this.path);
-    } catch (err) {
-      rmSync(tmp, { force: true });
-      throw err;
-    }
+    (this.out ?? new AtomicFile(this.path)).commit(this.takeChunks());
   }
 
   /** Gives up: nothing is written, a stream's temporary file is removed. Safe after close(). */
@@ -203,11 +174,7 @@ export class PcapWriter {
     if (this.closed) return;
     this.closed = true;
     this.chunks = [];
-    if (this.fd !== undefined) {
-      closeSync(this.fd);
-      this.fd = undefined;
-      rmSync(this.tempFile!, { force: true });
-    }
+    this.out?.abort();
   }
 }
 
