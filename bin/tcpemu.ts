@@ -19,7 +19,7 @@ import { PcapWriter } from '../lib/wire/pcap.ts';
 import { TraceLimitError } from '../lib/trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
 import { traceFromCapture } from '../lib/trace/from-capture.ts';
-import { didYouMean, wrap, formatHelp, helpHint, parseCommand, suggest, synopsis, unknownCommand, UsageError, type CommandSpec, type Parsed } from '../lib/cli/args.ts';
+import { didYouMean, wrap, helpHint, parseOrHelp, suggest, synopsis, unknownCommand, UsageError } from '../lib/cli/args.ts';
 import { PACKETDRILL_COMMAND, REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
 import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
@@ -64,15 +64,6 @@ async function mainHelp(): Promise<string> {
   return out.join('\n') + '\n';
 }
 
-/** Parse a command's arguments; `undefined` when it asked for its help, which has then been printed. */
-function parseOrHelp(spec: CommandSpec, args: string[], io: Io): Extract<Parsed, { help: false }> | undefined {
-  const p = parseCommand(spec, args);
-  if (p.help) {
-    io.out(formatHelp(spec));
-    return undefined;
-  }
-  return p;
-}
 
 interface Io {
   out: (s: string) => void;

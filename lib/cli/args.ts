@@ -155,3 +155,13 @@ export function unknownCommand(cmd: string, commands: readonly string[]): UsageE
   const s = suggest(cmd, commands);
   return new UsageError(`tcpemu: unknown command '${cmd}'${s ? `; did you mean '${s}'?` : ''}\nrun 'tcpemu --help' for the commands`);
 }
+
+/** A command's arguments parsed; `undefined` when they asked for its help, which has then been printed. */
+export function parseOrHelp(spec: CommandSpec, args: string[], io: { out(s: string): void }): Extract<Parsed, { help: false }> | undefined {
+  const p = parseCommand(spec, args);
+  if (p.help) {
+    io.out(formatHelp(spec));
+    return undefined;
+  }
+  return p;
+}

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatHelp, helpHint, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
+import { helpHint, parseOrHelp, UsageError, type CommandSpec } from '../cli/args.ts';
 import { LANG_OPTION } from '../cli/commands.ts';
 import { explainRun, resolveLang, scenarioWords } from '../cli/learner.ts';
 import { msg, type Lang } from '../i18n/index.ts';
@@ -49,11 +49,8 @@ export function lessonList(lang: Lang): string {
 }
 
 export async function learnCommand(args: string[], io: Io): Promise<number> {
-  const p = parseCommand(LEARN_COMMAND, args);
-  if (p.help) {
-    io.out(formatHelp(LEARN_COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(LEARN_COMMAND, args, io);
+  if (!p) return 0;
   const lang = resolveLang(p.values.lang as string | undefined, 'tcpemu learn');
   if (p.positionals.length === 0) {
     io.out(lessonList(lang));

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PACKETDRILL_COMMAND } from '../cli/commands.ts';
-import { didYouMean, formatHelp, helpHint, parseCommand, suggest, UsageError } from '../cli/args.ts';
+import { didYouMean, helpHint, parseOrHelp, suggest, UsageError } from '../cli/args.ts';
 import type { CliIo } from '../cli/io.ts';
 import { parseScript, type Script } from './parse.ts';
 import { runScript, type ScriptResult } from './runner.ts';
@@ -53,11 +53,8 @@ export function formatResult(r: ScriptResult): string {
 }
 
 export async function packetdrillCommand(args: string[], io: CliIo): Promise<number> {
-  const p = parseCommand(PACKETDRILL_COMMAND, args);
-  if (p.help) {
-    io.out(formatHelp(PACKETDRILL_COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(PACKETDRILL_COMMAND, args, io);
+  if (!p) return 0;
   const v = p.values as Record<string, string | boolean | undefined>;
   const fail = (msg: string): never => {
     throw new UsageError(`tcpemu packetdrill: ${msg}\n${helpHint(PACKETDRILL_COMMAND)}`);

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { formatHelp, helpHint, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
+import { helpHint, parseOrHelp, UsageError, type CommandSpec } from '../cli/args.ts';
 import { MAX_SOURCE_BYTES, sourceTooLarge } from '../scenario/load.ts';
 import { formatRate } from '../link/bottleneck.ts';
 import { VERSION } from '../version.ts';
@@ -347,11 +347,8 @@ async function writeWhole(file: string, text: string): Promise<void> {
 }
 
 export async function sweepCommand(args: string[], io: Io): Promise<number> {
-  const p = parseCommand(SWEEP_COMMAND, args);
-  if (p.help) {
-    io.out(formatHelp(SWEEP_COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(SWEEP_COMMAND, args, io);
+  if (!p) return 0;
   const v = p.values as { seeds?: string; set?: string[]; jobs?: string; csv?: string; json?: string; html?: string; plot?: string; merge?: boolean };
   const fail = (m: string): never => {
     throw new UsageError(`tcpemu sweep: ${m}\n${helpHint(SWEEP_COMMAND)}`);
