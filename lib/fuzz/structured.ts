@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { configKeyNames } from '../tcp/config.ts';
+import { SETTINGS } from '../tcp/config.ts';
 import { EVENT_FIELDS, type FieldKind } from '../trace/schema.ts';
 import { TCP_STATES } from '../trace/events.ts';
 import { encodePcap, readCapture } from '../wire/pcap.ts';
@@ -40,22 +40,18 @@ const runLength = fc.oneof(fc.constantFrom('10s', '1min', '5min', '2h', '24h'), 
 const size = fc.oneof(fc.constantFrom(1, 536, 1460, 4096, '64k', '1m', '1g', '4096b', '2KiB'), fc.integer({ min: 1, max: 1 << 20 }));
 const rate = fc.constantFrom(0, '10mbit', '1gbit', '500kbit', '8000bit', 8000);
 const probability = fc.oneof(fc.constantFrom(0, 1, 0.05, '5%', '0%', '100%'), fc.double({ min: 0, max: 1, noNaN: true }));
-/** A value of each TCP setting's kind (load.ts's tcpShape). */
-const TCP_VALUES: Record<string, fc.Arbitrary<unknown>> = {
-  'mss': fc.oneof(fc.constantFrom(1, 536, 1460, 65495), fc.integer({ min: 1, max: 65495 })),
-  'rcvbuf': size,
-  'sndbuf': size,
-  'msl': duration,
-  'isn': fc.oneof(fc.constant('random'), fc.nat({ max: 2 ** 32 - 1 })),
-  'profile': fc.constantFrom('rfc', 'linux'),
-  'initial-window': fc.integer({ min: 1, max: 1000 }),
-  'syn-retries': fc.integer({ min: 0, max: 255 }),
-  'max-retries': fc.integer({ min: 0, max: 255 }),
-  'keepalive': fc.oneof(fc.constant(false), duration),
-  'keepalive-probes': fc.integer({ min: 1, max: 255 }),
-};
-const BOOLEAN_SETTINGS = ['autoread', 'nagle', 'delayed-ack', 'window-scale', 'sack', 'timestamps'];
-const tcpValue = (key: string) => TCP_VALUES[key] ?? (BOOLEAN_SETTINGS.includes(key) ? fc.boolean() : duration);
+/** A value of each TCP setting's kind, from its row in SETTINGS (lib/tcp/config.ts): the same bounds the loader checks. */
+function tcpValue(key: string): fc.Arbitrary<unknown> {
+  const s = SETTINGS.find((x) => x.key === key)!;
+  switch (s.kind) {
+    case 'bytes': return s.max > 1 << 20 ? size : fc.oneof(fc.constantFrom(s.min, s.max, Math.min(1460, s.max)), fc.integer({ min: s.min, max: s.max }));
+    case 'count': return fc.oneof(fc.constantFrom(s.min, s.max), fc.integer({ min: s.min, max: s.max }));
+    case 'duration': return s.offWhenFalse ? fc.oneof(fc.constant(false), duration) : duration;
+    case 'boolean': return fc.boolean();
+    case 'choice': return fc.constantFrom(...s.values);
+    case 'isn': return fc.oneof(fc.constant('random'), fc.nat({ max: 2 ** 32 - 1 }));
+  }
+}
 const LINK_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   'delay': duration,
   'jitter': duration,
@@ -107,7 +103,7 @@ function scenarioObject(junk: boolean): fc.Arbitrary<Record<string, unknown>> {
         junk ? rarely(fc.tuple(strangeKey, leaf), 8) : fc.constant(null),
       )
       .map(([pairs, extra]) => Object.fromEntries([...pairs, ...(extra ? [extra] : [])]));
-  const tcp = settings(tcpValue, [...Object.keys(configKeyNames)]);
+  const tcp = settings(tcpValue, SETTINGS.map((x) => x.key));
   const direction = settings((k) => LINK_VALUES[k], Object.keys(LINK_VALUES));
   const link = fc.oneof(
     { weight: 3, arbitrary: direction },

@@ -4,7 +4,7 @@
  * The small languages inside strings are parsed elsewhere (steps.ts, segments.ts).
  */
 import * as z from 'zod';
-import { configKeyNames } from '../tcp/config.ts';
+import { SETTINGS, type Setting } from '../tcp/config.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
 import { BOTTLENECK_KEYS, RED_KEYS } from './bottleneck.ts';
 import type { ScenarioError } from './errors.ts';
@@ -33,35 +33,24 @@ const rateS = unit(parseRate);
 const probS = unit(parseProbability);
 const count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
-/** Kebab-case names, as configKeyNames spells them. */
-const tcpShape = {
-  'mss': sizeS.pipe(count(1, 65495)),
-  // Their upper bound is the TCP configuration's own rule (configProblems), checked with the host.
-  'rcvbuf': sizeS.pipe(count(1)),
-  'sndbuf': sizeS.pipe(count(1)),
-  'msl': durationS,
-  'isn': z.union([z.literal('random'), count(0, 0xffffffff)]),
-  'autoread': z.boolean(),
-  'profile': z.enum(['rfc', 'linux']),
-  'nagle': z.boolean(),
-  'delayed-ack': z.boolean(),
-  'delayed-ack-time': durationS,
-  'window-scale': z.boolean(),
-  'sack': z.boolean(),
-  'timestamps': z.boolean(),
-  'initial-window': count(1, 1000),
-  'rto-initial': durationS,
-  'rto-min': durationS,
-  'rto-max': durationS,
-  'syn-retries': count(0, 255),
-  'max-retries': count(0, 255),
-  // `keepalive: false` reads naturally as "off", the same as 0.
-  'keepalive': z.union([z.literal(false).transform(() => 0), durationS]),
-  'keepalive-interval': durationS,
-  'keepalive-probes': count(1, 255),
-  'persist-min': durationS,
-  'persist-max': durationS,
-} satisfies Record<keyof typeof configKeyNames, z.ZodType>;
+/**
+ * The TCP settings' keys and types, derived from lib/tcp/config.ts's SETTINGS. Only the kind is checked
+ * here (units, a number, true/false, a choice); ranges are the configuration's own rules (configProblems),
+ * checked once, with the host, and reported at the key that breaks them.
+ */
+function settingSchema(s: Setting): z.ZodType {
+  switch (s.kind) {
+    case 'bytes': return sizeS;
+    case 'count': return z.number();
+    // `keepalive: false` reads naturally as "off", the same as 0.
+    case 'duration': return s.offWhenFalse ? z.union([z.literal(false).transform(() => 0), durationS]) : durationS;
+    case 'boolean': return z.boolean();
+    case 'choice': return z.enum(s.values as [string, ...string[]]);
+    case 'isn': return z.union([z.literal('random'), z.number()]);
+  }
+}
+const tcpShape: Record<string, z.ZodType> = Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s)]));
+const SETTING_HINTS: Record<string, string> = Object.fromEntries(SETTINGS.map((s) => [s.key, s.hint]));
 export const tcpS = z.strictObject(tcpShape).partial().nullable();
 
 export const hostS = z.strictObject({ addr: z.string().optional(), tcp: tcpS.optional() }).nullable();
@@ -211,9 +200,8 @@ function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[]
       return src.error(src.at(path), `${what} cannot be ${describe(v)}`, typeof v === 'string' ? suggest(v, values, 'one of') : `one of ${values.join(', ')}`);
     }
     case 'invalid_union': {
-      if (path[path.length - 1] === 'isn') return src.error(src.at(path), `${what} cannot be ${describe(v)}`, 'write random, or a number 0..4294967295 for fixed sequence numbers');
-      if (path[path.length - 1] === 'keepalive') return src.error(src.at(path), `${what} cannot be ${describe(v)}`, 'write false (off) or the idle time, e.g. 2h');
-      return src.error(src.at(path), `${what} cannot be ${describe(v)}`);
+      const key = String(path[path.length - 1]);
+      return src.error(src.at(path), `${what} cannot be ${describe(v)}`, path[path.length - 2] === 'tcp' ? SETTING_HINTS[key] : undefined);
     }
     case 'custom':
       return src.error(src.at(path), `${what}: ${iss.message}`, (iss.params as { hint?: string } | undefined)?.hint);

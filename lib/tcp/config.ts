@@ -112,27 +112,88 @@ export class TcpConfigError extends Error {
   }
 }
 
+/**
+ * How a setting is written and which values it takes. One row per setting: the checks below
+ * (configProblems), the scenario file's keys and types (lib/scenario/schema.ts), the fuzzer's values
+ * (lib/fuzz/structured.ts) and the table in docs/scenario-format.md (checked by test/docs) all come
+ * from SETTINGS, so a bound is written once.
+ */
+export type SettingKind =
+  /** A size in bytes: the scenario file may write units (64k, 1m, 1g). */
+  | { kind: 'bytes'; min: number; max: number }
+  /** A plain whole number. */
+  | { kind: 'count'; min: number; max: number }
+  /** Milliseconds (the file writes 200ms, 1s, 2h); `positive`: more than 0; `offWhenFalse`: `false` means 0 (off). */
+  | { kind: 'duration'; positive: boolean; offWhenFalse?: boolean }
+  | { kind: 'boolean' }
+  | { kind: 'choice'; values: readonly string[] }
+  /** 'random', or a 32-bit sequence number. */
+  | { kind: 'isn' };
+
+export type Setting = SettingKind & {
+  /** The scenario file's spelling (kebab-case). */
+  key: string;
+  field: keyof TcpConfig;
+  /** What would be right, for an error's hint. */
+  hint: string;
+};
+
+const duration = (key: string, field: keyof TcpConfig, positive: boolean, hint: string): Setting => ({ key, field, kind: 'duration', positive, hint });
+const flag = (key: string, field: keyof TcpConfig, hint: string): Setting => ({ key, field, kind: 'boolean', hint });
+
+/** Every TCP setting a scenario (or a library user) can give, in the order the docs list them. */
+export const SETTINGS: readonly Setting[] = Object.freeze([
+  { key: 'mss', field: 'mss', kind: 'bytes', min: 1, max: MAX_MSS, hint: 'the payload of one IPv4 packet, at most 65535 - 40 bytes' },
+  { key: 'rcvbuf', field: 'rcvbuf', kind: 'bytes', min: 1, max: MAX_BUFFER_BYTES, hint: 'at most 1 GiB (1g): no scaled window is larger (RFC 7323 2.3)' },
+  { key: 'sndbuf', field: 'sndbuf', kind: 'bytes', min: 1, max: MAX_BUFFER_BYTES, hint: 'at most 1 GiB (1g)' },
+  duration('msl', 'mslMs', false, 'the maximum segment lifetime; TIME-WAIT lasts twice it'),
+  { key: 'isn', field: 'isn', kind: 'isn', hint: "'random', or a whole number from 0 to 4294967295" },
+  flag('autoread', 'autoread', 'true: the application reads as data arrives; false: only on a read step'),
+  { key: 'profile', field: 'profile', kind: 'choice', values: ['rfc', 'linux'], hint: "rfc (the RFCs' conservative choices) or linux (Linux's)" },
+  flag('nagle', 'nagle', "Nagle's algorithm on or off"),
+  flag('delayed-ack', 'delayedAck', 'delayed ACKs on or off'),
+  duration('delayed-ack-time', 'delayedAckMs', false, 'the longest an ACK waits'),
+  flag('window-scale', 'windowScale', 'the window scale option (RFC 7323) on or off'),
+  flag('sack', 'sack', 'SACK (RFC 2018) on or off'),
+  flag('timestamps', 'timestamps', 'the timestamps option (RFC 7323) on or off'),
+  { key: 'initial-window', field: 'initialWindow', kind: 'count', min: 1, max: 1_000_000, hint: 'segments; RFC 5681 allows 2-4, RFC 6928 10' },
+  duration('rto-initial', 'rtoInitialMs', true, 'RFC 6298 2.1: 1 s'),
+  duration('rto-min', 'rtoMinMs', true, 'RFC 6298 2.4: 1 s; Linux 200 ms'),
+  duration('rto-max', 'rtoMaxMs', true, 'RFC 6298 2.5: at least 60 s'),
+  { key: 'syn-retries', field: 'synRetries', kind: 'count', min: 0, max: 255, hint: 'retransmissions of a SYN before ETIMEDOUT' },
+  { key: 'max-retries', field: 'maxRetries', kind: 'count', min: 0, max: 255, hint: 'retransmissions of data before ETIMEDOUT' },
+  { key: 'keepalive', field: 'keepaliveMs', kind: 'duration', positive: false, offWhenFalse: true, hint: 'false (off) or the idle time, e.g. 2h' },
+  duration('keepalive-interval', 'keepaliveIntervalMs', true, 'the time between two probes'),
+  { key: 'keepalive-probes', field: 'keepaliveProbes', kind: 'count', min: 1, max: 255, hint: 'probes unanswered before ETIMEDOUT' },
+  duration('persist-min', 'persistMinMs', true, 'the shortest zero-window probe interval'),
+  duration('persist-max', 'persistMaxMs', true, 'the longest zero-window probe interval'),
+] satisfies Setting[]);
+
 /** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */
 export function configProblems(c: TcpConfig): TcpConfigError[] {
   const out: TcpConfigError[] = [];
-  const whole = (key: keyof TcpConfig, min: number, max: number, why: string) => {
-    const v = c[key] as number;
-    if (!(Number.isInteger(v) && v >= min && v <= max)) out.push(new TcpConfigError(key, `${key} is ${v}; it must be a whole number from ${min} to ${max}`, why));
-  };
-  const time = (key: keyof TcpConfig, positive: boolean) => {
-    const v = c[key] as number;
-    if (!(Number.isFinite(v) && (positive ? v > 0 : v >= 0))) out.push(new TcpConfigError(key, `${key} is ${v}; it must be a time ${positive ? 'above' : 'of at least'} 0 ms`, 'a finite number of milliseconds'));
-  };
-  whole('mss', 1, MAX_MSS, 'the payload of one IPv4 packet, at most 65535 - 40 bytes');
-  whole('rcvbuf', 1, MAX_BUFFER_BYTES, 'at most 1 GiB (1g): no scaled window is larger (RFC 7323 2.3)');
-  whole('sndbuf', 1, MAX_BUFFER_BYTES, 'at most 1 GiB (1g)');
-  if (c.isn !== 'random' && !(Number.isInteger(c.isn) && c.isn >= 0 && c.isn <= 0xffffffff)) out.push(new TcpConfigError('isn', `isn is ${c.isn}`, "'random', or a whole number from 0 to 4294967295"));
-  whole('initialWindow', 1, Number.MAX_SAFE_INTEGER, 'segments; RFC 5681 allows 2-4, RFC 6928 10');
-  whole('synRetries', 0, 255, 'retransmissions of a SYN before ETIMEDOUT');
-  whole('maxRetries', 0, 255, 'retransmissions of data before ETIMEDOUT');
-  whole('keepaliveProbes', 1, 255, 'probes unanswered before ETIMEDOUT');
-  for (const k of ['mslMs', 'delayedAckMs', 'keepaliveMs'] as const) time(k, false);
-  for (const k of ['rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'keepaliveIntervalMs', 'persistMinMs', 'persistMaxMs'] as const) time(k, true);
+  for (const s of SETTINGS) {
+    const v = c[s.field] as unknown;
+    const bad = (rule: string) => out.push(new TcpConfigError(s.field, `${s.field} is ${String(v)}; it must be ${rule}`, s.hint));
+    switch (s.kind) {
+      case 'bytes':
+      case 'count':
+        if (!(Number.isInteger(v) && (v as number) >= s.min && (v as number) <= s.max)) bad(`a whole number from ${s.min} to ${s.max}`);
+        break;
+      case 'duration':
+        if (!(typeof v === 'number' && Number.isFinite(v) && (s.positive ? v > 0 : v >= 0))) bad(`a time ${s.positive ? 'above' : 'of at least'} 0 ms`);
+        break;
+      case 'boolean':
+        if (typeof v !== 'boolean') bad('true or false');
+        break;
+      case 'choice':
+        if (!s.values.includes(v as string)) bad(`one of ${s.values.join(', ')}`);
+        break;
+      case 'isn':
+        if (v !== 'random' && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff)) out.push(new TcpConfigError(s.field, `isn is ${String(v)}`, s.hint));
+        break;
+    }
+  }
   if (c.rtoMinMs > c.rtoMaxMs) out.push(new TcpConfigError('rtoMinMs', `rtoMinMs (${c.rtoMinMs} ms) is more than rtoMaxMs (${c.rtoMaxMs} ms)`, 'the minimum RTO cannot exceed the maximum'));
   if (c.persistMinMs > c.persistMaxMs) out.push(new TcpConfigError('persistMinMs', `persistMinMs (${c.persistMinMs} ms) is more than persistMaxMs (${c.persistMaxMs} ms)`, 'the shortest persist interval cannot exceed the longest'));
   return out;
@@ -149,29 +210,4 @@ export function resolveConfig(input: TcpConfigInput = {}): TcpConfig {
 }
 
 /** Scenario-file spelling of every key (kebab-case), for the parser and for error hints. */
-export const configKeyNames: Readonly<Record<string, keyof TcpConfig>> = Object.freeze({
-  'mss': 'mss',
-  'rcvbuf': 'rcvbuf',
-  'sndbuf': 'sndbuf',
-  'msl': 'mslMs',
-  'isn': 'isn',
-  'autoread': 'autoread',
-  'profile': 'profile',
-  'nagle': 'nagle',
-  'delayed-ack': 'delayedAck',
-  'delayed-ack-time': 'delayedAckMs',
-  'window-scale': 'windowScale',
-  'sack': 'sack',
-  'timestamps': 'timestamps',
-  'initial-window': 'initialWindow',
-  'rto-initial': 'rtoInitialMs',
-  'rto-min': 'rtoMinMs',
-  'rto-max': 'rtoMaxMs',
-  'syn-retries': 'synRetries',
-  'max-retries': 'maxRetries',
-  'keepalive': 'keepaliveMs',
-  'keepalive-interval': 'keepaliveIntervalMs',
-  'keepalive-probes': 'keepaliveProbes',
-  'persist-min': 'persistMinMs',
-  'persist-max': 'persistMaxMs',
-});
+export const configKeyNames: Readonly<Record<string, keyof TcpConfig>> = Object.freeze(Object.fromEntries(SETTINGS.map((s) => [s.key, s.field])));

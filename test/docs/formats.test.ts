@@ -10,6 +10,7 @@ import { ERROR_CODES, HOST_COMMANDS, SCENARIO_KEYS } from '../../lib/scenario/lo
 import { EVENT_FIELDS } from '../../lib/trace/schema.ts';
 import { TCP_STATES } from '../../lib/trace/events.ts';
 import { ROOT } from '../cli/run.ts';
+import { linuxDefaults, rfcDefaults, SETTINGS } from '../../lib/tcp/config.ts';
 
 const read = (f: string) => readFileSync(path.join(ROOT, 'docs', f), 'utf8');
 
@@ -21,6 +22,30 @@ test('docs/scenario-format.md names every key, host command, state and error cod
   for (const c of HOST_COMMANDS) t.regex(doc, new RegExp(`\\| \`${c}\\b`), `host command ${c} has a row`);
   for (const s of TCP_STATES) t.true(doc.includes(s), s);
   for (const e of ERROR_CODES) t.true(doc.includes(e), e);
+});
+
+test('docs/scenario-format.md\'s TCP settings table has a row for every setting, with its range and both profiles\' defaults as SETTINGS and the profiles say', (t) => {
+  const doc = read('scenario-format.md');
+  const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
+  for (const s of SETTINGS) {
+    // A row may list several keys (`rto-min`, `rto-max`): its cells then list the values in the same order.
+    const row = rows.find((r) => r.split('|')[1].includes(`\`${s.key}\``));
+    if (!row) {
+      t.fail(`no row for ${s.key}`);
+      continue;
+    }
+    const [, keys, rfc, linux, range] = row.split('|').map((c) => c.trim());
+    const i = keys.split(',').map((k) => k.trim()).indexOf(`\`${s.key}\``);
+    const nth = (cell: string) => cell.split(/[,;] /)[i] ?? cell;
+    if (s.kind === 'count') t.is(nth(range), `${s.min} to ${s.max}`, `${s.key}: range`);
+    if (s.kind === 'bytes' && s.max < 65536) t.is(nth(range), `${s.min} to ${s.max}`, `${s.key}: range`);
+    if (s.kind === 'choice') t.is(range, s.values.map((v) => `\`${v}\``).join(', '), `${s.key}: choices`);
+    if (s.kind === 'duration' && s.positive) t.true(nth(range).startsWith('more than 0'), `${s.key}: more than 0`);
+    if (s.kind === 'boolean' || s.kind === 'count' || s.kind === 'bytes') {
+      t.is(nth(rfc), String(rfcDefaults[s.field]), `${s.key}: rfc default`);
+      t.is(nth(linux), String(linuxDefaults[s.field]), `${s.key}: linux default`);
+    }
+  }
 });
 
 test('docs/trace-format.md describes every event type and every field of the trace schema, under its type', (t) => {
