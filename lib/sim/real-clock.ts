@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../host/host.ts';
+import type { Clock } from '../sim/clock.ts';
 
 /**
  * Wall-clock time for a Host that talks to real processes (the UDP link). `now` counts milliseconds
