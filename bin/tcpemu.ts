@@ -422,7 +422,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   if (!/\.jsonl$/i.test(file)) {
     // A capture: checked against the model segment by segment (lib/real/replay-capture.ts).
     checkSize(file);
-    const { replayCaptureCommand } = await import('../lib/real/replay-capture.ts');
+    const { replayCaptureCommand } = await import('../lib/cli/replay-capture.ts');
     return await replayCaptureCommand(args, io);
   }
   const forCaptures = Object.keys(parsed.values).filter((k) => parsed.values[k] !== undefined && k !== 'view' && k !== 'lang');

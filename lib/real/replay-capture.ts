@@ -34,9 +34,6 @@
  * Loopback captures carry unfinished checksums (checksum offload): they are counted and reported,
  * never rejected. Windows the endpoint advertises are its own business and are not checked.
  */
-import { readFileSync } from 'node:fs';
-import { formatHelp, helpHint, parseCommand, UsageError } from '../cli/args.ts';
-import { REPLAY_COMMAND } from '../cli/commands.ts';
 import { readCapture } from '../wire/pcap.ts';
 import { decodePacket } from '../wire/tcp.ts';
 import { WireError } from '../wire/errors.ts';
@@ -48,7 +45,6 @@ import { MAX_MSS, resolveConfig } from '../tcp/config.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { formatSegment } from '../scenario/expect.ts';
 import type { TcpStateName } from '../trace/events.ts';
-import type { CliIo } from '../cli/io.ts';
 
 export type Role = 'client' | 'server';
 
@@ -402,53 +398,4 @@ export function renderCaptureReplay(r: CaptureReplay, color: boolean, opts: { fr
     out.push(`  why: ${b.why}`);
   }
   return out.join('\n') + '\n';
-}
-
-export async function replayCaptureCommand(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseCommand(REPLAY_COMMAND, args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    io.err(`${err.message}\n`);
-    return 2;
-  }
-  if (parsed.help) {
-    io.out(formatHelp(REPLAY_COMMAND));
-    return 0;
-  }
-  const v = parsed.values as { as?: string; profile?: string; brief?: boolean };
-  if (parsed.positionals.length !== 1) {
-    io.err(`tcpemu replay: name one capture file\n${helpHint(REPLAY_COMMAND)}\n`);
-    return 2;
-  }
-  if (v.as !== undefined && v.as !== 'client' && v.as !== 'server') {
-    io.err(`tcpemu replay: --as is client or server, not '${v.as}'\n`);
-    return 2;
-  }
-  if (v.profile !== undefined && v.profile !== 'linux' && v.profile !== 'rfc') {
-    io.err(`tcpemu replay: --profile is linux or rfc, not '${v.profile}'\n`);
-    return 2;
-  }
-  const file = parsed.positionals[0];
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    io.err(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a pcap or pcapng capture' : (err as Error).message}\n`);
-    return 2;
-  }
-  let r: CaptureReplay;
-  try {
-    r = replayCapture(buf, file, { as: v.as as Role | undefined, profile: v.profile as 'linux' | 'rfc' | undefined });
-  } catch (err) {
-    if (err instanceof WireError || err instanceof CaptureInputError) {
-      io.err(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  io.out(renderCaptureReplay(r, io.color, { frames: !v.brief }));
-  return r.ok ? 0 : 1;
 }

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { replayCaptureCommand, replayCapture } from '../../lib/real/replay-capture.ts';
+import { replayCapture } from '../../lib/real/replay-capture.ts';
+import { replayCaptureCommand } from '../../lib/cli/replay-capture.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
 import { decodePacket } from '../../lib/wire/tcp.ts';
 import { ACK } from '../../lib/wire/tcp-types.ts';
