@@ -256,7 +256,7 @@ class Session {
       },
     });
     this.host = host;
-    this.link.setReceiver((p) => host.receivePacket(p));
+    this.link.setReceiver((p, decoded) => host.receiveDecodedPacket(p, decoded));
   }
 
   private printNew(): void {

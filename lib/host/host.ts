@@ -11,6 +11,7 @@ import { decodePacketInto, decodeSplitPacketInto, encodePacket, encodePacketHead
 import { WireError } from '../wire/errors.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
+import type { Clock } from '../sim/clock.ts';
 
 /**
  * A host: one IPv4 address, many connections. It demultiplexes arriving packets by 4-tuple, keeps
@@ -19,14 +20,8 @@ import type { TcpStateName, TimerName } from '../trace/events.ts';
  * connection when its next timer is due. The TCP itself is all in lib/tcp/connection.ts.
  */
 
-/** The clock a host runs on: virtual (the simulator's scheduler) or real. */
-export interface Clock {
-  readonly now: number;
-  at(timeMs: number, fn: () => void): number;
-  /** `fn(arg)` at `timeMs`: one shared function serves every connection's timer, no closure each. */
-  at<T>(timeMs: number, fn: (arg: T) => void, arg: T): number;
-  cancel(id: number): void;
-}
+/** The clock a host runs on (its home is lib/sim/clock.ts; re-exported here for old imports). */
+export type { Clock };
 
 export interface RandomSource {
   uint32(): number;
@@ -345,6 +340,15 @@ export class Host {
     } catch (err) {
       return this.undecodable(packet, err);
     }
+    return this.receiveDecodedPacket(packet, scratch);
+  }
+
+  /**
+   * receivePacket for a packet its link has decoded already (UdpLink checks every datagram, checksums
+   * included, before it hands it on): `decoded` is `packet` decoded, valid during the call only.
+   */
+  receiveDecodedPacket(packet: Buffer, decoded: PacketScratch): boolean {
+    const scratch = decoded;
     const carried = scratch.tcp.payload.length > 0;
     const to = this.receiveDecoded(scratch, this.entries.get(scratch.tcp.dstPort, scratch.src, scratch.tcp.srcPort));
     if (this.tracer !== undefined) return false;

@@ -1,9 +1,11 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Clock } from '../host/host.ts';
+import type { Clock } from '../sim/clock.ts';
 import { Random } from '../sim/random.ts';
-import { decodePacket } from '../wire/tcp.ts';
+import { decodePacketInto, packetScratch, type PacketScratch } from '../wire/tcp.ts';
+
+const VERIFY = Object.freeze({ verifyChecksum: true });
 import { formatAddr } from '../wire/ipv4.ts';
 import { WireError } from '../wire/errors.ts';
 import { LinkError, newLinkStats, type LinkDropObserver, type LinkStats } from './common.ts';
@@ -145,7 +147,8 @@ export class UdpLink {
   private readonly maxPeers: number;
   /** Server: "virtualAddr|tcpPort" -> UDP address last seen at (Map order = least recently seen first). */
   private readonly peers = new Map<string, UdpEndpoint>();
-  private receiver: ((packet: Buffer) => void) | undefined;
+  private receiver: ((packet: Buffer, decoded: PacketScratch) => void) | undefined;
+  private readonly scratch = packetScratch();
   private lastSendAt = 0;
   private held: Outgoing[] = [];
   private readonly scheduled = new Set<Outgoing>();
@@ -210,8 +213,8 @@ export class UdpLink {
     return { address: a.address, port: a.port };
   }
 
-  /** Who gets accepted packets (Host.receivePacket, usually). Until set, accepted packets are counted and dropped. */
-  setReceiver(fn: (packet: Buffer) => void): void {
+  /** Who gets accepted packets, with the link's decoding of them (Host.receiveDecodedPacket, usually). Until set, accepted packets are counted and dropped. */
+  setReceiver(fn: (packet: Buffer, decoded: PacketScratch) => void): void {
     this.receiver = fn;
   }
 
@@ -330,16 +333,18 @@ export class UdpLink {
     if (this.peer && (rinfo.port !== this.peer.port || !sameAddress(rinfo.address, this.peer.address))) {
       return this.drop(msg, 'stranger', 'receive', `from ${rinfo.address}:${rinfo.port}`);
     }
-    let decoded;
+    // Decoded once, here, into the link's own scratch; the host is handed the result (receiveDecodedPacket).
+    const d = this.scratch;
     try {
-      decoded = decodePacket(msg, { verifyChecksum: true });
+      decodePacketInto(msg, VERIFY, d);
     } catch (err) {
       // Decoders throw only WireError; anything else is counted the same way, because a datagram
       // from the network must never be able to stop the process.
       const checksum = err instanceof WireError && err.code === 'bad-checksum';
       return this.drop(msg, checksum ? 'checksum' : 'malformed', 'receive', err instanceof Error ? err.message : String(err));
     }
-    const { ip, tcp } = decoded;
+    const ip = { totalLength: msg.readUInt16BE(2), src: d.src, dst: d.dst };
+    const tcp = d.tcp;
     // One packet per datagram, exactly: trailing bytes mean someone else's framing.
     if (ip.totalLength !== msg.length) return this.drop(msg, 'malformed', 'receive', `datagram of ${msg.length} bytes holds an IPv4 packet of ${ip.totalLength}`);
     if (ip.dst !== this.addr) return this.drop(msg, 'not-mine', 'receive', `for ${formatAddr(ip.dst)}, this host is ${formatAddr(this.addr)}`);
@@ -348,7 +353,7 @@ export class UdpLink {
     s.delivered++;
     this.observer.onDeliver?.(msg, { address: rinfo.address, port: rinfo.port });
     // Past this point an exception is a bug in the receiver (the TCP), and stays one.
-    this.receiver?.(msg);
+    this.receiver?.(msg, d);
   }
 
   private learn(addr: number, port: number, rinfo: dgram.RemoteInfo): void {

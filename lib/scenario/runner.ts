@@ -220,7 +220,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
         },
       });
       hosts.set(hp.name, host);
-      link.setReceiver((packet) => host.receivePacket(packet));
+      link.setReceiver((packet, decoded) => host.receiveDecodedPacket(packet, decoded));
     });
     // One timer per instant, running its steps in file order: Node orders timers by their (fractional)
     // delay, so two timers for one instant, set microseconds apart, could fire in either order.

@@ -165,7 +165,7 @@ export async function runSoak(opts: Partial<SoakOptions> = {}, log: (line: strin
     links[1].setPeer(links[0].local);
     const [client, server] = (['client', 'server'] as const).map((name, i) => {
       const host = new Host({ name, addr: links[i].addr, config, clock, random: random.fork(`host:${name}`), verifyChecksums: false, checkFields: true, transmit: (p) => links[i].send(p) });
-      links[i].setReceiver((p) => host.receivePacket(p));
+      links[i].setReceiver((p, decoded) => host.receiveDecodedPacket(p, decoded));
       return host;
     });
     const lifeRng = random.fork('lives');

@@ -47,7 +47,7 @@ export async function makeEnd(o: { name: string; addr: number; peer?: { address:
     name: o.name, addr: o.addr, config: resolveConfig({ ...FAST_TCP, ...o.tcp }), clock, random: new Random(o.seed ?? 7).fork(`host:${o.name}`),
     tracer: recorder, verifyChecksums: false, transmit: (p) => link.send(p),
   });
-  link.setReceiver((p) => host.receivePacket(p));
+  link.setReceiver((p, decoded) => host.receiveDecodedPacket(p, decoded));
   return { host, link, clock, recorder };
 }
 
