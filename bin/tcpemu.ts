@@ -506,11 +506,13 @@ if (startedAsProgram()) {
     process.exit(process.exitCode ?? 0);
   });
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  const code = await main(process.argv.slice(2), {
+  // A promise, not a top-level await: the bundle for `run` is a script (scripts/build.mjs), which has none.
+  void main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
     isTTY: Boolean(process.stdout.isTTY),
     color,
+  }).then((code) => {
+    process.exitCode = code;
   });
-  process.exitCode = code;
 }
