@@ -255,35 +255,76 @@ interface TraceLike {
   dst?: string;
 }
 
+/**
+ * Goodput per connection, tallied as a run goes (CountingTracer, with RunOptions.flows) or over a trace
+ * (flowGoodputs): which host sent from which address, each connection's first received segment, and
+ * what its application read. One tally for both, so a sweep that counts and a report that reads the
+ * trace give the same figures.
+ */
+export class FlowTally {
+  private readonly hostOfAddr = new Map<string, string>();
+  private readonly seenConns = new Map<string, Map<string, { t: number; src: string }>>();
+  /** Connections in order of their first received segment. */
+  private readonly order: { host: string; conn: string; t: number; src: string }[] = [];
+  private readonly reads = new Map<string, { bytes: number; last: number }>();
+
+  /** `host` sent from address `addr` (dotted, no port). */
+  sender(host: string, addr: string): void {
+    this.hostOfAddr.set(addr, host);
+  }
+
+  /** Whether `host`'s connection `conn` has had a segment already (so its first need not be given). */
+  seen(host: string, conn: string): boolean {
+    return this.seenConns.get(host)?.has(conn) ?? false;
+  }
+
+  /** A segment reached `host`'s connection `conn` at `t` from `src` ("addr:port"); only the first counts. */
+  received(host: string, conn: string, t: number, src: string): void {
+    let m = this.seenConns.get(host);
+    if (m === undefined) this.seenConns.set(host, (m = new Map()));
+    if (m.has(conn)) return;
+    const first = { host, conn, t, src };
+    m.set(conn, first);
+    this.order.push(first);
+  }
+
+  /** `host`'s application read `bytes` on `conn` at `t`. */
+  read(host: string, conn: string, bytes: number, t: number): void {
+    const key = `${host} ${conn}`;
+    const r = this.reads.get(key);
+    if (r === undefined) this.reads.set(key, { bytes, last: t });
+    else {
+      r.bytes += bytes;
+      r.last = t;
+    }
+  }
+
+  /** A trace event, as it comes. */
+  add(e: TraceLike): void {
+    if (e.type === 'segment' && e.event === 'tx' && e.src !== undefined && e.host !== undefined) this.sender(e.host, e.src.slice(0, e.src.lastIndexOf(':')));
+    if (e.type === 'segment' && e.event === 'rx' && e.conn !== undefined) this.received(e.host!, e.conn, e.t!, e.src!);
+    if (e.type === 'app' && e.event === 'data' && e.bytes !== undefined) this.read(e.host!, e.conn!, e.bytes, e.t!);
+  }
+
+  /** Each connection whose application read data: how much, over how long, at what rate. In order of first appearance. */
+  flows(): FlowGoodput[] {
+    const out: FlowGoodput[] = [];
+    for (const f of this.order) {
+      const r = this.reads.get(`${f.host} ${f.conn}`);
+      if (!r) continue;
+      const from = this.hostOfAddr.get(f.src.slice(0, f.src.lastIndexOf(':'))) ?? f.src;
+      const span = Math.max(r.last - f.t, 1e-3);
+      out.push({ flow: `${from} > ${f.host}`, from, to: f.host, host: f.host, conn: f.conn, bytes: r.bytes, startMs: f.t, endMs: r.last, goodput: (r.bytes * 8 * 1000) / span });
+    }
+    return out;
+  }
+}
+
 /** Each connection whose application read data: how much, over how long, at what rate. In order of first appearance. */
 export function flowGoodputs(events: readonly TraceLike[]): FlowGoodput[] {
-  const hostOfAddr = new Map<string, string>();
-  const first = new Map<string, { t: number; src: string }>();
-  const read = new Map<string, { bytes: number; last: number }>();
-  for (const e of events) {
-    if (e.type === 'segment' && e.event === 'tx' && e.src !== undefined && e.host !== undefined) hostOfAddr.set(e.src.slice(0, e.src.lastIndexOf(':')), e.host);
-    if (e.type === 'segment' && e.event === 'rx' && e.conn !== undefined) {
-      const key = `${e.host} ${e.conn}`;
-      if (!first.has(key)) first.set(key, { t: e.t!, src: e.src! });
-    }
-    if (e.type === 'app' && e.event === 'data' && e.bytes !== undefined) {
-      const key = `${e.host} ${e.conn}`;
-      const r = read.get(key) ?? { bytes: 0, last: 0 };
-      r.bytes += e.bytes;
-      r.last = e.t!;
-      read.set(key, r);
-    }
-  }
-  const out: FlowGoodput[] = [];
-  for (const [key, f] of first) {
-    const r = read.get(key);
-    if (!r) continue;
-    const [host, conn] = key.split(' ');
-    const from = hostOfAddr.get(f.src.slice(0, f.src.lastIndexOf(':'))) ?? f.src;
-    const span = Math.max(r.last - f.t, 1e-3);
-    out.push({ flow: `${from} > ${host}`, from, to: host, host, conn, bytes: r.bytes, startMs: f.t, endMs: r.last, goodput: (r.bytes * 8 * 1000) / span });
-  }
-  return out;
+  const tally = new FlowTally();
+  for (const e of events) tally.add(e);
+  return tally.flows();
 }
 
 /** Jain's fairness index (Jain, Chiu and Hawe 1984): (sum x)^2 / (n sum x^2); 1 when all are equal, 1/n when one has all. */

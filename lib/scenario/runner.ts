@@ -14,7 +14,7 @@ import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectRes
 import { VERSION } from '../version.ts';
 import { EventSteps } from './events.ts';
 import { inject, type InjectContext } from './inject.ts';
-import { BottleneckLink, queueEvent } from '../link/bottleneck.ts';
+import { BottleneckLink, FlowTally, flowGoodputs, queueEvent, type FlowGoodput } from '../link/bottleneck.ts';
 
 /**
  * Runs a scenario plan on virtual time over the in-memory link: builds the hosts, schedules each step at
@@ -42,6 +42,8 @@ export interface RunOptions {
    * its segments either way.
    */
   record?: 'trace' | 'counts';
+  /** Work out each connection's goodput (RunResult.flows): from the trace, or tallied as the run goes when it keeps none. */
+  flows?: boolean;
   /**
    * Every trace event as it is made, the meta event first, whatever `record` keeps: a trace file written
    * as the run goes (with record 'counts', the events are made for this and then let go).
@@ -95,6 +97,8 @@ export interface RunResult {
   summary: Summary;
   /** Per host: the error codes its application saw. */
   errors: Record<string, string[]>;
+  /** Goodput per connection (flowGoodputs), when RunOptions.flows asked for it; counted as the run went when it kept no trace. */
+  flows?: FlowGoodput[];
 }
 
 /** `send N` above this many bytes is made as it is sent (SimSocket.writeGenerated), not all at once. */
@@ -114,7 +118,8 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   if (plan.link.udp) throw new SocketError('EUDP', 'a scenario with link: { udp: true } runs on real time: use runScenarioUdp');
   const scheduler = new Scheduler();
   const random = new Random(plan.seed);
-  const { recorder, summary } = recorderFor(plan, scheduler, opts);
+  const recording = recorderFor(plan, scheduler, opts);
+  const { recorder } = recording;
   const onDrop = (from: string, _to: string, packet: Buffer, reason: string) => recorder.linkDrop(from, packet, reason);
   const link = plan.bottleneck
     ? new BottleneckLink(scheduler, random.fork('bottleneck'), plan.bottleneck, { onDrop, onQueue: (dir, packets, bytes) => recorder.record(queueEvent(scheduler.now, dir, packets, bytes)) })
@@ -157,7 +162,7 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   }
   runBounded(scheduler, plan.untilMs, opts.maxRunEvents ?? DEFAULT_MAX_RUN_EVENTS);
   if (onSteps) results.push(...onSteps.neverRan());
-  return finish(plan, hosts, recorder, summary, results, packets);
+  return finish(plan, hosts, recording, results, packets, opts.flows ?? false);
 }
 
 /**
@@ -181,7 +186,8 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
   }
   const clock = new RealClock();
   const random = new Random(plan.seed);
-  const { recorder, summary } = recorderFor(plan, clock, opts);
+  const recording = recorderFor(plan, clock, opts);
+  const { recorder } = recording;
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
@@ -245,7 +251,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
     await Promise.all(links.map((l) => l.close(0)));
   }
   if (onSteps) results.push(...onSteps.neverRan());
-  return finish(plan, hosts, recorder, summary, results, packets);
+  return finish(plan, hosts, recording, results, packets, opts.flows ?? false);
 }
 
 /** Where each packet that leaves a host (or is forged) goes: the kept packets (`capture`) and the stream (`onPacket`). */
@@ -276,22 +282,34 @@ export function metaOf(plan: ScenarioPlan): MetaEvent {
  * A scenario whose checks or views read segments keeps the whole trace: expect.segments, forged
  * segments (made from the trace's numbers) and a shared bottleneck (each flow's goodput).
  */
-function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: RunOptions): { recorder: RunRecorder; summary?: SummaryBuilder } {
+function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: RunOptions): Recording {
   const timers = opts.timers ?? true;
   const maxEvents = opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS;
   const counts = opts.record === 'counts' && wholeTraceFor(plan) === undefined;
   const onEvent = opts.onEvent;
   onEvent?.(metaOf(plan));
   if (!counts) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
-  if (!onEvent) return { recorder: new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers }) };
+  if (!onEvent) {
+    const recorder = new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers, flows: opts.flows });
+    return { recorder, flows: recorder.flows };
+  }
   // Streamed and counted: events are made for the stream, counted, and only what the checks read is kept.
   const summary = new SummaryBuilder(plan.hosts.map((h) => h.name));
+  const flows = opts.flows ? new FlowTally() : undefined;
   const keep = (ev: TimedEvent) => ev.type === 'state' || ev.type === 'expect';
   const sink = (ev: TimedEvent) => {
     summary.add(ev);
+    flows?.add(ev);
     onEvent(ev);
   };
-  return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, keep, sink }), summary };
+  return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, keep, sink }), summary, flows };
+}
+
+/** What a run records into: the recorder, and the counts made as it went when it keeps no whole trace. */
+interface Recording {
+  recorder: RunRecorder;
+  summary?: SummaryBuilder;
+  flows?: FlowTally;
 }
 
 /** The watcher of the steps on events, when the plan has any (else undefined: the run is as it always was). */
@@ -328,7 +346,8 @@ function positionOf(source: string, word: string): { line: number; col: number }
   return { line: 1, col: 1 };
 }
 
-function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: RunRecorder, counted: SummaryBuilder | undefined, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[]): RunResult {
+function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recording, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[], flows: boolean): RunResult {
+  const { recorder, summary: counted } = recording;
   const events = recorder.events;
   const hostOfAddr = (addrPort: string) => {
     const addr = addrPort.slice(0, addrPort.lastIndexOf(':'));
@@ -365,6 +384,7 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recorder: RunRecor
     deliveredBytes,
     summary,
     errors,
+    ...(flows ? { flows: recording.flows?.flows() ?? flowGoodputs(events) } : {}),
   };
 }
 

@@ -2,6 +2,8 @@ import type { Host } from '../host/host.ts';
 import type { TxInfo } from '../tcp/connection.ts';
 import type { TcpSegment } from '../wire/tcp-types.ts';
 import { decodePacket } from '../wire/tcp.ts';
+import { formatAddr } from '../wire/ipv4.ts';
+import { FlowTally } from '../link/bottleneck.ts';
 import type { TcpStateName, TimedEvent, TimerName } from './events.ts';
 import { round, type RunRecorder } from './recorder.ts';
 import { SummaryBuilder } from './views/summary.ts';
@@ -20,19 +22,35 @@ export class CountingTracer implements RunRecorder {
   dataBytes = 0;
   readonly summary: SummaryBuilder;
 
-  constructor(private readonly clock: { readonly now: number }, opts: { hosts?: readonly string[]; timers?: boolean } = {}) {
+  /** Goodput per connection, when asked for (RunOptions.flows): what flowGoodputs reads from a trace. */
+  readonly flows: FlowTally | undefined;
+  /** Addresses already told to `flows`, so that a sent segment formats none. */
+  private readonly senders: Map<number, string> | undefined;
+
+  constructor(private readonly clock: { readonly now: number }, opts: { hosts?: readonly string[]; timers?: boolean; flows?: boolean } = {}) {
     this.summary = new SummaryBuilder(opts.hosts);
     if (opts.timers === false) this.timer = undefined;
+    this.flows = opts.flows ? new FlowTally() : undefined;
+    this.senders = opts.flows ? new Map() : undefined;
   }
 
   private get t(): number {
     return round(this.clock.now);
   }
 
-  segment(event: 'tx' | 'rx' | 'drop', host: Host, _conn: string | undefined, _src: number, _dst: number, seg: TcpSegment, info?: TxInfo, reason?: string): void {
+  segment(event: 'tx' | 'rx' | 'drop', host: Host, conn: string | undefined, src: number, _dst: number, seg: TcpSegment, info?: TxInfo, reason?: string): void {
     const b = this.summary;
     b.time(this.t);
     const h = b.host(host.name);
+    const flows = this.flows;
+    if (flows !== undefined) {
+      if (event === 'tx' && this.senders!.get(src) !== host.name) {
+        this.senders!.set(src, host.name);
+        flows.sender(host.name, formatAddr(src));
+      } else if (event === 'rx' && conn !== undefined && !flows.seen(host.name, conn)) {
+        flows.received(host.name, conn, this.t, `${formatAddr(src)}:${seg.srcPort}`);
+      }
+    }
     if (event === 'tx') {
       this.dataBytes += seg.payload.length;
       b.sent(h, seg.payload.length, info?.retransmit, info?.why);
@@ -45,9 +63,10 @@ export class CountingTracer implements RunRecorder {
     this.record({ t: this.t, type: 'state', host: host.name, conn, from, to, cause });
   }
 
-  app(host: Host, _conn: string, event: string, bytes?: number, error?: string): void {
+  app(host: Host, conn: string, event: string, bytes?: number, error?: string): void {
     const b = this.summary;
     b.time(this.t);
+    if (this.flows !== undefined && event === 'data' && bytes !== undefined) this.flows.read(host.name, conn, bytes, this.t);
     b.app(b.host(host.name), event, bytes, error);
   }
 

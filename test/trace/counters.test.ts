@@ -11,6 +11,7 @@ import { runScenario, wholeTraceFor, type RunResult } from '../../lib/scenario/r
 import { summarize } from '../../lib/trace/views/summary.ts';
 import { TraceWriter } from '../../lib/trace/jsonl.ts';
 import type { TraceEvent } from '../../lib/trace/events.ts';
+import { flowGoodputs } from '../../lib/link/bottleneck.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../../fixtures/scenarios');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && !f.startsWith('udp-'));
@@ -24,9 +25,12 @@ for (const file of files) {
     const source = readFileSync(path.join(DIR, file), 'utf8');
     for (const seed of [undefined, 7, 1234]) {
       const plan = () => loadScenario(source, file, { seed });
-      const full = runScenario(plan());
-      const counted = runScenario(plan(), { record: 'counts', keepDelivered: false });
+      const full = runScenario(plan(), { flows: true });
+      const counted = runScenario(plan(), { record: 'counts', keepDelivered: false, flows: true });
       t.deepEqual(plain(counted), plain(full), `seed ${seed ?? 'of the file'}`);
+      // Goodput per flow, tallied as the run went, is what flowGoodputs reads from the whole trace.
+      t.deepEqual(counted.flows, flowGoodputs(full.events), `flows, seed ${seed ?? 'of the file'}`);
+      t.deepEqual(full.flows, flowGoodputs(full.events));
       // The summary of the full run is the one the summary view drew before counting existed.
       t.deepEqual(full.summary, summarize(full.events, { hosts: plan().hosts.map((h) => h.name) }));
       // Counting keeps only what the expectations read: state changes and checked expectations (and
@@ -43,7 +47,9 @@ test('a streamed run (onEvent) hands over exactly the events of the full trace, 
   const source = readFileSync(path.join(DIR, 'lossy-bulk.yaml'), 'utf8');
   const full = runScenario(loadScenario(source, 'lossy-bulk.yaml'));
   const streamed: TraceEvent[] = [];
-  const counted = runScenario(loadScenario(source, 'lossy-bulk.yaml'), { record: 'counts', onEvent: (ev) => streamed.push(ev) });
+  const counted = runScenario(loadScenario(source, 'lossy-bulk.yaml'), { record: 'counts', flows: true, onEvent: (ev) => streamed.push(ev) });
+  t.deepEqual(counted.flows, flowGoodputs(full.events), 'flows tallied from the stream');
+  t.true(counted.flows!.length > 0);
   t.is(streamed.length, full.events.length);
   const text = (evs: readonly TraceEvent[]) => {
     const w = new TraceWriter();
