@@ -49,9 +49,7 @@ async function bundleRun() {
       });
     },
   };
-  await build({
-    entryPoints: [path.join(root, 'dist/bin/tcpemu.js')],
-    outfile: path.join(outdir, 'tcpemu-run.cjs'),
+  const options = {
     bundle: true,
     platform: 'node',
     // A script, not a module: bin/tcpemu.js compiles it with node:vm, which can take V8's code cache
@@ -67,7 +65,10 @@ async function bundleRun() {
     // Every module of the bundle sees the bundle's own place, as it would in dist/bin (lib/paths.ts).
     define: { 'import.meta.url': '__tcpemuUrl', 'import.meta.resolve': '__tcpemuResolve' },
     banner: { js: "const __tcpemuUrl = require('node:url').pathToFileURL(__filename).href; const __tcpemuResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
-  });
+  };
+  await build({ ...options, entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
+  // A sweep's worker thread (lib/sweep/index.ts starts it from this file when installed).
+  await build({ ...options, entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
 }
 
 /**
@@ -80,4 +81,8 @@ function writeCodeCache() {
     cwd: root, env: { ...process.env, TCPEMU_WRITE_CODE_CACHE: '1', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (r.status !== 0) process.stderr.write('build: the code cache was not made; tcpemu run starts a little slower\n');
+  const sweep = spawnSync(process.execPath, [path.join(root, 'bin/tcpemu.js'), 'sweep', path.join(root, 'fixtures/scenarios/sweep-loss.yaml'), '--seeds', '1..40', '--jobs', '2'], {
+    cwd: root, env: { ...process.env, TCPEMU_WRITE_CODE_CACHE: '1', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (sweep.status !== 0) process.stderr.write("build: the sweep worker's code cache was not made; its workers start a little slower\n");
 }

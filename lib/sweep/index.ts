@@ -9,6 +9,8 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { FROM_SOURCE, PACKAGE_ROOT } from '../paths.ts';
 import { helpHint, parseOrHelp, UsageError, type CommandSpec } from '../cli/args.ts';
 import { MAX_SOURCE_BYTES, sourceTooLarge } from '../scenario/load.ts';
 import { formatRate } from '../link/bottleneck.ts';
@@ -194,15 +196,35 @@ const BOOT = `(async () => {
 })().catch((e) => { process.nextTick(() => { throw e; }); });`;
 
 /**
+ * An installed sweep's workers start from one bundled script (dist/bin/sweep-worker.cjs, scripts/build.mjs)
+ * with V8's code cache beside it, as \`tcpemu run\` does: a worker's start-up was mostly loading and
+ * compiling the program's modules. The build runs a small sweep with TCPEMU_WRITE_CODE_CACHE=1, and the
+ * first worker writes the cache after its first run.
+ */
+const BOOT_BUNDLE = `(() => {
+  const { workerData: d, parentPort } = require('node:worker_threads');
+  const fs = require('node:fs');
+  const vm = require('node:vm');
+  let cachedData;
+  try { cachedData = fs.readFileSync(d.bundle + '.cache'); } catch { cachedData = undefined; }
+  const code = '(function (exports, require, module, __filename, __dirname) {' + fs.readFileSync(d.bundle, 'utf8') + '\\n})';
+  const script = new vm.Script(code, { filename: d.bundle, cachedData });
+  const m = { exports: {} };
+  script.runInThisContext()(m.exports, require('node:module').createRequire(d.bundle), m, d.bundle, require('node:path').dirname(d.bundle));
+  if (process.env.TCPEMU_WRITE_CODE_CACHE === '1') parentPort.once('message', () => fs.writeFileSync(d.bundle + '.cache', script.createCachedData()));
+})();`;
+
+/**
  * `jobs` threads: this one and jobs - 1 workers (a worker costs a second load of the program and its own
  * warm-up, so this thread, idle otherwise, takes its share). Each worker holds two tasks at a time, so
  * that it has its next one while this thread is busy with a run of its own and cannot answer.
  */
 function inWorkers(text: string, file: string, settings: Setting[], tasks: { combo: number; seed: number }[], jobs: number, onProgress?: (done: number, total: number) => void): Promise<RunRow[]> {
   // In a checkout the sources run through tsx, which each thread registers for itself; installed, dist/'s JavaScript.
-  const ts = import.meta.url.endsWith('.ts');
-  const worker = new URL(ts ? './worker.ts' : './worker.js', import.meta.url).href;
+  const ts = FROM_SOURCE;
+  const worker = ts ? new URL('./worker.ts', import.meta.url).href : undefined;
   const tsx = ts ? import.meta.resolve('tsx/esm/api') : undefined;
+  const bundle = ts ? undefined : path.join(PACKAGE_ROOT, 'dist/bin/sweep-worker.cjs');
   return new Promise((resolve, reject) => {
     const rows: RunRow[] = [];
     let next = 0;
@@ -224,7 +246,7 @@ function inWorkers(text: string, file: string, settings: Setting[], tasks: { com
       if (next < tasks.length) w.postMessage(tasks[next++]);
     };
     for (let i = 1; i < jobs; i++) {
-      const w = new Worker(BOOT, { eval: true, workerData: { text, file, settings, tsx, worker } });
+      const w = new Worker(bundle ? BOOT_BUNDLE : BOOT, { eval: true, workerData: { text, file, settings, tsx, worker, bundle } });
       threads.push(w);
       w.on('message', (m: { ready?: true; row?: RunRow; failure?: string }) => {
         if (m.failure !== undefined) return finish(new Error(m.failure));
