@@ -1,0 +1,55 @@
+/**
+ * Finding English left in a Chinese text (issue 26): the words in Latin letters that are not what
+ * a Chinese run keeps as it is. What a user types or reads as code is taken out first: placeholders,
+ * command lines (`tcpemu run FILE --flag`), flags, quoted literals ("type", 'x', `code`), JSON, file
+ * names and escapes. Then each word must be in KEPT, each entry of which says why it stays.
+ */
+
+/** Words a Chinese text keeps in Latin letters, and why. */
+export const KEPT: ReadonlyMap<string, string> = new Map(
+  [
+    // tcpdump's notation and field names, as the issue asks (seq 1, ack 16, win 0, <mss 1460>, len 5)
+    ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P'].map((w) => [w, "tcpdump's notation"] as const),
+    // the RFCs' names of segments, flags, options and quantities, which Chinese textbooks write in Latin letters
+    ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
+    // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
+    ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
+      'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),
+    // socket calls and error codes, as the application's API names them
+    ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
+    // units
+    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB'].map((w) => [w, 'unit'] as const),
+    // names of programs, formats and standards a user types or looks for under that name
+    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT'].map((w) => [w, 'proper name'] as const),
+    // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
+    ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
+    // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
+    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'at', 'on', 'link', 'bottleneck', 'inject', 'seed'].map((w) => [w, 'usage notation or scenario key'] as const),
+  ],
+);
+
+/** The text with what a user types or reads as code taken out. */
+export function withoutCode(text: string): string {
+  return text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/\{[A-Za-z]+\}/g, ' ')
+    .replace(/\{"[^}]*\}/g, ' ')
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/"[^"\n]*"/g, ' ')
+    .replace(/'[^'\n]*'/g, ' ')
+    .replace(/tcpemu(?: [^\s\u3000-\u9fff\uff00-\uffef]+)*/g, ' ')
+    .replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ')
+    .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png)\b/g, ' ')
+    .replace(/\\[a-z]/g, ' ')
+    .replace(/\b(?:LC_[A-Z]+|LANG)\b/g, ' ') // environment variables, named as the shell writes them
+    .replace(/\b0x[0-9a-f]+\b/gi, ' ');
+}
+
+/** The words in Latin letters of `text` (code taken out) that are neither kept nor in `extra`. */
+export function englishWords(text: string, extra: ReadonlySet<string> = new Set()): string[] {
+  const words = withoutCode(text).match(/[A-Za-z][A-Za-z0-9-]*/g) ?? [];
+  return words.filter((w) => {
+    const bare = w.replace(/-$/, '');
+    return !KEPT.has(bare) && !KEPT.has(bare.replace(/-\d$/, '')) && !extra.has(bare);
+  });
+}
