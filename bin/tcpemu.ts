@@ -25,6 +25,7 @@ import { PACKAGE_ROOT } from '../lib/paths.ts';
 import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
 import { langOfArgs, msg, word, type Lang, type MessageKey, type Params } from '../lib/i18n/index.ts';
 import { summaryIn } from '../lib/i18n/help.ts';
+import { expectationDetail, expectationWhat } from '../lib/i18n/expect-words.ts';
 
 const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
@@ -339,13 +340,19 @@ export function formatOutcome(file: string, name: string, r: RunResult, color: b
   const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
   const failed = r.expectations.filter((e) => !e.ok);
+  // In the user's language (issue 26); the English as the checks wrote it.
+  const what = (e: { what: string }) => expectationWhat(e.what, lang);
+  const where = (e: RunResult['expectations'][number]) => {
+    const detail = expectationDetail(e.detail, lang);
+    return e.pos ? (lang === 'en' ? `${file}:${e.pos.line}:${e.pos.col}: ${detail}` : msg(lang, 'error.at', { file, line: e.pos.line, col: e.pos.col, message: detail })) : detail;
+  };
   if (!brief) {
     for (const e of r.expectations) {
-      lines.push(`${e.ok ? green('✔') : red('✘')} ${e.what}${e.ok ? '' : ''}`);
-      if (!e.ok) lines.push(indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail));
+      lines.push(`${e.ok ? green('✔') : red('✘')} ${what(e)}${e.ok ? '' : ''}`);
+      if (!e.ok) lines.push(indent(where(e)));
     }
   } else {
-    for (const e of failed) lines.push(indent(`${red('✘')} ${e.what}\n${indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail)}`));
+    for (const e of failed) lines.push(indent(`${red('✘')} ${what(e)}\n${indent(where(e))}`));
   }
   const verdict = r.ok ? green(msg(lang, 'cli.pass')) : red(msg(lang, 'cli.fail'));
   const count = r.expectations.length === 0 ? msg(lang, 'cli.noExpectations') : msg(lang, 'cli.expectationsHold', { ok: r.expectations.length - failed.length, n: r.expectations.length });

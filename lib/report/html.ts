@@ -18,6 +18,7 @@ import { bottleneckSection } from './bottleneck.ts';
 import { termsTable, whyCounts } from '../trace/views/words.ts';
 import { msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import { renderStepPanel, STEP_CSS, STEP_SCRIPT } from './step.ts';
+import { expectationDetail, expectationWhat } from '../i18n/expect-words.ts';
 import type { Payloads } from '../trace/payload.ts';
 
 export interface Expectation {
@@ -229,14 +230,14 @@ function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], 
     + (s.duplicates > 0 ? row(m('report.row.duplicated'), String(s.duplicates)) : '')
     + (pairing.orphans.length > 0 ? row(m('report.row.orphans'), String(pairing.orphans.length)) : '')
     + (timers !== '' ? row(m('report.row.timers'), timers) : '')
-    + (s.errors.length > 0 ? row(m('report.row.errors'), s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
+    + (s.errors.length > 0 ? row(m('report.row.errors'), s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> ${esc(m('report.at', { t: formatMs(e.t) }))}`).join('<br>')) : '')
     + row(m('report.row.last'), states !== '' ? states : esc(capture ? m('term.noStates') : m('report.noStateChanges')))
     + '</table>';
   // A run's expectations, when given, are the whole list (they include the timed `expect` steps); a bare
   // trace or capture has only the `expect` events it recorded.
   const all = expectations.length > 0
-    ? expectations.map((x) => ({ what: x.what, ok: x.ok, detail: x.detail, at: '' }))
-    : s.checks.map((c) => ({ what: `${c.host}: ${c.what}`, ok: c.ok, detail: c.detail ?? '', at: formatMs(c.t) }));
+    ? expectations.map((x) => ({ what: expectationWhat(x.what, lang), ok: x.ok, detail: expectationDetail(x.detail, lang), at: '' }))
+    : s.checks.map((c) => ({ what: `${c.host}: ${expectationWhat(c.what, lang)}`, ok: c.ok, detail: expectationDetail(c.detail ?? '', lang), at: formatMs(c.t) }));
   const verdict = (ok: boolean): string => (ok ? `<span class="pass">${esc(m('report.pass'))}</span>` : `<span class="fail">${esc(m('report.fail'))}</span>`);
   const failed = all.filter((x) => !x.ok).length;
   const exp = all.length === 0

@@ -19,8 +19,8 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
     // units
     ...['ms', 's', 'B', 'KB', 'KiB', 'MiB'].map((w) => [w, 'unit'] as const),
-    // names of programs, formats and standards a user types or looks for under that name
-    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT'].map((w) => [w, 'proper name'] as const),
+    // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
+    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip'].map((w) => [w, 'proper name'] as const),
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
     ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
@@ -40,6 +40,7 @@ export function withoutCode(text: string): string {
     .replace(/tcpemu(?: [^\s\u3000-\u9fff\uff00-\uffef]+)*/g, ' ')
     .replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ')
     .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png)\b/g, ' ')
+    .replace(/(?:\/[\w.-]+){2,}/g, ' ') // absolute paths such as /dev/net/tun
     .replace(/\\[a-z]/g, ' ')
     .replace(/\b(?:LC_[A-Z]+|LANG)\b/g, ' ') // environment variables, named as the shell writes them
     .replace(/\b0x[0-9a-f]+\b/gi, ' ');
