@@ -10,7 +10,7 @@
  * advice about `--`) are the few dozen lines below.
  */
 import { parseArgs } from 'node:util';
-import { nearest } from '../scenario/load.ts';
+import { nearest } from '../scenario/source.ts';
 import { langOfArgs, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
 import { helpText } from '../i18n/help.ts';
 
