@@ -69,7 +69,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   const graphs = seqGraphs(pairing);
   const maxGraphs = opts.maxGraphs ?? 12;
   graphs.slice(0, maxGraphs).forEach((g, i) => {
-    const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd });
+    const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd, lang });
     specs.push(r.spec);
     const legend = [
       legendSwatch('swatch-bar', msg(lang, 'report.lg.data')), legendSwatch('swatch-rtx', msg(lang, 'report.lg.rtx')),
@@ -81,25 +81,25 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
       + (r.note !== null ? `<p class="note dense">${esc(r.note)}</p>` : '') + r.svg + '</figure>';
   });
   if (graphs.length > maxGraphs) {
-    tsgHtml += `<p class="note dense">${graphs.length - maxGraphs} more directions are not drawn: ${esc(graphs.slice(maxGraphs).map((g) => g.flow).join(', '))}.</p>`;
+    tsgHtml += `<p class="note dense">${esc(m('rp.moreGraphs', { n: graphs.length - maxGraphs, list: graphs.slice(maxGraphs).map((g) => g.flow).join(', ') }))}</p>`;
   }
-  if (graphs.length === 0) tsgHtml = '<p class="note">No segment in this trace carried sequence space.</p>';
+  if (graphs.length === 0) tsgHtml = `<p class="note">${esc(m('rp.noSeq'))}</p>`;
 
   let ccHtml = '';
   for (const [i, s] of ccSeries(events).entries()) {
-    const c = renderLineChart(`cc-${i}`, `Congestion state of ${s.host} ${s.conn} over time, in bytes`,
-      CC_SERIES.map((d) => ({ name: d.name, cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd);
-    const r = renderLineChart(`rto-${i}`, `Retransmission timeout of ${s.host} ${s.conn} over time`,
-      [{ name: 'RTO (ms)', cls: 's0', data: s.rto }], 'ms', view, tEnd);
+    const c = renderLineChart(`cc-${i}`, m('ch.cc', { host: s.host, conn: s.conn }),
+      CC_SERIES.map((d) => ({ name: m(d.word), cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd);
+    const r = renderLineChart(`rto-${i}`, m('ch.rto', { host: s.host, conn: s.conn }),
+      [{ name: m('ch.rtoSeries'), cls: 's0', data: s.rto }], 'ms', view, tEnd);
     specs.push(c.spec, r.spec);
     ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.windows')}</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
       + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.rto')}</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
   }
-  if (ccHtml === '') ccHtml = '<p class="note">No congestion events (<code>cc</code>) in this trace.</p>';
+  if (ccHtml === '') ccHtml = `<p class="note">${esc(m('rp.noCc', { code: '\u0000' })).replace('\u0000', '<code>cc</code>')}</p>`;
   const adv = [...advertisedWindows(pairing).entries()];
   if (adv.length > 0) {
-    const w = renderLineChart('advwin', 'Window advertised by each host in its segments over time, in bytes',
-      adv.map(([host, data], i) => ({ name: `${host} advertises`, cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
+    const w = renderLineChart('advwin', m('ch.adv'),
+      adv.map(([host, data], i) => ({ name: m('ch.advertises', { host }), cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
     specs.push(w.spec);
     ccHtml += `<figure><figcaption><strong>${m('report.fig.adv')}</strong> (<code>win</code>)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
   }
@@ -109,17 +109,19 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   specs.push(...bottleneck.specs);
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
-  const data = JSON.stringify({ domain, charts: specs, ...(step.data !== null ? { step: step.data } : {}) }).replace(/</g, '\\u003c');
+  // The words the page's script writes (client.js.ts), in the page's language.
+  const words = { selected: m('js.selected'), selectedNoSeq: m('js.selectedNoSeq') };
+  const data = JSON.stringify({ domain, charts: specs, words, ...(step.data !== null ? { step: step.data } : {}) }).replace(/</g, '\\u003c');
   const capture = fromCapture(events);
   const TERMS = termsTable(lang);
   const sub = [
-    capture ? `capture ${summary.scenario}: ${TERMS.noSeed}, ${TERMS.noStates}` : summary.scenario !== undefined ? `${TERMS.scenario} ${summary.scenario}` : 'no meta event',
+    capture ? m('rp.capture', { name: String(summary.scenario), noSeed: TERMS.noSeed, noStates: TERMS.noStates }) : summary.scenario !== undefined ? `${TERMS.scenario} ${summary.scenario}` : m('rp.noMeta'),
     summary.seed !== undefined && !capture ? `${TERMS.seed} ${summary.seed}` : '',
     `${summary.segments} ${TERMS.segments}`,
     formatRange(summary.firstMs, summary.lastMs),
   ].filter((x) => x !== '').join(' · ');
   const opening = domain.fitSegments < domain.segments
-    ? `<p class="note">The graphs open on ${esc(formatRange(view.t0, view.t1))}, where ${domain.fitSegments} of the ${domain.segments} segments were sent; <strong>all</strong> shows the whole trace (${esc(formatRange(domain.all[0], domain.all[1]))}).</p>`
+    ? `<p class="note">${esc(m('rp.opening', { range: formatRange(view.t0, view.t1), fit: domain.fitSegments, n: domain.segments, all: '\u0000', whole: formatRange(domain.all[0], domain.all[1]) })).replace('\u0000', `<strong>${esc(m('rp.all'))}</strong>`)}</p>`
     : '';
   return `<!doctype html>
 <html lang="${msg(lang, 'report.lang')}">

@@ -10,6 +10,8 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
   [
     // tcpdump's notation and field names, as the issue asks (seq 1, ack 16, win 0, <mss 1460>, len 5)
     ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P'].map((w) => [w, "tcpdump's notation"] as const),
+    // the congestion-control variables of RFC 5681 and the trace's field for the peer's window, as textbooks and the trace write them
+    ...['cwnd', 'ssthresh', 'rwnd', 'sndWnd'].map((w) => [w, 'RFC 5681 variable / trace field'] as const),
     // the RFCs' names of segments, flags, options and quantities, which Chinese textbooks write in Latin letters
     ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
     // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
@@ -24,7 +26,9 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
     ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
-    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'at', 'on', 'link', 'bottleneck', 'inject', 'seed'].map((w) => [w, 'usage notation or scenario key'] as const),
+    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME'].map((w) => [w, 'usage notation: what the user writes there'] as const),
+    // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
+    ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED'].map((w) => [w, 'scenario file syntax or format name'] as const),
   ],
 );
 
@@ -41,7 +45,9 @@ export function withoutCode(text: string): string {
     .replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ')
     .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png)\b/g, ' ')
     .replace(/(?:\/[\w.-]+){2,}/g, ' ') // absolute paths such as /dev/net/tun
+    .replace(/\\u[0-9a-fA-F]{4}/g, ' ')
     .replace(/\\[a-z]/g, ' ')
+    .replace(/\[[^\]\n]*\]/g, ' ') // a YAML list [a, b, ...] or tcpdump's flags [S.]
     .replace(/\b(?:LC_[A-Z]+|LANG)\b/g, ' ') // environment variables, named as the shell writes them
     .replace(/\b0x[0-9a-f]+\b/gi, ' ');
 }
