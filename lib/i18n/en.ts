@@ -691,6 +691,22 @@ export const en = {
   "rp.all": "all",
   "js.selected": "Selected segment #{id}, highlighted in the time-sequence graph.",
   "js.selectedNoSeq": "Selected segment #{id} (it carries no sequence space, so it is not in the time-sequence graph).",
+  // ---- the report page's toolbar and tables (aria labels), learn's usage error
+  "aria.toolbar": "Zoom and selection",
+  "aria.timeAxis": "Time axis of the charts",
+  "aria.panLeft": "Pan time left",
+  "aria.zoomIn": "Zoom time in",
+  "aria.zoomOut": "Zoom time out",
+  "aria.panRight": "Pan time right",
+  "aria.fit": "Show the segments' time span",
+  "aria.all": "Show the whole trace",
+  "aria.ladderHeight": "Ladder height",
+  "aria.taller": "Make the ladder taller",
+  "aria.shorter": "Make the ladder shorter",
+  "aria.ladderReset": "Reset the ladder height",
+  "aria.run": "The run",
+  "aria.to": " to ",
+  "learn.noSuchUsage": "tcpemu learn: there is no lesson {n}; the lessons are 1 to {max}\n{hint}",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -15,8 +15,8 @@ import {
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
 import { bottleneckSection } from './bottleneck.ts';
-import { termsTable, whyCounts } from '../trace/views/words.ts';
-import { msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
+import { dropWord, termsTable, whyCounts } from '../trace/views/words.ts';
+import { isKey, msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import { renderStepPanel, STEP_CSS, STEP_SCRIPT } from './step.ts';
 import { expectationDetail, expectationWhat } from '../i18n/expect-words.ts';
 import type { Payloads } from '../trace/payload.ts';
@@ -136,19 +136,19 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 <body>
 <header><h1>${esc(opts.heading ?? pageTitle)}</h1>${opts.heading !== undefined ? `<p>${esc(pageTitle)}</p>` : ''}<p>${esc(sub)}</p>
 ${opts.description !== undefined ? `<p class="description" aria-label="${m('report.description')}">${esc(opts.description)}</p>` : ''}</header>
-<nav class="toolbar" aria-label="Zoom and selection"><div class="inner">
-<div class="group" role="group" aria-label="Time axis of the charts"><span>${m('report.tb.charts')}</span>
-<button type="button" data-act="pan-left" aria-label="Pan time left">◀</button>
-<button type="button" data-act="zoom-in" aria-label="Zoom time in">+</button>
-<button type="button" data-act="zoom-out" aria-label="Zoom time out">−</button>
-<button type="button" data-act="pan-right" aria-label="Pan time right">▶</button>
-<button type="button" data-act="fit" aria-label="Show the segments' time span">${m('report.tb.fit')}</button>
-<button type="button" data-act="all" aria-label="Show the whole trace">${m('report.tb.all')}</button>
+<nav class="toolbar" aria-label="${esc(m('aria.toolbar'))}"><div class="inner">
+<div class="group" role="group" aria-label="${esc(m('aria.timeAxis'))}"><span>${m('report.tb.charts')}</span>
+<button type="button" data-act="pan-left" aria-label="${esc(m('aria.panLeft'))}">◀</button>
+<button type="button" data-act="zoom-in" aria-label="${esc(m('aria.zoomIn'))}">+</button>
+<button type="button" data-act="zoom-out" aria-label="${esc(m('aria.zoomOut'))}">−</button>
+<button type="button" data-act="pan-right" aria-label="${esc(m('aria.panRight'))}">▶</button>
+<button type="button" data-act="fit" aria-label="${esc(m('aria.fit'))}">${m('report.tb.fit')}</button>
+<button type="button" data-act="all" aria-label="${esc(m('aria.all'))}">${m('report.tb.all')}</button>
 <span id="window" aria-live="polite">${esc(formatRange(view.t0, view.t1))}</span></div>
-${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder height"><span>${m('report.tb.ladder')}</span>
-<button type="button" data-act="taller" aria-label="Make the ladder taller">${m('report.tb.taller')}</button>
-<button type="button" data-act="shorter" aria-label="Make the ladder shorter">${m('report.tb.shorter')}</button>
-<button type="button" data-act="ladder-reset" aria-label="Reset the ladder height">${m('report.tb.reset')}</button></div>`}
+${ladder.banded ? '' : `<div class="group" role="group" aria-label="${esc(m('aria.ladderHeight'))}"><span>${m('report.tb.ladder')}</span>
+<button type="button" data-act="taller" aria-label="${esc(m('aria.taller'))}">${m('report.tb.taller')}</button>
+<button type="button" data-act="shorter" aria-label="${esc(m('aria.shorter'))}">${m('report.tb.shorter')}</button>
+<button type="button" data-act="ladder-reset" aria-label="${esc(m('aria.ladderReset'))}">${m('report.tb.reset')}</button></div>`}
 <span class="hint">${m('report.tb.hint')}</span>
 <span id="selection" aria-live="polite"></span>
 </div></nav>
@@ -215,16 +215,16 @@ function fromCapture(events: readonly TraceEvent[]): boolean {
 function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], capture: boolean, lang: Lang): string {
   const m = (key: MessageKey, params?: Params): string => msg(lang, key, params);
   const row = (k: string, v: string, num = false): string => `<tr><th scope="row">${esc(k)}</th><td${num ? ' class="num"' : ''}>${v}</td></tr>`;
-  const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(r)}`).join(', ');
+  const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(dropWord(r, lang))}`).join(', ');
   const perHost = [...s.perHost.entries()].map(([h, v]) =>
     esc(m('report.hostSegments', { host: h, n: v.segments, bytes: formatBytes(v.payloadBytes) }) + (v.retransmits > 0 ? m('report.hostRtx', { n: v.retransmits }) : ''))).join('<br>');
-  const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(k)}`).join(', ');
+  const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(isKey(`timer.${k}`) ? m(`timer.${k}` as MessageKey) : k)}`).join(', ');
   const states = [...s.finalStates.entries()].map(([k, st]) => `${esc(k)}: ${esc(st)}`).join('<br>');
-  const run = '<table aria-label="The run">'
+  const run = `<table aria-label="${esc(m('aria.run'))}">`
     + (capture ? row(m('report.row.capture'), esc(s.scenario ?? '')) : row(m('report.row.scenario'), esc(s.scenario ?? '(no meta event)')))
     + row(m('report.row.seed'), capture ? esc(m('term.noSeed')) : s.seed !== undefined ? esc(s.seed) : '–')
     + (s.version !== undefined ? row(m('report.row.version'), esc(s.version)) : '')
-    + row(m('report.row.duration'), esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', ' to ')})`))
+    + row(m('report.row.duration'), esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', m('aria.to'))})`))
     + row(m('report.row.segments'), `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
     + row(m('report.row.payload'), `${s.payloadBytes} B`)
     + row(m('report.row.rtx'), s.retransmits > 0 ? esc(`${s.retransmits} (${whyCounts(s.retransmitsBy, lang)})`) : '0')

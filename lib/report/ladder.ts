@@ -197,7 +197,7 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
     const y = yOf.get(o)!;
     const x = g.xOf.get(o.host) ?? GUTTER_PX;
     parts.push(el('g', { class: 'orphan tip', 'data-y': y, 'data-x': x, transform: `translate(${x},${y})` },
-      title(msg(ctx.lang, 'rl.orphan', { event: o.event, host: o.host, label: ladderLabel(o), reason: o.reason === undefined ? '' : dropWord(o.reason, ctx.lang) }))
+      title(msg(ctx.lang, 'rl.orphan', { event: o.event, host: o.host, label: ladderLabel(o, 64, ctx.lang), reason: o.reason === undefined ? '' : dropWord(o.reason, ctx.lang) }))
       + el('circle', { r: 4 }) + text(8 * outward(g, o.host), 4, `${o.event} ${ladderLabel(o, 40)}`, { 'text-anchor': outward(g, o.host) < 0 ? 'end' : 'start', class: 'small' })));
   }
   // Labels last, over every line, each on its own background: no arrow runs through text.
@@ -293,7 +293,7 @@ function placeLabels(spots: readonly LabelSpot[], taken: Box[]): { svg: string; 
   let hidden = 0;
   for (const s of order) {
     const bytes = ctx.payloads?.of(s.p.tx);
-    const plain = ladderLabelVariants(s.p.tx);
+    const plain = ladderLabelVariants(s.p.tx, ctx.lang);
     const variants = bytes !== undefined ? [`${plain[0]} ${previewText(bytes, 16)}`, ...plain] : plain;
     let drawn: string | undefined;
     for (const [i, v] of variants.entries()) {

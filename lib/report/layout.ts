@@ -154,9 +154,9 @@ export function relativeSackOptions(s: SegmentEvent): string[] {
  * The arrow label: tcpdump's notation with relative numbers, as the segment lines of docs/scenario-format.md, and the
  * terminal ladder's mark for a retransmission or probe (`(rtx: rto)`, views/words.ts).
  */
-export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
+export function ladderLabel(s: SegmentEvent, maxChars = 64, lang: Lang = 'en'): string {
   const parts = segmentLabelParts({ ...s, options: shortOptions(relativeSackOptions(s)) });
-  const mark = sendMark(s);
+  const mark = sendMark(s, lang);
   const tail = [parts.tail, mark].filter((x) => x !== '').join(' ');
   let text = [parts.head, parts.options, tail].filter((x) => x !== '').join(' ');
   if (s.retransmit === true) text = `⟳ ${text}`;
@@ -173,10 +173,10 @@ export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
  * The arrow label from longest to shortest, for a ladder too dense for the whole label: without
  * options, then without the window, then flags and numbers only. The whole label stays in the tooltip.
  */
-export function ladderLabelVariants(s: SegmentEvent): string[] {
-  const full = ladderLabel(s);
+export function ladderLabelVariants(s: SegmentEvent, lang: Lang = 'en'): string[] {
+  const full = ladderLabel(s, 64, lang);
   const p = segmentLabelParts({ ...s, options: [] });
-  const mark = sendMark(s);
+  const mark = sendMark(s, lang);
   const rtx = s.retransmit === true ? '⟳ ' : '';
   const noWin = p.head.replace(/ win \d+$/, '');
   const join = (...xs: string[]): string => rtx + xs.filter((x) => x !== '').join(' ');

@@ -20,7 +20,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // socket calls and error codes, as the application's API names them
     ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
     // units
-    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB'].map((w) => [w, 'unit'] as const),
+    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
     // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
     ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip'].map((w) => [w, 'proper name'] as const),
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
@@ -28,7 +28,10 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
     ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME'].map((w) => [w, 'usage notation: what the user writes there'] as const),
     // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
-    ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED'].map((w) => [w, 'scenario file syntax or format name'] as const),
+    ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
+      'description', 'title', 'translations', 'tcp'].map((w) => [w, 'scenario file syntax or format name'] as const),
+    // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
+    ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
   ],
 );
 
@@ -36,6 +39,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
 export function withoutCode(text: string): string {
   return text
     .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
     .replace(/\{[A-Za-z]+\}/g, ' ')
     .replace(/\{"[^}]*\}/g, ' ')
     .replace(/`[^`]*`/g, ' ')
@@ -57,6 +61,7 @@ export function englishWords(text: string, extra: ReadonlySet<string> = new Set(
   const words = withoutCode(text).match(/[A-Za-z][A-Za-z0-9-]*/g) ?? [];
   return words.filter((w) => {
     const bare = w.replace(/-$/, '');
-    return !KEPT.has(bare) && !KEPT.has(bare.replace(/-\d$/, '')) && !extra.has(bare);
+    // c1, c2 ...: the connection ids the trace records and a scenario names with @c1
+    return !KEPT.has(bare) && !KEPT.has(bare.replace(/-\d$/, '')) && !extra.has(bare) && !/^c\d+$/.test(bare);
   });
 }

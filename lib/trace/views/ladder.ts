@@ -25,6 +25,7 @@ import type { SegmentEvent, TraceEvent } from '../events.ts';
 import { displayWidth, paint, type Style } from './ansi.ts';
 import { segmentLabelParts } from './label.ts';
 import { appWords, appWordsTable, dropWord, sendMark, termsTable } from './words.ts';
+import { expectationWhat } from '../../i18n/expect-words.ts';
 import { msg, type Lang, type MessageKey } from '../../i18n/index.ts';
 import { previewText, type Payloads } from '../payload.ts';
 
@@ -319,7 +320,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
       case 'expect': {
         const side = sideOf(ev.host);
         if (side === -1) skip(ev.host);
-        else note(ev.t, side, { text: `${ev.ok ? '✓' : '✗'} ${ev.what}`, style: ev.ok ? 'green' : 'boldRed' });
+        else note(ev.t, side, { text: `${ev.ok ? '✓' : '✗'} ${expectationWhat(ev.what, lang)}`, style: ev.ok ? 'green' : 'boldRed' });
         break;
       }
       case 'cc':
