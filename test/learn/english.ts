@@ -39,6 +39,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
 export function withoutCode(text: string): string {
   return text
     .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/[A-Za-z][\w-]*…/g, ' ') // a word the ladder cut to fit its cell (FIN-WA…) is no word
     .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
     .replace(/\{[A-Za-z]+\}/g, ' ')
     .replace(/\{"[^}]*\}/g, ' ')
