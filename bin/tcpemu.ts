@@ -472,7 +472,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     io.out(msg(lang, 'cli.identical', { n: recorded.length, scenario: meta.scenario, seed: meta.seed }) + '\n');
     return 0;
   }
-  io.out(formatDifference(diff, file) + '\n');
+  io.out(formatDifference(diff, file, lang) + '\n');
   return 1;
 }
 

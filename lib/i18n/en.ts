@@ -707,6 +707,13 @@ export const en = {
   "aria.run": "The run",
   "aria.to": " to ",
   "learn.noSuchUsage": "tcpemu learn: there is no lesson {n}; the lessons are 1 to {max}\n{hint}",
+  // ---- replay's first difference (lib/trace/diff.ts)
+  "diff.first": "{file}:{line}: first difference{fields}",
+  "diff.in": " in {fields}",
+  "diff.recorded": "  recorded: {event}",
+  "diff.now": "  now:      {event}",
+  "diff.traceEnds": "(nothing: the recorded trace ends here)",
+  "diff.runEnds": "(nothing: the run ended here)",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -696,4 +696,11 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "aria.run": "这次运行",
   "aria.to": " 到 ",
   "learn.noSuchUsage": "tcpemu learn：没有第 {n} 课；课程编号为 1 到 {max}\n{hint}",
+  // ---- replay's first difference (lib/trace/diff.ts)
+  "diff.first": "{file}:{line}：第一处不同{fields}",
+  "diff.in": "，在 {fields}",
+  "diff.recorded": "  录下的：{event}",
+  "diff.now": "  现在的：{event}",
+  "diff.traceEnds": "（没有：录下的跟踪记录到这里结束）",
+  "diff.runEnds": "（没有：这次运行到这里结束）",
 };

@@ -102,6 +102,16 @@ test('scenario and trace mistakes in Chinese, at FILE:LINE:COL, exit 2', (t) => 
   }
 });
 
+test('replay of a tampered trace in Chinese: the first difference, exit 1', (t) => {
+  const dir = tmp(t);
+  const file = path.join(dir, 't.jsonl');
+  writeFileSync(file, readFileSync(path.join(ROOT, 'fixtures/traces/handshake.jsonl'), 'utf8').replace(/"seq":\d+/, '"seq":5'));
+  const r = tcpemu(['replay', file, ...ZH]);
+  t.is(r.code, 1, r.err);
+  t.regex(r.out, /第一处不同，在 seq/);
+  t.deepEqual(leftovers(r.out.split(file).join(' ')), []);
+});
+
 test('--lang zh wins over an English environment, and LANG=zh_CN.UTF-8 alone gives Chinese', (t) => {
   const viaEnv = tcpemu(['run', 'fixtures/scenarios/handshake.yaml', '--view', 'summary'], { LC_ALL: '', LANG: 'zh_CN.UTF-8' });
   t.regex(viaEnv.out, /摘要/);
