@@ -22,7 +22,8 @@ function sides(out: string, model: RegExp, kernel: RegExp): { model: string; ker
 }
 
 rootTest('real --view explain: the handshake, the data and the close told for the model and for the kernel, whose totals are its trace\'s', async (t) => {
-  t.timeout(180_000);
+  // The kernel runs of every worker share one lock (lib/real/kernel.ts withKernelLock: up to 180 s of waiting), then the run.
+  t.timeout(420_000);
   const r = await real(['fixtures/scenarios/request-response.yaml', '--view', 'explain', '--lang', 'en']);
   t.is(r.code, 0, r.out + r.err);
   const s = sides(r.out, /── the model \(profile linux\), explained ──/, /── the kernel \(Linux in namespaces, through tcpemu's link\), explained from its trace ──/);
@@ -48,7 +49,8 @@ rootTest('real --view explain: the handshake, the data and the close told for th
 });
 
 rootTest('real --view explain --lang zh: both stories in Chinese, with no English left in them', async (t) => {
-  t.timeout(180_000);
+  // The kernel runs of every worker share one lock (lib/real/kernel.ts withKernelLock: up to 180 s of waiting), then the run.
+  t.timeout(420_000);
   const r = await real(['fixtures/scenarios/request-response.yaml', '--view', 'explain', '--lang', 'zh']);
   t.is(r.code, 0, r.out + r.err);
   const s = sides(r.out, /── 模型（linux 配置）的逐步讲解 ──/, /── 内核（各自网络命名空间中的 Linux，经由 tcpemu 的链路）的逐步讲解，取自它的跟踪记录 ──/);
