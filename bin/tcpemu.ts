@@ -19,11 +19,13 @@ import { PcapWriter } from '../lib/wire/pcap.ts';
 import { TraceLimitError } from '../lib/trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
 import { traceFromCapture } from '../lib/trace/from-capture.ts';
-import { didYouMean, wrap, helpHint, parseOrHelp, suggest, synopsis, unknownCommand, UsageError } from '../lib/cli/args.ts';
+import { commandUsageError, didYouMeanText, wrap, parseOrHelp, suggest, synopsis, unknownCommand, usageError, UsageError } from '../lib/cli/args.ts';
 import { PACKETDRILL_COMMAND, REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
 import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
-import { msg, type Lang } from '../lib/i18n/index.ts';
+import { langOfArgs, msg, word, type Lang, type MessageKey, type Params } from '../lib/i18n/index.ts';
+import { summaryIn } from '../lib/i18n/help.ts';
+import { expectationDetail, expectationWhat } from '../lib/i18n/expect-words.ts';
 
 const ROOT = PACKAGE_ROOT;
 export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
@@ -31,7 +33,6 @@ export const DEMO_FILE = path.join(ROOT, 'fixtures/scenarios/demo.yaml');
 /** The commands, in the order the main help lists them. */
 const COMMANDS = ['run', 'replay', 'real', 'tun', 'bench', 'report', 'sweep', 'packetdrill', 'serve', 'connect', 'learn', 'help'] as const;
 
-const ABOUT = 'a packet-level TCP emulator you can watch; with no command, the built-in demo, drawn as a ladder';
 
 /** How serve and connect describe themselves: the first lines of their own help (they parse their own flags). */
 async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; summary: string }> {
@@ -45,22 +46,22 @@ async function chatUsage(cmd: 'serve' | 'connect'): Promise<{ usage: string; sum
 }
 
 /** The main help: every command with every flag it takes, made from the commands' own tables. */
-async function mainHelp(): Promise<string> {
+async function mainHelp(lang: Lang): Promise<string> {
   const { TUN_COMMAND } = await import('../lib/cli/tun.ts');
   const { BENCH_COMMAND } = await import('../lib/bench/index.ts');
   const { SWEEP_COMMAND } = await import('../lib/sweep/index.ts');
-  const out = [`usage: tcpemu [COMMAND] [ARGS...]`, `  ${ABOUT}`, '', 'commands:'];
+  const out = [`${msg(lang, 'help.usage')}tcpemu [COMMAND] [ARGS...]`, `  ${msg(lang, 'help.about')}`, '', msg(lang, 'help.commands')];
   const entry = (usage: string, summary: string) => out.push(`  ${wrap(usage, 98, '      ')}`, `      ${wrap(summary, 94, '      ')}`);
-  entry('tcpemu', 'run the built-in demo (fixtures/scenarios/demo.yaml) and draw it');
+  entry('tcpemu', msg(lang, 'help.demo'));
   const { LEARN_COMMAND } = await import('../lib/learn/command.ts');
-  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND, PACKETDRILL_COMMAND, LEARN_COMMAND]) entry(synopsis(spec), spec.summary);
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REAL_COMMAND, TUN_COMMAND, BENCH_COMMAND, REPORT_COMMAND, SWEEP_COMMAND, PACKETDRILL_COMMAND, LEARN_COMMAND]) entry(synopsis(spec), summaryIn(spec.name, spec.summary, lang));
   for (const cmd of ['serve', 'connect'] as const) {
     const u = await chatUsage(cmd);
-    entry(u.usage, u.summary);
+    entry(u.usage, summaryIn(cmd, u.summary, lang));
   }
-  entry('tcpemu help [COMMAND]', 'this help, or the help of one command (as tcpemu COMMAND --help)');
-  out.push('', "'tcpemu COMMAND --help' (or -h) describes each of a command's flags.");
-  out.push('exit status: 0 all held, 1 an expectation or comparison failed, 2 bad input or usage');
+  entry('tcpemu help [COMMAND]', msg(lang, 'help.helpCommand'));
+  out.push('', msg(lang, 'help.perCommand'));
+  out.push(msg(lang, 'help.exit'));
   return out.join('\n') + '\n';
 }
 
@@ -73,6 +74,8 @@ interface Io {
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
+  // The language of the messages to the user (issue 26): --lang when given, anywhere, else the environment's.
+  const lang = langOfArgs(argv);
   try {
     const [cmd, ...rest] = argv;
     switch (cmd) {
@@ -118,42 +121,52 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       case 'help': {
         const [topic] = rest;
-        if (topic === undefined) io.out(await mainHelp());
+        if (topic === undefined) io.out(await mainHelp(lang));
         else if ((COMMANDS as readonly string[]).includes(topic) && topic !== 'help') return await main([topic, '--help'], io);
         else throw unknownCommand(topic, COMMANDS);
         return 0;
       }
       case '-h':
       case '--help':
-        io.out(await mainHelp());
+        io.out(await mainHelp(lang));
         return 0;
       default:
         if (cmd.startsWith('-')) {
-          throw new UsageError(`tcpemu: unknown option ${cmd}; a command comes first and its flags after it (tcpemu run FILE ${cmd})\nrun 'tcpemu --help' for the commands`);
+          throw usageError('usage.optionFirst', { flag: cmd });
         }
         throw unknownCommand(cmd, COMMANDS);
     }
   } catch (err) {
-    return reportError(err, io);
+    return reportError(err, io, lang);
   }
 }
 
-function reportError(err: unknown, io: Io): number {
+function reportError(err: unknown, io: Io, lang: Lang): number {
   if (err instanceof ScenarioError || err instanceof TraceError) {
-    io.err(err.format() + '\n');
+    io.err(err.format(lang) + '\n');
     return 2;
   }
-  if (err instanceof WireError || err instanceof UsageError || err instanceof TraceLimitError) {
+  if (err instanceof UsageError) {
+    io.err((err.text && lang !== 'en' ? word(lang, err.text) : err.message) + '\n');
+    return 2;
+  }
+  if (err instanceof WireError || err instanceof TraceLimitError) {
     io.err(err.message + '\n');
     return 2;
   }
   const e = err as { code?: string; message?: string; path?: string };
   if (e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && e.message) {
-    // A file that cannot be read or written: the user's to fix.
-    io.err(`tcpemu: ${e.message}\n`);
+    // A file that cannot be read or written: the user's to fix. Worded by its code in other languages than English.
+    io.err((lang === 'en' || e.path === undefined ? `tcpemu: ${e.message}` : msg(lang, 'file.os', { file: e.path, reason: osReason(e.code) })) + '\n');
     return 2;
   }
   throw err;
+}
+
+/** Why the file system refused, as a Msg (the refusals a user can fix by name, else the code). */
+function osReason(code: string): { key: MessageKey; params?: Params } {
+  const key = `os.${code}`;
+  return Object.hasOwn(WRITE_REFUSALS, code) ? { key: key as MessageKey } : { key: 'os.other', params: { code } };
 }
 
 /** The largest trace or capture read: a JSONL trace is read as one string, and V8's strings end near 512 MiB. */
@@ -169,7 +182,7 @@ function checkSize(file: string, limit = MAX_INPUT_BYTES): void {
   }
   if (size <= limit) return;
   if (limit === MAX_SOURCE_BYTES) throw sourceTooLarge(file, size);
-  throw new UsageError(`${file}: the file is ${size} bytes, more than the limit of ${limit} (${fmtBytes(limit)}) for a trace or capture`);
+  throw usageError('file.tooBig', { file, size, limit, limitText: fmtBytes(limit) });
 }
 
 function readText(file: string, limit = MAX_INPUT_BYTES): string {
@@ -178,8 +191,8 @@ function readText(file: string, limit = MAX_INPUT_BYTES): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as { code?: string };
-    if (e.code === 'ENOENT') throw new UsageError(`${file}: no such file`);
-    if (e.code === 'EISDIR') throw new UsageError(`${file}: is a directory, expected a scenario file`);
+    if (e.code === 'ENOENT') throw usageError('file.noSuch', { file });
+    if (e.code === 'EISDIR') throw usageError('file.isDir', { file });
     throw err;
   }
 }
@@ -189,28 +202,28 @@ type View = 'ladder' | 'states' | 'summary' | 'explain' | 'none';
 async function parseRunArgs(args: string[], io: Io) {
   const parsed = parseOrHelp(RUN_COMMAND, args, io);
   if (!parsed) return undefined;
-  const fail = (msg: string): never => {
-    throw new UsageError(`tcpemu run: ${msg}\n${helpHint(RUN_COMMAND)}`);
+  const fail = (key: MessageKey, params: Params = {}): never => {
+    throw commandUsageError(RUN_COMMAND, { key, params });
   };
   const v = parsed.values as Record<string, string | undefined> & { json?: boolean };
   const maxEventsText = v['max-events'];
   if (maxEventsText !== undefined && !(/^\d+$/.test(maxEventsText) && Number(maxEventsText) >= 1 && Number(maxEventsText) <= 100_000_000)) {
-    fail(`--max-events takes a whole number from 1 to 100000000, not '${maxEventsText}'`);
+    fail('usage.maxEvents', { value: maxEventsText });
   }
   const maxEvents = maxEventsText === undefined ? undefined : Number(maxEventsText);
-  if (parsed.positionals.length === 0) fail('name at least one scenario file');
+  if (parsed.positionals.length === 0) fail('usage.nameScenario');
   let seed: number | undefined;
   if (v.seed !== undefined) {
-    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) fail(`--seed takes a whole number from 0 to 4294967295, not '${v.seed}'`);
+    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffffffff) fail('usage.seed', { value: v.seed });
     seed = Number(v.seed);
   }
   const views = ['ladder', 'states', 'summary', 'explain', 'none'];
-  if (v.view !== undefined && !views.includes(v.view)) fail(`--view is one of ${views.join(', ')}, not '${v.view}'${didYouMean(suggest(v.view, views))}`);
+  if (v.view !== undefined && !views.includes(v.view)) fail('usage.view', { views: views.join(', '), value: v.view, suggestion: didYouMeanText(suggest(v.view, views)) });
   const single = parsed.positionals.length === 1;
   for (const opt of ['trace', 'pcap', 'html'] as const) {
-    if (v[opt] !== undefined && !single) fail(`--${opt} writes one file, so it takes one scenario, not ${parsed.positionals.length}`);
+    if (v[opt] !== undefined && !single) fail('usage.oneFile', { flag: opt, n: parsed.positionals.length });
   }
-  if (v.width !== undefined && !(/^\d+$/.test(v.width) && Number(v.width) >= 40 && Number(v.width) <= 1000)) fail(`--width takes a whole number of columns from 40 to 1000, not '${v.width}'`);
+  if (v.width !== undefined && !(/^\d+$/.test(v.width) && Number(v.width) >= 40 && Number(v.width) <= 1000)) fail('usage.width', { value: v.width });
   const width = v.width !== undefined ? Number(v.width) : undefined;
   const { resolveLang } = await import('../lib/cli/learner.ts');
   const lang = resolveLang(v.lang, 'tcpemu run');
@@ -327,13 +340,19 @@ export function formatOutcome(file: string, name: string, r: RunResult, color: b
   const red = (s: string) => (color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines: string[] = [];
   const failed = r.expectations.filter((e) => !e.ok);
+  // In the user's language (issue 26); the English as the checks wrote it.
+  const what = (e: { what: string }) => expectationWhat(e.what, lang);
+  const where = (e: RunResult['expectations'][number]) => {
+    const detail = expectationDetail(e.detail, lang);
+    return e.pos ? (lang === 'en' ? `${file}:${e.pos.line}:${e.pos.col}: ${detail}` : msg(lang, 'error.at', { file, line: e.pos.line, col: e.pos.col, message: detail })) : detail;
+  };
   if (!brief) {
     for (const e of r.expectations) {
-      lines.push(`${e.ok ? green('✔') : red('✘')} ${e.what}${e.ok ? '' : ''}`);
-      if (!e.ok) lines.push(indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail));
+      lines.push(`${e.ok ? green('✔') : red('✘')} ${what(e)}${e.ok ? '' : ''}`);
+      if (!e.ok) lines.push(indent(where(e)));
     }
   } else {
-    for (const e of failed) lines.push(indent(`${red('✘')} ${e.what}\n${indent(e.pos ? `${file}:${e.pos.line}:${e.pos.col}: ${e.detail}` : e.detail)}`));
+    for (const e of failed) lines.push(indent(`${red('✘')} ${what(e)}\n${indent(where(e))}`));
   }
   const verdict = r.ok ? green(msg(lang, 'cli.pass')) : red(msg(lang, 'cli.fail'));
   const count = r.expectations.length === 0 ? msg(lang, 'cli.noExpectations') : msg(lang, 'cli.expectationsHold', { ok: r.expectations.length - failed.length, n: r.expectations.length });
@@ -373,7 +392,8 @@ function openOutput<T>(file: string, open: () => T): T {
 function writeRefusal(file: string, err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
-  return new UsageError(`${file}: cannot write it: ${WRITE_REFUSALS[code] ?? (err as Error).message}`);
+  const reason = WRITE_REFUSALS[code];
+  return reason === undefined ? new UsageError(`${file}: cannot write it: ${(err as Error).message}`) : usageError('file.cannotWrite', { file, reason: { key: `os.${code}` as MessageKey } });
 }
 
 /**
@@ -417,7 +437,7 @@ function fmtBytes(n: number): string {
 async function replayCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseOrHelp(REPLAY_COMMAND, args, io);
   if (!parsed) return 0;
-  if (parsed.positionals.length !== 1) throw new UsageError(`tcpemu replay: name one trace or capture file\n${helpHint(REPLAY_COMMAND)}`);
+  if (parsed.positionals.length !== 1) throw commandUsageError(REPLAY_COMMAND, { key: 'usage.replayOne' });
   const file = parsed.positionals[0];
   if (!/\.jsonl$/i.test(file)) {
     // A capture: checked against the model segment by segment (lib/real/replay-capture.ts).
@@ -429,12 +449,12 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   const { resolveLang } = await import('../lib/cli/learner.ts');
   const lang = resolveLang(parsed.values.lang as string | undefined, 'tcpemu replay');
   const replayView = parsed.values.view as string | undefined;
-  if (replayView !== undefined && replayView !== 'explain') throw new UsageError(`tcpemu replay: --view is explain, not '${replayView}'\n${helpHint(REPLAY_COMMAND)}`);
-  if (forCaptures.length) throw new UsageError(`tcpemu replay: --${forCaptures[0]} is for captures; a trace is replayed as it was recorded\n${helpHint(REPLAY_COMMAND)}`);
+  if (replayView !== undefined && replayView !== 'explain') throw commandUsageError(REPLAY_COMMAND, { key: 'usage.replayView', params: { value: replayView } });
+  if (forCaptures.length) throw commandUsageError(REPLAY_COMMAND, { key: 'usage.forCaptures', params: { flag: forCaptures[0]! } });
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
   const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });
-  if (plan.link.udp) throw new UsageError(`tcpemu replay: '${meta.scenario}' ran on the UDP link in real time, whose timing no re-run repeats; only in-memory (virtual-time) traces replay event for event`);
+  if (plan.link.udp) throw usageError('usage.replayUdp', { scenario: meta.scenario });
   let result: RunResult;
   try {
     // Room for every recorded event (a trace may have been made with --max-events above the default) and more.
@@ -452,7 +472,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     io.out(msg(lang, 'cli.identical', { n: recorded.length, scenario: meta.scenario, seed: meta.seed }) + '\n');
     return 0;
   }
-  io.out(formatDifference(diff, file) + '\n');
+  io.out(formatDifference(diff, file, lang) + '\n');
   return 1;
 }
 
@@ -460,7 +480,7 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseOrHelp(REPORT_COMMAND, args, io);
   if (!parsed) return 0;
   const out = parsed.values.output as string | undefined;
-  if (parsed.positionals.length !== 1 || !out) throw new UsageError(`tcpemu report: name one trace or capture and the page to write: tcpemu report TRACE.jsonl -o OUT.html\n${helpHint(REPORT_COMMAND)}`);
+  if (parsed.positionals.length !== 1 || !out) throw commandUsageError(REPORT_COMMAND, { key: 'usage.reportArgs' });
   const file = parsed.positionals[0];
   let events: TraceEvent[];
   if (/\.jsonl$/i.test(file)) events = readTrace(readText(file), file);
@@ -470,7 +490,7 @@ async function reportCommand(args: string[], io: Io): Promise<number> {
     try {
       buf = readFileSync(file);
     } catch {
-      throw new UsageError(`${file}: no such file`);
+      throw usageError('file.noSuch', { file });
     }
     events = traceFromCapture(buf, file);
   }

@@ -11,6 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { nearest } from '../scenario/source.ts';
+import { langOfArgs, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
+import { helpText } from '../i18n/help.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -41,6 +43,28 @@ export interface CommandSpec {
 /** A mistake of the user's: printed as it is, exit 2, no stack trace. */
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** The message as a catalogue key and parameters (issue 26), when it has one: worded in the user's language. */
+  readonly text?: Msg;
+  constructor(message: string, text?: Msg) {
+    super(message);
+    if (text !== undefined) this.text = text;
+  }
+}
+
+/** A UsageError from the catalogue: `message` is its English wording, `text` words it in any language. */
+export function usageError(key: MessageKey, params: Params = {}): UsageError {
+  const text = { key, params };
+  return new UsageError(word('en', text), text);
+}
+
+/** A usage error of one command: `tcpemu run: WHAT` and the line that points to its help. */
+export function commandUsageError(spec: CommandSpec, what: Msg): UsageError {
+  return usageError('usage.line', { command: commandWords(spec), text: what, hint: { key: 'usage.hint', params: { command: commandWords(spec) } } });
+}
+
+/** "; did you mean X?" as a Msg parameter, or '' when there is no suggestion. */
+export function didYouMeanText(s: string | undefined): Msg | '' {
+  return s === undefined ? '' : { key: 'usage.didYouMean', params: { word: s } };
 }
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -94,13 +118,14 @@ export function wrap(words: string, width: number, indent: string): string {
   return lines.join('\n');
 }
 
-/** The whole `--help` text of a command. */
-export function formatHelp(spec: CommandSpec): string {
-  const out = [`usage: ${wrap(synopsis(spec), 100, ' '.repeat('usage: '.length + commandWords(spec).length + 1))}`];
-  out.push(`  ${spec.summary}`);
-  if (spec.description) out.push(...spec.description.split('\n').map((l) => (l ? `  ${l}` : '')));
-  out.push('', 'options:');
-  const rows = Object.entries(allOptions(spec)).map(([n, o]) => [`${o.short ? `-${o.short}, ` : ''}${flagName(n, o)}`, o.help] as const);
+/** The whole `--help` text of a command; in Chinese where lib/i18n/help.ts has its words. */
+export function formatHelp(spec: CommandSpec, lang: Lang = 'en'): string {
+  const t = helpText(spec, lang);
+  const out = [`${t.usage}${wrap(synopsis(spec), 100, ' '.repeat(t.usage.length + commandWords(spec).length + 1))}`];
+  out.push(`  ${t.summary}`);
+  if (t.description) out.push(...t.description.split('\n').map((l) => (l ? `  ${l}` : '')));
+  out.push('', t.options);
+  const rows = Object.entries(allOptions(spec)).map(([n, o]) => [`${o.short ? `-${o.short}, ` : ''}${flagName(n, o)}`, t.option(n, o.help)] as const);
   const w = Math.min(28, Math.max(...rows.map(([f]) => f.length)));
   for (const [f, h] of rows) {
     const pad = ' '.repeat(w + 4);
@@ -127,23 +152,23 @@ export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
     Object.entries(options).map(([n, o]) => [n, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
   );
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
-  const fail = (msg: string): never => {
-    throw new UsageError(`${commandWords(spec)}: ${msg}\n${helpHint(spec)}`);
+  const fail = (key: MessageKey, params: Params): never => {
+    throw commandUsageError(spec, { key, params });
   };
   if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { help: true };
   const known = Object.keys(options).map((n) => `--${n}`);
   for (const t of tokens) {
-    if (t.kind === 'positional' && spec.positionals === false) fail(`takes no arguments, but was given '${t.value}'`);
+    if (t.kind === 'positional' && spec.positionals === false) fail('usage.takesNoArgs', { arg: t.value });
     if (t.kind !== 'option') continue;
     // parseArgs names a known short flag by its long name; an unknown one by its letter.
     const name = Object.hasOwn(options, t.name) ? t.name : t.rawName.startsWith('--') ? undefined : shorts.get(t.name);
     const o = name === undefined ? undefined : options[name];
-    if (!o || name === undefined) return fail(`unknown option ${t.rawName}${didYouMean(suggest(t.rawName, known))}`);
-    if (o.type === 'boolean' && t.value !== undefined) fail(`${t.rawName} is a switch and takes no value, but was given '${t.value}'`);
+    if (!o || name === undefined) return fail('usage.unknownOption', { flag: t.rawName, suggestion: didYouMeanText(suggest(t.rawName, known)) });
+    if (o.type === 'boolean' && t.value !== undefined) fail('usage.switchValue', { flag: t.rawName, value: t.value });
     if (o.type === 'string') {
-      if (t.value === undefined) fail(`${t.rawName} needs a value: ${flagName(name, o)}`);
+      if (t.value === undefined) fail('usage.needsValue', { flag: t.rawName, form: flagName(name, o) });
       // parseArgs takes the next word as the value even when it is a flag: `--seed --json` is a forgotten value.
-      if (!t.inlineValue && t.value!.startsWith('-') && t.value!.length > 1) fail(`${t.rawName} needs a value, but the next word is the flag ${t.value} (write ${t.rawName}=${t.value} if that is the value)`);
+      if (!t.inlineValue && t.value!.startsWith('-') && t.value!.length > 1) fail('usage.valueIsFlag', { flag: t.rawName, value: t.value! });
     }
   }
   const parsed = parseArgs({ args, options: config, strict: true, allowPositionals: spec.positionals !== false });
@@ -153,14 +178,14 @@ export function parseCommand(spec: CommandSpec, args: string[]): Parsed {
 /** An unknown command: the nearest command as a "did you mean". */
 export function unknownCommand(cmd: string, commands: readonly string[]): UsageError {
   const s = suggest(cmd, commands);
-  return new UsageError(`tcpemu: unknown command '${cmd}'${s ? `; did you mean '${s}'?` : ''}\nrun 'tcpemu --help' for the commands`);
+  return usageError('usage.unknownCommand', { cmd, suggestion: s ? { key: 'usage.didYouMeanQuoted', params: { word: s } } : '' });
 }
 
 /** A command's arguments parsed; `undefined` when they asked for its help, which has then been printed. */
 export function parseOrHelp(spec: CommandSpec, args: string[], io: { out(s: string): void }): Extract<Parsed, { help: false }> | undefined {
   const p = parseCommand(spec, args);
   if (p.help) {
-    io.out(formatHelp(spec));
+    io.out(formatHelp(spec, Object.hasOwn(spec.options, 'lang') ? langOfArgs(args) : 'en'));
     return undefined;
   }
   return p;

@@ -71,6 +71,8 @@ exit status: 0 model and kernel agree, 1 they differ (which side failed what, wh
     settle: { type: 'string', value: 'MS', help: 'milliseconds to wait after the last step before the kernel run ends (default 400)' },
     html: { type: 'string', value: 'OUT.html', help: 'also write both runs side by side as one HTML page: the comparison, then the model\'s report and the kernel\'s' },
     loopback: { type: 'boolean', help: 'run the kernel side on loopback, without namespaces and the link (what happens without root, ip or /dev/net/tun)' },
+    view: { type: 'string', value: 'explain', help: "after the comparison, explain every event of each side in plain sentences (the kernel's from its trace)" },
+    lang: LANG_OPTION,
   },
 };
 

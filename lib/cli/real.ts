@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { writeReport } from '../report/html.ts';
 import { renderRealHtml } from '../real/real-html.ts';
-import { formatHelp, helpHint, parseCommand, UsageError } from './args.ts';
+import { commandUsageError, formatHelp, parseCommand, UsageError } from './args.ts';
+import { langOfArgs, msg, word } from '../i18n/index.ts';
+import { resolveLang } from './learner.ts';
 import { REAL_COMMAND } from './commands.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
@@ -18,34 +20,39 @@ import { netnsUnavailableReason, runOnKernelNetns } from '../real/netns-link.ts'
 import type { CliIo } from './io.ts';
 
 export async function realCommand(args: string[], io: CliIo): Promise<number> {
+  // The language of the messages (issue 26): --lang when given, else the environment's.
+  let lang = langOfArgs(args);
   let parsed;
   try {
     parsed = parseCommand(REAL_COMMAND, args);
+    if (!parsed.help) {
+      lang = resolveLang(parsed.values.lang as string | undefined, 'tcpemu real');
+      if (parsed.positionals.length !== 1) throw commandUsageError(REAL_COMMAND, { key: 'usage.realOne' });
+      const view = parsed.values.view as string | undefined;
+      if (view !== undefined && view !== 'explain') throw commandUsageError(REAL_COMMAND, { key: 'usage.realView', params: { value: view } });
+    }
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.err(`${err.message}\n`);
+    io.err(`${err.text && lang !== 'en' ? word(lang, err.text) : err.message}\n`);
     return 2;
   }
   if (parsed.help) {
-    io.out(formatHelp(REAL_COMMAND));
+    io.out(formatHelp(REAL_COMMAND, lang));
     return 0;
   }
-  if (parsed.positionals.length !== 1) {
-    io.err(`tcpemu real: name one scenario file\n${helpHint(REAL_COMMAND)}\n`);
-    return 2;
-  }
+  const explain = parsed.values.view === 'explain';
   const settle = parsed.values.settle as string | undefined;
   if (settle !== undefined && !/^\d+$/.test(settle)) {
-    io.err(`tcpemu real: --settle takes a whole number of milliseconds, not '${settle}'\n`);
+    io.err(`${lang === 'en' ? `tcpemu real: --settle takes a whole number of milliseconds, not '${settle}'` : `tcpemu real：${msg(lang, 'usage.settle', { value: settle })}`}\n`);
     return 2;
   }
-  const file = parsed.positionals[0];
+  const file = parsed.positionals[0]!;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    io.err(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a scenario file' : (err as Error).message}\n`);
+    io.err(`${code === 'ENOENT' ? msg(lang, 'file.noSuch', { file }) : code === 'EISDIR' ? msg(lang, 'file.isDir', { file }) : `${file}: ${(err as Error).message}`}\n`);
     return 2;
   }
   let plan;
@@ -53,7 +60,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     plan = loadScenario(text, file);
   } catch (err) {
     if (err instanceof ScenarioError) {
-      io.err(err.format() + '\n');
+      io.err(err.format(lang) + '\n');
       return 2;
     }
     throw err;
@@ -84,7 +91,8 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);
-  const model = runScenario(modelPlan);
+  // The explain view shows the text segments carried: the model's from its packets.
+  const model = runScenario(modelPlan, { capture: explain });
   let kernel;
   try {
     if (netnsWhyNot === undefined) {
@@ -103,6 +111,10 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   }
   const cmp = compareRuns(kernel, model);
   io.out(renderComparison(kernel, model, cmp, io.color));
+  if (explain) {
+    const { explainReal } = await import('../real/real-explain.ts');
+    io.out('\n' + explainReal(kernel, model, lang, io.color));
+  }
   const html = parsed.values.html as string | undefined;
   if (html !== undefined) {
     // Written whole to a temporary name, then renamed: never a half-written page.

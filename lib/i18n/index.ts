@@ -11,12 +11,48 @@ export const LANGS: readonly Lang[] = ['en', 'zh'];
 
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en, zh };
 
-export type Params = Readonly<Record<string, string | number>>;
+export type Params = Readonly<Record<string, string | number | Msg>>;
 
-/** The text of `key` in `lang`, with each `{name}` replaced by `params[name]`. */
+/**
+ * A message not yet worded: its key and parameters. An error keeps one so that the command line can
+ * word it in the user's language when it prints it; a parameter may itself be a Msg (a hint, a
+ * "did you mean"), worded in the same language.
+ */
+export interface Msg {
+  readonly key: MessageKey;
+  readonly params?: Params;
+}
+
+/** The text of `key` in `lang`, with each `{name}` replaced by `params[name]` (a Msg parameter worded in `lang`). */
 export function msg(lang: Lang, key: MessageKey, params: Params = {}): string {
   const text = CATALOGUES[lang][key];
-  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(params, name)) return whole;
+    const v = params[name]!;
+    return typeof v === 'object' ? msg(lang, v.key, v.params) : String(v);
+  });
+}
+
+/** A Msg worded in `lang`. */
+export function word(lang: Lang, m: Msg): string {
+  return msg(lang, m.key, m.params);
+}
+
+/** The language a command line asks for: its `--lang X` or `--lang=X` when valid, else the environment's. */
+export function langOfArgs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Lang {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') break;
+    const value = args[i] === '--lang' ? args[i + 1] : args[i]!.startsWith('--lang=') ? args[i]!.slice('--lang='.length) : undefined;
+    const lang = value === undefined ? null : parseLang(value);
+    if (lang !== null) return lang;
+  }
+  return langFromEnv(env);
+}
+
+/** An error that carries its message as a Msg (and its hint as one), so it can be worded in any language. */
+export interface Wordable {
+  readonly text?: Msg;
+  readonly hintText?: Msg;
 }
 
 /** Whether `key` is a message key (for keys made from trace words, such as `cause.rcv FIN`). */

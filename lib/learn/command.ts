@@ -59,7 +59,9 @@ export async function learnCommand(args: string[], io: Io): Promise<number> {
   const text = p.positionals[0]!;
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (p.positionals.length > 1 || !(n >= 1 && n <= LESSONS.length)) {
-    throw new UsageError(`${msg(lang, 'learn.noSuch', { n: text, max: LESSONS.length })}\n${helpHint(LEARN_COMMAND)}`);
+    // Worded in the user's language, its hint line too (issue 26); the English as it always was.
+    throw new UsageError(`${msg('en', 'learn.noSuch', { n: text, max: LESSONS.length })}\n${helpHint(LEARN_COMMAND)}`,
+      { key: 'learn.noSuchUsage', params: { n: text, max: LESSONS.length, hint: { key: 'usage.hint', params: { command: 'tcpemu learn' } } } });
   }
   const lesson = LESSONS[n - 1]!;
   const plan = loadLesson(lesson);

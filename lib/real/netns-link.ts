@@ -63,7 +63,11 @@ export interface NetnsRunResult extends KernelRunResult {
   modelOnly: (what: string) => string | undefined;
   /** Drops on the link, as trace events (also in `events`, with each delivery as the receiver's rx). */
   drops: SegmentEvent[];
+  /** The packets that carried data, as their senders handed them to the link (the first MiB of data): for the text the explain view shows. */
+  packets: { packet: Buffer }[];
 }
+
+const PAYLOAD_LIMIT = 1 << 20;
 
 /** Why the namespace run cannot happen here (not root, no /dev/net/tun, no ip, no python3), or undefined. */
 export function netnsUnavailableReason(): string | undefined {
@@ -179,6 +183,8 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
     const agents = new Map<string, Agent>();
     const namespaces: string[] = [];
     const segments: SegmentEvent[] = [];
+    const packets: { packet: Buffer }[] = [];
+    let payloadBytes = 0;
     const settings: Record<string, NamespaceSettings> = {};
     const mtus: Record<string, number> = {};
     try {
@@ -196,6 +202,11 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
             try {
               const { ip: iph, tcp: seg } = decodePacket(p, { verifyChecksum: false });
               segments.push(recorder.segmentEvent('tx', h.name, undefined, iph.src, iph.dst, seg));
+              // The bytes segments carried, for the explain view's text (issue 26): up to 1 MiB of them.
+              if (seg.payload.length > 0 && payloadBytes < PAYLOAD_LIMIT) {
+                payloadBytes += seg.payload.length;
+                packets.push({ packet: Buffer.from(p) });
+              }
             } catch {
               // not a TCP packet we can read: it still goes on the link
             }
@@ -288,7 +299,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       phase('steps done');
       const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
       return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {
-        namespaces, linkStats: link.stats(), settings, mtuOf: mtus,
+        namespaces, linkStats: link.stats(), settings, mtuOf: mtus, packets,
       });
     } finally {
       phase('results in');
@@ -304,7 +315,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
 function merge(
   plan: ScenarioPlan, addrOf: Record<string, string>, results: WireResult[], segments: SegmentEvent[], linkEvents: SegmentEvent[],
   stepResults: ExpectResult[], durationMs: number,
-  extra: Pick<NetnsRunResult, 'namespaces' | 'linkStats' | 'settings' | 'mtuOf'>,
+  extra: Pick<NetnsRunResult, 'namespaces' | 'linkStats' | 'settings' | 'mtuOf' | 'packets'>,
 ): NetnsRunResult {
   const connections = results.flatMap((r) => r.connections);
   // Each segment's connection on its sender, from the 4-tuples the agents saw.

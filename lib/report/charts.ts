@@ -11,6 +11,7 @@ import {
   type CcSeries, type Pairing, type SeqGraph,
 } from './layout.ts';
 import { dnum, el, legendSwatch, title, xAxisTicks, yAxisTicks, type AxisFormat } from './svg.ts';
+import { msg, type Lang, type MessageKey } from '../i18n/index.ts';
 
 export const CHART = { width: 960, height: 300, left: 72, right: 16, top: 12, bottom: 34 } as const;
 const PLOT_W = CHART.width - CHART.left - CHART.right;
@@ -78,10 +79,13 @@ export interface SeqGraphOptions {
   maxBars: number;
   /** Where step lines end (the end of the whole trace). */
   tEnd: number;
+  /** The language of the titles and notes (default English, issue 26). */
+  lang?: Lang;
 }
 
 export function renderSeqGraph(g: SeqGraph, index: number, pairing: Pairing, view: Domain, opts: SeqGraphOptions): { svg: string; spec: ChartSpec; note: string | null } {
   const id = `tsg-${index}`;
+  const lang = opts.lang ?? 'en';
   let body = '';
   let barSeries: number[] = [];
   let note: string | null = null;
@@ -91,7 +95,7 @@ export function renderSeqGraph(g: SeqGraph, index: number, pairing: Pairing, vie
       const cls = `bar${b.retransmit ? ' rtx' : ''}${b.dropped ? ' lost' : ''}`;
       body += el('line', {
         class: cls, 'data-seg': b.segId, x1: dnum(b.t), x2: dnum(b.t), y1: dnum(-b.lo), y2: dnum(-b.hi), ...NSS,
-      }, title(segmentDetails(pairing.segments[b.segId]).join('\n')));
+      }, title(segmentDetails(pairing.segments[b.segId], undefined, lang).join('\n')));
     }
   } else {
     // One bar per bucket and kind, from the lowest to the highest sequence number sent in it.
@@ -114,25 +118,25 @@ export function renderSeqGraph(g: SeqGraph, index: number, pairing: Pairing, vie
       else dOrig += d;
       barSeries.push(t, lo, hi);
     }
-    body += el('path', { class: 'bar', d: dOrig, ...NSS }, title('data sent (merged per time bucket)'));
-    if (dRtx !== '') body += el('path', { class: 'bar rtx', d: dRtx, ...NSS }, title('retransmissions (merged per time bucket)'));
-    note = `${g.bars.length.toLocaleString('en-US')} data segments: bars are merged per time bucket; individual segments cannot be hovered here.`;
+    body += el('path', { class: 'bar', d: dOrig, ...NSS }, title(msg(lang, 'ch.merged')));
+    if (dRtx !== '') body += el('path', { class: 'bar rtx', d: dRtx, ...NSS }, title(msg(lang, 'ch.mergedRtx')));
+    note = msg(lang, 'ch.mergedNote', { n: g.bars.length.toLocaleString('en-US') });
   }
   const ack = downsample(g.ack, view.t0, opts.tEnd, 2000);
   const win = downsample(g.window, view.t0, opts.tEnd, 2000);
-  if (win.length > 0) body = el('path', { class: 'win', d: stepPath(win, opts.tEnd), ...NSS }, title(`receive window edge advertised by ${g.to} (ack + win)`)) + body;
-  if (ack.length > 0) body += el('path', { class: 'ackline', d: stepPath(ack, opts.tEnd), ...NSS }, title(`cumulative ack from ${g.to}`));
+  if (win.length > 0) body = el('path', { class: 'win', d: stepPath(win, opts.tEnd), ...NSS }, title(msg(lang, 'ch.winEdge', { host: g.to }))) + body;
+  if (ack.length > 0) body += el('path', { class: 'ackline', d: stepPath(ack, opts.tEnd), ...NSS }, title(msg(lang, 'ch.ack', { host: g.to })));
   const sack = g.sack.length > 3 * 20000 ? [] : g.sack;
   let sackD = '';
   for (let i = 0; i < sack.length; i += 3) sackD += `M${dnum(sack[i])} ${dnum(-sack[i + 1])}V${dnum(-sack[i + 2])}`;
-  if (sackD !== '') body += el('path', { class: 'sack', d: sackD, ...NSS }, title(`SACK blocks reported by ${g.to}`));
-  if (sack.length === 0 && g.sack.length > 0) note = `${note ?? ''} SACK blocks (${g.sack.length / 3}) are too many to draw and are left out.`.trim();
+  if (sackD !== '') body += el('path', { class: 'sack', d: sackD, ...NSS }, title(msg(lang, 'ch.sack', { host: g.to })));
+  if (sack.length === 0 && g.sack.length > 0) note = `${note ?? ''} ${msg(lang, 'ch.sackTooMany', { n: g.sack.length / 3 })}`.trim();
   barSeries = barSeries.length > 3 * 40000 ? barSeries.filter((_, i) => Math.floor(i / 3) % Math.ceil(barSeries.length / 3 / 40000) === 0) : barSeries;
   const spec: ChartSpec = {
     id, fmt: 'bytes', zero: false,
     series: [{ step: false, stride: 3, data: barSeries }, { step: true, stride: 2, data: ack }, { step: true, stride: 2, data: win, fit: false }, { step: false, stride: 3, data: sack }],
   };
-  const label = `Time-sequence graph of ${g.from} to ${g.to} (${g.flow}): relative sequence number over time`;
+  const label = msg(lang, 'ch.tsg', { from: g.from, to: g.to, flow: g.flow });
   return { svg: frame(spec, view, label, body), spec, note };
 }
 
@@ -156,10 +160,11 @@ export function renderLineChart(id: string, label: string, series: LineSeries[],
   return { svg: frame(spec, view, label, body), spec, legend };
 }
 
-export const CC_SERIES: Array<{ key: keyof Omit<CcSeries, 'host' | 'conn' | 'rto'>; name: string; cls: string }> = [
-  { key: 'cwnd', name: 'cwnd (bytes)', cls: 's0' },
-  { key: 'ssthresh', name: 'ssthresh (bytes; left out while unbounded)', cls: 's1' },
-  { key: 'flight', name: 'bytes in flight', cls: 's2' },
-  { key: 'sndWnd', name: 'peer window sndWnd (bytes)', cls: 's3' },
+/** The congestion chart's series; `name` is the English, `word` the catalogue key of the name in any language. */
+export const CC_SERIES: Array<{ key: keyof Omit<CcSeries, 'host' | 'conn' | 'rto'>; name: string; cls: string; word: MessageKey }> = [
+  { key: 'cwnd', name: 'cwnd (bytes)', cls: 's0', word: 'ch.cwnd' },
+  { key: 'ssthresh', name: 'ssthresh (bytes; left out while unbounded)', cls: 's1', word: 'ch.ssthresh' },
+  { key: 'flight', name: 'bytes in flight', cls: 's2', word: 'ch.flight' },
+  { key: 'sndWnd', name: 'peer window sndWnd (bytes)', cls: 's3', word: 'ch.sndWnd' },
 ];
 

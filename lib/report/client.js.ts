@@ -81,7 +81,7 @@ export const CLIENT_SCRIPT = String.raw`
         plot.insertBefore(g, plot.firstChild);
       }
     }
-    if (status) status.textContent = 'Selected segment #' + id + (inGraphs ? ', highlighted in the time-sequence graph.' : ' (it carries no sequence space, so it is not in the time-sequence graph).');
+    if (status) status.textContent = (inGraphs ? cfg.words.selected : cfg.words.selectedNoSeq).replace('{id}', id);
   }
 
   // ---- time zoom (all charts share one window) ---------------------------------------------

@@ -15,9 +15,10 @@ import {
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
 import { bottleneckSection } from './bottleneck.ts';
-import { termsTable, whyCounts } from '../trace/views/words.ts';
-import { msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
+import { dropWord, termsTable, whyCounts } from '../trace/views/words.ts';
+import { isKey, msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import { renderStepPanel, STEP_CSS, STEP_SCRIPT } from './step.ts';
+import { expectationDetail, expectationWhat } from '../i18n/expect-words.ts';
 import type { Payloads } from '../trace/payload.ts';
 
 export interface Expectation {
@@ -68,7 +69,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   const graphs = seqGraphs(pairing);
   const maxGraphs = opts.maxGraphs ?? 12;
   graphs.slice(0, maxGraphs).forEach((g, i) => {
-    const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd });
+    const r = renderSeqGraph(g, i, pairing, view, { maxBars: opts.maxGraphBars ?? 20000, tEnd, lang });
     specs.push(r.spec);
     const legend = [
       legendSwatch('swatch-bar', msg(lang, 'report.lg.data')), legendSwatch('swatch-rtx', msg(lang, 'report.lg.rtx')),
@@ -80,25 +81,25 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
       + (r.note !== null ? `<p class="note dense">${esc(r.note)}</p>` : '') + r.svg + '</figure>';
   });
   if (graphs.length > maxGraphs) {
-    tsgHtml += `<p class="note dense">${graphs.length - maxGraphs} more directions are not drawn: ${esc(graphs.slice(maxGraphs).map((g) => g.flow).join(', '))}.</p>`;
+    tsgHtml += `<p class="note dense">${esc(m('rp.moreGraphs', { n: graphs.length - maxGraphs, list: graphs.slice(maxGraphs).map((g) => g.flow).join(', ') }))}</p>`;
   }
-  if (graphs.length === 0) tsgHtml = '<p class="note">No segment in this trace carried sequence space.</p>';
+  if (graphs.length === 0) tsgHtml = `<p class="note">${esc(m('rp.noSeq'))}</p>`;
 
   let ccHtml = '';
   for (const [i, s] of ccSeries(events).entries()) {
-    const c = renderLineChart(`cc-${i}`, `Congestion state of ${s.host} ${s.conn} over time, in bytes`,
-      CC_SERIES.map((d) => ({ name: d.name, cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd);
-    const r = renderLineChart(`rto-${i}`, `Retransmission timeout of ${s.host} ${s.conn} over time`,
-      [{ name: 'RTO (ms)', cls: 's0', data: s.rto }], 'ms', view, tEnd);
+    const c = renderLineChart(`cc-${i}`, m('ch.cc', { host: s.host, conn: s.conn }),
+      CC_SERIES.map((d) => ({ name: m(d.word), cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd);
+    const r = renderLineChart(`rto-${i}`, m('ch.rto', { host: s.host, conn: s.conn }),
+      [{ name: m('ch.rtoSeries'), cls: 's0', data: s.rto }], 'ms', view, tEnd);
     specs.push(c.spec, r.spec);
     ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.windows')}</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
       + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.rto')}</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
   }
-  if (ccHtml === '') ccHtml = '<p class="note">No congestion events (<code>cc</code>) in this trace.</p>';
+  if (ccHtml === '') ccHtml = `<p class="note">${esc(m('rp.noCc', { code: '\u0000' })).replace('\u0000', '<code>cc</code>')}</p>`;
   const adv = [...advertisedWindows(pairing).entries()];
   if (adv.length > 0) {
-    const w = renderLineChart('advwin', 'Window advertised by each host in its segments over time, in bytes',
-      adv.map(([host, data], i) => ({ name: `${host} advertises`, cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
+    const w = renderLineChart('advwin', m('ch.adv'),
+      adv.map(([host, data], i) => ({ name: m('ch.advertises', { host }), cls: `s${[0, 3, 2, 1][i % 4]}`, data })), 'bytes', view, tEnd);
     specs.push(w.spec);
     ccHtml += `<figure><figcaption><strong>${m('report.fig.adv')}</strong> (<code>win</code>)</figcaption><div class="legend">${w.legend}</div>${w.svg}</figure>`;
   }
@@ -108,17 +109,19 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   specs.push(...bottleneck.specs);
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
-  const data = JSON.stringify({ domain, charts: specs, ...(step.data !== null ? { step: step.data } : {}) }).replace(/</g, '\\u003c');
+  // The words the page's script writes (client.js.ts), in the page's language.
+  const words = { selected: m('js.selected'), selectedNoSeq: m('js.selectedNoSeq') };
+  const data = JSON.stringify({ domain, charts: specs, words, ...(step.data !== null ? { step: step.data } : {}) }).replace(/</g, '\\u003c');
   const capture = fromCapture(events);
   const TERMS = termsTable(lang);
   const sub = [
-    capture ? `capture ${summary.scenario}: ${TERMS.noSeed}, ${TERMS.noStates}` : summary.scenario !== undefined ? `${TERMS.scenario} ${summary.scenario}` : 'no meta event',
+    capture ? m('rp.capture', { name: String(summary.scenario), noSeed: TERMS.noSeed, noStates: TERMS.noStates }) : summary.scenario !== undefined ? `${TERMS.scenario} ${summary.scenario}` : m('rp.noMeta'),
     summary.seed !== undefined && !capture ? `${TERMS.seed} ${summary.seed}` : '',
     `${summary.segments} ${TERMS.segments}`,
     formatRange(summary.firstMs, summary.lastMs),
   ].filter((x) => x !== '').join(' · ');
   const opening = domain.fitSegments < domain.segments
-    ? `<p class="note">The graphs open on ${esc(formatRange(view.t0, view.t1))}, where ${domain.fitSegments} of the ${domain.segments} segments were sent; <strong>all</strong> shows the whole trace (${esc(formatRange(domain.all[0], domain.all[1]))}).</p>`
+    ? `<p class="note">${esc(m('rp.opening', { range: formatRange(view.t0, view.t1), fit: domain.fitSegments, n: domain.segments, all: '\u0000', whole: formatRange(domain.all[0], domain.all[1]) })).replace('\u0000', `<strong>${esc(m('rp.all'))}</strong>`)}</p>`
     : '';
   return `<!doctype html>
 <html lang="${msg(lang, 'report.lang')}">
@@ -133,19 +136,19 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 <body>
 <header><h1>${esc(opts.heading ?? pageTitle)}</h1>${opts.heading !== undefined ? `<p>${esc(pageTitle)}</p>` : ''}<p>${esc(sub)}</p>
 ${opts.description !== undefined ? `<p class="description" aria-label="${m('report.description')}">${esc(opts.description)}</p>` : ''}</header>
-<nav class="toolbar" aria-label="Zoom and selection"><div class="inner">
-<div class="group" role="group" aria-label="Time axis of the charts"><span>${m('report.tb.charts')}</span>
-<button type="button" data-act="pan-left" aria-label="Pan time left">◀</button>
-<button type="button" data-act="zoom-in" aria-label="Zoom time in">+</button>
-<button type="button" data-act="zoom-out" aria-label="Zoom time out">−</button>
-<button type="button" data-act="pan-right" aria-label="Pan time right">▶</button>
-<button type="button" data-act="fit" aria-label="Show the segments' time span">${m('report.tb.fit')}</button>
-<button type="button" data-act="all" aria-label="Show the whole trace">${m('report.tb.all')}</button>
+<nav class="toolbar" aria-label="${esc(m('aria.toolbar'))}"><div class="inner">
+<div class="group" role="group" aria-label="${esc(m('aria.timeAxis'))}"><span>${m('report.tb.charts')}</span>
+<button type="button" data-act="pan-left" aria-label="${esc(m('aria.panLeft'))}">◀</button>
+<button type="button" data-act="zoom-in" aria-label="${esc(m('aria.zoomIn'))}">+</button>
+<button type="button" data-act="zoom-out" aria-label="${esc(m('aria.zoomOut'))}">−</button>
+<button type="button" data-act="pan-right" aria-label="${esc(m('aria.panRight'))}">▶</button>
+<button type="button" data-act="fit" aria-label="${esc(m('aria.fit'))}">${m('report.tb.fit')}</button>
+<button type="button" data-act="all" aria-label="${esc(m('aria.all'))}">${m('report.tb.all')}</button>
 <span id="window" aria-live="polite">${esc(formatRange(view.t0, view.t1))}</span></div>
-${ladder.banded ? '' : `<div class="group" role="group" aria-label="Ladder height"><span>${m('report.tb.ladder')}</span>
-<button type="button" data-act="taller" aria-label="Make the ladder taller">${m('report.tb.taller')}</button>
-<button type="button" data-act="shorter" aria-label="Make the ladder shorter">${m('report.tb.shorter')}</button>
-<button type="button" data-act="ladder-reset" aria-label="Reset the ladder height">${m('report.tb.reset')}</button></div>`}
+${ladder.banded ? '' : `<div class="group" role="group" aria-label="${esc(m('aria.ladderHeight'))}"><span>${m('report.tb.ladder')}</span>
+<button type="button" data-act="taller" aria-label="${esc(m('aria.taller'))}">${m('report.tb.taller')}</button>
+<button type="button" data-act="shorter" aria-label="${esc(m('aria.shorter'))}">${m('report.tb.shorter')}</button>
+<button type="button" data-act="ladder-reset" aria-label="${esc(m('aria.ladderReset'))}">${m('report.tb.reset')}</button></div>`}
 <span class="hint">${m('report.tb.hint')}</span>
 <span id="selection" aria-live="polite"></span>
 </div></nav>
@@ -212,16 +215,16 @@ function fromCapture(events: readonly TraceEvent[]): boolean {
 function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], capture: boolean, lang: Lang): string {
   const m = (key: MessageKey, params?: Params): string => msg(lang, key, params);
   const row = (k: string, v: string, num = false): string => `<tr><th scope="row">${esc(k)}</th><td${num ? ' class="num"' : ''}>${v}</td></tr>`;
-  const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(r)}`).join(', ');
+  const drops = [...s.drops.entries()].map(([r, n]) => `${n} ${esc(dropWord(r, lang))}`).join(', ');
   const perHost = [...s.perHost.entries()].map(([h, v]) =>
     esc(m('report.hostSegments', { host: h, n: v.segments, bytes: formatBytes(v.payloadBytes) }) + (v.retransmits > 0 ? m('report.hostRtx', { n: v.retransmits }) : ''))).join('<br>');
-  const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(k)}`).join(', ');
+  const timers = [...s.timerFires.entries()].map(([k, n]) => `${n} ${esc(isKey(`timer.${k}`) ? m(`timer.${k}` as MessageKey) : k)}`).join(', ');
   const states = [...s.finalStates.entries()].map(([k, st]) => `${esc(k)}: ${esc(st)}`).join('<br>');
-  const run = '<table aria-label="The run">'
+  const run = `<table aria-label="${esc(m('aria.run'))}">`
     + (capture ? row(m('report.row.capture'), esc(s.scenario ?? '')) : row(m('report.row.scenario'), esc(s.scenario ?? '(no meta event)')))
     + row(m('report.row.seed'), capture ? esc(m('term.noSeed')) : s.seed !== undefined ? esc(s.seed) : '–')
     + (s.version !== undefined ? row(m('report.row.version'), esc(s.version)) : '')
-    + row(m('report.row.duration'), esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', ' to ')})`))
+    + row(m('report.row.duration'), esc(`${formatMs(s.lastMs - s.firstMs)} (${formatRange(s.firstMs, s.lastMs).replace(' – ', m('aria.to'))})`))
     + row(m('report.row.segments'), `${s.segments}${perHost !== '' ? `<br>${perHost}` : ''}`)
     + row(m('report.row.payload'), `${s.payloadBytes} B`)
     + row(m('report.row.rtx'), s.retransmits > 0 ? esc(`${s.retransmits} (${whyCounts(s.retransmitsBy, lang)})`) : '0')
@@ -229,14 +232,14 @@ function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], 
     + (s.duplicates > 0 ? row(m('report.row.duplicated'), String(s.duplicates)) : '')
     + (pairing.orphans.length > 0 ? row(m('report.row.orphans'), String(pairing.orphans.length)) : '')
     + (timers !== '' ? row(m('report.row.timers'), timers) : '')
-    + (s.errors.length > 0 ? row(m('report.row.errors'), s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> at ${esc(formatMs(e.t))}`).join('<br>')) : '')
+    + (s.errors.length > 0 ? row(m('report.row.errors'), s.errors.map((e) => `<span class="fail">⚠ ${esc(e.host)}: ${esc(e.error)}</span> ${esc(m('report.at', { t: formatMs(e.t) }))}`).join('<br>')) : '')
     + row(m('report.row.last'), states !== '' ? states : esc(capture ? m('term.noStates') : m('report.noStateChanges')))
     + '</table>';
   // A run's expectations, when given, are the whole list (they include the timed `expect` steps); a bare
   // trace or capture has only the `expect` events it recorded.
   const all = expectations.length > 0
-    ? expectations.map((x) => ({ what: x.what, ok: x.ok, detail: x.detail, at: '' }))
-    : s.checks.map((c) => ({ what: `${c.host}: ${c.what}`, ok: c.ok, detail: c.detail ?? '', at: formatMs(c.t) }));
+    ? expectations.map((x) => ({ what: expectationWhat(x.what, lang), ok: x.ok, detail: expectationDetail(x.detail, lang), at: '' }))
+    : s.checks.map((c) => ({ what: `${c.host}: ${expectationWhat(c.what, lang)}`, ok: c.ok, detail: expectationDetail(c.detail ?? '', lang), at: formatMs(c.t) }));
   const verdict = (ok: boolean): string => (ok ? `<span class="pass">${esc(m('report.pass'))}</span>` : `<span class="fail">${esc(m('report.fail'))}</span>`);
   const failed = all.filter((x) => !x.ok).length;
   const exp = all.length === 0

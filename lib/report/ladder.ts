@@ -11,9 +11,9 @@ import {
   segmentDetails, timeUnit, type LadderItem, type Pairing, type PairedSegment,
 } from './layout.ts';
 import { el, esc, num, text, title } from './svg.ts';
-import { appWords, appWordsTable } from '../trace/views/words.ts';
+import { appWords, appWordsTable, dropWord } from '../trace/views/words.ts';
 import { previewText, type Payloads } from '../trace/payload.ts';
-import type { Lang } from '../i18n/index.ts';
+import { isKey, msg, type Lang, type MessageKey } from '../i18n/index.ts';
 
 export const LADDER_TOP_PX = 84;
 const GUTTER_PX = 92;
@@ -109,7 +109,7 @@ function header(g: Geometry, pairing: Pairing, firstState: Map<string, string>, 
     const x = g.xOf.get(h)!;
     const sub = (addrs.get(h) ?? []).join(', ');
     out += el('g', { class: 'host' },
-      title(`host ${h}${sub !== '' ? ` (${sub})` : ''}`)
+      title(msg(ctx.lang, 'rl.host', { host: h, addrs: sub !== '' ? { key: 'rl.addrs', params: { addrs: sub } } : '' }))
       + el('rect', { x: x - 70, y: 8, width: 140, height: sub !== '' ? 38 : 26, rx: 6 })
       + text(x, 25, h, { 'text-anchor': 'middle', class: 'hostname' })
       + (sub !== '' ? text(x, 40, sub, { 'text-anchor': 'middle', class: 'small' }) : ''));
@@ -177,9 +177,9 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
   for (const b of rows.breaks) {
     const mid = (b.y0 + b.y1) / 2;
     parts.push(el('g', { class: 'break', 'data-y': mid, transform: `translate(0,${mid})` },
-      title(`idle for ${formatMs(b.idleMs)}, drawn shorter than its time`)
+      title(msg(ctx.lang, 'rl.idleTitle', { d: formatMs(b.idleMs) }))
       + el('line', { x1: 4, x2: g.width - 4, y1: 0, y2: 0 })
-      + text(6, -4, `≈ ${formatMs(b.idleMs)} idle`, { 'text-anchor': 'start', class: 'small' })));
+      + text(6, -4, msg(ctx.lang, 'rl.idle', { d: formatMs(b.idleMs) }), { 'text-anchor': 'start', class: 'small' })));
   }
 
   // Text that labels must keep clear of: states, application events, drop reasons.
@@ -197,7 +197,7 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
     const y = yOf.get(o)!;
     const x = g.xOf.get(o.host) ?? GUTTER_PX;
     parts.push(el('g', { class: 'orphan tip', 'data-y': y, 'data-x': x, transform: `translate(${x},${y})` },
-      title(`${o.event} at ${o.host} of a segment never sent in this trace: ${ladderLabel(o)} ${o.reason ?? ''}`)
+      title(msg(ctx.lang, 'rl.orphan', { event: o.event, host: o.host, label: ladderLabel(o, 64, ctx.lang), reason: o.reason === undefined ? '' : dropWord(o.reason, ctx.lang) }))
       + el('circle', { r: 4 }) + text(8 * outward(g, o.host), 4, `${o.event} ${ladderLabel(o, 40)}`, { 'text-anchor': outward(g, o.host) < 0 ? 'end' : 'start', class: 'small' })));
   }
   // Labels last, over every line, each on its own background: no arrow runs through text.
@@ -206,13 +206,15 @@ export function renderLadder(events: readonly TraceEvent[], pairing: Pairing, op
   const svg = el('svg', {
     id: 'ladder', xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${g.width} ${num(height)}`, width: g.width, height,
     'data-top': LADDER_TOP_PX, 'data-height': height, role: 'group', 'aria-labelledby': 'ladder-title',
-  }, el('title', { id: 'ladder-title' }, esc(`Ladder diagram of ${pairing.segments.length} segments between ${hosts.join(' and ')}`))
+  }, el('title', { id: 'ladder-title' }, esc(msg(ctx.lang, 'rl.title', { n: pairing.segments.length, hosts: hosts.join(msg(ctx.lang, 'rl.and')) })))
     + markers() + parts.join(''));
-  let note = rows.breaks.length > 0
-    ? 'Each event has its own row and rows follow time order; idle stretches are drawn shorter than their time (marked ≈). The real time of each row is written on the left.'
-    : 'Each event has its own row and rows follow time order; the real time of each row is written on the left.';
+  let note = msg(ctx.lang, rows.breaks.length > 0 ? 'rl.noteBreaks' : 'rl.note');
   if (labels.shortened + labels.hidden > 0) {
-    note += ` Where labels would overlap, ${labels.shortened > 0 ? `${labels.shortened} are shortened (marked …)` : ''}${labels.shortened > 0 && labels.hidden > 0 ? ' and ' : ''}${labels.hidden > 0 ? `${labels.hidden} left out` : ''}: hover an arrow or a label for the whole segment.`;
+    const what = [
+      ...(labels.shortened > 0 ? [msg(ctx.lang, 'rl.shortened', { n: labels.shortened })] : []),
+      ...(labels.hidden > 0 ? [msg(ctx.lang, 'rl.hidden', { n: labels.hidden })] : []),
+    ].join(msg(ctx.lang, 'rl.and'));
+    note += msg(ctx.lang, 'rl.overlap', { what });
   }
   return { svg, note, banded: false };
 }
@@ -245,7 +247,7 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, take
     ye = yOf.get(p.drop)!;
     xe = p.drop.host === p.from ? x0 + (x1 - x0) * 0.66 : x1 - dir * 22;
     markerEnd = undefined;
-    const reason = `dropped: ${p.drop.reason ?? '?'}`;
+    const reason = msg(ctx.lang, 'report.reasonDropped', { reason: p.drop.reason === undefined ? '?' : dropWord(p.drop.reason, ctx.lang) });
     const box = textBox(xe + (dir > 0 ? 10 : -10), ye + 4, chars(reason), dir > 0 ? 'start' : 'end');
     taken.push(box, { x0: xe - 7, x1: xe + 7, y0: ye - 7, y1: ye + 7 });
     end = el('g', { class: 'cross', 'data-lbl': p.id, 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
@@ -256,9 +258,10 @@ function arrow(g: Geometry, p: PairedSegment, yOf: Map<TraceEvent, number>, take
     xe = x0 + (x1 - x0) * 0.5;
     ye = y0 + MIN_ROW_GAP_PX;
     markerEnd = undefined;
-    taken.push(textBox(xe, ye + 14, chars('? no arrival in trace'), 'middle'));
+    const none = msg(ctx.lang, 'report.noArrival');
+    taken.push(textBox(xe, ye + 14, chars(none), 'middle'));
     end = el('g', { class: 'cross unknown', 'data-lbl': p.id, 'data-y': ye, 'data-x': xe, transform: `translate(${xe},${ye})` },
-      text(0, 14, '? no arrival in trace', { 'text-anchor': 'middle', class: 'reason' }));
+      text(0, 14, none, { 'text-anchor': 'middle', class: 'reason' }));
   }
   const line = { x1: x0, y1: y0, x2: xe, y2: ye, 'data-y1': y0, 'data-y2': ye };
   spots.push({ p, x: x0 + dir * 10, y: y0, anchor: dir > 0 ? 'start' : 'end' });
@@ -290,7 +293,7 @@ function placeLabels(spots: readonly LabelSpot[], taken: Box[]): { svg: string; 
   let hidden = 0;
   for (const s of order) {
     const bytes = ctx.payloads?.of(s.p.tx);
-    const plain = ladderLabelVariants(s.p.tx);
+    const plain = ladderLabelVariants(s.p.tx, ctx.lang);
     const variants = bytes !== undefined ? [`${plain[0]} ${previewText(bytes, 16)}`, ...plain] : plain;
     let drawn: string | undefined;
     for (const [i, v] of variants.entries()) {
@@ -321,7 +324,7 @@ function stateMark(g: Geometry, e: StateEvent, y: number, taken: Box[]): string 
   const side = outward(g, e.host);
   taken.push(textBox(x + side * 9, y + 4, chars(e.to), side < 0 ? 'end' : 'start'), { x0: x - 4, x1: x + 4, y0: y - 4, y1: y + 4 });
   return el('g', { class: 'state tip', 'data-y': y, 'data-x': x, 'data-ev': ctx.index.get(e), transform: `translate(${x},${y})` },
-    title(`${e.host} ${e.conn}: ${e.from} → ${e.to} (${e.cause})`)
+    title(msg(ctx.lang, 'rl.stateTip', { host: e.host, conn: e.conn, from: e.from, to: e.to, cause: isKey(`scause.${e.cause}`) ? msg(ctx.lang, `scause.${e.cause}` as MessageKey) : e.cause }))
     + el('circle', { r: 3.5 })
     + text(side * 9, 4, e.to, { 'text-anchor': side < 0 ? 'end' : 'start' }));
 }
@@ -334,7 +337,7 @@ function appMark(g: Geometry, e: AppEvent, y: number, taken: Box[]): string {
   taken.push(textBox(ax, y + 4, chars(`${e.event === 'error' ? '⚠ ' : ''}${appLabelIn(e)}`), side < 0 ? 'end' : 'start'));
   const cls = e.event === 'error' ? 'app tip err' : 'app tip';
   return el('g', { class: cls, 'data-y': y, 'data-x': ax, 'data-ev': ctx.index.get(e), transform: `translate(${ax},${y})` },
-    title(`${e.host} ${e.conn}: application ${appLabelIn(e)}`)
+    title(msg(ctx.lang, 'rl.appTip', { host: e.host, conn: e.conn, what: appLabelIn(e) }))
     + text(0, 4, `${e.event === 'error' ? '⚠ ' : ''}${appLabelIn(e)}`, { 'text-anchor': side < 0 ? 'end' : 'start' }));
 }
 

@@ -19,9 +19,9 @@
  */
 import type { AppEvent, CongestionEvent, SegmentEvent, StateEvent, TraceEvent } from '../trace/events.ts';
 import { segmentLabelParts } from '../trace/views/label.ts';
-import { appWords, sendMark, whyLong } from '../trace/views/words.ts';
+import { appWords, dropWord, sendMark, whyLong } from '../trace/views/words.ts';
 import { fullText, hexDump } from '../trace/payload.ts';
-import { msg, type Lang } from '../i18n/index.ts';
+import { msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import { seqDiff } from '../wire/seq.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -154,9 +154,9 @@ export function relativeSackOptions(s: SegmentEvent): string[] {
  * The arrow label: tcpdump's notation with relative numbers, as the segment lines of docs/scenario-format.md, and the
  * terminal ladder's mark for a retransmission or probe (`(rtx: rto)`, views/words.ts).
  */
-export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
+export function ladderLabel(s: SegmentEvent, maxChars = 64, lang: Lang = 'en'): string {
   const parts = segmentLabelParts({ ...s, options: shortOptions(relativeSackOptions(s)) });
-  const mark = sendMark(s);
+  const mark = sendMark(s, lang);
   const tail = [parts.tail, mark].filter((x) => x !== '').join(' ');
   let text = [parts.head, parts.options, tail].filter((x) => x !== '').join(' ');
   if (s.retransmit === true) text = `⟳ ${text}`;
@@ -173,10 +173,10 @@ export function ladderLabel(s: SegmentEvent, maxChars = 64): string {
  * The arrow label from longest to shortest, for a ladder too dense for the whole label: without
  * options, then without the window, then flags and numbers only. The whole label stays in the tooltip.
  */
-export function ladderLabelVariants(s: SegmentEvent): string[] {
-  const full = ladderLabel(s);
+export function ladderLabelVariants(s: SegmentEvent, lang: Lang = 'en'): string[] {
+  const full = ladderLabel(s, 64, lang);
   const p = segmentLabelParts({ ...s, options: [] });
-  const mark = sendMark(s);
+  const mark = sendMark(s, lang);
   const rtx = s.retransmit === true ? '⟳ ' : '';
   const noWin = p.head.replace(/ win \d+$/, '');
   const join = (...xs: string[]): string => rtx + xs.filter((x) => x !== '').join(' ');
@@ -255,13 +255,15 @@ export function activeSpan(times: readonly number[]): [number, number] | null {
 /** Every field of a segment, one line each, for the tooltip and the screen-reader label. */
 export function segmentDetails(p: PairedSegment, payload?: Uint8Array, lang: Lang = 'en'): string[] {
   const s = p.tx;
+  // The field lines in the user's language (issue 26); the numbers, flags and options as tcpdump writes them.
+  const m = (key: MessageKey, params?: Params): string => msg(lang, key, params);
   const lines = [
     `#${p.id} ${p.from} → ${p.to}  ${s.src} > ${s.dst}`,
-    `flags [${s.flags}]  len ${s.len}  win ${s.win}`,
-    `seq ${s.seq} (rel ${s.rseq}${s.len > 0 ? `:${(s.rseq + s.len) >>> 0}` : ''})  ack ${s.ack} (rel ${s.rack})`,
-    `options: ${s.options.length > 0 ? s.options.join(', ') : 'none'}`,
-    ...(s.options.some((o) => parseSackOption(o) !== null) ? [`relative: ${relativeSackOptions(s).filter((o) => parseSackOption(o) !== null).join(', ')}`] : []),
-    `sent ${formatMs(s.t)}${s.conn !== undefined ? ` on ${s.conn}` : ''}`,
+    m('tip.flags', { flags: s.flags, len: s.len, win: s.win }),
+    m('tip.seq', { seq: s.seq, rseq: `${s.rseq}${s.len > 0 ? `:${(s.rseq + s.len) >>> 0}` : ''}`, ack: s.ack, rack: s.rack }),
+    m('tip.options', { list: s.options.length > 0 ? s.options.join(', ') : m('term.none') }),
+    ...(s.options.some((o) => parseSackOption(o) !== null) ? [m('tip.relative', { list: relativeSackOptions(s).filter((o) => parseSackOption(o) !== null).join(', ') })] : []),
+    m('tip.sent', { t: formatMs(s.t), on: s.conn !== undefined ? { key: 'tip.on', params: { conn: s.conn } } : '' }),
   ];
   const why = whyLong(s, lang);
   if (why !== undefined) lines.push(why);
@@ -271,10 +273,10 @@ export function segmentDetails(p: PairedSegment, payload?: Uint8Array, lang: Lan
     if (text !== undefined) lines.push(`${msg(lang, 'report.payload')}: "${text}"`);
     lines.push(`${msg(lang, 'report.payloadHex')}:`, hexDump(payload));
   }
-  if (p.rx !== undefined) lines.push(`arrived ${formatMs(p.rx.t)} (after ${formatMs(p.rx.t - s.t)})`);
-  if (p.drop !== undefined) lines.push(`DROPPED ${formatMs(p.drop.t)} at ${p.drop.host}: ${p.drop.reason ?? 'no reason given'}`);
-  if (p.rx === undefined && p.drop === undefined) lines.push('no arrival in the trace');
-  for (const d of p.dupRx) lines.push(`duplicate arrived ${formatMs(d.t)}`);
+  if (p.rx !== undefined) lines.push(m('tip.arrived', { t: formatMs(p.rx.t), d: formatMs(p.rx.t - s.t) }));
+  if (p.drop !== undefined) lines.push(m('tip.dropped', { t: formatMs(p.drop.t), host: p.drop.host, reason: p.drop.reason === undefined ? m('tip.noReason') : dropWord(p.drop.reason, lang) }));
+  if (p.rx === undefined && p.drop === undefined) lines.push(m('tip.noArrival'));
+  for (const d of p.dupRx) lines.push(m('tip.dup', { t: formatMs(d.t) }));
   return lines;
 }
 

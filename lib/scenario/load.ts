@@ -18,7 +18,8 @@ import { buildBottleneck } from './bottleneck.ts';
 import { DEFAULT_SEED, DEFAULT_UNTIL_MS, MAX_SOURCE_BYTES, MAX_UNTIL_MS } from './limits.ts';
 import { topS, zodCheck } from './schema.ts';
 import { buildExpect } from './segments.ts';
-import { describe, Source } from './source.ts';
+import { describeText, Source, withText } from './source.ts';
+import type { MessageKey } from '../i18n/index.ts';
 import { buildSteps } from './steps.ts';
 import { buildHosts, buildLink } from './topology.ts';
 import { formatDuration } from './units.ts';
@@ -43,7 +44,7 @@ const YAML_HINTS: Record<string, string> = {
 
 /** The error for a scenario file of `bytes` bytes, over MAX_SOURCE_BYTES (the command line checks before reading). */
 export function sourceTooLarge(file: string, bytes: number): ScenarioError {
-  return new ScenarioError(file, 1, 1, `the file is ${bytes} bytes, more than the limit of ${MAX_SOURCE_BYTES} (1 MiB)`, 'split it into several scenarios; use send N for bulk data instead of long text');
+  return ScenarioError.worded(file, 1, 1, { key: 'sc.tooLarge', params: { bytes, limit: MAX_SOURCE_BYTES } }, { key: 'sc.h.tooLarge' });
 }
 
 export interface LoadOptions {
@@ -62,17 +63,20 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   // 1. YAML
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw src.error(src.pos(e.pos[0]), `invalid YAML: ${e.message.split('\n')[0]}`, YAML_HINTS[e.code] ?? 'check indentation and quoting here');
+    // The yaml package's own message is English; in other languages the error says which kind of mistake it is (issue 26).
+    const known = Object.hasOwn(YAML_HINTS, e.code);
+    throw withText(src.error(src.pos(e.pos[0]), `invalid YAML: ${e.message.split('\n')[0]}`, YAML_HINTS[e.code] ?? 'check indentation and quoting here'),
+      { key: 'sc.yaml', params: { detail: known ? { key: `sc.yaml.${e.code}` as MessageKey } : e.message.split('\n')[0]! } }, known ? { key: `sc.yaml.h.${e.code}` as MessageKey } : { key: 'sc.yaml.h.other' });
   }
   let root: unknown;
   try {
     root = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw src.error({ line: 1, col: 1 }, `invalid YAML: ${(e as Error).message}`, 'write the scenario without deeply nested aliases');
+    throw withText(src.error({ line: 1, col: 1 }, `invalid YAML: ${(e as Error).message}`, 'write the scenario without deeply nested aliases'), { key: 'sc.yaml', params: { detail: (e as Error).message } }, { key: 'sc.yaml.h.aliases' });
   }
-  if (root === null || root === undefined) throw src.error({ line: 1, col: 1 }, 'the file is empty', 'a scenario needs at least  name:, hosts:  and  steps:');
+  if (root === null || root === undefined) throw src.worded({ line: 1, col: 1 }, { key: 'sc.emptyFile' }, { key: 'sc.h.emptyFile' });
   if (typeof root !== 'object' || Array.isArray(root)) {
-    throw src.error(src.at([]), `a scenario must be a mapping (name:, hosts:, steps:, ...), not ${describe(root)}`, 'start with  name: my-scenario  at the left margin, then hosts: and steps:');
+    throw src.worded(src.at([]), { key: 'sc.notMapping', params: { found: describeText(root) } }, { key: 'sc.h.notMapping' });
   }
 
   // 2. Structure
@@ -80,15 +84,15 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
 
   // 3. Meaning
   const untilMs = d.until ?? DEFAULT_UNTIL_MS;
-  if (untilMs <= 0) throw src.error(src.at(['until']), 'until must be more than 0', 'the virtual-time limit, e.g. 5min (default 10min)');
-  if (untilMs > MAX_UNTIL_MS) throw src.error(src.at(['until']), `until is ${formatDuration(untilMs)}, more than the limit of ${formatDuration(MAX_UNTIL_MS)}`, `a run covers at most ${formatDuration(MAX_UNTIL_MS)} of virtual time; split a longer story into several scenarios`);
+  if (untilMs <= 0) throw src.worded(src.at(['until']), { key: 'sc.untilZero' }, { key: 'sc.h.untilZero' });
+  if (untilMs > MAX_UNTIL_MS) throw src.worded(src.at(['until']), { key: 'sc.untilMax', params: { until: formatDuration(untilMs), max: formatDuration(MAX_UNTIL_MS) } }, { key: 'sc.h.untilMax', params: { max: formatDuration(MAX_UNTIL_MS) } });
   const hosts = buildHosts(src, d.hosts, d.tcp ?? undefined);
   const names = hosts.map((h) => h.name);
   const link = buildLink(src, d.link ?? undefined, names);
   const bottleneck = d.bottleneck === undefined ? undefined
     : buildBottleneck(d.bottleneck, names, (path, m, h, key) => src.error(key ? src.keyAt(['bottleneck', ...path.slice(0, -1)], String(path[path.length - 1])) : src.at(['bottleneck', ...path]), m, h));
   if (bottleneck && d.link !== undefined) {
-    throw src.error(src.keyAt([], 'link'), 'a scenario has link: or bottleneck:, not both', 'with a bottleneck, its rate, delay, queue and loss are the path: write them under bottleneck:');
+    throw src.worded(src.keyAt([], 'link'), { key: 'sc.linkAndBottleneck' }, { key: 'sc.h.linkAndBottleneck' });
   }
   const onSteps: StepPlan[] = [];
   const steps = buildSteps(src, d.steps ?? [], hosts, untilMs, onSteps);

@@ -9,7 +9,8 @@ import type { LinkDirectionConfig } from '../link/memory.ts';
 import { BOTTLENECK_KEYS, RED_KEYS } from './bottleneck.ts';
 import type { ScenarioError } from './errors.ts';
 import { MAX_STEPS } from './limits.ts';
-import { describe, label, suggest, type PathSeg, type Source } from './source.ts';
+import { describeText, label, labelText, suggestText, withText, type PathSeg, type Source } from './source.ts';
+import type { MessageKey, Msg } from '../i18n/index.ts';
 import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 
 // Schemas (structure, types, ranges). Unit-bearing values go through the unit parsers so that their
@@ -50,7 +51,6 @@ function settingSchema(s: Setting): z.ZodType {
   }
 }
 const tcpShape: Record<string, z.ZodType> = Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s)]));
-const SETTING_HINTS: Record<string, string> = Object.fromEntries(SETTINGS.map((s) => [s.key, s.hint]));
 export const tcpS = z.strictObject(tcpShape).partial().nullable();
 
 export const hostS = z.strictObject({ addr: z.string().optional(), tcp: tcpS.optional() }).nullable();
@@ -131,10 +131,6 @@ function knownKeys(path: readonly PathSeg[]): string[] {
   return [];
 }
 
-const KEY_EXAMPLES: Record<string, string> = {
-  name: 'add a line like  name: my-scenario',
-  hosts: 'add  hosts: { client: {}, server: {} }',
-};
 
 /** Converts the earliest (by position in the file) zod issue to a ScenarioError; deterministic. */
 export function zodCheck<S extends z.ZodType>(src: Source, schema: S, value: unknown, base: readonly PathSeg[]): z.output<S> {
@@ -160,53 +156,64 @@ function valueAt(root: unknown, path: readonly PathSeg[]): unknown {
 function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[], root: unknown): ScenarioError {
   const rel = iss.path.filter((s): s is string | number => typeof s !== 'symbol');
   const path = [...base, ...rel];
-  const what = label(path);
+  const what = labelText(path);
   const v = valueAt(root, rel);
+  // Each message and hint is a catalogue key with its parameters (issue 26); lib/i18n/en.ts words them as they always were.
+  const at = src.at(path);
   switch (iss.code) {
     case 'unrecognized_keys': {
       const key = iss.keys[0];
       const known = knownKeys(path);
-      const extra = path[0] === 'link' && path.length === 1 ? ', or a direction like "client>server"' : '';
-      return src.error(src.keyAt(path, key), `unknown key "${key}"${path.length ? ` in ${what}` : ''}`, suggest(key, known, 'known keys') + extra);
+      const extra = path[0] === 'link' && path.length === 1 ? { key: 'sc.orDirection' } as const : '';
+      return src.worded(src.keyAt(path, key), { key: 'sc.unknownKey', params: { key, where: path.length ? { key: 'sc.inWhat', params: { what } } : '' } },
+        { key: 'sc.hintAnd', params: { hint: suggestText(key, known, 'sc.knownKeys'), extra } });
     }
     case 'invalid_type': {
       if (v === undefined) {
         const key = String(path[path.length - 1]);
-        return src.error(src.at(path), `missing "${key}"${path.length > 1 ? ` in ${label(path.slice(0, -1))}` : ''}`, KEY_EXAMPLES[key] ?? `add ${key}:`);
+        const example = key === 'name' ? { key: 'sc.h.addName' } as const : key === 'hosts' ? { key: 'sc.h.addHosts' } as const : { key: 'sc.h.addKey', params: { key } } as const;
+        return src.worded(at, { key: 'sc.missing', params: { key, where: path.length > 1 ? { key: 'sc.inWhat', params: { what: labelText(path.slice(0, -1)) } } : '' } }, example);
       }
-      const expected = iss.expected === 'record' || iss.expected === 'object' ? 'a mapping (key: value)' : iss.expected === 'array' ? 'a list' : `a ${iss.expected}`;
-      const hints: Record<string, string> = {
-        record: `write it as  key: value  lines indented under ${what}, or { key: value, ... }`,
-        object: `write it as  key: value  lines indented under ${what}, or { key: value, ... }`,
-        array: 'write one item a line, each starting with "- ", or [a, b, ...]',
+      const expected: Msg = iss.expected === 'record' || iss.expected === 'object' ? { key: 'sc.t.mapping' } : iss.expected === 'array' ? { key: 'sc.t.list' }
+        : iss.expected === 'string' || iss.expected === 'number' || iss.expected === 'boolean' ? { key: `sc.t.${iss.expected}` as MessageKey } : { key: 'sc.t.other', params: { type: iss.expected } };
+      const hints: Record<string, Msg> = {
+        record: { key: 'sc.h.mapping', params: { what } },
+        object: { key: 'sc.h.mapping', params: { what } },
+        array: { key: 'sc.h.list' },
         // A mapping or list has no text of its own (and String() of a mapping with a key "toString" throws).
-        string: v !== null && typeof v === 'object' ? 'write it as text, in quotes if need be' : `put the value in quotes: "${String(v)}"`,
-        number: 'write a plain number, without quotes or units',
-        boolean: 'write true or false',
+        string: v !== null && typeof v === 'object' ? { key: 'sc.h.asText' } : { key: 'sc.h.quote', params: { v: String(v) } },
+        number: { key: 'sc.h.number' },
+        boolean: { key: 'sc.h.boolean' },
       };
-      return src.error(src.at(path), `${what} should be ${expected}, not ${describe(v)}`, hints[iss.expected]);
+      return src.worded(at, { key: 'sc.shouldBe', params: { what, expected, found: describeText(v) } }, hints[iss.expected]);
     }
     case 'too_small':
     case 'too_big': {
       const limit = Number((iss as { minimum?: unknown; maximum?: unknown }).minimum ?? (iss as { maximum?: unknown }).maximum);
       if (Array.isArray(v) && iss.code === 'too_big') {
-        return src.error(src.at(path), `${what} has ${v.length} entries, more than the limit of ${limit}`, 'split the scenario into several files');
+        return src.worded(at, { key: 'sc.tooMany', params: { what, n: v.length, limit } }, { key: 'sc.h.split' });
       }
-      if (typeof v === 'string') return src.error(src.at(path), `${what} is empty`, `write a value for ${what}`);
-      return src.error(src.at(path), `${what} is ${String(v)}, ${iss.code === 'too_small' ? 'less than' : 'more than'} ${limit}`, `${iss.code === 'too_small' ? 'at least' : 'at most'} ${limit}`);
+      if (typeof v === 'string') return src.worded(at, { key: 'sc.emptyValue', params: { what } }, { key: 'sc.h.writeValue', params: { what } });
+      const small = iss.code === 'too_small';
+      return src.worded(at, { key: small ? 'sc.lessThan' : 'sc.moreThan', params: { what, v: String(v), limit } }, { key: small ? 'sc.h.atLeast' : 'sc.h.atMost', params: { limit } });
     }
     case 'invalid_value': {
       const values = iss.values.map((x) => String(x));
-      return src.error(src.at(path), `${what} cannot be ${describe(v)}`, typeof v === 'string' ? suggest(v, values, 'one of') : `one of ${values.join(', ')}`);
+      return src.worded(at, { key: 'sc.cannotBe', params: { what, found: describeText(v) } }, typeof v === 'string' ? suggestText(v, values, 'sc.oneOf') : { key: 'sc.oneOf', params: { list: values.join(', ') } });
     }
     case 'invalid_union': {
-      const key = String(path[path.length - 1]);
-      return src.error(src.at(path), `${what} cannot be ${describe(v)}`, path[path.length - 2] === 'tcp' ? SETTING_HINTS[key] : undefined);
+      const text: Msg = { key: 'sc.cannotBe', params: { what, found: describeText(v) } };
+      if (path[path.length - 1] === 'isn') return src.worded(at, text, { key: 'sc.h.isn' });
+      if (path[path.length - 1] === 'keepalive') return src.worded(at, text, { key: 'sc.h.keepalive' });
+      return src.worded(at, text);
     }
-    case 'custom':
-      return src.error(src.at(path), `${what}: ${iss.message}`, (iss.params as { hint?: string } | undefined)?.hint);
+    case 'custom': {
+      // A unit's message (lib/scenario/units.ts) is English only: it keeps its words in every language.
+      const e = src.error(at, `${label(path)}: ${iss.message}`, (iss.params as { hint?: string } | undefined)?.hint);
+      return withText(e, { key: 'sc.custom', params: { what, message: iss.message } });
+    }
     default:
-      return src.error(src.at(path), `${what}: ${(iss as { message: string }).message}`);
+      return src.error(at, `${label(path)}: ${(iss as { message: string }).message}`);
   }
 }
 

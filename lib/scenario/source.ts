@@ -6,6 +6,7 @@
 import { isMap, isNode, isPair, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { ScenarioError } from './errors.ts';
+import type { Msg } from '../i18n/index.ts';
 import type { Pos } from './plan.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -66,7 +67,42 @@ export function unknownHostHint(word: string, names: readonly string[]): string 
 export function parseState(word: string, err: (m: string, h?: string) => ScenarioError): TcpStateName {
   if ((TCP_STATES as readonly string[]).includes(word)) return word as TcpStateName;
   const n = nearest(word, TCP_STATES);
-  throw err(`"${word}" is not a TCP state`, n ? `did you mean ${n}? (RFC 9293's names: ${TCP_STATES.join(' ')})` : `RFC 9293's names: ${TCP_STATES.join(' ')}`);
+  const names: Msg = { key: 'sc.stateNames', params: { names: TCP_STATES.join(' ') } };
+  const e = err(`"${word}" is not a TCP state`, n ? `did you mean ${n}? (RFC 9293's names: ${TCP_STATES.join(' ')})` : `RFC 9293's names: ${TCP_STATES.join(' ')}`);
+  e.text = { key: 'sc.notState', params: { word } };
+  e.hintText = n ? { key: 'sc.didYouMeanState', params: { n, names } } : names;
+  throw e;
+}
+
+// The same words as catalogue messages (issue 26), for the errors that are worded in any language.
+
+/** `suggest`'s hint as a Msg: `list` is the kind of list (known keys, one of). */
+export function suggestText(word: string, candidates: readonly string[], list: 'sc.knownKeys' | 'sc.oneOf'): Msg {
+  const n = nearest(word, candidates);
+  const all: Msg = { key: list, params: { list: candidates.join(', ') } };
+  return n === undefined ? all : { key: 'sc.didYouMean', params: { n, list: all } };
+}
+
+/** `unknownHostHint` as a Msg. */
+export function unknownHostHintText(word: string, names: readonly string[]): Msg {
+  const n = nearest(word, names);
+  const all: Msg = { key: 'sc.hostList', params: { names: names.join(', ') } };
+  return n === undefined ? all : { key: 'sc.didYouMean', params: { n, list: all } };
+}
+
+/** `label` as a Msg parameter: the path as written, or "the file". */
+export function labelText(path: readonly PathSeg[]): Msg | string {
+  return path.length === 0 ? { key: 'sc.theFile' } : label(path);
+}
+
+/** `describe` as a Msg. */
+export function describeText(v: unknown): Msg {
+  if (v === null) return { key: 'sc.v.empty' };
+  if (Array.isArray(v)) return { key: 'sc.v.list' };
+  if (typeof v === 'object') return { key: 'sc.v.mapping' };
+  if (typeof v === 'string') return { key: 'sc.v.text', params: { text: JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v) } };
+  if (typeof v === 'number') return { key: 'sc.v.number', params: { v: String(v) } };
+  return { key: 'sc.v.other', params: { type: typeof v, v: String(v) } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -88,6 +124,11 @@ export class Source {
 
   error(at: Pos, message: string, hint?: string): ScenarioError {
     return new ScenarioError(this.file, at.line, at.col, message, hint);
+  }
+
+  /** An error from the catalogue (issue 26): worded in English as `error` would, and in any language. */
+  worded(at: Pos, text: Msg, hint?: Msg): ScenarioError {
+    return ScenarioError.worded(this.file, at.line, at.col, text, hint);
   }
 
   /** Start of a node (or of the document when there is none). */
@@ -231,20 +272,20 @@ export function tokenize(s: string, err: (idx: number, message: string, hint?: s
     if (s[i] === '"') {
       i++;
       while (i < s.length && s[i] !== '"') i += s[i] === '\\' ? 2 : 1;
-      if (i >= s.length) throw err(start, 'the quoted text is not closed', 'end it with a double quote: send "hello"');
+      if (i >= s.length) throw withText(err(start, 'the quoted text is not closed', 'end it with a double quote: send "hello"'), { key: 'sc.unclosed' }, { key: 'sc.h.unclosedDouble' });
       i++;
       const text = s.slice(start, i);
       let value: string;
       try {
         value = JSON.parse(text) as string;
       } catch {
-        throw err(start, `${text} is not a valid quoted text`, 'use JSON escapes inside the quotes: \\n \\t \\" \\\\ \\u00e9');
+        throw withText(err(start, `${text} is not a valid quoted text`, 'use JSON escapes inside the quotes: \\n \\t \\" \\\\ \\u00e9'), { key: 'sc.badQuoted', params: { text } }, { key: 'sc.h.jsonEscapes' });
       }
       out.push({ text, value, quoted: true, start });
     } else if (s[i] === "'") {
       // 'text' as YAML and the shell write it: taken as it is, no escapes (send 'say "hi"').
       const close = s.indexOf("'", i + 1);
-      if (close < 0) throw err(start, 'the quoted text is not closed', "end it with a single quote: send 'hello'");
+      if (close < 0) throw withText(err(start, 'the quoted text is not closed', "end it with a single quote: send 'hello'"), { key: 'sc.unclosed' }, { key: 'sc.h.unclosedSingle' });
       i = close + 1;
       out.push({ text: s.slice(start, i), value: s.slice(start + 1, close), quoted: true, start });
     } else {
@@ -255,3 +296,10 @@ export function tokenize(s: string, err: (idx: number, message: string, hint?: s
   return out;
 }
 
+
+/** An error made by a caller's `err` (English), given its catalogue words too. */
+export function withText(e: ScenarioError, text: Msg, hint?: Msg): ScenarioError {
+  e.text = text;
+  if (hint !== undefined) e.hintText = hint;
+  return e;
+}

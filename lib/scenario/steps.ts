@@ -9,7 +9,7 @@ import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
 import { parseInject } from './inject.ts';
 import { MAX_SEND_BYTES } from './limits.ts';
 import { parseSegmentLine } from './segments.ts';
-import { describe, hostList, nearest, parseState, tokenize, unknownHostHint, type Source, type Token } from './source.ts';
+import { describe, hostList, nearest, parseState, tokenize, unknownHostHint, unknownHostHintText, withText, type Source, type Token } from './source.ts';
 import { formatDuration, parseDuration, parseSize, UnitError } from './units.ts';
 import type { Command, HostPlan, StepPlan } from './plan.ts';
 
@@ -39,11 +39,12 @@ function parsePort(tok: Token | undefined, what: string, verb: string, err: (idx
 
 function parseHostCommand(text: string, err: (idx: number, m: string, h?: string) => ScenarioError, hosts: readonly HostPlan[], self: string): Command {
   const toks = tokenize(text, err);
-  if (toks.length === 0) throw err(0, 'the command is empty', `one of: ${HOST_COMMANDS.join(', ')}`);
+  if (toks.length === 0) throw withText(err(0, 'the command is empty', `one of: ${HOST_COMMANDS.join(', ')}`), { key: 'sc.emptyCommand' }, { key: 'sc.oneOfColon', params: { list: HOST_COMMANDS.join(', ') } });
   const verb = toks[0].text;
   if (!(verb in USAGE)) {
     const n = nearest(verb, HOST_COMMANDS);
-    throw err(toks[0].start, `unknown command "${verb}"`, n ? `did you mean "${n}"? (${USAGE[n]})` : `the commands are: ${HOST_COMMANDS.join(', ')}`);
+    throw withText(err(toks[0].start, `unknown command "${verb}"`, n ? `did you mean "${n}"? (${USAGE[n]})` : `the commands are: ${HOST_COMMANDS.join(', ')}`),
+      { key: 'sc.unknownCommand', params: { verb } }, n ? { key: 'sc.didYouMean', params: { n, list: USAGE[n]! } } : { key: 'sc.commandList', params: { list: HOST_COMMANDS.join(', ') } });
   }
   let rest = toks.slice(1);
   let conn: string | undefined;
@@ -88,7 +89,7 @@ function parseHostCommand(text: string, err: (idx: number, m: string, h?: string
       const hostText = t.text.slice(0, colon);
       // A host by name, or by its address.
       const target = hosts.find((h) => h.name === hostText) ?? hosts.find((h) => h.addrText === hostText);
-      if (!target) throw err(t.start, `connect to "${hostText}", which is not a host of this scenario`, unknownHostHint(hostText, hosts.map((h) => h.name)));
+      if (!target) throw withText(err(t.start, `connect to "${hostText}", which is not a host of this scenario`, unknownHostHint(hostText, hosts.map((h) => h.name))), { key: 'sc.connectUnknown', params: { host: hostText } }, unknownHostHintText(hostText, hosts.map((h) => h.name)));
       const port = parsePort({ ...t, text: t.text.slice(colon + 1), start: t.start + colon + 1 }, 'a port', verb, err, end);
       const cmd: Command & { op: 'connect' } = { op: 'connect', host: target.name, port };
       for (let i = 1; i < rest.length; i += 2) {
@@ -110,7 +111,10 @@ function parseHostCommand(text: string, err: (idx: number, m: string, h?: string
       if (!t) throw err(end, 'send needs the text or a byte count', USAGE.send);
       noMore(1);
       if (t.quoted) return withConn({ op: 'send', data: { text: t.value! } });
-      if (!/^[0-9.]/.test(t.text)) throw err(t.start, `send ${t.text}: text must be in quotes`, `send ${JSON.stringify(t.text)} (or send '${t.text.replaceAll("'", '')}')`);
+      if (!/^[0-9.]/.test(t.text)) {
+        throw withText(err(t.start, `send ${t.text}: text must be in quotes`, `send ${JSON.stringify(t.text)} (or send '${t.text.replaceAll("'", '')}')`),
+          { key: 'sc.sendQuotes', params: { text: t.text } }, { key: 'sc.h.sendQuotes', params: { json: JSON.stringify(t.text), single: t.text.replaceAll("'", '') } });
+      }
       return withConn({ op: 'send', data: { bytes: sizeArg(t, 'a byte count') } });
     }
     case 'shutdown':
@@ -185,9 +189,11 @@ export function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan
         const isCmd = nearest(key, HOST_COMMANDS) === key;
         // In { ... } a comma ends the value, so `send "a, b"` splits into a command and a stray key.
         const split = /["\s]/.test(key);
-        throw src.error(src.keyAt(path, key), `step names unknown host "${key}"`,
+        throw withText(src.error(src.keyAt(path, key), `step names unknown host "${key}"`,
           split ? 'inside { } a comma ends the command: put the whole command in single quotes, e.g. client: \'send "a, b"\''
-            : isCmd ? `a step is { at: TIME, HOST: ${key} ... }; ${hostList(names)}` : unknownHostHint(key, [...names, 'link']));
+            : isCmd ? `a step is { at: TIME, HOST: ${key} ... }; ${hostList(names)}` : unknownHostHint(key, [...names, 'link'])),
+        { key: 'sc.stepUnknownHost', params: { key } },
+        split ? { key: 'sc.h.commaSplit' } : isCmd ? { key: 'sc.h.stepShape', params: { key, hosts: { key: 'sc.hostList', params: { names: names.join(', ') } } } } : unknownHostHintText(key, [...names, 'link']));
       }
       if (target !== undefined) {
         throw src.error(src.keyAt(path, key), `a step has one host (or link) and one command; this one has ${target} and ${key}`, 'split it into two steps with the same at:');
@@ -198,10 +204,10 @@ export function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan
       hosts: names, parseSize,
       err: (key, idx, m, h) => src.error(key in eventKeys ? src.inScalar(src.nodeAt([...path, key]).node, idx) : src.at(path), m, h),
     });
-    if (atMs === undefined && on === undefined) throw src.error(src.at(path), `step ${i + 1} has no "at:"`, 'every step says when: { at: 100ms, client: send "hi" }, or on which event: { on: "server accepted", server: send "hi" }');
+    if (atMs === undefined && on === undefined) throw src.worded(src.at(path), { key: 'sc.noAt', params: { n: i + 1 } }, { key: 'sc.h.noAt' });
     if (target === undefined) throw src.error(src.at(path), `step ${i + 1} has no host`, `add one host and its command, e.g. { ${atMs === undefined ? `on: "${on!.text}"` : `at: ${formatDuration(atMs)}`}, ${names[0]}: close }; ${hostList(names)}`);
     if (atMs !== undefined && atMs > untilMs) {
-      throw src.error(src.at([...path, 'at']), `step at ${formatDuration(atMs)} is after the end of the run (until ${formatDuration(untilMs)})`, `raise until: or move the step before ${formatDuration(untilMs)}`);
+      throw src.worded(src.at([...path, 'at']), { key: 'sc.afterEnd', params: { at: formatDuration(atMs), until: formatDuration(untilMs) } }, { key: 'sc.h.afterEnd', params: { until: formatDuration(untilMs) } });
     }
     const valueNode = src.nodeAt([...path, target]).node;
     const value = (step as Record<string, unknown>)[target];
@@ -226,7 +232,7 @@ export function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan
     } else {
       command = parseHostCommand(value, err, hosts, target);
       if (command.op === 'connect' && command.host === target) {
-        throw err(0, `${target} connects to itself`, `connect to another host: ${hostList(names)}`);
+        throw withText(err(0, `${target} connects to itself`, `connect to another host: ${hostList(names)}`), { key: 'sc.connectsItself', params: { host: target } }, { key: 'sc.h.connectsItself', params: { hosts: { key: 'sc.hostList', params: { names: names.join(', ') } } } });
       }
       if (command.op === 'send') sendBytes += 'bytes' in command.data ? command.data.bytes : Buffer.byteLength(command.data.text);
       if (sendBytes > MAX_SEND_BYTES) {

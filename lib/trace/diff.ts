@@ -7,6 +7,7 @@
  * real change of behaviour shows up in the events themselves. (The command line may still mention
  * differing versions when it reports a divergence.)
  */
+import { msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import type { TraceEvent } from './events.ts';
 import { serializeEvent } from './jsonl.ts';
 
@@ -55,9 +56,11 @@ export function firstDifference(expected: readonly TraceEvent[], actual: readonl
 }
 
 /** A few lines for the terminal: where, what was recorded, what the model did now. */
-export function formatDifference(d: TraceDifference, file = 'trace'): string {
-  const lines = [`${file}:${d.line}: first difference${d.fields.length > 0 ? ` in ${d.fields.join(', ')}` : ''}`];
-  lines.push(`  recorded: ${d.expected ? serializeEvent(d.expected) : '(nothing: the recorded trace ends here)'}`);
-  lines.push(`  now:      ${d.actual ? serializeEvent(d.actual) : '(nothing: the run ended here)'}`);
+export function formatDifference(d: TraceDifference, file = 'trace', lang: Lang = 'en'): string {
+  // In the user's language (issue 26); the events themselves as the trace writes them.
+  const m = (key: MessageKey, params?: Params) => msg(lang, key, params);
+  const lines = [m('diff.first', { file, line: d.line, fields: d.fields.length > 0 ? { key: 'diff.in', params: { fields: d.fields.join(', ') } } : '' })];
+  lines.push(m('diff.recorded', { event: d.expected ? serializeEvent(d.expected) : m('diff.traceEnds') }));
+  lines.push(m('diff.now', { event: d.actual ? serializeEvent(d.actual) : m('diff.runEnds') }));
   return lines.join('\n');
 }

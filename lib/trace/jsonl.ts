@@ -9,12 +9,17 @@
  */
 import { AtomicFile } from '../atomic-file.ts';
 import type { TraceEvent } from './events.ts';
-import { EVENT_FIELDS, EVENT_TYPES, describeValue, kindMismatch, type FieldSpec } from './schema.ts';
+import { EVENT_FIELDS, EVENT_TYPES, describeValue, kindMismatch, type FieldKind, type FieldSpec } from './schema.ts';
+import { word, type Lang, type MessageKey, type Msg } from '../i18n/index.ts';
+import { formatAt } from '../scenario/errors.ts';
 import { scanJsonLine } from './json-scan.ts';
 
 /** A bad trace file: a user error, with its position and a hint of what would be right. */
 export class TraceError extends Error {
   override readonly name = 'TraceError';
+  /** The message and hint as catalogue keys and parameters (issue 26): worded in any language. */
+  text?: Msg;
+  hintText?: Msg;
   constructor(
     message: string,
     readonly file: string,
@@ -27,10 +32,30 @@ export class TraceError extends Error {
     super(message);
   }
 
+  /** A TraceError from the catalogue: its English wording as message and hint, the keys for other languages. */
+  static worded(text: Msg, file: string, line: number, col: number, hintText: Msg): TraceError {
+    const e = new TraceError(word('en', text), file, line, col, word('en', hintText));
+    e.text = text;
+    e.hintText = hintText;
+    return e;
+  }
+
   /** `FILE:LINE:COL: MESSAGE` and the hint on the next line: the shape compilers use, so editors can jump to it. */
-  format(): string {
+  format(lang: Lang = 'en'): string {
+    if (lang !== 'en' && this.text !== undefined) return formatAt(lang, this, this.text, this.hintText);
     return `${this.file}:${this.line}:${this.col}: ${this.message}` + (this.hint ? `\n  hint: ${this.hint}` : '');
   }
+}
+
+/** What a field must be (schema.ts `kindMismatch`'s words) and what was found (`describeValue`'s), as Msg parameters. */
+function kindText(kind: FieldKind): Msg {
+  if (typeof kind === 'object') return { key: 'trace.kind.oneOf', params: { list: kind.oneOf.join(', ') } };
+  return { key: `trace.kind.${kind}` };
+}
+function valueText(value: unknown): Msg | string {
+  if (Array.isArray(value)) return { key: 'trace.value.list' };
+  if (value !== null && typeof value === 'object') return { key: 'trace.value.object' };
+  return describeValue(value);
 }
 
 const knownKeySets = new Map<string, Set<string>>(
@@ -95,7 +120,7 @@ export function readTrace(text: string, file: string): TraceEvent[] {
   let last = lines.length;
   while (last > 0 && lines[last - 1]!.trim() === '') last--;
   if (last === 0) {
-    throw new TraceError('the trace is empty', file, 1, 1, 'a trace starts with a line {"type":"meta",...} written by `tcpemu run --trace`');
+    throw TraceError.worded({ key: 'trace.empty' }, file, 1, 1, { key: 'trace.empty.hint' });
   }
   const events: TraceEvent[] = [];
   for (let i = 0; i < last; i++) {
@@ -103,7 +128,7 @@ export function readTrace(text: string, file: string): TraceEvent[] {
     let line = lines[i]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') {
-      throw new TraceError('blank line inside the trace', file, lineNo, 1, 'every line holds one JSON object; remove the blank line');
+      throw TraceError.worded({ key: 'trace.blank' }, file, lineNo, 1, { key: 'trace.blank.hint' });
     }
     let value: unknown;
     try {
@@ -112,7 +137,7 @@ export function readTrace(text: string, file: string): TraceEvent[] {
       const scan = scanJsonLine(line);
       const col = scan.ok ? 1 : scan.col;
       const why = scan.ok ? 'not valid JSON' : scan.message;
-      throw new TraceError(`bad JSON: ${why}`, file, lineNo, col, 'each line must be exactly one JSON object, such as {"t":0,"type":"state",...}');
+      throw TraceError.worded({ key: 'trace.badJson', params: { why: scan.ok ? { key: 'trace.notJson' } : scanText(scan) } }, file, lineNo, col, { key: 'trace.badJson.hint' });
     }
     events.push(checkEvent(value, line, file, lineNo));
   }
@@ -121,7 +146,7 @@ export function readTrace(text: string, file: string): TraceEvent[] {
 
 function checkEvent(value: unknown, line: string, file: string, lineNo: number): TraceEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TraceError(`expected a JSON object, found ${describeValue(value)}`, file, lineNo, 1, 'each line must be one JSON object with a "type" field');
+    throw TraceError.worded({ key: 'trace.notObject', params: { found: valueText(value) } }, file, lineNo, 1, { key: 'trace.notObject.hint' });
   }
   const rec = value as Record<string, unknown>;
   // Positions are only needed on failure, so the line is scanned lazily.
@@ -138,40 +163,39 @@ function checkEvent(value: unknown, line: string, file: string, lineNo: number):
 
   const type = rec.type;
   if (type === undefined) {
-    throw new TraceError('missing field "type"', file, lineNo, colOf(null), `add "type": one of ${EVENT_TYPES.join(', ')}`);
+    throw TraceError.worded({ key: 'trace.noType' }, file, lineNo, colOf(null), { key: 'trace.noType.hint', params: { types: EVENT_TYPES.join(', ') } });
   }
   if (typeof type !== 'string') {
-    throw new TraceError(`event type must be a string, found ${describeValue(type)}`, file, lineNo, colOf('type'), `known types: ${EVENT_TYPES.join(', ')}`);
+    throw TraceError.worded({ key: 'trace.typeNotString', params: { found: valueText(type) } }, file, lineNo, colOf('type'), { key: 'trace.knownTypes', params: { types: EVENT_TYPES.join(', ') } });
   }
   const specs = EVENT_FIELDS[type];
   if (!specs && lineNo !== 1) {
     // docs/trace-format.md: types may be added in later versions. A reader keeps what it does not know (views skip
     // it, replay compares it as written) as long as it is timed like every other event.
     if (typeof rec.t !== 'number' || !Number.isFinite(rec.t)) {
-      throw new TraceError(`${type} event is missing a numeric field "t"`, file, lineNo, colOf('t'), 'every event after the meta line has "t": its time in ms');
+      throw TraceError.worded({ key: 'trace.noT', params: { type } }, file, lineNo, colOf('t'), { key: 'trace.noT.hint' });
     }
     return rec as unknown as TraceEvent;
   }
   if (!specs) {
-    throw new TraceError(`unknown event type ${describeValue(type)}`, file, lineNo, colOf('type'), `known types: ${EVENT_TYPES.join(', ')}`);
+    throw TraceError.worded({ key: 'trace.unknownType', params: { found: valueText(type) } }, file, lineNo, colOf('type'), { key: 'trace.knownTypes', params: { types: EVENT_TYPES.join(', ') } });
   }
   if (lineNo === 1 && type !== 'meta') {
-    throw new TraceError(`the first line must be the meta event, found type "${type}"`, file, lineNo, colOf('type'),
-      'a trace starts with {"type":"meta","scenario":...,"seed":...,"version":...,"source":...} so that it can be replayed alone');
+    throw TraceError.worded({ key: 'trace.metaFirst', params: { type } }, file, lineNo, colOf('type'), { key: 'trace.metaFirst.hint' });
   }
   if (lineNo !== 1 && type === 'meta') {
-    throw new TraceError('a meta event may only be the first line', file, lineNo, colOf('type'), 'was a second trace appended to this one?');
+    throw TraceError.worded({ key: 'trace.metaOnlyFirst' }, file, lineNo, colOf('type'), { key: 'trace.metaOnlyFirst.hint' });
   }
   for (const spec of specs) {
     const v = rec[spec.key];
     if (v === undefined) {
       if (!spec.required) continue;
-      throw new TraceError(`${type} event is missing field "${spec.key}"`, file, lineNo, colOf(null), `a ${type} event has the fields ${fieldList(specs)}`);
+      throw TraceError.worded({ key: 'trace.missingField', params: { type, field: spec.key } }, file, lineNo, colOf(null), { key: 'trace.fields', params: { type, fields: fieldList(specs) } });
     }
     const want = kindMismatch(spec.kind, v);
     if (want !== null) {
-      throw new TraceError(`field "${spec.key}" must be ${want}, found ${describeValue(v)}`, file, lineNo, colOf(spec.key),
-        `a ${type} event has the fields ${fieldList(specs)}`);
+      throw TraceError.worded({ key: 'trace.fieldKind', params: { field: spec.key, want: kindText(spec.kind), found: valueText(v) } }, file, lineNo, colOf(spec.key),
+        { key: 'trace.fields', params: { type, fields: fieldList(specs) } });
     }
   }
   return rec as unknown as TraceEvent;
@@ -271,4 +295,35 @@ export class TraceWriter {
     this.finished = true;
     this.out?.abort();
   }
+}
+
+/** The JSON scanner's English words (lib/trace/json-scan.ts), matched to catalogue keys so that other languages can word them. */
+const SCAN_WHERE: Record<string, MessageKey> = {
+  'a value': 'trace.scan.value',
+  'a "key" in double quotes': 'trace.scan.key',
+  'a comma or a closing brace': 'trace.scan.commaBrace',
+  'a comma or a closing bracket': 'trace.scan.commaBracket',
+  'a colon after the key': 'trace.scan.colon',
+};
+const SCAN_FIXED: Record<string, MessageKey> = {
+  'string not closed: the line ends before its closing quote': 'trace.scan.unclosed',
+  'control character inside a string (write it as an escape such as \\n)': 'trace.scan.control',
+  'bad \\u escape: four hex digits must follow': 'trace.scan.badU',
+  'bad number': 'trace.scan.badNumber',
+  'nesting too deep': 'trace.scan.deep',
+};
+
+function scanText(scan: { message: string }): Msg | string {
+  const m = scan.message;
+  if (Object.hasOwn(SCAN_FIXED, m)) return { key: SCAN_FIXED[m]! };
+  let r = /^(the line ends|unexpected (".*")) where (.*) should be$/.exec(m);
+  if (r && Object.hasOwn(SCAN_WHERE, r[3]!)) {
+    const found: Msg = r[2] === undefined ? { key: 'trace.scan.lineEnds' } : { key: 'trace.scan.unexpected', params: { ch: r[2] } };
+    return { key: 'trace.scan.where', params: { found, what: { key: SCAN_WHERE[r[3]!]! } } };
+  }
+  r = /^unexpected (".*") after the end of the object$/.exec(m);
+  if (r) return { key: 'trace.scan.after', params: { ch: r[1]! } };
+  r = /^bad escape (\\.*) inside a string$/.exec(m);
+  if (r) return { key: 'trace.scan.badEscape', params: { esc: r[1]! } };
+  return m;
 }

@@ -4,7 +4,16 @@
  * socket API write as they are; and the default language from the environment.
  */
 import test from 'ava';
-import { CATALOGUES, LANGS, langFromEnv, msg, parseLang, placeholders } from '../../lib/i18n/index.ts';
+import { CATALOGUES, LANGS, langFromEnv, langOfArgs, msg, parseLang, placeholders } from '../../lib/i18n/index.ts';
+import { HELP_ZH, SUMMARY_ZH } from '../../lib/i18n/help.ts';
+import { englishWords } from './english.ts';
+
+/**
+ * Words the catalogue alone keeps, beyond test/learn/english.ts's list: the fields of the trace
+ * format named in its error messages (docs/trace-format.md: a user edits the file with these names),
+ * and the lesson command's own flags' words.
+ */
+const CATALOGUE_WORDS = new Set(['meta', 'type', 't', 'learn', 'answers', 'lang', 'true', 'false', 'u', 'n']);
 
 test('every key exists in both catalogues, with the same placeholders and a text', (t) => {
   const en = Object.keys(CATALOGUES.en).sort();
@@ -20,24 +29,22 @@ test('every key exists in both catalogues, with the same placeholders and a text
   }
 });
 
-/**
- * What may stay in Latin letters in a Chinese text: tcpdump's fields and flags, the RFCs' names for
- * states, segments and quantities, socket calls and error codes, units, and the program's name.
- */
-const KEPT = new Set([
-  'seq', 'ack', 'win', 'mss', 'len', 'SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'TCP', 'RFC', 'ms', 'KB', 'tcpemu', 'learn',
-  'connect', 'accept', 'close', 'shutdown', 'abort', 'en', 'zh', 'lang', 'answers', 'N', 'Ctrl', 'Shift', 'zh-CN', 'Stevens',
-  'CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT', 'TIME', 'WAIT',
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'SYN-ACK', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT', 'SACK',
-]);
-
-test('the Chinese catalogue leaves no English words but the kept ones', (t) => {
+test('the Chinese catalogue leaves no English words but the kept ones (test/learn/english.ts says why each is kept)', (t) => {
   const bad: string[] = [];
-  for (const [k, text] of Object.entries(CATALOGUES.zh)) {
-    const words = text.replace(/\{[A-Za-z]+\}/g, '').match(/[A-Za-z][A-Za-z-]*[A-Za-z0-9]?/g) ?? [];
-    for (const w of words) if (!KEPT.has(w) && !KEPT.has(w.replace(/-\d$/, ''))) bad.push(`${k}: ${w}`);
-  }
+  for (const [k, text] of Object.entries(CATALOGUES.zh)) for (const w of englishWords(text, CATALOGUE_WORDS)) bad.push(`${k}: ${w}`);
   t.deepEqual(bad, []);
+});
+
+test('the Chinese help has words for every flag of the commands that take --lang, and no English left', async (t) => {
+  const { RUN_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, REAL_COMMAND } = await import('../../lib/cli/commands.ts');
+  const { LEARN_COMMAND } = await import('../../lib/learn/command.ts');
+  for (const spec of [RUN_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, REAL_COMMAND, LEARN_COMMAND]) {
+    const zh = HELP_ZH[spec.name];
+    t.truthy(zh, `${spec.name} has Chinese help`);
+    t.deepEqual(Object.keys(zh!.options).sort(), Object.keys(spec.options).sort(), `${spec.name}: the same flags`);
+    for (const text of [zh!.summary, zh!.description ?? '', ...Object.values(zh!.options)]) t.deepEqual(englishWords(text), [], text);
+  }
+  t.deepEqual(Object.values(SUMMARY_ZH).flatMap((s) => englishWords(s)), []);
 });
 
 test('msg fills placeholders and leaves unknown ones visible', (t) => {
@@ -57,4 +64,9 @@ test('the language comes from LC_ALL, then LC_MESSAGES, then LANG; Chinese local
   t.is(langFromEnv({}), 'en');
   t.is(parseLang('zh'), 'zh');
   t.is(parseLang('fr'), null);
+  // The command line's --lang wins over the environment, wherever it stands; a bad one is left to the command to refuse.
+  t.is(langOfArgs(['run', 'x.yaml', '--lang', 'zh'], { LANG: 'C' }), 'zh');
+  t.is(langOfArgs(['run', '--lang=en'], { LANG: 'zh_CN.UTF-8' }), 'en');
+  t.is(langOfArgs(['run', '--lang', 'fr'], { LANG: 'zh_CN.UTF-8' }), 'zh');
+  t.is(langOfArgs(['run', '--', '--lang', 'zh'], { LANG: 'C' }), 'en');
 });

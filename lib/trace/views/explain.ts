@@ -14,6 +14,8 @@ import { isKey, msg, type Lang, type MessageKey, type Params } from '../../i18n/
 import { segmentLabel } from './label.ts';
 import { paint } from './ansi.ts';
 import { previewText, type Payloads } from '../payload.ts';
+import { dropWord } from './words.ts';
+import { expectationDetail, expectationWhat } from '../../i18n/expect-words.ts';
 
 export interface ExplainOptions {
   lang?: Lang;
@@ -167,7 +169,9 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
         const c = connOf(ev.host, ev.conn);
         c.state = ev.to;
         totals.stateChanges++;
-        const params = { host: who(ev.host, ev.conn), peer: c.peer ?? '?', cause: ev.cause };
+        // tcpemu real's kernel trace: a state read from the socket table, between two times (lib/real/kernel.ts).
+        const seen = /^observed in the socket table \(read ([\d.]+)-([\d.]+) ms\)$/.exec(ev.cause);
+        const params = { host: who(ev.host, ev.conn), peer: c.peer ?? '?', cause: ev.cause, from: seen?.[1] ?? '', to: seen?.[2] ?? '' };
         push(ev, index, 'state', ev.host, [m('state.change', { host: who(ev.host, ev.conn), from: ev.from, to: ev.to }), m(causeKey(ev), params)],
           { state: { conn: ev.conn, from: ev.from, to: ev.to } });
         return;
@@ -184,7 +188,7 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
         return;
       }
       case 'expect':
-        push(ev, index, 'expect', ev.host, [ev.ok ? m('expect.ok', { host: ev.host, what: ev.what }) : m('expect.fail', { host: ev.host, what: ev.what, detail: ev.detail ?? '' })], { ok: ev.ok });
+        push(ev, index, 'expect', ev.host, [ev.ok ? m('expect.ok', { host: ev.host, what: expectationWhat(ev.what, lang) }) : m('expect.fail', { host: ev.host, what: expectationWhat(ev.what, lang), detail: expectationDetail(ev.detail ?? '', lang) })], { ok: ev.ok });
         return;
     }
   });
@@ -322,8 +326,8 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
     const sent = inFlight.get(segId(s))?.shift();
     const label = segmentLabel(s);
     const out = [onLink
-      ? m('drop.lost', { host: senderHost, peer: hostOf(s.dst), name: segName(s), label, reason: s.reason ?? '?' })
-      : m('drop.atReceiver', { host: s.host, peer: senderHost, name: segName(s), label, reason: s.reason ?? '?' })];
+      ? m('drop.lost', { host: senderHost, peer: hostOf(s.dst), name: segName(s), label, reason: s.reason === undefined ? '?' : dropWord(s.reason, lang) })
+      : m('drop.atReceiver', { host: s.host, peer: senderHost, name: segName(s), label, reason: s.reason === undefined ? '?' : dropWord(s.reason, lang) })];
     const sender = who(senderHost, sent?.conn);
     if (s.flags.includes('R')) out.push(m('drop.rstLost', { peer: hostOf(s.dst) }));
     else if (s.len > 0 || s.flags.includes('S') || s.flags.includes('F')) {
@@ -346,6 +350,7 @@ function causeKey(ev: StateEvent): MessageKey {
   if (ev.cause === 'rcv FIN' && ev.to === 'TIME-WAIT') return 'cause.rcv FIN timewait';
   if (ev.cause === 'rcv ACK of FIN' && ev.to === 'TIME-WAIT') return 'cause.rcv ACK of FIN timewait';
   if (ev.cause === 'rcv ACK of FIN' && ev.to === 'CLOSED') return 'cause.rcv ACK of FIN closed';
+  if (ev.cause.startsWith('observed in the socket table (read ')) return 'cause.observed';
   const k = `cause.${ev.cause}`;
   return isKey(k) ? k : 'cause.other';
 }

@@ -24,7 +24,8 @@
 import type { SegmentEvent, TraceEvent } from '../events.ts';
 import { displayWidth, paint, type Style } from './ansi.ts';
 import { segmentLabelParts } from './label.ts';
-import { appWords, appWordsTable, sendMark, termsTable } from './words.ts';
+import { appWords, appWordsTable, dropWord, sendMark, termsTable } from './words.ts';
+import { expectationWhat } from '../../i18n/expect-words.ts';
 import { msg, type Lang, type MessageKey } from '../../i18n/index.ts';
 import { previewText, type Payloads } from '../payload.ts';
 
@@ -257,7 +258,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
         const paired = takePending(ev);
         if (paired) {
           paired.inFlight = false;
-          if (ev.event === 'drop') paired.drop = { reason: ev.reason ?? 'dropped', atReceiver: ev.host !== paired.senderHost };
+          if (ev.event === 'drop') paired.drop = { reason: dropWord(ev.reason, lang), atReceiver: ev.host !== paired.senderHost };
           else paired.arrivalMs = ev.t;
           // Something happened since it left: its arrival gets a row of its own, so the diagram
           // keeps the trace's order (a drop on the link ends where it is, in the middle).
@@ -273,7 +274,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
           // A packet too damaged to name its ends, dropped by a drawn host: say so beside that host.
           const at = sideOf(ev.host);
           if (ev.event === 'drop' && at !== -1 && hostOfAddr.get(addrOf(ev.dst)) === undefined) {
-            note(ev.t, at, { text: `✕ ${ev.reason ?? TERMS.dropped}`, style: 'red' });
+            note(ev.t, at, { text: `✕ ${dropWord(ev.reason, lang)}`, style: 'red' });
           } else skip(ev.host);
           break;
         }
@@ -283,7 +284,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
           orphan.marks.push(`(${TERMS.duplicate})`);
           orphan.arrivalMs = ev.t;
         } else {
-          orphan.drop = { reason: ev.reason ?? TERMS.dropped, atReceiver: sideOf(ev.host) !== from };
+          orphan.drop = { reason: dropWord(ev.reason, lang), atReceiver: sideOf(ev.host) !== from };
         }
         rows.push(orphan);
         break;
@@ -319,7 +320,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
       case 'expect': {
         const side = sideOf(ev.host);
         if (side === -1) skip(ev.host);
-        else note(ev.t, side, { text: `${ev.ok ? '✓' : '✗'} ${ev.what}`, style: ev.ok ? 'green' : 'boldRed' });
+        else note(ev.t, side, { text: `${ev.ok ? '✓' : '✗'} ${expectationWhat(ev.what, lang)}`, style: ev.ok ? 'green' : 'boldRed' });
         break;
       }
       case 'cc':
@@ -460,7 +461,7 @@ export function renderLadder(events: readonly TraceEvent[], opts: LadderOptions)
     if (row.kind === 'arrow' && row.arrive !== undefined) open.push(row);
   }
   if (skipped > 0) {
-    out.push(`(${skipped} event${skipped === 1 ? '' : 's'} of ${[...otherHosts].join(', ')} not drawn: the ladder shows ${cols[0]} and ${cols[1]})`);
+    out.push(msg(lang, 'ladder.notDrawn', { n: skipped, s: lang === 'en' && skipped !== 1 ? 's' : '', hosts: [...otherHosts].join(', '), a: cols[0]!, b: cols[1]! }));
   }
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 /** The numbers of a run in one block: what each host sent and received, losses, where it ended. */
 import type { TcpStateName, TraceEvent } from '../events.ts';
 import { displayWidth, padColumns, paint } from './ansi.ts';
-import { termsTable, whyCounts } from './words.ts';
+import { dropWord, termsTable, whyCounts } from './words.ts';
 import { msg, type Lang } from '../../i18n/index.ts';
 
 export interface HostSummary {
@@ -187,7 +187,7 @@ export function renderSummary(s: Summary, opts: SummaryOptions): string {
   out.push(paint(line(head), 'dim', color));
   for (const r of rows) out.push(line(r.slice(0, 6), r[6]));
 
-  const dropText = s.dropsTotal === 0 ? msg(lang, 'term.none') : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${r} ${n}`).join(', ')})`;
+  const dropText = s.dropsTotal === 0 ? msg(lang, 'term.none') : `${s.dropsTotal} (${Object.entries(s.drops).map(([r, n]) => `${dropWord(r, lang)} ${n}`).join(', ')})`;
   let foot = `  ${TERMS.drops}: ${s.dropsTotal === 0 ? dropText : paint(dropText, 'red', color)} · ${TERMS.retransmissions}: ${s.retransmissions}` +
     (s.retransmissions > 0 ? ` (${whyCounts(new Map(Object.entries(s.retransmissionsBy)), lang)})` : '');
   const checked = s.expectationsPassed + s.expectationsFailed;

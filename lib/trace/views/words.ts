@@ -94,3 +94,10 @@ export function whyLong(s: { retransmit?: boolean; why?: string }, lang: Lang = 
   if (s.retransmit === true) return long !== undefined ? msg(lang, 'why.retransmission', { long, why: s.why! }) : msg(lang, 'why.retransmissionPlain');
   return long !== undefined ? msg(lang, 'why.why', { long, why: s.why! }) : undefined;
 }
+
+/** Why a segment died (a drop event's `reason`), in a language; a reason the catalogue does not know is printed as recorded. */
+export function dropWord(reason: string | undefined, lang: Lang = 'en'): string {
+  if (reason === undefined) return msg(lang, 'term.dropped');
+  const key = `dropReason.${reason}`;
+  return isKey(key) ? msg(lang, key) : reason;
+}

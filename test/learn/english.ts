@@ -1,0 +1,68 @@
+/**
+ * Finding English left in a Chinese text (issue 26): the words in Latin letters that are not what
+ * a Chinese run keeps as it is. What a user types or reads as code is taken out first: placeholders,
+ * command lines (`tcpemu run FILE --flag`), flags, quoted literals ("type", 'x', `code`), JSON, file
+ * names and escapes. Then each word must be in KEPT, each entry of which says why it stays.
+ */
+
+/** Words a Chinese text keeps in Latin letters, and why. */
+export const KEPT: ReadonlyMap<string, string> = new Map(
+  [
+    // tcpdump's notation and field names, as the issue asks (seq 1, ack 16, win 0, <mss 1460>, len 5)
+    ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P'].map((w) => [w, "tcpdump's notation"] as const),
+    // the congestion-control variables of RFC 5681 and the trace's field for the peer's window, as textbooks and the trace write them
+    ...['cwnd', 'ssthresh', 'rwnd', 'sndWnd'].map((w) => [w, 'RFC 5681 variable / trace field'] as const),
+    // the RFCs' names of segments, flags, options and quantities, which Chinese textbooks write in Latin letters
+    ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
+    // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
+    ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
+      'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),
+    // socket calls and error codes, as the application's API names them
+    ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
+    // units
+    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
+    // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
+    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip'].map((w) => [w, 'proper name'] as const),
+    // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
+    ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
+    // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
+    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME'].map((w) => [w, 'usage notation: what the user writes there'] as const),
+    // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
+    ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
+      'description', 'title', 'translations', 'tcp'].map((w) => [w, 'scenario file syntax or format name'] as const),
+    // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
+    ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
+  ],
+);
+
+/** The text with what a user types or reads as code taken out. */
+export function withoutCode(text: string): string {
+  return text
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .replace(/[A-Za-z][\w-]*…/g, ' ') // a word the ladder cut to fit its cell (FIN-WA…) is no word
+    .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
+    .replace(/\{[A-Za-z]+\}/g, ' ')
+    .replace(/\{"[^}]*\}/g, ' ')
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/"[^"\n]*"/g, ' ')
+    .replace(/'[^'\n]*'/g, ' ')
+    .replace(/tcpemu(?: [^\s\u3000-\u9fff\uff00-\uffef]+)*/g, ' ')
+    .replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ')
+    .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png)\b/g, ' ')
+    .replace(/(?:\/[\w.-]+){2,}/g, ' ') // absolute paths such as /dev/net/tun
+    .replace(/\\u[0-9a-fA-F]{4}/g, ' ')
+    .replace(/\\[a-z]/g, ' ')
+    .replace(/\[[^\]\n]*\]/g, ' ') // a YAML list [a, b, ...] or tcpdump's flags [S.]
+    .replace(/\b(?:LC_[A-Z]+|LANG)\b/g, ' ') // environment variables, named as the shell writes them
+    .replace(/\b0x[0-9a-f]+\b/gi, ' ');
+}
+
+/** The words in Latin letters of `text` (code taken out) that are neither kept nor in `extra`. */
+export function englishWords(text: string, extra: ReadonlySet<string> = new Set()): string[] {
+  const words = withoutCode(text).match(/[A-Za-z][A-Za-z0-9-]*/g) ?? [];
+  return words.filter((w) => {
+    const bare = w.replace(/-$/, '');
+    // c1, c2 ...: the connection ids the trace records and a scenario names with @c1
+    return !KEPT.has(bare) && !KEPT.has(bare.replace(/-\d$/, '')) && !extra.has(bare) && !/^c\d+$/.test(bare);
+  });
+}
