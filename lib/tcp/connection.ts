@@ -2,7 +2,8 @@ import {
   ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, timestampsOption, type TcpOption, type TcpSegment,
 } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
-import type { TcpStateName, TimerName } from '../trace/events.ts';
+import type { TcpState } from './states.ts';
+import { TIMER_KINDS, TimerTable, type TimerKind } from './timers.ts';
 import type { TcpConfig } from './config.ts';
 import { SendBuffer, type SendData } from './send-buffer.ts';
 import { RecvBuffer } from './recv-buffer.ts';
@@ -18,7 +19,8 @@ import { InvariantChecker, invariantChecksByDefault, type TcbView } from './inva
  * the owner asks `nextDeadline()` when to call `onTimer(now)` next.
  */
 
-export type TcpState = TcpStateName;
+export type { TcpState } from './states.ts';
+export type { TimerKind } from './timers.ts';
 
 export interface TxInfo {
   /** The segment repeats sequence space sent before. */
@@ -53,7 +55,7 @@ export interface ConnectionSink {
   transmit(seg: TcpSegment, info: TxInfo, now: number): void;
   state(from: TcpState, to: TcpState, cause: string, now: number): void;
   event(ev: ConnEvent, now: number): void;
-  timer?(name: TimerName, event: 'set' | 'fire' | 'cancel', at: number | undefined, now: number): void;
+  timer?(name: TimerKind, event: 'set' | 'fire' | 'cancel', at: number | undefined, now: number): void;
   congestion?(snap: CongestionSnapshot, now: number): void;
 }
 
@@ -88,7 +90,6 @@ export class ConnectionError extends Error {
   }
 }
 
-const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
 // Connection.bits.
 const APP_CLOSED = 1;
 const FIN_RECEIVED = 2;
@@ -128,10 +129,6 @@ const ACK_SAMPLE: AckSample = {
   sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, now: 0,
 };
 
-/** The earlier of two deadlines, undefined standing for "never". */
-function earlier(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined || a <= b ? a : b;
-}
 /**
  * The segment makeSegment and sendSyn fill for connections whose sink uses each at once (see
  * segmentsUsedAtOnce), and its one timestamps option: only one such segment is in use at a time.
@@ -272,13 +269,8 @@ export class Connection {
     this.bits = on ? this.bits | bit : this.bits & ~bit;
   }
 
-  // The five timers' deadlines (ms), undefined when not running: fields, not a record, so that a named
-  // access folds to a field load and an idle connection holds no extra object.
-  private rtoAt: number | undefined = undefined;
-  private persistAt: number | undefined = undefined;
-  private delackAt: number | undefined = undefined;
-  private timewaitAt: number | undefined = undefined;
-  private keepaliveAt: number | undefined = undefined;
+  /** The timers' deadlines (ms), by kind (lib/tcp/timers.ts). */
+  private readonly timers = new TimerTable();
   /** Consecutive retransmission timeouts (RFC 9293 3.8.3, R2). */
   private retries = 0;
   private persistBackoff = 0;
@@ -562,7 +554,7 @@ export class Connection {
 
   /** The earliest time at which `onTimer` has work to do. */
   nextDeadline(): number | undefined {
-    return earlier(earlier(earlier(this.rtoAt, this.persistAt), earlier(this.delackAt, this.timewaitAt)), this.keepaliveAt);
+    return this.timers.next();
   }
 
   /** Run every timer due at `now`. A spurious call does nothing. */
@@ -578,53 +570,42 @@ export class Connection {
   }
 
   private runTimers(now: number): void {
-    for (const name of TIMER_NAMES) {
-      const at = this.timerAt(name);
+    const timers = this.timers;
+    for (const kind of TIMER_KINDS) {
+      const at = timers[kind];
       if (at === undefined || at > now) continue;
-      this.setTimerAt(name, undefined);
-      this.sink.timer?.(name, 'fire', undefined, now);
+      timers[kind] = undefined;
+      this.sink.timer?.(kind, 'fire', undefined, now);
       if (this.state === 'CLOSED') return;
-      switch (name) {
-        case 'rto': this.onRetransmissionTimeout(now); break;
-        case 'persist': this.onPersistTimeout(now); break;
-        case 'delack': this.ackNow = true; this.output(now, 'delack'); break;
-        case 'timewait': this.enterClosed('timewait timeout', now); break;
-        case 'keepalive': this.onKeepaliveTimeout(now); break;
-      }
+      Connection.TIMER_HANDLERS[kind](this, now);
       if ((this.state as TcpState) === 'CLOSED') return;
     }
   }
 
-  private setTimer(name: TimerName, at: number, now: number): void {
-    this.setTimerAt(name, at);
-    this.sink.timer?.(name, 'set', at, now);
+  /** What each timer does when it fires (RFC 9293 3.10.8): one entry a kind of lib/tcp/timers.ts. */
+  private static readonly TIMER_HANDLERS: Readonly<Record<TimerKind, (c: Connection, now: number) => void>> = {
+    rto: (c, now) => c.onRetransmissionTimeout(now),
+    persist: (c, now) => c.onPersistTimeout(now),
+    delack: (c, now) => c.onDelayedAckTimeout(now),
+    timewait: (c, now) => c.enterClosed('timewait timeout', now),
+    keepalive: (c, now) => c.onKeepaliveTimeout(now),
+  };
+
+  /** The delayed ACK is due (RFC 9293 3.8.6.3). */
+  private onDelayedAckTimeout(now: number): void {
+    this.ackNow = true;
+    this.output(now, 'delack');
   }
 
-  /** When timer `name` is due, or undefined when it is not running. */
-  private timerAt(name: TimerName): number | undefined {
-    switch (name) {
-      case 'rto': return this.rtoAt;
-      case 'persist': return this.persistAt;
-      case 'delack': return this.delackAt;
-      case 'timewait': return this.timewaitAt;
-      case 'keepalive': return this.keepaliveAt;
-    }
+  private setTimer(kind: TimerKind, at: number, now: number): void {
+    this.timers[kind] = at;
+    this.sink.timer?.(kind, 'set', at, now);
   }
 
-  private setTimerAt(name: TimerName, at: number | undefined): void {
-    switch (name) {
-      case 'rto': this.rtoAt = at; break;
-      case 'persist': this.persistAt = at; break;
-      case 'delack': this.delackAt = at; break;
-      case 'timewait': this.timewaitAt = at; break;
-      case 'keepalive': this.keepaliveAt = at; break;
-    }
-  }
-
-  private cancelTimer(name: TimerName, now: number): void {
-    if (this.timerAt(name) === undefined) return;
-    this.setTimerAt(name, undefined);
-    this.sink.timer?.(name, 'cancel', undefined, now);
+  private cancelTimer(kind: TimerKind, now: number): void {
+    if (this.timers[kind] === undefined) return;
+    this.timers[kind] = undefined;
+    this.sink.timer?.(kind, 'cancel', undefined, now);
   }
 
   private onRetransmissionTimeout(now: number): void {
@@ -653,8 +634,8 @@ export class Connection {
     this.rttSeq = undefined; // Karn: no sample from retransmitted data
     this.sndNxt = this.sndUna;
     const sent = this.output(now, 'rto', 1);
-    if (sent === 0 && !this.persistAt && this.unsentBytes() > 0) this.armPersist(now);
-    if (this.flight > 0 && this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    if (sent === 0 && !this.timers.persist && this.unsentBytes() > 0) this.armPersist(now);
+    if (this.flight > 0 && this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
     this.reportCongestion(now);
   }
 
@@ -999,7 +980,7 @@ export class Connection {
       this.unackedBytes += advanced;
       // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
       if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps || this.quickAck()) this.ackNow = true;
-      else if (this.delackAt === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
+      else if (this.timers.delack === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
       this.sink.event(READABLE, now);
     } else {
       // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
@@ -1170,7 +1151,7 @@ export class Connection {
       this.sndNxt = r.seq;
       this.output(now, r.why, 1, r.ignoreCwnd, false, r.len);
       this.sndNxt = seqMax(saved, this.sndNxt);
-      if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+      if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
     }
   }
 
@@ -1326,13 +1307,13 @@ export class Connection {
       this.recovery.onTransmit(seq, len + (flags & FIN ? 1 : 0), retransmit, now);
       sent++;
       if (this.config.profile === 'linux') this.noteInFlight();
-      if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+      if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
     if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
-    if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.persistAt === undefined && this.rtoAt === undefined) {
+    if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
       this.armPersist(now);
     }
     return sent;
@@ -1525,7 +1506,7 @@ export class Connection {
     if (seg.flags & ACK) {
       this.ackNow = false;
       this.unackedBytes = 0;
-      if (this.delackAt !== undefined) this.cancelTimer('delack', now);
+      if (this.timers.delack !== undefined) this.cancelTimer('delack', now);
     }
     if (this.bits & CHECKED) {
       const inv = CHECKERS.get(this)!;
@@ -1577,7 +1558,7 @@ export class Connection {
   }
 
   private enterTimeWait(cause: string, now: number): void {
-    for (const t of TIMER_NAMES) if (t !== 'timewait') this.cancelTimer(t, now);
+    for (const t of TIMER_KINDS) if (t !== 'timewait') this.cancelTimer(t, now);
     this.setState('TIME-WAIT', cause, now);
     // RFC 9293 3.10.7.4: TIME-WAIT lasts 2 MSL.
     this.setTimer('timewait', now + 2 * this.config.mslMs, now);
@@ -1594,7 +1575,7 @@ export class Connection {
   }
 
   private enterClosed(cause: string, now: number): void {
-    for (const t of TIMER_NAMES) this.cancelTimer(t, now);
+    for (const t of TIMER_KINDS) this.cancelTimer(t, now);
     this.setState('CLOSED', cause, now);
     this.sink.event(CLOSED_EVENT, now);
   }
@@ -1692,3 +1673,4 @@ export function scaleFor(bytes: number): number {
   while (s < 14 && bytes / 2 ** s > 0xffff) s++;
   return s;
 }
+
