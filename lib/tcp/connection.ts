@@ -1,5 +1,5 @@
 import {
-  ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, timestampsOption, type TcpOption, type TcpSegment,
+  ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, seqLen, timestampsOption, type TcpOption, type TcpSegment,
 } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import type { TcpState } from './states.ts';
@@ -8,6 +8,7 @@ import type { TcpConfig } from './config.ts';
 import { SendBuffer, type SendData } from './send-buffer.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
+import { RecvWindow, SendWindow } from './windows.ts';
 import { makeCongestion } from './cc/registry.ts';
 import type { AckSample, CongestionControl, LossRecovery, SackBlock } from './cc/types.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
@@ -198,22 +199,17 @@ export class Connection {
   sndUna: number;
   sndNxt: number;
   sndMax: number;
-  sndWnd = 0;
-  private sndWl1 = 0;
-  private sndWl2 = 0;
-  /** Largest window the peer has offered (RFC 9293 3.8.6.2.1 sender SWS avoidance; RFC 5961 5.2). */
-  private maxSndWnd = 0;
+  /** SND.WND, SND.WL1, SND.WL2, the largest window offered and the peer's scale (lib/tcp/windows.ts). */
+  private readonly snd = new SendWindow();
   /** Sequence number of the send buffer's first byte. */
   private bufSeq: number;
 
   // Receive sequence space.
   irs = 0;
-  /** Right edge of the window we last advertised (RCV.NXT + RCV.WND at that time). */
-  private rcvAdvEdge = 0;
+  /** RCV.WND: the right edge last advertised and our scale (lib/tcp/windows.ts). */
+  private readonly rcv = new RecvWindow();
 
   // Negotiated options.
-  private sndScale = 0;
-  private rcvScale = 0;
   private tsOk = false;
   private tsRecent = 0;
   private readonly tsOffset: number;
@@ -345,7 +341,7 @@ export class Connection {
     v.sndUna = this.sndUna;
     v.sndNxt = this.sndNxt;
     v.sndMax = this.sndMax;
-    v.sndWnd = this.sndWnd;
+    v.sndWnd = this.snd.wnd;
     v.bufSeq = this.bufSeq;
     v.sendLength = this.sendBuf.length;
     v.finQueued = this.finQueued;
@@ -353,7 +349,7 @@ export class Connection {
     v.receiving = this.recvBuf !== undefined;
     v.unread = this.readable;
     v.rcvbuf = this.config.rcvbuf;
-    v.rcvScale = this.rcvScale;
+    v.rcvScale = this.rcv.scale;
     return v;
   }
 
@@ -367,7 +363,7 @@ export class Connection {
 
   private doConnect(now: number): void {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
-    this.rcvScale = this.config.windowScale ? scaleFor(this.config.scaleBytes ?? this.config.rcvbuf) : 0;
+    this.rcv.scale = this.config.windowScale ? scaleFor(this.config.scaleBytes ?? this.config.rcvbuf) : 0;
     this.transition('SYN-SENT', 'app connect', now);
     this.sendSyn(now, false, PLAIN);
   }
@@ -661,7 +657,7 @@ export class Connection {
       this.persistBackoff = 0;
       return;
     }
-    if (this.sndWnd > 0) {
+    if (this.snd.wnd > 0) {
       this.persistBackoff = 0;
       this.output(now, 'persist', 1, false, true);
       return;
@@ -768,7 +764,7 @@ export class Connection {
     this.recvBuf = new RecvBuffer(seqAdd(seg.seq, 1));
     // Our SYN offered its window before RCV.NXT was known; now it is, that offer has a right edge
     // (RFC 7323 2.2: a SYN's window is never scaled).
-    this.rcvAdvEdge = seqAdd(this.recvBuf.rcvNxt, synWindow(this.config.rcvbuf));
+    this.rcv.offeredSyn(this.recvBuf.rcvNxt, synWindow(this.config.rcvbuf));
     this.takeSynOptions(seg);
     if (hasAck) {
       this.onAckOfSyn(seg, now);
@@ -790,10 +786,8 @@ export class Connection {
     this.sndUna = seg.ack;
     if (seqLt(this.sndNxt, this.sndUna)) this.sndNxt = this.sndUna;
     // RFC 7323 2.2: the window of a SYN segment is never scaled.
-    this.sndWnd = seg.window;
-    this.maxSndWnd = this.sndWnd;
-    this.sndWl1 = seg.seq;
-    this.sndWl2 = seg.ack;
+    this.snd.start(seg.window);
+    this.snd.touch(seg.seq, seg.ack);
     if (this.rttSeq !== undefined && seqGe(seg.ack, this.rttSeq)) this.rtt.sample(now - this.rttStartMs);
     this.rttSeq = undefined;
     this.retries = 0;
@@ -814,7 +808,7 @@ export class Connection {
    */
   private onSegmentSynchronized(seg: TcpSegment, now: number): void {
     const rb = this.recvBuf!;
-    const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
+    const rcvWnd = this.rcv.wnd(rb.rcvNxt);
     // Header prediction (Van Jacobson's, as in BSD's tcp_input and Linux's fast path): most of a bulk
     // transfer is the next data in sequence, inside the window, acknowledging nothing new and leaving the
     // send window as it was, on an established connection (whose application still reads: see stopReading)
@@ -823,13 +817,13 @@ export class Connection {
     const flags = seg.flags;
     if (
       (flags & (SYN | FIN | RST | ACK)) === ACK && seg.seq === rb.rcvNxt && this.state === 'ESTABLISHED' && headerPrediction
-      && seg.payload.length > 0 && seg.payload.length <= rcvWnd && seg.ack === this.sndUna && seg.window << this.sndScale === this.sndWnd
+      && seg.payload.length > 0 && seg.payload.length <= rcvWnd && seg.ack === this.sndUna && this.snd.offered(seg.window) === this.snd.wnd
       && !rb.hasGaps && this.peerFinSeq === undefined && (this.bits & (SYN_ACKED | APP_CLOSED)) === SYN_ACKED
     ) {
       this.onPredictedData(seg, rb, now);
       return;
     }
-    const a: Arrival = { seg, seq: seg.seq, flags, payload: seg.payload, segLen: seg.payload.length + (flags & SYN ? 1 : 0) + (flags & FIN ? 1 : 0) };
+    const a: Arrival = { seg, seq: seg.seq, flags, payload: seg.payload, segLen: seqLen(seg) };
     if (!this.checkSequenceNumber(a, rb, rcvWnd, now)) return;
     if (!this.checkRst(a, rb, now)) return;
     if (!this.checkSyn(a, now)) return;
@@ -953,8 +947,7 @@ export class Connection {
     }
     const closing = this.state === 'FIN-WAIT-1';
     this.onAckOfSyn(seg, now);
-    this.sndWnd = seg.window << this.sndScale;
-    this.maxSndWnd = this.sndWnd;
+    this.snd.start(this.snd.offered(seg.window));
     if (closing) {
       this.sink.event(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
       if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -1016,10 +1009,7 @@ export class Connection {
     this.onAnySegment(now);
     if (this.tsOk) this.takeTimestamp(seg, seg.seq, rb.rcvNxt);
     // Fifth, the ACK field: the send window is the same, but the segment is the latest to have set it.
-    if (this.updatesWindow(seg)) {
-      this.sndWl1 = seg.seq;
-      this.sndWl2 = seg.ack;
-    }
+    if (this.snd.updates(seg.seq, seg.ack)) this.snd.touch(seg.seq, seg.ack);
     // Seventh, the segment text. Eighth: no FIN, and none arrived out of order before.
     this.takeText(rb, seg.seq, seg.payload, now);
     if (this.state !== 'CLOSED') this.output(now);
@@ -1088,26 +1078,21 @@ export class Connection {
   private takeAck(seg: TcpSegment, textLen: number, flags: number, now: number): boolean {
     const ack = seg.ack;
     // RFC 5961 5.2: an ACK of data never sent, or older than the largest window, earns a challenge ACK.
-    if (seqGt(ack, this.sndMax) || seqLt(ack, seqAdd(this.sndUna, -Math.max(this.maxSndWnd, 1)))) {
+    if (seqGt(ack, this.sndMax) || seqLt(ack, seqAdd(this.sndUna, -Math.max(this.snd.max, 1)))) {
       this.challengeAck(now);
       return false;
     }
-    const wnd = seg.window << this.sndScale;
+    const wnd = this.snd.offered(seg.window);
     let freed = false;
     if (seqGt(ack, this.sndUna)) {
       freed = this.onNewlyAcked(seg, now, this.tsOk ? echoedTimestamp(seg) : undefined);
     } else {
       // RFC 5681 2: a duplicate ACK; the recovery module sees the others too (their SACK blocks may matter).
-      const duplicate = ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0;
+      const duplicate = ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.snd.wnd && this.flight > 0;
       this.onOldAck(seg, duplicate, now);
     }
-    if (this.updatesWindow(seg)) {
-      const opened = this.sndWnd === 0 && wnd > 0;
-      this.sndWnd = wnd;
-      if (wnd > this.maxSndWnd) this.maxSndWnd = wnd;
-      this.sndWl1 = seg.seq;
-      this.sndWl2 = ack;
-      if (opened) {
+    if (this.snd.updates(seg.seq, ack)) {
+      if (this.snd.take(wnd, seg.seq, ack)) {
         this.cancelTimer('persist', now);
         this.persistBackoff = 0;
       }
@@ -1118,10 +1103,6 @@ export class Connection {
     return true;
   }
 
-  /** RFC 9293 3.10.7.4, fifth: the send window is taken only from a segment no older than the last that set it. */
-  private updatesWindow(seg: TcpSegment): boolean {
-    return seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, seg.ack));
-  }
 
   /**
    * `tsecr`: the TSval our peer echoed in this ACK (timestamps in use), for an RTT sample (RFC 7323 4).
@@ -1325,7 +1306,7 @@ export class Connection {
       const unsent = Math.max(0, bufLen - offset);
       const flight = this.flight;
       // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
-      const window = force ? this.sndWnd : Math.min(this.sndWnd, this.cc.cwnd);
+      const window = force ? this.snd.wnd : Math.min(this.snd.wnd, this.cc.cwnd);
       // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight).
       const usable = Math.max(0, window - this.recovery.pipe(flight));
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
@@ -1339,7 +1320,7 @@ export class Connection {
         // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
         const nagleOk = !this.config.nagle || flight === 0 || (this.finQueued && allRemaining);
         // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
-        const swsOk = this.maxSndWnd > 0 && len >= this.maxSndWnd / 2;
+        const swsOk = this.snd.max > 0 && len >= this.snd.max / 2;
         const retransmitting = seqLt(this.sndNxt, this.sndMax);
         if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting || override)) break;
       }
@@ -1351,14 +1332,15 @@ export class Connection {
       const seq = this.sndNxt;
       const retransmit = seqLt(seq, this.sndMax);
       const seg = this.makeSegment(seq, flags, payload, now);
-      this.sndNxt = seqAdd(seq, len + (flags & FIN ? 1 : 0));
+      const segLen = seqLen(seg);
+      this.sndNxt = seqAdd(seq, segLen);
       if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
       if (!retransmit && this.rttSeq === undefined && len > 0) {
         this.rttSeq = this.sndNxt;
         this.rttStartMs = now;
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
-      this.recovery.onTransmit(seq, len + (flags & FIN ? 1 : 0), retransmit, now);
+      this.recovery.onTransmit(seq, segLen, retransmit, now);
       sent++;
       if (this.config.profile === 'linux') this.noteInFlight();
       if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -1373,19 +1355,10 @@ export class Connection {
     return sent;
   }
 
-  /**
-   * Send a window update at once when a read freed enough space (RFC 9293 3.8.6.2.2), and only when the
-   * window the peer knows of has become small: at most half the buffer, and the new one at least twice it
-   * (Linux's tcp_cleanup_rbuf). A read that leaves the peer a large window waits for the next ACK that
-   * is due anyway, so an application reading every segment as it arrives does not defeat delayed ACKs.
-   */
+  /** Send a window update at once when a read freed enough space (RFC 9293 3.8.6.2.2; RecvWindow.updateWorthSending). */
   private maybeWindowUpdate(now: number): void {
     const rb = this.recvBuf!;
-    const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
-    // What could be advertised: the free space, as far as the 16-bit field and our window scale carry it (RFC 7323 2.3).
-    const free = Math.min(this.config.rcvbuf - rb.unread, 0xffff * 2 ** this.rcvScale);
-    if (2 * current > this.config.rcvbuf || free < 2 * current) return;
-    if (free - current >= Math.min(this.config.rcvbuf / 2, this.effMss)) {
+    if (this.rcv.updateWorthSending(rb.rcvNxt, rb.unread, this.config.rcvbuf, this.effMss)) {
       this.ackNow = true;
       this.output(now, 'window-update');
     }
@@ -1401,7 +1374,7 @@ export class Connection {
     const tsecr = withAck ? this.tsRecent : 0;
     const window = synWindow(this.config.rcvbuf);
     // Without RCV.NXT (a SYN of an active open) the edge is set when the SYN-ACK brings it (onSegmentSynSent).
-    if (this.recvBuf) this.rcvAdvEdge = seqAdd(this.recvBuf.rcvNxt, window);
+    if (this.recvBuf) this.rcv.offeredSyn(this.recvBuf.rcvNxt, window);
     const ack = withAck ? this.recvBuf!.rcvNxt : 0;
     const layout = SYN_LAYOUTS[(offerTs ? 4 : 0) | (offerSack ? 2 : 0) | (offerWs ? 1 : 0)];
     const flags = SYN | (withAck ? ACK : 0);
@@ -1412,7 +1385,7 @@ export class Connection {
       SYN_MSS.mss = this.config.mss;
       SHARED_TIMESTAMPS.tsval = tsval;
       SHARED_TIMESTAMPS.tsecr = tsecr;
-      SYN_WSCALE.shift = this.rcvScale;
+      SYN_WSCALE.shift = this.rcv.scale;
       seg = SHARED_SEGMENT;
       seg.srcPort = this.localPort;
       seg.dstPort = this.remotePort;
@@ -1427,7 +1400,7 @@ export class Connection {
       const options = layout.map((o): TcpOption => {
         if (o === SYN_MSS) return { kind: 'mss', mss: this.config.mss };
         if (o === SHARED_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
-        if (o === SYN_WSCALE) return { kind: 'wscale', shift: this.rcvScale };
+        if (o === SYN_WSCALE) return { kind: 'wscale', shift: this.rcv.scale };
         return o;
       });
       seg = { srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack, flags, window, urgent: 0, options, payload: EMPTY };
@@ -1450,11 +1423,11 @@ export class Connection {
     // RFC 7323 2.2: scaling only when both sides sent the option; shifts above 14 are taken as 14.
     if (this.config.windowScale && ws !== undefined) {
       this.wsAgreed = true;
-      this.sndScale = Math.min(ws, 14);
-      if (this.state === 'LISTEN') this.rcvScale = scaleFor(this.config.scaleBytes ?? this.config.rcvbuf);
+      this.snd.scale = Math.min(ws, 14);
+      if (this.state === 'LISTEN') this.rcv.scale = scaleFor(this.config.scaleBytes ?? this.config.rcvbuf);
     } else {
-      this.sndScale = 0;
-      this.rcvScale = 0;
+      this.snd.scale = 0;
+      this.rcv.scale = 0;
     }
     if (this.config.timestamps && ts) {
       this.tsOk = true;
@@ -1523,37 +1496,11 @@ export class Connection {
     };
   }
 
-  /**
-   * The window to advertise, scaled (RFC 9293 3.8.6.2.2 and 3.10.7.4; RFC 7323 2.3). The right edge never
-   * passes what the receive buffer can hold, and never moves left:
-   * - A new window is the free space less one scale unit (2^shift - 1 bytes, none unscaled), rounded down
-   *   to the scale: what it offers fits the buffer with a unit to spare.
-   * - Receiver SWS avoidance (in Linux's form): a free space smaller than min(RCV.BUFF / 2, MSS) is not
-   *   offered, nor one whose edge is left of the last; the edge then stays where it was, and since RCV.NXT
-   *   moves in bytes, not units, the window is rounded up to keep it there (Linux's tcp_select_window). The
-   *   spare unit makes room for that. Only when it is used up (the edge kept through several such ACKs)
-   *   would rounding up pass the buffer; then the edge retracts by less than a unit, as RFC 7323 appendix F
-   *   allows (Linux's tcp_shrink_window).
-   */
+  /** The window field of our next segment (RecvWindow.field), from the receive buffer's free space. */
   private windowField(): number {
     const rb = this.recvBuf;
     if (!rb) return synWindow(this.config.rcvbuf);
-    const shift = this.rcvScale;
-    const unit = 1 << shift; // the shift is at most 14 and the buffer at most 2^30: 32-bit arithmetic is exact
-    const current = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
-    const free = Math.max(0, this.config.rcvbuf - rb.unread);
-    const offer = Math.max(0, free - (unit - 1)) >>> shift;
-    let field: number;
-    if (free >= Math.min(this.config.rcvbuf / 2, this.effMss) && offer << shift >= current) {
-      field = offer;
-    } else {
-      field = (current + unit - 1) >>> shift;
-      if (field << shift > free) field = current >>> shift;
-    }
-    if (field > 0xffff) field = 0xffff;
-    const edge = seqAdd(rb.rcvNxt, field << shift);
-    if (seqGt(edge, this.rcvAdvEdge)) this.rcvAdvEdge = edge;
-    return field;
+    return this.rcv.field(rb.rcvNxt, Math.max(0, this.config.rcvbuf - rb.unread), this.config.rcvbuf, this.effMss);
   }
 
   private emit(seg: TcpSegment, info: TxInfo, now: number): void {
@@ -1580,7 +1527,7 @@ export class Connection {
     // Before our SYN is acknowledged the peer's window is not known yet (SND.WND is 0 for "unknown"): SND.MAX
     // (SND.NXT, 3.10.7.4's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> in SYN-RECEIVED).
     if (!this.synAcked) return this.sndMax;
-    const edge = seqAdd(this.sndUna, this.sndWnd);
+    const edge = this.snd.edge(this.sndUna);
     return seqLe(this.sndMax, edge) ? this.sndMax : edge;
   }
 
@@ -1641,6 +1588,11 @@ export class Connection {
 
   // ---------------------------------------------------------------- helpers
 
+  /** SND.WND (bytes, scaled): the window the peer offers. */
+  get sndWnd(): number {
+    return this.snd.wnd;
+  }
+
   /** Bytes sent and not acknowledged (sequence space, SYN and FIN included). */
   get flight(): number {
     return Math.max(0, seqDiff(this.sndNxt, this.sndUna));
@@ -1669,15 +1621,15 @@ export class Connection {
    * field says it) and its scale, the peer's window field and scale, and its timestamps when agreed.
    */
   headerNow(now: number): { window: number; scale: number; peerWindow: number; peerScale: number; ts?: { tsval: number; tsecr: number } } {
-    const window = this.recvBuf ? Math.min(0xffff, Math.max(0, seqDiff(this.rcvAdvEdge, this.recvBuf.rcvNxt)) >>> this.rcvScale) : synWindow(this.config.rcvbuf);
-    const out: ReturnType<Connection['headerNow']> = { window, scale: this.rcvScale, peerWindow: Math.min(0xffff, this.sndWnd >>> this.sndScale), peerScale: this.sndScale };
+    const window = this.recvBuf ? this.rcv.lastField(this.recvBuf.rcvNxt) : synWindow(this.config.rcvbuf);
+    const out: ReturnType<Connection['headerNow']> = { window, scale: this.rcv.scale, peerWindow: Math.min(0xffff, this.snd.wnd >>> this.snd.scale), peerScale: this.snd.scale };
     if (this.tsOk) out.ts = { tsval: this.tsClock(now), tsecr: this.tsRecent };
     return out;
   }
 
   private reportCongestion(now: number): void {
     if (!this.sink.congestion) return;
-    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight: this.flight, sndWnd: this.sndWnd, rto: this.rtt.rtoMs };
+    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight: this.flight, sndWnd: this.snd.wnd, rto: this.rtt.rtoMs };
     const l = this.lastCc;
     if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto) return;
     this.lastCc = snap;
@@ -1710,8 +1662,7 @@ function acceptable(seq: number, segLen: number, rcvNxt: number, rcvWnd: number)
 export function resetFor(seg: TcpSegment): TcpSegment {
   const base = { srcPort: seg.dstPort, dstPort: seg.srcPort, window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY };
   if (seg.flags & ACK) return { ...base, seq: seg.ack, ack: 0, flags: RST };
-  const segLen = seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
-  return { ...base, seq: 0, ack: seqAdd(seg.seq, segLen), flags: RST | ACK };
+  return { ...base, seq: 0, ack: seqAdd(seg.seq, seqLen(seg)), flags: RST | ACK };
 }
 
 /** The options a SYN or SYN-ACK offers (RFC 9293 3.7.1, RFC 7323, RFC 2018); absent ones undefined / false. */
