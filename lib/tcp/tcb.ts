@@ -282,13 +282,13 @@ export abstract class Tcb {
   }
 
   protected setTimer(kind: TimerKind, at: number, now: number): void {
-    this.timers[kind] = at;
+    this.timers.set(kind, at);
     this.sink.timer?.(kind, 'set', at, now);
   }
 
   protected cancelTimer(kind: TimerKind, now: number): void {
-    if (this.timers[kind] === undefined) return;
-    this.timers[kind] = undefined;
+    if (this.timers.at(kind) === undefined) return;
+    this.timers.set(kind, undefined);
     this.sink.timer?.(kind, 'cancel', undefined, now);
   }
 

@@ -29,24 +29,27 @@ export abstract class TcpTimers extends TcpOutput {
   protected runTimers(now: number): void {
     const timers = this.timers;
     for (const kind of TIMER_KINDS) {
-      const at = timers[kind];
+      const at = timers.at(kind);
       if (at === undefined || at > now) continue;
-      timers[kind] = undefined;
+      timers.set(kind, undefined);
       this.sink.timer?.(kind, 'fire', undefined, now);
       if (this.state === 'CLOSED') return;
-      TcpTimers.TIMER_HANDLERS[kind](this, now);
+      this.fire(kind, now);
       if ((this.state as TcpState) === 'CLOSED') return;
     }
   }
 
-  /** What each timer does when it fires (RFC 9293 3.10.8): one entry a kind of lib/tcp/timers.ts. */
-  protected static readonly TIMER_HANDLERS: Readonly<Record<TimerKind, (c: TcpTimers, now: number) => void>> = {
-    rto: (c, now) => c.onRetransmissionTimeout(now),
-    persist: (c, now) => c.onPersistTimeout(now),
-    delack: (c, now) => c.onDelayedAckTimeout(now),
-    timewait: (c, now) => c.enterClosed('timewait timeout', now),
-    keepalive: (c, now) => c.onKeepaliveTimeout(now),
-  };
+  /** What each timer does when it fires (RFC 9293 3.10.8): one case a kind of lib/tcp/timers.ts (the compiler checks that none is missing). */
+  protected fire(kind: TimerKind, now: number): void {
+    switch (kind) {
+      case 'rto': this.onRetransmissionTimeout(now); return;
+      case 'persist': this.onPersistTimeout(now); return;
+      case 'delack': this.onDelayedAckTimeout(now); return;
+      case 'timewait': this.enterClosed('timewait timeout', now); return;
+      case 'keepalive': this.onKeepaliveTimeout(now); return;
+      default: kind satisfies never;
+    }
+  }
 
   /** The delayed ACK is due (RFC 9293 3.8.6.3). */
   protected onDelayedAckTimeout(now: number): void {
