@@ -16,7 +16,8 @@ import { TcpInput } from './input.ts';
 export type { TcpState } from './states.ts';
 export type { TimerKind } from './timers.ts';
 export { ConnectionError, scaleFor, type CongestionSnapshot, type ConnEvent, type ConnectionParams, type ConnectionSink, type TxInfo } from './tcb.ts';
-export { resetFor, setHeaderPrediction, synOptionsOf } from './input.ts';
+export { setHeaderPrediction } from './tcb.ts';
+export { resetFor, synOptionsOf } from './input.ts';
 
 export class Connection extends TcpInput {
   // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)

@@ -3,7 +3,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../wire
 import type { TcpState } from './states.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import type { AckSample, SackBlock } from './cc/types.ts';
-import { APP_CLOSED, CHECKED, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
+import { APP_CLOSED, CHECKED, PREDICT, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
 import { PLAIN, SYN_ACK_FOR_DUP_SYN } from './output.ts';
 import { TcpTimers } from './timeouts.ts';
 
@@ -41,13 +41,6 @@ const ACK_SAMPLE: AckSample = {
   ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, flightBefore: 0, flightAfter: 0,
   sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, now: 0,
 };
-/** Header prediction on (see onSegmentSynchronized); off only to show that it changes nothing. */
-let headerPrediction = true;
-
-/** @internal For the differential test: every segment through the full 3.10.7.4 path when false. */
-export function setHeaderPrediction(on: boolean): void {
-  headerPrediction = on;
-}
 
 export abstract class TcpInput extends TcpTimers {
   // ---------------------------------------------------------------- SEGMENT ARRIVES (3.10.7)
@@ -156,9 +149,9 @@ export abstract class TcpInput extends TcpTimers {
     // below comes to what onPredictedData does, in the same order.
     const flags = seg.flags;
     if (
-      (flags & (SYN | FIN | RST | ACK)) === ACK && seg.seq === rb.rcvNxt && this.state === 'ESTABLISHED' && headerPrediction
+      (flags & (SYN | FIN | RST | ACK)) === ACK && seg.seq === rb.rcvNxt && this.state === 'ESTABLISHED'
       && seg.payload.length > 0 && seg.payload.length <= rcvWnd && seg.ack === this.sndUna && this.snd.offered(seg.window) === this.snd.wnd
-      && !rb.hasGaps && this.peerFinSeq === undefined && (this.bits & (SYN_ACKED | APP_CLOSED)) === SYN_ACKED
+      && !rb.hasGaps && this.peerFinSeq === undefined && (this.bits & (SYN_ACKED | APP_CLOSED | PREDICT)) === (SYN_ACKED | PREDICT)
     ) {
       this.onPredictedData(seg, rb, now);
       return;

@@ -77,6 +77,12 @@ export interface ConnectionParams {
    * TCPEMU_INVARIANTS=1 (npm test) or setInvariantChecks(true), else off.
    */
   checkInvariants?: boolean;
+  /**
+   * Header prediction (input.ts, onSegmentSynchronized): the next in-order data segment takes a short path
+   * through 3.10.7.4 that comes to the same. Default true, or what setHeaderPrediction last set; off only to
+   * show that it changes nothing (the differential tests).
+   */
+  headerPrediction?: boolean;
 }
 
 /** Thrown for a user call that the state does not allow (RFC 9293 3.10's "error: connection closing" etc.). */
@@ -95,6 +101,18 @@ export const SYN_ACKED = 8;
 export const WS_AGREED = 16;
 export const REUSE_SEGMENTS = 32;
 export const CHECKED = 64;
+/** Header prediction on for this connection (ConnectionParams.headerPrediction). */
+export const PREDICT = 128;
+/** The default of ConnectionParams.headerPrediction for connections made from now on (setHeaderPrediction). */
+let predictByDefault = true;
+
+/**
+ * @internal For the differential tests that run a whole host or benchmark: the default of
+ * ConnectionParams.headerPrediction for the connections made after the call (each reads it once, when made).
+ */
+export function setHeaderPrediction(on: boolean): void {
+  predictByDefault = on;
+}
 /** The invariant checkers of the connections that have one (CHECKED): no field in every connection. */
 export const CHECKERS = new WeakMap<Tcb, InvariantChecker>();
 // The events that carry nothing but their kind, made once (one is sent for nearly every segment).
@@ -241,6 +259,7 @@ export abstract class Tcb {
     this.cc = congestion.cc;
     this.recovery = congestion.recovery;
     if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
+    if (p.headerPrediction ?? predictByDefault) this.bits |= PREDICT;
     if (p.checkInvariants ?? invariantChecksByDefault()) {
       this.bits |= CHECKED;
       CHECKERS.set(this, new InvariantChecker());

@@ -32,9 +32,9 @@ export class Recorder implements ConnectionSink {
   errors(): string[] { return this.events.flatMap((e) => (e.kind === 'error' ? [e.code] : [])); }
 }
 
-export function conn(config: TcpConfigInput = {}, iss = LOCAL_ISS, ports: [number, number] = [LOCAL_PORT, REMOTE_PORT]) {
+export function conn(config: TcpConfigInput = {}, iss = LOCAL_ISS, ports: [number, number] = [LOCAL_PORT, REMOTE_PORT], params: { headerPrediction?: boolean } = {}) {
   const rec = new Recorder();
-  const c = new Connection({ config: resolveConfig({ delayedAck: false, ...config }), localPort: ports[0], remotePort: ports[1], iss, sink: rec });
+  const c = new Connection({ config: resolveConfig({ delayedAck: false, ...config }), localPort: ports[0], remotePort: ports[1], iss, sink: rec, ...params });
   return { c, rec };
 }
 
@@ -119,8 +119,8 @@ export function flagLetters(f: number): string {
 }
 
 /** Drive a connection into ESTABLISHED by an active open with the remote's SYN-ACK. */
-export function established(config: TcpConfigInput = {}, remoteWindow = 65535) {
-  const x = conn(config);
+export function established(config: TcpConfigInput = {}, remoteWindow = 65535, params: { headerPrediction?: boolean } = {}) {
+  const x = conn(config, LOCAL_ISS, [LOCAL_PORT, REMOTE_PORT], params);
   x.c.connect(0);
   x.c.onSegment(seg({ flags: SYN | ACK, seq: REMOTE_ISS, ack: LOCAL_ISS + 1, window: remoteWindow, options: [{ kind: 'mss', mss: 1460 }] }), 10);
   x.rec.take();

@@ -6,7 +6,6 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, Pair, SYN, brief, established, seg } from './harness.ts';
-import { setHeaderPrediction } from '../../lib/tcp/connection.ts';
 
 const L = LOCAL_ISS;
 const R = REMOTE_ISS;
@@ -261,9 +260,8 @@ test('segments handed in one shared object (as a host takes them) are the same s
 
 test('header prediction keeps SND.WL1 (RFC 9293 3.10.7.4, fifth): after in-order data, an older segment overlapping it does not set the send window back, with prediction on and off', (t) => {
   for (const predict of [true, false]) {
-    setHeaderPrediction(predict);
-    try {
-      const { c, rec } = established();
+    {
+      const { c, rec } = established({}, 65535, { headerPrediction: predict });
       const text = Buffer.alloc(250, 0x61);
       const at = (i: number, j: number, window: number) => seg({ flags: ACK, seq: R + 1 + i, ack: L + 1, window, payload: text.subarray(i, j) });
       // t=1, t=2: 100 bytes each, in order, acknowledging nothing new, the window as it was: predicted.
@@ -276,8 +274,6 @@ test('header prediction keeps SND.WL1 (RFC 9293 3.10.7.4, fifth): after in-order
       c.onSegment(at(50, 250, 1000), 3);
       t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1 + 250, win: 65535 - 250, len: 0 }], `prediction ${predict}`);
       t.is(c.sndWnd, 65535, `prediction ${predict}: the window is the newer segment's`);
-    } finally {
-      setHeaderPrediction(true);
     }
   }
 });
