@@ -260,20 +260,18 @@ test('segments handed in one shared object (as a host takes them) are the same s
 
 test('header prediction keeps SND.WL1 (RFC 9293 3.10.7.4, fifth): after in-order data, an older segment overlapping it does not set the send window back, with prediction on and off', (t) => {
   for (const predict of [true, false]) {
-    {
-      const { c, rec } = established({}, 65535, { headerPrediction: predict });
-      const text = Buffer.alloc(250, 0x61);
-      const at = (i: number, j: number, window: number) => seg({ flags: ACK, seq: R + 1 + i, ack: L + 1, window, payload: text.subarray(i, j) });
-      // t=1, t=2: 100 bytes each, in order, acknowledging nothing new, the window as it was: predicted.
-      c.onSegment(at(0, 100, 65535), 1);
-      c.onSegment(at(100, 200, 65535), 2);
-      t.is(c.sndWnd, 65535);
-      // t=3: a segment from before the last one (it starts at 50, SND.WL1 is 100) that brings 50 new
-      // bytes and an old window: its text is taken, its window is not (SND.WL1 > SEG.SEQ).
-      rec.take();
-      c.onSegment(at(50, 250, 1000), 3);
-      t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1 + 250, win: 65535 - 250, len: 0 }], `prediction ${predict}`);
-      t.is(c.sndWnd, 65535, `prediction ${predict}: the window is the newer segment's`);
-    }
+    const { c, rec } = established({}, 65535, { headerPrediction: predict });
+    const text = Buffer.alloc(250, 0x61);
+    const at = (i: number, j: number, window: number) => seg({ flags: ACK, seq: R + 1 + i, ack: L + 1, window, payload: text.subarray(i, j) });
+    // t=1, t=2: 100 bytes each, in order, acknowledging nothing new, the window as it was: predicted.
+    c.onSegment(at(0, 100, 65535), 1);
+    c.onSegment(at(100, 200, 65535), 2);
+    t.is(c.sndWnd, 65535);
+    // t=3: a segment from before the last one (it starts at 50, SND.WL1 is 100) that brings 50 new
+    // bytes and an old window: its text is taken, its window is not (SND.WL1 > SEG.SEQ).
+    rec.take();
+    c.onSegment(at(50, 250, 1000), 3);
+    t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1 + 250, win: 65535 - 250, len: 0 }], `prediction ${predict}`);
+    t.is(c.sndWnd, 65535, `prediction ${predict}: the window is the newer segment's`);
   }
 });
