@@ -651,6 +651,8 @@ export class Connection {
     }
     if (this.sndWnd > 0) {
       this.persistBackoff = 0;
+      // Linux's probe timer does nothing once data is in flight (tcp_probe_timer): its ACK will send the rest.
+      if (this.config.profile === 'linux' && this.flight > 0) return;
       this.output(now, 'persist', 1, false, true);
       return;
     }
@@ -1208,6 +1210,9 @@ export class Connection {
     return this.cc.cwnd < 2 * this.maxInFlight;
   }
 
+  /** Linux profile: the end of the last data segment sent shorter than the MSS (Linux's snd_sml, Minshall's Nagle). */
+  private sndSml: number | undefined;
+
   /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
   private noteInFlight(): void {
     const f = this.flight;
@@ -1215,6 +1220,11 @@ export class Connection {
       this.maxInFlight = f;
       this.maxInFlightSeq = this.sndNxt;
     } else if (f > this.maxInFlight) this.maxInFlight = f;
+  }
+
+  /** Linux profile: a segment shorter than the MSS is sent and not yet acknowledged (tcp_minshall_check). */
+  private shortUnacked(): boolean {
+    return this.sndSml !== undefined && seqGt(this.sndSml, this.sndUna) && seqLe(this.sndSml, this.sndNxt);
   }
 
   /**
@@ -1260,7 +1270,8 @@ export class Connection {
       if (len > 0 && len < segMss && !force) {
         const allRemaining = len === unsent;
         // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
-        const nagleOk = !this.config.nagle || flight === 0 || (this.finQueued && allRemaining);
+        // The linux profile's Nagle is Minshall's (tcp_nagle_check): it holds a short segment only while an earlier short one is unacknowledged.
+        const nagleOk = !this.config.nagle || flight === 0 || (this.config.profile === 'linux' && !this.shortUnacked()) || (this.finQueued && allRemaining);
         // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
         const swsOk = this.maxSndWnd > 0 && len >= this.maxSndWnd / 2;
         const retransmitting = seqLt(this.sndNxt, this.sndMax);
@@ -1282,7 +1293,10 @@ export class Connection {
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
       sent++;
-      if (this.config.profile === 'linux') this.noteInFlight();
+      if (this.config.profile === 'linux') {
+        this.noteInFlight();
+        if (len < segMss) this.sndSml = this.sndNxt;
+      }
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }

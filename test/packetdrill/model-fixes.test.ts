@@ -146,3 +146,20 @@ test('linux profile: zero-window probes carry no data and sit one below SND.UNA'
   t.is(run(script).verdict, 'pass');
   t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet payload: expected 0 bytes vs actual 1 bytes' });
 });
+
+// RFC 9293 3.7.4 (Nagle): a short segment waits while any data is unacknowledged. Linux's Nagle is
+// Minshall's variant (tcp_nagle_check, tcp_minshall_check): it waits only while an earlier *short*
+// segment is unacknowledged, so the tail of a write goes behind full-sized segments at once.
+test('linux profile: the short tail of a write goes behind full segments in flight (Minshall); RFC Nagle holds it', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 2500) = 2500
++0 > P. 1:2501(2500) ack 1
++.1 < . 1:1(0) ack 2501 win 257
++0 write(4, ..., 300) = 300
++0 > P. 2501:2801(300) ack 1
++0 write(4, ..., 300) = 300
++.1 < . 1:1(0) ack 2801 win 257
++0 > P. 2801:3101(300) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 11 });
+});
