@@ -880,6 +880,16 @@ export class SimSocket extends LiteEmitter {
     this.flush();
   }
 
+  /**
+   * Call into the connection directly at the host's time (a socket option that changes how it sends:
+   * TCP_CORK, TCP_NODELAY, TCP_USER_TIMEOUT in lib/packetdrill), then schedule its timers again.
+   */
+  withConnection(fn: (conn: Connection, now: number) => void): void {
+    if (this.closed) return;
+    fn(this.entry.conn, this.host.clock.now);
+    this.host.after(this.entry);
+  }
+
   /** Abort with RST (Node's resetAndDestroy). */
   resetAndDestroy(): void {
     if (this.closed) return;

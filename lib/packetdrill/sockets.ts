@@ -1,8 +1,8 @@
 /**
  * packetdrill's system calls on tcpemu's host: socket, bind, listen, accept, connect, read/recv,
- * write/send/sendto/sendmsg (no ancillary data, no flags), close, shutdown, fcntl O_NONBLOCK, poll,
- * ioctl SIOCINQ/SIOCOUTQ, and setsockopt/getsockopt of SO_REUSEADDR, SO_LINGER, SO_RCVBUF, SO_SNDBUF,
- * TCP_NODELAY and TCP_MAXSEG. Each call gives a function the runner polls: it returns the outcome once
+ * write/send/sendto/sendmsg (no ancillary data; MSG_MORE the one flag), close, shutdown, fcntl O_NONBLOCK,
+ * poll, ioctl SIOCINQ/SIOCOUTQ, and setsockopt/getsockopt of SO_REUSEADDR, SO_LINGER, SO_RCVBUF, SO_SNDBUF,
+ * TCP_NODELAY, TCP_MAXSEG and TCP_CORK. Each call gives a function the runner polls: it returns the outcome once
  * the model can complete the call (at once for a call that does not block), undefined until then.
  * Descriptors are the script's own numbers. Anything else is named by unsupportedSyscall.
  */
@@ -34,10 +34,12 @@ const SYMBOLS: Record<string, number> = {
   TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11,
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
-  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
+  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK'];
+/** Flags a send call may carry. */
+const SEND_FLAGS = ['MSG_MORE'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
 
 /** Why a call cannot run on the model (the construct to name), or undefined. */
@@ -56,7 +58,7 @@ export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
     if (ev.name === 'setsockopt' && opt === 'SO_ERROR') return 'setsockopt SO_ERROR';
   }
   if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg'].includes(ev.name)) {
-    const flags = symsOf(a[ev.name === 'sendmsg' ? 2 : 3]);
+    const flags = symsOf(a[ev.name === 'sendmsg' ? 2 : 3]).filter((fl) => !(ev.name.startsWith('send') && SEND_FLAGS.includes(fl)));
     if (flags.length) return `${ev.name} flag ${flags.join('|')}`;
   }
   if (ev.name === 'sendmsg') {
@@ -80,6 +82,8 @@ interface Fd {
   connecting: boolean;
   readShut: boolean;
   drained: boolean;
+  /** TCP_CORK (an accepted socket takes the listener's, as Linux copies tcp_sock's nonagle). */
+  cork: boolean;
 }
 
 function value(e: Expr | undefined): number | undefined {
@@ -153,7 +157,7 @@ export class Sockets {
       case 'socket': {
         const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
         const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
-        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true });
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false });
         return () => ok(num);
       }
       case 'bind':
@@ -176,7 +180,8 @@ export class Sockets {
           // Its own copy of the listener's settings, for its own setsockopt calls.
           const config = { ...s.connection.config };
           (s.connection as unknown as { config: TcpConfig }).config = config;
-          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true });
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork });
+          if (f.cork) s.connection.sendHold().corked = true;
           this.last = s;
           this.lastActive = false;
           return ok(num);
@@ -188,6 +193,7 @@ export class Sockets {
           return () => (s.state === 'ESTABLISHED' || s.state === 'CLOSE-WAIT' ? (f.connecting ? ((f.connecting = false), ok()) : err('EISCONN')) : s.error ? err(s.error) : err('EALREADY'));
         }
         const s = this.host.connect(this.remote, this.port, { config: f.config });
+        if (f.cork) s.connection.sendHold().corked = true;
         f.sock = s;
         f.connecting = true;
         this.last = s;
@@ -223,19 +229,14 @@ export class Sockets {
         const s = f.sock;
         if (!s) return () => err('EPIPE');
         if (s.error) return () => err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
-        if (f.nonblock) {
-          const space = s.connection.isSynchronized() ? s.connection.sendSpace : 0;
-          const k = Math.min(n, space);
-          if (k === 0) return () => err('EAGAIN');
-          s.write(Buffer.alloc(k));
-          return () => (s.error ? err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE') : ok(k));
+        // MSG_MORE holds short segments while this call queues its bytes (lib/tcp/send-hold.ts).
+        const more = ev.name !== 'write' && ((value(ev.args[ev.name === 'sendmsg' ? 2 : 3]) ?? 0) & SYMBOLS.MSG_MORE) !== 0;
+        if (more) s.connection.sendHold().more = true;
+        try {
+          return this.write(f, s, n);
+        } finally {
+          if (more) s.connection.sendHold().more = false;
         }
-        f.drained = s.write(Buffer.alloc(n));
-        if (!f.drained) s.once('drain', () => (f.drained = true));
-        return () => {
-          if (s.error) return err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
-          return f.drained ? ok(n) : undefined;
-        };
       }
       case 'close': {
         this.fds.delete(f.num);
@@ -275,6 +276,25 @@ export class Sockets {
       case 'getsockopt': return this.getsockopt(ev, f);
     }
     return () => err('ENOSYS');
+  }
+
+  /** write and the send calls: queue `n` bytes; a blocking call returns once all of them are in the send buffer. */
+  private write(f: Fd, s: SimSocket, n: number): () => CallOutcome | undefined {
+    const ok = (result = 0): CallOutcome => ({ result });
+    const err = (errno: string): CallOutcome => ({ result: -1, errno });
+    if (f.nonblock) {
+      const space = s.connection.isSynchronized() ? s.connection.sendSpace : 0;
+      const k = Math.min(n, space);
+      if (k === 0) return () => err('EAGAIN');
+      s.write(Buffer.alloc(k));
+      return () => (s.error ? err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE') : ok(k));
+    }
+    f.drained = s.write(Buffer.alloc(n));
+    if (!f.drained) s.once('drain', () => (f.drained = true));
+    return () => {
+      if (s.error) return err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+      return f.drained ? ok(n) : undefined;
+    };
   }
 
   private revents(f: Fd | undefined): number {
@@ -331,8 +351,20 @@ export class Sockets {
       // Linux doubles what is asked for, for its bookkeeping (socket(7)).
       case 'SO_RCVBUF': f.config.rcvbuf = 2 * v; break;
       case 'SO_SNDBUF': f.config.sndbuf = 2 * v; break;
-      case 'TCP_NODELAY': f.config.nagle = v === 0; break;
+      case 'TCP_NODELAY':
+        f.config.nagle = v === 0;
+        // Linux pushes what waits, cork or not (TCP_NAGLE_PUSH).
+        if (v !== 0) f.sock?.withConnection((c, now) => c.pushPending(now, true));
+        break;
       case 'TCP_MAXSEG': f.config.mss = v; break;
+      case 'TCP_CORK':
+        f.cork = v !== 0;
+        f.sock?.withConnection((c, now) => {
+          c.sendHold().corked = f.cork;
+          // Uncorking sends what waits: at once with TCP_NODELAY, else as Nagle allows (Linux's __tcp_sock_set_cork).
+          if (!f.cork) c.pushPending(now, !c.config.nagle);
+        });
+        break;
     }
     return () => ({ result: 0 });
   }
@@ -347,6 +379,7 @@ export class Sockets {
         case 'SO_RCVBUF': v = f.config.rcvbuf; break;
         case 'SO_SNDBUF': v = f.config.sndbuf; break;
         case 'TCP_NODELAY': v = f.config.nagle ? 0 : 1; break;
+        case 'TCP_CORK': v = f.cork ? 1 : 0; break;
         case 'SO_REUSEADDR': v = 1; break;
         case 'SO_ERROR': v = 0; break;
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.

@@ -8,6 +8,7 @@ import { SendBuffer, type SendData } from './send-buffer.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
 import { NewReno } from './congestion.ts';
+import { SendHold } from './send-hold.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
@@ -203,6 +204,8 @@ export class Connection {
 
   /** The application asked for FIN (shutdown or close). */
   finQueued = false;
+  /** TCP_CORK / MSG_MORE (lib/tcp/send-hold.ts), once the application asked for one. */
+  hold: SendHold | undefined;
   /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
   private bits = 0;
 
@@ -400,8 +403,29 @@ export class Connection {
     if (n <= 0) return 0;
     if (this.sendBuf === IDLE_SEND) this.sendBuf = new SendBuffer();
     this.sendBuf.pushRange(data, start, start + n);
+    this.hold?.wrote(seqAdd(this.bufSeq, this.sendBuf.length));
     if (this.isSynchronized()) this.output(now);
     return n;
+  }
+
+  /** The connection's TCP_CORK / MSG_MORE state, made on first use (lib/tcp/send-hold.ts). */
+  sendHold(): SendHold {
+    return (this.hold ??= new SendHold());
+  }
+
+  /**
+   * Linux's tcp_push_pending_frames after TCP_CORK is cleared or TCP_NODELAY set: send what may go now;
+   * with `force`, also the short segment a cork holds (TCP_NAGLE_PUSH).
+   */
+  pushPending(now: number, force: boolean): void {
+    if (!this.isSynchronized()) return;
+    const hold = this.sendHold();
+    hold.pushing = force;
+    try {
+      this.output(now);
+    } finally {
+      hold.pushing = false;
+    }
   }
 
   /** In-order bytes waiting for the application. */
@@ -1271,7 +1295,7 @@ export class Connection {
         const allRemaining = len === unsent;
         // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
         // The linux profile's Nagle is Minshall's (tcp_nagle_check): it holds a short segment only while an earlier short one is unacknowledged.
-        const nagleOk = !this.config.nagle || flight === 0 || (this.config.profile === 'linux' && !this.shortUnacked()) || (this.finQueued && allRemaining);
+        const nagleOk = (!this.hold?.holdsShort() && (!this.config.nagle || flight === 0 || (this.config.profile === 'linux' && !this.shortUnacked()))) || (this.finQueued && allRemaining);
         // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
         const swsOk = this.maxSndWnd > 0 && len >= this.maxSndWnd / 2;
         const retransmitting = seqLt(this.sndNxt, this.sndMax);
@@ -1283,6 +1307,7 @@ export class Connection {
       else if (len > 0 && this.config.profile === 'linux' && !force && seqGe(this.sndNxt, this.sndMax) && this.lastOfBurst(unsent - len, usable - len, segMss)) flags |= PSH;
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
+      if (flags & PSH && !override && this.hold?.unpushed(seqAdd(seq, len))) flags &= ~PSH;
       const retransmit = seqLt(seq, this.sndMax);
       const seg = this.makeSegment(seq, flags, payload, now);
       this.sndNxt = seqAdd(seq, len + (flags & FIN ? 1 : 0));

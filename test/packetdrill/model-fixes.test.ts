@@ -4,26 +4,13 @@
  * segment arrives, so exactly these segments leave.
  */
 import test from 'ava';
-import { parseScript } from '../../lib/packetdrill/parse.ts';
-import { runScript } from '../../lib/packetdrill/runner.ts';
+import { PASSIVE_OPEN, run } from './helpers.ts';
 
 const RFC = { config: { profile: 'rfc' as const } };
 
-/** A passive open with mss 1000 and a window scale of 7 from the peer; accept() gives fd 4. */
-const OPEN = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+.1 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <...>
-+.1 < . 1:1(0) ack 1 win 257
-+0 accept(3, ..., ...) = 4
-+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
+/** The passive open, then a send buffer large enough for every test's writes. */
+const OPEN = `${PASSIVE_OPEN}+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
 `;
-
-function run(text: string, opts = {}) {
-  return runScript(parseScript(text, 'inline.pkt'), opts);
-}
 
 // RFC 9293 3.9.1 leaves to the sender where PSH goes. Linux marks the last segment of each burst
 // (each TSO packet of tcp_sendmsg); BSD and the rfc profile only the segment that empties the buffer.

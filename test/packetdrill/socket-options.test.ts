@@ -1,0 +1,63 @@
+/**
+ * Socket options and flags of Linux's API that packetdrill's scripts use, on the model: TCP_CORK and
+ * MSG_MORE (tcp(7), send(2)), TCP_INQ, getsockopt(TCP_INFO), TCP_USER_TIMEOUT (RFC 5482) and IP_TOS. Each
+ * test is a packetdrill script in our own words: at this time this arrives, so exactly these segments
+ * leave. The scripts with a kernel counterpart in fixtures/packetdrill were checked on Linux 6.18.
+ */
+import test from 'ava';
+import { PASSIVE_OPEN as OPEN, run } from './helpers.ts';
+
+// tcp(7) TCP_CORK: "don't send out partial frames"; held data goes after Linux's probe timer,
+// max(RTO, 200 ms): 300 ms here (srtt 100 ms + 200 ms).
+test('TCP_CORK holds a short write with nothing in flight until the probe timer, then sends it with PSH', (t) => {
+  const script = `${OPEN}+0 setsockopt(4, SOL_TCP, TCP_CORK, [1], 4) = 0
++0 getsockopt(4, SOL_TCP, TCP_CORK, [1], [4]) = 0
++0 write(4, ..., 500) = 500
++.3 > P. 1:501(500) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  // Without the cork it leaves at once: the script's 300 ms wait is then a timing error at that line.
+  const uncorked = run(script.replace('TCP_CORK, [1], 4', 'TCP_CORK, [0], 4').replace('TCP_CORK, [1], [4]', 'TCP_CORK, [0], [4]'));
+  t.like(uncorked, { verdict: 'fail', line: 12 });
+});
+
+test('a cork lets full segments go and holds the short tail; clearing it sends the tail (Nagle permitting)', (t) => {
+  const script = `${OPEN}+0 setsockopt(4, SOL_TCP, TCP_CORK, [1], 4) = 0
++0 write(4, ..., 2500) = 2500
++0 > P. 1:2001(2000) ack 1
++.05 setsockopt(4, SOL_TCP, TCP_CORK, [0], 4) = 0
++0 getsockopt(4, SOL_TCP, TCP_CORK, [0], [4]) = 0
++0 > P. 2001:2501(500) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  // The tail does not leave before the cork is cleared.
+  t.like(run(script.replace('+.05 setsockopt(4, SOL_TCP, TCP_CORK, [0], 4) = 0\n+0 getsockopt(4, SOL_TCP, TCP_CORK, [0], [4]) = 0\n', '')), { verdict: 'fail', line: 12 });
+});
+
+// send(2) MSG_MORE: "the caller has more data to send"; tcp_push passes a cork for this call only and
+// does not mark the data for PSH.
+test('MSG_MORE holds its call only: with TCP_NODELAY the tail leaves on the next ACK, without PSH', (t) => {
+  const script = `${OPEN}+0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0
++0 send(4, ..., 1500, MSG_MORE) = 1500
++0 > . 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 257
++0 > . 1001:1501(500) ack 1
++.1 < . 1:1(0) ack 1501 win 257
++0 send(4, ..., 300, MSG_MORE) = 300
++.01 send(4, ..., 200, 0) = 200
++0 > P. 1501:2001(500) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  // Without MSG_MORE the tail goes at once, not on the ACK.
+  t.like(run(script.replace('1500, MSG_MORE', '1500, 0')), { verdict: 'fail', line: 13 });
+});
+
+test('setting TCP_NODELAY pushes what a cork holds', (t) => {
+  const script = `${OPEN}+0 setsockopt(4, SOL_TCP, TCP_CORK, [1], 4) = 0
++0 write(4, ..., 40) = 40
++.05 write(4, ..., 40) = 40
++0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0
++0 > P. 1:81(80) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+});
