@@ -31,16 +31,16 @@ export interface PendingCall {
 const SYMBOLS: Record<string, number> = {
   AF_INET: 2, AF_INET6: 10, PF_INET: 2, SOCK_STREAM: 1, SOCK_NONBLOCK: 0x800, IPPROTO_TCP: 6, IPPROTO_IP: 0,
   SOL_SOCKET: 1, SOL_TCP: 6, SO_REUSEADDR: 2, SO_LINGER: 13, SO_RCVBUF: 8, SO_SNDBUF: 7, SO_ERROR: 4, SO_KEEPALIVE: 9,
-  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11,
+  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11, TCP_INQ: 36, TCP_CM_INQ: 36,
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ'];
 /** Flags a send call may carry. */
 const SEND_FLAGS = ['MSG_MORE'];
-const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
+const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
 
 /** Why a call cannot run on the model (the construct to name), or undefined. */
 export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
@@ -57,13 +57,17 @@ export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
     if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
     if (ev.name === 'setsockopt' && opt === 'SO_ERROR') return 'setsockopt SO_ERROR';
   }
-  if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg'].includes(ev.name)) {
-    const flags = symsOf(a[ev.name === 'sendmsg' ? 2 : 3]).filter((fl) => !(ev.name.startsWith('send') && SEND_FLAGS.includes(fl)));
+  if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg', 'recvmsg'].includes(ev.name)) {
+    const flags = symsOf(a[ev.name.endsWith('msg') ? 2 : 3]).filter((fl) => !(ev.name.startsWith('send') && SEND_FLAGS.includes(fl)));
     if (flags.length) return `${ev.name} flag ${flags.join('|')}`;
   }
   if (ev.name === 'sendmsg') {
     const msg = a[1];
     if (msg?.kind === 'struct' && msg.fields.some((f) => f.kind === 'field' && f.name === 'msg_control')) return 'sendmsg with ancillary data (msg_control)';
+  }
+  if (ev.name === 'recvmsg') {
+    const types = cmsgs(a[1]).map((c) => c.type);
+    if (types.some((ty) => ty !== 'TCP_CM_INQ')) return `recvmsg with ancillary data ${types.filter((ty) => ty !== 'TCP_CM_INQ').join(', ')}`;
   }
   if (ev.name === 'fcntl' && !['F_GETFL', 'F_SETFL'].includes(symsOf(a[1])[0] ?? '')) return `fcntl ${symsOf(a[1])[0] ?? ''}`;
   if (ev.name === 'ioctl' && !['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ'].includes(symsOf(a[1])[0] ?? '')) return `ioctl ${symsOf(a[1])[0] ?? ''}`;
@@ -84,6 +88,8 @@ interface Fd {
   drained: boolean;
   /** TCP_CORK (an accepted socket takes the listener's, as Linux copies tcp_sock's nonagle). */
   cork: boolean;
+  /** TCP_INQ: recvmsg reports the bytes left to read. */
+  inq: boolean;
 }
 
 function value(e: Expr | undefined): number | undefined {
@@ -97,21 +103,32 @@ function value(e: Expr | undefined): number | undefined {
   }
 }
 
-/** Bytes a write or send moves: its length argument, or the iovecs' lengths of a sendmsg. */
-function writeLength(ev: SyscallEvent): number {
-  if (ev.name === 'sendmsg') {
-    const msg = ev.args[1];
+/** The named field of a `{...}` argument, if there is one. */
+function field(e: Expr | undefined, name: string): Expr | undefined {
+  if (e?.kind !== 'struct') return undefined;
+  const f = e.fields.find((x) => x.kind === 'field' && x.name === name);
+  return f?.kind === 'field' ? f.value : undefined;
+}
+
+/** Bytes a call moves: its length argument, or the iovecs' lengths of a sendmsg or recvmsg. */
+function ioLength(ev: SyscallEvent): number {
+  if (ev.name === 'sendmsg' || ev.name === 'recvmsg') {
+    const iov = field(ev.args[1], 'msg_iov');
     let n = 0;
-    if (msg?.kind === 'struct') {
-      for (const f of msg.fields) {
-        if (f.kind === 'field' && f.name === 'msg_iov' && f.value.kind === 'list') {
-          for (const iov of f.value.items) if (iov.kind === 'struct') n += value(iov.fields[1]) ?? 0;
-        }
-      }
-    }
+    if (iov?.kind === 'list') for (const v of iov.items) if (v.kind === 'struct') n += value(v.fields[1]) ?? 0;
     return n;
   }
   return value(ev.args[2]) ?? 0;
+}
+
+/** The control messages a recvmsg expects: `msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}]`. */
+function cmsgs(msg: Expr | undefined): { type: string; data: number | undefined }[] {
+  const list = field(msg, 'msg_control');
+  if (list?.kind !== 'list') return [];
+  return list.items.map((c) => {
+    const ty = field(c, 'cmsg_type');
+    return { type: ty?.kind === 'sym' ? ty.name : '(by number)', data: value(field(c, 'cmsg_data')) };
+  });
 }
 
 export class Sockets {
@@ -157,7 +174,7 @@ export class Sockets {
       case 'socket': {
         const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
         const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
-        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false });
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false });
         return () => ok(num);
       }
       case 'bind':
@@ -180,7 +197,7 @@ export class Sockets {
           // Its own copy of the listener's settings, for its own setsockopt calls.
           const config = { ...s.connection.config };
           (s.connection as unknown as { config: TcpConfig }).config = config;
-          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork });
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq });
           if (f.cork) s.connection.sendHold().corked = true;
           this.last = s;
           this.lastActive = false;
@@ -206,13 +223,17 @@ export class Sockets {
           return ok();
         };
       }
-      case 'read': case 'recv': case 'recvfrom': {
-        const max = value(ev.args[2]) ?? 0;
+      case 'read': case 'recv': case 'recvfrom': case 'recvmsg': {
+        const max = ioLength(ev);
+        const inqWanted = ev.name === 'recvmsg' ? cmsgs(ev.args[1]).find((c) => c.type === 'TCP_CM_INQ') : undefined;
         return () => {
           const s = f.sock;
           if (!s) return err('ENOTCONN');
           const conn = s.connection;
-          if (conn.readable > 0 && !f.readShut) return ok(s.read(Math.min(max, conn.readable)).length);
+          if (conn.readable > 0 && !f.readShut) {
+            const n = s.read(Math.min(max, conn.readable)).length;
+            return inqWanted ? this.inqCheck(f, conn, n, inqWanted.data) : ok(n);
+          }
           if (s.error && !s.ended) {
             const e = s.error;
             return err(e === 'ETIMEDOUT' || e === 'ECONNRESET' || e === 'ECONNREFUSED' ? e : 'ECONNRESET');
@@ -225,7 +246,7 @@ export class Sockets {
         };
       }
       case 'write': case 'send': case 'sendto': case 'sendmsg': {
-        const n = writeLength(ev);
+        const n = ioLength(ev);
         const s = f.sock;
         if (!s) return () => err('EPIPE');
         if (s.error) return () => err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
@@ -276,6 +297,17 @@ export class Sockets {
       case 'getsockopt': return this.getsockopt(ev, f);
     }
     return () => err('ENOSYS');
+  }
+
+  /**
+   * TCP_INQ's control message after a read (tcp(7)): the bytes left to read, counting the peer's FIN as
+   * one, as Linux's tcp_inq_hint takes RCV.NXT less what was read. Linux sends it only with TCP_INQ set.
+   */
+  private inqCheck(f: Fd, conn: SimSocket['connection'], n: number, want: number | undefined): CallOutcome {
+    if (!f.inq) return { result: n, mismatch: 'Bad recvmsg: expected a TCP_CM_INQ control message, but TCP_INQ is not set on the socket' };
+    const inq = conn.readable + (conn.finReceived ? 1 : 0);
+    if (want !== undefined && want !== inq) return { result: n, mismatch: `Bad recvmsg TCP_CM_INQ: expected: ${want} actual: ${inq}` };
+    return { result: n };
   }
 
   /** write and the send calls: queue `n` bytes; a blocking call returns once all of them are in the send buffer. */
@@ -357,6 +389,7 @@ export class Sockets {
         if (v !== 0) f.sock?.withConnection((c, now) => c.pushPending(now, true));
         break;
       case 'TCP_MAXSEG': f.config.mss = v; break;
+      case 'TCP_INQ': f.inq = v !== 0; break;
       case 'TCP_CORK':
         f.cork = v !== 0;
         f.sock?.withConnection((c, now) => {
@@ -380,6 +413,7 @@ export class Sockets {
         case 'SO_SNDBUF': v = f.config.sndbuf; break;
         case 'TCP_NODELAY': v = f.config.nagle ? 0 : 1; break;
         case 'TCP_CORK': v = f.cork ? 1 : 0; break;
+        case 'TCP_INQ': v = f.inq ? 1 : 0; break;
         case 'SO_REUSEADDR': v = 1; break;
         case 'SO_ERROR': v = 0; break;
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.

@@ -61,3 +61,22 @@ test('setting TCP_NODELAY pushes what a cork holds', (t) => {
 `;
   t.is(run(script).verdict, 'pass');
 });
+
+// tcp(7) TCP_INQ: recvmsg's TCP_CM_INQ control message gives the bytes still to read; once the peer's
+// FIN is in, it counts one more (Linux's tcp_inq_hint: RCV.NXT, which the FIN advanced, less what was read).
+test('TCP_INQ: each recvmsg reports what is left to read, and the FIN as one byte', (t) => {
+  const recvmsg = (n: number, inq: number) => `+0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., ${n}}], msg_flags=0,
+  msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=${inq}}]}, 0) = ${n}\n`;
+  const script = `${OPEN}+0 setsockopt(4, SOL_TCP, TCP_INQ, [1], 4) = 0
++0 getsockopt(4, SOL_TCP, TCP_INQ, [1], [4]) = 0
++0 < P. 1:3001(3000) ack 1 win 257
++0 > . 1:1(0) ack 3001
+${recvmsg(1000, 2000)}${recvmsg(2000, 0)}+0 < F. 3001:3501(500) ack 1 win 257
++0 > . 1:1(0) ack 3502
+${recvmsg(500, 1)}+0 read(4, ..., 100) = 0
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script.replace('cmsg_data=2000', 'cmsg_data=1999')), { verdict: 'fail', line: 13, reason: 'Bad recvmsg TCP_CM_INQ: expected: 1999 actual: 2000' });
+  // Without TCP_INQ Linux adds no control message.
+  t.like(run(script.replace('TCP_INQ, [1], 4', 'TCP_INQ, [0], 4').replace('TCP_INQ, [1], [4]', 'TCP_INQ, [0], [4]')), { verdict: 'fail', line: 13 });
+});
