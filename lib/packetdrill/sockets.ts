@@ -10,6 +10,7 @@ import type { Host, SimServer, SimSocket } from '../host/host.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import type { Expr, SyscallEvent } from './parse.ts';
 import { tcpInfo } from './tcpinfo.ts';
+import { UserTimeout } from '../tcp/user-timeout.ts';
 
 export interface CallOutcome {
   result: number;
@@ -31,13 +32,13 @@ export interface PendingCall {
 const SYMBOLS: Record<string, number> = {
   AF_INET: 2, AF_INET6: 10, PF_INET: 2, SOCK_STREAM: 1, SOCK_NONBLOCK: 0x800, IPPROTO_TCP: 6, IPPROTO_IP: 0,
   SOL_SOCKET: 1, SOL_TCP: 6, SO_REUSEADDR: 2, SO_LINGER: 13, SO_RCVBUF: 8, SO_SNDBUF: 7, SO_ERROR: 4, SO_KEEPALIVE: 9,
-  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11, TCP_INQ: 36, TCP_CM_INQ: 36,
+  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11, TCP_INQ: 36, TCP_CM_INQ: 36, TCP_USER_TIMEOUT: 18,
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT'];
 /** Flags a send call may carry. */
 const SEND_FLAGS = ['MSG_MORE'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
@@ -90,6 +91,8 @@ interface Fd {
   cork: boolean;
   /** TCP_INQ: recvmsg reports the bytes left to read. */
   inq: boolean;
+  /** TCP_USER_TIMEOUT in ms, 0 for none (an accepted socket takes the listener's). */
+  userTimeoutMs: number;
 }
 
 function value(e: Expr | undefined): number | undefined {
@@ -174,7 +177,7 @@ export class Sockets {
       case 'socket': {
         const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
         const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
-        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false });
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false, userTimeoutMs: 0 });
         return () => ok(num);
       }
       case 'bind':
@@ -197,8 +200,9 @@ export class Sockets {
           // Its own copy of the listener's settings, for its own setsockopt calls.
           const config = { ...s.connection.config };
           (s.connection as unknown as { config: TcpConfig }).config = config;
-          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq });
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs });
           if (f.cork) s.connection.sendHold().corked = true;
+          if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
           this.last = s;
           this.lastActive = false;
           return ok(num);
@@ -211,6 +215,7 @@ export class Sockets {
         }
         const s = this.host.connect(this.remote, this.port, { config: f.config });
         if (f.cork) s.connection.sendHold().corked = true;
+        if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
         f.sock = s;
         f.connecting = true;
         this.last = s;
@@ -390,6 +395,13 @@ export class Sockets {
         break;
       case 'TCP_MAXSEG': f.config.mss = v; break;
       case 'TCP_INQ': f.inq = v !== 0; break;
+      case 'TCP_USER_TIMEOUT':
+        if (v < 0) return () => ({ result: -1, errno: 'EINVAL' });
+        f.userTimeoutMs = v;
+        f.sock?.withConnection((c) => {
+          c.userTimeout = v > 0 ? new UserTimeout(v) : undefined;
+        });
+        break;
       case 'TCP_CORK':
         f.cork = v !== 0;
         f.sock?.withConnection((c, now) => {
@@ -414,6 +426,7 @@ export class Sockets {
         case 'TCP_NODELAY': v = f.config.nagle ? 0 : 1; break;
         case 'TCP_CORK': v = f.cork ? 1 : 0; break;
         case 'TCP_INQ': v = f.inq ? 1 : 0; break;
+        case 'TCP_USER_TIMEOUT': v = f.userTimeoutMs; break;
         case 'SO_REUSEADDR': v = 1; break;
         case 'SO_ERROR': v = 0; break;
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.

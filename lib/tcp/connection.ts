@@ -9,6 +9,7 @@ import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
 import { NewReno } from './congestion.ts';
 import { SendHold } from './send-hold.ts';
+import type { UserTimeout } from './user-timeout.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
@@ -206,6 +207,8 @@ export class Connection {
   finQueued = false;
   /** TCP_CORK / MSG_MORE (lib/tcp/send-hold.ts), once the application asked for one. */
   hold: SendHold | undefined;
+  /** TCP_USER_TIMEOUT (lib/tcp/user-timeout.ts), once the application set one. */
+  userTimeout: UserTimeout | undefined;
   /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
   private bits = 0;
 
@@ -647,9 +650,10 @@ export class Connection {
       this.sendSyn(now, this.state !== 'SYN-SENT', SYN_AGAIN);
       return;
     }
-    if (this.retries > this.config.maxRetries) {
+    // A user timeout, once set, replaces the retry count (RFC 5482 with Linux's retransmits_timed_out).
+    if (this.userTimeout ? this.userTimeout.expired(now) : this.retries > this.config.maxRetries) {
       // RFC 9293 3.8.3 R2: give up and tell the application.
-      this.fail('ETIMEDOUT', 'retransmission limit', now);
+      this.fail('ETIMEDOUT', this.userTimeout ? 'user timeout' : 'retransmission limit', now);
       return;
     }
     // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
@@ -658,8 +662,10 @@ export class Connection {
     this.rttSeq = undefined; // Karn: no sample from retransmitted data
     this.sndNxt = this.sndUna;
     const sent = this.output(now, 'rto', 1);
+    this.userTimeout?.retransmitted(now);
     if (sent === 0 && !this.persistAt && this.unsentBytes() > 0) this.armPersist(now);
     if (this.flight > 0 && this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    if (this.userTimeout && this.rtoAt !== undefined) this.setTimer('rto', Math.max(now, this.userTimeout.clamp(this.rtoAt)), now);
     this.reportCongestion(now);
   }
 
@@ -1107,6 +1113,7 @@ export class Connection {
     }
     this.sndUna = ack;
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack; // a zero-window probe byte was taken
+    this.userTimeout?.acked();
     this.retries = 0;
     this.persistBackoff = 0;
     // RFC 7323 4 (RTTM): with timestamps, an ACK that acknowledges new data echoes the TSval of a segment it

@@ -80,3 +80,22 @@ ${recvmsg(500, 1)}+0 read(4, ..., 100) = 0
   // Without TCP_INQ Linux adds no control message.
   t.like(run(script.replace('TCP_INQ, [1], 4', 'TCP_INQ, [0], 4').replace('TCP_INQ, [1], [4]', 'TCP_INQ, [0], [4]')), { verdict: 'fail', line: 13 });
 });
+
+// RFC 5482 and tcp(7) TCP_USER_TIMEOUT: once set, the connection is given up with ETIMEDOUT when data has
+// gone unacknowledged that long since its first retransmission (Linux's retrans_stamp), whatever the
+// retry count; the retransmission timer is cut short to fire then, and no RST goes out.
+test('TCP_USER_TIMEOUT: 500 ms after the first retransmission the connection ends with ETIMEDOUT', (t) => {
+  const script = `${OPEN}+0 setsockopt(4, SOL_TCP, TCP_USER_TIMEOUT, [500], 4) = 0
++0 getsockopt(4, SOL_TCP, TCP_USER_TIMEOUT, [500], [4]) = 0
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.45...+.5 read(4, ..., 1000) = -1 ETIMEDOUT (Connection timed out)
++.5 < . 1:1(0) ack 1001 win 257
++0 > R 1001:1001(0)
+`;
+  t.is(run(script).verdict, 'pass');
+  // Without it the connection lives on: the ACK is taken, and the second retransmission (600 ms after the
+  // first) has already gone where the RST was expected.
+  t.like(run(script.replace('[500], 4', '[0], 4').replace('[500], [4]', '[0], [4]')), { verdict: 'fail', line: 16, reason: 'live packet payload: expected 0 bytes vs actual 1000 bytes' });
+});
