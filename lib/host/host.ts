@@ -298,6 +298,7 @@ export class Host {
       segmentsUsedAtOnce: true,
     });
     entry.socket = new SimSocket(entry);
+    if (listener?.ipTos) entry.socket.ipTos = listener.ipTos;
     this.entries.set(localPort, remoteAddr, remotePort, entry);
     this.socketSet?.add(entry.socket);
     return entry;
@@ -308,7 +309,9 @@ export class Host {
     if (entry === this.muted) return;
     const split = this.transmitSplit !== undefined && seg.payload.length > 0;
     // Zero copy: the payload is a view of the send buffer, the application's own memory, and goes as it is.
-    const packet = split ? encodePacketHeader(this.addr, entry.remoteAddr, seg, this.encodeOptions) : encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
+    const tos = entry.socket?.ipTos;
+    const opts = tos ? { ...this.encodeOptions, tos } : this.encodeOptions;
+    const packet = split ? encodePacketHeader(this.addr, entry.remoteAddr, seg, opts) : encodePacket(this.addr, entry.remoteAddr, seg, opts);
     const payload = seg.payload;
     this.countSent(seg);
     // The last look at seg: it may be the connections' shared segment (segmentsUsedAtOnce), and a tracer may do anything.
@@ -691,6 +694,8 @@ export class SimServer extends EventEmitter {
   /** When a SYN last found the queue full (ms); ACKs are checked for cookies for two minutes after. */
   overflowAtMs = -Infinity;
   closed = false;
+  /** IP_TOS for the connections it accepts, from their SYN-ACK on (SimSocket.ipTos). */
+  ipTos = 0;
   constructor(readonly host: Host, readonly port: number, readonly backlog: number, readonly config: TcpConfig) {
     super();
   }
@@ -736,6 +741,8 @@ export class SimSocket extends LiteEmitter {
   received: Buffer[] | undefined;
   /** Set by connect's `onread` option: bytes are copied into the application's buffer instead of emitted as 'data'. */
   onread: OnRead | undefined = undefined;
+  /** IP_TOS (ip(7)): the IPv4 header's type-of-service byte on this connection's packets; 0 leaves the host's own. */
+  ipTos = 0;
   error: string | undefined;
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
   private pending: SendData[] = NO_PENDING as SendData[];

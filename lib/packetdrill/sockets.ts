@@ -33,12 +33,13 @@ const SYMBOLS: Record<string, number> = {
   AF_INET: 2, AF_INET6: 10, PF_INET: 2, SOCK_STREAM: 1, SOCK_NONBLOCK: 0x800, IPPROTO_TCP: 6, IPPROTO_IP: 0,
   SOL_SOCKET: 1, SOL_TCP: 6, SO_REUSEADDR: 2, SO_LINGER: 13, SO_RCVBUF: 8, SO_SNDBUF: 7, SO_ERROR: 4, SO_KEEPALIVE: 9,
   TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11, TCP_INQ: 36, TCP_CM_INQ: 36, TCP_USER_TIMEOUT: 18,
+  SOL_IP: 0, IP_TOS: 1, IP_MTU_DISCOVER: 10, IP_PMTUDISC_DONT: 0, IP_PMTUDISC_WANT: 1, IP_PMTUDISC_DO: 2,
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER'];
 /** Flags a send call may carry. */
 const SEND_FLAGS = ['MSG_MORE'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
@@ -93,6 +94,9 @@ interface Fd {
   inq: boolean;
   /** TCP_USER_TIMEOUT in ms, 0 for none (an accepted socket takes the listener's). */
   userTimeoutMs: number;
+  /** IP_TOS (an accepted socket takes the listener's) and IP_MTU_DISCOVER, which the model keeps but does not act on. */
+  tos: number;
+  pmtudisc: number;
 }
 
 function value(e: Expr | undefined): number | undefined {
@@ -177,7 +181,7 @@ export class Sockets {
       case 'socket': {
         const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
         const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
-        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false, userTimeoutMs: 0 });
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false, userTimeoutMs: 0, tos: 0, pmtudisc: SYMBOLS.IP_PMTUDISC_WANT });
         return () => ok(num);
       }
       case 'bind':
@@ -189,6 +193,7 @@ export class Sockets {
         } catch {
           return () => err('EADDRINUSE');
         }
+        f.server.ipTos = f.tos;
         f.server.on('connection', (s: SimSocket) => f.backlog.push(s));
         return () => ok();
       }
@@ -200,7 +205,8 @@ export class Sockets {
           // Its own copy of the listener's settings, for its own setsockopt calls.
           const config = { ...s.connection.config };
           (s.connection as unknown as { config: TcpConfig }).config = config;
-          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs });
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs, tos: f.tos, pmtudisc: f.pmtudisc });
+          s.ipTos = f.tos;
           if (f.cork) s.connection.sendHold().corked = true;
           if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
           this.last = s;
@@ -216,6 +222,7 @@ export class Sockets {
         const s = this.host.connect(this.remote, this.port, { config: f.config });
         if (f.cork) s.connection.sendHold().corked = true;
         if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
+        s.ipTos = f.tos;
         f.sock = s;
         f.connecting = true;
         this.last = s;
@@ -395,6 +402,18 @@ export class Sockets {
         break;
       case 'TCP_MAXSEG': f.config.mss = v; break;
       case 'TCP_INQ': f.inq = v !== 0; break;
+      // ip(7): the TOS byte of the socket's packets from now on. Linux keeps the two ECN bits its own (the
+      // model sends no ECN, so they stay 0).
+      case 'IP_TOS':
+        f.tos = v & 0xfc;
+        if (f.sock) f.sock.ipTos = f.tos;
+        if (f.server) f.server.ipTos = f.tos;
+        break;
+      // Path MTU discovery is not modelled (tcpemu has no ICMP); the setting is kept for getsockopt.
+      case 'IP_MTU_DISCOVER':
+        if (v < 0 || v > 5) return () => ({ result: -1, errno: 'EINVAL' });
+        f.pmtudisc = v;
+        break;
       case 'TCP_USER_TIMEOUT':
         if (v < 0) return () => ({ result: -1, errno: 'EINVAL' });
         f.userTimeoutMs = v;
@@ -427,6 +446,8 @@ export class Sockets {
         case 'TCP_CORK': v = f.cork ? 1 : 0; break;
         case 'TCP_INQ': v = f.inq ? 1 : 0; break;
         case 'TCP_USER_TIMEOUT': v = f.userTimeoutMs; break;
+        case 'IP_TOS': v = f.tos; break;
+        case 'IP_MTU_DISCOVER': v = f.pmtudisc; break;
         case 'SO_REUSEADDR': v = 1; break;
         case 'SO_ERROR': v = 0; break;
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.

@@ -99,3 +99,15 @@ test('TCP_USER_TIMEOUT: 500 ms after the first retransmission the connection end
   // first) has already gone where the RST was expected.
   t.like(run(script.replace('[500], 4', '[0], 4').replace('[500], [4]', '[0], [4]')), { verdict: 'fail', line: 16, reason: 'live packet payload: expected 0 bytes vs actual 1000 bytes' });
 });
+
+// ip(7) IP_TOS: the type-of-service byte of the socket's packets (RFC 791 3.1; the low two bits are ECN's,
+// RFC 3168, which Linux keeps to itself). packetdrill checks it where a line gives `(tos 0xNN)`.
+test('IP_TOS: the byte goes into the IPv4 header of the next segments and reads back', (t) => {
+  const script = `${OPEN}+0 setsockopt(4, SOL_IP, IP_TOS, [0x2b], 1) = 0
++0 getsockopt(4, SOL_IP, IP_TOS, [0x28], [4]) = 0
++0 write(4, ..., 100) = 100
++0 > (tos 0x28) P. 1:101(100) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script.replace('[0x2b], 1', '[0], 1').replace('[0x28], [4]', '[0], [4]')), { verdict: 'fail', line: 12, reason: 'live packet field tos: expected: 40 (0x28) vs actual: 0 (0x0)' });
+});
