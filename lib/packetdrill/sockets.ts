@@ -9,7 +9,7 @@
 import type { Host, SimServer, SimSocket } from '../host/host.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import type { Expr, SyscallEvent } from './parse.ts';
-import { tcpInfo } from './tcpinfo.ts';
+import { tcpInfo, tcpInfoFirstWord } from './tcpinfo.ts';
 import { UserTimeout } from '../tcp/user-timeout.ts';
 
 export interface CallOutcome {
@@ -39,7 +39,7 @@ const SYMBOLS: Record<string, number> = {
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO'];
 /** Flags a send call may carry. */
 const SEND_FLAGS = ['MSG_MORE'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
@@ -57,7 +57,8 @@ export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
   if (ev.name === 'setsockopt' || ev.name === 'getsockopt') {
     const opt = symsOf(a[2])[0];
     if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
-    if (ev.name === 'setsockopt' && opt === 'SO_ERROR') return 'setsockopt SO_ERROR';
+    if (ev.name === 'setsockopt' && (opt === 'SO_ERROR' || opt === 'TCP_INFO')) return `setsockopt ${opt}`;
+    if (opt === 'TCP_INFO' && !(a[3]?.kind === 'list' && value(a[4]) === 4)) return 'getsockopt TCP_INFO other than [int] with optlen 4 (its first four bytes; the other fields through %{ }%)';
   }
   if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg', 'recvmsg'].includes(ev.name)) {
     const flags = symsOf(a[ev.name.endsWith('msg') ? 2 : 3]).filter((fl) => !(ev.name.startsWith('send') && SEND_FLAGS.includes(fl)));
@@ -448,6 +449,8 @@ export class Sockets {
         case 'TCP_USER_TIMEOUT': v = f.userTimeoutMs; break;
         case 'IP_TOS': v = f.tos; break;
         case 'IP_MTU_DISCOVER': v = f.pmtudisc; break;
+        // A socket with no connection: TCP_CLOSE (7), or TCP_LISTEN (10) for a listener, and zeros.
+        case 'TCP_INFO': v = conn ? tcpInfoFirstWord(conn) | 0 : f.server ? 10 : 7; break;
         case 'SO_REUSEADDR': v = 1; break;
         case 'SO_ERROR': v = 0; break;
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.

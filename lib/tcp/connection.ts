@@ -411,6 +411,18 @@ export class Connection {
     return n;
   }
 
+  /**
+   * TCP_INFO's counters (lib/packetdrill/tcpinfo.ts): retransmission timeouts since data was last
+   * acknowledged (Linux's icsk_retransmits), and zero-window or keep-alive probes unanswered (icsk_probes_out).
+   */
+  get timeoutsInARow(): number {
+    return this.retries;
+  }
+
+  get probesUnanswered(): number {
+    return this.persistBackoff + this.keepaliveProbes;
+  }
+
   /** The connection's TCP_CORK / MSG_MORE state, made on first use (lib/tcp/send-hold.ts). */
   sendHold(): SendHold {
     return (this.hold ??= new SendHold());

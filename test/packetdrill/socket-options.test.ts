@@ -111,3 +111,19 @@ test('IP_TOS: the byte goes into the IPv4 header of the next segments and reads 
   t.is(run(script).verdict, 'pass');
   t.like(run(script.replace('[0x2b], 1', '[0], 1').replace('[0x28], [4]', '[0], [4]')), { verdict: 'fail', line: 12, reason: 'live packet field tos: expected: 40 (0x28) vs actual: 0 (0x0)' });
 });
+
+// getsockopt(TCP_INFO) with an [int] and optlen 4, as packetdrill compares it: the first four bytes of
+// Linux's struct tcp_info, tcpi_state | tcpi_ca_state << 8 | tcpi_retransmits << 16 | tcpi_probes << 24.
+test('getsockopt(TCP_INFO): ESTABLISHED, then TCP_CA_Loss with one retransmission after a timeout', (t) => {
+  const script = `${OPEN}+0 getsockopt(4, SOL_TCP, TCP_INFO, [1], [4]) = 0
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++0 getsockopt(4, SOL_TCP, TCP_INFO, [66561], [4]) = 0
++0 %{ assert tcpi_ca_state == TCP_CA_Loss and tcpi_retransmits == 1 and tcpi_probes == 0 }%
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script.replace('[66561]', '[1]')), { verdict: 'fail', line: 13, reason: 'Bad getsockopt optval: expected: 1 actual: 66561' });
+  // Any other form would compare bytes of the struct the model does not keep: UNSUPPORTED, before the run.
+  t.like(run(`${OPEN}+0 getsockopt(4, SOL_TCP, TCP_INFO, "abcdefgh", [8]) = 0\n`), { verdict: 'unsupported', line: 9 });
+});
