@@ -45,7 +45,7 @@ export function tcpInfo(c: Connection): Map<string, number> {
     ['tcpi_snd_ssthresh', ssthresh],
     ['tcpi_rto', Math.round(c.rtt.rtoMs * 1000)],
     ['tcpi_rtt', Math.round((c.rtt.srttMs ?? 0) * 1000)],
-    ['tcpi_rttvar', Math.round(c.rtt.rttvarMs * 1000)],
+    ['tcpi_rttvar', Math.round(c.rtt.deviationMs * 1000)],
     ['tcpi_snd_mss', mss],
     ['tcpi_advmss', c.config.mss],
     ['tcpi_unacked', Math.ceil(flight / mss)],

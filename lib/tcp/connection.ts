@@ -825,7 +825,7 @@ export class Connection {
     this.maxSndWnd = this.sndWnd;
     this.sndWl1 = seg.seq;
     this.sndWl2 = seg.ack;
-    if (this.rttSeq !== undefined && seqGe(seg.ack, this.rttSeq)) this.rtt.sample(now - this.rttStartMs);
+    if (this.rttSeq !== undefined && seqGe(seg.ack, this.rttSeq)) this.rtt.sample(now - this.rttStartMs, this.sndUna, this.sndNxt);
     this.rttSeq = undefined;
     this.retries = 0;
     this.cancelTimer('rto', now);
@@ -1134,10 +1134,10 @@ export class Connection {
     // again, as Linux does, instead of waiting for a segment sent once to be acknowledged.
     const tsRtt = tsecr !== undefined && tsecr !== 0 ? seqDiff(this.tsClock(now), tsecr) : undefined;
     if (tsRtt !== undefined && tsRtt >= 0) {
-      this.rtt.sample(tsRtt);
+      this.rtt.sample(tsRtt, this.sndUna, this.sndNxt);
       this.rttSeq = undefined;
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
-      this.rtt.sample(now - this.rttStartMs);
+      this.rtt.sample(now - this.rttStartMs, this.sndUna, this.sndNxt);
       this.rttSeq = undefined;
     }
     if (this.cc.inRecovery) {
@@ -1340,6 +1340,9 @@ export class Connection {
       if (this.config.profile === 'linux') {
         this.noteInFlight();
         if (len < segMss) this.sndSml = this.sndNxt;
+        // Linux has one transmit timer: new data in flight makes it the retransmission timer again
+        // (tcp_event_new_data_sent), so a probe timer set while data was held is gone.
+        if (!retransmit && this.persistAt !== undefined) this.cancelTimer('persist', now);
       }
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;

@@ -150,3 +150,23 @@ test('linux profile: the short tail of a write goes behind full segments in flig
   t.is(run(script).verdict, 'pass');
   t.like(run(script, RFC), { verdict: 'fail', line: 11 });
 });
+
+// RFC 6298 2.3: RTO = SRTT + max(G, 4 * RTTVAR), at least 1 s (the rfc profile: at least rtoMin). Linux's
+// tcp_rtt_estimator and __tcp_set_rto: RTO = SRTT + RTTVAR with RTTVAR at least tcp_rto_min (200 ms), so
+// a 10 ms path gets 210 ms where RFC 6298 with a 200 ms floor gets 200 ms.
+test('linux profile: the RTO of a 10 ms path is 210 ms (SRTT + at least 200 ms); 200 ms under --profile rfc', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 32792 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.01 < . 1:1(0) ack 1 win 32792
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.21 > P. 1:1001(1000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, { config: { profile: 'rfc' as const, rtoMinMs: 200 } }), { verdict: 'fail', line: 11 });
+});
