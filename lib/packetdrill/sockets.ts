@@ -11,6 +11,7 @@ import type { TcpConfig } from '../tcp/config.ts';
 import type { Expr, SyscallEvent } from './parse.ts';
 import { tcpInfo, tcpInfoFirstWord } from './tcpinfo.ts';
 import { UserTimeout } from '../tcp/user-timeout.ts';
+import { SendChrono } from '../tcp/chrono.ts';
 
 export interface CallOutcome {
   result: number;
@@ -163,7 +164,7 @@ export class Sockets {
 
   /** TCP_INFO of the socket under test (the newest connection), for %{ }%. */
   tcpInfoOfLast(): Map<string, number> | undefined {
-    return this.last ? tcpInfo(this.last.connection) : undefined;
+    return this.last ? tcpInfo(this.last.connection, this.now() * 1000) : undefined;
   }
 
   private fd(ev: SyscallEvent): Fd {
@@ -195,7 +196,10 @@ export class Sockets {
           return () => err('EADDRINUSE');
         }
         f.server.ipTos = f.tos;
-        f.server.on('connection', (s: SimSocket) => f.backlog.push(s));
+        f.server.on('connection', (s: SimSocket) => {
+          s.connection.chrono = new SendChrono();
+          f.backlog.push(s);
+        });
         return () => ok();
       }
       case 'accept': {
@@ -224,6 +228,7 @@ export class Sockets {
         if (f.cork) s.connection.sendHold().corked = true;
         if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
         s.ipTos = f.tos;
+        s.connection.chrono = new SendChrono();
         f.sock = s;
         f.connecting = true;
         this.last = s;

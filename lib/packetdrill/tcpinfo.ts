@@ -35,7 +35,7 @@ function caState(c: Connection): number {
   return c.cc.dupAcks > 0 ? 1 : 0;
 }
 
-export function tcpInfo(c: Connection): Map<string, number> {
+export function tcpInfo(c: Connection, now: number): Map<string, number> {
   const mss = c.effMss;
   const flight = c.flight;
   const ssthresh = c.cc.ssthresh >= 0x7fffffff ? 0x7fffffff : Math.floor(c.cc.ssthresh / mss);
@@ -52,6 +52,7 @@ export function tcpInfo(c: Connection): Map<string, number> {
     ['tcpi_ca_state', caState(c)],
     ['tcpi_retransmits', c.timeoutsInARow],
     ['tcpi_probes', c.probesUnanswered],
+    ...(c.chrono ? ([['tcpi_busy_time', Math.round(c.chrono.busyMs(now) * 1000)], ['tcpi_rwnd_limited', Math.round(c.chrono.rwndLimitedMs(now) * 1000)]] as const) : []),
   ]);
 }
 
@@ -61,9 +62,9 @@ export function tcpInfo(c: Connection): Map<string, number> {
  * tcpi_probes (one byte each). The rest of the struct is read with `%{ }%` (the names above).
  */
 export function tcpInfoFirstWord(c: Connection): number {
-  const i = tcpInfo(c);
+  const i = tcpInfo(c, 0);
   const b = (n: string) => Math.min(255, i.get(n)!);
   return (b('tcpi_state') | (b('tcpi_ca_state') << 8) | (b('tcpi_retransmits') << 16) | (b('tcpi_probes') << 24)) >>> 0;
 }
 
-tcpInfo.supported = ['tcpi_state', 'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_snd_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_ca_state', 'tcpi_retransmits', 'tcpi_probes'];
+tcpInfo.supported = ['tcpi_state', 'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_snd_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_ca_state', 'tcpi_retransmits', 'tcpi_probes', 'tcpi_busy_time', 'tcpi_rwnd_limited'];

@@ -10,6 +10,7 @@ import { RttEstimator } from './rtt.ts';
 import { NewReno } from './congestion.ts';
 import { SendHold } from './send-hold.ts';
 import type { UserTimeout } from './user-timeout.ts';
+import type { SendChrono } from './chrono.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
@@ -209,6 +210,8 @@ export class Connection {
   hold: SendHold | undefined;
   /** TCP_USER_TIMEOUT (lib/tcp/user-timeout.ts), once the application set one. */
   userTimeout: UserTimeout | undefined;
+  /** TCP_INFO's busy and receive-window-limited times (lib/tcp/chrono.ts), where someone asked for them. */
+  chrono: SendChrono | undefined;
   /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
   private bits = 0;
 
@@ -1126,6 +1129,7 @@ export class Connection {
     this.sndUna = ack;
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack; // a zero-window probe byte was taken
     this.userTimeout?.acked();
+    if (this.chrono) this.chronoUpdate(now);
     this.retries = 0;
     this.persistBackoff = 0;
     // RFC 7323 4 (RTTM): with timestamps, an ACK that acknowledges new data echoes the TSval of a segment it
@@ -1265,6 +1269,13 @@ export class Connection {
     } else if (f > this.maxInFlight) this.maxInFlight = f;
   }
 
+  /** The send chronographs: data queued or in flight, and whether the peer's window has no room for the next segment (Linux's tcp_snd_wnd_test). */
+  private chronoUpdate(now: number): void {
+    const unsent = this.unsentBytes();
+    const next = Math.min(unsent, this.effMss);
+    this.chrono!.update(this.sendBuf.length > 0 || this.flight > 0, unsent > 0 && seqGt(seqAdd(this.sndNxt, next), seqAdd(this.sndUna, this.sndWnd)), now);
+  }
+
   /** Linux profile: a segment shorter than the MSS is sent and not yet acknowledged (tcp_minshall_check). */
   private shortUnacked(): boolean {
     return this.sndSml !== undefined && seqGt(this.sndSml, this.sndUna) && seqLe(this.sndSml, this.sndNxt);
@@ -1348,6 +1359,7 @@ export class Connection {
       if (flags & FIN) break;
     }
     if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
+    if (this.chrono) this.chronoUpdate(now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
     if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.persistAt === undefined && this.rtoAt === undefined) {

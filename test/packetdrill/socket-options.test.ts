@@ -127,3 +127,22 @@ test('getsockopt(TCP_INFO): ESTABLISHED, then TCP_CA_Loss with one retransmissio
   // Any other form would compare bytes of the struct the model does not keep: UNSUPPORTED, before the run.
   t.like(run(`${OPEN}+0 getsockopt(4, SOL_TCP, TCP_INFO, "abcdefgh", [8]) = 0\n`), { verdict: 'unsupported', line: 9 });
 });
+
+// Linux's send chronographs (TCP_INFO tcpi_busy_time, tcpi_rwnd_limited, in microseconds): time with data
+// queued or in flight, and the part of it when the peer's window had no room for the next segment.
+test('tcpi_rwnd_limited counts the time a zero window held data back; tcpi_busy_time also the flight after', (t) => {
+  const script = `${OPEN}+0 < . 1:1(0) ack 1 win 0
++0 %{ assert tcpi_busy_time == 0 and tcpi_rwnd_limited == 0 }%
++0 write(4, ..., 1000) = 1000
++.1 %{ assert tcpi_rwnd_limited == 100000, tcpi_rwnd_limited }%
++.1 < . 1:1(0) ack 1 win 257
++0 > P. 1:1001(1000) ack 1
++.05 < . 1:1(0) ack 1001 win 257
++.5 %{ assert tcpi_rwnd_limited == 200000 and tcpi_busy_time == 250000, (tcpi_rwnd_limited, tcpi_busy_time) }%
+`;
+  t.is(run(script).verdict, 'pass');
+  // With the window open from the start the data leaves at the write, not when the script opens the window.
+  t.like(run(script.replace('ack 1 win 0', 'ack 1 win 257')), { verdict: 'fail', line: 14 });
+  // The counts themselves: one 1 ms off fails the assertion at its line.
+  t.like(run(script.replace('tcpi_busy_time == 250000', 'tcpi_busy_time == 249000')), { verdict: 'fail', line: 16 });
+});
