@@ -11,6 +11,7 @@ import { NewReno } from './congestion.ts';
 import { SendHold } from './send-hold.ts';
 import type { UserTimeout } from './user-timeout.ts';
 import type { SendChrono } from './chrono.ts';
+import { pawsRejects } from './paws.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
@@ -847,6 +848,15 @@ export class Connection {
     let seq = seg.seq;
     let payload = seg.payload;
     const rcvWnd = Math.max(0, seqDiff(this.rcvAdvEdge, rb.rcvNxt));
+    // RFC 7323 5.3 R1 (lib/tcp/paws.ts): an old duplicate by its timestamp is dropped, and answered with an ACK.
+    if (this.tsOk && !(flags & RST)) {
+      const ts = timestampsOption(seg.options);
+      if (ts && pawsRejects(this.tsRecent, ts.tsval, this.config.profile === 'linux')) {
+        this.ackNow = true;
+        this.output(now);
+        return;
+      }
+    }
     // Header prediction (Van Jacobson's, as in BSD's tcp_input and Linux's fast path): most of a bulk
     // transfer is the next data in sequence, inside the window, acknowledging nothing new and leaving the
     // send window as it was, on an established connection (whose application still reads: see stopReading)

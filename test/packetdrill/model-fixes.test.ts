@@ -170,3 +170,22 @@ test('linux profile: the RTO of a 10 ms path is 210 ms (SRTT + at least 200 ms);
   t.is(run(script).verdict, 'pass');
   t.like(run(script, { config: { profile: 'rfc' as const, rtoMinMs: 200 } }), { verdict: 'fail', line: 11 });
 });
+
+// RFC 7323 5.3 R1 (PAWS): a segment with SEG.TSval < TS.Recent is an old duplicate, dropped and answered
+// with an ACK (fixtures/packetdrill/paws.pkt, checked on Linux). Linux lets one tick of lateness through
+// (TCP_PAWS_WINDOW); the rfc profile takes R1 literally.
+test('PAWS: a TSval one tick below TS.Recent is taken by the linux profile, dropped under --profile rfc', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++.1 < S 0:0(0) win 65535 <mss 1000,nop,nop,TS val 1000 ecr 0>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,TS val 100 ecr 1000>
++.1 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 1020 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 65535 <nop,nop,TS val 1019 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 200 ecr 1019>
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet field tcp_ack_seq: expected: 101 (0x65) vs actual: 1 (0x1)' });
+});
