@@ -50,6 +50,12 @@ export interface TcpConfig {
    * largest receive buffer (tcp_rmem's third value), not the first one. Not a scenario key; `tcpemu packetdrill` sets it.
    */
   scaleBytes?: number;
+  /**
+   * How long a connection the application has closed may wait in FIN-WAIT-2 for the peer's FIN (ms), as
+   * Linux's net.ipv4.tcp_fin_timeout (60 s) bounds an orphaned socket's; RFC 9293 sets no limit, nor does
+   * the model when this is left out. Not a scenario key; `tcpemu packetdrill` sets it.
+   */
+  finTimeoutMs?: number;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;

@@ -613,7 +613,7 @@ export class Connection {
         case 'rto': this.onRetransmissionTimeout(now); break;
         case 'persist': this.onPersistTimeout(now); break;
         case 'delack': this.ackNow = true; this.output(now, 'delack'); break;
-        case 'timewait': this.enterClosed('timewait timeout', now); break;
+        case 'timewait': this.enterClosed(this.state === 'FIN-WAIT-2' ? 'FIN-WAIT-2 timeout' : 'timewait timeout', now); break;
         case 'keepalive': this.onKeepaliveTimeout(now); break;
       }
       if ((this.state as TcpState) === 'CLOSED') return;
@@ -963,7 +963,7 @@ export class Connection {
         } else {
           this.sink.event(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
           if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
-          if (this.finAcked()) this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
+          if (this.finAcked()) this.enterFinWait2(now);
         }
       } else {
         this.emit(resetFor(seg), { retransmit: false, why: 'reset' }, now);
@@ -1100,7 +1100,7 @@ export class Connection {
 
     switch (this.state) {
       case 'FIN-WAIT-1':
-        if (this.finAcked()) this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
+        if (this.finAcked()) this.enterFinWait2(now);
         break;
       // CLOSING and LAST-ACK take nothing past the ACK step (3.10.7.4), but data queued before our FIN may
       // still be waiting for the window this ACK opened.
@@ -1614,6 +1614,15 @@ export class Connection {
       inv.state(now, this.tcbView(inv), from, to, cause);
     }
     this.sink.state(from, to, cause, now);
+  }
+
+  /**
+   * FIN-WAIT-2 on the ACK of our FIN. A connection the application closed waits there at most
+   * config.finTimeoutMs (Linux's tcp_fin_timeout for an orphaned socket), on the TIME-WAIT timer.
+   */
+  private enterFinWait2(now: number): void {
+    this.setState('FIN-WAIT-2', 'rcv ACK of FIN', now);
+    if (this.appClosed && this.config.finTimeoutMs !== undefined) this.setTimer('timewait', now + this.config.finTimeoutMs, now);
   }
 
   private enterTimeWait(cause: string, now: number): void {

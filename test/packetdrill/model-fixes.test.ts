@@ -189,3 +189,18 @@ test('PAWS: a TSval one tick below TS.Recent is taken by the linux profile, drop
   t.is(run(script).verdict, 'pass');
   t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet field tcp_ack_seq: expected: 101 (0x65) vs actual: 1 (0x1)' });
 });
+
+// RFC 9293 3.6 puts no limit on FIN-WAIT-2; Linux ends an orphaned socket there after tcp_fin_timeout
+// (fixtures/packetdrill/fin-wait-2-timeout.pkt, checked on Linux). tcpemu packetdrill gives the model
+// Linux's 60 s; the rfc profile here has none.
+test('a closed connection in FIN-WAIT-2 is gone after tcp_fin_timeout (linux, 60 s); none under --profile rfc', (t) => {
+  const script = `${OPEN}+0 close(4) = 0
++0 > F. 1:1(0) ack 1
++.1 < . 1:1(0) ack 2 win 257
++59.8 < . 1:1(0) ack 2 win 257
++.2 < . 1:1(0) ack 2 win 257
++0 > R 2:2(0)
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, { config: { profile: 'rfc' as const, finTimeoutMs: undefined } }), { verdict: 'fail', line: 15 });
+});
