@@ -26,13 +26,13 @@ export const TCPI_CONSTANTS: Record<string, number> = {
 
 /**
  * Linux's congestion-avoidance state: Recovery (3) in fast recovery; Loss (4) after a retransmission
- * timeout until everything sent before it is acknowledged (tcp_enter_loss's high_seq, which is the
- * model's `recover` after a timeout); Disorder (1) with duplicate ACKs; else Open (0).
+ * timeout until everything sent before it is acknowledged (tcp_enter_loss's high_seq, the connection's
+ * lossHighSeq); Disorder (1) with duplicate ACKs; else Open (0).
  */
 function caState(c: Connection): number {
-  if (c.cc.inRecovery) return 3;
-  if (c.timeoutsInARow > 0 || seqLt(c.sndUna, c.cc.recover)) return 4;
-  return c.cc.dupAcks > 0 ? 1 : 0;
+  if (c.recovery.inRecovery) return 3;
+  if (c.timeoutsInARow > 0 || (c.lossHighSeq !== undefined && seqLt(c.sndUna, c.lossHighSeq))) return 4;
+  return c.recovery.dupAcks > 0 ? 1 : 0;
 }
 
 export function tcpInfo(c: Connection, now: number): Map<string, number> {

@@ -5,7 +5,8 @@
  */
 import { Connection, type ConnEvent, type ConnectionSink, type TxInfo } from '../../lib/tcp/connection.ts';
 import { resolveConfig, type TcpConfigInput } from '../../lib/tcp/config.ts';
-import { ACK, FIN, PSH, RST, SYN, type TcpSegment } from '../../lib/wire/tcp-types.ts';
+import { ACK, FIN, PSH, RST, SYN, type TcpOption, type TcpSegment } from '../../lib/wire/tcp-types.ts';
+import type { ExecutionContext } from 'ava';
 import type { TcpStateName, TimerName } from '../../lib/trace/events.ts';
 import { seqAdd } from '../../lib/wire/seq.ts';
 
@@ -31,9 +32,9 @@ export class Recorder implements ConnectionSink {
   errors(): string[] { return this.events.flatMap((e) => (e.kind === 'error' ? [e.code] : [])); }
 }
 
-export function conn(config: TcpConfigInput = {}, iss = LOCAL_ISS, ports: [number, number] = [LOCAL_PORT, REMOTE_PORT]) {
+export function conn(config: TcpConfigInput = {}, iss = LOCAL_ISS, ports: [number, number] = [LOCAL_PORT, REMOTE_PORT], params: { headerPrediction?: boolean } = {}) {
   const rec = new Recorder();
-  const c = new Connection({ config: resolveConfig({ delayedAck: false, ...config }), localPort: ports[0], remotePort: ports[1], iss, sink: rec });
+  const c = new Connection({ config: resolveConfig({ delayedAck: false, ...config }), localPort: ports[0], remotePort: ports[1], iss, sink: rec, ...params });
   return { c, rec };
 }
 
@@ -46,6 +47,60 @@ export function copySegment(s: TcpSegment): TcpSegment {
 /** A segment from the remote side, with defaults for every field not given. */
 export function seg(p: Partial<TcpSegment> & { flags: number }): TcpSegment {
   return { srcPort: REMOTE_PORT, dstPort: LOCAL_PORT, seq: REMOTE_ISS + 1, ack: 0, window: 65535, urgent: 0, options: [], payload: Buffer.alloc(0), ...p };
+}
+
+/**
+ * A segment as a test demands it (smoltcp's `recv!`): flags as letters ('S.', 'FP.' ...; see flagLetters),
+ * SEQ, ACK (only with the ACK flag), window field, payload length, and the options, exactly: none unless
+ * listed. `why` (TxInfo.why, e.g. 'rto') is compared only when given.
+ */
+export interface Expected {
+  flags: string;
+  seq: number;
+  ack?: number;
+  win: number;
+  len?: number;
+  options?: TcpOption[];
+  why?: string;
+}
+
+function sentView(s: TcpSegment, info: TxInfo | undefined, withWhy: boolean) {
+  const v: Record<string, unknown> = { ...brief(s), options: s.options };
+  if (withWhy) v.why = info?.why;
+  return v;
+}
+
+/**
+ * Exactly these segments left since the last look, in this order, options included (an expected segment
+ * without `options` demands none), and nothing else. They are taken from the recorder.
+ */
+export function expectSent(t: ExecutionContext, rec: Recorder, ...expected: Expected[]): void {
+  const out = rec.out;
+  rec.out = [];
+  const withWhy = expected.some((e) => e.why !== undefined);
+  t.deepEqual(
+    out.map((o) => sentView(o.seg, o.info, withWhy)),
+    expected.map((e) => {
+      const v: Record<string, unknown> = { flags: e.flags, seq: e.seq, ack: e.flags.includes('.') ? e.ack : undefined, win: e.win, len: e.len ?? 0, options: e.options ?? [] };
+      if (withWhy) v.why = e.why;
+      return v;
+    }),
+  );
+}
+
+/** Nothing left since the last look (smoltcp's `recv_nothing!`). */
+export function expectNothingSent(t: ExecutionContext, rec: Recorder): void {
+  expectSent(t, rec);
+}
+
+/** The deadline timer `kind` was last set to, if it is still running (neither fired nor cancelled since). */
+export function timerAt(rec: Recorder, kind: TimerName): number | undefined {
+  for (let i = rec.timers.length - 1; i >= 0; i--) {
+    const e = rec.timers[i];
+    if (e.name !== kind) continue;
+    return e.event === 'set' ? e.at : undefined;
+  }
+  return undefined;
 }
 
 /** A compact, comparable view of a segment: flags, seq, ack, win, payload length. */
@@ -64,8 +119,8 @@ export function flagLetters(f: number): string {
 }
 
 /** Drive a connection into ESTABLISHED by an active open with the remote's SYN-ACK. */
-export function established(config: TcpConfigInput = {}, remoteWindow = 65535) {
-  const x = conn(config);
+export function established(config: TcpConfigInput = {}, remoteWindow = 65535, params: { headerPrediction?: boolean } = {}) {
+  const x = conn(config, LOCAL_ISS, [LOCAL_PORT, REMOTE_PORT], params);
   x.c.connect(0);
   x.c.onSegment(seg({ flags: SYN | ACK, seq: REMOTE_ISS, ack: LOCAL_ISS + 1, window: remoteWindow, options: [{ kind: 'mss', mss: 1460 }] }), 10);
   x.rec.take();

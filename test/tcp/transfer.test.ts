@@ -6,7 +6,6 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
 import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, Pair, SYN, brief, established, seg } from './harness.ts';
-import { setHeaderPrediction } from '../../lib/tcp/connection.ts';
 
 const L = LOCAL_ISS;
 const R = REMOTE_ISS;
@@ -120,7 +119,7 @@ test('fast retransmit on the third duplicate ACK, then NewReno recovery complete
   t.deepEqual(rtx.map((l) => [l.seg.seq - L, l.info.why]), [[1 + 1460 * 2, 'fast-retransmit']]);
   const dupAcks = p.log.filter((l) => !l.fromA && l.seg.ack === L + 1 + 1460 * 2);
   t.true(dupAcks.length >= 4, 'the receiver sent an ACK and at least three duplicates');
-  t.is(p.a.cc.inRecovery, false);
+  t.is(p.a.recovery.inRecovery, false);
   // RFC 5681 (4): ssthresh = FlightSize / 2, and 8 segments were outstanding when the third duplicate came.
   t.is(p.a.cc.ssthresh, (1460 * 8) / 2);
 });
@@ -261,23 +260,18 @@ test('segments handed in one shared object (as a host takes them) are the same s
 
 test('header prediction keeps SND.WL1 (RFC 9293 3.10.7.4, fifth): after in-order data, an older segment overlapping it does not set the send window back, with prediction on and off', (t) => {
   for (const predict of [true, false]) {
-    setHeaderPrediction(predict);
-    try {
-      const { c, rec } = established();
-      const text = Buffer.alloc(250, 0x61);
-      const at = (i: number, j: number, window: number) => seg({ flags: ACK, seq: R + 1 + i, ack: L + 1, window, payload: text.subarray(i, j) });
-      // t=1, t=2: 100 bytes each, in order, acknowledging nothing new, the window as it was: predicted.
-      c.onSegment(at(0, 100, 65535), 1);
-      c.onSegment(at(100, 200, 65535), 2);
-      t.is(c.sndWnd, 65535);
-      // t=3: a segment from before the last one (it starts at 50, SND.WL1 is 100) that brings 50 new
-      // bytes and an old window: its text is taken, its window is not (SND.WL1 > SEG.SEQ).
-      rec.take();
-      c.onSegment(at(50, 250, 1000), 3);
-      t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1 + 250, win: 65535 - 250, len: 0 }], `prediction ${predict}`);
-      t.is(c.sndWnd, 65535, `prediction ${predict}: the window is the newer segment's`);
-    } finally {
-      setHeaderPrediction(true);
-    }
+    const { c, rec } = established({}, 65535, { headerPrediction: predict });
+    const text = Buffer.alloc(250, 0x61);
+    const at = (i: number, j: number, window: number) => seg({ flags: ACK, seq: R + 1 + i, ack: L + 1, window, payload: text.subarray(i, j) });
+    // t=1, t=2: 100 bytes each, in order, acknowledging nothing new, the window as it was: predicted.
+    c.onSegment(at(0, 100, 65535), 1);
+    c.onSegment(at(100, 200, 65535), 2);
+    t.is(c.sndWnd, 65535);
+    // t=3: a segment from before the last one (it starts at 50, SND.WL1 is 100) that brings 50 new
+    // bytes and an old window: its text is taken, its window is not (SND.WL1 > SEG.SEQ).
+    rec.take();
+    c.onSegment(at(50, 250, 1000), 3);
+    t.deepEqual(rec.take().map(brief), [{ flags: '.', seq: L + 1, ack: R + 1 + 250, win: 65535 - 250, len: 0 }], `prediction ${predict}`);
+    t.is(c.sndWnd, 65535, `prediction ${predict}: the window is the newer segment's`);
   }
 });
