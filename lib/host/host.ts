@@ -242,6 +242,7 @@ export class Host {
       segmentsUsedAtOnce: true,
     });
     entry.socket = new SimSocket(entry);
+    if (listener?.ipTos) entry.socket.ipTos = listener.ipTos;
     this.entries.set(localPort, remoteAddr, remotePort, entry);
     this.socketSet?.add(entry.socket);
     return entry;
@@ -252,7 +253,9 @@ export class Host {
     if (entry === this.muted) return;
     const split = this.transmitSplit !== undefined && seg.payload.length > 0;
     // Zero copy: the payload is a view of the send buffer, the application's own memory, and goes as it is.
-    const packet = split ? encodePacketHeader(this.addr, entry.remoteAddr, seg, this.encodeOptions) : encodePacket(this.addr, entry.remoteAddr, seg, this.encodeOptions);
+    const tos = entry.socket?.ipTos;
+    const opts = tos ? { ...this.encodeOptions, tos } : this.encodeOptions;
+    const packet = split ? encodePacketHeader(this.addr, entry.remoteAddr, seg, opts) : encodePacket(this.addr, entry.remoteAddr, seg, opts);
     const payload = seg.payload;
     this.countSent(seg);
     // The last look at seg: it may be the connections' shared segment (segmentsUsedAtOnce), and a tracer may do anything.

@@ -31,6 +31,8 @@ export class SimServer extends EventEmitter {
   /** When a SYN last found the queue full (ms); ACKs are checked for cookies for two minutes after. */
   overflowAtMs = -Infinity;
   closed = false;
+  /** IP_TOS for the connections it accepts, from their SYN-ACK on (SimSocket.ipTos). */
+  ipTos = 0;
   constructor(readonly host: Host, readonly port: number, readonly backlog: number, readonly config: TcpConfig) {
     super();
   }
@@ -76,6 +78,8 @@ export class SimSocket extends LiteEmitter {
   received: Buffer[] | undefined;
   /** Set by connect's `onread` option: bytes are copied into the application's buffer instead of emitted as 'data'. */
   onread: OnRead | undefined = undefined;
+  /** IP_TOS (ip(7)): the IPv4 header's type-of-service byte on this connection's packets; 0 leaves the host's own. */
+  ipTos = 0;
   error: string | undefined;
   /** Writes waiting for send-buffer space; a shared empty array until the first one waits. */
   private pending: SendData[] = NO_PENDING as SendData[];
@@ -218,6 +222,16 @@ export class SimSocket extends LiteEmitter {
     // Nothing is read from now on, though the FIN may wait behind what is still to be written.
     if (this.entry.conn.isSynchronized()) this.entry.conn.stopReading();
     this.flush();
+  }
+
+  /**
+   * Call into the connection directly at the host's time (a socket option that changes how it sends:
+   * TCP_CORK, TCP_NODELAY, TCP_USER_TIMEOUT in lib/packetdrill), then schedule its timers again.
+   */
+  withConnection(fn: (conn: Connection, now: number) => void): void {
+    if (this.closed) return;
+    fn(this.entry.conn, this.host.clock.now);
+    this.host.after(this.entry);
   }
 
   /** Abort with RST (Node's resetAndDestroy). */

@@ -74,6 +74,14 @@ class Failure extends Error {
 interface Sent {
   t: number;
   seg: TcpSegment;
+  /** The IPv4 header's type-of-service byte. */
+  tos: number;
+}
+
+/** The one IP information the model checks: `(tos 0xNN)` or `[tos 0xNN]`, the IPv4 TOS byte. */
+function tosOf(ipInfo: string): number | undefined {
+  const m = /^[[(]\s*tos\s+0x([0-9a-f]{1,2})\s*[\])]$/i.exec(ipInfo);
+  return m ? parseInt(m[1], 16) : undefined;
 }
 
 /** Statically: the first construct of the script the model cannot run. */
@@ -88,7 +96,7 @@ export function findUnsupported(script: Script, settings: Settings): Unsupported
     try {
       if (ev.type === 'shell') applyShell(settings, ev.command, ev.pos.line);
       else if (ev.type === 'packet') {
-        if (ev.ipInfo) return new Unsupported(`IP information ${ev.ipInfo}`, ev.pos.line);
+        if (ev.ipInfo && tosOf(ev.ipInfo) === undefined) return new Unsupported(`IP information ${ev.ipInfo}`, ev.pos.line);
         if (/[EWAU0-7]/.test(ev.flags)) return new Unsupported(`flags '${ev.flags}' (ECN/URG)`, ev.pos.line);
         if (ev.urg !== undefined) return new Unsupported('urg (urgent pointer)', ev.pos.line);
         const other = Array.isArray(ev.options) ? ev.options.find((o) => o.kind === 'other') : undefined;
@@ -180,10 +188,10 @@ class Run {
       name: 'tcpemu', addr: LOCAL, config, clock: this.clock, random: new Random(1).fork('host'), tracer: this.recorder,
       keepClosedSockets: true, checkFields: true,
       transmit: (packet) => {
-        const { tcp } = decodePacket(packet, { verifyChecksum: false });
+        const { ip, tcp } = decodePacket(packet, { verifyChecksum: false });
         // The remote end's view: the segment arrives there at once.
         this.recorder.segment('rx', REMOTE_HOST, undefined, LOCAL, REMOTE, tcp);
-        this.sent.push({ t: this.clock.now / 1000, seg: { ...tcp, payload: Buffer.from(tcp.payload) } });
+        this.sent.push({ t: this.clock.now / 1000, seg: { ...tcp, payload: Buffer.from(tcp.payload) }, tos: ip.tos });
       },
     });
     this.sockets = new Sockets(this.host, config, REMOTE, PORT, () => this.clock.now / 1000);
@@ -421,6 +429,9 @@ class Run {
     const field = (name: string, e: number, a: number) => {
       if (e !== a) throw new Failure(ev.pos.line, `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${a} (0x${a.toString(16)})`, expectText, actualText);
     };
+    // packetdrill checks the TOS byte only where the script gives it (its TOS_CHECK_TOS).
+    const tos = ev.ipInfo === undefined ? undefined : tosOf(ev.ipInfo);
+    if (tos !== undefined) field('tos', tos, live.tos);
     field('tcp_fin', flags & FIN ? 1 : 0, seg.flags & FIN ? 1 : 0);
     field('tcp_syn', flags & SYN ? 1 : 0, seg.flags & SYN ? 1 : 0);
     field('tcp_rst', flags & RST ? 1 : 0, seg.flags & RST ? 1 : 0);
@@ -591,6 +602,7 @@ function aggregate(pieces: Sent[]): Sent {
   const last = pieces[pieces.length - 1].seg;
   return {
     t: pieces[0].t,
+    tos: pieces[pieces.length - 1].tos,
     seg: { ...last, seq: first.seq, flags: pieces.reduce((f, p) => f | p.seg.flags, 0), options: first.options, payload: Buffer.concat(pieces.map((p) => p.seg.payload)) },
   };
 }

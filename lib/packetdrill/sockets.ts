@@ -1,15 +1,17 @@
 /**
  * packetdrill's system calls on tcpemu's host: socket, bind, listen, accept, connect, read/recv,
- * write/send/sendto/sendmsg (no ancillary data, no flags), close, shutdown, fcntl O_NONBLOCK, poll,
- * ioctl SIOCINQ/SIOCOUTQ, and setsockopt/getsockopt of SO_REUSEADDR, SO_LINGER, SO_RCVBUF, SO_SNDBUF,
- * TCP_NODELAY and TCP_MAXSEG. Each call gives a function the runner polls: it returns the outcome once
+ * write/send/sendto/sendmsg (no ancillary data; MSG_MORE the one flag), close, shutdown, fcntl O_NONBLOCK,
+ * poll, ioctl SIOCINQ/SIOCOUTQ, and setsockopt/getsockopt of SO_REUSEADDR, SO_LINGER, SO_RCVBUF, SO_SNDBUF,
+ * TCP_NODELAY, TCP_MAXSEG and TCP_CORK. Each call gives a function the runner polls: it returns the outcome once
  * the model can complete the call (at once for a call that does not block), undefined until then.
  * Descriptors are the script's own numbers. Anything else is named by unsupportedSyscall.
  */
 import type { Host, SimServer, SimSocket } from '../host/host.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import type { Expr, SyscallEvent } from './parse.ts';
-import { tcpInfo } from './tcpinfo.ts';
+import { tcpInfo, tcpInfoFirstWord } from './tcpinfo.ts';
+import { UserTimeout } from '../tcp/user-timeout.ts';
+import { SendChrono } from '../tcp/chrono.ts';
 
 export interface CallOutcome {
   result: number;
@@ -31,14 +33,17 @@ export interface PendingCall {
 const SYMBOLS: Record<string, number> = {
   AF_INET: 2, AF_INET6: 10, PF_INET: 2, SOCK_STREAM: 1, SOCK_NONBLOCK: 0x800, IPPROTO_TCP: 6, IPPROTO_IP: 0,
   SOL_SOCKET: 1, SOL_TCP: 6, SO_REUSEADDR: 2, SO_LINGER: 13, SO_RCVBUF: 8, SO_SNDBUF: 7, SO_ERROR: 4, SO_KEEPALIVE: 9,
-  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11,
+  TCP_NODELAY: 1, TCP_MAXSEG: 2, TCP_CORK: 3, TCP_INFO: 11, TCP_INQ: 36, TCP_CM_INQ: 36, TCP_USER_TIMEOUT: 18,
+  SOL_IP: 0, IP_TOS: 1, IP_MTU_DISCOVER: 10, IP_PMTUDISC_DONT: 0, IP_PMTUDISC_WANT: 1, IP_PMTUDISC_DO: 2,
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
-  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
+  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG'];
-const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO'];
+/** Flags a send call may carry. */
+const SEND_FLAGS = ['MSG_MORE'];
+const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
 
 /** Why a call cannot run on the model (the construct to name), or undefined. */
 export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
@@ -53,15 +58,20 @@ export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
   if (ev.name === 'setsockopt' || ev.name === 'getsockopt') {
     const opt = symsOf(a[2])[0];
     if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
-    if (ev.name === 'setsockopt' && opt === 'SO_ERROR') return 'setsockopt SO_ERROR';
+    if (ev.name === 'setsockopt' && (opt === 'SO_ERROR' || opt === 'TCP_INFO')) return `setsockopt ${opt}`;
+    if (opt === 'TCP_INFO' && !(a[3]?.kind === 'list' && value(a[4]) === 4)) return 'getsockopt TCP_INFO other than [int] with optlen 4 (its first four bytes; the other fields through %{ }%)';
   }
-  if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg'].includes(ev.name)) {
-    const flags = symsOf(a[ev.name === 'sendmsg' ? 2 : 3]);
+  if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg', 'recvmsg'].includes(ev.name)) {
+    const flags = symsOf(a[ev.name.endsWith('msg') ? 2 : 3]).filter((fl) => !(ev.name.startsWith('send') && SEND_FLAGS.includes(fl)));
     if (flags.length) return `${ev.name} flag ${flags.join('|')}`;
   }
   if (ev.name === 'sendmsg') {
     const msg = a[1];
     if (msg?.kind === 'struct' && msg.fields.some((f) => f.kind === 'field' && f.name === 'msg_control')) return 'sendmsg with ancillary data (msg_control)';
+  }
+  if (ev.name === 'recvmsg') {
+    const types = cmsgs(a[1]).map((c) => c.type);
+    if (types.some((ty) => ty !== 'TCP_CM_INQ')) return `recvmsg with ancillary data ${types.filter((ty) => ty !== 'TCP_CM_INQ').join(', ')}`;
   }
   if (ev.name === 'fcntl' && !['F_GETFL', 'F_SETFL'].includes(symsOf(a[1])[0] ?? '')) return `fcntl ${symsOf(a[1])[0] ?? ''}`;
   if (ev.name === 'ioctl' && !['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ'].includes(symsOf(a[1])[0] ?? '')) return `ioctl ${symsOf(a[1])[0] ?? ''}`;
@@ -80,6 +90,15 @@ interface Fd {
   connecting: boolean;
   readShut: boolean;
   drained: boolean;
+  /** TCP_CORK (an accepted socket takes the listener's, as Linux copies tcp_sock's nonagle). */
+  cork: boolean;
+  /** TCP_INQ: recvmsg reports the bytes left to read. */
+  inq: boolean;
+  /** TCP_USER_TIMEOUT in ms, 0 for none (an accepted socket takes the listener's). */
+  userTimeoutMs: number;
+  /** IP_TOS (an accepted socket takes the listener's) and IP_MTU_DISCOVER, which the model keeps but does not act on. */
+  tos: number;
+  pmtudisc: number;
 }
 
 function value(e: Expr | undefined): number | undefined {
@@ -93,21 +112,32 @@ function value(e: Expr | undefined): number | undefined {
   }
 }
 
-/** Bytes a write or send moves: its length argument, or the iovecs' lengths of a sendmsg. */
-function writeLength(ev: SyscallEvent): number {
-  if (ev.name === 'sendmsg') {
-    const msg = ev.args[1];
+/** The named field of a `{...}` argument, if there is one. */
+function field(e: Expr | undefined, name: string): Expr | undefined {
+  if (e?.kind !== 'struct') return undefined;
+  const f = e.fields.find((x) => x.kind === 'field' && x.name === name);
+  return f?.kind === 'field' ? f.value : undefined;
+}
+
+/** Bytes a call moves: its length argument, or the iovecs' lengths of a sendmsg or recvmsg. */
+function ioLength(ev: SyscallEvent): number {
+  if (ev.name === 'sendmsg' || ev.name === 'recvmsg') {
+    const iov = field(ev.args[1], 'msg_iov');
     let n = 0;
-    if (msg?.kind === 'struct') {
-      for (const f of msg.fields) {
-        if (f.kind === 'field' && f.name === 'msg_iov' && f.value.kind === 'list') {
-          for (const iov of f.value.items) if (iov.kind === 'struct') n += value(iov.fields[1]) ?? 0;
-        }
-      }
-    }
+    if (iov?.kind === 'list') for (const v of iov.items) if (v.kind === 'struct') n += value(v.fields[1]) ?? 0;
     return n;
   }
   return value(ev.args[2]) ?? 0;
+}
+
+/** The control messages a recvmsg expects: `msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}]`. */
+function cmsgs(msg: Expr | undefined): { type: string; data: number | undefined }[] {
+  const list = field(msg, 'msg_control');
+  if (list?.kind !== 'list') return [];
+  return list.items.map((c) => {
+    const ty = field(c, 'cmsg_type');
+    return { type: ty?.kind === 'sym' ? ty.name : '(by number)', data: value(field(c, 'cmsg_data')) };
+  });
 }
 
 export class Sockets {
@@ -134,7 +164,7 @@ export class Sockets {
 
   /** TCP_INFO of the socket under test (the newest connection), for %{ }%. */
   tcpInfoOfLast(): Map<string, number> | undefined {
-    return this.last ? tcpInfo(this.last.connection) : undefined;
+    return this.last ? tcpInfo(this.last.connection, this.now() * 1000) : undefined;
   }
 
   private fd(ev: SyscallEvent): Fd {
@@ -153,7 +183,7 @@ export class Sockets {
       case 'socket': {
         const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
         const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
-        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true });
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false, userTimeoutMs: 0, tos: 0, pmtudisc: SYMBOLS.IP_PMTUDISC_WANT });
         return () => ok(num);
       }
       case 'bind':
@@ -165,7 +195,11 @@ export class Sockets {
         } catch {
           return () => err('EADDRINUSE');
         }
-        f.server.on('connection', (s: SimSocket) => f.backlog.push(s));
+        f.server.ipTos = f.tos;
+        f.server.on('connection', (s: SimSocket) => {
+          s.connection.chrono = new SendChrono();
+          f.backlog.push(s);
+        });
         return () => ok();
       }
       case 'accept': {
@@ -176,7 +210,10 @@ export class Sockets {
           // Its own copy of the listener's settings, for its own setsockopt calls.
           const config = { ...s.connection.config };
           (s.connection as unknown as { config: TcpConfig }).config = config;
-          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true });
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs, tos: f.tos, pmtudisc: f.pmtudisc });
+          s.ipTos = f.tos;
+          if (f.cork) s.connection.sendHold().corked = true;
+          if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
           this.last = s;
           this.lastActive = false;
           return ok(num);
@@ -188,6 +225,10 @@ export class Sockets {
           return () => (s.state === 'ESTABLISHED' || s.state === 'CLOSE-WAIT' ? (f.connecting ? ((f.connecting = false), ok()) : err('EISCONN')) : s.error ? err(s.error) : err('EALREADY'));
         }
         const s = this.host.connect(this.remote, this.port, { config: f.config });
+        if (f.cork) s.connection.sendHold().corked = true;
+        if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
+        s.ipTos = f.tos;
+        s.connection.chrono = new SendChrono();
         f.sock = s;
         f.connecting = true;
         this.last = s;
@@ -200,13 +241,17 @@ export class Sockets {
           return ok();
         };
       }
-      case 'read': case 'recv': case 'recvfrom': {
-        const max = value(ev.args[2]) ?? 0;
+      case 'read': case 'recv': case 'recvfrom': case 'recvmsg': {
+        const max = ioLength(ev);
+        const inqWanted = ev.name === 'recvmsg' ? cmsgs(ev.args[1]).find((c) => c.type === 'TCP_CM_INQ') : undefined;
         return () => {
           const s = f.sock;
           if (!s) return err('ENOTCONN');
           const conn = s.connection;
-          if (conn.readable > 0 && !f.readShut) return ok(s.read(Math.min(max, conn.readable)).length);
+          if (conn.readable > 0 && !f.readShut) {
+            const n = s.read(Math.min(max, conn.readable)).length;
+            return inqWanted ? this.inqCheck(f, conn, n, inqWanted.data) : ok(n);
+          }
           if (s.error && !s.ended) {
             const e = s.error;
             return err(e === 'ETIMEDOUT' || e === 'ECONNRESET' || e === 'ECONNREFUSED' ? e : 'ECONNRESET');
@@ -219,23 +264,18 @@ export class Sockets {
         };
       }
       case 'write': case 'send': case 'sendto': case 'sendmsg': {
-        const n = writeLength(ev);
+        const n = ioLength(ev);
         const s = f.sock;
         if (!s) return () => err('EPIPE');
         if (s.error) return () => err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
-        if (f.nonblock) {
-          const space = s.connection.isSynchronized() ? s.connection.sendSpace : 0;
-          const k = Math.min(n, space);
-          if (k === 0) return () => err('EAGAIN');
-          s.write(Buffer.alloc(k));
-          return () => (s.error ? err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE') : ok(k));
+        // MSG_MORE holds short segments while this call queues its bytes (lib/tcp/send-hold.ts).
+        const more = ev.name !== 'write' && ((value(ev.args[ev.name === 'sendmsg' ? 2 : 3]) ?? 0) & SYMBOLS.MSG_MORE) !== 0;
+        if (more) s.connection.sendHold().more = true;
+        try {
+          return this.write(f, s, n);
+        } finally {
+          if (more) s.connection.sendHold().more = false;
         }
-        f.drained = s.write(Buffer.alloc(n));
-        if (!f.drained) s.once('drain', () => (f.drained = true));
-        return () => {
-          if (s.error) return err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
-          return f.drained ? ok(n) : undefined;
-        };
       }
       case 'close': {
         this.fds.delete(f.num);
@@ -275,6 +315,36 @@ export class Sockets {
       case 'getsockopt': return this.getsockopt(ev, f);
     }
     return () => err('ENOSYS');
+  }
+
+  /**
+   * TCP_INQ's control message after a read (tcp(7)): the bytes left to read, counting the peer's FIN as
+   * one, as Linux's tcp_inq_hint takes RCV.NXT less what was read. Linux sends it only with TCP_INQ set.
+   */
+  private inqCheck(f: Fd, conn: SimSocket['connection'], n: number, want: number | undefined): CallOutcome {
+    if (!f.inq) return { result: n, mismatch: 'Bad recvmsg: expected a TCP_CM_INQ control message, but TCP_INQ is not set on the socket' };
+    const inq = conn.readable + (conn.finReceived ? 1 : 0);
+    if (want !== undefined && want !== inq) return { result: n, mismatch: `Bad recvmsg TCP_CM_INQ: expected: ${want} actual: ${inq}` };
+    return { result: n };
+  }
+
+  /** write and the send calls: queue `n` bytes; a blocking call returns once all of them are in the send buffer. */
+  private write(f: Fd, s: SimSocket, n: number): () => CallOutcome | undefined {
+    const ok = (result = 0): CallOutcome => ({ result });
+    const err = (errno: string): CallOutcome => ({ result: -1, errno });
+    if (f.nonblock) {
+      const space = s.connection.isSynchronized() ? s.connection.sendSpace : 0;
+      const k = Math.min(n, space);
+      if (k === 0) return () => err('EAGAIN');
+      s.write(Buffer.alloc(k));
+      return () => (s.error ? err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE') : ok(k));
+    }
+    f.drained = s.write(Buffer.alloc(n));
+    if (!f.drained) s.once('drain', () => (f.drained = true));
+    return () => {
+      if (s.error) return err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+      return f.drained ? ok(n) : undefined;
+    };
   }
 
   private revents(f: Fd | undefined): number {
@@ -331,8 +401,40 @@ export class Sockets {
       // Linux doubles what is asked for, for its bookkeeping (socket(7)).
       case 'SO_RCVBUF': f.config.rcvbuf = 2 * v; break;
       case 'SO_SNDBUF': f.config.sndbuf = 2 * v; break;
-      case 'TCP_NODELAY': f.config.nagle = v === 0; break;
+      case 'TCP_NODELAY':
+        f.config.nagle = v === 0;
+        // Linux pushes what waits, cork or not (TCP_NAGLE_PUSH).
+        if (v !== 0) f.sock?.withConnection((c, now) => c.pushPending(now, true));
+        break;
       case 'TCP_MAXSEG': f.config.mss = v; break;
+      case 'TCP_INQ': f.inq = v !== 0; break;
+      // ip(7): the TOS byte of the socket's packets from now on. Linux keeps the two ECN bits its own (the
+      // model sends no ECN, so they stay 0).
+      case 'IP_TOS':
+        f.tos = v & 0xfc;
+        if (f.sock) f.sock.ipTos = f.tos;
+        if (f.server) f.server.ipTos = f.tos;
+        break;
+      // Path MTU discovery is not modelled (tcpemu has no ICMP); the setting is kept for getsockopt.
+      case 'IP_MTU_DISCOVER':
+        if (v < 0 || v > 5) return () => ({ result: -1, errno: 'EINVAL' });
+        f.pmtudisc = v;
+        break;
+      case 'TCP_USER_TIMEOUT':
+        if (v < 0) return () => ({ result: -1, errno: 'EINVAL' });
+        f.userTimeoutMs = v;
+        f.sock?.withConnection((c) => {
+          c.userTimeout = v > 0 ? new UserTimeout(v) : undefined;
+        });
+        break;
+      case 'TCP_CORK':
+        f.cork = v !== 0;
+        f.sock?.withConnection((c, now) => {
+          c.sendHold().corked = f.cork;
+          // Uncorking sends what waits: at once with TCP_NODELAY, else as Nagle allows (Linux's __tcp_sock_set_cork).
+          if (!f.cork) c.pushPending(now, !c.config.nagle);
+        });
+        break;
     }
     return () => ({ result: 0 });
   }
@@ -347,6 +449,13 @@ export class Sockets {
         case 'SO_RCVBUF': v = f.config.rcvbuf; break;
         case 'SO_SNDBUF': v = f.config.sndbuf; break;
         case 'TCP_NODELAY': v = f.config.nagle ? 0 : 1; break;
+        case 'TCP_CORK': v = f.cork ? 1 : 0; break;
+        case 'TCP_INQ': v = f.inq ? 1 : 0; break;
+        case 'TCP_USER_TIMEOUT': v = f.userTimeoutMs; break;
+        case 'IP_TOS': v = f.tos; break;
+        case 'IP_MTU_DISCOVER': v = f.pmtudisc; break;
+        // A socket with no connection: TCP_CLOSE (7), or TCP_LISTEN (10) for a listener, and zeros.
+        case 'TCP_INFO': v = conn ? tcpInfoFirstWord(conn) | 0 : f.server ? 10 : 7; break;
         case 'SO_REUSEADDR': v = 1; break;
         case 'SO_ERROR': v = 0; break;
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.

@@ -40,7 +40,8 @@ export function baseSettings(defaults: DefaultsName): Settings {
   // rcv-rtt scripts restore it), so the SYN offers wscale 6. Today's defaults.sh: "4096 540000 15M", wscale 8.
   const rmem = defaults === 'linux-3.11' ? [4096, 87380, 3732736] : [4096, 131072, 6291456];
   return {
-    config: { ...linuxDefaults, rcvbuf: rmem[1], sndbuf: 16384 * 4, autoread: false },
+    // tcp_fin_timeout: 60 s, Linux's default (include/net/tcp.h TCP_FIN_TIMEOUT).
+    config: { ...linuxDefaults, rcvbuf: rmem[1], sndbuf: 16384 * 4, autoread: false, finTimeoutMs: 60_000 },
     rmemMax: rmem[2],
     departures: [],
   };
@@ -92,6 +93,7 @@ export function applySysctl(s: Settings, name: string, value: string, line: numb
     case 'tcp_sack': s.config = { ...s.config, sack: num !== 0 }; return;
     case 'tcp_window_scaling': s.config = { ...s.config, windowScale: num !== 0 }; return;
     case 'tcp_syn_retries': s.config = { ...s.config, synRetries: num }; return;
+    case 'tcp_fin_timeout': s.config = { ...s.config, finTimeoutMs: num * 1000 }; return;
     case 'tcp_congestion_control':
       // The model's congestion control is NewReno (RFC 5681, 6582); CUBIC is another issue's.
       if (v !== 'reno') s.departures.push(`tcp_congestion_control=${v} (the model runs NewReno)`);

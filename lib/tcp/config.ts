@@ -53,6 +53,12 @@ export interface TcpConfig {
    */
   scaleBytes?: number;
   /**
+   * How long a connection the application has closed may wait in FIN-WAIT-2 for the peer's FIN (ms), as
+   * Linux's net.ipv4.tcp_fin_timeout (60 s) bounds an orphaned socket's; RFC 9293 sets no limit, nor does
+   * the model when this is left out. Not a scenario key; `tcpemu packetdrill` sets it.
+   */
+  finTimeoutMs?: number;
+  /**
    * The congestion control and the loss recovery, by the names they are registered under in
    * lib/tcp/cc/registry.ts; absent: 'reno' (RFC 5681) and 'newreno' (RFC 6582). Not scenario keys yet.
    */

@@ -1,5 +1,7 @@
 import { OPTION_NOP as NOP } from '../wire/tcp-types.ts';
+import { seqAdd } from '../wire/seq.ts';
 import { SendBuffer, type SendData } from './send-buffer.ts';
+import { SendHold } from './send-hold.ts';
 import { CHECKED, ConnectionError, EMPTY, IDLE_SEND, scaleFor } from './tcb.ts';
 import { PLAIN } from './output.ts';
 import { TcpInput } from './input.ts';
@@ -85,8 +87,41 @@ export class Connection extends TcpInput {
     if (n <= 0) return 0;
     if (this.sendBuf === IDLE_SEND) this.sendBuf = new SendBuffer();
     this.sendBuf.pushRange(data, start, start + n);
+    this.hold?.wrote(seqAdd(this.bufSeq, this.sendBuf.length));
     if (this.isSynchronized()) this.output(now);
     return n;
+  }
+
+  /**
+   * TCP_INFO's counters (lib/packetdrill/tcpinfo.ts): retransmission timeouts since data was last
+   * acknowledged (Linux's icsk_retransmits), and zero-window or keep-alive probes unanswered (icsk_probes_out).
+   */
+  get timeoutsInARow(): number {
+    return this.retries;
+  }
+
+  get probesUnanswered(): number {
+    return this.persistBackoff + this.keepaliveProbes;
+  }
+
+  /** The connection's TCP_CORK / MSG_MORE state, made on first use (lib/tcp/send-hold.ts). */
+  sendHold(): SendHold {
+    return (this.hold ??= new SendHold());
+  }
+
+  /**
+   * Linux's tcp_push_pending_frames after TCP_CORK is cleared or TCP_NODELAY set: send what may go now;
+   * with `force`, also the short segment a cork holds (TCP_NAGLE_PUSH).
+   */
+  pushPending(now: number, force: boolean): void {
+    if (!this.isSynchronized()) return;
+    const hold = this.sendHold();
+    hold.pushing = force;
+    try {
+      this.output(now);
+    } finally {
+      hold.pushing = false;
+    }
   }
 
   /** End of stream: the peer's FIN arrived and every byte before it has been read. */

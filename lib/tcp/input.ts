@@ -1,4 +1,5 @@
 import { ACK, FIN, NO_OPTIONS, RST, SYN, seqLen, timestampsOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { pawsRejects } from './paws.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../wire/seq.ts';
 import type { TcpState } from './states.ts';
 import { RecvBuffer } from './recv-buffer.ts';
@@ -121,7 +122,7 @@ export abstract class TcpInput extends TcpTimers {
     // RFC 7323 2.2: the window of a SYN segment is never scaled.
     this.snd.start(seg.window);
     this.snd.touch(seg.seq, seg.ack);
-    if (this.rttSeq !== undefined && seqGe(seg.ack, this.rttSeq)) this.rtt.sample(now - this.rttStartMs);
+    if (this.rttSeq !== undefined && seqGe(seg.ack, this.rttSeq)) this.rtt.sample(now - this.rttStartMs, this.sndUna, this.sndNxt);
     this.rttSeq = undefined;
     this.retries = 0;
     this.cancelTimer('rto', now);
@@ -142,6 +143,15 @@ export abstract class TcpInput extends TcpTimers {
   protected onSegmentSynchronized(seg: TcpSegment, now: number): void {
     const rb = this.recvBuf!;
     const rcvWnd = this.rcv.wnd(rb.rcvNxt);
+    // RFC 7323 5.3 R1 (lib/tcp/paws.ts): an old duplicate by its timestamp is dropped, and answered with an ACK.
+    if (this.tsOk && !(seg.flags & RST)) {
+      const ts = timestampsOption(seg.options);
+      if (ts && pawsRejects(this.tsRecent, ts.tsval, this.config.profile === 'linux')) {
+        this.ackNow = true;
+        this.output(now);
+        return;
+      }
+    }
     // Header prediction (Van Jacobson's, as in BSD's tcp_input and Linux's fast path): most of a bulk
     // transfer is the next data in sequence, inside the window, acknowledging nothing new and leaving the
     // send window as it was, on an established connection (whose application still reads: see stopReading)
@@ -298,7 +308,7 @@ export abstract class TcpInput extends TcpTimers {
   protected ackMovesState(now: number): boolean {
     switch (this.state) {
       case 'FIN-WAIT-1':
-        if (this.finAcked()) this.transition('FIN-WAIT-2', 'rcv ACK of FIN', now);
+        if (this.finAcked()) this.enterFinWait2(now);
         return true;
       case 'CLOSING':
         if (this.finAcked()) this.enterTimeWait('rcv ACK of FIN', now);
@@ -311,6 +321,15 @@ export abstract class TcpInput extends TcpTimers {
       default:
         return true;
     }
+  }
+
+  /**
+   * FIN-WAIT-2 on the ACK of our FIN. A connection the application closed waits there at most
+   * config.finTimeoutMs (Linux's tcp_fin_timeout for an orphaned socket), on the TIME-WAIT timer.
+   */
+  protected enterFinWait2(now: number): void {
+    this.transition('FIN-WAIT-2', 'rcv ACK of FIN', now);
+    if (this.appClosed && this.config.finTimeoutMs !== undefined) this.setTimer('timewait', now + this.config.finTimeoutMs, now);
   }
 
   /** 3.10.7.4 seventh, the segment text, in the states that take it; returns by how much RCV.NXT advanced. */
@@ -452,6 +471,8 @@ export abstract class TcpInput extends TcpTimers {
     }
     this.sndUna = ack;
     if (seqLt(this.sndNxt, ack)) this.sndNxt = ack; // a zero-window probe byte was taken
+    this.userTimeout?.acked();
+    if (this.chrono) this.chronoUpdate(now);
     this.retries = 0;
     this.persistBackoff = 0;
     // RFC 7323 4 (RTTM): with timestamps, an ACK that acknowledges new data echoes the TSval of a segment it
@@ -461,10 +482,10 @@ export abstract class TcpInput extends TcpTimers {
     const tsRtt = tsecr !== undefined && tsecr !== 0 ? seqDiff(this.tsClock(now), tsecr) : undefined;
     let rttMs: number | undefined;
     if (tsRtt !== undefined && tsRtt >= 0) {
-      this.rtt.sample((rttMs = tsRtt));
+      this.rtt.sample((rttMs = tsRtt), this.sndUna, this.sndNxt);
       this.rttSeq = undefined;
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
-      this.rtt.sample((rttMs = now - this.rttStartMs));
+      this.rtt.sample((rttMs = now - this.rttStartMs), this.sndUna, this.sndNxt);
       this.rttSeq = undefined;
     }
     // Loss recovery and congestion control (lib/tcp/cc): cwnd grows, or recovery goes on or ends; what it

@@ -76,6 +76,9 @@ export abstract class TcpOutput extends Tcb {
     return this.cc.cwnd < 2 * this.maxInFlight;
   }
 
+  /** Linux profile: the end of the last data segment sent shorter than the MSS (Linux's snd_sml, Minshall's Nagle). */
+  private sndSml: number | undefined;
+
   /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
   protected noteInFlight(): void {
     const f = this.flight;
@@ -83,6 +86,18 @@ export abstract class TcpOutput extends Tcb {
       this.maxInFlight = f;
       this.maxInFlightSeq = this.sndNxt;
     } else if (f > this.maxInFlight) this.maxInFlight = f;
+  }
+
+  /** The send chronographs: data queued or in flight, and whether the peer's window has no room for the next segment (Linux's tcp_snd_wnd_test). */
+  protected chronoUpdate(now: number): void {
+    const unsent = this.unsentBytes();
+    const next = Math.min(unsent, this.effMss);
+    this.chrono!.update(this.sendBuf.length > 0 || this.flight > 0, unsent > 0 && seqGt(seqAdd(this.sndNxt, next), seqAdd(this.sndUna, this.snd.wnd)), now);
+  }
+
+  /** Linux profile: a segment shorter than the MSS is sent and not yet acknowledged (tcp_minshall_check). */
+  private shortUnacked(): boolean {
+    return this.sndSml !== undefined && seqGt(this.sndSml, this.sndUna) && seqLe(this.sndSml, this.sndNxt);
   }
 
   /**
@@ -130,7 +145,8 @@ export abstract class TcpOutput extends Tcb {
       if (len > 0 && len < segMss && !force) {
         const allRemaining = len === unsent;
         // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
-        const nagleOk = !this.config.nagle || flight === 0 || (this.finQueued && allRemaining);
+        // The linux profile's Nagle is Minshall's (tcp_nagle_check): it holds a short segment only while an earlier short one is unacknowledged.
+        const nagleOk = (!this.hold?.holdsShort() && (!this.config.nagle || flight === 0 || (this.config.profile === 'linux' && !this.shortUnacked()))) || (this.finQueued && allRemaining);
         // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
         const swsOk = this.snd.max > 0 && len >= this.snd.max / 2;
         const retransmitting = seqLt(this.sndNxt, this.sndMax);
@@ -142,6 +158,7 @@ export abstract class TcpOutput extends Tcb {
       else if (len > 0 && this.config.profile === 'linux' && !force && seqGe(this.sndNxt, this.sndMax) && this.lastOfBurst(unsent - len, usable - len, segMss)) flags |= PSH;
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
+      if (flags & PSH && !override && this.hold?.unpushed(seqAdd(seq, len))) flags &= ~PSH;
       const retransmit = seqLt(seq, this.sndMax);
       const seg = this.makeSegment(seq, flags, payload, now);
       const segLen = seqLen(seg);
@@ -154,11 +171,18 @@ export abstract class TcpOutput extends Tcb {
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
       this.recovery.onTransmit(seq, segLen, retransmit, now);
       sent++;
-      if (this.config.profile === 'linux') this.noteInFlight();
+      if (this.config.profile === 'linux') {
+        this.noteInFlight();
+        if (len < segMss) this.sndSml = this.sndNxt;
+        // Linux has one transmit timer: new data in flight makes it the retransmission timer again
+        // (tcp_event_new_data_sent), so a probe timer set while data was held is gone.
+        if (!retransmit && this.timers.persist !== undefined) this.cancelTimer('persist', now);
+      }
       if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
     if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
+    if (this.chrono) this.chronoUpdate(now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
     if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {

@@ -9,6 +9,9 @@ import { RttEstimator } from './rtt.ts';
 import { RecvWindow, SendWindow } from './windows.ts';
 import { makeCongestion } from './cc/registry.ts';
 import type { CongestionControl, LossRecovery } from './cc/types.ts';
+import type { SendHold } from './send-hold.ts';
+import type { UserTimeout } from './user-timeout.ts';
+import type { SendChrono } from './chrono.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
@@ -168,6 +171,12 @@ export abstract class Tcb {
 
   /** The application asked for FIN (shutdown or close). */
   finQueued = false;
+  /** TCP_CORK / MSG_MORE (lib/tcp/send-hold.ts), once the application asked for one. */
+  hold: SendHold | undefined;
+  /** TCP_USER_TIMEOUT (lib/tcp/user-timeout.ts), once the application set one. */
+  userTimeout: UserTimeout | undefined;
+  /** TCP_INFO's busy and receive-window-limited times (lib/tcp/chrono.ts), where someone asked for them. */
+  chrono: SendChrono | undefined;
   /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
   protected bits = 0;
 

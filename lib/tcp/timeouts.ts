@@ -7,6 +7,12 @@ import { TcpOutput, SYN_AGAIN } from './output.ts';
 
 /** The timers firing (RFC 9293 3.8, 3.10.8; Linux's tcp_timer): retransmission, persist, delayed ACK, TIME-WAIT, keep-alive. */
 export abstract class TcpTimers extends TcpOutput {
+  /**
+   * SND.MAX when the last retransmission timeout struck (Linux's high_seq in tcp_enter_loss): until SND.UNA
+   * passes it the connection is in Linux's Loss state (TCP_INFO's tcpi_ca_state, lib/packetdrill/tcpinfo.ts).
+   */
+  lossHighSeq: number | undefined = undefined;
+
   // ---------------------------------------------------------------- timers (3.10.8)
 
   /** The earliest time at which `onTimer` has work to do. */
@@ -45,7 +51,7 @@ export abstract class TcpTimers extends TcpOutput {
       case 'rto': this.onRetransmissionTimeout(now); return;
       case 'persist': this.onPersistTimeout(now); return;
       case 'delack': this.onDelayedAckTimeout(now); return;
-      case 'timewait': this.enterClosed('timewait timeout', now); return;
+      case 'timewait': this.enterClosed(this.state === 'FIN-WAIT-2' ? 'FIN-WAIT-2 timeout' : 'timewait timeout', now); return;
       case 'keepalive': this.onKeepaliveTimeout(now); return;
       default: kind satisfies never;
     }
@@ -71,20 +77,24 @@ export abstract class TcpTimers extends TcpOutput {
       this.sendSyn(now, this.state !== 'SYN-SENT', SYN_AGAIN);
       return;
     }
-    if (this.retries > this.config.maxRetries) {
+    // A user timeout, once set, replaces the retry count (RFC 5482 with Linux's retransmits_timed_out).
+    if (this.userTimeout ? this.userTimeout.expired(now) : this.retries > this.config.maxRetries) {
       // RFC 9293 3.8.3 R2: give up and tell the application.
-      this.fail('ETIMEDOUT', 'retransmission limit', now);
+      this.fail('ETIMEDOUT', this.userTimeout ? 'user timeout' : 'retransmission limit', now);
       return;
     }
     // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
     this.cc.onRto(this.flight, now);
     this.recovery.onRto(this.sndMax, now);
+    this.lossHighSeq = this.sndMax;
     this.rtt.onTimeout();
     this.rttSeq = undefined; // Karn: no sample from retransmitted data
     this.sndNxt = this.sndUna;
     const sent = this.output(now, 'rto', 1);
+    this.userTimeout?.retransmitted(now);
     if (sent === 0 && !this.timers.persist && this.unsentBytes() > 0) this.armPersist(now);
     if (this.flight > 0 && this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    if (this.userTimeout && this.timers.rto !== undefined) this.setTimer('rto', Math.max(now, this.userTimeout.clamp(this.timers.rto)), now);
     this.reportCongestion(now);
   }
 
@@ -100,6 +110,8 @@ export abstract class TcpTimers extends TcpOutput {
     }
     if (this.snd.wnd > 0) {
       this.persistBackoff = 0;
+      // Linux's probe timer does nothing once data is in flight (tcp_probe_timer): its ACK will send the rest.
+      if (this.config.profile === 'linux' && this.flight > 0) return;
       this.output(now, 'persist', 1, false, true);
       return;
     }

@@ -4,26 +4,13 @@
  * segment arrives, so exactly these segments leave.
  */
 import test from 'ava';
-import { parseScript } from '../../lib/packetdrill/parse.ts';
-import { runScript } from '../../lib/packetdrill/runner.ts';
+import { PASSIVE_OPEN, run } from './helpers.ts';
 
 const RFC = { config: { profile: 'rfc' as const } };
 
-/** A passive open with mss 1000 and a window scale of 7 from the peer; accept() gives fd 4. */
-const OPEN = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+.1 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <...>
-+.1 < . 1:1(0) ack 1 win 257
-+0 accept(3, ..., ...) = 4
-+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
+/** The passive open, then a send buffer large enough for every test's writes. */
+const OPEN = `${PASSIVE_OPEN}+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
 `;
-
-function run(text: string, opts = {}) {
-  return runScript(parseScript(text, 'inline.pkt'), opts);
-}
 
 // RFC 9293 3.9.1 leaves to the sender where PSH goes. Linux marks the last segment of each burst
 // (each TSO packet of tcp_sendmsg); BSD and the rfc profile only the segment that empties the buffer.
@@ -145,4 +132,75 @@ test('linux profile: zero-window probes carry no data and sit one below SND.UNA'
 `;
   t.is(run(script).verdict, 'pass');
   t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet payload: expected 0 bytes vs actual 1 bytes' });
+});
+
+// RFC 9293 3.7.4 (Nagle): a short segment waits while any data is unacknowledged. Linux's Nagle is
+// Minshall's variant (tcp_nagle_check, tcp_minshall_check): it waits only while an earlier *short*
+// segment is unacknowledged, so the tail of a write goes behind full-sized segments at once.
+test('linux profile: the short tail of a write goes behind full segments in flight (Minshall); RFC Nagle holds it', (t) => {
+  const script = `${OPEN}+0 write(4, ..., 2500) = 2500
++0 > P. 1:2501(2500) ack 1
++.1 < . 1:1(0) ack 2501 win 257
++0 write(4, ..., 300) = 300
++0 > P. 2501:2801(300) ack 1
++0 write(4, ..., 300) = 300
++.1 < . 1:1(0) ack 2801 win 257
++0 > P. 2801:3101(300) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 11 });
+});
+
+// RFC 6298 2.3: RTO = SRTT + max(G, 4 * RTTVAR), at least 1 s (the rfc profile: at least rtoMin). Linux's
+// tcp_rtt_estimator and __tcp_set_rto: RTO = SRTT + RTTVAR with RTTVAR at least tcp_rto_min (200 ms), so
+// a 10 ms path gets 210 ms where RFC 6298 with a 200 ms floor gets 200 ms.
+test('linux profile: the RTO of a 10 ms path is 210 ms (SRTT + at least 200 ms); 200 ms under --profile rfc', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 32792 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.01 < . 1:1(0) ack 1 win 32792
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.21 > P. 1:1001(1000) ack 1
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, { config: { profile: 'rfc' as const, rtoMinMs: 200 } }), { verdict: 'fail', line: 11 });
+});
+
+// RFC 7323 5.3 R1 (PAWS): a segment with SEG.TSval < TS.Recent is an old duplicate, dropped and answered
+// with an ACK (fixtures/packetdrill/paws.pkt, checked on Linux). Linux lets one tick of lateness through
+// (TCP_PAWS_WINDOW); the rfc profile takes R1 literally.
+test('PAWS: a TSval one tick below TS.Recent is taken by the linux profile, dropped under --profile rfc', (t) => {
+  const script = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++.1 < S 0:0(0) win 65535 <mss 1000,nop,nop,TS val 1000 ecr 0>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,TS val 100 ecr 1000>
++.1 < . 1:1(0) ack 1 win 65535 <nop,nop,TS val 1020 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 65535 <nop,nop,TS val 1019 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 200 ecr 1019>
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, RFC), { verdict: 'fail', line: 10, reason: 'live packet field tcp_ack_seq: expected: 101 (0x65) vs actual: 1 (0x1)' });
+});
+
+// RFC 9293 3.6 puts no limit on FIN-WAIT-2; Linux ends an orphaned socket there after tcp_fin_timeout
+// (fixtures/packetdrill/fin-wait-2-timeout.pkt, checked on Linux). tcpemu packetdrill gives the model
+// Linux's 60 s; the rfc profile here has none.
+test('a closed connection in FIN-WAIT-2 is gone after tcp_fin_timeout (linux, 60 s); none under --profile rfc', (t) => {
+  const script = `${OPEN}+0 close(4) = 0
++0 > F. 1:1(0) ack 1
++.1 < . 1:1(0) ack 2 win 257
++59.8 < . 1:1(0) ack 2 win 257
++.2 < . 1:1(0) ack 2 win 257
++0 > R 2:2(0)
+`;
+  t.is(run(script).verdict, 'pass');
+  t.like(run(script, { config: { profile: 'rfc' as const, finTimeoutMs: undefined } }), { verdict: 'fail', line: 15 });
 });
