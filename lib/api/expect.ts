@@ -5,7 +5,7 @@
  * of them.
  */
 import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from '../scenario/expect.ts';
-import { parseSegmentLine } from '../scenario/load.ts';
+import { parseSegmentLine } from '../scenario/segments.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import type { ExpectPlan, SegmentPattern } from '../scenario/plan.ts';
 import { TCP_STATES, type SegmentEvent, type TcpStateName, type TimedEvent } from '../trace/events.ts';

@@ -10,7 +10,7 @@
  * advice about `--`) are the few dozen lines below.
  */
 import { parseArgs } from 'node:util';
-import { nearest } from '../scenario/load.ts';
+import { nearest } from '../scenario/source.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';

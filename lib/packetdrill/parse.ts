@@ -7,7 +7,7 @@
  * command, a TFO option) is kept as it is, and the runner reports it as UNSUPPORTED.
  */
 import { ScenarioError } from '../scenario/errors.ts';
-import { nearest } from '../scenario/load.ts';
+import { nearest } from '../scenario/source.ts';
 import { parseCode, type CodeBlock } from './python.ts';
 
 /** Where something starts in the script (1-based). */

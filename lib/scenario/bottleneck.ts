@@ -5,7 +5,7 @@
 import type { BottleneckPlan } from '../link/bottleneck.ts';
 import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 import type { ScenarioError } from './errors.ts';
-import { nearest } from './load.ts';
+import { nearest } from './source.ts';
 
 export const BOTTLENECK_KEYS = ['left', 'right', 'rate', 'delay', 'queue', 'red', 'loss', 'access-delay'] as const;
 export const RED_KEYS = ['min', 'max', 'max-p', 'weight'] as const;

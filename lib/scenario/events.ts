@@ -11,7 +11,8 @@
  */
 import type { Host, HostTracer } from '../host/host.ts';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
-import { ERROR_CODES, nearest } from './load.ts';
+import { ERROR_CODES } from './limits.ts';
+import { nearest } from './source.ts';
 import type { StepPlan } from './plan.ts';
 import type { ExpectResult } from './expect.ts';
 import { parseDuration, formatDuration, UnitError } from './units.ts';

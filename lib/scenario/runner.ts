@@ -9,7 +9,6 @@ import { TraceRecorder, type RunRecorder } from '../trace/recorder.ts';
 import { CountingTracer } from '../trace/counters.ts';
 import { SummaryBuilder, type Summary } from '../trace/views/summary.ts';
 import type { ExpectEvent, MetaEvent, TimedEvent, TraceEvent } from '../trace/events.ts';
-import { formatAddr } from '../wire/ipv4.ts';
 import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
 import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from './expect.ts';
 import { VERSION } from '../version.ts';

@@ -1,0 +1,242 @@
+/**
+ * The step grammar: `{ at: TIME | on: EVENT, HOST: COMMAND }` and the host commands inside the string
+ * (listen, connect, send, shutdown, close, abort, read, expect), parsed token by token so that an
+ * error's column points into the string.
+ */
+import { TCP_STATES } from '../trace/events.ts';
+import type { ScenarioError } from './errors.ts';
+import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
+import { parseInject } from './inject.ts';
+import { MAX_SEND_BYTES } from './limits.ts';
+import { parseSegmentLine } from './segments.ts';
+import { describe, hostList, nearest, parseState, tokenize, unknownHostHint, type Source, type Token } from './source.ts';
+import { formatDuration, parseDuration, parseSize, UnitError } from './units.ts';
+import type { Command, HostPlan, StepPlan } from './plan.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+const USAGE: Record<string, string> = {
+  listen: 'listen PORT [backlog N]',
+  connect: 'connect HOST:PORT [from PORT] [as NAME]',
+  send: 'send [@CONN] "TEXT"  or  send [@CONN] BYTES (e.g. send 100000, send 64k)',
+  shutdown: 'shutdown [@CONN]',
+  close: 'close [@CONN]',
+  abort: 'abort [@CONN]',
+  read: 'read [@CONN] N|all',
+  expect: 'expect [@CONN] state STATE  or  expect [@CONN] delivered N',
+};
+export const HOST_COMMANDS = Object.keys(USAGE);
+const CONN_NAME = /^[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u;
+
+function parsePort(tok: Token | undefined, what: string, verb: string, err: (idx: number, m: string, h?: string) => ScenarioError, end: number): number {
+  if (!tok) throw err(end, `${verb} needs ${what}`, USAGE[verb]);
+  if (!/^[0-9]+$/.test(tok.text) || Number(tok.text) < 1 || Number(tok.text) > 65535) {
+    throw err(tok.start, `"${tok.text}" is not a port`, `a port is a number from 1 to 65535; ${USAGE[verb]}`);
+  }
+  return Number(tok.text);
+}
+
+function parseHostCommand(text: string, err: (idx: number, m: string, h?: string) => ScenarioError, hosts: readonly HostPlan[], self: string): Command {
+  const toks = tokenize(text, err);
+  if (toks.length === 0) throw err(0, 'the command is empty', `one of: ${HOST_COMMANDS.join(', ')}`);
+  const verb = toks[0].text;
+  if (!(verb in USAGE)) {
+    const n = nearest(verb, HOST_COMMANDS);
+    throw err(toks[0].start, `unknown command "${verb}"`, n ? `did you mean "${n}"? (${USAGE[n]})` : `the commands are: ${HOST_COMMANDS.join(', ')}`);
+  }
+  let rest = toks.slice(1);
+  let conn: string | undefined;
+  if (rest[0]?.text.startsWith('@') && !rest[0].quoted) {
+    const name = rest[0].text.slice(1);
+    if (verb === 'listen' || verb === 'connect') throw err(rest[0].start, `${verb} does not act on a connection`, USAGE[verb]);
+    if (!CONN_NAME.test(name)) throw err(rest[0].start, `"${rest[0].text}" is not a connection name`, 'write @ and a name given with `connect ... as NAME`, e.g. @c1');
+    conn = name;
+    rest = rest.slice(1);
+  }
+  const end = text.length;
+  const noMore = (from: number) => {
+    if (rest.length > from) throw err(rest[from].start, `unexpected "${rest[from].text}" after ${verb}`, USAGE[verb]);
+  };
+  const withConn = <T extends object>(c: T): T => (conn === undefined ? c : { ...c, conn });
+  const sizeArg = (tok: Token | undefined, what: string): number => {
+    if (!tok) throw err(end, `${verb} needs ${what}`, USAGE[verb]);
+    try {
+      return parseSize(tok.text);
+    } catch (e) {
+      throw err(tok.start, (e as UnitError).message, `${(e as UnitError).hint}; ${USAGE[verb]}`);
+    }
+  };
+
+  switch (verb) {
+    case 'listen': {
+      const port = parsePort(rest[0], 'a port', verb, err, end);
+      if (rest.length === 1) return { op: 'listen', port };
+      if (rest[1].text !== 'backlog') throw err(rest[1].start, `unexpected "${rest[1].text}" after listen ${port}`, USAGE.listen);
+      const b = rest[2];
+      if (!b || !/^[0-9]+$/.test(b.text) || Number(b.text) < 1 || Number(b.text) > 65535) {
+        throw err(b ? b.start : end, `backlog needs a number from 1 to 65535`, USAGE.listen);
+      }
+      noMore(3);
+      return { op: 'listen', port, backlog: Number(b.text) };
+    }
+    case 'connect': {
+      const t = rest[0];
+      if (!t) throw err(end, 'connect needs HOST:PORT', USAGE.connect);
+      const colon = t.text.lastIndexOf(':');
+      if (colon <= 0) throw err(t.start, `"${t.text}" is not HOST:PORT`, `e.g. connect ${hosts.find((h) => h.name !== self)?.name ?? 'server'}:80`);
+      const hostText = t.text.slice(0, colon);
+      // A host by name, or by its address.
+      const target = hosts.find((h) => h.name === hostText) ?? hosts.find((h) => h.addrText === hostText);
+      if (!target) throw err(t.start, `connect to "${hostText}", which is not a host of this scenario`, unknownHostHint(hostText, hosts.map((h) => h.name)));
+      const port = parsePort({ ...t, text: t.text.slice(colon + 1), start: t.start + colon + 1 }, 'a port', verb, err, end);
+      const cmd: Command & { op: 'connect' } = { op: 'connect', host: target.name, port };
+      for (let i = 1; i < rest.length; i += 2) {
+        const k = rest[i];
+        if (k.text === 'from' && cmd.fromPort === undefined) {
+          cmd.fromPort = parsePort(rest[i + 1], 'a port after from', verb, err, end);
+        } else if (k.text === 'as' && cmd.as === undefined) {
+          const n = rest[i + 1];
+          if (!n || !CONN_NAME.test(n.text)) throw err(n ? n.start : end, 'as needs a connection name', 'a name like c1 (letters, digits, - and _), used later as @c1');
+          cmd.as = n.text;
+        } else {
+          throw err(k.start, `unexpected "${k.text}" in connect`, USAGE.connect);
+        }
+      }
+      return cmd;
+    }
+    case 'send': {
+      const t = rest[0];
+      if (!t) throw err(end, 'send needs the text or a byte count', USAGE.send);
+      noMore(1);
+      if (t.quoted) return withConn({ op: 'send', data: { text: t.value! } });
+      if (!/^[0-9.]/.test(t.text)) throw err(t.start, `send ${t.text}: text must be in quotes`, `send ${JSON.stringify(t.text)} (or send '${t.text.replaceAll("'", '')}')`);
+      return withConn({ op: 'send', data: { bytes: sizeArg(t, 'a byte count') } });
+    }
+    case 'shutdown':
+    case 'close':
+    case 'abort':
+      noMore(0);
+      return withConn({ op: verb });
+    case 'read': {
+      const t = rest[0];
+      if (t?.text === 'all') {
+        noMore(1);
+        return withConn({ op: 'read', count: 'all' });
+      }
+      const n = sizeArg(t, 'a byte count or all');
+      if (n < 1) throw err(t!.start, 'read needs at least 1 byte', USAGE.read);
+      noMore(1);
+      return withConn({ op: 'read', count: n });
+    }
+    case 'expect': {
+      const kind = rest[0];
+      if (kind?.text === 'state') {
+        const s = rest[1];
+        if (!s) throw err(end, 'expect state needs a state', `one of: ${TCP_STATES.join(' ')}`);
+        const state = parseState(s.text, (m, h) => err(s.start, m, h));
+        noMore(2);
+        return withConn({ op: 'expect-state', state });
+      }
+      if (kind?.text === 'delivered') {
+        const n = sizeArg(rest[1], 'a byte count');
+        noMore(2);
+        return withConn({ op: 'expect-delivered', bytes: n });
+      }
+      const n = kind && nearest(kind.text, ['state', 'delivered']);
+      throw err(kind ? kind.start : end, kind ? `unknown expectation "${kind.text}"` : 'expect needs state or delivered', n ? `did you mean "${n}"? (${USAGE.expect})` : USAGE.expect);
+    }
+  }
+  throw err(0, `unknown command "${verb}"`);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+
+export function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan[], untilMs: number, onSteps: StepPlan[] = []): StepPlan[] {
+  const names = hosts.map((h) => h.name);
+  const out: StepPlan[] = [];
+  let sendBytes = 0;
+  raw.forEach((step, i) => {
+    const path = ['steps', i];
+    if (step === null || typeof step !== 'object' || Array.isArray(step)) {
+      throw src.error(src.at(path), `step ${i + 1} should be a mapping, not ${describe(step)}`, 'write { at: 0, client: connect server:80 }');
+    }
+    let atMs: number | undefined;
+    let target: string | undefined;
+    const eventKeys: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(step as Record<string, unknown>)) {
+      // on:, after:, every: (steps on events) are checked in lib/scenario/events.ts.
+      if ((EVENT_STEP_KEYS as readonly string[]).includes(key)) {
+        eventKeys[key] = value;
+        continue;
+      }
+      if (key === 'at') {
+        try {
+          atMs = parseDuration(value);
+        } catch (e) {
+          throw src.error(src.at([...path, 'at']), `at: ${(e as UnitError).message}`, (e as UnitError).hint);
+        }
+        continue;
+      }
+      if (key !== 'link' && !names.includes(key)) {
+        const isCmd = nearest(key, HOST_COMMANDS) === key;
+        // In { ... } a comma ends the value, so `send "a, b"` splits into a command and a stray key.
+        const split = /["\s]/.test(key);
+        throw src.error(src.keyAt(path, key), `step names unknown host "${key}"`,
+          split ? 'inside { } a comma ends the command: put the whole command in single quotes, e.g. client: \'send "a, b"\''
+            : isCmd ? `a step is { at: TIME, HOST: ${key} ... }; ${hostList(names)}` : unknownHostHint(key, [...names, 'link']));
+      }
+      if (target !== undefined) {
+        throw src.error(src.keyAt(path, key), `a step has one host (or link) and one command; this one has ${target} and ${key}`, 'split it into two steps with the same at:');
+      }
+      target = key;
+    }
+    const on = parseEventKeys(eventKeys, atMs !== undefined, {
+      hosts: names, parseSize,
+      err: (key, idx, m, h) => src.error(key in eventKeys ? src.inScalar(src.nodeAt([...path, key]).node, idx) : src.at(path), m, h),
+    });
+    if (atMs === undefined && on === undefined) throw src.error(src.at(path), `step ${i + 1} has no "at:"`, 'every step says when: { at: 100ms, client: send "hi" }, or on which event: { on: "server accepted", server: send "hi" }');
+    if (target === undefined) throw src.error(src.at(path), `step ${i + 1} has no host`, `add one host and its command, e.g. { ${atMs === undefined ? `on: "${on!.text}"` : `at: ${formatDuration(atMs)}`}, ${names[0]}: close }; ${hostList(names)}`);
+    if (atMs !== undefined && atMs > untilMs) {
+      throw src.error(src.at([...path, 'at']), `step at ${formatDuration(atMs)} is after the end of the run (until ${formatDuration(untilMs)})`, `raise until: or move the step before ${formatDuration(untilMs)}`);
+    }
+    const valueNode = src.nodeAt([...path, target]).node;
+    const value = (step as Record<string, unknown>)[target];
+    if (typeof value !== 'string') {
+      throw src.error(src.at([...path, target]), `the command for ${target} should be text, not ${describe(value)}`, target === 'link' ? 'link: down or link: up' : `e.g. ${USAGE.send}`);
+    }
+    const err = (idx: number, m: string, h?: string) => {
+      const p = src.inScalar(valueNode, idx);
+      return src.error(p, m, h);
+    };
+    let command: Command;
+    if (target === 'link' && /^\s*inject(\s|$)/.test(value)) {
+      // A forged segment (lib/scenario/inject.ts), in the notation of expect.segments.
+      command = { op: 'inject', inject: parseInject(value, hosts, parseSegmentLine, (idx) => src.inScalar(valueNode, idx), (p, m, h) => src.error(p, m, h)) };
+    } else if (target === 'link') {
+      const w = value.trim();
+      if (w !== 'down' && w !== 'up') {
+        const n = nearest(w.split(/\s/)[0], ['down', 'up', 'inject']);
+        throw err(value.indexOf(w), `unknown link command "${w}"`, n ? `did you mean "${n}"? (link commands: down, up, inject SEGMENT)` : 'link commands: down, up, inject SEGMENT');
+      }
+      command = { op: w };
+    } else {
+      command = parseHostCommand(value, err, hosts, target);
+      if (command.op === 'connect' && command.host === target) {
+        throw err(0, `${target} connects to itself`, `connect to another host: ${hostList(names)}`);
+      }
+      if (command.op === 'send') sendBytes += 'bytes' in command.data ? command.data.bytes : Buffer.byteLength(command.data.text);
+      if (sendBytes > MAX_SEND_BYTES) {
+        throw err(0, `the sends add up to ${sendBytes} bytes here, more than the limit of ${MAX_SEND_BYTES} (16 GiB) for one scenario`, 'send less, or split the run into several scenarios');
+      }
+    }
+    if (on) onSteps.push({ atMs: 0, pos: src.inScalar(valueNode, 0), target, command, text: value.trim(), on });
+    else out.push({ atMs: atMs!, pos: src.inScalar(valueNode, 0), target, command, text: value.trim() });
+  });
+  // Array.prototype.sort is stable: steps at the same time keep file order.
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+

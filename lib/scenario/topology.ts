@@ -1,0 +1,157 @@
+/**
+ * The scenario's hosts (names, addresses, TCP settings) and its link (impairments per direction,
+ * scripted drops), from the checked structure to the plan.
+ */
+import * as z from 'zod';
+import { configKeyNames, resolveConfig, TcpConfigError, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
+import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory.ts';
+import { formatAddr, parseAddr } from '../wire/ipv4.ts';
+import { directionS, hostS, LINK_FIELDS, linkFieldNames, zodCheck } from './schema.ts';
+import { suggest, unknownHostHint, type Source } from './source.ts';
+import type { HostPlan, LinkPlan, Pos } from './plan.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Hosts
+
+
+/**
+ * A letter of any script, then letters, combining marks, digits, - and _: `客户端` and `Käse` are names.
+ * Never a space, `>`, `:`, `#`, `@` or a quote, which the step and segment grammar use to split
+ * (`client>server #3`, `connect server:80`, `send @c1 "x"`), so a name is always one token.
+ */
+const HOST_NAME = /^\p{L}[\p{L}\p{M}\p{N}_-]*$/u;
+const RESERVED_HOSTS = ['link', 'at'];
+
+function tcpInput(t: Record<string, unknown> | null | undefined): TcpConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t ?? {})) if (v !== undefined) out[configKeyNames[k]] = v;
+  return out as TcpConfigInput;
+}
+
+/** TcpConfig field -> the scenario file's key (rtoMinMs -> rto-min). */
+const KEY_OF_FIELD: Record<string, string> = Object.fromEntries(Object.entries(configKeyNames).map(([k, f]) => [f, k]));
+
+export function buildHosts(src: Source, raw: Record<string, z.output<typeof hostS>>, fileTcp: Record<string, unknown> | undefined): HostPlan[] {
+  const entries = Object.entries(raw);
+  if (entries.length === 0) throw src.error(src.at(['hosts']), 'hosts is empty', 'name at least one host, e.g. hosts: { client: {}, server: {} }');
+  const taken = new Map<number, string>();
+  const explicit = new Map<string, number>();
+  for (const [name, h] of entries) {
+    if (!HOST_NAME.test(name) || RESERVED_HOSTS.includes(name)) {
+      throw src.error(src.keyAt(['hosts'], name), `"${name}" cannot be a host name`,
+        RESERVED_HOSTS.includes(name) ? `"${name}" has a meaning in steps; pick another name` : 'start with a letter (of any script); then letters, digits, - and _ (no spaces, ">", ":", "#" or "@")');
+    }
+    if (h?.addr === undefined) continue;
+    let addr: number;
+    try {
+      addr = parseAddr(h.addr);
+    } catch {
+      throw src.error(src.at(['hosts', name, 'addr']), `"${h.addr}" is not an IPv4 address`, 'four numbers 0-255 separated by dots, e.g. 10.0.0.1');
+    }
+    const other = taken.get(addr);
+    if (other !== undefined) {
+      throw src.error(src.at(['hosts', name, 'addr']), `address ${formatAddr(addr)} is already ${other}'s`, 'give every host its own address (hosts without addr get 10.0.0.1, 10.0.0.2, ...)');
+    }
+    taken.set(addr, name);
+    explicit.set(name, addr);
+  }
+  // Hosts without an address get 10.0.0.1, 10.0.0.2, ... in file order, skipping any address written out.
+  let next = parseAddr('10.0.0.1');
+  const base = tcpInput(fileTcp);
+  return entries.map(([name, h]) => {
+    let addr = explicit.get(name);
+    if (addr === undefined) {
+      while (taken.has(next)) next++;
+      addr = next;
+      taken.set(addr, name);
+    }
+    let tcp: TcpConfig;
+    try {
+      tcp = resolveConfig({ ...base, ...tcpInput(h?.tcp) });
+    } catch (e) {
+      if (!(e instanceof TcpConfigError)) throw e;
+      // At the setting that breaks the rule (the host's own tcp:, else the file's), in the file's spelling.
+      const key = KEY_OF_FIELD[e.key] ?? e.key;
+      const path = h?.tcp?.[key as keyof typeof h.tcp] !== undefined ? ['hosts', name, 'tcp', key] : fileTcp?.[key] !== undefined ? ['tcp', key] : ['hosts', name];
+      throw src.error(src.at(path), e.message.replace(/\b[a-z][A-Za-z]+\b/g, (w) => KEY_OF_FIELD[w] ?? w), e.hint);
+    }
+    return { name, addr, addrText: formatAddr(addr), tcp, pos: src.keyAt(['hosts'], name) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Link
+
+
+function parseDirectionName(src: Source, text: string, at: Pos, names: readonly string[]): string {
+  const m = /^\s*([^\s>]+)\s*>\s*([^\s>]+)\s*$/.exec(text);
+  if (!m) throw src.error(at, `"${text}" is not a link direction`, 'write it as "FROM>TO" with two host names, e.g. "client>server"');
+  for (const h of [m[1], m[2]]) {
+    if (!names.includes(h)) throw src.error(at, `link direction "${text}" names unknown host "${h}"`, unknownHostHint(h, names));
+  }
+  if (m[1] === m[2]) throw src.error(at, `link direction "${text}" goes from a host to itself`, 'a direction joins two different hosts');
+  return `${m[1]}>${m[2]}`;
+}
+
+type DirFields = z.output<typeof directionS>;
+
+function toDirection(f: DirFields): Partial<LinkDirectionConfig> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(f)) if (k !== 'drop' && v !== undefined) out[linkFieldNames[k as keyof typeof linkFieldNames]] = v;
+  return out as Partial<LinkDirectionConfig>;
+}
+
+export function buildLink(src: Source, raw: Record<string, unknown> | undefined, names: readonly string[]): LinkPlan {
+  let udp = false;
+  const baseRaw: Record<string, unknown> = {};
+  const perDir = new Map<string, { fields: DirFields; key: string }>();
+  for (const [key, value] of Object.entries(raw ?? {})) {
+    if (key === 'udp') {
+      udp = zodCheck(src, z.boolean(), value, ['link', 'udp']);
+    } else if (key.includes('>')) {
+      const dir = parseDirectionName(src, key, src.keyAt(['link'], key), names);
+      if (perDir.has(dir)) throw src.error(src.keyAt(['link'], key), `direction ${dir} is configured twice`, 'merge the two into one');
+      perDir.set(dir, { fields: zodCheck(src, directionS.nullable(), value, ['link', key]) ?? {}, key });
+    } else if (LINK_FIELDS.includes(key)) {
+      baseRaw[key] = value;
+    } else {
+      throw src.error(src.keyAt(['link'], key), `unknown key "${key}" in link`,
+        suggest(key, [...LINK_FIELDS, 'udp'], 'known keys') + ', or a direction like "client>server"');
+    }
+  }
+  const base = zodCheck(src, directionS, baseRaw, ['link']);
+
+  const directions: Record<string, Partial<LinkDirectionConfig>> = {};
+  const drops = new Map<string, Set<number>>();
+  for (const a of names) for (const b of names) if (a !== b) drops.set(`${a}>${b}`, new Set());
+
+  // Drops written for both directions must say which direction: "client>server #1".
+  (base.drop ?? []).forEach((entry, i) => {
+    const at = src.at(['link', 'drop', i]);
+    const m = typeof entry === 'string' ? /^(.*?)\s*#\s*([0-9]+)\s*$/.exec(entry) : null;
+    if (!m) throw src.error(at, `drop entry ${JSON.stringify(entry)} does not say which segment`, 'write "FROM>TO #N": the Nth packet FROM sends to TO, e.g. "client>server #1"');
+    const dir = parseDirectionName(src, m[1], at, names);
+    const n = Number(m[2]);
+    if (n < 1) throw src.error(at, `drop index ${n} must be 1 or more`, 'packets are counted from #1 in each direction');
+    drops.get(dir)!.add(n);
+  });
+  for (const [dir, { fields, key }] of perDir) {
+    (fields.drop ?? []).forEach((entry, i) => {
+      const at = src.at(['link', key, 'drop', i]);
+      const m = typeof entry === 'number' ? [String(entry), String(entry)] : /^\s*#?\s*([0-9]+)\s*$/.exec(entry);
+      const n = m ? Number(m[1]) : NaN;
+      if (!Number.isInteger(n) || n < 1) throw src.error(at, `drop entry ${JSON.stringify(entry)} is not a packet number`, `packets ${dir} are counted from 1: write [1, 3] or ["#1", "#3"]`);
+      drops.get(dir)!.add(n);
+    });
+  }
+  // Every ordered pair gets a full config: defaults (delay 0, no impairments, mtu 1500) < both directions < this one.
+  const baseCfg = toDirection(base);
+  for (const [dir, set] of drops) {
+    directions[dir] = {
+      ...defaultDirectionConfig, ...baseCfg, ...toDirection(perDir.get(dir)?.fields ?? {}),
+      drop: [...set].sort((x, y) => x - y),
+    };
+  }
+  return { udp, directions };
+}
+
