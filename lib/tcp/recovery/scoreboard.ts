@@ -264,7 +264,8 @@ export class Scoreboard {
     // Rule 1: the lowest lost unSACKed range above HighRxt (1.a), below the highest SACKed octet (1.b), lost (1.c).
     for (const s of this.segs) {
       if (s.sacked || !s.lost || s.rtxInFlight) continue;
-      if (rfc6675Holes && (seqLt(s.seq, this.highRxtEnd) || !seqLt(s.seq, highSacked))) continue;
+      // (4.3): the segment at HighACK + 1 that entering recovery deemed lost goes first, SACK blocks or not.
+      if (rfc6675Holes && s.seq !== this.sndUna && (seqLt(s.seq, this.highRxtEnd) || !seqLt(s.seq, highSacked))) continue;
       return { seq: s.seq, len: Math.min(this.mss, seqDiff(s.end, s.seq)), rule: 1 };
     }
     // Rule 2: new data, when there is some and the window allows.
@@ -300,14 +301,15 @@ export class Scoreboard {
 
   /**
    * RFC 6675 5 step (4): enter loss recovery. RecoveryPoint = HighData; the first segment (HighACK + 1) is
-   * deemed lost so it goes first; HighRxt and RescueRxt start at HighACK (they rise as (4.3) is sent).
+   * deemed lost so it goes first (RACK-TLP, which found its own losses, leaves it to them); HighRxt and
+   * RescueRxt start at HighACK (they rise as (4.3) is sent).
    */
-  enterRecovery(): void {
+  enterRecovery(markFirstLost = true): void {
     this.recoveryPoint = this.sndNxt;
     this.highRxtEnd = this.sndUna;
     this.rescueRxt = undefined;
     const first = this.segs[0];
-    if (first && !first.sacked) first.lost = true;
+    if (markFirstLost && first && !first.sacked) first.lost = true;
   }
 
   /** RFC 6675 5 (A): a cumulative ACK beyond RecoveryPoint ends recovery; the scoreboard above HighACK is kept. */
@@ -332,15 +334,16 @@ export class Scoreboard {
    * RFC 6675 5.1 after a retransmission timeout: recovery ends, RecoveryPoint becomes HighData, and
    * (as Linux's tcp_enter_loss does) every unSACKed segment is deemed lost and no retransmission is in flight.
    * A receiver may renege (RFC 2018 8), so SACKed segments stay SACKed only as an advice for what to skip.
+   * With `markAllLost` false (RACK-TLP, RFC 8985 6.3) the caller marks the losses.
    */
-  onRto(): void {
+  onRto(markAllLost = true): void {
     this.recoveryPoint = undefined;
     this.rescueRxt = undefined;
     this.rtoRecoveryPoint = this.sndNxt;
     this.highRxtEnd = this.sndUna;
     for (const s of this.segs) {
       if (s.sacked) continue;
-      s.lost = true;
+      if (markAllLost) s.lost = true;
       s.rtxInFlight = false;
     }
   }
