@@ -36,7 +36,7 @@ export function tcpInfo(c: Connection): Map<string, number> {
     ['tcpi_snd_mss', mss],
     ['tcpi_advmss', c.config.mss],
     ['tcpi_unacked', Math.ceil(flight / mss)],
-    ['tcpi_ca_state', c.cc.inRecovery ? 3 : c.cc.dupAcks > 0 ? 1 : 0],
+    ['tcpi_ca_state', c.recovery.inRecovery ? 3 : c.recovery.dupAcks > 0 ? 1 : 0],
   ]);
 }
 

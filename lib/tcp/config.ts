@@ -1,3 +1,5 @@
+import { congestionControlNames, lossRecoveryNames } from './cc/registry.ts';
+
 /**
  * Per-connection TCP settings. Every switch of the model is here, named for what it does and with its unit.
  * The scenario file spells them in kebab-case (`delayed-ack`, `rto-min`); see README "TCP settings".
@@ -50,6 +52,12 @@ export interface TcpConfig {
    * largest receive buffer (tcp_rmem's third value), not the first one. Not a scenario key; `tcpemu packetdrill` sets it.
    */
   scaleBytes?: number;
+  /**
+   * The congestion control and the loss recovery, by the names they are registered under in
+   * lib/tcp/cc/registry.ts; absent: 'reno' (RFC 5681) and 'newreno' (RFC 6582). Not scenario keys yet.
+   */
+  congestionControl?: string;
+  lossRecovery?: string;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -134,6 +142,8 @@ export function configProblems(c: TcpConfig): TcpConfigError[] {
   for (const k of ['mslMs', 'delayedAckMs', 'keepaliveMs'] as const) time(k, false);
   for (const k of ['rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'keepaliveIntervalMs', 'persistMinMs', 'persistMaxMs'] as const) time(k, true);
   if (c.rtoMinMs > c.rtoMaxMs) out.push(new TcpConfigError('rtoMinMs', `rtoMinMs (${c.rtoMinMs} ms) is more than rtoMaxMs (${c.rtoMaxMs} ms)`, 'the minimum RTO cannot exceed the maximum'));
+  if (c.congestionControl !== undefined && !congestionControlNames().includes(c.congestionControl)) out.push(new TcpConfigError('congestionControl', `congestionControl is ${c.congestionControl}`, `one of ${congestionControlNames().join(', ')}`));
+  if (c.lossRecovery !== undefined && !lossRecoveryNames().includes(c.lossRecovery)) out.push(new TcpConfigError('lossRecovery', `lossRecovery is ${c.lossRecovery}`, `one of ${lossRecoveryNames().join(', ')}`));
   if (c.persistMinMs > c.persistMaxMs) out.push(new TcpConfigError('persistMinMs', `persistMinMs (${c.persistMinMs} ms) is more than persistMaxMs (${c.persistMaxMs} ms)`, 'the shortest persist interval cannot exceed the longest'));
   return out;
 }

@@ -7,7 +7,8 @@ import type { TcpConfig } from './config.ts';
 import { SendBuffer, type SendData } from './send-buffer.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
-import { NewReno } from './congestion.ts';
+import { makeCongestion } from './cc/registry.ts';
+import type { AckSample, CongestionControl, LossRecovery, SackBlock } from './cc/types.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 
 /**
@@ -111,6 +112,22 @@ function echoedTimestamp(seg: TcpSegment): number | undefined {
   return timestampsOption(seg.options)?.tsecr;
 }
 
+/** The SACK blocks of a segment (RFC 2018 3), or NO_SACK_BLOCKS. */
+function sackBlocksOf(seg: TcpSegment): readonly SackBlock[] {
+  const opts = seg.options;
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i];
+    if (o.kind === 'sack') return o.blocks;
+  }
+  return NO_SACK_BLOCKS;
+}
+const NO_SACK_BLOCKS: readonly SackBlock[] = Object.freeze([]);
+/** The one AckSample the connections fill for their recovery module (Connection.ackSample); valid during a call. */
+const ACK_SAMPLE: AckSample = {
+  ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, flightBefore: 0, flightAfter: 0,
+  sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, now: 0,
+};
+
 /** The earlier of two deadlines, undefined standing for "never". */
 function earlier(a: number | undefined, b: number | undefined): number | undefined {
   return a === undefined ? b : b === undefined || a <= b ? a : b;
@@ -199,7 +216,9 @@ export class Connection {
   private sendBuf: SendBuffer = IDLE_SEND;
   private recvBuf: RecvBuffer | undefined;
   readonly rtt: RttEstimator;
-  readonly cc: NewReno;
+  /** Congestion control (cwnd, ssthresh) and loss recovery, the modules TcpConfig names (lib/tcp/cc). */
+  readonly cc: CongestionControl;
+  readonly recovery: LossRecovery;
 
   /** The application asked for FIN (shutdown or close). */
   finQueued = false;
@@ -293,12 +312,11 @@ export class Connection {
     this.tsOffset = p.tsOffset ?? 0;
     this.effMss = Math.min(this.config.mss, DEFAULT_PEER_MSS);
     this.rtt = new RttEstimator(this.config);
-    this.cc = new NewReno(this.effMss, this.config.initialWindow, this.iss);
-    this.cc.linuxSlowStart = this.config.profile === 'linux';
-    // RFC 6582 3.2 starts "recover" at the ISS, and a duplicate ACK of the first flight (ACK = ISS+1) then covers
-    // no more than it: no fast retransmit until some data has been acknowledged. Linux has no such gate outside
-    // its Loss state, and fast-retransmits a loss in the first flight (packetdrill fast_recovery/fr-4pkt-sack).
-    if (this.config.profile === 'linux') this.cc.recover = seqAdd(this.iss, -1);
+    const congestion = makeCongestion(this.config.congestionControl, this.config.lossRecovery, {
+      mss: this.effMss, initialWindow: this.config.initialWindow, iss: this.iss, profile: this.config.profile,
+    });
+    this.cc = congestion.cc;
+    this.recovery = congestion.recovery;
     if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
     if (p.checkInvariants ?? invariantChecksByDefault()) {
       this.bits |= CHECKED;
@@ -629,7 +647,8 @@ export class Connection {
       return;
     }
     // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
-    this.cc.onTimeout(this.flight, this.sndMax);
+    this.cc.onRto(this.flight, now);
+    this.recovery.onRto(this.sndMax, now);
     this.rtt.onTimeout();
     this.rttSeq = undefined; // Karn: no sample from retransmitted data
     this.sndNxt = this.sndUna;
@@ -667,6 +686,7 @@ export class Connection {
     const seg = this.makeSegment(this.sndNxt, ACK | (offset + 1 === this.sendBuf.length ? PSH : 0), byte, now);
     this.sndMax = seqMax(this.sndMax, seqAdd(this.sndNxt, 1));
     this.emit(seg, { retransmit: this.persistBackoff > 0, why: 'persist' }, now);
+    this.recovery.onTransmit(this.sndNxt, 1, this.persistBackoff > 0, now);
     this.persistBackoff++;
     this.armPersist(now);
   }
@@ -1022,9 +1042,11 @@ export class Connection {
     const wnd = seg.window << this.sndScale;
     let freed = false;
     if (seqGt(ack, this.sndUna)) {
-      freed = this.onNewlyAcked(ack, now, this.tsOk ? echoedTimestamp(seg) : undefined);
-    } else if (ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0) {
-      this.onDuplicateAck(ack, now);
+      freed = this.onNewlyAcked(seg, now, this.tsOk ? echoedTimestamp(seg) : undefined);
+    } else {
+      // RFC 5681 2: a duplicate ACK; the recovery module sees the others too (their SACK blocks may matter).
+      const duplicate = ack === this.sndUna && textLen === 0 && !(flags & (SYN | FIN)) && wnd === this.sndWnd && this.flight > 0;
+      this.onOldAck(seg, duplicate, now);
     }
     if (this.updatesWindow(seg)) {
       const opened = this.sndWnd === 0 && wnd > 0;
@@ -1070,7 +1092,8 @@ export class Connection {
    * `tsecr`: the TSval our peer echoed in this ACK (timestamps in use), for an RTT sample (RFC 7323 4).
    * Returns whether send-buffer space was freed; the caller tells the application once the ACK's window is taken.
    */
-  private onNewlyAcked(ack: number, now: number, tsecr?: number): boolean {
+  private onNewlyAcked(seg: TcpSegment, now: number, tsecr?: number): boolean {
+    const ack = seg.ack;
     const acked = seqDiff(ack, this.sndUna);
     const flightBefore = this.flight;
     // Sequence space acknowledged: data bytes, plus our FIN if covered.
@@ -1088,24 +1111,18 @@ export class Connection {
     // arrived: Karn's ambiguity does not arise). It also ends a timeout's backoff as soon as data flows
     // again, as Linux does, instead of waiting for a segment sent once to be acknowledged.
     const tsRtt = tsecr !== undefined && tsecr !== 0 ? seqDiff(this.tsClock(now), tsecr) : undefined;
+    let rttMs: number | undefined;
     if (tsRtt !== undefined && tsRtt >= 0) {
-      this.rtt.sample(tsRtt);
+      this.rtt.sample((rttMs = tsRtt));
       this.rttSeq = undefined;
     } else if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
-      this.rtt.sample(now - this.rttStartMs);
+      this.rtt.sample((rttMs = now - this.rttStartMs));
       this.rttSeq = undefined;
     }
-    if (this.cc.inRecovery) {
-      const r = this.cc.onRecoveryAck(ack, acked, flightBefore - acked);
-      if (r === 'partial') {
-        // RFC 6582 3.2 step 5: retransmit the first unacknowledged segment at once.
-        this.retransmitFirst(now, 'fast-retransmit');
-      }
-    } else if (this.cwndLimited()) {
-      this.cc.onNewAck(acked);
-    } else {
-      this.cc.dupAcks = 0;
-    }
+    // Loss recovery and congestion control (lib/tcp/cc): cwnd grows, or recovery goes on or ends; what it
+    // asks to send again goes now (RFC 6582 3.2 step 5: a partial ACK's hole at once).
+    this.recovery.onAck(this.ackSample(seg, acked, false, flightBefore, rttMs, now));
+    this.sendRetransmissions(now);
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
     else this.cancelTimer('rto', now);
@@ -1113,25 +1130,48 @@ export class Connection {
     return dataAcked > 0;
   }
 
-  private onDuplicateAck(ack: number, now: number): void {
-    const r = this.cc.onDupAck(ack, this.flight, this.sndMax);
-    if (r === 'fast-retransmit') {
-      // RFC 5681 3.2 step 4: retransmit the segment that appears lost.
-      this.rttSeq = undefined;
-      this.retransmitFirst(now, 'fast-retransmit');
-      this.reportCongestion(now);
-    } else if (r === 'inflate') {
-      this.reportCongestion(now);
-    }
+  /** An ACK that acknowledges nothing new (a duplicate, or an old or window-only one), for the recovery module. */
+  private onOldAck(seg: TcpSegment, duplicate: boolean, now: number): void {
+    const flight = this.flight;
+    const step = this.recovery.onAck(this.ackSample(seg, 0, duplicate, flight, undefined, now));
+    if (step === 'none') return;
+    // RFC 5681 3.2 step 4: the fast retransmission (Karn: no RTT sample across it).
+    if (step === 'entered') this.rttSeq = undefined;
+    this.sendRetransmissions(now);
+    this.reportCongestion(now);
   }
 
-  /** Resend one segment from SND.UNA, outside the window check (RFC 5681 3.2, RFC 6582 3.2). */
-  private retransmitFirst(now: number, why: string): void {
-    const saved = this.sndNxt;
-    this.sndNxt = this.sndUna;
-    this.output(now, why, 1, true);
-    this.sndNxt = seqMax(saved, this.sndNxt);
-    if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+  /** The ACK as the recovery module reads it, in the one AckSample every connection shares (valid during the call). */
+  private ackSample(seg: TcpSegment, acked: number, duplicate: boolean, flightBefore: number, rttMs: number | undefined, now: number): AckSample {
+    const a = ACK_SAMPLE;
+    a.ack = seg.ack;
+    a.bytesAcked = acked;
+    a.duplicate = duplicate;
+    a.sackBlocks = this.sackOk ? sackBlocksOf(seg) : NO_SACK_BLOCKS;
+    a.flightBefore = flightBefore;
+    a.flightAfter = this.flight;
+    a.sndUna = this.sndUna;
+    a.sndNxt = this.sndNxt;
+    a.sndMax = this.sndMax;
+    a.cwndLimited = acked > 0 && this.cwndLimited();
+    a.rttMs = rttMs;
+    a.srttMs = this.rtt.srttMs;
+    a.now = now;
+    return a;
+  }
+
+  /**
+   * Send what the recovery module asks to send again (RFC 5681 3.2, RFC 6582 3.2: one segment from SND.UNA),
+   * each outside cwnd when it says so, never outside the peer's window.
+   */
+  private sendRetransmissions(now: number): void {
+    for (let r = this.recovery.nextRetransmission(this.sndUna, this.sndNxt); r; r = this.recovery.nextRetransmission(this.sndUna, this.sndNxt)) {
+      const saved = this.sndNxt;
+      this.sndNxt = r.seq;
+      this.output(now, r.why, 1, r.ignoreCwnd, false, r.len);
+      this.sndNxt = seqMax(saved, this.sndNxt);
+      if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    }
   }
 
   private onReset(now: number): void {
@@ -1231,9 +1271,10 @@ export class Connection {
   /**
    * Send what the windows, Nagle and SWS avoidance allow, then a bare ACK if one is owed.
    * `limit` caps the number of data segments (1 after a timeout); `force` ignores the windows
-   * (a fast retransmission of the first unacknowledged segment). Returns the segments sent.
+   * (a fast retransmission of the first unacknowledged segment); `maxLen` caps a segment's payload (a
+   * retransmission the recovery module sized). Returns the segments sent.
    */
-  private output(now: number, why?: string, limit = Infinity, force = false, override = false): number {
+  private output(now: number, why?: string, limit = Infinity, force = false, override = false, maxLen = Infinity): number {
     // A connection the application closed or aborted from inside an event handler sends nothing more.
     if (this.state === 'CLOSED') {
       this.ackNow = false;
@@ -1250,10 +1291,11 @@ export class Connection {
       const flight = this.flight;
       // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
       const window = force ? this.sndWnd : Math.min(this.sndWnd, this.cc.cwnd);
-      const usable = Math.max(0, window - flight);
+      // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight).
+      const usable = Math.max(0, window - this.recovery.pipe(flight));
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
       const segMss = Math.max(1, this.effMss - this.sackOptionLength());
-      let len = Math.min(unsent, segMss, usable);
+      let len = Math.min(unsent, segMss, usable, maxLen);
       const finSeq = seqAdd(this.bufSeq, bufLen);
       const finToSend = this.finQueued && offset + len === bufLen && seqLe(this.sndNxt, finSeq) && this.sndNxt !== seqAdd(finSeq, 1);
       if (len === 0 && !(finToSend && unsent === 0)) break;
@@ -1281,6 +1323,7 @@ export class Connection {
         this.rttStartMs = now;
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
+      this.recovery.onTransmit(seq, len + (flags & FIN ? 1 : 0), retransmit, now);
       sent++;
       if (this.config.profile === 'linux') this.noteInFlight();
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -1385,7 +1428,7 @@ export class Connection {
     this.sackOk = this.config.sack && sackOk;
     // RFC 9293 3.7.1: never send more than the peer's MSS; the timestamps option takes 12 bytes of it (as Linux counts).
     this.effMss = Math.max(1, Math.min(this.config.mss, peerMss) - (this.tsOk ? 12 : 0));
-    this.cc.setMss(this.effMss, this.config.initialWindow);
+    this.cc.setMss(this.effMss);
   }
 
   private takeTimestamp(seg: TcpSegment, seq: number, rcvNxt: number): void {

@@ -120,7 +120,7 @@ test('fast retransmit on the third duplicate ACK, then NewReno recovery complete
   t.deepEqual(rtx.map((l) => [l.seg.seq - L, l.info.why]), [[1 + 1460 * 2, 'fast-retransmit']]);
   const dupAcks = p.log.filter((l) => !l.fromA && l.seg.ack === L + 1 + 1460 * 2);
   t.true(dupAcks.length >= 4, 'the receiver sent an ACK and at least three duplicates');
-  t.is(p.a.cc.inRecovery, false);
+  t.is(p.a.recovery.inRecovery, false);
   // RFC 5681 (4): ssthresh = FlightSize / 2, and 8 segments were outstanding when the third duplicate came.
   t.is(p.a.cc.ssthresh, (1460 * 8) / 2);
 });

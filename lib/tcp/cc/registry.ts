@@ -1,0 +1,45 @@
+import { NewRenoRecovery } from './newreno.ts';
+import { Reno } from './reno.ts';
+import type { CcParams, CongestionControl, CongestionControlFactory, LossRecovery, LossRecoveryFactory } from './types.ts';
+
+/**
+ * The congestion controls and loss recoveries a connection can be given, by name. A new module registers
+ * here (or calls registerCongestionControl / registerLossRecovery before connections are made) and is
+ * chosen per connection by TcpConfig.congestionControl / TcpConfig.lossRecovery.
+ */
+const congestionControls = new Map<string, CongestionControlFactory>([
+  ['reno', (p) => new Reno(p)],
+]);
+const lossRecoveries = new Map<string, LossRecoveryFactory>([
+  ['newreno', (p, cc) => new NewRenoRecovery(p, cc)],
+]);
+
+/** What a connection gets when its config names none: Reno with NewReno recovery (RFC 5681, RFC 6582). */
+export const DEFAULT_CONGESTION_CONTROL = 'reno';
+export const DEFAULT_LOSS_RECOVERY = 'newreno';
+
+export function registerCongestionControl(name: string, make: CongestionControlFactory): void {
+  congestionControls.set(name, make);
+}
+
+export function registerLossRecovery(name: string, make: LossRecoveryFactory): void {
+  lossRecoveries.set(name, make);
+}
+
+export function congestionControlNames(): string[] {
+  return [...congestionControls.keys()];
+}
+
+export function lossRecoveryNames(): string[] {
+  return [...lossRecoveries.keys()];
+}
+
+/** The pair for one connection; throws for a name nobody registered (resolveConfig has checked it already). */
+export function makeCongestion(ccName: string | undefined, lrName: string | undefined, p: CcParams): { cc: CongestionControl; recovery: LossRecovery } {
+  const makeCc = congestionControls.get(ccName ?? DEFAULT_CONGESTION_CONTROL);
+  const makeLr = lossRecoveries.get(lrName ?? DEFAULT_LOSS_RECOVERY);
+  if (!makeCc) throw new Error(`no congestion control named ${ccName}; known: ${congestionControlNames().join(', ')}`);
+  if (!makeLr) throw new Error(`no loss recovery named ${lrName}; known: ${lossRecoveryNames().join(', ')}`);
+  const cc = makeCc(p);
+  return { cc, recovery: makeLr(p, cc) };
+}
