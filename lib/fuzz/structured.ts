@@ -53,8 +53,10 @@ const TCP_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   'max-retries': fc.integer({ min: 0, max: 255 }),
   'keepalive': fc.oneof(fc.constant(false), duration),
   'keepalive-probes': fc.integer({ min: 1, max: 255 }),
+  'congestion-control': fc.constantFrom('reno', 'newreno'),
+  'recovery': fc.constantFrom('newreno', 'sack', 'rack-tlp'),
 };
-const BOOLEAN_SETTINGS = ['autoread', 'nagle', 'delayed-ack', 'window-scale', 'sack', 'timestamps'];
+const BOOLEAN_SETTINGS = ['autoread', 'nagle', 'delayed-ack', 'window-scale', 'sack', 'timestamps', 'prr', 'undo', 'dsack'];
 const tcpValue = (key: string) => TCP_VALUES[key] ?? (BOOLEAN_SETTINGS.includes(key) ? fc.boolean() : duration);
 const LINK_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   'delay': duration,

@@ -61,6 +61,12 @@ const tcpShape = {
   'keepalive-probes': count(1, 255),
   'persist-min': durationS,
   'persist-max': durationS,
+  // Names registered in lib/tcp/cc/registry.ts; configProblems says which when one is unknown.
+  'congestion-control': z.string(),
+  'recovery': z.string(),
+  'prr': z.boolean(),
+  'undo': z.boolean(),
+  'dsack': z.boolean(),
 } satisfies Record<keyof typeof configKeyNames, z.ZodType>;
 export const tcpS = z.strictObject(tcpShape).partial().nullable();
 

@@ -58,6 +58,12 @@ export interface TcpConfig {
    */
   congestionControl?: string;
   lossRecovery?: string;
+  /** Proportional Rate Reduction in SACK recovery (RFC 6937); off when absent. */
+  prr?: boolean;
+  /** Undo a reduction that D-SACK proved needless (RFC 2883 5, Linux's tcp_try_undo_*); off when absent. */
+  undo?: boolean;
+  /** The receiver reports duplicate segments in a D-SACK block (RFC 2883 4); off when absent. */
+  dsack?: boolean;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -184,4 +190,9 @@ export const configKeyNames: Readonly<Record<string, keyof TcpConfig>> = Object.
   'keepalive-probes': 'keepaliveProbes',
   'persist-min': 'persistMinMs',
   'persist-max': 'persistMaxMs',
+  'congestion-control': 'congestionControl',
+  'recovery': 'lossRecovery',
+  'prr': 'prr',
+  'undo': 'undo',
+  'dsack': 'dsack',
 });

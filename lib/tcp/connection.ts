@@ -124,7 +124,7 @@ function sackBlocksOf(seg: TcpSegment): readonly SackBlock[] {
 const NO_SACK_BLOCKS: readonly SackBlock[] = Object.freeze([]);
 /** The one AckSample the connections fill for their recovery module (Connection.ackSample); valid during a call. */
 const ACK_SAMPLE: AckSample = {
-  ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, flightBefore: 0, flightAfter: 0,
+  ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, sackOk: false, flightBefore: 0, flightAfter: 0,
   sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, now: 0,
 };
 
@@ -314,6 +314,7 @@ export class Connection {
     this.rtt = new RttEstimator(this.config);
     const congestion = makeCongestion(this.config.congestionControl, this.config.lossRecovery, {
       mss: this.effMss, initialWindow: this.config.initialWindow, iss: this.iss, profile: this.config.profile,
+      prr: this.config.prr, undo: this.config.undo,
     });
     this.cc = congestion.cc;
     this.recovery = congestion.recovery;
@@ -1148,6 +1149,7 @@ export class Connection {
     a.bytesAcked = acked;
     a.duplicate = duplicate;
     a.sackBlocks = this.sackOk ? sackBlocksOf(seg) : NO_SACK_BLOCKS;
+    a.sackOk = this.sackOk;
     a.flightBefore = flightBefore;
     a.flightAfter = this.flight;
     a.sndUna = this.sndUna;

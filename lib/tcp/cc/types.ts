@@ -29,6 +29,9 @@ export interface CcParams {
   iss: number;
   /** TcpConfig.profile: where the RFCs leave a choice, 'linux' takes Linux's. */
   profile: 'rfc' | 'linux';
+  /** TcpConfig.prr, .undo: PRR (RFC 6937) in recovery; undo of a reduction proved spurious (D-SACK, RFC 2883). */
+  prr?: boolean;
+  undo?: boolean;
 }
 
 export interface CongestionControl {
@@ -71,6 +74,8 @@ export interface AckSample {
   duplicate: boolean;
   /** The SACK blocks the segment carried when SACK was agreed (RFC 2018), in the option's order; else empty. */
   sackBlocks: readonly SackBlock[];
+  /** SACK was agreed in the SYN exchange (RFC 2018 2): a module may fall back to a non-SACK algorithm when not. */
+  sackOk: boolean;
   /** Bytes outstanding (SND.NXT - SND.UNA) before this ACK, and after it. */
   flightBefore: number;
   flightAfter: number;

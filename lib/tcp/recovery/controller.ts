@@ -17,12 +17,15 @@ export type RetransmitReason = 'dupack' | 'sack-hole' | 'rack' | 'tlp' | 'rto';
 
 export type RecoveryMode = 'sack' | 'rack-tlp';
 
-/** The congestion controller's part: its window, and its reduction on a congestion event. */
+/**
+ * The congestion controller's part (lib/tcp/cc/types.ts's CongestionControl has it): its window, and its
+ * reduction when recovery begins (RFC 5681 3.1 eq. 4: ssthresh = max(FlightSize / 2, 2 SMSS); CUBIC: 0.7 cwnd).
+ */
 export interface CongestionWindow {
   cwnd: number;
   ssthresh: number;
-  /** A congestion event: set and return ssthresh (RFC 5681 3.1 eq. 4: max(FlightSize / 2, 2 SMSS); CUBIC: 0.7 cwnd). */
-  reduce(flightBytes: number): number;
+  onEnterRecovery(flight: number, now: number): void;
+  onLeaveRecovery(now: number): void;
 }
 
 export interface RecoveryOptions {
@@ -115,7 +118,11 @@ export class LossRecovery {
    * 4; rule 2 means "send new data", left to the caller); after an RTO, the lowest segment deemed lost.
    */
   nextRetransmission(newDataBytes: number): { seq: number; len: number; reason: RetransmitReason } | undefined {
-    this.chosen = undefined;
+    // Asked again before the last answer was sent (the peer's window held it back): nothing more for now.
+    if (this.chosen) {
+      this.chosen = undefined;
+      return undefined;
+    }
     let seg: NextSegment | undefined;
     let reason: RetransmitReason;
     if (this.phase === 'recovery') {
@@ -160,6 +167,7 @@ export class LossRecovery {
   /** One ACK: the scoreboard, RACK, TLP, undo, and entering or leaving recovery (RFC 6675 5, RFC 8985 6-7). */
   onAck(a: RecoveryAckInput): RecoveryAckOutcome {
     const out: RecoveryAckOutcome = { exited: false, rackTimeoutMs: 0 };
+    this.chosen = undefined;
     const flightBefore = seqDiff(this.sb.sndNxt, this.sb.sndUna);
     const u = this.sb.onAck(a.ack, a.blocks);
     const rackMode = this.opts.mode === 'rack-tlp';
@@ -179,7 +187,7 @@ export class LossRecovery {
         const r = undo.undo(this.cc.cwnd, this.cc.ssthresh);
         this.cc.cwnd = r.cwnd;
         this.cc.ssthresh = r.ssthresh;
-        if (this.phase !== 'open') this.leave(out);
+        if (this.phase !== 'open') this.leave(out, a.nowMs);
       }
     }
 
@@ -188,7 +196,8 @@ export class LossRecovery {
       const t = this.tlp.onAck(a.ack, u.dsack, a.isDupAck && a.blocks.length === 0);
       if (t === 'repaired-loss' && this.phase === 'open') {
         // The probe repaired a loss: react as to one (Linux tcp_process_tlp_ack: CWR, cwnd = ssthresh).
-        this.cc.cwnd = Math.min(this.cc.cwnd, this.cc.reduce(flightBefore));
+        this.cc.onEnterRecovery(flightBefore, a.nowMs);
+        this.cc.cwnd = Math.min(this.cc.cwnd, this.cc.ssthresh);
         out.tlp = t;
       } else if (t === 'spurious') out.tlp = t;
     }
@@ -198,8 +207,8 @@ export class LossRecovery {
     else if (a.isDupAck || u.newlySackedBytes > 0) this.dupAcks++;
 
     // RFC 6675 5 (A) and 5.1: the end of recovery or of an RTO's loss phase.
-    if (this.phase === 'recovery' && this.sb.maybeExitRecovery()) this.leave(out);
-    else if (this.phase === 'loss' && this.sb.rtoRecoveryPoint !== undefined && seqGe(this.sb.sndUna, this.sb.rtoRecoveryPoint)) this.leave(out);
+    if (this.phase === 'recovery' && this.sb.maybeExitRecovery()) this.leave(out, a.nowMs);
+    else if (this.phase === 'loss' && this.sb.rtoRecoveryPoint !== undefined && seqGe(this.sb.sndUna, this.sb.rtoRecoveryPoint)) this.leave(out, a.nowMs);
 
     // Loss detection: RFC 6675 IsLost, or RACK (RFC 8985 6.2 step 5, with the reordering timer).
     if (rackMode) {
@@ -218,7 +227,7 @@ export class LossRecovery {
       } else if (this.sb.isLost(this.sb.sndUna)) {
         why = 'sack-hole'; // RFC 6675 5 (2.b)
       }
-      if (why) this.enter(why, u.deliveredBytes, out);
+      if (why) this.enter(why, u.deliveredBytes, a.nowMs, out);
     } else if (this.phase === 'recovery' && this.prr) {
       this.prrQuota = this.prr.onAck(u.deliveredBytes, this.sb.pipe(), this.opts.mss);
     }
@@ -229,7 +238,7 @@ export class LossRecovery {
   onRackTimer(nowMs: number, srttMs: number | undefined): { lost: boolean; rackTimeoutMs: number } {
     const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', srttMs ?? Infinity);
     const r = this.rack.detectLoss(this.sb, nowMs, reo);
-    if (r.lostBytes > 0 && this.phase === 'open' && this.sb.mayEnterRecovery()) this.enter('rack', 0, { exited: false, rackTimeoutMs: 0 });
+    if (r.lostBytes > 0 && this.phase === 'open' && this.sb.mayEnterRecovery()) this.enter('rack', 0, nowMs, { exited: false, rackTimeoutMs: 0 });
     return { lost: r.lostBytes > 0, rackTimeoutMs: r.timeoutMs };
   }
 
@@ -273,14 +282,15 @@ export class LossRecovery {
   }
 
   /** RFC 6675 5 step 4 (with RFC 6937's start): enter recovery. */
-  private enter(why: RetransmitReason, deliveredBytes: number, out: RecoveryAckOutcome): void {
+  private enter(why: RetransmitReason, deliveredBytes: number, nowMs: number, out: RecoveryAckOutcome): void {
     const flight = seqDiff(this.sb.sndNxt, this.sb.sndUna);
     this.undoState?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh);
     this.phase = 'recovery';
     if (this.opts.mode === 'sack') this.sb.enterRecovery();
     else this.sb.enterRecovery(false);
     this.entryReason = why;
-    const ssthresh = this.cc.reduce(flight);
+    this.cc.onEnterRecovery(flight, nowMs);
+    const ssthresh = this.cc.ssthresh;
     if (this.prr) {
       this.prr.enter(ssthresh, flight);
       this.prrQuota = this.prr.onAck(deliveredBytes, this.sb.pipe(), this.opts.mss);
@@ -292,11 +302,11 @@ export class LossRecovery {
   }
 
   /** Leave recovery or the loss phase: cwnd = ssthresh after PRR (RFC 6937 3), RACK's persistence counts down. */
-  private leave(out: RecoveryAckOutcome): void {
+  private leave(out: RecoveryAckOutcome, nowMs: number): void {
     if (this.phase === 'recovery') {
       if (this.prr && !out.undone) this.cc.cwnd = this.cc.ssthresh;
-      this.sb.maybeExitRecovery();
       this.sb.recoveryPoint = undefined;
+      this.cc.onLeaveRecovery(nowMs);
     }
     this.rack.onRecoveryExit();
     this.phase = 'open';
