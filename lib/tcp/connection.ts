@@ -1,7 +1,7 @@
 import {
   ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, timestampsOption, type TcpOption, type TcpSegment,
 } from '../wire/tcp-types.ts';
-import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax } from '../wire/seq.ts';
+import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin } from '../wire/seq.ts';
 import type { TcpStateName, TimerName } from '../trace/events.ts';
 import type { TcpConfig } from './config.ts';
 import { SendBuffer, type SendData } from './send-buffer.ts';
@@ -209,6 +209,8 @@ export class Connection {
   private tsRecent = 0;
   private readonly tsOffset: number;
   private sackOk = false;
+  /** A duplicate segment's range to report in the next ACK's D-SACK block (RFC 2883 4; TcpConfig.dsack). */
+  private dsackBlock: [number, number] | undefined;
   /** Effective send MSS: payload bytes per full segment. */
   effMss: number;
 
@@ -860,6 +862,8 @@ export class Connection {
         // A retransmitted FIN: acknowledge it and restart the 2 MSL timer (3.10.7.4, eighth).
         this.setTimer('timewait', now + 2 * this.config.mslMs, now);
       }
+      // RFC 2883 4: a duplicate of data already received is reported in a D-SACK block.
+      if (payload.length > 0 && seqLe(seqAdd(seq, payload.length), rb.rcvNxt)) this.noteDuplicate(seq, seqAdd(seq, payload.length));
       this.ackNow = true;
       this.output(now);
       return;
@@ -878,6 +882,7 @@ export class Connection {
 
     // Trim to the window: drop what is before RCV.NXT and what is past the right edge.
     if (seqLt(seq, rb.rcvNxt)) {
+      if (payload.length > 0) this.noteDuplicate(seq, seqMin(seqAdd(seq, payload.length), rb.rcvNxt));
       let skip = seqDiff(rb.rcvNxt, seq);
       if (flags & SYN) { flags &= ~SYN; skip--; seq = seqAdd(seq, 1); }
       const n = Math.min(skip, payload.length);
@@ -1451,12 +1456,24 @@ export class Connection {
 
   /** Bytes the SACK option adds to our next segment (RFC 2018 3: 2 + 8 per block, with two NOPs). */
   private sackOptionLength(): number {
-    if (!this.sackOk || !this.recvBuf?.hasGaps) return 0;
-    return 4 + 8 * this.recvBuf.sackBlocks(this.tsOk ? 3 : 4).length;
+    if (!this.sackOk || !(this.recvBuf?.hasGaps || this.dsackBlock)) return 0;
+    return 4 + 8 * this.sackBlocksNow().length;
+  }
+
+  /** RFC 2883 4 (with the `dsack` setting): remember a duplicate [from, to) for the next ACK's first SACK block. */
+  private noteDuplicate(from: number, to: number): void {
+    if (this.config.dsack && this.sackOk && seqLt(from, to)) this.dsackBlock = [from, to];
+  }
+
+  /** The SACK blocks for the next segment: a D-SACK first when one is owed (RFC 2883 4), then RFC 2018's; at most 4, 3 with timestamps. */
+  private sackBlocksNow(): Array<[number, number]> {
+    const max = this.tsOk ? 3 : 4;
+    const blocks = this.recvBuf?.hasGaps ? this.recvBuf.sackBlocks(this.dsackBlock ? max - 1 : max) : [];
+    return this.dsackBlock ? [this.dsackBlock, ...blocks] : blocks;
   }
 
   private makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
-    if (this.bits & REUSE_SEGMENTS && !(this.sackOk && this.recvBuf?.hasGaps)) {
+    if (this.bits & REUSE_SEGMENTS && !(this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock))) {
       // The sink is done with a segment before the next is made (ConnectionParams.segmentsUsedAtOnce).
       const seg = SHARED_SEGMENT;
       seg.srcPort = this.localPort;
@@ -1477,9 +1494,10 @@ export class Connection {
     }
     // Arrays written as literals of their final length: an empty array that is pushed to gets room for 17.
     let options = NO_OPTIONS;
-    if (this.sackOk && this.recvBuf?.hasGaps) {
-      // RFC 2018 3: at most 4 blocks, 3 with timestamps.
-      const sack: TcpOption = { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) };
+    if (this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock)) {
+      // RFC 2018 3: at most 4 blocks, 3 with timestamps; a D-SACK is reported once (RFC 2883 4).
+      const sack: TcpOption = { kind: 'sack', blocks: this.sackBlocksNow() };
+      this.dsackBlock = undefined;
       options = this.tsOk ? [NOP, NOP, this.tsOption(now, this.tsRecent), NOP, NOP, sack] : [NOP, NOP, sack];
     } else if (this.tsOk) {
       options = [NOP, NOP, this.tsOption(now, this.tsRecent)];

@@ -1,4 +1,4 @@
-import { seqDiff, seqGe, seqLt } from '../../wire/seq.ts';
+import { seqAdd, seqDiff, seqGe, seqLt } from '../../wire/seq.ts';
 import { limitedTransmitBytes } from './limited-transmit.ts';
 import { Prr } from './prr.ts';
 import { Rack, Tlp } from './rack.ts';
@@ -83,7 +83,8 @@ export class LossRecovery {
   private chosen: (NextSegment & { reason: RetransmitReason }) | undefined;
 
   constructor(readonly opts: RecoveryOptions, readonly cc: CongestionWindow) {
-    this.sb = new Scoreboard(opts.mss, opts.iss);
+    // Data starts after the SYN (RFC 9293 3.4): the first octet the scoreboard can hold is ISS + 1.
+    this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1));
     this.prr = opts.prr ? new Prr() : undefined;
     this.undoState = opts.undo ? new UndoState() : undefined;
   }

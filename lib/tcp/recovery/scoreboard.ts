@@ -277,10 +277,13 @@ export class Scoreboard {
       return { seq: s.seq, len: Math.min(this.mss, seqDiff(s.end, s.seq)), rule: 3 };
     }
     // Rule 4: once per recovery, the segment holding the highest outstanding unSACKed octet (the rescue).
+    // We read "outstanding" as "not already sent again in this recovery": a rescue of a segment whose
+    // retransmission is in flight (the last hole, say) would only duplicate it. Linux has no rescue.
     if (this.recoveryPoint !== undefined && (this.rescueRxt === undefined || seqGt(this.sndUna, this.rescueRxt))) {
       for (let i = this.segs.length - 1; i >= 0; i--) {
         const s = this.segs[i]!;
         if (s.sacked) continue;
+        if (s.rtxInFlight) break;
         const len = Math.min(this.mss, seqDiff(s.end, s.seq));
         return { seq: seqAdd(s.end, -len), len, rule: 4 };
       }
