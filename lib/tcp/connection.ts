@@ -88,7 +88,7 @@ export class ConnectionError extends Error {
   }
 }
 
-const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
+const TIMER_NAMES: readonly TimerName[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive', 'recovery'];
 // Connection.bits.
 const APP_CLOSED = 1;
 const FIN_RECEIVED = 2;
@@ -278,6 +278,8 @@ export class Connection {
   // access folds to a field load and an idle connection holds no extra object.
   private rtoAt: number | undefined = undefined;
   private persistAt: number | undefined = undefined;
+  /** The loss recovery module's own timer (RACK's reordering timer, TLP's PTO: LossRecovery.timerAt). */
+  private recoveryAt: number | undefined = undefined;
   private delackAt: number | undefined = undefined;
   private timewaitAt: number | undefined = undefined;
   private keepaliveAt: number | undefined = undefined;
@@ -565,7 +567,7 @@ export class Connection {
 
   /** The earliest time at which `onTimer` has work to do. */
   nextDeadline(): number | undefined {
-    return earlier(earlier(earlier(this.rtoAt, this.persistAt), earlier(this.delackAt, this.timewaitAt)), this.keepaliveAt);
+    return earlier(earlier(earlier(this.rtoAt, this.persistAt), earlier(this.delackAt, this.timewaitAt)), earlier(this.keepaliveAt, this.recoveryAt));
   }
 
   /** Run every timer due at `now`. A spurious call does nothing. */
@@ -593,6 +595,7 @@ export class Connection {
         case 'delack': this.ackNow = true; this.output(now, 'delack'); break;
         case 'timewait': this.enterClosed('timewait timeout', now); break;
         case 'keepalive': this.onKeepaliveTimeout(now); break;
+        case 'recovery': this.onRecoveryTimer(now); break;
       }
       if ((this.state as TcpState) === 'CLOSED') return;
     }
@@ -611,6 +614,7 @@ export class Connection {
       case 'delack': return this.delackAt;
       case 'timewait': return this.timewaitAt;
       case 'keepalive': return this.keepaliveAt;
+      case 'recovery': return this.recoveryAt;
     }
   }
 
@@ -621,6 +625,7 @@ export class Connection {
       case 'delack': this.delackAt = at; break;
       case 'timewait': this.timewaitAt = at; break;
       case 'keepalive': this.keepaliveAt = at; break;
+      case 'recovery': this.recoveryAt = at; break;
     }
   }
 
@@ -692,6 +697,43 @@ export class Connection {
     this.recovery.onTransmit(this.sndNxt, 1, this.persistBackoff > 0, now);
     this.persistBackoff++;
     this.armPersist(now);
+  }
+
+  /** The recovery module's timer, where it wants it now (RFC 8985 6.3, 7.2); nothing for a module without one. */
+  private armRecoveryTimer(now: number): void {
+    if (!this.recovery.timerAt) return;
+    const at = this.recovery.timerAt(now, this.rtoAt, this.rtt.srttMs);
+    if (at === undefined) this.cancelTimer('recovery', now);
+    else if (at !== this.recoveryAt) this.setTimer('recovery', at, now);
+  }
+
+  /**
+   * The recovery module's timer fired: RACK found losses (send them again), or the tail loss probe is due
+   * (RFC 8985 7.3: one new segment, outside cwnd, if the peer's window allows; else the last segment again;
+   * then the RTO restarts).
+   */
+  private onRecoveryTimer(now: number): void {
+    const what = this.recovery.onTimer?.(now, this.rtt.srttMs) ?? 'none';
+    if (what === 'retransmit') {
+      this.sendRetransmissions(now);
+    } else if (what === 'probe') {
+      let isRetrans = false;
+      let sent = this.unsentBytes() > 0 ? this.output(now, 'tlp', 1, true) : 0;
+      const r = sent === 0 ? this.recovery.probeSegment?.() : undefined;
+      if (r) {
+        const saved = this.sndNxt;
+        this.sndNxt = r.seq;
+        sent = this.output(now, r.why, 1, true, false, r.len);
+        this.sndNxt = seqMax(saved, this.sndNxt);
+        isRetrans = true;
+      }
+      if (sent > 0) {
+        this.recovery.onProbeSent?.(isRetrans);
+        this.setTimer('rto', now + this.rtt.rtoMs, now);
+      }
+    }
+    this.armRecoveryTimer(now);
+    this.reportCongestion(now);
   }
 
   private armPersist(now: number): void {
@@ -1132,6 +1174,7 @@ export class Connection {
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
     else this.cancelTimer('rto', now);
+    this.armRecoveryTimer(now);
     this.reportCongestion(now);
     return dataAcked > 0;
   }
@@ -1140,6 +1183,7 @@ export class Connection {
   private onOldAck(seg: TcpSegment, duplicate: boolean, now: number): void {
     const flight = this.flight;
     const step = this.recovery.onAck(this.ackSample(seg, 0, duplicate, flight, undefined, now));
+    this.armRecoveryTimer(now);
     if (step === 'none') return;
     // RFC 5681 3.2 step 4: the fast retransmission (Karn: no RTT sample across it).
     if (step === 'entered') this.rttSeq = undefined;
@@ -1336,6 +1380,8 @@ export class Connection {
       if (this.rtoAt === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
+    // RFC 8985 7.2: the probe timeout restarts after data is sent.
+    if (sent > 0) this.armRecoveryTimer(now);
     if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
     // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.

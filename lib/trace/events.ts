@@ -92,7 +92,8 @@ export interface AppEvent {
   error?: string;
 }
 
-export type TimerName = 'rto' | 'persist' | 'delack' | 'timewait' | 'keepalive';
+/** `recovery`: the loss recovery module's own timer (RACK's reordering timer or TLP's probe timeout, RFC 8985). */
+export type TimerName = 'rto' | 'persist' | 'delack' | 'timewait' | 'keepalive' | 'recovery';
 
 export interface TimerEvent {
   t: number;

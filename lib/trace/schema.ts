@@ -70,7 +70,7 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     'timer',
     f('host', 'string'),
     f('conn', 'string'),
-    f('timer', { oneOf: ['rto', 'persist', 'delack', 'timewait', 'keepalive'] }),
+    f('timer', { oneOf: ['rto', 'persist', 'delack', 'timewait', 'keepalive', 'recovery'] }),
     f('event', { oneOf: ['set', 'fire', 'cancel'] }),
     f('at', 'number', false),
   ),

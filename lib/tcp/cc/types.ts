@@ -133,6 +133,20 @@ export interface LossRecovery {
   pipe(flight: number): number;
   /** A retransmission timeout (RFC 6582 4 / RFC 6675 5.1): leave recovery; `sndMax` is the highest sent. */
   onRto(sndMax: number, now: number): void;
+  /**
+   * Optional: when the module's own timer should fire (RACK's reordering timer, RFC 8985 6.3; the tail loss
+   * probe's PTO, 7.2), asked after each ACK and each transmission of new data; undefined: not running.
+   * `rtoAt` is when the RTO is due. The connection runs it as the `recovery` timer.
+   */
+  timerAt?(now: number, rtoAt: number | undefined, srttMs: number | undefined): number | undefined;
+  /**
+   * Optional: that timer fired. 'probe': send a tail loss probe (RFC 8985 7.3: one new segment if the
+   * peer's window allows, else probeSegment()), then call onProbeSent; 'retransmit': ask nextRetransmission.
+   */
+  onTimer?(now: number, srttMs: number | undefined): 'probe' | 'retransmit' | 'none';
+  /** Optional: the segment to send again as the probe when no new data can go (RFC 8985 7.3: the last one sent). */
+  probeSegment?(): Retransmission | undefined;
+  onProbeSent?(isRetrans: boolean): void;
 }
 
 export type CongestionControlFactory = (p: CcParams) => CongestionControl;

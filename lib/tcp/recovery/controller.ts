@@ -215,6 +215,7 @@ export class LossRecovery {
     if (rackMode) {
       const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', a.srttMs ?? Infinity);
       out.rackTimeoutMs = this.rack.detectLoss(this.sb, a.nowMs, reo).timeoutMs;
+      this.rackDeadline = out.rackTimeoutMs > 0 ? a.nowMs + out.rackTimeoutMs : undefined;
     } else {
       this.sb.markLostByDupThresh();
     }
@@ -235,10 +236,14 @@ export class LossRecovery {
     return out;
   }
 
+  /** When RACK's reordering timer is due (absolute ms), from the last ACK's detect-loss; undefined when not armed. */
+  rackDeadline: number | undefined;
+
   /** RFC 8985 6.3: the reordering timer fired; returns true when it started recovery (or found more losses). */
   onRackTimer(nowMs: number, srttMs: number | undefined): { lost: boolean; rackTimeoutMs: number } {
     const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', srttMs ?? Infinity);
     const r = this.rack.detectLoss(this.sb, nowMs, reo);
+    this.rackDeadline = r.timeoutMs > 0 ? nowMs + r.timeoutMs : undefined;
     if (r.lostBytes > 0 && this.phase === 'open' && this.sb.mayEnterRecovery()) this.enter('rack', 0, nowMs, { exited: false, rackTimeoutMs: 0 });
     return { lost: r.lostBytes > 0, rackTimeoutMs: r.timeoutMs };
   }
@@ -272,6 +277,7 @@ export class LossRecovery {
     this.undoState?.start(this.sb.sndUna, priorCwnd, priorSsthresh);
     this.phase = 'loss';
     this.dupAcks = 0;
+    this.rackDeadline = undefined;
     this.entryReason = undefined;
     this.tlp.endSeq = undefined;
     if (this.opts.mode === 'rack-tlp') {

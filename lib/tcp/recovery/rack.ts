@@ -199,8 +199,9 @@ export class Tlp {
   }
 
   /**
-   * RFC 8985 7.4.2 "TLP_process_ack()": did the probe repair a loss (the congestion controller must react as
-   * to a loss), was it needless (a D-SACK for it), or is the episode still open?
+   * RFC 8985 7.4.2 "TLP_process_ack()": did the probe repair a loss (an ACK beyond TLP.end_seq without a
+   * D-SACK for it: the congestion controller must react as to a loss), was it needless (a D-SACK for it),
+   * or is the episode still open (an ACK of exactly TLP.end_seq waits for the next one, as Linux's does)?
    */
   onAck(ack: number, dsack: [number, number] | undefined, isDupAckWithoutSack: boolean): 'open' | 'closed' | 'spurious' | 'repaired-loss' {
     if (this.endSeq === undefined || seqLt(ack, this.endSeq)) return this.endSeq === undefined ? 'closed' : 'open';
@@ -212,9 +213,15 @@ export class Tlp {
       this.endSeq = undefined;
       return 'spurious';
     }
-    if (seqGt(ack, this.endSeq) || isDupAckWithoutSack) {
+    if (seqGt(ack, this.endSeq)) {
       this.endSeq = undefined;
       return 'repaired-loss';
+    }
+    if (isDupAckWithoutSack) {
+      // Both the original and the probe arrived, and the receiver does not report D-SACKs (Linux's
+      // tcp_process_tlp_ack reads a pure duplicate ACK so): no loss.
+      this.endSeq = undefined;
+      return 'closed';
     }
     return 'open';
   }

@@ -65,6 +65,32 @@ export class SackLossRecovery implements LossRecovery {
     return pipe;
   }
 
+  /** RACK's reordering timer when armed, else the PTO (RFC 8985 7.2), else none. */
+  timerAt(now: number, rtoAt: number | undefined, srttMs: number | undefined): number | undefined {
+    if (!this.sack) return undefined;
+    if (this.core.rackDeadline !== undefined) return this.core.rackDeadline;
+    const pto = this.core.ptoMs(srttMs, rtoAt === undefined ? Infinity : rtoAt - now, true);
+    return pto === undefined ? undefined : now + pto;
+  }
+
+  onTimer(now: number, srttMs: number | undefined): 'probe' | 'retransmit' | 'none' {
+    if (!this.sack) return 'none';
+    if (this.core.rackDeadline !== undefined) {
+      if (now < this.core.rackDeadline) return 'none';
+      return this.core.onRackTimer(now, srttMs).lost ? 'retransmit' : 'none';
+    }
+    return this.core.phase === 'open' && this.core.tlp.endSeq === undefined ? 'probe' : 'none';
+  }
+
+  probeSegment(): Retransmission | undefined {
+    const p = this.core.probe(0);
+    return p && { seq: p.seq, len: p.len, why: 'tlp', ignoreCwnd: true };
+  }
+
+  onProbeSent(isRetrans: boolean): void {
+    this.core.onProbeSent(isRetrans);
+  }
+
   onRto(sndMax: number, now: number): void {
     this.fallback.onRto(sndMax, now);
     if (this.sack) this.core.onRto(now, this.cc.cwnd, this.cc.ssthresh, undefined);

@@ -146,12 +146,13 @@ test('RFC 8985 7.3: the probe is new data when the window allows, else the last 
   t.deepEqual(tlp.chooseProbe(sb, 0, MSS), { seq: P(10), len: 1000, isRetrans: true });
 });
 
-test('RFC 8985 7.4.2: an ACK beyond the probe ends the episode as a repaired loss; a D-SACK of it as needless', (t) => {
+test('RFC 8985 7.4.2: an ACK beyond the probe ends the episode as a repaired loss; a D-SACK of it, or a pure duplicate ACK, as needless', (t) => {
   // Tail loss: P10 lost, probe R10 repairs it, and the ACK of R10 covers TLP.end_seq.
   const tlp = new Tlp();
   tlp.onProbeSent(P(11), true);
   t.is(tlp.onAck(P(10), undefined, false), 'open', 'an ACK below TLP.end_seq');
-  t.is(tlp.onAck(P(11), undefined, true), 'repaired-loss', 'the probe filled the only hole: a duplicate ACK without SACK follows');
+  t.is(tlp.onAck(P(11), undefined, false), 'open', 'the ACK of exactly TLP.end_seq: was the original lost, or only late?');
+  t.is(tlp.onAck(P(11), undefined, true), 'closed', 'a duplicate ACK without SACK: both copies arrived, no loss');
   t.is(tlp.endSeq, undefined);
   // Nothing was lost: the original P10 arrived, and the probe's copy is reported as a duplicate.
   tlp.onProbeSent(P(11), true);

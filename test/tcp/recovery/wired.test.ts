@@ -62,3 +62,18 @@ test('NewReno stays in charge when the peer does not SACK', (t) => {
   t.true(transfer(p, d).equals(d));
   t.deepEqual(retransmissions(p), [[2, 'fast-retransmit']]);
 });
+
+test('RFC 8985 7: a lost last segment is sent again by the tail loss probe, 2 SRTT + WCDelAckT after the last ACK, not after an RTO', (t) => {
+  const p = sackPair('rack-tlp', new Set([at(9)]));
+  open(p);
+  const d = data(1460 * 10);
+  t.true(transfer(p, d).equals(d));
+  t.deepEqual(retransmissions(p), [[9, 'tlp']]);
+  const lastAck = p.log.filter((l) => !l.fromA && l.seg.ack === at(9)).at(-1)!;
+  const probe = p.log.find((l) => l.fromA && l.info.why === 'tlp')!;
+  // The ACK of segment 8 reaches a at lastAck.t + 10; one segment (9) is in flight: PTO = 2 * SRTT + 200 ms.
+  const srtt = p.a.rtt.srttMs!;
+  t.true(Math.abs(probe.t - (lastAck.t + 10 + 2 * srtt + 200)) <= 1 + srtt, `probe at ${probe.t} ms, last ACK in at ${lastAck.t + 10} ms, SRTT ${srtt}`);
+  t.true(probe.t < 1000, 'well before the 1 s RTO');
+  t.false(p.ra.timers.some((x) => x.name === 'rto' && x.event === 'fire'));
+});
