@@ -108,6 +108,12 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   rtoMaxMs: 120_000,
   persistMinMs: 200,
   persistMaxMs: 120_000,
+  // Linux's loss recovery: RACK-TLP (net.ipv4.tcp_recovery = 1, tcp_early_retrans = 3), PRR, D-SACK
+  // (tcp_dsack = 1) and undo (tcp_input.c's tcp_try_undo_*).
+  lossRecovery: 'rack-tlp',
+  prr: true,
+  dsack: true,
+  undo: true,
 });
 
 /**

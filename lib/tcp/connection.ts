@@ -47,6 +47,8 @@ export interface CongestionSnapshot {
   flight: number;
   sndWnd: number;
   rto: number;
+  /** RFC 6675's pipe when the recovery module counts it apart from `flight` (SACKed or lost bytes); else absent. */
+  pipe?: number;
 }
 
 export interface ConnectionSink {
@@ -700,9 +702,9 @@ export class Connection {
   }
 
   /** The recovery module's timer, where it wants it now (RFC 8985 6.3, 7.2); nothing for a module without one. */
-  private armRecoveryTimer(now: number): void {
+  private armRecoveryTimer(now: number, restart = true): void {
     if (!this.recovery.timerAt) return;
-    const at = this.recovery.timerAt(now, this.rtoAt, this.rtt.srttMs);
+    const at = this.recovery.timerAt(now, this.rtoAt, this.rtt.srttMs, restart, this.sackOk);
     if (at === undefined) this.cancelTimer('recovery', now);
     else if (at !== this.recoveryAt) this.setTimer('recovery', at, now);
   }
@@ -1183,7 +1185,7 @@ export class Connection {
   private onOldAck(seg: TcpSegment, duplicate: boolean, now: number): void {
     const flight = this.flight;
     const step = this.recovery.onAck(this.ackSample(seg, 0, duplicate, flight, undefined, now));
-    this.armRecoveryTimer(now);
+    this.armRecoveryTimer(now, false);
     if (step === 'none') return;
     // RFC 5681 3.2 step 4: the fast retransmission (Karn: no RTT sample across it).
     if (step === 'entered') this.rttSeq = undefined;
@@ -1341,9 +1343,9 @@ export class Connection {
       const unsent = Math.max(0, bufLen - offset);
       const flight = this.flight;
       // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
-      const window = force ? this.sndWnd : Math.min(this.sndWnd, this.cc.cwnd);
-      // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight).
-      const usable = Math.max(0, window - this.recovery.pipe(flight));
+      // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight) is held
+      // against cwnd; the peer's window against everything sent and not acknowledged (SACKed bytes included).
+      const usable = force ? Math.max(0, this.sndWnd - flight) : Math.max(0, Math.min(this.sndWnd - flight, this.cc.cwnd - this.recovery.pipe(flight)));
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
       const segMss = Math.max(1, this.effMss - this.sackOptionLength());
       let len = Math.min(unsent, segMss, usable, maxLen);
@@ -1703,9 +1705,12 @@ export class Connection {
 
   private reportCongestion(now: number): void {
     if (!this.sink.congestion) return;
-    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight: this.flight, sndWnd: this.sndWnd, rto: this.rtt.rtoMs };
+    const flight = this.flight;
+    const pipe = this.recovery.pipe(flight);
+    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight, sndWnd: this.sndWnd, rto: this.rtt.rtoMs };
+    if (pipe !== flight) snap.pipe = pipe;
     const l = this.lastCc;
-    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto) return;
+    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto && l.pipe === snap.pipe) return;
     this.lastCc = snap;
     this.sink.congestion(snap, now);
   }

@@ -83,6 +83,7 @@ export const EVENT_FIELDS: Readonly<Record<string, readonly FieldSpec[]>> = {
     f('flight', 'count'),
     f('sndWnd', 'count'),
     f('rto', 'number'),
+    f('pipe', 'count', false),
   ),
   expect: timed('expect', f('host', 'string'), f('what', 'string'), f('ok', 'boolean'), f('detail', 'string', false)),
   queue: timed('queue', f('host', 'string'), f('link', 'string'), f('packets', 'count'), f('bytes', 'count')),

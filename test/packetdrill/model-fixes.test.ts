@@ -7,7 +7,8 @@ import test from 'ava';
 import { parseScript } from '../../lib/packetdrill/parse.ts';
 import { runScript } from '../../lib/packetdrill/runner.ts';
 
-const RFC = { config: { profile: 'rfc' as const } };
+// The rfc profile's recovery too (the runner starts from linuxDefaults, which choose RACK-TLP, PRR, D-SACK and undo).
+const RFC = { config: { profile: 'rfc' as const, lossRecovery: 'newreno', prr: false, undo: false, dsack: false } };
 
 /** A passive open with mss 1000 and a window scale of 7 from the peer; accept() gives fd 4. */
 const OPEN = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3

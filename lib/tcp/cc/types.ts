@@ -136,9 +136,10 @@ export interface LossRecovery {
   /**
    * Optional: when the module's own timer should fire (RACK's reordering timer, RFC 8985 6.3; the tail loss
    * probe's PTO, 7.2), asked after each ACK and each transmission of new data; undefined: not running.
-   * `rtoAt` is when the RTO is due. The connection runs it as the `recovery` timer.
+   * `rtoAt` is when the RTO is due; `restart`: data was sent or newly acknowledged (the PTO restarts then,
+   * not on a duplicate ACK); `sackOk`: SACK was agreed. The connection runs it as the `recovery` timer.
    */
-  timerAt?(now: number, rtoAt: number | undefined, srttMs: number | undefined): number | undefined;
+  timerAt?(now: number, rtoAt: number | undefined, srttMs: number | undefined, restart: boolean, sackOk: boolean): number | undefined;
   /**
    * Optional: that timer fired. 'probe': send a tail loss probe (RFC 8985 7.3: one new segment if the
    * peer's window allows, else probeSegment()), then call onProbeSent; 'retransmit': ask nextRetransmission.

@@ -84,7 +84,7 @@ export class LossRecovery {
 
   constructor(readonly opts: RecoveryOptions, readonly cc: CongestionWindow) {
     // Data starts after the SYN (RFC 9293 3.4): the first octet the scoreboard can hold is ISS + 1.
-    this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1));
+    this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1), DUP_THRESH, !opts.linux);
     this.prr = opts.prr ? new Prr() : undefined;
     this.undoState = opts.undo ? new UndoState() : undefined;
   }
@@ -173,6 +173,8 @@ export class LossRecovery {
     const u = this.sb.onAck(a.ack, a.blocks);
     const rackMode = this.opts.mode === 'rack-tlp';
     if (a.rttSampleMs !== undefined) this.rack.updateMinRtt(a.rttSampleMs);
+    // Before any data was timed, the handshake's RTT (as SRTT) stands for the minimum (Linux's tcp_min_rtt has it).
+    else if (this.rack.minRttMs === Infinity && a.srttMs !== undefined) this.rack.updateMinRtt(a.srttMs);
     this.rack.onAck(u, { nowMs: a.nowMs, sndUna: this.sb.sndUna, sndNxt: this.sb.sndNxt, inRecovery: this.phase !== 'open', echoedXmitMs: a.echoedXmitMs });
 
     // Undo (Linux tcp_try_undo_*): every retransmission D-SACKed, or the first ACK after one echoing an older timestamp.

@@ -18,6 +18,8 @@ export class SackLossRecovery implements LossRecovery {
   /** Whether the peer agreed to SACK, learnt from the first ACK (AckSample.sackOk). */
   private sack: boolean | undefined;
   private readonly cc: CongestionControl;
+  /** When the tail loss probe is due, while armed. */
+  private ptoAt: number | undefined;
 
   constructor(readonly name: RecoveryMode, p: CcParams, cc: CongestionControl, o: SackRecoveryOptions) {
     this.cc = cc;
@@ -66,11 +68,15 @@ export class SackLossRecovery implements LossRecovery {
   }
 
   /** RACK's reordering timer when armed, else the PTO (RFC 8985 7.2), else none. */
-  timerAt(now: number, rtoAt: number | undefined, srttMs: number | undefined): number | undefined {
+  timerAt(now: number, rtoAt: number | undefined, srttMs: number | undefined, restart: boolean, sackOk: boolean): number | undefined {
+    this.sack ??= sackOk;
     if (!this.sack) return undefined;
     if (this.core.rackDeadline !== undefined) return this.core.rackDeadline;
     const pto = this.core.ptoMs(srttMs, rtoAt === undefined ? Infinity : rtoAt - now, true);
-    return pto === undefined ? undefined : now + pto;
+    if (pto === undefined) this.ptoAt = undefined;
+    // RFC 8985 7.2: the PTO restarts when data is sent or newly acknowledged (Linux: FLAG_SET_XMIT_TIMER), not on a SACK alone.
+    else if (restart || this.ptoAt === undefined || this.ptoAt < now) this.ptoAt = now + pto;
+    return this.ptoAt;
   }
 
   onTimer(now: number, srttMs: number | undefined): 'probe' | 'retransmit' | 'none' {

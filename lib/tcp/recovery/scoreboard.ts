@@ -87,7 +87,12 @@ export class Scoreboard {
   /** Bytes SACKed in total (Linux's sacked_out, in bytes). */
   sackedBytes = 0;
 
-  constructor(private mss: number, iss: number, readonly dupThresh = DUP_THRESH) {
+  /**
+   * @param splitOnSack split a segment a SACK block covers in part (RFC 2018 allows blocks at any byte). False:
+   * only segments a block covers whole are SACKed, as Linux's tcp_match_skb_to_sack, which splits only at
+   * multiples of the MSS, does for segments of one MSS.
+   */
+  constructor(private mss: number, iss: number, readonly dupThresh = DUP_THRESH, readonly splitOnSack = true) {
     this.sndUna = iss;
     this.sndNxt = iss;
     this.highRxtEnd = iss;
@@ -169,11 +174,13 @@ export class Scoreboard {
       const from = seqMax(l, this.sndUna);
       const to = seqMin(r, this.sndNxt);
       if (!seqLt(from, to) || !seqLt(l, r) || seqGt(r, this.sndNxt)) continue;
-      this.splitAt(from);
-      this.splitAt(to);
+      if (this.splitOnSack) {
+        this.splitAt(from);
+        this.splitAt(to);
+      }
       for (let i = this.indexOf(from); i < this.segs.length && seqLt(this.segs[i]!.seq, to); i++) {
         const s = this.segs[i]!;
-        if (s.sacked) continue;
+        if (s.sacked || seqGt(s.end, to)) continue;
         s.sacked = true;
         s.lost = false;
         s.rtxInFlight = false;

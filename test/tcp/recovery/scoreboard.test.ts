@@ -122,6 +122,14 @@ test('A SACK block that covers part of a segment splits it, and only the covered
   t.is(sb.sackedBytes, 500);
 });
 
+test('Without splitting (Linux: SACKs count in whole segments), a block covering part of a segment SACKs nothing of it', (t) => {
+  const sb = new Scoreboard(MSS, 1000, 3, false);
+  sb.onTransmit(1000, 1000, 0);
+  sb.onTransmit(2000, 1000, 0);
+  sb.onAck(1000, [[1999, 3000]]);
+  t.deepEqual(sb.segments.map((s) => [s.seq, s.end, s.sacked]), [[1000, 2000, false], [2000, 3000, true]]);
+});
+
 test('Blocks beyond SND.NXT or upside down are ignored (RFC 2018 gives them no meaning; Linux drops them)', (t) => {
   const sb = sent(3);
   const u = sb.onAck(1000, [[3000, 9000], [2500, 2000]]);
