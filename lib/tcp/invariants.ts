@@ -7,7 +7,7 @@
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.ts';
 import { ACK, RST, SYN, type TcpSegment } from '../wire/tcp-types.ts';
 import { flagString } from '../wire/format.ts';
-import type { TcpStateName } from '../trace/events.ts';
+import { LEGAL_TRANSITIONS, type TcpState } from './states.ts';
 
 /** Checks are on for connections made without saying (ConnectionParams.checkInvariants) when this is true. */
 let checkByDefault = typeof process !== 'undefined' && process.env?.TCPEMU_INVARIANTS === '1';
@@ -25,7 +25,7 @@ export function invariantChecksByDefault(): boolean {
 
 /** What the checker reads of a connection: the TCB's variables (RFC 9293 3.3.1) and its buffers. */
 export interface TcbView {
-  state: TcpStateName;
+  state: TcpState;
   iss: number;
   sndUna: number;
   sndNxt: number;
@@ -50,24 +50,6 @@ export class InvariantError extends Error {
   }
 }
 
-/**
- * RFC 9293's state diagram (figure 5), with the transitions it describes in words: any synchronized
- * state to CLOSED on RST, ABORT or a timeout (3.10.5, 3.10.7.4, 3.8.3), SYN-RECEIVED to FIN-WAIT-1 on a
- * CLOSE (3.10.4) and to CLOSE-WAIT on a FIN (3.10.7.4, eighth), SYN-SENT to ESTABLISHED on a SYN-ACK.
- */
-const LEGAL: Readonly<Record<TcpStateName, readonly TcpStateName[]>> = {
-  'CLOSED': ['LISTEN', 'SYN-SENT'],
-  'LISTEN': ['SYN-RECEIVED', 'CLOSED'],
-  'SYN-SENT': ['SYN-RECEIVED', 'ESTABLISHED', 'CLOSED'],
-  'SYN-RECEIVED': ['ESTABLISHED', 'FIN-WAIT-1', 'CLOSE-WAIT', 'CLOSED'],
-  'ESTABLISHED': ['FIN-WAIT-1', 'CLOSE-WAIT', 'CLOSED'],
-  'FIN-WAIT-1': ['FIN-WAIT-2', 'CLOSING', 'TIME-WAIT', 'CLOSED'],
-  'FIN-WAIT-2': ['TIME-WAIT', 'CLOSED'],
-  'CLOSE-WAIT': ['LAST-ACK', 'CLOSED'],
-  'CLOSING': ['TIME-WAIT', 'CLOSED'],
-  'LAST-ACK': ['CLOSED'],
-  'TIME-WAIT': ['CLOSED'],
-};
 
 /** Events kept for the message of a broken invariant. */
 const HISTORY = 32;
@@ -152,9 +134,9 @@ export class InvariantChecker {
   }
 
   /** A state change, checked against the diagram. */
-  state(now: number, tcb: TcbView, from: TcpStateName, to: TcpStateName, cause: string): void {
+  state(now: number, tcb: TcbView, from: TcpState, to: TcpState, cause: string): void {
     this.note(now, STATE, `${from} -> ${to} (${cause})`);
-    if (!LEGAL[from].includes(to)) this.fail(now, tcb, `${from} -> ${to} (${cause}) is no transition of RFC 9293's state diagram`);
+    if (!LEGAL_TRANSITIONS[from].includes(to)) this.fail(now, tcb, `${from} -> ${to} (${cause}) is no transition of RFC 9293's state diagram`);
   }
 
   /** A segment leaving, with the connection as it is when the segment is handed over. */

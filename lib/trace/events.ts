@@ -3,6 +3,8 @@
  * One object a line, in the order things happened; `t` is virtual (or real, on the UDP link)
  * time in milliseconds since the start of the run. Fields may be added, never removed or renamed.
  */
+import { TCP_STATES, type TcpStateName } from '../tcp/states.ts';
+import type { TimerName } from '../tcp/timers.ts';
 
 /** First line of every trace: enough to replay it without the scenario file. */
 export interface MetaEvent {
@@ -55,14 +57,8 @@ export interface SegmentEvent {
   forged?: boolean;
 }
 
-export type TcpStateName =
-  | 'CLOSED' | 'LISTEN' | 'SYN-SENT' | 'SYN-RECEIVED' | 'ESTABLISHED' | 'FIN-WAIT-1' | 'FIN-WAIT-2'
-  | 'CLOSE-WAIT' | 'CLOSING' | 'LAST-ACK' | 'TIME-WAIT';
-
-export const TCP_STATES: readonly TcpStateName[] = [
-  'CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2',
-  'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
-];
+// The connection's states and timers are lib/tcp's (lib/tcp/states.ts, lib/tcp/timers.ts); the trace records them by these names.
+export { TCP_STATES, type TcpStateName, type TimerName };
 
 export interface StateEvent {
   t: number;
@@ -92,8 +88,6 @@ export interface AppEvent {
   error?: string;
 }
 
-/** `recovery`: the loss recovery module's own timer (RACK's reordering timer or TLP's probe timeout, RFC 8985). */
-export type TimerName = 'rto' | 'persist' | 'delack' | 'timewait' | 'keepalive' | 'recovery';
 
 export interface TimerEvent {
   t: number;

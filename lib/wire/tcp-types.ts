@@ -43,6 +43,11 @@ export interface TcpSegment {
  * one allocation fewer per NOP, and a timestamped segment carries two. Options are values: nothing
  * changes one in place.
  */
+/** SEG.LEN (RFC 9293 3.4): the segment's length in sequence space, its data plus one for SYN and one for FIN. */
+export function seqLen(seg: { readonly flags: number; readonly payload: { readonly length: number } }): number {
+  return seg.payload.length + (seg.flags & SYN ? 1 : 0) + (seg.flags & FIN ? 1 : 0);
+}
+
 export const OPTION_NOP: TcpOption = Object.freeze({ kind: 'nop' });
 export const OPTION_EOL: TcpOption = Object.freeze({ kind: 'eol' });
 export const OPTION_SACK_PERMITTED: TcpOption = Object.freeze({ kind: 'sack-permitted' });

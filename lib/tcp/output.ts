@@ -1,0 +1,336 @@
+import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, seqLen, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
+import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
+
+/**
+ * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
+ * recovery module asks for, SYNs, bare ACKs, challenge ACKs and resets; the one segment builder and the
+ * window field it carries.
+ */
+
+/**
+ * The segment makeSegment and sendSyn fill for connections whose sink uses each at once (see
+ * segmentsUsedAtOnce), and its one timestamps option: only one such segment is in use at a time.
+ */
+const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
+const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
+
+const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
+/**
+ * The SYN's options by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window scale ? 1 : 0), in Linux's order:
+ * MSS, SACK-permitted, timestamps, NOP, window scale, NOPs padding what is left out. A shared segment
+ * takes these objects with their values filled in; any other a copy (sendSyn).
+ */
+const SYN_MSS = { kind: 'mss' as const, mss: 0 };
+const SYN_WSCALE = { kind: 'wscale' as const, shift: 0 };
+const SYN_LAYOUTS: TcpOption[][] = [
+  [SYN_MSS],
+  [SYN_MSS, NOP, SYN_WSCALE],
+  [SYN_MSS, NOP, NOP, SACK_PERMITTED],
+  [SYN_MSS, NOP, NOP, SACK_PERMITTED, NOP, SYN_WSCALE],
+  [SYN_MSS, NOP, NOP, SHARED_TIMESTAMPS],
+  [SYN_MSS, NOP, NOP, SHARED_TIMESTAMPS, NOP, SYN_WSCALE],
+  [SYN_MSS, SACK_PERMITTED, SHARED_TIMESTAMPS],
+  [SYN_MSS, SACK_PERMITTED, SHARED_TIMESTAMPS, NOP, SYN_WSCALE],
+];
+/** How an ordinary segment was sent: one object for all of them. */
+export const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
+export const SYN_AGAIN: TxInfo = Object.freeze({ retransmit: true, why: 'rto' });
+/** A SYN-ACK sent again because the peer repeated its SYN (our first was lost), not because a timer ran out. */
+export const SYN_ACK_FOR_DUP_SYN: TxInfo = Object.freeze({ retransmit: true, why: 'dup-syn' });
+/** RFC 5961 7: challenge ACKs sent per second, at most. */
+const CHALLENGE_ACKS_PER_SECOND = 10;
+
+export abstract class TcpOutput extends Tcb {
+  /**
+   * Send what the recovery module asks to send again (RFC 5681 3.2, RFC 6582 3.2: one segment from SND.UNA),
+   * each outside cwnd when it says so, never outside the peer's window.
+   */
+  protected sendRetransmissions(now: number): void {
+    for (let r = this.recovery.nextRetransmission(this.sndUna, this.sndNxt); r; r = this.recovery.nextRetransmission(this.sndUna, this.sndNxt)) {
+      const saved = this.sndNxt;
+      this.sndNxt = r.seq;
+      this.output(now, r.why, 1, r.ignoreCwnd, false, r.len);
+      this.sndNxt = seqMax(saved, this.sndNxt);
+      if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    }
+  }
+
+  /** ABORT's reset (RFC 9293 3.10.5): <SEQ=SND.NXT><CTL=RST>, with <ACK=RCV.NXT> too when `withAck` (Linux's form). */
+  protected ownReset(withAck: boolean): TcpSegment {
+    return {
+      srcPort: this.localPort, dstPort: this.remotePort, seq: this.sndMax, ack: withAck ? this.rcvNxt : 0, flags: withAck ? RST | ACK : RST,
+      window: 0, urgent: 0, options: NO_OPTIONS, payload: EMPTY,
+    };
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /**
+   * Whether cwnd may grow on this ACK. RFC 5681 grows it on every ACK. The linux profile grows it in slow
+   * start only while cwnd is less than twice the most segments in flight in the last round trip
+   * (tcp_is_cwnd_limited, as RFC 7661 asks of an application-limited sender); outside slow start always.
+   */
+  protected cwndLimited(): boolean {
+    if (this.config.profile !== 'linux' || this.cc.cwnd >= this.cc.ssthresh) return true;
+    return this.cc.cwnd < 2 * this.maxInFlight;
+  }
+
+  /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
+  protected noteInFlight(): void {
+    const f = this.flight;
+    if (this.maxInFlightSeq === undefined || seqGe(this.sndUna, this.maxInFlightSeq)) {
+      this.maxInFlight = f;
+      this.maxInFlightSeq = this.sndNxt;
+    } else if (f > this.maxInFlight) this.maxInFlight = f;
+  }
+
+  /**
+   * Linux profile: whether new data sent now ends what may go at once (the window or Nagle holds back
+   * the rest). Linux marks PSH on the last segment of each burst of its send queue (each TSO/GSO packet
+   * of tcp_sendmsg carries it), and packetdrill's scripts expect it there; RFC 9293 3.9.1 leaves where a
+   * sender sets PSH to it. The rfc profile sets PSH only where the buffer empties.
+   */
+  protected lastOfBurst(left: number, usableLeft: number, segMss: number): boolean {
+    const next = Math.min(left, segMss, usableLeft);
+    return next === 0 || (next < segMss && this.config.nagle);
+  }
+
+  /**
+   * Send what the windows, Nagle and SWS avoidance allow, then a bare ACK if one is owed.
+   * `limit` caps the number of data segments (1 after a timeout); `force` ignores the windows
+   * (a fast retransmission of the first unacknowledged segment); `maxLen` caps a segment's payload (a
+   * retransmission the recovery module sized). Returns the segments sent.
+   */
+  protected output(now: number, why?: string, limit = Infinity, force = false, override = false, maxLen = Infinity): number {
+    // A connection the application closed or aborted from inside an event handler sends nothing more.
+    if (this.state === 'CLOSED') {
+      this.ackNow = false;
+      return 0;
+    }
+    let sent = 0;
+    // Nothing unsent and no FIN to send (a receiver, called once a segment): no data segment, no probe.
+    const canSendData = (this.finQueued || this.unsentBytes() > 0)
+      && (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK');
+    while (canSendData && sent < limit) {
+      const offset = seqDiff(this.sndNxt, this.bufSeq);
+      const bufLen = this.sendBuf.length;
+      const unsent = Math.max(0, bufLen - offset);
+      const flight = this.flight;
+      // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
+      // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight) is held
+      // against cwnd; the peer's window against everything sent and not acknowledged (SACKed bytes included).
+      const usable = force ? Math.max(0, this.snd.wnd - flight) : Math.max(0, Math.min(this.snd.wnd - flight, this.cc.cwnd - this.recovery.pipe(flight)));
+      // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
+      const segMss = Math.max(1, this.effMss - this.sackOptionLength());
+      let len = Math.min(unsent, segMss, usable, maxLen);
+      const finSeq = seqAdd(this.bufSeq, bufLen);
+      const finToSend = this.finQueued && offset + len === bufLen && seqLe(this.sndNxt, finSeq) && this.sndNxt !== seqAdd(finSeq, 1);
+      if (len === 0 && !(finToSend && unsent === 0)) break;
+      if (len > 0 && len < segMss && !force) {
+        const allRemaining = len === unsent;
+        // Nagle (RFC 9293 3.7.4): a short segment waits while data is unacknowledged, unless it is the last before our FIN.
+        const nagleOk = !this.config.nagle || flight === 0 || (this.finQueued && allRemaining);
+        // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
+        const swsOk = this.snd.max > 0 && len >= this.snd.max / 2;
+        const retransmitting = seqLt(this.sndNxt, this.sndMax);
+        if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting || override)) break;
+      }
+      const payload = this.sendBuf.peek(offset, len);
+      let flags = ACK;
+      if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD and Linux: PSH on the segment that empties the buffer
+      else if (len > 0 && this.config.profile === 'linux' && !force && seqGe(this.sndNxt, this.sndMax) && this.lastOfBurst(unsent - len, usable - len, segMss)) flags |= PSH;
+      if (finToSend) flags |= FIN;
+      const seq = this.sndNxt;
+      const retransmit = seqLt(seq, this.sndMax);
+      const seg = this.makeSegment(seq, flags, payload, now);
+      const segLen = seqLen(seg);
+      this.sndNxt = seqAdd(seq, segLen);
+      if (seqGt(this.sndNxt, this.sndMax)) this.sndMax = this.sndNxt;
+      if (!retransmit && this.rttSeq === undefined && len > 0) {
+        this.rttSeq = this.sndNxt;
+        this.rttStartMs = now;
+      }
+      this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
+      this.recovery.onTransmit(seq, segLen, retransmit, now);
+      sent++;
+      if (this.config.profile === 'linux') this.noteInFlight();
+      if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+      if (flags & FIN) break;
+    }
+    // RFC 8985 7.2: the probe timeout restarts after data is sent.
+    if (sent > 0) this.armRecoveryTimer(now);
+    if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
+    // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
+    // window too small to use is forced after the override timeout (3.8.6.2.1). Both run on the persist timer.
+    if (canSendData && this.unsentBytes() > 0 && this.flight === 0 && this.timers.persist === undefined && this.timers.rto === undefined) {
+      this.armPersist(now);
+    }
+    return sent;
+  }
+
+  /** Send a window update at once when a read freed enough space (RFC 9293 3.8.6.2.2; RecvWindow.updateWorthSending). */
+  protected maybeWindowUpdate(now: number): void {
+    const rb = this.recvBuf!;
+    if (this.rcv.updateWorthSending(rb.rcvNxt, rb.unread, this.config.rcvbuf, this.effMss)) {
+      this.ackNow = true;
+      this.output(now, 'window-update');
+    }
+  }
+
+  /** `how`: PLAIN the first time, else a retransmission with its cause (SYN_AGAIN, SYN_ACK_FOR_DUP_SYN). */
+  protected sendSyn(now: number, withAck: boolean, how: TxInfo): void {
+    const retransmit = how.retransmit;
+    const offerSack = this.config.sack && (!withAck || this.sackOk);
+    const offerTs = this.config.timestamps && (!withAck || this.tsOk);
+    const offerWs = this.config.windowScale && (!withAck || this.wsAgreed);
+    const tsval = offerTs ? this.tsClock(now) : 0;
+    const tsecr = withAck ? this.tsRecent : 0;
+    const window = synWindow(this.config.rcvbuf);
+    // Without RCV.NXT (a SYN of an active open) the edge is set when the SYN-ACK brings it (onSegmentSynSent).
+    if (this.recvBuf) this.rcv.offeredSyn(this.recvBuf.rcvNxt, window);
+    const ack = withAck ? this.recvBuf!.rcvNxt : 0;
+    const layout = SYN_LAYOUTS[(offerTs ? 4 : 0) | (offerSack ? 2 : 0) | (offerWs ? 1 : 0)];
+    const flags = SYN | (withAck ? ACK : 0);
+    let seg: TcpSegment;
+    if (this.bits & REUSE_SEGMENTS) {
+      // The sink is done with it before the next is made (ConnectionParams.segmentsUsedAtOnce): the shared
+      // segment, with the layout's own option objects filled in.
+      SYN_MSS.mss = this.config.mss;
+      SHARED_TIMESTAMPS.tsval = tsval;
+      SHARED_TIMESTAMPS.tsecr = tsecr;
+      SYN_WSCALE.shift = this.rcv.scale;
+      seg = SHARED_SEGMENT;
+      seg.srcPort = this.localPort;
+      seg.dstPort = this.remotePort;
+      seg.seq = this.iss;
+      seg.ack = ack;
+      seg.flags = flags;
+      seg.window = window;
+      seg.options = layout;
+      seg.payload = EMPTY;
+    } else {
+      // The same layout with option objects of this segment's own (map makes an array of its final length).
+      const options = layout.map((o): TcpOption => {
+        if (o === SYN_MSS) return { kind: 'mss', mss: this.config.mss };
+        if (o === SHARED_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
+        if (o === SYN_WSCALE) return { kind: 'wscale', shift: this.rcv.scale };
+        return o;
+      });
+      seg = { srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack, flags, window, urgent: 0, options, payload: EMPTY };
+    }
+    this.sndNxt = seqAdd(this.iss, 1);
+    this.sndMax = seqMax(this.sndMax, this.sndNxt);
+    if (!retransmit) {
+      this.rttSeq = this.sndNxt;
+      this.rttStartMs = now;
+    }
+    this.ackNow = false;
+    this.cancelTimer('delack', now);
+    this.emit(seg, how, now);
+    this.setTimer('rto', now + this.rtt.rtoMs, now);
+  }
+
+  /** Bytes the SACK option adds to our next segment (RFC 2018 3: 2 + 8 per block, with two NOPs). */
+  protected sackOptionLength(): number {
+    if (!this.sackOk || !(this.recvBuf?.hasGaps || this.dsackBlock)) return 0;
+    return 4 + 8 * this.sackBlocksNow().length;
+  }
+
+  /** RFC 2883 4 (with the `dsack` setting): remember a duplicate [from, to) for the next ACK's first SACK block. */
+  protected noteDuplicate(from: number, to: number): void {
+    if (this.config.dsack && this.sackOk && seqLt(from, to)) this.dsackBlock = [from, to];
+  }
+
+  /** The SACK blocks for the next segment: a D-SACK first when one is owed (RFC 2883 4), then RFC 2018's; at most 4, 3 with timestamps. */
+  private sackBlocksNow(): Array<[number, number]> {
+    const max = this.tsOk ? 3 : 4;
+    const blocks = this.recvBuf?.hasGaps ? this.recvBuf.sackBlocks(this.dsackBlock ? max - 1 : max) : [];
+    return this.dsackBlock ? [this.dsackBlock, ...blocks] : blocks;
+  }
+
+  protected makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
+    if (this.bits & REUSE_SEGMENTS && !(this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock))) {
+      // The sink is done with a segment before the next is made (ConnectionParams.segmentsUsedAtOnce).
+      const seg = SHARED_SEGMENT;
+      seg.srcPort = this.localPort;
+      seg.dstPort = this.remotePort;
+      seg.seq = seq;
+      seg.ack = this.recvBuf ? this.recvBuf.rcvNxt : 0;
+      seg.flags = flags;
+      seg.window = this.windowField();
+      seg.payload = payload;
+      if (this.tsOk) {
+        SHARED_TIMESTAMPS.tsval = this.tsClock(now);
+        SHARED_TIMESTAMPS.tsecr = this.tsRecent;
+        seg.options = SHARED_TS_OPTIONS;
+      } else {
+        seg.options = NO_OPTIONS;
+      }
+      return seg;
+    }
+    // Arrays written as literals of their final length: an empty array that is pushed to gets room for 17.
+    let options = NO_OPTIONS;
+    if (this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock)) {
+      // RFC 2018 3: at most 4 blocks, 3 with timestamps; a D-SACK is reported once (RFC 2883 4).
+      const sack: TcpOption = { kind: 'sack', blocks: this.sackBlocksNow() };
+      this.dsackBlock = undefined;
+      options = this.tsOk ? [NOP, NOP, this.tsOption(now, this.tsRecent), NOP, NOP, sack] : [NOP, NOP, sack];
+    } else if (this.tsOk) {
+      options = [NOP, NOP, this.tsOption(now, this.tsRecent)];
+    }
+    return {
+      srcPort: this.localPort, dstPort: this.remotePort, seq, ack: this.recvBuf ? this.recvBuf.rcvNxt : 0,
+      flags, window: this.windowField(), urgent: 0, options, payload,
+    };
+  }
+
+  /** The window field of our next segment (RecvWindow.field), from the receive buffer's free space. */
+  protected windowField(): number {
+    const rb = this.recvBuf;
+    if (!rb) return synWindow(this.config.rcvbuf);
+    return this.rcv.field(rb.rcvNxt, Math.max(0, this.config.rcvbuf - rb.unread), this.config.rcvbuf, this.effMss);
+  }
+
+  protected emit(seg: TcpSegment, info: TxInfo, now: number): void {
+    if (seg.flags & ACK) {
+      this.ackNow = false;
+      this.unackedBytes = 0;
+      if (this.timers.delack !== undefined) this.cancelTimer('delack', now);
+    }
+    if (this.bits & CHECKED) {
+      const inv = CHECKERS.get(this)!;
+      inv.transmit(now, this.tcbView(inv), seg, info.why);
+    }
+    this.sink.transmit(seg, info, now);
+  }
+
+  /**
+   * The SEQ of a segment that carries only an ACK: one the peer will find acceptable (3.10.7.4), or its
+   * acknowledgment is never read. SND.MAX, not SND.NXT: after a timeout SND.NXT went back to SND.UNA, below
+   * what the peer may already hold (as BSD does). But never past the peer's window: a zero-window probe's
+   * byte (3.8.6.1) is sent past it and not taken, and an ACK numbered after it would be refused, answered,
+   * and the answer refused in turn by a peer that probes too (Linux's tcp_acceptable_seq stops at the edge).
+   */
+  protected bareAckSeq(): number {
+    // Before our SYN is acknowledged the peer's window is not known yet (SND.WND is 0 for "unknown"): SND.MAX
+    // (SND.NXT, 3.10.7.4's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> in SYN-RECEIVED).
+    if (!this.synAcked) return this.sndMax;
+    const edge = this.snd.edge(this.sndUna);
+    return seqLe(this.sndMax, edge) ? this.sndMax : edge;
+  }
+
+  protected challengeAck(now: number): void {
+    // RFC 5961 7: rate-limit challenge ACKs, counted per second of the clock (as Linux counts its
+    // tcp_challenge_ack_limit per jiffies / HZ), so "at most 10 in any clock second" holds exactly.
+    const second = Math.floor(now / 1000);
+    const c = (this.challenge ??= { start: second, count: 0 });
+    if (c.start !== second) {
+      c.start = second;
+      c.count = 0;
+    }
+    if (c.count >= CHALLENGE_ACKS_PER_SECOND) return;
+    c.count++;
+    this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), { retransmit: false, why: 'challenge-ack' }, now);
+  }
+}

@@ -1,0 +1,184 @@
+import { ACK, PSH } from '../wire/tcp-types.ts';
+import { seqAdd, seqDiff, seqMax } from '../wire/seq.ts';
+import type { TcpState } from './states.ts';
+import { TIMER_KINDS, type TimerKind } from './timers.ts';
+import { CHECKED, CHECKERS, EMPTY } from './tcb.ts';
+import { TcpOutput, SYN_AGAIN } from './output.ts';
+
+/** The timers firing (RFC 9293 3.8, 3.10.8; Linux's tcp_timer): retransmission, persist, delayed ACK, TIME-WAIT, keep-alive. */
+export abstract class TcpTimers extends TcpOutput {
+  // ---------------------------------------------------------------- timers (3.10.8)
+
+  /** The earliest time at which `onTimer` has work to do. */
+  nextDeadline(): number | undefined {
+    return this.timers.next();
+  }
+
+  /** Run every timer due at `now`. A spurious call does nothing. */
+  onTimer(now: number): void {
+    if (this.bits & CHECKED) {
+      const inv = CHECKERS.get(this)!;
+      inv.input(now, 'timers due');
+      this.runTimers(now);
+      inv.check(now, this.tcbView(inv));
+      return;
+    }
+    this.runTimers(now);
+  }
+
+  protected runTimers(now: number): void {
+    const timers = this.timers;
+    for (const kind of TIMER_KINDS) {
+      const at = timers[kind];
+      if (at === undefined || at > now) continue;
+      timers[kind] = undefined;
+      this.sink.timer?.(kind, 'fire', undefined, now);
+      if (this.state === 'CLOSED') return;
+      TcpTimers.TIMER_HANDLERS[kind](this, now);
+      if ((this.state as TcpState) === 'CLOSED') return;
+    }
+  }
+
+  /** What each timer does when it fires (RFC 9293 3.10.8): one entry a kind of lib/tcp/timers.ts. */
+  protected static readonly TIMER_HANDLERS: Readonly<Record<TimerKind, (c: TcpTimers, now: number) => void>> = {
+    rto: (c, now) => c.onRetransmissionTimeout(now),
+    persist: (c, now) => c.onPersistTimeout(now),
+    delack: (c, now) => c.onDelayedAckTimeout(now),
+    timewait: (c, now) => c.enterClosed('timewait timeout', now),
+    keepalive: (c, now) => c.onKeepaliveTimeout(now),
+    recovery: (c, now) => c.onRecoveryTimer(now),
+  };
+
+  /** The delayed ACK is due (RFC 9293 3.8.6.3). */
+  protected onDelayedAckTimeout(now: number): void {
+    this.ackNow = true;
+    this.output(now, 'delack');
+  }
+
+  protected onRetransmissionTimeout(now: number): void {
+    this.retries++;
+    // An unacknowledged SYN goes again whatever the state: an application that closes in SYN-RECEIVED is in
+    // FIN-WAIT-1 at once (3.10.4), its FIN queued behind the SYN, and the data path has nothing before the FIN.
+    if (this.state === 'SYN-SENT' || this.state === 'SYN-RECEIVED' || this.sndUna === this.iss) {
+      if (this.retries > this.config.synRetries) {
+        this.fail('ETIMEDOUT', 'SYN retransmission limit', now);
+        return;
+      }
+      this.rtt.onTimeout();
+      this.rttSeq = undefined;
+      this.sendSyn(now, this.state !== 'SYN-SENT', SYN_AGAIN);
+      return;
+    }
+    if (this.retries > this.config.maxRetries) {
+      // RFC 9293 3.8.3 R2: give up and tell the application.
+      this.fail('ETIMEDOUT', 'retransmission limit', now);
+      return;
+    }
+    // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
+    this.cc.onRto(this.flight, now);
+    this.recovery.onRto(this.sndMax, now);
+    this.rtt.onTimeout();
+    this.rttSeq = undefined; // Karn: no sample from retransmitted data
+    this.sndNxt = this.sndUna;
+    let sent = this.output(now, 'rto', 1);
+    // RFC 6298 5.4: the earliest unacknowledged segment goes whatever cwnd says (Linux's tcp_retransmit_timer
+    // sends the head directly). RACK marks at an RTO only what is overdue (RFC 8985 6.3), so segments sent
+    // just before can still fill pipe's one-segment cwnd.
+    if (sent === 0 && this.sendBuf.length > 0 && this.recovery.pipe(0) > 0) sent = this.output(now, 'rto', 1, true);
+    if (sent === 0 && !this.timers.persist && this.unsentBytes() > 0) this.armPersist(now);
+    if (this.flight > 0 && this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
+    this.reportCongestion(now);
+  }
+
+  /**
+   * The persist timer. With a zero window: a probe of one byte past the window, backing off (RFC 9293 3.8.6.1).
+   * With a window too small for SWS avoidance and nothing in flight: the "override timeout" of 3.8.6.2.1,
+   * which sends what the window allows.
+   */
+  protected onPersistTimeout(now: number): void {
+    if (this.unsentBytes() === 0) {
+      this.persistBackoff = 0;
+      return;
+    }
+    if (this.snd.wnd > 0) {
+      this.persistBackoff = 0;
+      this.output(now, 'persist', 1, false, true);
+      return;
+    }
+    if (this.config.profile === 'linux') {
+      // Linux probes with no data: an ACK one below SND.UNA (tcp_write_wakeup's tcp_xmit_probe_skb), old enough
+      // that the peer must answer it with an ACK carrying its window (RFC 9293 3.10.7.4), and nothing to retransmit.
+      this.emit(this.makeSegment(seqAdd(this.sndUna, -1), ACK, EMPTY, now), { retransmit: false, why: 'persist' }, now);
+      this.persistBackoff++;
+      this.armPersist(now);
+      return;
+    }
+    const offset = seqDiff(this.sndNxt, this.bufSeq);
+    const byte = this.sendBuf.peek(offset, 1);
+    const seg = this.makeSegment(this.sndNxt, ACK | (offset + 1 === this.sendBuf.length ? PSH : 0), byte, now);
+    this.sndMax = seqMax(this.sndMax, seqAdd(this.sndNxt, 1));
+    this.emit(seg, { retransmit: this.persistBackoff > 0, why: 'persist' }, now);
+    this.recovery.onTransmit(this.sndNxt, 1, this.persistBackoff > 0, now);
+    this.persistBackoff++;
+    this.armPersist(now);
+  }
+
+  /**
+   * The recovery module's timer fired: RACK found losses (send them again), or the tail loss probe is due
+   * (RFC 8985 7.3: one new segment, outside cwnd, if the peer's window allows; else the last segment again;
+   * then the RTO restarts).
+   */
+  protected onRecoveryTimer(now: number): void {
+    const what = this.recovery.onTimer?.(now, this.rtt.srttMs) ?? 'none';
+    if (what === 'retransmit') {
+      this.sendRetransmissions(now);
+    } else if (what === 'probe') {
+      let isRetrans = false;
+      let sent = this.unsentBytes() > 0 ? this.output(now, 'tlp', 1, true) : 0;
+      const r = sent === 0 ? this.recovery.probeSegment?.() : undefined;
+      if (r) {
+        const saved = this.sndNxt;
+        this.sndNxt = r.seq;
+        sent = this.output(now, r.why, 1, true, false, r.len);
+        this.sndNxt = seqMax(saved, this.sndNxt);
+        isRetrans = true;
+      }
+      if (sent > 0) {
+        this.recovery.onProbeSent?.(isRetrans);
+        this.setTimer('rto', now + this.rtt.rtoMs, now);
+      }
+    }
+    this.armRecoveryTimer(now);
+    this.reportCongestion(now);
+  }
+
+  protected armPersist(now: number): void {
+    const base = Math.max(this.rtt.rtoMs, this.config.persistMinMs);
+    const interval = Math.min(this.config.persistMaxMs, base * 2 ** Math.min(this.persistBackoff, 16));
+    this.setTimer('persist', now + interval, now);
+  }
+
+  protected onKeepaliveTimeout(now: number): void {
+    // RFC 9293 3.8.4: keep-alives only when no sent data is outstanding (and none waits to be sent, as
+    // Linux's tcp_keepalive_timer checks): then the retransmission or persist timer watches the peer, and
+    // the keep-alive waits another idle time.
+    if (this.flight > 0 || this.unsentBytes() > 0 || (this.finQueued && !this.finAcked())) {
+      this.armKeepalive(now);
+      return;
+    }
+    if (this.keepaliveProbes >= this.config.keepaliveProbes) {
+      this.fail('ETIMEDOUT', 'keep-alive probes unanswered', now);
+      return;
+    }
+    this.keepaliveProbes++;
+    // RFC 9293 3.8.4: a probe with SEG.SEQ = SND.NXT - 1 and no data elicits an ACK.
+    this.emit(this.makeSegment(seqAdd(this.sndUna, -1), ACK, EMPTY, now), { retransmit: true, why: 'keepalive' }, now);
+    this.setTimer('keepalive', now + this.config.keepaliveIntervalMs, now);
+  }
+
+  protected armKeepalive(now: number): void {
+    if (this.config.keepaliveMs <= 0 || !this.isSynchronized()) return;
+    this.keepaliveProbes = 0;
+    this.setTimer('keepalive', now + this.config.keepaliveMs, now);
+  }
+}
