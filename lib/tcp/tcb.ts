@@ -291,7 +291,9 @@ export abstract class Tcb {
     if (!this.recovery.timerAt) return;
     const at = this.recovery.timerAt(now, this.timers.rto, this.rtt.srttMs, restart, this.sackOk);
     if (at === undefined) this.cancelTimer('recovery', now);
-    else if (at !== this.timers.recovery) this.setTimer('recovery', at, now);
+    // A later deadline leaves the timer where it is: it fires early, finds nothing due and is set again then
+    // (a bulk sender restarts the PTO with every segment; moving the timer each time would cost more than that).
+    else if (this.timers.recovery === undefined || at < this.timers.recovery) this.setTimer('recovery', at, now);
   }
 
   protected setTimer(kind: TimerKind, at: number, now: number): void {

@@ -148,7 +148,8 @@ export abstract class TcpTimers extends TcpOutput {
         this.setTimer('rto', now + this.rtt.rtoMs, now);
       }
     }
-    this.armRecoveryTimer(now);
+    // Fired early (the deadline moved later meanwhile) or for nothing: set again for the deadline as it stands.
+    this.armRecoveryTimer(now, what !== 'none');
     this.reportCongestion(now);
   }
 

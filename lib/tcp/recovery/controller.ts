@@ -155,6 +155,7 @@ export class LossRecovery {
         this.sb.onTransmit(seq, len, nowMs);
       }
       this.undoState?.onRetransmit(len, tsval);
+      this.retransmittedUnacked++;
     } else {
       this.sb.onTransmit(seq, len, nowMs);
     }
@@ -214,10 +215,16 @@ export class LossRecovery {
     else if (this.phase === 'loss' && this.sb.rtoRecoveryPoint !== undefined && seqGe(this.sb.sndUna, this.sb.rtoRecoveryPoint)) this.leave(out, a.nowMs);
 
     // Loss detection: RFC 6675 IsLost, or RACK (RFC 8985 6.2 step 5, with the reordering timer).
-    if (rackMode) {
+    if (rackMode && (this.phase !== 'open' || this.sb.sackedBytes > 0 || this.rtxOutstanding())) {
+      // (Skipped when nothing is SACKed, nothing retransmitted and no recovery runs: every segment left was sent
+      // after every one delivered, so none can be overdue. A bulk sender's ACKs take this way.)
       const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', a.srttMs ?? Infinity);
-      out.rackTimeoutMs = this.rack.detectLoss(this.sb, a.nowMs, reo).timeoutMs;
+      const found = this.rack.detectLoss(this.sb, a.nowMs, reo);
+      out.rackTimeoutMs = found.timeoutMs;
+      if (found.lostBytes > 0) this.lostPending = true;
       this.rackDeadline = out.rackTimeoutMs > 0 ? a.nowMs + out.rackTimeoutMs : undefined;
+    } else if (rackMode) {
+      this.rackDeadline = undefined;
     } else {
       this.sb.markLostByDupThresh();
     }
@@ -225,7 +232,8 @@ export class LossRecovery {
     if (this.phase === 'open' && this.sb.segments.length > 0 && this.sb.mayEnterRecovery()) {
       let why: RetransmitReason | undefined;
       if (rackMode) {
-        if (this.sb.lostBytes() > 0) why = 'rack';
+        if (this.lostPending && this.sb.lostBytes() > 0) why = 'rack';
+        this.lostPending = false;
       } else if (this.dupAcks >= DUP_THRESH) {
         why = 'dupack'; // RFC 6675 5 (2.a)
       } else if (this.sb.isLost(this.sb.sndUna)) {
@@ -240,6 +248,20 @@ export class LossRecovery {
 
   /** When RACK's reordering timer is due (absolute ms), from the last ACK's detect-loss; undefined when not armed. */
   rackDeadline: number | undefined;
+
+  /** Whether a retransmitted segment is still outstanding (RACK's order of transmission then differs from sequence order). */
+  private rtxOutstanding(): boolean {
+    if (this.retransmittedUnacked === 0) return false;
+    const any = this.sb.segments.some((s) => s.retransmitted);
+    if (!any) this.retransmittedUnacked = 0;
+    return any;
+  }
+
+  /** RACK marked a loss since recovery was last considered (saves a scan of the scoreboard on every ACK). */
+  private lostPending = false;
+
+  /** Retransmissions sent since the scoreboard last held none (a cheap bound for rtxOutstanding). */
+  private retransmittedUnacked = 0;
 
   /** RFC 8985 6.3: the reordering timer fired; returns true when it started recovery (or found more losses). */
   onRackTimer(nowMs: number, srttMs: number | undefined): { lost: boolean; rackTimeoutMs: number } {

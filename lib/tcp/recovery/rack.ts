@@ -105,6 +105,7 @@ export class Rack {
     let timeoutMs = 0;
     let lostBytes = 0;
     if (this.xmitMs === undefined) return { lostBytes, timeoutMs };
+    sb.touched();
     for (const s of sb.segments) {
       // Delivered, or already lost and waiting for its retransmission (RFC 8985: xmit_ts = INFINITE_TS).
       if (s.sacked || (s.lost && !s.rtxInFlight)) continue;
@@ -126,6 +127,7 @@ export class Rack {
    * outstanding longer than RACK.rtt + reo_wnd is lost. Returns the bytes newly marked.
    */
   markLossesOnRto(sb: Scoreboard, nowMs: number, reoWndMs: number): number {
+    sb.touched();
     let lostBytes = 0;
     for (const s of sb.segments) {
       if (s.sacked || (s.lost && !s.rtxInFlight)) continue;

@@ -85,6 +85,7 @@ export class SackLossRecovery implements LossRecovery {
       if (now < this.core.rackDeadline) return 'none';
       return this.core.onRackTimer(now, srttMs).lost ? 'retransmit' : 'none';
     }
+    if (this.ptoAt === undefined || now < this.ptoAt) return 'none';
     return this.core.phase === 'open' && this.core.tlp.endSeq === undefined ? 'probe' : 'none';
   }
 

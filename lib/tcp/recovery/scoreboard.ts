@@ -86,6 +86,8 @@ export class Scoreboard {
   rtoRecoveryPoint: number | undefined;
   /** Bytes SACKed in total (Linux's sacked_out, in bytes). */
   sackedBytes = 0;
+  /** pipe() as last worked out, kept while only new data is sent (a bulk sender asks for it each segment); undefined: stale. */
+  private pipeCache: number | undefined;
 
   /**
    * @param splitOnSack split a segment a SACK block covers in part (RFC 2018 allows blocks at any byte). False:
@@ -127,8 +129,10 @@ export class Scoreboard {
     if (seqGe(seq, this.sndNxt)) {
       this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs });
       this.sndNxt = end;
+      if (this.pipeCache !== undefined) this.pipeCache += len;
       return;
     }
+    this.pipeCache = undefined;
     const from = seqMax(seq, this.sndUna);
     const to = seqMin(end, this.sndNxt);
     if (!seqLt(from, to)) return;
@@ -149,6 +153,8 @@ export class Scoreboard {
    * the blocks cover as SACKed. Blocks outside [SND.UNA, SND.NXT) are ignored, as Linux's tcp_is_sackblock_valid does.
    */
   onAck(ack: number, blocks: ReadonlyArray<readonly [number, number]> = []): AckUpdate {
+    // A plain cumulative ACK takes its records' share out of the cached pipe; SACK blocks make it stale.
+    if (blocks.length > 0) this.pipeCache = undefined;
     const out: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], newlySacked: [], newlySackedBytes: 0, deliveredBytes: 0 };
     out.dsack = dsackOf(ack, blocks);
     if (seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt)) {
@@ -159,7 +165,10 @@ export class Scoreboard {
       while (n < this.segs.length && seqLe(this.segs[n]!.end, ack)) {
         const s = this.segs[n]!;
         if (s.sacked) sackedGone += seqDiff(s.end, s.seq);
-        else out.newlyAcked.push(s);
+        else {
+          out.newlyAcked.push(s);
+          if (this.pipeCache !== undefined) this.pipeCache -= (s.lost ? 0 : seqDiff(s.end, s.seq)) + (s.rtxInFlight ? seqDiff(s.end, s.seq) : 0);
+        }
         n++;
       }
       this.segs.splice(0, n);
@@ -217,6 +226,9 @@ export class Scoreboard {
    * as sequence numbers fall). Returns the bytes newly marked.
    */
   markLostByDupThresh(): number {
+    // Nothing SACKed: IsLost holds nowhere.
+    if (this.sackedBytes === 0) return 0;
+    this.pipeCache = undefined;
     let segments = 0;
     let bytes = 0;
     let marked = 0;
@@ -244,6 +256,7 @@ export class Scoreboard {
    * lost_out + retrans_out).
    */
   pipe(): number {
+    if (this.pipeCache !== undefined) return this.pipeCache;
     let pipe = 0;
     for (const s of this.segs) {
       if (s.sacked) continue;
@@ -251,6 +264,7 @@ export class Scoreboard {
       if (!s.lost) pipe += len;
       if (s.rtxInFlight) pipe += len;
     }
+    this.pipeCache = pipe;
     return pipe;
   }
 
@@ -314,7 +328,13 @@ export class Scoreboard {
    * deemed lost so it goes first (RACK-TLP, which found its own losses, leaves it to them); HighRxt and
    * RescueRxt start at HighACK (they rise as (4.3) is sent).
    */
+  /** Records were changed from outside (RACK marks losses on them): pipe must be worked out again. */
+  touched(): void {
+    this.pipeCache = undefined;
+  }
+
   enterRecovery(markFirstLost = true): void {
+    this.pipeCache = undefined;
     this.recoveryPoint = this.sndNxt;
     this.highRxtEnd = this.sndUna;
     this.rescueRxt = undefined;
@@ -347,6 +367,7 @@ export class Scoreboard {
    * With `markAllLost` false (RACK-TLP, RFC 8985 6.3) the caller marks the losses.
    */
   onRto(markAllLost = true): void {
+    this.pipeCache = undefined;
     this.recoveryPoint = undefined;
     this.rescueRxt = undefined;
     this.rtoRecoveryPoint = this.sndNxt;
