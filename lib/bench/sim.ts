@@ -87,6 +87,8 @@ export interface BulkOptions {
   capture?: (timeMs: number, packet: Buffer) => void;
   /** HostOptions.lazyTimers (default true). */
   lazyTimers?: boolean;
+  /** TCP settings over the bench's own (loss recovery, congestion control). */
+  tcp?: TcpConfigInput;
 }
 
 export interface BulkResult {
@@ -110,7 +112,7 @@ export interface BulkResult {
 export function simBulk(o: BulkOptions): BulkResult {
   const lossy = (o.link?.loss ?? 0) > 0 || (o.link?.corrupt ?? 0) > 0;
   const pair = makePair({
-    tcp: { profile: 'linux', mss: o.mss, rcvbuf: o.buffer, sndbuf: o.buffer, isn: 'random', maxRetries: 50 },
+    tcp: { profile: 'linux', mss: o.mss, rcvbuf: o.buffer, sndbuf: o.buffer, isn: 'random', maxRetries: 50, ...o.tcp },
     // The MTU fits the MSS plus IPv4 and TCP headers with options, as on loopback (MTU 65536).
     link: { mtu: Math.min(65535, o.mss + 40 + 40), ...o.link },
     seed: o.seed,

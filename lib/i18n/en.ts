@@ -76,6 +76,7 @@ export const en = {
   'timer.delack': 'delack',
   'timer.timewait': 'timewait',
   'timer.keepalive': 'keepalive',
+  'timer.recovery': 'recovery',
   'scause.app connect': 'app connect',
   'scause.rcv SYN': 'rcv SYN',
   'scause.rcv SYN-ACK': 'rcv SYN-ACK',
@@ -223,6 +224,7 @@ export const en = {
   'timer.fire.delack': '{host}\'s delayed-ACK timer fires after {ms} ms (RFC 9293 3.8.6.3).',
   'timer.fire.persist': '{host}\'s persist timer fires after {ms} ms: {peer}\'s window is still 0, so it probes it (RFC 9293 3.8.6.1).',
   'timer.fire.keepalive': '{host}\'s keep-alive timer fires after {ms} ms of silence (RFC 9293 3.8.4).',
+  'timer.fire.recovery': '{host}\'s loss-recovery timer fires after {ms} ms: RACK\'s reordering window has passed, or the tail loss probe is due (RFC 8985 6.3, 7.3).',
   'timer.fire.timewait': '{host}\'s TIME-WAIT timer fires: 2 MSL = {ms} ms have passed (RFC 9293 3.10.8).',
 
   // ---- expectations

@@ -76,6 +76,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'timer.delack': '延迟确认计时器',
   'timer.timewait': 'TIME-WAIT 计时器',
   'timer.keepalive': '保活计时器',
+  'timer.recovery': '丢包恢复计时器',
   'scause.app connect': '应用调用 connect',
   'scause.rcv SYN': '收到 SYN',
   'scause.rcv SYN-ACK': '收到 SYN-ACK',
@@ -216,6 +217,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   'timer.fire.delack': '{host} 的延迟确认计时器在 {ms} ms 后到期（RFC 9293 3.8.6.3）。',
   'timer.fire.persist': '{host} 的坚持计时器在 {ms} ms 后到期：{peer} 的窗口仍为 0，于是进行零窗口探测（RFC 9293 3.8.6.1）。',
   'timer.fire.keepalive': '{host} 的保活计时器在静默 {ms} ms 后到期（RFC 9293 3.8.4）。',
+  'timer.fire.recovery': '{host} 的丢包恢复计时器在 {ms} ms 后到期：RACK 的乱序窗口已过，或该发尾部丢包探测了（RFC 8985 6.3、7.3）。',
   'timer.fire.timewait': '{host} 的 TIME-WAIT 计时器到期：2MSL = {ms} ms 已经过去（RFC 9293 3.10.8）。',
 
   'expect.ok': '检查 {host}：{what}。成立。',

@@ -64,6 +64,12 @@ export interface TcpConfig {
    */
   congestionControl?: string;
   lossRecovery?: string;
+  /** Proportional Rate Reduction in SACK recovery (RFC 6937); off when absent. */
+  prr?: boolean;
+  /** Undo a reduction that D-SACK proved needless (RFC 2883 5, Linux's tcp_try_undo_*); off when absent. */
+  undo?: boolean;
+  /** The receiver reports duplicate segments in a D-SACK block (RFC 2883 4); off when absent. */
+  dsack?: boolean;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -108,6 +114,12 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   rtoMaxMs: 120_000,
   persistMinMs: 200,
   persistMaxMs: 120_000,
+  // Linux's loss recovery: RACK-TLP (net.ipv4.tcp_recovery = 1, tcp_early_retrans = 3), PRR, D-SACK
+  // (tcp_dsack = 1) and undo (tcp_input.c's tcp_try_undo_*).
+  lossRecovery: 'rack-tlp',
+  prr: true,
+  dsack: true,
+  undo: true,
 });
 
 /**
@@ -147,6 +159,8 @@ export type SettingKind =
 export type Setting = SettingKind & {
   /** The scenario file's spelling (kebab-case). */
   key: string;
+  /** May be left undefined (the module's own default then holds). */
+  optional?: true;
   field: keyof TcpConfig;
   /** What would be right, for an error's hint. */
   hint: string;
@@ -181,6 +195,12 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   { key: 'keepalive-probes', field: 'keepaliveProbes', kind: 'count', min: 1, max: 255, hint: 'probes unanswered before ETIMEDOUT' },
   duration('persist-min', 'persistMinMs', true, 'the shortest zero-window probe interval'),
   duration('persist-max', 'persistMaxMs', true, 'the longest zero-window probe interval'),
+  // The registry's names as they are when asked: a module registered later (lib/tcp/cc/registry.ts) is a choice too.
+  { key: 'congestion-control', field: 'congestionControl', kind: 'choice', get values() { return congestionControlNames(); }, optional: true, hint: 'how cwnd grows and falls (lib/tcp/cc/registry.ts)' },
+  { key: 'recovery', field: 'lossRecovery', kind: 'choice', get values() { return lossRecoveryNames(); }, optional: true, hint: 'newreno (RFC 6582), sack (RFC 6675) or rack-tlp (RFC 8985)' },
+  { ...flag('prr', 'prr', 'Proportional Rate Reduction in SACK recovery (RFC 6937) on or off'), optional: true },
+  { ...flag('dsack', 'dsack', 'D-SACK blocks for duplicate segments (RFC 2883) on or off'), optional: true },
+  { ...flag('undo', 'undo', 'undo a reduction D-SACK proved needless, on or off'), optional: true },
 ] satisfies Setting[]);
 
 /** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */
@@ -188,6 +208,7 @@ export function configProblems(c: TcpConfig): TcpConfigError[] {
   const out: TcpConfigError[] = [];
   for (const s of SETTINGS) {
     const v = c[s.field] as unknown;
+    if (v === undefined && s.optional) continue;
     const bad = (rule: string) => out.push(new TcpConfigError(s.field, `${s.field} is ${String(v)}; it must be ${rule}`, s.hint));
     switch (s.kind) {
       case 'bytes':
@@ -209,8 +230,6 @@ export function configProblems(c: TcpConfig): TcpConfigError[] {
     }
   }
   if (c.rtoMinMs > c.rtoMaxMs) out.push(new TcpConfigError('rtoMinMs', `rtoMinMs (${c.rtoMinMs} ms) is more than rtoMaxMs (${c.rtoMaxMs} ms)`, 'the minimum RTO cannot exceed the maximum'));
-  if (c.congestionControl !== undefined && !congestionControlNames().includes(c.congestionControl)) out.push(new TcpConfigError('congestionControl', `congestionControl is ${c.congestionControl}`, `one of ${congestionControlNames().join(', ')}`));
-  if (c.lossRecovery !== undefined && !lossRecoveryNames().includes(c.lossRecovery)) out.push(new TcpConfigError('lossRecovery', `lossRecovery is ${c.lossRecovery}`, `one of ${lossRecoveryNames().join(', ')}`));
   if (c.persistMinMs > c.persistMaxMs) out.push(new TcpConfigError('persistMinMs', `persistMinMs (${c.persistMinMs} ms) is more than persistMaxMs (${c.persistMaxMs} ms)`, 'the shortest persist interval cannot exceed the longest'));
   return out;
 }

@@ -1,6 +1,6 @@
 import { ACK, FIN, NO_OPTIONS, RST, SYN, seqLen, timestampsOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { pawsRejects } from './paws.ts';
-import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../wire/seq.ts';
+import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMin } from '../wire/seq.ts';
 import type { TcpState } from './states.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import type { AckSample, SackBlock } from './cc/types.ts';
@@ -39,7 +39,7 @@ function sackBlocksOf(seg: TcpSegment): readonly SackBlock[] {
 const NO_SACK_BLOCKS: readonly SackBlock[] = Object.freeze([]);
 /** The one AckSample the connections fill for their recovery module (Connection.ackSample); valid during a call. */
 const ACK_SAMPLE: AckSample = {
-  ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, flightBefore: 0, flightAfter: 0,
+  ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, sackOk: false, flightBefore: 0, flightAfter: 0,
   sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, now: 0,
 };
 
@@ -208,6 +208,8 @@ export abstract class TcpInput extends TcpTimers {
         // A retransmitted FIN: acknowledge it and restart the 2 MSL timer (3.10.7.4, eighth).
         this.setTimer('timewait', now + 2 * this.config.mslMs, now);
       }
+      // RFC 2883 4: a duplicate of data already received is reported in a D-SACK block.
+      if (payload.length > 0 && seqLe(seqAdd(seq, payload.length), rb.rcvNxt)) this.noteDuplicate(seq, seqAdd(seq, payload.length));
       this.ackNow = true;
       this.output(now);
       return false;
@@ -226,6 +228,7 @@ export abstract class TcpInput extends TcpTimers {
 
     // Trim to the window: drop what is before RCV.NXT and what is past the right edge.
     if (seqLt(seq, rb.rcvNxt)) {
+      if (payload.length > 0) this.noteDuplicate(seq, seqMin(seqAdd(seq, payload.length), rb.rcvNxt));
       let skip = seqDiff(rb.rcvNxt, seq);
       if (flags & SYN) { flags &= ~SYN; skip--; seq = seqAdd(seq, 1); }
       const n = Math.min(skip, payload.length);
@@ -495,6 +498,7 @@ export abstract class TcpInput extends TcpTimers {
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
     else this.cancelTimer('rto', now);
+    this.armRecoveryTimer(now);
     this.reportCongestion(now);
     return dataAcked > 0;
   }
@@ -503,6 +507,7 @@ export abstract class TcpInput extends TcpTimers {
   protected onOldAck(seg: TcpSegment, duplicate: boolean, now: number): void {
     const flight = this.flight;
     const step = this.recovery.onAck(this.ackSample(seg, 0, duplicate, flight, undefined, now));
+    this.armRecoveryTimer(now, false);
     if (step === 'none') return;
     // RFC 5681 3.2 step 4: the fast retransmission (Karn: no RTT sample across it).
     if (step === 'entered') this.rttSeq = undefined;
@@ -517,6 +522,7 @@ export abstract class TcpInput extends TcpTimers {
     a.bytesAcked = acked;
     a.duplicate = duplicate;
     a.sackBlocks = this.sackOk ? sackBlocksOf(seg) : NO_SACK_BLOCKS;
+    a.sackOk = this.sackOk;
     a.flightBefore = flightBefore;
     a.flightAfter = this.flight;
     a.sndUna = this.sndUna;

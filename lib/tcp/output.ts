@@ -133,9 +133,9 @@ export abstract class TcpOutput extends Tcb {
       const unsent = Math.max(0, bufLen - offset);
       const flight = this.flight;
       // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
-      const window = force ? this.snd.wnd : Math.min(this.snd.wnd, this.cc.cwnd);
-      // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight).
-      const usable = Math.max(0, window - this.recovery.pipe(flight));
+      // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight) is held
+      // against cwnd; the peer's window against everything sent and not acknowledged (SACKed bytes included).
+      const usable = force ? Math.max(0, this.snd.wnd - flight) : Math.max(0, Math.min(this.snd.wnd - flight, this.cc.cwnd - this.recovery.pipe(flight)));
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
       const segMss = Math.max(1, this.effMss - this.sackOptionLength());
       let len = Math.min(unsent, segMss, usable, maxLen);
@@ -181,6 +181,8 @@ export abstract class TcpOutput extends Tcb {
       if (this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
       if (flags & FIN) break;
     }
+    // RFC 8985 7.2: the probe timeout restarts after data is sent.
+    if (sent > 0) this.armRecoveryTimer(now);
     if (this.ackNow) this.emit(this.makeSegment(this.bareAckSeq(), ACK, EMPTY, now), why === undefined ? PLAIN : { retransmit: false, why }, now);
     if (this.chrono) this.chronoUpdate(now);
     // Data waiting and nothing in flight to bring an ACK: a zero window is probed (RFC 9293 3.8.6.1), a
@@ -255,12 +257,24 @@ export abstract class TcpOutput extends Tcb {
 
   /** Bytes the SACK option adds to our next segment (RFC 2018 3: 2 + 8 per block, with two NOPs). */
   protected sackOptionLength(): number {
-    if (!this.sackOk || !this.recvBuf?.hasGaps) return 0;
-    return 4 + 8 * this.recvBuf.sackBlocks(this.tsOk ? 3 : 4).length;
+    if (!this.sackOk || !(this.recvBuf?.hasGaps || this.dsackBlock)) return 0;
+    return 4 + 8 * this.sackBlocksNow().length;
+  }
+
+  /** RFC 2883 4 (with the `dsack` setting): remember a duplicate [from, to) for the next ACK's first SACK block. */
+  protected noteDuplicate(from: number, to: number): void {
+    if (this.config.dsack && this.sackOk && seqLt(from, to)) this.dsackBlock = [from, to];
+  }
+
+  /** The SACK blocks for the next segment: a D-SACK first when one is owed (RFC 2883 4), then RFC 2018's; at most 4, 3 with timestamps. */
+  private sackBlocksNow(): Array<[number, number]> {
+    const max = this.tsOk ? 3 : 4;
+    const blocks = this.recvBuf?.hasGaps ? this.recvBuf.sackBlocks(this.dsackBlock ? max - 1 : max) : [];
+    return this.dsackBlock ? [this.dsackBlock, ...blocks] : blocks;
   }
 
   protected makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
-    if (this.bits & REUSE_SEGMENTS && !(this.sackOk && this.recvBuf?.hasGaps)) {
+    if (this.bits & REUSE_SEGMENTS && !(this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock))) {
       // The sink is done with a segment before the next is made (ConnectionParams.segmentsUsedAtOnce).
       const seg = SHARED_SEGMENT;
       seg.srcPort = this.localPort;
@@ -281,9 +295,10 @@ export abstract class TcpOutput extends Tcb {
     }
     // Arrays written as literals of their final length: an empty array that is pushed to gets room for 17.
     let options = NO_OPTIONS;
-    if (this.sackOk && this.recvBuf?.hasGaps) {
-      // RFC 2018 3: at most 4 blocks, 3 with timestamps.
-      const sack: TcpOption = { kind: 'sack', blocks: this.recvBuf.sackBlocks(this.tsOk ? 3 : 4) };
+    if (this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock)) {
+      // RFC 2018 3: at most 4 blocks, 3 with timestamps; a D-SACK is reported once (RFC 2883 4).
+      const sack: TcpOption = { kind: 'sack', blocks: this.sackBlocksNow() };
+      this.dsackBlock = undefined;
       options = this.tsOk ? [NOP, NOP, this.tsOption(now, this.tsRecent), NOP, NOP, sack] : [NOP, NOP, sack];
     } else if (this.tsOk) {
       options = [NOP, NOP, this.tsOption(now, this.tsRecent)];

@@ -49,6 +49,8 @@ export interface CongestionSnapshot {
   flight: number;
   sndWnd: number;
   rto: number;
+  /** RFC 6675's pipe when the recovery module counts it apart from `flight` (SACKed or lost bytes); else absent. */
+  pipe?: number;
 }
 
 export interface ConnectionSink {
@@ -158,6 +160,8 @@ export abstract class Tcb {
   protected tsRecent = 0;
   protected readonly tsOffset: number;
   protected sackOk = false;
+  /** A duplicate segment's range to report in the next ACK's D-SACK block (RFC 2883 4; TcpConfig.dsack). */
+  protected dsackBlock: [number, number] | undefined;
   /** Effective send MSS: payload bytes per full segment. */
   effMss: number;
 
@@ -264,6 +268,7 @@ export abstract class Tcb {
     this.rtt = new RttEstimator(this.config);
     const congestion = makeCongestion(this.config.congestionControl, this.config.lossRecovery, {
       mss: this.effMss, initialWindow: this.config.initialWindow, iss: this.iss, profile: this.config.profile,
+      prr: this.config.prr, undo: this.config.undo,
     });
     this.cc = congestion.cc;
     this.recovery = congestion.recovery;
@@ -307,6 +312,16 @@ export abstract class Tcb {
   /** In-order bytes waiting for the application. */
   get readable(): number {
     return this.recvBuf?.unread ?? 0;
+  }
+
+  /** The recovery module's timer, where it wants it now (RFC 8985 6.3, 7.2); nothing for a module without one. */
+  protected armRecoveryTimer(now: number, restart = true): void {
+    if (!this.recovery.timerAt) return;
+    const at = this.recovery.timerAt(now, this.timers.rto, this.rtt.srttMs, restart, this.sackOk);
+    if (at === undefined) this.cancelTimer('recovery', now);
+    // A later deadline leaves the timer where it is: it fires early, finds nothing due and is set again then
+    // (a bulk sender restarts the PTO with every segment; moving the timer each time would cost more than that).
+    else if (this.timers.recovery === undefined || at < this.timers.recovery) this.setTimer('recovery', at, now);
   }
 
   protected setTimer(kind: TimerKind, at: number, now: number): void {
@@ -413,9 +428,12 @@ export abstract class Tcb {
 
   protected reportCongestion(now: number): void {
     if (!this.sink.congestion) return;
-    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight: this.flight, sndWnd: this.snd.wnd, rto: this.rtt.rtoMs };
+    const flight = this.flight;
+    const pipe = this.recovery.pipe(flight);
+    const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight, sndWnd: this.snd.wnd, rto: this.rtt.rtoMs };
+    if (pipe !== flight) snap.pipe = pipe;
     const l = this.lastCc;
-    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto) return;
+    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto && l.pipe === snap.pipe) return;
     this.lastCc = snap;
     this.sink.congestion(snap, now);
   }

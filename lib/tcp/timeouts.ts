@@ -53,6 +53,7 @@ export abstract class TcpTimers extends TcpOutput {
       case 'delack': this.onDelayedAckTimeout(now); return;
       case 'timewait': this.enterClosed(this.state === 'FIN-WAIT-2' ? 'FIN-WAIT-2 timeout' : 'timewait timeout', now); return;
       case 'keepalive': this.onKeepaliveTimeout(now); return;
+      case 'recovery': this.onRecoveryTimer(now); return;
       default: kind satisfies never;
     }
   }
@@ -90,7 +91,11 @@ export abstract class TcpTimers extends TcpOutput {
     this.rtt.onTimeout();
     this.rttSeq = undefined; // Karn: no sample from retransmitted data
     this.sndNxt = this.sndUna;
-    const sent = this.output(now, 'rto', 1);
+    let sent = this.output(now, 'rto', 1);
+    // RFC 6298 5.4: the earliest unacknowledged segment goes whatever cwnd says (Linux's tcp_retransmit_timer
+    // sends the head directly). RACK marks at an RTO only what is overdue (RFC 8985 6.3), so segments sent
+    // just before can still fill pipe's one-segment cwnd.
+    if (sent === 0 && this.sendBuf.length > 0 && this.recovery.pipe(0) > 0) sent = this.output(now, 'rto', 1, true);
     this.userTimeout?.retransmitted(now);
     if (sent === 0 && !this.timers.persist && this.unsentBytes() > 0) this.armPersist(now);
     if (this.flight > 0 && this.timers.rto === undefined) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -131,6 +136,36 @@ export abstract class TcpTimers extends TcpOutput {
     this.recovery.onTransmit(this.sndNxt, 1, this.persistBackoff > 0, now);
     this.persistBackoff++;
     this.armPersist(now);
+  }
+
+  /**
+   * The recovery module's timer fired: RACK found losses (send them again), or the tail loss probe is due
+   * (RFC 8985 7.3: one new segment, outside cwnd, if the peer's window allows; else the last segment again;
+   * then the RTO restarts).
+   */
+  protected onRecoveryTimer(now: number): void {
+    const what = this.recovery.onTimer?.(now, this.rtt.srttMs) ?? 'none';
+    if (what === 'retransmit') {
+      this.sendRetransmissions(now);
+    } else if (what === 'probe') {
+      let isRetrans = false;
+      let sent = this.unsentBytes() > 0 ? this.output(now, 'tlp', 1, true) : 0;
+      const r = sent === 0 ? this.recovery.probeSegment?.() : undefined;
+      if (r) {
+        const saved = this.sndNxt;
+        this.sndNxt = r.seq;
+        sent = this.output(now, r.why, 1, true, false, r.len);
+        this.sndNxt = seqMax(saved, this.sndNxt);
+        isRetrans = true;
+      }
+      if (sent > 0) {
+        this.recovery.onProbeSent?.(isRetrans);
+        this.setTimer('rto', now + this.rtt.rtoMs, now);
+      }
+    }
+    // Fired early (the deadline moved later meanwhile) or for nothing: set again for the deadline as it stands.
+    this.armRecoveryTimer(now, what !== 'none');
+    this.reportCongestion(now);
   }
 
   protected armPersist(now: number): void {

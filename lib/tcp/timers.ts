@@ -5,12 +5,13 @@
  * Adding a timer: its kind in TimerName and TIMER_KINDS, its field and switch cases in TimerTable (the compiler asks for
  * the field), and its handler in TcpTimers.fire (lib/tcp/timeouts.ts; the compiler asks for that too).
  */
-export type TimerName = 'rto' | 'persist' | 'delack' | 'timewait' | 'keepalive';
+/** `recovery`: the loss recovery module's own timer (RACK's reordering timer or TLP's probe timeout, RFC 8985). */
+export type TimerName = 'rto' | 'persist' | 'delack' | 'timewait' | 'keepalive' | 'recovery';
 /** The same type, by the connection's name for it. */
 export type TimerKind = TimerName;
 
 /** Every kind, in the order the timers run when several are due at once. */
-export const TIMER_KINDS: readonly TimerKind[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive'];
+export const TIMER_KINDS: readonly TimerKind[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive', 'recovery'];
 
 /**
  * When each timer is due (ms of the connection's clock), undefined when it is not running: a field a kind,
@@ -29,6 +30,8 @@ export class TimerTable implements Record<TimerKind, number | undefined> {
   timewait: number | undefined = undefined;
   /** Keep-alive (RFC 9293 3.8.4). */
   keepalive: number | undefined = undefined;
+  /** The loss recovery module's (LossRecovery.timerAt): RACK's reordering timer, TLP's PTO (RFC 8985 6.3, 7.2). */
+  recovery: number | undefined = undefined;
 
   at(kind: TimerKind): number | undefined {
     switch (kind) {
@@ -37,6 +40,8 @@ export class TimerTable implements Record<TimerKind, number | undefined> {
       case 'delack': return this.delack;
       case 'timewait': return this.timewait;
       case 'keepalive': return this.keepalive;
+      case 'recovery': return this.recovery;
+      default: return kind satisfies never;
     }
   }
 
@@ -47,12 +52,14 @@ export class TimerTable implements Record<TimerKind, number | undefined> {
       case 'delack': this.delack = at; break;
       case 'timewait': this.timewait = at; break;
       case 'keepalive': this.keepalive = at; break;
+      case 'recovery': this.recovery = at; break;
+      default: kind satisfies never;
     }
   }
 
   /** The earliest deadline of any running timer. */
   next(): number | undefined {
-    return earlier(earlier(earlier(this.rto, this.persist), earlier(this.delack, this.timewait)), this.keepalive);
+    return earlier(earlier(earlier(this.rto, this.persist), earlier(this.delack, this.timewait)), earlier(this.keepalive, this.recovery));
   }
 }
 

@@ -113,6 +113,8 @@ export interface CongestionEvent {
   sndWnd: number;
   /** Current retransmission timeout in ms. */
   rto: number;
+  /** RFC 6675's pipe (bytes counted in the network) when a SACK-based recovery counts it apart from `flight`. */
+  pipe?: number;
 }
 
 /** A scenario `expect` step, as checked at its time. */

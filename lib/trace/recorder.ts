@@ -5,7 +5,7 @@ import { decodePacket } from '../wire/tcp.ts';
 import { flagString, optionStrings } from '../wire/format.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { Relativizer } from './relative.ts';
-import type { SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events.ts';
+import type { CongestionEvent, SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events.ts';
 
 /**
  * Writes the trace of docs/trace-format.md as things happen, from the layer that owns each event: hosts call it
@@ -91,7 +91,9 @@ export class TraceRecorder implements HostTracer, RunRecorder {
   };
 
   congestion?: (host: Host, conn: string, snap: CongestionSnapshot) => void = (host, conn, snap) => {
-    this.push({ t: this.t, type: 'cc', host: host.name, conn, cwnd: snap.cwnd, ssthresh: snap.ssthresh, flight: snap.flight, sndWnd: snap.sndWnd, rto: round(snap.rto) });
+    const ev: CongestionEvent = { t: this.t, type: 'cc', host: host.name, conn, cwnd: snap.cwnd, ssthresh: snap.ssthresh, flight: snap.flight, sndWnd: snap.sndWnd, rto: round(snap.rto) };
+    if (snap.pipe !== undefined) ev.pipe = snap.pipe;
+    this.push(ev);
   };
 
   /** A packet the receiving host could not decode (a corrupted one, usually): recorded as a drop with its fields as far as they read. */

@@ -217,3 +217,23 @@ export class Pair {
 }
 
 export const rel = (base: number, n: number) => seqAdd(base, n);
+
+/** The pair's handshake: b listens, a connects, and both are ESTABLISHED by 100 ms. */
+export function open(p: Pair): void {
+  p.b.listen(0);
+  p.a.connect(0);
+  p.run(100);
+}
+
+/** Push `data` from a to b, reading on b as it arrives; returns what b read. */
+export function transfer(p: Pair, data: Buffer, limit = 600_000): Buffer {
+  let off = 0;
+  const got: Buffer[] = [];
+  const pump = () => {
+    if (off < data.length && p.a.state === 'ESTABLISHED') off += p.a.send(data.subarray(off), p.now);
+    got.push(Pair.drain(p.b, p.now));
+  };
+  pump();
+  p.run(limit, pump);
+  return Buffer.concat(got);
+}

@@ -5,35 +5,16 @@
  */
 import test from 'ava';
 import { createHash } from 'node:crypto';
-import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, Pair, SYN, brief, established, seg } from './harness.ts';
+import { ACK, FIN, LOCAL_ISS, PSH, REMOTE_ISS, Pair, SYN, brief, established, open, seg, transfer } from './harness.ts';
+import { setHeaderPrediction } from '../../lib/tcp/connection.ts';
 
 const L = LOCAL_ISS;
 const R = REMOTE_ISS;
-
-function open(p: Pair): void {
-  p.b.listen(0);
-  p.a.connect(0);
-  // deliver the SYN to the listener-born connection
-  p.run(100);
-}
 
 function pattern(n: number): Buffer {
   const b = Buffer.alloc(n);
   for (let i = 0; i < n; i++) b[i] = (i * 7 + (i >> 8)) & 0xff;
   return b;
-}
-
-/** Push `data` from a to b, reading on b as it arrives; returns what b read. */
-function transfer(p: Pair, data: Buffer, limit = 600_000): Buffer {
-  let off = 0;
-  const got: Buffer[] = [];
-  const pump = () => {
-    if (off < data.length && p.a.state === 'ESTABLISHED') off += p.a.send(data.subarray(off), p.now);
-    got.push(Pair.drain(p.b, p.now));
-  };
-  pump();
-  p.run(limit, pump);
-  return Buffer.concat(got);
 }
 
 test('three-way handshake between two connections: SYN, SYN-ACK, ACK, both ESTABLISHED', (t) => {

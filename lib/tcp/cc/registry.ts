@@ -1,5 +1,6 @@
 import { NewRenoRecovery } from './newreno.ts';
 import { Reno } from './reno.ts';
+import { SackLossRecovery } from '../recovery/sack-recovery.ts';
 import type { CcParams, CongestionControl, CongestionControlFactory, LossRecovery, LossRecoveryFactory } from './types.ts';
 
 /**
@@ -9,9 +10,13 @@ import type { CcParams, CongestionControl, CongestionControlFactory, LossRecover
  */
 const congestionControls = new Map<string, CongestionControlFactory>([
   ['reno', (p) => new Reno(p)],
+  // NewReno (RFC 6582) changes recovery only; its window arithmetic is Reno's (RFC 5681).
+  ['newreno', (p) => new Reno(p)],
 ]);
 const lossRecoveries = new Map<string, LossRecoveryFactory>([
   ['newreno', (p, cc) => new NewRenoRecovery(p, cc)],
+  ['sack', (p, cc) => new SackLossRecovery('sack', p, cc, { prr: p.prr ?? false, undo: p.undo ?? false })],
+  ['rack-tlp', (p, cc) => new SackLossRecovery('rack-tlp', p, cc, { prr: p.prr ?? false, undo: p.undo ?? false })],
 ]);
 
 /** What a connection gets when its config names none: Reno with NewReno recovery (RFC 5681, RFC 6582). */

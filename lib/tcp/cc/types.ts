@@ -29,6 +29,9 @@ export interface CcParams {
   iss: number;
   /** TcpConfig.profile: where the RFCs leave a choice, 'linux' takes Linux's. */
   profile: 'rfc' | 'linux';
+  /** TcpConfig.prr, .undo: PRR (RFC 6937) in recovery; undo of a reduction proved spurious (D-SACK, RFC 2883). */
+  prr?: boolean;
+  undo?: boolean;
 }
 
 export interface CongestionControl {
@@ -71,6 +74,8 @@ export interface AckSample {
   duplicate: boolean;
   /** The SACK blocks the segment carried when SACK was agreed (RFC 2018), in the option's order; else empty. */
   sackBlocks: readonly SackBlock[];
+  /** SACK was agreed in the SYN exchange (RFC 2018 2): a module may fall back to a non-SACK algorithm when not. */
+  sackOk: boolean;
   /** Bytes outstanding (SND.NXT - SND.UNA) before this ACK, and after it. */
   flightBefore: number;
   flightAfter: number;
@@ -128,6 +133,21 @@ export interface LossRecovery {
   pipe(flight: number): number;
   /** A retransmission timeout (RFC 6582 4 / RFC 6675 5.1): leave recovery; `sndMax` is the highest sent. */
   onRto(sndMax: number, now: number): void;
+  /**
+   * Optional: when the module's own timer should fire (RACK's reordering timer, RFC 8985 6.3; the tail loss
+   * probe's PTO, 7.2), asked after each ACK and each transmission of new data; undefined: not running.
+   * `rtoAt` is when the RTO is due; `restart`: data was sent or newly acknowledged (the PTO restarts then,
+   * not on a duplicate ACK); `sackOk`: SACK was agreed. The connection runs it as the `recovery` timer.
+   */
+  timerAt?(now: number, rtoAt: number | undefined, srttMs: number | undefined, restart: boolean, sackOk: boolean): number | undefined;
+  /**
+   * Optional: that timer fired. 'probe': send a tail loss probe (RFC 8985 7.3: one new segment if the
+   * peer's window allows, else probeSegment()), then call onProbeSent; 'retransmit': ask nextRetransmission.
+   */
+  onTimer?(now: number, srttMs: number | undefined): 'probe' | 'retransmit' | 'none';
+  /** Optional: the segment to send again as the probe when no new data can go (RFC 8985 7.3: the last one sent). */
+  probeSegment?(): Retransmission | undefined;
+  onProbeSent?(isRetrans: boolean): void;
 }
 
 export type CongestionControlFactory = (p: CcParams) => CongestionControl;

@@ -1,0 +1,348 @@
+import { seqAdd, seqDiff, seqGe, seqLt } from '../../wire/seq.ts';
+import { limitedTransmitBytes } from './limited-transmit.ts';
+import { Prr } from './prr.ts';
+import { Rack, Tlp } from './rack.ts';
+import { DUP_THRESH, Scoreboard, type NextSegment } from './scoreboard.ts';
+import { UndoState } from './undo.ts';
+
+/**
+ * SACK-based loss recovery as one object a connection drives: RFC 6675 section 5's algorithm over the
+ * scoreboard, with RACK-TLP (RFC 8985) as the loss detector when `mode` is 'rack-tlp', PRR (RFC 6937) for
+ * how much to send in recovery, limited transmit (RFC 3042) before it, and undo (D-SACK, Eifel). It decides
+ * what to retransmit and how much may be sent; the connection builds and sends the segments and tells it.
+ */
+
+/** Why a segment was retransmitted (the trace's `why`). */
+export type RetransmitReason = 'dupack' | 'sack-hole' | 'rack' | 'tlp' | 'rto';
+
+export type RecoveryMode = 'sack' | 'rack-tlp';
+
+/**
+ * The congestion controller's part (lib/tcp/cc/types.ts's CongestionControl has it): its window, and its
+ * reduction when recovery begins (RFC 5681 3.1 eq. 4: ssthresh = max(FlightSize / 2, 2 SMSS); CUBIC: 0.7 cwnd).
+ */
+export interface CongestionWindow {
+  cwnd: number;
+  ssthresh: number;
+  onEnterRecovery(flight: number, now: number): void;
+  onLeaveRecovery(now: number): void;
+}
+
+export interface RecoveryOptions {
+  mode: RecoveryMode;
+  mss: number;
+  iss: number;
+  prr: boolean;
+  undo: boolean;
+  /** Linux's choices where it departs from the RFC text: the PTO formula, no NextSeg rules 3-4. */
+  linux: boolean;
+}
+
+/** One ACK as the connection parsed it. */
+export interface RecoveryAckInput {
+  ack: number;
+  blocks: ReadonlyArray<readonly [number, number]>;
+  nowMs: number;
+  /** RFC 5681 2's duplicate ACK (no data, no window change, SND.UNA unchanged, data outstanding). */
+  isDupAck: boolean;
+  srttMs: number | undefined;
+  /** An RTT sample this ACK gave (timestamps or an unambiguous segment), for RACK.min_RTT. */
+  rttSampleMs?: number;
+  /** TSecr of the ACK (Eifel, RFC 3522) and the transmit time (our clock) it names (RACK step 2). */
+  tsecr?: number;
+  echoedXmitMs?: number;
+}
+
+export interface RecoveryAckOutcome {
+  /** Recovery began on this ACK, and why. */
+  entered?: RetransmitReason;
+  /** Recovery (or an RTO's loss phase) ended on this ACK. */
+  exited: boolean;
+  /** A reduction was undone (RFC 2883 D-SACK, RFC 3522 Eifel). */
+  undone?: 'dsack' | 'eifel';
+  /** The TLP episode's end (RFC 8985 7.4.2). */
+  tlp?: 'spurious' | 'repaired-loss';
+  /** RACK's reordering timer: ms from now, or 0 for none (RFC 8985 6.3). */
+  rackTimeoutMs: number;
+}
+
+export class LossRecovery {
+  readonly sb: Scoreboard;
+  readonly rack = new Rack();
+  readonly tlp = new Tlp();
+  readonly prr: Prr | undefined;
+  readonly undoState: UndoState | undefined;
+  /** 'open', fast 'recovery', or 'loss' after an RTO until its RecoveryPoint is acknowledged (RFC 6675 5.1). */
+  phase: 'open' | 'recovery' | 'loss' = 'open';
+  dupAcks = 0;
+  /** Bytes PRR allows since the last ACK (RFC 6937 sndcnt, less what was sent). */
+  private prrQuota = 0;
+  /** The reason for the next retransmission by rule 1: the first of a recovery is the fast retransmit. */
+  private entryReason: RetransmitReason | undefined;
+  /** What nextRetransmission chose, so onTransmit can account for it (RFC 6675 (C.2)). */
+  private chosen: (NextSegment & { reason: RetransmitReason }) | undefined;
+
+  constructor(readonly opts: RecoveryOptions, readonly cc: CongestionWindow) {
+    // Data starts after the SYN (RFC 9293 3.4): the first octet the scoreboard can hold is ISS + 1.
+    this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1), DUP_THRESH, !opts.linux);
+    this.prr = opts.prr ? new Prr() : undefined;
+    this.undoState = opts.undo ? new UndoState() : undefined;
+  }
+
+  setMss(mss: number): void {
+    this.opts.mss = mss;
+    this.sb.setMss(mss);
+  }
+
+  /** RFC 6675 SetPipe(): the bytes believed in the network, used in place of SND.NXT - SND.UNA. */
+  pipe(): number {
+    return this.sb.pipe();
+  }
+
+  /**
+   * How many bytes may be sent now: PRR's quota in recovery (RFC 6937), else cwnd - pipe (RFC 6675 (C);
+   * outside recovery this is also the SACK form of limited transmit, RFC 6675 5 (2.c), as SACKed segments
+   * leave pipe). With `newDataBytes`, RFC 3042's limited transmit for a sender whose ACKs carry no SACK.
+   */
+  budget(flightBytes?: number, newDataBytes = 0): number {
+    if (this.phase === 'recovery' && this.prr) return Math.max(0, this.prrQuota);
+    const pipe = this.sb.pipe();
+    let room = Math.max(0, this.cc.cwnd - pipe);
+    if (this.phase === 'open' && flightBytes !== undefined && this.sb.sackedBytes === 0) {
+      room = Math.max(room, limitedTransmitBytes(this.dupAcks, flightBytes, this.cc.cwnd, this.opts.mss, newDataBytes));
+    }
+    return room;
+  }
+
+  /**
+   * The next retransmission, if one is due and the budget allows it: in recovery, RFC 6675 NextSeg (rules 1, 3,
+   * 4; rule 2 means "send new data", left to the caller); after an RTO, the lowest segment deemed lost.
+   */
+  nextRetransmission(newDataBytes: number): { seq: number; len: number; reason: RetransmitReason } | undefined {
+    // Asked again before the last answer was sent (the peer's window held it back): nothing more for now.
+    if (this.chosen) {
+      this.chosen = undefined;
+      return undefined;
+    }
+    let seg: NextSegment | undefined;
+    let reason: RetransmitReason;
+    if (this.phase === 'recovery') {
+      seg = this.sb.nextSeg(newDataBytes, this.opts.mode === 'sack' && !this.opts.linux);
+      if (!seg || seg.rule === 2) return undefined;
+      reason = seg.rule === 1 && this.entryReason ? this.entryReason : this.opts.mode === 'rack-tlp' ? 'rack' : 'sack-hole';
+    } else {
+      // After an RTO (or a RACK loss outside recovery): the lowest lost segment not yet resent.
+      const lost = this.sb.segments.find((s) => s.lost && !s.rtxInFlight && !s.sacked);
+      if (!lost) return undefined;
+      seg = { seq: lost.seq, len: Math.min(this.opts.mss, seqDiff(lost.end, lost.seq)), rule: 1 };
+      reason = this.phase === 'loss' ? 'rto' : 'rack';
+    }
+    if (seg.len > this.budget()) return undefined;
+    this.chosen = { ...seg, reason };
+    return { seq: seg.seq, len: seg.len, reason };
+  }
+
+  /** Every data segment the connection sends (new or not), with its TSval when timestamps are on. */
+  onTransmit(seq: number, len: number, nowMs: number, tsval?: number): void {
+    if (len <= 0) return;
+    const retransmit = seqLt(seq, this.sb.sndNxt);
+    if (retransmit) {
+      const c = this.chosen;
+      if (c && c.seq === seq && c.len === len) {
+        this.sb.onNextSegSent(c, nowMs);
+        if (c.rule === 1 && c.reason === this.entryReason) this.entryReason = undefined;
+      } else {
+        this.sb.onTransmit(seq, len, nowMs);
+      }
+      this.undoState?.onRetransmit(len, tsval);
+      this.retransmittedUnacked++;
+    } else {
+      this.sb.onTransmit(seq, len, nowMs);
+    }
+    this.chosen = undefined;
+    if (this.phase === 'recovery' && this.prr) {
+      this.prr.onSent(len);
+      this.prrQuota -= len;
+    }
+  }
+
+  /** One ACK: the scoreboard, RACK, TLP, undo, and entering or leaving recovery (RFC 6675 5, RFC 8985 6-7). */
+  onAck(a: RecoveryAckInput): RecoveryAckOutcome {
+    const out: RecoveryAckOutcome = { exited: false, rackTimeoutMs: 0 };
+    this.chosen = undefined;
+    const flightBefore = seqDiff(this.sb.sndNxt, this.sb.sndUna);
+    const u = this.sb.onAck(a.ack, a.blocks);
+    const rackMode = this.opts.mode === 'rack-tlp';
+    if (a.rttSampleMs !== undefined) this.rack.updateMinRtt(a.rttSampleMs);
+    // Before any data was timed, the handshake's RTT (as SRTT) stands for the minimum (Linux's tcp_min_rtt has it).
+    else if (this.rack.minRttMs === Infinity && a.srttMs !== undefined) this.rack.updateMinRtt(a.srttMs);
+    this.rack.onAck(u, { nowMs: a.nowMs, sndUna: this.sb.sndUna, sndNxt: this.sb.sndNxt, inRecovery: this.phase !== 'open', echoedXmitMs: a.echoedXmitMs });
+
+    // Undo (Linux tcp_try_undo_*): every retransmission D-SACKed, or the first ACK after one echoing an older timestamp.
+    const undo = this.undoState;
+    if (undo?.marker !== undefined) {
+      if (u.dsack && undo.onDsack(u.dsack)) out.undone = 'dsack';
+      else if (u.cumAckedBytes > 0 && undo.retransmitTs !== undefined) {
+        // RFC 3522 2: only the first ACK after the retransmission tells.
+        if (undo.eifelSpurious(a.tsecr)) out.undone = 'eifel';
+        undo.retransmitTs = undefined;
+      }
+      if (out.undone) {
+        const r = undo.undo(this.cc.cwnd, this.cc.ssthresh);
+        this.cc.cwnd = r.cwnd;
+        this.cc.ssthresh = r.ssthresh;
+        if (this.phase !== 'open') this.leave(out, a.nowMs);
+      }
+    }
+
+    // RFC 8985 7.4.2: the tail loss probe's ACK.
+    if (rackMode) {
+      const t = this.tlp.onAck(a.ack, u.dsack, a.isDupAck && a.blocks.length === 0);
+      if (t === 'repaired-loss' && this.phase === 'open') {
+        // The probe repaired a loss: react as to one (Linux tcp_process_tlp_ack: CWR, cwnd = ssthresh).
+        this.cc.onEnterRecovery(flightBefore, a.nowMs);
+        this.cc.cwnd = Math.min(this.cc.cwnd, this.cc.ssthresh);
+        out.tlp = t;
+      } else if (t === 'spurious') out.tlp = t;
+    }
+
+    // Duplicate ACKs: RFC 5681's, or RFC 6675 2's (an ACK that newly SACKs data counts as one).
+    if (u.cumAckedBytes > 0) this.dupAcks = 0;
+    else if (a.isDupAck || u.newlySackedBytes > 0) this.dupAcks++;
+
+    // RFC 6675 5 (A) and 5.1: the end of recovery or of an RTO's loss phase.
+    if (this.phase === 'recovery' && this.sb.maybeExitRecovery()) this.leave(out, a.nowMs);
+    else if (this.phase === 'loss' && this.sb.rtoRecoveryPoint !== undefined && seqGe(this.sb.sndUna, this.sb.rtoRecoveryPoint)) this.leave(out, a.nowMs);
+
+    // Loss detection: RFC 6675 IsLost, or RACK (RFC 8985 6.2 step 5, with the reordering timer).
+    if (rackMode && (this.phase !== 'open' || this.sb.sackedBytes > 0 || this.rtxOutstanding())) {
+      // (Skipped when nothing is SACKed, nothing retransmitted and no recovery runs: every segment left was sent
+      // after every one delivered, so none can be overdue. A bulk sender's ACKs take this way.)
+      const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', a.srttMs ?? Infinity);
+      const found = this.rack.detectLoss(this.sb, a.nowMs, reo);
+      out.rackTimeoutMs = found.timeoutMs;
+      if (found.lostBytes > 0) this.lostPending = true;
+      this.rackDeadline = out.rackTimeoutMs > 0 ? a.nowMs + out.rackTimeoutMs : undefined;
+    } else if (rackMode) {
+      this.rackDeadline = undefined;
+    } else {
+      this.sb.markLostByDupThresh();
+    }
+
+    if (this.phase === 'open' && this.sb.segments.length > 0 && this.sb.mayEnterRecovery()) {
+      let why: RetransmitReason | undefined;
+      if (rackMode) {
+        if (this.lostPending && this.sb.lostBytes() > 0) why = 'rack';
+        this.lostPending = false;
+      } else if (this.dupAcks >= DUP_THRESH) {
+        why = 'dupack'; // RFC 6675 5 (2.a)
+      } else if (this.sb.isLost(this.sb.sndUna)) {
+        why = 'sack-hole'; // RFC 6675 5 (2.b)
+      }
+      if (why) this.enter(why, u.deliveredBytes, a.nowMs, out);
+    } else if (this.phase === 'recovery' && this.prr) {
+      this.prrQuota = this.prr.onAck(u.deliveredBytes, this.sb.pipe(), this.opts.mss);
+    }
+    return out;
+  }
+
+  /** When RACK's reordering timer is due (absolute ms), from the last ACK's detect-loss; undefined when not armed. */
+  rackDeadline: number | undefined;
+
+  /** Whether a retransmitted segment is still outstanding (RACK's order of transmission then differs from sequence order). */
+  private rtxOutstanding(): boolean {
+    if (this.retransmittedUnacked === 0) return false;
+    const any = this.sb.segments.some((s) => s.retransmitted);
+    if (!any) this.retransmittedUnacked = 0;
+    return any;
+  }
+
+  /** RACK marked a loss since recovery was last considered (saves a scan of the scoreboard on every ACK). */
+  private lostPending = false;
+
+  /** Retransmissions sent since the scoreboard last held none (a cheap bound for rtxOutstanding). */
+  private retransmittedUnacked = 0;
+
+  /** RFC 8985 6.3: the reordering timer fired; returns true when it started recovery (or found more losses). */
+  onRackTimer(nowMs: number, srttMs: number | undefined): { lost: boolean; rackTimeoutMs: number } {
+    const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', srttMs ?? Infinity);
+    const r = this.rack.detectLoss(this.sb, nowMs, reo);
+    this.rackDeadline = r.timeoutMs > 0 ? nowMs + r.timeoutMs : undefined;
+    if (r.lostBytes > 0 && this.phase === 'open' && this.sb.mayEnterRecovery()) this.enter('rack', 0, nowMs, { exited: false, rackTimeoutMs: 0 });
+    return { lost: r.lostBytes > 0, rackTimeoutMs: r.timeoutMs };
+  }
+
+  /**
+   * RFC 8985 7.2: when the tail loss probe should fire, ms from now, or undefined when it should not be armed
+   * (then the RTO alone runs). `rtoRemainingMs` is the time left on the RTO timer.
+   */
+  ptoMs(srttMs: number | undefined, rtoRemainingMs: number, sackOk: boolean): number | undefined {
+    if (this.opts.mode !== 'rack-tlp') return undefined;
+    const outstanding = seqDiff(this.sb.sndNxt, this.sb.sndUna);
+    if (!this.tlp.mayArm(sackOk, this.phase !== 'open', outstanding)) return undefined;
+    return this.tlp.ptoMs(srttMs, this.sb.segments.length === 1, rtoRemainingMs, this.opts.linux);
+  }
+
+  /** RFC 8985 7.3: the PTO fired. What to send as the probe (the caller sends it, then calls onProbeSent). */
+  probe(newDataBytes: number): { seq: number; len: number; isRetrans: boolean } | undefined {
+    return this.tlp.chooseProbe(this.sb, newDataBytes, this.opts.mss);
+  }
+
+  onProbeSent(isRetrans: boolean): void {
+    this.tlp.onProbeSent(this.sb.sndNxt, isRetrans);
+  }
+
+  /**
+   * A retransmission timeout (RFC 6675 5.1; RFC 8985 6.3). The caller has already applied the congestion
+   * controller's timeout response (cwnd = 1 SMSS); this remembers what to undo and marks what is lost.
+   */
+  onRto(nowMs: number, priorCwnd: number, priorSsthresh: number, srttMs: number | undefined): void {
+    if (this.phase === 'recovery') this.rack.onRecoveryExit();
+    this.undoState?.start(this.sb.sndUna, priorCwnd, priorSsthresh);
+    this.phase = 'loss';
+    this.dupAcks = 0;
+    this.rackDeadline = undefined;
+    this.entryReason = undefined;
+    this.tlp.endSeq = undefined;
+    if (this.opts.mode === 'rack-tlp') {
+      this.sb.onRto(false);
+      this.rack.markLossesOnRto(this.sb, nowMs, this.rack.reoWndMs(this.sb, true, srttMs ?? Infinity));
+    } else {
+      this.sb.onRto(true);
+    }
+  }
+
+  /** RFC 6675 5 step 4 (with RFC 6937's start): enter recovery. */
+  private enter(why: RetransmitReason, deliveredBytes: number, nowMs: number, out: RecoveryAckOutcome): void {
+    const flight = seqDiff(this.sb.sndNxt, this.sb.sndUna);
+    this.undoState?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh);
+    this.phase = 'recovery';
+    if (this.opts.mode === 'sack') this.sb.enterRecovery();
+    else this.sb.enterRecovery(false);
+    this.entryReason = why;
+    this.cc.onEnterRecovery(flight, nowMs);
+    const ssthresh = this.cc.ssthresh;
+    if (this.prr) {
+      this.prr.enter(ssthresh, flight);
+      this.prrQuota = this.prr.onAck(deliveredBytes, this.sb.pipe(), this.opts.mss);
+    } else {
+      // RFC 6675 5 (4.2): cwnd = ssthresh.
+      this.cc.cwnd = ssthresh;
+    }
+    out.entered = why;
+  }
+
+  /** Leave recovery or the loss phase: cwnd = ssthresh after PRR (RFC 6937 3), RACK's persistence counts down. */
+  private leave(out: RecoveryAckOutcome, nowMs: number): void {
+    if (this.phase === 'recovery') {
+      if (this.prr && !out.undone) this.cc.cwnd = this.cc.ssthresh;
+      this.sb.recoveryPoint = undefined;
+      this.cc.onLeaveRecovery(nowMs);
+    }
+    this.rack.onRecoveryExit();
+    this.phase = 'open';
+    this.entryReason = undefined;
+    // The undo marker stays: a D-SACK for the episode's retransmission often comes just after recovery ends.
+    out.exited = true;
+  }
+}

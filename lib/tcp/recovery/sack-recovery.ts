@@ -1,0 +1,105 @@
+import { NewRenoRecovery } from '../cc/newreno.ts';
+import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission } from '../cc/types.ts';
+import { LossRecovery as Controller, type RecoveryMode } from './controller.ts';
+
+/**
+ * The seam's LossRecovery (lib/tcp/cc/types.ts) for SACK-based recovery: 'sack' (RFC 6675, IsLost with
+ * DupThresh) and 'rack-tlp' (RFC 8985), both with limited transmit and, when asked, PRR and D-SACK undo.
+ * A peer that did not agree to SACK gets NewReno (RFC 6582), as Linux falls back to its Reno emulation.
+ */
+export interface SackRecoveryOptions {
+  prr: boolean;
+  undo: boolean;
+}
+
+export class SackLossRecovery implements LossRecovery {
+  readonly core: Controller;
+  private readonly fallback: NewRenoRecovery;
+  /** Whether the peer agreed to SACK, learnt from the first ACK (AckSample.sackOk). */
+  private sack: boolean | undefined;
+  private readonly cc: CongestionControl;
+  /** When the tail loss probe is due, while armed. */
+  private ptoAt: number | undefined;
+
+  constructor(readonly name: RecoveryMode, p: CcParams, cc: CongestionControl, o: SackRecoveryOptions) {
+    this.cc = cc;
+    this.core = new Controller({ mode: name, mss: p.mss, iss: p.iss, prr: o.prr, undo: o.undo, linux: p.profile === 'linux' }, cc);
+    this.fallback = new NewRenoRecovery(p, cc);
+  }
+
+  get inRecovery(): boolean {
+    return this.sack ? this.core.phase === 'recovery' : this.fallback.inRecovery;
+  }
+
+  get dupAcks(): number {
+    return this.sack ? this.core.dupAcks : this.fallback.dupAcks;
+  }
+
+  onAck(a: AckSample): RecoveryStep {
+    this.sack ??= a.sackOk;
+    if (!this.sack) return this.fallback.onAck(a);
+    if (this.cc.mss !== this.core.opts.mss) this.core.setMss(this.cc.mss);
+    const wasIn = this.core.phase === 'recovery';
+    const r = this.core.onAck({ ack: a.ack, blocks: a.sackBlocks, nowMs: a.now, isDupAck: a.duplicate, srttMs: a.srttMs, rttSampleMs: a.rttMs });
+    // Outside recovery, cwnd grows as the congestion control says (RFC 5681 3.1; CUBIC), as NewReno does.
+    if (this.core.phase === 'open' && !wasIn && !r.undone && !r.tlp && a.bytesAcked > 0 && a.cwndLimited) this.cc.onAck(a);
+    if (r.entered) return 'entered';
+    if (r.exited) return 'left';
+    return this.core.phase === 'recovery' ? 'continued' : 'none';
+  }
+
+  nextRetransmission(sndUna: number, sndNxt: number): Retransmission | undefined {
+    if (!this.sack) return this.fallback.nextRetransmission(sndUna, sndNxt);
+    const r = this.core.nextRetransmission(0);
+    return r && { seq: r.seq, len: r.len, why: r.reason, ignoreCwnd: false };
+  }
+
+  onTransmit(seq: number, len: number, retransmit: boolean, now: number): void {
+    this.fallback.onTransmit(seq, len, retransmit, now);
+    this.core.onTransmit(seq, len, now);
+  }
+
+  pipe(flight: number): number {
+    if (!this.sack) return this.fallback.pipe(flight);
+    // In recovery with PRR, the budget is PRR's: cwnd - pipe must equal it (Linux sets cwnd = in_flight + sndcnt).
+    const pipe = this.core.pipe();
+    if (this.core.phase === 'recovery' && this.core.prr) this.cc.cwnd = pipe + this.core.budget();
+    return pipe;
+  }
+
+  /** RACK's reordering timer when armed, else the PTO (RFC 8985 7.2), else none. */
+  timerAt(now: number, rtoAt: number | undefined, srttMs: number | undefined, restart: boolean, sackOk: boolean): number | undefined {
+    this.sack ??= sackOk;
+    if (!this.sack) return undefined;
+    if (this.core.rackDeadline !== undefined) return this.core.rackDeadline;
+    const pto = this.core.ptoMs(srttMs, rtoAt === undefined ? Infinity : rtoAt - now, true);
+    if (pto === undefined) this.ptoAt = undefined;
+    // RFC 8985 7.2: the PTO restarts when data is sent or newly acknowledged (Linux: FLAG_SET_XMIT_TIMER), not on a SACK alone.
+    else if (restart || this.ptoAt === undefined || this.ptoAt < now) this.ptoAt = now + pto;
+    return this.ptoAt;
+  }
+
+  onTimer(now: number, srttMs: number | undefined): 'probe' | 'retransmit' | 'none' {
+    if (!this.sack) return 'none';
+    if (this.core.rackDeadline !== undefined) {
+      if (now < this.core.rackDeadline) return 'none';
+      return this.core.onRackTimer(now, srttMs).lost ? 'retransmit' : 'none';
+    }
+    if (this.ptoAt === undefined || now < this.ptoAt) return 'none';
+    return this.core.phase === 'open' && this.core.tlp.endSeq === undefined ? 'probe' : 'none';
+  }
+
+  probeSegment(): Retransmission | undefined {
+    const p = this.core.probe(0);
+    return p && { seq: p.seq, len: p.len, why: 'tlp', ignoreCwnd: true };
+  }
+
+  onProbeSent(isRetrans: boolean): void {
+    this.core.onProbeSent(isRetrans);
+  }
+
+  onRto(sndMax: number, now: number): void {
+    this.fallback.onRto(sndMax, now);
+    if (this.sack) this.core.onRto(now, this.cc.cwnd, this.cc.ssthresh, undefined);
+  }
+}

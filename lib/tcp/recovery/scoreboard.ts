@@ -1,0 +1,403 @@
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax, seqMin } from '../../wire/seq.ts';
+
+/**
+ * The sender's scoreboard (RFC 6675 section 3, "Definitions" and section 4, "Algorithm Details"):
+ * one record for each segment sent and not yet cumulatively acknowledged, with what the peer's SACK
+ * blocks (RFC 2018) say it holds, which segments are deemed lost and which retransmissions are in the
+ * network. RACK-TLP (RFC 8985) keeps its per-segment state (transmit time, lost, retransmitted) on the
+ * same records, as Linux keeps both on its retransmission queue.
+ *
+ * Sequence numbers are 32-bit and compared modulo 2^32 (lib/wire/seq.ts). Ranges are half open:
+ * `[seq, end)`. Where RFC 6675 names the highest octet of something (HighData, HighRxt), this module
+ * keeps one past it (`sndNxt`, `highRxtEnd`), the way SND.NXT is one past the last octet sent.
+ */
+
+/** One transmitted segment (or the part of one that a SACK block split off). */
+export interface SegmentRecord {
+  /** First sequence number and one past the last. */
+  seq: number;
+  end: number;
+  /** The peer holds it (RFC 6675 3: "SACKed"). */
+  sacked: boolean;
+  /** Deemed lost, by RFC 6675 IsLost, by RACK (RFC 8985 6.2 step 5) or by an RTO; sticky until SACKed or acknowledged. */
+  lost: boolean;
+  /** A retransmission of it is believed to be in the network (RFC 6675 SetPipe (b); Linux's retrans_out). */
+  rtxInFlight: boolean;
+  /** Retransmitted at least once (RFC 8985 "Segment.retransmitted"; Karn's ambiguity). */
+  retransmitted: boolean;
+  /** Time of its last transmission, ms (RFC 8985 "Segment.xmit_ts"). */
+  xmitMs: number;
+}
+
+/** RFC 6675 section 2: "DupThresh", the number of duplicate ACKs (or SACKed segments) that signal a loss. */
+export const DUP_THRESH = 3;
+
+/** What one ACK did to the scoreboard. */
+export interface AckUpdate {
+  /** Bytes the cumulative ACK newly covers (the change in SND.UNA). */
+  cumAckedBytes: number;
+  /** Records that left the scoreboard by the cumulative ACK and had not been SACKed before. */
+  newlyAcked: SegmentRecord[];
+  /** Records newly SACKed by this ACK's blocks. */
+  newlySacked: SegmentRecord[];
+  /** Bytes newly SACKed. */
+  newlySackedBytes: number;
+  /** RFC 6937 "DeliveredData": the change in SND.UNA plus the change in SACKed bytes. */
+  deliveredBytes: number;
+  /** The D-SACK block (RFC 2883 4), when the first block reports a duplicate. */
+  dsack?: [number, number];
+}
+
+/** A range NextSeg chose (RFC 6675 4), with the rule that chose it. */
+export interface NextSegment {
+  seq: number;
+  len: number;
+  /** 1: a lost hole; 2: new data; 3: a hole not (yet) deemed lost; 4: the rescue retransmission. */
+  rule: 1 | 2 | 3 | 4;
+}
+
+/**
+ * RFC 2883 section 4 (and RFC 3708 1): the first SACK block is a D-SACK when it lies at or below the
+ * cumulative ACK, or when it lies inside the second block. Returns that block, or undefined.
+ */
+export function dsackOf(ack: number, blocks: ReadonlyArray<readonly [number, number]>): [number, number] | undefined {
+  const first = blocks[0];
+  if (!first || !seqLt(first[0], first[1])) return undefined;
+  if (seqLe(first[1], ack)) return [first[0], first[1]];
+  const second = blocks[1];
+  if (second && seqGe(first[0], second[0]) && seqLe(first[1], second[1])) return [first[0], first[1]];
+  return undefined;
+}
+
+export class Scoreboard {
+  /** Segments sent and not cumulatively acknowledged, in sequence order. */
+  private readonly segs: SegmentRecord[] = [];
+  /** RFC 6675 "HighACK" (here SND.UNA: every octet before it is acknowledged). */
+  sndUna: number;
+  /** One past RFC 6675 "HighData", the highest octet sent (SND.MAX). */
+  sndNxt: number;
+  /** One past RFC 6675 "HighRxt", the highest octet retransmitted in this recovery. */
+  highRxtEnd: number;
+  /** RFC 6675 "RescueRxt": undefined until the rescue retransmission of this recovery (rule 4) is sent. */
+  rescueRxt: number | undefined;
+  /** RFC 6675 "RecoveryPoint": one past HighData when recovery began; undefined outside recovery. */
+  recoveryPoint: number | undefined;
+  /** SND.NXT at the last RTO (RFC 6675 5.1): no new recovery starts until HighACK reaches it. */
+  rtoRecoveryPoint: number | undefined;
+  /** Bytes SACKed in total (Linux's sacked_out, in bytes). */
+  sackedBytes = 0;
+  /** pipe() as last worked out, kept while only new data is sent (a bulk sender asks for it each segment); undefined: stale. */
+  private pipeCache: number | undefined;
+
+  /**
+   * @param splitOnSack split a segment a SACK block covers in part (RFC 2018 allows blocks at any byte). False:
+   * only segments a block covers whole are SACKed, as Linux's tcp_match_skb_to_sack, which splits only at
+   * multiples of the MSS, does for segments of one MSS.
+   */
+  constructor(private mss: number, iss: number, readonly dupThresh = DUP_THRESH, readonly splitOnSack = true) {
+    this.sndUna = iss;
+    this.sndNxt = iss;
+    this.highRxtEnd = iss;
+  }
+
+  setMss(mss: number): void {
+    this.mss = mss;
+  }
+
+  /** The records, lowest first (read only: the scoreboard owns them). */
+  get segments(): readonly SegmentRecord[] {
+    return this.segs;
+  }
+
+  get inRecovery(): boolean {
+    return this.recoveryPoint !== undefined;
+  }
+
+  /** The highest octet any SACK block covers, plus one (RFC 6675 NextSeg (1.b)); SND.UNA when nothing is SACKed. */
+  get highSackedEnd(): number {
+    for (let i = this.segs.length - 1; i >= 0; i--) if (this.segs[i]!.sacked) return this.segs[i]!.end;
+    return this.sndUna;
+  }
+
+  /**
+   * A transmission: new data at SND.NXT gets a record; a retransmission (below SND.NXT) marks the records it
+   * covers as retransmitted and in flight again, with a new transmit time (RFC 8985 6.1, "Segment.xmit_ts").
+   */
+  onTransmit(seq: number, len: number, nowMs: number): void {
+    if (len <= 0) return;
+    const end = seqAdd(seq, len);
+    if (seqGe(seq, this.sndNxt)) {
+      this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs });
+      this.sndNxt = end;
+      if (this.pipeCache !== undefined) this.pipeCache += len;
+      return;
+    }
+    this.pipeCache = undefined;
+    const from = seqMax(seq, this.sndUna);
+    const to = seqMin(end, this.sndNxt);
+    if (!seqLt(from, to)) return;
+    this.splitAt(from);
+    this.splitAt(to);
+    for (let i = this.indexOf(from); i < this.segs.length && seqLt(this.segs[i]!.seq, to); i++) {
+      const s = this.segs[i]!;
+      if (s.sacked) continue;
+      s.retransmitted = true;
+      s.rtxInFlight = true;
+      s.xmitMs = nowMs;
+    }
+    if (seqGt(end, this.sndNxt)) this.onTransmit(this.sndNxt, seqDiff(end, this.sndNxt), nowMs);
+  }
+
+  /**
+   * An ACK with its SACK blocks (RFC 6675 4 "Update()"): drops what the cumulative ACK covers and marks what
+   * the blocks cover as SACKed. Blocks outside [SND.UNA, SND.NXT) are ignored, as Linux's tcp_is_sackblock_valid does.
+   */
+  onAck(ack: number, blocks: ReadonlyArray<readonly [number, number]> = []): AckUpdate {
+    // A plain cumulative ACK takes its records' share out of the cached pipe; SACK blocks make it stale.
+    if (blocks.length > 0) this.pipeCache = undefined;
+    const out: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], newlySacked: [], newlySackedBytes: 0, deliveredBytes: 0 };
+    out.dsack = dsackOf(ack, blocks);
+    if (seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt)) {
+      out.cumAckedBytes = seqDiff(ack, this.sndUna);
+      let sackedGone = 0;
+      this.splitAt(ack);
+      let n = 0;
+      while (n < this.segs.length && seqLe(this.segs[n]!.end, ack)) {
+        const s = this.segs[n]!;
+        if (s.sacked) sackedGone += seqDiff(s.end, s.seq);
+        else {
+          out.newlyAcked.push(s);
+          if (this.pipeCache !== undefined) this.pipeCache -= (s.lost ? 0 : seqDiff(s.end, s.seq)) + (s.rtxInFlight ? seqDiff(s.end, s.seq) : 0);
+        }
+        n++;
+      }
+      this.segs.splice(0, n);
+      this.sackedBytes -= sackedGone;
+      this.sndUna = ack;
+      if (seqLt(this.highRxtEnd, ack)) this.highRxtEnd = ack;
+      out.deliveredBytes = out.cumAckedBytes - sackedGone;
+    }
+    for (let b = 0; b < blocks.length; b++) {
+      if (b === 0 && out.dsack) continue;
+      const [l, r] = blocks[b]!;
+      const from = seqMax(l, this.sndUna);
+      const to = seqMin(r, this.sndNxt);
+      if (!seqLt(from, to) || !seqLt(l, r) || seqGt(r, this.sndNxt)) continue;
+      if (this.splitOnSack) {
+        this.splitAt(from);
+        this.splitAt(to);
+      }
+      for (let i = this.indexOf(from); i < this.segs.length && seqLt(this.segs[i]!.seq, to); i++) {
+        const s = this.segs[i]!;
+        if (s.sacked || seqGt(s.end, to)) continue;
+        s.sacked = true;
+        s.lost = false;
+        s.rtxInFlight = false;
+        const len = seqDiff(s.end, s.seq);
+        this.sackedBytes += len;
+        out.newlySackedBytes += len;
+        out.newlySacked.push(s);
+      }
+    }
+    out.deliveredBytes += out.newlySackedBytes;
+    return out;
+  }
+
+  /**
+   * RFC 6675 4 "IsLost(SeqNum)": true when DupThresh discontiguous SACKed segments lie above SeqNum, or more
+   * than (DupThresh - 1) * SMSS bytes above it are SACKed.
+   */
+  isLost(seq: number): boolean {
+    let segments = 0;
+    let bytes = 0;
+    for (let i = this.segs.length - 1; i >= 0; i--) {
+      const s = this.segs[i]!;
+      if (seqLe(s.end, seq)) break;
+      if (!s.sacked) continue;
+      segments++;
+      bytes += seqDiff(s.end, seqMax(s.seq, seqAdd(seq, 1)));
+      if (segments >= this.dupThresh || bytes > (this.dupThresh - 1) * this.mss) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Marks every unSACKed segment for which IsLost holds as lost, in one pass from the top (IsLost only grows
+   * as sequence numbers fall). Returns the bytes newly marked.
+   */
+  markLostByDupThresh(): number {
+    // Nothing SACKed: IsLost holds nowhere.
+    if (this.sackedBytes === 0) return 0;
+    this.pipeCache = undefined;
+    let segments = 0;
+    let bytes = 0;
+    let marked = 0;
+    let lossFound = false;
+    for (let i = this.segs.length - 1; i >= 0; i--) {
+      const s = this.segs[i]!;
+      if (s.sacked) {
+        segments++;
+        bytes += seqDiff(s.end, s.seq);
+        continue;
+      }
+      // IsLost(s.seq) counts the SACKed octets above s.seq, and none of s itself is SACKed.
+      if (!lossFound && (segments >= this.dupThresh || bytes > (this.dupThresh - 1) * this.mss)) lossFound = true;
+      if (lossFound && !s.lost) {
+        s.lost = true;
+        marked += seqDiff(s.end, s.seq);
+      }
+    }
+    return marked;
+  }
+
+  /**
+   * RFC 6675 4 "SetPipe()": every unSACKed octet between HighACK and HighData counts once if it is not
+   * deemed lost, and once more if a retransmission of it is in flight (Linux: packets_out - sacked_out -
+   * lost_out + retrans_out).
+   */
+  pipe(): number {
+    if (this.pipeCache !== undefined) return this.pipeCache;
+    let pipe = 0;
+    for (const s of this.segs) {
+      if (s.sacked) continue;
+      const len = seqDiff(s.end, s.seq);
+      if (!s.lost) pipe += len;
+      if (s.rtxInFlight) pipe += len;
+    }
+    this.pipeCache = pipe;
+    return pipe;
+  }
+
+  /** Bytes of unSACKed segments deemed lost with no retransmission in flight: what recovery still owes. */
+  lostBytes(): number {
+    let n = 0;
+    for (const s of this.segs) if (s.lost && !s.rtxInFlight && !s.sacked) n += seqDiff(s.end, s.seq);
+    return n;
+  }
+
+  /**
+   * RFC 6675 4 "NextSeg()": what to send next during recovery. `newDataBytes` is how much previously unsent
+   * data there is and the peer's window allows (rule 2). `rfc6675Holes` turns on rules (1.a) and 3-4, which
+   * RFC 6675 has and Linux (which sends only what a loss detector marked lost, tcp_xmit_retransmit_queue) has not.
+   */
+  nextSeg(newDataBytes: number, rfc6675Holes = true): NextSegment | undefined {
+    const highSacked = this.highSackedEnd;
+    // Rule 1: the lowest lost unSACKed range above HighRxt (1.a), below the highest SACKed octet (1.b), lost (1.c).
+    for (const s of this.segs) {
+      if (s.sacked || !s.lost || s.rtxInFlight) continue;
+      // (4.3): the segment at HighACK + 1 that entering recovery deemed lost goes first, SACK blocks or not.
+      if (rfc6675Holes && s.seq !== this.sndUna && (seqLt(s.seq, this.highRxtEnd) || !seqLt(s.seq, highSacked))) continue;
+      return { seq: s.seq, len: Math.min(this.mss, seqDiff(s.end, s.seq)), rule: 1 };
+    }
+    // Rule 2: new data, when there is some and the window allows.
+    if (newDataBytes > 0) return { seq: this.sndNxt, len: Math.min(this.mss, newDataBytes), rule: 2 };
+    if (!rfc6675Holes) return undefined;
+    // Rule 3: an unSACKed range above HighRxt and below the highest SACKed octet, lost or not.
+    for (const s of this.segs) {
+      if (s.sacked || s.rtxInFlight || seqLt(s.seq, this.highRxtEnd) || !seqLt(s.seq, highSacked)) continue;
+      return { seq: s.seq, len: Math.min(this.mss, seqDiff(s.end, s.seq)), rule: 3 };
+    }
+    // Rule 4: once per recovery, the segment holding the highest outstanding unSACKed octet (the rescue).
+    // We read "outstanding" as "not already sent again in this recovery": a rescue of a segment whose
+    // retransmission is in flight (the last hole, say) would only duplicate it. Linux has no rescue.
+    if (this.recoveryPoint !== undefined && (this.rescueRxt === undefined || seqGt(this.sndUna, this.rescueRxt))) {
+      for (let i = this.segs.length - 1; i >= 0; i--) {
+        const s = this.segs[i]!;
+        if (s.sacked) continue;
+        if (s.rtxInFlight) break;
+        const len = Math.min(this.mss, seqDiff(s.end, s.seq));
+        return { seq: seqAdd(s.end, -len), len, rule: 4 };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Record what NextSeg chose as sent (RFC 6675 5 (C.2)-(C.4)): a retransmission raises HighRxt, except the
+   * rescue (rule 4), which sets RescueRxt to RecoveryPoint instead; new data extends HighData.
+   */
+  onNextSegSent(seg: NextSegment, nowMs: number): void {
+    this.onTransmit(seg.seq, seg.len, nowMs);
+    const end = seqAdd(seg.seq, seg.len);
+    if (seg.rule === 4) this.rescueRxt = seqAdd(this.recoveryPoint ?? this.sndNxt, -1);
+    else if (seg.rule !== 2 && seqGt(end, this.highRxtEnd)) this.highRxtEnd = end;
+  }
+
+  /**
+   * RFC 6675 5 step (4): enter loss recovery. RecoveryPoint = HighData; the first segment (HighACK + 1) is
+   * deemed lost so it goes first (RACK-TLP, which found its own losses, leaves it to them); HighRxt and
+   * RescueRxt start at HighACK (they rise as (4.3) is sent).
+   */
+  /** Records were changed from outside (RACK marks losses on them): pipe must be worked out again. */
+  touched(): void {
+    this.pipeCache = undefined;
+  }
+
+  enterRecovery(markFirstLost = true): void {
+    this.pipeCache = undefined;
+    this.recoveryPoint = this.sndNxt;
+    this.highRxtEnd = this.sndUna;
+    this.rescueRxt = undefined;
+    const first = this.segs[0];
+    if (markFirstLost && first && !first.sacked) first.lost = true;
+  }
+
+  /** RFC 6675 5 (A): a cumulative ACK beyond RecoveryPoint ends recovery; the scoreboard above HighACK is kept. */
+  maybeExitRecovery(): boolean {
+    if (this.recoveryPoint === undefined || seqLt(this.sndUna, this.recoveryPoint)) return false;
+    this.recoveryPoint = undefined;
+    this.rescueRxt = undefined;
+    return true;
+  }
+
+  /**
+   * RFC 6675 5 (step 2): may a new recovery begin? Not while an RTO's recovery is still being repaired
+   * (5.1: "until HighACK is greater than or equal to the new value of RecoveryPoint").
+   */
+  mayEnterRecovery(): boolean {
+    if (this.recoveryPoint !== undefined) return false;
+    if (this.rtoRecoveryPoint !== undefined && seqLt(this.sndUna, this.rtoRecoveryPoint)) return false;
+    return true;
+  }
+
+  /**
+   * RFC 6675 5.1 after a retransmission timeout: recovery ends, RecoveryPoint becomes HighData, and
+   * (as Linux's tcp_enter_loss does) every unSACKed segment is deemed lost and no retransmission is in flight.
+   * A receiver may renege (RFC 2018 8), so SACKed segments stay SACKed only as an advice for what to skip.
+   * With `markAllLost` false (RACK-TLP, RFC 8985 6.3) the caller marks the losses.
+   */
+  onRto(markAllLost = true): void {
+    this.pipeCache = undefined;
+    this.recoveryPoint = undefined;
+    this.rescueRxt = undefined;
+    this.rtoRecoveryPoint = this.sndNxt;
+    this.highRxtEnd = this.sndUna;
+    for (const s of this.segs) {
+      if (s.sacked) continue;
+      if (markAllLost) s.lost = true;
+      s.rtxInFlight = false;
+    }
+  }
+
+  /** The index of the record starting at `seq` (or the first after it). */
+  private indexOf(seq: number): number {
+    let lo = 0;
+    let hi = this.segs.length;
+    const off = seqDiff(seq, this.sndUna);
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqDiff(this.segs[mid]!.seq, this.sndUna) < off) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Split the record holding `seq` so that a record starts at `seq` (both halves keep the flags and time). */
+  private splitAt(seq: number): void {
+    const i = this.indexOf(seq);
+    const prev = this.segs[i - 1];
+    if (!prev || !seqLt(seq, prev.end) || !seqGt(seq, prev.seq)) return;
+    this.segs.splice(i, 0, { ...prev, seq });
+    prev.end = seq;
+  }
+}
