@@ -237,10 +237,15 @@ function inWorkers(text: string, file: string, settings: Setting[], tasks: { com
       if (e) reject(e);
       else resolve(rows);
     };
+    let ranHere = 0;
+    const started = performance.now();
     const got = (row: RunRow) => {
       rows.push(row);
       onProgress?.(rows.length, tasks.length);
-      if (rows.length === tasks.length) finish();
+      if (rows.length === tasks.length) {
+        if (process.env.TCPEMU_SWEEP_DEBUG) process.stderr.write(`sweep: ${ranHere} of ${tasks.length} runs in the command's thread, ${tasks.length - ranHere} in ${threads.length} worker(s); ${(performance.now() - started).toFixed(0)} ms\n`);
+        finish();
+      }
     };
     const give = (w: Worker) => {
       if (next < tasks.length) w.postMessage(tasks[next++]);
@@ -266,6 +271,7 @@ function inWorkers(text: string, file: string, settings: Setting[], tasks: { com
         const t = tasks[next++];
         try {
           got(measure(text, file, settings[t.combo], t.seed));
+          ranHere++;
         } catch (e) {
           return finish(e as Error);
         }
