@@ -14,6 +14,8 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['cwnd', 'ssthresh', 'rwnd', 'sndWnd'].map((w) => [w, 'RFC 5681 variable / trace field'] as const),
     // the RFCs' names of segments, flags, options and quantities, which Chinese textbooks write in Latin letters
     ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
+    // algorithms by the names their RFCs give them (RFC 8985's RACK), as Chinese papers and courses write them
+    ...['RACK'].map((w) => [w, 'algorithm name of an RFC'] as const),
     // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
     ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
       'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),
