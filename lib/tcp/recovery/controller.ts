@@ -79,6 +79,8 @@ export class LossRecovery {
   private prrQuota = 0;
   /** The reason for the next retransmission by rule 1: the first of a recovery is the fast retransmit. */
   private entryReason: RetransmitReason | undefined;
+  /** Scoreboard.owedEpoch when the search for a lost segment last found none. */
+  private noneOwedAt = -1;
   /** What nextRetransmission chose, so onTransmit can account for it (RFC 6675 (C.2)). */
   private chosen: (NextSegment & { reason: RetransmitReason }) | undefined;
 
@@ -132,8 +134,13 @@ export class LossRecovery {
       reason = seg.rule === 1 && this.entryReason ? this.entryReason : this.opts.mode === 'rack-tlp' ? 'rack' : 'sack-hole';
     } else {
       // After an RTO (or a RACK loss outside recovery): the lowest lost segment not yet resent.
+      // The search runs only when losses may have been marked since it last found none (Scoreboard.owedEpoch).
+      if (this.sb.owedEpoch === this.noneOwedAt) return undefined;
       const lost = this.sb.segments.find((s) => s.lost && !s.rtxInFlight && !s.sacked);
-      if (!lost) return undefined;
+      if (!lost) {
+        this.noneOwedAt = this.sb.owedEpoch;
+        return undefined;
+      }
       seg = { seq: lost.seq, len: Math.min(this.opts.mss, seqDiff(lost.end, lost.seq)), rule: 1 };
       reason = this.phase === 'loss' ? 'rto' : 'rack';
     }

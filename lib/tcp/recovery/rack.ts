@@ -106,6 +106,7 @@ export class Rack {
     let lostBytes = 0;
     if (this.xmitMs === undefined) return { lostBytes, timeoutMs };
     sb.touched();
+    sb.owedEpoch++;
     for (const s of sb.segments) {
       // Delivered, or already lost and waiting for its retransmission (RFC 8985: xmit_ts = INFINITE_TS).
       if (s.sacked || (s.lost && !s.rtxInFlight)) continue;
@@ -128,6 +129,7 @@ export class Rack {
    */
   markLossesOnRto(sb: Scoreboard, nowMs: number, reoWndMs: number): number {
     sb.touched();
+    sb.owedEpoch++;
     let lostBytes = 0;
     for (const s of sb.segments) {
       if (s.sacked || (s.lost && !s.rtxInFlight)) continue;

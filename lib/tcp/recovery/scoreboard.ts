@@ -86,6 +86,12 @@ export class Scoreboard {
   rtoRecoveryPoint: number | undefined;
   /** Bytes SACKed in total (Linux's sacked_out, in bytes). */
   sackedBytes = 0;
+  /**
+   * Moves whenever a record may have become owed a retransmission (marked lost, or its retransmission deemed
+   * gone): every function that marks losses bumps it first. A search for owed records that found none need
+   * not run again until it moves (a bulk sender asks on every ACK).
+   */
+  owedEpoch = 0;
   /** pipe() as last worked out, kept while only new data is sent (a bulk sender asks for it each segment); undefined: stale. */
   private pipeCache: number | undefined;
 
@@ -171,7 +177,9 @@ export class Scoreboard {
         }
         n++;
       }
-      this.segs.splice(0, n);
+      // shift(), not splice(0, n): V8 takes elements off the front of an array by moving its start (O(1)),
+      // where splice moves every record left (about 20 times slower with a few thousand in flight).
+      for (let k = 0; k < n; k++) this.segs.shift();
       this.sackedBytes -= sackedGone;
       this.sndUna = ack;
       if (seqLt(this.highRxtEnd, ack)) this.highRxtEnd = ack;
@@ -228,6 +236,7 @@ export class Scoreboard {
   markLostByDupThresh(): number {
     // Nothing SACKed: IsLost holds nowhere.
     if (this.sackedBytes === 0) return 0;
+    this.owedEpoch++;
     this.pipeCache = undefined;
     let segments = 0;
     let bytes = 0;
@@ -333,8 +342,10 @@ export class Scoreboard {
     this.pipeCache = undefined;
   }
 
+
   enterRecovery(markFirstLost = true): void {
     this.pipeCache = undefined;
+    this.owedEpoch++;
     this.recoveryPoint = this.sndNxt;
     this.highRxtEnd = this.sndUna;
     this.rescueRxt = undefined;
@@ -368,6 +379,7 @@ export class Scoreboard {
    */
   onRto(markAllLost = true): void {
     this.pipeCache = undefined;
+    this.owedEpoch++;
     this.recoveryPoint = undefined;
     this.rescueRxt = undefined;
     this.rtoRecoveryPoint = this.sndNxt;
