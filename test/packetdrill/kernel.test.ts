@@ -18,11 +18,20 @@ const why = process.getuid?.() !== 0 ? 'not root' : bin === undefined || !exists
   // Real time: time-wait-expiry alone waits 66 s; the whole run is bounded at 5 minutes.
   t.timeout(360_000);
   const r = spawnSync(process.execPath, [BIN, 'packetdrill', '--kernel', '--packetdrill', bin!, '--json', path.join(ROOT, 'fixtures/packetdrill')], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
-  t.is(r.status, 0, r.stderr);
+  // Exit 1 when a script failed: judged script by script below (a kernel timing miss gets one more run).
+  t.true(r.status === 0 || r.status === 1, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; verdict: string; kernel: { verdict: string; reason: string | null } });
   t.true(lines.length >= 6);
   for (const l of lines) {
     t.is(l.verdict, 'pass', l.file);
-    t.is(l.kernel.verdict, 'pass', `${l.file}: ${l.kernel.reason}`);
+    // The kernel on a shared VM is now and then a few ms past packetdrill's 50 ms tolerance: a script that
+    // fails on timing alone runs once more, on its own, and must pass then (it is logged either way).
+    let kernel = l.kernel;
+    if (kernel.verdict !== 'pass' && /timing error/.test(kernel.reason ?? '')) {
+      t.log(`${path.basename(l.file)}: ${kernel.reason}; run once more`);
+      const again = spawnSync(process.execPath, [BIN, 'packetdrill', '--kernel', '--packetdrill', bin!, '--json', l.file], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      kernel = (JSON.parse(again.stdout.trim().split('\n')[0] ?? '{}') as { kernel?: typeof kernel }).kernel ?? kernel;
+    }
+    t.is(kernel.verdict, 'pass', `${l.file}: ${kernel.reason}`);
   }
 });
