@@ -297,10 +297,9 @@ export class Host {
 
   /**
    * receivePacket for a packet its link has decoded already (UdpLink checks every datagram, checksums
-   * included, before it hands it on): `decoded` is `packet` decoded, valid during the call only.
+   * included, before it hands it on): `scratch` is `packet` decoded, valid during the call only.
    */
-  receiveDecodedPacket(packet: Buffer, decoded: PacketScratch): boolean {
-    const scratch = decoded;
+  receiveDecodedPacket(packet: Buffer, scratch: PacketScratch): boolean {
     const carried = scratch.tcp.payload.length > 0;
     const to = this.receiveDecoded(scratch, this.entries.get(scratch.tcp.dstPort, scratch.src, scratch.tcp.srcPort));
     if (this.tracer !== undefined) return false;

@@ -43,11 +43,14 @@ export type ConnEvent =
   /** The connection reached CLOSED and is gone. */
   | { kind: 'closed' };
 
+/** The sender's congestion and window figures (the trace's `cc` event: lib/trace/events.ts). */
 export interface CongestionSnapshot {
+  /** Congestion window, slow-start threshold, bytes in flight, peer's window: all bytes. */
   cwnd: number;
   ssthresh: number;
   flight: number;
   sndWnd: number;
+  /** Current retransmission timeout in ms. */
   rto: number;
   /** RFC 6675's pipe when the recovery module counts it apart from `flight` (SACKed or lost bytes); else absent. */
   pipe?: number;

@@ -5,6 +5,7 @@
  */
 import { TCP_STATES, type TcpStateName } from '../tcp/states.ts';
 import type { TimerName } from '../tcp/timers.ts';
+import type { CongestionSnapshot } from '../tcp/tcb.ts';
 
 /** First line of every trace: enough to replay it without the scenario file. */
 export interface MetaEvent {
@@ -100,21 +101,15 @@ export interface TimerEvent {
   at?: number;
 }
 
-/** Sender-side congestion and window figures, written whenever one of them changes. */
-export interface CongestionEvent {
+/**
+ * Sender-side congestion and window figures, written whenever one of them changes: the connection's
+ * snapshot (lib/tcp/tcb.ts; all bytes but `rto`, in ms), with when and whose.
+ */
+export interface CongestionEvent extends CongestionSnapshot {
   t: number;
   type: 'cc';
   host: string;
   conn: string;
-  /** Congestion window, slow-start threshold, bytes in flight, peer's window: all bytes. */
-  cwnd: number;
-  ssthresh: number;
-  flight: number;
-  sndWnd: number;
-  /** Current retransmission timeout in ms. */
-  rto: number;
-  /** RFC 6675's pipe (bytes counted in the network) when a SACK-based recovery counts it apart from `flight`. */
-  pipe?: number;
 }
 
 /** A scenario `expect` step, as checked at its time. */
