@@ -1,6 +1,7 @@
 import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, seqLen, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
+import { OUTBOX, OUT_TRANSMIT, copySegment } from './outbox.ts';
 
 /**
  * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
@@ -326,7 +327,16 @@ export abstract class TcpOutput extends Tcb {
       const inv = CHECKERS.get(this)!;
       inv.transmit(now, this.tcbView(inv), seg, info.why);
     }
-    this.sink.transmit(seg, info, now);
+    const r = OUTBOX.push(OUT_TRANSMIT, now);
+    r.info = info;
+    if (seg === SHARED_SEGMENT) {
+      // Queued until the call is done, when the next send will have refilled the shared segment: a copy.
+      r.seg = copySegment(r, seg, SHARED_TS_OPTIONS);
+      // A SYN's shared layout holds option objects the next SYN refills (sendSyn): options of its own.
+      if (seg.flags & SYN) r.seg.options = seg.options.map((o) => (o === SYN_MSS || o === SYN_WSCALE || o === SHARED_TIMESTAMPS ? { ...o } : o));
+    } else {
+      r.seg = seg;
+    }
   }
 
   /**
