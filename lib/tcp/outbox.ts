@@ -42,6 +42,10 @@ export class OutRecord {
   readonly own: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
   readonly ownTs = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
   readonly ownTsOptions: TcpOption[] = [NOP, NOP, this.ownTs];
+  /** A SYN's options, copied from its builder's shared layout (copySegment with `syn`). */
+  readonly ownSynOptions: TcpOption[] = [];
+  readonly ownMss = { kind: 'mss' as const, mss: 0 };
+  readonly ownWscale = { kind: 'wscale' as const, shift: 0 };
 }
 
 export class Outbox {
@@ -65,9 +69,10 @@ export const OUTBOX = new Outbox();
 /**
  * `seg` (a shared segment its builder fills for each send) copied into the record's own object, so that the
  * next send cannot change it before it is handed over. `sharedTs` is the builder's shared timestamps array:
- * its values are copied too; any other options array is the segment's own or never changes, and is kept.
+ * its values are copied too, as are a SYN's (`syn`: its layout's option objects are shared); any other
+ * options array is the segment's own or never changes, and is kept.
  */
-export function copySegment(r: OutRecord, seg: TcpSegment, sharedTs: TcpOption[]): TcpSegment {
+export function copySegment(r: OutRecord, seg: TcpSegment, sharedTs: TcpOption[], syn: boolean): TcpSegment {
   const c = r.own;
   c.srcPort = seg.srcPort;
   c.dstPort = seg.dstPort;
@@ -82,6 +87,26 @@ export function copySegment(r: OutRecord, seg: TcpSegment, sharedTs: TcpOption[]
     r.ownTs.tsval = ts.tsval;
     r.ownTs.tsecr = ts.tsecr;
     c.options = r.ownTsOptions;
+  } else if (syn) {
+    // A SYN's layout holds option objects the next SYN refills: the values go into the record's own objects.
+    const opts = r.ownSynOptions;
+    opts.length = 0;
+    for (const o of seg.options) {
+      if (o.kind === 'mss') {
+        r.ownMss.mss = o.mss;
+        opts.push(r.ownMss);
+      } else if (o.kind === 'wscale') {
+        r.ownWscale.shift = o.shift;
+        opts.push(r.ownWscale);
+      } else if (o.kind === 'timestamps') {
+        r.ownTs.tsval = o.tsval;
+        r.ownTs.tsecr = o.tsecr;
+        opts.push(r.ownTs);
+      } else {
+        opts.push(o);
+      }
+    }
+    c.options = opts;
   } else {
     c.options = seg.options;
   }

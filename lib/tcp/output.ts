@@ -331,9 +331,7 @@ export abstract class TcpOutput extends Tcb {
     r.info = info;
     if (seg === SHARED_SEGMENT) {
       // Queued until the call is done, when the next send will have refilled the shared segment: a copy.
-      r.seg = copySegment(r, seg, SHARED_TS_OPTIONS);
-      // A SYN's shared layout holds option objects the next SYN refills (sendSyn): options of its own.
-      if (seg.flags & SYN) r.seg.options = seg.options.map((o) => (o === SYN_MSS || o === SYN_WSCALE || o === SHARED_TIMESTAMPS ? { ...o } : o));
+      r.seg = copySegment(r, seg, SHARED_TS_OPTIONS, (seg.flags & SYN) !== 0);
     } else {
       r.seg = seg;
     }
