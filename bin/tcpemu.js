@@ -2,11 +2,9 @@
 // Entry point. An installed package runs the compiled JavaScript in dist/. A checkout of the repository
 // runs dist/ only when it was built from exactly the sources on disk (scripts/sources.mjs), and the
 // TypeScript itself through tsx otherwise: an edit is never hidden by a stale build.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 
 // V8 inlines a call only while the function it optimises has taken in less than this much bytecode of
@@ -28,23 +26,9 @@ if (checkout && !(await import('../scripts/sources.mjs')).builtFromThese(new URL
   else await import('../dist/bin/tcpemu.js');
 }
 
-/**
- * The bundle compiled as a script with V8's code cache beside it (dist/bin/tcpemu-run.cjs.cache, made
- * by the build): compiling the bundle was most of what start-up spent that was not Node's own. A cache
- * V8 does not accept (another Node, other flags) is ignored and the script compiled as usual.
- */
+/** The bundle with V8's code cache (bin/load-bundle.cjs); the build asks for the cache to be written. */
 function runBundle(url) {
-  const file = fileURLToPath(url);
-  const cacheFile = `${file}.cache`;
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const source = readFileSync(file, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
-  if (process.env.TCPEMU_WRITE_CODE_CACHE === '1') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  const loadBundle = createRequire(import.meta.url)('./load-bundle.cjs');
+  const write = process.env.TCPEMU_WRITE_CODE_CACHE === '1';
+  loadBundle(fileURLToPath(url), write ? (writeCache) => process.once('exit', writeCache) : undefined);
 }

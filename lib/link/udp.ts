@@ -343,13 +343,13 @@ export class UdpLink {
       const checksum = err instanceof WireError && err.code === 'bad-checksum';
       return this.drop(msg, checksum ? 'checksum' : 'malformed', 'receive', err instanceof Error ? err.message : String(err));
     }
-    const ip = { totalLength: msg.readUInt16BE(2), src: d.src, dst: d.dst };
+    const totalLength = msg.readUInt16BE(2);
     const tcp = d.tcp;
     // One packet per datagram, exactly: trailing bytes mean someone else's framing.
-    if (ip.totalLength !== msg.length) return this.drop(msg, 'malformed', 'receive', `datagram of ${msg.length} bytes holds an IPv4 packet of ${ip.totalLength}`);
-    if (ip.dst !== this.addr) return this.drop(msg, 'not-mine', 'receive', `for ${formatAddr(ip.dst)}, this host is ${formatAddr(this.addr)}`);
-    if (!plausibleSource(ip.src, this.addr) || tcp.srcPort === 0) return this.drop(msg, 'bad-source', 'receive', `from ${formatAddr(ip.src)}:${tcp.srcPort}`);
-    if (!this.peer) this.learn(ip.src, tcp.srcPort, rinfo);
+    if (totalLength !== msg.length) return this.drop(msg, 'malformed', 'receive', `datagram of ${msg.length} bytes holds an IPv4 packet of ${totalLength}`);
+    if (d.dst !== this.addr) return this.drop(msg, 'not-mine', 'receive', `for ${formatAddr(d.dst)}, this host is ${formatAddr(this.addr)}`);
+    if (!plausibleSource(d.src, this.addr) || tcp.srcPort === 0) return this.drop(msg, 'bad-source', 'receive', `from ${formatAddr(d.src)}:${tcp.srcPort}`);
+    if (!this.peer) this.learn(d.src, tcp.srcPort, rinfo);
     s.delivered++;
     this.observer.onDeliver?.(msg, { address: rinfo.address, port: rinfo.port });
     // Past this point an exception is a bug in the receiver (the TCP), and stays one.

@@ -203,15 +203,8 @@ const BOOT = `(async () => {
  */
 const BOOT_BUNDLE = `(() => {
   const { workerData: d, parentPort } = require('node:worker_threads');
-  const fs = require('node:fs');
-  const vm = require('node:vm');
-  let cachedData;
-  try { cachedData = fs.readFileSync(d.bundle + '.cache'); } catch { cachedData = undefined; }
-  const code = '(function (exports, require, module, __filename, __dirname) {' + fs.readFileSync(d.bundle, 'utf8') + '\\n})';
-  const script = new vm.Script(code, { filename: d.bundle, cachedData });
-  const m = { exports: {} };
-  script.runInThisContext()(m.exports, require('node:module').createRequire(d.bundle), m, d.bundle, require('node:path').dirname(d.bundle));
-  if (process.env.TCPEMU_WRITE_CODE_CACHE === '1') parentPort.once('message', () => fs.writeFileSync(d.bundle + '.cache', script.createCachedData()));
+  const writeCache = require(d.loader)(d.bundle);
+  if (process.env.TCPEMU_WRITE_CODE_CACHE === '1') parentPort.once('message', writeCache);
 })();`;
 
 /**
@@ -225,6 +218,7 @@ function inWorkers(text: string, file: string, settings: Setting[], tasks: { com
   const worker = ts ? new URL('./worker.ts', import.meta.url).href : undefined;
   const tsx = ts ? import.meta.resolve('tsx/esm/api') : undefined;
   const bundle = ts ? undefined : path.join(PACKAGE_ROOT, 'dist/bin/sweep-worker.cjs');
+  const loader = ts ? undefined : path.join(PACKAGE_ROOT, 'bin/load-bundle.cjs');
   return new Promise((resolve, reject) => {
     const rows: RunRow[] = [];
     let next = 0;
@@ -251,7 +245,7 @@ function inWorkers(text: string, file: string, settings: Setting[], tasks: { com
       if (next < tasks.length) w.postMessage(tasks[next++]);
     };
     for (let i = 1; i < jobs; i++) {
-      const w = new Worker(bundle ? BOOT_BUNDLE : BOOT, { eval: true, workerData: { text, file, settings, tsx, worker, bundle } });
+      const w = new Worker(bundle ? BOOT_BUNDLE : BOOT, { eval: true, workerData: { text, file, settings, tsx, worker, bundle, loader } });
       threads.push(w);
       w.on('message', (m: { ready?: true; row?: RunRow; failure?: string }) => {
         if (m.failure !== undefined) return finish(new Error(m.failure));

@@ -1,0 +1,30 @@
+'use strict';
+// Loads one of the build's script bundles (dist/bin/tcpemu-run.cjs, dist/bin/sweep-worker.cjs) with V8's
+// code cache beside it (FILE.cache, made by the build): compiling the bundle was most of what start-up
+// spent that was not Node's own. A cache V8 does not accept (another Node, other flags) is ignored and the
+// script compiled as usual. Used by bin/tcpemu.js and by each sweep worker (lib/sweep/index.ts).
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
+
+/**
+ * Compile and run `file` as a CommonJS module. Returns a function that writes the code cache of what has
+ * run so far; `beforeRun`, when given, is handed the same function before the script starts (to register
+ * it for the process's exit before anything can end it).
+ */
+module.exports = function loadBundle(file, beforeRun) {
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined;
+  }
+  const source = fs.readFileSync(file, 'utf8');
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const writeCache = () => fs.writeFileSync(`${file}.cache`, script.createCachedData());
+  if (beforeRun) beforeRun(writeCache);
+  const m = { exports: {} };
+  script.runInThisContext()(m.exports, createRequire(file), m, file, path.dirname(file));
+  return writeCache;
+};
