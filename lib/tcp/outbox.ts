@@ -38,11 +38,11 @@ export class OutRecord {
   at: number | undefined = undefined;
   /** The event (OUT_EVENT) or congestion snapshot (OUT_CONGESTION). */
   value: unknown = undefined;
-  /** A segment object of this record's own, which a connection's one shared segment is copied into (copySegment). */
+  /** A segment object of this record's own: the builder writes into it (Outbox.slot), or a SYN is copied into it (copySyn). */
   readonly own: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
   readonly ownTs = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
   readonly ownTsOptions: TcpOption[] = [NOP, NOP, this.ownTs];
-  /** A SYN's options, copied from its builder's shared layout (copySegment with `syn`). */
+  /** A SYN's options, copied from its builder's shared layout (copySyn). */
   readonly ownSynOptions: TcpOption[] = [];
   readonly ownMss = { kind: 'mss' as const, mss: 0 };
   readonly ownWscale = { kind: 'wscale' as const, shift: 0 };
@@ -55,11 +55,21 @@ export class Outbox {
 
   /** The next record, on top of the stack. */
   push(kind: number, now: number): OutRecord {
-    if (this.len === this.recs.length) this.recs.push(new OutRecord());
-    const r = this.recs[this.len++];
+    const r = this.slot();
+    this.len++;
     r.kind = kind;
     r.now = now;
     return r;
+  }
+
+  /**
+   * The record the next push will take, not taken yet: a segment builder writes the segment into its `own`
+   * object (TcpOutput.makeSegment), which stays as written until that record is handed over, whichever
+   * output takes the record (a timer change queued before the segment, say).
+   */
+  slot(): OutRecord {
+    if (this.len === this.recs.length) this.recs.push(new OutRecord());
+    return this.recs[this.len];
   }
 }
 
@@ -67,12 +77,11 @@ export class Outbox {
 export const OUTBOX = new Outbox();
 
 /**
- * `seg` (a shared segment its builder fills for each send) copied into the record's own object, so that the
- * next send cannot change it before it is handed over. `sharedTs` is the builder's shared timestamps array:
- * its values are copied too, as are a SYN's (`syn`: its layout's option objects are shared); any other
- * options array is the segment's own or never changes, and is kept.
+ * A SYN from its builder's one shared segment (sendSyn), copied into the record's own objects, so that the
+ * next SYN cannot change it before it is handed over: the header fields, and the options, whose layout holds
+ * option objects every SYN refills.
  */
-export function copySegment(r: OutRecord, seg: TcpSegment, sharedTs: TcpOption[], syn: boolean): TcpSegment {
+export function copySyn(r: OutRecord, seg: TcpSegment): TcpSegment {
   const c = r.own;
   c.srcPort = seg.srcPort;
   c.dstPort = seg.dstPort;
@@ -82,33 +91,23 @@ export function copySegment(r: OutRecord, seg: TcpSegment, sharedTs: TcpOption[]
   c.window = seg.window;
   c.urgent = seg.urgent;
   c.payload = seg.payload;
-  if (seg.options === sharedTs) {
-    const ts = seg.options[2] as { tsval: number; tsecr: number };
-    r.ownTs.tsval = ts.tsval;
-    r.ownTs.tsecr = ts.tsecr;
-    c.options = r.ownTsOptions;
-  } else if (syn) {
-    // A SYN's layout holds option objects the next SYN refills: the values go into the record's own objects.
-    const opts = r.ownSynOptions;
-    opts.length = 0;
-    for (const o of seg.options) {
-      if (o.kind === 'mss') {
-        r.ownMss.mss = o.mss;
-        opts.push(r.ownMss);
-      } else if (o.kind === 'wscale') {
-        r.ownWscale.shift = o.shift;
-        opts.push(r.ownWscale);
-      } else if (o.kind === 'timestamps') {
-        r.ownTs.tsval = o.tsval;
-        r.ownTs.tsecr = o.tsecr;
-        opts.push(r.ownTs);
-      } else {
-        opts.push(o);
-      }
+  const opts = r.ownSynOptions;
+  opts.length = 0;
+  for (const o of seg.options) {
+    if (o.kind === 'mss') {
+      r.ownMss.mss = o.mss;
+      opts.push(r.ownMss);
+    } else if (o.kind === 'wscale') {
+      r.ownWscale.shift = o.shift;
+      opts.push(r.ownWscale);
+    } else if (o.kind === 'timestamps') {
+      r.ownTs.tsval = o.tsval;
+      r.ownTs.tsecr = o.tsecr;
+      opts.push(r.ownTs);
+    } else {
+      opts.push(o);
     }
-    c.options = opts;
-  } else {
-    c.options = seg.options;
   }
+  c.options = opts;
   return c;
 }

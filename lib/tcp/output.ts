@@ -1,7 +1,7 @@
 import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, seqLen, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
-import { OUTBOX, OUT_TRANSMIT, copySegment } from './outbox.ts';
+import { OUTBOX, OUT_TRANSMIT, copySyn } from './outbox.ts';
 
 /**
  * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
@@ -10,12 +10,11 @@ import { OUTBOX, OUT_TRANSMIT, copySegment } from './outbox.ts';
  */
 
 /**
- * The segment makeSegment and sendSyn fill for connections whose sink uses each at once (see
- * segmentsUsedAtOnce), and its one timestamps option: only one such segment is in use at a time.
+ * The SYN sendSyn fills for connections whose sink uses each segment at once (see segmentsUsedAtOnce), and
+ * its one timestamps option; emit copies it into the queue's record (copySyn). makeSegment writes the other
+ * segments straight into the queue's next record (Outbox.slot).
  */
 const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
-const SHARED_TS_OPTIONS: TcpOption[] = [NOP, NOP, SHARED_TIMESTAMPS];
-
 const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
 /**
  * The SYN's options by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window scale ? 1 : 0), in Linux's order:
@@ -276,8 +275,10 @@ export abstract class TcpOutput extends Tcb {
 
   protected makeSegment(seq: number, flags: number, payload: Buffer, now: number): TcpSegment {
     if (this.bits & REUSE_SEGMENTS && !(this.sackOk && (this.recvBuf?.hasGaps || this.dsackBlock))) {
-      // The sink is done with a segment before the next is made (ConnectionParams.segmentsUsedAtOnce).
-      const seg = SHARED_SEGMENT;
+      // The sink is done with a segment when it is handed over (ConnectionParams.segmentsUsedAtOnce): written
+      // into the segment object of the queue's next record (lib/tcp/outbox.ts), made once and reused.
+      const r = OUTBOX.slot();
+      const seg = r.own;
       seg.srcPort = this.localPort;
       seg.dstPort = this.remotePort;
       seg.seq = seq;
@@ -286,9 +287,9 @@ export abstract class TcpOutput extends Tcb {
       seg.window = this.windowField();
       seg.payload = payload;
       if (this.tsOk) {
-        SHARED_TIMESTAMPS.tsval = this.tsClock(now);
-        SHARED_TIMESTAMPS.tsecr = this.tsRecent;
-        seg.options = SHARED_TS_OPTIONS;
+        r.ownTs.tsval = this.tsClock(now);
+        r.ownTs.tsecr = this.tsRecent;
+        seg.options = r.ownTsOptions;
       } else {
         seg.options = NO_OPTIONS;
       }
@@ -330,8 +331,8 @@ export abstract class TcpOutput extends Tcb {
     const r = OUTBOX.push(OUT_TRANSMIT, now);
     r.info = info;
     if (seg === SHARED_SEGMENT) {
-      // Queued until the call is done, when the next send will have refilled the shared segment: a copy.
-      r.seg = copySegment(r, seg, SHARED_TS_OPTIONS, (seg.flags & SYN) !== 0);
+      // A SYN (sendSyn), queued until the call is done, when the next SYN will have refilled the shared one: a copy.
+      r.seg = copySyn(r, seg);
     } else {
       r.seg = seg;
     }
