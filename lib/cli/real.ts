@@ -65,18 +65,6 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  if (plan.onSteps) {
-    // Steps on events (lib/scenario/events.ts) would need the kernel's events as they happen.
-    const s = plan.onSteps[0];
-    io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real cannot run steps on events (on: "${s.on!.text}") yet\n  hint: write the step with at: to compare it with the kernel\n`);
-    return 2;
-  }
-  const forged = plan.steps.find((st) => st.command.op === 'inject');
-  if (forged) {
-    // The kernel's run would need the forged segment written into the namespaces' link at its moment.
-    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: tcpemu real cannot forge segments (link: inject) yet\n  hint: run it with tcpemu run; the model's answer to a forged segment is checked against RFC 5961 there\n`);
-    return 2;
-  }
   if (plan.link.udp) {
     io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
     return 2;
@@ -84,6 +72,18 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   const settleMs = settle !== undefined ? Number(settle) : undefined;
   // Through namespaces and tcpemu's link when this machine allows it (root, ip, /dev/net/tun), else loopback.
   const netnsWhyNot = parsed.values.loopback ? 'asked for with --loopback' : netnsUnavailableReason();
+  if (netnsWhyNot !== undefined && plan.onSteps) {
+    // Steps on events need the kernel's events as they happen: the agents in the namespaces report them.
+    const s = plan.onSteps[0];
+    io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real runs steps on events (on: "${s.on!.text}") only through namespaces, not on loopback (${netnsWhyNot})\n  hint: run it as root with ip and /dev/net/tun, or write the step with at:\n`);
+    return 2;
+  }
+  const forged = plan.steps.find((st) => st.command.op === 'inject');
+  if (netnsWhyNot !== undefined && forged) {
+    // A forged segment is written into tcpemu's link between the namespaces; loopback has no link to write it into.
+    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: tcpemu real forges segments (link: inject) only through namespaces, not on loopback (${netnsWhyNot})\n  hint: run it as root with ip and /dev/net/tun, or with tcpemu run\n`);
+    return 2;
+  }
   // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
   const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableReason();
   if (reason) {

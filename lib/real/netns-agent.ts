@@ -14,7 +14,8 @@
  *
  * Messages in (stdin, lib/real/netns-frames.ts): setup {plan, host, addrOf, sysctls, routes}, begin
  * {startEpochMs}, step {step}, finish. Out (stdout): ready, begun, done, result {result}, log {text},
- * written (after a confirmed packet);
+ * written (after a confirmed packet), event {ev} (an application event or a state change, as it
+ * happens, when the scenario has steps on events);
  * a fatal problem is { fatal } and exit status 1. Nothing else may write to stdout.
  */
 import { execFile } from 'node:child_process';
@@ -93,7 +94,11 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       }
       tun = TunLink.open({ fd: TUN_FD });
       tun.setReceiver((packet) => process.stdout.write(frame(PACKET, packet)));
-      run = new KernelRun(s.plan, { addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }) });
+      run = new KernelRun(s.plan, {
+        addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }),
+        // Steps on events run from the parent: it hears each event as it happens.
+        onEvent: s.plan.onSteps?.length ? (ev) => send({ op: 'event', ev }) : undefined,
+      });
       await warmUp();
       send({ op: 'ready' });
       return;
