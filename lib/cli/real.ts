@@ -92,13 +92,19 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   }
   const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);
   // The explain view shows the text segments carried: the model's from its packets.
-  const model = runScenario(modelPlan, { capture: explain });
+  const runModel = () => runScenario(modelPlan, { capture: explain });
+  let model: ReturnType<typeof runModel> | undefined;
   let kernel;
   try {
     if (netnsWhyNot === undefined) {
       const tcp = Object.fromEntries(modelPlan.hosts.map((h) => [h.name, h.tcp]));
-      kernel = await runOnKernelNetns(plan, tcp, { settleMs });
+      // The model runs while the agents start in their namespaces (seconds on a busy machine).
+      kernel = await runOnKernelNetns(plan, tcp, {
+        settleMs, log: process.env.TCPEMU_REAL_DEBUG ? (line) => io.err(`${line}\n`) : undefined,
+        whileStarting: () => { model = runModel(); },
+      });
     } else {
+      model = runModel();
       kernel = await runOnKernel(plan, { settleMs });
       kernel.fallback = netnsWhyNot;
     }
@@ -109,6 +115,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
+  model ??= runModel();
   const cmp = compareRuns(kernel, model);
   io.out(renderComparison(kernel, model, cmp, io.color));
   if (explain) {

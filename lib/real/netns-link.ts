@@ -26,8 +26,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { KernelRunError, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
-import { HELPER, TUN_DEVICE, deleteNamespace, ip, nodeWithTsx, reapStale, tunUnavailableReason } from './tun.ts';
-import { moduleFile } from '../paths.ts';
+import { HELPER, TUN_DEVICE, deleteNamespace, ip, reapStale, tunUnavailableReason } from './tun.ts';
+import { agentCommand } from './netns-agent-bundle.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { RealTimeScheduler } from './realtime.ts';
 import { namespaceSettings, type NamespaceSettings } from './netns-settings.ts';
@@ -49,7 +49,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const AGENT = moduleFile(HERE, 'netns-agent');
 export const NETNS_PREFIX = 'tcpemu-real-';
 /** Bound on an agent's start (namespace, helper, Node and tsx): 6.5 s was seen on a busy 2-core machine. */
 const START_MS = 30_000;
@@ -91,8 +90,8 @@ class Agent {
   private stderr = '';
   private dead: Error | undefined;
 
-  constructor(readonly host: string, readonly ns: string, mtu: number, addr: string, onPacket: (p: Buffer) => void, log: (s: string) => void, onEvent: (e: LiveEvent) => void) {
-    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findTool('python3') ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...nodeWithTsx(), AGENT], {
+  constructor(readonly host: string, readonly ns: string, mtu: number, addr: string, onPacket: (p: Buffer) => void, log: (s: string) => void, onEvent: (e: LiveEvent) => void, node: string[]) {
+    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findTool('python3') ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...node], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -171,7 +170,12 @@ function mtuOf(link: MemoryLink | BottleneckLink, plan: ScenarioPlan, host: stri
  * model's, linuxModelConfig): they are set where Linux can take them. Throws KernelRunError when the
  * run breaks (an agent dies or hangs); the caller checks netnsUnavailableReason() first.
  */
-export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, TcpConfig>, opts: KernelRunOptions = {}): Promise<NetnsRunResult> {
+export interface NetnsRunOptions extends KernelRunOptions {
+  /** Called once the agents are starting, before waiting for them (the caller's model run fits there). */
+  whileStarting?: () => void;
+}
+
+export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, TcpConfig>, opts: NetnsRunOptions = {}): Promise<NetnsRunResult> {
   return withKernelLock(async () => {
     const log = opts.log ?? (() => {});
     const t00 = performance.now();
@@ -203,6 +207,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
     let payloadBytes = 0;
     const settings: Record<string, NamespaceSettings> = {};
     const mtus: Record<string, number> = {};
+    const node = await agentCommand(HERE);
     // What the agents report as it happens (steps on events): set once the steps' watcher is made.
     let onEvent: (e: LiveEvent) => void = () => {};
     try {
@@ -234,7 +239,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
           link.send(h.name, p);
           rt.advance();
         };
-        agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log, (e) => onEvent(e)));
+        agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log, (e) => onEvent(e), node));
       }
       // What the link delivers is the receiver's rx, as in the model's trace (the ladder pairs tx with rx).
       // Packets the link delivers at one instant to different hosts: on the model the first one's receiver
@@ -278,6 +283,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         });
       }
       phase('namespaces made, agents started');
+      opts.whileStarting?.();
       await Promise.all(plan.hosts.map((h) => {
         const s = settings[h.name];
         const routes = plan.hosts.filter((p) => p.name !== h.name).map((p) => ['route', 'add', `${p.addrText}/32`, 'dev', TUN_DEVICE, ...s.routeOptions]);

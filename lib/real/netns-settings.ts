@@ -43,7 +43,15 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number): Name
     ['net/ipv4/tcp_window_scaling', c.windowScale ? '1' : '0'],
     ['net/ipv4/tcp_syn_retries', String(Math.min(c.synRetries, 127))],
     ['net/ipv4/tcp_retries2', String(c.maxRetries)],
-    ['net/ipv4/tcp_congestion_control', 'reno'],
+    // The same congestion control and loss recovery as the model's (lib/tcp/config.ts linuxDefaults): CUBIC
+    // when the model runs CUBIC, else Reno (the model's newreno is Linux's reno with its own recovery);
+    // RACK-TLP (tcp_recovery 1, tcp_early_retrans 3) only when the model runs it; D-SACK as the model's.
+    ['net/ipv4/tcp_congestion_control', c.congestionControl === 'cubic' ? 'cubic' : 'reno'],
+    ['net/ipv4/tcp_recovery', c.lossRecovery === 'rack-tlp' ? '1' : '0'],
+    ['net/ipv4/tcp_early_retrans', c.lossRecovery === 'rack-tlp' ? '3' : '0'],
+    ['net/ipv4/tcp_dsack', c.dsack ? '1' : '0'],
+    // F-RTO (RFC 5682; Linux's default tcp_frto 2): on only when the model has it (a `frto` setting).
+    ['net/ipv4/tcp_frto', (c as { frto?: boolean }).frto ? '2' : '0'],
   ];
   const notApplied: string[] = [];
   const dependents: { key: string; applies: (what: string) => boolean }[] = [];
