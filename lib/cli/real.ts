@@ -75,13 +75,13 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   if (netnsWhyNot !== undefined && plan.onSteps) {
     // Steps on events need the kernel's events as they happen: the agents in the namespaces report them.
     const s = plan.onSteps[0];
-    io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real runs steps on events (on: "${s.on!.text}") only through namespaces, not on loopback (${netnsWhyNot})\n  hint: run it as root with ip and /dev/net/tun, or write the step with at:\n`);
+    io.err(`${file}:${s.pos.line}:${s.pos.col}: ${msg(lang, 'real.eventsNeedNetns', { on: s.on!.text, why: netnsWhyNot })}\n`);
     return 2;
   }
   const forged = plan.steps.find((st) => st.command.op === 'inject');
   if (netnsWhyNot !== undefined && forged) {
     // A forged segment is written into tcpemu's link between the namespaces; loopback has no link to write it into.
-    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: tcpemu real forges segments (link: inject) only through namespaces, not on loopback (${netnsWhyNot})\n  hint: run it as root with ip and /dev/net/tun, or with tcpemu run\n`);
+    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: ${msg(lang, 'real.injectNeedsNetns', { why: netnsWhyNot })}\n`);
     return 2;
   }
   // Checked before anything runs: nothing is half-done when the kernel run cannot happen.

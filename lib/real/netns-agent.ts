@@ -32,6 +32,8 @@ export interface AgentSetup {
   addrOf: Record<string, string>;
   /** [path under /proc/sys, value] */
   sysctls: [string, string][];
+  /** A value to write instead when the namespace refuses one (by path); what was replaced comes back in `ready`. */
+  fallbacks?: Record<string, string>;
   /** Arguments to `ip`, one command each. */
   routes: string[][];
   settleMs?: number;
@@ -81,11 +83,20 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
   switch (m.op) {
     case 'setup': {
       const s = m as unknown as AgentSetup & { op: string };
+      const unapplied: string[] = [];
       for (const [p, v] of s.sysctls) {
         try {
           writeFileSync(`/proc/sys/${p}`, v);
         } catch (err) {
-          return fatal(`cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`);
+          const instead = s.fallbacks?.[p];
+          const why = `cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`;
+          if (instead === undefined || instead === v) return fatal(why);
+          try {
+            writeFileSync(`/proc/sys/${p}`, instead);
+          } catch (err2) {
+            return fatal(`${why}; nor ${instead}: ${(err2 as Error).message}`);
+          }
+          unapplied.push(`${s.host}: ${why}; the kernel ran ${instead}`);
         }
       }
       for (const r of s.routes) {
@@ -100,7 +111,7 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
         onEvent: s.plan.onSteps?.length ? (ev) => send({ op: 'event', ev }) : undefined,
       });
       await warmUp();
-      send({ op: 'ready' });
+      send({ op: 'ready', unapplied });
       return;
     }
     case 'begin':

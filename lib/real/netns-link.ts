@@ -284,11 +284,13 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       }
       phase('namespaces made, agents started');
       opts.whileStarting?.();
-      await Promise.all(plan.hosts.map((h) => {
+      await Promise.all(plan.hosts.map(async (h) => {
         const s = settings[h.name];
         const routes = plan.hosts.filter((p) => p.name !== h.name).map((p) => ['route', 'add', `${p.addrText}/32`, 'dev', TUN_DEVICE, ...s.routeOptions]);
-        const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, routes, settleMs: opts.settleMs };
-        return agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
+        const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, fallbacks: s.fallbacks, routes, settleMs: opts.settleMs };
+        const ready = await agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
+        // A setting the namespace refused (CUBIC where only reno and bbr are allowed): not cross-checkable.
+        s.notApplied.push(...((ready.unapplied as string[] | undefined) ?? []));
       }));
       phase('agents ready');
       // One start for all: far enough ahead for every agent's socket-table reader to have started.

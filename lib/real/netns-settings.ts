@@ -19,6 +19,8 @@ import { settingText } from './kernel.ts';
 export interface NamespaceSettings {
   /** [path under /proc/sys, value]. */
   sysctls: [string, string][];
+  /** A value to write instead when the namespace refuses one (by path): the run goes on, and says so. */
+  fallbacks: Record<string, string>;
   /** Options of the route to each peer (`advmss 536`, `rto_min 300ms`...). */
   routeOptions: string[];
   /** Settings Linux cannot take, one line each, for the report. */
@@ -99,6 +101,8 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number): Name
   }
   return {
     sysctls,
+    // A kernel may not allow CUBIC in a namespace (net.ipv4.tcp_allowed_congestion_control): Reno then.
+    fallbacks: { 'net/ipv4/tcp_congestion_control': 'reno' },
     routeOptions,
     notApplied,
     modelOnly: (what) => {
