@@ -298,7 +298,12 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       await Promise.all([...agents.values()].map((a) => a.ask({ op: 'begin', startEpochMs: startEpoch })));
       phase('agents begun');
       startAt = startEpoch - performance.timeOrigin - (performance.now() - rt.realNow());
-      const now = () => rt.realNow() - startAt!;
+      // The steps' clock: real time since the start, less the time the link's clock was held for a step whose
+      // agent was behind (a listen or connect that took longer than it should on a busy machine). The next
+      // steps keep their distance from what that step did, not from when it was asked: lost-syn's
+      // `expect state` 1.1 s after a connect that took 200 ms counts from the SYN, as the model's does.
+      const realNow = () => rt.realNow() - startAt!;
+      const now = () => realNow() - rt.heldMs();
       const stepResults: ExpectResult[] = [];
       // The steps in file order, each waited for, as on loopback. On a busy machine a step can take longer
       // than the link's delay, so the link's clock stops from an instant's first listen or connect until
@@ -346,7 +351,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         });
         rt.advance();
       };
-      const watcher = plan.onSteps?.length ? kernelEventSteps(plan, rt, now, ask, opts.maxRunMs) : undefined;
+      const watcher = plan.onSteps?.length ? kernelEventSteps(plan, rt, realNow, ask, opts.maxRunMs) : undefined;
       if (watcher) onEvent = watcher.hear;
       await runSteps(plan, opts, now, exec, stepResults, log);
       held?.();
@@ -354,7 +359,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         await watcher.settle(() => rt.realNow() - lastPacketAt, opts.settleMs ?? 400);
         stepResults.push(...watcher.steps.neverRan());
       }
-      const durationMs = now();
+      const durationMs = realNow();
       phase('steps done');
       const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
       return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {

@@ -104,6 +104,30 @@ test('the real-time scheduler runs the link\'s events when they are due on the w
   t.true(ran[0] >= at - 0.5, `ran at ${ran[0]}, due ${at}`);
 });
 
+test('a hold stops the link\'s events and counts how long the steps\' clock stood still; two overlapping holds count once', async (t) => {
+  const rt = new RealTimeScheduler();
+  t.teardown(() => rt.stop());
+  const ran: number[] = [];
+  rt.advance();
+  rt.scheduler.at(rt.scheduler.now + 5, () => ran.push(rt.realNow()));
+  const t0 = rt.realNow();
+  const a = rt.hold();
+  const b = rt.hold();
+  await new Promise((r) => setTimeout(r, 40));
+  rt.advance();
+  t.deepEqual(ran, [], 'nothing runs while held');
+  a();
+  t.deepEqual(ran, [], 'still held by the other');
+  const held = rt.realNow() - t0;
+  b();
+  t.is(ran.length, 1, 'the last release runs what fell due meanwhile');
+  b(); // a second release of the same hold changes nothing
+  t.true(rt.heldMs() >= 40 && rt.heldMs() <= held + 50, `held ${rt.heldMs()} ms of ${held}`);
+  const after = rt.heldMs();
+  await new Promise((r) => setTimeout(r, 10));
+  t.is(rt.heldMs(), after, 'no hold, no more');
+});
+
 test('same seed, same fates: the link in front of the kernel draws, packet by packet, what the model\'s link draws (the n-th packet of a direction the n-th fate)', (t) => {
   // As lib/real/netns-link.ts makes it: new Random(seed).fork('link') (as the runner), then MemoryLink's fork per direction.
   const cfg = { loss: 0.3, duplicate: 0, reorder: 0, corrupt: 0, jitterMs: 0 };
