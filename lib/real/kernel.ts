@@ -478,6 +478,11 @@ export class KernelRun {
     return this.exec(step);
   }
 
+  /** The id (c1, c2, ...) of the host's connection called `name` (`connect ... as NAME`, or an id), if it has one. */
+  connIdOf(host: string, name: string): string | undefined {
+    return this.named.get(host)?.get(name)?.id;
+  }
+
   /** Stops watching and gathers what was seen. */
   async finish(): Promise<KernelRunResult> {
     await Promise.race([Promise.allSettled(this.pending), sleep(1000)]);

@@ -124,7 +124,12 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       // before the answer, so that the parent sees it before the next step: the order of the file.
       await new Promise((r) => setImmediate(r));
       tun?.pollNow();
-      send({ op: 'done' });
+      {
+        // A connection named by `connect ... as NAME`: its id goes up, for steps on its events (on: "HOST@NAME ...").
+        const step = m.step as StepPlan;
+        const as = step.command.op === 'connect' ? step.command.as : undefined;
+        send({ op: 'done', ...(as !== undefined ? { as, id: run!.connIdOf(step.target, as) } : {}) });
+      }
       return;
     case 'finish': {
       const r = await run!.finish();

@@ -6,9 +6,8 @@
  * which steps they start and when (`after:`), and the steps go to their agents in the order they
  * fire, each waited for.
  *
- * - A step on an event acts on the event's connection when it names none, as in the model. Connection
- *   names given with `connect ... as NAME` are not known here: `on: "HOST@NAME ..."` matches a
- *   connection id (c1, c2, ...) only.
+ * - A step on an event acts on the event's connection when it names none, as in the model. A name
+ *   given with `connect ... as NAME` is known once the agent has answered that connect (with the id).
  * - While such a step runs, the link's clock is held (RealTimeScheduler.hold): in the model the step
  *   runs at the event's instant, before anything else arrives.
  * - The run ends once every step on an event has run and every connection the agents reported is
@@ -40,7 +39,10 @@ export interface KernelEventSteps {
   settle(quietMs: () => number, settleMs: number): Promise<void>;
 }
 
-export function kernelEventSteps(plan: ScenarioPlan, rt: RealTimeScheduler, now: () => number, ask: (step: StepPlan) => Promise<void>, maxRunMs = 120_000): KernelEventSteps {
+export function kernelEventSteps(
+  plan: ScenarioPlan, rt: RealTimeScheduler, now: () => number, ask: (step: StepPlan) => Promise<void>,
+  connId: (host: string, name: string) => string | undefined, maxRunMs = 120_000,
+): KernelEventSteps {
   let eventT: number | undefined;
   const timers = new Set<NodeJS.Timeout>();
   let chain: Promise<void> = Promise.resolve();
@@ -59,7 +61,7 @@ export function kernelEventSteps(plan: ScenarioPlan, rt: RealTimeScheduler, now:
     },
     // An event's time is when the agent saw it: `after:` counts from there, not from when it reached here.
     get now() { return eventT ?? now(); },
-    connId: () => undefined,
+    connId,
     exec: (step, conn) => {
       const c = step.command;
       // The kernel's connection ids are c1, c2, ... per host (KernelRun.adopt); a passive connection not yet accepted has none.

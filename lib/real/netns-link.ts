@@ -17,7 +17,10 @@
  *   (`client>server #3`) hits the third packet of the kernel's conversation as of the model's. The
  *   link's scheduler runs on real time (lib/real/realtime.ts).
  * - The steps run here, at their times, in file order (runSteps, as on loopback): a host's step goes to
- *   its agent and the next waits for its answer; `link: down|up` goes to the link.
+ *   its agent and the next waits for its answer; `link: down|up` goes to the link; `link: inject`
+ *   builds its forged segment from what the link saw of the connection (lib/real/netns-forge.ts).
+ *   Steps on events fire from the events the agents report as they happen (lib/real/netns-events.ts).
+ * - A scenario with `bottleneck:` gets the model's BottleneckLink (routers, shared queue) instead.
  * - The segments are what the link was handed, stamped when this process read them (the sender's tx);
  *   what the link dropped is in the trace as drops, with the reason.
  *
@@ -325,9 +328,12 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
           held = undefined;
         }
       };
+      /** Connection ids by host and `as` name, as the agents answered the connects. */
+      const named = new Map<string, string>();
       const ask = async (step: StepPlan) => {
         const t0 = now();
-        await agents.get(step.target)!.ask({ op: 'step', step });
+        const done = await agents.get(step.target)!.ask({ op: 'step', step });
+        if (typeof done.as === 'string' && typeof done.id === 'string') named.set(`${step.target} ${done.as}`, done.id);
         if (process.env.TCPEMU_REAL_DEBUG) log(`step "${step.text}" due ${step.atMs} ms, sent at ${t0.toFixed(1)} ms, done at ${now().toFixed(1)} ms`);
       };
       // `link: inject`: the forged segment, built from what the wire showed of the connection, reaches its
@@ -351,7 +357,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         });
         rt.advance();
       };
-      const watcher = plan.onSteps?.length ? kernelEventSteps(plan, rt, realNow, ask, opts.maxRunMs) : undefined;
+      const watcher = plan.onSteps?.length ? kernelEventSteps(plan, rt, realNow, ask, (host, name) => named.get(`${host} ${name}`), opts.maxRunMs) : undefined;
       if (watcher) onEvent = watcher.hear;
       await runSteps(plan, opts, now, exec, stepResults, log);
       held?.();

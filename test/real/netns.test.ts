@@ -218,6 +218,34 @@ expect:
   t.regex(r.out, /delivered server +✔ +✔/);
 });
 
+rootTest('steps on events of a named connection (on: "client@second connected") wait for that connection, on the kernel as on the model', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-netns-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'named.yaml');
+  // The second connection's send waits for its own handshake, 50 ms after the first's: the server reads
+  // "one" on its first connection and "two" on its second, whatever the order the events come in.
+  writeFileSync(file, `name: named
+seed: 3
+hosts: { client: {}, server: {} }
+link: { delay: 5ms }
+steps:
+  - { at: 0,    server: listen 80 }
+  - { at: 0,    client: connect server:80 as first }
+  - { at: 50ms, client: connect server:80 as second }
+  - { on: "client@second connected", client: send "two" }
+  - { on: "client@first connected", client: send "one" }
+  - { on: "server@c2 read 3", after: 20ms, client: close @first }
+  - { on: "server@c2 read 3", after: 20ms, client: close @second }
+  - { on: "server end-of-stream", every: true, server: close }
+expect:
+  delivered: { server: "onetwo" }
+`);
+  const r = await real([file]);
+  t.is(r.code, 0, r.out + r.err);
+  t.notRegex(r.out, /never ran/);
+  t.regex(r.out, /delivered server +✔ +✔/);
+});
+
 // Every fixture but the UDP one (lossy-bulk lasts two minutes of real time, its close is at 120 s: measured
 // by hand, see the README), one test each so that each reports on its own; the verdicts are counted after.
 // Steps on events (answer-on-accept, sweep-loss, dumbbell), forged segments (forged-reset) and the shared
