@@ -12,7 +12,7 @@
  * Node agents starting from a bundle made once per process, lib/real/netns-agent-bundle.ts, while the
  * model runs; the scenario in real time; the clean-up), the dumbbell (eight namespaces) about 20 s.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,15 @@ const SCENARIOS = path.join(ROOT, 'fixtures/scenarios');
 const reason = netnsUnavailableReason();
 if (reason) console.log(`test/real/netns.test.ts: namespace runs skipped: ${reason}`);
 const rootTest = reason ? test.skip : test.serial;
+
+/** A scenario written to a temporary file, removed after the test. */
+function scenarioFile(t: ExecutionContext, text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-netns-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'scenario.yaml');
+  writeFileSync(file, text);
+  return file;
+}
 
 function ourNamespaces(): string[] {
   return execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.trim().split(/\s/)[0]).filter((n) => n.startsWith(`${NETNS_PREFIX}${process.pid}-`));
@@ -188,10 +197,7 @@ rootTest('time-wait: Linux cannot take an MSL of 5 s; that is said before the ru
 });
 
 rootTest('the impairments no fixture uses reach the kernel too: MTU (and the MSS it gives), rate and queue, jitter, duplication, corruption, link down and up', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-netns-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'impaired.yaml');
-  writeFileSync(file, `name: impaired
+  const file = scenarioFile(t, `name: impaired
 seed: 3
 hosts: { client: {}, server: {} }
 link: { delay: 5ms, jitter: 2ms, duplicate: 0.1, corrupt: 0.1, rate: 2000000, queue: 50, mtu: 1000 }
@@ -219,12 +225,9 @@ expect:
 });
 
 rootTest('steps on events of a named connection (on: "client@second connected") wait for that connection, on the kernel as on the model', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-netns-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'named.yaml');
   // The second connection's send waits for its own handshake, 50 ms after the first's: the server reads
   // "one" on its first connection and "two" on its second, whatever the order the events come in.
-  writeFileSync(file, `name: named
+  const file = scenarioFile(t, `name: named
 seed: 3
 hosts: { client: {}, server: {} }
 link: { delay: 5ms }
