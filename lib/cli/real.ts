@@ -65,18 +65,6 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
-  if (plan.onSteps) {
-    // Steps on events (lib/scenario/events.ts) would need the kernel's events as they happen.
-    const s = plan.onSteps[0];
-    io.err(`${file}:${s.pos.line}:${s.pos.col}: tcpemu real cannot run steps on events (on: "${s.on!.text}") yet\n  hint: write the step with at: to compare it with the kernel\n`);
-    return 2;
-  }
-  const forged = plan.steps.find((st) => st.command.op === 'inject');
-  if (forged) {
-    // The kernel's run would need the forged segment written into the namespaces' link at its moment.
-    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: tcpemu real cannot forge segments (link: inject) yet\n  hint: run it with tcpemu run; the model's answer to a forged segment is checked against RFC 5961 there\n`);
-    return 2;
-  }
   if (plan.link.udp) {
     io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
     return 2;
@@ -84,6 +72,18 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   const settleMs = settle !== undefined ? Number(settle) : undefined;
   // Through namespaces and tcpemu's link when this machine allows it (root, ip, /dev/net/tun), else loopback.
   const netnsWhyNot = parsed.values.loopback ? 'asked for with --loopback' : netnsUnavailableReason();
+  if (netnsWhyNot !== undefined && plan.onSteps) {
+    // Steps on events need the kernel's events as they happen: the agents in the namespaces report them.
+    const s = plan.onSteps[0];
+    io.err(`${file}:${s.pos.line}:${s.pos.col}: ${msg(lang, 'real.eventsNeedNetns', { on: s.on!.text, why: netnsWhyNot })}\n`);
+    return 2;
+  }
+  const forged = plan.steps.find((st) => st.command.op === 'inject');
+  if (netnsWhyNot !== undefined && forged) {
+    // A forged segment is written into tcpemu's link between the namespaces; loopback has no link to write it into.
+    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: ${msg(lang, 'real.injectNeedsNetns', { why: netnsWhyNot })}\n`);
+    return 2;
+  }
   // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
   const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableReason();
   if (reason) {
@@ -92,13 +92,19 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   }
   const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);
   // The explain view shows the text segments carried: the model's from its packets.
-  const model = runScenario(modelPlan, { capture: explain });
+  const runModel = () => runScenario(modelPlan, { capture: explain });
+  let model: ReturnType<typeof runModel> | undefined;
   let kernel;
   try {
     if (netnsWhyNot === undefined) {
       const tcp = Object.fromEntries(modelPlan.hosts.map((h) => [h.name, h.tcp]));
-      kernel = await runOnKernelNetns(plan, tcp, { settleMs });
+      // The model runs while the agents start in their namespaces (seconds on a busy machine).
+      kernel = await runOnKernelNetns(plan, tcp, {
+        settleMs, log: process.env.TCPEMU_REAL_DEBUG ? (line) => io.err(`${line}\n`) : undefined,
+        whileStarting: () => { model = runModel(); },
+      });
     } else {
+      model = runModel();
       kernel = await runOnKernel(plan, { settleMs });
       kernel.fallback = netnsWhyNot;
     }
@@ -109,6 +115,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
     throw err;
   }
+  model ??= runModel();
   const cmp = compareRuns(kernel, model);
   io.out(renderComparison(kernel, model, cmp, io.color));
   if (explain) {

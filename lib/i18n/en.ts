@@ -409,6 +409,8 @@ export const en = {
   "usage.realOne": "name one scenario file",
   "usage.settle": "--settle takes a whole number of milliseconds, not '{value}'",
   "usage.realView": "--view is explain, not '{value}'",
+  "real.eventsNeedNetns": "tcpemu real runs steps on events (on: \"{on}\") only through namespaces, not on loopback ({why})\n  hint: run it as root with ip and /dev/net/tun, or write the step with at:",
+  "real.injectNeedsNetns": "tcpemu real forges segments (link: inject) only through namespaces, not on loopback ({why})\n  hint: run it as root with ip and /dev/net/tun, or with tcpemu run",
   "file.noSuch": "{file}: no such file",
   "file.isDir": "{file}: is a directory, expected a scenario file",
   "file.tooBig": "{file}: the file is {size} bytes, more than the limit of {limit} ({limitText}) for a trace or capture",

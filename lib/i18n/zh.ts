@@ -398,6 +398,8 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "usage.realOne": "请给出一个场景文件",
   "usage.settle": "--settle 取整数毫秒，而不是 '{value}'",
   "usage.realView": "--view 只能是 explain，而不是 '{value}'",
+  "real.eventsNeedNetns": "tcpemu real 只能在网络命名空间中运行基于事件的步骤（on: \"{on}\"），不能在回环上运行（{why}）\n  提示：以 root 身份运行，并提供 ip 和 /dev/net/tun；或者用 at: 写这个步骤",
+  "real.injectNeedsNetns": "tcpemu real 只能在网络命名空间中伪造报文段（link: inject），不能在回环上伪造（{why}）\n  提示：以 root 身份运行，并提供 ip 和 /dev/net/tun；或者用 tcpemu run 运行",
   "file.noSuch": "{file}：文件不存在",
   "file.isDir": "{file}：这是一个目录，应当是场景文件",
   "file.tooBig": "{file}：文件有 {size} 字节，超过了跟踪记录或抓包文件的上限 {limit}（{limitText}）",

@@ -27,6 +27,7 @@ import type { ExpectPlan, Pos, ScenarioPlan } from '../scenario/plan.ts';
 import { checkDelivered, checkErrors, formatSegment, matchSegments, type ExpectResult } from '../scenario/expect.ts';
 import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
+import { renderResends } from './retransmits.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import type { KernelConnection, KernelRunResult } from './kernel.ts';
 import type { NetnsRunResult } from './netns-link.ts';
@@ -390,6 +391,8 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     out.push(`  errors    model:  ${me.length ? me.join(', ') : 'none'}`);
     out.push(`            kernel: ${k.errors[h.name]?.length ? k.errors[h.name].join(', ') : 'none'}`);
   }
+  // Which segments each side sent again (lossy runs): lib/real/retransmits.ts.
+  out.push(...renderResends(plan.hosts.map((h) => h.name), model.events, k.segments));
   out.push('', paint('expectations', 1, color) + '                           model   kernel');
   const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
   for (const p of cmp.pairs) {

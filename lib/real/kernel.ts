@@ -61,7 +61,15 @@ export interface KernelRunOptions {
   addrOf?: Record<string, string>;
   /** Capture the wire with tcpdump on lo (default true); without it the result has no segments. */
   capture?: boolean;
+  /**
+   * Each application event and each state change read from the socket table, as it happens (after
+   * begin): for steps on events (lib/real/netns-link.ts runs them from what its agents report).
+   */
+  onEvent?: (e: LiveEvent) => void;
 }
+
+/** What KernelRunOptions.onEvent reports: an application event, or a state first read from the socket table. */
+export type LiveEvent = AppEvent | { t: number; type: 'state'; host: string; conn: string; to: TcpStateName; tuple?: string };
 
 export interface ObservedState {
   /** ms since the run's start: the middle of the read that first saw the state. */
@@ -470,6 +478,11 @@ export class KernelRun {
     return this.exec(step);
   }
 
+  /** The id (c1, c2, ...) of the host's connection called `name` (`connect ... as NAME`, or an id), if it has one. */
+  connIdOf(host: string, name: string): string | undefined {
+    return this.named.get(host)?.get(name)?.id;
+  }
+
   /** Stops watching and gathers what was seen. */
   async finish(): Promise<KernelRunResult> {
     await Promise.race([Promise.allSettled(this.pending), sleep(1000)]);
@@ -638,16 +651,29 @@ export class KernelRun {
         this.seen.set(key, s);
       }
       const last = s.rows[s.rows.length - 1];
-      if (!last || last.state !== r.state) s.rows.push({ t, state: r.state, from, to });
+      if (!last || last.state !== r.state) {
+        s.rows.push({ t, state: r.state, from, to });
+        this.liveState(key, r.state, t);
+      }
     }
     for (const [key, s] of this.seen) {
       if (!s.gone && !present.has(key)) {
         s.gone = true;
         s.rows.push({ t, state: 'CLOSED', from, to });
+        this.liveState(key, 'CLOSED', t);
       }
     }
     this.current = rows;
     this.resolveWaiters(m.t0);
+  }
+
+  /** A state change read from the table, to onEvent: on the application's connection id when it has one (an accepted socket's SYN-RECEIVED has none yet). */
+  private liveState(key: string, to: TcpStateName, t: number): void {
+    if (!this.opts.onEvent) return;
+    const host = this.hostOfAddr.get(splitAP(key.split('>')[0])[0]);
+    if (host === undefined) return;
+    const conn = this.sockets.find((x) => x.tuple === key)?.id ?? key;
+    this.opts.onEvent({ t, type: 'state', host, conn, to, tuple: key });
   }
 
   private resolveWaiters(readStart: number): void {
@@ -706,6 +732,7 @@ export class KernelRun {
     if (bytes !== undefined) ev.bytes = bytes;
     if (error !== undefined) ev.error = error;
     this.app.push(ev);
+    if (this.startMs) this.opts.onEvent?.(ev);
   }
 
   private accepted: { host: string; done: (s: AppSocket) => void }[] = [];

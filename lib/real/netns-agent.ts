@@ -14,7 +14,8 @@
  *
  * Messages in (stdin, lib/real/netns-frames.ts): setup {plan, host, addrOf, sysctls, routes}, begin
  * {startEpochMs}, step {step}, finish. Out (stdout): ready, begun, done, result {result}, log {text},
- * written (after a confirmed packet);
+ * written (after a confirmed packet), event {ev} (an application event or a state change, as it
+ * happens, when the scenario has steps on events);
  * a fatal problem is { fatal } and exit status 1. Nothing else may write to stdout.
  */
 import { execFile } from 'node:child_process';
@@ -31,6 +32,8 @@ export interface AgentSetup {
   addrOf: Record<string, string>;
   /** [path under /proc/sys, value] */
   sysctls: [string, string][];
+  /** A value to write instead when the namespace refuses one (by path); what was replaced comes back in `ready`. */
+  fallbacks?: Record<string, string>;
   /** Arguments to `ip`, one command each. */
   routes: string[][];
   settleMs?: number;
@@ -80,11 +83,20 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
   switch (m.op) {
     case 'setup': {
       const s = m as unknown as AgentSetup & { op: string };
+      const unapplied: string[] = [];
       for (const [p, v] of s.sysctls) {
         try {
           writeFileSync(`/proc/sys/${p}`, v);
         } catch (err) {
-          return fatal(`cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`);
+          const instead = s.fallbacks?.[p];
+          const why = `cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`;
+          if (instead === undefined || instead === v) return fatal(why);
+          try {
+            writeFileSync(`/proc/sys/${p}`, instead);
+          } catch (err2) {
+            return fatal(`${why}; nor ${instead}: ${(err2 as Error).message}`);
+          }
+          unapplied.push(`${s.host}: ${why}; the kernel ran ${instead}`);
         }
       }
       for (const r of s.routes) {
@@ -93,9 +105,13 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       }
       tun = TunLink.open({ fd: TUN_FD });
       tun.setReceiver((packet) => process.stdout.write(frame(PACKET, packet)));
-      run = new KernelRun(s.plan, { addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }) });
+      run = new KernelRun(s.plan, {
+        addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }),
+        // Steps on events run from the parent: it hears each event as it happens.
+        onEvent: s.plan.onSteps?.length ? (ev) => send({ op: 'event', ev }) : undefined,
+      });
       await warmUp();
-      send({ op: 'ready' });
+      send({ op: 'ready', unapplied });
       return;
     }
     case 'begin':
@@ -108,7 +124,12 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       // before the answer, so that the parent sees it before the next step: the order of the file.
       await new Promise((r) => setImmediate(r));
       tun?.pollNow();
-      send({ op: 'done' });
+      {
+        // A connection named by `connect ... as NAME`: its id goes up, for steps on its events (on: "HOST@NAME ...").
+        const step = m.step as StepPlan;
+        const as = step.command.op === 'connect' ? step.command.as : undefined;
+        send({ op: 'done', ...(as !== undefined ? { as, id: run!.connIdOf(step.target, as) } : {}) });
+      }
       return;
     case 'finish': {
       const r = await run!.finish();

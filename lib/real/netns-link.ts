@@ -17,7 +17,10 @@
  *   (`client>server #3`) hits the third packet of the kernel's conversation as of the model's. The
  *   link's scheduler runs on real time (lib/real/realtime.ts).
  * - The steps run here, at their times, in file order (runSteps, as on loopback): a host's step goes to
- *   its agent and the next waits for its answer; `link: down|up` goes to the link.
+ *   its agent and the next waits for its answer; `link: down|up` goes to the link; `link: inject`
+ *   builds its forged segment from what the link saw of the connection (lib/real/netns-forge.ts).
+ *   Steps on events fire from the events the agents report as they happen (lib/real/netns-events.ts).
+ * - A scenario with `bottleneck:` gets the model's BottleneckLink (routers, shared queue) instead.
  * - The segments are what the link was handed, stamped when this process read them (the sender's tx);
  *   what the link dropped is in the trace as drops, with the reason.
  *
@@ -26,16 +29,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { KernelRunError, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
-import { HELPER, TUN_DEVICE, deleteNamespace, ip, nodeWithTsx, reapStale, tunUnavailableReason } from './tun.ts';
-import { moduleFile } from '../paths.ts';
+import { HELPER, TUN_DEVICE, deleteNamespace, ip, reapStale, tunUnavailableReason } from './tun.ts';
+import { agentCommand } from './netns-agent-bundle.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { RealTimeScheduler } from './realtime.ts';
 import { namespaceSettings, type NamespaceSettings } from './netns-settings.ts';
 import type { AgentSetup, WireResult } from './netns-agent.ts';
 import { MemoryLink, type DirectionStats } from '../link/memory.ts';
+import { BottleneckLink } from '../link/bottleneck.ts';
+import { kernelEventSteps } from './netns-events.ts';
+import { FlowBook } from './netns-forge.ts';
+import type { LiveEvent } from './kernel.ts';
 import { Random } from '../sim/random.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { decodePacket } from '../wire/tcp.ts';
+import { formatAddr } from '../wire/ipv4.ts';
 import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
 import type { ExpectResult } from '../scenario/expect.ts';
 import type { SegmentEvent, TimedEvent } from '../trace/events.ts';
@@ -44,7 +52,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const AGENT = moduleFile(HERE, 'netns-agent');
 export const NETNS_PREFIX = 'tcpemu-real-';
 /** Bound on an agent's start (namespace, helper, Node and tsx): 6.5 s was seen on a busy 2-core machine. */
 const START_MS = 30_000;
@@ -53,8 +60,8 @@ const ANSWER_MS = 15_000;
 
 export interface NetnsRunResult extends KernelRunResult {
   namespaces: string[];
-  /** The link's counts per direction ("client>server"). */
-  linkStats: Record<string, DirectionStats>;
+  /** The link's counts per direction ("client>server"; a bottleneck's "left>right"). */
+  linkStats: Record<string, LinkCounts>;
   /** Per host: what was set in its namespace, and what could not be. */
   settings: Record<string, NamespaceSettings>;
   /** The MTU of each host's device. */
@@ -68,6 +75,9 @@ export interface NetnsRunResult extends KernelRunResult {
 }
 
 const PAYLOAD_LIMIT = 1 << 20;
+
+/** A direction's counts: the in-memory link's, or a shared bottleneck's (sent and drops only). */
+export type LinkCounts = Pick<DirectionStats, 'sent'> & Partial<Omit<DirectionStats, 'sent' | 'dropped'>> & { dropped: Record<string, number> };
 
 /** Why the namespace run cannot happen here (not root, no /dev/net/tun, no ip, no python3), or undefined. */
 export function netnsUnavailableReason(): string | undefined {
@@ -83,8 +93,8 @@ class Agent {
   private stderr = '';
   private dead: Error | undefined;
 
-  constructor(readonly host: string, readonly ns: string, mtu: number, addr: string, onPacket: (p: Buffer) => void, log: (s: string) => void) {
-    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findTool('python3') ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...nodeWithTsx(), AGENT], {
+  constructor(readonly host: string, readonly ns: string, mtu: number, addr: string, onPacket: (p: Buffer) => void, log: (s: string) => void, onEvent: (e: LiveEvent) => void, node: string[]) {
+    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findTool('python3') ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...node], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -95,6 +105,7 @@ class Agent {
       if (m.op === 'log') return log(`${host}: ${String(m.text)}`);
       if (m.op === 'fatal') return this.fail(new KernelRunError(`${host}'s namespace: ${String(m.fatal)}`));
       if (m.op === 'written') return this.written.shift()?.();
+      if (m.op === 'event') return onEvent(m.ev as LiveEvent);
       this.answers.shift()?.resolve(m);
     });
     this.child.stdout!.on('data', (d: Buffer) => reader.push(d));
@@ -150,9 +161,10 @@ class Agent {
   }
 }
 
-/** The MTU of a host's device: the smallest of its directions' (the link drops what is larger). */
-function mtuOf(link: MemoryLink, plan: ScenarioPlan, host: string): number {
+/** The MTU of a host's device: the smallest of its directions' (the link drops what is larger; a bottleneck has no MTU of its own). */
+function mtuOf(link: MemoryLink | BottleneckLink, plan: ScenarioPlan, host: string): number {
   const peers = plan.hosts.filter((h) => h.name !== host);
+  if (link instanceof BottleneckLink) return 1500;
   return Math.min(...peers.map((p) => link.configOf(host, p.name).mtu), 65535);
 }
 
@@ -161,7 +173,12 @@ function mtuOf(link: MemoryLink, plan: ScenarioPlan, host: string): number {
  * model's, linuxModelConfig): they are set where Linux can take them. Throws KernelRunError when the
  * run breaks (an agent dies or hangs); the caller checks netnsUnavailableReason() first.
  */
-export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, TcpConfig>, opts: KernelRunOptions = {}): Promise<NetnsRunResult> {
+export interface NetnsRunOptions extends KernelRunOptions {
+  /** Called once the agents are starting, before waiting for them (the caller's model run fits there). */
+  whileStarting?: () => void;
+}
+
+export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, TcpConfig>, opts: NetnsRunOptions = {}): Promise<NetnsRunResult> {
   return withKernelLock(async () => {
     const log = opts.log ?? (() => {});
     const t00 = performance.now();
@@ -172,13 +189,19 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
     let startAt: number | undefined;
     const recorder = new TraceRecorder({ get now() { return startAt === undefined ? 0 : rt.realNow() - startAt; } }, { timers: false, congestion: false });
     const drops: SegmentEvent[] = [];
-    const link = new MemoryLink(rt.scheduler, new Random(plan.seed).fork('link'), { directions: plan.link.directions }, {
-      onDrop: (from, _to, packet, reason) => {
-        const before = recorder.events.length;
-        recorder.linkDrop(from, packet, reason);
-        drops.push(...(recorder.events.splice(before) as SegmentEvent[]));
-      },
-    });
+    const onDrop = (from: string, _to: string, packet: Buffer, reason: string) => {
+      const before = recorder.events.length;
+      recorder.linkDrop(from, packet, reason);
+      drops.push(...(recorder.events.splice(before) as SegmentEvent[]));
+    };
+    // The model's link, with the model's random streams (lib/scenario/runner.ts makes them so): a shared
+    // bottleneck between two routers (the dumbbell) or the link between every pair of hosts.
+    const random = new Random(plan.seed);
+    const link = plan.bottleneck
+      ? new BottleneckLink(rt.scheduler, random.fork('bottleneck'), plan.bottleneck, { onDrop })
+      : new MemoryLink(rt.scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop });
+    const flows = new FlowBook();
+    let lastPacketAt = 0;
     const addrOf: Record<string, string> = Object.fromEntries(plan.hosts.map((h) => [h.name, h.addrText]));
     const agents = new Map<string, Agent>();
     const namespaces: string[] = [];
@@ -187,6 +210,9 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
     let payloadBytes = 0;
     const settings: Record<string, NamespaceSettings> = {};
     const mtus: Record<string, number> = {};
+    const node = await agentCommand(HERE);
+    // What the agents report as it happens (steps on events): set once the steps' watcher is made.
+    let onEvent: (e: LiveEvent) => void = () => {};
     try {
       // The namespaces and agents, all starting at once.
       for (const [i, h] of plan.hosts.entries()) {
@@ -198,10 +224,12 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         settings[h.name] = namespaceSettings(h.name, tcp[h.name], mtus[h.name]);
         const onPacket = (p: Buffer) => {
           rt.advance();
+          lastPacketAt = rt.realNow();
           if (startAt !== undefined) {
             try {
               const { ip: iph, tcp: seg } = decodePacket(p, { verifyChecksum: false });
               segments.push(recorder.segmentEvent('tx', h.name, undefined, iph.src, iph.dst, seg));
+              flows.saw(iph.src, iph.dst, seg);
               // The bytes segments carried, for the explain view's text (issue 26): up to 1 MiB of them.
               if (seg.payload.length > 0 && payloadBytes < PAYLOAD_LIMIT) {
                 payloadBytes += seg.payload.length;
@@ -214,7 +242,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
           link.send(h.name, p);
           rt.advance();
         };
-        agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log));
+        agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log, (e) => onEvent(e), node));
       }
       // What the link delivers is the receiver's rx, as in the model's trace (the ladder pairs tx with rx).
       // Packets the link delivers at one instant to different hosts: on the model the first one's receiver
@@ -258,11 +286,14 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         });
       }
       phase('namespaces made, agents started');
-      await Promise.all(plan.hosts.map((h) => {
+      opts.whileStarting?.();
+      await Promise.all(plan.hosts.map(async (h) => {
         const s = settings[h.name];
         const routes = plan.hosts.filter((p) => p.name !== h.name).map((p) => ['route', 'add', `${p.addrText}/32`, 'dev', TUN_DEVICE, ...s.routeOptions]);
-        const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, routes, settleMs: opts.settleMs };
-        return agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
+        const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, fallbacks: s.fallbacks, routes, settleMs: opts.settleMs };
+        const ready = await agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
+        // A setting the namespace refused (CUBIC where only reno and bbr are allowed): not cross-checkable.
+        s.notApplied.push(...((ready.unapplied as string[] | undefined) ?? []));
       }));
       phase('agents ready');
       // One start for all: far enough ahead for every agent's socket-table reader to have started.
@@ -270,7 +301,12 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       await Promise.all([...agents.values()].map((a) => a.ask({ op: 'begin', startEpochMs: startEpoch })));
       phase('agents begun');
       startAt = startEpoch - performance.timeOrigin - (performance.now() - rt.realNow());
-      const now = () => rt.realNow() - startAt!;
+      // The steps' clock: real time since the start, less the time the link's clock was held for a step whose
+      // agent was behind (a listen or connect that took longer than it should on a busy machine). The next
+      // steps keep their distance from what that step did, not from when it was asked: lost-syn's
+      // `expect state` 1.1 s after a connect that took 200 ms counts from the SYN, as the model's does.
+      const realNow = () => rt.realNow() - startAt!;
+      const now = () => realNow() - rt.heldMs();
       const stepResults: ExpectResult[] = [];
       // The steps in file order, each waited for, as on loopback. On a busy machine a step can take longer
       // than the link's delay, so the link's clock stops from an instant's first listen or connect until
@@ -280,12 +316,11 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       const exec = async (step: StepPlan) => {
         if (step.target === 'link') {
           rt.advance();
-          link.setUp(step.command.op === 'up');
+          if (step.command.op === 'inject') forge(step);
+          else link.setUp(step.command.op === 'up');
         } else {
           if (!held && (step.command.op === 'listen' || step.command.op === 'connect')) held = rt.hold();
-          const t0 = now();
-          await agents.get(step.target)!.ask({ op: 'step', step });
-          if (process.env.TCPEMU_REAL_DEBUG) log(`step "${step.text}" due ${step.atMs} ms, sent at ${t0.toFixed(1)} ms, done at ${now().toFixed(1)} ms`);
+          await ask(step);
         }
         const next = plan.steps[plan.steps.indexOf(step) + 1];
         if (held && next?.atMs !== step.atMs) {
@@ -293,9 +328,44 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
           held = undefined;
         }
       };
+      /** Connection ids by host and `as` name, as the agents answered the connects. */
+      const named = new Map<string, string>();
+      const ask = async (step: StepPlan) => {
+        const t0 = now();
+        const done = await agents.get(step.target)!.ask({ op: 'step', step });
+        if (typeof done.as === 'string' && typeof done.id === 'string') named.set(`${step.target} ${done.as}`, done.id);
+        if (process.env.TCPEMU_REAL_DEBUG) log(`step "${step.text}" due ${step.atMs} ms, sent at ${t0.toFixed(1)} ms, done at ${now().toFixed(1)} ms`);
+      };
+      // `link: inject`: the forged segment, built from what the wire showed of the connection, reaches its
+      // receiver after the link's delay, untouched by loss and taking no draw (as in the model).
+      const forge = (step: StepPlan) => {
+        if (step.command.op !== 'inject') return;
+        const spec = step.command.inject;
+        const made = flows.forge(spec);
+        if (typeof made === 'string') {
+          stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `inject: ${made}`, pos: step.pos });
+          return;
+        }
+        const from = spec.from.host ?? formatAddr(spec.from.addr);
+        const ev = recorder.segmentEvent('tx', from, undefined, spec.from.addr, spec.to.addr, made.seg);
+        ev.forged = true;
+        segments.push(ev);
+        const delay = spec.from.host === undefined ? 0 : link.configOf(spec.from.host, spec.to.host).delayMs;
+        rt.scheduler.at(rt.scheduler.now + delay, () => {
+          received.push(recorder.segmentEvent('rx', spec.to.host, undefined, spec.from.addr, spec.to.addr, made.seg));
+          deliver(spec.to.host, made.packet);
+        });
+        rt.advance();
+      };
+      const watcher = plan.onSteps?.length ? kernelEventSteps(plan, rt, realNow, ask, (host, name) => named.get(`${host} ${name}`), opts.maxRunMs) : undefined;
+      if (watcher) onEvent = watcher.hear;
       await runSteps(plan, opts, now, exec, stepResults, log);
       held?.();
-      const durationMs = now();
+      if (watcher) {
+        await watcher.settle(() => rt.realNow() - lastPacketAt, opts.settleMs ?? 400);
+        stepResults.push(...watcher.steps.neverRan());
+      }
+      const durationMs = realNow();
       phase('steps done');
       const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
       return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {

@@ -19,6 +19,8 @@ import { settingText } from './kernel.ts';
 export interface NamespaceSettings {
   /** [path under /proc/sys, value]. */
   sysctls: [string, string][];
+  /** A value to write instead when the namespace refuses one (by path): the run goes on, and says so. */
+  fallbacks: Record<string, string>;
   /** Options of the route to each peer (`advmss 536`, `rto_min 300ms`...). */
   routeOptions: string[];
   /** Settings Linux cannot take, one line each, for the report. */
@@ -43,7 +45,15 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number): Name
     ['net/ipv4/tcp_window_scaling', c.windowScale ? '1' : '0'],
     ['net/ipv4/tcp_syn_retries', String(Math.min(c.synRetries, 127))],
     ['net/ipv4/tcp_retries2', String(c.maxRetries)],
-    ['net/ipv4/tcp_congestion_control', 'reno'],
+    // The same congestion control and loss recovery as the model's (lib/tcp/config.ts linuxDefaults): CUBIC
+    // when the model runs CUBIC, else Reno (the model's newreno is Linux's reno with its own recovery);
+    // RACK-TLP (tcp_recovery 1, tcp_early_retrans 3) only when the model runs it; D-SACK as the model's.
+    ['net/ipv4/tcp_congestion_control', c.congestionControl === 'cubic' ? 'cubic' : 'reno'],
+    ['net/ipv4/tcp_recovery', c.lossRecovery === 'rack-tlp' ? '1' : '0'],
+    ['net/ipv4/tcp_early_retrans', c.lossRecovery === 'rack-tlp' ? '3' : '0'],
+    ['net/ipv4/tcp_dsack', c.dsack ? '1' : '0'],
+    // F-RTO (RFC 5682; Linux's default tcp_frto 2): on only when the model has it (a `frto` setting).
+    ['net/ipv4/tcp_frto', (c as { frto?: boolean }).frto ? '2' : '0'],
   ];
   const notApplied: string[] = [];
   const dependents: { key: string; applies: (what: string) => boolean }[] = [];
@@ -91,6 +101,8 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number): Name
   }
   return {
     sysctls,
+    // A kernel may not allow CUBIC in a namespace (net.ipv4.tcp_allowed_congestion_control): Reno then.
+    fallbacks: { 'net/ipv4/tcp_congestion_control': 'reno' },
     routeOptions,
     notApplied,
     modelOnly: (what) => {

@@ -38,11 +38,21 @@ export class RealTimeScheduler {
    */
   hold(): () => void {
     const h = { at: this.realNow() };
+    if (this.holds.size === 0) this.heldSince = h.at;
     this.holds.add(h);
     return () => {
-      this.holds.delete(h);
+      if (!this.holds.delete(h)) return;
+      if (this.holds.size === 0) this.heldTotal += this.realNow() - this.heldSince;
       this.advance();
     };
+  }
+
+  private heldSince = 0;
+  private heldTotal = 0;
+
+  /** Real milliseconds during which at least one hold was in force, so far: how far the steps' clock is behind. */
+  heldMs(): number {
+    return this.heldTotal + (this.holds.size > 0 ? this.realNow() - this.heldSince : 0);
   }
 
   /** Runs what is due by now, moves the clock to now, and sets the timer for the next event. */

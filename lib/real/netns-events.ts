@@ -1,0 +1,113 @@
+/**
+ * Steps on events (`on: "HOST EVENT"`, lib/scenario/events.ts) on the kernel's side of `tcpemu real`.
+ * The agents report each application event (connected, accepted, data read, end-of-stream, closed,
+ * error) and each state change they read from their namespace's socket table as it happens
+ * (KernelRunOptions.onEvent); here they go through the model's own watcher, EventSteps, which decides
+ * which steps they start and when (`after:`), and the steps go to their agents in the order they
+ * fire, each waited for.
+ *
+ * - A step on an event acts on the event's connection when it names none, as in the model. A name
+ *   given with `connect ... as NAME` is known once the agent has answered that connect (with the id).
+ * - While such a step runs, the link's clock is held (RealTimeScheduler.hold): in the model the step
+ *   runs at the event's instant, before anything else arrives.
+ * - The run ends once every step on an event has run and every connection the agents reported is
+ *   CLOSED or in TIME-WAIT (or the link has been quiet for QUIET_MS), then the settle time; at the
+ *   latest at the scenario's `until` or the kernel run's bound. A step whose event never came fails at
+ *   its line, as in the model.
+ */
+import { EventSteps } from '../scenario/events.ts';
+import type { Host, HostTracer } from '../host/host.ts';
+import type { Command, ScenarioPlan, StepPlan } from '../scenario/plan.ts';
+import type { TcpStateName } from '../trace/events.ts';
+import type { LiveEvent } from './kernel.ts';
+import type { RealTimeScheduler } from './realtime.ts';
+
+/** With steps still waiting, the run gives up after this long without a packet on the link. */
+const GIVE_UP_QUIET_MS = 10_000;
+/** With every step run, a connection still open (its peer gone quiet) ends the run after this long without a packet. */
+const QUIET_MS = 3_000;
+
+const NO_TRACER: HostTracer = { segment: () => {}, state: () => {}, app: () => {} };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+
+export interface KernelEventSteps {
+  /** The model's watcher, fed with the kernel's events. */
+  steps: EventSteps;
+  /** An agent's report of an event. */
+  hear(e: LiveEvent): void;
+  /** Waits for the end of the run (see above); throws what a step's agent threw. */
+  settle(quietMs: () => number, settleMs: number): Promise<void>;
+}
+
+export function kernelEventSteps(
+  plan: ScenarioPlan, rt: RealTimeScheduler, now: () => number, ask: (step: StepPlan) => Promise<void>,
+  connId: (host: string, name: string) => string | undefined, maxRunMs = 120_000,
+): KernelEventSteps {
+  let eventT: number | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+  let chain: Promise<void> = Promise.resolve();
+  let pending = 0;
+  let failure: unknown;
+  const untilMs = Math.min(plan.untilMs, maxRunMs);
+  /** The last state each connection was read in, by host and 4-tuple. */
+  const states = new Map<string, TcpStateName>();
+  const steps = new EventSteps(plan.onSteps ?? [], {
+    at: (t, fn) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        fn();
+      }, Math.max(0, t - now()));
+      timers.add(timer);
+    },
+    // An event's time is when the agent saw it: `after:` counts from there, not from when it reached here.
+    get now() { return eventT ?? now(); },
+    connId,
+    exec: (step, conn) => {
+      const c = step.command;
+      // The kernel's connection ids are c1, c2, ... per host (KernelRun.adopt); a passive connection not yet accepted has none.
+      const onConn = conn !== undefined && /^c\d+$/.test(conn) && c.op !== 'listen' && c.op !== 'connect' && !('conn' in c && c.conn !== undefined);
+      const run = onConn ? { ...step, command: { ...c, conn } as Command } : step;
+      pending++;
+      const release = onConn ? rt.hold() : undefined;
+      chain = chain.then(() => ask(run)).catch((err: unknown) => { failure ??= err; }).finally(() => {
+        release?.();
+        pending--;
+      });
+    },
+    untilMs,
+  });
+  const tracer = steps.tracer(NO_TRACER);
+  return {
+    steps,
+    hear(e) {
+      const host = { name: e.host } as Host;
+      eventT = e.t;
+      try {
+        if (e.type === 'state') {
+          if (e.tuple) states.set(`${e.host} ${e.tuple}`, e.to);
+          tracer.state(host, e.conn, 'CLOSED', e.to, 'read from the socket table');
+        } else {
+          tracer.app(host, e.conn, e.event, e.bytes, e.error);
+        }
+      } finally {
+        eventT = undefined;
+      }
+    },
+    async settle(quietMs, settleMs) {
+      for (;;) {
+        if (failure) throw failure;
+        if (now() >= untilMs) break;
+        const allRan = steps.neverRan().length === 0;
+        const open = [...states.values()].some((s) => s !== 'CLOSED' && s !== 'TIME-WAIT');
+        const idle = pending === 0 && timers.size === 0;
+        if (idle && ((allRan && (!open || quietMs() > QUIET_MS)) || quietMs() > GIVE_UP_QUIET_MS)) break;
+        await sleep(50);
+      }
+      await sleep(Math.min(settleMs, untilMs - now()));
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await chain;
+      if (failure) throw failure;
+    },
+  };
+}

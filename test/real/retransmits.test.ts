@@ -1,0 +1,46 @@
+/**
+ * The retransmissions real's output compares (lib/real/retransmits.ts): read from the wire alike on both
+ * sides, a segment carrying sequence space below what its connection had already sent.
+ */
+import test from 'ava';
+import { compareResends, renderResends, resendsOf } from '../../lib/real/retransmits.ts';
+import type { SegmentEvent } from '../../lib/trace/events.ts';
+
+let n = 0;
+function tx(t: number, flags: string, rseq: number, len: number, extra: Partial<SegmentEvent> = {}): SegmentEvent {
+  n++;
+  return {
+    t, type: 'segment', event: 'tx', host: 'client', src: '10.0.0.1:40000', dst: '10.0.0.2:80', flags: flags as SegmentEvent['flags'],
+    seq: 1000 + rseq, ack: 1, rseq, rack: 1, win: 65535, len, options: [], ...extra,
+  };
+}
+
+test('a segment starting below the highest sequence sent is a retransmission: SYN, data and FIN alike; pure ACKs and forged segments are not', (t) => {
+  const events = [
+    tx(0, 'S', 0, 0), tx(1000, 'S', 0, 0), // the SYN again after the initial RTO (RFC 6298 2.1, 5.4)
+    tx(1010, '.', 1, 0),
+    tx(1020, '.', 1, 1448), tx(1021, '.', 1449, 1448), tx(1022, 'P.', 2897, 100),
+    tx(1030, '.', 1, 0), tx(1040, '.', 1449, 1448), // the second segment again (fast retransmit, RFC 5681 3.2)
+    tx(1050, 'R', 1449, 0, { forged: true }),
+    tx(1100, 'F.', 2997, 0), tx(1400, 'F.', 2997, 0),
+  ];
+  t.deepEqual(resendsOf(events, 'client').map((r) => `${r.start}:${r.end} ${r.flags} ${r.t}`), ['0:1 S 1000', '1449:2897 . 1040', '2997:2998 F. 1400']);
+});
+
+test('model against kernel: the same range is paired in order, the rest is named per side, with the median lag of the pairs', (t) => {
+  const model = [tx(0, '.', 1, 1000), tx(1, '.', 1001, 1000), tx(2, '.', 2001, 1000), tx(200, '.', 1001, 1000), tx(400, '.', 2001, 1000)];
+  const kernel = [tx(5, '.', 1, 1000), tx(6, '.', 1001, 1000), tx(7, '.', 2001, 1000), tx(230, '.', 1001, 1000), tx(250, '.', 1, 1000)];
+  const c = compareResends('client', model, kernel);
+  t.deepEqual(c.same.map((p) => [p.model.t, p.kernel.t]), [[200, 230]]);
+  t.deepEqual(c.onlyModel.map((r) => r.start), [2001]);
+  t.deepEqual(c.onlyKernel.map((r) => r.start), [1]);
+  t.deepEqual(renderResends(['client', 'server'], model, kernel), [
+    '',
+    'retransmissions (each sender\'s segments sent again: relative sequence range, ms)',
+    '  client: model 2, kernel 2, the same range on both 1 (the kernel\'s 30 ms after the model\'s, median)',
+    '      only the model:  2001:3001 at 400',
+    '      only the kernel: 1:1001 at 250',
+  ]);
+  // Nothing sent again on either side: no section.
+  t.deepEqual(renderResends(['client'], model.slice(0, 3), kernel.slice(0, 3)), []);
+});
