@@ -38,7 +38,12 @@ export type PdOption =
   | { kind: 'eol' }
   | { kind: 'wscale'; shift: number }
   | { kind: 'sack'; blocks: Array<[number, number]> }
-  /** Parsed but not emulated: TFO cookies, MD5, experimental options. */
+  /**
+   * TCP Fast Open (RFC 7413): `FO` (kind 34) or `FOEXP` (kind 254, magic 0xF989), with the cookie in hex, empty
+   * for a cookie request, or a name given with -D (`TFO_COOKIE`) that the runner resolves.
+   */
+  | { kind: 'FO'; experimental: boolean; cookie: string }
+  /** Parsed but not emulated: MD5, other experimental options. */
   | { kind: 'other'; name: string };
 
 export interface PacketEvent {
@@ -412,7 +417,20 @@ class Parser {
           out.push({ kind: 'sack', blocks });
           break;
         }
-        case 'FO': case 'FOEXP': case 'md5': case 'exp': case 'mptcp': case 'tarr': {
+        case 'FO': case 'FOEXP': {
+          this.skip(false);
+          const at2 = this.pos;
+          let cookie = '';
+          while (!this.eof() && /[0-9A-Za-z_]/.test(this.peek())) {
+            cookie += this.peek();
+            this.advance();
+          }
+          // packetdrill's lexer: a cookie is an even number of hex digits (or a -D name, which is a word).
+          if (/^[0-9a-f]+$/i.test(cookie) && cookie.length % 2 !== 0) this.fail(`a Fast Open cookie of ${cookie.length} hex digits`, 'a cookie is whole bytes: an even number of hex digits, e.g. FO abcd1234', at2);
+          out.push({ kind: 'FO', experimental: name === 'FOEXP', cookie });
+          break;
+        }
+        case 'md5': case 'exp': case 'mptcp': case 'tarr': {
           // Their arguments run to the next ',' or '>'.
           while (!this.eof() && this.peek() !== ',' && this.peek() !== '>' && this.peek() !== '\n') this.advance();
           out.push({ kind: 'other', name });
