@@ -116,6 +116,10 @@ export interface Script {
 const FLAG_LETTERS = '.FSRPEWAU01234567';
 const OPTION_NAMES = ['mss', 'sackOK', 'TS', 'nop', 'eol', 'wscale', 'sack', 'FO', 'FOEXP', 'md5', 'exp', 'mptcp', 'tarr'];
 const PACKET_WORDS = ['ack', 'win', 'urg'];
+/** The system calls packetdrill has (run_system_call.c); the runner says which the model runs. */
+const SYSTEM_CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'readv', 'recv', 'recvfrom', 'recvmsg', 'write', 'writev', 'send', 'sendto', 'sendmsg',
+  'fcntl', 'ioctl', 'close', 'shutdown', 'getsockopt', 'setsockopt', 'poll', 'cap_set', 'open', 'sendfile', 'epoll_create', 'epoll_ctl', 'epoll_wait', 'pipe', 'splice',
+  'psp_rx_assoc', 'psp_tx_assoc'];
 /** The `--name=value` options packetdrill scripts may carry (config.c); the runner says which it honours. */
 export const SCRIPT_OPTIONS = [
   'tolerance_usecs', 'tolerance_percent', 'tcp_ts_tick_usecs', 'strict_segments', 'mtu', 'wire_server_ip',
@@ -455,6 +459,8 @@ class Parser {
   private syscall(at: Pos, time: TimeSpec): SyscallEvent {
     const nameAt = this.pos;
     const name = this.ident()!;
+    // packetdrill knows these calls and no others (run_system_call.c's table): another name is a typo.
+    if (!SYSTEM_CALLS.includes(name)) this.fail(`unknown system call '${name}'`, hintFor(name, SYSTEM_CALLS, 'system calls', ''), nameAt);
     this.skip(false);
     if (this.peek() !== '(') this.fail(`expected '(' after the system call ${name}`, `a system call is name(args) = result, for example write(4, ..., 1000) = 1000`, nameAt);
     const args = this.exprList('(', ')');

@@ -17,6 +17,7 @@ import { VERSION } from '../version.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import { decodePacket, encodePacket } from '../wire/tcp.ts';
 import { parseAddr } from '../wire/ipv4.ts';
+import { WireError } from '../wire/errors.ts';
 import { ACK, FIN, PSH, RST, SYN, URG, ECE, CWR, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import type { PacketEvent, PdEvent, PdOption, Script, SyscallEvent, TimeSpec, CodeEvent } from './parse.ts';
@@ -363,8 +364,15 @@ class Run {
       srcPort, dstPort, seq, ack, flags, window: ev.win ?? 0, urgent: 0, options,
       payload: Buffer.alloc(ev.len),
     };
+    let packet: Buffer;
+    try {
+      packet = encodePacket(REMOTE, LOCAL, seg);
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      throw new Failure(ev.pos.line, `this packet cannot be sent: ${err.message.replace(/^at byte \d+: /, '')}`);
+    }
     this.recorder.segment('tx', REMOTE_HOST, undefined, REMOTE, LOCAL, seg);
-    this.host.receivePacket(encodePacket(REMOTE, LOCAL, seg));
+    this.host.receivePacket(packet);
     this.checkPending();
   }
 

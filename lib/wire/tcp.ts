@@ -171,12 +171,6 @@ function checkSegment(seg: TcpSegment, headerLength: number, ts: TimestampsOptio
           check32('SACK right edge', right);
         }
         break;
-      case 'fastopen':
-        // RFC 7413 4.1.1: empty (a request), or 4 to 16 bytes.
-        if (opt.cookie.length !== 0 && (opt.cookie.length < 4 || opt.cookie.length > 16)) {
-          throw new WireError('bad-value', 0, `a Fast Open cookie of ${opt.cookie.length} bytes`, { hint: 'RFC 7413 4.1.1: empty (a cookie request) or 4 to 16 bytes' });
-        }
-        break;
       case 'unknown':
         check8('option kind', opt.type);
         if (opt.type === OPT_EOL || opt.type === OPT_NOP) {
