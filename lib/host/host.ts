@@ -444,13 +444,14 @@ export class Host {
       ? { wscale: cfg.windowScale ? offer.wscale : undefined, sack: cfg.sack && offer.sackPermitted, tsval: offer.timestamps.tsval }
       : undefined;
     const iss = cookies.make(t, syn.seq, mssIndex, now);
-    let synAck: TcpSegment | undefined;
+    // A connection with no sink, asked for its outputs afterwards (poll): the first segment it sends is the SYN-ACK.
     const once = new Connection({
       config: listener.config, localPort: syn.dstPort, remotePort: syn.srcPort, iss, tsOffset: ts ? cookies.tsOffset(t) : 0,
-      sink: { transmit: (seg) => (synAck ??= seg), state: () => {}, event: () => {} },
     });
     once.listen(now);
     once.onSegment(rebuiltSyn(syn.srcPort, syn.dstPort, syn.seq, mssIndex, ts), now);
+    let synAck: TcpSegment | undefined;
+    for (let out = once.poll(); out && !synAck; out = once.poll()) if (out.kind === 'transmit') synAck = out.segment;
     if (!synAck) return;
     if (ts) {
       // The options that did not fit in the ISN ride in the low bits of TSval (Linux's cookie_init_timestamp).

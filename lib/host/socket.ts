@@ -25,6 +25,8 @@ const CLOSED = 2;
 const AUTOREAD = 4;
 const END_REQUESTED = 8;
 const CLOSE_AFTER_FLUSH = 16;
+/** The connection told of the peer's FIN ('fin' event): 'end' may come once everything before it is read. */
+const FIN_HEARD = 32;
 
 /** A listening port (Node's net.Server): emits 'connection' with each accepted SimSocket. */
 export class SimServer extends EventEmitter {
@@ -365,6 +367,7 @@ export class SimSocket extends LiteEmitter {
         if (this.autoread && !this.closeAfterFlush) this.read();
         break;
       case 'fin':
+        this.flags |= FIN_HEARD;
         this.checkEnd();
         break;
       case 'writable':
@@ -397,7 +400,9 @@ export class SimSocket extends LiteEmitter {
   private wasAccepted = false;
 
   private checkEnd(): void {
-    if (!this.ended && this.entry.conn.eof) {
+    // From the event, not from the connection's state: a read made while the connection's outputs are handed
+    // over may find the FIN already taken, and 'end' comes after the 'fin' event as it would have then.
+    if (!this.ended && this.flags & FIN_HEARD && this.entry.conn.readable === 0) {
       this.ended = true;
       this.host.tracer?.app(this.host, this.id, 'end');
       this.emit('end');

@@ -5,19 +5,21 @@ import { SendHold } from './send-hold.ts';
 import { CHECKED, ConnectionError, EMPTY, IDLE_SEND, scaleFor } from './tcb.ts';
 import { PLAIN } from './output.ts';
 import { TcpInput } from './input.ts';
+import { OUTBOX } from './outbox.ts';
 
 /**
  * One TCP connection, sans-IO: RFC 9293 section 3.10's event processing, in layers as Linux splits
  * tcp_input / tcp_output / tcp_timer: tcb.ts (the TCB, its state and transitions), output.ts (the segments
  * it sends), timeouts.ts (its timers firing), input.ts (SEGMENT ARRIVES, 3.10.7) and here the user calls
  * (3.10.1 - 3.10.6). Every entry point takes `now` (ms); nothing reads a clock, starts a timer or touches a socket.
- * Outputs (segments, state changes, application events, timer changes) go to the sink as they happen;
+ * Outputs (segments, state changes, application events, timer changes) are queued while a call works and
+ * handed over in order when it is done (lib/tcp/outbox.ts): to the sink, or kept for the owner's `poll()`;
  * the owner asks `nextDeadline()` when to call `onTimer(now)` next.
  */
 
 export type { TcpState } from './states.ts';
 export type { TimerKind } from './timers.ts';
-export { ConnectionError, scaleFor, type CongestionSnapshot, type ConnEvent, type ConnectionParams, type ConnectionSink, type TxInfo } from './tcb.ts';
+export { ConnectionError, scaleFor, type CongestionSnapshot, type ConnEvent, type ConnectionParams, type ConnectionSink, type ConnOutput, type TxInfo } from './tcb.ts';
 export { setHeaderPrediction } from './tcb.ts';
 export { resetFor, synOptionsOf } from './input.ts';
 
@@ -29,8 +31,13 @@ export class Connection extends TcpInput {
    * Open client (`fastOpen` set, RFC 7413) puts what its cookie allows on the SYN; returns the bytes taken.
    */
   connect(now: number, data?: Buffer): number {
-    if (this.bits & CHECKED) return this.checked(now, 'app connect', -1, () => this.doConnect(now, data));
-    return this.doConnect(now, data);
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app connect', -1, () => this.doConnect(now, data));
+      return this.doConnect(now, data);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected doConnect(now: number, data?: Buffer): number {
@@ -47,9 +54,14 @@ export class Connection extends TcpInput {
    * It is born in LISTEN (no CLOSED -> LISTEN event: docs/trace-format.md starts a passive history at LISTEN).
    */
   listen(now: number): void {
-    if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `listen in ${this.state}`);
-    this.passive = true;
-    this.transition('LISTEN', 'app listen', now, false);
+    const mark = OUTBOX.len;
+    try {
+      if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `listen in ${this.state}`);
+      this.passive = true;
+      this.transition('LISTEN', 'app listen', now, false);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   /**
@@ -75,8 +87,13 @@ export class Connection extends TcpInput {
    * A caller that hands over the rest of the same Buffer later (from where this call stopped) adds no chunk.
    */
   send(data: SendData, now: number, start = 0): number {
-    if (this.bits & CHECKED) return this.checked(now, 'app send', data.length - start, () => this.doSend(data, now, start));
-    return this.doSend(data, now, start);
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app send', data.length - start, () => this.doSend(data, now, start));
+      return this.doSend(data, now, start);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected doSend(data: SendData, now: number, start: number): number {
@@ -132,10 +149,12 @@ export class Connection extends TcpInput {
     if (!this.isSynchronized()) return;
     const hold = this.sendHold();
     hold.pushing = force;
+    const mark = OUTBOX.len;
     try {
       this.output(now);
     } finally {
       hold.pushing = false;
+      if (OUTBOX.len !== mark) this.deliver(mark);
     }
   }
 
@@ -146,8 +165,13 @@ export class Connection extends TcpInput {
 
   /** RECEIVE (3.10.3): take up to `max` bytes; the freed space may reopen the window (3.8.6.2.2). */
   read(max: number, now: number): Buffer {
-    if (this.bits & CHECKED) return this.checked(now, 'app read', max, () => this.doRead(max, now));
-    return this.doRead(max, now);
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app read', max, () => this.doRead(max, now));
+      return this.doRead(max, now);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected doRead(max: number, now: number): Buffer {
@@ -159,8 +183,13 @@ export class Connection extends TcpInput {
 
   /** Like read, but copied into the start of the application's `target` (Node's `onread`); returns how many bytes. */
   readInto(target: Uint8Array, max: number, now: number): number {
-    if (this.bits & CHECKED) return this.checked(now, 'app read', max, () => this.doReadInto(target, max, now));
-    return this.doReadInto(target, max, now);
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app read', max, () => this.doReadInto(target, max, now));
+      return this.doReadInto(target, max, now);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected doReadInto(target: Uint8Array, max: number, now: number): number {
@@ -180,8 +209,13 @@ export class Connection extends TcpInput {
    * which in RFC 9293 closes only the sending direction).
    */
   shutdown(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app shutdown', -1, () => this.closeSending(now, 'app shutdown'));
-    this.closeSending(now, 'app shutdown');
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app shutdown', -1, () => this.closeSending(now, 'app shutdown'));
+      this.closeSending(now, 'app shutdown');
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   /**
@@ -189,8 +223,13 @@ export class Connection extends TcpInput {
    * more. Unread data makes it an abort, as Linux and BSD do (RFC 2525 2.17; RFC 1122 4.2.2.13).
    */
   close(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app close', -1, () => this.doClose(now));
-    this.doClose(now);
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app close', -1, () => this.doClose(now));
+      this.doClose(now);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected doClose(now: number): void {
@@ -250,8 +289,13 @@ export class Connection extends TcpInput {
 
   /** ABORT (3.10.5): RST to the peer where it knows us, then CLOSED. */
   abort(now: number): void {
-    if (this.bits & CHECKED) return this.checked(now, 'app abort', -1, () => this.doAbort(now));
-    this.doAbort(now);
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) return this.checked(now, 'app abort', -1, () => this.doAbort(now));
+      this.doAbort(now);
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected doAbort(now: number): void {

@@ -1,3 +1,4 @@
+import { OUTBOX } from './outbox.ts';
 import { ACK, FIN, NO_OPTIONS, RST, SYN, seqLen, timestampsOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { pawsRejects } from './paws.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMin } from '../wire/seq.ts';
@@ -5,7 +6,7 @@ import type { TcpState } from './states.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import type { AckSample, SackBlock } from './cc/types.ts';
 import { FastOpenClient, FastOpenServer } from './tfo.ts';
-import { APP_CLOSED, CHECKED, PREDICT, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
+import { APP_CLOSED, CHECKED, OWES_OUTPUT, PREDICT, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
 import { PLAIN, SYN_ACK_FOR_DUP_SYN } from './output.ts';
 import { TcpTimers } from './timeouts.ts';
 
@@ -48,14 +49,33 @@ export abstract class TcpInput extends TcpTimers {
   // ---------------------------------------------------------------- SEGMENT ARRIVES (3.10.7)
 
   onSegment(seg: TcpSegment, now: number): void {
-    if (this.bits & CHECKED) {
-      const inv = CHECKERS.get(this)!;
-      inv.segmentIn(now, seg);
-      this.arrive(seg, now);
-      inv.check(now, this.tcbView(inv));
-      return;
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) {
+        const inv = CHECKERS.get(this)!;
+        inv.segmentIn(now, seg);
+        this.arrive(seg, now);
+        inv.check(now, this.tcbView(inv));
+      } else {
+        this.arrive(seg, now);
+      }
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
     }
-    this.arrive(seg, now);
+    if (this.bits & OWES_OUTPUT) this.sendOwed(now);
+  }
+
+  /** 3.10.7.4's last step, after the application has heard of the segment (OWES_OUTPUT). */
+  protected sendOwed(now: number): void {
+    this.bits &= ~OWES_OUTPUT;
+    if (this.state === 'CLOSED') return;
+    const mark = OUTBOX.len;
+    try {
+      this.output(now);
+      if (this.bits & CHECKED) CHECKERS.get(this)!.check(now, this.tcbView(CHECKERS.get(this)!));
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
+    }
   }
 
   protected arrive(seg: TcpSegment, now: number): void {
@@ -85,8 +105,8 @@ export abstract class TcpInput extends TcpTimers {
     if (early && seg.payload.length > 0) this.recvBuf.insert(seqAdd(seg.seq, 1), seg.payload);
     this.sendSyn(now, true, PLAIN);
     if (early) {
-      this.sink.event(ESTABLISHED_PASSIVE, now);
-      if (this.recvBuf.unread > 0) this.sink.event(READABLE, now);
+      this.queueEvent(ESTABLISHED_PASSIVE, now);
+      if (this.recvBuf.unread > 0) this.queueEvent(READABLE, now);
     }
   }
 
@@ -115,7 +135,7 @@ export abstract class TcpInput extends TcpTimers {
       // The ACK completing the handshake leaves before the application hears of it (as connect() returns on Linux).
       this.ackNow = true;
       this.output(now);
-      this.sink.event(ESTABLISHED_ACTIVE, now);
+      this.queueEvent(ESTABLISHED_ACTIVE, now);
       if (this.state === 'ESTABLISHED') this.afterEstablished(now);
       return;
     }
@@ -199,7 +219,7 @@ export abstract class TcpInput extends TcpTimers {
     if (!this.checkAck(a, now)) return;
     const advanced = this.processText(a, rb, now);
     this.checkFin(a, rb, advanced, now);
-    if (this.state !== 'CLOSED') this.output(now);
+    this.bits |= OWES_OUTPUT;
   }
 
   /**
@@ -323,7 +343,7 @@ export abstract class TcpInput extends TcpTimers {
     this.onAckOfSyn(seg, now);
     this.snd.start(this.snd.offered(seg.window));
     if (closing) {
-      this.sink.event(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
+      this.queueEvent(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
       if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
       return true;
     }
@@ -395,7 +415,7 @@ export abstract class TcpInput extends TcpTimers {
     if (this.snd.updates(seg.seq, seg.ack)) this.snd.touch(seg.seq, seg.ack);
     // Seventh, the segment text. Eighth: no FIN, and none arrived out of order before.
     this.takeText(rb, seg.seq, seg.payload, now);
-    if (this.state !== 'CLOSED') this.output(now);
+    this.bits |= OWES_OUTPUT;
   }
 
   /**
@@ -423,7 +443,7 @@ export abstract class TcpInput extends TcpTimers {
       // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
       if (!this.config.delayedAck || this.unackedBytes >= 2 * this.effMss || hadGaps || this.quickAck()) this.ackNow = true;
       else if (this.timers.delack === undefined) this.setTimer('delack', now + this.config.delayedAckMs, now);
-      this.sink.event(READABLE, now);
+      this.queueEvent(READABLE, now);
     } else {
       // RFC 5681 4.2 / 3.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
       this.ackNow = true;
@@ -451,7 +471,7 @@ export abstract class TcpInput extends TcpTimers {
       this.output(now);
     }
     // A Fast Open connection was announced on its SYN already (onSegmentListen).
-    if (!(this.fastOpen instanceof FastOpenServer && this.fastOpen.acceptedEarly)) this.sink.event(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
+    if (!(this.fastOpen instanceof FastOpenServer && this.fastOpen.acceptedEarly)) this.queueEvent(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
     if (this.state === 'ESTABLISHED') this.afterEstablished(now);
   }
 
@@ -483,7 +503,7 @@ export abstract class TcpInput extends TcpTimers {
     }
     // Only now, with SND.UNA and the window both taken from this ACK (3.10.7.4), may the application's
     // waiting write use the space the ACK freed: before, it would send into the old window (3.8.6).
-    if (freed) this.sink.event(WRITABLE, now);
+    if (freed) this.queueEvent(WRITABLE, now);
     return true;
   }
 
@@ -611,7 +631,7 @@ export abstract class TcpInput extends TcpTimers {
         this.enterTimeWait('rcv FIN', now);
         break;
     }
-    this.sink.event(FIN_EVENT, now);
+    this.queueEvent(FIN_EVENT, now);
   }
 
   protected onAnySegment(now: number): void {

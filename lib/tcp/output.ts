@@ -2,6 +2,7 @@ import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
 import { FastOpenClient } from './tfo.ts';
+import { OUTBOX, OUT_TRANSMIT, copySegment } from './outbox.ts';
 
 /**
  * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
@@ -341,7 +342,14 @@ export abstract class TcpOutput extends Tcb {
       const inv = CHECKERS.get(this)!;
       inv.transmit(now, this.tcbView(inv), seg, info.why);
     }
-    this.sink.transmit(seg, info, now);
+    const r = OUTBOX.push(OUT_TRANSMIT, now);
+    r.info = info;
+    if (seg === SHARED_SEGMENT) {
+      // Queued until the call is done, when the next send will have refilled the shared segment: a copy.
+      r.seg = copySegment(r, seg, SHARED_TS_OPTIONS, (seg.flags & SYN) !== 0);
+    } else {
+      r.seg = seg;
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ import type { UserTimeout } from './user-timeout.ts';
 import type { SendChrono } from './chrono.ts';
 import type { FastOpenClient, FastOpenServer } from './tfo.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
+import { OUTBOX, OUT_CONGESTION, OUT_EVENT, OUT_STATE, OUT_TIMER, OUT_TRANSMIT } from './outbox.ts';
 
 /**
  * The TCB of one connection (RFC 9293 3.3.1): its variables, its state and the one place that changes it,
@@ -57,6 +58,10 @@ export interface CongestionSnapshot {
   pipe?: number;
 }
 
+/**
+ * Where a connection's outputs go, in order, once each call into it is done (lib/tcp/outbox.ts): never in the
+ * middle of its processing, so a sink may call the connection back.
+ */
 export interface ConnectionSink {
   transmit(seg: TcpSegment, info: TxInfo, now: number): void;
   state(from: TcpState, to: TcpState, cause: string, now: number): void;
@@ -64,6 +69,14 @@ export interface ConnectionSink {
   timer?(name: TimerKind, event: 'set' | 'fire' | 'cancel', at: number | undefined, now: number): void;
   congestion?(snap: CongestionSnapshot, now: number): void;
 }
+
+/** One output of a connection without a sink, as `poll()` gives it: what the sink's method of that name would be told. */
+export type ConnOutput =
+  | { kind: 'transmit'; segment: TcpSegment; info: TxInfo; now: number }
+  | { kind: 'state'; from: TcpState; to: TcpState; cause: string; now: number }
+  | { kind: 'event'; event: ConnEvent; now: number }
+  | { kind: 'timer'; timer: TimerKind; action: 'set' | 'fire' | 'cancel'; at: number | undefined; now: number }
+  | { kind: 'congestion'; snapshot: CongestionSnapshot; now: number };
 
 export interface ConnectionParams {
   config: TcpConfig;
@@ -73,7 +86,11 @@ export interface ConnectionParams {
   iss: number;
   /** Added to the clock for the timestamps option, so that TSval does not reveal uptime (RFC 7323 5.4). */
   tsOffset?: number;
-  sink: ConnectionSink;
+  /**
+   * Where the outputs go when each call is done. Without one, they wait for the owner's `poll()`, and
+   * `segmentsUsedAtOnce` is ignored (a polled segment is the owner's to keep).
+   */
+  sink?: ConnectionSink;
   /**
    * The sink is done with each segment when `transmit` returns and keeps nothing of it (a host encodes it
    * at once): the ordinary segments are then built in one object shared by every connection, not made
@@ -112,6 +129,12 @@ export const REUSE_SEGMENTS = 32;
 export const CHECKED = 64;
 /** Header prediction on for this connection (ConnectionParams.headerPrediction). */
 export const PREDICT = 128;
+/**
+ * 3.10.7.4's last step, sending what may go now (ACKs, data the ACK let out), is owed: onSegment does it once
+ * the call's other outputs are handed over, so that it sees what the application did about them (read data,
+ * wrote more), as a stack's ACK leaves after the reader it woke has run.
+ */
+export const OWES_OUTPUT = 256;
 /** The default of ConnectionParams.headerPrediction for connections made from now on (setHeaderPrediction). */
 let predictByDefault = true;
 
@@ -142,7 +165,12 @@ export abstract class Tcb {
   readonly config: TcpConfig;
   readonly localPort: number;
   readonly remotePort: number;
-  protected readonly sink: ConnectionSink;
+  protected readonly sink: ConnectionSink | undefined;
+  /** Outputs waiting for `poll()` (a connection without a sink). */
+  private polled: ConnOutput[] | undefined;
+  /** Whether timer changes and congestion snapshots are wanted: the sink has the method, or there is no sink. */
+  protected readonly wantsTimers: boolean;
+  private readonly wantsCongestion: boolean;
 
   // Send sequence space (RFC 9293 3.3.1). sndMax is the highest sequence number sent, for go-back-N after a timeout.
   readonly iss: number;
@@ -264,6 +292,8 @@ export abstract class Tcb {
     this.localPort = p.localPort;
     this.remotePort = p.remotePort;
     this.sink = p.sink;
+    this.wantsTimers = !p.sink || p.sink.timer !== undefined;
+    this.wantsCongestion = !p.sink || p.sink.congestion !== undefined;
     this.iss = p.iss >>> 0;
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
@@ -278,7 +308,7 @@ export abstract class Tcb {
     });
     this.cc = congestion.cc;
     this.recovery = congestion.recovery;
-    if (p.segmentsUsedAtOnce) this.bits |= REUSE_SEGMENTS;
+    if (p.segmentsUsedAtOnce && p.sink) this.bits |= REUSE_SEGMENTS;
     if (p.headerPrediction ?? predictByDefault) this.bits |= PREDICT;
     if (p.checkInvariants ?? invariantChecksByDefault()) {
       this.bits |= CHECKED;
@@ -332,13 +362,63 @@ export abstract class Tcb {
 
   protected setTimer(kind: TimerKind, at: number, now: number): void {
     this.timers.set(kind, at);
-    this.sink.timer?.(kind, 'set', at, now);
+    if (this.wantsTimers) this.queueTimer(kind, 'set', at, now);
   }
 
   protected cancelTimer(kind: TimerKind, now: number): void {
     if (this.timers.at(kind) === undefined) return;
     this.timers.set(kind, undefined);
-    this.sink.timer?.(kind, 'cancel', undefined, now);
+    if (this.wantsTimers) this.queueTimer(kind, 'cancel', undefined, now);
+  }
+
+  protected queueTimer(kind: TimerKind, event: 'set' | 'fire' | 'cancel', at: number | undefined, now: number): void {
+    const r = OUTBOX.push(OUT_TIMER, now);
+    r.timer = kind;
+    r.timerEvent = event;
+    r.at = at;
+  }
+
+  protected queueEvent(ev: ConnEvent, now: number): void {
+    OUTBOX.push(OUT_EVENT, now).value = ev;
+  }
+
+  // ---------------------------------------------------------------- outputs (lib/tcp/outbox.ts)
+
+  /**
+   * Hand over the outputs this call queued, records `mark` and up of the stack, in order: to the sink, or to
+   * `poll()`. A call the sink makes back into a connection queues above them and hands over its own first.
+   */
+  protected deliver(mark: number): void {
+    const box = OUTBOX;
+    const sink = this.sink;
+    try {
+      if (!sink) {
+        for (let i = mark; i < box.len; i++) (this.polled ??= []).push(polledOutput(box.recs[i]));
+        return;
+      }
+      for (let i = mark; i < box.len; i++) {
+        const r = box.recs[i];
+        switch (r.kind) {
+          case OUT_TRANSMIT: sink.transmit(r.seg!, r.info as TxInfo, r.now); break;
+          case OUT_STATE: sink.state(r.from, r.to, r.cause, r.now); break;
+          case OUT_EVENT: sink.event(r.value as ConnEvent, r.now); break;
+          case OUT_TIMER: sink.timer!(r.timer, r.timerEvent, r.at, r.now); break;
+          case OUT_CONGESTION: sink.congestion!(r.value as CongestionSnapshot, r.now); break;
+        }
+      }
+    } finally {
+      for (let i = mark; i < box.len; i++) {
+        const r = box.recs[i];
+        r.seg = undefined;
+        r.value = undefined;
+      }
+      box.len = mark;
+    }
+  }
+
+  /** The next output of a connection without a sink, oldest first; undefined when none waits. */
+  poll(): ConnOutput | undefined {
+    return this.polled?.shift();
   }
 
   protected tsOption(now: number, tsecr: number): TcpOption {
@@ -365,7 +445,12 @@ export abstract class Tcb {
       const inv = CHECKERS.get(this)!;
       inv.state(now, this.tcbView(inv), from, to, cause);
     }
-    if (report) this.sink.state(from, to, cause, now);
+    if (report) {
+      const r = OUTBOX.push(OUT_STATE, now);
+      r.from = from;
+      r.to = to;
+      r.cause = cause;
+    }
   }
 
   protected enterTimeWait(cause: string, now: number): void {
@@ -381,14 +466,14 @@ export abstract class Tcb {
 
   protected fail(code: string, cause: string, now: number): void {
     this.error = code;
-    this.sink.event({ kind: 'error', code }, now);
+    this.queueEvent({ kind: 'error', code }, now);
     this.enterClosed(cause, now);
   }
 
   protected enterClosed(cause: string, now: number): void {
     for (const t of TIMER_KINDS) this.cancelTimer(t, now);
     this.transition('CLOSED', cause, now);
-    this.sink.event(CLOSED_EVENT, now);
+    this.queueEvent(CLOSED_EVENT, now);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -433,7 +518,7 @@ export abstract class Tcb {
   }
 
   protected reportCongestion(now: number): void {
-    if (!this.sink.congestion) return;
+    if (!this.wantsCongestion) return;
     const flight = this.flight;
     const pipe = this.recovery.pipe(flight);
     const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight, sndWnd: this.snd.wnd, rto: this.rtt.rtoMs };
@@ -441,7 +526,7 @@ export abstract class Tcb {
     const l = this.lastCc;
     if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto && l.pipe === snap.pipe) return;
     this.lastCc = snap;
-    this.sink.congestion(snap, now);
+    OUTBOX.push(OUT_CONGESTION, now).value = snap;
   }
 
   /** Arm the persist timer (TcpTimers). */
@@ -458,4 +543,14 @@ export function scaleFor(bytes: number): number {
   let s = 0;
   while (s < 14 && bytes / 2 ** s > 0xffff) s++;
   return s;
+}
+
+function polledOutput(r: import('./outbox.ts').OutRecord): ConnOutput {
+  switch (r.kind) {
+    case OUT_TRANSMIT: return { kind: 'transmit', segment: r.seg!, info: r.info as TxInfo, now: r.now };
+    case OUT_STATE: return { kind: 'state', from: r.from, to: r.to, cause: r.cause, now: r.now };
+    case OUT_EVENT: return { kind: 'event', event: r.value as ConnEvent, now: r.now };
+    case OUT_TIMER: return { kind: 'timer', timer: r.timer, action: r.timerEvent, at: r.at, now: r.now };
+    default: return { kind: 'congestion', snapshot: r.value as CongestionSnapshot, now: r.now };
+  }
 }

@@ -1,3 +1,4 @@
+import { OUTBOX } from './outbox.ts';
 import { ACK, PSH } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqMax } from '../wire/seq.ts';
 import type { TcpState } from './states.ts';
@@ -22,14 +23,19 @@ export abstract class TcpTimers extends TcpOutput {
 
   /** Run every timer due at `now`. A spurious call does nothing. */
   onTimer(now: number): void {
-    if (this.bits & CHECKED) {
-      const inv = CHECKERS.get(this)!;
-      inv.input(now, 'timers due');
+    const mark = OUTBOX.len;
+    try {
+      if (this.bits & CHECKED) {
+        const inv = CHECKERS.get(this)!;
+        inv.input(now, 'timers due');
+        this.runTimers(now);
+        inv.check(now, this.tcbView(inv));
+        return;
+      }
       this.runTimers(now);
-      inv.check(now, this.tcbView(inv));
-      return;
+    } finally {
+      if (OUTBOX.len !== mark) this.deliver(mark);
     }
-    this.runTimers(now);
   }
 
   protected runTimers(now: number): void {
@@ -39,7 +45,7 @@ export abstract class TcpTimers extends TcpOutput {
     const recoveryAt = timers.recovery;
     if (recoveryAt !== undefined && recoveryAt <= now && timers.rto !== undefined && recoveryAt <= timers.rto && this.config.profile === 'linux') {
       timers.set('recovery', undefined);
-      this.sink.timer?.('recovery', 'fire', undefined, now);
+      if (this.wantsTimers) this.queueTimer('recovery', 'fire', undefined, now);
       if (this.state === 'CLOSED') return;
       this.fire('recovery', now);
       if ((this.state as TcpState) === 'CLOSED') return;
@@ -48,7 +54,7 @@ export abstract class TcpTimers extends TcpOutput {
       const at = timers.at(kind);
       if (at === undefined || at > now) continue;
       timers.set(kind, undefined);
-      this.sink.timer?.(kind, 'fire', undefined, now);
+      if (this.wantsTimers) this.queueTimer(kind, 'fire', undefined, now);
       if (this.state === 'CLOSED') return;
       this.fire(kind, now);
       if ((this.state as TcpState) === 'CLOSED') return;
