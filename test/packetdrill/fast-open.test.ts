@@ -96,3 +96,29 @@ test('Host.connect with Fast Open data: a cookie request under the linux profile
   t.true(sent[0].includes(Buffer.from([34, 2])));
   t.is(s.connection.sendQueued, 2);
 });
+
+// tcp(7) TCP_FASTOPEN_CONNECT: with a cookie cached, connect() returns at once and sends nothing; the first
+// write sends the SYN with the cookie and the data (Linux's tcp_fastopen_defer_connect).
+test('TCP_FASTOPEN_CONNECT: connect() returns 0 with nothing sent, the first write goes on the SYN', (t) => {
+  const script = `\`sysctl -q net.ipv4.tcp_fastopen=1 net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0\`
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 sendto(3, ..., 100, MSG_FASTOPEN, ..., ...) = -1 EINPROGRESS (Operation is now in progress)
++0 > S 0:0(0) <mss 1460,nop,nop,sackOK,FO,nop,nop>
++.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,FO 0102030405060708,nop,nop>
++0 > . 1:1(0) ack 1
++.1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0 setsockopt(4, SOL_TCP, TCP_FASTOPEN_CONNECT, [1], 4) = 0
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(4, ..., ...) = 0
++.1 write(4, ..., 300) = 300
++0 > S 0:300(300) <mss 1460,nop,nop,sackOK,FO 0102030405060708,nop,nop>
++.05 < S. 0:0(0) ack 301 win 65535 <mss 1460,nop,nop,sackOK>
++0 > . 301:301(0) ack 1
++0 %{ assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0, tcpi_options }%
+`;
+  const r = run(script);
+  t.is(r.verdict, 'pass', r.reason);
+  // Without the option, connect() sends a plain SYN at once, and a non-blocking one says EINPROGRESS.
+  t.like(run(script.replace('[1], 4) = 0\n+0 fcntl(4', '[0], 4) = 0\n+0 fcntl(4')), { verdict: 'fail', line: 11, actual: 'connect(...) = -1 EINPROGRESS' });
+});
