@@ -1,3 +1,4 @@
+import { FastOpenCache, FastOpenClient, FastOpenServer, fastOpenBits, TFO_CLIENT_ENABLE } from '../tcp/tfo.ts';
 import { Connection, resetFor, synOptionsOf, type TxInfo, type CongestionSnapshot } from '../tcp/connection.ts';
 import { configProblems, type TcpConfig } from '../tcp/config.ts';
 import { ACK, RST, SYN, timestampsOption, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
@@ -132,6 +133,9 @@ export class Host {
   readonly config: TcpConfig;
   readonly clock: Clock;
   private readonly random: RandomSource;
+  /** RFC 7413 4.1.3: the Fast Open cookies this host was given, per server (Linux's tcp_metrics). */
+  readonly fastOpenCache = new FastOpenCache();
+  private tfoKey: Buffer | undefined;
   private readonly transmitPacket: (packet: Buffer) => void;
   private readonly transmitSplit: ((header: Buffer, payload: Buffer) => void) | undefined;
   private readonly lazyTimers: boolean;
@@ -199,20 +203,44 @@ export class Host {
   }
 
   /** Active open to `remoteAddr:remotePort` (Node's net.connect). */
-  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig; onread?: OnRead } = {}): SimSocket {
+  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig; onread?: OnRead; fastOpen?: Buffer } = {}): SimSocket {
     if (!fits32(remoteAddr)) throw new SocketError('ERR_INVALID_IP_ADDRESS', `${this.name}: connect to address ${remoteAddr}: an IPv4 address is a whole number from 0 to 4294967295`);
     checkPort(`${this.name}: connect to`, remotePort, 1);
     if (opts.fromPort !== undefined) checkPort(`${this.name}: connect from`, opts.fromPort, 1);
     if (opts.config) checkConfig(opts.config);
     if (opts.onread !== undefined) checkOnread(opts.onread);
+    const fastOpenOff = opts.fastOpen !== undefined && !(fastOpenBits((opts.config ?? this.config).fastOpen) & TFO_CLIENT_ENABLE);
+    if (fastOpenOff) throw new SocketError('EOPNOTSUPP', `${this.name}: connect with Fast Open data, but fastOpen is ${(opts.config ?? this.config).fastOpen ?? 'off'} (it must be client or both)`);
     const localPort = opts.fromPort ?? this.pickEphemeralPort(remoteAddr, remotePort);
     if (this.entries.get(localPort, remoteAddr, remotePort)) throw new SocketError('EADDRINUSE', `${this.name}: ${this.addrText}:${localPort} is already connected to ${formatAddr(remoteAddr)}:${remotePort}`);
     const entry = this.createEntry(localPort, remoteAddr, remotePort, opts.config ?? this.config, undefined);
     if (opts.onread !== undefined) entry.socket.onread = opts.onread;
     this.tracer?.app(this, entry.id, 'open');
-    entry.conn.connect(this.clock.now);
+    if (opts.fastOpen) {
+      // RFC 7413: data for the SYN, with this host's cookie for the server if it has one (lib/tcp/tfo.ts).
+      entry.conn.fastOpen = new FastOpenClient(this.fastOpenCache, remoteAddr);
+      const taken = entry.conn.connect(this.clock.now, opts.fastOpen);
+      if (taken < opts.fastOpen.length) entry.socket.write(opts.fastOpen.subarray(taken));
+    } else {
+      entry.conn.connect(this.clock.now);
+    }
     this.reschedule(entry);
     return entry.socket;
+  }
+
+  /** The cookie key of this host's Fast Open listeners (net.ipv4.tcp_fastopen_key): 16 bytes, drawn from the seed when first needed. */
+  fastOpenKey(): Buffer {
+    if (!this.tfoKey) {
+      const key = Buffer.alloc(16);
+      for (let i = 0; i < 16; i += 4) key.writeUInt32LE(this.random.uint32(), i);
+      this.tfoKey = key;
+    }
+    return this.tfoKey;
+  }
+
+  setFastOpenKey(key: Buffer): void {
+    if (key.length !== 16) throw new SocketError('EINVAL', `${this.name}: a Fast Open key is 16 bytes, not ${key.length}`);
+    this.tfoKey = Buffer.from(key);
   }
 
   private pickEphemeralPort(remoteAddr: number, remotePort: number): number {
@@ -387,6 +415,7 @@ export class Host {
       }
       const child = this.acceptChild(listener, src, tcp, now);
       if (!child) return;
+      if (listener.fastOpen) child.conn.fastOpen = new FastOpenServer(this.fastOpenKey(), src, this.addr, listener.fastOpenNoCookie);
       child.conn.onSegment(tcp, now);
       this.after(child);
       return;

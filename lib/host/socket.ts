@@ -1,3 +1,4 @@
+import { fastOpenBits, TFO_SERVER_ENABLE } from '../tcp/tfo.ts';
 import { EventEmitter } from 'node:events';
 import { LiteEmitter } from './emitter.ts';
 import { ConnectionError, type Connection, type ConnEvent } from '../tcp/connection.ts';
@@ -35,8 +36,16 @@ export class SimServer extends EventEmitter {
   closed = false;
   /** IP_TOS for the connections it accepts, from their SYN-ACK on (SimSocket.ipTos). */
   ipTos = 0;
+  /**
+   * TCP Fast Open on this listener (RFC 7413 4.2.2): cookies for cookie requests, data taken on a SYN with a
+   * valid one. On when its config's fastOpen is 'server' or 'both' (Linux wants setsockopt TCP_FASTOPEN too,
+   * which `tcpemu packetdrill` asks for); `fastOpenNoCookie`: data taken without a cookie (TFO_SERVER_COOKIE_NOT_REQD).
+   */
+  fastOpen: boolean;
+  fastOpenNoCookie = false;
   constructor(readonly host: Host, readonly port: number, readonly backlog: number, readonly config: TcpConfig) {
     super();
+    this.fastOpen = (fastOpenBits(config.fastOpen) & TFO_SERVER_ENABLE) !== 0;
   }
 
   close(): void {

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
-import type { DefaultsName } from './sysctl.ts';
+import { SCRIPT_DEFINES, type DefaultsName } from './sysctl.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -61,7 +61,7 @@ export function runOnKernel(scriptFile: string, opts: { packetdrill: string; tol
     init.push(`--init_scripts=${file}`);
   }
   try {
-    const r = spawnSync('unshare', ['-n', opts.packetdrill, ...init, '--local_ip=192.168.0.1', '--gateway_ip=192.168.0.1', '--remote_ip=192.0.2.1', '-D', 'TFO_COOKIE=3021b9d889017eeb', `--tolerance_usecs=${opts.toleranceUsecs}`, path.basename(scriptFile)], {
+    const r = spawnSync('unshare', ['-n', opts.packetdrill, ...init, '--local_ip=192.168.0.1', '--gateway_ip=192.168.0.1', '--remote_ip=192.0.2.1', ...Object.entries(SCRIPT_DEFINES).flatMap(([k, v]) => ['-D', `${k}=${v}`]), `--tolerance_usecs=${opts.toleranceUsecs}`, path.basename(scriptFile)], {
       cwd: tree.cwd, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, killSignal: 'SIGKILL',
     });
     if (r.error) return { verdict: 'error', reason: r.error.message };

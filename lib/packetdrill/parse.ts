@@ -38,7 +38,12 @@ export type PdOption =
   | { kind: 'eol' }
   | { kind: 'wscale'; shift: number }
   | { kind: 'sack'; blocks: Array<[number, number]> }
-  /** Parsed but not emulated: TFO cookies, MD5, experimental options. */
+  /**
+   * TCP Fast Open (RFC 7413): `FO` (kind 34) or `FOEXP` (kind 254, magic 0xF989), with the cookie in hex, empty
+   * for a cookie request, or a name given with -D (`TFO_COOKIE`) that the runner resolves.
+   */
+  | { kind: 'FO'; experimental: boolean; cookie: string }
+  /** Parsed but not emulated: MD5, other experimental options. */
   | { kind: 'other'; name: string };
 
 export interface PacketEvent {
@@ -111,6 +116,10 @@ export interface Script {
 const FLAG_LETTERS = '.FSRPEWAU01234567';
 const OPTION_NAMES = ['mss', 'sackOK', 'TS', 'nop', 'eol', 'wscale', 'sack', 'FO', 'FOEXP', 'md5', 'exp', 'mptcp', 'tarr'];
 const PACKET_WORDS = ['ack', 'win', 'urg'];
+/** The system calls packetdrill has (run_system_call.c); the runner says which the model runs. */
+const SYSTEM_CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'readv', 'recv', 'recvfrom', 'recvmsg', 'write', 'writev', 'send', 'sendto', 'sendmsg',
+  'fcntl', 'ioctl', 'close', 'shutdown', 'getsockopt', 'setsockopt', 'poll', 'cap_set', 'open', 'sendfile', 'epoll_create', 'epoll_ctl', 'epoll_wait', 'pipe', 'splice',
+  'psp_rx_assoc', 'psp_tx_assoc'];
 /** The `--name=value` options packetdrill scripts may carry (config.c); the runner says which it honours. */
 export const SCRIPT_OPTIONS = [
   'tolerance_usecs', 'tolerance_percent', 'tcp_ts_tick_usecs', 'strict_segments', 'mtu', 'wire_server_ip',
@@ -412,7 +421,20 @@ class Parser {
           out.push({ kind: 'sack', blocks });
           break;
         }
-        case 'FO': case 'FOEXP': case 'md5': case 'exp': case 'mptcp': case 'tarr': {
+        case 'FO': case 'FOEXP': {
+          this.skip(false);
+          const at2 = this.pos;
+          let cookie = '';
+          while (!this.eof() && /[0-9A-Za-z_]/.test(this.peek())) {
+            cookie += this.peek();
+            this.advance();
+          }
+          // packetdrill's lexer: a cookie is an even number of hex digits (or a -D name, which is a word).
+          if (/^[0-9a-f]+$/i.test(cookie) && cookie.length % 2 !== 0) this.fail(`a Fast Open cookie of ${cookie.length} hex digits`, 'a cookie is whole bytes: an even number of hex digits, e.g. FO abcd1234', at2);
+          out.push({ kind: 'FO', experimental: name === 'FOEXP', cookie });
+          break;
+        }
+        case 'md5': case 'exp': case 'mptcp': case 'tarr': {
           // Their arguments run to the next ',' or '>'.
           while (!this.eof() && this.peek() !== ',' && this.peek() !== '>' && this.peek() !== '\n') this.advance();
           out.push({ kind: 'other', name });
@@ -437,6 +459,8 @@ class Parser {
   private syscall(at: Pos, time: TimeSpec): SyscallEvent {
     const nameAt = this.pos;
     const name = this.ident()!;
+    // packetdrill knows these calls and no others (run_system_call.c's table): another name is a typo.
+    if (!SYSTEM_CALLS.includes(name)) this.fail(`unknown system call '${name}'`, hintFor(name, SYSTEM_CALLS, 'system calls', ''), nameAt);
     this.skip(false);
     if (this.peek() !== '(') this.fail(`expected '(' after the system call ${name}`, `a system call is name(args) = result, for example write(4, ..., 1000) = 1000`, nameAt);
     const args = this.exprList('(', ')');

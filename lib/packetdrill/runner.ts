@@ -17,10 +17,11 @@ import { VERSION } from '../version.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import { decodePacket, encodePacket } from '../wire/tcp.ts';
 import { parseAddr } from '../wire/ipv4.ts';
+import { WireError } from '../wire/errors.ts';
 import { ACK, FIN, PSH, RST, SYN, URG, ECE, CWR, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd } from '../wire/seq.ts';
 import type { PacketEvent, PdEvent, PdOption, Script, SyscallEvent, TimeSpec, CodeEvent } from './parse.ts';
-import { applyShell, baseSettings, defaultsFor, Unsupported, type DefaultsChoice, type Settings } from './sysctl.ts';
+import { applyShell, baseSettings, defaultsFor, SCRIPT_DEFINES, Unsupported, type DefaultsChoice, type Settings } from './sysctl.ts';
 import { Sockets, unsupportedSyscall, type CallOutcome, type PendingCall } from './sockets.ts';
 import { evalPy, namesOf, UnknownName } from './python.ts';
 import { tcpInfo, TCPI_CONSTANTS } from './tcpinfo.ts';
@@ -99,8 +100,10 @@ export function findUnsupported(script: Script, settings: Settings): Unsupported
         if (ev.ipInfo && tosOf(ev.ipInfo) === undefined) return new Unsupported(`IP information ${ev.ipInfo}`, ev.pos.line);
         if (/[EWAU0-7]/.test(ev.flags)) return new Unsupported(`flags '${ev.flags}' (ECN/URG)`, ev.pos.line);
         if (ev.urg !== undefined) return new Unsupported('urg (urgent pointer)', ev.pos.line);
+        const named = Array.isArray(ev.options) ? ev.options.find((o) => o.kind === 'FO' && !/^[0-9a-f]*$/i.test(o.cookie) && !(o.cookie in SCRIPT_DEFINES)) : undefined;
+        if (named && named.kind === 'FO') return new Unsupported(`Fast Open cookie ${named.cookie} (no -D value for it)`, ev.pos.line);
         const other = Array.isArray(ev.options) ? ev.options.find((o) => o.kind === 'other') : undefined;
-        if (other && other.kind === 'other') return new Unsupported(`TCP option ${other.name}${other.name.startsWith('FO') ? ' (TCP Fast Open)' : ''}`, ev.pos.line);
+        if (other && other.kind === 'other') return new Unsupported(`TCP option ${other.name}`, ev.pos.line);
       } else if (ev.type === 'syscall') {
         const why = unsupportedSyscall(ev);
         if (why) return new Unsupported(why, ev.pos.line);
@@ -194,7 +197,8 @@ class Run {
         this.sent.push({ t: this.clock.now / 1000, seg: { ...tcp, payload: Buffer.from(tcp.payload) }, tos: ip.tos });
       },
     });
-    this.sockets = new Sockets(this.host, config, REMOTE, PORT, () => this.clock.now / 1000);
+    if (settings.fastOpenKey) this.host.setFastOpenKey(settings.fastOpenKey);
+    this.sockets = new Sockets(this.host, config, REMOTE, PORT, () => this.clock.now / 1000, settings.fastOpenFlags);
   }
 
   trace(): TraceEvent[] {
@@ -360,8 +364,15 @@ class Run {
       srcPort, dstPort, seq, ack, flags, window: ev.win ?? 0, urgent: 0, options,
       payload: Buffer.alloc(ev.len),
     };
+    let packet: Buffer;
+    try {
+      packet = encodePacket(REMOTE, LOCAL, seg);
+    } catch (err) {
+      if (!(err instanceof WireError)) throw err;
+      throw new Failure(ev.pos.line, `this packet cannot be sent: ${err.message.replace(/^at byte \d+: /, '')}`);
+    }
     this.recorder.segment('tx', REMOTE_HOST, undefined, REMOTE, LOCAL, seg);
-    this.host.receivePacket(encodePacket(REMOTE, LOCAL, seg));
+    this.host.receivePacket(packet);
     this.checkPending();
   }
 
@@ -372,6 +383,7 @@ class Run {
       case 'nop': return { kind: 'nop' };
       case 'eol': return { kind: 'eol' };
       case 'wscale': return { kind: 'wscale', shift: o.shift };
+      case 'FO': return { kind: 'fastopen', cookie: cookieBytes(o.cookie), experimental: o.experimental };
       case 'sack': return { kind: 'sack', blocks: o.blocks.map(([a, b]) => [seqAdd(this.localIsn ?? 0, a - this.scriptLocalIsn), seqAdd(this.localIsn ?? 0, b - this.scriptLocalIsn)]) };
       case 'TS': {
         let ecr = 0;
@@ -425,7 +437,8 @@ class Run {
     const flags = flagBits(ev.flags);
     const rel = (v: number, isn: number, scriptIsn: number) => (seqAdd(v, -isn) + scriptIsn) >>> 0;
     const liveSeq = rel(seg.seq, this.localIsn ?? 0, this.scriptLocalIsn);
-    const liveAck = seg.flags & ACK ? rel(seg.ack, this.remoteIsn ?? 0, 0) : 0;
+    // packetdrill maps no ACK of an outbound SYN (remote_seq_live_to_script_offset: 0 for a SYN): a SYN-ACK's is as written.
+    const liveAck = seg.flags & ACK ? (seg.flags & SYN ? seg.ack >>> 0 : rel(seg.ack, this.remoteIsn ?? 0, 0)) : 0;
     const field = (name: string, e: number, a: number) => {
       if (e !== a) throw new Failure(ev.pos.line, `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${a} (0x${a.toString(16)})`, expectText, actualText);
     };
@@ -467,13 +480,17 @@ class Run {
     if (want.length !== seg.options.length) throw bad();
     want.forEach((w, k) => {
       const a = seg.options[k];
-      const kindOf: Record<string, string> = { mss: 'mss', sackOK: 'sack-permitted', TS: 'timestamps', nop: 'nop', eol: 'eol', wscale: 'wscale', sack: 'sack' };
+      const kindOf: Record<string, string> = { mss: 'mss', sackOK: 'sack-permitted', TS: 'timestamps', nop: 'nop', eol: 'eol', wscale: 'wscale', sack: 'sack', FO: 'fastopen' };
       if (kindOf[w.kind] !== a.kind) throw bad();
       const value = (what: string, e: string, v: string) => {
         if (e !== v) throw bad(`bad value in outbound TCP option (kind=${what}): expected: ${e} actual: ${v}`);
       };
       if (w.kind === 'mss' && a.kind === 'mss') value('mss', `mss ${w.mss}`, `mss ${a.mss}`);
       if (w.kind === 'wscale' && a.kind === 'wscale') value('wscale', `wscale ${w.shift}`, `wscale ${a.shift}`);
+      if (w.kind === 'FO' && a.kind === 'fastopen') {
+        const name = (exp: boolean | undefined) => (exp ? 'FOEXP' : 'FO');
+        value(name(w.experimental), `${name(w.experimental)} ${cookieBytes(w.cookie).toString('hex')}`, `${name(a.experimental)} ${a.cookie.toString('hex')}`);
+      }
       if (w.kind === 'sack' && a.kind === 'sack') {
         const isn = this.remoteIsn ?? 0;
         value('sack', `sack ${w.blocks.map(([x, y]) => `${x}:${y}`).join(' ')}`, `sack ${a.blocks.map(([x, y]) => `${seqAdd(x, -isn) >>> 0}:${seqAdd(y, -isn) >>> 0}`).join(' ')}`);
@@ -570,14 +587,20 @@ function optionText(o: TcpOption, isn: number): string {
     case 'timestamps': return `TS val ${o.tsval} ecr ${o.tsecr}`;
     case 'wscale': return `wscale ${o.shift}`;
     case 'sack': return `sack ${o.blocks.map(([a, b]) => `${seqAdd(a, -isn) >>> 0}:${seqAdd(b, -isn) >>> 0}`).join(' ')}`;
+    case 'fastopen': return `${o.experimental ? 'FOEXP' : 'FO'}${o.cookie.length ? ` ${o.cookie.toString('hex')}` : ''}`;
     case 'unknown': return `kind ${o.type}`;
     default: return o.kind;
   }
 }
 
 function scriptPacketText(ev: PacketEvent): string {
-  const opts = ev.options === 'any' ? ' <...>' : ev.options ? ` <${ev.options.map((o) => o.kind === 'TS' ? `TS val ${o.val} ecr ${o.ecr}` : o.kind === 'mss' ? `mss ${o.mss}` : o.kind === 'wscale' ? `wscale ${o.shift}` : o.kind === 'sack' ? `sack ${o.blocks.map(([a, b]) => `${a}:${b}`).join(' ')}` : o.kind === 'other' ? o.name : o.kind).join(',')}>` : '';
+  const opts = ev.options === 'any' ? ' <...>' : ev.options ? ` <${ev.options.map((o) => o.kind === 'TS' ? `TS val ${o.val} ecr ${o.ecr}` : o.kind === 'mss' ? `mss ${o.mss}` : o.kind === 'wscale' ? `wscale ${o.shift}` : o.kind === 'sack' ? `sack ${o.blocks.map(([a, b]) => `${a}:${b}`).join(' ')}` : o.kind === 'FO' ? `${o.experimental ? 'FOEXP' : 'FO'}${o.cookie ? ` ${o.cookie}` : ''}` : o.kind === 'other' ? o.name : o.kind).join(',')}>` : '';
   return `${ev.flags} ${ev.start}:${ev.end}(${ev.len})${ev.ack !== undefined ? ` ack ${ev.ack}` : ''}${ev.win !== undefined ? ` win ${ev.win}` : ''}${opts}`;
+}
+
+/** A Fast Open cookie as written: hex digits, or a -D name (SCRIPT_DEFINES; findUnsupported refuses others). */
+function cookieBytes(text: string): Buffer {
+  return Buffer.from(SCRIPT_DEFINES[text] ?? text, 'hex');
 }
 
 function fmtT(t: number): string {

@@ -12,6 +12,7 @@ import type { Expr, SyscallEvent } from './parse.ts';
 import { tcpInfo, tcpInfoFirstWord } from './tcpinfo.ts';
 import { UserTimeout } from '../tcp/user-timeout.ts';
 import { SendChrono } from '../tcp/chrono.ts';
+import { FastOpenClient, TFO_CLIENT_ENABLE, TFO_SERVER_COOKIE_NOT_REQD, TFO_SERVER_ENABLE, TFO_SERVER_WO_SOCKOPT1 } from '../tcp/tfo.ts';
 
 export interface CallOutcome {
   result: number;
@@ -37,12 +38,12 @@ const SYMBOLS: Record<string, number> = {
   SOL_IP: 0, IP_TOS: 1, IP_MTU_DISCOVER: 10, IP_PMTUDISC_DONT: 0, IP_PMTUDISC_WANT: 1, IP_PMTUDISC_DO: 2,
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
-  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000,
+  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000, MSG_FASTOPEN: 0x20000000, TCP_FASTOPEN: 23, TCP_FASTOPEN_CONNECT: 30,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO'];
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT'];
 /** Flags a send call may carry. */
-const SEND_FLAGS = ['MSG_MORE'];
+const SEND_FLAGS = ['MSG_MORE', 'MSG_FASTOPEN'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
 
 /** Why a call cannot run on the model (the construct to name), or undefined. */
@@ -99,6 +100,13 @@ interface Fd {
   /** IP_TOS (an accepted socket takes the listener's) and IP_MTU_DISCOVER, which the model keeps but does not act on. */
   tos: number;
   pmtudisc: number;
+  /** TCP_FASTOPEN's queue length on a listener (0: none), and TCP_FASTOPEN_CONNECT on a client. */
+  fastOpenQlen: number;
+  fastOpenConnect: boolean;
+  /** The connection's error was reported by a call already (Linux's sock_error reports it once). */
+  errorTaken: boolean;
+  /** connect() with TCP_FASTOPEN_CONNECT and a cookie: the SYN waits for the first write, which it carries. */
+  deferred: boolean;
 }
 
 function value(e: Expr | undefined): number | undefined {
@@ -145,7 +153,8 @@ export class Sockets {
   private last: SimSocket | undefined;
   private lastActive = false;
 
-  constructor(private readonly host: Host, private readonly config: TcpConfig, private readonly remote: number, private readonly port: number, private readonly now: () => number) {}
+  /** `fastOpenFlags`: net.ipv4.tcp_fastopen's bits (lib/tcp/tfo.ts), Linux's default 1 (client only). */
+  constructor(private readonly host: Host, private readonly config: TcpConfig, private readonly remote: number, private readonly port: number, private readonly now: () => number, private readonly fastOpenFlags = TFO_CLIENT_ENABLE) {}
 
   /** The local port of the newest active connection (for the remote end's segments), if any. */
   activeLocalPort(): number | undefined {
@@ -183,7 +192,7 @@ export class Sockets {
       case 'socket': {
         const num = ev.result !== undefined && ev.result >= 0 ? ev.result : Math.max(2, ...this.fds.keys()) + 1;
         const nonblock = ((value(ev.args[1]) ?? 0) & SYMBOLS.SOCK_NONBLOCK) !== 0;
-        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false, userTimeoutMs: 0, tos: 0, pmtudisc: SYMBOLS.IP_PMTUDISC_WANT });
+        this.fds.set(num, { num, nonblock, config: { ...this.config }, linger0: false, backlog: [], connecting: false, readShut: false, drained: true, cork: false, inq: false, userTimeoutMs: 0, tos: 0, pmtudisc: SYMBOLS.IP_PMTUDISC_WANT, fastOpenQlen: 0, fastOpenConnect: false, deferred: false, errorTaken: false });
         return () => ok(num);
       }
       case 'bind':
@@ -196,6 +205,7 @@ export class Sockets {
           return () => err('EADDRINUSE');
         }
         f.server.ipTos = f.tos;
+        this.fastOpenListener(f);
         f.server.on('connection', (s: SimSocket) => {
           s.connection.chrono = new SendChrono();
           f.backlog.push(s);
@@ -210,7 +220,7 @@ export class Sockets {
           // Its own copy of the listener's settings, for its own setsockopt calls.
           const config = { ...s.connection.config };
           (s.connection as unknown as { config: TcpConfig }).config = config;
-          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs, tos: f.tos, pmtudisc: f.pmtudisc });
+          this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs, tos: f.tos, pmtudisc: f.pmtudisc, fastOpenQlen: 0, fastOpenConnect: false, deferred: false, errorTaken: false });
           s.ipTos = f.tos;
           if (f.cork) s.connection.sendHold().corked = true;
           if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
@@ -224,15 +234,12 @@ export class Sockets {
           const s = f.sock;
           return () => (s.state === 'ESTABLISHED' || s.state === 'CLOSE-WAIT' ? (f.connecting ? ((f.connecting = false), ok()) : err('EISCONN')) : s.error ? err(s.error) : err('EALREADY'));
         }
-        const s = this.host.connect(this.remote, this.port, { config: f.config });
-        if (f.cork) s.connection.sendHold().corked = true;
-        if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
-        s.ipTos = f.tos;
-        s.connection.chrono = new SendChrono();
-        f.sock = s;
-        f.connecting = true;
-        this.last = s;
-        this.lastActive = true;
+        // TCP_FASTOPEN_CONNECT with a cookie for the server: connect() returns at once, the first write sends the SYN (tcp_fastopen_defer_connect).
+        if (f.fastOpenConnect && this.fastOpenClient() && this.host.fastOpenCache.get(this.remote)) {
+          f.deferred = true;
+          return () => ok();
+        }
+        const s = this.opened(f, this.host.connect(this.remote, this.port, { config: f.config }));
         if (f.nonblock) return () => err('EINPROGRESS');
         return () => {
           if (s.error) return err(s.error);
@@ -252,7 +259,8 @@ export class Sockets {
             const n = s.read(Math.min(max, conn.readable)).length;
             return inqWanted ? this.inqCheck(f, conn, n, inqWanted.data) : ok(n);
           }
-          if (s.error && !s.ended) {
+          if (s.error && !s.ended && !f.errorTaken) {
+            f.errorTaken = true;
             const e = s.error;
             return err(e === 'ETIMEDOUT' || e === 'ECONNRESET' || e === 'ECONNREFUSED' ? e : 'ECONNRESET');
           }
@@ -265,9 +273,11 @@ export class Sockets {
       }
       case 'write': case 'send': case 'sendto': case 'sendmsg': {
         const n = ioLength(ev);
+        const fastOpen = (ev.name === 'sendto' || ev.name === 'sendmsg') && ((value(ev.args[ev.name === 'sendmsg' ? 2 : 3]) ?? 0) & SYMBOLS.MSG_FASTOPEN) !== 0;
+        if (!f.sock && !f.server && (fastOpen || f.deferred)) return this.fastOpenConnect(f, n);
         const s = f.sock;
         if (!s) return () => err('EPIPE');
-        if (s.error) return () => err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+        if (s.error) return () => err(this.writeError(f, s));
         // MSG_MORE holds short segments while this call queues its bytes (lib/tcp/send-hold.ts).
         const more = ev.name !== 'write' && ((value(ev.args[ev.name === 'sendmsg' ? 2 : 3]) ?? 0) & SYMBOLS.MSG_MORE) !== 0;
         if (more) s.connection.sendHold().more = true;
@@ -318,6 +328,69 @@ export class Sockets {
   }
 
   /**
+   * A write on a connection that failed: ECONNRESET the first time a reset is reported, then EPIPE. Linux
+   * reports a socket's error once (sock_error clears sk_err); after it the socket is shut both ways, so a read
+   * returns 0 and a write EPIPE.
+   */
+  private writeError(f: Fd, s: SimSocket): string {
+    if (s.error === 'ECONNRESET' && !f.errorTaken) {
+      f.errorTaken = true;
+      return 'ECONNRESET';
+    }
+    return 'EPIPE';
+  }
+
+  /** The settings of an active socket, on the connection connect() or a Fast Open send made. */
+  private opened(f: Fd, s: SimSocket): SimSocket {
+    if (f.cork) s.connection.sendHold().corked = true;
+    if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
+    s.ipTos = f.tos;
+    s.connection.chrono = new SendChrono();
+    f.sock = s;
+    f.connecting = true;
+    this.last = s;
+    this.lastActive = true;
+    return s;
+  }
+
+  private fastOpenClient(): boolean {
+    return (this.fastOpenFlags & TFO_CLIENT_ENABLE) !== 0;
+  }
+
+  /**
+   * A listener does Fast Open when the server bit is set and it asked with TCP_FASTOPEN, or the sysctl says
+   * every listener does (TFO_SERVER_WO_SOCKOPT1), as Linux's inet_listen and tcp_try_fastopen decide.
+   */
+  private fastOpenListener(f: Fd): void {
+    if (!f.server) return;
+    const flags = this.fastOpenFlags;
+    f.server.fastOpen = (flags & TFO_SERVER_ENABLE) !== 0 && (f.fastOpenQlen > 0 || (flags & TFO_SERVER_WO_SOCKOPT1) !== 0);
+    f.server.fastOpenNoCookie = (flags & TFO_SERVER_COOKIE_NOT_REQD) !== 0;
+  }
+
+  /**
+   * sendto/sendmsg with MSG_FASTOPEN on an unconnected socket, or the first write after a deferred
+   * TCP_FASTOPEN_CONNECT (RFC 7413; Linux's tcp_sendmsg_fastopen): connect with the data. Non-blocking, the call
+   * returns what the SYN carries, or EINPROGRESS when it carries nothing (no cookie yet: the SYN asks for one);
+   * blocking, it returns once the connection is made and everything is queued.
+   */
+  private fastOpenConnect(f: Fd, n: number): () => CallOutcome | undefined {
+    const err = (errno: string): CallOutcome => ({ result: -1, errno });
+    if (!this.fastOpenClient()) return () => err('EOPNOTSUPP');
+    f.deferred = false;
+    const room = new FastOpenClient(this.host.fastOpenCache, this.remote).synRoom(f.config.mss);
+    const data = Buffer.alloc(f.nonblock ? Math.min(n, room) : n);
+    const s = this.opened(f, this.host.connect(this.remote, this.port, { config: { ...f.config, fastOpen: 'client' }, fastOpen: data }));
+    if (f.nonblock) return () => (data.length > 0 ? { result: data.length } : err('EINPROGRESS'));
+    return () => {
+      if (s.error) return err(s.error);
+      if (!s.connection.isSynchronized() || s.state === 'SYN-RECEIVED') return undefined;
+      f.connecting = false;
+      return { result: n };
+    };
+  }
+
+  /**
    * TCP_INQ's control message after a read (tcp(7)): the bytes left to read, counting the peer's FIN as
    * one, as Linux's tcp_inq_hint takes RCV.NXT less what was read. Linux sends it only with TCP_INQ set.
    */
@@ -337,12 +410,12 @@ export class Sockets {
       const k = Math.min(n, space);
       if (k === 0) return () => err('EAGAIN');
       s.write(Buffer.alloc(k));
-      return () => (s.error ? err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE') : ok(k));
+      return () => (s.error ? err(this.writeError(f, s)) : ok(k));
     }
     f.drained = s.write(Buffer.alloc(n));
     if (!f.drained) s.once('drain', () => (f.drained = true));
     return () => {
-      if (s.error) return err(s.error === 'ECONNRESET' ? 'ECONNRESET' : 'EPIPE');
+      if (s.error) return err(this.writeError(f, s));
       return f.drained ? ok(n) : undefined;
     };
   }
@@ -427,6 +500,16 @@ export class Sockets {
           c.userTimeout = v > 0 ? new UserTimeout(v) : undefined;
         });
         break;
+      // RFC 7413 on Linux: a listener's Fast Open queue (its length is not modelled: any SYN with a valid cookie is taken).
+      case 'TCP_FASTOPEN':
+        if (f.sock) return () => ({ result: -1, errno: 'EINVAL' });
+        f.fastOpenQlen = v;
+        this.fastOpenListener(f);
+        break;
+      case 'TCP_FASTOPEN_CONNECT':
+        if (f.sock) return () => ({ result: -1, errno: 'EISCONN' });
+        f.fastOpenConnect = v !== 0;
+        break;
       case 'TCP_CORK':
         f.cork = v !== 0;
         f.sock?.withConnection((c, now) => {
@@ -454,6 +537,8 @@ export class Sockets {
         case 'TCP_USER_TIMEOUT': v = f.userTimeoutMs; break;
         case 'IP_TOS': v = f.tos; break;
         case 'IP_MTU_DISCOVER': v = f.pmtudisc; break;
+        case 'TCP_FASTOPEN': v = f.fastOpenQlen; break;
+        case 'TCP_FASTOPEN_CONNECT': v = f.fastOpenConnect ? 1 : 0; break;
         // A socket with no connection: TCP_CLOSE (7), or TCP_LISTEN (10) for a listener, and zeros.
         case 'TCP_INFO': v = conn ? tcpInfoFirstWord(conn) | 0 : f.server ? 10 : 7; break;
         case 'SO_REUSEADDR': v = 1; break;

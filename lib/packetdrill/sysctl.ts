@@ -6,6 +6,14 @@
  * nothing; any other command, or a setting the model cannot follow, is UNSUPPORTED.
  */
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+import { parseFastOpenKey, TFO_CLIENT_ENABLE, TFO_SERVER_ENABLE } from '../tcp/tfo.ts';
+
+/**
+ * Names a script uses that run_all.py defines with -D: TFO_COOKIE, the Fast Open cookie Linux makes for the
+ * remote 192.0.2.1 at the local 192.168.0.1 under defaults.sh's tcp_fastopen_key (the kernel run passes the
+ * same; the model computes its cookie and must come to this one).
+ */
+export const SCRIPT_DEFINES: Readonly<Record<string, string>> = Object.freeze({ TFO_COOKIE: '3021b9d889017eeb' });
 
 /** Which kernel's defaults a script assumes: today's (the scripts of gtests/net/tcp), or Linux 3.11's of 2013. */
 export type DefaultsName = 'linux' | 'linux-3.11';
@@ -25,6 +33,10 @@ export interface Settings {
   rmemMax: number;
   /** Settings set to a value the model departs from, kept for the report (`tcp_congestion_control=cubic`). */
   departures: string[];
+  /** net.ipv4.tcp_fastopen's bits (lib/tcp/tfo.ts TFO_*; config.fastOpen has the client and server ones). */
+  fastOpenFlags: number;
+  /** net.ipv4.tcp_fastopen_key, as the 16 bytes the cookies are made with; the host draws one when absent. */
+  fastOpenKey?: Buffer;
 }
 
 /** A construct the model cannot run: the verdict UNSUPPORTED names it. */
@@ -44,6 +56,8 @@ export function baseSettings(defaults: DefaultsName): Settings {
     config: { ...linuxDefaults, rcvbuf: rmem[1], sndbuf: 16384 * 4, autoread: false, finTimeoutMs: 60_000 },
     rmemMax: rmem[2],
     departures: [],
+    // net.ipv4.tcp_fastopen = 1 (client only), Linux's default since 3.13 (linuxDefaults' 'client').
+    fastOpenFlags: TFO_CLIENT_ENABLE,
   };
 }
 
@@ -60,8 +74,6 @@ const ACCEPTED: Record<string, (v: string) => boolean> = {
   tcp_pacing_ss_ratio: () => true,
   tcp_pacing_ca_ratio: () => true,
   tcp_notsent_lowat: () => true,
-  tcp_fastopen: () => true,
-  tcp_fastopen_key: () => true,
   tcp_syncookies: (v) => v === '1',
   tcp_synack_retries: () => true,
   tcp_slow_start_after_idle: (v) => v === '0',
@@ -94,6 +106,19 @@ export function applySysctl(s: Settings, name: string, value: string, line: numb
     case 'tcp_window_scaling': s.config = { ...s.config, windowScale: num !== 0 }; return;
     case 'tcp_syn_retries': s.config = { ...s.config, synRetries: num }; return;
     case 'tcp_fin_timeout': s.config = { ...s.config, finTimeoutMs: num * 1000 }; return;
+    case 'tcp_fastopen': {
+      if (!Number.isInteger(num) || num < 0) throw new Unsupported(`sysctl tcp_fastopen=${v}`, line);
+      const both = num & (TFO_CLIENT_ENABLE | TFO_SERVER_ENABLE);
+      s.fastOpenFlags = num;
+      s.config = { ...s.config, fastOpen: both === 3 ? 'both' : both === TFO_SERVER_ENABLE ? 'server' : both === TFO_CLIENT_ENABLE ? 'client' : 'off' };
+      return;
+    }
+    case 'tcp_fastopen_key': {
+      const key = parseFastOpenKey(v);
+      if (!key) throw new Unsupported(`sysctl tcp_fastopen_key=${v} (one key of four 32-bit hex words, a-b-c-d)`, line);
+      s.fastOpenKey = key;
+      return;
+    }
     case 'tcp_congestion_control':
       // The model's congestion control is NewReno (RFC 5681, 6582); CUBIC is another issue's.
       if (v !== 'reno') s.departures.push(`tcp_congestion_control=${v} (the model runs NewReno)`);
@@ -125,6 +150,8 @@ const DEFAULTS_SH: Array<[string, string]> = [
   ['tcp_recovery', '1'],
   ['tcp_tso_win_divisor', '3'],
   ['tcp_ecn', '0'],
+  ['tcp_fastopen', '0x70403'],
+  ['tcp_fastopen_key', 'a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4'],
   ['tcp_syncookies', '1'],
 ];
 

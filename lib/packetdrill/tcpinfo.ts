@@ -22,6 +22,7 @@ export const TCPI_CONSTANTS: Record<string, number> = {
   TCP_CLOSE: 7, TCP_CLOSE_WAIT: 8, TCP_LAST_ACK: 9, TCP_LISTEN: 10, TCP_CLOSING: 11,
   TCP_CA_Open: 0, TCP_CA_Disorder: 1, TCP_CA_CWR: 2, TCP_CA_Recovery: 3, TCP_CA_Loss: 4,
   TCP_INFINITE_SSTHRESH: 0x7fffffff,
+  TCPI_OPT_TIMESTAMPS: 1, TCPI_OPT_SACK: 2, TCPI_OPT_WSCALE: 4, TCPI_OPT_ECN: 8, TCPI_OPT_ECN_SEEN: 16, TCPI_OPT_SYN_DATA: 32,
 };
 
 /**
@@ -52,6 +53,7 @@ export function tcpInfo(c: Connection, now: number): Map<string, number> {
     ['tcpi_ca_state', caState(c)],
     ['tcpi_retransmits', c.timeoutsInARow],
     ['tcpi_probes', c.probesUnanswered],
+    ['tcpi_options', c.infoOptions],
     ...(c.chrono ? ([['tcpi_busy_time', Math.round(c.chrono.busyMs(now) * 1000)], ['tcpi_rwnd_limited', Math.round(c.chrono.rwndLimitedMs(now) * 1000)]] as const) : []),
   ]);
 }
@@ -67,4 +69,4 @@ export function tcpInfoFirstWord(c: Connection): number {
   return (b('tcpi_state') | (b('tcpi_ca_state') << 8) | (b('tcpi_retransmits') << 16) | (b('tcpi_probes') << 24)) >>> 0;
 }
 
-tcpInfo.supported = ['tcpi_state', 'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_snd_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_ca_state', 'tcpi_retransmits', 'tcpi_probes', 'tcpi_busy_time', 'tcpi_rwnd_limited'];
+tcpInfo.supported = ['tcpi_state', 'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_snd_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_ca_state', 'tcpi_retransmits', 'tcpi_probes', 'tcpi_options', 'tcpi_busy_time', 'tcpi_rwnd_limited'];

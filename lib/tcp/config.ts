@@ -1,4 +1,5 @@
 import { congestionControlNames, lossRecoveryNames } from './cc/registry.ts';
+import { FAST_OPEN_CHOICES, type FastOpenChoice } from './tfo.ts';
 
 /**
  * Per-connection TCP settings. Every switch of the model is here, named for what it does and with its unit.
@@ -70,6 +71,12 @@ export interface TcpConfig {
   undo?: boolean;
   /** The receiver reports duplicate segments in a D-SACK block (RFC 2883 4); off when absent. */
   dsack?: boolean;
+  /**
+   * TCP Fast Open (RFC 7413, lib/tcp/tfo.ts), as Linux's net.ipv4.tcp_fastopen: 'client' lets a connection
+   * opened with data (MSG_FASTOPEN; Host.connect's `fastOpen`) ask for and use cookies, 'server' lets
+   * listeners give cookies and take data on a SYN, 'both' both; off when absent. Linux's default is 1, client only.
+   */
+  fastOpen?: FastOpenChoice;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -120,6 +127,8 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   prr: true,
   dsack: true,
   undo: true,
+  // net.ipv4.tcp_fastopen = 1 (TFO_CLIENT_ENABLE): the client side only.
+  fastOpen: 'client',
 });
 
 /**
@@ -201,6 +210,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   { ...flag('prr', 'prr', 'Proportional Rate Reduction in SACK recovery (RFC 6937) on or off'), optional: true },
   { ...flag('dsack', 'dsack', 'D-SACK blocks for duplicate segments (RFC 2883) on or off'), optional: true },
   { ...flag('undo', 'undo', 'undo a reduction D-SACK proved needless, on or off'), optional: true },
+  { key: 'fast-open', field: 'fastOpen', kind: 'choice', values: FAST_OPEN_CHOICES, optional: true, hint: 'TCP Fast Open (RFC 7413): off, client, server or both (Linux: client)' },
 ] satisfies Setting[]);
 
 /** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */

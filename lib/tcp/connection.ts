@@ -26,22 +26,27 @@ export { resetFor, synOptionsOf } from './input.ts';
 export class Connection extends TcpInput {
   // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)
 
-  /** Active OPEN (3.10.1): send a SYN and enter SYN-SENT. */
-  connect(now: number): void {
+  /**
+   * Active OPEN (3.10.1): send a SYN and enter SYN-SENT. `data`: written before the SYN goes, so that a Fast
+   * Open client (`fastOpen` set, RFC 7413) puts what its cookie allows on the SYN; returns the bytes taken.
+   */
+  connect(now: number, data?: Buffer): number {
     const mark = OUTBOX.len;
     try {
-      if (this.bits & CHECKED) return this.checked(now, 'app connect', -1, () => this.doConnect(now));
-      this.doConnect(now);
+      if (this.bits & CHECKED) return this.checked(now, 'app connect', -1, () => this.doConnect(now, data));
+      return this.doConnect(now, data);
     } finally {
       if (OUTBOX.len !== mark) this.deliver(mark);
     }
   }
 
-  protected doConnect(now: number): void {
+  protected doConnect(now: number, data?: Buffer): number {
     if (this.state !== 'CLOSED') throw new ConnectionError('EISCONN', `connect in ${this.state}`);
     this.rcv.scale = this.config.windowScale ? scaleFor(this.config.scaleBytes ?? this.config.rcvbuf) : 0;
     this.transition('SYN-SENT', 'app connect', now);
+    const n = data && data.length > 0 ? this.doSend(data, now, 0) : 0;
     this.sendSyn(now, false, PLAIN);
+    return n;
   }
 
   /**
@@ -115,6 +120,16 @@ export class Connection extends TcpInput {
    */
   get timeoutsInARow(): number {
     return this.retries;
+  }
+
+  /**
+   * TCP_INFO's tcpi_options, Linux's TCPI_OPT_* bits: timestamps 1, SACK 2, window scale 4, and 32 when the SYN's
+   * data was acknowledged (client) or taken (server) with Fast Open.
+   */
+  get infoOptions(): number {
+    const fo = this.fastOpen;
+    const synData = fo === undefined ? false : 'synDataAcked' in fo ? fo.synDataAcked : fo.synDataAccepted;
+    return (this.tsOk ? 1 : 0) | (this.sackOk ? 2 : 0) | (this.wsAgreed ? 4 : 0) | (synData ? 32 : 0);
   }
 
   get probesUnanswered(): number {

@@ -5,6 +5,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMin } from 
 import type { TcpState } from './states.ts';
 import { RecvBuffer } from './recv-buffer.ts';
 import type { AckSample, SackBlock } from './cc/types.ts';
+import { FastOpenClient, FastOpenServer } from './tfo.ts';
 import { APP_CLOSED, CHECKED, OWES_OUTPUT, PREDICT, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
 import { PLAIN, SYN_ACK_FOR_DUP_SYN } from './output.ts';
 import { TcpTimers } from './timeouts.ts';
@@ -98,7 +99,15 @@ export abstract class TcpInput extends TcpTimers {
     this.recvBuf = new RecvBuffer(seqAdd(seg.seq, 1));
     this.takeSynOptions(seg);
     this.transition('SYN-RECEIVED', 'rcv SYN', now);
+    // RFC 7413 4.2.2: with a valid cookie the SYN's data is taken, the SYN-ACK acknowledges it, and the
+    // application may accept the connection now (lib/tcp/tfo.ts).
+    const early = this.fastOpen instanceof FastOpenServer && this.fastOpen.onSyn(seg.options, seg.payload.length).acceptData;
+    if (early && seg.payload.length > 0) this.recvBuf.insert(seqAdd(seg.seq, 1), seg.payload);
     this.sendSyn(now, true, PLAIN);
+    if (early) {
+      this.queueEvent(ESTABLISHED_PASSIVE, now);
+      if (this.recvBuf.unread > 0) this.queueEvent(READABLE, now);
+    }
   }
 
   /** 3.10.7.3: SYN-SENT. */
@@ -146,6 +155,23 @@ export abstract class TcpInput extends TcpTimers {
     this.rttSeq = undefined;
     this.retries = 0;
     this.cancelTimer('rto', now);
+    if (this.fastOpen instanceof FastOpenClient) this.fastOpenAcked(seg);
+  }
+
+  /**
+   * RFC 7413 4.2.1: the ACK of a client's SYN: the cookie of a SYN-ACK is kept, the SYN's data it covers leaves the
+   * send buffer, and what it does not cover goes again at once (Linux's tcp_rcv_fastopen_synack).
+   */
+  private fastOpenAcked(seg: TcpSegment): void {
+    const fo = this.fastOpen as FastOpenClient;
+    if (seg.flags & SYN) fo.onSynAck(seg.options, synOptionsOf(seg).mss);
+    const taken = Math.max(0, Math.min(this.sendBuf.length, seqDiff(seg.ack, this.bufSeq)));
+    if (taken > 0) {
+      this.sendBuf.consume(taken);
+      this.bufSeq = seqAdd(this.bufSeq, taken);
+      fo.synDataAcked = true;
+    }
+    if (seqLt(this.sndUna, this.sndNxt)) this.sndNxt = this.sndUna;
   }
 
   protected afterEstablished(now: number): void {
@@ -213,8 +239,10 @@ export abstract class TcpInput extends TcpTimers {
         return false;
       }
       if (this.state === 'SYN-RECEIVED' && (flags & (SYN | ACK)) === (SYN | ACK) && seq === this.irs && seqGt(seg.ack, this.sndUna) && seqLe(seg.ack, this.sndMax)) {
-        // Simultaneous open: the peer's SYN,ACK acknowledges our SYN (3.5 figure 8, line 5). Linux accepts it likewise.
+        // Simultaneous open: the peer's SYN,ACK acknowledges our SYN (3.5 figure 8, line 5). Linux accepts it likewise,
+        // and reports its SYN, received before, as a duplicate (RFC 2883 4; tcp_data_queue's D-SACK).
         this.onAckOfSyn(seg, now);
+        this.noteDuplicate(seq, seqAdd(seq, 1));
         this.enterEstablishedFromSynReceived(now, 'rcv SYN-ACK');
         return false;
       }
@@ -442,7 +470,8 @@ export abstract class TcpInput extends TcpTimers {
       this.ackNow = true;
       this.output(now);
     }
-    this.queueEvent(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
+    // A Fast Open connection was announced on its SYN already (onSegmentListen).
+    if (!(this.fastOpen instanceof FastOpenServer && this.fastOpen.acceptedEarly)) this.queueEvent(this.passive ? ESTABLISHED_PASSIVE : ESTABLISHED_ACTIVE, now);
     if (this.state === 'ESTABLISHED') this.afterEstablished(now);
   }
 

@@ -1,6 +1,7 @@
 import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, seqLen, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
+import { FastOpenClient } from './tfo.ts';
 import { OUTBOX, OUT_TRANSMIT, copySyn } from './outbox.ts';
 
 /**
@@ -244,15 +245,29 @@ export abstract class TcpOutput extends Tcb {
       seg = { srcPort: this.localPort, dstPort: this.remotePort, seq: this.iss, ack, flags, window, urgent: 0, options, payload: EMPTY };
     }
     this.sndNxt = seqAdd(this.iss, 1);
-    this.sndMax = seqMax(this.sndMax, this.sndNxt);
     if (!retransmit) {
       this.rttSeq = this.sndNxt;
       this.rttStartMs = now;
+      // RFC 7413: the Fast Open option, and a client's data after the SYN (lib/tcp/tfo.ts).
+      if (this.fastOpen) seg = this.fastOpenSyn(seg, withAck);
     }
+    this.sndMax = seqMax(this.sndMax, this.sndNxt);
     this.ackNow = false;
     this.cancelTimer('delack', now);
     this.emit(seg, how, now);
     this.setTimer('rto', now + this.rtt.rtoMs, now);
+  }
+
+  /** The first SYN's or SYN-ACK's Fast Open option, and what of the send buffer rides on a client's SYN (SND.NXT past it). */
+  private fastOpenSyn(seg: TcpSegment, withAck: boolean): TcpSegment {
+    const extra = this.fastOpen!.synOptions(withAck, this.config.mss);
+    if (!extra) return seg;
+    const len = Math.min(extra.room, this.sendBuf.length);
+    if (len > 0 && this.fastOpen instanceof FastOpenClient) {
+      this.fastOpen.synData = len;
+      this.sndNxt = seqAdd(this.sndNxt, len);
+    }
+    return { ...seg, options: [...seg.options, ...extra.options], payload: len > 0 ? this.sendBuf.peek(0, len) : seg.payload };
   }
 
   /** Bytes the SACK option adds to our next segment (RFC 2018 3: 2 + 8 per block, with two NOPs). */
@@ -330,8 +345,9 @@ export abstract class TcpOutput extends Tcb {
     }
     const r = OUTBOX.push(OUT_TRANSMIT, now);
     r.info = info;
-    if (seg === SHARED_SEGMENT) {
-      // A SYN (sendSyn), queued until the call is done, when the next SYN will have refilled the shared one: a copy.
+    if (seg.flags & SYN && this.bits & REUSE_SEGMENTS) {
+      // A SYN (sendSyn), queued until the call is done, when the next SYN will have refilled the shared one and
+      // its layout's options (a Fast Open SYN is a new object, but holds them too): a copy.
       r.seg = copySyn(r, seg);
     } else {
       r.seg = seg;

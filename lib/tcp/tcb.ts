@@ -12,6 +12,7 @@ import type { CongestionControl, LossRecovery } from './cc/types.ts';
 import type { SendHold } from './send-hold.ts';
 import type { UserTimeout } from './user-timeout.ts';
 import type { SendChrono } from './chrono.ts';
+import type { FastOpenClient, FastOpenServer } from './tfo.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 import { OUTBOX, OUT_CONGESTION, OUT_EVENT, OUT_STATE, OUT_TIMER, OUT_TRANSMIT } from './outbox.ts';
 
@@ -212,6 +213,8 @@ export abstract class Tcb {
   userTimeout: UserTimeout | undefined;
   /** TCP_INFO's busy and receive-window-limited times (lib/tcp/chrono.ts), where someone asked for them. */
   chrono: SendChrono | undefined;
+  /** TCP Fast Open (lib/tcp/tfo.ts, RFC 7413): a client's with MSG_FASTOPEN, a server's on a Fast Open listener. */
+  fastOpen: FastOpenClient | FastOpenServer | undefined;
   /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
   protected bits = 0;
 

@@ -40,6 +40,16 @@ export abstract class TcpTimers extends TcpOutput {
 
   protected runTimers(now: number): void {
     const timers = this.timers;
+    // Linux has one timer for the two: a probe timeout capped at the RTO replaces it (tcp_schedule_loss_probe),
+    // so when both are due the tail loss probe goes first, and re-arms the RTO (RFC 8985 7.3).
+    const recoveryAt = timers.recovery;
+    if (recoveryAt !== undefined && recoveryAt <= now && timers.rto !== undefined && recoveryAt <= timers.rto && this.config.profile === 'linux') {
+      timers.set('recovery', undefined);
+      if (this.wantsTimers) this.queueTimer('recovery', 'fire', undefined, now);
+      if (this.state === 'CLOSED') return;
+      this.fire('recovery', now);
+      if ((this.state as TcpState) === 'CLOSED') return;
+    }
     for (const kind of TIMER_KINDS) {
       const at = timers.at(kind);
       if (at === undefined || at > now) continue;

@@ -71,6 +71,9 @@ export function optionStrings(options: readonly TcpOption[], opts: OptionStringO
         return `TS val ${opt.tsval} ecr ${opt.tsecr}`;
       case 'sack':
         return `sack ${opt.blocks.length} ${opt.blocks.map(([l, r]) => `{${(l - base) >>> 0}:${(r - base) >>> 0}}`).join('')}`;
+      // tcpdump's words: `tfo cookiereq`, `tfo cookie HEX`, with `exp-` for the experimental kind.
+      case 'fastopen':
+        return `${opt.experimental ? 'exp-' : ''}tfo ${opt.cookie.length === 0 ? 'cookiereq' : `cookie ${opt.cookie.toString('hex')}`}`;
       case 'unknown':
         return `unknown-${opt.type} len ${opt.data.length + 2}`;
     }

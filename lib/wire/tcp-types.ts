@@ -19,6 +19,11 @@ export type TcpOption =
   /** SACK blocks as [left edge, right edge) absolute sequence numbers (RFC 2018). */
   | { kind: 'sack'; blocks: Array<[number, number]> }
   | { kind: 'timestamps'; tsval: number; tsecr: number }
+  /**
+   * TCP Fast Open (RFC 7413 4.1.1): kind 34 with the cookie (empty: a cookie request), or with `experimental`
+   * the kind 254 form with magic 0xF989 that Linux also reads and answers in (RFC 6994).
+   */
+  | { kind: 'fastopen'; cookie: Buffer; experimental?: boolean }
   /** Any other kind: kept as its bytes (without kind and length) and skipped by its length. */
   | { kind: 'unknown'; type: number; data: Buffer };
 

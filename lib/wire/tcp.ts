@@ -26,6 +26,10 @@ export const OPT_WSCALE = 3;
 export const OPT_SACK_PERMITTED = 4;
 export const OPT_SACK = 5;
 export const OPT_TIMESTAMPS = 8;
+/** TCP Fast Open (RFC 7413 4.1.1), and the experimental kind (RFC 6994) with its magic number for Fast Open. */
+export const OPT_FASTOPEN = 34;
+export const OPT_EXPERIMENTAL = 254;
+export const FASTOPEN_MAGIC = 0xf989;
 
 /** A decoded segment: the plain value plus what the bytes said about themselves. */
 export type DecodedTcp = TcpSegment & {
@@ -76,6 +80,8 @@ function optionLength(opt: TcpOption): number {
       return 10;
     case 'sack':
       return 2 + 8 * opt.blocks.length;
+    case 'fastopen':
+      return (opt.experimental ? 4 : 2) + opt.cookie.length;
     case 'unknown':
       return 2 + opt.data.length;
   }
@@ -258,6 +264,20 @@ function writeTcp(
             i += 8;
           }
           break;
+        case 'fastopen':
+          if (opt.experimental) {
+            buf[i] = OPT_EXPERIMENTAL;
+            buf[i + 1] = 4 + opt.cookie.length;
+            put16(buf, i + 2, FASTOPEN_MAGIC);
+            opt.cookie.copy(buf, i + 4);
+            i += 4 + opt.cookie.length;
+          } else {
+            buf[i] = OPT_FASTOPEN;
+            buf[i + 1] = 2 + opt.cookie.length;
+            opt.cookie.copy(buf, i + 2);
+            i += 2 + opt.cookie.length;
+          }
+          break;
         case 'unknown':
           buf[i] = opt.type;
           buf[i + 1] = 2 + opt.data.length;
@@ -367,6 +387,14 @@ function decodeOptions(buf: Buffer, start: number, end: number, tsList?: Timesta
         options.push({ kind: 'sack', blocks });
         break;
       }
+      case OPT_FASTOPEN:
+        options.push({ kind: 'fastopen', cookie: buf.subarray(i + 2, i + length) });
+        break;
+      case OPT_EXPERIMENTAL:
+        // RFC 6994: the first two bytes name the experiment; only Fast Open's is read, others stay unknown.
+        if (length >= 4 && get16(buf, i + 2) === FASTOPEN_MAGIC) options.push({ kind: 'fastopen', cookie: buf.subarray(i + 4, i + length), experimental: true });
+        else options.push({ kind: 'unknown', type: kind, data: buf.subarray(i + 2, i + length) });
+        break;
       default:
         options.push({ kind: 'unknown', type: kind, data: buf.subarray(i + 2, i + length) });
     }

@@ -205,3 +205,22 @@ test('a closed connection in FIN-WAIT-2 is gone after tcp_fin_timeout (linux, 60
   t.is(run(script).verdict, 'pass');
   t.like(run(script, { config: { profile: 'rfc' as const, finTimeoutMs: undefined } }), { verdict: 'fail', line: 15 });
 });
+
+// RFC 8985 7.2 lets the PTO be no later than the RTO. Linux arms one timer for the two (tcp_schedule_loss_probe
+// caps the probe timeout at the RTO and puts the probe in the RTO's place), so when both fall at the same
+// instant the tail loss probe goes, the RTO is armed again from it, and only then do the timeouts back off:
+// a lone FIN on a 100 ms path (RTO 300 ms) goes again at +300 ms (probe), +300 ms (RTO) and +600 ms.
+test('linux profile: a tail loss probe due with the RTO goes first, and the RTO restarts from it', (t) => {
+  const script = `${PASSIVE_OPEN}+1 close(4) = 0
++0 > F. 1:1(0) ack 1
++.3 > F. 1:1(0) ack 1
++.3 > F. 1:1(0) ack 1
++.6 > F. 1:1(0) ack 1
+`;
+  const r = run(script);
+  t.is(r.verdict, 'pass', r.reason);
+  const why = r.events.flatMap((e) => (e.type === 'segment' && e.event === 'tx' && e.host === 'tcpemu' && e.why ? [e.why] : []));
+  t.deepEqual(why.slice(0, 2), ['tlp', 'rto']);
+  // Under the rfc profile there is no probe: the first retransmission is the RTO's, and the second waits twice as long.
+  t.like(run(script, RFC), { verdict: 'fail', line: 12, actual: '2.100000 F. 1:1(0) ack 1 win 1364' });
+});

@@ -87,6 +87,17 @@ test('reader: a typo is an error at its line and column, with a hint', (t) => {
   t.regex(parseError('+0 write(4, ..., 10)\n').message, /has no '= result'/);
   t.regex(parseError("+0 %{ assert 1 == 1 \n").message, /never closed/);
   t.regex(parseError('* write(4, ..., 10) = 10\n').message, /only for an outbound packet/);
+  // A call packetdrill does not have is a typo (packetdrill stops on it); one it has that the model lacks is UNSUPPORTED.
+  const call = parseError('0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bnid(3, ..., ...) = 0\n');
+  t.deepEqual([call.line, call.col, call.message, call.hint], [2, 4, "unknown system call 'bnid'", 'did you mean bind?']);
+  t.regex(parseError('+0 > S 0:0(0) <mss 1460,FO abc>\n').message, /Fast Open cookie of 3 hex digits/);
+});
+
+// An inbound packet that cannot be put on the wire (here 42 bytes of options, 44 padded; the header has room for 40) fails at its line.
+test('runner: an inbound packet that cannot be encoded is a failure at its line', (t) => {
+  const r = run(`0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n+0 < S 0:0(0) win 1000 <FO ${'ab'.repeat(38)},nop,nop>\n`);
+  t.like(r, { verdict: 'fail', line: 4 });
+  t.regex(r.reason ?? '', /^this packet cannot be sent: TCP options take 44 bytes with padding \(at most 40 bytes of options fit\)$/);
 });
 
 // RFC 9293 3.5 and 3.10.7.3: a passive open, data each way, and the end of the connection.

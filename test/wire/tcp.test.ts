@@ -265,8 +265,11 @@ const optionArb: fc.Arbitrary<TcpOption> = fc.oneof(
   fc.constant<TcpOption>({ kind: 'sack-permitted' }),
   fc.tuple(u32, u32).map(([tsval, tsecr]): TcpOption => ({ kind: 'timestamps', tsval, tsecr })),
   fc.array(fc.tuple(u32, u32), { minLength: 1, maxLength: 4 }).map((blocks): TcpOption => ({ kind: 'sack', blocks })),
-  fc.tuple(fc.integer({ min: 6, max: 255 }).filter((k) => k !== 8), fc.uint8Array({ maxLength: 10 }))
+  // Kinds 34 and 254 (with magic 0xF989) are Fast Open's (RFC 7413), decoded as such.
+  fc.tuple(fc.integer({ min: 6, max: 255 }).filter((k) => k !== 8 && k !== 34 && k !== 254), fc.uint8Array({ maxLength: 10 }))
     .map(([type, data]): TcpOption => ({ kind: 'unknown', type, data: Buffer.from(data) })),
+  fc.tuple(fc.oneof(fc.constant(0), fc.integer({ min: 4, max: 16 })), fc.boolean())
+    .chain(([n, experimental]) => fc.uint8Array({ minLength: n, maxLength: n }).map((c): TcpOption => (experimental ? { kind: 'fastopen', cookie: Buffer.from(c), experimental } : { kind: 'fastopen', cookie: Buffer.from(c) }))),
 );
 /** EOL only last, as a real sender writes it; everything must fit 40 bytes. */
 const optionsArb = fc.tuple(fc.array(optionArb, { maxLength: 8 }), fc.boolean())
