@@ -169,7 +169,7 @@ export abstract class TcpOutput extends Tcb {
         this.rttStartMs = now;
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
-      this.recovery.onTransmit(seq, segLen, retransmit, now);
+      this.recovery.onTransmit(seq, segLen, retransmit, now, this.tsOk ? this.tsClock(now) : undefined);
       sent++;
       if (this.config.profile === 'linux') {
         this.noteInFlight();

@@ -271,7 +271,7 @@ export abstract class Tcb {
     this.rtt = new RttEstimator(this.config);
     const congestion = makeCongestion(this.config.congestionControl, this.config.lossRecovery, {
       mss: this.effMss, initialWindow: this.config.initialWindow, iss: this.iss, profile: this.config.profile,
-      prr: this.config.prr, undo: this.config.undo,
+      prr: this.config.prr, undo: this.config.undo, frto: this.config.frto,
     });
     this.cc = congestion.cc;
     this.recovery = congestion.recovery;

@@ -85,8 +85,9 @@ export abstract class TcpTimers extends TcpOutput {
       return;
     }
     // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
-    this.cc.onRto(this.flight, now);
+    // The recovery module first: it keeps the window from before the timeout, for undo (RFC 3522, RFC 5682).
     this.recovery.onRto(this.sndMax, now);
+    this.cc.onRto(this.flight, now);
     this.lossHighSeq = this.sndMax;
     this.rtt.onTimeout();
     this.rttSeq = undefined; // Karn: no sample from retransmitted data

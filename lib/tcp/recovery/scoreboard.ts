@@ -391,6 +391,16 @@ export class Scoreboard {
     }
   }
 
+  /**
+   * A timeout proved spurious (Eifel, RFC 3522; F-RTO, RFC 5682 2.1 step 3b): nothing is deemed lost any more,
+   * and the timeout's recovery point is gone (Linux's tcp_undo_cwnd_reduction with unmark_loss).
+   */
+  unmarkLost(): void {
+    this.pipeCache = undefined;
+    this.rtoRecoveryPoint = undefined;
+    for (const s of this.segs) s.lost = false;
+  }
+
   /** The index of the record starting at `seq` (or the first after it). */
   private indexOf(seq: number): number {
     let lo = 0;

@@ -15,10 +15,13 @@ export class UndoState {
   priorSsthresh = 0;
   /** TSval of the episode's first retransmission (RFC 3522 "RetransmitTS"); undefined without timestamps. */
   retransmitTs: number | undefined;
+  /** The congestion controller's whole state before the reduction (RFC 9438 4.9), when it keeps one. */
+  ccSnapshot: unknown;
 
   /** A reduction begins (fast recovery, RACK/TLP loss, or an RTO): remember what to go back to. */
-  start(sndUna: number, priorCwnd: number, priorSsthresh: number): void {
+  start(sndUna: number, priorCwnd: number, priorSsthresh: number, ccSnapshot?: unknown): void {
     this.marker = sndUna;
+    this.ccSnapshot = ccSnapshot;
     this.retransBytes = 0;
     this.priorCwnd = priorCwnd;
     this.priorSsthresh = priorSsthresh;
