@@ -183,7 +183,7 @@ export class LossRecovery {
       } else {
         this.sb.onTransmit(seq, len, nowMs);
       }
-      this.undoState?.onRetransmit(len, tsval);
+      this.undoState?.onRetransmit(seq, len, tsval);
       this.retransmittedUnacked++;
     } else {
       this.sb.onTransmit(seq, len, nowMs);
@@ -211,11 +211,8 @@ export class LossRecovery {
     const undo = this.undoState;
     if (undo?.marker !== undefined) {
       if (u.dsack && undo.onDsack(u.dsack)) out.undone = 'dsack';
-      else if (u.cumAckedBytes > 0 && undo.retransmitTs !== undefined) {
-        // RFC 3522 2: only the first ACK after the retransmission tells.
-        if (undo.eifelSpurious(a.tsecr)) out.undone = 'eifel';
-        undo.retransmitTs = undefined;
-      }
+      // RFC 3522 2: only the first ACK acknowledging the episode's first retransmission tells.
+      else if (u.cumAckedBytes > 0 && undo.eifelOnAck(a.ack, a.tsecr)) out.undone = 'eifel';
       if (out.undone) {
         const snap = undo.ccSnapshot;
         const r = undo.undo(this.cc.cwnd, this.cc.ssthresh);

@@ -3,6 +3,7 @@ import { resolveConfig } from '../../../lib/tcp/config.ts';
 import { CUBIC_BETA } from '../../../lib/tcp/recovery/cubic.ts';
 import type { CubicCongestionControl } from '../../../lib/tcp/cc/cubic.ts';
 import { Pair, open, transfer } from '../harness.ts';
+import { simBulk } from '../../../lib/bench/sim.ts';
 
 /**
  * CUBIC (RFC 9438), Eifel (RFC 3522) and F-RTO (RFC 5682) in the connection, through lib/tcp/cc's seam: two
@@ -93,4 +94,17 @@ test('RFC 5682 2.1 (F-RTO): after a spurious timeout, two ACKs of new data: new 
   const after = p.log.filter((l) => l.fromA && l.seg.payload.length > 0 && l.t > rtx[0]!.t);
   t.true(after.length > 0 && after[0]!.seg.seq - sndMaxBefore >= 0, 'new data after the retransmission');
   t.true(p.a.cc.cwnd >= cwndBefore, `cwnd ${p.a.cc.cwnd} back to at least ${cwndBefore}`);
+});
+
+test('A tracer that reads the congestion state changes nothing: the same lossy transfer sends the same segments with and without one', (t) => {
+  // PRR sets cwnd when pipe is asked (cwnd = pipe + sndcnt); the send check once read cwnd before asking, so
+  // only a run whose tracer asked first reduced its window.
+  const run = (tracer: boolean) => simBulk({
+    bytes: 1460 * 3000, mss: 1460, buffer: 1 << 22, link: { loss: 0.01, delayMs: 20 }, seed: 3,
+    tracer: tracer ? { segment() {}, state() {}, app() {}, congestion() {} } : undefined,
+  });
+  const a = run(false);
+  const b = run(true);
+  t.true(a.lost > 0);
+  t.deepEqual([a.virtualMs, a.dataSegments, a.packets, a.lost], [b.virtualMs, b.dataSegments, b.packets, b.lost]);
 });
