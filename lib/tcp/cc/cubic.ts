@@ -1,7 +1,7 @@
 import { Cubic, type CubicSnapshot } from '../recovery/cubic.ts';
 import { HyStartPlusPlus } from '../recovery/hystart.ts';
 import { initialWindow } from './reno.ts';
-import type { AckSample, CcParams, CongestionControl } from './types.ts';
+import type { AckSample, CcParams, CcTraceState, CongestionControl } from './types.ts';
 
 /**
  * CUBIC (RFC 9438) as a CongestionControl, with HyStart++ (RFC 9406) for the initial slow start: Linux's
@@ -40,9 +40,20 @@ export class CubicCongestionControl implements CongestionControl {
     this.c.ssthresh = v;
   }
 
-  /** The state the trace shows (RFC 9438 4.1's variables): W_max in segments, K in seconds, the HyStart++ phase. */
-  get state(): { wMax: number | undefined; k: number; phase: string } {
-    return { wMax: this.c.wMax, k: this.c.k, phase: this.c.cwnd < this.c.ssthresh ? this.hystart.phase : 'ca' };
+  /** The state the trace shows (RFC 9438 4.1's variables): W_max in segments, K in seconds; the phase (HyStart++'s CSS, RFC 9406). */
+  get state(): { wMax: number | undefined; k: number; phase: CcTraceState['phase'] } {
+    const c = this.c;
+    return { wMax: c.wMax, k: c.k, phase: c.cwnd >= c.ssthresh ? 'avoidance' : this.hystart.phase === 'css' ? 'css' : 'slow-start' };
+  }
+
+  traceState(): CcTraceState {
+    const s = this.state;
+    const out: CcTraceState = { phase: s.phase };
+    if (s.wMax !== undefined) {
+      out.wMax = Math.round(s.wMax * 100) / 100;
+      out.k = Math.round(s.k * 1000) / 1000;
+    }
+    return out;
   }
 
   setMss(mss: number): void {

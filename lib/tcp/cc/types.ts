@@ -64,6 +64,22 @@ export interface CongestionControl {
    */
   snapshot?(): unknown;
   restore?(s: unknown): void;
+  /** Optional: what the trace's `cc` event shows of the controller's own state (CUBIC's W_max, K and phase). */
+  traceState?(): CcTraceState;
+}
+
+/** A congestion controller's state for the trace (docs/trace-format.md, `cc`): W_max in segments, K in seconds. */
+export interface CcTraceState {
+  phase: 'slow-start' | 'css' | 'avoidance';
+  wMax?: number;
+  k?: number;
+}
+
+/** The scoreboard's view for the trace: ranges `A:B` (sequence numbers, half open) SACKed, deemed lost, and retransmitted and still in flight. */
+export interface ScoreboardView {
+  sacked: string[];
+  lost: string[];
+  rtx: string[];
 }
 
 /**
@@ -166,6 +182,8 @@ export interface LossRecovery {
    * from SND.MAX, and goes back only when the timeout proves real (step 3a).
    */
   sendFrom?(): number | undefined;
+  /** Optional: the scoreboard as the trace shows it; undefined while nothing is SACKed, lost or retransmitted. */
+  scoreboardView?(): ScoreboardView | undefined;
 }
 
 export type CongestionControlFactory = (p: CcParams) => CongestionControl;

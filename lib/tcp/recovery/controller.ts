@@ -4,6 +4,7 @@ import { Prr } from './prr.ts';
 import { Rack, Tlp } from './rack.ts';
 import { DUP_THRESH, Scoreboard, type NextSegment } from './scoreboard.ts';
 import { Frto, UndoState } from './undo.ts';
+import type { ScoreboardView } from '../cc/types.ts';
 
 /**
  * SACK-based loss recovery as one object a connection drives: RFC 6675 section 5's algorithm over the
@@ -114,6 +115,27 @@ export class LossRecovery {
   setMss(mss: number): void {
     this.opts.mss = mss;
     this.sb.setMss(mss);
+  }
+
+  /**
+   * The scoreboard for the trace: ranges SACKed, deemed lost, and retransmitted and in flight; undefined while
+   * none is (the lossless path builds nothing).
+   */
+  view(): ScoreboardView | undefined {
+    if (this.sb.sackedBytes === 0 && this.phase === 'open' && this.retransmittedUnacked === 0 && this.sb.owedEpoch === this.noneOwedAt) return undefined;
+    const v: ScoreboardView = { sacked: [], lost: [], rtx: [] };
+    const add = (list: string[], seq: number, end: number) => {
+      const last = list.length > 0 ? list[list.length - 1]! : undefined;
+      const at = last?.lastIndexOf(':');
+      if (last !== undefined && Number(last.slice(at! + 1)) === seq) list[list.length - 1] = `${last.slice(0, at)}:${end}`;
+      else list.push(`${seq}:${end}`);
+    };
+    for (const s of this.sb.segments) {
+      if (s.sacked) add(v.sacked, s.seq, s.end);
+      else if (s.rtxInFlight) add(v.rtx, s.seq, s.end);
+      else if (s.lost) add(v.lost, s.seq, s.end);
+    }
+    return v.sacked.length + v.lost.length + v.rtx.length > 0 ? v : undefined;
   }
 
   /** RFC 6675 SetPipe(): the bytes believed in the network, used in place of SND.NXT - SND.UNA. */

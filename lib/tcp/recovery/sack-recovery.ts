@@ -1,5 +1,5 @@
 import { NewRenoRecovery } from '../cc/newreno.ts';
-import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission } from '../cc/types.ts';
+import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission, ScoreboardView } from '../cc/types.ts';
 import { LossRecovery as Controller, type RecoveryMode } from './controller.ts';
 
 /**
@@ -59,6 +59,10 @@ export class SackLossRecovery implements LossRecovery {
   onTransmit(seq: number, len: number, retransmit: boolean, now: number, tsval?: number): void {
     this.fallback.onTransmit(seq, len, retransmit, now);
     this.core.onTransmit(seq, len, now, tsval);
+  }
+
+  scoreboardView(): ScoreboardView | undefined {
+    return this.sack ? this.core.view() : undefined;
   }
 
   sendFrom(): number | undefined {
