@@ -234,7 +234,8 @@ test('segments handed in one shared object (as a host takes them) are the same s
   const shared = run(true);
   t.true(shared.got.equals(shared.data));
   // Sharing really happened: the segments with SACK blocks are their own objects, the rest (SYNs too) share two.
-  t.true(shared.segments > 200 && shared.handed < shared.segments / 4, `${shared.handed} objects for ${shared.segments} segments`);
+  // (A quarter of the segments carry SACK blocks here since the sender's window reduction was fixed in issue 25.)
+  t.true(shared.segments > 200 && shared.handed < shared.segments / 3, `${shared.handed} objects for ${shared.segments} segments`);
   t.true(shared.log.some((l) => l.options.some((o) => o.kind === 'sack')) && shared.log.filter((l) => l.dropped).length > 5);
   t.deepEqual(shared.log, own.log);
 });
