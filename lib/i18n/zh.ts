@@ -709,7 +709,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "why.dupack.short": "重复确认",
   "why.dupack.long": "三个重复 ACK 或被 SACK 的报文段启动了 SACK 恢复（RFC 6675 第 5 节）",
   "why.sack-hole.short": "SACK 空洞",
-  "why.sack-hole.long": "SACK 记分板判定丢失的空洞（RFC 6675 IsLost）",
+  "why.sack-hole.long": "SACK 记分板判定丢失的空洞（RFC 6675 第 4 节）",
   "why.rack.short": "RACK",
   "why.rack.long": "RACK：后发的报文段已送达，而这个已经超时未到（RFC 8985 6.2）",
   "why.tlp.short": "尾部探测",
