@@ -8,7 +8,7 @@ import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
 import { RecvWindow, SendWindow } from './windows.ts';
 import { makeCongestion } from './cc/registry.ts';
-import type { CongestionControl, LossRecovery } from './cc/types.ts';
+import type { CongestionControl, LossRecovery, ScoreboardView } from './cc/types.ts';
 import type { SendHold } from './send-hold.ts';
 import type { UserTimeout } from './user-timeout.ts';
 import type { SendChrono } from './chrono.ts';
@@ -455,7 +455,7 @@ export abstract class Tcb {
 
   /** What the trace last showed of the controller's state and of the scoreboard (each written only when it changes). */
   private lastCcState = '';
-  private lastBoard = '';
+  private lastBoard: ScoreboardView | undefined;
 
   /** The `cc` event's additions where a module has them: CUBIC's state, the scoreboard's ranges (docs/trace-format.md). */
   private extendSnapshot(snap: CongestionSnapshot): void {
@@ -472,10 +472,10 @@ export abstract class Tcb {
       }
     }
     if (!this.recovery.scoreboardView) return;
+    // The module hands the same object back while its scoreboard is unchanged.
     const v = this.recovery.scoreboardView();
-    const key = v ? `${v.sacked} ${v.lost} ${v.rtx}` : '';
-    if (key === this.lastBoard) return;
-    this.lastBoard = key;
+    if (v === this.lastBoard) return;
+    this.lastBoard = v;
     snap.sacked = v?.sacked ?? [];
     snap.lost = v?.lost ?? [];
     snap.rtx = v?.rtx ?? [];

@@ -123,20 +123,35 @@ export class LossRecovery {
    */
   view(): ScoreboardView | undefined {
     if (this.sb.sackedBytes === 0 && this.phase === 'open' && this.retransmittedUnacked === 0 && this.sb.owedEpoch === this.noneOwedAt) return undefined;
-    const v: ScoreboardView = { sacked: [], lost: [], rtx: [] };
-    const add = (list: string[], seq: number, end: number) => {
-      const last = list.length > 0 ? list[list.length - 1]! : undefined;
-      const at = last?.lastIndexOf(':');
-      if (last !== undefined && Number(last.slice(at! + 1)) === seq) list[list.length - 1] = `${last.slice(0, at)}:${end}`;
-      else list.push(`${seq}:${end}`);
-    };
+    // One pass: the ranges of each kind as numbers (contiguous records merged) and a hash of them; the strings are
+    // made, and a new object returned, only when the hash differs from the last view's.
+    const runs: number[][] = [[], [], []];
+    let hash = 2166136261;
     for (const s of this.sb.segments) {
-      if (s.sacked) add(v.sacked, s.seq, s.end);
-      else if (s.rtxInFlight) add(v.rtx, s.seq, s.end);
-      else if (s.lost) add(v.lost, s.seq, s.end);
+      const kind = s.sacked ? 0 : s.rtxInFlight ? 2 : s.lost ? 1 : -1;
+      if (kind < 0) continue;
+      const r = runs[kind]!;
+      if (r.length > 0 && r[r.length - 1] === s.seq) r[r.length - 1] = s.end;
+      else r.push(s.seq, s.end);
     }
-    return v.sacked.length + v.lost.length + v.rtx.length > 0 ? v : undefined;
+    for (let k = 0; k < 3; k++) {
+      hash = Math.imul(hash ^ (k + 1), 16777619);
+      for (const n of runs[k]!) hash = Math.imul(hash ^ n, 16777619);
+    }
+    if (runs[0]!.length + runs[1]!.length + runs[2]!.length === 0) return undefined;
+    if (this.lastView && hash === this.lastViewHash) return this.lastView;
+    const str = (r: number[]) => {
+      const out: string[] = [];
+      for (let i = 0; i < r.length; i += 2) out.push(`${r[i]}:${r[i + 1]}`);
+      return out;
+    };
+    this.lastViewHash = hash;
+    this.lastView = { sacked: str(runs[0]!), lost: str(runs[1]!), rtx: str(runs[2]!) };
+    return this.lastView;
   }
+
+  private lastView: ScoreboardView | undefined;
+  private lastViewHash = 0;
 
   /** RFC 6675 SetPipe(): the bytes believed in the network, used in place of SND.NXT - SND.UNA. */
   pipe(): number {
