@@ -8,6 +8,7 @@ import { simBulk, simIdle, simLifecycle } from './sim.ts';
 import { kernelBulk, kernelLifecycle } from './kernel.ts';
 import { decodeCapture, generateCapture, runTshark } from './replay.ts';
 import { JOB_WORDS, ns3Program, runCliJobs } from './cli.ts';
+import { MATHIS_LOSS_RATES, mathisPlot, runMathis } from './mathis.ts';
 
 /**
  * `tcpemu bench` (issue 6): how fast the emulator is, and how it compares with the kernel's TCP driven
@@ -48,7 +49,7 @@ const MiB = 1 << 20;
 const BULK_1460_BUFFER = 256 * 1024;
 const GiB = 1 << 30;
 
-export const CASE_NAMES = ['bulk-64k', 'bulk-1460', 'lifecycle', 'idle', 'lossy', 'replay', 'scaling', 'cli'] as const;
+export const CASE_NAMES = ['bulk-64k', 'bulk-1460', 'lifecycle', 'idle', 'lossy', 'replay', 'scaling', 'cli', 'mathis'] as const;
 type CaseName = (typeof CASE_NAMES)[number];
 
 interface Ctx {
@@ -363,6 +364,34 @@ async function cli(ctx: Ctx): Promise<CaseResult> {
   };
 }
 
+/**
+ * Goodput against the textbook formulas (lib/bench/mathis.ts): Reno/NewReno against Mathis et al., CUBIC against
+ * RFC 9438 5.1, at 0.1%, 1% and 5% loss, 100 ms RTT. Virtual time: a fidelity figure. The full run takes about
+ * 100 loss events a transfer and 2 seeds; --quick 20 events and one seed.
+ */
+async function mathis(ctx: Ctx): Promise<CaseResult> {
+  const full = ctx.scale >= 1;
+  const points = runMathis({ events: Math.max(2, Math.round(100 * ctx.scale * (full ? 1 : 2))), seeds: full ? 2 : 1, minSegments: Math.round(20_000 * ctx.scale) });
+  ctx.log(mathisPlot(points));
+  const figures: Record<string, number> = {};
+  const words: string[] = [];
+  for (const v of [...new Set(points.map((p) => p.variant))]) {
+    const mine = points.filter((p) => p.variant === v);
+    for (const p of mine) figures[`${v}@${p.loss}`] = round(p.ratio, 2);
+    words.push(`${v} ${mine.map((p) => p.ratio.toFixed(2)).join('/')}`);
+  }
+  const worst = points.reduce((w, p) => (Math.abs(Math.log(p.ratio)) > Math.abs(Math.log(w)) ? p.ratio : w), 1);
+  return {
+    case: 'mathis',
+    figures,
+    ratio: round(worst, 2),
+    goal: 'goodput within 25% of the formula (Mathis; RFC 9438 5.1)',
+    met: points.every((p) => p.ratio >= 0.75 && p.ratio <= 1.25),
+    tcpemu: `${words.join('; ')} of the formula at p = ${MATHIS_LOSS_RATES.map((p) => `${p * 100}%`).join('/')}`,
+    peer: '',
+  };
+}
+
 const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
   'bulk-64k': bulk64k,
   'bulk-1460': bulk1460,
@@ -372,6 +401,7 @@ const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
   replay,
   scaling,
   cli,
+  mathis,
 };
 
 function table(rows: CaseResult[]): string {

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Scheduler } from '../sim/scheduler.ts';
 import { Random } from '../sim/random.ts';
 import { MemoryLink, type LinkDirectionConfig } from '../link/memory.ts';
-import { Host, type SimSocket } from '../host/host.ts';
+import { Host, type HostTracer, type SimSocket } from '../host/host.ts';
 import { resolveConfig, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import { parseAddr } from '../wire/ipv4.ts';
 import { dropRecycledPackets } from '../wire/bytes.ts';
@@ -31,6 +31,8 @@ export interface PairOptions {
   lazyTimers?: boolean;
   /** LinkOptions.bursts (default true). */
   bursts?: boolean;
+  /** A tracer for both hosts (the mathis case reads the sender's cwnd through it); none in the timed cases. */
+  tracer?: HostTracer;
 }
 
 export interface Pair {
@@ -64,6 +66,7 @@ export function makePair(o: PairOptions): Pair {
     transmitSplit: link.splitSender(name),
     // A cleared or postponed timer is left on the clock (HostOptions.lazyTimers), as Linux leaves it.
     lazyTimers: o.lazyTimers ?? true,
+    tracer: o.tracer,
   });
   const client = host('client', CLIENT_ADDR);
   const server = host('server', SERVER_ADDR);
@@ -89,6 +92,7 @@ export interface BulkOptions {
   lazyTimers?: boolean;
   /** TCP settings over the bench's own (loss recovery, congestion control). */
   tcp?: TcpConfigInput;
+  tracer?: HostTracer;
 }
 
 export interface BulkResult {
@@ -120,6 +124,7 @@ export function simBulk(o: BulkOptions): BulkResult {
     offload: (o.link?.corrupt ?? 0) === 0,
     capture: o.capture,
     lazyTimers: o.lazyTimers,
+    tracer: o.tracer,
   });
   const { scheduler, client, server } = pair;
   const chunk = chunkOf(Math.min(1 << 20, o.bytes));

@@ -718,6 +718,15 @@ export const en = {
   "diff.now": "  now:      {event}",
   "diff.traceEnds": "(nothing: the recorded trace ends here)",
   "diff.runEnds": "(nothing: the run ended here)",
+  // issue 25 (h-cubic): the retransmission reasons of SACK-based recovery (RFC 6675, RFC 8985)
+  "why.dupack.short": "dupack",
+  "why.dupack.long": "three duplicate ACKs or SACKed segments began SACK recovery (RFC 6675 5)",
+  "why.sack-hole.short": "sack-hole",
+  "why.sack-hole.long": "a hole the SACK scoreboard deems lost (RFC 6675 IsLost)",
+  "why.rack.short": "rack",
+  "why.rack.long": "RACK: a segment sent later was delivered and this one is overdue (RFC 8985 6.2)",
+  "why.tlp.short": "tlp",
+  "why.tlp.long": "tail loss probe: no ACK for two round trips (RFC 8985 7)",
 } as const;
 
 export type MessageKey = keyof typeof en;

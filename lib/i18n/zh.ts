@@ -707,4 +707,13 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "diff.now": "  现在的：{event}",
   "diff.traceEnds": "（没有：录下的跟踪记录到这里结束）",
   "diff.runEnds": "（没有：这次运行到这里结束）",
+  // issue 25 (h-cubic): SACK 恢复的重传原因（RFC 6675、RFC 8985）
+  "why.dupack.short": "重复确认",
+  "why.dupack.long": "三个重复 ACK 或被 SACK 的报文段启动了 SACK 恢复（RFC 6675 第 5 节）",
+  "why.sack-hole.short": "SACK 空洞",
+  "why.sack-hole.long": "SACK 记分板判定丢失的空洞（RFC 6675 第 4 节）",
+  "why.rack.short": "RACK",
+  "why.rack.long": "RACK：后发的报文段已送达，而这个已经超时未到（RFC 8985 6.2）",
+  "why.tlp.short": "尾部探测",
+  "why.tlp.long": "尾部丢失探测：两个往返都没有 ACK（RFC 8985 第 7 节）",
 };

@@ -67,7 +67,7 @@ export interface TcpConfig {
   lossRecovery?: string;
   /** Proportional Rate Reduction in SACK recovery (RFC 6937); off when absent. */
   prr?: boolean;
-  /** Undo a reduction that D-SACK proved needless (RFC 2883 5, Linux's tcp_try_undo_*); off when absent. */
+  /** Undo a reduction that D-SACK (RFC 2883 5) or timestamps (Eifel, RFC 3522) proved needless, as Linux's tcp_try_undo_*; off when absent. */
   undo?: boolean;
   /** The receiver reports duplicate segments in a D-SACK block (RFC 2883 4); off when absent. */
   dsack?: boolean;
@@ -77,6 +77,8 @@ export interface TcpConfig {
    * listeners give cookies and take data on a SYN, 'both' both; off when absent. Linux's default is 1, client only.
    */
   fastOpen?: FastOpenChoice;
+  /** F-RTO (RFC 5682 2.1): after a timeout, send new data and judge from the next two ACKs whether it was spurious; off when absent. */
+  frto?: boolean;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -122,13 +124,16 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   persistMinMs: 200,
   persistMaxMs: 120_000,
   // Linux's loss recovery: RACK-TLP (net.ipv4.tcp_recovery = 1, tcp_early_retrans = 3), PRR, D-SACK
-  // (tcp_dsack = 1) and undo (tcp_input.c's tcp_try_undo_*).
+  // (tcp_dsack = 1), undo (tcp_input.c's tcp_try_undo_*, by D-SACK and by timestamps) and F-RTO (tcp_frto = 2).
   lossRecovery: 'rack-tlp',
   prr: true,
   dsack: true,
   undo: true,
   // net.ipv4.tcp_fastopen = 1 (TFO_CLIENT_ENABLE): the client side only.
   fastOpen: 'client',
+  frto: true,
+  // Linux's congestion control: CUBIC (net.ipv4.tcp_congestion_control = cubic), here with HyStart++.
+  congestionControl: 'cubic',
 });
 
 /**
@@ -209,8 +214,9 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   { key: 'recovery', field: 'lossRecovery', kind: 'choice', get values() { return lossRecoveryNames(); }, optional: true, hint: 'newreno (RFC 6582), sack (RFC 6675) or rack-tlp (RFC 8985)' },
   { ...flag('prr', 'prr', 'Proportional Rate Reduction in SACK recovery (RFC 6937) on or off'), optional: true },
   { ...flag('dsack', 'dsack', 'D-SACK blocks for duplicate segments (RFC 2883) on or off'), optional: true },
-  { ...flag('undo', 'undo', 'undo a reduction D-SACK proved needless, on or off'), optional: true },
+  { ...flag('undo', 'undo', 'undo a reduction D-SACK or timestamps (RFC 3522) proved needless, on or off'), optional: true },
   { key: 'fast-open', field: 'fastOpen', kind: 'choice', values: FAST_OPEN_CHOICES, optional: true, hint: 'TCP Fast Open (RFC 7413): off, client, server or both (Linux: client)' },
+  { ...flag('frto', 'frto', 'F-RTO after a retransmission timeout (RFC 5682) on or off'), optional: true },
 ] satisfies Setting[]);
 
 /** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */

@@ -42,7 +42,7 @@ const NO_SACK_BLOCKS: readonly SackBlock[] = Object.freeze([]);
 /** The one AckSample the connections fill for their recovery module (Connection.ackSample); valid during a call. */
 const ACK_SAMPLE: AckSample = {
   ack: 0, bytesAcked: 0, duplicate: false, sackBlocks: NO_SACK_BLOCKS, sackOk: false, flightBefore: 0, flightAfter: 0,
-  sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, now: 0,
+  sndUna: 0, sndNxt: 0, sndMax: 0, cwndLimited: false, rttMs: undefined, srttMs: undefined, tsecr: undefined, newBytes: 0, now: 0,
 };
 
 export abstract class TcpInput extends TcpTimers {
@@ -543,6 +543,7 @@ export abstract class TcpInput extends TcpTimers {
     // Loss recovery and congestion control (lib/tcp/cc): cwnd grows, or recovery goes on or ends; what it
     // asks to send again goes now (RFC 6582 3.2 step 5: a partial ACK's hole at once).
     this.recovery.onAck(this.ackSample(seg, acked, false, flightBefore, rttMs, now));
+    this.takeSendFrom();
     this.sendRetransmissions(now);
     // RFC 6298 5.2 / 5.3: restart the timer while data is outstanding, stop it when all is acknowledged.
     if (this.flight > 0) this.setTimer('rto', now + this.rtt.rtoMs, now);
@@ -556,6 +557,7 @@ export abstract class TcpInput extends TcpTimers {
   protected onOldAck(seg: TcpSegment, duplicate: boolean, now: number): void {
     const flight = this.flight;
     const step = this.recovery.onAck(this.ackSample(seg, 0, duplicate, flight, undefined, now));
+    this.takeSendFrom();
     this.armRecoveryTimer(now, false);
     if (step === 'none') return;
     // RFC 5681 3.2 step 4: the fast retransmission (Karn: no RTT sample across it).
@@ -580,8 +582,16 @@ export abstract class TcpInput extends TcpTimers {
     a.cwndLimited = acked > 0 && this.cwndLimited();
     a.rttMs = rttMs;
     a.srttMs = this.rtt.srttMs;
+    a.tsecr = this.tsOk ? echoedTimestamp(seg) : undefined;
+    a.newBytes = Math.max(0, Math.min(this.sendBuf.length - seqDiff(this.sndMax, this.bufSeq), this.snd.wnd - seqDiff(this.sndMax, this.sndUna)));
     a.now = now;
     return a;
+  }
+
+  /** F-RTO (RFC 5682 2.1) may move SND.NXT after an ACK: forward to send new data, or back to SND.UNA. */
+  private takeSendFrom(): void {
+    const from = this.recovery.sendFrom?.();
+    if (from !== undefined && seqGe(from, this.sndUna) && seqLe(from, this.sndMax)) this.sndNxt = from;
   }
 
   protected onReset(now: number): void {

@@ -136,7 +136,8 @@ export abstract class TcpOutput extends Tcb {
       // A forced retransmission ignores cwnd (RFC 5681 3.2) but never the window the peer offered (3.8.6).
       // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight) is held
       // against cwnd; the peer's window against everything sent and not acknowledged (SACKed bytes included).
-      const usable = force ? Math.max(0, this.snd.wnd - flight) : Math.max(0, Math.min(this.snd.wnd - flight, this.cc.cwnd - this.recovery.pipe(flight)));
+      // pipe() first: in PRR recovery it sets cwnd (pipe + the quota), which must be read after it.
+      const usable = force ? Math.max(0, this.snd.wnd - flight) : Math.max(0, Math.min(this.snd.wnd - flight, -this.recovery.pipe(flight) + this.cc.cwnd));
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
       const segMss = Math.max(1, this.effMss - this.sackOptionLength());
       let len = Math.min(unsent, segMss, usable, maxLen);
@@ -170,7 +171,7 @@ export abstract class TcpOutput extends Tcb {
         this.rttStartMs = now;
       }
       this.emit(seg, retransmit ? { retransmit, why } : PLAIN, now);
-      this.recovery.onTransmit(seq, segLen, retransmit, now);
+      this.recovery.onTransmit(seq, segLen, retransmit, now, this.tsOk ? this.tsClock(now) : undefined);
       sent++;
       if (this.config.profile === 'linux') {
         this.noteInFlight();

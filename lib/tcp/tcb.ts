@@ -8,7 +8,7 @@ import { RecvBuffer } from './recv-buffer.ts';
 import { RttEstimator } from './rtt.ts';
 import { RecvWindow, SendWindow } from './windows.ts';
 import { makeCongestion } from './cc/registry.ts';
-import type { CongestionControl, LossRecovery } from './cc/types.ts';
+import type { CongestionControl, LossRecovery, ScoreboardView } from './cc/types.ts';
 import type { SendHold } from './send-hold.ts';
 import type { UserTimeout } from './user-timeout.ts';
 import type { SendChrono } from './chrono.ts';
@@ -56,6 +56,14 @@ export interface CongestionSnapshot {
   rto: number;
   /** RFC 6675's pipe when the recovery module counts it apart from `flight` (SACKed or lost bytes); else absent. */
   pipe?: number;
+  /** The congestion controller's own state, when it has one (CUBIC: phase, W_max in segments, K in s). */
+  phase?: string;
+  wMax?: number;
+  k?: number;
+  /** The scoreboard's ranges (`A:B`), while something is SACKed, lost or retransmitted (SACK-based recovery). */
+  sacked?: string[];
+  lost?: string[];
+  rtx?: string[];
 }
 
 /**
@@ -304,7 +312,7 @@ export abstract class Tcb {
     this.rtt = new RttEstimator(this.config);
     const congestion = makeCongestion(this.config.congestionControl, this.config.lossRecovery, {
       mss: this.effMss, initialWindow: this.config.initialWindow, iss: this.iss, profile: this.config.profile,
-      prr: this.config.prr, undo: this.config.undo,
+      prr: this.config.prr, undo: this.config.undo, frto: this.config.frto,
     });
     this.cc = congestion.cc;
     this.recovery = congestion.recovery;
@@ -523,14 +531,48 @@ export abstract class Tcb {
     const pipe = this.recovery.pipe(flight);
     const snap: CongestionSnapshot = { cwnd: this.cc.cwnd, ssthresh: this.cc.ssthresh, flight, sndWnd: this.snd.wnd, rto: this.rtt.rtoMs };
     if (pipe !== flight) snap.pipe = pipe;
+    this.extendSnapshot(snap);
     const l = this.lastCc;
-    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto && l.pipe === snap.pipe) return;
+    if (l && l.cwnd === snap.cwnd && l.ssthresh === snap.ssthresh && l.flight === snap.flight && l.sndWnd === snap.sndWnd && l.rto === snap.rto && l.pipe === snap.pipe && sameExtension(l, snap)) return;
     this.lastCc = snap;
     OUTBOX.push(OUT_CONGESTION, now).value = snap;
   }
 
   /** Arm the persist timer (TcpTimers). */
   protected abstract armPersist(now: number): void;
+
+  /** What the trace last showed of the controller's state and of the scoreboard (each written only when it changes). */
+  private lastCcState = '';
+  private lastBoard: ScoreboardView | undefined;
+
+  /** The `cc` event's additions where a module has them: CUBIC's state, the scoreboard's ranges (docs/trace-format.md). */
+  private extendSnapshot(snap: CongestionSnapshot): void {
+    const st = this.cc.traceState?.();
+    if (st) {
+      const key = `${st.phase} ${st.wMax} ${st.k}`;
+      if (key !== this.lastCcState) {
+        this.lastCcState = key;
+        snap.phase = st.phase;
+        if (st.wMax !== undefined) {
+          snap.wMax = st.wMax;
+          snap.k = st.k;
+        }
+      }
+    }
+    if (!this.recovery.scoreboardView) return;
+    // The module hands the same object back while its scoreboard is unchanged.
+    const v = this.recovery.scoreboardView();
+    if (v === this.lastBoard) return;
+    this.lastBoard = v;
+    snap.sacked = v?.sacked ?? [];
+    snap.lost = v?.lost ?? [];
+    snap.rtx = v?.rtx ?? [];
+  }
+}
+
+/** Whether a snapshot adds nothing of the modules' (their fields are set only when they changed). */
+function sameExtension(_last: CongestionSnapshot, snap: CongestionSnapshot): boolean {
+  return snap.phase === undefined && snap.sacked === undefined;
 }
 
 /** The window a SYN offers: never scaled (RFC 7323 2.2), so at most 65535. */

@@ -40,16 +40,7 @@ export abstract class TcpTimers extends TcpOutput {
 
   protected runTimers(now: number): void {
     const timers = this.timers;
-    // Linux has one timer for the two: a probe timeout capped at the RTO replaces it (tcp_schedule_loss_probe),
-    // so when both are due the tail loss probe goes first, and re-arms the RTO (RFC 8985 7.3).
-    const recoveryAt = timers.recovery;
-    if (recoveryAt !== undefined && recoveryAt <= now && timers.rto !== undefined && recoveryAt <= timers.rto && this.config.profile === 'linux') {
-      timers.set('recovery', undefined);
-      if (this.wantsTimers) this.queueTimer('recovery', 'fire', undefined, now);
-      if (this.state === 'CLOSED') return;
-      this.fire('recovery', now);
-      if ((this.state as TcpState) === 'CLOSED') return;
-    }
+    // TIMER_KINDS runs `recovery` first: a probe timeout due with the RTO goes first and re-arms it (lib/tcp/timers.ts).
     for (const kind of TIMER_KINDS) {
       const at = timers.at(kind);
       if (at === undefined || at > now) continue;
@@ -101,8 +92,9 @@ export abstract class TcpTimers extends TcpOutput {
       return;
     }
     // RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd, go back to SND.UNA.
-    this.cc.onRto(this.flight, now);
+    // The recovery module first: it keeps the window from before the timeout, for undo (RFC 3522, RFC 5682).
     this.recovery.onRto(this.sndMax, now);
+    this.cc.onRto(this.flight, now);
     this.lossHighSeq = this.sndMax;
     this.rtt.onTimeout();
     this.rttSeq = undefined; // Karn: no sample from retransmitted data

@@ -10,8 +10,12 @@ export type TimerName = 'rto' | 'persist' | 'delack' | 'timewait' | 'keepalive' 
 /** The same type, by the connection's name for it. */
 export type TimerKind = TimerName;
 
-/** Every kind, in the order the timers run when several are due at once. */
-export const TIMER_KINDS: readonly TimerKind[] = ['rto', 'persist', 'delack', 'timewait', 'keepalive', 'recovery'];
+/**
+ * Every kind, in the order the timers run when several are due at once. `recovery` comes first: a probe timeout
+ * capped at the RTO's deadline takes the RTO's place (RFC 8985 7.2; Linux arms one timer for either), and a
+ * probe sent restarts the RTO.
+ */
+export const TIMER_KINDS: readonly TimerKind[] = ['recovery', 'rto', 'persist', 'delack', 'timewait', 'keepalive'];
 
 /**
  * When each timer is due (ms of the connection's clock), undefined when it is not running: a field a kind,

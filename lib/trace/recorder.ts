@@ -93,6 +93,16 @@ export class TraceRecorder implements HostTracer, RunRecorder {
   congestion?: (host: Host, conn: string, snap: CongestionSnapshot) => void = (host, conn, snap) => {
     const ev: CongestionEvent = { t: this.t, type: 'cc', host: host.name, conn, cwnd: snap.cwnd, ssthresh: snap.ssthresh, flight: snap.flight, sndWnd: snap.sndWnd, rto: round(snap.rto) };
     if (snap.pipe !== undefined) ev.pipe = snap.pipe;
+    if (snap.phase !== undefined) ev.phase = snap.phase;
+    if (snap.wMax !== undefined) {
+      ev.wMax = snap.wMax;
+      ev.k = snap.k;
+    }
+    if (snap.sacked !== undefined) {
+      ev.sacked = snap.sacked;
+      ev.lost = snap.lost;
+      ev.rtx = snap.rtx;
+    }
     this.push(ev);
   };
 

@@ -7,7 +7,7 @@ import test from 'ava';
 import { PASSIVE_OPEN, run } from './helpers.ts';
 
 // The rfc profile's recovery too (the runner starts from linuxDefaults, which choose RACK-TLP, PRR, D-SACK and undo).
-const RFC = { config: { profile: 'rfc' as const, lossRecovery: 'newreno', prr: false, undo: false, dsack: false } };
+const RFC = { config: { profile: 'rfc' as const, lossRecovery: 'newreno', congestionControl: 'reno', prr: false, undo: false, dsack: false, frto: false } };
 
 /** The passive open, then a send buffer large enough for every test's writes. */
 const OPEN = `${PASSIVE_OPEN}+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0

@@ -1,5 +1,6 @@
 import { NewRenoRecovery } from './newreno.ts';
 import { Reno } from './reno.ts';
+import { CubicCongestionControl } from './cubic.ts';
 import { SackLossRecovery } from '../recovery/sack-recovery.ts';
 import type { CcParams, CongestionControl, CongestionControlFactory, LossRecovery, LossRecoveryFactory } from './types.ts';
 
@@ -12,11 +13,13 @@ const congestionControls = new Map<string, CongestionControlFactory>([
   ['reno', (p) => new Reno(p)],
   // NewReno (RFC 6582) changes recovery only; its window arithmetic is Reno's (RFC 5681).
   ['newreno', (p) => new Reno(p)],
+  // CUBIC (RFC 9438) with HyStart++ (RFC 9406): Linux's default.
+  ['cubic', (p) => new CubicCongestionControl(p)],
 ]);
 const lossRecoveries = new Map<string, LossRecoveryFactory>([
   ['newreno', (p, cc) => new NewRenoRecovery(p, cc)],
-  ['sack', (p, cc) => new SackLossRecovery('sack', p, cc, { prr: p.prr ?? false, undo: p.undo ?? false })],
-  ['rack-tlp', (p, cc) => new SackLossRecovery('rack-tlp', p, cc, { prr: p.prr ?? false, undo: p.undo ?? false })],
+  ['sack', (p, cc) => new SackLossRecovery('sack', p, cc, { prr: p.prr ?? false, undo: p.undo ?? false, frto: p.frto ?? false })],
+  ['rack-tlp', (p, cc) => new SackLossRecovery('rack-tlp', p, cc, { prr: p.prr ?? false, undo: p.undo ?? false, frto: p.frto ?? false })],
 ]);
 
 /** What a connection gets when its config names none: Reno with NewReno recovery (RFC 5681, RFC 6582). */

@@ -32,6 +32,8 @@ export interface CcParams {
   /** TcpConfig.prr, .undo: PRR (RFC 6937) in recovery; undo of a reduction proved spurious (D-SACK, RFC 2883). */
   prr?: boolean;
   undo?: boolean;
+  /** TcpConfig.frto: F-RTO (RFC 5682 2.1) after a retransmission timeout. */
+  frto?: boolean;
 }
 
 export interface CongestionControl {
@@ -56,6 +58,28 @@ export interface CongestionControl {
   onLeaveRecovery(now: number): void;
   /** A retransmission timeout (RFC 5681 3.1 equation 4): ssthresh from `flight`, cwnd to the loss window. */
   onRto(flight: number, now: number): void;
+  /**
+   * Optional: the controller's whole state, for undo to put back (RFC 9438 4.9: CUBIC's W_max, K and epoch as
+   * well as cwnd and ssthresh). Without these, undo restores cwnd and ssthresh alone (Linux's prior_cwnd).
+   */
+  snapshot?(): unknown;
+  restore?(s: unknown): void;
+  /** Optional: what the trace's `cc` event shows of the controller's own state (CUBIC's W_max, K and phase). */
+  traceState?(): CcTraceState;
+}
+
+/** A congestion controller's state for the trace (docs/trace-format.md, `cc`): W_max in segments, K in seconds. */
+export interface CcTraceState {
+  phase: 'slow-start' | 'css' | 'avoidance';
+  wMax?: number;
+  k?: number;
+}
+
+/** The scoreboard's view for the trace: ranges `A:B` (sequence numbers, half open) SACKed, deemed lost, and retransmitted and still in flight. */
+export interface ScoreboardView {
+  sacked: string[];
+  lost: string[];
+  rtx: string[];
 }
 
 /**
@@ -88,6 +112,10 @@ export interface AckSample {
   /** The RTT sample this ACK gave (ms), if it gave one, and the smoothed RTT after it (RFC 6298), once there is one. */
   rttMs: number | undefined;
   srttMs: number | undefined;
+  /** The TSecr the ACK echoed (RFC 7323 3), when timestamps are in use; Eifel detection reads it (RFC 3522 2). */
+  tsecr: number | undefined;
+  /** Bytes never sent that the peer's window would take now (beyond SND.MAX): F-RTO's "new data" (RFC 5682 2.1 step 2b). */
+  newBytes: number;
   now: number;
 }
 
@@ -128,7 +156,7 @@ export interface LossRecovery {
    * A data segment (or FIN) left: [seq, seq + len) in sequence space, at `now`, a retransmission or not.
    * RACK (RFC 8985) keeps these per-segment transmit times; NewReno needs none.
    */
-  onTransmit(seq: number, len: number, retransmit: boolean, now: number): void;
+  onTransmit(seq: number, len: number, retransmit: boolean, now: number, tsval?: number): void;
   /** The bytes the sender counts as in the network, for the window check ("pipe", RFC 6675 2); NewReno: `flight`. */
   pipe(flight: number): number;
   /** A retransmission timeout (RFC 6582 4 / RFC 6675 5.1): leave recovery; `sndMax` is the highest sent. */
@@ -148,6 +176,14 @@ export interface LossRecovery {
   /** Optional: the segment to send again as the probe when no new data can go (RFC 8985 7.3: the last one sent). */
   probeSegment?(): Retransmission | undefined;
   onProbeSent?(isRetrans: boolean): void;
+  /**
+   * Optional, asked after each ACK: where SND.NXT should stand now, or undefined to leave it. After a timeout
+   * the connection goes back to SND.UNA (RFC 5681 3.1); F-RTO (RFC 5682 2.1 step 2b) sends new data instead,
+   * from SND.MAX, and goes back only when the timeout proves real (step 3a).
+   */
+  sendFrom?(): number | undefined;
+  /** Optional: the scoreboard as the trace shows it; undefined while nothing is SACKed, lost or retransmitted. */
+  scoreboardView?(): ScoreboardView | undefined;
 }
 
 export type CongestionControlFactory = (p: CcParams) => CongestionControl;

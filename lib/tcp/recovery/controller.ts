@@ -3,7 +3,8 @@ import { limitedTransmitBytes } from './limited-transmit.ts';
 import { Prr } from './prr.ts';
 import { Rack, Tlp } from './rack.ts';
 import { DUP_THRESH, Scoreboard, type NextSegment } from './scoreboard.ts';
-import { UndoState } from './undo.ts';
+import { Frto, UndoState } from './undo.ts';
+import type { ScoreboardView } from '../cc/types.ts';
 
 /**
  * SACK-based loss recovery as one object a connection drives: RFC 6675 section 5's algorithm over the
@@ -26,6 +27,9 @@ export interface CongestionWindow {
   ssthresh: number;
   onEnterRecovery(flight: number, now: number): void;
   onLeaveRecovery(now: number): void;
+  /** Optional: the controller's whole state, for undo (RFC 9438 4.9; lib/tcp/cc/types.ts). */
+  snapshot?(): unknown;
+  restore?(s: unknown): void;
 }
 
 export interface RecoveryOptions {
@@ -34,6 +38,8 @@ export interface RecoveryOptions {
   iss: number;
   prr: boolean;
   undo: boolean;
+  /** F-RTO after a retransmission timeout (RFC 5682 2.1). */
+  frto?: boolean;
   /** Linux's choices where it departs from the RFC text: the PTO formula, no NextSeg rules 3-4. */
   linux: boolean;
 }
@@ -51,6 +57,8 @@ export interface RecoveryAckInput {
   /** TSecr of the ACK (Eifel, RFC 3522) and the transmit time (our clock) it names (RACK step 2). */
   tsecr?: number;
   echoedXmitMs?: number;
+  /** Bytes never sent that the peer's window would take (F-RTO's new data, RFC 5682 2.1 step 2b). */
+  newBytes?: number;
 }
 
 export interface RecoveryAckOutcome {
@@ -59,7 +67,7 @@ export interface RecoveryAckOutcome {
   /** Recovery (or an RTO's loss phase) ended on this ACK. */
   exited: boolean;
   /** A reduction was undone (RFC 2883 D-SACK, RFC 3522 Eifel). */
-  undone?: 'dsack' | 'eifel';
+  undone?: 'dsack' | 'eifel' | 'frto';
   /** The TLP episode's end (RFC 8985 7.4.2). */
   tlp?: 'spurious' | 'repaired-loss';
   /** RACK's reordering timer: ms from now, or 0 for none (RFC 8985 6.3). */
@@ -72,6 +80,11 @@ export class LossRecovery {
   readonly tlp = new Tlp();
   readonly prr: Prr | undefined;
   readonly undoState: UndoState | undefined;
+  readonly frto: Frto | undefined;
+  /** The window before the timeout F-RTO is judging (RFC 5682 3: a spurious timeout's response restores it). */
+  private frtoPrior: { cwnd: number; ssthresh: number; snap: unknown } | undefined;
+  /** Where SND.NXT should stand after this ACK (F-RTO), taken once by takeSendFrom. */
+  private sendFrom: number | undefined;
   /** 'open', fast 'recovery', or 'loss' after an RTO until its RecoveryPoint is acknowledged (RFC 6675 5.1). */
   phase: 'open' | 'recovery' | 'loss' = 'open';
   dupAcks = 0;
@@ -89,12 +102,56 @@ export class LossRecovery {
     this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1), DUP_THRESH, !opts.linux);
     this.prr = opts.prr ? new Prr() : undefined;
     this.undoState = opts.undo ? new UndoState() : undefined;
+    this.frto = opts.frto ? new Frto() : undefined;
+  }
+
+  /** F-RTO's answer for the connection: where SND.NXT goes now (RFC 5682 2.1 steps 2b and 3a), once. */
+  takeSendFrom(): number | undefined {
+    const f = this.sendFrom;
+    this.sendFrom = undefined;
+    return f;
   }
 
   setMss(mss: number): void {
     this.opts.mss = mss;
     this.sb.setMss(mss);
   }
+
+  /**
+   * The scoreboard for the trace: ranges SACKed, deemed lost, and retransmitted and in flight; undefined while
+   * none is (the lossless path builds nothing).
+   */
+  view(): ScoreboardView | undefined {
+    if (this.sb.sackedBytes === 0 && this.phase === 'open' && this.retransmittedUnacked === 0 && this.sb.owedEpoch === this.noneOwedAt) return undefined;
+    // One pass: the ranges of each kind as numbers (contiguous records merged) and a hash of them; the strings are
+    // made, and a new object returned, only when the hash differs from the last view's.
+    const runs: number[][] = [[], [], []];
+    let hash = 2166136261;
+    for (const s of this.sb.segments) {
+      const kind = s.sacked ? 0 : s.rtxInFlight ? 2 : s.lost ? 1 : -1;
+      if (kind < 0) continue;
+      const r = runs[kind]!;
+      if (r.length > 0 && r[r.length - 1] === s.seq) r[r.length - 1] = s.end;
+      else r.push(s.seq, s.end);
+    }
+    for (let k = 0; k < 3; k++) {
+      hash = Math.imul(hash ^ (k + 1), 16777619);
+      for (const n of runs[k]!) hash = Math.imul(hash ^ n, 16777619);
+    }
+    if (runs[0]!.length + runs[1]!.length + runs[2]!.length === 0) return undefined;
+    if (this.lastView && hash === this.lastViewHash) return this.lastView;
+    const str = (r: number[]) => {
+      const out: string[] = [];
+      for (let i = 0; i < r.length; i += 2) out.push(`${r[i]}:${r[i + 1]}`);
+      return out;
+    };
+    this.lastViewHash = hash;
+    this.lastView = { sacked: str(runs[0]!), lost: str(runs[1]!), rtx: str(runs[2]!) };
+    return this.lastView;
+  }
+
+  private lastView: ScoreboardView | undefined;
+  private lastViewHash = 0;
 
   /** RFC 6675 SetPipe(): the bytes believed in the network, used in place of SND.NXT - SND.UNA. */
   pipe(): number {
@@ -133,6 +190,8 @@ export class LossRecovery {
       if (!seg || seg.rule === 2) return undefined;
       reason = seg.rule === 1 && this.entryReason ? this.entryReason : this.opts.mode === 'rack-tlp' ? 'rack' : 'sack-hole';
     } else {
+      // RFC 5682 2.1 steps 2-3: while F-RTO judges the timeout, new data goes, not the rest of the flight.
+      if (this.frto && this.frto.step !== 0) return undefined;
       // After an RTO (or a RACK loss outside recovery): the lowest lost segment not yet resent.
       // The search runs only when losses may have been marked since it last found none (Scoreboard.owedEpoch).
       if (this.sb.owedEpoch === this.noneOwedAt) return undefined;
@@ -161,7 +220,7 @@ export class LossRecovery {
       } else {
         this.sb.onTransmit(seq, len, nowMs);
       }
-      this.undoState?.onRetransmit(len, tsval);
+      this.undoState?.onRetransmit(seq, len, tsval);
       this.retransmittedUnacked++;
     } else {
       this.sb.onTransmit(seq, len, nowMs);
@@ -189,16 +248,43 @@ export class LossRecovery {
     const undo = this.undoState;
     if (undo?.marker !== undefined) {
       if (u.dsack && undo.onDsack(u.dsack)) out.undone = 'dsack';
-      else if (u.cumAckedBytes > 0 && undo.retransmitTs !== undefined) {
-        // RFC 3522 2: only the first ACK after the retransmission tells.
-        if (undo.eifelSpurious(a.tsecr)) out.undone = 'eifel';
-        undo.retransmitTs = undefined;
-      }
+      // RFC 3522 2: only the first ACK acknowledging the episode's first retransmission tells.
+      else if (u.cumAckedBytes > 0 && undo.eifelOnAck(a.ack, a.tsecr)) out.undone = 'eifel';
       if (out.undone) {
+        const snap = undo.ccSnapshot;
         const r = undo.undo(this.cc.cwnd, this.cc.ssthresh);
+        if (snap !== undefined && this.cc.restore) this.cc.restore(snap);
         this.cc.cwnd = r.cwnd;
         this.cc.ssthresh = r.ssthresh;
+        this.undoneTimeout();
         if (this.phase !== 'open') this.leave(out, a.nowMs);
+      }
+    }
+
+    // RFC 5682 2.1: F-RTO's verdict on the first two ACKs after the timeout's retransmission.
+    const frto = this.frto;
+    if (frto && frto.step !== 0 && this.phase === 'loss' && !out.undone && (u.cumAckedBytes > 0 || a.isDupAck || u.newlySackedBytes > 0)) {
+      const wasStep = frto.step;
+      const verdict = frto.onAck(a.ack, u.cumAckedBytes > 0, (a.newBytes ?? 0) > 0);
+      if (verdict === 'send-new') {
+        // Step 2b: the first ACK acknowledged new data: send new segments (from SND.MAX) rather than go back.
+        this.sendFrom = this.sb.sndNxt;
+      } else if (verdict === 'spurious') {
+        // Step 3b: the second ACK acknowledged new data too: the timeout was spurious. The response (RFC 5682 3,
+        // as Linux's tcp_try_undo_loss): the window from before the timeout, nothing deemed lost.
+        const p = this.frtoPrior;
+        if (p) {
+          if (p.snap !== undefined && this.cc.restore) this.cc.restore(p.snap);
+          this.cc.cwnd = Math.max(this.cc.cwnd, p.cwnd);
+          this.cc.ssthresh = Math.max(this.cc.ssthresh, p.ssthresh);
+        }
+        this.undoState?.clear();
+        this.undoneTimeout();
+        out.undone = 'frto';
+        this.leave(out, a.nowMs);
+      } else if (verdict === 'conventional' && wasStep === 3) {
+        // Step 3a: a duplicate ACK: the timeout was real; go back to SND.UNA and retransmit in slow start.
+        this.sendFrom = this.sb.sndUna;
       }
     }
 
@@ -304,8 +390,18 @@ export class LossRecovery {
    * controller's timeout response (cwnd = 1 SMSS); this remembers what to undo and marks what is lost.
    */
   onRto(nowMs: number, priorCwnd: number, priorSsthresh: number, srttMs: number | undefined): void {
+    // As Linux's tcp_enter_loss: a timeout in recovery or a repeated one keeps the episode's first prior window.
+    const snap = this.cc.snapshot?.();
+    if (this.phase === 'open' || this.undoState?.marker === undefined) this.undoState?.start(this.sb.sndUna, priorCwnd, priorSsthresh, snap);
+    // RFC 5682 2.1 step 1, for a first timeout outside recovery (a repeated one, or one in fast recovery, is not judged).
+    if (this.frto) {
+      if (this.phase === 'open') {
+        this.frto.onRto(this.sb.sndNxt);
+        this.frtoPrior = { cwnd: priorCwnd, ssthresh: priorSsthresh, snap };
+      } else this.frto.step = 0;
+    }
+    this.sendFrom = undefined;
     if (this.phase === 'recovery') this.rack.onRecoveryExit();
-    this.undoState?.start(this.sb.sndUna, priorCwnd, priorSsthresh);
     this.phase = 'loss';
     this.dupAcks = 0;
     this.rackDeadline = undefined;
@@ -319,10 +415,19 @@ export class LossRecovery {
     }
   }
 
+  /** A timeout found spurious: nothing stays deemed lost, F-RTO stops (the caller restores the window). */
+  private undoneTimeout(): void {
+    if (this.phase !== 'loss') return;
+    this.sb.unmarkLost();
+    if (this.frto) this.frto.step = 0;
+    // The flight was not lost: the connection goes on from SND.MAX instead of going back (RFC 3522 3's response).
+    this.sendFrom = this.sb.sndNxt;
+  }
+
   /** RFC 6675 5 step 4 (with RFC 6937's start): enter recovery. */
   private enter(why: RetransmitReason, deliveredBytes: number, nowMs: number, out: RecoveryAckOutcome): void {
     const flight = seqDiff(this.sb.sndNxt, this.sb.sndUna);
-    this.undoState?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh);
+    this.undoState?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh, this.cc.snapshot?.());
     this.phase = 'recovery';
     if (this.opts.mode === 'sack') this.sb.enterRecovery();
     else this.sb.enterRecovery(false);

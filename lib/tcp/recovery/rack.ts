@@ -12,6 +12,11 @@ export function sentAfter(t1: number, seq1: number, t2: number, seq2: number): b
   return t1 > t2 || (t1 === t2 && seqGt(seq1, seq2));
 }
 
+/** The same, with the transmission order (SegmentRecord.xmitOrder) breaking a tie in place of the sequence number. */
+function sentAfterInOrder(t1: number, order1: number, t2: number, order2: number): boolean {
+  return t1 > t2 || (t1 === t2 && order1 > order2);
+}
+
 /** What the connection tells RACK about an ACK, beside the scoreboard's update. */
 export interface RackAckInput {
   nowMs: number;
@@ -32,6 +37,8 @@ export class Rack {
   /** RACK.xmit_ts and RACK.end_seq of the most recently sent segment acknowledged or SACKed. */
   xmitMs: number | undefined;
   endSeq = 0;
+  /** The transmission order of that segment (SegmentRecord.xmitOrder). */
+  xmitOrder = 0;
   /** RACK.fack: the highest end sequence acknowledged or SACKed. */
   fack: number | undefined;
   /** RACK.reordering_seen. */
@@ -60,9 +67,10 @@ export class Rack {
       const ambiguous = s.retransmitted && ((input.echoedXmitMs !== undefined && input.echoedXmitMs < s.xmitMs) || rtt < this.minRttMs);
       if (!ambiguous) {
         this.rttMs = rtt;
-        if (this.xmitMs === undefined || sentAfter(s.xmitMs, s.end, this.xmitMs, this.endSeq)) {
+        if (this.xmitMs === undefined || sentAfterInOrder(s.xmitMs, s.xmitOrder, this.xmitMs, this.xmitOrder)) {
           this.xmitMs = s.xmitMs;
           this.endSeq = s.end;
+          this.xmitOrder = s.xmitOrder;
         }
       }
       // Step 3: reordering is a never-retransmitted segment delivered below the highest one delivered.
@@ -110,7 +118,7 @@ export class Rack {
     for (const s of sb.segments) {
       // Delivered, or already lost and waiting for its retransmission (RFC 8985: xmit_ts = INFINITE_TS).
       if (s.sacked || (s.lost && !s.rtxInFlight)) continue;
-      if (!sentAfter(this.xmitMs, this.endSeq, s.xmitMs, s.end)) continue;
+      if (!sentAfterInOrder(this.xmitMs, this.xmitOrder, s.xmitMs, s.xmitOrder)) continue;
       const remaining = s.xmitMs + this.rttMs + reoWndMs - nowMs;
       if (remaining <= 0) {
         s.lost = true;

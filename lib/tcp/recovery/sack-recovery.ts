@@ -1,5 +1,5 @@
 import { NewRenoRecovery } from '../cc/newreno.ts';
-import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission } from '../cc/types.ts';
+import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission, ScoreboardView } from '../cc/types.ts';
 import { LossRecovery as Controller, type RecoveryMode } from './controller.ts';
 
 /**
@@ -10,6 +10,7 @@ import { LossRecovery as Controller, type RecoveryMode } from './controller.ts';
 export interface SackRecoveryOptions {
   prr: boolean;
   undo: boolean;
+  frto?: boolean;
 }
 
 export class SackLossRecovery implements LossRecovery {
@@ -23,7 +24,7 @@ export class SackLossRecovery implements LossRecovery {
 
   constructor(readonly name: RecoveryMode, p: CcParams, cc: CongestionControl, o: SackRecoveryOptions) {
     this.cc = cc;
-    this.core = new Controller({ mode: name, mss: p.mss, iss: p.iss, prr: o.prr, undo: o.undo, linux: p.profile === 'linux' }, cc);
+    this.core = new Controller({ mode: name, mss: p.mss, iss: p.iss, prr: o.prr, undo: o.undo, frto: o.frto, linux: p.profile === 'linux' }, cc);
     this.fallback = new NewRenoRecovery(p, cc);
   }
 
@@ -40,9 +41,10 @@ export class SackLossRecovery implements LossRecovery {
     if (!this.sack) return this.fallback.onAck(a);
     if (this.cc.mss !== this.core.opts.mss) this.core.setMss(this.cc.mss);
     const wasIn = this.core.phase === 'recovery';
-    const r = this.core.onAck({ ack: a.ack, blocks: a.sackBlocks, nowMs: a.now, isDupAck: a.duplicate, srttMs: a.srttMs, rttSampleMs: a.rttMs });
-    // Outside recovery, cwnd grows as the congestion control says (RFC 5681 3.1; CUBIC), as NewReno does.
-    if (this.core.phase === 'open' && !wasIn && !r.undone && !r.tlp && a.bytesAcked > 0 && a.cwndLimited) this.cc.onAck(a);
+    const r = this.core.onAck({ ack: a.ack, blocks: a.sackBlocks, nowMs: a.now, isDupAck: a.duplicate, srttMs: a.srttMs, rttSampleMs: a.rttMs, tsecr: a.tsecr, newBytes: a.newBytes });
+    // Outside recovery, cwnd grows as the congestion control says (RFC 5681 3.1; CUBIC), as NewReno does;
+    // after a timeout too, in slow start from one segment (RFC 5681 3.1, RFC 6675 5.1).
+    if ((this.core.phase === 'loss' || (this.core.phase === 'open' && !wasIn)) && !r.undone && !r.tlp && a.bytesAcked > 0 && a.cwndLimited) this.cc.onAck(a);
     if (r.entered) return 'entered';
     if (r.exited) return 'left';
     return this.core.phase === 'recovery' ? 'continued' : 'none';
@@ -54,9 +56,17 @@ export class SackLossRecovery implements LossRecovery {
     return r && { seq: r.seq, len: r.len, why: r.reason, ignoreCwnd: false };
   }
 
-  onTransmit(seq: number, len: number, retransmit: boolean, now: number): void {
+  onTransmit(seq: number, len: number, retransmit: boolean, now: number, tsval?: number): void {
     this.fallback.onTransmit(seq, len, retransmit, now);
-    this.core.onTransmit(seq, len, now);
+    this.core.onTransmit(seq, len, now, tsval);
+  }
+
+  scoreboardView(): ScoreboardView | undefined {
+    return this.sack ? this.core.view() : undefined;
+  }
+
+  sendFrom(): number | undefined {
+    return this.sack ? this.core.takeSendFrom() : undefined;
   }
 
   pipe(flight: number): number {

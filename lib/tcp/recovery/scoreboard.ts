@@ -27,6 +27,12 @@ export interface SegmentRecord {
   retransmitted: boolean;
   /** Time of its last transmission, ms (RFC 8985 "Segment.xmit_ts"). */
   xmitMs: number;
+  /**
+   * The order of its last transmission among all of the connection's (a counter): RACK's tie-break between
+   * segments sent in the same millisecond (RFC 8985 6.2 breaks ties by sequence number, which is the order only
+   * when nothing was retransmitted in between; Linux's microsecond clock seldom ties).
+   */
+  xmitOrder: number;
 }
 
 /** RFC 6675 section 2: "DupThresh", the number of duplicate ACKs (or SACKed segments) that signal a loss. */
@@ -72,6 +78,8 @@ export function dsackOf(ack: number, blocks: ReadonlyArray<readonly [number, num
 export class Scoreboard {
   /** Segments sent and not cumulatively acknowledged, in sequence order. */
   private readonly segs: SegmentRecord[] = [];
+  /** Transmissions so far (SegmentRecord.xmitOrder). */
+  private xmits = 0;
   /** RFC 6675 "HighACK" (here SND.UNA: every octet before it is acknowledged). */
   sndUna: number;
   /** One past RFC 6675 "HighData", the highest octet sent (SND.MAX). */
@@ -133,7 +141,7 @@ export class Scoreboard {
     if (len <= 0) return;
     const end = seqAdd(seq, len);
     if (seqGe(seq, this.sndNxt)) {
-      this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs });
+      this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs, xmitOrder: ++this.xmits });
       this.sndNxt = end;
       if (this.pipeCache !== undefined) this.pipeCache += len;
       return;
@@ -144,12 +152,14 @@ export class Scoreboard {
     if (!seqLt(from, to)) return;
     this.splitAt(from);
     this.splitAt(to);
+    const order = ++this.xmits;
     for (let i = this.indexOf(from); i < this.segs.length && seqLt(this.segs[i]!.seq, to); i++) {
       const s = this.segs[i]!;
       if (s.sacked) continue;
       s.retransmitted = true;
       s.rtxInFlight = true;
       s.xmitMs = nowMs;
+      s.xmitOrder = order;
     }
     if (seqGt(end, this.sndNxt)) this.onTransmit(this.sndNxt, seqDiff(end, this.sndNxt), nowMs);
   }
@@ -389,6 +399,16 @@ export class Scoreboard {
       if (markAllLost) s.lost = true;
       s.rtxInFlight = false;
     }
+  }
+
+  /**
+   * A timeout proved spurious (Eifel, RFC 3522; F-RTO, RFC 5682 2.1 step 3b): nothing is deemed lost any more,
+   * and the timeout's recovery point is gone (Linux's tcp_undo_cwnd_reduction with unmark_loss).
+   */
+  unmarkLost(): void {
+    this.pipeCache = undefined;
+    this.rtoRecoveryPoint = undefined;
+    for (const s of this.segs) s.lost = false;
   }
 
   /** The index of the record starting at `seq` (or the first after it). */

@@ -1,4 +1,4 @@
-import { seqGe, seqLt } from '../../wire/seq.ts';
+import { seqAdd, seqGe, seqGt, seqLe, seqLt } from '../../wire/seq.ts';
 
 /**
  * Undoing a window reduction that proved needless, as Linux does (tcp_input.c: undo_marker, undo_retrans,
@@ -15,21 +15,39 @@ export class UndoState {
   priorSsthresh = 0;
   /** TSval of the episode's first retransmission (RFC 3522 "RetransmitTS"); undefined without timestamps. */
   retransmitTs: number | undefined;
+  /** The first sequence number of that retransmission: only an ACK beyond it can tell (RFC 3522 2). */
+  retransmitSeq = 0;
+  /** Eifel has judged this episode (RFC 3522 2 looks at the first retransmission's first ACK only). */
+  eifelDone = false;
+  /**
+   * The ranges retransmitted in the episode and not yet D-SACKed: a D-SACK counts only for one of them (Linux
+   * counts undo_retrans down only for a segment it marked retransmitted), not for an older episode's duplicate.
+   */
+  private readonly rtx: Array<[number, number]> = [];
+  /** The congestion controller's whole state before the reduction (RFC 9438 4.9), when it keeps one. */
+  ccSnapshot: unknown;
 
   /** A reduction begins (fast recovery, RACK/TLP loss, or an RTO): remember what to go back to. */
-  start(sndUna: number, priorCwnd: number, priorSsthresh: number): void {
+  start(sndUna: number, priorCwnd: number, priorSsthresh: number, ccSnapshot?: unknown): void {
     this.marker = sndUna;
+    this.ccSnapshot = ccSnapshot;
     this.retransBytes = 0;
     this.priorCwnd = priorCwnd;
     this.priorSsthresh = priorSsthresh;
     this.retransmitTs = undefined;
+    this.eifelDone = false;
+    this.rtx.length = 0;
   }
 
   /** A retransmission in the episode, with its TSval when timestamps are on. */
-  onRetransmit(bytes: number, tsval: number | undefined): void {
+  onRetransmit(seq: number, bytes: number, tsval: number | undefined): void {
     if (this.marker === undefined) return;
     this.retransBytes += bytes;
-    if (this.retransmitTs === undefined) this.retransmitTs = tsval;
+    this.rtx.push([seq, seqAdd(seq, bytes)]);
+    if (this.retransmitTs === undefined && !this.eifelDone) {
+      this.retransmitTs = tsval;
+      this.retransmitSeq = seq;
+    }
   }
 
   /**
@@ -38,6 +56,9 @@ export class UndoState {
    */
   onDsack(dsack: [number, number]): boolean {
     if (this.marker === undefined || seqLt(dsack[0], this.marker)) return false;
+    const i = this.rtx.findIndex((r) => seqLe(r[0], dsack[0]) && seqGe(r[1], dsack[1]));
+    if (i < 0) return false;
+    this.rtx.splice(i, 1);
     this.retransBytes -= (dsack[1] - dsack[0]) >>> 0;
     return this.retransBytes <= 0;
   }
@@ -49,6 +70,18 @@ export class UndoState {
   eifelSpurious(tsecr: number | undefined): boolean {
     if (this.marker === undefined || this.retransmitTs === undefined || tsecr === undefined || tsecr === 0) return false;
     return seqLt(tsecr, this.retransmitTs);
+  }
+
+  /**
+   * RFC 3522 2 for one ACK: when it is the first to acknowledge the episode's first retransmission, judge it
+   * (true: spurious) and judge no other in the episode; before it, nothing.
+   */
+  eifelOnAck(ack: number, tsecr: number | undefined): boolean {
+    if (this.retransmitTs === undefined || !seqGt(ack, this.retransmitSeq)) return false;
+    const spurious = this.eifelSpurious(tsecr);
+    this.retransmitTs = undefined;
+    this.eifelDone = true;
+    return spurious;
   }
 
   /** Linux's tcp_undo_cwnd_reduction: cwnd back to at least what it was, ssthresh to at least what it was. Ends the episode. */
