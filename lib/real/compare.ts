@@ -28,6 +28,7 @@ import { checkDelivered, checkErrors, formatSegment, matchSegments, type ExpectR
 import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
 import { renderResends } from './retransmits.ts';
+import { cubicAllowedInNamespaces } from './netns-settings.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import type { KernelConnection, KernelRunResult } from './kernel.ts';
 import type { NetnsRunResult } from './netns-link.ts';
@@ -66,7 +67,15 @@ export function modelPlanFor(plan: ScenarioPlan): ScenarioPlan {
  */
 export function modelPlanForLink(plan: ScenarioPlan): ScenarioPlan {
   const mtu = (host: string) => Math.min(65535, ...plan.hosts.filter((p) => p.name !== host).map((p) => plan.link.directions[`${host}>${p.name}`]?.mtu ?? 1500));
-  return { ...plan, hosts: plan.hosts.map((h) => ({ ...h, tcp: linuxModelConfig(h.tcp, mtu(h.name) - 40) })) };
+  const cubic = cubicAllowedInNamespaces();
+  return {
+    ...plan,
+    hosts: plan.hosts.map((h) => {
+      const tcp = linuxModelConfig(h.tcp, mtu(h.name) - 40);
+      // A kernel that lets no namespace run CUBIC runs Reno (lib/real/netns-settings.ts): the model as well.
+      return { ...h, tcp: tcp.congestionControl === 'cubic' && !cubic ? { ...tcp, congestionControl: 'reno' } : tcp };
+    }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

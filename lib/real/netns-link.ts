@@ -51,6 +51,9 @@ import type { TcpConfig } from '../tcp/config.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** After the last step, the run goes on while the link carried a packet within this long (ms). */
+const STILL_GOING_MS = 1000;
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const NETNS_PREFIX = 'tcpemu-real-';
 /** Bound on an agent's start (namespace, helper, Node and tsx): 6.5 s was seen on a busy 2-core machine. */
@@ -364,6 +367,12 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       if (watcher) {
         await watcher.settle(() => rt.realNow() - lastPacketAt, opts.settleMs ?? 400);
         stepResults.push(...watcher.steps.neverRan());
+      } else {
+        // The steps are done, but a transfer they started may still be going (a story whose last step is a
+        // send at 100 ms and whose expectations are about what follows): the run lasts while the link still
+        // carries packets, until the link has been quiet for a while or the scenario's `until`.
+        const untilMs = Math.min(plan.untilMs, opts.maxRunMs ?? 120_000);
+        while (realNow() < untilMs && rt.realNow() - lastPacketAt < STILL_GOING_MS) await new Promise((r) => setTimeout(r, 50));
       }
       const durationMs = realNow();
       phase('steps done');

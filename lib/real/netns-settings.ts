@@ -12,7 +12,7 @@
  * NewReno. Per route (`ip route add PEER dev tcpemu0 ...`): the MSS announced (advmss), the smallest RTO
  * (rto_min), the initial window (initcwnd), no delayed ACKs (quickack 1).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 import { settingText } from './kernel.ts';
 
@@ -38,6 +38,19 @@ export const LINUX_ATO_MIN_MS = 40;
 
 const whole = (ms: number) => Number.isInteger(ms / 1000);
 
+/**
+ * Whether a network namespace may choose CUBIC: only what net.ipv4.tcp_allowed_congestion_control lists (a
+ * global list; Reno is always allowed). When it may not, the model runs Reno too (modelPlanForLink), so that
+ * both sides grow their windows alike, and the run says so. Unreadable: taken as allowed.
+ */
+export function cubicAllowedInNamespaces(): boolean {
+  try {
+    return readFileSync('/proc/sys/net/ipv4/tcp_allowed_congestion_control', 'utf8').split(/\s+/).includes('cubic');
+  } catch {
+    return true;
+  }
+}
+
 export function namespaceSettings(host: string, c: TcpConfig, mtu: number): NamespaceSettings {
   const sysctls: [string, string][] = [
     ['net/ipv4/tcp_sack', c.sack ? '1' : '0'],
@@ -61,6 +74,9 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number): Name
     notApplied.push(`${host}: tcp ${settingText(key, c[key])}: ${why}`);
     dependents.push({ key: settingText(key, c[key]), applies });
   };
+  if (c.congestionControl === 'reno' && linuxDefaults.congestionControl === 'cubic' && !cubicAllowedInNamespaces()) {
+    notApplied.push(`${host}: tcp congestion-control cubic (Linux's default): this kernel does not let a namespace choose CUBIC (net.ipv4.tcp_allowed_congestion_control), so the kernel and the model both run reno`);
+  }
   if (c.keepaliveIntervalMs !== linuxDefaults.keepaliveIntervalMs || c.keepaliveProbes !== linuxDefaults.keepaliveProbes) {
     if (whole(c.keepaliveIntervalMs) && c.keepaliveIntervalMs > 0) sysctls.push(['net/ipv4/tcp_keepalive_intvl', String(c.keepaliveIntervalMs / 1000)]);
     else cannot('keepaliveIntervalMs', 'Linux counts the keep-alive interval in whole seconds', (w) => w === 'segments' || w.startsWith(`states ${host}`));
