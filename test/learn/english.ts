@@ -10,12 +10,14 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
   [
     // tcpdump's notation and field names, as the issue asks (seq 1, ack 16, win 0, <mss 1460>, len 5)
     ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P'].map((w) => [w, "tcpdump's notation"] as const),
+    // tcpdump's names of TCP options inside <...>: <mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0,sack 1 {3:5}>
+    ...['nop', 'eol', 'wscale', 'sackOK', 'sack', 'TS', 'val', 'ecr'].map((w) => [w, "tcpdump's option names"] as const),
     // the congestion-control variables of RFC 5681 and the trace's field for the peer's window, as textbooks and the trace write them
     ...['cwnd', 'ssthresh', 'rwnd', 'sndWnd'].map((w) => [w, 'RFC 5681 variable / trace field'] as const),
     // the RFCs' names of segments, flags, options and quantities, which Chinese textbooks write in Latin letters
     ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
     // algorithms by the names their RFCs give them (RFC 8985's RACK), as Chinese papers and courses write them
-    ...['RACK'].map((w) => [w, 'algorithm name of an RFC'] as const),
+    ...['RACK', 'TLP'].map((w) => [w, 'algorithm name of an RFC (RFC 8985: RACK, the tail loss probe TLP)'] as const),
     // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
     ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
       'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),
