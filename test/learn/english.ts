@@ -24,16 +24,18 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // socket calls and error codes, as the application's API names them
     ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
     // units
-    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
+    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G', 'us', 'm', 'bit', 'kbit', 'mbit', 'gbit'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
     // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
-    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip'].map((w) => [w, 'proper name'] as const),
+    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip', 'tc'].map((w) => [w, 'proper name'] as const),
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
     ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
     ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME'].map((w) => [w, 'usage notation: what the user writes there'] as const),
     // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
     ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
-      'description', 'title', 'translations', 'tcp'].map((w) => [w, 'scenario file syntax or format name'] as const),
+      'description', 'title', 'translations', 'tcp', 'after', 'every'].map((w) => [w, 'scenario file syntax or format name'] as const),
+    // the words of a scenario step's command, written in the file as they are (docs/scenario-format.md): read 5, read all, expect state STATE, expect delivered N
+    ...['read', 'all', 'state', 'delivered', 'BYTES', 'STATE', 'TEXT', 'CONN'].map((w) => [w, 'scenario step syntax'] as const),
     // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
     ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
   ],
