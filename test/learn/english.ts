@@ -26,16 +26,21 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // units
     ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G', 'us', 'm', 'bit', 'kbit', 'mbit', 'gbit'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
     // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
-    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip', 'tc'].map((w) => [w, 'proper name'] as const),
+    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip', 'tc',
+      'Ctrl-C', 'Ctrl-D', 'SIGTERM', 'PATH', 'IPv4', 'CSV', 'unshare', 'Mathis'].map((w) => [w, 'proper name'] as const),
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
     ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
-    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME'].map((w) => [w, 'usage notation: what the user writes there'] as const),
+    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME', 'A', 'B', 'D', 'P', 'BIN', 'KEY', 'SIZE', 'V1', 'V2'].map((w) => [w, 'usage notation: what the user writes there'] as const),
     // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
     ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
-      'description', 'title', 'translations', 'tcp', 'after', 'every'].map((w) => [w, 'scenario file syntax or format name'] as const),
+      'description', 'title', 'translations', 'tcp', 'after', 'every', 'delay', 'loss', 'rate'].map((w) => [w, 'scenario file syntax or format name'] as const),
     // the words of a scenario step's command, written in the file as they are (docs/scenario-format.md): read 5, read all, expect state STATE, expect delivered N
     ...['read', 'all', 'state', 'delivered', 'BYTES', 'STATE', 'TEXT', 'CONN'].map((w) => [w, 'scenario step syntax'] as const),
+    // the trace's time field, as the expectations' lines write a segment's time: (t=20ms)
+    ...['t'].map((w) => [w, "the trace's time field"] as const),
+    // packetdrill's verdicts, printed as packetdrill's own tools print them
+    ...['PASS', 'FAIL', 'UNSUPPORTED'].map((w) => [w, "packetdrill's verdict words"] as const),
     // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
     ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
   ],
@@ -49,12 +54,14 @@ export function withoutCode(text: string): string {
     .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
     .replace(/\{[A-Za-z]+\}/g, ' ')
     .replace(/\{"[^}]*\}/g, ' ')
+    .replace(/\{[a-z]+(?:, [a-z]+)+\}/g, ' ') // the fields of a JSON object named in a help line: {file, verdict, line}
+    .replace(/\b\d+\.\d+\.\d+\.(?:\d+|x)\b/g, ' ') // an IPv4 address, or a range of them written 10.0.0.x
     .replace(/`[^`]*`/g, ' ')
     .replace(/"[^"\n]*"/g, ' ')
     .replace(/'[^'\n]*'/g, ' ')
     .replace(/tcpemu(?: [^\s\u3000-\u9fff\uff00-\uffef]+)*/g, ' ')
     .replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ')
-    .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png)\b/g, ' ')
+    .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png|csv)\b/g, ' ')
     .replace(/(?:\/[\w.-]+){2,}/g, ' ') // absolute paths such as /dev/net/tun
     .replace(/\\u[0-9a-fA-F]{4}/g, ' ')
     .replace(/\\[a-z]/g, ' ')

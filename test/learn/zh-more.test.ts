@@ -68,3 +68,80 @@ for (const [name, recovery, drop, whys, zhSays, enSays] of REASONS) {
     for (const why of whys) t.regex(ladder.out, new RegExp(`\\(rtx: ${why}\\)`));
   });
 }
+
+test('the help of bench, sweep, packetdrill and tun (--lang zh) and of serve and connect (LANG=zh_CN.UTF-8) is Chinese', (t) => {
+  const runs = [
+    ...['bench', 'sweep', 'packetdrill', 'tun'].map((c) => tcpemu([c, '--help', ...ZH])),
+    ...['serve', 'connect'].map((c) => tcpemu([c, '--help'], { LC_ALL: '', LANG: 'zh_CN.UTF-8' })),
+  ];
+  for (const r of runs) {
+    t.is(r.code, 0, r.err);
+    t.regex(r.out, /^用法：tcpemu /);
+  }
+  // The defaults the code fills in are the English help's (tun --request 100000).
+  t.regex(runs[3]!.out, /客户端先发送的字节数（默认 100000；/);
+  // "from client: LINE" is what serve prints, quoted as it is; the rest is Chinese.
+  // Values typed after a flag of these commands (--case, --plot, --defaults), and the commands' own names.
+  const values = ['bulk-64k', 'bulk-1460', 'lifecycle', 'idle', 'lossy', 'replay', 'scaling', 'cli', 'goodput', 'retransmissions', 'duration', 'held',
+    'auto', 'both', 'kernel-client', 'model-client', 'sweep'];
+  t.deepEqual(runs.flatMap((r) => leftovers(r.out, { words: new Set(values), lines: [] })), []);
+});
+
+test('a unit written wrong in a scenario, in Chinese: durations, sizes, rates, probabilities, at FILE:LINE:COL with a hint, exit 2', (t) => {
+  const dir = tmp(t);
+  const bad: Record<string, [string, RegExp]> = {
+    'delay.yaml': ['link: { delay: 1.5x }', /时间单位 "x" 无法识别/],
+    'negative.yaml': ['link: { delay: "-3s" }', /时长不能为负/],
+    'rate.yaml': ['link: { rate: 3kbps }', /有歧义（tc 把它当作字节每秒）[\s\S]*3kbit/],
+    'loss.yaml': ['link: { loss: 2 }', /概率 2 不在 0\.\.1 之内/],
+    'at.yaml': ['steps:\n  - { at: 1x, a: listen 80 }', /^[^\n]*：at：/],
+    'send.yaml': ['steps:\n  - { at: 1, a: send 5kb }', /有歧义（是 1000 还是 1024？）[\s\S]*5KiB；send/],
+    'read.yaml': ['steps:\n  - { on: "a read 5q", b: close }', /大小单位 "q" 无法识别/],
+    'after.yaml': ['steps:\n  - { on: "a ESTABLISHED", after: 5y, b: close }', /after：/],
+  };
+  for (const [name, [lines, says]] of Object.entries(bad)) {
+    const file = path.join(dir, name);
+    writeFileSync(file, `name: x\nhosts: { a: {}, b: {} }\n${lines}\n`);
+    const r = tcpemu(['run', file, ...ZH]);
+    t.is(r.code, 2, `${name}: ${r.err}`);
+    t.true(r.err.startsWith(`${file}:`), `${name}: ${r.err}`);
+    t.regex(r.err, says, name);
+    t.regex(r.err, /提示/, name);
+    t.deepEqual(leftovers(r.err.split(file).join(' '), { words: new Set(['x', 'a', 'b']), lines: [] }), [], name);
+  }
+});
+
+test('every kind of failed expectation in Chinese, and the same run in English word for word as before; --json names each by its id', (t) => {
+  const dir = tmp(t);
+  const file = path.join(dir, 'failing.yaml');
+  writeFileSync(file, `name: failing
+hosts: { client: {}, server: {} }
+steps:
+  - { at: 0, server: listen 80 }
+  - { at: 0, client: connect server:80 }
+  - { at: 10ms, client: send "hello" }
+  - { at: 50ms, client: expect state CLOSE-WAIT }
+  - { at: 55ms, client: expect delivered 7 }
+  - { at: 60ms, client: close @zz }
+  - { on: "server CLOSE-WAIT", client: close }
+expect:
+  states: { client: [CLOSED, SYN-SENT, CLOSED], server: [LISTEN, SYN-RECEIVED] }
+  delivered: { server: "help", client: 3 }
+  errors: { client: ECONNRESET }
+  segments: |
+    client > server  S  seq 0
+    server > client  .  ack 9
+    client > server  F.  seq 6
+    ...
+`);
+  const zh = tcpemu(['run', file, '--view', 'explain', ...ZH]);
+  t.is(zh.code, 1, zh.err);
+  for (const re of [/预期 CLOSE-WAIT，实际是 ESTABLISHED/, /预期交付 7 字节，实际交付 0 字节/, /client 没有名为 zz 的连接/, /第 10 行的步骤没有执行：server 从未进入 CLOSE-WAIT/,
+    /第 3 个状态不同：预期 CLOSED，实际 ESTABLISHED/, /连接又进入了 ESTABLISHED/, /不同之处：标志、ack/, /没有检查到的行/, /第一处不同在第 3 字节/, /预期 ECONNRESET；client 没有看到错误/]) t.regex(zh.out, re);
+  t.deepEqual(leftovers(zh.out.split(file).join(' '), { words: new Set(['failing', 'zz']), lines: [] }), []);
+  const en = tcpemu(['run', file, '--view', 'none']);
+  for (const line of ['expected CLOSE-WAIT, but it is ESTABLISHED', 'client has no connection named zz', 'step at line 10 never ran: server never entered CLOSE-WAIT',
+    'state 3 differs: expected CLOSED, got ESTABLISHED', 'differs in: flags, ack', 'first difference at byte 3', 'expected ECONNRESET; client saw no error']) t.true(en.out.includes(line), line);
+  const json = JSON.parse(tcpemu(['run', file, '--json']).out) as { expectations: { id: string }[] };
+  t.deepEqual(json.expectations.map((e) => e.id), ['step:7:25', 'step:8:25', 'step:9:25', 'step:10:40', 'states:client', 'states:server', 'segments', 'delivered:server', 'delivered:client', 'error:client']);
+});
