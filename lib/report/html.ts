@@ -105,7 +105,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   }
 
   // A shared bottleneck's queue, drops and flows (lib/report/bottleneck.ts), when the trace has one.
-  const bottleneck = bottleneckSection(events, view, tEnd);
+  const bottleneck = bottleneckSection(events, view, tEnd, lang);
   specs.push(...bottleneck.specs);
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;

@@ -24,7 +24,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // socket calls and error codes, as the application's API names them
     ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
     // units
-    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G', 'us', 'm', 'bit', 'kbit', 'mbit', 'gbit'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
+    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G', 'us', 'm', 'bit', 'kbit', 'mbit', 'gbit', 'MB', 'kB'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
     // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
     ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip', 'tc',
       'Ctrl-C', 'Ctrl-D', 'SIGTERM', 'PATH', 'IPv4', 'CSV', 'unshare', 'Mathis'].map((w) => [w, 'proper name'] as const),
@@ -34,7 +34,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME', 'A', 'B', 'D', 'P', 'BIN', 'KEY', 'SIZE', 'V1', 'V2'].map((w) => [w, 'usage notation: what the user writes there'] as const),
     // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
     ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
-      'description', 'title', 'translations', 'tcp', 'after', 'every', 'delay', 'loss', 'rate'].map((w) => [w, 'scenario file syntax or format name'] as const),
+      'description', 'title', 'translations', 'tcp', 'after', 'every', 'delay', 'loss', 'rate', 'left', 'right'].map((w) => [w, 'scenario file syntax or format name'] as const),
     // the words of a scenario step's command, written in the file as they are (docs/scenario-format.md): read 5, read all, expect state STATE, expect delivered N
     ...['read', 'all', 'state', 'delivered', 'BYTES', 'STATE', 'TEXT', 'CONN'].map((w) => [w, 'scenario step syntax'] as const),
     // the trace's time field, as the expectations' lines write a segment's time: (t=20ms)
@@ -43,6 +43,8 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['PASS', 'FAIL', 'UNSUPPORTED'].map((w) => [w, "packetdrill's verdict words"] as const),
     // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
     ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
+    // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
+    ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
   ],
 );
 

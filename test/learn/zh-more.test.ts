@@ -9,7 +9,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tcpemu, tmp } from '../cli/run.ts';
-import { leftovers } from './zh-check.ts';
+import { leftovers, ownWords, pageText } from './zh-check.ts';
 
 const ZH = ['--lang', 'zh'];
 
@@ -144,4 +144,21 @@ expect:
     'state 3 differs: expected CLOSED, got ESTABLISHED', 'differs in: flags, ack', 'first difference at byte 3', 'expected ECONNRESET; client saw no error']) t.true(en.out.includes(line), line);
   const json = JSON.parse(tcpemu(['run', file, '--json']).out) as { expectations: { id: string }[] };
   t.deepEqual(json.expectations.map((e) => e.id), ['step:7:25', 'step:8:25', 'step:9:25', 'step:10:40', 'states:client', 'states:server', 'segments', 'delivered:server', 'delivered:client', 'error:client']);
+});
+
+test('the report\'s shared-bottleneck section in Chinese (the dumbbell): its title, queue chart, drops, flows table and Jain\'s index', (t) => {
+  const dir = tmp(t);
+  const out = path.join(dir, 'db.html');
+  const file = 'fixtures/scenarios/dumbbell.yaml';
+  const r = tcpemu(['run', file, '--html', out, '--view', 'none', ...ZH]);
+  t.is(r.code, 0, r.err);
+  const html = readFileSync(out, 'utf8');
+  const section = /<section id="bottleneck"[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+  t.regex(section, /共享瓶颈/);
+  t.regex(section, /条流的 Jain 公平性指数：<strong>[01]\.\d{3}<\/strong>/);
+  t.regex(section, /有效吞吐量/);
+  // The flows are named by their hosts and ports (c1:49152>s1:80), the rates in bit/s as tc writes them.
+  const flows = new Set([...section.matchAll(/<td>([^<]+)<\/td>/g)].flatMap((m) => m[1]!.split(/[^A-Za-z0-9]+/)));
+  t.deepEqual(leftovers(pageText(section), { words: new Set([...ownWords(file).words, ...flows, 'bit', 'kbit', 'Mbit', 'Gbit']), lines: [] }), []);
+  t.deepEqual(leftovers(pageText(html), { words: new Set([...ownWords(file).words, ...flows, 'bit', 'kbit', 'Mbit', 'Gbit']), lines: ownWords(file).lines }), []);
 });
