@@ -9,7 +9,7 @@
 export const KEPT: ReadonlyMap<string, string> = new Map(
   [
     // tcpdump's notation and field names, as the issue asks (seq 1, ack 16, win 0, <mss 1460>, len 5)
-    ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P'].map((w) => [w, "tcpdump's notation"] as const),
+    ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P', 'FP'].map((w) => [w, "tcpdump's notation"] as const),
     // tcpdump's names of TCP options inside <...>: <mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0,sack 1 {3:5}>
     ...['nop', 'eol', 'wscale', 'sackOK', 'sack', 'TS', 'val', 'ecr'].map((w) => [w, "tcpdump's option names"] as const),
     // the congestion-control variables of RFC 5681 and the trace's field for the peer's window, as textbooks and the trace write them
@@ -31,7 +31,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
     ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
-    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME', 'A', 'B', 'D', 'P', 'BIN', 'KEY', 'SIZE', 'V1', 'V2'].map((w) => [w, 'usage notation: what the user writes there'] as const),
+    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME', 'A', 'B', 'D', 'P', 'BIN', 'KEY', 'SIZE', 'V1', 'V2', 'FROM', 'TO', 'FLAGS', 'U', 'E', 'W'].map((w) => [w, 'usage notation: what the user writes there'] as const),
     // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
     ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
       'description', 'title', 'translations', 'tcp', 'after', 'every', 'delay', 'loss', 'rate', 'left', 'right'].map((w) => [w, 'scenario file syntax or format name'] as const),

@@ -162,3 +162,20 @@ test('the report\'s shared-bottleneck section in Chinese (the dumbbell): its tit
   t.deepEqual(leftovers(pageText(section), { words: new Set([...ownWords(file).words, ...flows, 'bit', 'kbit', 'Mbit', 'Gbit']), lines: [] }), []);
   t.deepEqual(leftovers(pageText(html), { words: new Set([...ownWords(file).words, ...flows, 'bit', 'kbit', 'Mbit', 'Gbit']), lines: ownWords(file).lines }), []);
 });
+
+test('segment lines of expect.segments written wrong, in Chinese, at FILE:LINE:COL with a hint, exit 2', (t) => {
+  const dir = tmp(t);
+  const lines: Record<string, RegExp> = {
+    'a b': /无法解析报文段行/, 'a > c S': /主机 "c" 不存在/, 'a > b': /没有写标志/, 'a > b SQ': /标志 "SQ" 写得不对/, 'a > b S sek 1': /你是想写 "seq" 吗/,
+    'a > b S seq 1 seq 2': /seq 写了两次/, 'a > b S seq': /seq 后面要写一个数/, 'a > b S ack x': /"x" 不是 ack 的数值/, 'a > b S seq 5:2': /结尾在开头之前/,
+  };
+  for (const [line, says] of Object.entries(lines)) {
+    const file = path.join(dir, 'seg.yaml');
+    writeFileSync(file, `name: x\nhosts: { a: {}, b: {} }\nexpect:\n  segments: |\n    ${line}\n`);
+    const r = tcpemu(['run', file, ...ZH]);
+    t.is(r.code, 2, `${line}: ${r.err}`);
+    t.true(r.err.startsWith(`${file}:5:`), `${line}: ${r.err}`);
+    t.regex(r.err, says, line);
+    t.deepEqual(leftovers(r.err.split(file).join(' '), { words: new Set(['x', 'a', 'b', 'c', 'sek', 'SQ']), lines: [] }), [], line);
+  }
+});
