@@ -296,7 +296,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     if (!result.ok) failed++;
     if (o.json) {
       const flows = plan.bottleneck ? flowsJson(result.events) : {};
-      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats, ...flows }) + '\n');
+      io.out(JSON.stringify({ scenario: plan.name, ok: result.ok, expectations: result.expectations.map((e) => ({ id: e.id, what: e.what, ok: e.ok, detail: e.detail })), stats: result.stats, ...flows }) + '\n');
       continue;
     }
     const hosts = plan.hosts.map((h) => h.name);
@@ -341,9 +341,9 @@ export function formatOutcome(file: string, name: string, r: RunResult, color: b
   const lines: string[] = [];
   const failed = r.expectations.filter((e) => !e.ok);
   // In the user's language (issue 26); the English as the checks wrote it.
-  const what = (e: { what: string }) => expectationWhat(e.what, lang);
+  const what = (e: RunResult['expectations'][number]) => expectationWhat(e, lang);
   const where = (e: RunResult['expectations'][number]) => {
-    const detail = expectationDetail(e.detail, lang);
+    const detail = expectationDetail(e, lang);
     return e.pos ? (lang === 'en' ? `${file}:${e.pos.line}:${e.pos.col}: ${detail}` : msg(lang, 'error.at', { file, line: e.pos.line, col: e.pos.col, message: detail })) : detail;
   };
   if (!brief) {

@@ -119,7 +119,7 @@ export function checkExpectations(run: Checkable, e: Expectations): ExpectResult
   if (plan.delivered) out.push(...checkDelivered(plan.delivered, run.delivered()));
   if (plan.errors) out.push(...checkErrors(plan.errors, run.errors()));
   // Results carry no position: there is no file, and the detail names the line of the text.
-  return out.map(({ what, ok, detail }) => ({ what, ok, detail }));
+  return out.map(({ id, what, ok, detail }) => ({ id, what, ok, detail }));
 }
 
 /** True when one transmitted segment fits one pattern line. */

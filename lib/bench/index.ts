@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatHelp, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
+import { langOfArgs } from '../i18n/index.ts';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { simBulk, simIdle, simLifecycle } from './sim.ts';
@@ -438,7 +439,7 @@ export async function benchCommand(args: string[], io: BenchIo): Promise<number>
     return 2;
   }
   if (parsed.help) {
-    io.out(formatHelp(BENCH_COMMAND));
+    io.out(formatHelp(BENCH_COMMAND, langOfArgs(args)));
     return 0;
   }
   const values = parsed.values as { quick?: boolean; smoke?: boolean; big?: boolean; json?: boolean; case?: string[] };

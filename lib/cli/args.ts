@@ -185,7 +185,7 @@ export function unknownCommand(cmd: string, commands: readonly string[]): UsageE
 export function parseOrHelp(spec: CommandSpec, args: string[], io: { out(s: string): void }): Extract<Parsed, { help: false }> | undefined {
   const p = parseCommand(spec, args);
   if (p.help) {
-    io.out(formatHelp(spec, Object.hasOwn(spec.options, 'lang') ? langOfArgs(args) : 'en'));
+    io.out(formatHelp(spec, langOfArgs(args)));
     return undefined;
   }
   return p;

@@ -12,7 +12,7 @@ import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withK
 import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
 import { renderExplain } from '../trace/views/explain.ts';
-import { langFromEnv } from '../i18n/index.ts';
+import { langFromEnv, langOfArgs } from '../i18n/index.ts';
 import { parseSize, UnitError } from '../scenario/units.ts';
 import type { CliIo } from './io.ts';
 
@@ -100,7 +100,7 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (!o) {
-    io.out(formatHelp(TUN_COMMAND));
+    io.out(formatHelp(TUN_COMMAND, langOfArgs(args)));
     return 0;
   }
   const reason = tunUnavailableReason();

@@ -29,6 +29,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { didYouMean, suggest } from './args.ts';
+import { langOfArgs } from '../i18n/index.ts';
+import { CHAT_USAGE_ZH } from '../i18n/help.ts';
 import { Host, type HostTracer, type SimSocket } from '../host/host.ts';
 import { UdpLink, UdpLinkError, parseEndpoint, type UdpImpairments, type UdpLinkStats, UDP_DROP_REASONS } from '../link/udp.ts';
 import { RealClock } from '../sim/real-clock.ts';
@@ -431,7 +433,7 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
   return run('serve', io, async () => {
     const v = parse(args, 'serve', { echo: { type: 'boolean' }, once: { type: 'boolean' } });
     if (v.help) {
-      io.stdout.write(SERVE_USAGE + '\n');
+      io.stdout.write((langOfArgs(args) === 'zh' ? CHAT_USAGE_ZH.serve : SERVE_USAGE) + '\n');
       return 0;
     }
     const c = parseCommon(v, 'serve');
@@ -530,7 +532,7 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
   return run('connect', io, async () => {
     const v = parse(args, 'connect', { bind: { type: 'string' }, 'server-addr': { type: 'string' } });
     if (v.help) {
-      io.stdout.write(CONNECT_USAGE + '\n');
+      io.stdout.write((langOfArgs(args) === 'zh' ? CHAT_USAGE_ZH.connect : CONNECT_USAGE) + '\n');
       return 0;
     }
     const c = parseCommon(v, 'connect');

@@ -1,77 +1,48 @@
 /**
- * An expectation's words in a language (issue 26). The scenario runner and the expect checks
- * (lib/scenario/expect.ts, runner.ts) write each result's `what` and `detail` in English, and
- * other code reads them (tcpemu real pairs the model's and the kernel's results by `what`), so they
- * stay as they are; this file words them for a reader: each known shape of line, matched whole,
- * becomes a catalogue message whose parameters are the numbers, names, states and segments it held.
- * A line of no known shape is left as written (the scenario's own text, a segment in tcpdump's words).
+ * An expectation's words in a language (issue 26). The checks (lib/scenario/expect.ts, runner.ts,
+ * events.ts) build each result from catalogue messages (`ExpectResult.text`, `detailText`), so a
+ * result is worded from those. A trace's `expect` events keep only the English (the trace's format is
+ * the same in every language), so for them the English is read back: each catalogue message an
+ * `expect` step can write is turned into a pattern (its English text, each `{name}` a capture), and
+ * the line that matches one whole is worded again from that message in `lang`. A line of no known
+ * shape is left as written.
  */
-import { msg, type Lang, type MessageKey } from './index.ts';
+import { CATALOGUES, msg, word, type Lang, type MessageKey, type Msg } from './index.ts';
 
-/** Shapes of lines, in the English the checks write; each capture group is a parameter a, b, c, d in order. */
-const WHAT: readonly (readonly [RegExp, MessageKey])[] = [
-  [/^segments$/, 'expect.what.segments'],
-  [/^states (\S+)$/, 'expect.what.states'],
-  [/^delivered (\S+)$/, 'expect.what.delivered'],
-  [/^error (\S+)$/, 'expect.what.error'],
-  [/^at ([^:]+): (\S+) (\S+) in (\S+)$/, 'expect.what.atState'],
-  [/^at ([^:]+): (\S+) (\S+) delivered (\d+) bytes$/, 'expect.what.atDelivered'],
-  [/^at ([^:]+): step "(.*)"$/, 'expect.what.atStep'],
-  [/^step "(.*)" on "(.*)"$/, 'expect.what.onStep'],
-  // the trace's own expect events (an `expect` step at its time): the same without the time
-  [/^(\S+) (\S+) in (\S+)$/, 'expect.what.state'],
-  [/^(\S+) (\S+) delivered (\d+) bytes$/, 'expect.what.deliveredNow'],
-  [/^step "(.*)"$/, 'expect.what.step'],
+/** The messages an `expect` step of the trace can hold (runner.ts `expect` and `fail`), most specific first. */
+const WHAT_KEYS: readonly MessageKey[] = ['expect.what.state', 'expect.what.deliveredNow', 'expect.what.step'];
+const DETAIL_KEYS: readonly MessageKey[] = [
+  'expect.d.stateNow', 'expect.d.deliveredNow', 'expect.d.bytes', 'expect.d.noConnNamed', 'expect.d.noConnYet', 'expect.d.inject',
 ];
 
-const DETAIL: readonly (readonly [RegExp, MessageKey])[] = [
-  [/^(\d+) segments? matched (\d+) lines?$/, 'expect.d.matched'],
-  [/^(\d+) bytes: (".*")$/, 'expect.d.bytesText'],
-  [/^(\d+) bytes$/, 'expect.d.bytes'],
-  [/^(\S+) saw (\S+)$/, 'expect.d.saw'],
-  [/^expected (\S+); (\S+) saw no error$/, 'expect.d.sawNone'],
-  [/^expected (\S+); (\S+) saw (.+)$/, 'expect.d.sawOther'],
-  [/^expected (\d+) bytes, (\S+) read (\d+)$/, 'expect.d.readCount'],
-  [/^expected (\d+) bytes (".*")$/, 'expect.d.expectedText'],
-  [/^( *)actual {3}(\d+) bytes (".*")$/, 'expect.d.actualText'],
-  [/^( *)first difference at byte (\d+)$/, 'expect.d.firstDiff'],
-  [/^expected: (.*)$/, 'expect.d.expectedStates'],
-  [/^( *)actual: {3}\((\S+) had no connection\)$/, 'expect.d.noConnection'],
-  [/^( *)actual: {3}(.*)$/, 'expect.d.actualStates'],
-  [/^( *)state (\d+) differs: expected (\S+), got (\S+)$/, 'expect.d.stateDiffers'],
-  [/^( *)the connection stopped at (\S+); expected next (\S+)$/, 'expect.d.stopped'],
-  [/^( *)the connection went on to (\S+)$/, 'expect.d.wentOn'],
-  [/^expected (\S+), but it is (\S+)$/, 'expect.d.stateNow'],
-  [/^expected (\d+) bytes delivered, but (\d+) were$/, 'expect.d.deliveredNow'],
-  [/^line (\d+) did not match$/, 'expect.d.lineNoMatch'],
-  [/^( *)expected \(line (\d+)\): {2}(.*)$/, 'expect.d.expectedLine'],
-  [/^( *)actual \(t=([^,]+), segment (\d+)\): {2}(.*)$/, 'expect.d.actualSegment'],
-  [/^( *)actual \(t=([^)]+)\): {2}(.*)$/, 'expect.d.actualAt'],
-  [/^( *)actual: {2}no segment left \((\d+) were sent\)$/, 'expect.d.noneLeft'],
-  [/^( *)differs in: (.*) \(the closest segment after the \.\.\.; none matched\)$/, 'expect.d.differsAfterAny'],
-  [/^( *)differs in: (.*)$/, 'expect.d.differs'],
-  [/^( *)lines not reached:$/, 'expect.d.notReached'],
-  [/^segment (\d+) of (\d+) was sent after the last line matched; nothing is left to match it$/, 'expect.d.extra'],
-  [/^( *)and (\d+) more segments? after it$/, 'expect.d.more'],
-  [/^( *)end the list with \.\.\. to allow more segments$/, 'expect.d.endWithAny'],
-];
+/** The English text of `key` as a whole-line pattern, each placeholder a named capture. */
+function pattern(key: MessageKey): RegExp {
+  const src = CATALOGUES.en[key]
+    .split(/(\{[A-Za-z]+\})/)
+    .map((part) => (/^\{[A-Za-z]+\}$/.test(part) ? `(?<${part.slice(1, -1)}>.+?)` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${src}$`);
+}
+
+const WHAT = WHAT_KEYS.map((k) => [pattern(k), k] as const);
+const DETAIL = DETAIL_KEYS.map((k) => [pattern(k), k] as const);
 
 function wordLine(line: string, shapes: readonly (readonly [RegExp, MessageKey])[], lang: Lang): string {
   for (const [re, key] of shapes) {
     const m = re.exec(line);
-    if (m === null) continue;
-    const [, a = '', b = '', c = '', d = ''] = m;
-    return msg(lang, key, { a, b, c, d });
+    if (m !== null) return msg(lang, key, { ...m.groups });
   }
   return line;
 }
 
-/** What an expectation checked, in `lang` (the English as written for English). */
-export function expectationWhat(what: string, lang: Lang): string {
-  return lang === 'en' ? what : wordLine(what, WHAT, lang);
+/** What an expectation checked, in `lang`: a result's own words, or a trace event's English read back. */
+export function expectationWhat(r: string | { what: string; text?: Msg }, lang: Lang): string {
+  if (typeof r !== 'string') return r.text !== undefined ? word(lang, r.text) : r.what;
+  return lang === 'en' ? r : wordLine(r, WHAT, lang);
 }
 
-/** What an expectation found, line by line, in `lang` (the English as written for English). */
-export function expectationDetail(detail: string, lang: Lang): string {
-  return lang === 'en' ? detail : detail.split('\n').map((l) => wordLine(l, DETAIL, lang)).join('\n');
+/** What an expectation found, in `lang`, line by line: a result's own words, or a trace event's English read back. */
+export function expectationDetail(r: string | { detail: string; detailText?: readonly Msg[] }, lang: Lang): string {
+  if (typeof r !== 'string') return r.detailText !== undefined ? r.detailText.map((l) => word(lang, l)).join('\n') : r.detail;
+  return lang === 'en' ? r : r.split('\n').map((l) => wordLine(l, DETAIL, lang)).join('\n');
 }

@@ -12,9 +12,14 @@ import { msg, type Lang } from './index.ts';
 
 export interface CommandHelp {
   summary: string;
-  description?: string;
-  options: Record<string, string>;
+  /** The description; a function of the English one where that holds what the code fills in (a list of cases). */
+  description?: string | ((english: string) => string);
+  /** Each flag's words; a function of the English where that holds a default the code fills in. */
+  options: Record<string, string | ((english: string) => string)>;
 }
+
+/** The number after "default" in an English flag help (a default the code fills in), for the Chinese words. */
+const dflt = (english: string): string => /default (\S+?)[;),]/.exec(english)?.[1] ?? '';
 
 const LANG_HELP = '讲解和图中文字所用的语言（默认依次取 LC_ALL、LC_MESSAGES、LANG，否则为 en）';
 
@@ -80,6 +85,67 @@ export const HELP_ZH: Readonly<Record<string, CommandHelp>> = {
       lang: LANG_HELP,
     },
   },
+  // ---- issue 26 (h-lang2): the other commands' help
+  bench: {
+    summary: '模拟器的速度和内存，有对端时与内核的 TCP 对比',
+    description: (english) => `${english.split('\n')[0]!.replace(/^cases: /, '用例：')}
+退出状态：0 完成（目标只报告，不强制），2 用法有误`,
+    options: {
+      quick: '每个用例只跑十分之一的规模',
+      smoke: '每个用例只跑百分之一的规模（测试套件用的规模）',
+      big: 'idle 用例用 1,000,000 个连接',
+      json: '每个用例输出一个 JSON 对象，每行一个',
+      case: '只运行这个用例（可重复写多个）',
+    },
+  },
+  sweep: {
+    summary: '并行地用许多种子和设置运行一个场景，并列表给出结果',
+    description: `--set 各取值的每种组合，各自配上每个种子，在工作线程中运行；表中列出预期成立的次数、有效吞吐量、
+重传次数和持续时间（各种子上的均值 ± 标准差）。
+tcpemu sweep --merge A.json B.json ... 把按种子范围拆开的几次 sweep 的 --json 输出合并起来。
+退出状态：0 每次运行的预期都成立，1 有的不成立，2 输入有误`,
+    options: {
+      seeds: '要运行的种子，例如 1..100 或 1,5,9（默认取文件中的 seed:）',
+      set: '文件中的一个键，用点号分隔（link.loss、bottleneck.rate、tcp.mss），以及它依次取的值；\n可重复写多个键：每种组合都会运行',
+      jobs: '工作线程数（默认每个核一个）；1 表示在本线程中运行',
+      csv: '把表格写成 CSV',
+      json: '把每次运行和表格写成 JSON（--merge 读的就是它）',
+      html: '写出表格，以及 --plot 所选的列相对第一个 --set 键的图',
+      plot: 'HTML 中画哪一列（默认 goodput 有效吞吐量；对丢包率画 goodput 时，旁边画出 Mathis 等人的公式曲线）',
+      merge: '把作为参数给出的几个 --json 输出合并成一张表',
+    },
+  },
+  packetdrill: {
+    summary: '在虚拟时间上用模型运行 Linux 的 packetdrill 脚本；带 --kernel 时也在本机内核上运行',
+    description: `每个脚本一行：PASS、FAIL（文件:行，哪里不同，预期与实际）或 UNSUPPORTED（哪种写法不支持），最后给出合计。
+退出状态：0 没有失败，1 有脚本失败，2 有脚本无法读取（文件:行:列）或用法有误`,
+    options: {
+      json: '每个脚本输出一个 JSON 对象：{file, verdict, line, expected, actual, reason}',
+      defaults: '脚本假定的是哪个内核的默认设置（auto：不运行辅助命令的脚本，即 2013 年的那些，用 linux-3.11）',
+      tolerance_usecs: (english) => `时间容差，单位微秒（默认 ${dflt(english)}；脚本自己写的 --tolerance_usecs 优先）`,
+      strict_segments: '一行 > 只匹配一个报文段（不合并连续的报文段）',
+      view: '把一个脚本的运行画成时序图（只限一个脚本）',
+      html: '把一个脚本的运行写成 HTML 报告（只限一个脚本）',
+      kernel: '同时在本机的 Linux 上运行每个脚本（需要 root，unshare -n），并给出两边的结论',
+      packetdrill: '--kernel 所用的 packetdrill 程序（默认取 PATH 中的 packetdrill）',
+    },
+  },
+  tun: {
+    summary: '模型和内核的 TCP 作为同一条连接的两端，经由 TUN 设备相连（需要 root）',
+    description: `在一个独立的网络命名空间中；客户端发送 --request，服务器回答 --reply；客户端再发送 --last 后半关闭；
+服务器发送 --final 后关闭。
+退出状态：0 每个字节都完好地双向到达且两端都已关闭，1 没有，2 用法有误或无法在此运行`,
+    options: {
+      case: '哪一端是内核（默认 both，先后各跑一次）',
+      profile: '模型的 TCP 设置（默认 linux；rfc：没有窗口缩放、SACK 和时间戳）',
+      request: (english) => `客户端先发送的字节数（默认 ${dflt(english)}；可写 64k、1m）`,
+      reply: (english) => `服务器回答的字节数（默认 ${dflt(english)}）`,
+      last: (english) => `客户端半关闭之前发送的字节数（默认 ${dflt(english)}）`,
+      final: (english) => `半关闭之后服务器发送的字节数（默认 ${dflt(english)}）`,
+      view: 'summary 摘要（默认），或再加上每个报文段的时序图，或用句子逐条讲解每个事件（语言取自 LANG）',
+      json: '每次运行输出一个 JSON 对象',
+    },
+  },
 };
 
 /** The main help's one line for each other command, in Chinese. */
@@ -99,7 +165,13 @@ export function helpText(spec: CommandSpec, lang: Lang): { usage: string; option
   if (zh === undefined) {
     return { ...common, summary: spec.summary, description: spec.description, option: (name, english) => (name === 'help' ? msg(lang, 'help.help') : english) };
   }
-  return { ...common, summary: zh.summary, description: zh.description, option: (name, english) => (name === 'help' ? msg(lang, 'help.help') : zh.options[name] ?? english) };
+  const description = typeof zh.description === 'function' ? zh.description(spec.description ?? '') : zh.description;
+  const option = (name: string, english: string): string => {
+    if (name === 'help') return msg(lang, 'help.help');
+    const words = zh.options[name];
+    return typeof words === 'function' ? words(english) : words ?? english;
+  };
+  return { ...common, summary: zh.summary, description, option };
 }
 
 /** A command's one line in the main help, in `lang`. */
@@ -107,3 +179,28 @@ export function summaryIn(name: string, english: string, lang: Lang): string {
   if (lang !== 'zh') return english;
   return HELP_ZH[name]?.summary ?? SUMMARY_ZH[name] ?? english;
 }
+
+/** The usage of `serve` and `connect` (lib/cli/udp-chat.ts, which words them itself) in Chinese. */
+const CHAT_COMMON_ZH = `  --addr A          本主机的虚拟 IPv4 地址（服务器为 10.0.0.2；客户端为 10.0.0.x，由它的 UDP 端口决定）
+  --tcp-port N      服务器的 TCP 端口（默认取 --udp 的 UDP 端口）
+  --loss P --duplicate P --reorder P --corrupt P   本端发出的数据上的链路损伤（0..1 或 5%）
+  --delay MS --jitter MS                            额外的单向时延（例如 50ms、0.2s）
+  --seed N          初始序号、端口和链路损伤所用的随机种子（默认随机）
+  --msl D           报文段最大生存时间；TIME-WAIT 持续 2*MSL（默认 1s，免得人久等）
+  --rto-min D --rto-initial D --max-retries N --syn-retries N --profile rfc|linux
+  --trace           像 tcpdump 那样把每个报文段打印到标准错误
+  --pcap FILE       退出时把本端发出和接受的报文段写成抓包文件
+  --view ladder|states|summary   退出时画出这次运行（summary 摘要中包括丢弃的数据报）`;
+
+export const CHAT_USAGE_ZH: Readonly<Record<'serve' | 'connect', string>> = {
+  serve: `用法：tcpemu serve --udp ADDR:PORT [--echo] [--once] [options]
+  在 UDP ADDR:PORT 上提供逐行聊天服务（端口 0：任意端口）；打印 "from client: LINE"；用标准输入中键入的行
+  回答（发给每个客户端），或带 --echo 时原样回送。客户端结束输入（半关闭）之后，你键入的内容仍会发给它，
+  直到你也结束输入（Ctrl-D）。终端的输入结束时停止；标准输入不是终端（或带 --echo）时，按 Ctrl-C 或收到
+  SIGTERM 时停止；--once：第一个客户端的连接关闭后退出
+${CHAT_COMMON_ZH}`,
+  connect: `用法：tcpemu connect --udp ADDR:PORT [--bind ADDR:PORT] [--server-addr A] [options]
+  把标准输入的每一行发给 UDP ADDR:PORT 上的服务器，并打印 "from server: LINE"；
+  输入结束时半关闭（服务器仍可回答），四次挥手完成后退出
+${CHAT_COMMON_ZH}`,
+};

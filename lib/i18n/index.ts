@@ -11,7 +11,7 @@ export const LANGS: readonly Lang[] = ['en', 'zh'];
 
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en, zh };
 
-export type Params = Readonly<Record<string, string | number | Msg>>;
+export type Params = Readonly<Record<string, string | number | Msg | readonly (string | Msg)[]>>;
 
 /**
  * A message not yet worded: its key and parameters. An error keeps one so that the command line can
@@ -29,7 +29,9 @@ export function msg(lang: Lang, key: MessageKey, params: Params = {}): string {
   return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => {
     if (!Object.hasOwn(params, name)) return whole;
     const v = params[name]!;
-    return typeof v === 'object' ? msg(lang, v.key, v.params) : String(v);
+    // A list is worded item by item and joined as the language writes a list (a, b / a、b).
+    if (Array.isArray(v)) return v.map((x: string | Msg) => (typeof x === 'object' ? word(lang, x) : x)).join(CATALOGUES[lang]['list.sep']);
+    return typeof v === 'object' ? msg(lang, (v as Msg).key, (v as Msg).params) : String(v);
   });
 }
 

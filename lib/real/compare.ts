@@ -109,7 +109,7 @@ export function checkObservedStates(expected: ExpectPlan['states'], conns: reado
     const c = firstConnection(conns, host);
     const what = `states ${host}`;
     if (!c) {
-      out.push({ what, ok: false, detail: `expected: ${states.join(' ')}\n  observed: (no connection of ${host} was seen in the socket table)`, pos });
+      out.push({ id: `states:${host}`, what, ok: false, detail: `expected: ${states.join(' ')}\n  observed: (no connection of ${host} was seen in the socket table)`, pos });
       continue;
     }
     const seen = observedHistory(c);
@@ -142,7 +142,7 @@ export function checkObservedStates(expected: ExpectPlan['states'], conns: reado
     const detail = ok
       ? `${seen.join(' ')}${notes.length ? `\n  ${notes.join('\n  ')}` : ''}`
       : `expected: ${states.join(' ')}\n  observed: ${seen.join(' ')}\n  ${bad}`;
-    out.push({ what, ok, detail, pos });
+    out.push({ id: `states:${host}`, what, ok, detail, pos });
   }
   return out;
 }
@@ -204,8 +204,8 @@ export function kernelExpectations(k: KernelRunResult): ExpectResult[] {
   return out;
 }
 
-/** In-run steps pair by their line (their wording differs between runners); the `expect:` checks by name. */
-const key = (r: ExpectResult) => (r.pos && /^(at |step )/.test(r.what) ? `${r.pos.line}:${r.pos.col}` : r.what);
+/** Results pair by their id, the same in every language: steps by their line and column, the `expect:` checks by kind and host. */
+const key = (r: ExpectResult) => r.id;
 
 /**
  * What a failed expectation found, in words that do not depend on the side: the model and the kernel

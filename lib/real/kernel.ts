@@ -391,7 +391,7 @@ export async function runSteps(plan: ScenarioPlan, opts: KernelRunOptions, now: 
   let slipMs = 0;
   for (const step of steps) {
     if (step.atMs > maxRun) {
-      stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
+      stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
       continue;
     }
     // A step already due runs at once, not after a timer's turn: steps of one instant go out together.
@@ -798,7 +798,7 @@ export class KernelRun {
         throw new KernelRunError(`${this.plan.file}:${step.pos.line}:${step.pos.col}: ${step.target}: ${step.text}: ${e.code} on ${this.addrOf[step.target]} (${e.message})`);
       }
       if (e instanceof KernelRunError) throw e;
-      this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `${step.target}: ${e.message}`, pos: step.pos });
+      this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: `${step.target}: ${e.message}`, pos: step.pos });
     }
   }
 
@@ -842,7 +842,7 @@ export class KernelRun {
       s = await this.nextAccept(host, 1000);
     }
     if (!s) {
-      this.stepResults.push({ what: `step "${step.text}"`, ok: false, detail: cmd.conn ? `${host} has no connection named ${cmd.conn}` : `${host} has no connection yet`, pos: step.pos });
+      this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: cmd.conn ? `${host} has no connection named ${cmd.conn}` : `${host} has no connection yet`, pos: step.pos });
       return;
     }
     const sock = s.sock;
@@ -886,12 +886,12 @@ export class KernelRun {
       case 'expect-state': {
         const state = await this.stateOf(s);
         const ok = state === cmd.state;
-        this.stepResults.push({ what: `at ${step.atMs} ms: ${host} ${s.id} in ${cmd.state}`, ok, detail: ok ? `${state} (read from the socket table)` : `expected ${cmd.state}, but the kernel has it in ${state ?? '(not connected)'}`, pos: step.pos });
+        this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `at ${step.atMs} ms: ${host} ${s.id} in ${cmd.state}`, ok, detail: ok ? `${state} (read from the socket table)` : `expected ${cmd.state}, but the kernel has it in ${state ?? '(not connected)'}`, pos: step.pos });
         return;
       }
       case 'expect-delivered': {
         const ok = s.bytesRead === cmd.bytes;
-        this.stepResults.push({ what: `at ${step.atMs} ms: ${host} ${s.id} delivered ${cmd.bytes} bytes`, ok, detail: ok ? `${s.bytesRead} bytes` : `expected ${cmd.bytes} bytes delivered, but ${s.bytesRead} were`, pos: step.pos });
+        this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `at ${step.atMs} ms: ${host} ${s.id} delivered ${cmd.bytes} bytes`, ok, detail: ok ? `${s.bytesRead} bytes` : `expected ${cmd.bytes} bytes delivered, but ${s.bytesRead} were`, pos: step.pos });
         return;
       }
     }

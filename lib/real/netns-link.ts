@@ -346,7 +346,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         const spec = step.command.inject;
         const made = flows.forge(spec);
         if (typeof made === 'string') {
-          stepResults.push({ what: `step "${step.text}"`, ok: false, detail: `inject: ${made}`, pos: step.pos });
+          stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: `inject: ${made}`, pos: step.pos });
           return;
         }
         const from = spec.from.host ?? formatAddr(spec.from.addr);

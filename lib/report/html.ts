@@ -105,7 +105,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
   }
 
   // A shared bottleneck's queue, drops and flows (lib/report/bottleneck.ts), when the trace has one.
-  const bottleneck = bottleneckSection(events, view, tEnd);
+  const bottleneck = bottleneckSection(events, view, tEnd, lang);
   specs.push(...bottleneck.specs);
 
   const pageTitle = opts.title ?? `tcpemu: ${summary.scenario ?? 'trace'}`;
@@ -238,7 +238,7 @@ function summaryHtml(s: Summary, pairing: Pairing, expectations: Expectation[], 
   // A run's expectations, when given, are the whole list (they include the timed `expect` steps); a bare
   // trace or capture has only the `expect` events it recorded.
   const all = expectations.length > 0
-    ? expectations.map((x) => ({ what: expectationWhat(x.what, lang), ok: x.ok, detail: expectationDetail(x.detail, lang), at: '' }))
+    ? expectations.map((x) => ({ what: expectationWhat(x, lang), ok: x.ok, detail: expectationDetail(x, lang), at: '' }))
     : s.checks.map((c) => ({ what: `${c.host}: ${expectationWhat(c.what, lang)}`, ok: c.ok, detail: expectationDetail(c.detail ?? '', lang), at: formatMs(c.t) }));
   const verdict = (ok: boolean): string => (ok ? `<span class="pass">${esc(m('report.pass'))}</span>` : `<span class="fail">${esc(m('report.fail'))}</span>`);
   const failed = all.filter((x) => !x.ok).length;

@@ -5,7 +5,7 @@
 import type { BottleneckPlan } from '../link/bottleneck.ts';
 import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 import type { ScenarioError } from './errors.ts';
-import { nearest } from './source.ts';
+import { nearest, withUnitText } from './source.ts';
 
 export const BOTTLENECK_KEYS = ['left', 'right', 'rate', 'delay', 'queue', 'red', 'loss', 'access-delay'] as const;
 export const RED_KEYS = ['min', 'max', 'max-p', 'weight'] as const;
@@ -28,7 +28,7 @@ export function buildBottleneck(raw: Record<string, unknown>, hosts: readonly st
       return parse(raw[key]);
     } catch (e) {
       if (!(e instanceof UnitError)) throw e;
-      throw err([key], `bottleneck.${key}: ${e.message}`, e.hint);
+      throw withUnitText(err([key], `bottleneck.${key}: ${e.message}`, e.hint), e, `bottleneck.${key}`);
     }
   };
   const side = (key: 'left' | 'right'): string[] => {

@@ -12,9 +12,10 @@
 import type { Host, HostTracer } from '../host/host.ts';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { ERROR_CODES } from './limits.ts';
-import { nearest } from './source.ts';
+import { nearest, withUnitText } from './source.ts';
 import type { StepPlan } from './plan.ts';
-import type { ExpectResult } from './expect.ts';
+import { expectResult, type ExpectResult } from './expect.ts';
+import { word, type MessageKey, type Msg } from '../i18n/index.ts';
 import { parseDuration, formatDuration, UnitError } from './units.ts';
 import type { ScenarioError } from './errors.ts';
 
@@ -57,22 +58,18 @@ const CONN_NAME = /^[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u;
 
 /** Words the event in the past tense says, for "never ran" ("server never entered CLOSE-WAIT"). */
 export function describeEvent(on: Pick<OnPlan, 'host' | 'conn' | 'event'>): string {
-  const who = on.conn === undefined ? on.host : `${on.host}'s connection ${on.conn}`;
-  const e = on.event;
-  if (e.kind === 'state') return `${who} entered ${e.state}`;
-  if (e.kind === 'read') return `${who} had read ${e.bytes} bytes in all`;
-  const words: Record<AppWord, string> = {
-    'connected': 'was connected', 'accepted': 'accepted a connection', 'readable': 'had data to read',
-    'end-of-stream': 'saw the end of the stream', 'closed': 'saw its connection closed', 'error': 'saw an error',
-  };
-  return `${who} ${e.word === 'error' && e.code ? `saw ${e.code}` : words[e.word]}`;
+  return word('en', eventWords(on, false));
 }
 
-function describeNever(on: OnPlan): string {
-  return describeEvent(on).replace(/^(\S+(?:'s connection \S+)?) (entered|was|accepted|had|saw)/, (_m, who: string, verb: string) => {
-    const never: Record<string, string> = { entered: 'never entered', was: 'was never', accepted: 'never accepted', had: 'never had', saw: 'never saw' };
-    return `${who} ${never[verb]}`;
-  });
+/** The event an `on:` waits for, in words (issue 26): `client entered ESTABLISHED`, or with `never`, that it did not happen. */
+function eventWords(on: Pick<OnPlan, 'host' | 'conn' | 'event'>, never: boolean): Msg {
+  const who: Msg | string = on.conn === undefined ? on.host : { key: 'ev.whoConn', params: { host: on.host, conn: on.conn } };
+  const e = on.event;
+  const form = never ? 'ev.never.' : 'ev.';
+  if (e.kind === 'state') return { key: `${form}entered` as MessageKey, params: { who, state: e.state } };
+  if (e.kind === 'read') return { key: `${form}read` as MessageKey, params: { who, n: e.bytes } };
+  if (e.word === 'error' && e.code) return { key: `${form}errorCode` as MessageKey, params: { who, code: e.code } };
+  return { key: `${form}${e.word satisfies AppWord}` as MessageKey, params: { who } };
 }
 
 /**
@@ -119,7 +116,7 @@ export function parseOn(text: string, hosts: readonly string[], parseSize: (s: s
     try {
       bytes = parseSize(n.text);
     } catch (e) {
-      throw err(n.start, (e as UnitError).message, (e as UnitError).hint);
+      throw withUnitText(err(n.start, (e as UnitError).message, (e as UnitError).hint), e as UnitError);
     }
     if (bytes < 1) throw err(n.start, 'read needs at least 1 byte', 'on: "client read 5"');
     noMore(1);
@@ -155,7 +152,7 @@ export function parseEventKeys(raw: Partial<Record<(typeof EVENT_STEP_KEYS)[numb
     try {
       afterMs = parseDuration(raw.after);
     } catch (e) {
-      throw c.err('after', 0, `after: ${(e as UnitError).message}`, (e as UnitError).hint);
+      throw withUnitText(c.err('after', 0, `after: ${(e as UnitError).message}`, (e as UnitError).hint), e as UnitError, 'after');
     }
   }
   if (raw.every !== undefined && typeof raw.every !== 'boolean') throw c.err('every', 0, `every: should be true or false, not ${JSON.stringify(raw.every)}`, 'every: true runs the step each time the event comes; without it, once');
@@ -254,10 +251,10 @@ export class EventSteps {
       if (w.ran > 0) continue;
       const on = w.step.on;
       const line = w.step.pos.line;
-      const detail = w.cameAt === undefined
-        ? `step at line ${line} never ran: ${describeNever(on)}`
-        : `step at line ${line} never ran: ${describeEvent(on)} at ${formatDuration(w.cameAt)}, and after: ${formatDuration(on.afterMs)} is past the end of the run (until ${formatDuration(this.hooks.untilMs)})`;
-      out.push({ what: `step "${w.step.text}" on "${on.text}"`, ok: false, detail, pos: w.step.pos });
+      const detail: Msg = w.cameAt === undefined
+        ? { key: 'expect.d.neverRan', params: { line, event: eventWords(on, true) } }
+        : { key: 'expect.d.cameTooLate', params: { line, event: eventWords(on, false), at: formatDuration(w.cameAt), after: formatDuration(on.afterMs), until: formatDuration(this.hooks.untilMs) } };
+      out.push(expectResult(`step:${w.step.pos.line}:${w.step.pos.col}`, { key: 'expect.what.onStep', params: { step: w.step.text, on: on.text } }, false, [detail], w.step.pos));
     }
     return out;
   }

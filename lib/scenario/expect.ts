@@ -4,10 +4,22 @@
  */
 import type { SegmentEvent, StateEvent, TcpStateName, TimedEvent } from '../trace/events.ts';
 import type { ExpectPlan, Pos, SegmentPattern } from './plan.ts';
+import { word, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
 
-export type ExpectResult = { what: string; ok: boolean; detail: string; pos?: Pos };
+/**
+ * One expectation checked. `id` names the expectation whatever the language (`states:client`,
+ * `delivered:server`, `segments`, a step's `line:col`): tcpemu real pairs the model's result and the
+ * kernel's by it. `text` and `detailText` are the words as catalogue messages (issue 26), `what` and
+ * `detail` the same in English.
+ */
+export type ExpectResult = { id: string; what: string; ok: boolean; detail: string; pos?: Pos; text?: Msg; detailText?: readonly Msg[] };
 
-function withPos(r: { what: string; ok: boolean; detail: string }, pos: Pos | undefined): ExpectResult {
+/** A catalogue message (a shorthand for the checks' many lines). */
+export const say = (key: MessageKey, params?: Params): Msg => (params === undefined ? { key } : { key, params });
+
+/** A result from its words: `what` and `detail` are their English (one line of detail per message). */
+export function expectResult(id: string, text: Msg, ok: boolean, lines: readonly Msg[], pos?: Pos): ExpectResult {
+  const r: ExpectResult = { id, what: word('en', text), ok, detail: lines.map((l) => word('en', l)).join('\n'), text, detailText: lines };
   return pos === undefined ? r : { ...r, pos };
 }
 
@@ -29,21 +41,22 @@ export function checkStates(expected: ExpectPlan['states'], events: readonly Tim
       for (const e of mine) if (e.conn === conn) actual.push(e.to);
     }
     const ok = actual.length === states.length && actual.every((s, i) => s === states[i]);
-    const what = `states ${host}`;
+    const what = say('expect.what.states', { host });
     if (ok) {
-      out.push(withPos({ what, ok, detail: actual.join(' ') }, pos));
+      out.push(expectResult(`states:${host}`, what, ok, [say('expect.d.text', { text: actual.join(' ') })], pos));
       continue;
     }
     let i = 0;
     while (i < actual.length && i < states.length && actual[i] === states[i]) i++;
     const where = i < states.length && i < actual.length
-      ? `state ${i + 1} differs: expected ${states[i]}, got ${actual[i]}`
-      : i < states.length ? `the connection stopped at ${actual[actual.length - 1] ?? '(none)'}; expected next ${states[i]}`
-        : `the connection went on to ${actual[i]}`;
-    out.push(withPos({
-      what, ok,
-      detail: `expected: ${states.join(' ')}\n  actual:   ${actual.length ? actual.join(' ') : `(${host} had no connection)`}\n  ${where}`,
-    }, pos));
+      ? say('expect.d.stateDiffers', { i: i + 1, expected: states[i]!, got: actual[i]! })
+      : i < states.length ? say('expect.d.stopped', { state: actual[actual.length - 1] ?? '(none)', expected: states[i]! })
+        : say('expect.d.wentOn', { state: actual[i]! });
+    out.push(expectResult(`states:${host}`, what, ok, [
+      say('expect.d.expectedStates', { states: states.join(' ') }),
+      actual.length ? say('expect.d.actualStates', { states: actual.join(' ') }) : say('expect.d.noConnection', { host }),
+      where,
+    ], pos));
   }
   return out;
 }
@@ -72,19 +85,21 @@ export function formatSegment(ev: SegmentEvent, hostOf: HostOf): string {
 
 type Seg = SegmentPattern & { kind: 'segment' };
 
-/** Fields of the pattern the segment does not satisfy (empty: it matches). Unwritten fields are not checked. */
-function mismatches(p: Seg, ev: SegmentEvent, hostOf: HostOf): string[] {
-  const bad: string[] = [];
-  if (hostOf(ev.src) !== p.from) bad.push('from');
-  if (hostOf(ev.dst) !== p.to) bad.push('to');
-  if (ev.flags !== p.flags) bad.push('flags');
-  if (p.seq !== undefined && ev.rseq !== p.seq) bad.push('seq');
-  if (p.seqEnd !== undefined && p.seq !== undefined && ev.len !== p.seqEnd - p.seq) bad.push('seq end (length)');
-  if (p.ack !== undefined && ev.rack !== p.ack) bad.push('ack');
-  if (p.win !== undefined && ev.win !== p.win) bad.push('win');
-  if (p.len !== undefined && ev.len !== p.len) bad.push('len');
+/** Fields of the pattern the segment does not satisfy (empty: it matches), as message keys. Unwritten fields are not checked. */
+function mismatches(p: Seg, ev: SegmentEvent, hostOf: HostOf): MessageKey[] {
+  const bad: MessageKey[] = [];
+  if (hostOf(ev.src) !== p.from) bad.push('expect.field.from');
+  if (hostOf(ev.dst) !== p.to) bad.push('expect.field.to');
+  if (ev.flags !== p.flags) bad.push('expect.field.flags');
+  if (p.seq !== undefined && ev.rseq !== p.seq) bad.push('expect.field.seq');
+  if (p.seqEnd !== undefined && p.seq !== undefined && ev.len !== p.seqEnd - p.seq) bad.push('expect.field.seqEnd');
+  if (p.ack !== undefined && ev.rack !== p.ack) bad.push('expect.field.ack');
+  if (p.win !== undefined && ev.win !== p.win) bad.push('expect.field.win');
+  if (p.len !== undefined && ev.len !== p.len) bad.push('expect.field.len');
   return bad;
 }
+
+const plural = (n: number, one: MessageKey, many: MessageKey): Msg => say(n === 1 ? one : many);
 
 function patternText(p: SegmentPattern): string {
   return p.kind === 'any' ? '...' : p.text;
@@ -105,8 +120,8 @@ export function matchSegments(patterns: readonly SegmentPattern[], events: reado
   const n = segs.length;
   // Furthest failure: line index i, segment index j (n: none left; i === m: a segment with no line left).
   // A real segment that nearly matches says more than "none left", so running out scores worst.
-  let best: { i: number; j: number; bad: string[]; score: number } | undefined;
-  const note = (i: number, j: number, bad: string[]) => {
+  let best: { i: number; j: number; bad: MessageKey[]; score: number } | undefined;
+  const note = (i: number, j: number, bad: MessageKey[]) => {
     const score = i < m && j >= n ? Infinity : bad.length;
     if (!best || i > best.i || (i === best.i && score < best.score)) best = { i, j, bad, score };
   };
@@ -132,7 +147,9 @@ export function matchSegments(patterns: readonly SegmentPattern[], events: reado
       }
       note(i, j, bad);
     } else if (i === m && j === n) {
-      return { what: 'segments', ok: true, detail: `${n} segment${n === 1 ? '' : 's'} matched ${m} line${m === 1 ? '' : 's'}` };
+      return expectResult('segments', say('expect.what.segments'), true, [say('expect.d.matched', {
+        n, segments: plural(n, 'expect.w.segment', 'expect.w.segments'), m, lines: plural(m, 'expect.w.line', 'expect.w.lines'),
+      })]);
     } else {
       note(i, j, []);
     }
@@ -147,36 +164,36 @@ export function matchSegments(patterns: readonly SegmentPattern[], events: reado
   }
 
   const f = best!;
-  const lines: string[] = [];
+  const lines: Msg[] = [];
   const remaining = patterns.slice(f.i + 1).filter((p) => p.kind === 'segment');
   let pos: Pos | undefined;
   if (f.i >= m) {
     const s = segs[f.j];
-    lines.push(`segment ${f.j + 1} of ${n} was sent after the last line matched; nothing is left to match it`);
-    lines.push(`  actual (t=${fmtT(s.t)}):  ${formatSegment(s, hostOfAddr)}`);
+    lines.push(say('expect.d.extra', { i: f.j + 1, n }));
+    lines.push(say('expect.d.actualAt', { t: fmtT(s.t), segment: formatSegment(s, hostOfAddr) }));
     const more = n - f.j - 1;
-    if (more > 0) lines.push(`  and ${more} more segment${more === 1 ? '' : 's'} after it`);
-    lines.push('  end the list with ... to allow more segments');
+    if (more > 0) lines.push(say('expect.d.more', { n: more, segments: plural(more, 'expect.w.segment', 'expect.w.segments') }));
+    lines.push(say('expect.d.endWithAny'));
     pos = patterns.length > 0 ? patterns[m - 1].pos : undefined;
   } else {
     const p = patterns[f.i] as Seg;
     pos = p.pos;
-    lines.push(`line ${p.pos.line} did not match`);
-    lines.push(`  expected (line ${p.pos.line}):  ${p.text}`);
+    lines.push(say('expect.d.lineNoMatch', { line: p.pos.line }));
+    lines.push(say('expect.d.expectedLine', { line: p.pos.line, text: p.text }));
     if (f.j >= n) {
-      lines.push(`  actual:  no segment left (${n} were sent)`);
+      lines.push(say('expect.d.noneLeft', { n }));
     } else {
       const s = segs[f.j];
       const afterAny = f.i > 0 && patterns[f.i - 1].kind === 'any';
-      lines.push(`  actual (t=${fmtT(s.t)}, segment ${f.j + 1}):  ${formatSegment(s, hostOfAddr)}`);
-      lines.push(`  differs in: ${f.bad.join(', ')}${afterAny ? ' (the closest segment after the ...; none matched)' : ''}`);
+      lines.push(say('expect.d.actualSegment', { t: fmtT(s.t), i: f.j + 1, segment: formatSegment(s, hostOfAddr) }));
+      lines.push(say(afterAny ? 'expect.d.differsAfterAny' : 'expect.d.differs', { fields: f.bad.map((k) => say(k)) }));
     }
     if (remaining.length > 0) {
-      lines.push(`  lines not reached:`);
-      for (const r of patterns.slice(f.i + 1)) lines.push(`    ${r.pos.line}: ${patternText(r)}`);
+      lines.push(say('expect.d.notReached'));
+      for (const r of patterns.slice(f.i + 1)) lines.push(say('expect.d.notReachedLine', { line: r.pos.line, text: patternText(r) }));
     }
   }
-  return withPos({ what: 'segments', ok: false, detail: lines.join('\n') }, pos);
+  return expectResult('segments', say('expect.what.segments'), false, lines, pos);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,15 +220,17 @@ export function checkDelivered(expected: ExpectPlan['delivered'], deliveredByHos
     if (e.text !== undefined) {
       const want = Buffer.from(e.text, 'utf8');
       const ok = want.equals(got);
-      let detail = `${got.length} bytes: ${preview(got)}`;
-      if (!ok) {
-        detail = `expected ${want.length} bytes ${preview(e.text)}\n  actual   ${got.length} bytes ${preview(got)}\n  first difference at byte ${firstByteDifference(want, got)}`;
-      }
-      out.push(withPos({ what: `delivered ${host}`, ok, detail }, e.pos));
+      const detail = ok ? [say('expect.d.bytesText', { n: got.length, text: preview(got) })] : [
+        say('expect.d.expectedText', { n: want.length, text: preview(e.text) }),
+        say('expect.d.actualText', { n: got.length, text: preview(got) }),
+        say('expect.d.firstDiff', { at: String(firstByteDifference(want, got)) }),
+      ];
+      out.push(expectResult(`delivered:${host}`, say('expect.what.delivered', { host }), ok, detail, e.pos));
     } else if (e.bytes !== undefined) {
       const n = bytesByHost?.[host] ?? got.length;
       const ok = n === e.bytes;
-      out.push(withPos({ what: `delivered ${host}`, ok, detail: ok ? `${n} bytes` : `expected ${e.bytes} bytes, ${host} read ${n}` }, e.pos));
+      out.push(expectResult(`delivered:${host}`, say('expect.what.delivered', { host }), ok,
+        [ok ? say('expect.d.bytes', { n }) : say('expect.d.readCount', { n: e.bytes, host, got: n })], e.pos));
     }
   }
   return out;
@@ -223,8 +242,9 @@ export function checkErrors(expected: ExpectPlan['errors'], errorsByHost: Record
   for (const [host, e] of Object.entries(expected ?? {})) {
     const seen = errorsByHost[host] ?? [];
     const ok = seen.includes(e.code);
-    const detail = ok ? `${host} saw ${e.code}` : `expected ${e.code}; ${host} saw ${seen.length ? seen.join(', ') : 'no error'}`;
-    out.push(withPos({ what: `error ${host}`, ok, detail }, e.pos));
+    const detail = ok ? say('expect.d.saw', { host, code: e.code })
+      : seen.length ? say('expect.d.sawOther', { code: e.code, host, seen: seen.join(', ') }) : say('expect.d.sawNone', { code: e.code, host });
+    out.push(expectResult(`error:${host}`, say('expect.what.error', { host }), ok, [detail], e.pos));
   }
   return out;
 }

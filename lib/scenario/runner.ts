@@ -10,7 +10,8 @@ import { CountingTracer } from '../trace/counters.ts';
 import { SummaryBuilder, type Summary } from '../trace/views/summary.ts';
 import type { ExpectEvent, MetaEvent, TimedEvent, TraceEvent } from '../trace/events.ts';
 import type { Command, ScenarioPlan, StepPlan } from './plan.ts';
-import { checkDelivered, checkErrors, checkStates, matchSegments, type ExpectResult } from './expect.ts';
+import { checkDelivered, checkErrors, checkStates, expectResult, matchSegments, say, type ExpectResult } from './expect.ts';
+import { word, type Msg } from '../i18n/index.ts';
 import { VERSION } from '../version.ts';
 import { EventSteps } from './events.ts';
 import { inject, type InjectContext } from './inject.ts';
@@ -452,7 +453,7 @@ class World {
           // recorderFor keeps the whole trace for a scenario that injects: its numbers come from the trace's.
           recorder: this.recorder as TraceRecorder, delayMs: w.delayMs, at: (t, fn) => w.clock.at(t, fn), capture: w.capture,
         });
-        if (why !== undefined) this.fail(step, `inject: ${why}`);
+        if (why !== undefined) this.fail(step, say('expect.d.inject', { why }));
       }
       return;
     }
@@ -461,7 +462,7 @@ class World {
       this.execHost(step, host, cmd);
     } catch (err) {
       if (!(err instanceof SocketError)) throw err;
-      this.fail(step, `${step.target}: ${err.message}`);
+      this.fail(step, say('expect.d.socketError', { host: step.target, error: err.message }));
     }
   }
 
@@ -506,12 +507,14 @@ class World {
       case 'read': sock.read(cmd.count === 'all' ? Infinity : cmd.count); return;
       case 'expect-state': {
         const ok = sock.state === cmd.state;
-        this.expect(step, host.name, `${host.name} ${sock.id} in ${cmd.state}`, ok, ok ? `${sock.state}` : `expected ${cmd.state}, but it is ${sock.state}`);
+        this.expect(step, host.name, say('expect.what.state', { host: host.name, conn: sock.id, state: cmd.state }), ok,
+          ok ? say('expect.d.text', { text: sock.state }) : say('expect.d.stateNow', { expected: cmd.state, state: sock.state }));
         return;
       }
       case 'expect-delivered': {
         const ok = sock.bytesRead === cmd.bytes;
-        this.expect(step, host.name, `${host.name} ${sock.id} delivered ${cmd.bytes} bytes`, ok, ok ? `${sock.bytesRead} bytes` : `expected ${cmd.bytes} bytes delivered, but ${sock.bytesRead} were`);
+        this.expect(step, host.name, say('expect.what.deliveredNow', { host: host.name, conn: sock.id, n: cmd.bytes }), ok,
+          ok ? say('expect.d.bytes', { n: sock.bytesRead }) : say('expect.d.deliveredNow', { n: cmd.bytes, got: sock.bytesRead }));
         return;
       }
     }
@@ -520,19 +523,20 @@ class World {
   private socketFor(step: StepPlan, host: Host, conn: string | undefined): SimSocket | undefined {
     const sock = conn ? this.named.get(host.name)?.get(conn) : this.newest.get(host.name);
     if (!sock) {
-      this.fail(step, conn ? `${host.name} has no connection named ${conn}` : `${host.name} has no connection yet (listen or connect first)`);
+      this.fail(step, conn ? say('expect.d.noConnNamed', { host: host.name, conn }) : say('expect.d.noConnYet', { host: host.name }));
     }
     return sock;
   }
 
-  private expect(step: StepPlan, hostName: string, what: string, ok: boolean, detail: string): void {
-    const ev: ExpectEvent = { t: Math.round(step.atMs * 1000) / 1000, type: 'expect', host: hostName, what, ok, detail };
+  private expect(step: StepPlan, hostName: string, what: Msg, ok: boolean, detail: Msg): void {
+    // The trace keeps the English (its format is the same in every language); the result keeps the words.
+    const ev: ExpectEvent = { t: Math.round(step.atMs * 1000) / 1000, type: 'expect', host: hostName, what: word('en', what), ok, detail: word('en', detail) };
     this.recorder.record(ev);
-    this.results.push({ what: `at ${fmtMs(step.atMs)}: ${what}`, ok, detail, pos: step.pos });
+    this.results.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, say('expect.what.at', { time: fmtMs(step.atMs), what }), ok, [detail], step.pos));
   }
 
-  private fail(step: StepPlan, detail: string): void {
-    this.expect(step, step.target, `step "${step.text}"`, false, detail);
+  private fail(step: StepPlan, detail: Msg): void {
+    this.expect(step, step.target, say('expect.what.step', { step: step.text }), false, detail);
   }
 }
 

@@ -9,7 +9,7 @@ import type { LinkDirectionConfig } from '../link/memory.ts';
 import { BOTTLENECK_KEYS, RED_KEYS } from './bottleneck.ts';
 import type { ScenarioError } from './errors.ts';
 import { MAX_STEPS } from './limits.ts';
-import { describeText, label, labelText, suggestText, withText, type PathSeg, type Source } from './source.ts';
+import { describeText, label, labelText, suggestText, withText, withUnitText, type PathSeg, type Source } from './source.ts';
 import type { MessageKey, Msg } from '../i18n/index.ts';
 import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 
@@ -22,7 +22,7 @@ function unit(parse: (v: unknown) => number) {
       return parse(v);
     } catch (e) {
       if (!(e instanceof UnitError)) throw e;
-      ctx.issues.push({ code: 'custom', message: e.message, input: v, params: { hint: e.hint } });
+      ctx.issues.push({ code: 'custom', message: e.message, input: v, params: { hint: e.hint, unitError: e } });
       return z.NEVER;
     }
   });
@@ -208,9 +208,10 @@ function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[]
       return src.worded(at, text);
     }
     case 'custom': {
-      // A unit's message (lib/scenario/units.ts) is English only: it keeps its words in every language.
-      const e = src.error(at, `${label(path)}: ${iss.message}`, (iss.params as { hint?: string } | undefined)?.hint);
-      return withText(e, { key: 'sc.custom', params: { what, message: iss.message } });
+      // A unit's message (lib/scenario/units.ts) carries its words (issue 26).
+      const params = iss.params as { hint?: string; unitError?: UnitError } | undefined;
+      const e = src.error(at, `${label(path)}: ${iss.message}`, params?.hint);
+      return params?.unitError?.text !== undefined ? withUnitText(e, params.unitError, what) : withText(e, { key: 'sc.custom', params: { what, message: iss.message } });
     }
     default:
       return src.error(at, `${label(path)}: ${(iss as { message: string }).message}`);

@@ -7,11 +7,11 @@ import { flagString, parseFlagString } from '../wire/format.ts';
 import type { ScenarioError } from './errors.ts';
 import { ERROR_CODES } from './limits.ts';
 import type { expectS } from './schema.ts';
-import { linesOf, nearest, parseState, suggest, tokenize, unknownHostHint, type Line, type Source } from './source.ts';
+import { linesOf, nearest, parseState, suggest, tokenize, unknownHostHint, unknownHostHintText, withText, type Line, type Source } from './source.ts';
+import { word, type Msg } from '../i18n/index.ts';
 import type { ExpectPlan, Pos, SegmentPattern } from './plan.ts';
 
 const SEG_FIELDS = ['seq', 'ack', 'win', 'len'];
-const SEG_USAGE = 'FROM > TO FLAGS [seq A[:B]] [ack N] [win N] [len N], or ... for any number of segments';
 
 export function parseSegmentLine(line: Line, names: readonly string[], err: (p: Pos, m: string, h?: string) => ScenarioError): SegmentPattern | undefined {
   // A trailing " # comment" is allowed, as in YAML around it.
@@ -20,24 +20,28 @@ export function parseSegmentLine(line: Line, names: readonly string[], err: (p: 
   const lead = /^\s*/.exec(text)![0].length;
   if (text.trim() === '') return undefined;
   if (text.trim() === '...') return { kind: 'any', pos: line.pos(lead) };
+  // Each message from the catalogues (issue 26): its English is the one `err` is given, the keys word it in any language.
+  const fail = (p: Pos, text: Msg, hint?: Msg): ScenarioError => withText(err(p, word('en', text), hint && word('en', hint)), text, hint);
+  const usage: Msg = { key: 'seg.usage' };
   const m = /^(\s*)([^\s>]+)(\s*>\s*)([^\s>]+)/.exec(text);
-  if (!m) throw err(line.pos(lead), `segment line "${text.trim()}" does not parse`, SEG_USAGE);
+  if (!m) throw fail(line.pos(lead), { key: 'seg.noParse', params: { line: text.trim() } }, usage);
   const from = m[2];
   const to = m[4];
   const fromAt = m[1].length;
   const toAt = fromAt + m[2].length + m[3].length;
-  if (!names.includes(from)) throw err(line.pos(fromAt), `segment line names unknown host "${from}"`, unknownHostHint(from, names));
-  if (!names.includes(to)) throw err(line.pos(toAt), `segment line names unknown host "${to}"`, unknownHostHint(to, names));
-  const rest = tokenize(text.slice(m[0].length), () => err(line.pos(m[0].length), 'quotes have no meaning in a segment line', SEG_USAGE))
+  if (!names.includes(from)) throw withText(err(line.pos(fromAt), `segment line names unknown host "${from}"`, unknownHostHint(from, names)), { key: 'seg.unknownHost', params: { host: from } }, unknownHostHintText(from, names));
+  if (!names.includes(to)) throw withText(err(line.pos(toAt), `segment line names unknown host "${to}"`, unknownHostHint(to, names)), { key: 'seg.unknownHost', params: { host: to } }, unknownHostHintText(to, names));
+  const rest = tokenize(text.slice(m[0].length), () => fail(line.pos(m[0].length), { key: 'seg.quotes' }, usage))
     .map((t) => ({ ...t, start: t.start + m[0].length }));
   const flagsTok = rest[0];
-  if (!flagsTok) throw err(line.pos(text.length), 'segment line has no flags', `write tcpdump's flags after the hosts: S, S., ., P., FP., R, ... (${SEG_USAGE})`);
+  if (!flagsTok) throw fail(line.pos(text.length), { key: 'seg.noFlags' }, { key: 'seg.h.flagsAfterHosts', params: { usage } });
   let flags: string;
   try {
     flags = flagString(parseFlagString(flagsTok.text));
   } catch (e) {
     const off = typeof (e as { offset?: unknown }).offset === 'number' ? (e as { offset: number }).offset : 0;
-    throw err(line.pos(flagsTok.start + off), `bad flags "${flagsTok.text}": ${(e as Error).message}`, 'tcpdump letters in any order: F S R P . U E W (. is ACK), or none');
+    throw withText(err(line.pos(flagsTok.start + off), `bad flags "${flagsTok.text}": ${(e as Error).message}`, word('en', { key: 'seg.h.flagLetters' })),
+      { key: 'seg.badFlags', params: { flags: flagsTok.text } }, { key: 'seg.h.flagLetters' });
   }
   const pat: SegmentPattern & { kind: 'segment' } = { kind: 'segment', from, to, flags, pos: line.pos(lead), text: text.trim() };
   const seen = new Set<string>();
@@ -49,13 +53,13 @@ export function parseSegmentLine(line: Line, names: readonly string[], err: (p: 
       const alias: Record<string, string> = { length: 'len', window: 'win' };
       const near = nearest(k.text, [...SEG_FIELDS, ...Object.keys(alias)]);
       const n = near === undefined ? undefined : alias[near] ?? near;
-      throw err(line.pos(k.start), `unknown field "${k.text}" in segment line`, n ? `did you mean "${n}"? (${SEG_USAGE})` : SEG_USAGE);
+      throw fail(line.pos(k.start), { key: 'seg.unknownField', params: { field: k.text } }, n ? { key: 'seg.h.didYouMean', params: { n, usage } } : usage);
     }
-    if (seen.has(k.text)) throw err(line.pos(k.start), `${k.text} is written twice`, 'each field at most once');
+    if (seen.has(k.text)) throw fail(line.pos(k.start), { key: 'seg.twice', params: { field: k.text } }, { key: 'seg.h.once' });
     seen.add(k.text);
-    if (!v) throw err(line.pos(text.length), `${k.text} needs a number`, SEG_USAGE);
+    if (!v) throw fail(line.pos(text.length), { key: 'seg.needsNumber', params: { field: k.text } }, usage);
     const num = (s: string, at: number): number => {
-      if (!/^[0-9]+$/.test(s) || Number(s) > 0xffffffff) throw err(line.pos(at), `"${s}" is not a number for ${k.text}`, k.text === 'seq' ? 'seq A or seq A:B (relative sequence numbers)' : `a whole number 0..4294967295`);
+      if (!/^[0-9]+$/.test(s) || Number(s) > 0xffffffff) throw fail(line.pos(at), { key: 'seg.notNumber', params: { v: s, field: k.text } }, { key: k.text === 'seq' ? 'seg.h.seq' : 'seg.h.whole' });
       return Number(s);
     };
     if (k.text === 'seq') {
@@ -65,7 +69,7 @@ export function parseSegmentLine(line: Line, names: readonly string[], err: (p: 
       } else {
         pat.seq = num(v.text.slice(0, c), v.start);
         pat.seqEnd = num(v.text.slice(c + 1), v.start + c + 1);
-        if (pat.seqEnd < pat.seq) throw err(line.pos(v.start), `seq ${v.text} ends before it starts`, 'seq A:B covers bytes A up to but not including B, so B >= A');
+        if (pat.seqEnd < pat.seq) throw fail(line.pos(v.start), { key: 'seg.endsBefore', params: { seq: v.text } }, { key: 'seg.h.seqRange' });
       }
     } else {
       (pat as unknown as Record<string, number>)[k.text] = num(v.text, v.start);

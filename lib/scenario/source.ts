@@ -6,6 +6,7 @@
 import { isMap, isNode, isPair, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { ScenarioError } from './errors.ts';
+import type { UnitError } from './units.ts';
 import type { Msg } from '../i18n/index.ts';
 import type { Pos } from './plan.ts';
 
@@ -302,4 +303,15 @@ export function withText(e: ScenarioError, text: Msg, hint?: Msg): ScenarioError
   e.text = text;
   if (hint !== undefined) e.hintText = hint;
   return e;
+}
+
+/**
+ * A ScenarioError made from a unit's error (lib/scenario/units.ts) gets the unit's words (issue 26):
+ * `what: message` (the message alone without `what`) and its hint, followed by `more` (a usage line).
+ */
+export function withUnitText(se: ScenarioError, e: UnitError, what?: string | Msg, more?: Msg): ScenarioError {
+  if (e.text === undefined) return se;
+  const text: Msg = what === undefined ? e.text : { key: 'sc.custom', params: { what, message: e.text } };
+  const hint = e.hintText === undefined ? undefined : more === undefined ? e.hintText : { key: 'unit.h.withUsage', params: { hint: e.hintText, usage: more } } as const;
+  return withText(se, text, hint);
 }

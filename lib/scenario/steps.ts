@@ -9,9 +9,10 @@ import { EVENT_STEP_KEYS, parseEventKeys } from './events.ts';
 import { parseInject } from './inject.ts';
 import { MAX_SEND_BYTES } from './limits.ts';
 import { parseSegmentLine } from './segments.ts';
-import { describe, hostList, nearest, parseState, tokenize, unknownHostHint, unknownHostHintText, withText, type Source, type Token } from './source.ts';
+import { describe, hostList, nearest, parseState, tokenize, unknownHostHint, unknownHostHintText, withText, withUnitText, type Source, type Token } from './source.ts';
 import { formatDuration, parseDuration, parseSize, UnitError } from './units.ts';
 import type { Command, HostPlan, StepPlan } from './plan.ts';
+import type { MessageKey, Msg } from '../i18n/index.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -27,6 +28,8 @@ const USAGE: Record<string, string> = {
   expect: 'expect [@CONN] state STATE  or  expect [@CONN] delivered N',
 };
 export const HOST_COMMANDS = Object.keys(USAGE);
+/** A command's usage line as a message (issue 26): the syntax stays, the words around it are the language's. */
+const usageText = (verb: string): Msg => ({ key: `st.usage.${verb}` as MessageKey });
 const CONN_NAME = /^[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u;
 
 function parsePort(tok: Token | undefined, what: string, verb: string, err: (idx: number, m: string, h?: string) => ScenarioError, end: number): number {
@@ -65,7 +68,7 @@ function parseHostCommand(text: string, err: (idx: number, m: string, h?: string
     try {
       return parseSize(tok.text);
     } catch (e) {
-      throw err(tok.start, (e as UnitError).message, `${(e as UnitError).hint}; ${USAGE[verb]}`);
+      throw withUnitText(err(tok.start, (e as UnitError).message, `${(e as UnitError).hint}; ${USAGE[verb]}`), e as UnitError, undefined, usageText(verb));
     }
   };
 
@@ -181,7 +184,7 @@ export function buildSteps(src: Source, raw: unknown[], hosts: readonly HostPlan
         try {
           atMs = parseDuration(value);
         } catch (e) {
-          throw src.error(src.at([...path, 'at']), `at: ${(e as UnitError).message}`, (e as UnitError).hint);
+          throw withUnitText(src.error(src.at([...path, 'at']), `at: ${(e as UnitError).message}`, (e as UnitError).hint), e as UnitError, 'at');
         }
         continue;
       }

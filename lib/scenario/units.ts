@@ -12,48 +12,58 @@
  *   are refused because tc reads them as bytes per second and most people as bits;
  * - probabilities -> 0..1: `0.05` or `5%`.
  */
+import { word, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
 
 export class UnitError extends Error {
   override readonly name = 'UnitError';
-  constructor(message: string, readonly hint: string) {
-    super(message);
+  /** The message and hint as catalogue messages (issue 26): message and hint are their English. */
+  readonly text?: Msg;
+  readonly hintText?: Msg;
+  readonly hint: string;
+  constructor(message: string | Msg, hint: string | Msg) {
+    super(typeof message === 'string' ? message : word('en', message));
+    if (typeof message !== 'string') this.text = message;
+    if (typeof hint !== 'string') this.hintText = hint;
+    this.hint = typeof hint === 'string' ? hint : word('en', hint);
   }
 }
 
-function show(v: unknown): string {
+const u = (key: MessageKey, params?: Params): Msg => (params === undefined ? { key } : { key, params });
+
+function show(v: unknown): string | Msg {
   if (typeof v === 'string') return JSON.stringify(v);
   // A mapping or a list has no text of its own (and String() of a mapping with a key "toString" throws).
-  if (Array.isArray(v)) return 'a list';
-  if (v !== null && typeof v === 'object') return 'a mapping';
+  if (Array.isArray(v)) return u('unit.aList');
+  if (v !== null && typeof v === 'object') return u('unit.aMapping');
   return String(v);
 }
 
 const NUM = '([0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)';
 
 const DURATION_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, sec: 1000, min: 60_000, h: 3_600_000 };
-const DURATION_HINT = 'a duration like 0, 250ms, 1.5s, 5min or 2h (a bare number is milliseconds)';
+const DURATION_HINT = u('unit.h.duration');
 
 export function parseDuration(v: unknown): number {
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new UnitError(`${show(v)} is not a duration`, DURATION_HINT);
-    if (v < 0) throw new UnitError(`a duration cannot be negative (${v})`, DURATION_HINT);
+    if (!Number.isFinite(v)) throw new UnitError(u('unit.not.duration', { v: show(v) }), DURATION_HINT);
+    if (v < 0) throw new UnitError(u('unit.negative.duration', { v }), DURATION_HINT);
     return v;
   }
-  if (typeof v !== 'string') throw new UnitError(`${show(v)} is not a duration`, DURATION_HINT);
+  if (typeof v !== 'string') throw new UnitError(u('unit.not.duration', { v: show(v) }), DURATION_HINT);
   const s = v.trim();
-  if (s.startsWith('-')) throw new UnitError(`a duration cannot be negative (${show(v)})`, DURATION_HINT);
+  if (s.startsWith('-')) throw new UnitError(u('unit.negative.duration', { v: show(v) }), DURATION_HINT);
   const m = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i').exec(s);
-  if (!m) throw new UnitError(`${show(v)} is not a duration`, DURATION_HINT);
+  if (!m) throw new UnitError(u('unit.not.duration', { v: show(v) }), DURATION_HINT);
   const unit = m[2].toLowerCase();
   const mult = unit === '' ? 1 : DURATION_UNITS[unit];
-  if (mult === undefined) throw new UnitError(`unknown time unit "${m[2]}" in ${show(v)}`, `use us, ms, s, min or h: ${DURATION_HINT}`);
+  if (mult === undefined) throw new UnitError(u('unit.unknown.duration', { unit: m[2], v: show(v) }), u('unit.h.durationUnits', { hint: DURATION_HINT }));
   return Number(m[1]) * mult;
 }
 
 const SIZE_UNITS: Record<string, number> = {
   '': 1, b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3,
 };
-const SIZE_HINT = 'a whole number of bytes like 4096, 64k (= 64KiB = 65536) or 1m (= 1MiB)';
+const SIZE_HINT = u('unit.h.size');
 
 export function parseSize(v: unknown): number {
   let n: number;
@@ -61,28 +71,28 @@ export function parseSize(v: unknown): number {
     n = v;
   } else if (typeof v === 'string') {
     const s = v.trim();
-    if (s.startsWith('-')) throw new UnitError(`a size cannot be negative (${show(v)})`, SIZE_HINT);
+    if (s.startsWith('-')) throw new UnitError(u('unit.negative.size', { v: show(v) }), SIZE_HINT);
     const m = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i').exec(s);
-    if (!m) throw new UnitError(`${show(v)} is not a size`, SIZE_HINT);
+    if (!m) throw new UnitError(u('unit.not.size', { v: show(v) }), SIZE_HINT);
     const unit = m[2].toLowerCase();
     if (unit === 'kb' || unit === 'mb' || unit === 'gb') {
-      throw new UnitError(`"${m[2]}" is ambiguous (1000 or 1024?)`, `write ${m[1]}${unit[0]} or ${m[1]}${unit[0].toUpperCase()}iB for ${unit[0] === 'k' ? '1024' : unit[0] === 'm' ? '1024²' : '1024³'}-byte units`);
+      throw new UnitError(u('unit.ambiguousSize', { unit: m[2] }), u('unit.h.ambiguousSize', { short: `${m[1]}${unit[0]}`, long: `${m[1]}${unit[0].toUpperCase()}iB`, base: unit[0] === 'k' ? '1024' : unit[0] === 'm' ? '1024²' : '1024³' }));
     }
     const mult = SIZE_UNITS[unit];
-    if (mult === undefined) throw new UnitError(`unknown size unit "${m[2]}" in ${show(v)}`, SIZE_HINT);
+    if (mult === undefined) throw new UnitError(u('unit.unknown.size', { unit: m[2], v: show(v) }), SIZE_HINT);
     n = Number(m[1]) * mult;
   } else {
-    throw new UnitError(`${show(v)} is not a size`, SIZE_HINT);
+    throw new UnitError(u('unit.not.size', { v: show(v) }), SIZE_HINT);
   }
-  if (!Number.isFinite(n)) throw new UnitError(`${show(v)} is not a size`, SIZE_HINT);
-  if (n < 0) throw new UnitError(`a size cannot be negative (${show(v)})`, SIZE_HINT);
-  if (!Number.isInteger(n)) throw new UnitError(`${show(v)} is not a whole number of bytes`, SIZE_HINT);
-  if (n > Number.MAX_SAFE_INTEGER) throw new UnitError(`${show(v)} is too large`, SIZE_HINT);
+  if (!Number.isFinite(n)) throw new UnitError(u('unit.not.size', { v: show(v) }), SIZE_HINT);
+  if (n < 0) throw new UnitError(u('unit.negative.size', { v: show(v) }), SIZE_HINT);
+  if (!Number.isInteger(n)) throw new UnitError(u('unit.notWhole', { v: show(v) }), SIZE_HINT);
+  if (n > Number.MAX_SAFE_INTEGER) throw new UnitError(u('unit.tooLarge', { v: show(v) }), SIZE_HINT);
   return n;
 }
 
 const RATE_UNITS: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 };
-const RATE_HINT = 'a rate in bits per second like 500kbit, 10mbit or 1gbit (0 = unlimited)';
+const RATE_HINT = u('unit.h.rate');
 
 export function parseRate(v: unknown): number {
   let n: number;
@@ -90,25 +100,25 @@ export function parseRate(v: unknown): number {
     n = v;
   } else if (typeof v === 'string') {
     const s = v.trim();
-    if (s.startsWith('-')) throw new UnitError(`a rate cannot be negative (${show(v)})`, RATE_HINT);
+    if (s.startsWith('-')) throw new UnitError(u('unit.negative.rate', { v: show(v) }), RATE_HINT);
     const m = new RegExp(`^${NUM}\\s*([a-z]*)$`, 'i').exec(s);
-    if (!m) throw new UnitError(`${show(v)} is not a rate`, RATE_HINT);
+    if (!m) throw new UnitError(u('unit.not.rate', { v: show(v) }), RATE_HINT);
     const unit = m[2].toLowerCase();
     if (/^[kmg]?bps$/.test(unit)) {
-      throw new UnitError(`"${m[2]}" is ambiguous (tc reads it as bytes per second)`, `write bits per second: ${m[1]}${unit.slice(0, -3)}bit`);
+      throw new UnitError(u('unit.ambiguousRate', { unit: m[2] }), u('unit.h.ambiguousRate', { rate: `${m[1]}${unit.slice(0, -3)}bit` }));
     }
     const mult = unit === '' ? 1 : RATE_UNITS[unit];
-    if (mult === undefined) throw new UnitError(`unknown rate unit "${m[2]}" in ${show(v)}`, RATE_HINT);
+    if (mult === undefined) throw new UnitError(u('unit.unknown.rate', { unit: m[2], v: show(v) }), RATE_HINT);
     n = Number(m[1]) * mult;
   } else {
-    throw new UnitError(`${show(v)} is not a rate`, RATE_HINT);
+    throw new UnitError(u('unit.not.rate', { v: show(v) }), RATE_HINT);
   }
-  if (!Number.isFinite(n)) throw new UnitError(`${show(v)} is not a rate`, RATE_HINT);
-  if (n < 0) throw new UnitError(`a rate cannot be negative (${show(v)})`, RATE_HINT);
+  if (!Number.isFinite(n)) throw new UnitError(u('unit.not.rate', { v: show(v) }), RATE_HINT);
+  if (n < 0) throw new UnitError(u('unit.negative.rate', { v: show(v) }), RATE_HINT);
   return n;
 }
 
-const PROB_HINT = 'a probability from 0 to 1, like 0.05, or a percentage like 5%';
+const PROB_HINT = u('unit.h.prob');
 
 export function parseProbability(v: unknown): number {
   let n: number;
@@ -116,15 +126,15 @@ export function parseProbability(v: unknown): number {
     n = v;
   } else if (typeof v === 'string') {
     const m = new RegExp(`^(-?)${NUM}\\s*(%?)$`).exec(v.trim());
-    if (!m) throw new UnitError(`${show(v)} is not a probability`, PROB_HINT);
+    if (!m) throw new UnitError(u('unit.not.probability', { v: show(v) }), PROB_HINT);
     n = Number(m[2]) / (m[3] === '%' ? 100 : 1);
     if (m[1] === '-') n = -n;
   } else {
-    throw new UnitError(`${show(v)} is not a probability`, PROB_HINT);
+    throw new UnitError(u('unit.not.probability', { v: show(v) }), PROB_HINT);
   }
   if (!Number.isFinite(n) || n < 0 || n > 1) {
     const over = typeof v === 'string' && v.trim().endsWith('%') ? `${n * 100}%` : String(n);
-    throw new UnitError(`probability ${over} is outside 0..1`, PROB_HINT);
+    throw new UnitError(u('unit.probRange', { v: over }), PROB_HINT);
   }
   return n;
 }

@@ -9,31 +9,42 @@
 export const KEPT: ReadonlyMap<string, string> = new Map(
   [
     // tcpdump's notation and field names, as the issue asks (seq 1, ack 16, win 0, <mss 1460>, len 5)
-    ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P'].map((w) => [w, "tcpdump's notation"] as const),
+    ...['seq', 'ack', 'win', 'mss', 'len', 'S', 'F', 'R', 'P', 'FP'].map((w) => [w, "tcpdump's notation"] as const),
+    // tcpdump's names of TCP options inside <...>: <mss 1460,nop,wscale 7,sackOK,TS val 1 ecr 0,sack 1 {3:5}>
+    ...['nop', 'eol', 'wscale', 'sackOK', 'sack', 'TS', 'val', 'ecr'].map((w) => [w, "tcpdump's option names"] as const),
     // the congestion-control variables of RFC 5681 and the trace's field for the peer's window, as textbooks and the trace write them
     ...['cwnd', 'ssthresh', 'rwnd', 'sndWnd'].map((w) => [w, 'RFC 5681 variable / trace field'] as const),
     // the RFCs' names of segments, flags, options and quantities, which Chinese textbooks write in Latin letters
     ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
     // algorithms by the names their RFCs give them (RFC 8985's RACK), as Chinese papers and courses write them
-    ...['RACK'].map((w) => [w, 'algorithm name of an RFC'] as const),
+    ...['RACK', 'TLP'].map((w) => [w, 'algorithm name of an RFC (RFC 8985: RACK, the tail loss probe TLP)'] as const),
     // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
     ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
       'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),
     // socket calls and error codes, as the application's API names them
     ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
     // units
-    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
+    ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G', 'us', 'm', 'bit', 'kbit', 'mbit', 'gbit', 'MB', 'kB'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
     // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
-    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip'].map((w) => [w, 'proper name'] as const),
+    ...['tcpemu', 'tcpdump', 'Wireshark', 'JSON', 'HTML', 'pcap', 'pcapng', 'Linux', 'Jain', 'Stevens', 'Ctrl', 'Shift', 'packetdrill', 'TUN', 'ADDR', 'PORT', 'root', 'ip', 'tc',
+      'Ctrl-C', 'Ctrl-D', 'SIGTERM', 'PATH', 'IPv4', 'CSV', 'unshare', 'Mathis'].map((w) => [w, 'proper name'] as const),
     // values a user types after a flag: --view ladder|states|summary|explain|none, --lang en|zh, --profile linux|rfc
     ...['ladder', 'states', 'summary', 'explain', 'none', 'en', 'zh', 'zh-CN', 'linux', 'rfc', 'client', 'server'].map((w) => [w, 'value typed after a flag'] as const),
     // metavariables of the usage lines (what the user writes there), and scenario keys written in the file (at:, on:, seed:)
-    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME'].map((w) => [w, 'usage notation: what the user writes there'] as const),
+    ...['FILE', 'COMMAND', 'ARGS', 'TRACE', 'OUT', 'N', 'MS', 'TIME', 'HOST', 'NAME', 'A', 'B', 'D', 'P', 'BIN', 'KEY', 'SIZE', 'V1', 'V2', 'FROM', 'TO', 'FLAGS', 'U', 'E', 'W'].map((w) => [w, 'usage notation: what the user writes there'] as const),
     // the scenario file's keys and words, written in the file as they are (docs/scenario-format.md): name:, hosts:, key: value, random ...
     ...['at', 'on', 'link', 'bottleneck', 'inject', 'seed', 'name', 'hosts', 'steps', 'until', 'expect', 'key', 'value', 'my-scenario', 'random', 'send', 'h', 'min', 'YAML', 'RED',
-      'description', 'title', 'translations', 'tcp'].map((w) => [w, 'scenario file syntax or format name'] as const),
+      'description', 'title', 'translations', 'tcp', 'after', 'every', 'delay', 'loss', 'rate', 'left', 'right'].map((w) => [w, 'scenario file syntax or format name'] as const),
+    // the words of a scenario step's command, written in the file as they are (docs/scenario-format.md): read 5, read all, expect state STATE, expect delivered N
+    ...['read', 'all', 'state', 'delivered', 'BYTES', 'STATE', 'TEXT', 'CONN'].map((w) => [w, 'scenario step syntax'] as const),
+    // the trace's time field, as the expectations' lines write a segment's time: (t=20ms)
+    ...['t'].map((w) => [w, "the trace's time field"] as const),
+    // packetdrill's verdicts, printed as packetdrill's own tools print them
+    ...['PASS', 'FAIL', 'UNSUPPORTED'].map((w) => [w, "packetdrill's verdict words"] as const),
     // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
     ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
+    // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
+    ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
   ],
 );
 
@@ -45,12 +56,14 @@ export function withoutCode(text: string): string {
     .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
     .replace(/\{[A-Za-z]+\}/g, ' ')
     .replace(/\{"[^}]*\}/g, ' ')
+    .replace(/\{[a-z]+(?:, [a-z]+)+\}/g, ' ') // the fields of a JSON object named in a help line: {file, verdict, line}
+    .replace(/\b\d+\.\d+\.\d+\.(?:\d+|x)\b/g, ' ') // an IPv4 address, or a range of them written 10.0.0.x
     .replace(/`[^`]*`/g, ' ')
     .replace(/"[^"\n]*"/g, ' ')
     .replace(/'[^'\n]*'/g, ' ')
     .replace(/tcpemu(?: [^\s\u3000-\u9fff\uff00-\uffef]+)*/g, ' ')
     .replace(/(?<![\w-])--?[A-Za-z][\w-]*(=\S*)?/g, ' ')
-    .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png)\b/g, ' ')
+    .replace(/[\w./-]*\.(?:yaml|jsonl|json|html|pcap|md|ts|png|csv)\b/g, ' ')
     .replace(/(?:\/[\w.-]+){2,}/g, ' ') // absolute paths such as /dev/net/tun
     .replace(/\\u[0-9a-fA-F]{4}/g, ' ')
     .replace(/\\[a-z]/g, ' ')

@@ -10,23 +10,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tcpemu, tmp } from '../cli/run.ts';
-import { englishWords } from './english.ts';
-import { loadScenario } from '../../lib/scenario/load.ts';
-
-/** The scenario's own words: its name, its hosts' names, and its description and title as written. */
-function ownWords(file: string): { words: Set<string>; lines: string[] } {
-  const plan = loadScenario(readFileSync(path.join(ROOT, file), 'utf8'), file);
-  const lines = [plan.description, plan.title].filter((x): x is string => x !== undefined).flatMap((x) => x.split('\n')).map((l) => l.trim()).filter(Boolean);
-  return { words: new Set([plan.name, ...plan.name.split(/[^A-Za-z0-9]+/), ...plan.hosts.map((h) => h.name)]), lines };
-}
-
-function leftovers(text: string, own: { words: Set<string>; lines: string[] } = { words: new Set(), lines: [] }): string[] {
-  let rest = text;
-  for (const l of own.lines) rest = rest.split(l).join(' ');
-  const bad = new Set<string>();
-  for (const line of rest.split('\n')) for (const w of englishWords(line, own.words)) bad.add(`${w}   ← ${line.trim().slice(0, 120)}`);
-  return [...bad];
-}
+import { leftovers, ownWords, pageText } from './zh-check.ts';
 
 const ZH = ['--lang', 'zh'];
 
@@ -119,30 +103,3 @@ test('--lang zh wins over an English environment, and LANG=zh_CN.UTF-8 alone giv
   t.regex(english.out, /summary/);
   t.notRegex(english.out, /摘要/);
 });
-
-/**
- * What a reader of the page meets: its text (outside scripts and styles), its tooltips (<title>),
- * its aria labels, and the words its scripts show (the page's JSON block: the step-through's
- * explanations and the status words; its chart data and ids are not words).
- */
-function pageText(html: string): string {
-  const json = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html)?.[1];
-  const data = json ? (JSON.parse(json) as { step?: unknown; words?: unknown }) : {};
-  const strings: string[] = [];
-  const walk = (v: unknown, key: string): void => {
-    if (typeof v === 'string') {
-      // Identifiers the script uses (state names, classes, ids), not sentences: the RFC names are kept anyway.
-      if (!/^(id|cls|class|kind|host|conn|state|from|to|svg|ev|key)$/.test(key)) strings.push(v);
-    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(data.step, '');
-  walk(data.words, '');
-  const attrs = [...html.matchAll(/aria-label="([^"]*)"/g)].map((m) => m[1]!);
-  const text = html
-    .replace(/<script[\s\S]*?<\/script>/g, ' ')
-    .replace(/<style[\s\S]*?<\/style>/g, ' ')
-    .replace(/<[^>]+>/g, '\n');
-  const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-  return decode([text, ...attrs, ...strings].join('\n'));
-}

@@ -11,8 +11,8 @@ import { loadScenario } from '../../lib/scenario/load.ts';
 
 const FILE = 'lost-fin.yaml';
 const pos = (line: number, col = 5) => ({ line, col });
-const ok = (what: string, detail = 'fine'): ExpectResult => ({ what, ok: true, detail });
-const bad = (what: string, detail: string): ExpectResult => ({ what, ok: false, detail });
+const ok = (what: string, detail = 'fine'): ExpectResult => ({ id: what, what, ok: true, detail });
+const bad = (what: string, detail: string): ExpectResult => ({ id: what, what, ok: false, detail });
 const pair = (what: string, model: ExpectResult | undefined, kernel: ExpectResult | undefined, line = 10): ExpectationPair => ({ what, pos: pos(line), model, kernel });
 
 // What the runners print for the same failure of the FIN-WAIT-1 step of lost-fin.yaml (lib/scenario/runner.ts, lib/real/kernel.ts).

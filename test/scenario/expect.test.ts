@@ -3,6 +3,7 @@ import { checkDelivered, checkErrors, checkStates, formatSegment, matchSegments 
 import { loadScenario } from '../../lib/scenario/load.ts';
 import type { SegmentPattern } from '../../lib/scenario/plan.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TimedEvent } from '../../lib/trace/events.ts';
+import { word } from '../../lib/i18n/index.ts';
 
 const ADDR: Record<string, string> = { client: '10.0.0.1', server: '10.0.0.2' };
 const hostOf = (ap: string) => Object.keys(ADDR).find((h) => ap.startsWith(`${ADDR[h]}:`));
@@ -148,7 +149,11 @@ test('checkStates: the first connection of each host, from its first from', (t) 
     server: { states: ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT'], pos: { line: 4, col: 5 } },
     other: { states: ['CLOSED'], pos: { line: 5, col: 5 } },
   }, evs);
-  t.deepEqual(rs[0], { what: 'states client', ok: true, detail: 'CLOSED SYN-SENT ESTABLISHED', pos: { line: 3, col: 5 } });
+  const { text, detailText, ...plain } = rs[0]!;
+  t.deepEqual(plain, { id: 'states:client', what: 'states client', ok: true, detail: 'CLOSED SYN-SENT ESTABLISHED', pos: { line: 3, col: 5 } });
+  // The same result in words any language can take (issue 26): the English above is made from them.
+  t.is(word('zh', text!), 'client 的状态序列');
+  t.deepEqual(detailText!.map((l) => word('en', l)), ['CLOSED SYN-SENT ESTABLISHED']);
   t.false(rs[1].ok);
   t.is(rs[1].detail, 'expected: LISTEN SYN-RECEIVED ESTABLISHED CLOSE-WAIT\n  actual:   LISTEN SYN-RECEIVED ESTABLISHED\n  the connection stopped at ESTABLISHED; expected next CLOSE-WAIT');
   t.false(rs[2].ok);
@@ -175,8 +180,9 @@ test('checkDelivered: text exactly, or a byte count', (t) => {
 test('checkErrors: the code must be among those seen', (t) => {
   const pos = { line: 2, col: 3 };
   const rs = checkErrors({ client: { code: 'ECONNREFUSED', pos }, server: { code: 'ECONNRESET', pos } }, { client: ['ECONNREFUSED'] });
-  t.deepEqual(rs, [
-    { what: 'error client', ok: true, detail: 'client saw ECONNREFUSED', pos },
-    { what: 'error server', ok: false, detail: 'expected ECONNRESET; server saw no error', pos },
+  t.deepEqual(rs.map(({ id, what, ok, detail, pos }) => ({ id, what, ok, detail, pos })), [
+    { id: 'error:client', what: 'error client', ok: true, detail: 'client saw ECONNREFUSED', pos },
+    { id: 'error:server', what: 'error server', ok: false, detail: 'expected ECONNRESET; server saw no error', pos },
   ]);
+  t.is(word('zh', rs[1]!.detailText![0]!), '预期 ECONNRESET；server 没有看到错误');
 });

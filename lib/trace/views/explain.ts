@@ -74,6 +74,8 @@ interface ConnInfo {
 
 const connKey = (host: string, conn: string | undefined): string => `${host}\u0000${conn ?? ''}`;
 const fmtT = (t: number): string => String(+t.toFixed(3));
+/** The `why`s of a retransmission, each explained by its own sentence after the segment's (RFC 6298, 5681, 6675, 8985). */
+const RETRANSMIT_WHYS: ReadonlySet<string> = new Set(['rto', 'fast-retransmit', 'rack', 'tlp', 'sack-hole', 'dupack']);
 
 export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}): Explanation {
   const lang = opts.lang ?? 'en';
@@ -232,7 +234,8 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
       else if (s.why === 'persist') out.push(m('tx.persist', p));
       else if (s.why === 'keepalive') out.push(m('tx.keepalive', p));
       else if (s.why === 'challenge-ack') out.push(m('tx.challengeAck', p));
-      else if (s.why !== undefined && s.why !== 'rto' && s.why !== 'fast-retransmit') out.push(m('tx.otherWhy', { why: s.why }));
+      else if (s.why === 'tlp' && s.retransmit !== true) out.push(m('tx.tlpNew', p));
+      else if (s.why !== undefined && !RETRANSMIT_WHYS.has(s.why)) out.push(m('tx.otherWhy', { why: s.why }));
       else if (s.len === 0 && !has('F') && ack && s.why === undefined) {
         const finAcked = lastRx !== undefined && lastRx.flags.includes('F') && s.rack === ((lastRx.rseq + lastRx.len + 1) >>> 0);
         if (lastRx !== undefined && lastRx.flags.includes('S') && lastRx.flags.includes('.') && s.rack === ((lastRx.rseq + 1) >>> 0)) out.push(m('tx.handshakeAck', p));
@@ -245,6 +248,11 @@ export function explain(events: readonly TraceEvent[], opts: ExplainOptions = {}
     if (s.retransmit === true) {
       if (s.why === 'rto') out.push(rtoMs !== undefined ? m('tx.rtoRetransmit', { ...p, rto: fmtT(rtoMs) }) : m('tx.rtoRetransmitNoRto', p));
       else if (s.why === 'fast-retransmit') out.push(m('tx.fastRetransmit', { ...p, seq: s.rseq }));
+      // issue 25's loss recovery: RFC 8985 (RACK, the tail loss probe) and RFC 6675 (the SACK scoreboard)
+      else if (s.why === 'rack') out.push(m('tx.rackRetransmit', p));
+      else if (s.why === 'tlp') out.push(m('tx.tlpRetransmit', p));
+      else if (s.why === 'sack-hole') out.push(m('tx.sackHoleRetransmit', p));
+      else if (s.why === 'dupack') out.push(m('tx.dupackRetransmit', { ...p, seq: s.rseq }));
       else if (s.why === undefined) out.push(m('tx.retransmit', p));
     }
     if (ack && c.lastAckSent !== s.rack) {

@@ -12,7 +12,8 @@ import type { AppEvent } from '../events.ts';
 import { msg, isKey, type Lang, type MessageKey } from '../../i18n/index.ts';
 
 const APP_EVENTS: readonly AppEvent['event'][] = ['listen', 'open', 'connect', 'accept', 'send', 'data', 'read', 'end', 'shutdown', 'close-req', 'close', 'abort', 'error'];
-const WHYS = ['rto', 'fast-retransmit', 'dup-syn', 'persist', 'keepalive', 'delack', 'challenge-ack', 'window-update', 'reset', 'abort', 'dupack', 'sack-hole', 'rack', 'tlp'] as const;
+const WHYS = ['rto', 'fast-retransmit', 'dup-syn', 'persist', 'keepalive', 'delack', 'challenge-ack', 'window-update', 'reset', 'abort',
+  'rack', 'tlp', 'sack-hole', 'dupack'] as const;
 const TERM_KEYS = {
   scenario: 'term.scenario', seed: 'term.seed', noSeed: 'term.noSeed', noStates: 'term.noStates', host: 'term.host',
   segments: 'term.segments', dataSent: 'term.dataSent', delivered: 'term.delivered', retransmissions: 'term.retransmissions',
