@@ -115,7 +115,9 @@ class Agent {
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.stderr += d; });
     this.child.stdin!.on('error', () => {});
     this.child.once('error', (e) => this.fail(e));
-    this.child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the agent exits as soon as its result is written, and 'exit' can come before the
+    // last of its output has been read here, which then failed the run with the result on its way (CI, dumbbell).
+    this.child.once('close', (code, signal) => {
       const why = /^tun-helper: (.*)$/m.exec(this.stderr)?.[1] ?? this.stderr.trim().split('\n').slice(-3).join(' | ');
       this.fail(new KernelRunError(`${host}'s agent in ${ns} exited (${signal ?? `status ${code}`})${why ? `: ${why}` : ''}`));
     });

@@ -105,8 +105,9 @@ test('connect with no server: each SYN retry is reported as it happens, with its
   t.regex(cio.err(), /^connecting to 10\.0\.0\.2:\d+ over udp /m);
   const [, second] = /^no answer in (\d+) ms \(RTO\): SYN sent again, retry 2 of 2$/m.exec(cio.err()) ?? [];
   // 100 ms, then doubled (RFC 6298 5.5), measured between the SYNs as the real clock stamped them: one
-  // stamp can come a few ms after the timer was set (95 ms was seen under load), so 10% is allowed.
-  t.true(Number(first) >= 90 && Number(second) >= 180, `waits of ${first} and ${second} ms`);
+  // stamp can come some ms after the timer was set (95 ms was seen under load, 84 ms in CI beside the
+  // namespace tests, the first SYN's stamp 16 ms late), so 25% is allowed; the doubling must show.
+  t.true(Number(first) >= 75 && Number(second) >= 180 && Number(second) > Number(first), `waits of ${first} and ${second} ms`);
   t.regex(cio.err(), /ETIMEDOUT/);
   t.regex(cio.err(), /connection failed; exit 1\n$/);
 });
