@@ -34,6 +34,7 @@ import { agentCommand } from './netns-agent-bundle.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { RealTimeScheduler } from './realtime.ts';
 import { namespaceSettings, type NamespaceSettings } from './netns-settings.ts';
+import { linuxModelConfig } from './compare.ts';
 import type { AgentSetup, WireResult } from './netns-agent.ts';
 import { MemoryLink, type DirectionStats } from '../link/memory.ts';
 import { BottleneckLink } from '../link/bottleneck.ts';
@@ -226,7 +227,8 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         if (made.code !== 0) throw new KernelRunError(`cannot create a network namespace (ip netns add ${ns}: ${made.stderr.trim() || `exit ${made.code}`})`);
         namespaces.push(ns);
         mtus[h.name] = mtuOf(link, plan, h.name);
-        settings[h.name] = namespaceSettings(h.name, tcp[h.name], mtus[h.name]);
+        // What the scenario asked for, against what the model runs (modelPlanForLink may have had to change it).
+        settings[h.name] = namespaceSettings(h.name, tcp[h.name], mtus[h.name], linuxModelConfig(h.tcp).congestionControl);
         const onPacket = (p: Buffer) => {
           rt.advance();
           lastPacketAt = rt.realNow();

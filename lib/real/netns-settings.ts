@@ -51,7 +51,11 @@ export function cubicAllowedInNamespaces(): boolean {
   }
 }
 
-export function namespaceSettings(host: string, c: TcpConfig, mtu: number): NamespaceSettings {
+/**
+ * `wanted`: the congestion control the scenario asked for, when it is not the one `c` (the model's) runs:
+ * CUBIC on a kernel that lets no namespace choose it (modelPlanForLink), said in the list of what Linux cannot take.
+ */
+export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wanted = c.congestionControl): NamespaceSettings {
   const sysctls: [string, string][] = [
     ['net/ipv4/tcp_sack', c.sack ? '1' : '0'],
     ['net/ipv4/tcp_timestamps', c.timestamps ? '1' : '0'],
@@ -74,8 +78,8 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number): Name
     notApplied.push(`${host}: tcp ${settingText(key, c[key])}: ${why}`);
     dependents.push({ key: settingText(key, c[key]), applies });
   };
-  if (c.congestionControl === 'reno' && linuxDefaults.congestionControl === 'cubic' && !cubicAllowedInNamespaces()) {
-    notApplied.push(`${host}: tcp congestion-control cubic (Linux's default): this kernel does not let a namespace choose CUBIC (net.ipv4.tcp_allowed_congestion_control), so the kernel and the model both run reno`);
+  if (wanted !== c.congestionControl) {
+    notApplied.push(`${host}: tcp congestion-control ${wanted}: this kernel does not let a namespace choose it (net.ipv4.tcp_allowed_congestion_control), so the kernel and the model both run ${c.congestionControl}`);
   }
   if (c.keepaliveIntervalMs !== linuxDefaults.keepaliveIntervalMs || c.keepaliveProbes !== linuxDefaults.keepaliveProbes) {
     if (whole(c.keepaliveIntervalMs) && c.keepaliveIntervalMs > 0) sysctls.push(['net/ipv4/tcp_keepalive_intvl', String(c.keepaliveIntervalMs / 1000)]);
