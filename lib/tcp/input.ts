@@ -72,7 +72,10 @@ export abstract class TcpInput extends TcpTimers {
     const mark = OUTBOX.len;
     try {
       this.output(now);
-      if (this.bits & CHECKED) CHECKERS.get(this)!.check(now, this.tcbView(CHECKERS.get(this)!));
+      if (this.bits & CHECKED) {
+        const inv = CHECKERS.get(this)!;
+        inv.check(now, this.tcbView(inv));
+      }
     } finally {
       if (OUTBOX.len !== mark) this.deliver(mark);
     }

@@ -45,17 +45,20 @@ test('a listener that did not ask for Fast Open ignores the option', (t) => {
   t.is(r.verdict, 'pass', r.reason);
 });
 
-// RFC 7413 4.2.1 and Linux's tcp_send_syn_data: a SYN sent again carries neither the data nor the option (the
-// data waits for the handshake); here the SYN-ACK then acknowledges the SYN only, and the data goes after it.
-test('RFC 7413 4.2.1: a retransmitted SYN carries no data and no cookie; the data follows the handshake', (t) => {
-  const script = `\`sysctl -q net.ipv4.tcp_fastopen=1 net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0\`
+/** A client asks for a cookie with a first SYN and gets 0102030405060708 from the server (RFC 7413 4.1.1, 4.2.1). */
+const CLIENT_GETS_COOKIE = `\`sysctl -q net.ipv4.tcp_fastopen=1 net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0\`
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 sendto(3, ..., 100, MSG_FASTOPEN, ..., ...) = -1 EINPROGRESS (Operation is now in progress)
 +0 > S 0:0(0) <mss 1460,nop,nop,sackOK,FO,nop,nop>
 +.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,FO 0102030405060708,nop,nop>
 +0 > . 1:1(0) ack 1
-+0 close(3) = 0
+`;
+
+// RFC 7413 4.2.1 and Linux's tcp_send_syn_data: a SYN sent again carries neither the data nor the option (the
+// data waits for the handshake); here the SYN-ACK then acknowledges the SYN only, and the data goes after it.
+test('RFC 7413 4.2.1: a retransmitted SYN carries no data and no cookie; the data follows the handshake', (t) => {
+  const script = `${CLIENT_GETS_COOKIE}+0 close(3) = 0
 +0 > F. 1:1(0) ack 1
 +.05 < F. 1:1(0) ack 2 win 65535
 +0 > . 2:2(0) ack 2
@@ -100,14 +103,7 @@ test('Host.connect with Fast Open data: a cookie request under the linux profile
 // tcp(7) TCP_FASTOPEN_CONNECT: with a cookie cached, connect() returns at once and sends nothing; the first
 // write sends the SYN with the cookie and the data (Linux's tcp_fastopen_defer_connect).
 test('TCP_FASTOPEN_CONNECT: connect() returns 0 with nothing sent, the first write goes on the SYN', (t) => {
-  const script = `\`sysctl -q net.ipv4.tcp_fastopen=1 net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0\`
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
-+0 sendto(3, ..., 100, MSG_FASTOPEN, ..., ...) = -1 EINPROGRESS (Operation is now in progress)
-+0 > S 0:0(0) <mss 1460,nop,nop,sackOK,FO,nop,nop>
-+.05 < S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,FO 0102030405060708,nop,nop>
-+0 > . 1:1(0) ack 1
-+.1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
+  const script = `${CLIENT_GETS_COOKIE}+.1 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
 +0 setsockopt(4, SOL_TCP, TCP_FASTOPEN_CONNECT, [1], 4) = 0
 +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 connect(4, ..., ...) = 0
