@@ -182,6 +182,8 @@ export interface LifecycleOptions {
   capture?: (timeMs: number, packet: Buffer) => void;
   /** HostOptions.lazyTimers (default true). */
   lazyTimers?: boolean;
+  /** TCP settings over the bench's own (loss recovery, congestion control). */
+  tcp?: TcpConfigInput;
 }
 
 export interface LifecycleResult {
@@ -200,7 +202,7 @@ export interface LifecycleResult {
  */
 export function simLifecycle(o: LifecycleOptions): LifecycleResult {
   const pair = makePair({
-    tcp: { profile: 'linux', mslMs: o.mslMs, isn: 'random' },
+    tcp: { profile: 'linux', mslMs: o.mslMs, isn: 'random', ...o.tcp },
     link: { delayMs: o.delayMs },
     seed: o.seed,
     offload: true,
