@@ -1,7 +1,7 @@
 import { seqAdd, seqDiff, seqGe, seqLt } from '../../wire/seq.ts';
 import { limitedTransmitBytes } from './limited-transmit.ts';
 import { Prr } from './prr.ts';
-import { Rack, Tlp } from './rack.ts';
+import { Rack, Tlp, type RackAckInput } from './rack.ts';
 import { DUP_THRESH, Scoreboard, type NextSegment } from './scoreboard.ts';
 import { Frto, UndoState } from './undo.ts';
 import type { ScoreboardView } from '../cc/types.ts';
@@ -94,6 +94,8 @@ export class LossRecovery {
   private entryReason: RetransmitReason | undefined;
   /** Scoreboard.owedEpoch when the search for a lost segment last found none. */
   private noneOwedAt = -1;
+  /** RACK's input for each ACK, refilled every time. */
+  private readonly rackIn: RackAckInput = { nowMs: 0, sndUna: 0, sndNxt: 0, inRecovery: false, echoedXmitMs: undefined };
   /** What nextRetransmission chose, so onTransmit can account for it (RFC 6675 (C.2)). */
   private chosen: (NextSegment & { reason: RetransmitReason }) | undefined;
 
@@ -242,7 +244,13 @@ export class LossRecovery {
     if (a.rttSampleMs !== undefined) this.rack.updateMinRtt(a.rttSampleMs);
     // Before any data was timed, the handshake's RTT (as SRTT) stands for the minimum (Linux's tcp_min_rtt has it).
     else if (this.rack.minRttMs === Infinity && a.srttMs !== undefined) this.rack.updateMinRtt(a.srttMs);
-    this.rack.onAck(u, { nowMs: a.nowMs, sndUna: this.sb.sndUna, sndNxt: this.sb.sndNxt, inRecovery: this.phase !== 'open', echoedXmitMs: a.echoedXmitMs });
+    const ri = this.rackIn;
+    ri.nowMs = a.nowMs;
+    ri.sndUna = this.sb.sndUna;
+    ri.sndNxt = this.sb.sndNxt;
+    ri.inRecovery = this.phase !== 'open';
+    ri.echoedXmitMs = a.echoedXmitMs;
+    this.rack.onAck(u, ri);
 
     // Undo (Linux tcp_try_undo_*): every retransmission D-SACKed, or the first ACK after one echoing an older timestamp.
     const undo = this.undoState;

@@ -59,8 +59,12 @@ export class Rack {
    * reordering window for 16 recoveries.
    */
   onAck(update: AckUpdate, input: RackAckInput): void {
-    const delivered: SegmentRecord[] = update.newlyAcked.length ? [...update.newlyAcked, ...update.newlySacked] : update.newlySacked;
-    for (const s of delivered) {
+    // The records delivered: those the cumulative ACK took, then those newly SACKed (two arrays, walked as one).
+    const acked = update.newlyAcked;
+    const sacked = update.newlySacked;
+    const n = acked.length + sacked.length;
+    for (let i = 0; i < n; i++) {
+      const s: SegmentRecord = i < acked.length ? acked[i]! : sacked[i - acked.length]!;
       const rtt = input.nowMs - s.xmitMs;
       // Step 2: a retransmitted segment's delivery may be the original's (Karn's ambiguity); skip those the
       // timestamp echo or the minimum RTT show to be for an earlier transmission.

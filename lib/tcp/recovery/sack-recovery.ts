@@ -1,6 +1,6 @@
 import { NewRenoRecovery } from '../cc/newreno.ts';
 import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission, ScoreboardView } from '../cc/types.ts';
-import { LossRecovery as Controller, type RecoveryMode } from './controller.ts';
+import { LossRecovery as Controller, type RecoveryAckInput, type RecoveryMode } from './controller.ts';
 
 /**
  * The seam's LossRecovery (lib/tcp/cc/types.ts) for SACK-based recovery: 'sack' (RFC 6675, IsLost with
@@ -21,6 +21,8 @@ export class SackLossRecovery implements LossRecovery {
   private readonly cc: CongestionControl;
   /** When the tail loss probe is due, while armed. */
   private ptoAt: number | undefined;
+  /** The core's input for each ACK, refilled every time. */
+  private readonly coreIn: RecoveryAckInput = { ack: 0, blocks: [], nowMs: 0, isDupAck: false, srttMs: undefined, rttSampleMs: undefined, tsecr: undefined, echoedXmitMs: undefined, newBytes: undefined };
 
   constructor(readonly name: RecoveryMode, p: CcParams, cc: CongestionControl, o: SackRecoveryOptions) {
     this.cc = cc;
@@ -41,7 +43,16 @@ export class SackLossRecovery implements LossRecovery {
     if (!this.sack) return this.fallback.onAck(a);
     if (this.cc.mss !== this.core.opts.mss) this.core.setMss(this.cc.mss);
     const wasIn = this.core.phase === 'recovery';
-    const r = this.core.onAck({ ack: a.ack, blocks: a.sackBlocks, nowMs: a.now, isDupAck: a.duplicate, srttMs: a.srttMs, rttSampleMs: a.rttMs, tsecr: a.tsecr, newBytes: a.newBytes });
+    const ci = this.coreIn;
+    ci.ack = a.ack;
+    ci.blocks = a.sackBlocks;
+    ci.nowMs = a.now;
+    ci.isDupAck = a.duplicate;
+    ci.srttMs = a.srttMs;
+    ci.rttSampleMs = a.rttMs;
+    ci.tsecr = a.tsecr;
+    ci.newBytes = a.newBytes;
+    const r = this.core.onAck(ci);
     // Outside recovery, cwnd grows as the congestion control says (RFC 5681 3.1; CUBIC), as NewReno does;
     // after a timeout too, in slow start from one segment (RFC 5681 3.1, RFC 6675 5.1).
     if ((this.core.phase === 'loss' || (this.core.phase === 'open' && !wasIn)) && !r.undone && !r.tlp && a.bytesAcked > 0 && a.cwndLimited) this.cc.onAck(a);

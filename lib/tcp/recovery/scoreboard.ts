@@ -38,7 +38,7 @@ export interface SegmentRecord {
 /** RFC 6675 section 2: "DupThresh", the number of duplicate ACKs (or SACKed segments) that signal a loss. */
 export const DUP_THRESH = 3;
 
-/** What one ACK did to the scoreboard. */
+/** What one ACK did to the scoreboard; valid until the next onAck, which reuses the object and its arrays. */
 export interface AckUpdate {
   /** Bytes the cumulative ACK newly covers (the change in SND.UNA). */
   cumAckedBytes: number;
@@ -80,6 +80,8 @@ export class Scoreboard {
   private readonly segs: SegmentRecord[] = [];
   /** Transmissions so far (SegmentRecord.xmitOrder). */
   private xmits = 0;
+  /** The one AckUpdate onAck fills and returns (an ACK arrives for nearly every other segment of a bulk transfer). */
+  private readonly upd: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], newlySacked: [], newlySackedBytes: 0, deliveredBytes: 0, dsack: undefined };
   /** RFC 6675 "HighACK" (here SND.UNA: every octet before it is acknowledged). */
   sndUna: number;
   /** One past RFC 6675 "HighData", the highest octet sent (SND.MAX). */
@@ -171,8 +173,13 @@ export class Scoreboard {
   onAck(ack: number, blocks: ReadonlyArray<readonly [number, number]> = []): AckUpdate {
     // A plain cumulative ACK takes its records' share out of the cached pipe; SACK blocks make it stale.
     if (blocks.length > 0) this.pipeCache = undefined;
-    const out: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], newlySacked: [], newlySackedBytes: 0, deliveredBytes: 0 };
-    out.dsack = dsackOf(ack, blocks);
+    const out = this.upd;
+    out.cumAckedBytes = 0;
+    out.newlyAcked.length = 0;
+    out.newlySacked.length = 0;
+    out.newlySackedBytes = 0;
+    out.deliveredBytes = 0;
+    out.dsack = blocks.length > 0 ? dsackOf(ack, blocks) : undefined;
     if (seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt)) {
       out.cumAckedBytes = seqDiff(ack, this.sndUna);
       let sackedGone = 0;
