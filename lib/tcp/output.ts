@@ -124,9 +124,12 @@ export abstract class TcpOutput extends Tcb {
       this.ackNow = false;
       return 0;
     }
+    const anythingQueued = this.finQueued || this.unsentBytes() > 0;
+    // Nothing to send, no ACK owed and no chronograph to move (a receiver between its delayed ACKs): nothing to do.
+    if (!anythingQueued && !this.ackNow && !this.chrono) return 0;
     let sent = 0;
     // Nothing unsent and no FIN to send (a receiver, called once a segment): no data segment, no probe.
-    const canSendData = (this.finQueued || this.unsentBytes() > 0)
+    const canSendData = anythingQueued
       && (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK');
     while (canSendData && sent < limit) {
       const offset = seqDiff(this.sndNxt, this.bufSeq);

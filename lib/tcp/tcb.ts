@@ -401,25 +401,28 @@ export abstract class Tcb {
     const sink = this.sink;
     try {
       if (!sink) {
-        for (let i = mark; i < box.len; i++) (this.polled ??= []).push(polledOutput(box.recs[i]));
+        for (let i = mark; i < box.len; i++) {
+          const r = box.recs[i];
+          (this.polled ??= []).push(polledOutput(r));
+          r.seg = undefined;
+          r.value = undefined;
+        }
         return;
       }
+      // Each record lets go of what it held as it is handed over (box.len grows if the sink calls back in;
+      // those records are handed over and taken off again before the call returns).
       for (let i = mark; i < box.len; i++) {
         const r = box.recs[i];
         switch (r.kind) {
-          case OUT_TRANSMIT: sink.transmit(r.seg!, r.info as TxInfo, r.now); break;
+          case OUT_TRANSMIT: { const seg = r.seg!; r.seg = undefined; sink.transmit(seg, r.info as TxInfo, r.now); break; }
           case OUT_STATE: sink.state(r.from, r.to, r.cause, r.now); break;
-          case OUT_EVENT: sink.event(r.value as ConnEvent, r.now); break;
+          case OUT_EVENT: { const v = r.value as ConnEvent; r.value = undefined; sink.event(v, r.now); break; }
           case OUT_TIMER: sink.timer!(r.timer, r.timerEvent, r.at, r.now); break;
-          case OUT_CONGESTION: sink.congestion!(r.value as CongestionSnapshot, r.now); break;
+          case OUT_CONGESTION: { const v = r.value as CongestionSnapshot; r.value = undefined; sink.congestion!(v, r.now); break; }
         }
       }
     } finally {
-      for (let i = mark; i < box.len; i++) {
-        const r = box.recs[i];
-        r.seg = undefined;
-        r.value = undefined;
-      }
+      // (After a sink threw, the records not handed over keep what they held until they are reused.)
       box.len = mark;
     }
   }
