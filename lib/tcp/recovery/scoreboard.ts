@@ -80,6 +80,8 @@ export class Scoreboard {
   private readonly segs: SegmentRecord[] = [];
   /** Transmissions so far (SegmentRecord.xmitOrder). */
   private xmits = 0;
+  /** Records that left the scoreboard, for onTransmit to reuse (a bulk sender sends one per segment). */
+  private readonly spare: SegmentRecord[] = [];
   /** The one AckUpdate onAck fills and returns (an ACK arrives for nearly every other segment of a bulk transfer). */
   private readonly upd: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], newlySacked: [], newlySackedBytes: 0, deliveredBytes: 0, dsack: undefined };
   /** RFC 6675 "HighACK" (here SND.UNA: every octet before it is acknowledged). */
@@ -143,7 +145,20 @@ export class Scoreboard {
     if (len <= 0) return;
     const end = seqAdd(seq, len);
     if (seqGe(seq, this.sndNxt)) {
-      this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs, xmitOrder: ++this.xmits });
+      const r = this.spare.pop();
+      if (r) {
+        r.seq = seq;
+        r.end = end;
+        r.sacked = false;
+        r.lost = false;
+        r.rtxInFlight = false;
+        r.retransmitted = false;
+        r.xmitMs = nowMs;
+        r.xmitOrder = ++this.xmits;
+        this.segs.push(r);
+      } else {
+        this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs, xmitOrder: ++this.xmits });
+      }
       this.sndNxt = end;
       if (this.pipeCache !== undefined) this.pipeCache += len;
       return;
@@ -174,6 +189,8 @@ export class Scoreboard {
     // A plain cumulative ACK takes its records' share out of the cached pipe; SACK blocks make it stale.
     if (blocks.length > 0) this.pipeCache = undefined;
     const out = this.upd;
+    // The last ACK's records left the scoreboard then, and nothing holds them since: new transmissions reuse them.
+    for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
     out.cumAckedBytes = 0;
     out.newlyAcked.length = 0;
     out.newlySacked.length = 0;
@@ -187,8 +204,10 @@ export class Scoreboard {
       let n = 0;
       while (n < this.segs.length && seqLe(this.segs[n]!.end, ack)) {
         const s = this.segs[n]!;
-        if (s.sacked) sackedGone += seqDiff(s.end, s.seq);
-        else {
+        if (s.sacked) {
+          sackedGone += seqDiff(s.end, s.seq);
+          this.spare.push(s);
+        } else {
           out.newlyAcked.push(s);
           if (this.pipeCache !== undefined) this.pipeCache -= (s.lost ? 0 : seqDiff(s.end, s.seq)) + (s.rtxInFlight ? seqDiff(s.end, s.seq) : 0);
         }
