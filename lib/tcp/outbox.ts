@@ -38,11 +38,11 @@ export class OutRecord {
   at: number | undefined = undefined;
   /** The event (OUT_EVENT) or congestion snapshot (OUT_CONGESTION). */
   value: unknown = undefined;
-  /** A segment object of this record's own: the builder writes into it (Outbox.slot), or a SYN is copied into it (copySyn). */
+  /** A segment object of this record's own: the builders write into it (Outbox.slot: makeSegment, sendSyn). */
   readonly own: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
   readonly ownTs = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
   readonly ownTsOptions: TcpOption[] = [NOP, NOP, this.ownTs];
-  /** A SYN's options, copied from its builder's shared layout (copySyn). */
+  /** A SYN's options, in its layout's order (sendSyn). */
   readonly ownSynOptions: TcpOption[] = [];
   readonly ownMss = { kind: 'mss' as const, mss: 0 };
   readonly ownWscale = { kind: 'wscale' as const, shift: 0 };
@@ -75,39 +75,3 @@ export class Outbox {
 
 /** The one stack of queued outputs (see above). */
 export const OUTBOX = new Outbox();
-
-/**
- * A SYN from its builder's one shared segment (sendSyn), copied into the record's own objects, so that the
- * next SYN cannot change it before it is handed over: the header fields, and the options, whose layout holds
- * option objects every SYN refills.
- */
-export function copySyn(r: OutRecord, seg: TcpSegment): TcpSegment {
-  const c = r.own;
-  c.srcPort = seg.srcPort;
-  c.dstPort = seg.dstPort;
-  c.seq = seg.seq;
-  c.ack = seg.ack;
-  c.flags = seg.flags;
-  c.window = seg.window;
-  c.urgent = seg.urgent;
-  c.payload = seg.payload;
-  const opts = r.ownSynOptions;
-  opts.length = 0;
-  for (const o of seg.options) {
-    if (o.kind === 'mss') {
-      r.ownMss.mss = o.mss;
-      opts.push(r.ownMss);
-    } else if (o.kind === 'wscale') {
-      r.ownWscale.shift = o.shift;
-      opts.push(r.ownWscale);
-    } else if (o.kind === 'timestamps') {
-      r.ownTs.tsval = o.tsval;
-      r.ownTs.tsecr = o.tsecr;
-      opts.push(r.ownTs);
-    } else {
-      opts.push(o);
-    }
-  }
-  c.options = opts;
-  return c;
-}

@@ -2,7 +2,7 @@ import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
 import { FastOpenClient } from './tfo.ts';
-import { OUTBOX, OUT_TRANSMIT, copySyn } from './outbox.ts';
+import { OUTBOX, OUT_TRANSMIT } from './outbox.ts';
 
 /**
  * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
@@ -11,17 +11,12 @@ import { OUTBOX, OUT_TRANSMIT, copySyn } from './outbox.ts';
  */
 
 /**
- * The SYN sendSyn fills for connections whose sink uses each segment at once (see segmentsUsedAtOnce), and
- * its one timestamps option; emit copies it into the queue's record (copySyn). makeSegment writes the other
- * segments straight into the queue's next record (Outbox.slot).
- */
-const SHARED_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
-const SHARED_SEGMENT: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
-/**
  * The SYN's options by (timestamps ? 4 : 0) | (SACK ? 2 : 0) | (window scale ? 1 : 0), in Linux's order:
- * MSS, SACK-permitted, timestamps, NOP, window scale, NOPs padding what is left out. A shared segment
- * takes these objects with their values filled in; any other a copy (sendSyn).
+ * MSS, SACK-permitted, timestamps, NOP, window scale, NOPs padding what is left out. SYN_MSS, SYN_TIMESTAMPS
+ * and SYN_WSCALE only mark where those options go: sendSyn puts option objects with this SYN's values there,
+ * the queue record's own for a connection whose sink uses each segment at once, new ones for any other.
  */
+const SYN_TIMESTAMPS = { kind: 'timestamps' as const, tsval: 0, tsecr: 0 };
 const SYN_MSS = { kind: 'mss' as const, mss: 0 };
 const SYN_WSCALE = { kind: 'wscale' as const, shift: 0 };
 const SYN_LAYOUTS: TcpOption[][] = [
@@ -29,10 +24,10 @@ const SYN_LAYOUTS: TcpOption[][] = [
   [SYN_MSS, NOP, SYN_WSCALE],
   [SYN_MSS, NOP, NOP, SACK_PERMITTED],
   [SYN_MSS, NOP, NOP, SACK_PERMITTED, NOP, SYN_WSCALE],
-  [SYN_MSS, NOP, NOP, SHARED_TIMESTAMPS],
-  [SYN_MSS, NOP, NOP, SHARED_TIMESTAMPS, NOP, SYN_WSCALE],
-  [SYN_MSS, SACK_PERMITTED, SHARED_TIMESTAMPS],
-  [SYN_MSS, SACK_PERMITTED, SHARED_TIMESTAMPS, NOP, SYN_WSCALE],
+  [SYN_MSS, NOP, NOP, SYN_TIMESTAMPS],
+  [SYN_MSS, NOP, NOP, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
+  [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS],
+  [SYN_MSS, SACK_PERMITTED, SYN_TIMESTAMPS, NOP, SYN_WSCALE],
 ];
 /** How an ordinary segment was sent: one object for all of them. */
 export const PLAIN: TxInfo = Object.freeze({ retransmit: false, why: undefined });
@@ -223,26 +218,41 @@ export abstract class TcpOutput extends Tcb {
     const flags = SYN | (withAck ? ACK : 0);
     let seg: TcpSegment;
     if (this.bits & REUSE_SEGMENTS) {
-      // The sink is done with it before the next is made (ConnectionParams.segmentsUsedAtOnce): the shared
-      // segment, with the layout's own option objects filled in.
-      SYN_MSS.mss = this.config.mss;
-      SHARED_TIMESTAMPS.tsval = tsval;
-      SHARED_TIMESTAMPS.tsecr = tsecr;
-      SYN_WSCALE.shift = this.rcv.scale;
-      seg = SHARED_SEGMENT;
+      // The sink is done with it once handed over (ConnectionParams.segmentsUsedAtOnce): the SYN is written
+      // into the queue's next record, its segment and option objects, as makeSegment writes the others.
+      const r = OUTBOX.slot();
+      const options = r.ownSynOptions;
+      options.length = 0;
+      for (const o of layout) {
+        if (o === SYN_MSS) {
+          r.ownMss.mss = this.config.mss;
+          options.push(r.ownMss);
+        } else if (o === SYN_TIMESTAMPS) {
+          r.ownTs.tsval = tsval;
+          r.ownTs.tsecr = tsecr;
+          options.push(r.ownTs);
+        } else if (o === SYN_WSCALE) {
+          r.ownWscale.shift = this.rcv.scale;
+          options.push(r.ownWscale);
+        } else {
+          options.push(o);
+        }
+      }
+      seg = r.own;
       seg.srcPort = this.localPort;
       seg.dstPort = this.remotePort;
       seg.seq = this.iss;
       seg.ack = ack;
       seg.flags = flags;
       seg.window = window;
-      seg.options = layout;
+      seg.urgent = 0;
+      seg.options = options;
       seg.payload = EMPTY;
     } else {
       // The same layout with option objects of this segment's own (map makes an array of its final length).
       const options = layout.map((o): TcpOption => {
         if (o === SYN_MSS) return { kind: 'mss', mss: this.config.mss };
-        if (o === SHARED_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
+        if (o === SYN_TIMESTAMPS) return { kind: 'timestamps', tsval, tsecr };
         if (o === SYN_WSCALE) return { kind: 'wscale', shift: this.rcv.scale };
         return o;
       });
@@ -349,13 +359,7 @@ export abstract class TcpOutput extends Tcb {
     }
     const r = OUTBOX.push(OUT_TRANSMIT, now);
     r.info = info;
-    if (seg.flags & SYN && this.bits & REUSE_SEGMENTS) {
-      // A SYN (sendSyn), queued until the call is done, when the next SYN will have refilled the shared one and
-      // its layout's options (a Fast Open SYN is a new object, but holds them too): a copy.
-      r.seg = copySyn(r, seg);
-    } else {
-      r.seg = seg;
-    }
+    r.seg = seg;
   }
 
   /**

@@ -127,13 +127,24 @@ export class ConnectionError extends Error {
   }
 }
 
-// Connection.bits.
+/*
+ * The connection's flags: one number, `Tcb.bits`, one bit per yes/no fact below (the only bit field of the
+ * connection; every other field is a plain one). A bit is read with `bits & X` on hot paths, or through the
+ * getter of the same name where there is one (appClosed, finReceived, passive, synAcked, wsAgreed).
+ */
+/** The application closed (or aborted): it will not read any more, as opposed to a shutdown of sending. */
 export const APP_CLOSED = 1;
+/** The peer's FIN was processed (RFC 9293 3.10.7.4 eighth step). */
 export const FIN_RECEIVED = 2;
+/** The connection came from a listener (a passive open, RFC 9293 3.5): SYN-RECEIVED goes back to LISTEN on a RST. */
 export const PASSIVE = 4;
+/** Our SYN has been acknowledged. */
 export const SYN_ACKED = 8;
+/** Both SYNs carried the window scale option (RFC 7323 2.2). */
 export const WS_AGREED = 16;
+/** The sink uses each segment before the next is made (ConnectionParams.segmentsUsedAtOnce): builders write into the queue's records. */
 export const REUSE_SEGMENTS = 32;
+/** The invariant checks run on this connection (ConnectionParams.checkInvariants); its checker is in CHECKERS. */
 export const CHECKED = 64;
 /** Header prediction on for this connection (ConnectionParams.headerPrediction). */
 export const PREDICT = 128;
@@ -223,7 +234,7 @@ export abstract class Tcb {
   chrono: SendChrono | undefined;
   /** TCP Fast Open (lib/tcp/tfo.ts, RFC 7413): a client's with MSG_FASTOPEN, a server's on a Fast Open listener. */
   fastOpen: FastOpenClient | FastOpenServer | undefined;
-  /** appClosed, finReceived, passive, synAcked and wsAgreed as bits of one field (APP_CLOSED, ... below). */
+  /** The connection's flags (APP_CLOSED ... OWES_OUTPUT, above). */
   protected bits = 0;
 
   /** The application will not read any more (close, as opposed to shutdown). */
