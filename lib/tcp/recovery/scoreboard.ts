@@ -200,7 +200,8 @@ export class Scoreboard {
     if (seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt)) {
       out.cumAckedBytes = seqDiff(ack, this.sndUna);
       let sackedGone = 0;
-      this.splitAt(ack);
+      // A record the ACK ends inside is split there first (an ACK at a record's end, the usual case, needs no search).
+      if (!this.endsAtRecord(ack)) this.splitAt(ack);
       let n = 0;
       while (n < this.segs.length && seqLe(this.segs[n]!.end, ack)) {
         const s = this.segs[n]!;
@@ -448,6 +449,12 @@ export class Scoreboard {
       else hi = mid;
     }
     return lo;
+  }
+
+  /** Whether `seq` is SND.NXT or the end of one of the first two records (where a cumulative ACK usually lands). */
+  private endsAtRecord(seq: number): boolean {
+    const segs = this.segs;
+    return seq === this.sndNxt || (segs.length > 0 && segs[0]!.end === seq) || (segs.length > 1 && segs[1]!.end === seq);
   }
 
   /** Split the record holding `seq` so that a record starts at `seq` (both halves keep the flags and time). */
