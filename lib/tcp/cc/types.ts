@@ -184,6 +184,8 @@ export interface LossRecovery {
   sendFrom?(): number | undefined;
   /** Optional: the scoreboard as the trace shows it; undefined while nothing is SACKed, lost or retransmitted. */
   scoreboardView?(): ScoreboardView | undefined;
+  /** Optional: whether the peer SACKed the byte at `seq` (the scoreboard's view; false without one). */
+  isSacked?(seq: number): boolean;
 }
 
 export type CongestionControlFactory = (p: CcParams) => CongestionControl;

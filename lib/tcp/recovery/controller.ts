@@ -117,6 +117,11 @@ export class LossRecovery {
     this.sb.setMss(mss);
   }
 
+  /** Whether the peer SACKed the byte at `seq` (Scoreboard.isSacked). */
+  isSacked(seq: number): boolean {
+    return this.sb.isSacked(seq);
+  }
+
   /**
    * The scoreboard for the trace: ranges SACKed, deemed lost, and retransmitted and in flight; undefined while
    * none is (the lossless path builds nothing).

@@ -65,6 +65,10 @@ export class SackLossRecovery implements LossRecovery {
     return this.sack ? this.core.view() : undefined;
   }
 
+  isSacked(seq: number): boolean {
+    return this.sack === true && this.core.isSacked(seq);
+  }
+
   sendFrom(): number | undefined {
     return this.sack ? this.core.takeSendFrom() : undefined;
   }

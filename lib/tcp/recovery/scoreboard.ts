@@ -411,6 +411,13 @@ export class Scoreboard {
     for (const s of this.segs) s.lost = false;
   }
 
+  /** Whether the record holding `seq` is SACKed (false for a byte not in flight). */
+  isSacked(seq: number): boolean {
+    const i = this.indexOf(seq);
+    const s = this.segs[i]?.seq === seq ? this.segs[i] : this.segs[i - 1];
+    return s !== undefined && seqGe(seq, s.seq) && seqLt(seq, s.end) && s.sacked;
+  }
+
   /** The index of the record starting at `seq` (or the first after it). */
   private indexOf(seq: number): number {
     let lo = 0;
