@@ -85,9 +85,13 @@ export class LinuxPush {
     this.tailStart = bufStart;
   }
 
+  /** Segments per packet for this output pass (segmentsPerPacket, asked once a pass), or 0 before it was asked. */
+  perPacket = 0;
+
   /** A new output pass: what was acknowledged is forgotten, and the next segment starts a new packet. */
   startPass(sndUna: number): void {
     this.inPacket = 0;
+    this.perPacket = 0;
     prune(this.marks, sndUna);
     prune(this.packetEnds, sndUna);
   }

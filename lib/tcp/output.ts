@@ -127,7 +127,8 @@ export abstract class TcpOutput extends Tcb {
     const end = seqAdd(seq, len);
     if (!p) return endsQueue;
     if (seqLt(seq, this.sndMax)) return endsQueue || p.retransmitted(seq, end, now, this.sndMax, this.recovery.isSacked?.bind(this.recovery));
-    return p.newData(end, endsQueue, lastNow, p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, this.rtt.srttMs));
+    if (p.perPacket === 0) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, this.rtt.srttMs);
+    return p.newData(end, endsQueue, lastNow, p.perPacket);
   }
 
   /**

@@ -117,6 +117,12 @@ export class LossRecovery {
     this.sb.setMss(mss);
   }
 
+  /** TCP_INFO's tcpi_lost and tcpi_sacked: segments deemed lost and not SACKed (retransmitted or not), and segments SACKed. */
+  segmentCounts(): { lost: number; sacked: number } {
+    const mss = this.opts.mss;
+    return { lost: Math.ceil(this.sb.lostUnsackedBytes() / mss), sacked: Math.ceil(this.sb.sackedBytes / mss) };
+  }
+
   /** Whether the peer SACKed the byte at `seq` (Scoreboard.isSacked). */
   isSacked(seq: number): boolean {
     return this.sb.isSacked(seq);

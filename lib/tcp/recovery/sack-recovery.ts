@@ -65,6 +65,15 @@ export class SackLossRecovery implements LossRecovery {
     return this.sack ? this.core.view() : undefined;
   }
 
+  /**
+   * TCP_INFO's tcpi_lost and tcpi_sacked (Linux's lost_out, sacked_out). Without SACK, Linux's Reno emulation:
+   * each duplicate ACK counts as one SACKed segment (tcp_add_reno_sack) and recovery marks the head lost.
+   */
+  segmentCounts(): { lost: number; sacked: number } {
+    if (this.sack) return this.core.segmentCounts();
+    return { lost: this.fallback.inRecovery ? 1 : 0, sacked: this.fallback.dupAcks };
+  }
+
   isSacked(seq: number): boolean {
     return this.sack === true && this.core.isSacked(seq);
   }

@@ -287,6 +287,13 @@ export class Scoreboard {
     return pipe;
   }
 
+  /** Bytes deemed lost and not SACKed, retransmitted or not (Linux's lost_out, in bytes). */
+  lostUnsackedBytes(): number {
+    let n = 0;
+    for (const s of this.segs) if (s.lost && !s.sacked) n += seqDiff(s.end, s.seq);
+    return n;
+  }
+
   /** Bytes of unSACKed segments deemed lost with no retransmission in flight: what recovery still owes. */
   lostBytes(): number {
     let n = 0;
