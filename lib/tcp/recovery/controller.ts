@@ -117,10 +117,11 @@ export class LossRecovery {
     this.sb.setMss(mss);
   }
 
-  /** TCP_INFO's tcpi_lost and tcpi_sacked: segments deemed lost and not SACKed (retransmitted or not), and segments SACKed. */
-  segmentCounts(): { lost: number; sacked: number } {
+  /** TCP_INFO's tcpi_lost, tcpi_sacked, tcpi_retrans and tcpi_reordering: segments deemed lost and not SACKed (retransmitted or not), SACKed, retransmitted and in flight, and Scoreboard.reordering. */
+  segmentCounts(): { lost: number; sacked: number; retrans: number; reordering: number } {
     const mss = this.opts.mss;
-    return { lost: Math.ceil(this.sb.lostUnsackedBytes() / mss), sacked: Math.ceil(this.sb.sackedBytes / mss) };
+    const b = this.sb.lostAndRetransBytes();
+    return { lost: Math.ceil(b.lost / mss), sacked: Math.ceil(this.sb.sackedBytes / mss), retrans: Math.ceil(b.retrans / mss), reordering: this.sb.reordering };
   }
 
   /** Whether the peer SACKed the byte at `seq` (Scoreboard.isSacked). */
