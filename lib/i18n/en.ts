@@ -833,6 +833,14 @@ export const en = {
   "seg.h.whole": "a whole number 0..4294967295",
   "seg.endsBefore": "seq {seq} ends before it starts",
   "seg.h.seqRange": "seq A:B covers bytes A up to but not including B, so B >= A",
+  // ---- the congestion chart's phases (lib/report/phases.ts)
+  "ph.slowStart": "slow start",
+  "ph.css": "conservative slow start (HyStart++)",
+  "ph.avoidance": "congestion avoidance",
+  "ph.concave": "CUBIC concave (below W_max)",
+  "ph.convex": "CUBIC convex (above W_max)",
+  "ph.recovery": "fast recovery",
+  "ph.loss": "loss (after a timeout)",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}: first difference{fields}",
   "diff.in": " in {fields}",

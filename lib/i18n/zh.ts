@@ -822,6 +822,14 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "seg.h.whole": "0..4294967295 之间的整数",
   "seg.endsBefore": "seq {seq} 的结尾在开头之前",
   "seg.h.seqRange": "seq A:B 覆盖从 A 开始、不含 B 的字节，所以 B >= A",
+  // ---- the congestion chart's phases (lib/report/phases.ts)
+  "ph.slowStart": "慢启动",
+  "ph.css": "保守慢启动（HyStart++）",
+  "ph.avoidance": "拥塞避免",
+  "ph.concave": "CUBIC 凹区（低于 W_max）",
+  "ph.convex": "CUBIC 凸区（高于 W_max）",
+  "ph.recovery": "快速恢复",
+  "ph.loss": "丢失阶段（超时之后）",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}：第一处不同{fields}",
   "diff.in": "，在 {fields}",

@@ -619,6 +619,7 @@ function fragmentMismatch(prev: TcpSegment, next: TcpSegment, remaining: number)
   return undefined;
 }
 
+/** One line's segments as one packet: the last one's header (its flags: PSH as on the last of a GSO packet), the first's seq and CWR (packet.c aggregate_packets). */
 function aggregate(pieces: Sent[]): Sent {
   if (pieces.length === 1) return pieces[0];
   const first = pieces[0].seg;
@@ -626,6 +627,6 @@ function aggregate(pieces: Sent[]): Sent {
   return {
     t: pieces[0].t,
     tos: pieces[pieces.length - 1].tos,
-    seg: { ...last, seq: first.seq, flags: pieces.reduce((f, p) => f | p.seg.flags, 0), options: first.options, payload: Buffer.concat(pieces.map((p) => p.seg.payload)) },
+    seg: { ...last, seq: first.seq, flags: (last.flags & ~CWR) | (first.flags & CWR), options: first.options, payload: Buffer.concat(pieces.map((p) => p.seg.payload)) },
   };
 }

@@ -2,13 +2,14 @@
  * TCP_INFO as the model can give it, for the `tcpi_*` names of `%{ }%` blocks (Linux's struct
  * tcp_info, include/uapi/linux/tcp.h): the state, the congestion window and threshold in segments, the
  * RTO and RTT in microseconds, the MSS, segments in flight, the congestion-avoidance state, and the
- * timeouts and probes in a row. Names
- * the model keeps nothing for (tcpi_sacked, tcpi_lost, tcpi_reordering, tcpi_rcv_rtt...) are not here:
- * a script that reads one is UNSUPPORTED.
+ * timeouts and probes in a row, the segments deemed lost and SACKed and the reordering seen (the recovery
+ * module's scoreboard). Names the model keeps nothing for (tcpi_rcv_rtt...) are not here: a script that reads
+ * one is UNSUPPORTED.
  */
 import type { Connection } from '../tcp/connection.ts';
 import type { TcpStateName } from '../trace/events.ts';
 import { seqLt } from '../wire/seq.ts';
+import { renoCounts } from '../tcp/recovery/sack-recovery.ts';
 
 /** Linux's numbers for the states (include/net/tcp_states.h). */
 const STATE_NUMBERS: Record<TcpStateName, number> = {
@@ -40,6 +41,8 @@ export function tcpInfo(c: Connection, now: number): Map<string, number> {
   const mss = c.effMss;
   const flight = c.flight;
   const ssthresh = c.cc.ssthresh >= 0x7fffffff ? 0x7fffffff : Math.floor(c.cc.ssthresh / mss);
+  // Without a scoreboard (NewReno), Linux's Reno emulation (renoCounts).
+  const counts = c.recovery.segmentCounts?.() ?? renoCounts(c.recovery);
   return new Map<string, number>([
     ['tcpi_state', STATE_NUMBERS[c.state]],
     ['tcpi_snd_cwnd', Math.floor(c.cc.cwnd / mss)],
@@ -54,6 +57,10 @@ export function tcpInfo(c: Connection, now: number): Map<string, number> {
     ['tcpi_retransmits', c.timeoutsInARow],
     ['tcpi_probes', c.probesUnanswered],
     ['tcpi_options', c.infoOptions],
+    ['tcpi_lost', counts.lost],
+    ['tcpi_sacked', counts.sacked],
+    ['tcpi_retrans', counts.retrans],
+    ['tcpi_reordering', counts.reordering],
     ...(c.chrono ? ([['tcpi_busy_time', Math.round(c.chrono.busyMs(now) * 1000)], ['tcpi_rwnd_limited', Math.round(c.chrono.rwndLimitedMs(now) * 1000)]] as const) : []),
   ]);
 }
@@ -69,4 +76,4 @@ export function tcpInfoFirstWord(c: Connection): number {
   return (b('tcpi_state') | (b('tcpi_ca_state') << 8) | (b('tcpi_retransmits') << 16) | (b('tcpi_probes') << 24)) >>> 0;
 }
 
-tcpInfo.supported = ['tcpi_state', 'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_snd_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_ca_state', 'tcpi_retransmits', 'tcpi_probes', 'tcpi_options', 'tcpi_busy_time', 'tcpi_rwnd_limited'];
+tcpInfo.supported = ['tcpi_state', 'tcpi_snd_cwnd', 'tcpi_snd_ssthresh', 'tcpi_rto', 'tcpi_rtt', 'tcpi_rttvar', 'tcpi_snd_mss', 'tcpi_advmss', 'tcpi_unacked', 'tcpi_ca_state', 'tcpi_retransmits', 'tcpi_probes', 'tcpi_options', 'tcpi_lost', 'tcpi_sacked', 'tcpi_retrans', 'tcpi_reordering', 'tcpi_busy_time', 'tcpi_rwnd_limited'];

@@ -147,9 +147,10 @@ export interface LineSeries {
   data: number[];
 }
 
-export function renderLineChart(id: string, label: string, series: LineSeries[], fmt: AxisFormat, view: Domain, tEnd: number): { svg: string; spec: ChartSpec; legend: string } {
+/** `underlay`: drawn under the lines, in the plot's data units (the congestion chart's phases, lib/report/phases.ts). */
+export function renderLineChart(id: string, label: string, series: LineSeries[], fmt: AxisFormat, view: Domain, tEnd: number, underlay = ''): { svg: string; spec: ChartSpec; legend: string } {
   const spec: ChartSpec = { id, fmt, zero: true, series: [] };
-  let body = '';
+  let body = underlay;
   for (const s of series) {
     if (s.data.length === 0) continue;
     const data = downsample(s.data, view.t0, tEnd, 2000);

@@ -15,6 +15,7 @@ import {
 import { el, esc, legendSwatch } from './svg.ts';
 import { REPORT_CSS } from './style.ts';
 import { bottleneckSection } from './bottleneck.ts';
+import { ccPhases, phaseLegend, phaseText, renderPhaseBands, seriesTop, PHASE_CSS } from './phases.ts';
 import { dropWord, termsTable, whyCounts } from '../trace/views/words.ts';
 import { isKey, msg, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import { renderStepPanel, STEP_CSS, STEP_SCRIPT } from './step.ts';
@@ -87,12 +88,15 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 
   let ccHtml = '';
   for (const [i, s] of ccSeries(events).entries()) {
+    // The window by phase (lib/report/phases.ts): shaded under the lines, listed in words under the legend.
+    const phases = ccPhases(events, s.host, s.conn, tEnd);
     const c = renderLineChart(`cc-${i}`, m('ch.cc', { host: s.host, conn: s.conn }),
-      CC_SERIES.map((d) => ({ name: m(d.word), cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd);
+      CC_SERIES.map((d) => ({ name: m(d.word), cls: d.cls, data: s[d.key] })), 'bytes', view, tEnd, renderPhaseBands(phases, lang, seriesTop(CC_SERIES.map((d) => s[d.key]))));
     const r = renderLineChart(`rto-${i}`, m('ch.rto', { host: s.host, conn: s.conn }),
       [{ name: m('ch.rtoSeries'), cls: 's0', data: s.rto }], 'ms', view, tEnd);
     specs.push(c.spec, r.spec);
-    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.windows')}</figcaption><div class="legend">${c.legend}</div>${c.svg}</figure>`
+    const phaseKeys = phases.length > 0 ? `<div class="legend phases">${phaseLegend(phases, lang)}</div><p class="small phases">${esc(phaseText(phases, lang))}</p>` : '';
+    ccHtml += `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.windows')}</figcaption><div class="legend">${c.legend}</div>${phaseKeys}${c.svg}</figure>`
       + `<figure><figcaption><strong>${esc(s.host)} ${esc(s.conn)}</strong>: ${m('report.fig.rto')}</figcaption><div class="legend">${r.legend}</div>${r.svg}</figure>`;
   }
   if (ccHtml === '') ccHtml = `<p class="note">${esc(m('rp.noCc', { code: '\u0000' })).replace('\u0000', '<code>cc</code>')}</p>`;
@@ -131,7 +135,7 @@ export function renderReport(events: TraceEvent[], opts: ReportOptions = {}): st
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="generator" content="tcpemu report">
 <title>${esc(pageTitle)}</title>
-<style>${REPORT_CSS}${STEP_CSS}</style>
+<style>${REPORT_CSS}${STEP_CSS}${PHASE_CSS}</style>
 </head>
 <body>
 <header><h1>${esc(opts.heading ?? pageTitle)}</h1>${opts.heading !== undefined ? `<p>${esc(pageTitle)}</p>` : ''}<p>${esc(sub)}</p>

@@ -110,6 +110,7 @@ export class Connection extends TcpInput {
     if (this.sendBuf === IDLE_SEND) this.sendBuf = new SendBuffer();
     this.sendBuf.pushRange(data, start, start + n);
     this.hold?.wrote(seqAdd(this.bufSeq, this.sendBuf.length));
+    if (this.config.profile === 'linux') this.notePushMarks(n);
     if (this.isSynchronized()) this.output(now);
     return n;
   }

@@ -2,6 +2,7 @@ import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
 import { FastOpenClient } from './tfo.ts';
+import { LinuxPush } from './linux-push.ts';
 import { OUTBOX, OUT_TRANSMIT } from './outbox.ts';
 
 /**
@@ -98,13 +99,31 @@ export abstract class TcpOutput extends Tcb {
 
   /**
    * Linux profile: whether new data sent now ends what may go at once (the window or Nagle holds back
-   * the rest). Linux marks PSH on the last segment of each burst of its send queue (each TSO/GSO packet
-   * of tcp_sendmsg carries it), and packetdrill's scripts expect it there; RFC 9293 3.9.1 leaves where a
-   * sender sets PSH to it. The rfc profile sets PSH only where the buffer empties.
+   * the rest): the end of the packet Linux would hand its device (lib/tcp/linux-push.ts).
    */
   protected lastOfBurst(left: number, usableLeft: number, segMss: number): boolean {
     const next = Math.min(left, segMss, usableLeft);
     return next === 0 || (next < segMss && this.config.nagle);
+  }
+
+  /** Linux profile: the application queued `n` bytes at the end of the send buffer (LinuxPush.wrote). */
+  protected notePushMarks(n: number): void {
+    const end = seqAdd(this.bufSeq, this.sendBuf.length);
+    const p = (this.linuxPush ??= new LinuxPush(seqAdd(this.iss, 1)));
+    p.wrote(seqAdd(end, -n), end, this.sndMax, this.effMss, this.snd.max, this.hold?.more ?? false);
+  }
+
+  /**
+   * Linux profile: whether the data segment [seq, seq + len) carries PSH (lib/tcp/linux-push.ts). RFC 9293
+   * 3.9.1 leaves where a sender sets PSH to it; the rfc profile sets it only where the buffer empties.
+   */
+  private linuxPsh(seq: number, len: number, endsQueue: boolean, lastNow: boolean, now: number): boolean {
+    const p = this.linuxPush;
+    const end = seqAdd(seq, len);
+    if (!p) return endsQueue;
+    if (seqLt(seq, this.sndMax)) return endsQueue || p.retransmitted(seq, end, now, this.sndMax, this.recovery.isSacked?.bind(this.recovery));
+    if (p.perPacket === 0) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, this.rtt.srttMs);
+    return p.newData(end, endsQueue, lastNow, p.perPacket);
   }
 
   /**
@@ -123,6 +142,7 @@ export abstract class TcpOutput extends Tcb {
     // Nothing to send, no ACK owed and no chronograph to move (a receiver between its delayed ACKs): nothing to do.
     if (!anythingQueued && !this.ackNow && !this.chrono) return 0;
     let sent = 0;
+    this.linuxPush?.startPass(this.sndUna);
     // Nothing unsent and no FIN to send (a receiver, called once a segment): no data segment, no probe.
     const canSendData = anythingQueued
       && (this.state === 'ESTABLISHED' || this.state === 'CLOSE-WAIT' || this.state === 'FIN-WAIT-1' || this.state === 'CLOSING' || this.state === 'LAST-ACK');
@@ -154,8 +174,9 @@ export abstract class TcpOutput extends Tcb {
       }
       const payload = this.sendBuf.peek(offset, len);
       let flags = ACK;
-      if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD and Linux: PSH on the segment that empties the buffer
-      else if (len > 0 && this.config.profile === 'linux' && !force && seqGe(this.sndNxt, this.sndMax) && this.lastOfBurst(unsent - len, usable - len, segMss)) flags |= PSH;
+      if (len > 0 && this.config.profile === 'linux') {
+        if (this.linuxPsh(this.sndNxt, len, offset + len === bufLen, sent + 1 >= limit || this.lastOfBurst(unsent - len, usable - len, segMss), now)) flags |= PSH;
+      } else if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD: PSH on the segment that empties the buffer
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
       if (flags & PSH && !override && this.hold?.unpushed(seqAdd(seq, len))) flags &= ~PSH;

@@ -10,6 +10,7 @@ import { RecvWindow, SendWindow } from './windows.ts';
 import { makeCongestion } from './cc/registry.ts';
 import type { CongestionControl, LossRecovery, ScoreboardView } from './cc/types.ts';
 import type { SendHold } from './send-hold.ts';
+import type { LinuxPush } from './linux-push.ts';
 import type { UserTimeout } from './user-timeout.ts';
 import type { SendChrono } from './chrono.ts';
 import type { FastOpenClient, FastOpenServer } from './tfo.ts';
@@ -228,6 +229,8 @@ export abstract class Tcb {
   finQueued = false;
   /** TCP_CORK / MSG_MORE (lib/tcp/send-hold.ts), once the application asked for one. */
   hold: SendHold | undefined;
+  /** The linux profile's PSH rule (lib/tcp/linux-push.ts), from the first write. */
+  linuxPush: LinuxPush | undefined;
   /** TCP_USER_TIMEOUT (lib/tcp/user-timeout.ts), once the application set one. */
   userTimeout: UserTimeout | undefined;
   /** TCP_INFO's busy and receive-window-limited times (lib/tcp/chrono.ts), where someone asked for them. */

@@ -18,6 +18,8 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['SYN', 'ACK', 'FIN', 'RST', 'PSH', 'MSS', 'MSL', 'RTO', 'RTT', 'SACK', 'SYN-ACK', 'TCP', 'IP', 'UDP', 'RFC', 'MTU'].map((w) => [w, 'protocol term kept by Chinese textbooks'] as const),
     // algorithms by the names their RFCs give them (RFC 8985's RACK), as Chinese papers and courses write them
     ...['RACK', 'TLP'].map((w) => [w, 'algorithm name of an RFC (RFC 8985: RACK, the tail loss probe TLP)'] as const),
+    // RFC 9438's CUBIC and its W_max, RFC 9406's HyStart++ (the congestion chart's phases), as Chinese papers and courses write them
+    ...['CUBIC', 'max', 'HyStart'].map((w) => [w, 'algorithm or variable name of an RFC (RFC 9438: CUBIC and W_max, whose subscript max is read as a word; RFC 9406: HyStart++)'] as const),
     // the eleven states of RFC 9293 3.3.2 (deliberately kept: the state diagram and the RFC name them so)
     ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
       'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),

@@ -184,6 +184,10 @@ export interface LossRecovery {
   sendFrom?(): number | undefined;
   /** Optional: the scoreboard as the trace shows it; undefined while nothing is SACKed, lost or retransmitted. */
   scoreboardView?(): ScoreboardView | undefined;
+  /** Optional: segments deemed lost and not SACKed, SACKed, retransmitted and in flight, reordering seen (TCP_INFO's tcpi_lost, tcpi_sacked, tcpi_retrans, tcpi_reordering). */
+  segmentCounts?(): { lost: number; sacked: number; retrans: number; reordering: number };
+  /** Optional: whether the peer SACKed the byte at `seq` (the scoreboard's view; false without one). */
+  isSacked?(seq: number): boolean;
 }
 
 export type CongestionControlFactory = (p: CcParams) => CongestionControl;

@@ -102,7 +102,7 @@ export class LossRecovery {
   constructor(readonly opts: RecoveryOptions, readonly cc: CongestionWindow) {
     // Data starts after the SYN (RFC 9293 3.4): the first octet the scoreboard can hold is ISS + 1.
     this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1), DUP_THRESH, !opts.linux);
-    this.prr = opts.prr ? new Prr() : undefined;
+    this.prr = opts.prr ? new Prr(false, true, opts.linux) : undefined;
     this.undoState = opts.undo ? new UndoState() : undefined;
     this.frto = opts.frto ? new Frto() : undefined;
   }
@@ -117,6 +117,18 @@ export class LossRecovery {
   setMss(mss: number): void {
     this.opts.mss = mss;
     this.sb.setMss(mss);
+  }
+
+  /** TCP_INFO's tcpi_lost, tcpi_sacked, tcpi_retrans and tcpi_reordering: segments deemed lost and not SACKed (retransmitted or not), SACKed, retransmitted and in flight, and Scoreboard.reordering. */
+  segmentCounts(): { lost: number; sacked: number; retrans: number; reordering: number } {
+    const mss = this.opts.mss;
+    const b = this.sb.lostAndRetransBytes();
+    return { lost: Math.ceil(b.lost / mss), sacked: Math.ceil(this.sb.sackedBytes / mss), retrans: Math.ceil(b.retrans / mss), reordering: this.sb.reordering };
+  }
+
+  /** Whether the peer SACKed the byte at `seq` (Scoreboard.isSacked). */
+  isSacked(seq: number): boolean {
+    return this.sb.isSacked(seq);
   }
 
   /**
@@ -316,6 +328,7 @@ export class LossRecovery {
     else if (this.phase === 'loss' && this.sb.rtoRecoveryPoint !== undefined && seqGe(this.sb.sndUna, this.sb.rtoRecoveryPoint)) this.leave(out, a.nowMs);
 
     // Loss detection: RFC 6675 IsLost, or RACK (RFC 8985 6.2 step 5, with the reordering timer).
+    let newlyLost = false;
     if (rackMode && (this.phase !== 'open' || this.sb.sackedBytes > 0 || this.rtxOutstanding())) {
       // (Skipped when nothing is SACKed, nothing retransmitted and no recovery runs: every segment left was sent
       // after every one delivered, so none can be overdue. A bulk sender's ACKs take this way.)
@@ -323,11 +336,12 @@ export class LossRecovery {
       const found = this.rack.detectLoss(this.sb, a.nowMs, reo);
       out.rackTimeoutMs = found.timeoutMs;
       if (found.lostBytes > 0) this.lostPending = true;
+      newlyLost = found.lostBytes > 0;
       this.rackDeadline = out.rackTimeoutMs > 0 ? a.nowMs + out.rackTimeoutMs : undefined;
     } else if (rackMode) {
       this.rackDeadline = undefined;
     } else {
-      this.sb.markLostByDupThresh();
+      newlyLost = this.sb.markLostByDupThresh() > 0;
     }
 
     if (this.phase === 'open' && this.sb.segments.length > 0 && this.sb.mayEnterRecovery()) {
@@ -340,9 +354,9 @@ export class LossRecovery {
       } else if (this.sb.isLost(this.sb.sndUna)) {
         why = 'sack-hole'; // RFC 6675 5 (2.b)
       }
-      if (why) this.enter(why, u.deliveredBytes, a.nowMs, out);
+      if (why) this.enter(why, u.deliveredBytes, a.nowMs, out, u.cumAckedBytes > 0, newlyLost);
     } else if (this.phase === 'recovery' && this.prr) {
-      this.prrQuota = this.prr.onAck(u.deliveredBytes, this.sb.pipe(), this.opts.mss);
+      this.prrQuota = this.prr.onAck(u.deliveredBytes, this.sb.pipe(), this.opts.mss, u.cumAckedBytes > 0, newlyLost);
     }
     return out;
   }
@@ -369,7 +383,8 @@ export class LossRecovery {
     const reo = this.rack.reoWndMs(this.sb, this.phase !== 'open', srttMs ?? Infinity);
     const r = this.rack.detectLoss(this.sb, nowMs, reo);
     this.rackDeadline = r.timeoutMs > 0 ? nowMs + r.timeoutMs : undefined;
-    if (r.lostBytes > 0 && this.phase === 'open' && this.sb.mayEnterRecovery()) this.enter('rack', 0, nowMs, { exited: false, rackTimeoutMs: 0 });
+    // Linux's tcp_rack_reo_timeout starts its reduction as if one segment was delivered, with nothing newly lost.
+    if (r.lostBytes > 0 && this.phase === 'open' && this.sb.mayEnterRecovery()) this.enter('rack', this.opts.linux ? this.opts.mss : 0, nowMs, { exited: false, rackTimeoutMs: 0 }, false, false);
     return { lost: r.lostBytes > 0, rackTimeoutMs: r.timeoutMs };
   }
 
@@ -433,7 +448,7 @@ export class LossRecovery {
   }
 
   /** RFC 6675 5 step 4 (with RFC 6937's start): enter recovery. */
-  private enter(why: RetransmitReason, deliveredBytes: number, nowMs: number, out: RecoveryAckOutcome): void {
+  private enter(why: RetransmitReason, deliveredBytes: number, nowMs: number, out: RecoveryAckOutcome, sndUnaAdvanced: boolean, newlyLost: boolean): void {
     const flight = seqDiff(this.sb.sndNxt, this.sb.sndUna);
     this.undoState?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh, this.cc.snapshot?.());
     this.phase = 'recovery';
@@ -444,7 +459,7 @@ export class LossRecovery {
     const ssthresh = this.cc.ssthresh;
     if (this.prr) {
       this.prr.enter(ssthresh, flight);
-      this.prrQuota = this.prr.onAck(deliveredBytes, this.sb.pipe(), this.opts.mss);
+      this.prrQuota = this.prr.onAck(deliveredBytes, this.sb.pipe(), this.opts.mss, sndUnaAdvanced, newlyLost);
     } else {
       // RFC 6675 5 (4.2): cwnd = ssthresh.
       this.cc.cwnd = ssthresh;

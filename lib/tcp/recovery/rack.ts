@@ -157,6 +157,8 @@ export class Rack {
 
 /** RFC 8985 7.2 "WCDelAckT": the worst-case delayed-ACK timer a probe must wait out when one segment is in flight. */
 export const WC_DEL_ACK_MS = 200;
+/** Linux's TCP_TIMEOUT_MIN (2 jiffies): what its probe timeout adds to 2 * SRTT with more than one segment in flight. */
+const LINUX_TIMEOUT_MIN_MS = 2;
 
 /** RFC 8985 7: the tail loss probe's state. */
 export class Tlp {
@@ -167,16 +169,17 @@ export class Tlp {
 
   /**
    * RFC 8985 7.2 "TLP_calc_PTO()": 2 * SRTT (1 s before any sample), plus WCDelAckT when a single segment is
-   * in flight, never past the RTO. With `linux`, Linux's tcp_schedule_loss_probe instead: 2 * SRTT, with one
-   * segment in flight at least 1.5 * SRTT + 200 ms, and at least 10 ms.
+   * in flight, never past the RTO. With `linux`, today's tcp_schedule_loss_probe instead: 2 * SRTT plus the
+   * minimum RTO (200 ms) with one segment in flight, else plus TCP_TIMEOUT_MIN (2 ms), rounded up to whole
+   * milliseconds (jiffies at HZ=1000). (Linux before 4.13 took at least 10 ms, and with one segment in flight
+   * at least 1.5 * SRTT + 200 ms; the 2 ms is what a partial ACK on a 1 ms path shows, as in packetdrill's
+   * close/shutdown-rdwr-send-queue-ack-close: the probe 5 ms after the last send.)
    */
   ptoMs(srttMs: number | undefined, oneSegmentInFlight: boolean, rtoRemainingMs: number, linux = false): number {
     let pto: number;
     if (srttMs === undefined) pto = 1000;
     else if (linux) {
-      pto = 2 * srttMs;
-      if (oneSegmentInFlight) pto = Math.max(pto, 1.5 * srttMs + WC_DEL_ACK_MS);
-      pto = Math.max(pto, 10);
+      pto = Math.ceil(2 * srttMs + (oneSegmentInFlight ? WC_DEL_ACK_MS : LINUX_TIMEOUT_MIN_MS));
     } else {
       pto = 2 * srttMs;
       if (oneSegmentInFlight) pto += WC_DEL_ACK_MS;

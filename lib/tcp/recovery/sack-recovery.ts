@@ -76,6 +76,16 @@ export class SackLossRecovery implements LossRecovery {
     return this.sack ? this.core.view() : undefined;
   }
 
+  /** TCP_INFO's tcpi_lost, tcpi_sacked, tcpi_retrans, tcpi_reordering (Linux's lost_out, sacked_out, retrans_out, reordering); renoCounts without SACK. */
+  segmentCounts(): { lost: number; sacked: number; retrans: number; reordering: number } {
+    if (this.sack) return this.core.segmentCounts();
+    return renoCounts(this.fallback);
+  }
+
+  isSacked(seq: number): boolean {
+    return this.sack === true && this.core.isSacked(seq);
+  }
+
   sendFrom(): number | undefined {
     return this.sack ? this.core.takeSendFrom() : undefined;
   }
@@ -123,4 +133,14 @@ export class SackLossRecovery implements LossRecovery {
     this.fallback.onRto(sndMax, now);
     if (this.sack) this.core.onRto(now, this.cc.cwnd, this.cc.ssthresh, undefined);
   }
+}
+
+/**
+ * TCP_INFO's counts without a scoreboard, as Linux's Reno emulation keeps them: each duplicate ACK one SACKed
+ * segment (tcp_add_reno_sack), the first segment lost and retransmitted once in recovery, reordering at
+ * tcp_reordering's 3 (not measured without SACK).
+ */
+export function renoCounts(r: { inRecovery: boolean; dupAcks: number }): { lost: number; sacked: number; retrans: number; reordering: number } {
+  const inRec = r.inRecovery ? 1 : 0;
+  return { lost: inRec, sacked: r.dupAcks, retrans: inRec, reordering: 3 };
 }

@@ -188,6 +188,9 @@ export class Scoreboard {
   onAck(ack: number, blocks: ReadonlyArray<readonly [number, number]> = []): AckUpdate {
     // A plain cumulative ACK takes its records' share out of the cached pipe; SACK blocks make it stale.
     if (blocks.length > 0) this.pipeCache = undefined;
+    const priorFack = this.fack();
+    // The lowest never-retransmitted byte this ACK delivers below what was already SACKed: reordering (Linux's reord).
+    let reord: number | undefined;
     const out = this.upd;
     // The last ACK's records left the scoreboard then, and nothing holds them since: new transmissions reuse them.
     for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
@@ -209,6 +212,7 @@ export class Scoreboard {
           sackedGone += seqDiff(s.end, s.seq);
           this.spare.push(s);
         } else {
+          if (!s.retransmitted && reord === undefined && seqLt(s.seq, priorFack)) reord = s.seq;
           out.newlyAcked.push(s);
           if (this.pipeCache !== undefined) this.pipeCache -= (s.lost ? 0 : seqDiff(s.end, s.seq)) + (s.rtxInFlight ? seqDiff(s.end, s.seq) : 0);
         }
@@ -235,6 +239,8 @@ export class Scoreboard {
       for (let i = this.indexOf(from); i < this.segs.length && seqLt(this.segs[i]!.seq, to); i++) {
         const s = this.segs[i]!;
         if (s.sacked || seqGt(s.end, to)) continue;
+        if (!s.retransmitted && seqLt(s.seq, priorFack) && (reord === undefined || seqLt(s.seq, reord))) reord = s.seq;
+        if (this.sackedBytes === 0 || seqGt(s.end, this.highSacked)) this.highSacked = s.end;
         s.sacked = true;
         s.lost = false;
         s.rtxInFlight = false;
@@ -245,7 +251,28 @@ export class Scoreboard {
       }
     }
     out.deliveredBytes += out.newlySackedBytes;
+    if (reord !== undefined) this.noteReordering(reord);
     return out;
+  }
+
+  /**
+   * How far out of order the peer has received data, in segments (Linux's tp->reordering, TCP_INFO's
+   * tcpi_reordering): at first tcp_reordering's 3; raised when data never sent twice is SACKed or acknowledged
+   * below the highest SACKed byte, to that distance in segments (tcp_check_sack_reordering; at most
+   * tcp_max_reordering, 300). Reported only: DupThresh and RACK's window do not read it.
+   */
+  reordering = DUP_THRESH;
+  /** The end of the highest SACKed data seen (Linux's highest_sack); meaningful while anything is SACKed. */
+  private highSacked = 0;
+
+  /** Linux's tcp_highest_sack_seq: the end of the highest SACKed data, or SND.UNA with nothing SACKed. */
+  private fack(): number {
+    return this.sackedBytes > 0 && seqGt(this.highSacked, this.sndUna) ? this.highSacked : this.sndUna;
+  }
+
+  private noteReordering(low: number): void {
+    const metric = seqDiff(this.fack(), low);
+    if (metric > this.reordering * this.mss) this.reordering = Math.min(Math.ceil(metric / this.mss), 300);
   }
 
   /**
@@ -312,6 +339,17 @@ export class Scoreboard {
     }
     this.pipeCache = pipe;
     return pipe;
+  }
+
+  /** Bytes deemed lost and not SACKed, retransmitted or not, and bytes retransmitted and in flight (Linux's lost_out and retrans_out, in bytes). */
+  lostAndRetransBytes(): { lost: number; retrans: number } {
+    let lost = 0;
+    let retrans = 0;
+    for (const s of this.segs) {
+      if (s.lost && !s.sacked) lost += seqDiff(s.end, s.seq);
+      if (s.rtxInFlight && !s.sacked) retrans += seqDiff(s.end, s.seq);
+    }
+    return { lost, retrans };
   }
 
   /** Bytes of unSACKed segments deemed lost with no retransmission in flight: what recovery still owes. */
@@ -436,6 +474,13 @@ export class Scoreboard {
     this.pipeCache = undefined;
     this.rtoRecoveryPoint = undefined;
     for (const s of this.segs) s.lost = false;
+  }
+
+  /** Whether the record holding `seq` is SACKed (false for a byte not in flight). */
+  isSacked(seq: number): boolean {
+    const i = this.indexOf(seq);
+    const s = this.segs[i]?.seq === seq ? this.segs[i] : this.segs[i - 1];
+    return s !== undefined && seqGe(seq, s.seq) && seqLt(seq, s.end) && s.sacked;
   }
 
   /** The index of the record starting at `seq` (or the first after it). */

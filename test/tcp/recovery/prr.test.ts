@@ -52,3 +52,17 @@ test('RFC 3042 2: with cwnd 3 and the first segment lost, the first two duplicat
   t.is(limitedTransmitBytes(2, 5 * MSS, cwnd, MSS, 10 * MSS), 0, 'never beyond cwnd + 2 segments outstanding');
   t.is(limitedTransmitBytes(0, 3 * MSS, cwnd, MSS, 10 * MSS), 0);
 });
+
+test('Linux\'s bound (tcp_cwnd_reduction since 5.10, RFC 6937bis): the extra segment of PRR-SSRB only on an ACK that advances SND.UNA and marks nothing newly lost', (t) => {
+  // Ten segments out, ssthresh 7; the ACK that starts recovery SACKs one segment and RACK marks six lost (pipe 1).
+  const prr = new Prr(false, true, true);
+  prr.enter(7 * MSS, 10 * MSS);
+  t.is(prr.onAck(MSS, 1 * MSS, MSS, false, true), MSS, 'one segment, the fast retransmission: max(delivered - out, delivered), no extra');
+  prr.onSent(MSS);
+  t.is(prr.onAck(MSS, 2 * MSS, MSS, false, false), MSS, 'a SACK alone: CRB\'s delivered - out = 1');
+  prr.onSent(MSS);
+  t.is(prr.onAck(MSS, 2 * MSS, MSS, true, false), 2 * MSS, 'SND.UNA advances, nothing newly lost: one more (slow start toward ssthresh)');
+  const rfc = new Prr();
+  rfc.enter(7 * MSS, 10 * MSS);
+  t.is(rfc.onAck(MSS, 1 * MSS, MSS, false, true), 2 * MSS, 'RFC 6937 PRR-SSRB adds it on every ACK');
+});

@@ -132,8 +132,10 @@ test('RFC 8985 7.2 PTO: 2 * SRTT; plus WCDelAckT with one segment in flight; 1 s
   t.is(tlp.ptoMs(100, true, 1000), 400);
   t.is(tlp.ptoMs(100, true, 300), 300, 'capped at the RTO');
   t.is(tlp.ptoMs(undefined, false, 3000), 1000);
-  t.is(tlp.ptoMs(100, true, 1000, true), 350, 'Linux: max(2 * SRTT, 1.5 * SRTT + 200 ms)');
-  t.is(tlp.ptoMs(2, false, 1000, true), 10, 'Linux: at least 10 ms');
+  t.is(tlp.ptoMs(100, true, 1000, true), 400, 'Linux: 2 * SRTT + the minimum RTO with one segment in flight');
+  t.is(tlp.ptoMs(1, false, 1000, true), 4, 'Linux: 2 * SRTT + TCP_TIMEOUT_MIN (2 ms), no 10 ms floor since 4.13');
+  t.is(tlp.ptoMs(1.2, false, 1000, true), 5, 'Linux: rounded up to whole jiffies (ms)');
+  t.is(tlp.ptoMs(100, true, 300, true), 300, 'Linux: capped at the RTO too');
   t.true(tlp.mayArm(true, false, 1000));
   t.false(tlp.mayArm(false, false, 1000), 'SACK is required');
   t.false(tlp.mayArm(true, true, 1000), 'not in recovery');

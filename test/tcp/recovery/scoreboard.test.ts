@@ -180,3 +180,23 @@ test('Sequence numbers wrap: a window across 2^32 is scored the same', (t) => {
   t.deepEqual(sb.nextSeg(0), { seq: hole, len: 1000, rule: 1 });
   t.is(sb.pipe(), 10_000 - 1000 - 3000 - 1000);
 });
+
+test('reordering (Linux\'s tp->reordering, tcpi_reordering): a never-resent segment SACKed below the highest SACK raises it to that distance', (t) => {
+  const sb = sent(10); // segments at 1000..10000
+  t.is(sb.reordering, 3, 'tcp_reordering: 3 at first');
+  sb.onAck(1000, [[3000, 4000], [7000, 8000], [9000, 10000]]);
+  t.is(sb.reordering, 3, 'SACKs in ascending order are no reordering');
+  sb.onAck(1000, [[3000, 5000], [7000, 8000], [9000, 10000]]);
+  t.is(sb.reordering, 6, 'the segment at 4000 arrived after the one at 9000: 10000 - 4000 is six segments');
+  sb.onAck(1000, [[3000, 6000], [7000, 8000], [9000, 10000]]);
+  t.is(sb.reordering, 6, 'five segments is no more than six: unchanged');
+});
+
+test('lostAndRetransBytes: Linux\'s lost_out counts a lost segment until SACKed or acknowledged, retransmitted or not', (t) => {
+  const sb = sent(4);
+  sb.onAck(1000, [[2000, 5000]]);
+  sb.markLostByDupThresh();
+  t.deepEqual(sb.lostAndRetransBytes(), { lost: 1000, retrans: 0 });
+  sb.onAck(2000, [[2000, 5000]]);
+  t.deepEqual(sb.lostAndRetransBytes(), { lost: 0, retrans: 0 });
+});

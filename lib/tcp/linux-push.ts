@@ -1,0 +1,176 @@
+import { seqAdd, seqDiff, seqLe } from '../wire/seq.ts';
+
+/**
+ * Where the linux profile sets PSH. RFC 9293 3.9.1 leaves it to the sender ("the sender ... may set the PUSH
+ * flag"); this is Linux's rule, read from net/ipv4/tcp.c (tcp_sendmsg_locked, tcp_push, tcp_mark_push,
+ * forced_push) and net/ipv4/tcp_output.c (tcp_tso_autosize, __tcp_transmit_skb, tcp_fragment) and put in our
+ * own words. It has three parts.
+ *
+ * 1. Marks in the send queue. A write is cut into send-queue buffers of at most a "size goal": what one
+ *    offloaded packet may carry (64 KiB), but no more than half the largest window the peer offered, in whole
+ *    MSS. The buffer that ends a write is marked for PSH, unless the write said more is coming (MSG_MORE,
+ *    lib/tcp/send-hold.ts). While one write fills buffer after buffer, a full buffer is marked as well once more
+ *    than half the largest window was written since the last mark ("forced push"). A write that goes on
+ *    filling the last buffer, while that buffer is neither sent nor full, takes the buffer's mark away (the
+ *    mark then comes at the new end).
+ * 2. Offloaded packets. Linux hands the device packets of several segments (TSO/GSO), about a millisecond of
+ *    its pacing rate each, never fewer than two segments, nor more than the windows or the buffer let go at
+ *    once. Every packet of two or more segments carries PSH (for the receiver's GRO), which ends up on its last
+ *    segment once it is cut into segments. A one-segment packet carries PSH only when it ends a marked buffer.
+ * 3. Retransmissions resend buffers as they stand in the retransmission queue, cut where the packets ended,
+ *    at SACK edges and at what was acknowledged; a piece keeps its buffer's mark only at its end. A piece of
+ *    two or more segments resent at once is again one offloaded packet, with PSH.
+ *
+ * The model sends segment by segment: this keeps where Linux's buffers and packets end, and says for each
+ * segment whether it ends one of them with PSH.
+ */
+
+/** Linux's GSO_LEGACY_MAX_SIZE: the most one offloaded packet carries (sk_gso_max_size on ordinary devices). */
+const GSO_MAX = 65536;
+/** Linux's tcp_min_tso_segs default: an offloaded packet is sized to at least two segments. */
+const MIN_TSO_SEGS = 2;
+
+export class LinuxPush {
+  /** Linux's pushed_seq: where the last mark was set (the stream's start at first). */
+  private pushedSeq: number;
+  /** The start of the send queue's last buffer, while a write may still go on filling it. */
+  private tailStart: number | undefined;
+  /** Ends of marked buffers not yet acknowledged, in sequence order. */
+  private readonly marks: number[] = [];
+  /** Ends of the offloaded packets sent and not yet acknowledged, in sequence order (buffer edges in Linux's retransmission queue). */
+  private readonly packetEnds: number[] = [];
+  /** Segments of the offloaded packet being built by this output pass. */
+  private inPacket = 0;
+  /** The end and time of the last retransmitted segment: the next one continues its piece when sent at once after it. */
+  private rtxEnd: number | undefined;
+  private rtxAt = -1;
+  /** The least smoothed RTT seen (standing for Linux's windowed minimum RTT, ms). */
+  private minRttMs = Infinity;
+
+  constructor(streamStart: number) {
+    this.pushedSeq = streamStart;
+  }
+
+  /**
+   * The application queued [start, end). `unsentFrom` is SND.MAX (the first byte never sent), `maxWindow` the
+   * largest window the peer offered, `more` whether the write carried MSG_MORE.
+   */
+  wrote(start: number, end: number, unsentFrom: number, mss: number, maxWindow: number, more: boolean): void {
+    if (start === end) return;
+    const goal = sizeGoal(mss, maxWindow);
+    const half = maxWindow >>> 1;
+    // The last buffer is still being filled when none of it was sent and it has room: its mark goes.
+    let bufStart = start;
+    if (this.tailStart !== undefined && seqDiff(start, unsentFrom) > 0) {
+      const tail = seqDiff(this.tailStart, unsentFrom) > 0 ? this.tailStart : unsentFrom;
+      if (seqDiff(start, tail) < goal) {
+        bufStart = tail;
+        if (this.marks.length > 0 && this.marks[this.marks.length - 1] === start) this.marks.pop();
+      }
+    }
+    let pos = start;
+    for (;;) {
+      const room = goal - seqDiff(pos, bufStart);
+      if (room <= 0) {
+        bufStart = pos;
+        continue;
+      }
+      pos = seqAdd(pos, Math.min(room, seqDiff(end, pos)));
+      if (pos === end) break;
+      // A full buffer, and more of this write to come: marked when over half the largest window went unmarked.
+      if (seqDiff(pos, this.pushedSeq) > half) this.mark(pos);
+      bufStart = pos;
+    }
+    if (!more || seqDiff(end, this.pushedSeq) > half) this.mark(end);
+    this.tailStart = bufStart;
+  }
+
+  /** Segments per packet for this output pass (segmentsPerPacket, asked once a pass), or 0 before it was asked. */
+  perPacket = 0;
+
+  /** A new output pass: what was acknowledged is forgotten, and the next segment starts a new packet. */
+  startPass(sndUna: number): void {
+    this.inPacket = 0;
+    this.perPacket = 0;
+    prune(this.marks, sndUna);
+    prune(this.packetEnds, sndUna);
+  }
+
+  /**
+   * How many segments Linux puts in one offloaded packet now (tcp_tso_autosize): a millisecond's worth of the
+   * pacing rate (2 x cwnd / SRTT in slow start below half ssthresh, else 1.2 x), plus a share of 64 KiB that
+   * halves for every 512 us of minimum RTT; at least two segments.
+   */
+  segmentsPerPacket(mss: number, cwnd: number, ssthresh: number, flight: number, srttMs: number | undefined): number {
+    if (srttMs === undefined || srttMs <= 0) return Math.max(MIN_TSO_SEGS, Math.floor(GSO_MAX / mss));
+    if (srttMs < this.minRttMs) this.minRttMs = srttMs;
+    const ratio = cwnd < ssthresh / 2 ? 2 : 1.2;
+    const rate = (ratio * Math.max(cwnd, flight) * 1000) / srttMs;
+    let bytes = Math.floor(rate / 1024);
+    const halvings = Math.floor((this.minRttMs * 1000) / 512);
+    if (halvings < 31) bytes += GSO_MAX >>> halvings;
+    return Math.max(MIN_TSO_SEGS, Math.floor(Math.min(bytes, GSO_MAX) / mss));
+  }
+
+  /**
+   * A segment of new data ending at `end` is sent: whether it carries PSH. `endsQueue`: it empties the send
+   * queue; `lastNow`: nothing more goes in this pass after it; `perPacket`: segmentsPerPacket's answer.
+   */
+  newData(end: number, endsQueue: boolean, lastNow: boolean, perPacket: number): boolean {
+    const marked = endsQueue || has(this.marks, end);
+    this.inPacket++;
+    if (!(marked || lastNow || this.inPacket >= perPacket)) return false;
+    const psh = marked || this.inPacket >= 2;
+    this.inPacket = 0;
+    this.packetEnds.push(end);
+    return psh;
+  }
+
+  /**
+   * A segment [seq, end) is sent again at `now`: whether it carries PSH. It ends its piece of the retransmission
+   * queue when `end` is the end of what was sent, a packet's or buffer's end, or SACKed; the piece was resent as
+   * one packet of several segments when this segment follows the last one resent, at the same time, within it.
+   */
+  retransmitted(seq: number, end: number, now: number, sndMax: number, isSacked: ((seq: number) => boolean) | undefined): boolean {
+    const continues = this.rtxAt === now && this.rtxEnd === seq && !has(this.packetEnds, seq) && !has(this.marks, seq);
+    this.rtxEnd = end;
+    this.rtxAt = now;
+    const marked = has(this.marks, end);
+    const endsPiece = end === sndMax || marked || has(this.packetEnds, end) || (isSacked?.(end) ?? false);
+    return endsPiece && (continues || marked);
+  }
+
+  private mark(at: number): void {
+    const last = this.marks[this.marks.length - 1];
+    if (last === undefined || seqDiff(at, last) > 0) this.marks.push(at);
+    this.pushedSeq = at;
+  }
+}
+
+/** Linux's size goal (tcp_xmit_size_goal with tcp_bound_to_half_wnd): bytes per send-queue buffer, whole MSS. */
+export function sizeGoal(mss: number, maxWindow: number): number {
+  const cutoff = maxWindow > 536 ? maxWindow >>> 1 : maxWindow;
+  const goal = cutoff > 0 && GSO_MAX > cutoff ? cutoff : GSO_MAX;
+  return Math.max(mss, Math.floor(goal / mss) * mss);
+}
+
+/** Drop the entries at or before `sndUna` (acknowledged) from the front of an ordered list. */
+function prune(list: number[], sndUna: number): void {
+  let n = 0;
+  while (n < list.length && seqLe(list[n]!, sndUna)) n++;
+  if (n > 0) list.splice(0, n);
+}
+
+/** Whether an ordered list of sequence numbers holds `x` (binary search by signed distance). */
+function has(list: readonly number[], x: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const d = seqDiff(list[mid]!, x);
+    if (d === 0) return true;
+    if (d < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
