@@ -79,6 +79,13 @@ export interface TcpConfig {
   fastOpen?: FastOpenChoice;
   /** F-RTO (RFC 5682 2.1): after a timeout, send new data and judge from the next two ACKs whether it was spurious; off when absent. */
   frto?: boolean;
+  /**
+   * Restart after idle (RFC 5681 4.1; lib/tcp/idle-restart.ts): after more than an RTO without sending data,
+   * cwnd falls to the restart window min(IW, cwnd) before data goes again. The linux profile does it Linux's
+   * way (net.ipv4.tcp_slow_start_after_idle = 1, its default: halving once per RTO idle, down to that window).
+   * Off when absent.
+   */
+  slowStartAfterIdle?: boolean;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -132,6 +139,8 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   // net.ipv4.tcp_fastopen = 1 (TFO_CLIENT_ENABLE): the client side only.
   fastOpen: 'client',
   frto: true,
+  // net.ipv4.tcp_slow_start_after_idle = 1.
+  slowStartAfterIdle: true,
   // Linux's congestion control: CUBIC (net.ipv4.tcp_congestion_control = cubic), here with HyStart++.
   congestionControl: 'cubic',
 });
@@ -217,6 +226,7 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   { ...flag('undo', 'undo', 'undo a reduction D-SACK or timestamps (RFC 3522) proved needless, on or off'), optional: true },
   { key: 'fast-open', field: 'fastOpen', kind: 'choice', values: FAST_OPEN_CHOICES, optional: true, hint: 'TCP Fast Open (RFC 7413): off, client, server or both (Linux: client)' },
   { ...flag('frto', 'frto', 'F-RTO after a retransmission timeout (RFC 5682) on or off'), optional: true },
+  { ...flag('slow-start-after-idle', 'slowStartAfterIdle', 'cwnd back to the restart window after an RTO without sending (RFC 5681 4.1) on or off'), optional: true },
 ] satisfies Setting[]);
 
 /** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */

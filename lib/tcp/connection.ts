@@ -110,7 +110,10 @@ export class Connection extends TcpInput {
     if (this.sendBuf === IDLE_SEND) this.sendBuf = new SendBuffer();
     this.sendBuf.pushRange(data, start, start + n);
     this.hold?.wrote(seqAdd(this.bufSeq, this.sendBuf.length));
-    if (this.isSynchronized()) this.output(now);
+    if (this.isSynchronized()) {
+      this.restartIfIdle(now); // RFC 5681 4.1: after an idle spell, before the new data goes
+      this.output(now);
+    }
     return n;
   }
 

@@ -3,6 +3,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq
 import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
 import { FastOpenClient } from './tfo.ts';
 import { OUTBOX, OUT_TRANSMIT, copySyn } from './outbox.ts';
+import { restartAfterIdle } from './idle-restart.ts';
 
 /**
  * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
@@ -79,6 +80,30 @@ export abstract class TcpOutput extends Tcb {
 
   /** Linux profile: the end of the last data segment sent shorter than the MSS (Linux's snd_sml, Minshall's Nagle). */
   private sndSml: number | undefined;
+
+  /**
+   * When a segment carrying data last left, or when the connection was established (Linux's lsndtime);
+   * undefined before. Restart after idle (restartIfIdle) and CUBIC's epoch (onTxStart) count idle time from it.
+   */
+  protected lastDataSentMs: number | undefined;
+
+  /**
+   * RFC 5681 4.1, when TcpConfig.slowStartAfterIdle is on: nothing in flight and no data sent for more than
+   * the RTO, so cwnd goes to the restart window before anything is sent (lib/tcp/idle-restart.ts). Asked where
+   * Linux asks it: the application queues data, or an ACK changes the peer's window while data waits.
+   */
+  protected restartIfIdle(now: number): void {
+    if (!this.config.slowStartAfterIdle || this.lastDataSentMs === undefined || this.sndMax !== this.sndUna) return;
+    const cc = this.cc;
+    const r = restartAfterIdle({
+      cwnd: cc.cwnd, ssthresh: cc.ssthresh, mss: cc.mss, initialWindowSegs: this.config.initialWindow, idleMs: now - this.lastDataSentMs,
+      rtoMs: this.rtt.rtoMs, linux: this.config.profile === 'linux', inReduction: this.recovery.inRecovery,
+    });
+    if (r === undefined) return;
+    cc.ssthresh = r.ssthresh;
+    cc.cwnd = r.cwnd;
+    this.reportCongestion(now);
+  }
 
   /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
   protected noteInFlight(): void {
@@ -162,6 +187,11 @@ export abstract class TcpOutput extends Tcb {
       const seq = this.sndNxt;
       if (flags & PSH && !override && this.hold?.unpushed(seqAdd(seq, len))) flags &= ~PSH;
       const retransmit = seqLt(seq, this.sndMax);
+      if (len > 0) {
+        // Linux's CA_EVENT_TX_START: data leaves with nothing in flight (RFC 9438 5.8 for CUBIC).
+        if (flight === 0 && this.lastDataSentMs !== undefined) this.cc.onTxStart?.(now - this.lastDataSentMs, now);
+        this.lastDataSentMs = now;
+      }
       const seg = this.makeSegment(seq, flags, payload, now);
       const segLen = seqLen(seg);
       this.sndNxt = seqAdd(seq, segLen);
