@@ -39,10 +39,12 @@ const SYMBOLS: Record<string, number> = {
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000, MSG_FASTOPEN: 0x20000000, TCP_FASTOPEN: 23, TCP_FASTOPEN_CONNECT: 30,
-  TCP_FASTOPEN_KEY: 33, TCP_FASTOPEN_NO_COOKIE: 34,
+  TCP_FASTOPEN_KEY: 33, TCP_FASTOPEN_NO_COOKIE: 34, TCP_WINDOW_CLAMP: 10,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT', 'TCP_FASTOPEN_KEY', 'TCP_FASTOPEN_NO_COOKIE'];
+/** Linux's SOCK_MIN_RCVBUF: 2048 bytes and the size of an sk_buff (256 on x86-64 with today's kernels, taken as such). */
+const SOCK_MIN_RCVBUF = 2048 + 256;
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT', 'TCP_FASTOPEN_KEY', 'TCP_FASTOPEN_NO_COOKIE', 'TCP_WINDOW_CLAMP'];
 /** Flags a send call may carry. */
 const SEND_FLAGS = ['MSG_MORE', 'MSG_FASTOPEN'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
@@ -62,6 +64,8 @@ export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
     if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
     if (ev.name === 'setsockopt' && (opt === 'SO_ERROR' || opt === 'TCP_INFO')) return `setsockopt ${opt}`;
     if (ev.name === 'getsockopt' && opt === 'TCP_FASTOPEN_KEY') return 'getsockopt TCP_FASTOPEN_KEY';
+    // Linux reports the clamp its initial window worked out (from tcp_rmem) when none was set: not modelled.
+    if (ev.name === 'getsockopt' && opt === 'TCP_WINDOW_CLAMP') return 'getsockopt TCP_WINDOW_CLAMP';
     if (ev.name === 'setsockopt' && opt === 'TCP_FASTOPEN_KEY' && a[3]?.kind !== 'str') return 'setsockopt TCP_FASTOPEN_KEY other than a string of the key\'s bytes';
     if (opt === 'TCP_INFO' && !(a[3]?.kind === 'list' && value(a[4]) === 4)) return 'getsockopt TCP_INFO other than [int] with optlen 4 (its first four bytes; the other fields through %{ }%)';
   }
@@ -109,6 +113,8 @@ interface Fd {
   /** TCP_FASTOPEN_NO_COOKIE (data on a SYN without a cookie, both sides), and TCP_FASTOPEN_KEY's key and backup key. */
   fastOpenNoCookie?: boolean;
   fastOpenKeys?: [Buffer, Buffer | undefined];
+  /** TCP_WINDOW_CLAMP in bytes (Infinity when none); an accepted socket takes the listener's. */
+  windowClamp?: number;
   /** The connection's error was reported by a call already (Linux's sock_error reports it once). */
   errorTaken: boolean;
   /** connect() with TCP_FASTOPEN_CONNECT and a cookie: the SYN waits for the first write, which it carries. */
@@ -228,6 +234,10 @@ export class Sockets {
           (s.connection as unknown as { config: TcpConfig }).config = config;
           this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs, tos: f.tos, pmtudisc: f.pmtudisc, fastOpenQlen: 0, fastOpenConnect: false, deferred: false, errorTaken: false });
           s.ipTos = f.tos;
+          if (f.windowClamp !== undefined) {
+            this.fds.get(num)!.windowClamp = f.windowClamp;
+            s.connection.windowClamp = f.windowClamp;
+          }
           if (f.cork) s.connection.sendHold().corked = true;
           if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
           this.last = s;
@@ -350,6 +360,7 @@ export class Sockets {
 
   /** The settings of an active socket, on the connection connect() or a Fast Open send made. */
   private opened(f: Fd, s: SimSocket): SimSocket {
+    if (f.windowClamp !== undefined) s.connection.windowClamp = f.windowClamp;
     if (f.cork) s.connection.sendHold().corked = true;
     if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
     s.ipTos = f.tos;
@@ -527,6 +538,17 @@ export class Sockets {
         if (f.sock) return () => ({ result: -1, errno: 'EISCONN' });
         f.fastOpenConnect = v !== 0;
         break;
+      // Linux's tcp_set_window_clamp: 0 (no clamp) only on a closed socket; else at least half of SOCK_MIN_RCVBUF
+      // (2048 bytes and an sk_buff: about 1152).
+      case 'TCP_WINDOW_CLAMP': {
+        if (v < 0 || (v === 0 && (f.sock || f.server))) return () => ({ result: -1, errno: 'EINVAL' });
+        f.windowClamp = v === 0 ? Infinity : Math.max(SOCK_MIN_RCVBUF / 2, v);
+        const clamp = f.windowClamp;
+        f.sock?.withConnection((c) => {
+          c.windowClamp = clamp;
+        });
+        break;
+      }
       // Linux's do_tcp_setsockopt: 0 or 1, on a socket not yet connected (CLOSE or LISTEN).
       case 'TCP_FASTOPEN_NO_COOKIE':
         if (v < 0 || v > 1 || f.sock) return () => ({ result: -1, errno: 'EINVAL' });

@@ -135,6 +135,14 @@ export class Connection extends TcpInput {
     return (this.tsOk ? 1 : 0) | (this.sackOk ? 2 : 0) | (this.wsAgreed ? 4 : 0) | (synData ? 32 : 0);
   }
 
+  /**
+   * TCP_WINDOW_CLAMP (Linux): the most receive window this side offers from now on, in bytes; Infinity for no
+   * bound. An edge already offered is never taken back (RFC 9293 3.8.6.2.2): the window closes to it as data comes.
+   */
+  set windowClamp(bytes: number) {
+    this.rcv.clamp = bytes;
+  }
+
   get probesUnanswered(): number {
     return this.persistBackoff + this.keepaliveProbes;
   }
