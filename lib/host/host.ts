@@ -203,7 +203,7 @@ export class Host {
   }
 
   /** Active open to `remoteAddr:remotePort` (Node's net.connect). */
-  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig; onread?: OnRead; fastOpen?: Buffer } = {}): SimSocket {
+  connect(remoteAddr: number, remotePort: number, opts: { fromPort?: number; config?: TcpConfig; onread?: OnRead; fastOpen?: Buffer; fastOpenNoCookie?: boolean } = {}): SimSocket {
     if (!fits32(remoteAddr)) throw new SocketError('ERR_INVALID_IP_ADDRESS', `${this.name}: connect to address ${remoteAddr}: an IPv4 address is a whole number from 0 to 4294967295`);
     checkPort(`${this.name}: connect to`, remotePort, 1);
     if (opts.fromPort !== undefined) checkPort(`${this.name}: connect from`, opts.fromPort, 1);
@@ -218,7 +218,8 @@ export class Host {
     this.tracer?.app(this, entry.id, 'open');
     if (opts.fastOpen) {
       // RFC 7413: data for the SYN, with this host's cookie for the server if it has one (lib/tcp/tfo.ts).
-      entry.conn.fastOpen = new FastOpenClient(this.fastOpenCache, remoteAddr);
+      // `fastOpenNoCookie` (Linux's TCP_FASTOPEN_NO_COOKIE, tcp_fastopen bit 0x4): the data goes without a cookie.
+      entry.conn.fastOpen = new FastOpenClient(this.fastOpenCache, remoteAddr, opts.fastOpenNoCookie === true);
       const taken = entry.conn.connect(this.clock.now, opts.fastOpen);
       if (taken < opts.fastOpen.length) entry.socket.write(opts.fastOpen.subarray(taken));
     } else {
@@ -415,7 +416,15 @@ export class Host {
       }
       const child = this.acceptChild(listener, src, tcp, now);
       if (!child) return;
-      if (listener.fastOpen) child.conn.fastOpen = new FastOpenServer(this.fastOpenKey(), src, this.addr, listener.fastOpenNoCookie);
+      if (listener.fastOpen) {
+        const waiting = (listener.fastOpenWaiting = listener.fastOpenWaiting.filter((c) => c.state === 'SYN-RECEIVED'));
+        const server = new FastOpenServer(listener.fastOpenKey ?? this.fastOpenKey(), src, this.addr, listener.fastOpenNoCookie, { backupKey: listener.fastOpenBackupKey, queueFull: waiting.length >= listener.fastOpenMaxQueue });
+        child.conn.fastOpen = server;
+        child.conn.onSegment(tcp, now);
+        if (server.acceptedEarly) waiting.push(child.conn);
+        this.after(child);
+        return;
+      }
       child.conn.onSegment(tcp, now);
       this.after(child);
       return;

@@ -43,6 +43,15 @@ export class SimServer extends EventEmitter {
    */
   fastOpen: boolean;
   fastOpenNoCookie = false;
+  /** TCP_FASTOPEN_KEY: this listener's own cookie key (16 bytes) and a backup one; else the host's (Host.fastOpenKey). */
+  fastOpenKey: Buffer | undefined;
+  fastOpenBackupKey: Buffer | undefined;
+  /**
+   * TCP_FASTOPEN's queue length: at most this many connections made by Fast Open may wait for their handshake's
+   * last ACK; a SYN beyond that gets no Fast Open (lib/tcp/tfo.ts FastOpenServer). Those waiting, oldest first.
+   */
+  fastOpenMaxQueue = Infinity;
+  fastOpenWaiting: Array<{ readonly state: string }> = [];
   constructor(readonly host: Host, readonly port: number, readonly backlog: number, readonly config: TcpConfig) {
     super();
     this.fastOpen = (fastOpenBits(config.fastOpen) & TFO_SERVER_ENABLE) !== 0;

@@ -12,7 +12,7 @@ import type { Expr, SyscallEvent } from './parse.ts';
 import { tcpInfo, tcpInfoFirstWord } from './tcpinfo.ts';
 import { UserTimeout } from '../tcp/user-timeout.ts';
 import { SendChrono } from '../tcp/chrono.ts';
-import { FastOpenClient, TFO_CLIENT_ENABLE, TFO_SERVER_COOKIE_NOT_REQD, TFO_SERVER_ENABLE, TFO_SERVER_WO_SOCKOPT1 } from '../tcp/tfo.ts';
+import { FastOpenClient, TFO_CLIENT_ENABLE, TFO_CLIENT_NO_COOKIE, TFO_SERVER_COOKIE_NOT_REQD, TFO_SERVER_ENABLE, TFO_SERVER_WO_SOCKOPT1 } from '../tcp/tfo.ts';
 
 export interface CallOutcome {
   result: number;
@@ -39,9 +39,12 @@ const SYMBOLS: Record<string, number> = {
   F_GETFL: 3, F_SETFL: 4, O_RDWR: 2, O_NONBLOCK: 0x800, O_RDONLY: 0, O_WRONLY: 1,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411,
   SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2, MSG_MORE: 0x8000, MSG_FASTOPEN: 0x20000000, TCP_FASTOPEN: 23, TCP_FASTOPEN_CONNECT: 30,
+  TCP_FASTOPEN_KEY: 33, TCP_FASTOPEN_NO_COOKIE: 34, TCP_WINDOW_CLAMP: 10,
   POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 0x40, POLLWRNORM: 0x100, POLLRDHUP: 0x2000,
 };
-const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT'];
+/** Linux's SOCK_MIN_RCVBUF: 2048 bytes and the size of an sk_buff (256 on x86-64 with today's kernels, taken as such). */
+const SOCK_MIN_RCVBUF = 2048 + 256;
+const SOCKOPTS = ['SO_REUSEADDR', 'SO_LINGER', 'SO_RCVBUF', 'SO_SNDBUF', 'SO_ERROR', 'TCP_NODELAY', 'TCP_MAXSEG', 'TCP_CORK', 'TCP_INQ', 'TCP_USER_TIMEOUT', 'IP_TOS', 'IP_MTU_DISCOVER', 'TCP_INFO', 'TCP_FASTOPEN', 'TCP_FASTOPEN_CONNECT', 'TCP_FASTOPEN_KEY', 'TCP_FASTOPEN_NO_COOKIE', 'TCP_WINDOW_CLAMP'];
 /** Flags a send call may carry. */
 const SEND_FLAGS = ['MSG_MORE', 'MSG_FASTOPEN'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
@@ -60,6 +63,10 @@ export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
     const opt = symsOf(a[2])[0];
     if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
     if (ev.name === 'setsockopt' && (opt === 'SO_ERROR' || opt === 'TCP_INFO')) return `setsockopt ${opt}`;
+    if (ev.name === 'getsockopt' && opt === 'TCP_FASTOPEN_KEY') return 'getsockopt TCP_FASTOPEN_KEY';
+    // Linux reports the clamp its initial window worked out (from tcp_rmem) when none was set: not modelled.
+    if (ev.name === 'getsockopt' && opt === 'TCP_WINDOW_CLAMP') return 'getsockopt TCP_WINDOW_CLAMP';
+    if (ev.name === 'setsockopt' && opt === 'TCP_FASTOPEN_KEY' && a[3]?.kind !== 'str') return 'setsockopt TCP_FASTOPEN_KEY other than a string of the key\'s bytes';
     if (opt === 'TCP_INFO' && !(a[3]?.kind === 'list' && value(a[4]) === 4)) return 'getsockopt TCP_INFO other than [int] with optlen 4 (its first four bytes; the other fields through %{ }%)';
   }
   if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg', 'recvmsg'].includes(ev.name)) {
@@ -103,6 +110,11 @@ interface Fd {
   /** TCP_FASTOPEN's queue length on a listener (0: none), and TCP_FASTOPEN_CONNECT on a client. */
   fastOpenQlen: number;
   fastOpenConnect: boolean;
+  /** TCP_FASTOPEN_NO_COOKIE (data on a SYN without a cookie, both sides), and TCP_FASTOPEN_KEY's key and backup key. */
+  fastOpenNoCookie?: boolean;
+  fastOpenKeys?: [Buffer, Buffer | undefined];
+  /** TCP_WINDOW_CLAMP in bytes (Infinity when none); an accepted socket takes the listener's. */
+  windowClamp?: number;
   /** The connection's error was reported by a call already (Linux's sock_error reports it once). */
   errorTaken: boolean;
   /** connect() with TCP_FASTOPEN_CONNECT and a cookie: the SYN waits for the first write, which it carries. */
@@ -222,6 +234,10 @@ export class Sockets {
           (s.connection as unknown as { config: TcpConfig }).config = config;
           this.fds.set(num, { num, nonblock: false, config, linger0: f.linger0, sock: s, backlog: [], connecting: false, readShut: false, drained: true, cork: f.cork, inq: f.inq, userTimeoutMs: f.userTimeoutMs, tos: f.tos, pmtudisc: f.pmtudisc, fastOpenQlen: 0, fastOpenConnect: false, deferred: false, errorTaken: false });
           s.ipTos = f.tos;
+          if (f.windowClamp !== undefined) {
+            this.fds.get(num)!.windowClamp = f.windowClamp;
+            s.connection.windowClamp = f.windowClamp;
+          }
           if (f.cork) s.connection.sendHold().corked = true;
           if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
           this.last = s;
@@ -235,7 +251,7 @@ export class Sockets {
           return () => (s.state === 'ESTABLISHED' || s.state === 'CLOSE-WAIT' ? (f.connecting ? ((f.connecting = false), ok()) : err('EISCONN')) : s.error ? err(s.error) : err('EALREADY'));
         }
         // TCP_FASTOPEN_CONNECT with a cookie for the server: connect() returns at once, the first write sends the SYN (tcp_fastopen_defer_connect).
-        if (f.fastOpenConnect && this.fastOpenClient() && this.host.fastOpenCache.get(this.remote)) {
+        if (f.fastOpenConnect && this.fastOpenClient() && (this.host.fastOpenCache.get(this.remote) || this.clientNoCookie(f))) {
           f.deferred = true;
           return () => ok();
         }
@@ -315,7 +331,9 @@ export class Sockets {
         const want = value(ev.args[2]);
         return () => {
           const conn = f.sock?.connection;
-          const v = conn === undefined ? 0 : req === SYMBOLS.SIOCINQ ? conn.readable : conn.sendQueued;
+          // Linux's tcp_inq: nothing to read yet in SYN-SENT or SYN-RECEIVED (a Fast Open SYN's data included).
+          const inq = conn === undefined || conn.state === 'SYN-SENT' || conn.state === 'SYN-RECEIVED' ? 0 : conn.readable;
+          const v = conn === undefined ? 0 : req === SYMBOLS.SIOCINQ ? inq : conn.sendQueued;
           const name = req === SYMBOLS.SIOCINQ ? 'SIOCINQ' : 'SIOCOUTQ';
           return want !== undefined && want !== v ? { result: 0, mismatch: `Bad ioctl ${name} value: expected: ${want} actual: ${v}` } : ok();
         };
@@ -342,6 +360,7 @@ export class Sockets {
 
   /** The settings of an active socket, on the connection connect() or a Fast Open send made. */
   private opened(f: Fd, s: SimSocket): SimSocket {
+    if (f.windowClamp !== undefined) s.connection.windowClamp = f.windowClamp;
     if (f.cork) s.connection.sendHold().corked = true;
     if (f.userTimeoutMs > 0) s.connection.userTimeout = new UserTimeout(f.userTimeoutMs);
     s.ipTos = f.tos;
@@ -365,7 +384,15 @@ export class Sockets {
     if (!f.server) return;
     const flags = this.fastOpenFlags;
     f.server.fastOpen = (flags & TFO_SERVER_ENABLE) !== 0 && (f.fastOpenQlen > 0 || (flags & TFO_SERVER_WO_SOCKOPT1) !== 0);
-    f.server.fastOpenNoCookie = (flags & TFO_SERVER_COOKIE_NOT_REQD) !== 0;
+    f.server.fastOpenNoCookie = (flags & TFO_SERVER_COOKIE_NOT_REQD) !== 0 || f.fastOpenNoCookie === true;
+    // The queue length TCP_FASTOPEN gave; without it (TFO_SERVER_WO_SOCKOPT1), the listen() backlog (Linux's inet_listen).
+    f.server.fastOpenMaxQueue = f.fastOpenQlen > 0 ? f.fastOpenQlen : f.server.backlog;
+    [f.server.fastOpenKey, f.server.fastOpenBackupKey] = f.fastOpenKeys ?? [undefined, undefined];
+  }
+
+  /** The client sends data on its SYN without a cookie: TFO_CLIENT_NO_COOKIE (net.ipv4.tcp_fastopen 0x4) or TCP_FASTOPEN_NO_COOKIE. */
+  private clientNoCookie(f: Fd): boolean {
+    return (this.fastOpenFlags & TFO_CLIENT_NO_COOKIE) !== 0 || f.fastOpenNoCookie === true;
   }
 
   /**
@@ -378,9 +405,10 @@ export class Sockets {
     const err = (errno: string): CallOutcome => ({ result: -1, errno });
     if (!this.fastOpenClient()) return () => err('EOPNOTSUPP');
     f.deferred = false;
-    const room = new FastOpenClient(this.host.fastOpenCache, this.remote).synRoom(f.config.mss);
+    const noCookie = this.clientNoCookie(f);
+    const room = new FastOpenClient(this.host.fastOpenCache, this.remote, noCookie).synRoom(f.config.mss);
     const data = Buffer.alloc(f.nonblock ? Math.min(n, room) : n);
-    const s = this.opened(f, this.host.connect(this.remote, this.port, { config: { ...f.config, fastOpen: 'client' }, fastOpen: data }));
+    const s = this.opened(f, this.host.connect(this.remote, this.port, { config: { ...f.config, fastOpen: 'client' }, fastOpen: data, fastOpenNoCookie: noCookie }));
     if (f.nonblock) return () => (data.length > 0 ? { result: data.length } : err('EINPROGRESS'));
     return () => {
       if (s.error) return err(s.error);
@@ -500,7 +528,7 @@ export class Sockets {
           c.userTimeout = v > 0 ? new UserTimeout(v) : undefined;
         });
         break;
-      // RFC 7413 on Linux: a listener's Fast Open queue (its length is not modelled: any SYN with a valid cookie is taken).
+      // RFC 7413 on Linux: a listener's Fast Open queue length (lib/host/socket.ts SimServer.fastOpenMaxQueue).
       case 'TCP_FASTOPEN':
         if (f.sock) return () => ({ result: -1, errno: 'EINVAL' });
         f.fastOpenQlen = v;
@@ -510,6 +538,32 @@ export class Sockets {
         if (f.sock) return () => ({ result: -1, errno: 'EISCONN' });
         f.fastOpenConnect = v !== 0;
         break;
+      // Linux's tcp_set_window_clamp: 0 (no clamp) only on a closed socket; else at least half of SOCK_MIN_RCVBUF
+      // (2048 bytes and an sk_buff: about 1152).
+      case 'TCP_WINDOW_CLAMP': {
+        if (v < 0 || (v === 0 && (f.sock || f.server))) return () => ({ result: -1, errno: 'EINVAL' });
+        f.windowClamp = v === 0 ? Infinity : Math.max(SOCK_MIN_RCVBUF / 2, v);
+        const clamp = f.windowClamp;
+        f.sock?.withConnection((c) => {
+          c.windowClamp = clamp;
+        });
+        break;
+      }
+      // Linux's do_tcp_setsockopt: 0 or 1, on a socket not yet connected (CLOSE or LISTEN).
+      case 'TCP_FASTOPEN_NO_COOKIE':
+        if (v < 0 || v > 1 || f.sock) return () => ({ result: -1, errno: 'EINVAL' });
+        f.fastOpenNoCookie = v === 1;
+        this.fastOpenListener(f);
+        break;
+      // The listener's own key (16 bytes), or key and backup key (32), as the string's bytes; any other length is EINVAL.
+      case 'TCP_FASTOPEN_KEY': {
+        const bytes = Buffer.from(arg?.kind === 'str' ? arg.value : '', 'latin1');
+        const len = value(ev.args[4]) ?? bytes.length;
+        if ((len !== 16 && len !== 32) || bytes.length < len) return () => ({ result: -1, errno: 'EINVAL' });
+        f.fastOpenKeys = [bytes.subarray(0, 16), len === 32 ? bytes.subarray(16, 32) : undefined];
+        this.fastOpenListener(f);
+        break;
+      }
       case 'TCP_CORK':
         f.cork = v !== 0;
         f.sock?.withConnection((c, now) => {
@@ -539,6 +593,7 @@ export class Sockets {
         case 'IP_MTU_DISCOVER': v = f.pmtudisc; break;
         case 'TCP_FASTOPEN': v = f.fastOpenQlen; break;
         case 'TCP_FASTOPEN_CONNECT': v = f.fastOpenConnect ? 1 : 0; break;
+        case 'TCP_FASTOPEN_NO_COOKIE': v = f.fastOpenNoCookie ? 1 : 0; break;
         // A socket with no connection: TCP_CLOSE (7), or TCP_LISTEN (10) for a listener, and zeros.
         case 'TCP_INFO': v = conn ? tcpInfoFirstWord(conn) | 0 : f.server ? 10 : 7; break;
         case 'SO_REUSEADDR': v = 1; break;

@@ -68,7 +68,6 @@ const ACCEPTED: Record<string, (v: string) => boolean> = {
   tcp_fack: () => true,
   tcp_reordering: (v) => v === '3',
   tcp_tso_win_divisor: () => true,
-  tcp_min_tso_segs: () => true,
   tcp_ecn: (v) => v === '0',
   tcp_ecn_option: () => true,
   tcp_pacing_ss_ratio: () => true,
@@ -76,7 +75,6 @@ const ACCEPTED: Record<string, (v: string) => boolean> = {
   tcp_notsent_lowat: () => true,
   tcp_syncookies: (v) => v === '1',
   tcp_synack_retries: () => true,
-  tcp_slow_start_after_idle: (v) => v === '0',
   // RACK+TLP (4, 1) is a departure noted, not refused: every current script sets it (issue: SACK recovery / RACK-TLP).
   tcp_early_retrans: (v) => v === '4' || v === '3' || v === '0',
   tcp_recovery: () => true,
@@ -105,6 +103,14 @@ export function applySysctl(s: Settings, name: string, value: string, line: numb
     case 'tcp_sack': s.config = { ...s.config, sack: num !== 0 }; return;
     case 'tcp_window_scaling': s.config = { ...s.config, windowScale: num !== 0 }; return;
     case 'tcp_syn_retries': s.config = { ...s.config, synRetries: num }; return;
+    // Restart after idle (RFC 5681 4.1), Linux's way in the linux profile (lib/tcp/idle-restart.ts).
+    case 'tcp_slow_start_after_idle': s.config = { ...s.config, slowStartAfterIdle: num !== 0 }; return;
+    // The fewest segments of an offloaded packet: where the linux profile puts PSH (lib/tcp/linux-push.ts).
+    case 'tcp_min_tso_segs': {
+      if (!Number.isInteger(num) || num < 1 || num > 64) throw new Unsupported(`sysctl tcp_min_tso_segs=${v}`, line);
+      s.config = { ...s.config, minTsoSegs: num };
+      return;
+    }
     case 'tcp_fin_timeout': s.config = { ...s.config, finTimeoutMs: num * 1000 }; return;
     case 'tcp_fastopen': {
       if (!Number.isInteger(num) || num < 0) throw new Unsupported(`sysctl tcp_fastopen=${v}`, line);
@@ -160,7 +166,8 @@ const DEFAULTS_SH: Array<[string, string]> = [
  * part). Throws Unsupported for a command it does not know.
  */
 export function applyShell(s: Settings, command: string, line: number): void {
-  const parts = command.split(/\n|;/).map((p) => p.trim()).filter((p) => p && !p.startsWith('#'));
+  // A line ending in a backslash goes on on the next one, as in the shell.
+  const parts = command.replace(/\\\n/g, ' ').split(/\n|;/).map((p) => p.trim()).filter((p) => p && !p.startsWith('#'));
   for (const p of parts) {
     if (/(^|\/)common\/defaults\.sh$/.test(p)) {
       for (const [k, v] of DEFAULTS_SH) applySysctl(s, k, v, line);

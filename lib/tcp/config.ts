@@ -79,6 +79,18 @@ export interface TcpConfig {
   fastOpen?: FastOpenChoice;
   /** F-RTO (RFC 5682 2.1): after a timeout, send new data and judge from the next two ACKs whether it was spurious; off when absent. */
   frto?: boolean;
+  /**
+   * Restart after idle (RFC 5681 4.1; lib/tcp/idle-restart.ts): after more than an RTO without sending data,
+   * cwnd falls to the restart window min(IW, cwnd) before data goes again. The linux profile does it Linux's
+   * way (net.ipv4.tcp_slow_start_after_idle = 1, its default: halving once per RTO idle, down to that window).
+   * Off when absent.
+   */
+  slowStartAfterIdle?: boolean;
+  /**
+   * Linux's tcp_min_tso_segs (default 2): the fewest segments of an offloaded (TSO/GSO) packet, which the linux
+   * profile uses only to say where PSH goes (lib/tcp/linux-push.ts).
+   */
+  minTsoSegs?: number;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -108,6 +120,8 @@ export const rfcDefaults: Readonly<TcpConfig> = Object.freeze({
   keepaliveProbes: 9,
   persistMinMs: 1000,
   persistMaxMs: 60_000,
+  // Linux's tcp_min_tso_segs; read only by the linux profile's PSH rule (lib/tcp/linux-push.ts).
+  minTsoSegs: 2,
 });
 
 /** Linux's choices where the RFCs leave one (net/ipv4/tcp*.c defaults, kernel 6.x). */
@@ -132,6 +146,8 @@ export const linuxDefaults: Readonly<TcpConfig> = Object.freeze({
   // net.ipv4.tcp_fastopen = 1 (TFO_CLIENT_ENABLE): the client side only.
   fastOpen: 'client',
   frto: true,
+  // net.ipv4.tcp_slow_start_after_idle = 1.
+  slowStartAfterIdle: true,
   // Linux's congestion control: CUBIC (net.ipv4.tcp_congestion_control = cubic), here with HyStart++.
   congestionControl: 'cubic',
 });
@@ -217,6 +233,8 @@ export const SETTINGS: readonly Setting[] = Object.freeze([
   { ...flag('undo', 'undo', 'undo a reduction D-SACK or timestamps (RFC 3522) proved needless, on or off'), optional: true },
   { key: 'fast-open', field: 'fastOpen', kind: 'choice', values: FAST_OPEN_CHOICES, optional: true, hint: 'TCP Fast Open (RFC 7413): off, client, server or both (Linux: client)' },
   { ...flag('frto', 'frto', 'F-RTO after a retransmission timeout (RFC 5682) on or off'), optional: true },
+  { ...flag('slow-start-after-idle', 'slowStartAfterIdle', 'cwnd back to the restart window after an RTO without sending (RFC 5681 4.1) on or off'), optional: true },
+  { key: 'min-tso-segs', field: 'minTsoSegs', kind: 'count', min: 1, max: 64, optional: true, hint: "Linux's tcp_min_tso_segs: the fewest segments of an offloaded packet (where the linux profile sets PSH)" },
 ] satisfies Setting[]);
 
 /** Every rule a configuration must keep, with a message and a hint each; empty when it keeps them all. */

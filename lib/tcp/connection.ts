@@ -111,7 +111,10 @@ export class Connection extends TcpInput {
     this.sendBuf.pushRange(data, start, start + n);
     this.hold?.wrote(seqAdd(this.bufSeq, this.sendBuf.length));
     if (this.config.profile === 'linux') this.notePushMarks(n);
-    if (this.isSynchronized()) this.output(now);
+    if (this.isSynchronized()) {
+      this.restartIfIdle(now); // RFC 5681 4.1: after an idle spell, before the new data goes
+      this.output(now);
+    }
     return n;
   }
 
@@ -131,6 +134,14 @@ export class Connection extends TcpInput {
     const fo = this.fastOpen;
     const synData = fo === undefined ? false : 'synDataAcked' in fo ? fo.synDataAcked : fo.synDataAccepted;
     return (this.tsOk ? 1 : 0) | (this.sackOk ? 2 : 0) | (this.wsAgreed ? 4 : 0) | (synData ? 32 : 0);
+  }
+
+  /**
+   * TCP_WINDOW_CLAMP (Linux): the most receive window this side offers from now on, in bytes; Infinity for no
+   * bound. An edge already offered is never taken back (RFC 9293 3.8.6.2.2): the window closes to it as data comes.
+   */
+  set windowClamp(bytes: number) {
+    this.rcv.clamp = bytes;
   }
 
   get probesUnanswered(): number {

@@ -178,6 +178,7 @@ export abstract class TcpInput extends TcpTimers {
   }
 
   protected afterEstablished(now: number): void {
+    this.lastDataSentMs = now; // idle is counted from here until data is sent (Linux: no restart on the first data)
     this.armKeepalive(now);
     if (this.finQueued && this.state === 'ESTABLISHED') this.transition('FIN-WAIT-1', this.appClosed ? 'app close' : 'app shutdown', now);
     this.output(now);
@@ -491,7 +492,8 @@ export abstract class TcpInput extends TcpTimers {
     }
     const wnd = this.snd.offered(seg.window);
     let freed = false;
-    if (seqGt(ack, this.sndUna)) {
+    const acksNew = seqGt(ack, this.sndUna);
+    if (acksNew) {
       freed = this.onNewlyAcked(seg, now, this.tsOk ? echoedTimestamp(seg) : undefined);
     } else {
       // RFC 5681 2: a duplicate ACK; the recovery module sees the others too (their SACK blocks may matter).
@@ -499,6 +501,9 @@ export abstract class TcpInput extends TcpTimers {
       this.onOldAck(seg, duplicate, now);
     }
     if (this.snd.updates(seg.seq, ack)) {
+      // Linux's tcp_ack_update_window: a new window with data waiting may end an idle spell (RFC 5681 4.1); an
+      // ACK of new data had something in flight when it came (Linux asks before it frees the acknowledged).
+      if (wnd !== this.snd.wnd && !acksNew && this.config.slowStartAfterIdle && this.unsentBytes() > 0) this.restartIfIdle(now);
       if (this.snd.take(wnd, seg.seq, ack)) {
         this.cancelTimer('persist', now);
         this.persistBackoff = 0;

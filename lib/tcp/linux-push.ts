@@ -47,8 +47,13 @@ export class LinuxPush {
   /** The least smoothed RTT seen (standing for Linux's windowed minimum RTT, ms). */
   private minRttMs = Infinity;
 
-  constructor(streamStart: number) {
+  constructor(streamStart: number, private readonly minTsoSegs = MIN_TSO_SEGS) {
     this.pushedSeq = streamStart;
+  }
+
+  /** Whether the next new segment starts an offloaded packet. */
+  get atPacketStart(): boolean {
+    return this.inPacket === 0;
   }
 
   /**
@@ -97,19 +102,27 @@ export class LinuxPush {
   }
 
   /**
-   * How many segments Linux puts in one offloaded packet now (tcp_tso_autosize): a millisecond's worth of the
+   * The segments of the offloaded packet that starts now. tcp_tso_autosize's size: a millisecond's worth of the
    * pacing rate (2 x cwnd / SRTT in slow start below half ssthresh, else 1.2 x), plus a share of 64 KiB that
-   * halves for every 512 us of minimum RTT; at least two segments.
+   * halves for every 512 us of minimum RTT, at least tcp_min_tso_segs segments; and no more than tcp_cwnd_test's
+   * quota: half of cwnd ("at least 2 GSO packets in flight"), and what cwnd leaves beside the packets in the
+   * network (`pipe`, Linux's tcp_packets_in_flight). `flight` is all that is sent and unacknowledged (packets_out).
    */
-  segmentsPerPacket(mss: number, cwnd: number, ssthresh: number, flight: number, srttMs: number | undefined): number {
-    if (srttMs === undefined || srttMs <= 0) return Math.max(MIN_TSO_SEGS, Math.floor(GSO_MAX / mss));
+  segmentsPerPacket(mss: number, cwnd: number, ssthresh: number, flight: number, pipe: number, srttMs: number | undefined): number {
+    const cwndSegs = Math.max(1, Math.floor(cwnd / mss));
+    const quota = Math.max(1, Math.min(Math.max(cwndSegs >> 1, 1), cwndSegs - Math.ceil(pipe / mss)));
+    return Math.min(quota, this.autosize(mss, cwnd, ssthresh, flight, srttMs));
+  }
+
+  private autosize(mss: number, cwnd: number, ssthresh: number, flight: number, srttMs: number | undefined): number {
+    if (srttMs === undefined || srttMs <= 0) return Math.max(this.minTsoSegs, Math.floor(GSO_MAX / mss));
     if (srttMs < this.minRttMs) this.minRttMs = srttMs;
     const ratio = cwnd < ssthresh / 2 ? 2 : 1.2;
     const rate = (ratio * Math.max(cwnd, flight) * 1000) / srttMs;
     let bytes = Math.floor(rate / 1024);
     const halvings = Math.floor((this.minRttMs * 1000) / 512);
     if (halvings < 31) bytes += GSO_MAX >>> halvings;
-    return Math.max(MIN_TSO_SEGS, Math.floor(Math.min(bytes, GSO_MAX) / mss));
+    return Math.max(this.minTsoSegs, Math.floor(Math.min(bytes, GSO_MAX) / mss));
   }
 
   /**

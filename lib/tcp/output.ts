@@ -4,6 +4,7 @@ import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo }
 import { FastOpenClient } from './tfo.ts';
 import { LinuxPush } from './linux-push.ts';
 import { OUTBOX, OUT_TRANSMIT } from './outbox.ts';
+import { restartAfterIdle } from './idle-restart.ts';
 
 /**
  * Output (Linux's tcp_output): what the windows, Nagle and SWS avoidance let go, the retransmissions the
@@ -76,6 +77,30 @@ export abstract class TcpOutput extends Tcb {
   /** Linux profile: the end of the last data segment sent shorter than the MSS (Linux's snd_sml, Minshall's Nagle). */
   private sndSml: number | undefined;
 
+  /**
+   * When a segment carrying data last left, or when the connection was established (Linux's lsndtime);
+   * undefined before. Restart after idle (restartIfIdle) and CUBIC's epoch (onTxStart) count idle time from it.
+   */
+  protected lastDataSentMs: number | undefined;
+
+  /**
+   * RFC 5681 4.1, when TcpConfig.slowStartAfterIdle is on: nothing in flight and no data sent for more than
+   * the RTO, so cwnd goes to the restart window before anything is sent (lib/tcp/idle-restart.ts). Asked where
+   * Linux asks it: the application queues data, or an ACK changes the peer's window while data waits.
+   */
+  protected restartIfIdle(now: number): void {
+    if (!this.config.slowStartAfterIdle || this.lastDataSentMs === undefined || this.sndMax !== this.sndUna) return;
+    const cc = this.cc;
+    const r = restartAfterIdle({
+      cwnd: cc.cwnd, ssthresh: cc.ssthresh, mss: cc.mss, initialWindowSegs: this.config.initialWindow, idleMs: now - this.lastDataSentMs,
+      rtoMs: this.rtt.rtoMs, linux: this.config.profile === 'linux', inReduction: this.recovery.inRecovery,
+    });
+    if (r === undefined) return;
+    cc.ssthresh = r.ssthresh;
+    cc.cwnd = r.cwnd;
+    this.reportCongestion(now);
+  }
+
   /** The linux profile's record of the most bytes in flight in the round trip that ends at maxInFlightSeq. */
   protected noteInFlight(): void {
     const f = this.flight;
@@ -109,7 +134,7 @@ export abstract class TcpOutput extends Tcb {
   /** Linux profile: the application queued `n` bytes at the end of the send buffer (LinuxPush.wrote). */
   protected notePushMarks(n: number): void {
     const end = seqAdd(this.bufSeq, this.sendBuf.length);
-    const p = (this.linuxPush ??= new LinuxPush(seqAdd(this.iss, 1)));
+    const p = (this.linuxPush ??= new LinuxPush(seqAdd(this.iss, 1), this.config.minTsoSegs));
     p.wrote(seqAdd(end, -n), end, this.sndMax, this.effMss, this.snd.max, this.hold?.more ?? false);
   }
 
@@ -117,12 +142,13 @@ export abstract class TcpOutput extends Tcb {
    * Linux profile: whether the data segment [seq, seq + len) carries PSH (lib/tcp/linux-push.ts). RFC 9293
    * 3.9.1 leaves where a sender sets PSH to it; the rfc profile sets it only where the buffer empties.
    */
-  private linuxPsh(seq: number, len: number, endsQueue: boolean, lastNow: boolean, now: number): boolean {
+  private linuxPsh(seq: number, len: number, endsQueue: boolean, lastNow: boolean, now: number, pipe: number): boolean {
     const p = this.linuxPush;
     const end = seqAdd(seq, len);
     if (!p) return endsQueue;
     if (seqLt(seq, this.sndMax)) return endsQueue || p.retransmitted(seq, end, now, this.sndMax, this.recovery.isSacked?.bind(this.recovery));
-    if (p.perPacket === 0) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, this.rtt.srttMs);
+    // Each packet is sized as it starts, as tcp_write_xmit sizes each with the flight before it.
+    if (p.perPacket === 0 || p.atPacketStart) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, pipe, this.rtt.srttMs);
     return p.newData(end, endsQueue, lastNow, p.perPacket);
   }
 
@@ -155,7 +181,8 @@ export abstract class TcpOutput extends Tcb {
       // The recovery module's count of bytes in the network (RFC 6675 "pipe"; NewReno: the flight) is held
       // against cwnd; the peer's window against everything sent and not acknowledged (SACKed bytes included).
       // pipe() first: in PRR recovery it sets cwnd (pipe + the quota), which must be read after it.
-      const usable = force ? Math.max(0, this.snd.wnd - flight) : Math.max(0, Math.min(this.snd.wnd - flight, -this.recovery.pipe(flight) + this.cc.cwnd));
+      const pipe = force ? flight : this.recovery.pipe(flight);
+      const usable = force ? Math.max(0, this.snd.wnd - flight) : Math.max(0, Math.min(this.snd.wnd - flight, -pipe + this.cc.cwnd));
       // SACK blocks take room in the header that a full-sized segment does not have (Linux's tcp_current_mss).
       const segMss = Math.max(1, this.effMss - this.sackOptionLength());
       let len = Math.min(unsent, segMss, usable, maxLen);
@@ -175,12 +202,17 @@ export abstract class TcpOutput extends Tcb {
       const payload = this.sendBuf.peek(offset, len);
       let flags = ACK;
       if (len > 0 && this.config.profile === 'linux') {
-        if (this.linuxPsh(this.sndNxt, len, offset + len === bufLen, sent + 1 >= limit || this.lastOfBurst(unsent - len, usable - len, segMss), now)) flags |= PSH;
+        if (this.linuxPsh(this.sndNxt, len, offset + len === bufLen, sent + 1 >= limit || this.lastOfBurst(unsent - len, usable - len, segMss), now, pipe)) flags |= PSH;
       } else if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD: PSH on the segment that empties the buffer
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
       if (flags & PSH && !override && this.hold?.unpushed(seqAdd(seq, len))) flags &= ~PSH;
       const retransmit = seqLt(seq, this.sndMax);
+      if (len > 0) {
+        // Linux's CA_EVENT_TX_START: data leaves with nothing in flight (RFC 9438 5.8 for CUBIC).
+        if (flight === 0 && this.lastDataSentMs !== undefined) this.cc.onTxStart?.(now - this.lastDataSentMs, now);
+        this.lastDataSentMs = now;
+      }
       const seg = this.makeSegment(seq, flags, payload, now);
       const segLen = seqLen(seg);
       this.sndNxt = seqAdd(seq, segLen);

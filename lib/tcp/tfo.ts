@@ -198,11 +198,17 @@ export class FastOpenServer {
   /** The cookie our first SYN-ACK carries (a retransmitted one carries none, as Linux's tcp_rtx_synack). */
   private reply: TcpOption[] = [];
 
+  /**
+   * `backupKey`: a second key whose cookies are taken too (Linux's TCP_FASTOPEN_KEY of 32 bytes); the SYN-ACK then
+   * gives the client the primary key's cookie. `queueFull`: the listener already has its TCP_FASTOPEN queue length
+   * of Fast Open connections waiting for their handshake's last ACK, so this SYN gets no Fast Open at all.
+   */
   constructor(
     private readonly key: Uint8Array,
     private readonly clientAddr: number,
     private readonly serverAddr: number,
     private readonly cookieNotRequired = false,
+    private readonly more: { backupKey?: Uint8Array; queueFull?: boolean } = {},
   ) {}
 
   /**
@@ -212,12 +218,21 @@ export class FastOpenServer {
    */
   onSyn(options: readonly TcpOption[], dataLength: number): { acceptData: boolean; reply: TcpOption[] } {
     const fo = fastOpenOption(options);
+    // RFC 7413 5.1 (the server limits its pending Fast Open connections): with the queue full, Linux's
+    // tcp_fastopen_queue_check turns Fast Open off for this SYN, before the cookie is looked at: an ordinary
+    // SYN-ACK without a cookie, and the data is not taken.
+    if (this.more.queueFull && (fo || dataLength > 0)) return { acceptData: false, reply: [] };
     if (dataLength > 0 && this.cookieNotRequired) return this.accept(dataLength);
     if (!fo) return { acceptData: false, reply: [] };
     const ours = fastOpenCookie(this.key, this.clientAddr, this.serverAddr);
     // A valid cookie makes the connection at once, data or not ("a data-less SYN with a valid cookie may send data in SYN_RECV").
     if (fo.cookie.length > 0 && fo.cookie.equals(ours)) return this.accept(dataLength);
+    // Valid under the backup key: taken, and the SYN-ACK carries the primary key's cookie to replace it.
+    const backup = this.more.backupKey;
     this.reply = fastOpenOptions(ours, fo.experimental);
+    if (backup && fo.cookie.length > 0 && fo.cookie.equals(fastOpenCookie(backup, this.clientAddr, this.serverAddr))) {
+      return { ...this.accept(dataLength), reply: this.reply };
+    }
     return { acceptData: false, reply: this.reply };
   }
 

@@ -62,6 +62,8 @@ export class RecvWindow {
   advEdge = 0;
   /** Our window-scale shift (0 unless both sides sent the option). */
   scale = 0;
+  /** The most window we offer, in bytes (Linux's TCP_WINDOW_CLAMP, window_clamp); Infinity: the buffer alone bounds it. */
+  clamp = Infinity;
 
   /** RCV.WND: what is left of the window last advertised, from RCV.NXT. */
   wnd(rcvNxt: number): number {
@@ -94,9 +96,17 @@ export class RecvWindow {
     const shift = this.scale;
     const unit = 1 << shift; // the shift is at most 14 and the buffer at most 2^30: 32-bit arithmetic is exact
     const current = this.wnd(rcvNxt);
-    const offer = Math.max(0, free - (unit - 1)) >>> shift;
+    let offer = Math.max(0, free - (unit - 1)) >>> shift;
+    let avail = free;
+    // A clamp bounds the window offered, rounded down to the scale, and the space it is judged against (Linux's
+    // __tcp_select_window, where rcv_ssthresh never exceeds window_clamp); the buffer still bounds the edge kept.
+    if (this.clamp !== Infinity) {
+      offer = Math.min(offer, Math.floor(this.clamp / unit));
+      avail = Math.min(free, this.clamp);
+      rcvbuf = Math.min(rcvbuf, this.clamp);
+    }
     let field: number;
-    if (free >= Math.min(rcvbuf / 2, mss) && offer << shift >= current) {
+    if (avail >= Math.min(rcvbuf / 2, mss) && offer << shift >= current) {
       field = offer;
     } else {
       field = (current + unit - 1) >>> shift;
@@ -117,7 +127,8 @@ export class RecvWindow {
   updateWorthSending(rcvNxt: number, unread: number, rcvbuf: number, mss: number): boolean {
     const current = this.wnd(rcvNxt);
     // What could be advertised: the free space, as far as the 16-bit field and our window scale carry it (RFC 7323 2.3).
-    const free = Math.min(rcvbuf - unread, 0xffff * 2 ** this.scale);
+    // (And as far as a clamp lets it: Linux's tcp_cleanup_rbuf asks __tcp_select_window.)
+    const free = Math.min(rcvbuf - unread, 0xffff * 2 ** this.scale, this.clamp);
     if (2 * current > rcvbuf || free < 2 * current) return false;
     return free - current >= Math.min(rcvbuf / 2, mss);
   }

@@ -11,6 +11,7 @@ import { Random } from '../../lib/sim/random.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { rfcDefaults, linuxDefaults } from '../../lib/tcp/config.ts';
 import { SocketError } from '../../lib/host/socket.ts';
+import { fastOpenCookie } from '../../lib/tcp/tfo.ts';
 
 const SERVER = `\`sysctl -q net.ipv4.tcp_fastopen=3 net.ipv4.tcp_fastopen_key=a1a1a1a1-b2b2b2b2-c3c3c3c3-d4d4d4d4 net.ipv4.tcp_timestamps=0\`
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
@@ -117,4 +118,79 @@ test('TCP_FASTOPEN_CONNECT: connect() returns 0 with nothing sent, the first wri
   t.is(r.verdict, 'pass', r.reason);
   // Without the option, connect() sends a plain SYN at once, and a non-blocking one says EINPROGRESS.
   t.like(run(script.replace('[1], 4) = 0\n+0 fcntl(4', '[0], 4) = 0\n+0 fcntl(4')), { verdict: 'fail', line: 11, actual: 'connect(...) = -1 EINPROGRESS' });
+});
+
+/** The cookie a listener keyed with these 16 bytes gives the script's remote 192.0.2.1 at 192.168.0.1. */
+const cookieUnder = (key: string) => fastOpenCookie(Buffer.from(key, 'latin1'), parseAddr('192.0.2.1'), parseAddr('192.168.0.1')).toString('hex');
+
+// RFC 7413 5.1 asks a server to limit its pending Fast Open connections; Linux's limit is TCP_FASTOPEN's queue
+// length, counting connections made by Fast Open whose handshake has not ended (tcp_fastopen_queue_check). Beyond
+// it a SYN gets an ordinary SYN-ACK: no cookie, its data not acknowledged. (packetdrill sends every SYN from one
+// port, so the kernel cannot be shown a second connection by a script; the runner gives a SYN with a new
+// sequence number a port of its own.)
+test('RFC 7413 5.1: TCP_FASTOPEN qlen 1: a second SYN with a valid cookie while the first waits for its ACK gets no Fast Open', (t) => {
+  const script = (qlen: number, secondAck: number) => `${SERVER.replace('TCP_FASTOPEN, [4]', `TCP_FASTOPEN, [${qlen}]`)}+.1 < S 0:10(10) win 65535 <mss 1000,nop,nop,sackOK,FO TFO_COOKIE,nop,nop>
++0 > S. 0:0(0) ack 11 <mss 1460,nop,nop,sackOK>
++.01 < S 1000:1010(10) win 65535 <mss 1000,nop,nop,sackOK,FO TFO_COOKIE,nop,nop>
++0 > S. 0:0(0) ack ${secondAck} <mss 1460,nop,nop,sackOK>
+`;
+  t.is(run(script(1, 1001)).verdict, 'pass', run(script(1, 1001)).reason);
+  // With room for two, the second is taken too (its 10 bytes acknowledged).
+  t.is(run(script(2, 1011)).verdict, 'pass', run(script(2, 1011)).reason);
+  t.is(run(script(1, 1011)).verdict, 'fail');
+});
+
+// Linux's TCP_FASTOPEN_KEY on a listener: its own key (16 bytes), replacing net.ipv4.tcp_fastopen_key's for it.
+// Checked on this kernel (packetdrill 2.0, Linux 6.18) with the same lines.
+test('TCP_FASTOPEN_KEY: the listener\'s own key makes its cookies; the sysctl key\'s cookie is no longer valid; a wrong length is EINVAL', (t) => {
+  const r = run(`${SERVER}+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, "0123456789abcdef", 15) = -1 EINVAL (Invalid argument)
++0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, "0123456789abcdef", 16) = 0
++.1 < S 0:10(10) win 65535 <mss 1000,nop,nop,sackOK,FO TFO_COOKIE,nop,nop>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,FO ${cookieUnder('0123456789abcdef')},nop,nop>
+`);
+  t.is(r.verdict, 'pass', r.reason);
+});
+
+// 32 bytes: a primary and a backup key. A cookie made under the backup is taken, and the SYN-ACK hands the client
+// the primary key's cookie in its place (Linux's LINUX_MIB_TCPFASTOPENPASSIVEALTKEY path). Checked on this kernel.
+// Until the handshake's last ACK, SIOCINQ reads 0 (Linux's tcp_inq in SYN-RECV), then the SYN's 10 bytes.
+test('TCP_FASTOPEN_KEY with a backup key: its cookie is taken and replaced by the primary\'s', (t) => {
+  const r = run(`${SERVER}+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_KEY, "0123456789abcdeffedcba9876543210", 32) = 0
++.1 < S 0:10(10) win 65535 <mss 1000,nop,nop,sackOK,FO ${cookieUnder('fedcba9876543210')},nop,nop>
++0 > S. 0:0(0) ack 11 <mss 1460,nop,nop,sackOK,FO ${cookieUnder('0123456789abcdef')},nop,nop>
++0 accept(3, ..., ...) = 4
++0 ioctl(4, SIOCINQ, [0]) = 0
++.1 < . 11:11(0) ack 1 win 65535
++0 ioctl(4, SIOCINQ, [10]) = 0
+`);
+  t.is(r.verdict, 'pass', r.reason);
+});
+
+// TCP_FASTOPEN_NO_COOKIE (0 or 1, before connect): a listener takes data on a SYN without any cookie, as
+// net.ipv4.tcp_fastopen's 0x200 does for all; a client sends its data on the SYN without asking for a cookie
+// (0x4 for all). Both checked on this kernel.
+test('TCP_FASTOPEN_NO_COOKIE on a listener: a SYN\'s data is taken without a cookie; 2 is EINVAL', (t) => {
+  const script = (opt: string) => `${SERVER}${opt}+.1 < S 0:10(10) win 65535 <mss 1000,nop,nop,sackOK>
++0 > S. 0:0(0) ack 11 <mss 1460,nop,nop,sackOK>
+`;
+  const r = run(script(`+0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, [2], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, [1], 4) = 0
++0 getsockopt(3, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, [1], [4]) = 0
+`));
+  t.is(r.verdict, 'pass', r.reason);
+  // Without it, the data waits for the handshake: the SYN-ACK acknowledges the SYN only.
+  t.like(run(script('')), { verdict: 'fail', line: 8, reason: 'live packet field tcp_ack_seq: expected: 11 (0xb) vs actual: 1 (0x1)' });
+});
+
+test('TCP_FASTOPEN_NO_COOKIE on a client: MSG_FASTOPEN sends the data on the first SYN with no cookie option', (t) => {
+  const r = run(`\`sysctl -q net.ipv4.tcp_fastopen=1 net.ipv4.tcp_timestamps=0 net.ipv4.tcp_window_scaling=0\`
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 setsockopt(3, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, [1], 4) = 0
++0 sendto(3, ..., 100, MSG_FASTOPEN, ..., ...) = 100
++0 > S 0:100(100) <mss 1460,nop,nop,sackOK>
++.05 < S. 0:0(0) ack 101 win 65535 <mss 1460,nop,nop,sackOK>
++0 > . 101:101(0) ack 1
+`);
+  t.is(r.verdict, 'pass', r.reason);
 });

@@ -75,7 +75,8 @@ export class CubicCongestionControl implements CongestionControl {
           c.ssthresh = c.cwnd;
           return;
         }
-        grow = h.growBytes;
+        // HyStart++ caps an ACK's growth at L (8 SMSS) in slow start; the linux profile has no L (limitSegs).
+        grow = this.limitSegs === Infinity && this.hystart.phase === 'slow-start' ? a.bytesAcked : h.growBytes;
       }
       c.cwnd = Math.min(c.cwnd + grow, Math.max(c.ssthresh, c.cwnd));
       return;
@@ -99,6 +100,18 @@ export class CubicCongestionControl implements CongestionControl {
   onRto(_flight: number, _now: number): void {
     this.c.onTimeout();
     this.hystart.onCongestion();
+  }
+
+  /**
+   * RFC 9438 5.8: the time t of the cubic function must not include a spell in which the application sent
+   * nothing, or W_cubic(t) would be far above cwnd when it sends again. As Linux's cubictcp_cwnd_event
+   * (CA_EVENT_TX_START) does, the epoch moves on by the idle time, never past now: the curve keeps its shape,
+   * later by that much.
+   */
+  onTxStart(idleMs: number, now: number): void {
+    const c = this.c;
+    if (c.epochMs === undefined || !(idleMs > 0)) return;
+    c.epochMs = Math.min(c.epochMs + idleMs, now);
   }
 
   snapshot(): CubicSnapshot {

@@ -59,6 +59,12 @@ export interface CongestionControl {
   /** A retransmission timeout (RFC 5681 3.1 equation 4): ssthresh from `flight`, cwnd to the loss window. */
   onRto(flight: number, now: number): void;
   /**
+   * Optional: data is about to leave with nothing in flight, `idleMs` after the last data segment (Linux's
+   * CA_EVENT_TX_START). CUBIC moves its epoch on by the idle time (RFC 9438 5.8: an application-limited
+   * spell must not count as time for the cubic function's growth).
+   */
+  onTxStart?(idleMs: number, now: number): void;
+  /**
    * Optional: the controller's whole state, for undo to put back (RFC 9438 4.9: CUBIC's W_max, K and epoch as
    * well as cwnd and ssthresh). Without these, undo restores cwnd and ssthresh alone (Linux's prior_cwnd).
    */
