@@ -40,10 +40,17 @@ export function compareFlows(model: readonly TraceEvent[], kernel: readonly Trac
   return { pairs, jain: { model: jainIndex(m.map((f) => f.goodput)), kernel: jainIndex(k.map((f) => f.goodput)) } };
 }
 
-/** Whether real's output shows the flows: a shared bottleneck, or more than one flow on either side. */
+/**
+ * Whether real's output shows the flows: a shared bottleneck, or flows between more than one pair of
+ * hosts (the two directions of one conversation, a request and its answer, are not flows that compete).
+ */
 export function showsFlows(c: FlowComparison, bottleneck: boolean): boolean {
   if (c.pairs.length === 0) return false;
-  return bottleneck || c.pairs.filter((p) => p.model).length > 1 || c.pairs.filter((p) => p.kernel).length > 1;
+  const pairsOfHosts = new Set(c.pairs.map((p) => {
+    const f = p.model ?? p.kernel!;
+    return [f.from, f.to].sort().join(' ');
+  }));
+  return bottleneck || pairsOfHosts.size > 1;
 }
 
 const cell = (f: FlowGoodput | undefined) => (f ? `${String(f.bytes).padStart(8)} B ${formatRate(f.goodput).padStart(13)}` : '(none)'.padEnd(24));

@@ -107,8 +107,11 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
       tun.setReceiver((packet) => process.stdout.write(frame(PACKET, packet)));
       run = new KernelRun(s.plan, {
         addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }),
-        // Steps on events run from the parent: it hears each event as it happens.
-        onEvent: s.plan.onSteps?.length ? (ev) => send({ op: 'event', ev }) : undefined,
+        // Steps on events run from the parent: it hears each event as it happens. States go up always: the
+        // run ends when every connection is over (lib/real/run-end.ts).
+        onEvent: (ev) => {
+          if (ev.type === 'state' || s.plan.onSteps?.length) send({ op: 'event', ev });
+        },
       });
       await warmUp();
       send({ op: 'ready', unapplied });

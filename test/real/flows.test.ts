@@ -53,4 +53,8 @@ test('a flow on one side only is listed with "(none)" on the other; one flow wit
   t.false(showsFlows(one, false));
   t.deepEqual(renderFlowComparison(one, false), []);
   t.true(showsFlows(one, true), 'a bottleneck shows even one flow');
+  // The two directions of one conversation (a request and its answer) do not compete: no section without a bottleneck.
+  const both = compareFlows([...flow('a', 'b', 1, 'c1', 0, 100, 10), ...flow('b', 'a', 2, 'c1', 0, 100, 10)], []);
+  t.is(both.pairs.length, 2);
+  t.false(showsFlows(both, false));
 });
