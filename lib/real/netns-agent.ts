@@ -154,9 +154,12 @@ const reader = new FrameReader((kind, body) => {
     return;
   }
   if (kind === PACKET_CONFIRMED) {
-    // The kernel answers a packet within the write (the TUN hands it to the stack at once); TunLink reads
-    // right after each send, so the answer is on stdout before the confirmation.
+    // The kernel answers a packet within the write (the TUN hands it to the stack at once). TunLink reads
+    // the answer only on the next turn of the event loop (setImmediate), which came after the confirmation:
+    // the parent then wrote the next packet before this kernel's answer was up (a simultaneous open's
+    // SYN-ACKs left in either order). So the answer is read here, before the confirmation.
     tun?.send(body);
+    tun?.pollNow();
     send({ op: 'written' });
     return;
   }
