@@ -7,7 +7,7 @@
  *     "expectations": [{ what, line, col, model: {ok, detail}|null, kernel: {ok, detail}|null, modelOnly }],
  *     "disagreements": [text], "shared": [{ what, found }],
  *     "kernel": { durationMs, segments, linkStats?, notCheckable, notApplied, fallback? }, "model": { segments },
- *     "retransmissions": [{ host, model, kernel, sameRange, space: { resent, lost, verdict } }],
+ *     "retransmissions": [{ host, model, kernel, sameRange, space: { resent, lost, acksLost, verdict } }],
  *     "flows": [{ flow, model, kernel, ratio }], "fairness": { model, kernel } }
  */
 import type { RunResult } from '../scenario/runner.ts';
@@ -27,7 +27,7 @@ export function realJson(k: KernelRunResult, model: RunResult, cmp: Comparison):
   const retransmissions = hosts.map((host) => {
     const r = compareResends(host, model.events, k.segments);
     const c = compareCoverage(host, model.events, k.events);
-    return { host, model: r.model.length, kernel: r.kernel.length, sameRange: r.same.length, space: { resent: c.resent, lost: c.lost, verdict: coverageVerdict(c) } };
+    return { host, model: r.model.length, kernel: r.kernel.length, sameRange: r.same.length, space: { resent: c.resent, lost: c.lost, acksLost: c.acksLost, verdict: coverageVerdict(c) } };
   }).filter((r) => r.model + r.kernel > 0);
   return {
     file: plan.file,

@@ -166,12 +166,26 @@ export function lostSpace(events: readonly TraceEvent[], host: string): SpaceSet
   return set;
 }
 
+/** How many segments without sequence space (pure ACKs) the link dropped on their way to a host: a sender may resend what it had no ACK for. */
+export function acksLostTo(events: readonly TraceEvent[], host: string): number {
+  const mine = new Set<string>();
+  let n = 0;
+  for (const e of events) {
+    if (e.type !== 'segment') continue;
+    if (e.event === 'tx' && e.host === host) mine.add(e.src);
+    else if (e.event === 'drop' && e.host !== host && mine.has(e.dst) && space(e) === 0) n++;
+  }
+  return n;
+}
+
 export interface HostCoverage {
   host: string;
   /** Sequence numbers sent again: by the model, by the kernel, by both. */
   resent: { model: number; kernel: number; both: number };
   /** Sequence numbers the link took from each side, and how many of them that side sent again. */
   lost: { model: number; kernel: number; modelResent: number; kernelResent: number };
+  /** Pure ACKs to this host the link dropped, on each side. */
+  acksLost: { model: number; kernel: number };
 }
 
 export function compareCoverage(host: string, model: readonly TraceEvent[], kernel: readonly TraceEvent[]): HostCoverage {
@@ -183,23 +197,25 @@ export function compareCoverage(host: string, model: readonly TraceEvent[], kern
     host,
     resent: { model: spaceSize(rm), kernel: spaceSize(rk), both: spaceSize(spaceBoth(rm, rk)) },
     lost: { model: spaceSize(lm), kernel: spaceSize(lk), modelResent: spaceSize(spaceBoth(lm, rm)), kernelResent: spaceSize(spaceBoth(lk, rk)) },
+    acksLost: { model: acksLostTo(model, host), kernel: acksLostTo(kernel, host) },
   };
 }
 
 /**
  * What the coverage says, in one word a host:
  * - `same`: both sent again exactly the same sequence space (whatever their segments);
- * - `alike`: not the same space, but each sent again exactly what the link took from it: the two part
- *   in what they lost (their n-th packets carried other bytes), not in how they repair;
- * - `differ`: at least one side sent again space the link did not take from it, or left some of what
- *   it lost to be sent again by no retransmission (the receiver's SACK, say, cannot make that happen:
- *   lost bytes are resent or never delivered).
+ * - `alike`: not the same space, but each sent again all the link took from it, and more only where the
+ *   link had dropped ACKs on their way to it (a sender resends what it had no ACK for: RFC 6298 5.4): the
+ *   two part in what they lost (their n-th packets carried other bytes), not in how they repair;
+ * - `differ`: a side left some of what it lost to no retransmission (lost bytes are resent or never
+ *   delivered), or sent again what the link did not take from it with no ACK of the peer's lost either
+ *   (a spurious or go-back-N retransmission: an RTO that fired early, say, on a busy machine).
  */
 export function coverageVerdict(c: HostCoverage): 'same' | 'alike' | 'differ' {
-  const { resent: r, lost: l } = c;
+  const { resent: r, lost: l, acksLost: a } = c;
   if (r.model === r.kernel && r.both === r.model) return 'same';
-  const exact = (resent: number, lost: number, lostResent: number) => resent === lost && lostResent === lost;
-  return exact(r.model, l.model, l.modelResent) && exact(r.kernel, l.kernel, l.kernelResent) ? 'alike' : 'differ';
+  const repairs = (resent: number, lost: number, lostResent: number, acks: number) => lostResent === lost && (resent === lost || acks > 0);
+  return repairs(r.model, l.model, l.modelResent, a.model) && repairs(r.kernel, l.kernel, l.kernelResent, a.kernel) ? 'alike' : 'differ';
 }
 
 /** The coverage lines of real's output, after renderResends' (empty when neither side sent anything again). */
@@ -207,10 +223,11 @@ export function renderCoverage(hosts: readonly string[], model: readonly TraceEv
   const per = hosts.map((h) => compareCoverage(h, model, kernel)).filter((c) => c.resent.model + c.resent.kernel > 0);
   if (per.length === 0) return [];
   const out = ['  as sequence space (segment boundaries aside; lost = what the link dropped of that side\'s own packets):'];
-  const word = { same: 'the same space', alike: 'each resent exactly what it lost', differ: 'they part' };
+  const word = { same: 'the same space', alike: 'each resent what it lost', differ: 'they part' };
+  const acks = (n: number) => (n ? `, ${n} ACK${n === 1 ? '' : 's'} to it lost` : '');
   for (const c of per) {
     out.push(`  ${c.host}: resent model ${c.resent.model}, kernel ${c.resent.kernel}, both ${c.resent.both}; ` +
-      `lost model ${c.lost.model} (${c.lost.modelResent} resent), kernel ${c.lost.kernel} (${c.lost.kernelResent} resent): ${word[coverageVerdict(c)]}`);
+      `lost model ${c.lost.model} (${c.lost.modelResent} resent${acks(c.acksLost.model)}), kernel ${c.lost.kernel} (${c.lost.kernelResent} resent${acks(c.acksLost.kernel)}): ${word[coverageVerdict(c)]}`);
   }
   return out;
 }
