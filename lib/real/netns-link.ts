@@ -296,17 +296,21 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       // than the link's delay, so the link's clock stops from an instant's first listen or connect until
       // that instant's last step is done: a SYN sent meanwhile is delivered after, not to a port that the
       // next step was about to open (a simultaneous open's second connect would otherwise meet a RST).
+      // The same from any step followed at its instant by another host's: on the model every step of an
+      // instant runs before anything arrives (a simultaneous close's two FINs cross; measured: the server's
+      // close reached its agent 40 ms after the client's FIN had arrived, and it closed from CLOSE-WAIT).
       let held: (() => void) | undefined;
       const exec = async (step: StepPlan) => {
+        const next = plan.steps[plan.steps.indexOf(step) + 1];
         if (step.target === 'link') {
           rt.advance();
           if (step.command.op === 'inject') forge(step);
           else link.setUp(step.command.op === 'up');
         } else {
-          if (!held && (step.command.op === 'listen' || step.command.op === 'connect')) held = rt.hold();
+          const another = next !== undefined && next.atMs === step.atMs && next.target !== 'link' && next.target !== step.target;
+          if (!held && (step.command.op === 'listen' || step.command.op === 'connect' || another)) held = rt.hold();
           await ask(step);
         }
-        const next = plan.steps[plan.steps.indexOf(step) + 1];
         if (held && next?.atMs !== step.atMs) {
           held();
           held = undefined;
