@@ -13,11 +13,6 @@
  * second). So a delivery of a SYN to one host, and the delivery after it to another, also wait until
  * the one before has been answered (bounded by SYN_ANSWER_MS): the kernels answer SYNs in the link's
  * order. Handshakes are few: bulk deliveries are not held back by this.
- *
- * And while a kernel has not yet answered a delivered SYN, the link's clock and the steps' are held
- * (`hold`, RealTimeScheduler.hold): on the model the answer leaves at the SYN's instant. Measured on a
- * busy machine: a kernel answered a simultaneous open's SYN-ACK 74-130 ms after it was written, and the
- * other host's `send` at 100 ms went out before that ACK.
  */
 
 /** Bound on waiting for a kernel's answer to a delivery at the same instant (ms). */
@@ -47,7 +42,7 @@ export class DeliveryOrder {
   private readonly queue: Delivery[] = [];
   private draining = false;
 
-  constructor(private readonly writeConfirmed: WriteConfirmed, private readonly hold?: () => () => void) {}
+  constructor(private readonly writeConfirmed: WriteConfirmed) {}
 
   /** The link delivers `p` to `host` at link time `t`. */
   deliver(t: number, host: string, p: Buffer): void {
@@ -63,10 +58,7 @@ export class DeliveryOrder {
   }
 
   private write(item: Delivery): void {
-    const release = item.syn ? this.hold?.() : undefined;
-    const confirmed = this.writeConfirmed(item.host, item.p, item.syn ? SYN_ANSWER_MS : ANSWER_MS);
-    if (release) void confirmed.finally(release);
-    this.last = { t: item.t, host: item.host, syn: item.syn, confirmed };
+    this.last = { t: item.t, host: item.host, syn: item.syn, confirmed: this.writeConfirmed(item.host, item.p, item.syn ? SYN_ANSWER_MS : ANSWER_MS) };
   }
 
   private async drain(): Promise<void> {

@@ -253,7 +253,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       // What the link delivers is the receiver's rx, as in the model's trace (the ladder pairs tx with rx).
       // In the link's order, each kernel answering before the next gets a packet at the same instant or a SYN
       // (lib/real/delivery-order.ts).
-      const order = new DeliveryOrder((host, p, boundMs) => agents.get(host)!.packetConfirmed(p, boundMs), () => rt.hold());
+      const order = new DeliveryOrder((host, p, boundMs) => agents.get(host)!.packetConfirmed(p, boundMs));
       const deliver = (host: string, p: Buffer) => order.deliver(rt.scheduler.now, host, p);
       const received: SegmentEvent[] = [];
       for (const h of plan.hosts) {

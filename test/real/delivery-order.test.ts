@@ -80,22 +80,3 @@ test('bulk deliveries at different instants go at once, one to each host in turn
   k.order.deliver(105, 'server', ACK);
   t.is(k.written.length, 6);
 });
-
-test('while a kernel has not answered a delivered SYN the clocks are held; its answer releases them; other packets hold nothing', async (t) => {
-  const answers: (() => void)[] = [];
-  let holds = 0;
-  let released = 0;
-  const order = new DeliveryOrder(() => new Promise<void>((r) => answers.push(r)), () => {
-    holds++;
-    return () => { released++; };
-  });
-  order.deliver(10, 'server', SYN);
-  t.is(holds, 1);
-  t.is(released, 0, 'held until the server\'s kernel answered');
-  answers[0]();
-  await tick();
-  t.is(released, 1);
-  order.deliver(20, 'server', ACK);
-  order.deliver(21, 'server', ACK);
-  t.is(holds, 1, 'an ACK holds nothing');
-});
