@@ -72,6 +72,7 @@ exit status: 0 model and kernel agree, 1 they differ (which side failed what, wh
     html: { type: 'string', value: 'OUT.html', help: 'also write both runs side by side as one HTML page: the comparison, then the model\'s report and the kernel\'s' },
     loopback: { type: 'boolean', help: 'run the kernel side on loopback, without namespaces and the link (what happens without root, ip or /dev/net/tun)' },
     view: { type: 'string', value: 'explain', help: "after the comparison, explain every event of each side in plain sentences (the kernel's from its trace)" },
+    json: { type: 'boolean', help: 'print the comparison as one JSON object instead of the text (verdict, expectations, retransmissions, flows and Jain\'s index)' },
     lang: LANG_OPTION,
   },
 };

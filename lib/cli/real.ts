@@ -41,6 +41,11 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const explain = parsed.values.view === 'explain';
+  const json = parsed.values.json === true;
+  if (json && explain) {
+    io.err('tcpemu real: --json prints the comparison as JSON; it cannot go with --view explain\n');
+    return 2;
+  }
   const settle = parsed.values.settle as string | undefined;
   if (settle !== undefined && !/^\d+$/.test(settle)) {
     io.err(`${lang === 'en' ? `tcpemu real: --settle takes a whole number of milliseconds, not '${settle}'` : `tcpemu real：${msg(lang, 'usage.settle', { value: settle })}`}\n`);
@@ -117,7 +122,10 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   }
   model ??= runModel();
   const cmp = compareRuns(kernel, model);
-  io.out(renderComparison(kernel, model, cmp, io.color));
+  if (json) {
+    const { realJson } = await import('../real/real-json.ts');
+    io.out(JSON.stringify(realJson(kernel, model, cmp)) + '\n');
+  } else io.out(renderComparison(kernel, model, cmp, io.color));
   if (explain) {
     const { explainReal } = await import('../real/real-explain.ts');
     io.out('\n' + explainReal(kernel, model, lang, io.color));

@@ -82,6 +82,7 @@ export const HELP_ZH: Readonly<Record<string, CommandHelp>> = {
       html: '同时把两次运行并排写成一个 HTML 页面：先是比较结果，然后是模型的报告和内核的报告',
       loopback: '内核一侧在回环接口上运行，不用命名空间和链路（没有 root、ip 或 /dev/net/tun 时就是这样）',
       view: 'explain：比较之后，用平实的句子逐条讲解两边各自的每个事件（内核一侧取自它的跟踪记录）',
+      json: '把比较结果打印成一个 JSON 对象，代替文字（结论、各项期望、重传、各条流的有效吞吐量和 Jain 公平性指数）',
       lang: LANG_HELP,
     },
   },

@@ -27,7 +27,8 @@ import type { ExpectPlan, Pos, ScenarioPlan } from '../scenario/plan.ts';
 import { checkDelivered, checkErrors, formatSegment, matchSegments, type ExpectResult } from '../scenario/expect.ts';
 import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
-import { renderResends } from './retransmits.ts';
+import { renderCoverage, renderResends } from './retransmits.ts';
+import { compareFlows, renderFlowComparison } from './flows.ts';
 import { cubicAllowedInNamespaces } from './netns-settings.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import type { KernelConnection, KernelRunResult } from './kernel.ts';
@@ -401,7 +402,11 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     out.push(`            kernel: ${k.errors[h.name]?.length ? k.errors[h.name].join(', ') : 'none'}`);
   }
   // Which segments each side sent again (lossy runs): lib/real/retransmits.ts.
-  out.push(...renderResends(plan.hosts.map((h) => h.name), model.events, k.segments));
+  const resends = renderResends(plan.hosts.map((h) => h.name), model.events, k.segments);
+  // The same as sequence space, set against what the link took from each side (the kernel's drops are in its events).
+  out.push(...resends, ...(resends.length ? renderCoverage(plan.hosts.map((h) => h.name), model.events, k.events) : []));
+  // Each flow's goodput and Jain's index (a shared bottleneck, or several flows): lib/real/flows.ts.
+  out.push(...renderFlowComparison(compareFlows(model.events, k.events), plan.bottleneck !== undefined));
   out.push('', paint('expectations', 1, color) + '                           model   kernel');
   const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
   for (const p of cmp.pairs) {

@@ -24,6 +24,7 @@ import { writeFileSync } from 'node:fs';
 import { KernelRun, type KernelRunResult } from './kernel.ts';
 import { TunLink } from '../link/tun.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
+import { SYN_ANSWER_MS, carriesSyn } from './delivery-order.ts';
 import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
 
 export interface AgentSetup {
@@ -76,6 +77,9 @@ async function warmUp(): Promise<void> {
 }
 
 let tun: TunLink | undefined;
+/** Packets read from the device so far; and the confirmations still to go up, in order. */
+let packetsOut = 0;
+let confirmations: Promise<void> = Promise.resolve();
 let run: KernelRun | undefined;
 let queue: Promise<void> = Promise.resolve();
 
@@ -104,11 +108,17 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
         if (problem) return fatal(problem);
       }
       tun = TunLink.open({ fd: TUN_FD });
-      tun.setReceiver((packet) => process.stdout.write(frame(PACKET, packet)));
+      tun.setReceiver((packet) => {
+        packetsOut++;
+        process.stdout.write(frame(PACKET, packet));
+      });
       run = new KernelRun(s.plan, {
         addrOf: s.addrOf, capture: false, settleMs: s.settleMs, log: (text) => send({ op: 'log', text }),
-        // Steps on events run from the parent: it hears each event as it happens.
-        onEvent: s.plan.onSteps?.length ? (ev) => send({ op: 'event', ev }) : undefined,
+        // Steps on events run from the parent: it hears each event as it happens. States go up always: the
+        // run ends when every connection is over (lib/real/run-end.ts).
+        onEvent: (ev) => {
+          if (ev.type === 'state' || s.plan.onSteps?.length) send({ op: 'event', ev });
+        },
       });
       await warmUp();
       send({ op: 'ready', unapplied });
@@ -151,10 +161,26 @@ const reader = new FrameReader((kind, body) => {
     return;
   }
   if (kind === PACKET_CONFIRMED) {
-    // The kernel answers a packet within the write (the TUN hands it to the stack at once); TunLink reads
-    // right after each send, so the answer is on stdout before the confirmation.
+    // The kernel most often answers a packet within the write (the TUN hands it to the stack at once).
+    // TunLink reads the answer only on the next turn of the event loop (setImmediate), which came after
+    // the confirmation: the parent then wrote the next packet before this kernel's answer was up (a
+    // simultaneous open's SYN-ACKs left in either order). So the answer is read here, before the
+    // confirmation. On a busy machine the stack's softirq work can be left to ksoftirqd and the answer
+    // comes later (measured: a SYN-ACK's ACK 30 ms after the confirmation): a SYN, which every TCP
+    // answers (SYN-ACK, ACK or RST), is confirmed once something came out of the device, or after
+    // SYN_ANSWER_MS. Confirmations go up in the order of their packets.
+    const before = packetsOut;
     tun?.send(body);
-    send({ op: 'written' });
+    tun?.pollNow();
+    const syn = carriesSyn(body);
+    confirmations = confirmations.then(async () => {
+      const until = performance.now() + SYN_ANSWER_MS;
+      while (syn && packetsOut === before && tun && performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 1));
+        tun?.pollNow();
+      }
+      send({ op: 'written' });
+    });
     return;
   }
   if (kind !== MESSAGE) return fatal(`unknown frame kind ${kind}`);

@@ -10,33 +10,31 @@
  *   given with `connect ... as NAME` is known once the agent has answered that connect (with the id).
  * - While such a step runs, the link's clock is held (RealTimeScheduler.hold): in the model the step
  *   runs at the event's instant, before anything else arrives.
- * - The run ends once every step on an event has run and every connection the agents reported is
- *   CLOSED or in TIME-WAIT (or the link has been quiet for QUIET_MS), then the settle time; at the
- *   latest at the scenario's `until` or the kernel run's bound. A step whose event never came fails at
- *   its line, as in the model.
+ * - When the run ends is lib/real/run-end.ts's rule, the same with steps on events as without: this
+ *   tells it whether every step on an event has run and whether one is still running. A step whose
+ *   event never came fails at its line, as in the model.
  */
 import { EventSteps } from '../scenario/events.ts';
 import type { Host, HostTracer } from '../host/host.ts';
 import type { Command, ScenarioPlan, StepPlan } from '../scenario/plan.ts';
-import type { TcpStateName } from '../trace/events.ts';
 import type { LiveEvent } from './kernel.ts';
 import type { RealTimeScheduler } from './realtime.ts';
 
-/** With steps still waiting, the run gives up after this long without a packet on the link. */
-const GIVE_UP_QUIET_MS = 10_000;
-/** With every step run, a connection still open (its peer gone quiet) ends the run after this long without a packet. */
-const QUIET_MS = 3_000;
-
 const NO_TRACER: HostTracer = { segment: () => {}, state: () => {}, app: () => {} };
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 export interface KernelEventSteps {
   /** The model's watcher, fed with the kernel's events. */
   steps: EventSteps;
   /** An agent's report of an event. */
   hear(e: LiveEvent): void;
-  /** Waits for the end of the run (see above); throws what a step's agent threw. */
-  settle(quietMs: () => number, settleMs: number): Promise<void>;
+  /** Every step on an event has run. */
+  allRan(): boolean;
+  /** No step on an event is running or waiting for its `after:`. */
+  idle(): boolean;
+  /** Throws what a step's agent threw, if it did. */
+  check(): void;
+  /** At the run's end: the steps not yet due are dropped, the one running is waited for; throws what a step's agent threw. */
+  finish(): Promise<void>;
 }
 
 export function kernelEventSteps(
@@ -49,8 +47,6 @@ export function kernelEventSteps(
   let pending = 0;
   let failure: unknown;
   const untilMs = Math.min(plan.untilMs, maxRunMs);
-  /** The last state each connection was read in, by host and 4-tuple. */
-  const states = new Map<string, TcpStateName>();
   const steps = new EventSteps(plan.onSteps ?? [], {
     at: (t, fn) => {
       const timer = setTimeout(() => {
@@ -84,7 +80,6 @@ export function kernelEventSteps(
       eventT = e.t;
       try {
         if (e.type === 'state') {
-          if (e.tuple) states.set(`${e.host} ${e.tuple}`, e.to);
           tracer.state(host, e.conn, 'CLOSED', e.to, 'read from the socket table');
         } else {
           tracer.app(host, e.conn, e.event, e.bytes, e.error);
@@ -93,17 +88,12 @@ export function kernelEventSteps(
         eventT = undefined;
       }
     },
-    async settle(quietMs, settleMs) {
-      for (;;) {
-        if (failure) throw failure;
-        if (now() >= untilMs) break;
-        const allRan = steps.neverRan().length === 0;
-        const open = [...states.values()].some((s) => s !== 'CLOSED' && s !== 'TIME-WAIT');
-        const idle = pending === 0 && timers.size === 0;
-        if (idle && ((allRan && (!open || quietMs() > QUIET_MS)) || quietMs() > GIVE_UP_QUIET_MS)) break;
-        await sleep(50);
-      }
-      await sleep(Math.min(settleMs, untilMs - now()));
+    allRan: () => steps.neverRan().length === 0,
+    idle: () => pending === 0 && timers.size === 0,
+    check() {
+      if (failure) throw failure;
+    },
+    async finish() {
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await chain;

@@ -39,6 +39,8 @@ import type { AgentSetup, WireResult } from './netns-agent.ts';
 import { MemoryLink, type DirectionStats } from '../link/memory.ts';
 import { BottleneckLink } from '../link/bottleneck.ts';
 import { kernelEventSteps } from './netns-events.ts';
+import { DeliveryOrder } from './delivery-order.ts';
+import { ConnectionStates, untilRunEnds } from './run-end.ts';
 import { FlowBook } from './netns-forge.ts';
 import type { LiveEvent } from './kernel.ts';
 import { Random } from '../sim/random.ts';
@@ -51,9 +53,6 @@ import type { SegmentEvent, TimedEvent } from '../trace/events.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** After the last step, the run goes on while the link carried a packet within this long (ms). */
-const STILL_GOING_MS = 1000;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const NETNS_PREFIX = 'tcpemu-real-';
@@ -136,7 +135,7 @@ class Agent {
   private readonly written: (() => void)[] = [];
 
   /** Writes a packet; resolves once the agent has written it and sent up what the kernel answered, or after `boundMs`. */
-  packetConfirmed(p: Buffer, boundMs = 50): Promise<void> {
+  packetConfirmed(p: Buffer, boundMs: number): Promise<void> {
     if (this.dead) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, boundMs);
@@ -252,32 +251,10 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         agents.set(h.name, new Agent(h.name, ns, mtus[h.name], h.addrText, onPacket, log, (e) => onEvent(e), node));
       }
       // What the link delivers is the receiver's rx, as in the model's trace (the ladder pairs tx with rx).
-      // Packets the link delivers at one instant to different hosts: on the model the first one's receiver
-      // answers first (events of an instant run in order); here two kernels would race to answer. So the
-      // second waits until the first's agent has written it and sent up what its kernel answered (bounded
-      // by 50 ms). Deliveries keep their order: each write follows the one before.
-      let last: { t: number; host: string; confirmed: Promise<void> } | undefined;
-      const queue: { t: number; host: string; p: Buffer }[] = [];
-      let draining = false;
-      const write = (item: { t: number; host: string; p: Buffer }) => {
-        last = { t: item.t, host: item.host, confirmed: agents.get(item.host)!.packetConfirmed(item.p) };
-      };
-      const mustWait = (item: { t: number; host: string }) => last !== undefined && last.t === item.t && last.host !== item.host;
-      const drain = async () => {
-        draining = true;
-        while (queue.length > 0) {
-          const item = queue.shift()!;
-          if (mustWait(item)) await last!.confirmed;
-          write(item);
-        }
-        draining = false;
-      };
-      const deliver = (host: string, p: Buffer) => {
-        const item = { t: rt.scheduler.now, host, p };
-        if (!draining && !mustWait(item)) return write(item);
-        queue.push(item);
-        if (!draining) void drain();
-      };
+      // In the link's order, each kernel answering before the next gets a packet at the same instant or a SYN
+      // (lib/real/delivery-order.ts).
+      const order = new DeliveryOrder((host, p, boundMs) => agents.get(host)!.packetConfirmed(p, boundMs));
+      const deliver = (host: string, p: Buffer) => order.deliver(rt.scheduler.now, host, p);
       const received: SegmentEvent[] = [];
       for (const h of plan.hosts) {
         link.attach(h.name, h.addr, (p) => {
@@ -319,17 +296,21 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       // than the link's delay, so the link's clock stops from an instant's first listen or connect until
       // that instant's last step is done: a SYN sent meanwhile is delivered after, not to a port that the
       // next step was about to open (a simultaneous open's second connect would otherwise meet a RST).
+      // The same from any step followed at its instant by another host's: on the model every step of an
+      // instant runs before anything arrives (a simultaneous close's two FINs cross; measured: the server's
+      // close reached its agent 40 ms after the client's FIN had arrived, and it closed from CLOSE-WAIT).
       let held: (() => void) | undefined;
       const exec = async (step: StepPlan) => {
+        const next = plan.steps[plan.steps.indexOf(step) + 1];
         if (step.target === 'link') {
           rt.advance();
           if (step.command.op === 'inject') forge(step);
           else link.setUp(step.command.op === 'up');
         } else {
-          if (!held && (step.command.op === 'listen' || step.command.op === 'connect')) held = rt.hold();
+          const another = next !== undefined && next.atMs === step.atMs && next.target !== 'link' && next.target !== step.target;
+          if (!held && (step.command.op === 'listen' || step.command.op === 'connect' || another)) held = rt.hold();
           await ask(step);
         }
-        const next = plan.steps[plan.steps.indexOf(step) + 1];
         if (held && next?.atMs !== step.atMs) {
           held();
           held = undefined;
@@ -365,21 +346,27 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         rt.advance();
       };
       const watcher = plan.onSteps?.length ? kernelEventSteps(plan, rt, realNow, ask, (host, name) => named.get(`${host} ${name}`), opts.maxRunMs) : undefined;
-      if (watcher) onEvent = watcher.hear;
+      // Every connection's last state (the agents report them as they read their tables): when they are all
+      // over, the run is (lib/real/run-end.ts).
+      const states = new ConnectionStates();
+      onEvent = (e) => {
+        states.hear(e);
+        watcher?.hear(e);
+      };
       await runSteps(plan, opts, now, exec, stepResults, log);
       held?.();
+      // The timed steps are done, but a transfer they started may still be going (a story whose last step is
+      // a send at 100 ms and whose expectations are about what follows), and steps on events may still wait.
+      const ended = await untilRunEnds({
+        now: realNow, untilMs: Math.min(plan.untilMs, opts.maxRunMs ?? 120_000), quietMs: () => rt.realNow() - lastPacketAt, states,
+        allRan: watcher?.allRan, idle: watcher?.idle, check: watcher?.check,
+      }, opts.settleMs ?? 400);
       if (watcher) {
-        await watcher.settle(() => rt.realNow() - lastPacketAt, opts.settleMs ?? 400);
+        await watcher.finish();
         stepResults.push(...watcher.steps.neverRan());
-      } else {
-        // The steps are done, but a transfer they started may still be going (a story whose last step is a
-        // send at 100 ms and whose expectations are about what follows): the run lasts while the link still
-        // carries packets, until the link has been quiet for a while or the scenario's `until`.
-        const untilMs = Math.min(plan.untilMs, opts.maxRunMs ?? 120_000);
-        while (realNow() < untilMs && rt.realNow() - lastPacketAt < STILL_GOING_MS) await new Promise((r) => setTimeout(r, 50));
       }
       const durationMs = realNow();
-      phase('steps done');
+      phase(`steps done (the run ended: ${ended})`);
       const results = await Promise.all([...agents.values()].map(async (a) => (await a.ask({ op: 'finish' })).result as WireResult));
       return merge(plan, addrOf, results, segments, [...drops, ...received], stepResults, durationMs, {
         namespaces, linkStats: link.stats(), settings, mtuOf: mtus, packets,

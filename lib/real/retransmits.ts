@@ -102,3 +102,132 @@ export function renderResends(hosts: readonly string[], model: readonly TraceEve
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same comparison as sequence space (issue 31's lossy runs): where the two TCPs cut their streams
+// into segments differently (a sub-MSS segment on one side, PSH or a tail elsewhere), no resent range
+// is the same on both even when they repair the same bytes. So each side's retransmissions are also
+// taken as the set of sequence numbers they covered, per connection, and set against each other and
+// against what the link took from that side (its drops: the space the sender had to repair, on its own
+// conversation, which is where the two part when their n-th packets carry other bytes).
+
+/** Half-open ranges [start, end), sorted, apart, per connection (the host's n-th, 1-based). */
+export type SpaceSet = Map<number, [number, number][]>;
+
+function addRange(set: SpaceSet, conn: number, start: number, end: number): void {
+  if (end <= start) return;
+  const list = set.get(conn) ?? [];
+  list.push([start, end]);
+  list.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const r of list) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  set.set(conn, merged);
+}
+
+/** How many sequence numbers a set holds. */
+export function spaceSize(set: SpaceSet): number {
+  let n = 0;
+  for (const list of set.values()) for (const [a, b] of list) n += b - a;
+  return n;
+}
+
+/** The numbers in both sets. */
+export function spaceBoth(x: SpaceSet, y: SpaceSet): SpaceSet {
+  const out: SpaceSet = new Map();
+  for (const [conn, xs] of x) {
+    for (const [a, b] of xs) for (const [c, d] of y.get(conn) ?? []) addRange(out, conn, Math.max(a, c), Math.min(b, d));
+  }
+  return out;
+}
+
+/** The space a host's retransmissions covered, per connection (as resendsOf finds them). */
+export function resentSpace(events: readonly TraceEvent[], host: string): SpaceSet {
+  const set: SpaceSet = new Map();
+  for (const r of resendsOf(events, host)) addRange(set, r.conn, r.start, r.end);
+  return set;
+}
+
+/** The space the link (or a receiver's checksum) dropped of what a host sent, per connection numbered as resendsOf numbers them. */
+export function lostSpace(events: readonly TraceEvent[], host: string): SpaceSet {
+  const conns = new Map<string, number>();
+  const set: SpaceSet = new Map();
+  for (const e of events) {
+    if (e.type !== 'segment' || e.host !== host || e.forged) continue;
+    const key = `${e.src}>${e.dst}`;
+    if (e.event === 'tx' && !conns.has(key)) conns.set(key, conns.size + 1);
+    if (e.event !== 'drop') continue;
+    const conn = conns.get(key);
+    if (conn !== undefined) addRange(set, conn, e.rseq, e.rseq + space(e));
+  }
+  return set;
+}
+
+/** How many segments without sequence space (pure ACKs) the link dropped on their way to a host: a sender may resend what it had no ACK for. */
+export function acksLostTo(events: readonly TraceEvent[], host: string): number {
+  const mine = new Set<string>();
+  let n = 0;
+  for (const e of events) {
+    if (e.type !== 'segment') continue;
+    if (e.event === 'tx' && e.host === host) mine.add(e.src);
+    else if (e.event === 'drop' && e.host !== host && mine.has(e.dst) && space(e) === 0) n++;
+  }
+  return n;
+}
+
+export interface HostCoverage {
+  host: string;
+  /** Sequence numbers sent again: by the model, by the kernel, by both. */
+  resent: { model: number; kernel: number; both: number };
+  /** Sequence numbers the link took from each side, and how many of them that side sent again. */
+  lost: { model: number; kernel: number; modelResent: number; kernelResent: number };
+  /** Pure ACKs to this host the link dropped, on each side. */
+  acksLost: { model: number; kernel: number };
+}
+
+export function compareCoverage(host: string, model: readonly TraceEvent[], kernel: readonly TraceEvent[]): HostCoverage {
+  const rm = resentSpace(model, host);
+  const rk = resentSpace(kernel, host);
+  const lm = lostSpace(model, host);
+  const lk = lostSpace(kernel, host);
+  return {
+    host,
+    resent: { model: spaceSize(rm), kernel: spaceSize(rk), both: spaceSize(spaceBoth(rm, rk)) },
+    lost: { model: spaceSize(lm), kernel: spaceSize(lk), modelResent: spaceSize(spaceBoth(lm, rm)), kernelResent: spaceSize(spaceBoth(lk, rk)) },
+    acksLost: { model: acksLostTo(model, host), kernel: acksLostTo(kernel, host) },
+  };
+}
+
+/**
+ * What the coverage says, in one word a host:
+ * - `same`: both sent again exactly the same sequence space (whatever their segments);
+ * - `alike`: not the same space, but each sent again all the link took from it, and more only where the
+ *   link had dropped ACKs on their way to it (a sender resends what it had no ACK for: RFC 6298 5.4): the
+ *   two part in what they lost (their n-th packets carried other bytes), not in how they repair;
+ * - `differ`: a side left some of what it lost to no retransmission (lost bytes are resent or never
+ *   delivered), or sent again what the link did not take from it with no ACK of the peer's lost either
+ *   (a spurious or go-back-N retransmission: an RTO that fired early, say, on a busy machine).
+ */
+export function coverageVerdict(c: HostCoverage): 'same' | 'alike' | 'differ' {
+  const { resent: r, lost: l, acksLost: a } = c;
+  if (r.model === r.kernel && r.both === r.model) return 'same';
+  const repairs = (resent: number, lost: number, lostResent: number, acks: number) => lostResent === lost && (resent === lost || acks > 0);
+  return repairs(r.model, l.model, l.modelResent, a.model) && repairs(r.kernel, l.kernel, l.kernelResent, a.kernel) ? 'alike' : 'differ';
+}
+
+/** The coverage lines of real's output, after renderResends' (empty when neither side sent anything again). */
+export function renderCoverage(hosts: readonly string[], model: readonly TraceEvent[], kernel: readonly TraceEvent[]): string[] {
+  const per = hosts.map((h) => compareCoverage(h, model, kernel)).filter((c) => c.resent.model + c.resent.kernel > 0);
+  if (per.length === 0) return [];
+  const out = ['  as sequence space (segment boundaries aside; lost = what the link dropped of that side\'s own packets):'];
+  const word = { same: 'the same space', alike: 'each resent what it lost', differ: 'they part' };
+  const acks = (n: number) => (n ? `, ${n} ACK${n === 1 ? '' : 's'} to it lost` : '');
+  for (const c of per) {
+    out.push(`  ${c.host}: resent model ${c.resent.model}, kernel ${c.resent.kernel}, both ${c.resent.both}; ` +
+      `lost model ${c.lost.model} (${c.lost.modelResent} resent${acks(c.acksLost.model)}), kernel ${c.lost.kernel} (${c.lost.kernelResent} resent${acks(c.acksLost.kernel)}): ${word[coverageVerdict(c)]}`);
+  }
+  return out;
+}

@@ -20,3 +20,10 @@ test('tcpemu real --loopback refuses forged segments (link: inject), at the step
   t.regex(r.err, /forged-reset\.yaml:12:25: tcpemu real forges segments \(link: inject\) only through namespaces, not on loopback \(asked for with --loopback\)\n  hint: /);
   t.is(r.out, '');
 });
+
+test('tcpemu real --json prints JSON only: with --view explain (sentences) it is refused before anything runs, exit 2', (t) => {
+  const r = tcpemu(['real', '--json', '--view', 'explain', path.join(ROOT, 'fixtures/scenarios/handshake.yaml')]);
+  t.is(r.code, 2);
+  t.is(r.err, 'tcpemu real: --json prints the comparison as JSON; it cannot go with --view explain\n');
+  t.is(r.out, '');
+});
