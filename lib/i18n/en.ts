@@ -1169,6 +1169,12 @@ export const en = {
   "real.html.kernelLoopback": "kernel (loopback)",
   // ---- issue 26 (h-lang3): real's side label
   "real.t.side": "{side}: ",
+  // ---- issue 26 (h-lang3): real's step results on the kernel (lib/real/kernel.ts)
+  "real.d.pastBound": "not run: at {at} ms it is past the kernel run's bound of {max} ms",
+  "real.d.noConnYet": "{host} has no connection yet",
+  "real.d.stateRead": "{state} (read from the socket table)",
+  "real.d.kernelHas": "expected {expected}, but the kernel has it in {state}",
+  "real.d.notConnected": "(not connected)",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}: first difference{fields}",
   "diff.in": " in {fields}",

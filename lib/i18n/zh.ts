@@ -886,7 +886,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "topo.h.addr": "用点隔开的四个 0-255 之间的数，例如 10.0.0.1",
   "topo.addrTaken": "地址 {addr} 已经属于 {other}",
   "topo.h.addrTaken": "给每台主机一个不同的地址（没写 addr 的主机依次得到 10.0.0.1、10.0.0.2……）",
-  "topo.minOverMax": "{min}（{a} ms）大于 {max}（{b} ms）",
+  "topo.minOverMax": "`{min}`（{a} ms）大于 `{max}`（{b} ms）",
   "topo.h.rto": "RTO 的下限不能超过上限",
   "topo.h.persist": "坚持计时器的最短间隔不能超过最长间隔",
   "topo.notDirection": "\"{text}\" 不是链路方向",
@@ -1158,6 +1158,12 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "real.html.kernelLoopback": "内核（回环接口）",
   // ---- issue 26 (h-lang3): real's side label
   "real.t.side": "{side}：",
+  // ---- issue 26 (h-lang3): real's step results on the kernel (lib/real/kernel.ts)
+  "real.d.pastBound": "没有执行：{at} ms 已超出内核一侧运行的上限 {max} ms",
+  "real.d.noConnYet": "{host} 还没有连接",
+  "real.d.stateRead": "{state}（从套接字表读到）",
+  "real.d.kernelHas": "预期 {expected}，但内核中它处在 {state}",
+  "real.d.notConnected": "（未连接）",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}：第一处不同{fields}",
   "diff.in": "，在 {fields}",

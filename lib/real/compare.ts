@@ -364,16 +364,20 @@ export function renderVerdict(cmp: Comparison, file: string, notCheckable: reado
 // ---------------------------------------------------------------------------------------------
 // Printing
 
-/** `s` cut or padded to `w` columns (a Chinese character takes two). */
-function padCols(s: string, w: number): string {
+/** `s` cut or padded to `w` columns (a Chinese character takes two); cut text ends in … when `mark` (English keeps its plain cut). */
+function padCols(s: string, w: number, mark = false): string {
+  const width = (ch: string) => (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1);
+  const chars = [...s];
+  const total = chars.reduce((n, ch) => n + width(ch), 0);
+  const room = total > w && mark ? w - 1 : w;
   let cols = 0;
   let out = '';
-  for (const ch of s) {
-    const c = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
-    if (cols + c > w) break;
+  for (const ch of chars) {
+    if (cols + width(ch) > room) break;
     out += ch;
-    cols += c;
+    cols += width(ch);
   }
+  if (total > w && mark) return out + '…' + ' '.repeat(w - cols - 1);
   return out + ' '.repeat(w - cols);
 }
 
@@ -477,7 +481,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   out.push('', paint(say('real.t.expectations'), 1, color) + say('real.t.columns'));
   const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
   for (const p of cmp.pairs) {
-    out.push(`  ${padCols(pairWhat(p, lang), 36)}  ${mark(p.model)}  ${p.modelOnly ? ` (${p.kernel ? (p.kernel.ok ? '✔' : '✘') : '-'}) ${say('real.t.notJudged')}` : mark(p.kernel)}`);
+    out.push(`  ${padCols(pairWhat(p, lang), 36, lang !== 'en')}  ${mark(p.model)}  ${p.modelOnly ? ` (${p.kernel ? (p.kernel.ok ? '✔' : '✘') : '-'}) ${say('real.t.notJudged')}` : mark(p.kernel)}`);
     if (p.modelOnly) out.push(say('real.t.alone', { why: realNoteText(lang, p.modelOnly) }));
     for (const [side, r] of [['model', p.model], ['kernel', p.kernel]] as const) {
       if (r && (!r.ok || (side === 'kernel' && r.detail.includes('not observed')))) {
