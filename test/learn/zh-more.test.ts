@@ -7,9 +7,19 @@
  */
 import test from 'ava';
 import { CASE_NAMES } from '../../lib/bench/index.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tcpemu, tmp } from '../cli/run.ts';
+import { ROOT, tcpemu, tmp } from '../cli/run.ts';
+import { real } from '../real/run-real.ts';
+import { replayCaptureCommand } from '../../lib/cli/replay-capture.ts';
+import { encodePcap } from '../../lib/wire/pcap.ts';
+import { encodePacket } from '../../lib/wire/tcp.ts';
+import { parseAddr } from '../../lib/wire/ipv4.ts';
+import { ACK, PSH, SYN } from '../../lib/wire/tcp-types.ts';
+import { realNoteText } from '../../lib/i18n/real-words.ts';
+import { kernelUnavailableReason, notCrossCheckable } from '../../lib/real/kernel.ts';
+import { namespaceSettings } from '../../lib/real/netns-settings.ts';
+import { linuxModelConfig } from '../../lib/real/compare.ts';
 import { leftovers, ownWords, pageText } from './zh-check.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
@@ -331,4 +341,125 @@ test('a forged segment that cannot be built fails its step in Chinese: no connec
   const en = tcpemu(['run', file, '--view', 'none']);
   t.true(en.out.includes('inject: no connection between a and b to take the ports from: write them (a:4000 > b:80)'), en.out);
   t.true(en.out.includes('inject: a has no connection named zz'), en.out);
+});
+
+/** A capture of segments between 10.0.0.1:4000 (the client) and 10.0.0.2:80, one every millisecond: [from client?, flags, seq, ack, payload]. */
+function capture(segs: [boolean, number, number, number, string?][]): Buffer {
+  const [c, s] = [parseAddr('10.0.0.1'), parseAddr('10.0.0.2')];
+  return encodePcap(segs.map(([fromClient, flags, seq, ack, data], i) => ({
+    timeMs: i,
+    packet: encodePacket(fromClient ? c : s, fromClient ? s : c, { srcPort: fromClient ? 4000 : 80, dstPort: fromClient ? 80 : 4000, seq, ack, flags, window: 65535, urgent: 0, options: [], payload: Buffer.from(data ?? '') }),
+  })));
+}
+
+/** `tcpemu replay CAPTURE ARGS...` in this process (lib/cli/replay-capture.ts, where the command line sends a capture): exit status and output. */
+async function replay(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await replayCaptureCommand(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false });
+  return { code, out, err };
+}
+
+test('replay of a pcap capture in Chinese: every fixture capture, captures that are not conforming, and bad input; English as before', async (t) => {
+  const dir = tmp(t);
+  const own = new Set(['client', 'server']);
+  const fixtures = readdirSync(path.join(ROOT, 'fixtures/captures')).filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/captures/${f}`);
+  t.true(fixtures.length >= 5);
+  for (const f of fixtures) {
+    const r = await replay([path.join(ROOT, f), ...ZH]);
+    t.is(r.code, 0, `${f}: ${r.err}`);
+    t.regex(r.out, /符合：.*发送的每个报文段都是模型允许的/, f);
+    t.deepEqual(leftovers(r.out.split(path.join(ROOT, f)).join(' '), { words: own, lines: [] }), [], f);
+  }
+  // Not conforming: the client sends data before the handshake is done; an ACK of bytes never sent; a reset that answers nothing.
+  const bad: [string, Buffer, RegExp, string][] = [
+    ['data-in-syn-sent.pcap', capture([[true, SYN, 100, 0], [true, ACK | PSH, 101, 1, 'hi']]),
+      /在 SYN-SENT 状态下发送了报文段：模型没有可以发送它的已同步连接/, 'a segment in SYN-SENT: the model has no synchronized connection to send it from'],
+    ['ack-ahead.pcap', capture([[true, SYN, 100, 0], [false, SYN | ACK, 500, 101], [true, ACK, 101, 501], [false, ACK, 501, 999]]),
+      /确认到 \d+，但模型只收到 \d+ 为止（它确认了这一端没有收到的字节）/, 'but the model has received only up to'],
+    ['closed-port.pcap', capture([[true, SYN, 100, 0], [false, ACK, 0, 101]]),
+      /关闭的端口（这一端没有发过 SYN）只能用 RST 回答/, 'a closed port (no SYN from this endpoint) answers only with RST'],
+  ];
+  for (const [name, buf, says, english] of bad) {
+    const file = path.join(dir, name);
+    writeFileSync(file, buf);
+    const r = await replay([file, ...ZH]);
+    t.is(r.code, 1, `${name}: ${r.out}${r.err}`);
+    t.regex(r.out, /不符合：第 \d+ 帧（[\d.]+ ms），由(客户端|服务器)发送：/, name);
+    t.regex(r.out, says, name);
+    t.deepEqual(leftovers(r.out.split(file).join(' '), { words: own, lines: [] }), [], name);
+    const en = await replay([file, '--brief']);
+    t.is(en.code, 1, name);
+    t.true(en.out.includes(english), `${name}: ${en.out}`);
+    t.regex(en.out, /NOT CONFORMING: frame \d+ \([\d.]+ ms\), sent by the (client|server): /, name);
+  }
+  // Bad input: not a capture, no connection opening, a folder, a bad --as.
+  const junk = path.join(dir, 'junk.pcap');
+  writeFileSync(junk, 'not a capture at all');
+  const noSyn = path.join(dir, 'nosyn.pcap');
+  writeFileSync(noSyn, capture([[true, ACK, 1, 1]]));
+  for (const [args, says] of [[[junk], /第 0 字节处：文件既不是 pcap 也不是 pcapng/], [[noSyn], /抓包中没有连接的建立（1 个分组中没有不带 ACK 的 SYN）/],
+    [[dir], /这是一个目录，需要的是 pcap 或 pcapng 抓包文件/], [[noSyn, '--as', 'both'], /--as 只能是 client 或 server，而不是 'both'/]] as const) {
+    const r = await replay([...args, ...ZH]);
+    t.is(r.code, 2, r.err);
+    t.regex(r.err, says);
+    t.deepEqual(leftovers(r.err.split(dir).join(' '), { words: new Set(['junk', 'nosyn', 'both']), lines: [] }), [], r.err);
+  }
+});
+
+test('the command line sends a capture to replay in Chinese: tcpemu replay CAPTURE --lang zh', (t) => {
+  const r = tcpemu(['replay', 'fixtures/captures/handshake.pcap', '--brief', ...ZH]);
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /^连接：客户端 /m);
+  t.deepEqual(leftovers(r.out.split('fixtures/captures/handshake.pcap').join(' '), { words: new Set(['client', 'server']), lines: [] }), []);
+});
+
+test('tcpemu real\'s notes (what Linux cannot take, what loopback cannot make) are read back in Chinese, each shape lib/real writes', (t) => {
+  const plan = loadScenario(`name: notes
+hosts: { a: { tcp: { msl: 1s, rto-initial: 3s, delayed-ack-time: 100ms, keepalive: 1500ms, keepalive-interval: 1500ms } }, b: {} }
+link: { delay: 5ms, loss: 0.1, "a>b": { drop: [1, 3], rate: 1mbit } }
+steps:
+  - { at: 0, b: listen 80 }
+  - { at: 0, a: connect b:80 }
+  - { at: 1s, link: down }
+`, 'notes.yaml');
+  const host = plan.hosts[0]!;
+  const settings = namespaceSettings('a', linuxModelConfig(host.tcp), 1500, 'cubic');
+  const lines = [...notCrossCheckable(plan), ...settings.notApplied, settings.modelOnly('segments')!];
+  t.true(lines.length >= 8, lines.join('\n'));
+  for (const line of lines) {
+    const zh = realNoteText('zh', line);
+    t.not(zh, line, `a shape lib/i18n/real-words.ts does not know: ${line}`);
+    t.deepEqual(leftovers(zh, { words: new Set(['a', 'b']), lines: [] }), [], zh);
+    t.is(realNoteText('en', line), line);
+  }
+});
+
+const kernelWhyNot = kernelUnavailableReason();
+if (kernelWhyNot) console.log(`test/learn/zh-more.test.ts: tcpemu real skipped: ${kernelWhyNot}`);
+(kernelWhyNot ? test.skip : test.serial)('tcpemu real in Chinese: its help, and the comparison of a run whose expectations fail on both sides, with no English left', async (t) => {
+  const help = tcpemu(['real', '--help', ...ZH]);
+  t.is(help.code, 0);
+  t.regex(help.out, /^用法：tcpemu real/);
+  t.deepEqual(leftovers(help.out, { words: new Set(['settle']), lines: [] }), []);
+  const dir = tmp(t);
+  const file = path.join(dir, 'realfail.yaml');
+  writeFileSync(file, `name: realfail
+hosts: { client: {}, server: {} }
+link: { delay: 10ms, "client>server": { drop: [3] } }
+steps:
+  - { at: 0, server: listen 80 }
+  - { at: 0, client: connect server:80 }
+  - { at: 100ms, client: send "hello" }
+  - { at: 150ms, client: expect state CLOSE-WAIT }
+  - { at: 160ms, server: expect delivered 9 }
+  - { at: 600ms, client: close }
+expect:
+  states: { client: [CLOSED, SYN-SENT, ESTABLISHED, CLOSED] }
+`);
+  const r = await real([file, '--lang', 'zh']);
+  t.true(r.code === 0 || r.code === 1, r.err);
+  for (const re of [/^内核：/m, /^模型：配置 linux/m, /── client ─/, /  状态      模型：  CLOSED SYN-SENT/, /^预期 +模型 +内核$/m, /预期 CLOSE-WAIT，但内核中它处在 ESTABLISHED/,
+    /^(一致|不一致)：/m]) t.regex(r.out, re);
+  t.deepEqual(leftovers(r.out.split(file).join(' '), { words: new Set(['realfail', 'client', 'server', 'hello']), lines: [] }), []);
 });
