@@ -1175,6 +1175,8 @@ export const en = {
   "real.d.stateRead": "{state} (read from the socket table)",
   "real.d.kernelHas": "expected {expected}, but the kernel has it in {state}",
   "real.d.notConnected": "(not connected)",
+  // ---- issue 26 (h-lang3): bench's unknown case
+  "bench.unknownCase": "tcpemu bench: unknown case {cases}; the cases are {all}",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}: first difference{fields}",
   "diff.in": " in {fields}",

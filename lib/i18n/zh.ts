@@ -1164,6 +1164,8 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "real.d.stateRead": "{state}（从套接字表读到）",
   "real.d.kernelHas": "预期 {expected}，但内核中它处在 {state}",
   "real.d.notConnected": "（未连接）",
+  // ---- issue 26 (h-lang3): bench's unknown case
+  "bench.unknownCase": "tcpemu bench：未知的用例 {cases}；可用的用例有 {all}",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}：第一处不同{fields}",
   "diff.in": "，在 {fields}",
