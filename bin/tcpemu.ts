@@ -15,6 +15,7 @@ import { renderLadder } from '../lib/trace/views/ladder.ts';
 import { renderStates } from '../lib/trace/views/states.ts';
 import { renderSummary } from '../lib/trace/views/summary.ts';
 import { WireError } from '../lib/wire/errors.ts';
+import { wireErrorText } from '../lib/i18n/wire-words.ts';
 import { PcapWriter } from '../lib/wire/pcap.ts';
 import { TraceLimitError } from '../lib/trace/recorder.ts';
 import type { MetaEvent, TraceEvent } from '../lib/trace/events.ts';
@@ -151,7 +152,7 @@ function reportError(err: unknown, io: Io, lang: Lang): number {
     return 2;
   }
   if (err instanceof WireError || err instanceof TraceLimitError) {
-    io.err(err.message + '\n');
+    io.err((err instanceof WireError ? wireErrorText(lang, err) : err.message) + '\n');
     return 2;
   }
   const e = err as { code?: string; message?: string; path?: string };

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatHelp, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
-import { langOfArgs } from '../i18n/index.ts';
+import { langOfArgs, msg, word } from '../i18n/index.ts';
+import { LANG_OPTION } from '../cli/commands.ts';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { simBulk, simIdle, simLifecycle } from './sim.ts';
@@ -426,6 +427,7 @@ exit status: 0 done (goals are reported, not enforced), 2 bad usage`,
     big: { type: 'boolean', help: 'idle with 1,000,000 connections' },
     json: { type: 'boolean', help: 'one JSON object per case, one a line' },
     case: { type: 'string', multiple: true, value: 'NAME', help: 'run this case only (repeat for more)' },
+    lang: LANG_OPTION,
   },
 };
 
@@ -435,7 +437,9 @@ export async function benchCommand(args: string[], io: BenchIo): Promise<number>
     parsed = parseCommand(BENCH_COMMAND, args);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.err(`${err.message}\n`);
+    // In the user's language (issue 26), as the other commands' usage errors.
+    const lang = langOfArgs(args);
+    io.err(`${err.text && lang !== 'en' ? word(lang, err.text) : err.message}\n`);
     return 2;
   }
   if (parsed.help) {
@@ -446,7 +450,7 @@ export async function benchCommand(args: string[], io: BenchIo): Promise<number>
   const wanted = (values.case ?? [...CASE_NAMES]) as string[];
   const unknown = wanted.filter((c) => !(CASE_NAMES as readonly string[]).includes(c));
   if (unknown.length > 0) {
-    io.err(`tcpemu bench: unknown case ${unknown.map((c) => `'${c}'`).join(', ')}; the cases are ${CASE_NAMES.join(', ')}\n`);
+    io.err(`${msg(langOfArgs(args), 'bench.unknownCase', { cases: unknown.map((c) => `'${c}'`).join(', '), all: CASE_NAMES.join(', ') })}\n`);
     return 2;
   }
   const scale = values.smoke ? 0.01 : values.quick ? 0.1 : 1;

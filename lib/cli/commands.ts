@@ -92,5 +92,6 @@ exit status: 0 nothing failed, 1 a script failed, 2 a script cannot be read (FIL
     html: { type: 'string', value: 'OUT.html', help: "write one script's run as an HTML report (one script only)" },
     kernel: { type: 'boolean', help: "also run each script on this machine's Linux (root, unshare -n) and show both verdicts" },
     packetdrill: { type: 'string', value: 'BIN', help: 'the packetdrill binary for --kernel (default: packetdrill on PATH)' },
+    lang: LANG_OPTION,
   },
 };

@@ -125,7 +125,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   if (json) {
     const { realJson } = await import('../real/real-json.ts');
     io.out(JSON.stringify(realJson(kernel, model, cmp)) + '\n');
-  } else io.out(renderComparison(kernel, model, cmp, io.color));
+  } else io.out(renderComparison(kernel, model, cmp, io.color, lang));
   if (explain) {
     const { explainReal } = await import('../real/real-explain.ts');
     io.out('\n' + explainReal(kernel, model, lang, io.color));
@@ -134,7 +134,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   if (html !== undefined) {
     // Written whole to a temporary name, then renamed: never a half-written page.
     try {
-      await writeReport(html, renderRealHtml(kernel, model, renderComparison(kernel, model, cmp, false)));
+      await writeReport(html, renderRealHtml(kernel, model, renderComparison(kernel, model, cmp, false, lang), lang));
     } catch (err) {
       io.err(`${html}: cannot write the HTML report: ${(err as Error).message}\n`);
       return 2;

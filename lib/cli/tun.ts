@@ -12,7 +12,8 @@ import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withK
 import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
 import { renderExplain } from '../trace/views/explain.ts';
-import { langFromEnv, langOfArgs } from '../i18n/index.ts';
+import { langFromEnv, langOfArgs, word } from '../i18n/index.ts';
+import { LANG_OPTION } from './commands.ts';
 import { parseSize, UnitError } from '../scenario/units.ts';
 import type { CliIo } from './io.ts';
 
@@ -33,6 +34,7 @@ exit status: 0 every byte arrived intact both ways and both closed, 1 not, 2 bad
     final: { type: 'string', value: 'SIZE', help: `bytes the server sends after the half-close (default ${defaultSizes.final})` },
     view: { type: 'string', value: 'summary|ladder|explain', help: 'summary (default), or a ladder of every segment as well, or every event explained in sentences (in the language of LANG)' },
     json: { type: 'boolean', help: 'print each run as one JSON object' },
+    lang: LANG_OPTION,
   },
 };
 
@@ -94,7 +96,7 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
   try {
     o = parse(args);
   } catch (err) {
-    if (err instanceof UsageError) io.err(`${err.message}\n`);
+    if (err instanceof UsageError) io.err(`${err.text && langOfArgs(args) !== 'en' ? word(langOfArgs(args), err.text) : err.message}\n`);
     else if (err instanceof Usage) io.err(`tcpemu tun: ${err.message}\n${helpHint(TUN_COMMAND)}\n`);
     else throw err;
     return 2;

@@ -97,6 +97,7 @@ export const HELP_ZH: Readonly<Record<string, CommandHelp>> = {
       big: 'idle 用例用 1,000,000 个连接',
       json: '每个用例输出一个 JSON 对象，每行一个',
       case: '只运行这个用例（可重复写多个）',
+      lang: LANG_HELP,
     },
   },
   sweep: {
@@ -114,6 +115,7 @@ tcpemu sweep --merge A.json B.json ... 把按种子范围拆开的几次 sweep �
       html: '写出表格，以及 --plot 所选的列相对第一个 --set 键的图',
       plot: 'HTML 中画哪一列（默认 goodput 有效吞吐量；对丢包率画 goodput 时，旁边画出 Mathis 等人的公式曲线）',
       merge: '把作为参数给出的几个 --json 输出合并成一张表',
+      lang: LANG_HELP,
     },
   },
   packetdrill: {
@@ -129,6 +131,7 @@ tcpemu sweep --merge A.json B.json ... 把按种子范围拆开的几次 sweep �
       html: '把一个脚本的运行写成 HTML 报告（只限一个脚本）',
       kernel: '同时在本机的 Linux 上运行每个脚本（需要 root，unshare -n），并给出两边的结论',
       packetdrill: '--kernel 所用的 packetdrill 程序（默认取 PATH 中的 packetdrill）',
+      lang: LANG_HELP,
     },
   },
   tun: {
@@ -145,6 +148,7 @@ tcpemu sweep --merge A.json B.json ... 把按种子范围拆开的几次 sweep �
       final: (english) => `半关闭之后服务器发送的字节数（默认 ${dflt(english)}）`,
       view: 'summary 摘要（默认），或再加上每个报文段的时序图，或用句子逐条讲解每个事件（语言取自 LANG）',
       json: '每次运行输出一个 JSON 对象',
+      lang: LANG_HELP,
     },
   },
 };

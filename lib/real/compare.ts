@@ -24,11 +24,13 @@
  * expected list; the expected states it did not show are reported as "not observed".
  */
 import type { ExpectPlan, Pos, ScenarioPlan } from '../scenario/plan.ts';
-import { checkDelivered, checkErrors, formatSegment, matchSegments, type ExpectResult } from '../scenario/expect.ts';
+import { checkDelivered, checkErrors, expectResult, formatSegment, matchSegments, type ExpectResult } from '../scenario/expect.ts';
 import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
 import { renderCoverage, renderResends } from './retransmits.ts';
 import { compareFlows, renderFlowComparison } from './flows.ts';
+import { isKey, msg, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
+import { realNoteText } from '../i18n/real-words.ts';
 import { cubicAllowedInNamespaces } from './netns-settings.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import type { KernelConnection, KernelRunResult } from './kernel.ts';
@@ -108,20 +110,22 @@ export function checkObservedStates(expected: ExpectPlan['states'], conns: reado
   const out: ExpectResult[] = [];
   for (const [host, { states, pos }] of Object.entries(expected ?? {})) {
     const c = firstConnection(conns, host);
-    const what = `states ${host}`;
+    // Worded from the catalogues (issue 26): the English as before, and any language from the keys.
+    const what: Msg = { key: 'expect.what.states', params: { host } };
+    const expected: Msg = { key: 'expect.d.expectedStates', params: { states: states.join(' ') } };
     if (!c) {
-      out.push({ id: `states:${host}`, what, ok: false, detail: `expected: ${states.join(' ')}\n  observed: (no connection of ${host} was seen in the socket table)`, pos });
+      out.push(expectResult(`states:${host}`, what, false, [expected, { key: 'real.d.noConnSeen', params: { host } }], pos));
       continue;
     }
     const seen = observedHistory(c);
     // Greedy subsequence: each observed state must come, in order, among the expected ones.
     const notObserved: TcpStateName[] = [];
     let i = 0;
-    let bad: string | undefined;
+    let bad: Msg | undefined;
     for (const s of seen) {
       const k = states.indexOf(s, i);
       if (k < 0) {
-        bad = `the kernel showed ${s} where the expected list has ${states[i] ?? 'nothing more'}`;
+        bad = { key: 'real.d.showed', params: { state: s, expected: states[i] ?? { key: 'real.d.nothingMore' } } };
         break;
       }
       notObserved.push(...states.slice(i, k));
@@ -129,21 +133,21 @@ export function checkObservedStates(expected: ExpectPlan['states'], conns: reado
     }
     const tail = states.slice(i);
     let ok = bad === undefined;
-    const notes: string[] = [];
+    const notes: Msg[] = [];
     if (ok && tail.length > 0) {
       const last = seen[seen.length - 1];
       if (c.stillOpen && last === 'TIME-WAIT' && tail.every((s) => s === 'CLOSED')) {
-        notes.push(`not observed: CLOSED (the run ended while the kernel held the connection in TIME-WAIT, 60 s on Linux)`);
+        notes.push({ key: 'real.d.notObservedClosed' });
       } else {
         ok = false;
-        bad = `the kernel's connection ${c.stillOpen ? `was still in ${last} when the run ended` : `stopped at ${last}`}; expected next ${tail[0]}`;
+        bad = { key: c.stillOpen ? 'real.d.stillIn' : 'real.d.stoppedAt', params: { state: last!, expected: tail[0]! } };
       }
     }
-    if (notObserved.length) notes.unshift(`not observed (passed between two reads of the socket table): ${notObserved.join(' ')}`);
-    const detail = ok
-      ? `${seen.join(' ')}${notes.length ? `\n  ${notes.join('\n  ')}` : ''}`
-      : `expected: ${states.join(' ')}\n  observed: ${seen.join(' ')}\n  ${bad}`;
-    out.push({ id: `states:${host}`, what, ok, detail, pos });
+    if (notObserved.length) notes.unshift({ key: 'real.d.notObserved', params: { states: notObserved.join(' ') } });
+    const lines: Msg[] = ok
+      ? [{ key: 'expect.d.text', params: { text: seen.join(' ') } }, ...notes]
+      : [expected, { key: 'real.d.observed', params: { states: seen.join(' ') } }, { key: 'real.d.indent', params: { text: bad! } }];
+    out.push(expectResult(`states:${host}`, what, ok, lines, pos));
   }
   return out;
 }
@@ -172,6 +176,24 @@ export interface Disagreement {
   pair: ExpectationPair;
   /** `holds on the model, fails on the kernel: ...`, in words. */
   text: string;
+  /** Which sides fail and how they part, to word `text` in any language (issue 26). */
+  kind?: DisagreementKind;
+}
+
+export type DisagreementKind = 'alone' | 'differently' | 'kernelOnlyCheck' | 'modelOnlyCheck' | 'kernelFails' | 'modelFails';
+
+/** A disagreement's text in `lang`: which side fails, and what it found. */
+export function disagreementText(d: Pick<Disagreement, 'pair' | 'kind' | 'text'>, lang: Lang): string {
+  const { model: m, kernel: kk, modelOnly } = d.pair;
+  switch (d.kind) {
+    case 'alone': return msg(lang, 'real.dis.alone', { why: realNoteText(lang, modelOnly ?? ''), found: foundIn(lang, m!) });
+    case 'differently': return msg(lang, 'real.dis.differently', { model: foundIn(lang, m!), kernel: foundIn(lang, kk!) });
+    case 'kernelOnlyCheck': return msg(lang, 'real.dis.kernelOnlyCheck', { found: foundIn(lang, kk!) });
+    case 'modelOnlyCheck': return msg(lang, 'real.dis.modelOnlyCheck', { found: foundIn(lang, m!) });
+    case 'kernelFails': return msg(lang, 'real.dis.kernelFails', { found: foundIn(lang, kk!) });
+    case 'modelFails': return msg(lang, 'real.dis.modelFails', { found: foundIn(lang, m!) });
+    default: return d.text;
+  }
 }
 
 export interface Comparison {
@@ -215,26 +237,47 @@ const key = (r: ExpectResult) => r.id;
  * failures are the same when they found the same thing, not when their texts are equal.
  */
 export function failureFound(r: ExpectResult): string {
+  return foundIn('en', r);
+}
+
+/** failureFound in `lang` (issue 26): its shapes from the catalogues, else the result's own detail. */
+function foundIn(lang: Lang, r: ExpectResult): string {
+  const m = foundText(r);
+  if (m) return word(lang, m);
+  // delivered and errors: both sides are checked by the same function, so their words are the same.
+  const detail = lang !== 'en' && r.detailText ? r.detailText.map((l) => word(lang, l)).join('\n') : r.detail;
+  return detail.replace(/t=[\d.]+ms/g, 't=…');
+}
+
+/** What a failed expectation found, as a message; undefined when it is the detail itself (delivered, errors). */
+function foundText(r: ExpectResult): Msg | undefined {
   const d = r.detail;
   let m: RegExpExecArray | null;
   // An `expect state` step: the state the connection was in.
-  if ((m = /^expected \S+, but (?:it is|the kernel has it in) (.+)$/.exec(d))) return `it is ${m[1]}`;
-  if ((m = /^expected \d+ bytes delivered, but (\d+) were/.exec(d))) return `${m[1]} bytes were delivered`;
+  if ((m = /^expected \S+, but (?:it is|the kernel has it in) (.+)$/.exec(d))) return { key: 'real.f.itIs', params: { state: m[1]! } };
+  if ((m = /^expected \d+ bytes delivered, but (\d+) were/.exec(d))) return { key: 'real.f.delivered', params: { n: m[1]! } };
   if (r.what === 'segments') {
     if ((m = /^line (\d+) did not match/.exec(d))) {
-      if (/actual: {2}no segment left/.test(d)) return `line ${m[1]} did not match (no segment was left)`;
+      if (/actual: {2}no segment left/.test(d)) return { key: 'real.f.noneLeft', params: { line: m[1]! } };
       const fields = /differs in: ([^(\n]+)/.exec(d)?.[1].trim();
-      return `line ${m[1]} did not match (differs in ${fields})`;
+      return { key: 'real.f.lineDiffers', params: { line: m[1]!, fields: fieldsText(fields) } };
     }
-    if (/^segment \d+ of \d+ was sent after the last line matched/.test(d)) return 'more segments were sent than the lines list';
+    if (/^segment \d+ of \d+ was sent after the last line matched/.test(d)) return { key: 'real.f.more' };
   }
   if (r.what.startsWith('states ')) {
-    if ((m = /got (\S+)$|showed (\S+) where|went on to (\S+)/m.exec(d))) return `the connection went to ${m[1] ?? m[2] ?? m[3]} out of order`;
-    if ((m = /stopped at (\S+);|was still in (\S+) when the run ended/.exec(d))) return `the connection stopped at ${m[1] ?? m[2]}`;
-    if (/no connection/.test(d)) return 'there was no connection';
+    if ((m = /got (\S+)$|showed (\S+) where|went on to (\S+)/m.exec(d))) return { key: 'real.f.outOfOrder', params: { state: m[1] ?? m[2] ?? m[3]! } };
+    if ((m = /stopped at (\S+);|was still in (\S+) when the run ended/.exec(d))) return { key: 'real.f.stopped', params: { state: m[1] ?? m[2]! } };
+    if (/no connection/.test(d)) return { key: 'real.f.noConnection' };
   }
-  // delivered and errors: both sides are checked by the same function, so their words are the same.
-  return d.replace(/t=[\d.]+ms/g, 't=…');
+  return undefined;
+}
+
+/** The fields a segment line differs in (`flags, ack`), each as the expectations word it. */
+function fieldsText(fields: string | undefined): string | (string | Msg)[] {
+  if (fields === undefined) return 'undefined';
+  const names = fields.split(', ');
+  const keys = names.map((f) => (f === 'seq end (length)' ? 'expect.field.seqEnd' : `expect.field.${f}`));
+  return keys.every((k) => isKey(k)) ? keys.map((k) => ({ key: k as MessageKey })) : fields;
 }
 
 export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
@@ -260,22 +303,24 @@ export function compareRuns(k: KernelRunResult, model: RunResult): Comparison {
 export function judge(list: ExpectationPair[], file: string): Comparison {
   const shared: SharedFailure[] = [];
   const disagreements: Disagreement[] = [];
+  // Worded from the catalogues in English (disagreementText words them in any language).
+  const part = (pair: ExpectationPair, kind: DisagreementKind) => disagreements.push({ pair, kind, text: disagreementText({ pair, kind, text: '' }, 'en') });
   for (const p of list) {
     const m = p.model;
     const kk = p.kernel;
     if (p.modelOnly) {
-      if (m && !m.ok) disagreements.push({ pair: p, text: `fails on the model, judged on the model alone (${p.modelOnly}): ${failureFound(m)}` });
+      if (m && !m.ok) part(p, 'alone');
       continue;
     }
     if ((m?.ok ?? true) && (kk?.ok ?? true)) continue;
     if (m && kk && !m.ok && !kk.ok) {
       const [fm, fk] = [failureFound(m), failureFound(kk)];
       if (fm === fk) shared.push({ pair: p, found: fm });
-      else disagreements.push({ pair: p, text: `fails on both, differently: on the model ${fm}; on the kernel ${fk}` });
-    } else if (!m) disagreements.push({ pair: p, text: `fails on the kernel (the model has no such check): ${failureFound(kk!)}` });
-    else if (!kk) disagreements.push({ pair: p, text: `fails on the model (the kernel has no such check): ${failureFound(m)}` });
-    else if (m.ok) disagreements.push({ pair: p, text: `holds on the model, fails on the kernel: ${failureFound(kk)}` });
-    else disagreements.push({ pair: p, text: `fails on the model, holds on the kernel: ${failureFound(m)}` });
+      else part(p, 'differently');
+    } else if (!m) part(p, 'kernelOnlyCheck');
+    else if (!kk) part(p, 'modelOnlyCheck');
+    else if (m.ok) part(p, 'kernelFails');
+    else part(p, 'modelFails');
   }
   const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
   const d0 = disagreements[0];
@@ -290,28 +335,29 @@ export function judge(list: ExpectationPair[], file: string): Comparison {
 }
 
 /** The verdict's lines: AGREE or DIFFER, and each expectation that fails, on which side and how. */
-export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly string[], color: boolean, throughLink = false): string[] {
+export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly string[], color: boolean, throughLink = false, lang: Lang = 'en'): string[] {
   const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
   const out: string[] = [];
-  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  // Each line from the catalogues (issue 26); a count picks the singular or plural message.
+  const n = (k: number, one: MessageKey, many: MessageKey) => msg(lang, k === 1 ? one : many, { n: k });
   const alone = cmp.pairs.filter((p) => p.modelOnly).length;
   if (cmp.allHold) {
-    return [paint('AGREE', 32, color) + `: every expectation holds on the model and on the kernel${alone ? ` (${n(alone, 'of them is', 'of them are')} judged on the model alone: Linux cannot take a setting ${alone === 1 ? 'it depends' : 'they depend'} on)` : ''}`];
+    return [paint(msg(lang, 'real.v.agree'), 32, color) + msg(lang, 'real.v.allHold', { alone: alone ? n(alone, 'real.v.aloneOne', 'real.v.aloneMany') : '' })];
   }
-  if (cmp.ok) out.push(paint('AGREE', 32, color) + `: the model and the kernel behave alike; ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
-  else out.push(paint('DIFFER', 31, color) + `: the model and the kernel part on ${n(cmp.disagreements.length, 'expectation', 'expectations')}:`);
-  for (const d of cmp.disagreements) out.push(`  ${where(d.pair)}${d.pair.what}: ${d.text}`);
-  if (!cmp.ok && cmp.shared.length) out.push(`and ${n(cmp.shared.length, 'expectation fails', 'expectations fail')} on both, the same way:`);
-  for (const s of cmp.shared) out.push(`  ${where(s.pair)}${s.pair.what}: on both ${s.found}`);
+  if (cmp.ok) out.push(paint(msg(lang, 'real.v.agree'), 32, color) + msg(lang, 'real.v.alike', { fail: n(cmp.shared.length, 'real.v.failOne', 'real.v.failMany') }));
+  else out.push(paint(msg(lang, 'real.v.differ'), 31, color) + msg(lang, 'real.v.part', { n: n(cmp.disagreements.length, 'real.v.expectationOne', 'real.v.expectationMany') }));
+  for (const d of cmp.disagreements) out.push(`  ${where(d.pair)}${pairWhat(d.pair, lang)}: ${lang === 'en' ? d.text : disagreementText(d, lang)}`);
+  if (!cmp.ok && cmp.shared.length) out.push(msg(lang, 'real.v.andShared', { fail: n(cmp.shared.length, 'real.v.failOne', 'real.v.failMany') }));
+  for (const s of cmp.shared) out.push(msg(lang, 'real.v.onBoth', { where: where(s.pair), what: pairWhat(s.pair, lang), found: s.pair.model ? foundIn(lang, s.pair.model) : s.found }));
   if (cmp.shared.length && throughLink) {
-    out.push('  (both ran the scenario on the same link, with the same drops: the expectation asks what neither TCP does under Linux\'s settings)');
+    out.push(msg(lang, 'real.v.sameLink'));
   } else if (cmp.shared.length) {
     // What changes which segments arrive (a drop, loss, a link going down) is what a story on loopback most
     // often misses; a delay alone changes when, not what.
     const lost = notCheckable.filter((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l)).map((l) => l.replace(/: not cross-checkable.*$/, ''));
     out.push(lost.length
-      ? `  (what fails on both is likely what loopback cannot make, listed under "not cross-checkable" above: ${lost.join('; ')})`
-      : `  (no drop or loss left out on loopback explains it: both part from the scenario under loopback's conditions, Linux's settings and MSS ${LOOPBACK_MSS}, or the expectation asks what neither does)`);
+      ? msg(lang, 'real.v.lost', { lost: lost.map((l) => realNoteText(lang, l)).join(msg(lang, 'real.semi')) })
+      : msg(lang, 'real.v.noLoss', { mss: LOOPBACK_MSS }));
   }
   return out;
 }
@@ -319,13 +365,41 @@ export function renderVerdict(cmp: Comparison, file: string, notCheckable: reado
 // ---------------------------------------------------------------------------------------------
 // Printing
 
+/** `s` cut or padded to `w` columns (a Chinese character takes two); cut text ends in … when `mark` (English keeps its plain cut). */
+function padCols(s: string, w: number, mark = false): string {
+  const width = (ch: string) => (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1);
+  const chars = [...s];
+  const total = chars.reduce((n, ch) => n + width(ch), 0);
+  const room = total > w && mark ? w - 1 : w;
+  let cols = 0;
+  let out = '';
+  for (const ch of chars) {
+    if (cols + width(ch) > room) break;
+    out += ch;
+    cols += width(ch);
+  }
+  if (total > w && mark) return out + '…' + ' '.repeat(w - cols - 1);
+  return out + ' '.repeat(w - cols);
+}
+
 function paint(s: string, code: number, color: boolean): string {
   return color ? `\x1b[${code}m${s}\x1b[0m` : s;
 }
 
-function preview(b: Buffer): string {
+function preview(b: Buffer, lang: Lang = 'en'): string {
   const s = b.toString('utf8');
-  return `${b.length} bytes${b.length ? ` ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s)}` : ''}`;
+  return msg(lang, 'real.t.bytes', { n: b.length, text: b.length ? ` ${JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s)}` : '' });
+}
+
+/** A pair's expectation in `lang`: its words from the catalogue when a side has them, else as written. */
+function pairWhat(p: ExpectationPair, lang: Lang): string {
+  const text = p.model?.text ?? p.kernel?.text;
+  return lang !== 'en' && text ? word(lang, text) : p.what;
+}
+
+/** A result's detail in `lang`. */
+function detailIn(r: ExpectResult, lang: Lang): string {
+  return lang !== 'en' && r.detailText ? r.detailText.map((l) => word(lang, l)).join('\n') : r.detail;
 }
 
 function modelHistory(events: readonly TraceEvent[], host: string): TcpStateName[] {
@@ -340,7 +414,9 @@ function segLine(ev: SegmentEvent, hostOf: (ap: string) => string | undefined): 
   return `${ev.t.toFixed(1).padStart(7)} ${formatSegment(ev, hostOf).replace(/^\S+ > /, '> ')}`;
 }
 
-export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comparison, color: boolean): string {
+export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comparison, color: boolean, lang: Lang = 'en'): string {
+  // Each line from the catalogues (issue 26): English as before, or the user's language.
+  const say = (key: MessageKey, params?: Params) => msg(lang, key, params);
   const plan = k.plan;
   const out: string[] = [];
   const modelAddr: Record<string, string> = Object.fromEntries(model.plan.hosts.map((h) => [h.name, h.addrText]));
@@ -351,34 +427,34 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   const m0 = model.plan.hosts[0]?.tcp;
   if (net.via === 'netns') {
     const drops = Object.entries(net.linkStats ?? {}).map(([d, st]) => {
-      const lost = Object.entries(st.dropped).filter(([, v]) => v > 0).map(([r, v]) => `${v} ${r}`);
-      return `${d} ${st.sent} sent${lost.length ? `, dropped ${lost.join(', ')}` : ''}${st.duplicated ? `, ${st.duplicated} duplicated` : ''}${st.reordered ? `, ${st.reordered} reordered` : ''}${st.corrupted ? `, ${st.corrupted} corrupted` : ''}`;
+      const lost = Object.entries(st.dropped).filter(([, v]) => v > 0).map(([r, v]) => say('real.h.droppedWhy', { n: v, why: isKey(`dropReason.${r}`) ? say(`dropReason.${r}` as MessageKey) : r }));
+      return say('real.h.linkDir', { dir: d, sent: st.sent, dropped: lost.length ? say('real.h.dropped', { list: lost.join(say('real.comma')) }) : '',
+        duplicated: st.duplicated ? say('real.h.duplicated', { n: st.duplicated }) : '', reordered: st.reordered ? say('real.h.reordered', { n: st.reordered }) : '',
+        corrupted: st.corrupted ? say('real.h.corrupted', { n: st.corrupted }) : '' });
     });
-    out.push(`kernel: Linux in a network namespace per host (${plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}, MTU ${net.mtuOf?.[h.name]}`).join('; ')}), joined through tcpemu's link ` +
-      `with the scenario's impairments and seed ${plan.seed}; ${k.durationMs.toFixed(0)} ms of real time, ${k.segments.length} segments, ${k.samples} reads of the socket tables`);
-    if (drops.length) out.push(`        link: ${drops.join('; ')}`);
-    out.push(`model:  profile linux, mss ${m0?.mss}, the scenario's link; ${model.stats.segments} segments`);
+    out.push(say('real.h.netns', { hosts: plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}, MTU ${net.mtuOf?.[h.name]}`).join(say('real.semi')), seed: plan.seed,
+      ms: k.durationMs.toFixed(0), segments: k.segments.length, samples: k.samples }));
+    if (drops.length) out.push(say('real.h.link', { list: drops.join(say('real.semi')) }));
+    out.push(say('real.h.modelNetns', { mss: m0?.mss ?? '', segments: model.stats.segments }));
   } else {
-    if (k.fallback) out.push(`on loopback: the run through namespaces and tcpemu's link cannot happen here (${k.fallback}); loopback has no impairments, so what the scenario asks of its link is not checked`);
-    out.push(`kernel: loopback, ${plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', ')}; ${k.durationMs.toFixed(0)} ms of real time, ` +
-      `${k.segments.length} segments captured (${k.partialChecksums} with offloaded checksums), ${k.samples} reads of the socket table`);
-    out.push(`model:  profile linux, mss ${m0?.mss}, link without impairments (MTU ${LOOPBACK_MTU}); ${model.stats.segments} segments`);
+    if (k.fallback) out.push(say('real.h.fallback', { why: k.fallback }));
+    out.push(say('real.h.loopback', { hosts: plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', '), ms: k.durationMs.toFixed(0),
+      segments: k.segments.length, partial: k.partialChecksums, samples: k.samples }));
+    out.push(say('real.h.modelLoopback', { mss: m0?.mss ?? '', mtu: LOOPBACK_MTU, segments: model.stats.segments }));
   }
   if (k.notCheckable.length) {
-    out.push('', 'not cross-checkable:');
-    for (const l of k.notCheckable) out.push(`  ${l}`);
+    out.push('', say('real.notCheckable'));
+    for (const l of k.notCheckable) out.push(`  ${realNoteText(lang, l)}`);
   }
   if (k.fallback && k.notCheckable.length) {
     // What loopback cannot make changes which segments arrive (a drop, loss, a link going down) or only when (a delay, a rate).
     const changesWhat = k.notCheckable.some((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l));
     const unchecked = cmp.pairs.filter((p) => (changesWhat ? !/^(delivered|errors?) /.test(p.what) : /^at /.test(p.what) || p.what === 'segments')).map((p) => p.what);
-    if (unchecked.length) out.push(`  so these expectations cannot be checked on loopback (they depend on the link): ${unchecked.join('; ')}`);
+    if (unchecked.length) out.push(say('real.unchecked', { list: cmp.pairs.filter((p) => unchecked.includes(p.what)).map((p) => pairWhat(p, lang)).join(say('real.semi')) }));
   }
   if (k.notApplied.length) {
-    out.push('', net.via === 'netns'
-      ? 'not cross-checkable (Linux cannot take them; the model uses them, and expectations that depend on them are judged on the model alone):'
-      : 'not applied on the kernel (the model uses them):');
-    for (const l of k.notApplied) out.push(`  ${l}`);
+    out.push('', say(net.via === 'netns' ? 'real.notApplied.netns' : 'real.notApplied.loopback'));
+    for (const l of k.notApplied) out.push(`  ${realNoteText(lang, l)}`);
   }
   const W = 58;
   const parting = firstSegmentParting(plan.hosts.map((h) => h.name), model.events, k.events);
@@ -386,48 +462,48 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     out.push('', paint(`── ${h.name} ${'─'.repeat(Math.max(0, 60 - h.name.length))}`, 1, color));
     const mh = modelHistory(model.events, h.name);
     const kc = firstConnection(k.connections, h.name);
-    out.push(`  states    model:  ${mh.length ? mh.join(' ') : '(no connection)'}`);
-    out.push(`            kernel: ${kc ? observedHistory(kc).join(' ') + (kc.stillOpen ? '  (still open when the run ended)' : '') : '(no connection seen)'}`);
+    out.push(say('real.t.states', { states: mh.length ? mh.join(' ') : say('real.t.noConn') }));
+    out.push(say('real.t.kernel', { text: kc ? observedHistory(kc).join(' ') + (kc.stillOpen ? say('real.t.stillOpen') : '') : say('real.t.noConnSeen') }));
     const ms = model.events.filter((e): e is SegmentEvent => e.type === 'segment' && e.event === 'tx' && e.host === h.name).map((e) => segLine(e, hostOfModel));
     const ks = k.segments.filter((e) => e.host === h.name).map((e) => segLine(e, hostOfKernel));
-    out.push(`  sent      ${'model (ms, seq/ack relative)'.padEnd(W)}| kernel (ms)`);
+    out.push(`${say('real.t.sent')}${padCols(say('real.t.modelCol'), W)}| ${say('real.t.kernelCol')}`);
     for (let i = 0; i < Math.max(ms.length, ks.length); i++) {
-      const here = parting?.host === h.name && parting.index === i + 1 ? paint('  ◀ they part here', 33, color) : '';
+      const here = parting?.host === h.name && parting.index === i + 1 ? paint(say('real.t.partHere'), 33, color) : '';
       out.push(`            ${(ms[i] ?? '').padEnd(W)}| ${ks[i] ?? ''}${here}`);
     }
-    out.push(`  received  model:  ${preview(model.delivered[h.name] ?? Buffer.alloc(0))}`);
-    out.push(`            kernel: ${preview(k.delivered[h.name] ?? Buffer.alloc(0))}`);
+    out.push(say('real.t.received', { text: preview(model.delivered[h.name] ?? Buffer.alloc(0), lang) }));
+    out.push(say('real.t.kernel', { text: preview(k.delivered[h.name] ?? Buffer.alloc(0), lang) }));
     const me = model.events.filter((e) => e.type === 'app' && e.host === h.name && e.event === 'error').map((e) => (e as { error?: string }).error);
-    out.push(`  errors    model:  ${me.length ? me.join(', ') : 'none'}`);
-    out.push(`            kernel: ${k.errors[h.name]?.length ? k.errors[h.name].join(', ') : 'none'}`);
+    out.push(say('real.t.errors', { text: me.length ? me.join(', ') : say('real.t.none') }));
+    out.push(say('real.t.kernel', { text: k.errors[h.name]?.length ? k.errors[h.name].join(', ') : say('real.t.none') }));
   }
   // Which segments each side sent again (lossy runs): lib/real/retransmits.ts.
-  const resends = renderResends(plan.hosts.map((h) => h.name), model.events, k.segments);
+  const resends = renderResends(plan.hosts.map((h) => h.name), model.events, k.segments, lang);
   // The same as sequence space, set against what the link took from each side (the kernel's drops are in its events).
-  out.push(...resends, ...(resends.length ? renderCoverage(plan.hosts.map((h) => h.name), model.events, k.events) : []));
+  out.push(...resends, ...(resends.length ? renderCoverage(plan.hosts.map((h) => h.name), model.events, k.events, lang) : []));
   // Each flow's goodput and Jain's index (a shared bottleneck, or several flows): lib/real/flows.ts.
-  out.push(...renderFlowComparison(compareFlows(model.events, k.events), plan.bottleneck !== undefined));
-  out.push('', paint('expectations', 1, color) + '                           model   kernel');
+  out.push(...renderFlowComparison(compareFlows(model.events, k.events), plan.bottleneck !== undefined, lang));
+  out.push('', paint(say('real.t.expectations'), 1, color) + say('real.t.columns'));
   const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
   for (const p of cmp.pairs) {
-    out.push(`  ${p.what.padEnd(36).slice(0, 36)}  ${mark(p.model)}  ${p.modelOnly ? ` (${p.kernel ? (p.kernel.ok ? '✔' : '✘') : '-'}) not judged` : mark(p.kernel)}`);
-    if (p.modelOnly) out.push(`      judged on the model alone: ${p.modelOnly}`);
+    out.push(`  ${padCols(pairWhat(p, lang), 36, lang !== 'en')}  ${mark(p.model)}  ${p.modelOnly ? ` (${p.kernel ? (p.kernel.ok ? '✔' : '✘') : '-'}) ${say('real.t.notJudged')}` : mark(p.kernel)}`);
+    if (p.modelOnly) out.push(say('real.t.alone', { why: realNoteText(lang, p.modelOnly) }));
     for (const [side, r] of [['model', p.model], ['kernel', p.kernel]] as const) {
       if (r && (!r.ok || (side === 'kernel' && r.detail.includes('not observed')))) {
-        out.push(`      ${side}: ${r.detail.split('\n').join('\n      ')}`);
+        out.push(`      ${say('real.t.side', { side: say(side === 'model' ? 'real.t.model' : 'real.t.kernelSide') })}${detailIn(r, lang).split('\n').join('\n      ')}`);
       }
     }
   }
-  if (cmp.pairs.length === 0) out.push('  (the scenario expects nothing: there is nothing to compare)');
-  out.push('', ...renderVerdict(cmp, plan.file, k.notCheckable, color, net.via === 'netns'));
+  if (cmp.pairs.length === 0) out.push(say('real.t.nothing'));
+  out.push('', ...renderVerdict(cmp, plan.file, k.notCheckable, color, net.via === 'netns', lang));
   if (!cmp.ok) {
     // Where the two conversations part, which explains the disagreement more often than the expectation itself.
     const states = plan.hosts.map((h) => {
       const kc = firstConnection(k.connections, h.name);
       return kc ? stateParting(h.name, modelHistory(model.events, h.name), observedHistory(kc), kc.stillOpen) : undefined;
     }).find((x) => x !== undefined);
-    out.push(parting ? `  they part first at ${describeSegmentParting(parting)} (marked ◀ above)` : '  every host sent the same segments on both sides (flags, sequence and acknowledgment numbers)');
-    if (states) out.push(`  and at ${describeStateParting(states)}`);
+    out.push(parting ? say('real.part.first', { where: describeSegmentParting(parting, lang) }) : say('real.part.same'));
+    if (states) out.push(say('real.part.andAt', { where: describeStateParting(states, lang) }));
   }
   return out.join('\n') + '\n';
 }

@@ -11,6 +11,7 @@
  */
 import { flowGoodputs, formatRate, jainIndex, type FlowGoodput } from '../link/bottleneck.ts';
 import type { TraceEvent } from '../trace/events.ts';
+import { msg, type Lang } from '../i18n/index.ts';
 
 export interface FlowPair {
   flow: string;
@@ -53,21 +54,19 @@ export function showsFlows(c: FlowComparison, bottleneck: boolean): boolean {
   return bottleneck || pairsOfHosts.size > 1;
 }
 
-const cell = (f: FlowGoodput | undefined) => (f ? `${String(f.bytes).padStart(8)} B ${formatRate(f.goodput).padStart(13)}` : '(none)'.padEnd(24));
+const cell = (f: FlowGoodput | undefined, lang: Lang) => (f ? `${String(f.bytes).padStart(8)} B ${formatRate(f.goodput).padStart(13)}` : msg(lang, 'real.fl.none').padEnd(24));
 
-/** The section of real's output; empty when there is nothing to show. */
-export function renderFlowComparison(c: FlowComparison, bottleneck: boolean): string[] {
+export function renderFlowComparison(c: FlowComparison, bottleneck: boolean, lang: Lang = 'en'): string[] {
   if (!showsFlows(c, bottleneck)) return [];
   const w = Math.max(4, ...c.pairs.map((p) => p.flow.length));
-  const out = ['', 'flows (goodput: bytes its application read, from its first segment to the last read)'];
-  out.push(`  ${'flow'.padEnd(w)}  ${'model'.padEnd(24)}  ${'kernel'.padEnd(24)}  kernel/model`);
+  const out = ['', msg(lang, 'real.fl.title')];
+  out.push(`  ${msg(lang, 'real.fl.flow').padEnd(w)}  ${msg(lang, 'real.t.model').padEnd(24)}  ${msg(lang, 'real.t.kernelSide').padEnd(24)}  ${msg(lang, 'real.fl.ratio')}`);
   for (const p of c.pairs) {
-    out.push(`  ${p.flow.padEnd(w)}  ${cell(p.model)}  ${cell(p.kernel)}  ${p.ratio === undefined ? '-' : p.ratio.toFixed(2)}`);
+    out.push(`  ${p.flow.padEnd(w)}  ${cell(p.model, lang)}  ${cell(p.kernel, lang)}  ${p.ratio === undefined ? '-' : p.ratio.toFixed(2)}`);
   }
   const nm = c.pairs.filter((p) => p.model).length;
   const nk = c.pairs.filter((p) => p.kernel).length;
-  out.push(`  Jain's fairness index: model ${c.jain.model.toFixed(3)} over ${nm} flows, kernel ${c.jain.kernel.toFixed(3)} over ${nk} flows` +
-    ` (difference ${Math.abs(c.jain.model - c.jain.kernel).toFixed(3)})`);
+  out.push(msg(lang, 'real.fl.jain', { model: c.jain.model.toFixed(3), nm, kernel: c.jain.kernel.toFixed(3), nk, diff: Math.abs(c.jain.model - c.jain.kernel).toFixed(3) }));
   return out;
 }
 

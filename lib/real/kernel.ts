@@ -28,7 +28,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir, endianness } from 'node:os';
 import path from 'node:path';
 import type { Command, ScenarioPlan, StepPlan } from '../scenario/plan.ts';
-import type { ExpectResult } from '../scenario/expect.ts';
+import { expectResult, type ExpectResult } from '../scenario/expect.ts';
 import { payloadBytes } from '../scenario/runner.ts';
 import type { AppEvent, SegmentEvent, StateEvent, TcpStateName, TimedEvent } from '../trace/events.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
@@ -391,7 +391,7 @@ export async function runSteps(plan: ScenarioPlan, opts: KernelRunOptions, now: 
   let slipMs = 0;
   for (const step of steps) {
     if (step.atMs > maxRun) {
-      stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: `not run: at ${step.atMs} ms it is past the kernel run's bound of ${maxRun} ms`, pos: step.pos });
+      stepResults.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, { key: 'expect.what.step', params: { step: step.text } }, false, [{ key: 'real.d.pastBound', params: { at: step.atMs, max: maxRun } }], step.pos));
       continue;
     }
     // A step already due runs at once, not after a timer's turn: steps of one instant go out together.
@@ -798,7 +798,7 @@ export class KernelRun {
         throw new KernelRunError(`${this.plan.file}:${step.pos.line}:${step.pos.col}: ${step.target}: ${step.text}: ${e.code} on ${this.addrOf[step.target]} (${e.message})`);
       }
       if (e instanceof KernelRunError) throw e;
-      this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: `${step.target}: ${e.message}`, pos: step.pos });
+      this.stepResults.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, { key: 'expect.what.step', params: { step: step.text } }, false, [{ key: 'expect.d.socketError', params: { host: step.target, error: e.message } }], step.pos));
     }
   }
 
@@ -842,7 +842,8 @@ export class KernelRun {
       s = await this.nextAccept(host, 1000);
     }
     if (!s) {
-      this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `step "${step.text}"`, ok: false, detail: cmd.conn ? `${host} has no connection named ${cmd.conn}` : `${host} has no connection yet`, pos: step.pos });
+      this.stepResults.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, { key: 'expect.what.step', params: { step: step.text } }, false,
+        [cmd.conn ? { key: 'expect.d.noConnNamed', params: { host, conn: cmd.conn } } : { key: 'real.d.noConnYet', params: { host } }], step.pos));
       return;
     }
     const sock = s.sock;
@@ -886,12 +887,14 @@ export class KernelRun {
       case 'expect-state': {
         const state = await this.stateOf(s);
         const ok = state === cmd.state;
-        this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `at ${step.atMs} ms: ${host} ${s.id} in ${cmd.state}`, ok, detail: ok ? `${state} (read from the socket table)` : `expected ${cmd.state}, but the kernel has it in ${state ?? '(not connected)'}`, pos: step.pos });
+        this.stepResults.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, { key: 'expect.what.at', params: { time: `${step.atMs} ms`, what: { key: 'expect.what.state', params: { host, conn: s.id, state: cmd.state } } } }, ok,
+          [ok ? { key: 'real.d.stateRead', params: { state: state! } } : { key: 'real.d.kernelHas', params: { expected: cmd.state, state: state ?? { key: 'real.d.notConnected' } } }], step.pos));
         return;
       }
       case 'expect-delivered': {
         const ok = s.bytesRead === cmd.bytes;
-        this.stepResults.push({ id: `step:${step.pos.line}:${step.pos.col}`, what: `at ${step.atMs} ms: ${host} ${s.id} delivered ${cmd.bytes} bytes`, ok, detail: ok ? `${s.bytesRead} bytes` : `expected ${cmd.bytes} bytes delivered, but ${s.bytesRead} were`, pos: step.pos });
+        this.stepResults.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, { key: 'expect.what.at', params: { time: `${step.atMs} ms`, what: { key: 'expect.what.deliveredNow', params: { host, conn: s.id, n: cmd.bytes } } } }, ok,
+          [ok ? { key: 'expect.d.bytes', params: { n: s.bytesRead } } : { key: 'expect.d.deliveredNow', params: { n: cmd.bytes, got: s.bytesRead } }], step.pos));
         return;
       }
     }

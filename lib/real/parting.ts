@@ -11,6 +11,7 @@
  * kernel did not show is skipped over, not a parting).
  */
 import type { SegmentEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
+import { msg, type Lang } from '../i18n/index.ts';
 
 export interface SegmentParting {
   host: string;
@@ -73,13 +74,13 @@ export function stateParting(host: string, model: TcpStateName[], kernel: TcpSta
   return undefined;
 }
 
-export function describeSegmentParting(p: SegmentParting): string {
-  const side = (x: { t: number; text: string } | undefined) => (x ? `${x.text} at ${x.t.toFixed(1)} ms` : 'nothing');
-  return `${p.host}'s segment ${p.index}: the model sent ${side(p.model)}, the kernel ${side(p.kernel)}`;
+export function describeSegmentParting(p: SegmentParting, lang: Lang = 'en'): string {
+  const side = (x: { t: number; text: string } | undefined) => (x ? msg(lang, 'real.part.at', { text: x.text, t: x.t.toFixed(1) }) : msg(lang, 'real.part.nothing'));
+  return msg(lang, 'real.part.segment', { host: p.host, i: p.index, model: side(p.model), kernel: side(p.kernel) });
 }
 
-export function describeStateParting(p: StateParting): string {
+export function describeStateParting(p: StateParting, lang: Lang = 'en'): string {
   return p.kernelState
-    ? `${p.host}'s states: the kernel went to ${p.kernelState}, which the model's ${p.model.join(' ')} has not there`
-    : `${p.host}'s states: the model went on to ${p.modelState}, the kernel stopped at ${p.kernel[p.kernel.length - 1]}`;
+    ? msg(lang, 'real.part.kernelWent', { host: p.host, state: p.kernelState, model: p.model.join(' ') })
+    : msg(lang, 'real.part.modelWent', { host: p.host, state: p.modelState!, kernel: p.kernel[p.kernel.length - 1]! });
 }

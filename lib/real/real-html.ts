@@ -12,17 +12,18 @@ import { renderReport } from '../report/html.ts';
 import type { RunResult } from '../scenario/runner.ts';
 import type { TraceEvent } from '../trace/events.ts';
 import type { KernelRunResult } from './kernel.ts';
+import { msg, type Lang } from '../i18n/index.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function renderRealHtml(k: KernelRunResult, model: RunResult, comparisonText: string): string {
+export function renderRealHtml(k: KernelRunResult, model: RunResult, comparisonText: string, lang: Lang = 'en'): string {
   const meta = model.events.find((e) => e.type === 'meta');
   const kernelEvents: TraceEvent[] = [...(meta ? [meta] : []), ...k.events];
   const name = k.plan.name;
   const side = (title: string, events: TraceEvent[]) =>
-    `<section><h2>${esc(title)}</h2><iframe title="${esc(title)}" sandbox="allow-scripts" srcdoc="${esc(renderReport(events, { title: `${title}: ${name}` }))}"></iframe></section>`;
+    `<section><h2>${esc(title)}</h2><iframe title="${esc(title)}" sandbox="allow-scripts" srcdoc="${esc(renderReport(events, { title: `${title}: ${name}`, lang }))}"></iframe></section>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; frame-src 'self' about: data:; base-uri 'none'; form-action 'none'">
 <title>tcpemu real: ${esc(name)}</title>
 <style>
@@ -34,7 +35,7 @@ h2 { font-size: 1.1rem; margin: .5rem 0; }
 </style></head><body>
 <h1>tcpemu real: ${esc(name)}</h1>
 <pre>${esc(comparisonText)}</pre>
-<div class="sides">${side('model (profile linux)', model.events)}${side(k.via === 'netns' ? 'kernel (Linux in namespaces, through tcpemu\'s link)' : 'kernel (loopback)', kernelEvents)}</div>
+<div class="sides">${side(msg(lang, 'real.html.model'), model.events)}${side(msg(lang, k.via === 'netns' ? 'real.html.kernelNetns' : 'real.html.kernelLoopback'), kernelEvents)}</div>
 </body></html>
 `;
 }

@@ -45,6 +45,7 @@ import { MAX_MSS, resolveConfig } from '../tcp/config.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { formatSegment } from '../scenario/expect.ts';
 import type { TcpStateName } from '../trace/events.ts';
+import { msg, word, type Lang, type Msg } from '../i18n/index.ts';
 
 export type Role = 'client' | 'server';
 
@@ -72,6 +73,8 @@ export interface FrameVerdict {
   dir: 'sent' | 'received';
   ok: boolean;
   why?: string;
+  /** `why` as a catalogue message (issue 26): worded in the user's language. */
+  whyText?: Msg;
   /** The model's state after the frame. */
   state: TcpStateName;
 }
@@ -107,6 +110,8 @@ export interface CaptureReplay {
 /** A capture that holds no connection to check: exit 2, like a WireError. */
 export class CaptureInputError extends Error {
   override name = 'CaptureInputError';
+  /** The message as a catalogue message (issue 26), when it has one. */
+  text?: Msg;
 }
 
 export function replayCapture(buf: Buffer, source: string, opts: ReplayCaptureOptions = {}): CaptureReplay {
@@ -157,7 +162,10 @@ export function replayCapture(buf: Buffer, source: string, opts: ReplayCaptureOp
     frames.push({ frame: p.index + 1, t, src, dst, seg: tcp, line: formatSegment(ev, name) });
   }
   if (client === undefined || server === undefined) {
-    throw new CaptureInputError(`${source}: no connection opening in the capture (no SYN without ACK among its ${cap.packets.length} packets); replay needs the capture from the first SYN on`);
+    const text: Msg = { key: 'cap.noOpening', params: { source, n: cap.packets.length } };
+    const e = new CaptureInputError(word('en', text));
+    e.text = text;
+    throw e;
   }
   const roles: Role[] = opts.as ? [opts.as] : ['client', 'server'];
   const endpoints = roles.map((role) => replayEndpoint(role, role === 'client' ? client! : server!, frames, profile));
@@ -243,7 +251,8 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
     const why = checkSent(f.seg);
     const v: FrameVerdict = { frame: f.frame, t: f.t, line: f.line, dir: 'sent', ok: why === undefined, state: conn.state };
     if (why !== undefined) {
-      v.why = why;
+      v.why = word('en', why);
+      v.whyText = why;
       out.ok = false;
       out.firstBad ??= v;
     }
@@ -254,12 +263,12 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
   return out;
 
   /** Checks a segment the endpoint sent and applies it to the model; returns why it is impossible, if it is. */
-  function checkSent(seg: TcpSegment): string | undefined {
+  function checkSent(seg: TcpSegment): Msg | undefined {
     const len = seg.payload.length;
     const state = conn.state;
     const end = seqAdd(seg.seq, len);
     if (seg.flags & SYN) {
-      if (seg.seq !== conn.iss) return `a second SYN with another ISN (${seg.seq}, the connection's is ${conn.iss})`;
+      if (seg.seq !== conn.iss) return { key: 'cap.secondSyn', params: { isn: seg.seq, iss: conn.iss } };
       if (role === 'client') {
         if (state === 'CLOSED' && !(seg.flags & ACK)) {
           conn.connect(now);
@@ -267,18 +276,18 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
           return undefined;
         }
         if (state === 'SYN-SENT') return undefined; // a retransmitted SYN
-        return `SYN in ${state}`;
+        return { key: 'cap.synIn', params: { state } };
       }
-      if (state !== 'SYN-RECEIVED') return `SYN-ACK in ${state}: the model has not received the client's SYN`;
-      if (!(seg.flags & ACK)) return 'the SYN answering the client\'s SYN carries no ACK';
-      if (seg.ack !== conn.rcvNxt) return `SYN-ACK acknowledges ${rel(seg.ack)}, the client's SYN makes it ${rel(conn.rcvNxt)}`;
+      if (state !== 'SYN-RECEIVED') return { key: 'cap.synAckIn', params: { state } };
+      if (!(seg.flags & ACK)) return { key: 'cap.synNoAck' };
+      if (seg.ack !== conn.rcvNxt) return { key: 'cap.synAckAck', params: { ack: rel(seg.ack), want: rel(conn.rcvNxt) } };
       highSent = seqAdd(conn.iss, 1);
       lastAck = seg.ack;
       return undefined;
     }
     if (seg.flags & RST) {
       if (conn.isSynchronized()) {
-        if (seqLt(seg.seq, conn.sndUna) || seqGt(seg.seq, highSent)) return `RST with seq ${rel(seg.seq)} outside [SND.UNA ${rel(conn.sndUna)}, ${rel(highSent)}]`;
+        if (seqLt(seg.seq, conn.sndUna) || seqGt(seg.seq, highSent)) return { key: 'cap.rstOutside', params: { seq: rel(seg.seq), una: rel(conn.sndUna), high: rel(highSent) } };
         conn.abort(now);
         return undefined;
       }
@@ -287,23 +296,23 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
         conn.abort(now);
         return undefined;
       }
-      return `RST in ${state} that answers no segment (RFC 9293 3.10.7.1 gives seq ${lastReceived ? rel(resetFor(lastReceived).seq) : '-'})`;
+      return { key: 'cap.rstAnswersNone', params: { state, seq: lastReceived ? rel(resetFor(lastReceived).seq) : '-' } };
     }
-    if (state === 'CLOSED' || state === 'LISTEN' || state === 'SYN-SENT') return `a segment in ${state}: the model has no synchronized connection to send it from`;
-    if (!(seg.flags & ACK)) return 'no ACK flag on a segment of a synchronized connection (RFC 9293 3.10.7.4: every segment after the SYN carries one)';
-    if (seqGt(seg.ack, conn.rcvNxt)) return `acknowledges ${rel(seg.ack, true)}, but the model has received only up to ${rel(conn.rcvNxt, true)} (it acknowledges bytes the endpoint has not received)`;
-    if (lastAck !== undefined && seqLt(seg.ack, lastAck)) return `acknowledgment goes backwards: ${rel(seg.ack, true)} after ${rel(lastAck, true)}`;
+    if (state === 'CLOSED' || state === 'LISTEN' || state === 'SYN-SENT') return { key: 'cap.notSynchronized', params: { state } };
+    if (!(seg.flags & ACK)) return { key: 'cap.noAckFlag' };
+    if (seqGt(seg.ack, conn.rcvNxt)) return { key: 'cap.ackAhead', params: { ack: rel(seg.ack, true), rcv: rel(conn.rcvNxt, true) } };
+    if (lastAck !== undefined && seqLt(seg.ack, lastAck)) return { key: 'cap.ackBack', params: { ack: rel(seg.ack, true), last: rel(lastAck, true) } };
     lastAck = seg.ack;
     const appEnd = seqAdd(streamStart, appBytes);
     if (len > 0) {
-      if (seqLt(seg.seq, streamStart)) return `data before the first byte of the stream (seq ${rel(seg.seq)})`;
-      if (seqGt(seg.seq, appEnd)) return `a gap: data at ${rel(seg.seq)}, but the endpoint had sent only up to ${rel(appEnd)}`;
+      if (seqLt(seg.seq, streamStart)) return { key: 'cap.dataBefore', params: { seq: rel(seg.seq) } };
+      if (seqGt(seg.seq, appEnd)) return { key: 'cap.gap', params: { seq: rel(seg.seq), end: rel(appEnd) } };
       if (seqGt(end, appEnd)) {
-        if (finSeq !== undefined || conn.finQueued) return `new data (up to ${rel(end)}) after the endpoint's FIN`;
-        if (state !== 'ESTABLISHED' && state !== 'CLOSE-WAIT') return `new data in ${state}`;
+        if (finSeq !== undefined || conn.finQueued) return { key: 'cap.dataAfterFin', params: { end: rel(end) } };
+        if (state !== 'ESTABLISHED' && state !== 'CLOSE-WAIT') return { key: 'cap.dataIn', params: { state } };
         const edge = seqAdd(conn.sndUna, conn.sndWnd);
         const probe = conn.sndWnd === 0 && len === 1 && seg.seq === conn.sndUna;
-        if (seqGt(end, edge) && !probe) return `data up to ${rel(end)} past the peer's window (SND.UNA ${rel(conn.sndUna)} + SND.WND ${conn.sndWnd} = ${rel(edge)})`;
+        if (seqGt(end, edge) && !probe) return { key: 'cap.pastWindow', params: { end: rel(end), una: rel(conn.sndUna), wnd: conn.sndWnd, edge: rel(edge) } };
         const fresh = seg.payload.subarray(seqDiff(appEnd, seg.seq));
         conn.send(fresh, now);
         appBytes += fresh.length;
@@ -313,9 +322,9 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
     if (seg.flags & FIN) {
       const at = seqAdd(seg.seq, len);
       const dataEnd = seqAdd(streamStart, appBytes);
-      if (at !== dataEnd) return `FIN at ${rel(at)}, but the data ends at ${rel(dataEnd)} (a FIN comes only after all data)`;
+      if (at !== dataEnd) return { key: 'cap.finAt', params: { at: rel(at), end: rel(dataEnd) } };
       if (finSeq === undefined) {
-        if (!['ESTABLISHED', 'CLOSE-WAIT', 'SYN-RECEIVED'].includes(state)) return `FIN in ${state}`;
+        if (!['ESTABLISHED', 'CLOSE-WAIT', 'SYN-RECEIVED'].includes(state)) return { key: 'cap.finIn', params: { state } };
         finSeq = at;
         conn.shutdown(now);
         highSent = seqAdd(at, 1);
@@ -324,7 +333,7 @@ function replayEndpoint(role: Role, me: string, frames: readonly Frame[], profil
     }
     if (len === 0) {
       if (seqLt(seg.seq, seqAdd(conn.sndUna, -1)) || seqGt(seg.seq, highSent)) {
-        return `seq ${rel(seg.seq)} outside [SND.UNA - 1 = ${rel(seqAdd(conn.sndUna, -1))}, ${rel(highSent)}] for a segment without data`;
+        return { key: 'cap.seqOutside', params: { seq: rel(seg.seq), una1: rel(seqAdd(conn.sndUna, -1)), high: rel(highSent) } };
       }
     }
     return undefined;
@@ -353,12 +362,13 @@ function replayClosedPort(out: EndpointReplay, me: string, frames: readonly Fram
       out.frames.push({ frame: f.frame, t: f.t, line: f.line, dir: 'received', ok: true, state: 'CLOSED' });
       continue;
     }
-    let why: string | undefined;
-    if (!(f.seg.flags & RST)) why = 'a closed port (no SYN from this endpoint) answers only with RST';
-    else if (!last || !resetMatches(f.seg, resetFor(last))) why = `RST does not answer the last segment as RFC 9293 3.10.7.1 says`;
+    let why: Msg | undefined;
+    if (!(f.seg.flags & RST)) why = { key: 'cap.closedOnlyRst' };
+    else if (!last || !resetMatches(f.seg, resetFor(last))) why = { key: 'cap.rstNoAnswer' };
     const v: FrameVerdict = { frame: f.frame, t: f.t, line: f.line, dir: 'sent', ok: why === undefined, state: 'CLOSED' };
     if (why) {
-      v.why = why;
+      v.why = word('en', why);
+      v.whyText = why;
       out.ok = false;
       out.firstBad ??= v;
     }
@@ -370,32 +380,40 @@ function replayClosedPort(out: EndpointReplay, me: string, frames: readonly Fram
 // ---------------------------------------------------------------------------------------------
 // Printing and the command
 
-export function renderCaptureReplay(r: CaptureReplay, color: boolean, opts: { frames?: boolean } = {}): string {
+export function renderCaptureReplay(r: CaptureReplay, color: boolean, opts: { frames?: boolean; lang?: Lang } = {}): string {
   const c = (s: string, code: number) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  // Each line from the catalogues (issue 26): English as before, or the user's language.
+  const lang = opts.lang ?? 'en';
+  const say = (key: Parameters<typeof msg>[1], params?: Parameters<typeof msg>[2]) => msg(lang, key, params);
+  const why = (f: { why?: string; whyText?: Msg }) => (f.whyText ? word(lang, f.whyText) : f.why ?? '');
+  const role = (x: Role) => say(x === 'client' ? 'cap.theClient' : 'cap.theServer');
   const out: string[] = [];
   out.push(c(`tcpemu replay · ${r.source}`, 1));
-  out.push(`connection: client ${r.client} -> server ${r.server}; ${r.frames} of ${r.packets} packets${r.ignored ? ` (${r.ignored} others ignored)` : ''}; model profile ${r.profile}`);
-  if (r.partialChecksums > 0) out.push(`checksums: ${r.partialChecksums} packets carry the offloaded (unfinished) partial checksum of a local capture; accepted, not verified`);
+  out.push(say('cap.connection', { client: r.client, server: r.server, frames: r.frames, packets: r.packets, ignored: r.ignored ? say('cap.ignored', { n: r.ignored }) : '', profile: r.profile }));
+  if (r.partialChecksums > 0) out.push(say('cap.partial', { n: r.partialChecksums }));
   for (const e of r.endpoints) {
     out.push('');
-    const verdict = e.ok ? c('conforming', 32) : c('NOT conforming', 31);
+    const verdict = e.ok ? c(say('cap.conforming'), 32) : c(say('cap.notConforming'), 31);
     const sent = e.frames.filter((f) => f.dir === 'sent').length;
-    out.push(c(`as ${e.role} (${e.addr}): ${verdict}`, 1) + `, ${sent} segments sent, ${e.frames.length - sent} received`);
-    out.push(`  model states: ${e.closedPort ? 'none: a closed port (it never sent a SYN)' : e.states.join(' ')}`);
+    out.push(c(say('cap.as', { role: say(e.role === 'client' ? 'cap.client' : 'cap.server'), addr: e.addr, verdict }), 1) + say('cap.counts', { sent, received: e.frames.length - sent }));
+    out.push(say('cap.states', { states: e.closedPort ? say('cap.closedPort') : e.states.join(' ') }));
     if (opts.frames !== false) {
       for (const f of e.frames) {
         const mark = f.dir === 'received' ? ' ' : f.ok ? c('✔', 32) : c('✘', 31);
-        out.push(`  ${mark} #${String(f.frame).padEnd(4)} ${f.t.toFixed(3).padStart(9)} ms  ${f.dir === 'sent' ? 'sent    ' : 'received'}  ${f.line.padEnd(58)} ${f.state}`);
-        if (f.why) out.push(`      ${c(f.why, 31)}`);
+        const dir = say(f.dir === 'sent' ? 'cap.dir.sent' : 'cap.dir.received');
+        // The column is as wide in every language: a Chinese word takes two columns.
+        const pad = 8 - [...dir].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+        out.push(`  ${mark} #${String(f.frame).padEnd(4)} ${f.t.toFixed(3).padStart(9)} ms  ${dir}${' '.repeat(Math.max(0, pad))}  ${f.line.padEnd(58)} ${f.state}`);
+        if (f.why) out.push(`      ${c(why(f), 31)}`);
       }
     }
   }
   out.push('');
-  if (r.ok) out.push(c('CONFORMING', 32) + `: every segment ${r.endpoints.map((e) => `the ${e.role}`).join(' and ')} sent is one the model allows`);
+  if (r.ok) out.push(c(say('cap.verdict.ok'), 32) + say('cap.allConform', { roles: r.endpoints.map((e) => role(e.role)).join(say('cap.and')) }));
   else {
     const b = r.firstBad!;
-    out.push(c('NOT CONFORMING', 31) + `: frame ${b.frame} (${b.t.toFixed(3)} ms), sent by the ${b.role}: ${b.line}`);
-    out.push(`  why: ${b.why}`);
+    out.push(c(say('cap.verdict.bad'), 31) + say('cap.firstBad', { frame: b.frame, t: b.t.toFixed(3), role: role(b.role), line: b.line }));
+    out.push(say('cap.why', { why: why(b) }));
   }
   return out.join('\n') + '\n';
 }

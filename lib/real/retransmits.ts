@@ -10,6 +10,7 @@
  * range on one side is paired with the i-th on the other, and the pair's times are compared.
  */
 import type { SegmentEvent, TraceEvent } from '../trace/events.ts';
+import { msg, type Lang } from '../i18n/index.ts';
 
 export interface Resend {
   /** The host's n-th connection (1-based), by first segment sent. */
@@ -82,23 +83,22 @@ function rangeText(r: Resend): string {
   return `${r.conn > 1 ? `#${r.conn} ` : ''}${r.start}:${r.end}${r.flags.includes('S') ? ' SYN' : r.flags.includes('F') ? ' FIN' : ''} at ${r.t.toFixed(0)}`;
 }
 
-function list(rs: readonly Resend[]): string {
+function list(rs: readonly Resend[], lang: Lang = 'en'): string {
   const shown = rs.slice(0, LIST).map(rangeText).join(', ');
-  return rs.length > LIST ? `${shown}, … (${rs.length - LIST} more)` : shown;
+  return rs.length > LIST ? msg(lang, 'real.rtx.more', { shown, n: rs.length - LIST }) : shown;
 }
 
 /** The section of real's output; empty when neither side sent anything again. */
-export function renderResends(hosts: readonly string[], model: readonly TraceEvent[], kernel: readonly TraceEvent[]): string[] {
+export function renderResends(hosts: readonly string[], model: readonly TraceEvent[], kernel: readonly TraceEvent[], lang: Lang = 'en'): string[] {
   const per = hosts.map((h) => compareResends(h, model, kernel)).filter((r) => r.model.length + r.kernel.length > 0);
   if (per.length === 0) return [];
-  const out = ['', 'retransmissions (each sender\'s segments sent again: relative sequence range, ms)'];
+  const out = ['', msg(lang, 'real.rtx.title')];
   for (const r of per) {
     const lag = r.same.map((p) => p.kernel.t - p.model.t).sort((a, b) => a - b);
     const median = lag.length ? lag[Math.floor(lag.length / 2)] : undefined;
-    out.push(`  ${r.host}: model ${r.model.length}, kernel ${r.kernel.length}, the same range on both ${r.same.length}` +
-      (median !== undefined ? ` (the kernel's ${median.toFixed(0)} ms after the model's, median)` : ''));
-    if (r.onlyModel.length) out.push(`      only the model:  ${list(r.onlyModel)}`);
-    if (r.onlyKernel.length) out.push(`      only the kernel: ${list(r.onlyKernel)}`);
+    out.push(msg(lang, 'real.rtx.host', { host: r.host, model: r.model.length, kernel: r.kernel.length, same: r.same.length, lag: median !== undefined ? msg(lang, 'real.rtx.lag', { ms: median.toFixed(0) }) : '' }));
+    if (r.onlyModel.length) out.push(msg(lang, 'real.rtx.onlyModel', { list: list(r.onlyModel, lang) }));
+    if (r.onlyKernel.length) out.push(msg(lang, 'real.rtx.onlyKernel', { list: list(r.onlyKernel, lang) }));
   }
   return out;
 }
@@ -219,15 +219,19 @@ export function coverageVerdict(c: HostCoverage): 'same' | 'alike' | 'differ' {
 }
 
 /** The coverage lines of real's output, after renderResends' (empty when neither side sent anything again). */
-export function renderCoverage(hosts: readonly string[], model: readonly TraceEvent[], kernel: readonly TraceEvent[]): string[] {
+export function renderCoverage(hosts: readonly string[], model: readonly TraceEvent[], kernel: readonly TraceEvent[], lang: Lang = 'en'): string[] {
   const per = hosts.map((h) => compareCoverage(h, model, kernel)).filter((c) => c.resent.model + c.resent.kernel > 0);
   if (per.length === 0) return [];
-  const out = ['  as sequence space (segment boundaries aside; lost = what the link dropped of that side\'s own packets):'];
-  const word = { same: 'the same space', alike: 'each resent what it lost', differ: 'they part' };
-  const acks = (n: number) => (n ? `, ${n} ACK${n === 1 ? '' : 's'} to it lost` : '');
+  const out = [msg(lang, 'real.cov.title')];
+  const verdict = { same: 'real.cov.same', alike: 'real.cov.alike', differ: 'real.cov.differ' } as const;
+  const acks = (n: number) => (n ? msg(lang, n === 1 ? 'real.cov.ack' : 'real.cov.acks', { n }) : '');
   for (const c of per) {
-    out.push(`  ${c.host}: resent model ${c.resent.model}, kernel ${c.resent.kernel}, both ${c.resent.both}; ` +
-      `lost model ${c.lost.model} (${c.lost.modelResent} resent${acks(c.acksLost.model)}), kernel ${c.lost.kernel} (${c.lost.kernelResent} resent${acks(c.acksLost.kernel)}): ${word[coverageVerdict(c)]}`);
+    out.push(msg(lang, 'real.cov.host', {
+      host: c.host, model: c.resent.model, kernel: c.resent.kernel, both: c.resent.both,
+      lostModel: c.lost.model, resentModel: c.lost.modelResent, acksModel: acks(c.acksLost.model),
+      lostKernel: c.lost.kernel, resentKernel: c.lost.kernelResent, acksKernel: acks(c.acksLost.kernel),
+      verdict: msg(lang, verdict[coverageVerdict(c)]),
+    }));
   }
   return out;
 }

@@ -12,7 +12,7 @@
 import type { Host, HostTracer } from '../host/host.ts';
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { ERROR_CODES } from './limits.ts';
-import { nearest, withUnitText } from './source.ts';
+import { nearest, withUnitText, wordedErr } from './source.ts';
 import type { StepPlan } from './plan.ts';
 import { expectResult, type ExpectResult } from './expect.ts';
 import { word, type MessageKey, type Msg } from '../i18n/index.ts';
@@ -32,7 +32,8 @@ type AppWord = keyof typeof APP_EVENTS;
 const APP_WORDS = Object.keys(APP_EVENTS) as AppWord[];
 /** Every event word `on:` takes, for hints. */
 export const EVENT_WORDS: readonly string[] = [...TCP_STATES, ...APP_WORDS, 'read'];
-export const ON_USAGE = 'on: "HOST[@CONN] EVENT": EVENT a TCP state (ESTABLISHED, CLOSE-WAIT, ...) or connected, accepted, readable, end-of-stream, closed, error [CODE], read N';
+export const ON_USAGE = word('en', { key: 'on.usage' });
+const USAGE: Msg = { key: 'on.usage' };
 
 export type EventSpec =
   | { kind: 'state'; state: TcpStateName }
@@ -78,23 +79,25 @@ function eventWords(on: Pick<OnPlan, 'host' | 'conn' | 'event'>, never: boolean)
  */
 export function parseOn(text: string, hosts: readonly string[], parseSize: (s: string) => number, err: (idx: number, m: string, h?: string) => ScenarioError): Omit<OnPlan, 'afterMs' | 'every'> {
   const words = [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], start: m.index! }));
-  if (words.length === 0) throw err(0, 'on: is empty', ON_USAGE);
+  const fail = wordedErr(err);
+  if (words.length === 0) throw fail(0, { key: 'on.empty' }, USAGE);
   const hc = HOST_CONN.exec(words[0].text);
   const hostText = hc ? hc[1] : words[0].text;
   if (!hosts.includes(hostText)) {
     const isEvent = EVENT_WORDS.includes(hostText);
-    throw err(words[0].start, `on: names unknown host "${hostText}"`, isEvent ? `the host comes first: on: "${hosts[0]} ${text.trim()}"` : `the hosts are: ${hosts.join(', ')}`);
+    throw fail(words[0].start, { key: 'on.unknownHost', params: { host: hostText } },
+      isEvent ? { key: 'on.h.hostFirst', params: { host: hosts[0]!, text: text.trim() } } : { key: 'sc.hostList', params: { names: hosts.join(', ') } });
   }
   const out: Omit<OnPlan, 'afterMs' | 'every'> = { host: hostText, event: { kind: 'state', state: 'CLOSED' }, text: text.trim() };
   if (hc && hc[2] !== undefined) {
-    if (!CONN_NAME.test(hc[2])) throw err(words[0].start + hostText.length, `"@${hc[2]}" is not a connection name`, `write ${hostText}@c2, or a name given with connect ... as NAME`);
+    if (!CONN_NAME.test(hc[2])) throw fail(words[0].start + hostText.length, { key: 'on.badConn', params: { conn: hc[2] } }, { key: 'on.h.conn', params: { host: hostText } });
     out.conn = hc[2];
   }
   const ev = words[1];
-  if (!ev) throw err(text.length, `on: "${text.trim()}" says which host but not which event`, ON_USAGE);
+  if (!ev) throw fail(text.length, { key: 'on.noEvent', params: { text: text.trim() } }, USAGE);
   const rest = words.slice(2);
   const noMore = (n: number) => {
-    if (rest.length > n) throw err(rest[n].start, `unexpected "${rest[n].text}" after ${ev.text}`, ON_USAGE);
+    if (rest.length > n) throw fail(rest[n].start, { key: 'on.unexpected', params: { word: rest[n].text, ev: ev.text } }, USAGE);
   };
   if ((TCP_STATES as readonly string[]).includes(ev.text)) {
     noMore(0);
@@ -102,7 +105,7 @@ export function parseOn(text: string, hosts: readonly string[], parseSize: (s: s
   } else if ((APP_WORDS as string[]).includes(ev.text)) {
     const word = ev.text as AppWord;
     if (word === 'error' && rest[0]) {
-      if (!(ERROR_CODES as readonly string[]).includes(rest[0].text)) throw err(rest[0].start, `"${rest[0].text}" is not an error an application sees`, `one of: ${ERROR_CODES.join(' ')}`);
+      if (!(ERROR_CODES as readonly string[]).includes(rest[0].text)) throw fail(rest[0].start, { key: 'sc.notErrorCode', params: { code: rest[0].text } }, { key: 'sc.oneOfColon', params: { list: ERROR_CODES.join(' ') } });
       noMore(1);
       out.event = { kind: 'app', word, code: rest[0].text };
     } else {
@@ -111,20 +114,20 @@ export function parseOn(text: string, hosts: readonly string[], parseSize: (s: s
     }
   } else if (ev.text === 'read') {
     const n = rest[0];
-    if (!n) throw err(text.length, 'read needs a byte count: on: "HOST read N" runs once N bytes were read in all', ON_USAGE);
+    if (!n) throw fail(text.length, { key: 'on.readNeedsN' }, USAGE);
     let bytes: number;
     try {
       bytes = parseSize(n.text);
     } catch (e) {
       throw withUnitText(err(n.start, (e as UnitError).message, (e as UnitError).hint), e as UnitError);
     }
-    if (bytes < 1) throw err(n.start, 'read needs at least 1 byte', 'on: "client read 5"');
+    if (bytes < 1) throw fail(n.start, { key: 'on.readAtLeast1' }, { key: 'on.h.read5' });
     noMore(1);
     out.event = { kind: 'read', bytes };
   } else {
     const upper = ev.text.toUpperCase();
     const near = (TCP_STATES as readonly string[]).includes(upper) ? upper : nearest(ev.text, EVENT_WORDS);
-    throw err(ev.start, `unknown event "${ev.text}"`, near ? `did you mean "${near}"? (${ON_USAGE})` : ON_USAGE);
+    throw fail(ev.start, { key: 'on.unknownEvent', params: { ev: ev.text } }, near ? { key: 'sc.didYouMean', params: { n: near, list: USAGE } } : USAGE);
   }
   return out;
 }
@@ -139,13 +142,14 @@ export interface EventKeyContext {
 
 /** Checks `on:`, `after:` and `every:` of one step (raw: whichever of them it has). `hasAt`: the step also has `at:`. */
 export function parseEventKeys(raw: Partial<Record<(typeof EVENT_STEP_KEYS)[number], unknown>>, hasAt: boolean, c: EventKeyContext): OnPlan | undefined {
+  const fail = wordedErr((key: string, m, h) => c.err(key, 0, m, h));
   if (raw.on === undefined) {
     const stray = raw.after !== undefined ? 'after' : raw.every !== undefined ? 'every' : undefined;
-    if (stray) throw c.err(stray, 0, `${stray}: goes with on:, and this step has none`, `wait for an event: { on: "server accepted", ${stray}: ${stray === 'after' ? '10ms' : 'true'}, server: send "hi" }, or use at: alone`);
+    if (stray) throw fail(stray, { key: 'on.stray', params: { key: stray } }, { key: 'on.h.stray', params: { key: stray, v: stray === 'after' ? '10ms' : 'true' } });
     return undefined;
   }
-  if (hasAt) throw c.err('on', 0, 'a step has at: or on:, not both', 'at: runs it at a time; on: runs it when an event comes (after: to wait after it)');
-  if (typeof raw.on !== 'string') throw c.err('on', 0, `on: should be text, not ${raw.on === null ? 'empty' : typeof raw.on}`, ON_USAGE);
+  if (hasAt) throw fail('on', { key: 'on.atAndOn' }, { key: 'on.h.atAndOn' });
+  if (typeof raw.on !== 'string') throw fail('on', { key: 'on.notText', params: { found: { key: raw.on === null ? 'sc.v.empty' : typeof raw.on === 'number' ? 'on.t.number' : typeof raw.on === 'boolean' ? 'on.t.boolean' : 'on.t.object' } } }, USAGE);
   const on = parseOn(raw.on, c.hosts, c.parseSize, (idx, m, h) => c.err('on', idx, m, h));
   let afterMs = 0;
   if (raw.after !== undefined) {
@@ -155,7 +159,7 @@ export function parseEventKeys(raw: Partial<Record<(typeof EVENT_STEP_KEYS)[numb
       throw withUnitText(c.err('after', 0, `after: ${(e as UnitError).message}`, (e as UnitError).hint), e as UnitError, 'after');
     }
   }
-  if (raw.every !== undefined && typeof raw.every !== 'boolean') throw c.err('every', 0, `every: should be true or false, not ${JSON.stringify(raw.every)}`, 'every: true runs the step each time the event comes; without it, once');
+  if (raw.every !== undefined && typeof raw.every !== 'boolean') throw fail('every', { key: 'on.every', params: { v: JSON.stringify(raw.every) } }, { key: 'on.h.every' });
   return { ...on, afterMs, every: raw.every === true };
 }
 

@@ -18,6 +18,8 @@ import { encodePacket } from '../wire/tcp.ts';
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
 import { parseFlagString } from '../wire/format.ts';
 import type { ScenarioError } from './errors.ts';
+import { wordedErr } from './source.ts';
+import { word, type Msg } from '../i18n/index.ts';
 import type { HostPlan, Pos } from './plan.ts';
 
 export interface InjectEnd {
@@ -44,7 +46,8 @@ export interface InjectPlan {
   text: string;
 }
 
-export const INJECT_USAGE = 'inject FROM > TO FLAGS [seq A[:B]] [ack N] [win N] [len N] [abs] [@CONN] [mss N] [wscale N] [sackOK] [ts VAL ECR] [nop] [noopts]; FROM a host or an address (ADDR:PORT), TO a host (HOST:PORT to name the port)';
+export const INJECT_USAGE = word('en', { key: 'inj.usage' });
+const USAGE: Msg = { key: 'inj.usage' };
 
 type SegmentLineParser = (
   line: { text: string; pos: (idx: number) => Pos },
@@ -67,12 +70,13 @@ export function parseInject(text: string, hosts: readonly HostPlan[], parseSegme
   const blank = (tok: { text: string; at: number }) => {
     for (let i = 0; i < tok.text.length; i++) chars[tok.at + i] = ' ';
   };
-  const fail = (idx: number, m: string, h = INJECT_USAGE): ScenarioError => err(posOf(idx), m, h);
-  if (tokens.length === 0) throw fail(text.length, 'inject needs a segment', INJECT_USAGE);
+  const worded = wordedErr(err);
+  const fail = (idx: number, text: Msg, hint: Msg = USAGE): ScenarioError => worded(posOf(idx), text, hint);
+  if (tokens.length === 0) throw fail(text.length, { key: 'inj.needsSegment' });
 
   // FROM > TO, each maybe with :PORT (FROM may be an address that is no host's).
   const m = /^(\s*)([^\s>]+)(\s*>\s*)([^\s>]+)/.exec(text.slice(start));
-  if (!m) throw fail(start, `"${text.slice(start).trim()}" is not FROM > TO FLAGS ...`);
+  if (!m) throw fail(start, { key: 'inj.notSegment', params: { text: text.slice(start).trim() } });
   const fromAt = start + m[1].length;
   const toAt = fromAt + m[2].length + m[3].length;
   const end = (word: string, at: number, isFrom: boolean): InjectEnd & { name: string } => {
@@ -81,7 +85,7 @@ export function parseInject(text: string, hosts: readonly HostPlan[], parseSegme
     let port: number | undefined;
     if (c > 0) {
       port = uint(word.slice(c + 1), 65535);
-      if (port === undefined || port === 0) throw fail(at + c + 1, `"${word.slice(c + 1)}" is not a port`, 'a port is a number from 1 to 65535');
+      if (port === undefined || port === 0) throw fail(at + c + 1, { key: 'inj.notPort', params: { port: word.slice(c + 1) } }, { key: 'inj.h.port' });
       for (let i = c; i < word.length; i++) chars[at + i] = ' ';
     }
     const host = hosts.find((h) => h.name === base) ?? hosts.find((h) => h.addrText === base);
@@ -91,17 +95,17 @@ export function parseInject(text: string, hosts: readonly HostPlan[], parseSegme
       try {
         addr = parseAddr(base);
       } catch {
-        throw fail(at, `"${base}" is not an IPv4 address`, 'four numbers 0-255 separated by dots, e.g. 10.9.9.9');
+        throw fail(at, { key: 'inj.notAddr', params: { addr: base } }, { key: 'inj.h.addr' });
       }
     }
     if (addr === undefined || !isFrom) {
-      throw fail(at, `inject names unknown host "${base}"`, isFrom ? `a host (${names.join(', ')}) or an address that is no host's, e.g. 10.9.9.9:4000` : `the segment goes to a host: ${names.join(', ')}`);
+      throw fail(at, { key: 'inj.unknownHost', params: { host: base } }, { key: isFrom ? 'inj.h.from' : 'inj.h.to', params: { names: names.join(', ') } });
     }
     return { name: base, addr, ...(port === undefined ? {} : { port }) };
   };
   const from = end(m[2], fromAt, true);
   const to = end(m[4], toAt, false);
-  if (from.host !== undefined && from.host === to.host) throw fail(fromAt, `inject from ${from.host} to itself`, 'a segment goes from one host (or address) to another');
+  if (from.host !== undefined && from.host === to.host) throw fail(fromAt, { key: 'inj.itself', params: { host: from.host } }, { key: 'inj.h.itself' });
 
   // The words only inject has.
   const plan: InjectPlan = { from: strip(from), to: strip(to) as InjectPlan['to'], flags: 0, abs: false, text: text.trim() };
@@ -110,24 +114,24 @@ export function parseInject(text: string, hosts: readonly HostPlan[], parseSegme
   const rest = tokens.filter((t) => t.at >= toAt + m[4].length);
   for (let i = 1; i < rest.length; i++) {
     const t = rest[i];
-    const arg = (n: number, max: number, what: string): number => {
+    const arg = (n: number, max: number, what: Msg): number => {
       const v = uint(rest[i + n]?.text, max);
-      if (v === undefined) throw fail(rest[i + n]?.at ?? text.length, `${t.text} needs ${what}`, INJECT_USAGE);
+      if (v === undefined) throw fail(rest[i + n]?.at ?? text.length, { key: 'inj.needs', params: { word: t.text, what } });
       blank(rest[i + n]);
       return v;
     };
     let used = 0;
     switch (t.text) {
       case 'abs': plan.abs = true; break;
-      case 'mss': addOption({ kind: 'mss', mss: arg(1, 65535, 'a size 0..65535') }); used = 1; break;
-      case 'wscale': addOption({ kind: 'wscale', shift: arg(1, 255, 'a shift 0..14') }); used = 1; break;
+      case 'mss': addOption({ kind: 'mss', mss: arg(1, 65535, { key: 'inj.a.size' }) }); used = 1; break;
+      case 'wscale': addOption({ kind: 'wscale', shift: arg(1, 255, { key: 'inj.a.shift' }) }); used = 1; break;
       case 'sackOK': addOption({ kind: 'sack-permitted' }); break;
       case 'nop': addOption({ kind: 'nop' }); break;
-      case 'ts': addOption({ kind: 'timestamps', tsval: arg(1, 0xffffffff, 'two numbers, VAL and ECR'), tsecr: arg(2, 0xffffffff, 'two numbers, VAL and ECR') }); used = 2; break;
+      case 'ts': addOption({ kind: 'timestamps', tsval: arg(1, 0xffffffff, { key: 'inj.a.ts' }), tsecr: arg(2, 0xffffffff, { key: 'inj.a.ts' }) }); used = 2; break;
       case 'noopts': options ??= []; break;
       default:
         if (t.text.startsWith('@')) {
-          if (!/^@[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u.test(t.text)) throw fail(t.at, `"${t.text}" is not a connection name`, 'write @ and a connection id or name, e.g. @c1');
+          if (!/^@[\p{L}_][\p{L}\p{M}\p{N}_-]*$/u.test(t.text)) throw fail(t.at, { key: 'inj.badConn', params: { conn: t.text } }, { key: 'inj.h.conn' });
           plan.conn = t.text.slice(1);
           break;
         }
@@ -143,19 +147,19 @@ export function parseInject(text: string, hosts: readonly HostPlan[], parseSegme
   const names2 = from.host === undefined ? [...names, from.name] : names;
   const line = { text: chars.join(''), pos: posOf };
   const pat = parseSegmentLine(line, names2, err);
-  if (!pat || pat.kind !== 'segment') throw fail(start, 'inject needs one segment, not "..."');
+  if (!pat || pat.kind !== 'segment') throw fail(start, { key: 'inj.notAny' });
   plan.flags = parseFlagString(pat.flags);
   if (pat.seq !== undefined) plan.seq = pat.seq;
   if (pat.ack !== undefined) plan.ack = pat.ack;
   if (pat.win !== undefined) plan.win = pat.win;
   const fromSeq = pat.seqEnd !== undefined && pat.seq !== undefined ? pat.seqEnd - pat.seq : undefined;
-  if (pat.len !== undefined && fromSeq !== undefined && pat.len !== fromSeq) throw fail(start, `seq ${pat.seq}:${pat.seqEnd} holds ${fromSeq} bytes, but len says ${pat.len}`, 'write one of them, or make them agree');
+  if (pat.len !== undefined && fromSeq !== undefined && pat.len !== fromSeq) throw fail(start, { key: 'inj.lenDisagrees', params: { seq: `${pat.seq}:${pat.seqEnd}`, n: fromSeq, len: pat.len } }, { key: 'inj.h.lenDisagrees' });
   const len = pat.len ?? fromSeq;
   if (len !== undefined) {
-    if (len > 65495) throw fail(start, `len ${len} is more than a segment can carry (65495 bytes)`, 'at most 65495');
+    if (len > 65495) throw fail(start, { key: 'inj.lenTooBig', params: { len } }, { key: 'sc.h.atMost', params: { limit: 65495 } });
     plan.len = len;
   }
-  if (plan.win !== undefined && plan.win > 0xffff << 14) throw fail(start, `win ${plan.win} is more than any window (65535 << 14)`, 'a window in bytes, as the receiver reads it');
+  if (plan.win !== undefined && plan.win > 0xffff << 14) throw fail(start, { key: 'inj.winTooBig', params: { win: plan.win } }, { key: 'inj.h.win' });
   return plan;
 }
 
@@ -203,14 +207,12 @@ function findConnection(spec: InjectPlan, ctx: InjectContext): { conn: Connectio
  * Builds the segment as the step's time finds the connection, traces it, captures it and puts it on
  * the wire. Returns why it cannot be built (the step then fails with that), or undefined.
  */
-export function inject(spec: InjectPlan, ctx: InjectContext): string | undefined {
+export function inject(spec: InjectPlan, ctx: InjectContext): Msg | undefined {
   const found = findConnection(spec, ctx);
   const now = ctx.now;
   const fromName = spec.from.host ?? formatAddr(spec.from.addr);
-  if (!found && spec.conn !== undefined) return `${spec.from.host ?? spec.to.host} has no connection named ${spec.conn}`;
-  if (!found && (spec.from.port === undefined || spec.to.port === undefined)) {
-    return `no connection between ${fromName} and ${spec.to.host} to take the ports from: write them (${fromName}:4000 > ${spec.to.host}:80)`;
-  }
+  if (!found && spec.conn !== undefined) return { key: 'inj.noConnNamed', params: { host: spec.from.host ?? spec.to.host, conn: spec.conn } };
+  if (!found && (spec.from.port === undefined || spec.to.port === undefined)) return { key: 'inj.noConnPorts', params: { from: fromName, to: spec.to.host } };
   let iss = 0;
   let irs = 0;
   let seqNow = 0;

@@ -7,7 +7,7 @@ import { flagString, parseFlagString } from '../wire/format.ts';
 import type { ScenarioError } from './errors.ts';
 import { ERROR_CODES } from './limits.ts';
 import type { expectS } from './schema.ts';
-import { linesOf, nearest, parseState, suggest, tokenize, unknownHostHint, unknownHostHintText, withText, type Line, type Source } from './source.ts';
+import { linesOf, nearest, parseState, suggestText, tokenize, unknownHostHint, unknownHostHintText, withText, wordedErr, type Line, type Source } from './source.ts';
 import { word, type Msg } from '../i18n/index.ts';
 import type { ExpectPlan, Pos, SegmentPattern } from './plan.ts';
 
@@ -21,7 +21,7 @@ export function parseSegmentLine(line: Line, names: readonly string[], err: (p: 
   if (text.trim() === '') return undefined;
   if (text.trim() === '...') return { kind: 'any', pos: line.pos(lead) };
   // Each message from the catalogues (issue 26): its English is the one `err` is given, the keys word it in any language.
-  const fail = (p: Pos, text: Msg, hint?: Msg): ScenarioError => withText(err(p, word('en', text), hint && word('en', hint)), text, hint);
+  const fail = wordedErr(err);
   const usage: Msg = { key: 'seg.usage' };
   const m = /^(\s*)([^\s>]+)(\s*>\s*)([^\s>]+)/.exec(text);
   if (!m) throw fail(line.pos(lead), { key: 'seg.noParse', params: { line: text.trim() } }, usage);
@@ -82,7 +82,7 @@ export function buildExpect(src: Source, raw: z.output<typeof expectS> | undefin
   const out: ExpectPlan = {};
   if (!raw) return out;
   const checkHost = (section: string, host: string) => {
-    if (!names.includes(host)) throw src.error(src.keyAt(['expect', section], host), `expect.${section} names unknown host "${host}"`, unknownHostHint(host, names));
+    if (!names.includes(host)) throw src.worded(src.keyAt(['expect', section], host), { key: 'ex.unknownHost', params: { section, host } }, unknownHostHintText(host, names));
   };
   if (raw.states) {
     out.states = {};
@@ -101,7 +101,7 @@ export function buildExpect(src: Source, raw: z.output<typeof expectS> | undefin
           linesOf(src, n, s).forEach(collect);
         });
       }
-      if (words.length === 0) throw src.error(src.nodePos(node), `expect.states.${host} is empty`, 'list the states, e.g. CLOSED SYN-SENT ESTABLISHED');
+      if (words.length === 0) throw src.worded(src.nodePos(node), { key: 'ex.statesEmpty', params: { host } }, { key: 'ex.h.statesEmpty' });
       const states = words.map((w) => parseState(w.text, (m, h) => src.error(w.pos, m, h)));
       out.states[host] = { states, pos: src.keyAt(['expect', 'states'], host) };
     }
@@ -134,7 +134,7 @@ export function buildExpect(src: Source, raw: z.output<typeof expectS> | undefin
     for (const [host, code] of Object.entries(raw.errors)) {
       checkHost('errors', host);
       if (!(ERROR_CODES as readonly string[]).includes(code)) {
-        throw src.error(src.at(['expect', 'errors', host]), `"${code}" is not an error an application sees`, suggest(code, ERROR_CODES, 'the codes are'));
+        throw src.worded(src.at(['expect', 'errors', host]), { key: 'sc.notErrorCode', params: { code } }, suggestText(code, ERROR_CODES, 'sc.codeList'));
       }
       out.errors[host] = { code, pos: src.keyAt(['expect', 'errors'], host) };
     }

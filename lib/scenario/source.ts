@@ -7,7 +7,7 @@ import { isMap, isNode, isPair, isScalar, isSeq, Scalar, type Document, type Lin
 import { TCP_STATES, type TcpStateName } from '../trace/events.ts';
 import { ScenarioError } from './errors.ts';
 import type { UnitError } from './units.ts';
-import type { Msg } from '../i18n/index.ts';
+import { word, type Msg } from '../i18n/index.ts';
 import type { Pos } from './plan.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ export function parseState(word: string, err: (m: string, h?: string) => Scenari
 // The same words as catalogue messages (issue 26), for the errors that are worded in any language.
 
 /** `suggest`'s hint as a Msg: `list` is the kind of list (known keys, one of). */
-export function suggestText(word: string, candidates: readonly string[], list: 'sc.knownKeys' | 'sc.oneOf'): Msg {
+export function suggestText(word: string, candidates: readonly string[], list: 'sc.knownKeys' | 'sc.oneOf' | 'sc.codeList'): Msg {
   const n = nearest(word, candidates);
   const all: Msg = { key: list, params: { list: candidates.join(', ') } };
   return n === undefined ? all : { key: 'sc.didYouMean', params: { n, list: all } };
@@ -303,6 +303,14 @@ export function withText(e: ScenarioError, text: Msg, hint?: Msg): ScenarioError
   e.text = text;
   if (hint !== undefined) e.hintText = hint;
   return e;
+}
+
+/**
+ * A caller's `err` (English words) turned into one that takes catalogue words (issue 26): the error
+ * gets the English of `text` and `hint` from en.ts, and the keys to word it in any language.
+ */
+export function wordedErr<P>(err: (p: P, m: string, h?: string) => ScenarioError): (p: P, text: Msg, hint?: Msg) => ScenarioError {
+  return (p, text, hint) => withText(err(p, word('en', text), hint && word('en', hint)), text, hint);
 }
 
 /**

@@ -7,7 +7,7 @@ import { configKeyNames, resolveConfig, TcpConfigError, type TcpConfig, type Tcp
 import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory.ts';
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
 import { directionS, hostS, LINK_FIELDS, linkFieldNames, zodCheck } from './schema.ts';
-import { suggest, unknownHostHint, type Source } from './source.ts';
+import { suggestText, unknownHostHintText, withText, type Source } from './source.ts';
 import type { HostPlan, LinkPlan, Pos } from './plan.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -33,24 +33,24 @@ const KEY_OF_FIELD: Record<string, string> = Object.fromEntries(Object.entries(c
 
 export function buildHosts(src: Source, raw: Record<string, z.output<typeof hostS>>, fileTcp: Record<string, unknown> | undefined): HostPlan[] {
   const entries = Object.entries(raw);
-  if (entries.length === 0) throw src.error(src.at(['hosts']), 'hosts is empty', 'name at least one host, e.g. hosts: { client: {}, server: {} }');
+  if (entries.length === 0) throw src.worded(src.at(['hosts']), { key: 'topo.noHosts' }, { key: 'topo.h.noHosts' });
   const taken = new Map<number, string>();
   const explicit = new Map<string, number>();
   for (const [name, h] of entries) {
     if (!HOST_NAME.test(name) || RESERVED_HOSTS.includes(name)) {
-      throw src.error(src.keyAt(['hosts'], name), `"${name}" cannot be a host name`,
-        RESERVED_HOSTS.includes(name) ? `"${name}" has a meaning in steps; pick another name` : 'start with a letter (of any script); then letters, digits, - and _ (no spaces, ">", ":", "#" or "@")');
+      throw src.worded(src.keyAt(['hosts'], name), { key: 'topo.badName', params: { name } },
+        RESERVED_HOSTS.includes(name) ? { key: 'topo.h.reserved', params: { name } } : { key: 'topo.h.name' });
     }
     if (h?.addr === undefined) continue;
     let addr: number;
     try {
       addr = parseAddr(h.addr);
     } catch {
-      throw src.error(src.at(['hosts', name, 'addr']), `"${h.addr}" is not an IPv4 address`, 'four numbers 0-255 separated by dots, e.g. 10.0.0.1');
+      throw src.worded(src.at(['hosts', name, 'addr']), { key: 'inj.notAddr', params: { addr: h.addr } }, { key: 'topo.h.addr' });
     }
     const other = taken.get(addr);
     if (other !== undefined) {
-      throw src.error(src.at(['hosts', name, 'addr']), `address ${formatAddr(addr)} is already ${other}'s`, 'give every host its own address (hosts without addr get 10.0.0.1, 10.0.0.2, ...)');
+      throw src.worded(src.at(['hosts', name, 'addr']), { key: 'topo.addrTaken', params: { addr: formatAddr(addr), other } }, { key: 'topo.h.addrTaken' });
     }
     taken.set(addr, name);
     explicit.set(name, addr);
@@ -73,7 +73,12 @@ export function buildHosts(src: Source, raw: Record<string, z.output<typeof host
       // At the setting that breaks the rule (the host's own tcp:, else the file's), in the file's spelling.
       const key = KEY_OF_FIELD[e.key] ?? e.key;
       const path = h?.tcp?.[key as keyof typeof h.tcp] !== undefined ? ['hosts', name, 'tcp', key] : fileTcp?.[key] !== undefined ? ['tcp', key] : ['hosts', name];
-      throw src.error(src.at(path), e.message.replace(/\b[a-z][A-Za-z]+\b/g, (w) => KEY_OF_FIELD[w] ?? w), e.hint);
+      const se = src.error(src.at(path), e.message.replace(/\b[a-z][A-Za-z]+\b/g, (w) => KEY_OF_FIELD[w] ?? w), e.hint);
+      // The two rules between settings (lib/tcp/config.ts configProblems), in any language (issue 26).
+      const ms = /\((\d+) ms\)[^(]*\((\d+) ms\)/.exec(e.message);
+      const pair = ({ rtoMinMs: ['rto-min', 'rto-max', 'topo.h.rto'], persistMinMs: ['persist-min', 'persist-max', 'topo.h.persist'] } as const)[e.key as 'rtoMinMs'];
+      if (ms && pair) throw withText(se, { key: 'topo.minOverMax', params: { min: pair[0], a: ms[1]!, max: pair[1], b: ms[2]! } }, { key: pair[2] });
+      throw se;
     }
     return { name, addr, addrText: formatAddr(addr), tcp, pos: src.keyAt(['hosts'], name) };
   });
@@ -85,11 +90,11 @@ export function buildHosts(src: Source, raw: Record<string, z.output<typeof host
 
 function parseDirectionName(src: Source, text: string, at: Pos, names: readonly string[]): string {
   const m = /^\s*([^\s>]+)\s*>\s*([^\s>]+)\s*$/.exec(text);
-  if (!m) throw src.error(at, `"${text}" is not a link direction`, 'write it as "FROM>TO" with two host names, e.g. "client>server"');
+  if (!m) throw src.worded(at, { key: 'topo.notDirection', params: { text } }, { key: 'topo.h.direction' });
   for (const h of [m[1], m[2]]) {
-    if (!names.includes(h)) throw src.error(at, `link direction "${text}" names unknown host "${h}"`, unknownHostHint(h, names));
+    if (!names.includes(h)) throw src.worded(at, { key: 'topo.dirUnknownHost', params: { text, host: h } }, unknownHostHintText(h, names));
   }
-  if (m[1] === m[2]) throw src.error(at, `link direction "${text}" goes from a host to itself`, 'a direction joins two different hosts');
+  if (m[1] === m[2]) throw src.worded(at, { key: 'topo.dirItself', params: { text } }, { key: 'topo.h.dirItself' });
   return `${m[1]}>${m[2]}`;
 }
 
@@ -110,13 +115,13 @@ export function buildLink(src: Source, raw: Record<string, unknown> | undefined,
       udp = zodCheck(src, z.boolean(), value, ['link', 'udp']);
     } else if (key.includes('>')) {
       const dir = parseDirectionName(src, key, src.keyAt(['link'], key), names);
-      if (perDir.has(dir)) throw src.error(src.keyAt(['link'], key), `direction ${dir} is configured twice`, 'merge the two into one');
+      if (perDir.has(dir)) throw src.worded(src.keyAt(['link'], key), { key: 'topo.dirTwice', params: { dir } }, { key: 'topo.h.merge' });
       perDir.set(dir, { fields: zodCheck(src, directionS.nullable(), value, ['link', key]) ?? {}, key });
     } else if (LINK_FIELDS.includes(key)) {
       baseRaw[key] = value;
     } else {
-      throw src.error(src.keyAt(['link'], key), `unknown key "${key}" in link`,
-        suggest(key, [...LINK_FIELDS, 'udp'], 'known keys') + ', or a direction like "client>server"');
+      throw src.worded(src.keyAt(['link'], key), { key: 'sc.unknownKey', params: { key, where: { key: 'sc.inWhat', params: { what: 'link' } } } },
+        { key: 'sc.hintAnd', params: { hint: suggestText(key, [...LINK_FIELDS, 'udp'], 'sc.knownKeys'), extra: { key: 'sc.orDirection' } } });
     }
   }
   const base = zodCheck(src, directionS, baseRaw, ['link']);
@@ -129,10 +134,10 @@ export function buildLink(src: Source, raw: Record<string, unknown> | undefined,
   (base.drop ?? []).forEach((entry, i) => {
     const at = src.at(['link', 'drop', i]);
     const m = typeof entry === 'string' ? /^(.*?)\s*#\s*([0-9]+)\s*$/.exec(entry) : null;
-    if (!m) throw src.error(at, `drop entry ${JSON.stringify(entry)} does not say which segment`, 'write "FROM>TO #N": the Nth packet FROM sends to TO, e.g. "client>server #1"');
+    if (!m) throw src.worded(at, { key: 'topo.dropWhich', params: { entry: JSON.stringify(entry) } }, { key: 'topo.h.dropWhich' });
     const dir = parseDirectionName(src, m[1], at, names);
     const n = Number(m[2]);
-    if (n < 1) throw src.error(at, `drop index ${n} must be 1 or more`, 'packets are counted from #1 in each direction');
+    if (n < 1) throw src.worded(at, { key: 'topo.dropIndex', params: { n } }, { key: 'topo.h.dropIndex' });
     drops.get(dir)!.add(n);
   });
   for (const [dir, { fields, key }] of perDir) {
@@ -140,7 +145,7 @@ export function buildLink(src: Source, raw: Record<string, unknown> | undefined,
       const at = src.at(['link', key, 'drop', i]);
       const m = typeof entry === 'number' ? [String(entry), String(entry)] : /^\s*#?\s*([0-9]+)\s*$/.exec(entry);
       const n = m ? Number(m[1]) : NaN;
-      if (!Number.isInteger(n) || n < 1) throw src.error(at, `drop entry ${JSON.stringify(entry)} is not a packet number`, `packets ${dir} are counted from 1: write [1, 3] or ["#1", "#3"]`);
+      if (!Number.isInteger(n) || n < 1) throw src.worded(at, { key: 'topo.dropNumber', params: { entry: JSON.stringify(entry) } }, { key: 'topo.h.dropNumber', params: { dir } });
       drops.get(dir)!.add(n);
     });
   }

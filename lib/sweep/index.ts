@@ -18,6 +18,7 @@ import { VERSION } from '../version.ts';
 import { measure, planFor, SettingError, type RunRow, type Setting, type SweepSet } from './run.ts';
 import { renderSweepHtml } from './html.ts';
 import { writeReport } from '../report/html.ts';
+import { LANG_OPTION } from '../cli/commands.ts';
 
 export const SWEEP_COMMAND: CommandSpec = {
   name: 'sweep',
@@ -36,6 +37,7 @@ exit status: 0 every run held its expectations, 1 some did not, 2 bad input`,
     html: { type: 'string', value: 'OUT.html', help: 'write the table and a plot of --plot against the first --set key' },
     plot: { type: 'string', value: 'goodput|retransmissions|duration|held', help: 'the column the HTML plots (default goodput; beside goodput against a loss, the Mathis et al. curve)' },
     merge: { type: 'boolean', help: 'join the --json outputs named as arguments into one table' },
+    lang: LANG_OPTION,
   },
   positionals: true,
 };

@@ -24,7 +24,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['CLOSED', 'LISTEN', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
       'TIME', 'WAIT', 'SENT', 'RECEIVED', 'LAST', 'CLOSE', 'FIN-WAIT'].map((w) => [w, 'state name of RFC 9293'] as const),
     // socket calls and error codes, as the application's API names them
-    ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].map((w) => [w, 'socket API name'] as const),
+    ...['connect', 'accept', 'close', 'shutdown', 'abort', 'listen', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EADDRINUSE', 'EADDRNOTAVAIL', 'EMFILE', 'EISCONN', 'ENOTCONN'].map((w) => [w, 'socket API name'] as const),
     // units
     ...['ms', 's', 'B', 'KB', 'KiB', 'MiB', 'k', 'M', 'G', 'us', 'm', 'bit', 'kbit', 'mbit', 'gbit', 'MB', 'kB'].map((w) => [w, 'unit (k, M, G: the chart axes\' thousands)'] as const),
     // names of programs, formats, standards and system words (root, the ip command) a user types or looks for under that name
@@ -45,6 +45,20 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['PASS', 'FAIL', 'UNSUPPORTED'].map((w) => [w, "packetdrill's verdict words"] as const),
     // the trace's timer names (its `timer` field), which the explanation adds in parentheses after the Chinese name: 延迟确认计时器（delack）
     ...['rto', 'delack', 'persist', 'keepalive', 'timewait'].map((w) => [w, "the trace's timer name"] as const),
+    // issue 26 (h-lang3): the scenario file's rarer keys and commands, written in the file as they are: bottleneck: { queue, red: { min, max, max-p, weight } }, hosts' addr, listen 80 backlog 5, connect ... from PORT as NAME, link: up / down
+    ...['red', 'max', 'max-p', 'weight', 'queue', 'addr', 'backlog', 'from', 'as', 'up', 'down', 'access-delay', 'true', 'false'].map((w) => [w, 'scenario file syntax (rarer keys and step words)'] as const),
+    // inject's own words after the segment, written in the file as they are: inject a > b S ts 1 2, abs, noopts
+    ...['ts', 'abs', 'noopts'].map((w) => [w, 'inject option word (docs/scenario-format.md)'] as const),
+    // the events on: waits for, written in the file as they are: on: "server accepted"
+    ...['connected', 'accepted', 'readable', 'end-of-stream', 'closed', 'error'].map((w) => [w, 'event word of on: (docs/scenario-format.md)'] as const),
+    // metavariables of inject's and on:'s usage lines: inject FROM > TO ... [ts VAL ECR], on: "HOST EVENT", link commands: inject SEGMENT
+    ...['EVENT', 'VAL', 'ECR', 'SEGMENT'].map((w) => [w, 'usage notation: what the user writes there'] as const),
+    // RFC 9293's send-sequence variables, as the RFC and the textbooks write them: SND.UNA, SND.WND
+    ...['SND', 'UNA', 'WND'].map((w) => [w, 'state variable of RFC 9293 3.3.1'] as const),
+    // people, programs and system words named as they are: Floyd and Jacobson (RED's authors), Node (the runtime), sysctl
+    ...['Floyd', 'Jacobson', 'Node', 'sysctl', 'GiB'].map((w) => [w, 'proper name or unit'] as const),
+    // congestion controls by their names (Linux's and the RFCs'): the kernel and the model both run reno
+    ...['reno', 'cubic', 'newreno'].map((w) => [w, 'congestion control name'] as const),
     // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
     ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
   ],

@@ -7,10 +7,22 @@
  */
 import test from 'ava';
 import { CASE_NAMES } from '../../lib/bench/index.ts';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tcpemu, tmp } from '../cli/run.ts';
+import { ROOT, tcpemu, tmp } from '../cli/run.ts';
+import { real } from '../real/run-real.ts';
+import { replayCaptureCommand } from '../../lib/cli/replay-capture.ts';
+import { encodePcap } from '../../lib/wire/pcap.ts';
+import { encodePacket } from '../../lib/wire/tcp.ts';
+import { parseAddr } from '../../lib/wire/ipv4.ts';
+import { ACK, PSH, SYN } from '../../lib/wire/tcp-types.ts';
+import { realNoteText } from '../../lib/i18n/real-words.ts';
+import { kernelUnavailableReason, notCrossCheckable } from '../../lib/real/kernel.ts';
+import { namespaceSettings } from '../../lib/real/netns-settings.ts';
+import { linuxModelConfig } from '../../lib/real/compare.ts';
 import { leftovers, ownWords, pageText } from './zh-check.ts';
+import { loadScenario } from '../../lib/scenario/load.ts';
+import { ScenarioError } from '../../lib/scenario/errors.ts';
 
 const ZH = ['--lang', 'zh'];
 
@@ -180,4 +192,274 @@ test('segment lines of expect.segments written wrong, in Chinese, at FILE:LINE:C
     t.regex(r.err, says, line);
     t.deepEqual(leftovers(r.err.split(file).join(' '), { words: new Set(['x', 'a', 'b', 'c', 'sek', 'SQ']), lines: [] }), [], line);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Third round (h-lang3): the loader's rarer messages, replay of a capture, tcpemu real's comparison.
+
+/**
+ * Scenario mistakes the loader reports from inject, on:, hosts and link, bottleneck:, the rarer step
+ * syntax and expect.states/errors: each a whole file (hosts a and b), what the Chinese message must
+ * say, and a part of the English message, which is as before.
+ */
+const HOSTS = 'name: x\nhosts: { a: {}, b: {} }\n';
+const STEP = (cmd: string) => `${HOSTS}steps:\n  - { at: 0, b: listen 80 }\n  - { at: 10ms, ${cmd} }\n`;
+const LOADER_MISTAKES: [string, string, RegExp, string][] = [
+  // inject (lib/scenario/inject.ts)
+  ['inject: no segment', STEP('link: inject'), /inject 需要一个报文段/, 'inject needs a segment'],
+  ['inject: no FROM > TO', STEP('link: "inject a"'), /不是 FROM > TO FLAGS …… 的形式/, 'is not FROM > TO FLAGS'],
+  ['inject: bad port', STEP('link: "inject a:0 > b:80 S"'), /"0" 不是端口号[\s\S]*端口号是 1 到 65535/, 'is not a port'],
+  ['inject: bad address', STEP('link: "inject 10.0.0.300:5 > b:80 S"'), /不是 IPv4 地址/, 'is not an IPv4 address'],
+  ['inject: unknown host', STEP('link: "inject a > c S"'), /inject 写的主机 "c" 不存在[\s\S]*报文段要发往一台主机/, 'inject names unknown host "c"'],
+  ['inject: to itself', STEP('link: "inject a > a S"'), /inject 从 a 发往它自己/, 'inject from a to itself'],
+  ['inject: option without value', STEP('link: "inject a > b S mss"'), /mss 后面需要一个 0\.\.65535 之间的大小/, 'mss needs a size 0..65535'],
+  ['inject: ts needs two', STEP('link: "inject a > b S ts 1"'), /ts 后面需要两个数：VAL 和 ECR/, 'ts needs two numbers'],
+  ['inject: bad @conn', STEP('link: "inject a > b . @1x"'), /"@1x" 不是连接名/, 'is not a connection name'],
+  ['inject: any', STEP('link: "inject a > b ..."'), /./, ''],
+  ['inject: len disagrees', STEP('link: "inject a > b P. seq 1:5 len 9"'), /seq 1:5 包含 4 字节，但 len 写的是 9/, 'holds 4 bytes, but len says 9'],
+  ['inject: len too big', STEP('link: "inject a > b P. len 70000"'), /超过了一个报文段能携带的数据量/, 'is more than a segment can carry'],
+  ['inject: win too big', STEP('link: "inject a > b . win 9999999999"'), /./, ''],
+  // on: (lib/scenario/events.ts)
+  ['on: empty', `${HOSTS}steps:\n  - { on: "", a: close }\n`, /on: 是空的/, 'on: is empty'],
+  ['on: event first', `${HOSTS}steps:\n  - { on: "accepted b", a: close }\n`, /on: 写的主机 "accepted" 不存在[\s\S]*主机写在最前面/, 'the host comes first'],
+  ['on: bad conn', `${HOSTS}steps:\n  - { on: "a@1 ESTABLISHED", b: close }\n`, /"@1" 不是连接名/, 'is not a connection name'],
+  ['on: no event', `${HOSTS}steps:\n  - { on: "a", b: close }\n`, /只写了主机，没有写事件/, 'says which host but not which event'],
+  ['on: extra word', `${HOSTS}steps:\n  - { on: "a accepted now", b: close }\n`, /accepted 后面多了 "now"/, 'unexpected "now" after accepted'],
+  ['on: error code', `${HOSTS}steps:\n  - { on: "a error EFOO", b: close }\n`, /"EFOO" 不是应用程序会看到的错误/, 'is not an error an application sees'],
+  ['on: read no count', `${HOSTS}steps:\n  - { on: "a read", b: close }\n`, /read 需要一个字节数/, 'read needs a byte count'],
+  ['on: read 0', `${HOSTS}steps:\n  - { on: "a read 0", b: close }\n`, /read 至少要 1 字节/, 'read needs at least 1 byte'],
+  ['on: unknown event', `${HOSTS}steps:\n  - { on: "a acepted", b: close }\n`, /未知的事件 "acepted"[\s\S]*你是想写 "accepted" 吗/, 'unknown event "acepted"'],
+  ['on: stray after', `${HOSTS}steps:\n  - { at: 0, after: 5ms, b: close }\n`, /after: 要和 on: 一起用/, 'after: goes with on:'],
+  ['on: at and on', `${HOSTS}steps:\n  - { at: 0, on: "a accepted", b: close }\n`, /一步只能有 at: 或 on: 之一/, 'a step has at: or on:, not both'],
+  ['on: not text', `${HOSTS}steps:\n  - { on: 5, b: close }\n`, /on: 应当是文本，而不是数/, 'on: should be text, not number'],
+  ['on: every', `${HOSTS}steps:\n  - { on: "a accepted", every: 2, b: close }\n`, /every: 应当是 true 或 false/, 'every: should be true or false, not 2'],
+  // hosts and link (lib/scenario/topology.ts)
+  ['hosts: reserved name', 'name: x\nhosts: { link: {}, b: {} }\n', /"link" 不能作为主机名[\s\S]*在步骤中另有含义/, '"link" cannot be a host name'],
+  ['hosts: bad name', 'name: x\nhosts: { "a b": {}, b: {} }\n', /"a b" 不能作为主机名[\s\S]*以字母/, 'cannot be a host name'],
+  ['hosts: bad addr', 'name: x\nhosts: { a: { addr: 10.0.0.999 }, b: {} }\n', /不是 IPv4 地址/, 'is not an IPv4 address'],
+  ['hosts: addr taken', 'name: x\nhosts: { a: { addr: 10.0.0.7 }, b: { addr: 10.0.0.7 } }\n', /地址 10\.0\.0\.7 已经属于 a/, "address 10.0.0.7 is already a's"],
+  ['hosts: rto-min over rto-max', 'name: x\nhosts: { a: { tcp: { rto-min: 5s, rto-max: 2s } }, b: {} }\n', /`rto-min`（5000 ms）大于 `rto-max`（2000 ms）[\s\S]*RTO 的下限不能超过上限/, 'rto-min (5000 ms) is more than rto-max (2000 ms)'],
+  ['link: bad direction', `${HOSTS}link: { "a>": { delay: 1ms } }\n`, /不是链路方向/, 'is not a link direction'],
+  ['link: direction unknown host', `${HOSTS}link: { "a>c": { delay: 1ms } }\n`, /链路方向 "a>c" 写的主机 "c" 不存在/, 'names unknown host "c"'],
+  ['link: direction to itself', `${HOSTS}link: { "a>a": { delay: 1ms } }\n`, /从一台主机通往它自己/, 'goes from a host to itself'],
+  ['link: direction twice', `${HOSTS}link: { "a>b": { delay: 1ms }, "a > b": { delay: 2ms } }\n`, /方向 a>b 配置了两次/, 'direction a>b is configured twice'],
+  ['link: drop without direction', `${HOSTS}link: { drop: ["a b"] }\n`, /丢弃项 "a b" 没有说明丢弃哪个报文段/, 'does not say which segment'],
+  ['link: drop index 0', `${HOSTS}link: { drop: ["a>b #0"] }\n`, /丢弃序号 0 必须大于等于 1/, 'drop index 0 must be 1 or more'],
+  ['link: drop not a number', `${HOSTS}link: { "a>b": { drop: ["x"] } }\n`, /不是分组序号[\s\S]*a>b 方向的分组从 1 开始计数/, 'is not a packet number'],
+  // bottleneck: (lib/scenario/bottleneck.ts)
+  ['bottleneck: unknown key', `${HOSTS}bottleneck: { left: [a], right: [b], rat: 1mbit }\n`, /未知的键 "rat"（位于 bottleneck）[\s\S]*你是想写 "rate" 吗/, 'unknown key "rat" in bottleneck'],
+  ['bottleneck: no left', `${HOSTS}bottleneck: { right: [b] }\n`, /bottleneck 缺少 "left"/, 'bottleneck has no "left"'],
+  ['bottleneck: not a list', `${HOSTS}bottleneck: { left: [], right: [b] }\n`, /bottleneck\.left 应当是主机的列表/, 'bottleneck.left should be a list of hosts'],
+  ['bottleneck: unknown host', `${HOSTS}bottleneck: { left: [a], right: [c] }\n`, /bottleneck\.right 写的主机 "c" 不存在/, 'names unknown host "c"'],
+  ['bottleneck: both sides', `${HOSTS}bottleneck: { left: [a, b], right: [b] }\n`, /b 同时位于瓶颈的两侧/, 'b is on both sides of the bottleneck'],
+  ['bottleneck: neither side', `name: x\nhosts: { a: {}, b: {}, c: {} }\nbottleneck: { left: [a], right: [b] }\n`, /c 不在瓶颈的任何一侧/, 'c is on neither side of the bottleneck'],
+  ['bottleneck: twice', `${HOSTS}bottleneck: { left: [a, a], right: [b] }\n`, /a 在 bottleneck\.left 中出现了两次/, 'a is listed twice in bottleneck.left'],
+  ['bottleneck: queue', `${HOSTS}bottleneck: { left: [a], right: [b], queue: -1 }\n`, /bottleneck\.queue 不能是 -1/, 'bottleneck.queue cannot be -1'],
+  ['bottleneck: queue words', `${HOSTS}bottleneck: { left: [a], right: [b], queue: "x packets" }\n`, /"x" 不是分组数/, '"x" is not a number of packets'],
+  ['bottleneck: queue bytes', `${HOSTS}bottleneck: { left: [a], right: [b], queue: "5kb bytes" }\n`, /有歧义/, 'bottleneck.queue: "kb" is ambiguous'],
+  ['bottleneck: red not a mapping', `${HOSTS}bottleneck: { left: [a], right: [b], red: 5 }\n`, /bottleneck\.red 应当是一个映射[\s\S]*阈值以分组计/, 'bottleneck.red should be a mapping'],
+  ['bottleneck: red unknown key', `${HOSTS}bottleneck: { left: [a], right: [b], red: { min: 1, max: 5, maxp: 1% } }\n`, /未知的键 "maxp"（位于 bottleneck\.red）/, 'unknown key "maxp" in bottleneck.red'],
+  ['bottleneck: red no max', `${HOSTS}bottleneck: { left: [a], right: [b], red: { min: 1 } }\n`, /bottleneck\.red 缺少 "max"/, 'bottleneck.red has no "max"'],
+  ['bottleneck: red threshold', `${HOSTS}bottleneck: { left: [a], right: [b], red: { min: 1.5, max: 5 } }\n`, /不是整数个分组/, '1.5 is not a whole number of packets'],
+  ['bottleneck: red max under min', `${HOSTS}bottleneck: { left: [a], right: [b], red: { min: 5, max: 5 } }\n`, /bottleneck\.red\.max（5）必须大于 min（5）/, 'must be more than min (5)'],
+  ['bottleneck: red past queue', `${HOSTS}bottleneck: { left: [a], right: [b], queue: 10, red: { min: 5, max: 15 } }\n`, /超过了队列的上限（10 分组）/, "is past the queue's limit (10 packets)"],
+  ['bottleneck: red weight', `${HOSTS}bottleneck: { left: [a], right: [b], red: { min: 1, max: 5, weight: 0 } }\n`, /bottleneck\.red\.weight 必须大于 0[\s\S]*Floyd 和 Jacobson/, 'bottleneck.red.weight must be more than 0'],
+  ['bottleneck: red max-p', `${HOSTS}bottleneck: { left: [a], right: [b], red: { min: 1, max: 5, max-p: 2 } }\n`, /bottleneck\.red\.max-p：概率 2 不在 0\.\.1 之内/, 'bottleneck.red.max-p: probability 2 is outside 0..1'],
+  // the rarer step syntax (lib/scenario/steps.ts)
+  ['step: listen without port', STEP('a: listen'), /listen 后面需要一个端口号/, 'listen needs a port'],
+  ['step: bad port', STEP('a: listen 0'), /"0" 不是端口号[\s\S]*端口号是 1 到 65535 之间的数；listen PORT/, '"0" is not a port'],
+  ['step: listen extra', STEP('a: listen 80 now'), /listen 80 后面多了 "now"/, 'unexpected "now" after listen 80'],
+  ['step: backlog', STEP('a: listen 80 backlog x'), /backlog 后面需要一个 1 到 65535 之间的数/, 'backlog needs a number from 1 to 65535'],
+  ['step: listen @conn', STEP('a: listen @c1 80'), /listen 不作用于某个连接/, 'listen does not act on a connection'],
+  ['step: bad @conn', STEP('a: close @1'), /"@1" 不是连接名/, '"@1" is not a connection name'],
+  ['step: close extra', STEP('a: close now'), /close 后面多了 "now"/, 'unexpected "now" after close'],
+  ['step: connect without target', STEP('a: connect'), /connect 后面需要HOST:PORT/, 'connect needs HOST:PORT'],
+  ['step: not HOST:PORT', STEP('a: connect b'), /"b" 不是 HOST:PORT 的形式[\s\S]*例如 connect b:80/, '"b" is not HOST:PORT'],
+  ['step: from without port', STEP('a: connect b:80 from'), /connect 后面需要在 from 之后写一个端口号/, 'connect needs a port after from'],
+  ['step: as without name', STEP('a: connect b:80 as'), /as 后面需要一个连接名/, 'as needs a connection name'],
+  ['step: connect extra', STEP('a: connect b:80 via x'), /connect 中多了 "via"/, 'unexpected "via" in connect'],
+  ['step: send nothing', STEP('a: send'), /send 后面需要文本或字节数/, 'send needs the text or a byte count'],
+  ['step: read 0', STEP('a: read 0'), /read 至少要 1 字节/, 'read needs at least 1 byte'],
+  ['step: expect state without state', STEP('a: expect state'), /expect state 后面需要一个状态/, 'expect state needs a state'],
+  ['step: expect nothing', STEP('a: expect'), /expect 后面需要state 或 delivered/, 'expect needs state or delivered'],
+  ['step: unknown expectation', STEP('a: expect stat ESTABLISHED'), /未知的预期 "stat"[\s\S]*你是想写 "state" 吗/, 'unknown expectation "stat"'],
+  ['step: unknown command did you mean', STEP('a: clsoe'), /未知的命令 "clsoe"[\s\S]*你是想写 "close" 吗？（close \[@CONN\]）/, 'unknown command "clsoe"'],
+  ['step: not a mapping', `${HOSTS}steps:\n  - 5\n`, /第 1 步应当是一个映射，而不是数 5/, 'step 1 should be a mapping, not the number 5'],
+  ['step: two hosts', `${HOSTS}steps:\n  - { at: 0, a: close, b: close }\n`, /这一步却有 a 和 b[\s\S]*at: 相同的两步/, 'this one has a and b'],
+  ['step: no host', `${HOSTS}steps:\n  - { at: 0 }\n`, /第 1 步没有写主机[\s\S]*加上一台主机和它的命令/, 'step 1 has no host'],
+  ['step: command not text', `${HOSTS}steps:\n  - { at: 0, a: 5 }\n`, /a 的命令应当是文本，而不是数 5/, 'the command for a should be text, not the number 5'],
+  ['step: link command', `${HOSTS}steps:\n  - { at: 0, link: dwn }\n`, /未知的链路命令 "dwn"[\s\S]*链路命令有/, 'unknown link command "dwn"'],
+  ['step: sends past the limit', `${HOSTS}steps:\n  - { at: 0, a: send 9g }\n  - { at: 0, a: send 9g }\n`, /send 的总量已达 [0-9]+ 字节，超过了一个场景的上限/, 'more than the limit of'],
+  // expect.states / expect.errors (lib/scenario/segments.ts)
+  ['expect.states: unknown host', `${HOSTS}expect:\n  states: { c: [CLOSED] }\n`, /expect\.states 写的主机 "c" 不存在/, 'expect.states names unknown host "c"'],
+  ['expect.states: empty', `${HOSTS}expect:\n  states: { a: "" }\n`, /expect\.states\.a 是空的/, 'expect.states.a is empty'],
+  ['expect.errors: unknown code', `${HOSTS}expect:\n  errors: { a: ECONNREFUSD }\n`, /"ECONNREFUSD" 不是应用程序会看到的错误[\s\S]*你是想写 "ECONNREFUSED" 吗/, 'is not an error an application sees'],
+];
+
+test('the loader\'s rarer mistakes (inject, on:, hosts and link, bottleneck:, step syntax, expect.states/errors) in Chinese at FILE:LINE:COL; English as before', (t) => {
+  const own = new Set(['x', 'a', 'b', 'c', 'acepted', 'now', 'via', 'dwn', 'clsoe', 'stat', 'rat', 'maxp', 'EFOO', 'ECONNREFUSD']);
+  // Loaded in this process (the command line prints err.format(lang) and exits 2: the spawned run below shows it once).
+  const file = 'bad.yaml';
+  // Every mistake is checked before the verdict, so that one failure does not hide the others.
+  const problems: string[] = [];
+  for (const [name, text, says, english] of LOADER_MISTAKES) {
+    let err: unknown;
+    try {
+      loadScenario(text, file);
+    } catch (e) {
+      err = e;
+    }
+    if (!(err instanceof ScenarioError)) {
+      problems.push(`${name}: no ScenarioError: ${String(err)}`);
+      continue;
+    }
+    const zh = err.format('zh');
+    const en = err.format('en');
+    if (!/^bad\.yaml:\d+:\d+：/.test(zh) || !says.test(zh) || !/[\u4e00-\u9fff]/.test(zh)) problems.push(`${name}: ${zh}`);
+    for (const w of leftovers(zh.split(file).join(' '), { words: own, lines: [] })) problems.push(`${name}: English left: ${w}`);
+    if (!en.includes(english) || /[\u4e00-\u9fff]/.test(en)) problems.push(`${name} (English): ${en}`);
+  }
+  t.deepEqual(problems, []);
+  // The command line prints the same, exit 2.
+  const dir = tmp(t);
+  const bad = path.join(dir, 'bad.yaml');
+  writeFileSync(bad, LOADER_MISTAKES[0]![1]);
+  const r = tcpemu(['run', bad, ...ZH]);
+  t.is(r.code, 2);
+  t.regex(r.err, /bad\.yaml:5:\d+：inject 需要一个报文段\n  提示：/);
+});
+
+test('a forged segment that cannot be built fails its step in Chinese: no connection to take the ports from', (t) => {
+  const dir = tmp(t);
+  const file = path.join(dir, 'inject.yaml');
+  writeFileSync(file, `${HOSTS}steps:\n  - { at: 0, b: listen 80 }\n  - { at: 5ms, link: "inject a > b S" }\n  - { at: 6ms, link: "inject a > b . @zz" }\n`);
+  const zh = tcpemu(['run', file, '--view', 'none', ...ZH]);
+  t.is(zh.code, 1, zh.err);
+  t.regex(zh.out, /inject：a 和 b 之间没有可以取端口号的连接：请写出端口（a:4000 > b:80）/);
+  t.regex(zh.out, /inject：a 没有名为 zz 的连接/);
+  t.deepEqual(leftovers(zh.out.split(file).join(' '), { words: new Set(['x', 'a', 'b', 'zz']), lines: [] }), []);
+  const en = tcpemu(['run', file, '--view', 'none']);
+  t.true(en.out.includes('inject: no connection between a and b to take the ports from: write them (a:4000 > b:80)'), en.out);
+  t.true(en.out.includes('inject: a has no connection named zz'), en.out);
+});
+
+/** A capture of segments between 10.0.0.1:4000 (the client) and 10.0.0.2:80, one every millisecond: [from client?, flags, seq, ack, payload]. */
+function capture(segs: [boolean, number, number, number, string?][]): Buffer {
+  const [c, s] = [parseAddr('10.0.0.1'), parseAddr('10.0.0.2')];
+  return encodePcap(segs.map(([fromClient, flags, seq, ack, data], i) => ({
+    timeMs: i,
+    packet: encodePacket(fromClient ? c : s, fromClient ? s : c, { srcPort: fromClient ? 4000 : 80, dstPort: fromClient ? 80 : 4000, seq, ack, flags, window: 65535, urgent: 0, options: [], payload: Buffer.from(data ?? '') }),
+  })));
+}
+
+/** `tcpemu replay CAPTURE ARGS...` in this process (lib/cli/replay-capture.ts, where the command line sends a capture): exit status and output. */
+async function replay(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await replayCaptureCommand(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false });
+  return { code, out, err };
+}
+
+test('replay of a pcap capture in Chinese: every fixture capture, captures that are not conforming, and bad input; English as before', async (t) => {
+  const dir = tmp(t);
+  const own = new Set(['client', 'server']);
+  const fixtures = readdirSync(path.join(ROOT, 'fixtures/captures')).filter((f) => f.endsWith('.pcap')).map((f) => `fixtures/captures/${f}`);
+  t.true(fixtures.length >= 5);
+  for (const f of fixtures) {
+    const r = await replay([path.join(ROOT, f), ...ZH]);
+    t.is(r.code, 0, `${f}: ${r.err}`);
+    t.regex(r.out, /符合：.*发送的每个报文段都是模型允许的/, f);
+    t.deepEqual(leftovers(r.out.split(path.join(ROOT, f)).join(' '), { words: own, lines: [] }), [], f);
+  }
+  // Not conforming: the client sends data before the handshake is done; an ACK of bytes never sent; a reset that answers nothing.
+  const bad: [string, Buffer, RegExp, string][] = [
+    ['data-in-syn-sent.pcap', capture([[true, SYN, 100, 0], [true, ACK | PSH, 101, 1, 'hi']]),
+      /在 SYN-SENT 状态下发送了报文段：模型没有可以发送它的已同步连接/, 'a segment in SYN-SENT: the model has no synchronized connection to send it from'],
+    ['ack-ahead.pcap', capture([[true, SYN, 100, 0], [false, SYN | ACK, 500, 101], [true, ACK, 101, 501], [false, ACK, 501, 999]]),
+      /确认到 \d+，但模型只收到 \d+ 为止（它确认了这一端没有收到的字节）/, 'but the model has received only up to'],
+    ['closed-port.pcap', capture([[true, SYN, 100, 0], [false, ACK, 0, 101]]),
+      /关闭的端口（这一端没有发过 SYN）只能用 RST 回答/, 'a closed port (no SYN from this endpoint) answers only with RST'],
+  ];
+  for (const [name, buf, says, english] of bad) {
+    const file = path.join(dir, name);
+    writeFileSync(file, buf);
+    const r = await replay([file, ...ZH]);
+    t.is(r.code, 1, `${name}: ${r.out}${r.err}`);
+    t.regex(r.out, /不符合：第 \d+ 帧（[\d.]+ ms），由(客户端|服务器)发送：/, name);
+    t.regex(r.out, says, name);
+    t.deepEqual(leftovers(r.out.split(file).join(' '), { words: own, lines: [] }), [], name);
+    const en = await replay([file, '--brief']);
+    t.is(en.code, 1, name);
+    t.true(en.out.includes(english), `${name}: ${en.out}`);
+    t.regex(en.out, /NOT CONFORMING: frame \d+ \([\d.]+ ms\), sent by the (client|server): /, name);
+  }
+  // Bad input: not a capture, no connection opening, a folder, a bad --as.
+  const junk = path.join(dir, 'junk.pcap');
+  writeFileSync(junk, 'not a capture at all');
+  const noSyn = path.join(dir, 'nosyn.pcap');
+  writeFileSync(noSyn, capture([[true, ACK, 1, 1]]));
+  for (const [args, says] of [[[junk], /第 0 字节处：文件既不是 pcap 也不是 pcapng/], [[noSyn], /抓包中没有连接的建立（1 个分组中没有不带 ACK 的 SYN）/],
+    [[dir], /这是一个目录，需要的是 pcap 或 pcapng 抓包文件/], [[noSyn, '--as', 'both'], /--as 只能是 client 或 server，而不是 'both'/]] as const) {
+    const r = await replay([...args, ...ZH]);
+    t.is(r.code, 2, r.err);
+    t.regex(r.err, says);
+    t.deepEqual(leftovers(r.err.split(dir).join(' '), { words: new Set(['junk', 'nosyn', 'both']), lines: [] }), [], r.err);
+  }
+});
+
+test('the command line sends a capture to replay in Chinese: tcpemu replay CAPTURE --lang zh', (t) => {
+  const r = tcpemu(['replay', 'fixtures/captures/handshake.pcap', '--brief', ...ZH]);
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /^连接：客户端 /m);
+  t.deepEqual(leftovers(r.out.split('fixtures/captures/handshake.pcap').join(' '), { words: new Set(['client', 'server']), lines: [] }), []);
+});
+
+test('tcpemu real\'s notes (what Linux cannot take, what loopback cannot make) are read back in Chinese, each shape lib/real writes', (t) => {
+  const plan = loadScenario(`name: notes
+hosts: { a: { tcp: { msl: 1s, rto-initial: 3s, delayed-ack-time: 100ms, keepalive: 1500ms, keepalive-interval: 1500ms } }, b: {} }
+link: { delay: 5ms, loss: 0.1, "a>b": { drop: [1, 3], rate: 1mbit } }
+steps:
+  - { at: 0, b: listen 80 }
+  - { at: 0, a: connect b:80 }
+  - { at: 1s, link: down }
+`, 'notes.yaml');
+  const host = plan.hosts[0]!;
+  const settings = namespaceSettings('a', linuxModelConfig(host.tcp), 1500, 'cubic');
+  const lines = [...notCrossCheckable(plan), ...settings.notApplied, settings.modelOnly('segments')!];
+  t.true(lines.length >= 8, lines.join('\n'));
+  for (const line of lines) {
+    const zh = realNoteText('zh', line);
+    t.not(zh, line, `a shape lib/i18n/real-words.ts does not know: ${line}`);
+    t.deepEqual(leftovers(zh, { words: new Set(['a', 'b']), lines: [] }), [], zh);
+    t.is(realNoteText('en', line), line);
+  }
+});
+
+const kernelWhyNot = kernelUnavailableReason();
+if (kernelWhyNot) console.log(`test/learn/zh-more.test.ts: tcpemu real skipped: ${kernelWhyNot}`);
+(kernelWhyNot ? test.skip : test.serial)('tcpemu real in Chinese: its help, and the comparison of a run whose expectations fail on both sides, with no English left', async (t) => {
+  const help = tcpemu(['real', '--help', ...ZH]);
+  t.is(help.code, 0);
+  t.regex(help.out, /^用法：tcpemu real/);
+  t.deepEqual(leftovers(help.out, { words: new Set(['settle']), lines: [] }), []);
+  const dir = tmp(t);
+  const file = path.join(dir, 'realfail.yaml');
+  writeFileSync(file, `name: realfail
+hosts: { client: {}, server: {} }
+link: { delay: 10ms, "client>server": { drop: [3] } }
+steps:
+  - { at: 0, server: listen 80 }
+  - { at: 0, client: connect server:80 }
+  - { at: 100ms, client: send "hello" }
+  - { at: 150ms, client: expect state CLOSE-WAIT }
+  - { at: 160ms, server: expect delivered 9 }
+  - { at: 600ms, client: close }
+expect:
+  states: { client: [CLOSED, SYN-SENT, ESTABLISHED, CLOSED] }
+`);
+  const r = await real([file, '--lang', 'zh']);
+  t.true(r.code === 0 || r.code === 1, r.err);
+  for (const re of [/^内核：/m, /^模型：配置 linux/m, /── client ─/, /  状态      模型：  CLOSED SYN-SENT/, /^预期 +模型 +内核$/m, /预期 CLOSE-WAIT，但内核中它处在 ESTABLISHED/,
+    /^(一致|不一致)：/m]) t.regex(r.out, re);
+  t.deepEqual(leftovers(r.out.split(file).join(' '), { words: new Set(['realfail', 'client', 'server', 'hello']), lines: [] }), []);
 });
