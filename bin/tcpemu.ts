@@ -271,7 +271,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       pcapOut?.abort();
       if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
       // A run too big to keep: the user's to change, like any other bad input (exit 2), and nothing is written.
-      throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 300 bytes of memory)`);
+      throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 400 bytes of memory)`);
     } finally {
       progress?.stop();
     }
