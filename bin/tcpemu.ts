@@ -262,6 +262,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       const runOpts: RunOptions = {
         capture: showBytes, onProgress: progress?.update, maxEvents: o.maxEvents,
         record: drawn ? 'trace' : 'counts', keepDelivered: false,
+        // The ladder alone (no --html, no --max-events asked for) keeps a run's beginning and says it elides the rest.
+        keepFirst: view === 'ladder' && o.html === undefined && o.maxEvents === undefined ? LADDER_KEEPS : undefined,
         onEvent: traceOut ? (ev) => traceOut.write(ev) : undefined,
         onPacket: pcapOut ? (timeMs, packet) => pcapOut.write(timeMs, packet) : undefined,
       };
@@ -305,7 +307,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(result.summary, { color: io.color, lang }));
     else if (view === 'ladder') {
       const { Payloads } = await import('../lib/trace/payload.ts');
-      io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100), lang, payloads: result.packets.length > 0 ? Payloads.fromPackets(result.packets) : undefined }));
+      const e = result.elided;
+      io.out(renderLadder(e ? result.events.slice(0, e.kept) : result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100), lang, payloads: result.packets.length > 0 ? Payloads.fromPackets(result.packets) : undefined }));
+      if (e) io.out(msg(lang, 'ladder.elided', { n: e.events, from: fmtDuration(e.fromMs), to: fmtDuration(e.toMs), kept: LADDER_KEEPS }) + '\n');
     } else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color, lang }));
     else if (view === 'summary') io.out(renderSummary(result.summary, { color: io.color, lang }));
     else if (view === 'explain') {
@@ -320,6 +324,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   if (several && !o.json) io.out(msg(o.lang, 'cli.total', { passed: plans.length - failed, failed }) + '\n');
   return failed > 0 ? 1 : 0;
 }
+
+/** Events the ladder of `tcpemu run` keeps and draws before it elides the rest of a run (RunOptions.keepFirst). */
+export const LADDER_KEEPS = 10_000;
 
 /** The bytes a scenario's `send` steps write, all together. */
 function sentBytes(plan: { steps: readonly { command: { op: string; data?: { text: string } | { bytes: number } } }[] }): number {

@@ -43,6 +43,13 @@ export interface RunOptions {
    * its segments either way.
    */
   record?: 'trace' | 'counts';
+  /**
+   * With record 'trace': keep the first this many events whole, then only what the checks read (state
+   * changes and expectations), counting the rest as 'counts' does; RunResult.elided says what was let go.
+   * A drawing of a long run then holds its beginning, not the run (issue 29). A scenario whose checks
+   * read every segment (wholeTraceFor) keeps them all.
+   */
+  keepFirst?: number;
   /** Work out each connection's goodput (RunResult.flows): from the trace, or tallied as the run goes when it keeps none. */
   flows?: boolean;
   /**
@@ -100,6 +107,12 @@ export interface RunResult {
   errors: Record<string, string[]>;
   /** Goodput per connection (flowGoodputs), when RunOptions.flows asked for it; counted as the run went when it kept no trace. */
   flows?: FlowGoodput[];
+  /**
+   * What RunOptions.keepFirst let go: `events` events from `fromMs` to `toMs`; `kept` is how many of
+   * `events` (the meta event included) came before the first of them, so `events.slice(0, kept)` is the
+   * whole beginning of the run.
+   */
+  elided?: { events: number; fromMs: number; toMs: number; kept: number };
 }
 
 /** `send N` above this many bytes is made as it is sent (SimSocket.writeGenerated), not all at once. */
@@ -301,10 +314,12 @@ export function metaOf(plan: ScenarioPlan): MetaEvent {
 function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: RunOptions): Recording {
   const timers = opts.timers ?? true;
   const maxEvents = opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS;
-  const counts = opts.record === 'counts' && wholeTraceFor(plan) === undefined;
+  const whole = wholeTraceFor(plan) !== undefined;
+  const counts = opts.record === 'counts' && !whole;
   const onEvent = opts.onEvent;
   onEvent?.(metaOf(plan));
-  if (!counts) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  if (!counts && (opts.keepFirst === undefined || whole)) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  if (!counts) return firstEvents(plan, clock, opts.keepFirst!, { timers, maxEvents, onEvent, flows: opts.flows });
   if (!onEvent) {
     const recorder = new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers, flows: opts.flows });
     return { recorder, flows: recorder.flows };
@@ -326,6 +341,40 @@ interface Recording {
   recorder: RunRecorder;
   summary?: SummaryBuilder;
   flows?: FlowTally;
+  elided?: RunResult['elided'];
+}
+
+/**
+ * RunOptions.keepFirst: every event is counted (and streamed); the first `n` are kept, and after them only
+ * the state changes and expectations the checks read. Once one event is let go, none after it is kept but
+ * those: the kept beginning has no holes.
+ */
+function firstEvents(plan: ScenarioPlan, clock: { readonly now: number }, n: number, o: { timers: boolean; maxEvents: number; onEvent?: (ev: TraceEvent) => void; flows?: boolean }): Recording {
+  const summary = new SummaryBuilder(plan.hosts.map((h) => h.name));
+  const flows = o.flows ? new FlowTally() : undefined;
+  const recording: Recording = { recorder: undefined as unknown as RunRecorder, summary, flows };
+  let kept = 0;
+  const keep = (ev: TimedEvent) => {
+    const e = recording.elided;
+    if (e === undefined && kept < n) {
+      kept++;
+      return true;
+    }
+    if (ev.type === 'state' || ev.type === 'expect') return true;
+    if (e === undefined) recording.elided = { events: 1, fromMs: ev.t, toMs: ev.t, kept: kept + 1 };
+    else {
+      e.events++;
+      e.toMs = ev.t;
+    }
+    return false;
+  };
+  const sink = (ev: TimedEvent) => {
+    summary.add(ev);
+    flows?.add(ev);
+    o.onEvent?.(ev);
+  };
+  recording.recorder = new TraceRecorder(clock, { timers: o.timers, congestion: true, maxEvents: o.maxEvents, keep, sink });
+  return recording;
 }
 
 /** The watcher of the steps on events, when the plan has any (else undefined: the run is as it always was). */
@@ -401,6 +450,7 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
     summary,
     errors,
     ...(flows ? { flows: recording.flows?.flows() ?? flowGoodputs(events) } : {}),
+    ...(recording.elided ? { elided: recording.elided } : {}),
   };
 }
 
