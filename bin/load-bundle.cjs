@@ -14,17 +14,29 @@ const { createRequire } = require('node:module');
  * it for the process's exit before anything can end it).
  */
 module.exports = function loadBundle(file, beforeRun) {
+  const cacheFile = cacheFileOf(file);
   let cachedData;
   try {
-    cachedData = fs.readFileSync(`${file}.cache`);
+    cachedData = fs.readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
   const source = fs.readFileSync(file, 'utf8');
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
-  const writeCache = () => fs.writeFileSync(`${file}.cache`, script.createCachedData());
+  const writeCache = () => fs.writeFileSync(cacheFile, script.createCachedData());
   if (beforeRun) beforeRun(writeCache);
   const m = { exports: {} };
   script.runInThisContext()(m.exports, createRequire(file), m, file, path.dirname(file));
   return writeCache;
 };
+
+/**
+ * V8 takes a code cache only under the flags it was made with: Node started with flags (the installed
+ * command's first line, --max-semi-space-size) reads FILE.FLAGS.cache, `node FILE` alone FILE.cache. The
+ * build writes both (scripts/build.mjs).
+ */
+function cacheFileOf(file) {
+  const flags = process.execArgv.join(' ').replace(/[^A-Za-z0-9=]+/g, '-').replace(/^-+|-+$/g, '');
+  return flags === '' ? `${file}.cache` : `${file}.${flags}.cache`;
+}
+module.exports.cacheFileOf = cacheFileOf;

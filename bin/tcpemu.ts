@@ -263,6 +263,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       const runOpts: RunOptions = {
         capture: showBytes, onProgress: progress?.update, maxEvents: o.maxEvents,
         record: drawn ? 'trace' : 'counts', keepDelivered: false,
+        // The ladder alone (no --html, no --max-events asked for) keeps a run's beginning and says it elides the rest.
+        keepFirst: view === 'ladder' && o.html === undefined && o.maxEvents === undefined ? LADDER_KEEPS : undefined,
         onEvent: traceOut ? (ev) => traceOut.write(ev) : undefined,
         onPacket: pcapOut ? (timeMs, packet) => pcapOut.write(timeMs, packet) : undefined,
       };
@@ -272,7 +274,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       pcapOut?.abort();
       if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
       // A run too big to keep: the user's to change, like any other bad input (exit 2), and nothing is written.
-      throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 300 bytes of memory)`);
+      throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 400 bytes of memory)`);
     } finally {
       progress?.stop();
     }
@@ -306,7 +308,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     if (view === 'ladder' && hosts.length < 2) io.out(renderSummary(result.summary, { color: io.color, lang }));
     else if (view === 'ladder') {
       const { Payloads } = await import('../lib/trace/payload.ts');
-      io.out(renderLadder(result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100), lang, payloads: result.packets.length > 0 ? Payloads.fromPackets(result.packets) : undefined }));
+      const e = result.elided;
+      io.out(renderLadder(e ? result.events.slice(0, e.kept) : result.events, { hosts, color: io.color, width: o.width ?? (process.stdout.columns || 100), lang, payloads: result.packets.length > 0 ? Payloads.fromPackets(result.packets) : undefined }));
+      if (e) io.out(msg(lang, 'ladder.elided', { n: e.events, from: fmtDuration(e.fromMs), to: fmtDuration(e.toMs), kept: LADDER_KEEPS }) + '\n');
     } else if (view === 'states') io.out(renderStates(result.events, { hosts, color: io.color, lang }));
     else if (view === 'summary') io.out(renderSummary(result.summary, { color: io.color, lang }));
     else if (view === 'explain') {
@@ -321,6 +325,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   if (several && !o.json) io.out(msg(o.lang, 'cli.total', { passed: plans.length - failed, failed }) + '\n');
   return failed > 0 ? 1 : 0;
 }
+
+/** Events the ladder of `tcpemu run` keeps and draws before it elides the rest of a run (RunOptions.keepFirst). */
+export const LADDER_KEEPS = 10_000;
 
 /** The bytes a scenario's `send` steps write, all together. */
 function sentBytes(plan: { steps: readonly { command: { op: string; data?: { text: string } | { bytes: number } } }[] }): number {

@@ -4,7 +4,7 @@
  * copied, and the digest of the sources it was built from (scripts/sources.mjs).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,11 +77,22 @@ async function bundleRun() {
  * V8, same flags, same source) and compiles from scratch when it does not, so a stale cache costs time only.
  */
 function writeCodeCache() {
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/tcpemu.js'), 'run', path.join(root, 'fixtures/scenarios/handshake.yaml')], {
+  // Once as `node bin/tcpemu.js` starts, once with the installed command's flags (its first line): each reads its own cache.
+  for (const flags of [[], commandNodeFlags()]) writeCodeCacheWith(flags);
+}
+
+/** The flags of `#!/usr/bin/env -S node FLAGS`, the first line of bin/tcpemu.js (lib/bench/cli.ts reads them the same way). */
+function commandNodeFlags() {
+  const first = readFileSync(path.join(root, 'bin/tcpemu.js'), 'utf8').split('\n', 1)[0];
+  return (/^#!\/usr\/bin\/env(?: -S)? node((?: +\S+)*) *$/.exec(first)?.[1] ?? '').trim().split(/ +/).filter((f) => f !== '');
+}
+
+function writeCodeCacheWith(flags) {
+  const r = spawnSync(process.execPath, [...flags, path.join(root, 'bin/tcpemu.js'), 'run', path.join(root, 'fixtures/scenarios/handshake.yaml')], {
     cwd: root, env: { ...process.env, TCPEMU_WRITE_CODE_CACHE: '1', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (r.status !== 0) process.stderr.write('build: the code cache was not made; tcpemu run starts a little slower\n');
-  const sweep = spawnSync(process.execPath, [path.join(root, 'bin/tcpemu.js'), 'sweep', path.join(root, 'fixtures/scenarios/sweep-loss.yaml'), '--seeds', '1..40', '--jobs', '2'], {
+  const sweep = spawnSync(process.execPath, [...flags, path.join(root, 'bin/tcpemu.js'), 'sweep', path.join(root, 'fixtures/scenarios/sweep-loss.yaml'), '--seeds', '1..40', '--jobs', '2'], {
     cwd: root, env: { ...process.env, TCPEMU_WRITE_CODE_CACHE: '1', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (sweep.status !== 0) process.stderr.write("build: the sweep worker's code cache was not made; its workers start a little slower\n");

@@ -90,6 +90,18 @@ export function timeChild(cmd: string, args: string[], timeoutMs = 600_000): Chi
   return { wallMs, rssBytes: m ? Number(m[1]) * 1024 : undefined, ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
+/**
+ * The flags Node is started with by the installed command: its first line, `#!/usr/bin/env -S node FLAGS`
+ * (the young generation's size, which V8 takes only at start). The bench starts `node` with the same, so
+ * that it measures what a user runs.
+ */
+export function commandNodeFlags(bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.js')): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env(?: -S)? node((?: +\S+)*) *$/.exec(first);
+  if (!m) throw new Error(`${bin}: its first line should start Node (#!/usr/bin/env -S node FLAGS), not ${JSON.stringify(first)}`);
+  return m[1].trim().split(/ +/).filter((f) => f !== '');
+}
+
 export interface JobResult {
   job: CliJob;
   tcpemu: ChildRun;
@@ -103,6 +115,7 @@ export interface JobResult {
  */
 export function runCliJobs(opts: { scale: number; rounds: number; dir: string; log?: (s: string) => void; ns3?: string }): JobResult[] {
   const bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.js');
+  const flags = commandNodeFlags(bin);
   const out: JobResult[] = [];
   for (const job of CLI_JOBS) {
     const file = path.join(opts.dir, `${job}.yaml`);
@@ -110,7 +123,7 @@ export function runCliJobs(opts: { scale: number; rounds: number; dir: string; l
     const ours: ChildRun[] = [];
     const theirs: ChildRun[] = [];
     for (let i = 0; i < opts.rounds; i++) {
-      const a = timeChild(process.execPath, [bin, 'run', file, '--view', 'summary']);
+      const a = timeChild(process.execPath, [...flags, bin, 'run', file, '--view', 'summary']);
       if (!a.ok) throw new Error(`bench cli: tcpemu run ${job} failed:\n${a.out}`);
       ours.push(a);
       if (opts.ns3) {

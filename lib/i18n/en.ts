@@ -501,6 +501,7 @@ export const en = {
   "dropReason.bad-source": "bad-source",
   "dropReason.unknown": "unknown",
   "ladder.notDrawn": "({n} event{s} of {hosts} not drawn: the ladder shows {a} and {b})",
+  "ladder.elided": "(… {n} more events, {from} to {to}, not drawn: the ladder keeps a run's first {kept}; --trace FILE writes every event, --max-events N keeps up to N. The verdict and counts take in all of them.)",
   "report.reasonDropped": "dropped: {reason}",
   "report.noArrival": "? no arrival in trace",
   // ---- expectations' words (lib/scenario/expect.ts, runner.ts and events.ts build each result from these; issue 26 h-lang2)

@@ -490,6 +490,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "dropReason.bad-source": "源地址无效",
   "dropReason.unknown": "原因未知",
   "ladder.notDrawn": "（{hosts} 的 {n} 个事件没有画出{s}：时序图只画 {a} 和 {b}）",
+  "ladder.elided": "（…… 之后还有 {n} 个事件（{from} 到 {to}）没有画出：时序图只保留一次运行的前 {kept} 个事件；--trace FILE 会写下所有事件，--max-events N 最多保留 N 个。结论和计数包括所有事件。）",
   "report.reasonDropped": "丢弃：{reason}",
   "report.noArrival": "？跟踪记录中没有到达",
   // ---- expectations' words (lib/scenario/expect.ts, runner.ts and events.ts build each result from these; issue 26 h-lang2)

@@ -43,6 +43,13 @@ export interface RunOptions {
    * its segments either way.
    */
   record?: 'trace' | 'counts';
+  /**
+   * With record 'trace': keep the first this many events whole, then only what the checks read (state
+   * changes and expectations), counting the rest as 'counts' does; RunResult.elided says what was let go.
+   * A drawing of a long run then holds its beginning, not the run (issue 29). A scenario whose checks
+   * read every segment (wholeTraceFor) keeps them all.
+   */
+  keepFirst?: number;
   /** Work out each connection's goodput (RunResult.flows): from the trace, or tallied as the run goes when it keeps none. */
   flows?: boolean;
   /**
@@ -57,7 +64,7 @@ export interface RunOptions {
   keepDelivered?: boolean;
 }
 
-/** Trace events a run keeps by default: each takes about 300 bytes, so about 300 MB at the limit. */
+/** Trace events a run keeps by default: each takes about 400 bytes (379 on the lossy job of `bench --case cli`), so about 400 MB at the limit. */
 export const DEFAULT_MAX_TRACE_EVENTS = 1_000_000;
 /**
  * Events the virtual clock runs by default. Only a run that traces nothing can reach it before the trace
@@ -100,6 +107,12 @@ export interface RunResult {
   errors: Record<string, string[]>;
   /** Goodput per connection (flowGoodputs), when RunOptions.flows asked for it; counted as the run went when it kept no trace. */
   flows?: FlowGoodput[];
+  /**
+   * What RunOptions.keepFirst let go: `events` events from `fromMs` to `toMs`; `kept` is how many of
+   * `events` (the meta event included) came before the first of them, so `events.slice(0, kept)` is the
+   * whole beginning of the run.
+   */
+  elided?: { events: number; fromMs: number; toMs: number; kept: number };
 }
 
 /** `send N` above this many bytes is made as it is sent (SimSocket.writeGenerated), not all at once. */
@@ -112,8 +125,23 @@ export function payloadBytes(n: number, offset = 0): Buffer {
   return b;
 }
 
+/**
+ * The bytes payloadBytes(n, offset) would make, as a view of one shared, never written pattern: a generated
+ * segment then costs no memory of its own (a Buffer of its own per segment was half of what a bulk run
+ * allocated outside the heap, issue 29). Whoever is handed a payload may keep it but never writes to it,
+ * as with an application's own buffer.
+ */
+function patternView(n: number, offset: number): Buffer {
+  const start = offset % 26;
+  if (start + n > pattern.length) pattern = Buffer.allocUnsafeSlow(n + 26 + 4096).fill(ALPHABETS[0]);
+  return pattern.subarray(start, start + n);
+}
+
 /** "abc...z" starting at each letter: fill() repeats one, as fast as memset (a byte loop took 250 ms for 16 MiB). */
 const ALPHABETS = Array.from({ length: 26 }, (_, k) => Buffer.from(Array.from({ length: 26 }, (_, i) => 0x61 + ((k + i) % 26))));
+
+/** patternView's pattern: "abc...z" over and over from "a", as long as the longest segment asked for so far. */
+let pattern = Buffer.allocUnsafeSlow(64 * 1024 + 26).fill(ALPHABETS[0]);
 
 export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResult {
   if (plan.link.udp) throw new SocketError('EUDP', 'a scenario with link: { udp: true } runs on real time: use runScenarioUdp');
@@ -286,10 +314,12 @@ export function metaOf(plan: ScenarioPlan): MetaEvent {
 function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: RunOptions): Recording {
   const timers = opts.timers ?? true;
   const maxEvents = opts.maxEvents ?? DEFAULT_MAX_TRACE_EVENTS;
-  const counts = opts.record === 'counts' && wholeTraceFor(plan) === undefined;
+  const whole = wholeTraceFor(plan) !== undefined;
+  const counts = opts.record === 'counts' && !whole;
   const onEvent = opts.onEvent;
   onEvent?.(metaOf(plan));
-  if (!counts) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  if (!counts && (opts.keepFirst === undefined || whole)) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  if (!counts) return firstEvents(plan, clock, opts.keepFirst!, { timers, maxEvents, onEvent, flows: opts.flows });
   if (!onEvent) {
     const recorder = new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers, flows: opts.flows });
     return { recorder, flows: recorder.flows };
@@ -311,6 +341,40 @@ interface Recording {
   recorder: RunRecorder;
   summary?: SummaryBuilder;
   flows?: FlowTally;
+  elided?: RunResult['elided'];
+}
+
+/**
+ * RunOptions.keepFirst: every event is counted (and streamed); the first `n` are kept, and after them only
+ * the state changes and expectations the checks read. Once one event is let go, none after it is kept but
+ * those: the kept beginning has no holes.
+ */
+function firstEvents(plan: ScenarioPlan, clock: { readonly now: number }, n: number, o: { timers: boolean; maxEvents: number; onEvent?: (ev: TraceEvent) => void; flows?: boolean }): Recording {
+  const summary = new SummaryBuilder(plan.hosts.map((h) => h.name));
+  const flows = o.flows ? new FlowTally() : undefined;
+  const recording: Recording = { recorder: undefined as unknown as RunRecorder, summary, flows };
+  let kept = 0;
+  const keep = (ev: TimedEvent) => {
+    const e = recording.elided;
+    if (e === undefined && kept < n) {
+      kept++;
+      return true;
+    }
+    if (ev.type === 'state' || ev.type === 'expect') return true;
+    if (e === undefined) recording.elided = { events: 1, fromMs: ev.t, toMs: ev.t, kept: kept + 1 };
+    else {
+      e.events++;
+      e.toMs = ev.t;
+    }
+    return false;
+  };
+  const sink = (ev: TimedEvent) => {
+    summary.add(ev);
+    flows?.add(ev);
+    o.onEvent?.(ev);
+  };
+  recording.recorder = new TraceRecorder(clock, { timers: o.timers, congestion: true, maxEvents: o.maxEvents, keep, sink });
+  return recording;
 }
 
 /** The watcher of the steps on events, when the plan has any (else undefined: the run is as it always was). */
@@ -386,6 +450,7 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
     summary,
     errors,
     ...(flows ? { flows: recording.flows?.flows() ?? flowGoodputs(events) } : {}),
+    ...(recording.elided ? { elided: recording.elided } : {}),
   };
 }
 
@@ -497,7 +562,7 @@ class World {
         const n = cmd.data.bytes;
         this.sendOffset.set(sock, off + n);
         // A large pattern is made as the send buffer takes it: memory stays that of the buffers (issue 29).
-        if (n > GENERATE_ABOVE) sock.writeGenerated({ length: n, make: (start, len) => payloadBytes(len, off + start) });
+        if (n > GENERATE_ABOVE) sock.writeGenerated({ length: n, make: (start, len) => patternView(len, off + start) });
         else sock.write(payloadBytes(n, off));
         return;
       }

@@ -5,7 +5,10 @@
  */
 import test from 'ava';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
-import { CLI_JOBS, jobScenario } from '../../lib/bench/cli.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CLI_JOBS, commandNodeFlags, jobScenario } from '../../lib/bench/cli.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { runScenario } from '../../lib/scenario/runner.ts';
 
@@ -55,4 +58,21 @@ test('bench rejects an unknown case with status 2', async (t) => {
   const code = await benchCommand(['--case', 'nope'], { out: () => {}, err: (s) => { err += s; } });
   t.is(code, 2);
   t.regex(err, /unknown case 'nope'/);
+});
+
+test('the bench starts Node with the flags of the installed command (its first line), and refuses a first line that does not start Node', (t) => {
+  // bin/tcpemu.js holds the young generation small (issue 29): the bench must measure that, not Node's default.
+  t.deepEqual(commandNodeFlags(), ['--max-semi-space-size=1']);
+  const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-flags-'));
+  try {
+    const f = path.join(dir, 'cmd.js');
+    writeFileSync(f, '#!/usr/bin/env node\nconsole.log(1)\n');
+    t.deepEqual(commandNodeFlags(f), []);
+    writeFileSync(f, '#!/usr/bin/env -S node --a=1  --b\n');
+    t.deepEqual(commandNodeFlags(f), ['--a=1', '--b']);
+    writeFileSync(f, '#!/bin/sh\n');
+    t.throws(() => commandNodeFlags(f), { message: /first line should start Node/ });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
