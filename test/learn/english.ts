@@ -59,6 +59,8 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['Floyd', 'Jacobson', 'Node', 'sysctl', 'GiB'].map((w) => [w, 'proper name or unit'] as const),
     // congestion controls by their names (Linux's and the RFCs'): the kernel and the model both run reno
     ...['reno', 'cubic', 'newreno'].map((w) => [w, 'congestion control name'] as const),
+    // issue 26 (h-lang4): the host name a user types for this machine in an ADDR:PORT example (serve/connect --udp localhost:9000)
+    ...['localhost'].map((w) => [w, 'host name typed in an address'] as const),
     // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
     ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
   ],
