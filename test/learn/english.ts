@@ -61,6 +61,10 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['reno', 'cubic', 'newreno'].map((w) => [w, 'congestion control name'] as const),
     // issue 26 (h-lang4): the host name a user types for this machine in an ADDR:PORT example (serve/connect --udp localhost:9000)
     ...['localhost'].map((w) => [w, 'host name typed in an address'] as const),
+    // programs bench compares with, by their names: tshark, ns-3
+    ...['tshark', 'ns-3'].map((w) => [w, 'proper name'] as const),
+    // the link's keys in the scenario file, written there as they are: link: { udp: true, "a>b": { drop: [2] } }
+    ...['udp', 'drop'].map((w) => [w, 'scenario file syntax'] as const),
     // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
     ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
   ],

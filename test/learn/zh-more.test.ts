@@ -6,7 +6,9 @@
  * test/learn/english.ts's allow-list, as zh-cli.test.ts does for the commands a learner runs first.
  */
 import test from 'ava';
-import { CASE_NAMES } from '../../lib/bench/index.ts';
+import { CASE_NAMES, table as benchTable } from '../../lib/bench/index.ts';
+import { isKey } from '../../lib/i18n/index.ts';
+import { runScenarioUdp } from '../../lib/scenario/runner.ts';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tcpemu, tmp } from '../cli/run.ts';
@@ -578,4 +580,49 @@ test('serve and connect take --lang and say their usage mistakes in Chinese, exi
   const fr = await chat(serve, ['--udp', '127.0.0.1:0', '--lang', 'fr']);
   t.is(fr.code, 2);
   t.regex(fr.err, /--lang is one of en, zh, not 'fr'/);
+});
+
+test('bench\'s result table in Chinese: heads, goals and verdicts (the measured cells are figures with units); English as before', (t) => {
+  const row = (c: string, goal: string, met: boolean | undefined, ratio?: number) => ({ case: c, figures: {}, ratio, goal, met, tcpemu: '1.00 Mconn/s', peer: '' });
+  const rows = [row('bulk-64k', '>= 1.5x kernel', true, 2), row('replay', 'faster than tshark', false, 0.5), row('lossy', '(none: reported)', undefined)];
+  const zh = benchTable(rows, 'zh').trimEnd().split('\n');
+  t.regex(zh[0]!, /^用例 +tcpemu +对照 +倍数 +目标 +达成$/);
+  t.regex(zh[2]!, /^bulk-64k +1\.00 Mconn\/s +2\.00x +≥ 内核的 1\.5 倍 +是$/);
+  t.regex(zh[3]!, /^replay +1\.00 Mconn\/s +0\.50x +比 tshark 快 +否$/);
+  t.regex(zh[4]!, /^lossy +1\.00 Mconn\/s +（无：只报告） +-$/);
+  // Every head ends where its column does, counted in terminal columns (a Chinese character takes two).
+  const at = (line: string, cell: string) => displayWidth(line.slice(0, line.lastIndexOf(cell)));
+  t.is(at(zh[2]!, '是'), at(zh[0]!, '达成'));
+  t.is(at(zh[3]!, '否'), at(zh[0]!, '达成'));
+  // Kept: the case names, the ratio's x (2.00x) and tshark (a program's name).
+  t.deepEqual(leftovers(zh.map((l) => l.replace(/1\.00 Mconn\/s/, ' ')).join('\n'), { words: new Set([...CASE_NAMES, 'x', 'tshark']), lines: [] }), []);
+  // Every goal the cases set is in the catalogue, so none shows in English in a Chinese table.
+  for (const c of CASE_NAMES) t.true(isKey(`bench.goal.${c}`), c);
+  const en = benchTable(rows, 'en').trimEnd().split('\n');
+  t.regex(en[0]!, /^case +tcpemu +peer +ratio +goal +met$/);
+  t.regex(en[2]!, /^bulk-64k +1\.00 Mconn\/s +2\.00x +>= 1\.5x kernel +yes$/);
+  t.regex(en[3]!, /^replay +1\.00 Mconn\/s +0\.50x +faster than tshark +NO$/);
+  t.regex(en[4]!, /^lossy +1\.00 Mconn\/s +\(none: reported\) +-$/);
+});
+
+test('a scenario the UDP link cannot run (three hosts; drops, a rate or a queue on a direction), in Chinese at FILE:LINE:COL; English as before', async (t) => {
+  const file = 'udp.yaml';
+  const steps = 'steps:\n  - { at: 0, b: listen 7 }\n';
+  const cases: [string, string, RegExp, string][] = [
+    ['three hosts', `name: nolink\nhosts: { a: {}, b: {}, c: {} }\nlink: { udp: true }\n${steps}`,
+      /^udp\.yaml:3:9：link: \{ udp: true \} 只能连接两台主机，而这个场景有 3 台\n.*三台或更多主机请使用内存链路/, "link: { udp: true } connects exactly two hosts, and this scenario has 3"],
+    ['a drop and a rate', `name: nolink\nhosts: { a: {}, b: {} }\nlink: { udp: true, "a>b": { drop: [2], rate: 1mbit } }\n${steps}`,
+      /^udp\.yaml:3:9：a>b：drop、rate 不能用在 UDP 链路上\n.*去掉它们，或在内存链路上运行/, 'a>b: drop, rateBitsPerSec cannot be applied on the UDP link'],
+  ];
+  for (const [name, text, says, english] of cases) {
+    // Refused before any socket opens.
+    const err = await t.throwsAsync(runScenarioUdp(loadScenario(text, file)), { instanceOf: ScenarioError }, name);
+    const zh = (err as ScenarioError).format('zh');
+    t.regex(zh, says, name);
+    // The Chinese names the file's keys (drop, rate); the English keeps the plan's field names it always gave.
+    t.deepEqual(leftovers(zh.split(file).join(' '), { words: new Set(['a', 'b', 'c', 'nolink']), lines: [] }), [], name);
+    const en = (err as ScenarioError).format('en');
+    t.true(en.includes(english), `${name}: ${en}`);
+    t.false(/[\u4e00-\u9fff]/.test(en), name);
+  }
 });
