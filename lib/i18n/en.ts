@@ -1259,6 +1259,18 @@ export const en = {
   "udp.field.drop": "drop",
   "udp.field.rateBitsPerSec": "rateBitsPerSec",
   "udp.field.queueLimit": "queueLimit",
+  // ---- issue 26 (h-lang4): why tcpemu real cannot run through namespaces or on the kernel (lib/i18n/real-words.ts realWhyText)
+  "realw.no.asked": "asked for with --loopback",
+  "realw.no.linux": "the kernel run through namespaces needs Linux (network namespaces and /dev/net/tun); this is {platform}",
+  "realw.no.netnsRoot": "the kernel run through namespaces needs root (it creates a network namespace and a TUN device in it); run it as root",
+  "realw.no.tun": "/dev/net/tun does not exist (load the tun module, or give the container the device: --device /dev/net/tun)",
+  "realw.no.ip": "the kernel run through namespaces needs the ip command (iproute2), which is not installed (apt-get install -y iproute2)",
+  "realw.no.python": "the kernel run through namespaces needs python3 to open the TUN device (lib/real/tun-helper.py), and it is not installed",
+  "realw.no.root": "the kernel run needs root (tcpdump captures on lo); run it as root",
+  "realw.no.tcpdump": "the kernel run needs tcpdump, which is not installed (apt-get install -y tcpdump)",
+  "realw.no.proc": "the kernel run needs /proc/net/tcp to observe kernel states, and it cannot be read here",
+  "real.unavailable": "tcpemu real: {reason}",
+  "real.unavailableBoth": "tcpemu real: {reason}; and the run through namespaces cannot happen either: {why}",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}: first difference{fields}",
   "diff.in": " in {fields}",

@@ -1248,6 +1248,18 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "udp.field.drop": "drop",
   "udp.field.rateBitsPerSec": "rate",
   "udp.field.queueLimit": "queue",
+  // ---- issue 26 (h-lang4): why tcpemu real cannot run through namespaces or on the kernel (lib/i18n/real-words.ts realWhyText)
+  "realw.no.asked": "由 --loopback 指定",
+  "realw.no.linux": "经由命名空间在内核上运行需要 Linux（网络命名空间和 /dev/net/tun）；这里是 {platform}",
+  "realw.no.netnsRoot": "经由命名空间在内核上运行需要 root 权限（它要创建网络命名空间并在其中创建 TUN 设备）；请以 root 身份运行",
+  "realw.no.tun": "/dev/net/tun 不存在（请加载 `tun` 模块，或把该设备交给容器：--device /dev/net/tun）",
+  "realw.no.ip": "经由命名空间在内核上运行需要 ip 命令（`iproute2`），但它没有安装（`apt-get install -y iproute2`）",
+  "realw.no.python": "经由命名空间在内核上运行需要 `python3` 来打开 TUN 设备（`lib/real/tun-helper.py`），但它没有安装",
+  "realw.no.root": "在内核上运行需要 root 权限（tcpdump 在 `lo` 上抓包）；请以 root 身份运行",
+  "realw.no.tcpdump": "在内核上运行需要 tcpdump，但它没有安装（`apt-get install -y tcpdump`）",
+  "realw.no.proc": "在内核上运行需要读取 /proc/net/tcp 来观察内核中的状态，但这里无法读取",
+  "real.unavailable": "tcpemu real：{reason}",
+  "real.unavailableBoth": "tcpemu real：{reason}；经由命名空间的运行也无法进行：{why}",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}：第一处不同{fields}",
   "diff.in": "，在 {fields}",

@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { CASE_NAMES, table as benchTable } from '../../lib/bench/index.ts';
-import { isKey } from '../../lib/i18n/index.ts';
+import { isKey, msg } from '../../lib/i18n/index.ts';
 import { runScenarioUdp } from '../../lib/scenario/runner.ts';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,8 @@ import { encodePcap } from '../../lib/wire/pcap.ts';
 import { encodePacket } from '../../lib/wire/tcp.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, PSH, SYN } from '../../lib/wire/tcp-types.ts';
-import { realNoteText } from '../../lib/i18n/real-words.ts';
+import { realNoteText, realWhyText } from '../../lib/i18n/real-words.ts';
+import { netnsUnavailableReason } from '../../lib/real/netns-link.ts';
 import { kernelUnavailableReason, notCrossCheckable } from '../../lib/real/kernel.ts';
 import { namespaceSettings } from '../../lib/real/netns-settings.ts';
 import { linuxModelConfig } from '../../lib/real/compare.ts';
@@ -625,4 +626,29 @@ test('a scenario the UDP link cannot run (three hosts; drops, a rate or a queue 
     t.true(en.includes(english), `${name}: ${en}`);
     t.false(/[\u4e00-\u9fff]/.test(en), name);
   }
+});
+
+test('why tcpemu real cannot run through namespaces or on the kernel, in Chinese: every reason lib/real gives today is recognised', (t) => {
+  // The reasons as lib/real writes them: kernelUnavailableReason's and tunUnavailableReason's return lines (the
+  // latter as netnsUnavailableReason words them), read from their source, so a new or reworded one fails here.
+  const returns = (file: string, fn: string) => {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    const body = text.slice(text.indexOf(`export function ${fn}(`), text.indexOf('\n}\n', text.indexOf(`export function ${fn}(`)));
+    return [...body.matchAll(/return (['`])(.*?)\1;/g)].map((m) => m[2]!.replace('${process.platform}', 'freebsd'));
+  };
+  const reasons = [...returns('lib/real/kernel.ts', 'kernelUnavailableReason'),
+    ...returns('lib/real/tun.ts', 'tunUnavailableReason').map((r) => r.replace('the TUN interop', 'the kernel run through namespaces')), 'asked for with --loopback'];
+  t.is(reasons.length, 9);
+  for (const r of reasons) {
+    const zh = realWhyText('zh', r);
+    t.not(zh, r, r);
+    t.regex(zh, /[\u4e00-\u9fff]/, r);
+    t.deepEqual(leftovers(zh, { words: new Set(['freebsd']), lines: [] }), [], zh);
+    t.is(realWhyText('en', r), r);
+  }
+  // This machine's own reasons (if any) too, and the CLI's line that joins two of them, in both languages.
+  for (const r of [kernelUnavailableReason(), netnsUnavailableReason()]) if (r !== undefined) t.regex(realWhyText('zh', r), /[\u4e00-\u9fff]/, r);
+  t.is(msg('en', 'real.unavailableBoth', { reason: reasons[1]!, why: reasons[3]! }),
+    `tcpemu real: ${reasons[1]}; and the run through namespaces cannot happen either: ${reasons[3]}`);
+  t.regex(msg('zh', 'real.unavailableBoth', { reason: realWhyText('zh', reasons[1]!), why: realWhyText('zh', reasons[3]!) }), /^tcpemu real：在内核上运行需要 tcpdump.*；经由命名空间的运行也无法进行：/);
 });
