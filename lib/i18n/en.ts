@@ -1271,6 +1271,9 @@ export const en = {
   "realw.no.proc": "the kernel run needs /proc/net/tcp to observe kernel states, and it cannot be read here",
   "real.unavailable": "tcpemu real: {reason}",
   "real.unavailableBoth": "tcpemu real: {reason}; and the run through namespaces cannot happen either: {why}",
+  // ---- issue 26 (h-lang4): the progress bars on stderr (cli-progress fills in {bar}, {value}, {total}, {bytes}, {eta_formatted})
+  "progress.run": "virtual time {bar} {value}/{total} s | {bytes} moved",
+  "progress.sweep": "sweep {bar} {value}/{total} runs | {eta_formatted} left",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}: first difference{fields}",
   "diff.in": " in {fields}",

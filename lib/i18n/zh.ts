@@ -1260,6 +1260,9 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "realw.no.proc": "在内核上运行需要读取 /proc/net/tcp 来观察内核中的状态，但这里无法读取",
   "real.unavailable": "tcpemu real：{reason}",
   "real.unavailableBoth": "tcpemu real：{reason}；经由命名空间的运行也无法进行：{why}",
+  // ---- issue 26 (h-lang4): the progress bars on stderr (cli-progress fills in {bar}, {value}, {total}, {bytes}, {eta_formatted})
+  "progress.run": "虚拟时间 {bar} {value}/{total} s | 已传送 {bytes}",
+  "progress.sweep": "扫描 {bar} 已完成 {value}/{total} 次运行 | 还需 {eta_formatted}",
   // ---- replay's first difference (lib/trace/diff.ts)
   "diff.first": "{file}:{line}：第一处不同{fields}",
   "diff.in": "，在 {fields}",

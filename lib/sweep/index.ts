@@ -403,7 +403,7 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
     }
     if (Buffer.byteLength(text) > MAX_SOURCE_BYTES) throw sourceTooLarge(file, Buffer.byteLength(text));
     const seeds = v.seeds === undefined ? [planFor(text, file, {}).seed] : parseSeeds(v.seeds);
-    const bar = io.isTTY && process.stderr.isTTY ? await progressBar(combinations(sets).length * seeds.length) : undefined;
+    const bar = io.isTTY && process.stderr.isTTY ? await progressBar(combinations(sets).length * seeds.length, langOfArgs(args)) : undefined;
     try {
       out = await runSweep(text, file, sets, seeds, { jobs, onProgress: bar?.update });
     } catch (e) {
@@ -421,9 +421,9 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
   return out.table.every((r) => r.held === r.runs) ? 0 : 1;
 }
 
-async function progressBar(total: number): Promise<{ update: (done: number) => void; stop: () => void }> {
+async function progressBar(total: number, lang: Lang): Promise<{ update: (done: number) => void; stop: () => void }> {
   const { default: cliProgress } = await import('cli-progress');
-  const bar = new cliProgress.SingleBar({ format: 'sweep {bar} {value}/{total} runs | {eta_formatted} left', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar({ format: msg(lang, 'progress.sweep'), stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
   bar.start(total, 0);
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }

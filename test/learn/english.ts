@@ -76,7 +76,7 @@ export function withoutCode(text: string): string {
     .replace(/\x1b\[[0-9;]*m/g, '')
     .replace(/[A-Za-z][\w-]*…/g, ' ') // a word the ladder cut to fit its cell (FIN-WA…) is no word
     .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
-    .replace(/\{[A-Za-z]+\}/g, ' ')
+    .replace(/\{[A-Za-z_]+\}/g, ' ') // a placeholder, cli-progress's {eta_formatted} too
     .replace(/\{"[^}]*\}/g, ' ')
     .replace(/\{[a-z]+(?:, [a-z]+)+\}/g, ' ') // the fields of a JSON object named in a help line: {file, verdict, line}
     .replace(/\b\d+\.\d+\.\d+\.(?:\d+|x)\b/g, ' ') // an IPv4 address, or a range of them written 10.0.0.x

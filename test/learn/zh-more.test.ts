@@ -652,3 +652,18 @@ test('why tcpemu real cannot run through namespaces or on the kernel, in Chinese
     `tcpemu real: ${reasons[1]}; and the run through namespaces cannot happen either: ${reasons[3]}`);
   t.regex(msg('zh', 'real.unavailableBoth', { reason: realWhyText('zh', reasons[1]!), why: realWhyText('zh', reasons[3]!) }), /^tcpemu real：在内核上运行需要 tcpdump.*；经由命名空间的运行也无法进行：/);
 });
+
+test('the progress bars of a long run and of a sweep in Chinese, as cli-progress draws them; English as before', async (t) => {
+  const { default: cliProgress } = await import('cli-progress');
+  const F = cliProgress.Format;
+  const draw = (format: string) => F.Formatter({ format, barsize: 10, barCompleteString: '#'.repeat(10), barIncompleteString: '-'.repeat(10), barGlue: '',
+    formatBar: F.BarFormat, formatValue: F.ValueFormat, formatTime: F.TimeFormat, etaBuffer: 10, autopaddingChar: ' ' } as never,
+  { progress: 0.5, eta: 12, startTime: Date.now(), stopTime: null, total: 10, value: 5, maxWidth: 100 } as never, { bytes: '3 kB' });
+  t.is(draw(msg('zh', 'progress.run')), '虚拟时间 #####----- 5/10 s | 已传送 3 kB');
+  t.regex(draw(msg('zh', 'progress.sweep')), /^扫描 #####----- 已完成 5\/10 次运行 \| 还需 \d+s$/);
+  t.deepEqual(leftovers(draw(msg('zh', 'progress.run'))), []);
+  t.deepEqual(leftovers(draw(msg('zh', 'progress.sweep')), { words: new Set(['s']), lines: [] }), []);
+  t.is(draw(msg('en', 'progress.run')), 'virtual time #####----- 5/10 s | 3 kB moved');
+  t.regex(draw(msg('en', 'progress.sweep')), /^sweep #####----- 5\/10 runs \| \d+s left$/);
+  t.is(msg('en', 'progress.sweep'), 'sweep {bar} {value}/{total} runs | {eta_formatted} left');
+});
