@@ -242,7 +242,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   const view: View = o.view ?? (o.json || several ? 'none' : plans[0].bottleneck ? 'summary' : 'ladder');
   let failed = 0;
   for (const plan of plans) {
-    const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar() : undefined;
+    const progress = !o.json && io.isTTY && process.stderr.isTTY ? await progressBar(o.lang) : undefined;
     // A run keeps what its outputs need (issue 29): the drawings and the report read the whole trace;
     // the summary, --json and no view at all need only counts. The trace and the capture go to their
     // files as the run makes them, and are renamed into place only once the run is whole.
@@ -416,7 +416,7 @@ async function writeOutput(file: string, write: () => void | Promise<void>): Pro
   }
 }
 
-async function progressBar(): Promise<{ update: (v: number, until: number, bytes: number) => void; stop: () => void }> {
+async function progressBar(lang: Lang): Promise<{ update: (v: number, until: number, bytes: number) => void; stop: () => void }> {
   const { default: cliProgress } = await import('cli-progress');
   let bar: InstanceType<typeof cliProgress.SingleBar> | undefined;
   const started = Date.now();
@@ -425,7 +425,7 @@ async function progressBar(): Promise<{ update: (v: number, until: number, bytes
       // Only a run long enough to wait for gets a bar.
       if (!bar) {
         if (Date.now() - started < 500) return;
-        bar = new cliProgress.SingleBar({ format: 'virtual time {bar} {value}/{total} s | {bytes} moved', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar({ format: msg(lang, 'progress.run'), stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
         bar.start(Math.round(until / 1000), 0, { bytes: '0 B' });
       }
       bar.update(Math.round(v / 1000), { bytes: fmtBytes(bytes) });

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatHelp, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
-import { langOfArgs, msg, word } from '../i18n/index.ts';
+import { isKey, langOfArgs, msg, word, type Lang, type MessageKey } from '../i18n/index.ts';
+import { displayWidth, padColumns } from '../trace/views/ansi.ts';
 import { LANG_OPTION } from '../cli/commands.ts';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -153,7 +154,7 @@ async function bulk64k(ctx: Ctx): Promise<CaseResult> {
       cpuRatio: round(ker.cpuMs / emuCpu), dataSegments: emu.dataSegments, rounds: emuRuns.length,
     },
     ratio: round(ratio),
-    goal: '>= 1.5x kernel',
+    goal: msg('en', 'bench.goal.bulk-64k'),
     met: ratio >= 1.5,
     tcpemu: `${si(emuRate, 'B/s')} (${(bytes / MiB).toFixed(0)} MiB in ${emu.wallMs.toFixed(0)} ms${bestOf(emuRuns)})`,
     peer: `${si(kerRate, 'B/s')} (${ker.wallMs.toFixed(0)} ms${bestOf(kerRuns)})`,
@@ -168,7 +169,7 @@ async function bulk1460(ctx: Ctx): Promise<CaseResult> {
   return {
     case: 'bulk-1460',
     figures: { bytes, mss: 1460, wallMs: round(r.wallMs), bytesPerSec: Math.round(rate(bytes, r.wallMs)), dataSegments: r.dataSegments, dataSegmentsPerSec: Math.round(segRate), packets: r.packets, rounds: runs.length },
-    goal: '>= 1,000,000 data segments/s',
+    goal: msg('en', 'bench.goal.bulk-1460'),
     met: segRate >= 1e6,
     tcpemu: `${si(segRate, 'seg/s')}, ${si(rate(bytes, r.wallMs), 'B/s')}${runs.length > 1 ? ` (best of ${runs.length})` : ''}`,
     peer: '',
@@ -201,7 +202,7 @@ async function lifecycle(ctx: Ctx): Promise<CaseResult> {
       kernelConnections: ker.connections, kernelWallMs: round(ker.wallMs), kernelCpuMs: round(ker.cpuMs), kernelConnPerSec: Math.round(kerRate), kernelErrors: kerRuns.reduce((n, k) => n + k.errors, 0), rounds: emuRuns.length,
     },
     ratio: round(ratio),
-    goal: '>= 10x kernel',
+    goal: msg('en', 'bench.goal.lifecycle'),
     met: ratio >= 10,
     tcpemu: `${si(emuRate, 'conn/s')} (${emu.connections} in ${emu.wallMs.toFixed(0)} ms${bestOf(emuRuns)})`,
     peer: `${si(kerRate, 'conn/s')} (${ker.connections} in ${ker.wallMs.toFixed(0)} ms${bestOf(kerRuns)})`,
@@ -215,7 +216,7 @@ async function idle(ctx: Ctx): Promise<CaseResult> {
   return {
     case: 'idle',
     figures: { connections: n, heapBytesPerEndpoint: Math.round(r.bytesPerEndpoint), heapBytesPerConnection: Math.round(r.bytesPerConnection), setupWallMs: round(r.wallMs), method: how },
-    goal: '<= 1 kB heap per idle connection (one end)',
+    goal: msg('en', 'bench.goal.idle'),
     met: r.bytesPerEndpoint <= 1024,
     tcpemu: `${Math.round(r.bytesPerEndpoint)} B/endpoint, ${Math.round(r.bytesPerConnection)} B/connection (both ends), ${n} connections`,
     peer: '',
@@ -229,7 +230,7 @@ async function lossy(ctx: Ctx): Promise<CaseResult> {
   return {
     case: 'lossy',
     figures: { bytes, loss: 0.01, rttMs: 40, wallMs: round(r.wallMs), virtualMs: round(r.virtualMs), goodputBytesPerVirtualSec: Math.round(goodput), dataSegments: r.dataSegments, lost: r.lost },
-    goal: '(none: reported)',
+    goal: msg('en', 'bench.goal.lossy'),
     met: undefined,
     tcpemu: `${(r.wallMs / 1000).toFixed(2)} s wall, goodput ${si(goodput, 'B/s')} virtual (${(r.virtualMs / 1000).toFixed(1)} s virtual, ${r.lost} lost)`,
     peer: '',
@@ -255,7 +256,7 @@ async function replay(ctx: Ctx): Promise<CaseResult> {
         : { tshark: 'not installed' }),
     },
     ...(ratio !== undefined ? { ratio: round(ratio) } : {}),
-    goal: 'faster than tshark',
+    goal: msg('en', 'bench.goal.replay'),
     met: ratio === undefined ? undefined : ratio > 1,
     tcpemu: `${si(emuRate, 'pkt/s')} (${dec.packets} packets, ${(gen.bytes / MiB).toFixed(0)} MiB, ${dec.wallMs.toFixed(0)} ms)`,
     peer: ts
@@ -318,7 +319,7 @@ async function scaling(ctx: Ctx): Promise<CaseResult> {
   return {
     case: 'scaling',
     figures,
-    goal: 'flat within 20%',
+    goal: msg('en', 'bench.goal.scaling'),
     met: sb <= 0.2 && sc <= 0.2,
     tcpemu: `bulk ${perByte.map((x) => x.toFixed(2)).join(' / ')} ns/B (spread ${(sb * 100).toFixed(0)}%); lifecycle ${perConn.map((x) => x.toFixed(1)).join(' / ')} us/conn (spread ${(sc * 100).toFixed(0)}%)`,
     peer: '',
@@ -359,7 +360,7 @@ async function cli(ctx: Ctx): Promise<CaseResult> {
     case: 'cli',
     figures,
     ...(worst !== undefined ? { ratio: round(worst) } : {}),
-    goal: '5x faster than ns-3 on every job, at most 150 MB each',
+    goal: msg('en', 'bench.goal.cli'),
     met: worst === undefined ? undefined : worst >= 5 && memOk,
     tcpemu: ours.join('; '),
     peer: ns3 ? `ns-3: ${theirs.join('; ')}` : 'ns-3 not installed',
@@ -387,7 +388,7 @@ async function mathis(ctx: Ctx): Promise<CaseResult> {
     case: 'mathis',
     figures,
     ratio: round(worst, 2),
-    goal: 'goodput within 25% of the formula (Mathis; RFC 9438 5.1)',
+    goal: msg('en', 'bench.goal.mathis'),
     met: points.every((p) => p.ratio >= 0.75 && p.ratio <= 1.25),
     tcpemu: `${words.join('; ')} of the formula at p = ${MATHIS_LOSS_RATES.map((p) => `${p * 100}%`).join('/')}`,
     peer: '',
@@ -406,11 +407,17 @@ const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
   mathis,
 };
 
-function table(rows: CaseResult[]): string {
-  const head = ['case', 'tcpemu', 'peer', 'ratio', 'goal', 'met'];
-  const body = rows.map((r) => [r.case, r.tcpemu, r.peer, r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, r.goal, r.met === undefined ? '-' : r.met ? 'yes' : 'NO']);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+/**
+ * The result table. Its heads, goals and verdicts follow `lang` (issue 26); the measured cells (tcpemu,
+ * peer) are figures with their units and stay as they are.
+ */
+export function table(rows: CaseResult[], lang: Lang = 'en'): string {
+  const head = [msg(lang, 'bench.col.case'), 'tcpemu', ...(['peer', 'ratio', 'goal', 'met'] as const).map((c) => msg(lang, `bench.col.${c}`))];
+  const goal = (r: CaseResult) => (isKey(`bench.goal.${r.case}`) ? msg(lang, `bench.goal.${r.case}` as MessageKey) : r.goal);
+  const met = (r: CaseResult) => msg(lang, r.met === undefined ? 'bench.met.unknown' : r.met ? 'bench.met.yes' : 'bench.met.no');
+  const body = rows.map((r) => [r.case, r.tcpemu, r.peer, r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, goal(r), met(r)]);
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...body.map((b) => displayWidth(b[i]))));
+  const line = (cells: string[]) => cells.map((c, i) => padColumns(c, widths[i], 'end')).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
 }
 
@@ -471,6 +478,6 @@ export async function benchCommand(args: string[], io: BenchIo): Promise<number>
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (!values.json) io.out(table(rows));
+  if (!values.json) io.out(table(rows, langOfArgs(args)));
   return 0;
 }

@@ -10,6 +10,7 @@ import { renderRealHtml } from '../real/real-html.ts';
 import { commandUsageError, formatHelp, parseCommand, UsageError } from './args.ts';
 import { langOfArgs, msg, word } from '../i18n/index.ts';
 import { resolveLang } from './learner.ts';
+import { realWhyText } from '../i18n/real-words.ts';
 import { REAL_COMMAND } from './commands.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
@@ -80,19 +81,19 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
   if (netnsWhyNot !== undefined && plan.onSteps) {
     // Steps on events need the kernel's events as they happen: the agents in the namespaces report them.
     const s = plan.onSteps[0];
-    io.err(`${file}:${s.pos.line}:${s.pos.col}: ${msg(lang, 'real.eventsNeedNetns', { on: s.on!.text, why: netnsWhyNot })}\n`);
+    io.err(`${file}:${s.pos.line}:${s.pos.col}: ${msg(lang, 'real.eventsNeedNetns', { on: s.on!.text, why: realWhyText(lang, netnsWhyNot) })}\n`);
     return 2;
   }
   const forged = plan.steps.find((st) => st.command.op === 'inject');
   if (netnsWhyNot !== undefined && forged) {
     // A forged segment is written into tcpemu's link between the namespaces; loopback has no link to write it into.
-    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: ${msg(lang, 'real.injectNeedsNetns', { why: netnsWhyNot })}\n`);
+    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: ${msg(lang, 'real.injectNeedsNetns', { why: realWhyText(lang, netnsWhyNot) })}\n`);
     return 2;
   }
   // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
   const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableReason();
   if (reason) {
-    io.err(`tcpemu real: ${reason}${netnsWhyNot && !parsed.values.loopback ? `; and the run through namespaces cannot happen either: ${netnsWhyNot}` : ''}\n`);
+    io.err(`${netnsWhyNot && !parsed.values.loopback ? msg(lang, 'real.unavailableBoth', { reason: realWhyText(lang, reason), why: realWhyText(lang, netnsWhyNot) }) : msg(lang, 'real.unavailable', { reason: realWhyText(lang, reason) })}\n`);
     return 2;
   }
   const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);

@@ -28,8 +28,8 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { didYouMean, suggest } from './args.ts';
-import { langOfArgs } from '../i18n/index.ts';
+import { didYouMeanText, suggest } from './args.ts';
+import { langOfArgs, msg, parseLang, word, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
 import { CHAT_USAGE_ZH } from '../i18n/help.ts';
 import { Host, type HostTracer, type SimSocket } from '../host/host.ts';
 import { UdpLink, UdpLinkError, parseEndpoint, type UdpImpairments, type UdpLinkStats, UDP_DROP_REASONS } from '../link/udp.ts';
@@ -70,7 +70,8 @@ const COMMON_USAGE = `  --addr A          this host's virtual IPv4 address (serv
   --rto-min D --rto-initial D --max-retries N --syn-retries N --profile rfc|linux
   --trace           print every segment to stderr as it goes, as tcpdump does
   --pcap FILE       write the segments this side sent and accepted, at exit
-  --view ladder|states|summary   draw the run at exit (summary includes dropped datagrams)`;
+  --view ladder|states|summary   draw the run at exit (summary includes dropped datagrams)
+  --lang en|zh      the language of the messages (default: from LANG/LC_ALL)`;
 
 const SERVE_USAGE = `usage: tcpemu serve --udp ADDR:PORT [--echo] [--once] [options]
   serves line chat on UDP ADDR:PORT (port 0: any); prints "from client: LINE"; answers with
@@ -106,10 +107,34 @@ const COMMON_OPTIONS = {
   pcap: { type: 'string' },
   view: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  lang: { type: 'string' },
 } as const;
 
-/** A mistake in the command line: one line on stderr, exit 2. */
-class UsageError extends Error {}
+/**
+ * A mistake in the command line: one line on stderr, exit 2. `words` says it in a language (issue 26);
+ * the message is its English.
+ */
+class UsageError extends Error {
+  constructor(readonly words: (lang: Lang) => string) {
+    super(words('en'));
+  }
+}
+
+/** A usage mistake worded by the catalogue's `key`. */
+function usage(key: MessageKey, params: Params = {}): UsageError {
+  return new UsageError((lang) => msg(lang, key, params));
+}
+
+/** A decoder's or a unit's error in `lang`: its catalogue words where it has them, else its English. */
+function innerText(err: Error, lang: Lang): string {
+  if (err instanceof UnitError) {
+    const text = err.text && lang !== 'en' ? word(lang, err.text) : err.message;
+    const hint = err.hintText && lang !== 'en' ? word(lang, err.hintText) : err.hint;
+    return msg(lang, 'chat.withHint', { text, hint });
+  }
+  if (err instanceof WireError) return lang === 'en' ? err.message.replace(/^at byte 0: /, '') : msg(lang, `wire.${err.code}` as MessageKey);
+  return err.message;
+}
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -131,9 +156,7 @@ function parseCommon(v: Values, cmd: string): Common {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof UnitError) throw new UsageError(`--${flag}: ${err.message} (${err.hint})`);
-      if (err instanceof WireError) throw new UsageError(`--${flag}: ${err.message.replace(/^at byte 0: /, '')}`);
-      if (err instanceof UdpLinkError) throw new UsageError(`--${flag}: ${err.message}`);
+      if (err instanceof UnitError || err instanceof WireError || err instanceof UdpLinkError) throw new UsageError((lang) => msg(lang, 'chat.flagError', { flag, text: innerText(err, lang) }));
       throw err;
     }
   };
@@ -141,12 +164,12 @@ function parseCommon(v: Values, cmd: string): Common {
     const s = str(flag);
     if (s === undefined) return undefined;
     const n = Number(s);
-    if (!/^[0-9]+$/.test(s) || n < min || n > max) throw new UsageError(`--${flag}: "${s}" is not a whole number in ${min}..${max}`);
+    if (!/^[0-9]+$/.test(s) || n < min || n > max) throw usage('chat.notWhole', { flag, value: s, min, max });
     return n;
   };
   const udpText = str('udp');
-  if (udpText === undefined) throw new UsageError(`${cmd} needs --udp ADDR:PORT`);
-  const udp = wrap('udp', () => parseEndpoint(udpText, 'UDP address'));
+  if (udpText === undefined) throw usage('chat.needsUdp', { cmd });
+  const udp = endpoint('udp', udpText, 'chat.what.udp');
   const impair: Partial<UdpImpairments> = {};
   for (const f of ['loss', 'duplicate', 'reorder', 'corrupt'] as const) {
     const s = str(f);
@@ -159,7 +182,7 @@ function parseCommon(v: Values, cmd: string): Common {
   if (str('delay') !== undefined) impair.delayMs = dur('delay');
   if (str('jitter') !== undefined) impair.jitterMs = dur('jitter');
   const profile = str('profile');
-  if (profile !== undefined && profile !== 'rfc' && profile !== 'linux') throw new UsageError(`--profile: "${profile}" is not rfc or linux`);
+  if (profile !== undefined && profile !== 'rfc' && profile !== 'linux') throw usage('chat.profile', { value: profile });
   const tcp: TcpConfigInput = {
     profile: profile as 'rfc' | 'linux' | undefined,
     mslMs: dur('msl') ?? 1000,
@@ -169,7 +192,7 @@ function parseCommon(v: Values, cmd: string): Common {
     synRetries: int('syn-retries', 1, 100),
   };
   const view = str('view');
-  if (view !== undefined && view !== 'ladder' && view !== 'states' && view !== 'summary') throw new UsageError(`--view: "${view}" is not ladder, states or summary`);
+  if (view !== undefined && view !== 'ladder' && view !== 'states' && view !== 'summary') throw usage('chat.view', { value: view });
   const pcap = str('pcap');
   if (pcap !== undefined) {
     // Checked now, so a run is not lost for a capture that cannot be written at the end.
@@ -177,7 +200,7 @@ function parseCommon(v: Values, cmd: string): Common {
     try {
       accessSync(dir, fsConstants.W_OK);
     } catch {
-      throw new UsageError(`--pcap: cannot write in ${dir}`);
+      throw usage('chat.pcapDir', { dir });
     }
   }
   const addrText = str('addr');
@@ -203,9 +226,28 @@ function parse(args: string[], cmd: string, extra: Record<string, { type: 'strin
     if (unknown) {
       const known = Object.keys({ ...COMMON_OPTIONS, ...extra });
       const near = suggest(unknown[1].replace(/^-+/, ''), known);
-      throw new UsageError(`unknown option ${unknown[1]}${didYouMean(near === undefined ? undefined : `--${near}`)}`);
+      throw usage('usage.unknownOption', { flag: unknown[1], suggestion: didYouMeanText(near === undefined ? undefined : `--${near}`) });
     }
-    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify.*$/, ''));
+    // Node's own words for a flag without its value: worded by the catalogue with the same English.
+    const first = (err as Error).message.split('\n')[0];
+    const missing = /^Option '(-{1,2}[^' ]+) <value>' argument missing$/.exec(first);
+    if (missing) throw usage('chat.missing', { flag: missing[1] });
+    const ambiguous = /^Option '(-{1,2}[^']+)' argument is ambiguous\.$/.exec(first);
+    if (ambiguous) throw usage('chat.ambiguous', { flag: ambiguous[1] });
+    throw new UsageError(() => first.replace(/\. To specify.*$/, ''));
+  }
+}
+
+/**
+ * An ADDR:PORT flag's value; a mistake is worded here (the same English as parseEndpoint's, and
+ * the catalogue's words for another language).
+ */
+function endpoint(flag: string, text: string, what: 'chat.what.udp' | 'chat.what.local'): { address: string; port: number } {
+  try {
+    return parseEndpoint(text, msg('en', what));
+  } catch (err) {
+    if (!(err instanceof UdpLinkError)) throw err;
+    throw usage('chat.flagError', { flag, text: { key: 'chat.endpoint', params: { what: { key: what }, text } } });
   }
 }
 
@@ -412,17 +454,26 @@ function onInterrupt(io: ChatIo, fn: (code: number) => void): () => void {
 
 const signalName = (code: number): string => (code === EXIT_SIGTERM ? 'SIGTERM' : 'SIGINT');
 
+/** --lang is en or zh (the language itself is read by langOfArgs). */
+function checkLang(v: Values): void {
+  if (typeof v.lang === 'string' && parseLang(v.lang) === null) throw usage('cli.badLang', { lang: v.lang });
+}
+
 function label(sock: SimSocket): string {
   return `${sock.remoteAddress}:${sock.remotePort}`;
 }
 
-async function run(cmd: 'serve' | 'connect', io: ChatIo, body: () => Promise<number>): Promise<number> {
+async function run(cmd: 'serve' | 'connect', args: string[], io: ChatIo, body: () => Promise<number>): Promise<number> {
+  const lang = langOfArgs(args);
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UsageError || err instanceof UdpLinkError) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`${msg(lang, 'usage.line', { command: `tcpemu ${cmd}`, text: err.words(lang), hint: { key: 'usage.hint', params: { command: `tcpemu ${cmd}` } } })}\n`);
+      return 2;
+    }
+    if (err instanceof UdpLinkError) {
       io.stderr.write(`tcpemu ${cmd}: ${err.message}\n`);
-      if (err instanceof UsageError) io.stderr.write(`run 'tcpemu ${cmd} --help' for its usage\n`);
       return 2;
     }
     throw err;
@@ -430,8 +481,9 @@ async function run(cmd: 'serve' | 'connect', io: ChatIo, body: () => Promise<num
 }
 
 export async function serve(args: string[], io: ChatIo): Promise<number> {
-  return run('serve', io, async () => {
+  return run('serve', args, io, async () => {
     const v = parse(args, 'serve', { echo: { type: 'boolean' }, once: { type: 'boolean' } });
+    checkLang(v);
     if (v.help) {
       io.stdout.write((langOfArgs(args) === 'zh' ? CHAT_USAGE_ZH.serve : SERVE_USAGE) + '\n');
       return 0;
@@ -529,28 +581,24 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
 }
 
 export async function connect(args: string[], io: ChatIo): Promise<number> {
-  return run('connect', io, async () => {
+  return run('connect', args, io, async () => {
     const v = parse(args, 'connect', { bind: { type: 'string' }, 'server-addr': { type: 'string' } });
+    checkLang(v);
     if (v.help) {
       io.stdout.write((langOfArgs(args) === 'zh' ? CHAT_USAGE_ZH.connect : CONNECT_USAGE) + '\n');
       return 0;
     }
     const c = parseCommon(v, 'connect');
-    if (c.udp.port === 0) throw new UsageError(`--udp: the server's UDP port cannot be 0`);
+    if (c.udp.port === 0) throw usage('chat.udpPortZero');
     let serverAddr: number;
     try {
       serverAddr = parseAddr(typeof v['server-addr'] === 'string' ? v['server-addr'] : SERVER_ADDR);
     } catch (err) {
-      throw new UsageError(`--server-addr: ${(err as Error).message.replace(/^at byte 0: /, '')}`);
+      if (!(err instanceof WireError)) throw err;
+      throw new UsageError((lang) => msg(lang, 'chat.flagError', { flag: 'server-addr', text: innerText(err, lang) }));
     }
     let bind: { address?: string; port: number } = { port: 0 };
-    if (typeof v.bind === 'string') {
-      try {
-        bind = parseEndpoint(v.bind, 'local UDP address');
-      } catch (err) {
-        throw new UsageError(`--bind: ${(err as Error).message}`);
-      }
-    }
+    if (typeof v.bind === 'string') bind = endpoint('bind', v.bind, 'chat.what.local');
     const s = new Session('client', c, io);
     const pick = (udpPort: number): number => {
       if (c.addr !== undefined) return c.addr;
@@ -563,7 +611,7 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
     const tcpPort = c.tcpPort ?? c.udp.port;
     if (s.host.addr === serverAddr) {
       await s.finish();
-      throw new UsageError(`--addr ${s.host.addrText} is the server's address; choose another`);
+      throw usage('chat.addrTaken', { addr: s.host.addrText });
     }
     const cfg = resolveConfig(c.tcp);
     const route = `${formatAddr(serverAddr)}:${tcpPort} over udp ${s.link.local.address}:${s.link.local.port} > ${c.udp.address}:${c.udp.port}`;

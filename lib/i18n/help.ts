@@ -195,7 +195,8 @@ const CHAT_COMMON_ZH = `  --addr A          本主机的虚拟 IPv4 地址（服
   --rto-min D --rto-initial D --max-retries N --syn-retries N --profile rfc|linux
   --trace           像 tcpdump 那样把每个报文段打印到标准错误
   --pcap FILE       退出时把本端发出和接受的报文段写成抓包文件
-  --view ladder|states|summary   退出时画出这次运行（summary 摘要中包括丢弃的数据报）`;
+  --view ladder|states|summary   退出时画出这次运行（summary 摘要中包括丢弃的数据报）
+  --lang en|zh      消息的语言（默认取自 LANG/LC_ALL）`;
 
 export const CHAT_USAGE_ZH: Readonly<Record<'serve' | 'connect', string>> = {
   serve: `用法：tcpemu serve --udp ADDR:PORT [--echo] [--once] [options]

@@ -74,3 +74,27 @@ function impairmentWords(lang: Lang, text: string): string | undefined {
 function settingWords(lang: Lang, text: string): string {
   return text.replace(/ bytes$/, msg(lang, 'realw.bytes'));
 }
+
+/**
+ * Why `tcpemu real` cannot run through namespaces or on the kernel at all (kernel.ts
+ * kernelUnavailableReason, tun.ts tunUnavailableReason as netns-link.ts words it, real.ts's
+ * --loopback), in `lang` (issue 26, h-lang4). English: as it is; a reason of a shape not known here too.
+ */
+export function realWhyText(lang: Lang, line: string): string {
+  if (lang === 'en') return line;
+  const known = WHY_NOTS.get(line);
+  if (known) return msg(lang, known);
+  const m = /^the kernel run through namespaces needs Linux \(network namespaces and \/dev\/net\/tun\); this is (\S+)$/.exec(line);
+  return m ? msg(lang, 'realw.no.linux', { platform: m[1]! }) : line;
+}
+
+const WHY_NOTS = new Map<string, MessageKey>([
+  ['asked for with --loopback', 'realw.no.asked'],
+  ['the kernel run through namespaces needs root (it creates a network namespace and a TUN device in it); run it as root', 'realw.no.netnsRoot'],
+  ['/dev/net/tun does not exist (load the tun module, or give the container the device: --device /dev/net/tun)', 'realw.no.tun'],
+  ['the kernel run through namespaces needs the ip command (iproute2), which is not installed (apt-get install -y iproute2)', 'realw.no.ip'],
+  ['the kernel run through namespaces needs python3 to open the TUN device (lib/real/tun-helper.py), and it is not installed', 'realw.no.python'],
+  ['the kernel run needs root (tcpdump captures on lo); run it as root', 'realw.no.root'],
+  ['the kernel run needs tcpdump, which is not installed (apt-get install -y tcpdump)', 'realw.no.tcpdump'],
+  ['the kernel run needs /proc/net/tcp to observe kernel states, and it cannot be read here', 'realw.no.proc'],
+]);

@@ -13,6 +13,7 @@ import { runScript, type ScriptResult } from './runner.ts';
 import { DEFAULTS_CHOICES, defaultsFor, type DefaultsChoice } from './sysctl.ts';
 import { findPacketdrill, runOnKernel, type KernelResult } from './kernel.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
+import { langOfArgs, msg, type Lang } from '../i18n/index.ts';
 
 /** Every .pkt under the paths given, in name order (a file named is taken whatever its extension). */
 export function scriptFiles(paths: readonly string[]): string[] {
@@ -43,18 +44,28 @@ function verdictWord(v: string): string {
   return v.toUpperCase();
 }
 
-export function formatResult(r: ScriptResult): string {
+/**
+ * One script's line. PASS, FAIL and UNSUPPORTED stay as packetdrill's tools print them in every
+ * language (a verdict token a user greps for); the words around them follow `lang` (issue 26).
+ */
+export function formatResult(r: ScriptResult, lang: Lang = 'en'): string {
   if (r.verdict === 'pass') return `PASS         ${r.file}\n`;
   if (r.verdict === 'unsupported') return `UNSUPPORTED  ${r.file}:${r.line}  ${r.reason}\n`;
   let s = `FAIL         ${r.file}:${r.line}  ${r.reason}\n`;
-  if (r.expected !== undefined) s += `    expected: ${r.expected}\n`;
-  if (r.actual !== undefined) s += `    actual:   ${r.actual}\n`;
+  if (r.expected !== undefined) s += `${msg(lang, 'pd.expected', { text: r.expected })}\n`;
+  if (r.actual !== undefined) s += `${msg(lang, 'pd.actual', { text: r.actual })}\n`;
   return s;
+}
+
+/** The total line: `N scripts: A pass, B fail, C unsupported`, in `lang`. */
+export function formatTotal(n: number, counts: { pass: number; fail: number; unsupported: number }, lang: Lang = 'en'): string {
+  return `${msg(lang, n === 1 ? 'pd.total1' : 'pd.totalN', { n, ...counts })}\n`;
 }
 
 export async function packetdrillCommand(args: string[], io: CliIo): Promise<number> {
   const p = parseOrHelp(PACKETDRILL_COMMAND, args, io);
   if (!p) return 0;
+  const lang = langOfArgs(args);
   const v = p.values as Record<string, string | boolean | undefined>;
   const fail = (msg: string): never => {
     throw new UsageError(`tcpemu packetdrill: ${msg}\n${helpHint(PACKETDRILL_COMMAND)}`);
@@ -93,10 +104,10 @@ export async function packetdrillCommand(args: string[], io: CliIo): Promise<num
       if (k) o.kernel = { verdict: k.verdict, reason: k.reason ?? null };
       io.out(JSON.stringify(o) + '\n');
     } else if (k) {
-      io.out(`model ${verdictWord(r.verdict).padEnd(11)}  kernel ${verdictWord(k.verdict).padEnd(5)}  ${r.file}${r.line ? `:${r.line}` : ''}\n`);
-      if (r.verdict !== 'pass') io.out(`    model:  ${r.reason}\n`);
-      if (k.verdict !== 'pass') io.out(`    kernel: ${k.reason}\n`);
-    } else io.out(formatResult(r));
+      io.out(`${msg(lang, 'pd.model')} ${verdictWord(r.verdict).padEnd(11)}  ${msg(lang, 'pd.kernel')} ${verdictWord(k.verdict).padEnd(5)}  ${r.file}${r.line ? `:${r.line}` : ''}\n`);
+      if (r.verdict !== 'pass') io.out(`${msg(lang, 'pd.modelWhy', { text: r.reason ?? '' })}\n`);
+      if (k.verdict !== 'pass') io.out(`${msg(lang, 'pd.kernelWhy', { text: k.reason ?? '' })}\n`);
+    } else io.out(formatResult(r, lang));
     if (view === 'ladder') io.out(renderLadder(r.events, { hosts: ['tcpemu', 'remote'], color: io.color, width: process.stdout.columns || 100 }));
     if (v.html !== undefined) {
       const { renderReport, writeReport } = await import('../report/index.ts');
@@ -106,8 +117,8 @@ export async function packetdrillCommand(args: string[], io: CliIo): Promise<num
     }
   }
   if (!v.json) {
-    io.out(`${scripts.length} script${scripts.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.fail} fail, ${counts.unsupported} unsupported\n`);
-    if (bin) io.out(`kernel: ${kernelCounts.pass} pass, ${kernelCounts.fail} fail${kernelCounts.error ? `, ${kernelCounts.error} could not run` : ''}\n`);
+    io.out(formatTotal(scripts.length, counts, lang));
+    if (bin) io.out(`${msg(lang, 'pd.kernelTotal', kernelCounts)}${kernelCounts.error ? msg(lang, 'pd.kernelCouldNot', { n: kernelCounts.error }) : ''}\n`);
   }
   return counts.fail > 0 ? 1 : 0;
 }

@@ -30,7 +30,7 @@ import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trac
 import { renderCoverage, renderResends } from './retransmits.ts';
 import { compareFlows, renderFlowComparison } from './flows.ts';
 import { isKey, msg, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
-import { realNoteText } from '../i18n/real-words.ts';
+import { realNoteText, realWhyText } from '../i18n/real-words.ts';
 import { cubicAllowedInNamespaces } from './netns-settings.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import type { KernelConnection, KernelRunResult } from './kernel.ts';
@@ -437,7 +437,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     if (drops.length) out.push(say('real.h.link', { list: drops.join(say('real.semi')) }));
     out.push(say('real.h.modelNetns', { mss: m0?.mss ?? '', segments: model.stats.segments }));
   } else {
-    if (k.fallback) out.push(say('real.h.fallback', { why: k.fallback }));
+    if (k.fallback) out.push(say('real.h.fallback', { why: realWhyText(lang, k.fallback) }));
     out.push(say('real.h.loopback', { hosts: plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', '), ms: k.durationMs.toFixed(0),
       segments: k.segments.length, partial: k.partialChecksums, samples: k.samples }));
     out.push(say('real.h.modelLoopback', { mss: m0?.mss ?? '', mtu: LOOPBACK_MTU, segments: model.stats.segments }));

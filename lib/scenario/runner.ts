@@ -203,14 +203,14 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
  */
 export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { settleMs?: number } = {}): Promise<RunResult> {
   const udpPos = positionOf(plan.source, 'udp');
-  if (plan.hosts.length !== 2) throw new ScenarioError(plan.file, udpPos.line, udpPos.col, `link: { udp: true } connects exactly two hosts, and this scenario has ${plan.hosts.length}`, 'use the in-memory link for three or more hosts');
+  if (plan.hosts.length !== 2) throw ScenarioError.worded(plan.file, udpPos.line, udpPos.col, { key: 'udp.twoHosts', params: { n: plan.hosts.length } }, { key: 'udp.twoHostsHint' });
   for (const [dir, cfg] of Object.entries(plan.link.directions)) {
     const unsupported = (['drop', 'rateBitsPerSec', 'queueLimit'] as const).filter((k) => {
       const v = (cfg as Record<string, unknown>)[k];
       return Array.isArray(v) ? v.length > 0 : typeof v === 'number' && v > 0;
     });
     if (unsupported.length > 0) {
-      throw new ScenarioError(plan.file, udpPos.line, udpPos.col, `${dir}: ${unsupported.join(', ')} cannot be applied on the UDP link`, 'drop them, or run on the in-memory link (without udp: true)');
+      throw ScenarioError.worded(plan.file, udpPos.line, udpPos.col, { key: 'udp.cannotApply', params: { dir, what: unsupported.map((k) => ({ key: `udp.field.${k}` as const })) } }, { key: 'udp.cannotApplyHint' });
     }
   }
   const clock = new RealClock();

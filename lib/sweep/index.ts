@@ -19,6 +19,8 @@ import { measure, planFor, SettingError, type RunRow, type Setting, type SweepSe
 import { renderSweepHtml } from './html.ts';
 import { writeReport } from '../report/html.ts';
 import { LANG_OPTION } from '../cli/commands.ts';
+import { langOfArgs, msg, type Lang } from '../i18n/index.ts';
+import { displayWidth, padColumns } from '../trace/views/ansi.ts';
 
 export const SWEEP_COMMAND: CommandSpec = {
   name: 'sweep',
@@ -290,17 +292,18 @@ function cell(col: 'goodput' | 'retransmissions' | 'durationMs', s: Spread): str
 }
 
 /** The table as the terminal shows it. */
-export function renderTable(o: SweepOutput): string {
+export function renderTable(o: SweepOutput, lang: Lang = 'en'): string {
   const keys = o.sets.map((s) => s.key);
-  const head = [...keys, 'held', 'goodput', 'retransmissions', 'duration'];
+  const head = [...keys, ...(['held', 'goodput', 'retransmissions', 'duration'] as const).map((c) => msg(lang, `sweep.col.${c}`))];
   const rows = o.table.map((r) => [
-    ...keys.map((k) => r.set[k]), `${r.held}/${r.runs}${r.errors ? ` (${r.errors} failed to run)` : ''}`,
+    ...keys.map((k) => r.set[k]), `${r.held}/${r.runs}${r.errors ? msg(lang, 'sweep.failedToRun', { n: r.errors }) : ''}`,
     cell('goodput', r.goodput), cell('retransmissions', r.retransmissions), cell('durationMs', r.durationMs),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < keys.length ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  const seeds = o.seeds.length === 1 ? `seed ${o.seeds[0]}` : `${o.seeds.length} seeds`;
-  return [`tcpemu sweep · scenario ${o.scenario} · ${seeds} · ${o.runs.length} runs · mean ± standard deviation over the seeds`, line(head), ...rows.map(line)].join('\n') + '\n';
+  // Padded by terminal columns: the Chinese headers take two a character.
+  const widths = head.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i]))));
+  const line = (cells: string[]) => cells.map((c, i) => padColumns(c, widths[i], i < keys.length ? 'end' : 'start')).join('  ').trimEnd();
+  const seeds = o.seeds.length === 1 ? msg(lang, 'sweep.seed1', { seed: o.seeds[0] }) : msg(lang, 'sweep.seedsN', { n: o.seeds.length });
+  return [msg(lang, 'sweep.title', { scenario: o.scenario, seeds, runs: o.runs.length }), line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function renderCsv(o: SweepOutput): string {
@@ -400,7 +403,7 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
     }
     if (Buffer.byteLength(text) > MAX_SOURCE_BYTES) throw sourceTooLarge(file, Buffer.byteLength(text));
     const seeds = v.seeds === undefined ? [planFor(text, file, {}).seed] : parseSeeds(v.seeds);
-    const bar = io.isTTY && process.stderr.isTTY ? await progressBar(combinations(sets).length * seeds.length) : undefined;
+    const bar = io.isTTY && process.stderr.isTTY ? await progressBar(combinations(sets).length * seeds.length, langOfArgs(args)) : undefined;
     try {
       out = await runSweep(text, file, sets, seeds, { jobs, onProgress: bar?.update });
     } catch (e) {
@@ -414,13 +417,13 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
   if (v.json) await writeWhole(v.json, JSON.stringify(out, null, 1) + '\n');
   if (v.html) await writeWhole(v.html, renderSweepHtml(out, plot));
   for (const f of [v.csv, v.json, v.html]) if (f) io.err(`wrote ${f}\n`);
-  io.out(renderTable(out));
+  io.out(renderTable(out, langOfArgs(args)));
   return out.table.every((r) => r.held === r.runs) ? 0 : 1;
 }
 
-async function progressBar(total: number): Promise<{ update: (done: number) => void; stop: () => void }> {
+async function progressBar(total: number, lang: Lang): Promise<{ update: (done: number) => void; stop: () => void }> {
   const { default: cliProgress } = await import('cli-progress');
-  const bar = new cliProgress.SingleBar({ format: 'sweep {bar} {value}/{total} runs | {eta_formatted} left', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar({ format: msg(lang, 'progress.sweep'), stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
   bar.start(total, 0);
   return { update: (done) => bar.update(done), stop: () => bar.stop() };
 }

@@ -59,6 +59,12 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['Floyd', 'Jacobson', 'Node', 'sysctl', 'GiB'].map((w) => [w, 'proper name or unit'] as const),
     // congestion controls by their names (Linux's and the RFCs'): the kernel and the model both run reno
     ...['reno', 'cubic', 'newreno'].map((w) => [w, 'congestion control name'] as const),
+    // issue 26 (h-lang4): the host name a user types for this machine in an ADDR:PORT example (serve/connect --udp localhost:9000)
+    ...['localhost'].map((w) => [w, 'host name typed in an address'] as const),
+    // programs bench compares with, by their names: tshark, ns-3
+    ...['tshark', 'ns-3'].map((w) => [w, 'proper name'] as const),
+    // the link's keys in the scenario file, written there as they are: link: { udp: true, "a>b": { drop: [2] } }
+    ...['udp', 'drop'].map((w) => [w, 'scenario file syntax'] as const),
     // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
     ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
   ],
@@ -70,7 +76,7 @@ export function withoutCode(text: string): string {
     .replace(/\x1b\[[0-9;]*m/g, '')
     .replace(/[A-Za-z][\w-]*…/g, ' ') // a word the ladder cut to fit its cell (FIN-WA…) is no word
     .replace(/^ *[0-9a-f]{4}(?: +[0-9a-f]{2})+.*$/gm, ' ') // a hex dump of a payload (the application's bytes)
-    .replace(/\{[A-Za-z]+\}/g, ' ')
+    .replace(/\{[A-Za-z_]+\}/g, ' ') // a placeholder, cli-progress's {eta_formatted} too
     .replace(/\{"[^}]*\}/g, ' ')
     .replace(/\{[a-z]+(?:, [a-z]+)+\}/g, ' ') // the fields of a JSON object named in a help line: {file, verdict, line}
     .replace(/\b\d+\.\d+\.\d+\.(?:\d+|x)\b/g, ' ') // an IPv4 address, or a range of them written 10.0.0.x

@@ -6,7 +6,9 @@
  * test/learn/english.ts's allow-list, as zh-cli.test.ts does for the commands a learner runs first.
  */
 import test from 'ava';
-import { CASE_NAMES } from '../../lib/bench/index.ts';
+import { CASE_NAMES, table as benchTable } from '../../lib/bench/index.ts';
+import { isKey, msg } from '../../lib/i18n/index.ts';
+import { runScenarioUdp } from '../../lib/scenario/runner.ts';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tcpemu, tmp } from '../cli/run.ts';
@@ -16,13 +18,20 @@ import { encodePcap } from '../../lib/wire/pcap.ts';
 import { encodePacket } from '../../lib/wire/tcp.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, PSH, SYN } from '../../lib/wire/tcp-types.ts';
-import { realNoteText } from '../../lib/i18n/real-words.ts';
+import { realNoteText, realWhyText } from '../../lib/i18n/real-words.ts';
+import { netnsUnavailableReason } from '../../lib/real/netns-link.ts';
 import { kernelUnavailableReason, notCrossCheckable } from '../../lib/real/kernel.ts';
 import { namespaceSettings } from '../../lib/real/netns-settings.ts';
 import { linuxModelConfig } from '../../lib/real/compare.ts';
 import { leftovers, ownWords, pageText } from './zh-check.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
+import { packetdrillCommand } from '../../lib/packetdrill/command.ts';
+import { renderTable, runSweep, sweepCommand } from '../../lib/sweep/index.ts';
+import { displayWidth } from '../../lib/trace/views/ansi.ts';
+import type { CliIo } from '../../lib/cli/io.ts';
+import { connect, serve } from '../../lib/cli/udp-chat.ts';
+import { Readable, Writable } from 'node:stream';
 
 const ZH = ['--lang', 'zh'];
 
@@ -462,4 +471,199 @@ expect:
   for (const re of [/^内核：/m, /^模型：配置 linux/m, /── client ─/, /  状态      模型：  CLOSED SYN-SENT/, /^预期 +模型 +内核$/m, /预期 CLOSE-WAIT，但内核中它处在 ESTABLISHED/,
     /^(一致|不一致)：/m]) t.regex(r.out, re);
   t.deepEqual(leftovers(r.out.split(file).join(' '), { words: new Set(['realfail', 'client', 'server', 'hello']), lines: [] }), []);
+});
+
+// ---- issue 26 (h-lang4): packetdrill's lines and total, sweep's table
+
+/** `tcpemu packetdrill ARGS...` or `tcpemu sweep ARGS...` in this process: exit status and output. */
+async function inProcess(command: (args: string[], io: CliIo & { isTTY: boolean }) => Promise<number>, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await command(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false, isTTY: false });
+  return { code, out, err };
+}
+
+test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/FAIL/UNSUPPORTED and the reasons stay as packetdrill writes them; English as before', async (t) => {
+  const dir = tmp(t);
+  // Our own scripts: the first expects a SYN-ACK where connect() sends a SYN (RFC 9293 3.5), the second calls what the model lacks.
+  const failing = path.join(dir, 'fail.pkt');
+  writeFileSync(failing, '0.000 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.000...0.050 connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)\n\n0.000 > S. 0:0(0) <...>\n0.050 < R. 0:0(0) ack 1 win 0\n');
+  const unsupported = path.join(dir, 'unsup.pkt');
+  writeFileSync(unsupported, '0.000 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.000 epoll_create(1) = 4\n');
+  const passing = path.join(ROOT, 'fixtures/packetdrill/rst-in-syn-sent.pkt');
+  const zh = await inProcess(packetdrillCommand, [failing, unsupported, passing, ...ZH]);
+  t.is(zh.code, 1, zh.err);
+  const lines = zh.out.trimEnd().split('\n');
+  t.regex(lines[0]!, /^FAIL {9}\S+fail\.pkt:4 {2}/);
+  t.regex(lines[1]!, /^ {4}预期：0\.000000 S\. 0:0\(0\) <\.\.\.>$/);
+  t.regex(lines[2]!, /^ {4}实际：0\.000000 S 0:0\(0\) /);
+  t.regex(lines[3]!, /^UNSUPPORTED {2}\S+unsup\.pkt:2 {2}/);
+  t.regex(lines[4]!, /^PASS {9}\S+rst-in-syn-sent\.pkt$/);
+  t.is(lines[5], '3 个脚本：1 个通过，1 个失败，1 个不支持');
+  // The words of the lines, without the file names, the reasons (packetdrill's own) and the segments as tcpdump writes them.
+  const words = [lines[0]!.split('  ')[0]!, lines[1]!.split('：')[0]!, lines[2]!.split('：')[0]!, lines[3]!.split('  ')[0]!, lines[4]!.split('  ')[0]!, lines[5]!].join('\n');
+  t.deepEqual(leftovers(words), []);
+  const en = await inProcess(packetdrillCommand, [failing, unsupported, passing, '--lang', 'en']);
+  t.is(en.code, 1);
+  const enLines = en.out.trimEnd().split('\n');
+  t.regex(enLines[1]!, /^ {4}expected: 0\.000000 S\. /);
+  t.regex(enLines[2]!, /^ {4}actual: {3}0\.000000 S 0:0\(0\) /);
+  t.is(enLines[5], '3 scripts: 1 pass, 1 fail, 1 unsupported');
+  t.is((await inProcess(packetdrillCommand, [passing, '--lang', 'en'])).out.trimEnd().split('\n').at(-1), '1 script: 1 pass, 0 fail, 0 unsupported');
+  t.is((await inProcess(packetdrillCommand, [passing, ...ZH])).out.trimEnd().split('\n').at(-1), '1 个脚本：1 个通过，0 个失败，0 个不支持');
+});
+
+test('sweep\'s table in Chinese: its title line, column heads and the runs that failed, padded by terminal columns; English as before', async (t) => {
+  const file = path.join(ROOT, 'fixtures/scenarios/handshake.yaml');
+  const zh = await inProcess(sweepCommand, [file, '--seeds', '1..2', '--set', 'link.loss=0,0.1', '--jobs', '1', ...ZH]);
+  const [title, head, ...rows] = zh.out.trimEnd().split('\n');
+  t.is(title, 'tcpemu sweep · 场景 handshake · 2 个种子 · 4 次运行 · 各种子上的平均值 ± 标准差');
+  t.regex(head!, /^link\.loss +预期成立 +有效吞吐量 +重传次数 +持续时间$/);
+  t.is(rows.length, 2);
+  // Each column ends at the same terminal column in the head and the rows (a Chinese character takes two).
+  const ends = (l: string) => [...l.matchAll(/\S(?= {2}|$)/g)].map((m) => displayWidth(l.slice(0, m.index! + 1)));
+  for (const r of rows) t.deepEqual(ends(r).slice(-4), ends(head!).slice(-4), r);
+  t.deepEqual(leftovers(zh.out, { words: new Set(['handshake', 'link', 'loss', 'bit', 's']), lines: [] }), []);
+  // One seed, and a run that failed to run (set on the table: a run fails only when the model throws).
+  const o = await runSweep(readFileSync(file, 'utf8'), file, [], [7], { jobs: 1 });
+  const broken = { ...o, table: o.table.map((r) => ({ ...r, errors: 1 })) };
+  t.regex(renderTable(broken, 'zh'), /^tcpemu sweep · 场景 handshake · 种子 7 · 1 次运行 · /);
+  t.regex(renderTable(broken, 'zh'), /（1 次未能运行）/);
+  t.regex(renderTable(broken, 'en'), /^tcpemu sweep · scenario handshake · seed 7 · 1 runs · mean ± standard deviation over the seeds\n +held +goodput +retransmissions +duration\n.* \(1 failed to run\)/);
+  const en = await inProcess(sweepCommand, [file, '--seeds', '1..2', '--set', 'link.loss=0,0.1', '--jobs', '1', '--lang', 'en']);
+  t.regex(en.out, /^tcpemu sweep · scenario handshake · 2 seeds · 4 runs · mean ± standard deviation over the seeds\nlink\.loss +held +goodput +retransmissions +duration\n/);
+});
+
+/** `tcpemu serve|connect ARGS...` in this process, for its usage mistakes (found before any socket opens). */
+async function chat(command: typeof serve, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const sink = (add: (x: string) => void) => new Writable({ write(chunk, _enc, done) { add(String(chunk)); done(); } });
+  const code = await command(args, { stdin: Readable.from([]), stdout: sink((x) => { out += x; }), stderr: sink((x) => { err += x; }) });
+  return { code, out, err };
+}
+
+test('serve and connect take --lang and say their usage mistakes in Chinese, exit 2; English as before', async (t) => {
+  const help = await chat(serve, ['--help', ...ZH]);
+  t.is(help.code, 0);
+  t.regex(help.out, /^用法：tcpemu serve /);
+  t.regex(help.out, /--lang en\|zh +消息的语言/);
+  t.regex((await chat(connect, ['--help', '--lang', 'en'])).out, /--lang en\|zh {6}the language of the messages/);
+  // [command, args, the Chinese, the English as it was]
+  const cases: [typeof serve, string[], RegExp, string][] = [
+    [serve, [], /serve 需要 --udp ADDR:PORT/, 'serve needs --udp ADDR:PORT'],
+    [serve, ['--udp', 'x'], /--udp：UDP 地址 "x" 不是 ADDR:PORT 形式/, '--udp: UDP address "x" is not ADDR:PORT (e.g. 127.0.0.1:9000, [::1]:9000, localhost:9000; port 0..65535)'],
+    [serve, ['--udp', '127.0.0.1:0', '--loss', '2'], /--loss：概率 2 不在 0\.\.1 之内/, '--loss: '],
+    [serve, ['--udp', '127.0.0.1:0', '--seed', '1x'], /--seed："1x" 不是 0\.\.4294967295 之间的整数/, '--seed: "1x" is not a whole number in 0..4294967295'],
+    [serve, ['--udp', '127.0.0.1:0', '--seed', '-1'], /选项 --seed 的值有歧义/, "Option '--seed' argument is ambiguous."],
+    [serve, ['--udp', '127.0.0.1:0', '--ech'], /未知选项 --ech；你是想写 --echo 吗？/, 'unknown option --ech; did you mean --echo?'],
+    [serve, ['--udp', '127.0.0.1:0', '--view', 'xx'], /--view："xx" 只能是 ladder、states 或 summary/, '--view: "xx" is not ladder, states or summary'],
+    [serve, ['--udp', '127.0.0.1:0', '--profile', 'bsd'], /--profile："bsd" 只能是 rfc 或 linux/, '--profile: "bsd" is not rfc or linux'],
+    [serve, ['--udp', '127.0.0.1:0', '--addr', '1.2.3'], /--addr：IPv4 地址无法解析/, '--addr: '],
+    [serve, ['--udp', '127.0.0.1:0', '--pcap', '/nonexistent-h26/x.pcap'], /--pcap：无法在 \/nonexistent-h26 中写入/, '--pcap: cannot write in /nonexistent-h26'],
+    [connect, ['--udp', '127.0.0.1:0'], /--udp：服务器的 UDP 端口不能是 0/, "--udp: the server's UDP port cannot be 0"],
+    [connect, ['--udp', '127.0.0.1:9', '--server-addr', '1.2'], /--server-addr：IPv4 地址无法解析/, '--server-addr: '],
+    [connect, ['--udp', '127.0.0.1:9', '--bind', 'zz'], /--bind：本地 UDP 地址 "zz" 不是 ADDR:PORT 形式/, '--bind: local UDP address "zz" is not ADDR:PORT'],
+  ];
+  for (const [command, args, says, english] of cases) {
+    const name = `${command.name} ${args.join(' ')}`;
+    const zh = await chat(command, [...args, ...ZH]);
+    t.is(zh.code, 2, name);
+    t.regex(zh.err, new RegExp(`^tcpemu ${command.name}：`), name);
+    t.regex(zh.err, says, name);
+    t.regex(zh.err, new RegExp(`\\n运行 'tcpemu ${command.name} --help' 查看用法\\n$`), name);
+    t.deepEqual(leftovers(zh.err, { words: new Set(['serve', 'x', 'xx', 'bsd', 'zz', 'nonexistent-h26', 'ech', 'udp', 'UDP', 'IPv4']), lines: [] }), [], name);
+    const en = await chat(command, [...args, '--lang', 'en']);
+    t.is(en.code, 2, name);
+    t.true(en.err.startsWith(`tcpemu ${command.name}: ${english}`), `${name}: ${en.err}`);
+    t.true(en.err.endsWith(`\nrun 'tcpemu ${command.name} --help' for its usage\n`), name);
+  }
+  const fr = await chat(serve, ['--udp', '127.0.0.1:0', '--lang', 'fr']);
+  t.is(fr.code, 2);
+  t.regex(fr.err, /--lang is one of en, zh, not 'fr'/);
+});
+
+test('bench\'s result table in Chinese: heads, goals and verdicts (the measured cells are figures with units); English as before', (t) => {
+  const row = (c: string, goal: string, met: boolean | undefined, ratio?: number) => ({ case: c, figures: {}, ratio, goal, met, tcpemu: '1.00 Mconn/s', peer: '' });
+  const rows = [row('bulk-64k', '>= 1.5x kernel', true, 2), row('replay', 'faster than tshark', false, 0.5), row('lossy', '(none: reported)', undefined)];
+  const zh = benchTable(rows, 'zh').trimEnd().split('\n');
+  t.regex(zh[0]!, /^用例 +tcpemu +对照 +倍数 +目标 +达成$/);
+  t.regex(zh[2]!, /^bulk-64k +1\.00 Mconn\/s +2\.00x +≥ 内核的 1\.5 倍 +是$/);
+  t.regex(zh[3]!, /^replay +1\.00 Mconn\/s +0\.50x +比 tshark 快 +否$/);
+  t.regex(zh[4]!, /^lossy +1\.00 Mconn\/s +（无：只报告） +-$/);
+  // Every head ends where its column does, counted in terminal columns (a Chinese character takes two).
+  const at = (line: string, cell: string) => displayWidth(line.slice(0, line.lastIndexOf(cell)));
+  t.is(at(zh[2]!, '是'), at(zh[0]!, '达成'));
+  t.is(at(zh[3]!, '否'), at(zh[0]!, '达成'));
+  // Kept: the case names, the ratio's x (2.00x) and tshark (a program's name).
+  t.deepEqual(leftovers(zh.map((l) => l.replace(/1\.00 Mconn\/s/, ' ')).join('\n'), { words: new Set([...CASE_NAMES, 'x', 'tshark']), lines: [] }), []);
+  // Every goal the cases set is in the catalogue, so none shows in English in a Chinese table.
+  for (const c of CASE_NAMES) t.true(isKey(`bench.goal.${c}`), c);
+  const en = benchTable(rows, 'en').trimEnd().split('\n');
+  t.regex(en[0]!, /^case +tcpemu +peer +ratio +goal +met$/);
+  t.regex(en[2]!, /^bulk-64k +1\.00 Mconn\/s +2\.00x +>= 1\.5x kernel +yes$/);
+  t.regex(en[3]!, /^replay +1\.00 Mconn\/s +0\.50x +faster than tshark +NO$/);
+  t.regex(en[4]!, /^lossy +1\.00 Mconn\/s +\(none: reported\) +-$/);
+});
+
+test('a scenario the UDP link cannot run (three hosts; drops, a rate or a queue on a direction), in Chinese at FILE:LINE:COL; English as before', async (t) => {
+  const file = 'udp.yaml';
+  const steps = 'steps:\n  - { at: 0, b: listen 7 }\n';
+  const cases: [string, string, RegExp, string][] = [
+    ['three hosts', `name: nolink\nhosts: { a: {}, b: {}, c: {} }\nlink: { udp: true }\n${steps}`,
+      /^udp\.yaml:3:9：link: \{ udp: true \} 只能连接两台主机，而这个场景有 3 台\n.*三台或更多主机请使用内存链路/, "link: { udp: true } connects exactly two hosts, and this scenario has 3"],
+    ['a drop and a rate', `name: nolink\nhosts: { a: {}, b: {} }\nlink: { udp: true, "a>b": { drop: [2], rate: 1mbit } }\n${steps}`,
+      /^udp\.yaml:3:9：a>b：drop、rate 不能用在 UDP 链路上\n.*去掉它们，或在内存链路上运行/, 'a>b: drop, rateBitsPerSec cannot be applied on the UDP link'],
+  ];
+  for (const [name, text, says, english] of cases) {
+    // Refused before any socket opens.
+    const err = await t.throwsAsync(runScenarioUdp(loadScenario(text, file)), { instanceOf: ScenarioError }, name);
+    const zh = (err as ScenarioError).format('zh');
+    t.regex(zh, says, name);
+    // The Chinese names the file's keys (drop, rate); the English keeps the plan's field names it always gave.
+    t.deepEqual(leftovers(zh.split(file).join(' '), { words: new Set(['a', 'b', 'c', 'nolink']), lines: [] }), [], name);
+    const en = (err as ScenarioError).format('en');
+    t.true(en.includes(english), `${name}: ${en}`);
+    t.false(/[\u4e00-\u9fff]/.test(en), name);
+  }
+});
+
+test('why tcpemu real cannot run through namespaces or on the kernel, in Chinese: every reason lib/real gives today is recognised', (t) => {
+  // The reasons as lib/real writes them: kernelUnavailableReason's and tunUnavailableReason's return lines (the
+  // latter as netnsUnavailableReason words them), read from their source, so a new or reworded one fails here.
+  const returns = (file: string, fn: string) => {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    const body = text.slice(text.indexOf(`export function ${fn}(`), text.indexOf('\n}\n', text.indexOf(`export function ${fn}(`)));
+    return [...body.matchAll(/return (['`])(.*?)\1;/g)].map((m) => m[2]!.replace('${process.platform}', 'freebsd'));
+  };
+  const reasons = [...returns('lib/real/kernel.ts', 'kernelUnavailableReason'),
+    ...returns('lib/real/tun.ts', 'tunUnavailableReason').map((r) => r.replace('the TUN interop', 'the kernel run through namespaces')), 'asked for with --loopback'];
+  t.is(reasons.length, 9);
+  for (const r of reasons) {
+    const zh = realWhyText('zh', r);
+    t.not(zh, r, r);
+    t.regex(zh, /[\u4e00-\u9fff]/, r);
+    t.deepEqual(leftovers(zh, { words: new Set(['freebsd']), lines: [] }), [], zh);
+    t.is(realWhyText('en', r), r);
+  }
+  // This machine's own reasons (if any) too, and the CLI's line that joins two of them, in both languages.
+  for (const r of [kernelUnavailableReason(), netnsUnavailableReason()]) if (r !== undefined) t.regex(realWhyText('zh', r), /[\u4e00-\u9fff]/, r);
+  t.is(msg('en', 'real.unavailableBoth', { reason: reasons[1]!, why: reasons[3]! }),
+    `tcpemu real: ${reasons[1]}; and the run through namespaces cannot happen either: ${reasons[3]}`);
+  t.regex(msg('zh', 'real.unavailableBoth', { reason: realWhyText('zh', reasons[1]!), why: realWhyText('zh', reasons[3]!) }), /^tcpemu real：在内核上运行需要 tcpdump.*；经由命名空间的运行也无法进行：/);
+});
+
+test('the progress bars of a long run and of a sweep in Chinese, as cli-progress draws them; English as before', async (t) => {
+  const { default: cliProgress } = await import('cli-progress');
+  const F = cliProgress.Format;
+  const draw = (format: string) => F.Formatter({ format, barsize: 10, barCompleteString: '#'.repeat(10), barIncompleteString: '-'.repeat(10), barGlue: '',
+    formatBar: F.BarFormat, formatValue: F.ValueFormat, formatTime: F.TimeFormat, etaBuffer: 10, autopaddingChar: ' ' } as never,
+  { progress: 0.5, eta: 12, startTime: Date.now(), stopTime: null, total: 10, value: 5, maxWidth: 100 } as never, { bytes: '3 kB' });
+  t.is(draw(msg('zh', 'progress.run')), '虚拟时间 #####----- 5/10 s | 已传送 3 kB');
+  t.regex(draw(msg('zh', 'progress.sweep')), /^扫描 #####----- 已完成 5\/10 次运行 \| 还需 \d+s$/);
+  t.deepEqual(leftovers(draw(msg('zh', 'progress.run'))), []);
+  t.deepEqual(leftovers(draw(msg('zh', 'progress.sweep')), { words: new Set(['s']), lines: [] }), []);
+  t.is(draw(msg('en', 'progress.run')), 'virtual time #####----- 5/10 s | 3 kB moved');
+  t.regex(draw(msg('en', 'progress.sweep')), /^sweep #####----- 5\/10 runs \| \d+s left$/);
+  t.is(msg('en', 'progress.sweep'), 'sweep {bar} {value}/{total} runs | {eta_formatted} left');
 });
