@@ -90,13 +90,12 @@ export class LinuxPush {
     this.tailStart = bufStart;
   }
 
-  /** Segments per packet for this output pass (segmentsPerPacket, asked once a pass), or 0 before it was asked. */
+  /** Segments of the packet being built: segmentsPerPacket's answer, asked as each packet starts (atPacketStart). */
   perPacket = 0;
 
   /** A new output pass: what was acknowledged is forgotten, and the next segment starts a new packet. */
   startPass(sndUna: number): void {
     this.inPacket = 0;
-    this.perPacket = 0;
     prune(this.marks, sndUna);
     prune(this.packetEnds, sndUna);
   }

@@ -148,7 +148,7 @@ export abstract class TcpOutput extends Tcb {
     if (!p) return endsQueue;
     if (seqLt(seq, this.sndMax)) return endsQueue || p.retransmitted(seq, end, now, this.sndMax, this.recovery.isSacked?.bind(this.recovery));
     // Each packet is sized as it starts, as tcp_write_xmit sizes each with the flight before it.
-    if (p.perPacket === 0 || p.atPacketStart) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, pipe, this.rtt.srttMs);
+    if (p.atPacketStart) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, pipe, this.rtt.srttMs);
     return p.newData(end, endsQueue, lastNow, p.perPacket);
   }
 
