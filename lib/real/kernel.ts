@@ -22,7 +22,8 @@
  * Everything started here is stopped here: sockets, servers, tcpdump, the sampler, the temp dir.
  */
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTableSampler } from './table-sampler.ts';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, endianness } from 'node:os';
@@ -285,24 +286,6 @@ export function scenarioPorts(plan: ScenarioPlan): number[] {
   }
   return [...ports].sort((a, b) => a - b);
 }
-
-/**
- * The socket-table reader, run in a worker thread (plain JavaScript: workers do not go through tsx).
- * It reads /proc/net/tcp back to back and posts each read with its start and end time (epoch ms).
- */
-export const SAMPLER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-const now = () => performance.timeOrigin + performance.now();
-function loop() {
-  const t0 = now();
-  let text = '';
-  try { text = readFileSync('/proc/net/tcp', 'latin1'); } catch {}
-  parentPort.postMessage({ t0, t1: now(), text });
-  setTimeout(loop, workerData.pauseMs);
-}
-loop();
-`;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -600,9 +583,8 @@ export class KernelRun {
   // ------------------------------------------------------------------ states
 
   private async startSampler(): Promise<void> {
-    const w = new Worker(SAMPLER_SOURCE, { eval: true, workerData: { pauseMs: this.opts.sampleMs ?? 0 } });
+    const w = startTableSampler(this.addrs, this.opts.sampleMs ?? 0, (m) => this.onRead(m));
     this.sampler = w;
-    w.on('message', (m: { t0: number; t1: number; text: string }) => this.onRead(m));
     w.on('error', (e) => this.log(`socket-table reader failed: ${e.message}`));
     // The first read: the table before any step.
     await this.freshRead();

@@ -24,7 +24,7 @@
  */
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Duplex } from 'node:stream';
 import { Host } from '../host/host.ts';
 import { connect as modelConnect, createServer as modelServer, type Socket as ModelSocket } from '../host/net.ts';
@@ -35,7 +35,8 @@ import { resolveConfig } from '../tcp/config.ts';
 import type { SegmentEvent, TcpStateName, TimedEvent } from '../trace/events.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
 import { parseAddr } from '../wire/ipv4.ts';
-import { readSocketTable, SAMPLER_SOURCE } from './kernel.ts';
+import { readSocketTable } from './kernel.ts';
+import { startTableSampler } from './table-sampler.ts';
 import { firstByteDifference } from '../scenario/expect.ts';
 
 export type TunCase = 'kernel-client' | 'model-client';
@@ -214,13 +215,12 @@ class KernelTable {
   }
 
   start(): Promise<void> {
-    const w = new Worker(SAMPLER_SOURCE, { eval: true, workerData: { pauseMs: 0 } });
-    this.worker = w;
     return new Promise((res) => {
-      w.on('message', (m: { t0: number; t1: number; text: string }) => {
+      const w = startTableSampler(this.addrs, 0, (m) => {
         this.observe(m.t0, m.t1, m.text);
         res();
       });
+      this.worker = w;
       w.once('error', () => res());
     });
   }
