@@ -14,6 +14,14 @@ export class RecvBuffer {
   /** Out-of-order runs, sorted, non-overlapping, none adjacent to RCV.NXT. */
   private ooo: { seq: number; data: Buffer }[] = NONE as { seq: number; data: Buffer }[];
   oooBytes = 0;
+  /**
+   * The held runs as SACK blocks (RFC 2018 4), start and end of each, flat, the most recently changed first:
+   * "the first SACK block ... MUST specify the contiguous block of data containing the segment which
+   * triggered this ACK", and the others follow by recency, as Linux keeps them (tcp_sack_new_ofo_skb: the
+   * block a segment extends moves to the front, blocks it joins merge into it; tcp_sack_remove: blocks that
+   * RCV.NXT reached go).
+   */
+  private sacks: number[] = NONE as number[];
 
   constructor(public rcvNxt: number) {}
 
@@ -27,6 +35,7 @@ export class RecvBuffer {
       this.append(data);
       let advanced = data.length;
       // Pull in any held run the new bytes reach.
+      if (this.ooo.length === 0 || seqGt(this.ooo[0].seq, this.rcvNxt)) return advanced;
       while (this.ooo.length > 0 && seqLe(this.ooo[0].seq, this.rcvNxt)) {
         const run = this.ooo.shift()!;
         this.oooBytes -= run.data.length;
@@ -37,6 +46,10 @@ export class RecvBuffer {
           advanced += rest.length;
         }
       }
+      // The blocks RCV.NXT reached were taken in whole (held runs that touch are taken together).
+      const kept: number[] = [];
+      for (let i = 0; i < this.sacks.length; i += 2) if (seqGt(this.sacks[i]!, this.rcvNxt)) kept.push(this.sacks[i]!, this.sacks[i + 1]!);
+      this.sacks = kept;
       return advanced;
     }
     this.hold(seq, data);
@@ -67,6 +80,7 @@ export class RecvBuffer {
       if (!seqLt(cursor, end)) break;
     }
     if (seqLt(cursor, end)) pieces.push({ seq: cursor, data: data.subarray(seqDiff(cursor, seq)) });
+    if (pieces.length > 0) this.noteSack(seq, end);
     for (const p of pieces) {
       if (p.data.length === 0) continue;
       // Copy: the segment's payload may be a view into a packet buffer the link reuses.
@@ -89,7 +103,10 @@ export class RecvBuffer {
       this.readable = NONE as Buffer[];
       this.readableHead = 0;
     }
-    if (this.ooo.length === 0) this.ooo = NONE as { seq: number; data: Buffer }[];
+    if (this.ooo.length === 0) {
+      this.ooo = NONE as { seq: number; data: Buffer }[];
+      this.sacks = NONE as number[];
+    }
   }
 
   /** Up to `max` in-order bytes for the application. */
@@ -144,16 +161,32 @@ export class RecvBuffer {
     return n;
   }
 
-  /** SACK blocks for the held runs, most recent first is not tracked: lowest first (RFC 2018 4 prefers recent; noted). */
-  sackBlocks(max: number): Array<[number, number]> {
-    const blocks: Array<[number, number]> = [];
-    for (const run of this.ooo) {
-      const end = seqAdd(run.seq, run.data.length);
-      const last = blocks[blocks.length - 1];
-      if (last && last[1] === run.seq) last[1] = end;
-      else blocks.push([run.seq, end]);
+  /** A segment [seq, end) was held (some of it new): its block, extended or new, goes first, joined with any it touches. */
+  private noteSack(seq: number, end: number): void {
+    let start = seq;
+    let stop = end;
+    const rest: number[] = [];
+    // One pass joins every block the segment touches (held data is contiguous across them once it is in).
+    for (let i = 0; i < this.sacks.length; i += 2) {
+      const l = this.sacks[i]!;
+      const r = this.sacks[i + 1]!;
+      if (seqLe(l, stop) && seqLe(start, r)) {
+        if (seqLt(l, start)) start = l;
+        if (seqGt(r, stop)) stop = r;
+      } else {
+        rest.push(l, r);
+      }
     }
-    return blocks.slice(0, max);
+    rest.unshift(start, stop);
+    this.sacks = rest;
+  }
+
+  /** Up to `max` SACK blocks for the next ACK, the most recent first (RFC 2018 4; see `sacks`). */
+  sackBlocks(max: number): Array<[number, number]> {
+    const n = Math.min(max, this.sacks.length >> 1);
+    const out: Array<[number, number]> = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = [this.sacks[2 * i]!, this.sacks[2 * i + 1]!];
+    return out;
   }
 
   /** Is any held run beyond RCV.NXT? */

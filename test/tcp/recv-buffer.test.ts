@@ -7,7 +7,8 @@ import { seqAdd, seqDiff } from '../../lib/wire/seq.ts';
  * The receive buffer against the plainest model of it (RFC 9293 3.10.7.4, "seventh, process the segment
  * text"): the bytes of the stream, each either received or not. Any mix of segments (in order, ahead of
  * RCV.NXT, overlapping, duplicated), near the 2^32 wrap, gives the same RCV.NXT, the same bytes to read and
- * the same SACK blocks (RFC 2018 3: each block a contiguous run of held bytes, here lowest first).
+ * the same SACK blocks (RFC 2018 3: each block a contiguous run of held bytes), the one holding the segment
+ * just received first (RFC 2018 4).
  */
 const STREAM = 6000;
 // Segments at a 500-byte MSS's edges (as a sender cuts them: runs that touch) and anywhere (overlaps).
@@ -32,7 +33,11 @@ function run(isn: number, segs: { at: number; len: number }[]): { ok: boolean; w
     const data = Buffer.alloc(end - from);
     for (let i = from; i < end; i++) data[i - from] = byte(i);
     buf.insert(seqAdd(isn, from), data);
-    for (let i = from; i < end; i++) have[i] = 1;
+    let newBytes = false;
+    for (let i = from; i < end; i++) {
+      if (!have[i]) newBytes = true;
+      have[i] = 1;
+    }
     while (nxt < STREAM && have[nxt]) nxt++;
     if (seqDiff(buf.rcvNxt, isn) !== nxt) return { ok: false, why: `RCV.NXT ${seqDiff(buf.rcvNxt, isn)}, model ${nxt}` };
     const blocks: [number, number][] = [];
@@ -42,10 +47,16 @@ function run(isn: number, segs: { at: number; len: number }[]): { ok: boolean; w
       if (last && last[1] === i) last[1] = i + 1;
       else blocks.push([i, i + 1]);
     }
-    for (const max of [1, 3, 4, 100]) {
-      const got = buf.sackBlocks(max).map(([l, r]) => [seqDiff(l, isn), seqDiff(r, isn)]);
-      const want = blocks.slice(0, max);
-      if (JSON.stringify(got) !== JSON.stringify(want)) return { ok: false, why: `blocks (max ${max}) ${JSON.stringify(got)}, model ${JSON.stringify(want)}` };
+    const all = buf.sackBlocks(100).map(([l, r]) => [seqDiff(l, isn), seqDiff(r, isn)] as [number, number]);
+    const sorted = [...all].sort((a, b) => a[0] - b[0]);
+    if (JSON.stringify(sorted) !== JSON.stringify(blocks)) return { ok: false, why: `blocks ${JSON.stringify(all)}, model ${JSON.stringify(blocks)}` };
+    // RFC 2018 4: the first block holds the segment that triggered this ACK (when it was held, new, beyond RCV.NXT).
+    if (newBytes && from > nxt) {
+      const first = all[0];
+      if (!first || first[0] > from || first[1] < end) return { ok: false, why: `first block ${JSON.stringify(first)} does not hold the segment ${from}-${end}` };
+    }
+    for (const max of [1, 3, 4]) {
+      if (JSON.stringify(buf.sackBlocks(max).map(([l, r]) => [seqDiff(l, isn), seqDiff(r, isn)])) !== JSON.stringify(all.slice(0, max))) return { ok: false, why: `max ${max} is not the first ${max}` };
     }
     if (buf.hasGaps !== blocks.length > 0) return { ok: false, why: 'hasGaps' };
     if (blocks.length > 0 && seqDiff(buf.highestHeld, isn) !== blocks[blocks.length - 1]![1]) return { ok: false, why: 'highestHeld' };
@@ -69,9 +80,27 @@ test('segments after a hole, in order, make one SACK block; the hole filled take
   const buf = new RecvBuffer(1);
   for (let s = 1461; s < 14601; s += 1460) buf.insert(s, Buffer.alloc(1460));
   t.deepEqual(buf.sackBlocks(3), [[1461, 14601]]);
-  // The retransmission arrives: RCV.NXT jumps past everything held, and nothing is left to report.
+  // Another hole: 17521.. arrives after 14601..17520 is lost, so its block comes first (RFC 2018 4), then the older.
+  buf.insert(17521, Buffer.alloc(1460));
+  t.deepEqual(buf.sackBlocks(3), [[17521, 18981], [1461, 14601]]);
+  // The first hole filled: the block RCV.NXT reached goes, the other stays.
   t.is(buf.insert(1, Buffer.alloc(1460)), 14600);
-  t.is(buf.rcvNxt, 14601);
-  t.deepEqual(buf.sackBlocks(3), []);
+  t.deepEqual(buf.sackBlocks(3), [[17521, 18981]]);
+  // The second hole filled: all in.
+  t.is(buf.insert(14601, Buffer.alloc(2920)), 2920 + 1460);
   t.false(buf.hasGaps);
+  t.deepEqual(buf.sackBlocks(3), []);
+});
+
+test('a segment that fills the gap between two blocks joins them into one, reported first (RFC 2018 4)', (t) => {
+  const buf = new RecvBuffer(1);
+  buf.insert(1001, Buffer.alloc(1000));
+  buf.insert(5001, Buffer.alloc(1000));
+  buf.insert(3001, Buffer.alloc(1000));
+  t.deepEqual(buf.sackBlocks(4), [[3001, 4001], [5001, 6001], [1001, 2001]]);
+  buf.insert(4001, Buffer.alloc(1000));
+  t.deepEqual(buf.sackBlocks(4), [[3001, 6001], [1001, 2001]]);
+  // A duplicate of held data changes no order (it draws a D-SACK instead, RFC 2883, which the connection sends).
+  buf.insert(1001, Buffer.alloc(500));
+  t.deepEqual(buf.sackBlocks(4), [[3001, 6001], [1001, 2001]]);
 });
