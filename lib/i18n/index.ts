@@ -14,13 +14,14 @@ export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, strin
 export type Params = Readonly<Record<string, string | number | Msg | SysErr | readonly (string | Msg)[]>>;
 
 /**
- * What the system said when it refused (Node's error: its code and its English message). English
- * shows the message as Node wrote it; another language words the code (`os.CODE`, else `os.other`).
- * Plain data, so a namespace agent can send it up as JSON.
+ * What the system (or a decoder) said when it refused: its code and its English message. English
+ * shows the message as it was written; another language words the code (`key` when given, else
+ * `os.CODE`, else `os.other`). Plain data, so a namespace agent can send it up as JSON.
  */
 export interface SysErr {
   readonly code: string;
   readonly message: string;
+  readonly key?: MessageKey;
 }
 
 /** A Node error as a SysErr (an error without a code: its message, with the code `?`). */
@@ -48,9 +49,11 @@ export function msg(lang: Lang, key: MessageKey, params: Params = {}): string {
     // A list is worded item by item and joined as the language writes a list (a, b / a、b).
     if (Array.isArray(v)) return v.map((x: string | Msg) => (typeof x === 'object' ? word(lang, x) : x)).join(CATALOGUES[lang]['list.sep']);
     if (typeof v !== 'object') return String(v);
-    if ('key' in v) return msg(lang, v.key, v.params);
+    if (!('message' in v)) return msg(lang, (v as Msg).key, (v as Msg).params);
     const e = v as SysErr;
-    return lang === 'en' ? e.message : Object.hasOwn(CATALOGUES[lang], `os.${e.code}`) ? CATALOGUES[lang][`os.${e.code}` as MessageKey] : msg(lang, 'os.other', { code: e.code });
+    if (lang === 'en') return e.message;
+    if (e.key !== undefined) return CATALOGUES[lang][e.key];
+    return Object.hasOwn(CATALOGUES[lang], `os.${e.code}`) ? CATALOGUES[lang][`os.${e.code}` as MessageKey] : msg(lang, 'os.other', { code: e.code });
   });
 }
 
