@@ -23,7 +23,7 @@ import { KernelRunError, kernelUnavailableReason, kernelUnavailableWhy, notCross
 import { tunUnavailableWhy } from '../../lib/real/tun.ts';
 import { namespaceSettings } from '../../lib/real/netns-settings.ts';
 import { linuxModelConfig } from '../../lib/real/compare.ts';
-import { leftovers, ownWords, pageText } from './zh-check.ts';
+import { inProcess, leftovers, ownWords, pageText } from './zh-check.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
 import { packetdrillCommand } from '../../lib/packetdrill/command.ts';
@@ -510,15 +510,7 @@ expect:
 
 // ---- issue 26 (h-lang4): packetdrill's lines and total, sweep's table
 
-/** `tcpemu packetdrill ARGS...` or `tcpemu sweep ARGS...` in this process: exit status and output. */
-async function inProcess(command: (args: string[], io: CliIo & { isTTY: boolean }) => Promise<number>, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await command(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false, isTTY: false });
-  return { code, out, err };
-}
-
-test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/FAIL/UNSUPPORTED and the reasons stay as packetdrill writes them; English as before', async (t) => {
+test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/FAIL/UNSUPPORTED stay as packetdrill writes them (the reasons: zh-runtime.test.ts); English as before', async (t) => {
   const dir = tmp(t);
   // Our own scripts: the first expects a SYN-ACK where connect() sends a SYN (RFC 9293 3.5), the second calls what the model lacks.
   const failing = path.join(dir, 'fail.pkt');
@@ -535,7 +527,7 @@ test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/F
   t.regex(lines[3]!, /^UNSUPPORTED {2}\S+unsup\.pkt:2 {2}/);
   t.regex(lines[4]!, /^PASS {9}\S+rst-in-syn-sent\.pkt$/);
   t.is(lines[5], '3 个脚本：1 个通过，1 个失败，1 个不支持');
-  // The words of the lines, without the file names, the reasons (packetdrill's own) and the segments as tcpdump writes them.
+  // The words of the lines, without the file names, the reasons (zh-runtime.test.ts checks them) and the segments as tcpdump writes them.
   const words = [lines[0]!.split('  ')[0]!, lines[1]!.split('：')[0]!, lines[2]!.split('：')[0]!, lines[3]!.split('  ')[0]!, lines[4]!.split('  ')[0]!, lines[5]!].join('\n');
   t.deepEqual(leftovers(words), []);
   const en = await inProcess(packetdrillCommand, [failing, unsupported, passing, '--lang', 'en']);
