@@ -475,7 +475,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   if (!diff) {
     if (replayView === 'explain') {
       const { explainRun } = await import('../lib/cli/learner.ts');
-      io.out(explainRun(recorded, plan, result.packets, lang, io.color) + '\n');
+      io.out(explainRun(recorded, plan, result.packets, lang, io.color, true) + '\n');
     }
     io.out(msg(lang, 'cli.identical', { n: recorded.length, scenario: meta.scenario, seed: meta.seed }) + '\n');
     return 0;

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
+import { msg, word, type Lang, type Msg } from '../i18n/index.ts';
 
 export const CLI_JOBS = ['startup', 'bulk', 'lossy', 'flows'] as const;
 export type CliJob = (typeof CLI_JOBS)[number];
@@ -49,11 +50,13 @@ export function jobScenario(job: CliJob, scale = 1): string {
 }
 
 /** The ns-3 program, compiled once per version of its source into the temporary folder; or why not. */
-export function ns3Program(): { bin: string } | { missing: string } {
+export function ns3Program(): { bin: string } | { missing: string; why: Msg } {
   const src = path.join(PACKAGE_ROOT, 'lib/bench/ns3/jobs.cc');
-  if (!existsSync(src)) return { missing: `${src} is not in this copy of tcpemu` };
+  // Why not, as a message (`missing`: in English).
+  const missing = (why: Msg) => ({ missing: word('en', why), why });
+  if (!existsSync(src)) return missing({ key: 'bench.ns3.noSource', params: { src } });
   const cflags = spawnSync('pkg-config', ['--cflags', 'ns3-applications', 'ns3-internet', 'ns3-point-to-point'], { encoding: 'utf8' });
-  if (cflags.error || cflags.status !== 0) return { missing: 'ns-3 is not installed (apt-get install ns3 libns3-dev)' };
+  if (cflags.error || cflags.status !== 0) return missing({ key: 'bench.ns3.none' });
   const text = readFileSync(src);
   const dir = path.join(tmpdir(), 'tcpemu-ns3');
   const bin = path.join(dir, `jobs-${createHash('sha1').update(text).update(cflags.stdout).digest('hex').slice(0, 12)}`);
@@ -63,7 +66,7 @@ export function ns3Program(): { bin: string } | { missing: string } {
   // Linked by name: pkg-config --libs of Debian's ns-3 also names GSL's libraries, which its -dev packages lack.
   const libs = ['applications', 'internet', 'point-to-point', 'network', 'core'].map((l) => `-lns3-${l}`);
   const cc = spawnSync('g++', ['-O2', '-std=c++17', '-o', tmp, src, ...cflags.stdout.trim().split(/\s+/), ...libs], { encoding: 'utf8', timeout: 300_000 });
-  if (cc.error || cc.status !== 0) return { missing: `g++ could not build ${src}: ${(cc.error?.message ?? cc.stderr).split('\n').slice(0, 3).join(' ')}` };
+  if (cc.error || cc.status !== 0) return missing({ key: 'bench.ns3.build', params: { src, said: (cc.error?.message ?? cc.stderr).split('\n').slice(0, 3).join(' ') } });
   renameSync(tmp, bin);
   return { bin };
 }
@@ -113,7 +116,7 @@ export interface JobResult {
  * with the highest peak memory seen. A failed run (a job whose expectation did not hold) is an error:
  * the times of a wrong run mean nothing.
  */
-export function runCliJobs(opts: { scale: number; rounds: number; dir: string; log?: (s: string) => void; ns3?: string }): JobResult[] {
+export function runCliJobs(opts: { scale: number; rounds: number; dir: string; log?: (s: string) => void; ns3?: string; lang?: Lang }): JobResult[] {
   const bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.js');
   const flags = commandNodeFlags(bin);
   const out: JobResult[] = [];
@@ -138,7 +141,7 @@ export function runCliJobs(opts: { scale: number; rounds: number; dir: string; l
       return { ...fastest, rssBytes: rss.length ? Math.max(...rss) : undefined };
     };
     out.push({ job, tcpemu: best(ours), ns3: theirs.length ? best(theirs) : undefined });
-    opts.log?.(`bench cli: ${job} done\n`);
+    opts.log?.(`${msg(opts.lang ?? 'en', 'bench.cliDone', { job: { key: `bench.job.${job}` } })}\n`);
   }
   return out;
 }

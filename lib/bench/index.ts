@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatHelp, parseCommand, UsageError, type CommandSpec } from '../cli/args.ts';
-import { isKey, langOfArgs, msg, word, type Lang, type MessageKey } from '../i18n/index.ts';
+import { isKey, langOfArgs, msg, word, type Lang, type MessageKey, type Msg } from '../i18n/index.ts';
 import { displayWidth, padColumns } from '../trace/views/ansi.ts';
 import { LANG_OPTION } from '../cli/commands.ts';
 import v8 from 'node:v8';
@@ -36,8 +36,9 @@ export interface CaseResult {
   goal: string;
   /** undefined when the goal could not be judged (no peer to compare with). */
   met: boolean | undefined;
-  tcpemu: string;
-  peer: string;
+  /** The measured cells: messages (worded in the table's language), or text that needs no words. */
+  tcpemu: Msg | string;
+  peer: Msg | string;
 }
 
 const MiB = 1 << 20;
@@ -61,6 +62,8 @@ interface Ctx {
   big: boolean;
   log: (s: string) => void;
   tmp: string;
+  /** The language of what the cases log (issue 26). */
+  lang: Lang;
 }
 
 const rate = (n: number, ms: number) => (n * 1000) / ms;
@@ -68,12 +71,16 @@ const cpuNow = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
-function si(n: number, unit: string): string {
+/** A rate with its SI prefix (`1.23 Mconn/s`), as a message: its unit is worded (`bench.u.*`). */
+function si(n: number, unit: 'bytes' | 'segs' | 'conns' | 'pkts'): Msg {
   const abs = Math.abs(n);
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(2)} G${unit}`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(2)} M${unit}`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)} k${unit}`;
-  return `${n.toFixed(1)} ${unit}`;
+  const [num, prefix] = abs >= 1e9 ? [(n / 1e9).toFixed(2), 'G'] : abs >= 1e6 ? [(n / 1e6).toFixed(2), 'M'] : abs >= 1e3 ? [(n / 1e3).toFixed(1), 'k'] : [n.toFixed(1), ''];
+  return { key: `bench.u.${unit}`, params: { num, prefix } };
+}
+
+/** Items joined as a language writes a list of clauses (`a; b`, `a；b`). */
+function semi(items: readonly (Msg | string)[]): Msg | string {
+  return items.length <= 1 ? (items[0] ?? '') : { key: 'bench.semi', params: { a: semi(items.slice(0, -1)), b: items.at(-1)! } };
 }
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
@@ -86,7 +93,7 @@ function roundsFor(ctx: Ctx): number {
   return ctx.scale >= 0.1 ? 3 : 1;
 }
 
-const bestOf = (runs: unknown[]) => (runs.length > 1 ? `, best of ${runs.length}` : '');
+const bestOf = (runs: unknown[]): Msg | string => (runs.length > 1 ? { key: 'bench.best', params: { n: runs.length } } : '');
 
 /** The round with the least wall time. */
 function fastest<T extends { wallMs: number }>(runs: T[]): T {
@@ -156,8 +163,8 @@ async function bulk64k(ctx: Ctx): Promise<CaseResult> {
     ratio: round(ratio),
     goal: msg('en', 'bench.goal.bulk-64k'),
     met: ratio >= 1.5,
-    tcpemu: `${si(emuRate, 'B/s')} (${(bytes / MiB).toFixed(0)} MiB in ${emu.wallMs.toFixed(0)} ms${bestOf(emuRuns)})`,
-    peer: `${si(kerRate, 'B/s')} (${ker.wallMs.toFixed(0)} ms${bestOf(kerRuns)})`,
+    tcpemu: { key: 'bench.c.bulk', params: { rate: si(emuRate, 'bytes'), mib: (bytes / MiB).toFixed(0), ms: emu.wallMs.toFixed(0), best: bestOf(emuRuns) } },
+    peer: { key: 'bench.c.wall', params: { rate: si(kerRate, 'bytes'), ms: ker.wallMs.toFixed(0), best: bestOf(kerRuns) } },
   };
 }
 
@@ -171,7 +178,7 @@ async function bulk1460(ctx: Ctx): Promise<CaseResult> {
     figures: { bytes, mss: 1460, wallMs: round(r.wallMs), bytesPerSec: Math.round(rate(bytes, r.wallMs)), dataSegments: r.dataSegments, dataSegmentsPerSec: Math.round(segRate), packets: r.packets, rounds: runs.length },
     goal: msg('en', 'bench.goal.bulk-1460'),
     met: segRate >= 1e6,
-    tcpemu: `${si(segRate, 'seg/s')}, ${si(rate(bytes, r.wallMs), 'B/s')}${runs.length > 1 ? ` (best of ${runs.length})` : ''}`,
+    tcpemu: { key: 'bench.c.segs', params: { segs: si(segRate, 'segs'), bytes: si(rate(bytes, r.wallMs), 'bytes'), best: runs.length > 1 ? { key: 'bench.bestParen', params: { n: runs.length } } : '' } },
     peer: '',
   };
 }
@@ -204,8 +211,8 @@ async function lifecycle(ctx: Ctx): Promise<CaseResult> {
     ratio: round(ratio),
     goal: msg('en', 'bench.goal.lifecycle'),
     met: ratio >= 10,
-    tcpemu: `${si(emuRate, 'conn/s')} (${emu.connections} in ${emu.wallMs.toFixed(0)} ms${bestOf(emuRuns)})`,
-    peer: `${si(kerRate, 'conn/s')} (${ker.connections} in ${ker.wallMs.toFixed(0)} ms${bestOf(kerRuns)})`,
+    tcpemu: { key: 'bench.c.conns', params: { rate: si(emuRate, 'conns'), n: emu.connections, ms: emu.wallMs.toFixed(0), best: bestOf(emuRuns) } },
+    peer: { key: 'bench.c.conns', params: { rate: si(kerRate, 'conns'), n: ker.connections, ms: ker.wallMs.toFixed(0), best: bestOf(kerRuns) } },
   };
 }
 
@@ -218,7 +225,7 @@ async function idle(ctx: Ctx): Promise<CaseResult> {
     figures: { connections: n, heapBytesPerEndpoint: Math.round(r.bytesPerEndpoint), heapBytesPerConnection: Math.round(r.bytesPerConnection), setupWallMs: round(r.wallMs), method: how },
     goal: msg('en', 'bench.goal.idle'),
     met: r.bytesPerEndpoint <= 1024,
-    tcpemu: `${Math.round(r.bytesPerEndpoint)} B/endpoint, ${Math.round(r.bytesPerConnection)} B/connection (both ends), ${n} connections`,
+    tcpemu: { key: 'bench.c.idle', params: { endpoint: Math.round(r.bytesPerEndpoint), connection: Math.round(r.bytesPerConnection), n } },
     peer: '',
   };
 }
@@ -232,7 +239,7 @@ async function lossy(ctx: Ctx): Promise<CaseResult> {
     figures: { bytes, loss: 0.01, rttMs: 40, wallMs: round(r.wallMs), virtualMs: round(r.virtualMs), goodputBytesPerVirtualSec: Math.round(goodput), dataSegments: r.dataSegments, lost: r.lost },
     goal: msg('en', 'bench.goal.lossy'),
     met: undefined,
-    tcpemu: `${(r.wallMs / 1000).toFixed(2)} s wall, goodput ${si(goodput, 'B/s')} virtual (${(r.virtualMs / 1000).toFixed(1)} s virtual, ${r.lost} lost)`,
+    tcpemu: { key: 'bench.c.lossy', params: { wall: (r.wallMs / 1000).toFixed(2), rate: si(goodput, 'bytes'), virtual: (r.virtualMs / 1000).toFixed(1), lost: r.lost } },
     peer: '',
   };
 }
@@ -258,12 +265,10 @@ async function replay(ctx: Ctx): Promise<CaseResult> {
     ...(ratio !== undefined ? { ratio: round(ratio) } : {}),
     goal: msg('en', 'bench.goal.replay'),
     met: ratio === undefined ? undefined : ratio > 1,
-    tcpemu: `${si(emuRate, 'pkt/s')} (${dec.packets} packets, ${(gen.bytes / MiB).toFixed(0)} MiB, ${dec.wallMs.toFixed(0)} ms)`,
+    tcpemu: { key: 'bench.c.replay', params: { rate: si(emuRate, 'pkts'), packets: dec.packets, mib: (gen.bytes / MiB).toFixed(0), ms: dec.wallMs.toFixed(0) } },
     peer: ts
-      ? ts.timedOut
-        ? `tshark < ${si(tsRate!, 'pkt/s')} (stopped unfinished after ${ts.wallMs.toFixed(0)} ms)`
-        : `tshark ${si(tsRate!, 'pkt/s')} (${ts.wallMs.toFixed(0)} ms)`
-      : 'tshark not installed',
+      ? { key: ts.timedOut ? 'bench.c.tsharkStopped' : 'bench.c.tshark', params: { rate: si(tsRate!, 'pkts'), ms: ts.wallMs.toFixed(0) } }
+      : { key: 'bench.c.noTshark' },
   };
 }
 
@@ -321,7 +326,7 @@ async function scaling(ctx: Ctx): Promise<CaseResult> {
     figures,
     goal: msg('en', 'bench.goal.scaling'),
     met: sb <= 0.2 && sc <= 0.2,
-    tcpemu: `bulk ${perByte.map((x) => x.toFixed(2)).join(' / ')} ns/B (spread ${(sb * 100).toFixed(0)}%); lifecycle ${perConn.map((x) => x.toFixed(1)).join(' / ')} us/conn (spread ${(sc * 100).toFixed(0)}%)`,
+    tcpemu: { key: 'bench.c.scaling', params: { bulk: perByte.map((x) => x.toFixed(2)).join(' / '), bulkSpread: (sb * 100).toFixed(0), lifecycle: perConn.map((x) => x.toFixed(1)).join(' / '), lifecycleSpread: (sc * 100).toFixed(0) } },
     peer: '',
   };
 }
@@ -330,12 +335,12 @@ async function scaling(ctx: Ctx): Promise<CaseResult> {
 async function cli(ctx: Ctx): Promise<CaseResult> {
   const prog = ns3Program();
   const ns3 = 'bin' in prog ? prog.bin : undefined;
-  if (!ns3) ctx.log(`bench cli: ${'missing' in prog ? prog.missing : ''}; tcpemu alone\n`);
-  const jobs = runCliJobs({ scale: ctx.scale, rounds: ctx.scale >= 1 ? 5 : roundsFor(ctx), dir: ctx.tmp, log: ctx.log, ns3 });
+  if (!ns3 && 'why' in prog) ctx.log(`${msg(ctx.lang, 'bench.cliAlone', { why: prog.why })}\n`);
+  const jobs = runCliJobs({ scale: ctx.scale, rounds: ctx.scale >= 1 ? 5 : roundsFor(ctx), dir: ctx.tmp, log: ctx.log, ns3, lang: ctx.lang });
   const MB = 1e6;
   const figures: Record<string, number | string> = {};
-  const ours: string[] = [];
-  const theirs: string[] = [];
+  const ours: Msg[] = [];
+  const theirs: Msg[] = [];
   let worst: number | undefined;
   let memOk = true;
   for (const j of jobs) {
@@ -345,14 +350,15 @@ async function cli(ctx: Ctx): Promise<CaseResult> {
       memOk &&= j.tcpemu.rssBytes <= 150 * MB;
     }
     const mem = (r: { rssBytes?: number }) => (r.rssBytes === undefined ? '' : ` ${(r.rssBytes / MB).toFixed(0)} MB`);
-    ours.push(`${j.job} ${(j.tcpemu.wallMs / 1000).toFixed(2)} s${mem(j.tcpemu)}`);
+    const job: Msg = { key: `bench.job.${j.job}` };
+    ours.push({ key: 'bench.c.job', params: { job, s: (j.tcpemu.wallMs / 1000).toFixed(2), mem: mem(j.tcpemu) } });
     if (j.ns3) {
       const ratio = j.ns3.wallMs / j.tcpemu.wallMs;
       figures[`${j.job}Ns3WallMs`] = round(j.ns3.wallMs, 1);
       if (j.ns3.rssBytes !== undefined) figures[`${j.job}Ns3RssMB`] = round(j.ns3.rssBytes / MB, 1);
       figures[`${j.job}Ratio`] = round(ratio);
       worst = worst === undefined ? ratio : Math.min(worst, ratio);
-      theirs.push(`${j.job} ${(j.ns3.wallMs / 1000).toFixed(2)} s${mem(j.ns3)} (${ratio.toFixed(2)}x)`);
+      theirs.push({ key: 'bench.c.jobRatio', params: { job, s: (j.ns3.wallMs / 1000).toFixed(2), mem: mem(j.ns3), ratio: ratio.toFixed(2) } });
     }
   }
   figures.jobs = jobs.map((j) => `${j.job}: ${JOB_WORDS[j.job]}`).join('; ');
@@ -362,8 +368,8 @@ async function cli(ctx: Ctx): Promise<CaseResult> {
     ...(worst !== undefined ? { ratio: round(worst) } : {}),
     goal: msg('en', 'bench.goal.cli'),
     met: worst === undefined ? undefined : worst >= 5 && memOk,
-    tcpemu: ours.join('; '),
-    peer: ns3 ? `ns-3: ${theirs.join('; ')}` : 'ns-3 not installed',
+    tcpemu: semi(ours),
+    peer: ns3 ? { key: 'bench.c.ns3', params: { list: semi(theirs) } } : { key: 'bench.c.noNs3' },
   };
 }
 
@@ -390,7 +396,7 @@ async function mathis(ctx: Ctx): Promise<CaseResult> {
     ratio: round(worst, 2),
     goal: msg('en', 'bench.goal.mathis'),
     met: points.every((p) => p.ratio >= 0.75 && p.ratio <= 1.25),
-    tcpemu: `${words.join('; ')} of the formula at p = ${MATHIS_LOSS_RATES.map((p) => `${p * 100}%`).join('/')}`,
+    tcpemu: { key: 'bench.c.mathis', params: { list: semi(words), ps: MATHIS_LOSS_RATES.map((p) => `${p * 100}%`).join('/') } },
     peer: '',
   };
 }
@@ -407,15 +413,13 @@ const CASES: Record<CaseName, (ctx: Ctx) => Promise<CaseResult>> = {
   mathis,
 };
 
-/**
- * The result table. Its heads, goals and verdicts follow `lang` (issue 26); the measured cells (tcpemu,
- * peer) are figures with their units and stay as they are.
- */
+/** The result table, in `lang` (issue 26): heads, goals, verdicts and the measured cells' words (their figures as they are). */
 export function table(rows: CaseResult[], lang: Lang = 'en'): string {
   const head = [msg(lang, 'bench.col.case'), 'tcpemu', ...(['peer', 'ratio', 'goal', 'met'] as const).map((c) => msg(lang, `bench.col.${c}`))];
   const goal = (r: CaseResult) => (isKey(`bench.goal.${r.case}`) ? msg(lang, `bench.goal.${r.case}` as MessageKey) : r.goal);
   const met = (r: CaseResult) => msg(lang, r.met === undefined ? 'bench.met.unknown' : r.met ? 'bench.met.yes' : 'bench.met.no');
-  const body = rows.map((r) => [r.case, r.tcpemu, r.peer, r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, goal(r), met(r)]);
+  const cell = (c: Msg | string) => (typeof c === 'string' ? c : word(lang, c));
+  const body = rows.map((r) => [r.case, cell(r.tcpemu), cell(r.peer), r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, goal(r), met(r)]);
   const widths = head.map((h, i) => Math.max(displayWidth(h), ...body.map((b) => displayWidth(b[i]))));
   const line = (cells: string[]) => cells.map((c, i) => padColumns(c, widths[i], 'end')).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n') + '\n';
@@ -462,12 +466,13 @@ export async function benchCommand(args: string[], io: BenchIo): Promise<number>
   }
   const scale = values.smoke ? 0.01 : values.quick ? 0.1 : 1;
   const tmp = mkdtempSync(path.join(tmpdir(), 'tcpemu-bench-'));
-  const ctx: Ctx = { scale, big: values.big ?? false, log: (s) => io.err(s), tmp };
+  const lang = langOfArgs(args);
+  const ctx: Ctx = { scale, big: values.big ?? false, log: (s) => io.err(s), tmp, lang };
   const rows: CaseResult[] = [];
   try {
     for (const name of CASE_NAMES) {
       if (!wanted.includes(name)) continue;
-      if (!values.json) io.err(`bench: ${name}...\n`);
+      if (!values.json) io.err(`${msg(lang, 'bench.running', { name })}\n`);
       if (scale >= 0.1) WARM_UPS[name]?.();
       const r = await CASES[name](ctx);
       rows.push(r);
@@ -478,6 +483,6 @@ export async function benchCommand(args: string[], io: BenchIo): Promise<number>
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  if (!values.json) io.out(table(rows, langOfArgs(args)));
+  if (!values.json) io.out(table(rows, lang));
   return 0;
 }

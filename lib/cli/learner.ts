@@ -33,9 +33,23 @@ export function scenarioWords(plan: Pick<ScenarioPlan, 'title' | 'description' |
   return out;
 }
 
-/** The explain view of a run's events, headed by its scenario's words, with the bytes its packets carried. */
-export function explainRun(events: readonly TraceEvent[], plan: ScenarioPlan | undefined, packets: readonly { packet: Buffer }[], lang: Lang, color: boolean): string {
-  return renderExplain(events, { lang, color, payloads: Payloads.fromPackets(packets), ...scenarioWords(plan, lang) });
+/**
+ * The words of a recorded scenario (a trace's meta line) in `lang`: its translation when the trace carries one;
+ * else, outside English, the recorded title and description as they were written, each said to be the recorded one
+ * (issue 26), so that a Chinese reader knows why it is in another language.
+ */
+export function recordedWords(plan: Pick<ScenarioPlan, 'title' | 'description' | 'translations'> | undefined, lang: Lang): { title?: string; description?: string } {
+  const words = scenarioWords(plan, lang);
+  if (lang === 'en' || plan === undefined) return words;
+  const t = plan.translations?.[lang];
+  if (words.title !== undefined && t?.title === undefined) words.title = msg(lang, 'explain.recordedTitle', { text: words.title });
+  if (words.description !== undefined && t?.description === undefined) words.description = msg(lang, 'explain.recordedDescription', { text: words.description });
+  return words;
+}
+
+/** The explain view of a run's events, headed by its scenario's words, with the bytes its packets carried (`recorded`: a trace's words, recordedWords). */
+export function explainRun(events: readonly TraceEvent[], plan: ScenarioPlan | undefined, packets: readonly { packet: Buffer }[], lang: Lang, color: boolean, recorded = false): string {
+  return renderExplain(events, { lang, color, payloads: Payloads.fromPackets(packets), ...(recorded ? recordedWords : scenarioWords)(plan, lang) });
 }
 
 /**
@@ -54,7 +68,7 @@ export function reportExtras(events: readonly TraceEvent[], lang: Lang): { paylo
     if (err instanceof ScenarioError) return {};
     throw err;
   }
-  const words = scenarioWords(plan, lang);
+  const words = recordedWords(plan, lang);
   const extras = { heading: words.title, description: words.description };
   if (plan.link.udp || events.length > 200_000) return extras;
   let again;

@@ -8,16 +8,15 @@ import { readFileSync } from 'node:fs';
 import { writeReport } from '../report/html.ts';
 import { renderRealHtml } from '../real/real-html.ts';
 import { commandUsageError, formatHelp, parseCommand, UsageError } from './args.ts';
-import { langOfArgs, msg, word } from '../i18n/index.ts';
+import { langOfArgs, msg, sysErr, word, type Msg } from '../i18n/index.ts';
 import { resolveLang } from './learner.ts';
-import { realWhyText } from '../i18n/real-words.ts';
 import { REAL_COMMAND } from './commands.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { runScenario } from '../scenario/runner.ts';
-import { KernelRunError, KernelUnavailable, kernelUnavailableReason, runOnKernel } from '../real/kernel.ts';
+import { KernelRunError, KernelUnavailable, kernelUnavailableWhy, runOnKernel } from '../real/kernel.ts';
 import { compareRuns, modelPlanFor, modelPlanForLink, renderComparison } from '../real/compare.ts';
-import { netnsUnavailableReason, runOnKernelNetns } from '../real/netns-link.ts';
+import { netnsUnavailableWhy, runOnKernelNetns } from '../real/netns-link.ts';
 import type { CliIo } from './io.ts';
 
 export async function realCommand(args: string[], io: CliIo): Promise<number> {
@@ -72,28 +71,28 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     throw err;
   }
   if (plan.link.udp) {
-    io.err(`${file}: tcpemu real compares with the in-memory model; this scenario asks for a UDP link (link: { udp: true })\n`);
+    io.err(`${msg(lang, 'real.udpLink', { file })}\n`);
     return 2;
   }
   const settleMs = settle !== undefined ? Number(settle) : undefined;
   // Through namespaces and tcpemu's link when this machine allows it (root, ip, /dev/net/tun), else loopback.
-  const netnsWhyNot = parsed.values.loopback ? 'asked for with --loopback' : netnsUnavailableReason();
+  const netnsWhyNot: Msg | undefined = parsed.values.loopback ? { key: 'realw.no.asked' } : netnsUnavailableWhy();
   if (netnsWhyNot !== undefined && plan.onSteps) {
     // Steps on events need the kernel's events as they happen: the agents in the namespaces report them.
     const s = plan.onSteps[0];
-    io.err(`${file}:${s.pos.line}:${s.pos.col}: ${msg(lang, 'real.eventsNeedNetns', { on: s.on!.text, why: realWhyText(lang, netnsWhyNot) })}\n`);
+    io.err(`${file}:${s.pos.line}:${s.pos.col}: ${msg(lang, 'real.eventsNeedNetns', { on: s.on!.text, why: netnsWhyNot })}\n`);
     return 2;
   }
   const forged = plan.steps.find((st) => st.command.op === 'inject');
   if (netnsWhyNot !== undefined && forged) {
     // A forged segment is written into tcpemu's link between the namespaces; loopback has no link to write it into.
-    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: ${msg(lang, 'real.injectNeedsNetns', { why: realWhyText(lang, netnsWhyNot) })}\n`);
+    io.err(`${file}:${forged.pos.line}:${forged.pos.col}: ${msg(lang, 'real.injectNeedsNetns', { why: netnsWhyNot })}\n`);
     return 2;
   }
   // Checked before anything runs: nothing is half-done when the kernel run cannot happen.
-  const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableReason();
+  const reason = netnsWhyNot === undefined ? undefined : kernelUnavailableWhy();
   if (reason) {
-    io.err(`${netnsWhyNot && !parsed.values.loopback ? msg(lang, 'real.unavailableBoth', { reason: realWhyText(lang, reason), why: realWhyText(lang, netnsWhyNot) }) : msg(lang, 'real.unavailable', { reason: realWhyText(lang, reason) })}\n`);
+    io.err(`${netnsWhyNot && !parsed.values.loopback ? msg(lang, 'real.unavailableBoth', { reason, why: netnsWhyNot }) : msg(lang, 'real.unavailable', { reason })}\n`);
     return 2;
   }
   const modelPlan = netnsWhyNot === undefined ? modelPlanForLink(plan) : modelPlanFor(plan);
@@ -116,7 +115,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     }
   } catch (err) {
     if (err instanceof KernelUnavailable || err instanceof KernelRunError) {
-      io.err(`tcpemu real: ${err.message}\n`);
+      io.err(`${msg(lang, 'real.unavailable', { reason: err.text })}\n`);
       return 2;
     }
     throw err;
@@ -137,7 +136,7 @@ export async function realCommand(args: string[], io: CliIo): Promise<number> {
     try {
       await writeReport(html, renderRealHtml(kernel, model, renderComparison(kernel, model, cmp, false, lang), lang));
     } catch (err) {
-      io.err(`${html}: cannot write the HTML report: ${(err as Error).message}\n`);
+      io.err(`${msg(lang, 'real.htmlWrite', { file: html, err: sysErr(err) })}\n`);
       return 2;
     }
   }

@@ -8,11 +8,11 @@
  * 2: bad usage, or the interop cannot run here (not root, no /dev/net/tun, no `ip`), with the reason.
  */
 import { formatHelp, helpHint, parseCommand, UsageError, type CommandSpec } from './args.ts';
-import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableReason, withKernelSide, type TunRunResult } from '../real/tun.ts';
+import { runThroughTun, TunRunError, TunUnavailable, tunUnavailableWhy, withKernelSide, type TunRunResult } from '../real/tun.ts';
 import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type TunCase } from '../real/tun-dialogue.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
 import { renderExplain } from '../trace/views/explain.ts';
-import { langFromEnv, langOfArgs, word } from '../i18n/index.ts';
+import { langFromEnv, langOfArgs, msg, word } from '../i18n/index.ts';
 import { LANG_OPTION } from './commands.ts';
 import { parseSize, UnitError } from '../scenario/units.ts';
 import type { CliIo } from './io.ts';
@@ -105,9 +105,9 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
     io.out(formatHelp(TUN_COMMAND, langOfArgs(args)));
     return 0;
   }
-  const reason = tunUnavailableReason();
+  const reason = tunUnavailableWhy();
   if (reason) {
-    io.err(`tcpemu tun: ${reason}\n`);
+    io.err(`${msg(langOfArgs(args), 'tun.unavailable', { reason })}\n`);
     return 2;
   }
   let ok = true;

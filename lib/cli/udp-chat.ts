@@ -29,7 +29,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { didYouMeanText, suggest } from './args.ts';
-import { langOfArgs, msg, parseLang, word, type Lang, type MessageKey, type Params } from '../i18n/index.ts';
+import { langOfArgs, msg, parseLang, sysErr, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
 import { CHAT_USAGE_ZH } from '../i18n/help.ts';
 import { Host, type HostTracer, type SimSocket } from '../host/host.ts';
 import { UdpLink, UdpLinkError, parseEndpoint, type UdpImpairments, type UdpLinkStats, UDP_DROP_REASONS } from '../link/udp.ts';
@@ -263,7 +263,7 @@ class Session {
   watch: ((ev: TraceEvent) => void) | undefined;
   private printed = 0;
 
-  constructor(readonly name: 'client' | 'server', readonly c: Common, readonly io: ChatIo) {
+  constructor(readonly name: 'client' | 'server', readonly c: Common, readonly io: ChatIo, readonly lang: Lang = 'en') {
     this.recorder = new TraceRecorder(this.clock, { timers: false, congestion: false });
     this.pcap = c.pcap === undefined ? undefined : new PcapWriter(c.pcap);
     const rec = this.recorder;
@@ -324,25 +324,27 @@ class Session {
     const peer = this.name === 'client' ? 'server' : 'client';
     const hosts = ['client', 'server'];
     let out: string;
+    const lang = this.lang;
     if (c.view === 'ladder') {
-      out = `as seen from the ${this.name}: times are when this process sent or received each segment\n` +
-        renderLadder(oneEndView(events, this.name, peer), { hosts, color, width: (this.io.stdout as { columns?: number }).columns ?? 100 });
+      out = `${msg(lang, 'chat.seenFrom', { name: { key: `chat.${this.name}` } })}\n` +
+        renderLadder(oneEndView(events, this.name, peer), { hosts, color, width: (this.io.stdout as { columns?: number }).columns ?? 100, lang });
     } else if (c.view === 'states') {
-      out = renderStates(events, { color, hosts: [this.name] });
+      out = renderStates(events, { color, hosts: [this.name], lang });
     } else {
       const meta: TraceEvent = { type: 'meta', scenario: `udp ${this.name}`, seed: c.seed, version: VERSION, source: '' };
-      out = renderSummary(summarize([meta, ...events], { hosts: [this.name] }), { color }) + linkLine(this.link.stats);
+      out = renderSummary(summarize([meta, ...events], { hosts: [this.name] }), { color, lang }) + linkLine(this.link.stats, lang);
     }
     this.io.stdout.write(out.endsWith('\n') ? out : out + '\n');
   }
 }
 
 /** The UDP link's own counts, for the summary: datagrams, and drops by reason and side. */
-function linkLine(s: UdpLinkStats): string {
-  const parts = UDP_DROP_REASONS.filter((r) => s.dropped[r] > 0).map((r) => `${r} ${s.dropped[r]}`);
-  return `  udp link: ${s.datagramsSent} datagrams sent, ${s.received} received, ${s.delivered} accepted` +
-    ` · dropped: ${parts.length === 0 ? 'none' : parts.join(', ')}` +
-    (s.duplicated + s.reordered + s.corrupted > 0 ? ` · duplicated ${s.duplicated}, reordered ${s.reordered}, corrupted ${s.corrupted}` : '') + '\n';
+function linkLine(s: UdpLinkStats, lang: Lang): string {
+  const parts: Msg[] = UDP_DROP_REASONS.filter((r) => s.dropped[r] > 0).map((r) => ({ key: 'chat.dropped', params: { why: { key: `dropReason.${r}` }, n: s.dropped[r] } }));
+  return `${msg(lang, 'chat.linkLine', {
+    sent: s.datagramsSent, received: s.received, accepted: s.delivered, dropped: parts.length === 0 ? { key: 'chat.none' } : parts,
+    more: s.duplicated + s.reordered + s.corrupted > 0 ? { key: 'chat.linkMore', params: { duplicated: s.duplicated, reordered: s.reordered, corrupted: s.corrupted } } : '',
+  })}\n`;
 }
 
 /**
@@ -473,7 +475,7 @@ async function run(cmd: 'serve' | 'connect', args: string[], io: ChatIo, body: (
       return 2;
     }
     if (err instanceof UdpLinkError) {
-      io.stderr.write(`tcpemu ${cmd}: ${err.message}\n`);
+      io.stderr.write(`${msg(lang, 'usage.lineNoHint', { command: `tcpemu ${cmd}`, text: err.text ?? err.message })}\n`);
       return 2;
     }
     throw err;
@@ -491,11 +493,13 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
     const c = parseCommon(v, 'serve');
     const echo = v.echo === true;
     const once = v.once === true;
-    const s = new Session('server', c, io);
+    const lang = langOfArgs(args);
+    const say = (key: MessageKey, params: Params = {}) => io.stderr.write(`${msg(lang, key, params)}\n`);
+    const s = new Session('server', c, io, lang);
     await s.open(() => c.addr ?? parseAddr(SERVER_ADDR), { address: c.udp.address, port: c.udp.port }, undefined);
     const tcpPort = c.tcpPort ?? s.link.local.port;
     const listener = s.host.listen(tcpPort);
-    io.stderr.write(`listening on udp ${s.link.local.address}:${s.link.local.port} as tcp ${s.host.addrText}:${tcpPort}${echo ? ' (echo)' : ''}\n`);
+    say('chat.listening', { udp: `${s.link.local.address}:${s.link.local.port}`, tcp: `${s.host.addrText}:${tcpPort}`, echo: echo ? { key: 'chat.echo' } : '' });
 
     const open = new Set<SimSocket>();
     /** Connections this side has not half-closed yet: where stdin's lines go. */
@@ -511,19 +515,19 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
     const finished = new Promise<number>((res) => (done = res));
     const closeOurSide = (sock: SimSocket): void => {
       if (!talking.delete(sock)) return;
-      io.stderr.write(`${label(sock)}: closing our side (FIN)\n`);
+      say('chat.closingOurs', { who: label(sock) });
       sock.end();
     };
 
     listener.on('connection', (sock: SimSocket) => {
       open.add(sock);
       talking.add(sock);
-      io.stderr.write(`connection from ${label(sock)}\n`);
+      say('chat.connFrom', { who: label(sock) });
       for (const l of unsent.splice(0)) sock.write(l + '\n');
       if (saidAll && !echo) closeOurSide(sock);
       const lines = new Lines((line) => {
-        const who = open.size > 1 ? label(sock) : 'client';
-        io.stdout.write(`from ${who}: ${line}\n`);
+        const who: Msg | string = open.size > 1 ? label(sock) : { key: 'chat.client' };
+        io.stdout.write(`${msg(lang, 'chat.from', { who, line })}\n`);
         if (echo && talking.has(sock)) sock.write(line + '\n');
       });
       sock.on('data', (b: Buffer) => lines.push(b));
@@ -531,19 +535,19 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
         lines.end();
         // The client has half-closed: our side stays open until we have said all we have to say.
         if (saidAll) {
-          io.stderr.write(`${label(sock)} finished sending (half-closed)\n`);
+          say('chat.halfClosed', { who: label(sock) });
           closeOurSide(sock);
         } else {
-          io.stderr.write(`${label(sock)} finished sending (half-closed): what you type still goes to it; end your input (Ctrl-D) to close\n`);
+          say('chat.halfClosedTalk', { who: label(sock) });
         }
       });
       sock.on('error', (err: Error & { code?: string }) => {
-        io.stderr.write(`${label(sock)}: ${err.code ?? 'error'}: ${err.message}\n`);
+        say('chat.sockError', { who: label(sock), code: err.code ?? 'error', err: sysErr(err) });
       });
       sock.on('close', () => {
         open.delete(sock);
         talking.delete(sock);
-        io.stderr.write(`${label(sock)} closed\n`);
+        say('chat.closed', { who: label(sock) });
         if (once) done(sock.error ? 1 : 0);
         else if (saidAll && stdinIsTerminal && open.size === 0) done(0);
       });
@@ -555,17 +559,17 @@ export async function serve(args: string[], io: ChatIo): Promise<number> {
     }, () => {
       saidAll = true;
       if (stdinIsTerminal && !once) {
-        io.stderr.write('end of input: closing every connection, then stopping\n');
+        say('chat.endAll');
         listener.close();
       } else {
-        io.stderr.write(`end of input: nothing more to send; still serving until ${once ? 'the first connection closes' : 'SIGINT (Ctrl-C) or SIGTERM'}\n`);
+        say('chat.endServing', { until: { key: once ? 'chat.untilFirst' : 'chat.untilSignal' } });
       }
       // Our half-close to everyone (RFC 9293 3.6): they may still send to us.
       for (const sock of [...talking]) closeOurSide(sock);
       if (stdinIsTerminal && !once && open.size === 0) done(0);
     });
     const offInterrupt = onInterrupt(io, (code) => {
-      io.stderr.write(`${signalName(code)}: aborting ${open.size} connection${open.size === 1 ? '' : 's'} (RST) and stopping\n`);
+      say(open.size === 1 ? 'chat.abortOne' : 'chat.abortMany', { signal: signalName(code), n: open.size });
       done(code); // first: the resets close the sockets, whose handlers would settle it too
       for (const sock of open) sock.resetAndDestroy();
     });
@@ -599,7 +603,9 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
     }
     let bind: { address?: string; port: number } = { port: 0 };
     if (typeof v.bind === 'string') bind = endpoint('bind', v.bind, 'chat.what.local');
-    const s = new Session('client', c, io);
+    const lang = langOfArgs(args);
+    const say = (key: MessageKey, params: Params = {}) => io.stderr.write(`${msg(lang, key, params)}\n`);
+    const s = new Session('client', c, io, lang);
     const pick = (udpPort: number): number => {
       if (c.addr !== undefined) return c.addr;
       // 10.0.0.1 or 10.0.0.3..254: never the server's .2, the network's .0 or the broadcast .255.
@@ -614,8 +620,8 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
       throw usage('chat.addrTaken', { addr: s.host.addrText });
     }
     const cfg = resolveConfig(c.tcp);
-    const route = `${formatAddr(serverAddr)}:${tcpPort} over udp ${s.link.local.address}:${s.link.local.port} > ${c.udp.address}:${c.udp.port}`;
-    io.stderr.write(`connecting to ${route}: SYN sent\n`);
+    const route: Msg = { key: 'chat.route', params: { tcp: `${formatAddr(serverAddr)}:${tcpPort}`, local: `${s.link.local.address}:${s.link.local.port}`, peer: `${c.udp.address}:${c.udp.port}` } };
+    say('chat.connecting', { route });
     // Each SYN sent again says so at once, with the timeout that expired (RFC 6298 5.5 doubles it).
     let lastSynMs: number | undefined;
     let synRetries = 0;
@@ -623,27 +629,27 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
       if (ev.type !== 'segment' || ev.event !== 'tx' || ev.host !== 'client' || ev.flags !== 'S') return;
       if (lastSynMs !== undefined && ev.retransmit === true) {
         synRetries++;
-        io.stderr.write(`no answer in ${Math.round(ev.t - lastSynMs)} ms (RTO): SYN sent again, retry ${synRetries} of ${cfg.synRetries}\n`);
+        say('chat.synAgain', { ms: Math.round(ev.t - lastSynMs), n: synRetries, max: cfg.synRetries });
       }
       lastSynMs = ev.t;
     };
     const sock = s.host.connect(serverAddr, tcpPort);
     let done: (code: number) => void = () => {};
     const finished = new Promise<number>((res) => (done = res));
-    const lines = new Lines((line) => io.stdout.write(`from server: ${line}\n`));
-    sock.on('connect', () => io.stderr.write(`connected ${s.host.addrText}:${sock.localPort} > ${route}\n`));
+    const lines = new Lines((line) => io.stdout.write(`${msg(lang, 'chat.from', { who: { key: 'chat.server' }, line })}\n`));
+    sock.on('connect', () => say('chat.connected', { local: `${s.host.addrText}:${sock.localPort}`, route }));
     sock.on('data', (b: Buffer) => lines.push(b));
     sock.on('end', () => {
       lines.end();
-      if (!stdinEnded) io.stderr.write('the server finished sending (it half-closed); what you type still goes to it (end input to finish)\n');
-      else io.stderr.write(`the server finished sending; closing (TIME-WAIT ${2 * cfg.mslMs} ms)\n`);
+      if (!stdinEnded) say('chat.serverHalf');
+      else say('chat.serverDone', { ms: 2 * cfg.mslMs });
     });
-    sock.on('error', (err: Error & { code?: string }) => io.stderr.write(`tcpemu connect: ${err.code ?? 'error'}: ${err.message}\n`));
+    sock.on('error', (err: Error & { code?: string }) => say('chat.connError', { code: err.code ?? 'error', err: sysErr(err) }));
     let interrupted = false;
     sock.on('close', (hadError: boolean) => {
       if (interrupted) return;
       const failed = hadError || Boolean(sock.error);
-      io.stderr.write(failed ? 'connection failed; exit 1\n' : 'closed\n');
+      say(failed ? 'chat.failed' : 'chat.closedPlain');
       done(failed ? 1 : 0);
     });
     let stdinEnded = false;
@@ -653,11 +659,11 @@ export async function connect(args: string[], io: ChatIo): Promise<number> {
       stdinEnded = true;
       if (sock.closed) return;
       // Half-close: FIN once everything typed is sent; the server may go on sending.
-      io.stderr.write('end of input: half-closed (FIN); the server may still send\n');
+      say('chat.endHalf');
       sock.end();
     });
     const offInterrupt = onInterrupt(io, (code) => {
-      io.stderr.write(`${signalName(code)}: aborting the connection (RST)\n`);
+      say('chat.abortConn', { signal: signalName(code) });
       interrupted = true;
       done(code); // first: the reset closes the socket, whose handler would settle it too
       sock.resetAndDestroy();

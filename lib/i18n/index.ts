@@ -11,7 +11,24 @@ export const LANGS: readonly Lang[] = ['en', 'zh'];
 
 export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en, zh };
 
-export type Params = Readonly<Record<string, string | number | Msg | readonly (string | Msg)[]>>;
+export type Params = Readonly<Record<string, string | number | Msg | SysErr | readonly (string | Msg)[]>>;
+
+/**
+ * What the system (or a decoder) said when it refused: its code and its English message. English
+ * shows the message as it was written; another language words the code (`key` when given, else
+ * `os.CODE`, else `os.other`). Plain data, so a namespace agent can send it up as JSON.
+ */
+export interface SysErr {
+  readonly code: string;
+  readonly message: string;
+  readonly key?: MessageKey;
+}
+
+/** A Node error as a SysErr (an error without a code: its message, with the code `?`). */
+export function sysErr(err: unknown): SysErr {
+  const e = err as { code?: unknown; message?: unknown };
+  return { code: typeof e?.code === 'string' ? e.code : '?', message: typeof e?.message === 'string' ? e.message : String(err) };
+}
 
 /**
  * A message not yet worded: its key and parameters. An error keeps one so that the command line can
@@ -31,7 +48,12 @@ export function msg(lang: Lang, key: MessageKey, params: Params = {}): string {
     const v = params[name]!;
     // A list is worded item by item and joined as the language writes a list (a, b / a、b).
     if (Array.isArray(v)) return v.map((x: string | Msg) => (typeof x === 'object' ? word(lang, x) : x)).join(CATALOGUES[lang]['list.sep']);
-    return typeof v === 'object' ? msg(lang, (v as Msg).key, (v as Msg).params) : String(v);
+    if (typeof v !== 'object') return String(v);
+    if (!('message' in v)) return msg(lang, (v as Msg).key, (v as Msg).params);
+    const e = v as SysErr;
+    if (lang === 'en') return e.message;
+    if (e.key !== undefined) return CATALOGUES[lang][e.key];
+    return Object.hasOwn(CATALOGUES[lang], `os.${e.code}`) ? CATALOGUES[lang][`os.${e.code}` as MessageKey] : msg(lang, 'os.other', { code: e.code });
   });
 }
 

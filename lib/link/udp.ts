@@ -10,6 +10,7 @@ import { formatAddr } from '../wire/ipv4.ts';
 import { WireError } from '../wire/errors.ts';
 import { LinkError, newLinkStats, type LinkDropObserver, type LinkStats } from './common.ts';
 import { defaultDirectionConfig, directionConfigProblems, drawFate, withBitFlipped, type LinkDirectionConfig } from './memory.ts';
+import { word, type Msg } from '../i18n/index.ts';
 
 /**
  * The UDP link: the same IPv4 packets the in-memory link carries (IPv4 header + TCP segment, exactly
@@ -110,6 +111,12 @@ export interface UdpLinkOptions {
 /** A user-facing failure to set the link up (bad address, port in use): the CLI prints it, exit 2. */
 export class UdpLinkError extends LinkError {
   override name = 'UdpLinkError';
+  /** The message as a catalogue key and parameters (issue 26), when it has one: worded in the user's language. */
+  readonly text?: Msg;
+  constructor(code: string, message: string | Msg) {
+    super(code, typeof message === 'string' ? message : word('en', message));
+    if (typeof message !== 'string') this.text = message;
+  }
 }
 
 /** 'ADDR:PORT', '[v6]:PORT' -> endpoint; port 0..65535. Throws UdpLinkError with a hint. */
@@ -186,9 +193,9 @@ export class UdpLink {
     await new Promise<void>((res, rej) => {
       const onError = (err: NodeJS.ErrnoException) => {
         socket.close();
-        const hint = err.code === 'EADDRINUSE' ? ' (is another tcpemu serving there? choose another port, or 0 for any)'
-          : err.code === 'EADDRNOTAVAIL' ? ' (not an address of this machine)' : err.code === 'EACCES' ? ' (ports below 1024 need privileges)' : '';
-        rej(new UdpLinkError(err.code ?? 'EBIND', `cannot bind UDP ${bindAddr}:${o.bind?.port ?? 0}: ${err.code ?? err.message}${hint}`));
+        const hint: Msg | '' = err.code === 'EADDRINUSE' ? { key: 'chat.bindHint.inUse' }
+          : err.code === 'EADDRNOTAVAIL' ? { key: 'chat.bindHint.notHere' } : err.code === 'EACCES' ? { key: 'chat.bindHint.access' } : '';
+        rej(new UdpLinkError(err.code ?? 'EBIND', { key: 'chat.bindFail', params: { addr: bindAddr, port: o.bind?.port ?? 0, code: err.code ?? err.message, hint } }));
       };
       socket.once('error', onError);
       socket.bind({ address: bindAddr, port: o.bind?.port ?? 0, exclusive: true }, () => {
@@ -422,7 +429,7 @@ async function resolve(host: string): Promise<string> {
   try {
     return (await lookup(host)).address;
   } catch {
-    throw new UdpLinkError('ENOTFOUND', `cannot resolve host name "${host}"`);
+    throw new UdpLinkError('ENOTFOUND', { key: 'chat.noResolve', params: { host } });
   }
 }
 

@@ -6,14 +6,14 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PACKETDRILL_COMMAND } from '../cli/commands.ts';
-import { didYouMean, helpHint, parseOrHelp, suggest, UsageError } from '../cli/args.ts';
+import { commandUsageError, didYouMeanText, parseOrHelp, suggest, usageError } from '../cli/args.ts';
 import type { CliIo } from '../cli/io.ts';
 import { parseScript, type Script } from './parse.ts';
 import { runScript, type ScriptResult } from './runner.ts';
 import { DEFAULTS_CHOICES, defaultsFor, type DefaultsChoice } from './sysctl.ts';
 import { findPacketdrill, runOnKernel, type KernelResult } from './kernel.ts';
 import { renderLadder } from '../trace/views/ladder.ts';
-import { langOfArgs, msg, type Lang } from '../i18n/index.ts';
+import { langOfArgs, msg, word, type Lang, type Msg, type Params } from '../i18n/index.ts';
 
 /** Every .pkt under the paths given, in name order (a file named is taken whatever its extension). */
 export function scriptFiles(paths: readonly string[]): string[] {
@@ -23,7 +23,7 @@ export function scriptFiles(paths: readonly string[]): string[] {
     try {
       st = statSync(p);
     } catch {
-      throw new UsageError(`${p}: no such file or folder`);
+      throw usageError('pd.u.noSuch', { path: p });
     }
     if (st.isDirectory()) {
       for (const name of readdirSync(p).sort()) {
@@ -40,6 +40,11 @@ export function loadScripts(files: readonly string[]): Script[] {
   return files.map((f) => parseScript(readFileSync(f, 'utf8'), f));
 }
 
+/** Why a script failed, in `lang` (packetdrill's English in English); an unsupported construct as the script writes it. */
+function reasonIn(r: ScriptResult, lang: Lang): string {
+  return r.reasonText ? word(lang, r.reasonText) : (r.reason ?? '');
+}
+
 function verdictWord(v: string): string {
   return v.toUpperCase();
 }
@@ -51,9 +56,9 @@ function verdictWord(v: string): string {
 export function formatResult(r: ScriptResult, lang: Lang = 'en'): string {
   if (r.verdict === 'pass') return `PASS         ${r.file}\n`;
   if (r.verdict === 'unsupported') return `UNSUPPORTED  ${r.file}:${r.line}  ${r.reason}\n`;
-  let s = `FAIL         ${r.file}:${r.line}  ${r.reason}\n`;
+  let s = `FAIL         ${r.file}:${r.line}  ${reasonIn(r, lang)}\n`;
   if (r.expected !== undefined) s += `${msg(lang, 'pd.expected', { text: r.expected })}\n`;
-  if (r.actual !== undefined) s += `${msg(lang, 'pd.actual', { text: r.actual })}\n`;
+  if (r.actual !== undefined) s += `${msg(lang, 'pd.actual', { text: r.actualText ?? r.actual })}\n`;
   return s;
 }
 
@@ -67,25 +72,26 @@ export async function packetdrillCommand(args: string[], io: CliIo): Promise<num
   if (!p) return 0;
   const lang = langOfArgs(args);
   const v = p.values as Record<string, string | boolean | undefined>;
-  const fail = (msg: string): never => {
-    throw new UsageError(`tcpemu packetdrill: ${msg}\n${helpHint(PACKETDRILL_COMMAND)}`);
+  // A mistake on the command line: `tcpemu packetdrill: WHAT` and the line to its help, in the user's language (issue 26).
+  const fail = (key: Msg['key'], params: Params = {}): never => {
+    throw commandUsageError(PACKETDRILL_COMMAND, { key, params });
   };
-  if (p.positionals.length === 0) fail('name at least one script or folder of scripts');
+  if (p.positionals.length === 0) fail('pd.u.name');
   const defaults = (v.defaults ?? 'auto') as string;
-  if (!(DEFAULTS_CHOICES as readonly string[]).includes(defaults)) fail(`--defaults is one of ${DEFAULTS_CHOICES.join(', ')}, not '${defaults}'${didYouMean(suggest(defaults, DEFAULTS_CHOICES))}`);
+  if (!(DEFAULTS_CHOICES as readonly string[]).includes(defaults)) fail('pd.u.defaults', { choices: DEFAULTS_CHOICES.join(', '), value: defaults, suggestion: didYouMeanText(suggest(defaults, DEFAULTS_CHOICES)) });
   const tolText = v.tolerance_usecs as string | undefined;
-  if (tolText !== undefined && !/^\d+$/.test(tolText)) fail(`--tolerance_usecs takes a whole number of microseconds, not '${tolText}'`);
+  if (tolText !== undefined && !/^\d+$/.test(tolText)) fail('pd.u.tolerance', { value: tolText });
   const view = v.view as string | undefined;
-  if (view !== undefined && !['ladder', 'none'].includes(view)) fail(`--view is ladder or none, not '${view}'${didYouMean(suggest(view, ['ladder', 'none']))}`);
+  if (view !== undefined && !['ladder', 'none'].includes(view)) fail('pd.u.view', { value: view, suggestion: didYouMeanText(suggest(view, ['ladder', 'none'])) });
   let bin: string | undefined;
   if (v.kernel) {
     bin = (v.packetdrill as string | undefined) ?? findPacketdrill();
-    if (!bin) fail('--kernel needs packetdrill: put it on PATH or give --packetdrill BIN (docs/packetdrill.md says how to build it)');
-    if (process.getuid?.() !== 0) fail('--kernel needs root: packetdrill makes a TUN device in a network namespace of its own (unshare -n)');
-  } else if (v.packetdrill !== undefined) fail('--packetdrill is for --kernel');
+    if (!bin) fail('pd.u.noBinary');
+    if (process.getuid?.() !== 0) fail('pd.u.root');
+  } else if (v.packetdrill !== undefined) fail('pd.u.packetdrillFlag');
   // Every script is read before any runs: a mistake in one is exit 2, and nothing runs or is written.
   const scripts = loadScripts(scriptFiles(p.positionals));
-  if ((view === 'ladder' || v.html !== undefined) && scripts.length !== 1) fail(`--view ladder and --html draw one script's run, and ${scripts.length} were given`);
+  if ((view === 'ladder' || v.html !== undefined) && scripts.length !== 1) fail('pd.u.oneScript', { n: scripts.length });
   const opts = { defaults: defaults as DefaultsChoice, toleranceUsecs: tolText === undefined ? undefined : Number(tolText), strictSegments: v.strict_segments === true };
   const counts = { pass: 0, fail: 0, unsupported: 0 };
   const kernelCounts = { pass: 0, fail: 0, error: 0 };
@@ -105,7 +111,7 @@ export async function packetdrillCommand(args: string[], io: CliIo): Promise<num
       io.out(JSON.stringify(o) + '\n');
     } else if (k) {
       io.out(`${msg(lang, 'pd.model')} ${verdictWord(r.verdict).padEnd(11)}  ${msg(lang, 'pd.kernel')} ${verdictWord(k.verdict).padEnd(5)}  ${r.file}${r.line ? `:${r.line}` : ''}\n`);
-      if (r.verdict !== 'pass') io.out(`${msg(lang, 'pd.modelWhy', { text: r.reason ?? '' })}\n`);
+      if (r.verdict !== 'pass') io.out(`${msg(lang, 'pd.modelWhy', { text: reasonIn(r, lang) })}\n`);
       if (k.verdict !== 'pass') io.out(`${msg(lang, 'pd.kernelWhy', { text: k.reason ?? '' })}\n`);
     } else io.out(formatResult(r, lang));
     if (view === 'ladder') io.out(renderLadder(r.events, { hosts: ['tcpemu', 'remote'], color: io.color, width: process.stdout.columns || 100 }));
@@ -113,7 +119,7 @@ export async function packetdrillCommand(args: string[], io: CliIo): Promise<num
       const { renderReport, writeReport } = await import('../report/index.ts');
       const out = v.html as string;
       await writeReport(out, renderReport(r.events, { title: `tcpemu packetdrill: ${script.file}`, expectations: [{ what: script.file, ok: r.verdict === 'pass', detail: r.reason ?? 'pass' }] }));
-      io.err(`wrote ${out}\n`);
+      io.err(`${msg(lang, 'cli.wroteFile', { file: out })}\n`);
     }
   }
   if (!v.json) {

@@ -25,6 +25,7 @@ import { applyShell, baseSettings, defaultsFor, SCRIPT_DEFINES, Unsupported, typ
 import { Sockets, unsupportedSyscall, type CallOutcome, type PendingCall } from './sockets.ts';
 import { evalPy, namesOf, UnknownName } from './python.ts';
 import { tcpInfo, TCPI_CONSTANTS } from './tcpinfo.ts';
+import { word, type Msg } from '../i18n/index.ts';
 
 export type Verdict = 'pass' | 'fail' | 'unsupported';
 
@@ -35,8 +36,12 @@ export interface ScriptResult {
   line?: number;
   expected?: string;
   actual?: string;
-  /** packetdrill's words for the failure, or the unsupported construct. */
+  /** packetdrill's words for the failure (in English), or the unsupported construct. */
   reason?: string;
+  /** The failure's reason as a message (`pd.r.*`), to word it in the user's language; `reason` is its English. */
+  reasonText?: Msg;
+  /** `actual` when it is words, not a packet or a call (no packet came): to word it in the user's language. */
+  actualText?: Msg;
   /** Settings the script asks for that the model departs from (CUBIC, RACK-TLP). */
   departures: string[];
   /** The run's trace (hosts 'tcpemu' and 'remote'), for --view and --html. */
@@ -65,10 +70,15 @@ const SNIFF_GRACE_S = 2;
 const BLOCKING_WAIT_S = 1;
 const MAX_STEPS = 5_000_000;
 
-/** A failure in packetdrill's words, at a script line. */
+/** A failure in packetdrill's words (a `pd.r.*` message; `reason`: its English), at a script line. */
 class Failure extends Error {
-  constructor(readonly line: number, readonly reason: string, readonly expected?: string, readonly actual?: string) {
+  readonly reason: string;
+  readonly actual?: string;
+  constructor(readonly line: number, readonly text: Msg, readonly expected?: string, readonly actualOrWords?: string | Msg) {
+    const reason = word('en', text);
     super(reason);
+    this.reason = reason;
+    if (actualOrWords !== undefined) this.actual = typeof actualOrWords === 'string' ? actualOrWords : word('en', actualOrWords);
   }
 }
 
@@ -140,9 +150,10 @@ export function runScript(script: Script, opts: PacketdrillOptions = {}): Script
     return { ...base, verdict: 'pass', events: run.trace() };
   } catch (err) {
     if (err instanceof Failure) {
-      const r: ScriptResult = { ...base, verdict: 'fail', line: err.line, reason: err.reason, events: run.trace() };
+      const r: ScriptResult = { ...base, verdict: 'fail', line: err.line, reason: err.reason, reasonText: err.text, events: run.trace() };
       if (err.expected !== undefined) r.expected = err.expected;
       if (err.actual !== undefined) r.actual = err.actual;
+      if (typeof err.actualOrWords === 'object') r.actualText = err.actualOrWords;
       return r;
     }
     if (err instanceof Unsupported) return { ...base, verdict: 'unsupported', line: err.line, reason: err.construct, events: run.trace() };
@@ -219,7 +230,7 @@ class Run {
       if (until?.()) return;
       const next = this.clock.nextTime();
       if (next === undefined || next > t * 1000) break;
-      if (++this.steps > MAX_STEPS) throw new Failure(0, `stopped at the bound of ${MAX_STEPS} model events at ${this.now.toFixed(6)} sec (the model never went quiet)`);
+      if (++this.steps > MAX_STEPS) throw new Failure(0, { key: 'pd.r.bound', params: { max: MAX_STEPS, t: this.now.toFixed(6) } });
       this.clock.step();
     }
     // The clock stands at t even when nothing happens by then (runUntil alone leaves it at the last event).
@@ -286,11 +297,11 @@ class Run {
   private verifyPending(): void {
     const p = this.pending!;
     this.pending = undefined;
-    if (!p.done) throw new Failure(p.ev.pos.line, `${p.ev.name} is still blocked at ${this.now.toFixed(6)} sec; it should have returned at ${p.endScript.toFixed(6)} sec`);
+    if (!p.done) throw new Failure(p.ev.pos.line, { key: 'pd.r.stillBlocked', params: { call: p.ev.name, t: this.now.toFixed(6), end: p.endScript.toFixed(6) } });
     this.checkResult(p.ev, p.outcome!);
     const tol = this.toleranceFor(p.endScript);
     if (Math.abs(p.endT! - p.endScript) > tol + 1e-9) {
-      throw new Failure(p.ev.pos.line, `timing error: expected system call return at ${p.endScript.toFixed(6)} sec but happened at ${p.endT!.toFixed(6)} sec; tolerance ${tol.toFixed(6)} sec`);
+      throw new Failure(p.ev.pos.line, { key: 'pd.r.callTiming', params: { end: p.endScript.toFixed(6), t: p.endT!.toFixed(6), tol: tol.toFixed(6) } });
     }
   }
 
@@ -299,7 +310,7 @@ class Run {
     if (this.pending) {
       const p = this.pending;
       this.advance(this.now + BLOCKING_WAIT_S, () => p.done);
-      if (ev.time.blocking && !p.done) throw new Failure(ev.pos.line, `runtime error in ${ev.name} call: blocking system call while another blocking system call is already in progress`);
+      if (ev.time.blocking && !p.done) throw new Failure(ev.pos.line, { key: 'pd.r.twoBlocking', params: { call: ev.name } });
       if (p.done) this.verifyPending();
     }
     const call = this.sockets.call(ev);
@@ -313,7 +324,7 @@ class Run {
     const out = call();
     if (!out) {
       // A call written without ...end must not block (packetdrill's SYSCALL_NON_BLOCKING).
-      throw new Failure(ev.pos.line, `${ev.name} blocked, but the script gives it no ...end time (a call that may block is written start...end)`);
+      throw new Failure(ev.pos.line, { key: 'pd.r.noEnd', params: { call: ev.name } });
     }
     this.checkResult(ev, out);
   }
@@ -326,11 +337,11 @@ class Run {
     if (expected !== undefined) {
       const fdCall = ev.name === 'socket' || ev.name === 'accept';
       if (fdCall && expected >= 0 ? out.result < 0 : out.result !== expected) {
-        throw new Failure(ev.pos.line, `Expected result ${expected} but got ${out.result}${out.errno ? ` with errno ${out.errno}` : ''}`, exp, act);
+        throw new Failure(ev.pos.line, { key: 'pd.r.result', params: { expected, got: out.result, errno: out.errno ? { key: 'pd.r.withErrno', params: { errno: out.errno } } : '' } }, exp, act);
       }
     }
     if (ev.errno !== undefined && ev.errno !== out.errno) {
-      throw new Failure(ev.pos.line, `Expected errno ${ev.errno} but got ${out.errno ?? 'none'}`, exp, act);
+      throw new Failure(ev.pos.line, { key: 'pd.r.errno', params: { expected: ev.errno, got: out.errno ?? { key: 'pd.r.none' } } }, exp, act);
     }
   }
 
@@ -355,7 +366,7 @@ class Run {
     const seq = syn ? ev.start : seqAdd(this.remoteIsn, ev.start);
     let ack = 0;
     if (ev.ack !== undefined) {
-      if (this.localIsn === undefined && (flags & ACK)) throw new Failure(ev.pos.line, 'an inbound packet acknowledges data, but the stack has sent no SYN yet (its ISN is unknown)');
+      if (this.localIsn === undefined && (flags & ACK)) throw new Failure(ev.pos.line, { key: 'pd.r.noIsn' });
       ack = seqAdd(this.localIsn ?? 0, ev.ack - this.scriptLocalIsn);
     }
     const options: TcpOption[] = [];
@@ -369,7 +380,7 @@ class Run {
       packet = encodePacket(REMOTE, LOCAL, seg);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
-      throw new Failure(ev.pos.line, `this packet cannot be sent: ${err.message.replace(/^at byte \d+: /, '')}`);
+      throw new Failure(ev.pos.line, { key: 'pd.r.cannotSend', params: { why: { code: err.code, message: err.message.replace(/^at byte \d+: /, ''), key: `wire.${err.code}` } } });
     }
     this.recorder.segment('tx', REMOTE_HOST, undefined, REMOTE, LOCAL, seg);
     this.host.receivePacket(packet);
@@ -391,7 +402,7 @@ class Run {
           const mapped = this.tsMap.get(o.ecr);
           if (mapped !== undefined) ecr = mapped;
           else if (this.firstTs) ecr = (o.ecr - this.firstTs.script + this.firstTs.live) >>> 0;
-          else throw new Failure(ev.pos.line, `unable to infer live TS ecr for script TS ecr ${o.ecr}; no matching or preceding outbound TS val`);
+          else throw new Failure(ev.pos.line, { key: 'pd.r.tsEcr', params: { ecr: o.ecr } });
         }
         return { kind: 'timestamps', tsval: o.val, tsecr: ecr };
       }
@@ -411,8 +422,8 @@ class Run {
     const expectText = `${fmtT(start)} ${scriptPacketText(ev)}`;
     const first = this.nextSent(deadline);
     if (!first) {
-      const why = any ? `stopped at the bound: no packet in ${this.boundS} sec of virtual time for a packet expected at any time (*)` : 'Timed out waiting for packet';
-      throw new Failure(ev.pos.line, why, expectText, 'no packet');
+      const why: Msg = any ? { key: 'pd.r.anyBound', params: { s: this.boundS } } : { key: 'pd.r.timedOut' };
+      throw new Failure(ev.pos.line, why, expectText, { key: 'pd.noPacket' });
     }
     const pieces = [first];
     let total = first.seg.payload.length;
@@ -427,7 +438,7 @@ class Run {
     }
     const live = aggregate(pieces);
     const actualText = this.liveText(live);
-    if (total !== ev.len) throw new Failure(ev.pos.line, `live packet payload: expected ${ev.len} bytes vs actual ${total} bytes`, expectText, actualText);
+    if (total !== ev.len) throw new Failure(ev.pos.line, { key: 'pd.r.payload', params: { expected: ev.len, actual: total } }, expectText, actualText);
     const seg = live.seg;
     // The stack's ISN, learned from its SYN (packetdrill: the script's SYN seq is taken as written).
     if (seg.flags & SYN) {
@@ -440,7 +451,7 @@ class Run {
     // packetdrill maps no ACK of an outbound SYN (remote_seq_live_to_script_offset: 0 for a SYN): a SYN-ACK's is as written.
     const liveAck = seg.flags & ACK ? (seg.flags & SYN ? seg.ack >>> 0 : rel(seg.ack, this.remoteIsn ?? 0, 0)) : 0;
     const field = (name: string, e: number, a: number) => {
-      if (e !== a) throw new Failure(ev.pos.line, `live packet field ${name}: expected: ${e} (0x${e.toString(16)}) vs actual: ${a} (0x${a.toString(16)})`, expectText, actualText);
+      if (e !== a) throw new Failure(ev.pos.line, { key: 'pd.r.field', params: { name, expected: e, expectedHex: `0x${e.toString(16)}`, actual: a, actualHex: `0x${a.toString(16)}` } }, expectText, actualText);
     };
     // packetdrill checks the TOS byte only where the script gives it (its TOS_CHECK_TOS).
     const tos = ev.ipInfo === undefined ? undefined : tosOf(ev.ipInfo);
@@ -461,10 +472,10 @@ class Run {
       const lo = start - tol;
       const hi = (ev.time.window ? end : start) + tol;
       if (live.t < lo - 1e-9 || live.t > hi + 1e-9) {
-        let why: string;
-        if (!ev.time.window) why = `timing error: expected outbound packet at ${start.toFixed(6)} sec but happened at ${live.t.toFixed(6)} sec; tolerance ${tol.toFixed(6)} sec`;
-        else if (ev.time.kind === 'abs') why = `timing error: expected outbound packet in time range ${start.toFixed(6)}~${end.toFixed(6)} sec but happened at ${live.t.toFixed(6)} sec`;
-        else why = `timing error: expected outbound packet in relative time range +${(start - offset).toFixed(6)}~+${(end - offset).toFixed(6)} sec but happened at +${(live.t - offset).toFixed(6)} sec`;
+        let why: Msg;
+        if (!ev.time.window) why = { key: 'pd.r.timing', params: { start: start.toFixed(6), t: live.t.toFixed(6), tol: tol.toFixed(6) } };
+        else if (ev.time.kind === 'abs') why = { key: 'pd.r.timingRange', params: { start: start.toFixed(6), end: end.toFixed(6), t: live.t.toFixed(6) } };
+        else why = { key: 'pd.r.timingRel', params: { start: (start - offset).toFixed(6), end: (end - offset).toFixed(6), t: (live.t - offset).toFixed(6) } };
         throw new Failure(ev.pos.line, why, expectText, actualText);
       }
     }
@@ -476,14 +487,14 @@ class Run {
       return;
     }
     const want = ev.options ?? [];
-    const bad = (detail?: string) => new Failure(ev.pos.line, detail ?? 'bad outbound TCP options', expectText, actualText);
+    const bad = (detail?: Msg) => new Failure(ev.pos.line, detail ?? { key: 'pd.r.badOptions' }, expectText, actualText);
     if (want.length !== seg.options.length) throw bad();
     want.forEach((w, k) => {
       const a = seg.options[k];
       const kindOf: Record<string, string> = { mss: 'mss', sackOK: 'sack-permitted', TS: 'timestamps', nop: 'nop', eol: 'eol', wscale: 'wscale', sack: 'sack', FO: 'fastopen' };
       if (kindOf[w.kind] !== a.kind) throw bad();
       const value = (what: string, e: string, v: string) => {
-        if (e !== v) throw bad(`bad value in outbound TCP option (kind=${what}): expected: ${e} actual: ${v}`);
+        if (e !== v) throw bad({ key: 'pd.r.badOption', params: { kind: what, expected: e, actual: v } });
       };
       if (w.kind === 'mss' && a.kind === 'mss') value('mss', `mss ${w.mss}`, `mss ${a.mss}`);
       if (w.kind === 'wscale' && a.kind === 'wscale') value('wscale', `wscale ${w.shift}`, `wscale ${a.shift}`);
@@ -501,7 +512,7 @@ class Run {
         if (this.tsTickUsecs > 0) {
           const asScript = (this.firstTs!.script + (a.tsval - this.firstTs!.live)) >>> 0;
           const tol = Math.max(this.tolerance, (this.tolerancePct / 100) * this.eventScriptT) * 1e6;
-          if (Math.abs((asScript - w.val) | 0) * this.tsTickUsecs > tol) throw bad(`bad outbound TCP timestamp value, tolerance ${Math.round(tol)}`);
+          if (Math.abs((asScript - w.val) | 0) * this.tsTickUsecs > tol) throw bad({ key: 'pd.r.tsTolerance', params: { tol: Math.round(tol) } });
         }
       }
     });
@@ -537,11 +548,11 @@ class Run {
           } else if (st.kind === 'assert' && !evalPy(st.expr, env)) {
             const names = [...namesOf(st.expr)].filter((n) => n.startsWith('tcpi_') || env.has(n) && !(n in TCPI_CONSTANTS));
             const actual = names.map((n) => `${n}=${env.get(n)}`).join(', ');
-            throw new Failure(st.line, `AssertionError: ${st.text}`, st.text, actual);
+            throw new Failure(st.line, { key: 'pd.r.assert', params: { text: st.text } }, st.text, actual);
           }
         } catch (err) {
           if (err instanceof UnknownName) {
-            if (info === undefined) throw new Failure(st.line, `no socket to read TCP_INFO from for ${err.varName}`);
+            if (info === undefined) throw new Failure(st.line, { key: 'pd.r.noSocket', params: { name: err.varName } });
             throw new Unsupported(`Python name ${err.varName}`, st.line);
           }
           throw err;
@@ -608,13 +619,13 @@ function fmtT(t: number): string {
 }
 
 /** Consecutive segments merged into one line must agree (run_packet.c verify_packet_fragments). */
-function fragmentMismatch(prev: TcpSegment, next: TcpSegment, remaining: number): string | undefined {
+function fragmentMismatch(prev: TcpSegment, next: TcpSegment, remaining: number): Msg | undefined {
   const mask = SYN | RST | ACK | URG | ECE;
-  if ((prev.flags & mask) !== (next.flags & mask)) return `live packet field tcp flags of a fragment: expected ${flagText(prev.flags)} vs actual ${flagText(next.flags)}`;
-  if (prev.ack !== next.ack) return `live packet field tcp_ack_seq of a fragment: expected: ${prev.ack} vs actual: ${next.ack}`;
-  if (seqAdd(prev.seq, prev.payload.length) !== next.seq) return 'fragment is not the next in sequence';
+  if ((prev.flags & mask) !== (next.flags & mask)) return { key: 'pd.r.fragFlags', params: { expected: flagText(prev.flags), actual: flagText(next.flags) } };
+  if (prev.ack !== next.ack) return { key: 'pd.r.fragAck', params: { expected: prev.ack, actual: next.ack } };
+  if (seqAdd(prev.seq, prev.payload.length) !== next.seq) return { key: 'pd.r.fragSeq' };
   if (next.payload.length < remaining && next.payload.length !== prev.payload.length) {
-    return `fragment payload: expected ${prev.payload.length} bytes vs actual ${next.payload.length} bytes`;
+    return { key: 'pd.r.fragPayload', params: { expected: prev.payload.length, actual: next.payload.length } };
   }
   return undefined;
 }

@@ -12,13 +12,14 @@ import type { Expr, SyscallEvent } from './parse.ts';
 import { tcpInfo, tcpInfoFirstWord } from './tcpinfo.ts';
 import { UserTimeout } from '../tcp/user-timeout.ts';
 import { SendChrono } from '../tcp/chrono.ts';
+import type { Msg } from '../i18n/index.ts';
 import { FastOpenClient, TFO_CLIENT_ENABLE, TFO_CLIENT_NO_COOKIE, TFO_SERVER_COOKIE_NOT_REQD, TFO_SERVER_ENABLE, TFO_SERVER_WO_SOCKOPT1 } from '../tcp/tfo.ts';
 
 export interface CallOutcome {
   result: number;
   errno?: string;
-  /** An output value that differs from the script's (getsockopt's [value], ioctl's, poll's revents). */
-  mismatch?: string;
+  /** An output value that differs from the script's (getsockopt's [value], ioctl's, poll's revents), in packetdrill's words (`pd.r.*`). */
+  mismatch?: Msg;
 }
 
 export interface PendingCall {
@@ -335,7 +336,7 @@ export class Sockets {
           const inq = conn === undefined || conn.state === 'SYN-SENT' || conn.state === 'SYN-RECEIVED' ? 0 : conn.readable;
           const v = conn === undefined ? 0 : req === SYMBOLS.SIOCINQ ? inq : conn.sendQueued;
           const name = req === SYMBOLS.SIOCINQ ? 'SIOCINQ' : 'SIOCOUTQ';
-          return want !== undefined && want !== v ? { result: 0, mismatch: `Bad ioctl ${name} value: expected: ${want} actual: ${v}` } : ok();
+          return want !== undefined && want !== v ? { result: 0, mismatch: { key: 'pd.r.ioctl', params: { name, expected: want, actual: v } } } : ok();
         };
       }
       case 'poll': return this.poll(ev);
@@ -423,9 +424,9 @@ export class Sockets {
    * one, as Linux's tcp_inq_hint takes RCV.NXT less what was read. Linux sends it only with TCP_INQ set.
    */
   private inqCheck(f: Fd, conn: SimSocket['connection'], n: number, want: number | undefined): CallOutcome {
-    if (!f.inq) return { result: n, mismatch: 'Bad recvmsg: expected a TCP_CM_INQ control message, but TCP_INQ is not set on the socket' };
+    if (!f.inq) return { result: n, mismatch: { key: 'pd.r.inqUnset' } };
     const inq = conn.readable + (conn.finReceived ? 1 : 0);
-    if (want !== undefined && want !== inq) return { result: n, mismatch: `Bad recvmsg TCP_CM_INQ: expected: ${want} actual: ${inq}` };
+    if (want !== undefined && want !== inq) return { result: n, mismatch: { key: 'pd.r.inq', params: { expected: want, actual: inq } } };
     return { result: n };
   }
 
@@ -480,7 +481,7 @@ export class Sockets {
       const ready = got.filter((g) => g !== 0).length;
       if (ready === 0 && (timeout < 0 || this.now() < started + timeout / 1000 - 1e-9)) return undefined;
       const bad = want.findIndex((w, k) => w.revents !== undefined && w.revents !== got[k]);
-      if (bad >= 0) return { result: ready, mismatch: `poll: fd ${want[bad].fd} revents: expected: 0x${want[bad].revents!.toString(16)} actual: 0x${got[bad].toString(16)}` };
+      if (bad >= 0) return { result: ready, mismatch: { key: 'pd.r.poll', params: { fd: want[bad].fd, expected: `0x${want[bad].revents!.toString(16)}`, actual: `0x${got[bad].toString(16)}` } } };
       return { result: ready };
     };
   }
@@ -601,7 +602,7 @@ export class Sockets {
         // Before the handshake, what was set, else 536 (TCP_MSS_DEFAULT); after it, the MSS the connection sends with.
         case 'TCP_MAXSEG': v = conn && conn.isSynchronized() ? conn.effMss : f.config.mss !== this.config.mss ? f.config.mss : 536; break;
       }
-      if (want !== undefined && want !== v) return { result: 0, mismatch: `Bad getsockopt optval: expected: ${want} actual: ${v}` };
+      if (want !== undefined && want !== v) return { result: 0, mismatch: { key: 'pd.r.getsockopt', params: { expected: want, actual: v } } };
       return { result: 0 };
     };
   }

@@ -30,10 +30,9 @@ import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trac
 import { renderCoverage, renderResends } from './retransmits.ts';
 import { compareFlows, renderFlowComparison } from './flows.ts';
 import { isKey, msg, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
-import { realNoteText, realWhyText } from '../i18n/real-words.ts';
 import { cubicAllowedInNamespaces } from './netns-settings.ts';
 import { linuxDefaults, resolveConfig, rfcDefaults, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
-import type { KernelConnection, KernelRunResult } from './kernel.ts';
+import { whatLoopbackCannotMake, type KernelConnection, type KernelRunResult } from './kernel.ts';
 import type { NetnsRunResult } from './netns-link.ts';
 import { describeSegmentParting, describeStateParting, firstSegmentParting, stateParting } from './parting.ts';
 
@@ -159,7 +158,7 @@ export interface ExpectationPair {
   what: string;
   pos?: Pos;
   /** Judged on the model alone, and why (it depends on a setting Linux cannot take). */
-  modelOnly?: string;
+  modelOnly?: Msg;
   model?: ExpectResult;
   kernel?: ExpectResult;
 }
@@ -186,7 +185,7 @@ export type DisagreementKind = 'alone' | 'differently' | 'kernelOnlyCheck' | 'mo
 export function disagreementText(d: Pick<Disagreement, 'pair' | 'kind' | 'text'>, lang: Lang): string {
   const { model: m, kernel: kk, modelOnly } = d.pair;
   switch (d.kind) {
-    case 'alone': return msg(lang, 'real.dis.alone', { why: realNoteText(lang, modelOnly ?? ''), found: foundIn(lang, m!) });
+    case 'alone': return msg(lang, 'real.dis.alone', { why: modelOnly ? word(lang, modelOnly) : '', found: foundIn(lang, m!) });
     case 'differently': return msg(lang, 'real.dis.differently', { model: foundIn(lang, m!), kernel: foundIn(lang, kk!) });
     case 'kernelOnlyCheck': return msg(lang, 'real.dis.kernelOnlyCheck', { found: foundIn(lang, kk!) });
     case 'modelOnlyCheck': return msg(lang, 'real.dis.modelOnlyCheck', { found: foundIn(lang, m!) });
@@ -335,7 +334,7 @@ export function judge(list: ExpectationPair[], file: string): Comparison {
 }
 
 /** The verdict's lines: AGREE or DIFFER, and each expectation that fails, on which side and how. */
-export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly string[], color: boolean, throughLink = false, lang: Lang = 'en'): string[] {
+export function renderVerdict(cmp: Comparison, file: string, notCheckable: readonly Msg[], color: boolean, throughLink = false, lang: Lang = 'en'): string[] {
   const where = (p: ExpectationPair) => (p.pos ? `${file}:${p.pos.line}:${p.pos.col}: ` : '');
   const out: string[] = [];
   // Each line from the catalogues (issue 26); a count picks the singular or plural message.
@@ -354,9 +353,9 @@ export function renderVerdict(cmp: Comparison, file: string, notCheckable: reado
   } else if (cmp.shared.length) {
     // What changes which segments arrive (a drop, loss, a link going down) is what a story on loopback most
     // often misses; a delay alone changes when, not what.
-    const lost = notCheckable.filter((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l)).map((l) => l.replace(/: not cross-checkable.*$/, ''));
+    const lost = notCheckable.map(whatLoopbackCannotMake).filter((l) => l !== undefined);
     out.push(lost.length
-      ? msg(lang, 'real.v.lost', { lost: lost.map((l) => realNoteText(lang, l)).join(msg(lang, 'real.semi')) })
+      ? msg(lang, 'real.v.lost', { lost: lost.map((l) => word(lang, l)).join(msg(lang, 'real.semi')) })
       : msg(lang, 'real.v.noLoss', { mss: LOOPBACK_MSS }));
   }
   return out;
@@ -437,24 +436,24 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
     if (drops.length) out.push(say('real.h.link', { list: drops.join(say('real.semi')) }));
     out.push(say('real.h.modelNetns', { mss: m0?.mss ?? '', segments: model.stats.segments }));
   } else {
-    if (k.fallback) out.push(say('real.h.fallback', { why: realWhyText(lang, k.fallback) }));
+    if (k.fallback) out.push(say('real.h.fallback', { why: word(lang, k.fallback) }));
     out.push(say('real.h.loopback', { hosts: plan.hosts.map((h) => `${h.name} = ${k.addrOf[h.name]}`).join(', '), ms: k.durationMs.toFixed(0),
       segments: k.segments.length, partial: k.partialChecksums, samples: k.samples }));
     out.push(say('real.h.modelLoopback', { mss: m0?.mss ?? '', mtu: LOOPBACK_MTU, segments: model.stats.segments }));
   }
   if (k.notCheckable.length) {
     out.push('', say('real.notCheckable'));
-    for (const l of k.notCheckable) out.push(`  ${realNoteText(lang, l)}`);
+    for (const l of k.notCheckable) out.push(`  ${word(lang, l)}`);
   }
   if (k.fallback && k.notCheckable.length) {
     // What loopback cannot make changes which segments arrive (a drop, loss, a link going down) or only when (a delay, a rate).
-    const changesWhat = k.notCheckable.some((l) => /: (drop|loss|duplicate|reorder|corrupt)\b| link (down|up) /.test(l));
+    const changesWhat = k.notCheckable.some((l) => whatLoopbackCannotMake(l) !== undefined);
     const unchecked = cmp.pairs.filter((p) => (changesWhat ? !/^(delivered|errors?) /.test(p.what) : /^at /.test(p.what) || p.what === 'segments')).map((p) => p.what);
     if (unchecked.length) out.push(say('real.unchecked', { list: cmp.pairs.filter((p) => unchecked.includes(p.what)).map((p) => pairWhat(p, lang)).join(say('real.semi')) }));
   }
   if (k.notApplied.length) {
     out.push('', say(net.via === 'netns' ? 'real.notApplied.netns' : 'real.notApplied.loopback'));
-    for (const l of k.notApplied) out.push(`  ${realNoteText(lang, l)}`);
+    for (const l of k.notApplied) out.push(`  ${word(lang, l)}`);
   }
   const W = 58;
   const parting = firstSegmentParting(plan.hosts.map((h) => h.name), model.events, k.events);
@@ -487,7 +486,7 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   const mark = (r: ExpectResult | undefined) => (r === undefined ? '  -   ' : r.ok ? paint('  ✔   ', 32, color) : paint('  ✘   ', 31, color));
   for (const p of cmp.pairs) {
     out.push(`  ${padCols(pairWhat(p, lang), 36, lang !== 'en')}  ${mark(p.model)}  ${p.modelOnly ? ` (${p.kernel ? (p.kernel.ok ? '✔' : '✘') : '-'}) ${say('real.t.notJudged')}` : mark(p.kernel)}`);
-    if (p.modelOnly) out.push(say('real.t.alone', { why: realNoteText(lang, p.modelOnly) }));
+    if (p.modelOnly) out.push(say('real.t.alone', { why: word(lang, p.modelOnly) }));
     for (const [side, r] of [['model', p.model], ['kernel', p.kernel]] as const) {
       if (r && (!r.ok || (side === 'kernel' && r.detail.includes('not observed')))) {
         out.push(`      ${say('real.t.side', { side: say(side === 'model' ? 'real.t.model' : 'real.t.kernelSide') })}${detailIn(r, lang).split('\n').join('\n      ')}`);

@@ -36,15 +36,28 @@ import { TraceRecorder } from '../trace/recorder.ts';
 import { readCapture } from '../wire/pcap.ts';
 import { decodePacket } from '../wire/tcp.ts';
 import { configKeyNames, rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+import { sysErr, word, type Msg } from '../i18n/index.ts';
 
 /** The kernel run cannot happen here (not root, no tcpdump): a user-facing reason, exit status 2. */
 export class KernelUnavailable extends Error {
   override name = 'KernelUnavailable';
+  /** The reason as a message key and its parameters (the CLI words it in the user's language). */
+  readonly text: Msg;
+  constructor(text: Msg) {
+    super(word('en', text));
+    this.text = text;
+  }
 }
 
 /** A problem with the scenario on the kernel (a port already taken...): the user's to fix, exit 2. */
 export class KernelRunError extends Error {
   override name = 'KernelRunError';
+  /** The problem as a message key and its parameters (the CLI words it in the user's language). */
+  readonly text: Msg;
+  constructor(text: Msg) {
+    super(word('en', text));
+    this.text = text;
+  }
 }
 
 export interface KernelRunOptions {
@@ -108,10 +121,10 @@ export interface KernelRunResult {
   errors: Record<string, string[]>;
   /** In-run `expect state` / `expect delivered` steps and steps that could not run. */
   stepResults: ExpectResult[];
-  /** Steps and link settings that have no kernel equivalent, one line each. */
-  notCheckable: string[];
+  /** Steps and link settings that have no kernel equivalent, one message each (`realw.*` keys). */
+  notCheckable: Msg[];
   /** TCP settings of the scenario that the kernel run could not apply (Node has no setsockopt for them). */
-  notApplied: string[];
+  notApplied: Msg[];
   /** The pcap as tcpdump wrote it. */
   capture: Buffer;
   /** Packets whose TCP checksum was the offload partial sum (all of them, on loopback). */
@@ -124,23 +137,29 @@ export interface KernelRunResult {
   /** Packets tcpdump reported as dropped by the kernel (the capture misses them). */
   captureDropped: number;
   /** Set by `tcpemu real` when it ran on loopback because namespaces could not be used: why. */
-  fallback?: string;
+  fallback?: Msg;
   /** 'netns' for a run through namespaces and tcpemu's link (lib/real/netns-link.ts); else loopback. */
   via?: 'netns';
   /** Why an expectation (its `what`) is judged on the model alone, when it is (lib/real/netns-link.ts). */
-  modelOnly?: (what: string) => string | undefined;
+  modelOnly?: (what: string) => Msg | undefined;
 }
 
 /** Why the kernel run is impossible here, or undefined when it can run. */
-export function kernelUnavailableReason(): string | undefined {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the kernel run needs root (tcpdump captures on lo); run it as root';
-  if (!findTool('tcpdump')) return 'the kernel run needs tcpdump, which is not installed (apt-get install -y tcpdump)';
+export function kernelUnavailableWhy(): Msg | undefined {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { key: 'realw.no.root' };
+  if (!findTool('tcpdump')) return { key: 'realw.no.tcpdump' };
   try {
     accessSync('/proc/net/tcp', constants.R_OK);
   } catch {
-    return 'the kernel run needs /proc/net/tcp to observe kernel states, and it cannot be read here';
+    return { key: 'realw.no.proc' };
   }
   return undefined;
+}
+
+/** kernelUnavailableWhy() in English. */
+export function kernelUnavailableReason(): string | undefined {
+  const why = kernelUnavailableWhy();
+  return why && word('en', why);
 }
 
 export function findTool(name: string): string | undefined {
@@ -229,48 +248,68 @@ function tupleOf(sock: net.Socket): string | undefined {
 }
 
 /** TCP settings that differ from what Linux does by itself and that Node cannot set on a socket. */
-function unappliedSettings(host: string, c: TcpConfig): string[] {
-  const out: string[] = [];
+function unappliedSettings(host: string, c: TcpConfig): Msg[] {
+  const out: Msg[] = [];
   const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
   const settable = new Set<keyof TcpConfig>(['autoread', 'nagle', 'isn', 'profile', 'keepaliveMs']);
   for (const k of Object.keys(base) as (keyof TcpConfig)[]) {
     if (settable.has(k) || c[k] === base[k]) continue;
-    out.push(`${host}: tcp ${settingText(k, c[k])} (the kernel keeps its own; Node cannot set it per socket)`);
+    out.push({ key: 'realw.nodeCannot', params: { host, setting: settingMsg(k, c[k]) } });
   }
   return out;
 }
 
-/** A TCP setting as the scenario writes it, with its unit: `mslMs` 1000 is `msl = 1000 ms`. */
-export function settingText(key: string, value: unknown): string {
+/** A TCP setting as the scenario writes it, with its unit: `mslMs` 1000 is `msl = 1000 ms` (a `realw.set.*` message). */
+export function settingMsg(key: string, value: unknown): Msg {
   const name = Object.keys(configKeyNames).find((k) => configKeyNames[k] === key) ?? key;
-  const unit = key.endsWith('Ms') ? ' ms' : /^(rcvbuf|sndbuf|mss)$/.test(key) ? ' bytes' : '';
-  return `${name} = ${String(value)}${unit}`;
+  const unit = key.endsWith('Ms') ? 'ms' : /^(rcvbuf|sndbuf|mss)$/.test(key) ? 'bytes' : 'plain';
+  return { key: `realw.set.${unit}`, params: { name, value: String(value) } };
 }
 
-/** The link's impairments, each with its unit (durations in ms, the rate in bit/s, the queue in packets). */
-const IMPAIRMENTS: Array<[keyof ScenarioPlan['link']['directions'][string], (v: number) => string]> = [
-  ['delayMs', (v) => `delay ${v} ms`], ['jitterMs', (v) => `jitter ${v} ms`], ['loss', (v) => `loss ${v}`],
-  ['duplicate', (v) => `duplicate ${v}`], ['reorder', (v) => `reorder ${v}`], ['corrupt', (v) => `corrupt ${v}`],
-  ['rateBitsPerSec', (v) => `rate ${v} bit/s`], ['queueLimit', (v) => `queue ${v} packets`],
+/** settingMsg in English. */
+export function settingText(key: string, value: unknown): string {
+  return word('en', settingMsg(key, value));
+}
+
+/** The link's impairments, each with its message (its unit: durations in ms, the rate in bit/s, the queue in packets). */
+const IMPAIRMENTS: Array<[keyof ScenarioPlan['link']['directions'][string], Msg['key']]> = [
+  ['delayMs', 'realw.i.delay'], ['jitterMs', 'realw.i.jitter'], ['loss', 'realw.i.loss'],
+  ['duplicate', 'realw.i.duplicate'], ['reorder', 'realw.i.reorder'], ['corrupt', 'realw.i.corrupt'],
+  ['rateBitsPerSec', 'realw.i.rate'], ['queueLimit', 'realw.i.queue'],
 ];
 
-/** Link settings and steps of the plan that loopback cannot reproduce, one line each. */
-export function notCrossCheckable(plan: ScenarioPlan): string[] {
-  const out: string[] = [];
+/** Link settings and steps of the plan that loopback cannot reproduce, one message each. */
+export function notCrossCheckable(plan: ScenarioPlan): Msg[] {
+  const out: Msg[] = [];
   for (const [dir, d] of Object.entries(plan.link.directions)) {
-    for (const [key, text] of IMPAIRMENTS) {
+    for (const [key, what] of IMPAIRMENTS) {
       const v = d[key];
-      if (typeof v === 'number' && v !== 0) out.push(`link ${dir}: ${text(v)}: not cross-checkable (loopback has no impairments)`);
+      if (typeof v === 'number' && v !== 0) out.push({ key: 'realw.link', params: { dir, what: { key: what, params: { v } }, why: { key: 'realw.lo.noImpairments' } } });
     }
     if (d.drop?.length) {
-      out.push(`link ${dir}: drop segment${d.drop.length > 1 ? 's' : ''} ${d.drop.map((n) => `#${n}`).join(', ')}: not cross-checkable (loopback drops nothing)`);
+      const what: Msg = { key: d.drop.length > 1 ? 'realw.i.drop' : 'realw.i.drop1', params: { list: d.drop.map((n) => `#${n}`).join(', ') } };
+      out.push({ key: 'realw.link', params: { dir, what, why: { key: 'realw.lo.dropsNothing' } } });
     }
   }
-  if (plan.link.udp) out.push('link udp: not cross-checkable (the kernel run uses loopback TCP)');
+  if (plan.link.udp) out.push({ key: 'realw.udp', params: { why: { key: 'realw.lo.tcp' } } });
   for (const s of plan.steps) {
-    if (s.target === 'link') out.push(`line ${s.pos.line}: link ${s.command.op} at ${s.atMs} ms: not cross-checkable (loopback cannot go down)`);
+    if (s.target === 'link') out.push({ key: 'realw.linkStep', params: { line: s.pos.line, op: s.command.op, at: s.atMs, why: { key: 'realw.lo.down' } } });
   }
   return out;
+}
+
+/**
+ * One of notCrossCheckable's notes without its "not cross-checkable (why)", when it is something the
+ * link changes on the way (a drop, a loss, a duplicate, a reorder, a corruption, the link going down or up):
+ * what a kernel on loopback cannot make, so an expectation that fails on both sides likely fails for it.
+ */
+export function whatLoopbackCannotMake(note: Msg): Msg | undefined {
+  const p = note.params ?? {};
+  if (note.key === 'realw.link' && /^realw\.i\.(drop1?|loss|duplicate|reorder|corrupt)$/.test((p.what as Msg).key)) {
+    return { key: 'realw.linkBare', params: { dir: p.dir!, what: p.what! } };
+  }
+  if (note.key === 'realw.linkStep' && (p.op === 'down' || p.op === 'up')) return { key: 'realw.linkStepBare', params: { line: p.line!, op: p.op, at: p.at! } };
+  return undefined;
 }
 
 /** Ports the scenario uses: listen ports, connect targets and explicit local ports. */
@@ -291,7 +330,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0,
 
 /** Runs the plan on the kernel. Throws KernelUnavailable when it cannot run here. */
 export async function runOnKernel(plan: ScenarioPlan, opts: KernelRunOptions = {}): Promise<KernelRunResult> {
-  const reason = kernelUnavailableReason();
+  const reason = kernelUnavailableWhy();
   if (reason) throw new KernelUnavailable(reason);
   return withKernelLock(async () => {
     const run = new KernelRun(plan, opts);
@@ -337,7 +376,7 @@ async function takeLock(waitMs: number): Promise<void> {
       rmSync(LOCK_FILE, { force: true }); // left by a run that died: nobody holds the addresses
       continue;
     }
-    if (Date.now() > until) throw new KernelRunError(`another tcpemu real (pid ${holder}) has held the loopback addresses for ${Math.round(waitMs / 1000)} s; try again when it has finished`);
+    if (Date.now() > until) throw new KernelRunError({ key: 'realw.err.lock', params: { pid: holder, s: Math.round(waitMs / 1000) } });
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -516,10 +555,10 @@ export class KernelRun {
       this.tcpdump = p;
       let err = '';
       let listening = false;
-      const timer = setTimeout(() => fail(`tcpdump did not report "listening on" within 5 s: ${err.trim()}`), 5000);
-      const fail = (msg: string) => {
+      const timer = setTimeout(() => fail({ key: 'realw.err.tcpdumpSilent', params: { said: err.trim() } }), 5000);
+      const fail = (why: Msg) => {
         clearTimeout(timer);
-        reject(new KernelUnavailable(msg));
+        reject(new KernelUnavailable(why));
       };
       p.stderr!.setEncoding('utf8');
       p.stderr!.on('data', (d: string) => {
@@ -532,8 +571,8 @@ export class KernelRun {
           resolve();
         }
       });
-      p.on('error', (e) => fail(`tcpdump could not start: ${e.message}`));
-      p.on('exit', (code) => listening || fail(`tcpdump exited (${code}) before listening: ${err.trim()}`));
+      p.on('error', (e) => fail({ key: 'realw.err.tcpdumpStart', params: { err: sysErr(e) } }));
+      p.on('exit', (code) => listening || fail({ key: 'realw.err.tcpdumpExit', params: { code: String(code), said: err.trim() } }));
     });
   }
 
@@ -777,7 +816,7 @@ export class KernelRun {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-        throw new KernelRunError(`${this.plan.file}:${step.pos.line}:${step.pos.col}: ${step.target}: ${step.text}: ${e.code} on ${this.addrOf[step.target]} (${e.message})`);
+        throw new KernelRunError({ key: 'realw.err.socket', params: { file: this.plan.file, line: step.pos.line, col: step.pos.col, host: step.target, step: step.text, code: e.code, addr: this.addrOf[step.target]!, err: sysErr(e) } });
       }
       if (e instanceof KernelRunError) throw e;
       this.stepResults.push(expectResult(`step:${step.pos.line}:${step.pos.col}`, { key: 'expect.what.step', params: { step: step.text } }, false, [{ key: 'expect.d.socketError', params: { host: step.target, error: e.message } }], step.pos));

@@ -22,6 +22,7 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { KernelRun, type KernelRunResult } from './kernel.ts';
+import { sysErr, type Msg } from '../i18n/index.ts';
 import { TunLink } from '../link/tun.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { SYN_ANSWER_MS, carriesSyn } from './delivery-order.ts';
@@ -46,7 +47,8 @@ export type WireResult = Omit<KernelRunResult, 'plan' | 'delivered' | 'capture'>
 const TUN_FD = 3;
 
 const send = (m: unknown) => process.stdout.write(messageFrame(m));
-const fatal = (msg: string) => {
+/** A problem that ends the agent: a message (`realw.*`) or, for what nobody expects (a bug), a line of English. */
+const fatal = (msg: string | Msg) => {
   send({ op: 'fatal', fatal: msg });
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 200).unref();
@@ -87,20 +89,20 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
   switch (m.op) {
     case 'setup': {
       const s = m as unknown as AgentSetup & { op: string };
-      const unapplied: string[] = [];
+      const unapplied: Msg[] = [];
       for (const [p, v] of s.sysctls) {
         try {
           writeFileSync(`/proc/sys/${p}`, v);
         } catch (err) {
           const instead = s.fallbacks?.[p];
-          const why = `cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`;
+          const why: Msg = { key: 'realw.sysctl', params: { path: p.replace(/\//g, '.'), value: v, err: sysErr(err) } };
           if (instead === undefined || instead === v) return fatal(why);
           try {
             writeFileSync(`/proc/sys/${p}`, instead);
           } catch (err2) {
-            return fatal(`${why}; nor ${instead}: ${(err2 as Error).message}`);
+            return fatal({ key: 'realw.sysctlNor', params: { why, instead, err: sysErr(err2) } });
           }
-          unapplied.push(`${s.host}: ${why}; the kernel ran ${instead}`);
+          unapplied.push({ key: 'realw.agentFallback', params: { host: s.host, why, instead } });
         }
       }
       for (const r of s.routes) {

@@ -29,7 +29,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { KernelRunError, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
-import { HELPER, TUN_DEVICE, deleteNamespace, ip, reapStale, tunUnavailableReason } from './tun.ts';
+import { HELPER, TUN_DEVICE, deleteNamespace, ip, reapStale, tunUnavailableWhy } from './tun.ts';
+import { word, type Msg } from '../i18n/index.ts';
 import { agentCommand } from './netns-agent-bundle.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { RealTimeScheduler } from './realtime.ts';
@@ -70,7 +71,7 @@ export interface NetnsRunResult extends KernelRunResult {
   /** The MTU of each host's device. */
   mtuOf: Record<string, number>;
   /** Why an expectation (by its `what`) is judged on the model alone, or undefined. */
-  modelOnly: (what: string) => string | undefined;
+  modelOnly: (what: string) => Msg | undefined;
   /** Drops on the link, as trace events (also in `events`, with each delivery as the receiver's rx). */
   drops: SegmentEvent[];
   /** The packets that carried data, as their senders handed them to the link (the first MiB of data): for the text the explain view shows. */
@@ -83,8 +84,14 @@ const PAYLOAD_LIMIT = 1 << 20;
 export type LinkCounts = Pick<DirectionStats, 'sent'> & Partial<Omit<DirectionStats, 'sent' | 'dropped'>> & { dropped: Record<string, number> };
 
 /** Why the namespace run cannot happen here (not root, no /dev/net/tun, no ip, no python3), or undefined. */
+export function netnsUnavailableWhy(): Msg | undefined {
+  return tunUnavailableWhy({ key: 'realw.who.netns' });
+}
+
+/** netnsUnavailableWhy() in English. */
 export function netnsUnavailableReason(): string | undefined {
-  return tunUnavailableReason()?.replace('the TUN interop', 'the kernel run through namespaces');
+  const why = netnsUnavailableWhy();
+  return why && word('en', why);
 }
 
 let runs = 0;
@@ -106,7 +113,7 @@ class Agent {
       if (kind !== MESSAGE) return;
       const m = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
       if (m.op === 'log') return log(`${host}: ${String(m.text)}`);
-      if (m.op === 'fatal') return this.fail(new KernelRunError(`${host}'s namespace: ${String(m.fatal)}`));
+      if (m.op === 'fatal') return this.fail(new KernelRunError({ key: 'realw.err.namespace', params: { host, why: typeof m.fatal === 'object' && m.fatal !== null ? m.fatal as Msg : String(m.fatal) } }));
       if (m.op === 'written') return this.written.shift()?.();
       if (m.op === 'event') return onEvent(m.ev as LiveEvent);
       this.answers.shift()?.resolve(m);
@@ -119,7 +126,8 @@ class Agent {
     // last of its output has been read here, which then failed the run with the result on its way (CI, dumbbell).
     this.child.once('close', (code, signal) => {
       const why = /^tun-helper: (.*)$/m.exec(this.stderr)?.[1] ?? this.stderr.trim().split('\n').slice(-3).join(' | ');
-      this.fail(new KernelRunError(`${host}'s agent in ${ns} exited (${signal ?? `status ${code}`})${why ? `: ${why}` : ''}`));
+      const how: string | Msg = signal ?? { key: 'realw.err.status', params: { code: String(code) } };
+      this.fail(new KernelRunError(why ? { key: 'realw.err.agentExitWhy', params: { host, ns, how, why } } : { key: 'realw.err.agentExit', params: { host, ns, how } }));
     });
   }
 
@@ -147,7 +155,7 @@ class Agent {
   ask(m: Record<string, unknown>, timeoutMs = ANSWER_MS): Promise<Record<string, unknown>> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new KernelRunError(`${this.host}'s agent did not answer "${String(m.op)}" within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new KernelRunError({ key: 'realw.err.answer', params: { host: this.host, op: String(m.op), ms: timeoutMs } })), timeoutMs);
       this.answers.push({ resolve: (a) => { clearTimeout(timer); resolve(a); }, reject: (e) => { clearTimeout(timer); reject(e); } });
       this.child.stdin!.write(messageFrame(m));
     });
@@ -223,7 +231,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
       for (const [i, h] of plan.hosts.entries()) {
         const ns = `${NETNS_PREFIX}${process.pid}-${n}-${i}`;
         const made = await ip(['netns', 'add', ns]);
-        if (made.code !== 0) throw new KernelRunError(`cannot create a network namespace (ip netns add ${ns}: ${made.stderr.trim() || `exit ${made.code}`})`);
+        if (made.code !== 0) throw new KernelRunError({ key: 'realw.err.netnsAdd', params: { ns, why: made.stderr.trim() || { key: 'realw.err.exit', params: { code: String(made.code) } } } });
         namespaces.push(ns);
         mtus[h.name] = mtuOf(link, plan, h.name);
         // What the scenario asked for, against what the model runs (modelPlanForLink may have had to change it).
@@ -277,7 +285,7 @@ export async function runOnKernelNetns(plan: ScenarioPlan, tcp: Record<string, T
         const setup: AgentSetup = { plan, host: h.name, addrOf, sysctls: s.sysctls, fallbacks: s.fallbacks, routes, settleMs: opts.settleMs };
         const ready = await agents.get(h.name)!.ask({ op: 'setup', ...setup }, START_MS);
         // A setting the namespace refused (CUBIC where only reno and bbr are allowed): not cross-checkable.
-        s.notApplied.push(...((ready.unapplied as string[] | undefined) ?? []));
+        s.notApplied.push(...((ready.unapplied as Msg[] | undefined) ?? []));
       }));
       phase('agents ready');
       // One start for all: far enough ahead for every agent's socket-table reader to have started.

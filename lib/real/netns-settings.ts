@@ -14,7 +14,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
-import { settingText } from './kernel.ts';
+import { settingMsg } from './kernel.ts';
+import type { Msg, MessageKey } from '../i18n/index.ts';
 
 export interface NamespaceSettings {
   /** [path under /proc/sys, value]. */
@@ -23,10 +24,10 @@ export interface NamespaceSettings {
   fallbacks: Record<string, string>;
   /** Options of the route to each peer (`advmss 536`, `rto_min 300ms`...). */
   routeOptions: string[];
-  /** Settings Linux cannot take, one line each, for the report. */
-  notApplied: string[];
-  /** Whether an expectation (its `what`) depends on a setting Linux could not take: judged on the model alone. */
-  modelOnly: (what: string) => string | undefined;
+  /** Settings Linux cannot take, one message each, for the report. */
+  notApplied: Msg[];
+  /** Whether an expectation (its `what`) depends on a setting Linux could not take (why, if so): judged on the model alone. */
+  modelOnly: (what: string) => Msg | undefined;
 }
 
 /** Linux's TIME-WAIT lasts TCP_TIMEWAIT_LEN, 60 s: 2 MSL with an MSL of 30 s. */
@@ -72,25 +73,27 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
     // F-RTO (RFC 5682; Linux's default tcp_frto 2): on only when the model has it (a `frto` setting).
     ['net/ipv4/tcp_frto', (c as { frto?: boolean }).frto ? '2' : '0'],
   ];
-  const notApplied: string[] = [];
-  const dependents: { key: string; applies: (what: string) => boolean }[] = [];
-  const cannot = (key: keyof TcpConfig, why: string, applies: (what: string) => boolean) => {
-    notApplied.push(`${host}: tcp ${settingText(key, c[key])}: ${why}`);
-    dependents.push({ key: settingText(key, c[key]), applies });
+  const notApplied: Msg[] = [];
+  const dependents: { setting: Msg; applies: (what: string) => boolean }[] = [];
+  // `why`: the `realw.why.*` key that says why Linux cannot take it.
+  const cannot = (key: keyof TcpConfig, why: MessageKey, applies: (what: string) => boolean) => {
+    const setting = settingMsg(key, c[key]);
+    notApplied.push({ key: 'realw.setting', params: { host, setting, why: { key: why } } });
+    dependents.push({ setting, applies });
   };
   if (wanted !== c.congestionControl) {
-    notApplied.push(`${host}: tcp congestion-control ${wanted}: this kernel does not let a namespace choose it (net.ipv4.tcp_allowed_congestion_control), so the kernel and the model both run ${c.congestionControl}`);
+    notApplied.push({ key: 'realw.cc', params: { host, wanted: String(wanted), runs: String(c.congestionControl) } });
   }
   if (c.keepaliveIntervalMs !== linuxDefaults.keepaliveIntervalMs || c.keepaliveProbes !== linuxDefaults.keepaliveProbes) {
     if (whole(c.keepaliveIntervalMs) && c.keepaliveIntervalMs > 0) sysctls.push(['net/ipv4/tcp_keepalive_intvl', String(c.keepaliveIntervalMs / 1000)]);
-    else cannot('keepaliveIntervalMs', 'Linux counts the keep-alive interval in whole seconds', (w) => w === 'segments' || w.startsWith(`states ${host}`));
+    else cannot('keepaliveIntervalMs', 'realw.why.kaInterval', (w) => w === 'segments' || w.startsWith(`states ${host}`));
     sysctls.push(['net/ipv4/tcp_keepalive_probes', String(c.keepaliveProbes)]);
   }
-  if (c.keepaliveMs > 0 && !whole(c.keepaliveMs)) cannot('keepaliveMs', 'Linux counts the keep-alive idle time in whole seconds', (w) => w === 'segments' || w.startsWith(`states ${host}`));
+  if (c.keepaliveMs > 0 && !whole(c.keepaliveMs)) cannot('keepaliveMs', 'realw.why.kaIdle', (w) => w === 'segments' || w.startsWith(`states ${host}`));
   if (existsSync('/proc/sys/net/ipv4/tcp_rto_max_ms') && c.rtoMaxMs >= 1000 && c.rtoMaxMs <= 120_000) {
     sysctls.push(['net/ipv4/tcp_rto_max_ms', String(Math.round(c.rtoMaxMs))]);
   } else if (c.rtoMaxMs !== linuxDefaults.rtoMaxMs) {
-    cannot('rtoMaxMs', 'this kernel takes a largest RTO only from 1 s to 120 s (tcp_rto_max_ms, Linux >= 6.15)', (w) => w === 'segments');
+    cannot('rtoMaxMs', 'realw.why.rtoMax', (w) => w === 'segments');
   }
   if (c.rcvbuf !== linuxDefaults.rcvbuf) sysctls.push(['net/ipv4/tcp_rmem', `${Math.min(c.rcvbuf, 4096)} ${c.rcvbuf} ${c.rcvbuf}`]);
   if (c.sndbuf !== linuxDefaults.sndbuf) sysctls.push(['net/ipv4/tcp_wmem', `${Math.min(c.sndbuf, 4096)} ${c.sndbuf} ${c.sndbuf}`]);
@@ -107,17 +110,17 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
     // still in TIME-WAIT whatever the MSL. (A `states` list that ends TIME-WAIT CLOSED is still checked on
     // the kernel: a run that ends in TIME-WAIT meets it, see compare.ts.)
     const from = 2 * Math.min(c.mslMs, LINUX_MSL_MS);
-    cannot('mslMs', 'Linux holds TIME-WAIT for 60 s (2 x 30 s), whatever the scenario says', (w) => {
+    cannot('mslMs', 'realw.why.msl', (w) => {
       const m = new RegExp(`^at ([\\d.]+)(ms|s): ${host} \\S+ in (TIME-WAIT|CLOSED)$`).exec(w);
       return m !== null && Number(m[1]) * (m[2] === 's' ? 1000 : 1) >= from;
     });
   }
-  if (c.rtoInitialMs !== LINUX_RTO_INITIAL_MS) cannot('rtoInitialMs', 'Linux starts every RTO at 1 s (TCP_TIMEOUT_INIT); neither a sysctl nor a route sets it', (w) => w === 'segments');
+  if (c.rtoInitialMs !== LINUX_RTO_INITIAL_MS) cannot('rtoInitialMs', 'realw.why.rtoInitial', (w) => w === 'segments');
   if (c.delayedAck && c.delayedAckMs !== LINUX_ATO_MIN_MS) {
-    cannot('delayedAckMs', "Linux's delayed-ACK timer adapts from 40 ms to 200 ms by itself; no setting fixes it", (w) => w === 'segments');
+    cannot('delayedAckMs', 'realw.why.delack', (w) => w === 'segments');
   }
   if (c.persistMinMs !== linuxDefaults.persistMinMs || c.persistMaxMs !== linuxDefaults.persistMaxMs) {
-    cannot(c.persistMinMs !== linuxDefaults.persistMinMs ? 'persistMinMs' : 'persistMaxMs', "Linux's window probes follow the RTO; no setting of their own", (w) => w === 'segments');
+    cannot(c.persistMinMs !== linuxDefaults.persistMinMs ? 'persistMinMs' : 'persistMaxMs', 'realw.why.persist', (w) => w === 'segments');
   }
   return {
     sysctls,
@@ -126,8 +129,8 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
     routeOptions,
     notApplied,
     modelOnly: (what) => {
-      const hit = dependents.filter((d) => d.applies(what)).map((d) => d.key);
-      return hit.length ? `${host}'s ${hit.join(', ')} cannot be set on Linux` : undefined;
+      const hit = dependents.filter((d) => d.applies(what)).map((d) => d.setting);
+      return hit.length ? { key: 'realw.modelOnly', params: { host, settings: hit } } : undefined;
     },
   };
 }

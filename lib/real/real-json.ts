@@ -17,6 +17,7 @@ import type { NetnsRunResult } from './netns-link.ts';
 import type { Comparison } from './compare.ts';
 import { compareCoverage, compareResends, coverageVerdict } from './retransmits.ts';
 import { compareFlows, flowComparisonJson } from './flows.ts';
+import { word } from '../i18n/index.ts';
 
 const side = (r: ExpectResult | undefined) => (r ? { ok: r.ok, detail: r.detail } : null);
 
@@ -37,7 +38,7 @@ export function realJson(k: KernelRunResult, model: RunResult, cmp: Comparison):
     verdict: cmp.ok ? 'AGREE' : 'DIFFER',
     allHold: cmp.allHold,
     expectations: cmp.pairs.map((p) => ({
-      what: p.what, line: p.pos?.line ?? null, col: p.pos?.col ?? null, model: side(p.model), kernel: side(p.kernel), modelOnly: p.modelOnly ?? null,
+      what: p.what, line: p.pos?.line ?? null, col: p.pos?.col ?? null, model: side(p.model), kernel: side(p.kernel), modelOnly: p.modelOnly ? word('en', p.modelOnly) : null,
     })),
     disagreements: cmp.disagreements.map((d) => `${d.pair.what}: ${d.text}`),
     shared: cmp.shared.map((s) => ({ what: s.pair.what, found: s.found })),
@@ -45,9 +46,10 @@ export function realJson(k: KernelRunResult, model: RunResult, cmp: Comparison):
       durationMs: Math.round(k.durationMs),
       segments: k.segments.length,
       ...(net.linkStats ? { linkStats: net.linkStats } : {}),
-      notCheckable: k.notCheckable,
-      notApplied: k.notApplied,
-      ...(k.fallback ? { fallback: k.fallback } : {}),
+      // In English, as they always were: --json's readers get text, not message keys.
+      notCheckable: k.notCheckable.map((m) => word('en', m)),
+      notApplied: k.notApplied.map((m) => word('en', m)),
+      ...(k.fallback ? { fallback: word('en', k.fallback) } : {}),
     },
     model: { segments: model.stats.segments },
     retransmissions,

@@ -20,6 +20,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alive, findTool } from './kernel.ts';
+import { word, type Msg } from '../i18n/index.ts';
 import { FROM_SOURCE, moduleFile } from '../paths.ts';
 import { KERNEL_ADDR, TUN_PREFIX, type DialogueOptions, type DialogueReport } from './tun-dialogue.ts';
 import type { TimedEvent } from '../trace/events.ts';
@@ -45,14 +46,23 @@ export class TunRunError extends Error {
   override name = 'TunRunError';
 }
 
-/** Why the TUN interop cannot run here, from what can be checked without changing anything; undefined when it may. */
-export function tunUnavailableReason(): string | undefined {
-  if (process.platform !== 'linux') return `the TUN interop needs Linux (network namespaces and /dev/net/tun); this is ${process.platform}`;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'the TUN interop needs root (it creates a network namespace and a TUN device in it); run it as root';
-  if (!existsSync('/dev/net/tun')) return '/dev/net/tun does not exist (load the tun module, or give the container the device: --device /dev/net/tun)';
-  if (!findTool('ip')) return 'the TUN interop needs the ip command (iproute2), which is not installed (apt-get install -y iproute2)';
-  if (!findTool('python3')) return 'the TUN interop needs python3 to open the TUN device (lib/real/tun-helper.py), and it is not installed';
+/**
+ * Why the TUN interop cannot run here, from what can be checked without changing anything; undefined when it may.
+ * `who`: what cannot run (the TUN interop; `tcpemu real` through namespaces asks the same of the machine).
+ */
+export function tunUnavailableWhy(who: Msg = { key: 'realw.who.tun' }): Msg | undefined {
+  if (process.platform !== 'linux') return { key: 'realw.no.linux', params: { who, platform: process.platform } };
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { key: 'realw.no.netnsRoot', params: { who } };
+  if (!existsSync('/dev/net/tun')) return { key: 'realw.no.tun' };
+  if (!findTool('ip')) return { key: 'realw.no.ip', params: { who } };
+  if (!findTool('python3')) return { key: 'realw.no.python', params: { who } };
   return undefined;
+}
+
+/** tunUnavailableWhy() in English. */
+export function tunUnavailableReason(): string | undefined {
+  const why = tunUnavailableWhy();
+  return why && word('en', why);
 }
 
 interface Ran {

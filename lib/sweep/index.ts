@@ -11,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { FROM_SOURCE, PACKAGE_ROOT } from '../paths.ts';
-import { helpHint, parseOrHelp, UsageError, type CommandSpec } from '../cli/args.ts';
+import { commandUsageError, parseOrHelp, usageError, UsageError, type CommandSpec } from '../cli/args.ts';
+import { sysErr, type Msg, type Params } from '../i18n/index.ts';
+import { jsonErrorOffset } from '../cli/json-where.ts';
 import { MAX_SOURCE_BYTES, sourceTooLarge } from '../scenario/load.ts';
 import { formatRate } from '../link/bottleneck.ts';
 import { VERSION } from '../version.ts';
@@ -86,14 +88,14 @@ const MAX_RUNS = 1_000_000;
 export function parseSeeds(text: string): number[] {
   const out: number[] = [];
   const seen = new Set<number>();
-  const bad = () => new UsageError(`tcpemu sweep: --seeds takes A..B or A,B,... (whole numbers 0 to 4294967295), not '${text}'\n${helpHint(SWEEP_COMMAND)}`);
+  const bad = () => commandUsageError(SWEEP_COMMAND, { key: 'sweep.u.seeds', params: { value: text } });
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(part);
     if (!m) throw bad();
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (a > 0xffffffff || b > 0xffffffff || b < a) throw bad();
-    if (b - a + out.length >= MAX_RUNS) throw new UsageError(`tcpemu sweep: --seeds ${text} names more than ${MAX_RUNS} seeds`);
+    if (b - a + out.length >= MAX_RUNS) throw sweepError('sweep.u.tooManySeeds', { value: text, max: MAX_RUNS });
     for (let s = a; s <= b; s++) if (!seen.has(s)) {
       seen.add(s);
       out.push(s);
@@ -104,9 +106,9 @@ export function parseSeeds(text: string): number[] {
 
 export function parseSet(text: string): SweepSet {
   const m = /^([A-Za-z\p{L}][\p{L}\p{N}_-]*(?:\.[\p{L}\p{N}_>-]+)*)=(.+)$/u.exec(text);
-  if (!m) throw new UsageError(`tcpemu sweep: --set takes KEY=V1,V2,... (e.g. link.loss=0,0.01,0.05), not '${text}'\n${helpHint(SWEEP_COMMAND)}`);
+  if (!m) throw commandUsageError(SWEEP_COMMAND, { key: 'sweep.u.set', params: { value: text } });
   const values = m[2].split(',').map((v) => v.trim());
-  if (values.some((v) => v === '')) throw new UsageError(`tcpemu sweep: --set ${text}: an empty value between commas`);
+  if (values.some((v) => v === '')) throw sweepError('sweep.u.emptyValue', { value: text });
   return { key: m[1], values };
 }
 
@@ -167,7 +169,7 @@ export async function runSweep(text: string, file: string, sets: SweepSet[], see
   // Each combination loaded once here first: a value the scenario refuses stops the sweep before any run.
   const plans = settings.map((set) => planFor(text, file, set));
   const tasks = settings.flatMap((_, combo) => seeds.map((seed) => ({ combo, seed })));
-  if (tasks.length > MAX_RUNS) throw new UsageError(`tcpemu sweep: ${tasks.length} runs, more than the limit of ${MAX_RUNS}`);
+  if (tasks.length > MAX_RUNS) throw sweepError('sweep.u.tooManyRuns', { n: tasks.length, max: MAX_RUNS });
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), tasks.length));
   let runs: RunRow[] = [];
   if (jobs === 1) {
@@ -326,11 +328,14 @@ export function mergeSweeps(parts: { file: string; o: SweepOutput }[]): SweepOut
   const seeds: number[] = [];
   for (const { file, o } of parts) {
     if (o.scenario !== first.o.scenario || JSON.stringify(o.sets) !== JSON.stringify(first.o.sets)) {
-      throw new UsageError(`tcpemu sweep --merge: ${file} is a sweep of '${o.scenario}' with ${describeSets(o.sets)}, but ${first.file} of '${first.o.scenario}' with ${describeSets(first.o.sets)}: only parts of one sweep merge`);
+      throw sweepError('sweep.u.otherSweep', { file, scenario: o.scenario, sets: describeSets(o.sets), first: first.file, firstScenario: first.o.scenario, firstSets: describeSets(first.o.sets) }, 'tcpemu sweep --merge');
     }
     for (const r of o.runs) {
       const k = `${key(r.set)} ${r.seed}`;
-      if (seen.has(k)) throw new UsageError(`tcpemu sweep --merge: seed ${r.seed}${Object.keys(r.set).length ? ` with ${Object.entries(r.set).map(([a, b]) => `${a}=${b}`).join(', ')}` : ''} is in both ${seen.get(k)} and ${file}: split the seeds without overlap`);
+      if (seen.has(k)) {
+        const settings = Object.entries(r.set).map(([a, b]) => `${a}=${b}`);
+        throw sweepError('sweep.u.seedTwice', { seed: r.seed, with: settings.length ? { key: 'sweep.u.seedWith', params: { settings } } : '', a: seen.get(k)!, b: file }, 'tcpemu sweep --merge');
+      }
       seen.set(k, file);
       runs.push(r);
     }
@@ -342,22 +347,41 @@ export function mergeSweeps(parts: { file: string; o: SweepOutput }[]): SweepOut
   return { ...first.o, seeds, runs: sorted, table: tabulate(settings, sorted) };
 }
 
-function describeSets(sets: SweepSet[]): string {
-  return sets.length === 0 ? 'no --set' : sets.map((s) => `--set ${s.key}=${s.values.join(',')}`).join(' ');
+function describeSets(sets: SweepSet[]): Msg | string {
+  return sets.length === 0 ? { key: 'sweep.u.noSets' } : sets.map((s) => `--set ${s.key}=${s.values.join(',')}`).join(' ');
+}
+
+/** A mistake of sweep's own, without the line to its help: `tcpemu sweep: WHAT`, in the user's language (issue 26). */
+function sweepError(key: Msg['key'], params: Params, command = 'tcpemu sweep'): UsageError {
+  return usageError('usage.lineNoHint', { command, text: { key, params } });
+}
+
+/** Line and column (1-based) of the character at `index` of `text`. */
+function lineCol(text: string, index: number): { line: number; col: number } {
+  const before = text.slice(0, Math.max(0, Math.min(index, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, col: lines.at(-1)!.length + 1 };
 }
 
 function readSweepJson(file: string): SweepOutput {
   let o: SweepOutput;
+  let text: string;
   try {
-    o = JSON.parse(readFileSync(file, 'utf8')) as SweepOutput;
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new UsageError(`${file}: no such file`);
-    if (e instanceof SyntaxError) throw new UsageError(`${file}: not JSON (${e.message}); --merge reads what tcpemu sweep --json wrote`);
+    if (code === 'ENOENT') throw usageError('file.noSuch', { file });
     throw e;
   }
+  try {
+    o = JSON.parse(text) as SweepOutput;
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    // Where it stops being JSON (V8's message no longer says where).
+    throw usageError('sweep.u.notJson', { file, ...lineCol(text, jsonErrorOffset(text)) });
+  }
   if (o === null || typeof o !== 'object' || o.tcpemu !== 'sweep' || !Array.isArray(o.runs) || !Array.isArray(o.sets)) {
-    throw new UsageError(`${file}: not the output of tcpemu sweep --json`);
+    throw usageError('sweep.u.notSweep', { file });
   }
   return o;
 }
@@ -368,7 +392,7 @@ async function writeWhole(file: string, text: string): Promise<void> {
     await writeReport(file, text);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new UsageError(`${file}: cannot write it (${code})`);
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw usageError('sweep.u.cannotWrite', { file, code });
     throw e;
   }
 }
@@ -377,29 +401,30 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
   const p = parseOrHelp(SWEEP_COMMAND, args, io);
   if (!p) return 0;
   const v = p.values as { seeds?: string; set?: string[]; jobs?: string; csv?: string; json?: string; html?: string; plot?: string; merge?: boolean };
-  const fail = (m: string): never => {
-    throw new UsageError(`tcpemu sweep: ${m}\n${helpHint(SWEEP_COMMAND)}`);
+  const fail = (key: Msg['key'], params: Params = {}): never => {
+    throw commandUsageError(SWEEP_COMMAND, { key, params });
   };
   const plot = (v.plot ?? 'goodput') as PlotColumn;
-  if (!(PLOT_COLUMNS as readonly string[]).includes(plot)) fail(`--plot is one of ${PLOT_COLUMNS.join(', ')}, not '${v.plot}'`);
+  if (!(PLOT_COLUMNS as readonly string[]).includes(plot)) fail('sweep.u.plot', { columns: PLOT_COLUMNS.join(', '), value: String(v.plot) });
   let out: SweepOutput;
   if (v.merge) {
-    if (p.positionals.length < 1) fail('--merge joins the JSON outputs named after it: tcpemu sweep --merge A.json B.json');
-    for (const opt of ['seeds', 'set', 'jobs'] as const) if (v[opt] !== undefined) fail(`--${opt} is for running a sweep; --merge only joins finished ones`);
+    if (p.positionals.length < 1) fail('sweep.u.mergeNames');
+    for (const opt of ['seeds', 'set', 'jobs'] as const) if (v[opt] !== undefined) fail('sweep.u.mergeOnly', { flag: opt });
     out = mergeSweeps(p.positionals.map((file) => ({ file, o: readSweepJson(file) })));
   } else {
-    if (p.positionals.length !== 1) fail('name one scenario file');
+    if (p.positionals.length !== 1) fail('sweep.u.oneFile');
     const file = p.positionals[0];
-    const jobs = v.jobs === undefined ? undefined : /^\d+$/.test(v.jobs) && Number(v.jobs) >= 1 && Number(v.jobs) <= 256 ? Number(v.jobs) : fail(`--jobs takes a whole number from 1 to 256, not '${v.jobs}'`);
+    const jobs = v.jobs === undefined ? undefined : /^\d+$/.test(v.jobs) && Number(v.jobs) >= 1 && Number(v.jobs) <= 256 ? Number(v.jobs) : fail('sweep.u.jobs', { value: v.jobs });
     const sets = (v.set ?? []).map(parseSet);
     const dup = sets.find((s, i) => sets.findIndex((x) => x.key === s.key) !== i);
-    if (dup) fail(`--set ${dup.key} is given twice; write its values in one: --set ${dup.key}=a,b,c`);
+    if (dup) fail('sweep.u.setTwice', { key: dup.key });
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as { code?: string }).code;
-      throw new UsageError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a scenario file' : (e as Error).message}`);
+      if (code === 'ENOENT' || code === 'EISDIR') throw usageError(code === 'ENOENT' ? 'file.noSuch' : 'file.isDir', { file });
+      throw usageError('sweep.u.read', { file, err: sysErr(e) });
     }
     if (Buffer.byteLength(text) > MAX_SOURCE_BYTES) throw sourceTooLarge(file, Buffer.byteLength(text));
     const seeds = v.seeds === undefined ? [planFor(text, file, {}).seed] : parseSeeds(v.seeds);
@@ -407,7 +432,7 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
     try {
       out = await runSweep(text, file, sets, seeds, { jobs, onProgress: bar?.update });
     } catch (e) {
-      if (e instanceof SettingError) throw new UsageError(`tcpemu sweep: --set ${e.key}: ${e.message}`);
+      if (e instanceof SettingError) throw sweepError('sweep.u.setKey', { key: e.key, why: e.text });
       throw e;
     } finally {
       bar?.stop();
@@ -416,7 +441,7 @@ export async function sweepCommand(args: string[], io: Io): Promise<number> {
   if (v.csv) await writeWhole(v.csv, renderCsv(out));
   if (v.json) await writeWhole(v.json, JSON.stringify(out, null, 1) + '\n');
   if (v.html) await writeWhole(v.html, renderSweepHtml(out, plot));
-  for (const f of [v.csv, v.json, v.html]) if (f) io.err(`wrote ${f}\n`);
+  for (const f of [v.csv, v.json, v.html]) if (f) io.err(`${msg(langOfArgs(args), 'cli.wroteFile', { file: f })}\n`);
   io.out(renderTable(out, langOfArgs(args)));
   return out.table.every((r) => r.held === r.runs) ? 0 : 1;
 }

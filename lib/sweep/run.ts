@@ -8,6 +8,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import type { ScenarioPlan } from '../scenario/plan.ts';
+import { word, type Msg } from '../i18n/index.ts';
 
 /** A key of the scenario file, dotted (`link.loss`, `hosts.client.tcp.rcvbuf`), and the values it takes in turn. */
 export interface SweepSet {
@@ -48,7 +49,7 @@ export function applySetting(text: string, set: Setting): string {
       if (at === undefined || at === null || (typeof at === 'object' && 'value' in (at as object) && (at as { value: unknown }).value === null)) {
         doc.setIn(path.slice(0, i), doc.createNode({}));
       } else if (!isMap(at)) {
-        throw new SettingError(key, `${path.slice(0, i).join('.')} is not a mapping, so it has no key ${path[i]}`);
+        throw new SettingError(key, { key: 'sweep.u.notMapping', params: { path: path.slice(0, i).join('.'), key: path[i]! } });
       }
     }
     doc.setIn(path, parseYaml(value));
@@ -58,8 +59,11 @@ export function applySetting(text: string, set: Setting): string {
 
 export class SettingError extends Error {
   override name = 'SettingError';
-  constructor(readonly key: string, message: string) {
-    super(message);
+  /** What is wrong, as a message (worded in the user's language). */
+  readonly text: Msg;
+  constructor(readonly key: string, text: Msg) {
+    super(word('en', text));
+    this.text = text;
   }
 }
 

@@ -4,6 +4,9 @@
  * socket API write as they are; and the default language from the environment.
  */
 import test from 'ava';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CATALOGUES, LANGS, langFromEnv, langOfArgs, msg, parseLang, placeholders } from '../../lib/i18n/index.ts';
 import { HELP_ZH, SUMMARY_ZH } from '../../lib/i18n/help.ts';
 import { englishWords } from './english.ts';
@@ -26,6 +29,17 @@ test('every key exists in both catalogues, with the same placeholders and a text
       t.true(text.trim() !== '', `${lang} ${k} is empty`);
       t.deepEqual(placeholders(text), placeholders(CATALOGUES.en[k as keyof typeof CATALOGUES.en]), `${lang} ${k}: placeholders`);
     }
+  }
+});
+
+test('each catalogue is the union of its area files (lib/i18n/LANG/*.ts), no key in two of them (a duplicate would hide one)', async (t) => {
+  for (const lang of LANGS) {
+    const dir = fileURLToPath(new URL(`../../lib/i18n/${lang}/`, import.meta.url));
+    const areas = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+    t.deepEqual(areas, readdirSync(fileURLToPath(new URL('../../lib/i18n/en/', import.meta.url))).filter((f) => f.endsWith('.ts')).sort(), `${lang}: the same area files as English`);
+    const keys = (await Promise.all(areas.map(async (f) => Object.keys(Object.values(await import(path.join(dir, f)) as Record<string, object>)[0]!)))).flat();
+    t.is(new Set(keys).size, keys.length, `${lang}: a key in two area files`);
+    t.deepEqual(keys.sort(), Object.keys(CATALOGUES[lang]).sort(), `${lang}: the index merges every area file`);
   }
 });
 

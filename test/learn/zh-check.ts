@@ -8,6 +8,9 @@ import path from 'node:path';
 import { ROOT } from '../cli/run.ts';
 import { englishWords } from './english.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
+import { UsageError } from '../../lib/cli/args.ts';
+import { langOfArgs, word } from '../../lib/i18n/index.ts';
+import type { CliIo } from '../../lib/cli/io.ts';
 
 /** The scenario's own words: its name, its hosts' names, and its description and title as written. */
 export function ownWords(file: string): { words: Set<string>; lines: string[] } {
@@ -49,4 +52,23 @@ export function pageText(html: string): string {
     .replace(/<[^>]+>/g, '\n');
   const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
   return decode([text, ...attrs, ...strings].join('\n'));
+}
+
+/**
+ * `tcpemu packetdrill ARGS...`, `tcpemu sweep ARGS...` ... in this process: exit status and output, or the
+ * usage mistake it threw as bin/tcpemu.ts prints it, in the language of its --lang. Every mistake of these
+ * commands is a message (worded in the user's language, never English read back): one without is marked.
+ */
+export async function inProcess(command: (args: string[], io: CliIo & { isTTY: boolean }) => Promise<number>, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  try {
+    const code = await command(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false, isTTY: false });
+    return { code, out, err };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    if (e.text === undefined) return { code: 2, out, err: `(no message key) ${e.message}` };
+    const lang = langOfArgs(args);
+    return { code: 2, out, err: lang === 'en' ? e.message : word(lang, e.text) };
+  }
 }

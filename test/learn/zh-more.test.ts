@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { CASE_NAMES, table as benchTable } from '../../lib/bench/index.ts';
-import { isKey, msg } from '../../lib/i18n/index.ts';
+import { isKey, msg, word, type Msg } from '../../lib/i18n/index.ts';
 import { runScenarioUdp } from '../../lib/scenario/runner.ts';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,12 +18,12 @@ import { encodePcap } from '../../lib/wire/pcap.ts';
 import { encodePacket } from '../../lib/wire/tcp.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, PSH, SYN } from '../../lib/wire/tcp-types.ts';
-import { realNoteText, realWhyText } from '../../lib/i18n/real-words.ts';
-import { netnsUnavailableReason } from '../../lib/real/netns-link.ts';
-import { kernelUnavailableReason, notCrossCheckable } from '../../lib/real/kernel.ts';
+import { netnsUnavailableWhy } from '../../lib/real/netns-link.ts';
+import { KernelRunError, kernelUnavailableReason, kernelUnavailableWhy, notCrossCheckable, whatLoopbackCannotMake } from '../../lib/real/kernel.ts';
+import { tunUnavailableWhy } from '../../lib/real/tun.ts';
 import { namespaceSettings } from '../../lib/real/netns-settings.ts';
 import { linuxModelConfig } from '../../lib/real/compare.ts';
-import { leftovers, ownWords, pageText } from './zh-check.ts';
+import { inProcess, leftovers, ownWords, pageText } from './zh-check.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
 import { packetdrillCommand } from '../../lib/packetdrill/command.ts';
@@ -423,25 +423,60 @@ test('the command line sends a capture to replay in Chinese: tcpemu replay CAPTU
   t.deepEqual(leftovers(r.out.split('fixtures/captures/handshake.pcap').join(' '), { words: new Set(['client', 'server']), lines: [] }), []);
 });
 
-test('tcpemu real\'s notes (what Linux cannot take, what loopback cannot make) are read back in Chinese, each shape lib/real writes', (t) => {
+test('tcpemu real\'s notes (what Linux cannot take, what loopback cannot make) are messages: Chinese with no English left, English word for word as before', (t) => {
   const plan = loadScenario(`name: notes
 hosts: { a: { tcp: { msl: 1s, rto-initial: 3s, delayed-ack-time: 100ms, keepalive: 1500ms, keepalive-interval: 1500ms } }, b: {} }
-link: { delay: 5ms, loss: 0.1, "a>b": { drop: [1, 3], rate: 1mbit } }
+link: { delay: 5ms, loss: 0.1, "a>b": { drop: [1, 3], rate: 1mbit }, "b>a": { drop: [2], queue: 7, jitter: 1ms, duplicate: 0.01, reorder: 0.02, corrupt: 0.03 } }
 steps:
   - { at: 0, b: listen 80 }
   - { at: 0, a: connect b:80 }
   - { at: 1s, link: down }
+  - { at: 2s, link: up }
 `, 'notes.yaml');
-  const host = plan.hosts[0]!;
-  const settings = namespaceSettings('a', linuxModelConfig(host.tcp), 1500, 'cubic');
-  const lines = [...notCrossCheckable(plan), ...settings.notApplied, settings.modelOnly('segments')!];
-  t.true(lines.length >= 8, lines.join('\n'));
-  for (const line of lines) {
-    const zh = realNoteText('zh', line);
-    t.not(zh, line, `a shape lib/i18n/real-words.ts does not know: ${line}`);
-    t.deepEqual(leftovers(zh, { words: new Set(['a', 'b']), lines: [] }), [], zh);
-    t.is(realNoteText('en', line), line);
+  const udp = loadScenario('name: u\nhosts: { a: {}, b: {} }\nlink: { udp: true }\nsteps:\n  - { at: 0, b: listen 80 }\n', 'u.yaml');
+  // The model runs Reno where the kernel lets no namespace choose CUBIC: said as a note too.
+  const settings = namespaceSettings('a', { ...linuxModelConfig(plan.hosts[0]!.tcp), congestionControl: 'newreno' }, 1500, 'cubic');
+  const notes = [...notCrossCheckable(plan), ...notCrossCheckable(udp), ...settings.notApplied, settings.modelOnly('segments')!];
+  // The English lib/real wrote before its notes became messages (issue 26, h-lang5), word for word.
+  t.deepEqual(notes.map((m) => word('en', m)), [
+    'link a>b: delay 5 ms: not cross-checkable (loopback has no impairments)',
+    'link a>b: loss 0.1: not cross-checkable (loopback has no impairments)',
+    'link a>b: rate 1000000 bit/s: not cross-checkable (loopback has no impairments)',
+    'link a>b: drop segments #1, #3: not cross-checkable (loopback drops nothing)',
+    'link b>a: delay 5 ms: not cross-checkable (loopback has no impairments)',
+    'link b>a: jitter 1 ms: not cross-checkable (loopback has no impairments)',
+    'link b>a: loss 0.1: not cross-checkable (loopback has no impairments)',
+    'link b>a: duplicate 0.01: not cross-checkable (loopback has no impairments)',
+    'link b>a: reorder 0.02: not cross-checkable (loopback has no impairments)',
+    'link b>a: corrupt 0.03: not cross-checkable (loopback has no impairments)',
+    'link b>a: queue 7 packets: not cross-checkable (loopback has no impairments)',
+    'link b>a: drop segment #2: not cross-checkable (loopback drops nothing)',
+    'line 7: link down at 1000 ms: not cross-checkable (loopback cannot go down)',
+    'line 8: link up at 2000 ms: not cross-checkable (loopback cannot go down)',
+    'link udp: not cross-checkable (the kernel run uses loopback TCP)',
+    'a: tcp congestion-control cubic: this kernel does not let a namespace choose it (net.ipv4.tcp_allowed_congestion_control), so the kernel and the model both run newreno',
+    'a: tcp keepalive-interval = 1500 ms: Linux counts the keep-alive interval in whole seconds',
+    'a: tcp keepalive = 1500 ms: Linux counts the keep-alive idle time in whole seconds',
+    'a: tcp msl = 1000 ms: Linux holds TIME-WAIT for 60 s (2 x 30 s), whatever the scenario says',
+    'a: tcp rto-initial = 3000 ms: Linux starts every RTO at 1 s (TCP_TIMEOUT_INIT); neither a sysctl nor a route sets it',
+    'a: tcp delayed-ack-time = 100 ms: Linux\'s delayed-ACK timer adapts from 40 ms to 200 ms by itself; no setting fixes it',
+    'a\'s keepalive-interval = 1500 ms, keepalive = 1500 ms, rto-initial = 3000 ms, delayed-ack-time = 100 ms cannot be set on Linux',
+  ]);
+  for (const m of notes) {
+    const zh = word('zh', m);
+    t.regex(zh, /[\u4e00-\u9fff]/, zh);
+    t.deepEqual(leftovers(zh, { words: new Set(['a', 'b', 'newreno']), lines: [] }), [], zh);
   }
+  // What a kernel on loopback cannot make (a drop, a loss, the link going down): named without "not cross-checkable" in the verdict.
+  t.deepEqual(notes.map(whatLoopbackCannotMake).filter((m) => m !== undefined).map((m) => word('en', m)), [
+    'link a>b: loss 0.1', 'link a>b: drop segments #1, #3', 'link b>a: loss 0.1', 'link b>a: duplicate 0.01', 'link b>a: reorder 0.02',
+    'link b>a: corrupt 0.03', 'link b>a: drop segment #2', 'line 7: link down at 1000 ms', 'line 8: link up at 2000 ms',
+  ]);
+  // A setting the namespace refused, as the agent reports it (the system's refusal: its message in English, its code worded in Chinese).
+  const refused: Msg = { key: 'realw.agentFallback', params: { host: 'a', instead: 'reno',
+    why: { key: 'realw.sysctl', params: { path: 'net.ipv4.tcp_congestion_control', value: 'cubic', err: { code: 'EPERM', message: 'EPERM: operation not permitted, open \'/proc/sys/net/ipv4/tcp_congestion_control\'' } } } } };
+  t.is(word('en', refused), 'a: cannot set net.ipv4.tcp_congestion_control = cubic in the namespace: EPERM: operation not permitted, open \'/proc/sys/net/ipv4/tcp_congestion_control\'; the kernel ran reno');
+  t.is(word('zh', refused), 'a：无法在命名空间中把 `net.ipv4.tcp_congestion_control` 设为 cubic：没有权限；内核改用了 reno');
 });
 
 const kernelWhyNot = kernelUnavailableReason();
@@ -475,15 +510,7 @@ expect:
 
 // ---- issue 26 (h-lang4): packetdrill's lines and total, sweep's table
 
-/** `tcpemu packetdrill ARGS...` or `tcpemu sweep ARGS...` in this process: exit status and output. */
-async function inProcess(command: (args: string[], io: CliIo & { isTTY: boolean }) => Promise<number>, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await command(args, { out: (x) => { out += x; }, err: (x) => { err += x; }, color: false, isTTY: false });
-  return { code, out, err };
-}
-
-test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/FAIL/UNSUPPORTED and the reasons stay as packetdrill writes them; English as before', async (t) => {
+test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/FAIL/UNSUPPORTED stay as packetdrill writes them (the reasons: zh-runtime.test.ts); English as before', async (t) => {
   const dir = tmp(t);
   // Our own scripts: the first expects a SYN-ACK where connect() sends a SYN (RFC 9293 3.5), the second calls what the model lacks.
   const failing = path.join(dir, 'fail.pkt');
@@ -500,7 +527,7 @@ test('packetdrill in Chinese: the total line and the words around a FAIL; PASS/F
   t.regex(lines[3]!, /^UNSUPPORTED {2}\S+unsup\.pkt:2 {2}/);
   t.regex(lines[4]!, /^PASS {9}\S+rst-in-syn-sent\.pkt$/);
   t.is(lines[5], '3 个脚本：1 个通过，1 个失败，1 个不支持');
-  // The words of the lines, without the file names, the reasons (packetdrill's own) and the segments as tcpdump writes them.
+  // The words of the lines, without the file names, the reasons (zh-runtime.test.ts checks them) and the segments as tcpdump writes them.
   const words = [lines[0]!.split('  ')[0]!, lines[1]!.split('：')[0]!, lines[2]!.split('：')[0]!, lines[3]!.split('  ')[0]!, lines[4]!.split('  ')[0]!, lines[5]!].join('\n');
   t.deepEqual(leftovers(words), []);
   const en = await inProcess(packetdrillCommand, [failing, unsupported, passing, '--lang', 'en']);
@@ -628,29 +655,60 @@ test('a scenario the UDP link cannot run (three hosts; drops, a rate or a queue 
   }
 });
 
-test('why tcpemu real cannot run through namespaces or on the kernel, in Chinese: every reason lib/real gives today is recognised', (t) => {
-  // The reasons as lib/real writes them: kernelUnavailableReason's and tunUnavailableReason's return lines (the
-  // latter as netnsUnavailableReason words them), read from their source, so a new or reworded one fails here.
-  const returns = (file: string, fn: string) => {
-    const text = readFileSync(path.join(ROOT, file), 'utf8');
-    const body = text.slice(text.indexOf(`export function ${fn}(`), text.indexOf('\n}\n', text.indexOf(`export function ${fn}(`)));
-    return [...body.matchAll(/return (['`])(.*?)\1;/g)].map((m) => m[2]!.replace('${process.platform}', 'freebsd'));
-  };
-  const reasons = [...returns('lib/real/kernel.ts', 'kernelUnavailableReason'),
-    ...returns('lib/real/tun.ts', 'tunUnavailableReason').map((r) => r.replace('the TUN interop', 'the kernel run through namespaces')), 'asked for with --loopback'];
-  t.is(reasons.length, 9);
-  for (const r of reasons) {
-    const zh = realWhyText('zh', r);
-    t.not(zh, r, r);
-    t.regex(zh, /[\u4e00-\u9fff]/, r);
+test('why tcpemu real cannot run through namespaces or on the kernel, and why tcpemu tun cannot run: Chinese with no English left, English word for word as before', (t) => {
+  const netns: Msg = { key: 'realw.who.netns' };
+  const tun: Msg = { key: 'realw.who.tun' };
+  // Each reason kernelUnavailableWhy, tunUnavailableWhy (for the TUN interop and for real through namespaces) and --loopback give,
+  // with the English they had when lib/real wrote them as text.
+  const reasons: [Msg, string][] = [
+    [{ key: 'realw.no.root' }, 'the kernel run needs root (tcpdump captures on lo); run it as root'],
+    [{ key: 'realw.no.tcpdump' }, 'the kernel run needs tcpdump, which is not installed (apt-get install -y tcpdump)'],
+    [{ key: 'realw.no.proc' }, 'the kernel run needs /proc/net/tcp to observe kernel states, and it cannot be read here'],
+    [{ key: 'realw.no.asked' }, 'asked for with --loopback'],
+    [{ key: 'realw.no.tun' }, '/dev/net/tun does not exist (load the tun module, or give the container the device: --device /dev/net/tun)'],
+    ...([[netns, 'the kernel run through namespaces'], [tun, 'the TUN interop']] as const).flatMap(([who, w]): [Msg, string][] => [
+      [{ key: 'realw.no.linux', params: { who, platform: 'freebsd' } }, `${w} needs Linux (network namespaces and /dev/net/tun); this is freebsd`],
+      [{ key: 'realw.no.netnsRoot', params: { who } }, `${w} needs root (it creates a network namespace and a TUN device in it); run it as root`],
+      [{ key: 'realw.no.ip', params: { who } }, `${w} needs the ip command (iproute2), which is not installed (apt-get install -y iproute2)`],
+      [{ key: 'realw.no.python', params: { who } }, `${w} needs python3 to open the TUN device (lib/real/tun-helper.py), and it is not installed`],
+    ]),
+  ];
+  for (const [m, english] of reasons) {
+    t.is(word('en', m), english);
+    const zh = word('zh', m);
+    t.regex(zh, /[\u4e00-\u9fff]/, zh);
     t.deepEqual(leftovers(zh, { words: new Set(['freebsd']), lines: [] }), [], zh);
-    t.is(realWhyText('en', r), r);
   }
   // This machine's own reasons (if any) too, and the CLI's line that joins two of them, in both languages.
-  for (const r of [kernelUnavailableReason(), netnsUnavailableReason()]) if (r !== undefined) t.regex(realWhyText('zh', r), /[\u4e00-\u9fff]/, r);
-  t.is(msg('en', 'real.unavailableBoth', { reason: reasons[1]!, why: reasons[3]! }),
-    `tcpemu real: ${reasons[1]}; and the run through namespaces cannot happen either: ${reasons[3]}`);
-  t.regex(msg('zh', 'real.unavailableBoth', { reason: realWhyText('zh', reasons[1]!), why: realWhyText('zh', reasons[3]!) }), /^tcpemu real：在内核上运行需要 tcpdump.*；经由命名空间的运行也无法进行：/);
+  for (const r of [kernelUnavailableWhy(), netnsUnavailableWhy(), tunUnavailableWhy()]) if (r !== undefined) t.deepEqual(leftovers(word('zh', r), { words: new Set(), lines: [] }), []);
+  t.is(msg('en', 'real.unavailableBoth', { reason: reasons[1]![0], why: reasons[6]![0] }),
+    `tcpemu real: ${reasons[1]![1]}; and the run through namespaces cannot happen either: ${reasons[6]![1]}`);
+  t.regex(msg('zh', 'real.unavailableBoth', { reason: reasons[1]![0], why: reasons[6]![0] }), /^tcpemu real：在内核上运行需要 tcpdump.*；经由命名空间的运行也无法进行：经由命名空间在内核上运行需要 root 权限/);
+});
+
+test('a kernel run that cannot start or breaks midway (KernelUnavailable, KernelRunError) in Chinese; English word for word as before', (t) => {
+  const inUse = { code: 'EADDRINUSE', message: 'listen EADDRINUSE: address already in use 127.0.0.2:80' };
+  const cases: [Msg, string, RegExp][] = [
+    [{ key: 'realw.err.lock', params: { pid: 4242, s: 120 } }, 'another tcpemu real (pid 4242) has held the loopback addresses for 120 s; try again when it has finished', /^tcpemu real：另一个 tcpemu real（进程号 4242）已占用回环地址 120 s/],
+    [{ key: 'realw.err.socket', params: { file: 'x.yaml', line: 5, col: 5, host: 'server', step: 'listen 80', code: 'EADDRINUSE', addr: '127.0.0.2', err: inUse } },
+      'x.yaml:5:5: server: listen 80: EADDRINUSE on 127.0.0.2 (listen EADDRINUSE: address already in use 127.0.0.2:80)', /^tcpemu real：x\.yaml:5:5：server：listen 80：在 127\.0\.0\.2 上出错 EADDRINUSE（地址已被占用）$/],
+    [{ key: 'realw.err.agentExit', params: { host: 'client', ns: 'tcpemu-n1', how: { key: 'realw.err.status', params: { code: '1' } } } }, 'client\'s agent in tcpemu-n1 exited (status 1)', /代理进程退出了（退出状态 1）/],
+    [{ key: 'realw.err.agentExitWhy', params: { host: 'client', ns: 'tcpemu-n1', how: 'SIGKILL', why: 'no device' } }, 'client\'s agent in tcpemu-n1 exited (SIGKILL): no device', /代理进程退出了（SIGKILL）/],
+    [{ key: 'realw.err.answer', params: { host: 'client', op: 'begin', ms: 15000 } }, 'client\'s agent did not answer "begin" within 15000 ms', /15000 ms 内没有回应 begin/],
+    [{ key: 'realw.err.netnsAdd', params: { ns: 'tcpemu-n1', why: { key: 'realw.err.exit', params: { code: '1' } } } }, 'cannot create a network namespace (ip netns add tcpemu-n1: exit 1)', /^tcpemu real：无法创建网络命名空间/],
+    [{ key: 'realw.err.namespace', params: { host: 'server', why: { key: 'realw.sysctl', params: { path: 'net.ipv4.tcp_sack', value: '0', err: { code: 'EROFS', message: 'EROFS: read-only file system' } } } } },
+      'server\'s namespace: cannot set net.ipv4.tcp_sack = 0 in the namespace: EROFS: read-only file system', /文件系统是只读的|只读/],
+    [{ key: 'realw.err.tcpdumpStart', params: { err: { code: 'ENOENT', message: 'spawn tcpdump ENOENT' } } }, 'tcpdump could not start: spawn tcpdump ENOENT', /^tcpemu real：tcpdump 无法启动/],
+    [{ key: 'realw.err.tcpdumpExit', params: { code: '1', said: '' } }, 'tcpdump exited (1) before listening: ', /^tcpemu real：tcpdump 在开始监听之前就退出了（1）/],
+  ];
+  for (const [m, english, zh] of cases) {
+    t.is(word('en', m), english);
+    t.is(new KernelRunError(m).message, english);
+    const text = msg('zh', 'real.unavailable', { reason: new KernelRunError(m).text });
+    t.regex(text, zh, text);
+    // Kept: the names (hosts, the namespace, the step as the file writes it, the agent's request) and what tun-helper said ('no device'), quoted as it said it.
+    t.deepEqual(leftovers(text, { words: new Set(['x', 'yaml', 'server', 'client', 'tcpemu', 'n1', 'begin', 'listen']), lines: ['no device'] }), [], text);
+  }
 });
 
 test('the progress bars of a long run and of a sweep in Chinese, as cli-progress draws them; English as before', async (t) => {

@@ -8,6 +8,7 @@ import { failureFound, judge, renderVerdict, type ExpectationPair } from '../../
 import { notCrossCheckable, settingText } from '../../lib/real/kernel.ts';
 import type { ExpectResult } from '../../lib/scenario/expect.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
+import { word } from '../../lib/i18n/index.ts';
 
 const FILE = 'lost-fin.yaml';
 const pos = (line: number, col = 5) => ({ line, col });
@@ -33,7 +34,9 @@ test('both sides fail the same way (the same state found, in different words): A
   t.is(c.shared.length, 1);
   t.is(c.shared[0].found, 'it is FIN-WAIT-2');
   t.is(c.disagreements.length, 0);
-  const text = renderVerdict(c, FILE, ['link client>server: drop segment #3: not cross-checkable (loopback drops nothing)'], false).join('\n');
+  const drop3 = notCrossCheckable(loadScenario('name: x\nhosts: { client: {}, server: {} }\nlink: { drop: ["client>server #3"] }\nsteps:\n  - { at: 0, server: listen 80 }\n', 'x.yaml'));
+  t.deepEqual(drop3.map((m) => word('en', m)), ['link client>server: drop segment #3: not cross-checkable (loopback drops nothing)']);
+  const text = renderVerdict(c, FILE, drop3, false).join('\n');
   t.regex(text, /^AGREE: the model and the kernel behave alike; 1 expectation fails on both, the same way:\n {2}lost-fin\.yaml:11:5: at 500ms: client c1 in FIN-WAIT-1: on both it is FIN-WAIT-2\n/);
   t.regex(text, /loopback cannot make, .*drop segment #3/);
 });
@@ -89,7 +92,7 @@ test('states: the model names the first state that differs, the kernel the first
 
 test('every duration and setting the real command prints has its unit', (t) => {
   const plan = loadScenario('name: x\nhosts: { a: {}, b: {} }\nlink: { delay: 10ms, jitter: 2ms, rate: 10mbit, queue: 5, drop: ["a>b #3", "a>b #5"] }\nsteps:\n  - { at: 0, b: listen 80 }\n', 'x.yaml');
-  const lines = notCrossCheckable(plan).join('\n');
+  const lines = notCrossCheckable(plan).map((m) => word('en', m)).join('\n');
   for (const s of ['delay 10 ms', 'jitter 2 ms', 'rate 10000000 bit/s', 'queue 5 packets', 'drop segments #3, #5']) t.true(lines.includes(s), `${s} in:\n${lines}`);
   t.notRegex(lines, /delay 10:/);
   t.is(settingText('mslMs', 1000), 'msl = 1000 ms');

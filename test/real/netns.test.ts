@@ -30,6 +30,7 @@ import { Random } from '../../lib/sim/random.ts';
 import { drawFate, MemoryLink } from '../../lib/link/memory.ts';
 import { linuxDefaults, resolveConfig } from '../../lib/tcp/config.ts';
 import type { SegmentEvent } from '../../lib/trace/events.ts';
+import { word } from '../../lib/i18n/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCENARIOS = path.join(ROOT, 'fixtures/scenarios');
@@ -60,9 +61,10 @@ test('settings: what Linux takes goes to the namespace\'s sysctls and the route;
   // The buffer pinned: autotuning cannot grow it past the scenario's size.
   t.deepEqual(s.sysctls.find(([k]) => k === 'net/ipv4/tcp_rmem'), ['net/ipv4/tcp_rmem', '4096 4096 4096']);
   t.deepEqual(s.routeOptions, ['advmss', '536', 'rto_min', '300ms', 'quickack', '1']);
-  t.deepEqual(s.notApplied, ['client: tcp msl = 5000 ms: Linux holds TIME-WAIT for 60 s (2 x 30 s), whatever the scenario says']);
+  t.deepEqual(s.notApplied.map((m) => word('en', m)), ['client: tcp msl = 5000 ms: Linux holds TIME-WAIT for 60 s (2 x 30 s), whatever the scenario says']);
   // An `expect state` on TIME-WAIT's end depends on the MSL; a segment list and another host's steps do not.
-  t.regex(s.modelOnly('at 10.3s: client c1 in CLOSED') ?? '', /client's msl = 5000 ms cannot be set on Linux/);
+  const why = s.modelOnly('at 10.3s: client c1 in CLOSED');
+  t.regex(why ? word('en', why) : '', /client's msl = 5000 ms cannot be set on Linux/);
   t.is(s.modelOnly('at 10.3s: server c1 in CLOSED'), undefined);
   // Before 2 x 5 s no TIME-WAIT can have ended, with either MSL: checked on the kernel too.
   t.is(s.modelOnly('at 5s: client c1 in TIME-WAIT'), undefined);
@@ -76,7 +78,7 @@ test('settings: what Linux takes goes to the namespace\'s sysctls and the route;
 test('settings: an initial RTO other than 1 s cannot be set on Linux; the segments, which show when each retransmission leaves, are judged on the model alone', (t) => {
   const s = namespaceSettings('client', resolveConfig({ ...linuxDefaults, rtoInitialMs: 200 }), 1500);
   t.is(s.notApplied.length, 1);
-  t.regex(s.notApplied[0], /rto-initial = 200 ms: Linux starts every RTO at 1 s/);
+  t.regex(word('en', s.notApplied[0]), /rto-initial = 200 ms: Linux starts every RTO at 1 s/);
   t.truthy(s.modelOnly('segments'));
 });
 

@@ -1,14 +1,13 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
-import { connect, serve, tcpdumpLine, type ChatIo } from '../../lib/cli/udp-chat.ts';
+import { connect, serve, tcpdumpLine } from '../../lib/cli/udp-chat.ts';
 import { readCapture } from '../../lib/wire/pcap.ts';
-import { within } from './helpers.ts';
+import { memIo, waitFor, within } from './helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DRIVER = path.join(ROOT, 'test/udp/run-cli.ts');
@@ -34,18 +33,6 @@ function start(t: { teardown(fn: () => unknown): void }, args: string[]): Child 
 }
 
 /** Resolves with the first match of `re` in what `text()` returns, polling; bounded by the caller. */
-function waitFor(text: () => string, re: RegExp, ms: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + ms;
-  return new Promise((res, rej) => {
-    const tick = () => {
-      const m = re.exec(text());
-      if (m) res(m);
-      else if (Date.now() > deadline) rej(new Error(`no ${re} within ${ms} ms in:\n${text()}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 test('two processes: a half-close as the socket template shows it; the server talks on after the client\'s FIN, both exit 0', async (t) => {
   const server = start(t, ['serve', '--udp', '127.0.0.1:0', '--once']);
@@ -112,18 +99,6 @@ test('connect with no server: each SYN retry is reported as it happens, with its
   t.regex(cio.err(), /connection failed; exit 1\n$/);
 });
 
-function memIo(input = ''): ChatIo & { out: () => string; err: () => string; stdinStream: PassThrough; abort: () => void } {
-  const stdin = new PassThrough();
-  if (input) stdin.write(input);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (b: Buffer) => (out += b));
-  stderr.on('data', (b: Buffer) => (err += b));
-  const ac = new AbortController();
-  return { stdin, stdout, stderr, signal: ac.signal, out: () => out, err: () => err, stdinStream: stdin, abort: () => ac.abort() };
-}
 
 test('echo server in process, with loss, a capture and the summary; Ctrl-C on the server exits 130', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tcpemu-udp-'));

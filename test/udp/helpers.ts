@@ -6,6 +6,8 @@ import { Random } from '../../lib/sim/random.ts';
 import { resolveConfig, type TcpConfigInput } from '../../lib/tcp/config.ts';
 import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { TraceRecorder } from '../../lib/trace/recorder.ts';
+import { PassThrough } from 'node:stream';
+import type { ChatIo } from '../../lib/cli/udp-chat.ts';
 
 /** `promise`, or a rejection naming `what` after `ms`: no test waits forever. */
 export function within<T>(ms: number, promise: Promise<T>, what = 'operation'): Promise<T> {
@@ -76,4 +78,32 @@ export function states(rec: TraceRecorder, host: string, conn = 'c1'): string[] 
     out.push(ev.to);
   }
   return out;
+}
+
+/** Resolves with the match of `re` in `text()` once it appears; rejects after `ms`. */
+export function waitFor(text: () => string, re: RegExp, ms: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + ms;
+  return new Promise((res, rej) => {
+    const tick = () => {
+      const m = re.exec(text());
+      if (m) res(m);
+      else if (Date.now() > deadline) rej(new Error(`no ${re} within ${ms} ms in:\n${text()}`));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+/** serve's or connect's streams in memory: `input` on stdin, what they write, and Ctrl-C (abort). */
+export function memIo(input = ''): ChatIo & { out: () => string; err: () => string; stdinStream: PassThrough; abort: () => void } {
+  const stdin = new PassThrough();
+  if (input) stdin.write(input);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (b: Buffer) => (out += b));
+  stderr.on('data', (b: Buffer) => (err += b));
+  const ac = new AbortController();
+  return { stdin, stdout, stderr, signal: ac.signal, out: () => out, err: () => err, stdinStream: stdin, abort: () => ac.abort() };
 }
