@@ -25,8 +25,8 @@ import net from 'node:net';
 import type { Worker } from 'node:worker_threads';
 import { startTableSampler } from './table-sampler.ts';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, endianness } from 'node:os';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command, ScenarioPlan, StepPlan } from '../scenario/plan.ts';
 import { expectResult, type ExpectResult } from '../scenario/expect.ts';
@@ -35,8 +35,15 @@ import type { AppEvent, SegmentEvent, StateEvent, TcpStateName, TimedEvent } fro
 import { TraceRecorder } from '../trace/recorder.ts';
 import { readCapture } from '../wire/pcap.ts';
 import { decodePacket } from '../wire/tcp.ts';
-import { configKeyNames, rfcDefaults, linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 import { sysErr, word, type Msg } from '../i18n/index.ts';
+import { readSocketTable, splitAP, type TableRow } from './socket-table.ts';
+import { notCrossCheckable, scenarioPorts, unappliedSettings } from './cross-check.ts';
+import { withKernelLock } from './kernel-lock.ts';
+
+// Moved to modules of their own; still exported from here, where the rest of lib/real and the tests import them.
+export { readSocketTable } from './socket-table.ts';
+export { notCrossCheckable, scenarioPorts, settingMsg, settingText, whatLoopbackCannotMake } from './cross-check.ts';
+export { alive, withKernelLock } from './kernel-lock.ts';
 
 /** The kernel run cannot happen here (not root, no tcpdump): a user-facing reason, exit status 2. */
 export class KernelUnavailable extends Error {
@@ -180,49 +187,6 @@ export function loopbackAddr(i: number): string {
   return `127.0.0.${i + 1}`;
 }
 
-const KERNEL_STATE: Record<string, TcpStateName> = {
-  '01': 'ESTABLISHED', '02': 'SYN-SENT', '03': 'SYN-RECEIVED', '04': 'FIN-WAIT-1', '05': 'FIN-WAIT-2',
-  '06': 'TIME-WAIT', '07': 'CLOSED', '08': 'CLOSE-WAIT', '09': 'LAST-ACK', '0A': 'LISTEN', '0B': 'CLOSING',
-  // 0C is TCP_NEW_SYN_RECV: a request socket, the kernel's SYN-RECEIVED for a passive open.
-  '0C': 'SYN-RECEIVED',
-};
-
-interface TableRow { local: string; remote: string; state: TcpStateName }
-
-const LITTLE = endianness() === 'LE';
-
-function hexAddr(h: string): string {
-  const [ip, port] = h.split(':');
-  const b = Buffer.from(ip, 'hex');
-  if (LITTLE) b.reverse();
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}:${parseInt(port, 16)}`;
-}
-
-/** The rows of /proc/net/tcp whose ends are among `addrs` and whose ports are among `ports`. */
-export function readSocketTable(addrs: ReadonlySet<string>, ports: ReadonlySet<number>, text = readFileSync('/proc/net/tcp', 'latin1')): TableRow[] {
-  const rows: TableRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = lines[i].trim().split(/\s+/);
-    if (f.length < 4) continue;
-    const local = hexAddr(f[1]);
-    const remote = hexAddr(f[2]);
-    const [la, lp] = splitAP(local);
-    const [ra, rp] = splitAP(remote);
-    if (!addrs.has(la)) continue;
-    if (!ports.has(lp) && !ports.has(rp)) continue;
-    if (ra !== '0.0.0.0' && !addrs.has(ra)) continue;
-    const state = KERNEL_STATE[f[3].toUpperCase()];
-    if (state) rows.push({ local, remote, state });
-  }
-  return rows;
-}
-
-function splitAP(ap: string): [string, number] {
-  const i = ap.lastIndexOf(':');
-  return [ap.slice(0, i), Number(ap.slice(i + 1))];
-}
-
 /** The application's side of one kernel socket. */
 interface AppSocket {
   id: string;
@@ -247,85 +211,6 @@ function tupleOf(sock: net.Socket): string | undefined {
   return `${sock.localAddress}:${sock.localPort}>${sock.remoteAddress}:${sock.remotePort}`;
 }
 
-/** TCP settings that differ from what Linux does by itself and that Node cannot set on a socket. */
-function unappliedSettings(host: string, c: TcpConfig): Msg[] {
-  const out: Msg[] = [];
-  const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
-  const settable = new Set<keyof TcpConfig>(['autoread', 'nagle', 'isn', 'profile', 'keepaliveMs']);
-  for (const k of Object.keys(base) as (keyof TcpConfig)[]) {
-    if (settable.has(k) || c[k] === base[k]) continue;
-    out.push({ key: 'realw.nodeCannot', params: { host, setting: settingMsg(k, c[k]) } });
-  }
-  return out;
-}
-
-/** A TCP setting as the scenario writes it, with its unit: `mslMs` 1000 is `msl = 1000 ms` (a `realw.set.*` message). */
-export function settingMsg(key: string, value: unknown): Msg {
-  const name = Object.keys(configKeyNames).find((k) => configKeyNames[k] === key) ?? key;
-  const unit = key.endsWith('Ms') ? 'ms' : /^(rcvbuf|sndbuf|mss)$/.test(key) ? 'bytes' : 'plain';
-  return { key: `realw.set.${unit}`, params: { name, value: String(value) } };
-}
-
-/** settingMsg in English. */
-export function settingText(key: string, value: unknown): string {
-  return word('en', settingMsg(key, value));
-}
-
-/** The link's impairments, each with its message (its unit: durations in ms, the rate in bit/s, the queue in packets). */
-const IMPAIRMENTS: Array<[keyof ScenarioPlan['link']['directions'][string], Msg['key']]> = [
-  ['delayMs', 'realw.i.delay'], ['jitterMs', 'realw.i.jitter'], ['loss', 'realw.i.loss'],
-  ['duplicate', 'realw.i.duplicate'], ['reorder', 'realw.i.reorder'], ['corrupt', 'realw.i.corrupt'],
-  ['rateBitsPerSec', 'realw.i.rate'], ['queueLimit', 'realw.i.queue'],
-];
-
-/** Link settings and steps of the plan that loopback cannot reproduce, one message each. */
-export function notCrossCheckable(plan: ScenarioPlan): Msg[] {
-  const out: Msg[] = [];
-  for (const [dir, d] of Object.entries(plan.link.directions)) {
-    for (const [key, what] of IMPAIRMENTS) {
-      const v = d[key];
-      if (typeof v === 'number' && v !== 0) out.push({ key: 'realw.link', params: { dir, what: { key: what, params: { v } }, why: { key: 'realw.lo.noImpairments' } } });
-    }
-    if (d.drop?.length) {
-      const what: Msg = { key: d.drop.length > 1 ? 'realw.i.drop' : 'realw.i.drop1', params: { list: d.drop.map((n) => `#${n}`).join(', ') } };
-      out.push({ key: 'realw.link', params: { dir, what, why: { key: 'realw.lo.dropsNothing' } } });
-    }
-  }
-  if (plan.link.udp) out.push({ key: 'realw.udp', params: { why: { key: 'realw.lo.tcp' } } });
-  for (const s of plan.steps) {
-    if (s.target === 'link') out.push({ key: 'realw.linkStep', params: { line: s.pos.line, op: s.command.op, at: s.atMs, why: { key: 'realw.lo.down' } } });
-  }
-  return out;
-}
-
-/**
- * One of notCrossCheckable's notes without its "not cross-checkable (why)", when it is something the
- * link changes on the way (a drop, a loss, a duplicate, a reorder, a corruption, the link going down or up):
- * what a kernel on loopback cannot make, so an expectation that fails on both sides likely fails for it.
- */
-export function whatLoopbackCannotMake(note: Msg): Msg | undefined {
-  const p = note.params ?? {};
-  if (note.key === 'realw.link' && /^realw\.i\.(drop1?|loss|duplicate|reorder|corrupt)$/.test((p.what as Msg).key)) {
-    return { key: 'realw.linkBare', params: { dir: p.dir!, what: p.what! } };
-  }
-  if (note.key === 'realw.linkStep' && (p.op === 'down' || p.op === 'up')) return { key: 'realw.linkStepBare', params: { line: p.line!, op: p.op, at: p.at! } };
-  return undefined;
-}
-
-/** Ports the scenario uses: listen ports, connect targets and explicit local ports. */
-export function scenarioPorts(plan: ScenarioPlan): number[] {
-  const ports = new Set<number>();
-  for (const s of plan.steps) {
-    const c = s.command;
-    if (c.op === 'listen') ports.add(c.port);
-    if (c.op === 'connect') {
-      ports.add(c.port);
-      if (c.fromPort !== undefined) ports.add(c.fromPort);
-    }
-  }
-  return [...ports].sort((a, b) => a - b);
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Runs the plan on the kernel. Throws KernelUnavailable when it cannot run here. */
@@ -341,64 +226,6 @@ export async function runOnKernel(plan: ScenarioPlan, opts: KernelRunOptions = {
     }
   });
 }
-
-/**
- * Kernel runs take fixed loopback addresses and ports (127.0.0.2:80 for a server at 10.0.0.2:80), so two
- * at once, from two commands or two test files, would take each other's. One waits for the other: a lock
- * file holding the runner's pid, taken again if that process is gone, re-entrant within a process (a test
- * that checks what a run left behind holds it around the run and its checks). Waits at most `waitMs`.
- */
-const LOCK_FILE = path.join(tmpdir(), 'tcpemu-real.lock');
-let lockDepth = 0;
-
-export async function withKernelLock<T>(fn: () => Promise<T>, waitMs = 180_000): Promise<T> {
-  if (lockDepth === 0) await takeLock(waitMs);
-  lockDepth++;
-  try {
-    return await fn();
-  } finally {
-    lockDepth--;
-    if (lockDepth === 0) rmSync(LOCK_FILE, { force: true });
-  }
-}
-
-async function takeLock(waitMs: number): Promise<void> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    try {
-      writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const holder = Number.parseInt(readFileSyncOr(LOCK_FILE), 10);
-    if (!Number.isInteger(holder) || !alive(holder)) {
-      rmSync(LOCK_FILE, { force: true }); // left by a run that died: nobody holds the addresses
-      continue;
-    }
-    if (Date.now() > until) throw new KernelRunError({ key: 'realw.err.lock', params: { pid: holder, s: Math.round(waitMs / 1000) } });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Whether a process of that pid exists (kill 0: EPERM means it does, but is not ours). */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readFileSyncOr(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 
 /**
  * Runs the plan's steps at their times, in file order within a time, from `now()` 0, then waits the
