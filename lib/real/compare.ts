@@ -46,7 +46,10 @@ export function linuxModelConfig(c: TcpConfig, mss = LOOPBACK_MSS): TcpConfig {
   const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
   const explicit: Record<string, unknown> = {};
   for (const k of Object.keys(base) as (keyof TcpConfig)[]) if (k !== 'profile' && c[k] !== base[k]) explicit[k] = c[k];
-  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux' });
+  // The send buffer autotunes as the kernel's does (lib/tcp/sndbuf-auto.ts) unless the file set one (the
+  // kernel's side then gets it as tcp_wmem: lib/real/netns-settings.ts); a host already resolved says which.
+  const sndbufAuto = c.profile === 'linux' ? c.sndbufAuto === true : explicit.sndbuf === undefined;
+  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux', sndbufAuto });
 }
 
 /** The plan the model runs for `tcpemu real`: Linux's profile, loopback's link. */
