@@ -28,6 +28,7 @@ import { checkDelivered, checkErrors, expectResult, formatSegment, matchSegments
 import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
 import { renderCoverage, renderResends } from './retransmits.ts';
+import { comparePacketFates, renderPacketFates } from './packet-fates.ts';
 import { compareFlows, renderFlowComparison } from './flows.ts';
 import { isKey, msg, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
 import { realNoteText, realWhyText } from '../i18n/real-words.ts';
@@ -484,6 +485,8 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   const resends = renderResends(plan.hosts.map((h) => h.name), model.events, k.segments, lang);
   // The same as sequence space, set against what the link took from each side (the kernel's drops are in its events).
   out.push(...resends, ...(resends.length ? renderCoverage(plan.hosts.map((h) => h.name), model.events, k.events, lang) : []));
+  // Segment by segment: each side's packets in order and what the link's fates took of them (lib/real/packet-fates.ts).
+  if (resends.length) out.push(...renderPacketFates(comparePacketFates(plan.hosts.map((h) => h.name), model.events, k.events), lang));
   // Each flow's goodput and Jain's index (a shared bottleneck, or several flows): lib/real/flows.ts.
   out.push(...renderFlowComparison(compareFlows(model.events, k.events), plan.bottleneck !== undefined, lang));
   out.push('', paint(say('real.t.expectations'), 1, color) + say('real.t.columns'));

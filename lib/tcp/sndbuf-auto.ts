@@ -10,8 +10,10 @@
  * model lay 375 bytes away from the kernel's, so the two lost and resent different bytes under the same
  * fates. Linux's buffer is not that limit: it grows to hold twice the congestion window (or ten segments)
  * in socket-buffer memory, so data waits beyond the window and the window's edge, not the buffer's end,
- * cuts the burst; there a full segment that does not fit is not sent (tcp_snd_wnd_test), and neither is
- * the piece of it that would (the model's SWS rule, RFC 9293 3.8.6.2.1, holds it too).
+ * cuts the burst: Linux sends no packet whose first full segment does not fit (tcp_snd_wnd_test), and the
+ * model's sender SWS avoidance (RFC 9293 3.8.6.2.1) holds a piece shorter than a segment there as well.
+ * (Linux may still end a packet of several segments with a piece the window cuts, when Nagle lets it:
+ * tcp_mss_split_point. The model sends segment by segment and does not; not seen to matter so far.)
  *
  * What Linux does, read from its source (not copied):
  * - At the end of the handshake (tcp_init_buffer_space) and whenever an ACK frees room while the
