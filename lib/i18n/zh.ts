@@ -1057,7 +1057,7 @@ export const zh: Readonly<Record<MessageKey, string>> = {
   "real.cov.alike": "各自重传了自己丢失的部分",
   "real.cov.differ": "两边不同",
   // ---- real：按发送顺序逐个对照双方的分组，以及链路丢弃了其中哪些（lib/real/packet-fates.ts）
-  "real.pf.title": "  按发送顺序的分组（同一方向的第 n 个分组在两边遇到第 n 个命运）：",
+  "real.pf.title": "  按发送顺序的分组（同一方向的第几个分组，在两边就遇到第几个命运）：",
   "real.pf.host": "  {host}：模型 {model} 个、内核 {kernel} 个分组；前 {alike} 个相同{parting}；丢弃 {drops} 个，其中两边是同一报文段的 {same} 个：",
   "real.pf.parting": "，然后第 {n} 个：模型 {model}，内核 {kernel}",
   "real.pf.noParting": "（全部）",
