@@ -28,6 +28,7 @@ import { checkDelivered, checkErrors, expectResult, formatSegment, matchSegments
 import type { RunResult } from '../scenario/runner.ts';
 import type { SegmentEvent, StateEvent, TcpStateName, TraceEvent } from '../trace/events.ts';
 import { renderCoverage, renderResends } from './retransmits.ts';
+import { comparePacketFates, renderPacketFates } from './packet-fates.ts';
 import { compareFlows, renderFlowComparison } from './flows.ts';
 import { isKey, msg, word, type Lang, type MessageKey, type Msg, type Params } from '../i18n/index.ts';
 import { cubicAllowedInNamespaces } from './netns-settings.ts';
@@ -45,7 +46,10 @@ export function linuxModelConfig(c: TcpConfig, mss = LOOPBACK_MSS): TcpConfig {
   const base = c.profile === 'linux' ? linuxDefaults : rfcDefaults;
   const explicit: Record<string, unknown> = {};
   for (const k of Object.keys(base) as (keyof TcpConfig)[]) if (k !== 'profile' && c[k] !== base[k]) explicit[k] = c[k];
-  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux' });
+  // The send buffer autotunes as the kernel's does (lib/tcp/sndbuf-auto.ts) unless the file set one (the
+  // kernel's side then gets it as tcp_wmem: lib/real/netns-settings.ts); a host already resolved says which.
+  const sndbufAuto = c.profile === 'linux' ? c.sndbufAuto === true : explicit.sndbuf === undefined;
+  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux', sndbufAuto });
 }
 
 /** The plan the model runs for `tcpemu real`: Linux's profile, loopback's link. */
@@ -480,6 +484,8 @@ export function renderComparison(k: KernelRunResult, model: RunResult, cmp: Comp
   const resends = renderResends(plan.hosts.map((h) => h.name), model.events, k.segments, lang);
   // The same as sequence space, set against what the link took from each side (the kernel's drops are in its events).
   out.push(...resends, ...(resends.length ? renderCoverage(plan.hosts.map((h) => h.name), model.events, k.events, lang) : []));
+  // Segment by segment: each side's packets in order and what the link's fates took of them (lib/real/packet-fates.ts).
+  if (resends.length) out.push(...renderPacketFates(comparePacketFates(plan.hosts.map((h) => h.name), model.events, k.events), lang));
   // Each flow's goodput and Jain's index (a shared bottleneck, or several flows): lib/real/flows.ts.
   out.push(...renderFlowComparison(compareFlows(model.events, k.events), plan.bottleneck !== undefined, lang));
   out.push('', paint(say('real.t.expectations'), 1, color) + say('real.t.columns'));

@@ -96,7 +96,8 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
     cannot('rtoMaxMs', 'realw.why.rtoMax', (w) => w === 'segments');
   }
   if (c.rcvbuf !== linuxDefaults.rcvbuf) sysctls.push(['net/ipv4/tcp_rmem', `${Math.min(c.rcvbuf, 4096)} ${c.rcvbuf} ${c.rcvbuf}`]);
-  if (c.sndbuf !== linuxDefaults.sndbuf) sysctls.push(['net/ipv4/tcp_wmem', `${Math.min(c.sndbuf, 4096)} ${c.sndbuf} ${c.sndbuf}`]);
+  // A model that does not autotune its send buffer (the file set one: lib/tcp/sndbuf-auto.ts) gets a kernel that cannot either.
+  if (c.sndbuf !== linuxDefaults.sndbuf || c.sndbufAuto === false) sysctls.push(['net/ipv4/tcp_wmem', `${Math.min(c.sndbuf, 4096)} ${c.sndbuf} ${c.sndbuf}`]);
 
   const routeOptions: string[] = [];
   if (c.mss !== mtu - 40) routeOptions.push('advmss', String(c.mss));

@@ -7,7 +7,8 @@
  *     "expectations": [{ what, line, col, model: {ok, detail}|null, kernel: {ok, detail}|null, modelOnly }],
  *     "disagreements": [text], "shared": [{ what, found }],
  *     "kernel": { durationMs, segments, linkStats?, notCheckable, notApplied, fallback? }, "model": { segments },
- *     "retransmissions": [{ host, model, kernel, sameRange, space: { resent, lost, acksLost, verdict } }],
+ *     "retransmissions": [{ host, model, kernel, sameRange, segments: { same, onlyModel, onlyKernel }, space: { resent, lost, acksLost, verdict } }],
+ *     "packets": [{ host, peer, model, kernel, alike, parting?: { n, model, kernel }, drops: [{ n, model, kernel, modelDropped, kernelDropped }] }],
  *     "flows": [{ flow, model, kernel, ratio }], "fairness": { model, kernel } }
  */
 import type { RunResult } from '../scenario/runner.ts';
@@ -18,6 +19,7 @@ import type { Comparison } from './compare.ts';
 import { compareCoverage, compareResends, coverageVerdict } from './retransmits.ts';
 import { compareFlows, flowComparisonJson } from './flows.ts';
 import { word } from '../i18n/index.ts';
+import { comparePacketFates } from './packet-fates.ts';
 
 const side = (r: ExpectResult | undefined) => (r ? { ok: r.ok, detail: r.detail } : null);
 
@@ -28,8 +30,13 @@ export function realJson(k: KernelRunResult, model: RunResult, cmp: Comparison):
   const retransmissions = hosts.map((host) => {
     const r = compareResends(host, model.events, k.segments);
     const c = compareCoverage(host, model.events, k.events);
-    return { host, model: r.model.length, kernel: r.kernel.length, sameRange: r.same.length, space: { resent: c.resent, lost: c.lost, acksLost: c.acksLost, verdict: coverageVerdict(c) } };
+    // Segment by segment (issue 31): the ranges resent on both, and on one side only.
+    const ranges = (rs: readonly { conn: number; start: number; end: number }[]) => rs.map((x) => `${x.conn > 1 ? `#${x.conn} ` : ''}${x.start}:${x.end}`);
+    const segments = { same: ranges(r.same.map((p) => p.model)), onlyModel: ranges(r.onlyModel), onlyKernel: ranges(r.onlyKernel) };
+    return { host, model: r.model.length, kernel: r.kernel.length, sameRange: r.same.length, segments, space: { resent: c.resent, lost: c.lost, acksLost: c.acksLost, verdict: coverageVerdict(c) } };
   }).filter((r) => r.model + r.kernel > 0);
+  // Each sender's packets in order and the link's drops of them, place by place (lib/real/packet-fates.ts).
+  const packets = retransmissions.length ? comparePacketFates(hosts, model.events, k.events).filter((f) => f.drops.length > 0) : [];
   return {
     file: plan.file,
     scenario: plan.name,
@@ -53,6 +60,7 @@ export function realJson(k: KernelRunResult, model: RunResult, cmp: Comparison):
     },
     model: { segments: model.stats.segments },
     retransmissions,
+    packets,
     ...(flowComparisonJson(compareFlows(model.events, k.events)) as object),
   };
 }

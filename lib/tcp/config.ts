@@ -91,6 +91,13 @@ export interface TcpConfig {
    * profile uses only to say where PSH goes (lib/tcp/linux-push.ts).
    */
   minTsoSegs?: number;
+  /**
+   * Linux's send-buffer autotuning (tcp_sndbuf_expand; lib/tcp/sndbuf-auto.ts): the send buffer grows from
+   * `sndbuf` to hold twice cwnd's worth of segments, at most 4 MiB. Not a scenario key: resolveConfig turns it
+   * on for the linux profile when no `sndbuf` is given (as Linux autotunes a socket whose application did not
+   * set SO_SNDBUF).
+   */
+  sndbufAuto?: boolean;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -273,6 +280,7 @@ export function resolveConfig(input: TcpConfigInput = {}): TcpConfig {
   const base = input.profile === 'linux' ? linuxDefaults : rfcDefaults;
   const out: TcpConfig = { ...base };
   for (const [k, v] of Object.entries(input)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+  if (out.profile === 'linux' && input.sndbufAuto === undefined && input.sndbuf === undefined) out.sndbufAuto = true;
   const problem = configProblems(out)[0];
   if (problem) throw problem;
   return out;

@@ -6,6 +6,7 @@ import { CHECKED, ConnectionError, EMPTY, IDLE_SEND, scaleFor } from './tcb.ts';
 import { PLAIN } from './output.ts';
 import { TcpInput } from './input.ts';
 import { OUTBOX } from './outbox.ts';
+import { linuxSndbuf } from './sndbuf-auto.ts';
 
 /**
  * One TCP connection, sans-IO: RFC 9293 section 3.10's event processing, in layers as Linux splits
@@ -24,6 +25,9 @@ export { setHeaderPrediction } from './tcb.ts';
 export { resetFor, synOptionsOf } from './input.ts';
 
 export class Connection extends TcpInput {
+  /** With TcpConfig.sndbufAuto: the most the send buffer has grown to (sendBufLimit); 0 before it grows. */
+  private sndbufNow = 0;
+
   // ---------------------------------------------------------------- user calls (RFC 9293 3.10.1 - 3.10.6)
 
   /**
@@ -74,7 +78,22 @@ export class Connection extends TcpInput {
 
   /** Free space in the send buffer (bytes). */
   get sendSpace(): number {
-    return Math.max(0, this.config.sndbuf - this.sendBuf.length);
+    return Math.max(0, this.sendBufLimit() - this.sendBuf.length);
+  }
+
+  /**
+   * The send buffer's size: `sndbuf`, or with TcpConfig.sndbufAuto what Linux grows it to (lib/tcp/sndbuf-auto.ts):
+   * asked when the application has data to write, as Linux grows it when an ACK frees room for a waiting
+   * writer, and only while cwnd is not full (tcp_should_expand_sndbuf). It never shrinks.
+   */
+  private sendBufLimit(): number {
+    if (!this.config.sndbufAuto) return this.config.sndbuf;
+    if (!this.isSynchronized()) return Math.max(this.config.sndbuf, this.sndbufNow);
+    if (this.flight < this.cc.cwnd) {
+      const grown = linuxSndbuf(this.effMss + (this.tsOk ? 12 : 0), Math.floor(this.cc.cwnd / this.effMss));
+      if (grown > this.sndbufNow) this.sndbufNow = grown;
+    }
+    return Math.max(this.config.sndbuf, this.sndbufNow);
   }
 
   /** Bytes written by the application and not yet acknowledged. */

@@ -12,6 +12,7 @@ import { real as realRun } from './run-real.ts';
 import { kernelUnavailableReason, runOnKernel, withKernelLock } from '../../lib/real/kernel.ts';
 import { loadScenario } from '../../lib/scenario/load.ts';
 import { linuxModelConfig, LOOPBACK_MSS } from '../../lib/real/compare.ts';
+import { namespaceSettings } from '../../lib/real/netns-settings.ts';
 import { rfcDefaults, resolveConfig } from '../../lib/tcp/config.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,6 +34,14 @@ test('the model side takes Linux defaults except what the scenario set, and loop
   t.is(c.rtoMinMs, 200);
   t.is(linuxModelConfig(resolveConfig({ mss: 1000 })).mss, 1000);
   t.is(linuxModelConfig({ ...rfcDefaults }).initialWindow, 10);
+});
+
+test('the model side\'s send buffer autotunes as the kernel\'s unless the scenario set one (then neither side autotunes)', (t) => {
+  t.true(linuxModelConfig(resolveConfig({})).sndbufAuto);
+  t.true(linuxModelConfig(resolveConfig({ profile: 'linux' })).sndbufAuto);
+  t.false(linuxModelConfig(resolveConfig({ sndbuf: 16384 })).sndbufAuto);
+  t.false(linuxModelConfig(resolveConfig({ profile: 'linux', sndbuf: 65535 })).sndbufAuto);
+  t.deepEqual(namespaceSettings('h', linuxModelConfig(resolveConfig({ profile: 'linux', sndbuf: 65535 }), 1460), 1500).sysctls.find(([k]) => k === 'net/ipv4/tcp_wmem'), ['net/ipv4/tcp_wmem', '4096 65535 65535']);
 });
 
 kernelTest('tcpemu real half-close-client: kernel and model agree, states observed, data delivered', async (t) => {

@@ -390,6 +390,23 @@ rootTest('dumbbell: the text compares each of the four flows\' goodput and Jain\
   t.regex(out, /\n {2}Jain's fairness index: model [01]\.\d{3} over 4 flows, kernel [01]\.\d{3} over 4 flows \(difference [01]\.\d{3}\)\n/);
 });
 
+rootTest('sweep-loss segment by segment (issue 31): the client\'s packets are the same on both sides for more than 100 packets, and every drop among them took the same segment on both (the n-th packet meets the n-th fate)', (t) => {
+  const out = outputs.get('sweep-loss.yaml');
+  if (out === undefined) return t.fail('sweep-loss did not run');
+  t.regex(out, /\n {2}packets in sending order \(the n-th packet of a direction meets the n-th fate on both sides\):\n/);
+  const line = /\n {2}client: model (\d+), kernel (\d+) packets; the first (\d+) alike.*\n {6}(.*)\n/.exec(out);
+  if (!line) return t.fail(`no packets line for the client:\n${out.slice(out.indexOf('retransmissions'))}`);
+  const alike = Number(line[3]);
+  t.log(line[0].trim());
+  // Before the send buffer autotuned (lib/tcp/sndbuf-auto.ts) the model sent a 375-byte segment as its 84th packet
+  // (a buffer ending 65535 bytes past SND.UNA) where Linux sent a full one, and every later packet differed.
+  t.true(alike > 100, `alike ${alike}`);
+  for (const d of line[4].split(' · ')) {
+    const n = Number(/^#(\d+)/.exec(d)?.[1]);
+    if (n <= alike) t.regex(d, /^#\d+ both \d+:\d+$/, `a drop among the packets alike: ${d}`);
+  }
+});
+
 /**
  * Issue 25's story that the kernel is known to tell differently, for a reason the README gives: a DIFFER of
  * its is logged, not counted. tlp-tail-loss: the kernel probes too, but two SRTTs measured on a busy

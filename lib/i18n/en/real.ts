@@ -263,4 +263,12 @@ export const real = {
   "real.htmlWrite": "{file}: cannot write the HTML report: {err}",
   // ---- issue 26 (h-lang5): tcpemu tun cannot run here
   "tun.unavailable": "tcpemu tun: {reason}",
+  // ---- real: each sender's packets in order, model against kernel, and what the link dropped of them (lib/real/packet-fates.ts)
+  "real.pf.title": "  packets in sending order (the n-th packet of a direction meets the n-th fate on both sides):",
+  "real.pf.host": "  {host}: model {model}, kernel {kernel} packets; the first {alike} alike{parting}; {drops} dropped, {same} of them the same segment on both:",
+  "real.pf.parting": ", then #{n}: model {model}, kernel {kernel}",
+  "real.pf.noParting": " (all)",
+  "real.pf.dropBoth": "#{n} both {what}",
+  "real.pf.dropDiff": "#{n} model {model}, kernel {kernel}",
+  "real.pf.kept": "{what} (not dropped)",
 } as const;

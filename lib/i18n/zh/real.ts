@@ -265,4 +265,12 @@ export const real: Readonly<Record<keyof typeof en, string>> = {
   "real.htmlWrite": "{file}：无法写入 HTML 报告：{err}",
   // ---- issue 26 (h-lang5): tcpemu tun cannot run here
   "tun.unavailable": "tcpemu tun：{reason}",
+  // ---- real：按发送顺序逐个对照双方的分组，以及链路丢弃了其中哪些（lib/real/packet-fates.ts）
+  "real.pf.title": "  按发送顺序的分组（同一方向的第几个分组，在两边就遇到第几个命运）：",
+  "real.pf.host": "  {host}：模型 {model} 个、内核 {kernel} 个分组；前 {alike} 个相同{parting}；丢弃 {drops} 个，其中两边是同一报文段的 {same} 个：",
+  "real.pf.parting": "，然后第 {n} 个：模型 {model}，内核 {kernel}",
+  "real.pf.noParting": "（全部）",
+  "real.pf.dropBoth": "#{n} 两边 {what}",
+  "real.pf.dropDiff": "#{n} 模型 {model}，内核 {kernel}",
+  "real.pf.kept": "{what}（未丢弃）",
 };
