@@ -1281,6 +1281,25 @@ export const en = {
   "diff.now": "  now:      {event}",
   "diff.traceEnds": "(nothing: the recorded trace ends here)",
   "diff.runEnds": "(nothing: the run ended here)",
+  // ---- issue 25 (h-tunloss): `tcpemu tun` with losses (lib/real/tun-loss.ts)
+  "tunloss.title": "── bulk transfer of {bytes} bytes each way through the TUN device, {delay} ms each way; the path drops the sender's packets {drop}, and {loss} of them at random (seed {seed}); congestion control {cc} on both ──",
+  "tunloss.none": "none by number",
+  "tunloss.notApplied": "  not as the model: {note}",
+  "tunloss.kernelRun": "  kernel -> tcpemu: {ms} ms to the last byte; the kernel sent {sent} packets, the path dropped {dropped}, {resent} segments sent again; {ok}",
+  "tunloss.modelRun": "  tcpemu -> kernel: {ms} ms to the last byte; the model sent {sent} packets, the path dropped {dropped}, {resent} segments sent again; {ok}",
+  "tunloss.ok": "every byte arrived intact",
+  "tunloss.failed": "FAILED: {problems}",
+  "tunloss.noResends": "retransmissions: neither sender sent anything again",
+  "tunloss.cwndTitle": "congestion window of each sender (segments; the kernel's from its socket's tcp_info, as ss -ti reads it; the model's from its trace)",
+  "tunloss.cwndT": "ms",
+  "tunloss.cwndKernel": "kernel",
+  "tunloss.cwndModel": "tcpemu",
+  "tunloss.cwndMean": "  mean over each transfer: kernel {kernel}, tcpemu {model} ({reads} changes of the kernel's tcp_info read)",
+  "tun.h.drop": "with --drop or --loss: a bulk transfer each way (kernel -> tcpemu, then tcpemu -> kernel) over a path that drops these packets of the sender (1-based, its SYN is #1), e.g. '#3,#7'; then the two senders compared",
+  "tun.h.loss": "random loss of the sender's packets (1% or 0.01), drawn from --seed, the same packets in both transfers",
+  "tun.h.seed": "seed of the random loss (default 1)",
+  "tun.h.bulk": "bytes each bulk transfer sends (default 1m)",
+  "tun.h.delay": "one-way delay of the lossy path (default 20ms)",
 } as const;
 
 export type MessageKey = keyof typeof en;

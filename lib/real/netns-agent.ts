@@ -20,11 +20,11 @@
  */
 import { execFile } from 'node:child_process';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
 import { KernelRun, type KernelRunResult } from './kernel.ts';
 import { TunLink } from '../link/tun.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { SYN_ANSWER_MS, carriesSyn } from './delivery-order.ts';
+import { applySysctls } from './netns-settings.ts';
 import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
 
 export interface AgentSetup {
@@ -87,21 +87,11 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
   switch (m.op) {
     case 'setup': {
       const s = m as unknown as AgentSetup & { op: string };
-      const unapplied: string[] = [];
-      for (const [p, v] of s.sysctls) {
-        try {
-          writeFileSync(`/proc/sys/${p}`, v);
-        } catch (err) {
-          const instead = s.fallbacks?.[p];
-          const why = `cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`;
-          if (instead === undefined || instead === v) return fatal(why);
-          try {
-            writeFileSync(`/proc/sys/${p}`, instead);
-          } catch (err2) {
-            return fatal(`${why}; nor ${instead}: ${(err2 as Error).message}`);
-          }
-          unapplied.push(`${s.host}: ${why}; the kernel ran ${instead}`);
-        }
+      let unapplied: string[];
+      try {
+        unapplied = applySysctls(s.sysctls, s.fallbacks, s.host);
+      } catch (err) {
+        return fatal((err as Error).message);
       }
       for (const r of s.routes) {
         const problem = await ip(r);

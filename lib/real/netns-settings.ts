@@ -12,7 +12,7 @@
  * NewReno. Per route (`ip route add PEER dev tcpemu0 ...`): the MSS announced (advmss), the smallest RTO
  * (rto_min), the initial window (initcwnd), no delayed ACKs (quickack 1).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 import { settingText } from './kernel.ts';
 
@@ -130,4 +130,29 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
       return hit.length ? `${host}'s ${hit.join(', ')} cannot be set on Linux` : undefined;
     },
   };
+}
+
+/**
+ * Writes `sysctls` in this process's namespace (run inside it: lib/real/netns-agent.ts, lib/real/tun-bulk.ts).
+ * A value the namespace refuses is replaced by its fallback, and said in the lines returned; a refusal
+ * without one throws.
+ */
+export function applySysctls(sysctls: readonly [string, string][], fallbacks: Readonly<Record<string, string>> | undefined, host: string): string[] {
+  const unapplied: string[] = [];
+  for (const [p, v] of sysctls) {
+    try {
+      writeFileSync(`/proc/sys/${p}`, v);
+    } catch (err) {
+      const instead = fallbacks?.[p];
+      const why = `cannot set ${p.replace(/\//g, '.')} = ${v} in the namespace: ${(err as Error).message}`;
+      if (instead === undefined || instead === v) throw new Error(why);
+      try {
+        writeFileSync(`/proc/sys/${p}`, instead);
+      } catch (err2) {
+        throw new Error(`${why}; nor ${instead}: ${(err2 as Error).message}`);
+      }
+      unapplied.push(`${host}: ${why}; the kernel ran ${instead}`);
+    }
+  }
+  return unapplied;
 }
