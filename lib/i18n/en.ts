@@ -1282,8 +1282,10 @@ export const en = {
   "diff.traceEnds": "(nothing: the recorded trace ends here)",
   "diff.runEnds": "(nothing: the run ended here)",
   // ---- issue 25 (h-tunloss): `tcpemu tun` with losses (lib/real/tun-loss.ts)
-  "tunloss.title": "── bulk transfer of {bytes} bytes each way through the TUN device, {delay} ms each way; the path drops the sender's packets {drop}, and {loss} of them at random (seed {seed}); congestion control {cc} on both ──",
-  "tunloss.none": "none by number",
+  "tunloss.title": "── bulk transfer of {bytes} bytes each way through the TUN device, {delay} ms each way; the path drops {what}; congestion control {cc} on both ──",
+  "tunloss.dropList": "the sender's packets {list}",
+  "tunloss.random": "{loss} of the sender's packets at random (seed {seed})",
+  "tunloss.and": " and ",
   "tunloss.notApplied": "  not as the model: {note}",
   "tunloss.kernelRun": "  kernel -> tcpemu: {ms} ms to the last byte; the kernel sent {sent} packets, the path dropped {dropped}, {resent} segments sent again; {ok}",
   "tunloss.modelRun": "  tcpemu -> kernel: {ms} ms to the last byte; the model sent {sent} packets, the path dropped {dropped}, {resent} segments sent again; {ok}",

@@ -91,11 +91,11 @@ const fmt = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ?
 /** The comparison as lines of text, in `lang`. */
 export function renderLossComparison(c: LossComparison, lang: Lang = 'en'): string {
   const o = c.options;
-  const lines = [msg(lang, 'tunloss.title', {
-    bytes: o.bytes, delay: o.delayMs,
-    drop: o.drop.length ? o.drop.map((n) => `#${n}`).join(',') : msg(lang, 'tunloss.none'),
-    loss: `${Math.round(o.loss * 10000) / 100}%`, seed: o.seed, cc: c.kernel.congestionControl,
-  })];
+  const what = [
+    ...(o.drop.length ? [msg(lang, 'tunloss.dropList', { list: o.drop.map((n) => `#${n}`).join(',') })] : []),
+    ...(o.loss > 0 ? [msg(lang, 'tunloss.random', { loss: `${Math.round(o.loss * 10000) / 100}%`, seed: o.seed })] : []),
+  ].join(msg(lang, 'tunloss.and'));
+  const lines = [msg(lang, 'tunloss.title', { bytes: o.bytes, delay: o.delayMs, what, cc: c.kernel.congestionControl })];
   for (const note of new Set([...c.kernel.notApplied, ...c.model.notApplied])) lines.push(msg(lang, 'tunloss.notApplied', { note }));
   for (const r of [c.kernel, c.model]) {
     const resent = c.resends[r.sender === 'kernel' ? 'kernel' : 'model'].length;
