@@ -21,9 +21,10 @@ if (r.status !== 0) {
   rmSync(path.join(root, 'dist'), { recursive: true, force: true });
   process.exit(r.status ?? 1);
 }
-// Not TypeScript, so not emitted: the TUN helper that `tcpemu tun` starts.
+// Not TypeScript, so not emitted: the TUN helper that `tcpemu tun` starts, and its tcp_info reader.
 mkdirSync(path.join(root, 'dist/lib/real'), { recursive: true });
 cpSync(path.join(root, 'lib/real/tun-helper.py'), path.join(root, 'dist/lib/real/tun-helper.py'));
+cpSync(path.join(root, 'lib/real/tun-tcpinfo.py'), path.join(root, 'dist/lib/real/tun-tcpinfo.py'));
 await bundleRun();
 writeFileSync(path.join(root, STAMP), stamp);
 writeCodeCache();

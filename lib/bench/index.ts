@@ -386,7 +386,11 @@ async function mathis(ctx: Ctx): Promise<CaseResult> {
   const words: string[] = [];
   for (const v of [...new Set(points.map((p) => p.variant))]) {
     const mine = points.filter((p) => p.variant === v);
-    for (const p of mine) figures[`${v}@${p.loss}`] = round(p.ratio, 2);
+    for (const p of mine) {
+      figures[`${v}@${p.loss}`] = round(p.ratio, 2);
+      // Padhye et al.'s formula (timeouts included): reported beside Mathis's, not judged (lib/bench/mathis.ts).
+      if (p.ratioPadhye !== undefined) figures[`${v}@${p.loss}:padhye`] = round(p.ratioPadhye, 2);
+    }
     words.push(`${v} ${mine.map((p) => p.ratio.toFixed(2)).join('/')}`);
   }
   const worst = points.reduce((w, p) => (Math.abs(Math.log(p.ratio)) > Math.abs(Math.log(w)) ? p.ratio : w), 1);

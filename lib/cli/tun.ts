@@ -4,6 +4,8 @@
  * client to a tcpemu server, then a tcpemu client to a kernel server; each sends, half-closes, reads
  * the rest and closes. Prints, per direction, what each side read, the states each passed through
  * and at the checkpoints, and the options in the SYNs; `--view ladder` draws every segment.
+ * With --drop / --loss: a bulk transfer each way over a lossy path and the two senders compared
+ * (lib/real/tun-loss.ts).
  * Exit 0: every byte arrived intact both ways and both sides saw end-of-stream and closed; 1: not;
  * 2: bad usage, or the interop cannot run here (not root, no /dev/net/tun, no `ip`), with the reason.
  */
@@ -13,8 +15,9 @@ import { defaultSizes, segmentsOf, type DialogueSizes, type EndpointReport, type
 import { renderLadder } from '../trace/views/ladder.ts';
 import { renderExplain } from '../trace/views/explain.ts';
 import { langFromEnv, langOfArgs, msg, word } from '../i18n/index.ts';
+import { renderLossComparison, runLossComparison, type LossComparison, type LossOptions } from '../real/tun-loss.ts';
 import { LANG_OPTION } from './commands.ts';
-import { parseSize, UnitError } from '../scenario/units.ts';
+import { parseDuration, parseProbability, parseSize, UnitError } from '../scenario/units.ts';
 import type { CliIo } from './io.ts';
 
 export const TUN_COMMAND: CommandSpec = {
@@ -23,6 +26,8 @@ export const TUN_COMMAND: CommandSpec = {
   summary: "the model and the kernel's TCP as the two ends of one connection, through a TUN device (needs root)",
   description: `in a network namespace of its own; the client sends --request, the server answers --reply; the client
 sends --last and half-closes; the server sends --final and closes.
+with --drop or --loss: a bulk transfer each way over a path that drops the same packets of each sender, and
+the two senders compared: the segments each sent again and when, and each one's congestion window over time.
 exit status: 0 every byte arrived intact both ways and both closed, 1 not, 2 bad usage or cannot run here`,
   positionals: false,
   options: {
@@ -35,6 +40,11 @@ exit status: 0 every byte arrived intact both ways and both closed, 1 not, 2 bad
     view: { type: 'string', value: 'summary|ladder|explain', help: 'summary (default), or a ladder of every segment as well, or every event explained in sentences (in the language of LANG)' },
     json: { type: 'boolean', help: 'print each run as one JSON object' },
     lang: LANG_OPTION,
+    drop: { type: 'string', value: '#N,#M', help: msg('en', 'tun.h.drop') },
+    loss: { type: 'string', value: 'P', help: msg('en', 'tun.h.loss') },
+    seed: { type: 'string', value: 'N', help: msg('en', 'tun.h.seed') },
+    bulk: { type: 'string', value: 'SIZE', help: msg('en', 'tun.h.bulk') },
+    delay: { type: 'string', value: 'MS', help: msg('en', 'tun.h.delay') },
   },
 };
 
@@ -64,7 +74,42 @@ function parse(args: string[]) {
       throw err;
     }
   }
-  return { cases, profile: profile as 'linux' | 'rfc', view, json: v.json === true, sizes };
+  return { cases, profile: profile as 'linux' | 'rfc', view, json: v.json === true, sizes, loss: lossOptions(v) };
+}
+
+/** The --drop / --loss run's options (lib/real/tun-loss.ts), or undefined without either. */
+function lossOptions(v: Record<string, string | undefined>): Omit<LossOptions, 'profile'> | undefined {
+  if (v.drop === undefined && v.loss === undefined) {
+    for (const k of ['seed', 'bulk', 'delay']) if (v[k] !== undefined) throw new Usage(`--${k} goes with --drop or --loss (the bulk transfers over a lossy path)`);
+    return undefined;
+  }
+  for (const k of ['case', 'request', 'reply', 'last', 'final', 'view']) {
+    if (v[k] !== undefined) throw new Usage(`--${k} is for the conversation; with --drop or --loss tun runs a bulk transfer each way (--bulk SIZE)`);
+  }
+  const drop: number[] = [];
+  for (const entry of (v.drop ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const m = /^#?(\d+)$/.exec(entry);
+    if (!m || Number(m[1]) < 1) throw new Usage(`--drop takes the sender's packets by number from 1, as '#3,#7' or '3,7'; '${entry}' is not one`);
+    drop.push(Number(m[1]));
+  }
+  if (v.drop !== undefined && drop.length === 0) throw new Usage(`--drop takes the sender's packets by number from 1, as '#3,#7'; it was given none`);
+  const unit = <T>(flag: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof UnitError) throw new Usage(`--${flag}: ${err.message}`);
+      throw err;
+    }
+  };
+  const loss = v.loss === undefined ? 0 : unit('loss', () => parseProbability(v.loss));
+  if (loss >= 0.5) throw new Usage(`--loss ${v.loss} would leave the transfer little chance to finish; give less than 50%`);
+  const seed = v.seed === undefined ? 1 : Number(v.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Usage(`--seed takes a whole number >= 0, not '${v.seed}'`);
+  const bytes = v.bulk === undefined ? 1 << 20 : unit('bulk', () => parseSize(v.bulk));
+  if (bytes < 1 || bytes > 64 << 20) throw new Usage(`--bulk takes 1 byte to 64m, not '${v.bulk}'`);
+  const delayMs = v.delay === undefined ? 20 : unit('delay', () => parseDuration(v.delay));
+  if (delayMs > 1000) throw new Usage(`--delay takes at most 1s each way, not '${v.delay}'`);
+  return { bytes, drop: [...new Set(drop)].sort((a, b) => a - b), loss, seed, delayMs };
 }
 
 function endpointLines(e: EndpointReport): string[] {
@@ -110,6 +155,7 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
     io.err(`${msg(langOfArgs(args), 'tun.unavailable', { reason })}\n`);
     return 2;
   }
+  if (o.loss) return lossCommand({ ...o.loss, profile: o.profile }, o.json, langOfArgs(args), io);
   let ok = true;
   for (const c of o.cases) {
     let r: TunRunResult;
@@ -126,4 +172,21 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
     io.out(o.json ? `${JSON.stringify({ ...r, trace: undefined, segments: segmentsOf(r.trace).length })}\n` : render(r, o.profile, o.view, io.color));
   }
   return ok ? 0 : 1;
+}
+
+/** --drop / --loss: a bulk transfer each way over the same lossy path, and the comparison of the two senders. */
+async function lossCommand(o: LossOptions, json: boolean, lang: ReturnType<typeof langOfArgs>, io: CliIo): Promise<number> {
+  let c: LossComparison;
+  try {
+    c = await runLossComparison(o);
+  } catch (err) {
+    if (err instanceof TunUnavailable || err instanceof TunRunError) {
+      io.err(`tcpemu tun: ${err.message}\n`);
+      return err instanceof TunUnavailable ? 2 : 1;
+    }
+    throw err;
+  }
+  if (json) io.out(`${JSON.stringify(c)}\n`);
+  else io.out(renderLossComparison(c, lang));
+  return c.kernel.ok && c.model.ok ? 0 : 1;
 }

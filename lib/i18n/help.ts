@@ -138,6 +138,8 @@ tcpemu sweep --merge A.json B.json ... 把按种子范围拆开的几次 sweep �
     summary: '模型和内核的 TCP 作为同一条连接的两端，经由 TUN 设备相连（需要 root）',
     description: `在一个独立的网络命名空间中；客户端发送 --request，服务器回答 --reply；客户端再发送 --last 后半关闭；
 服务器发送 --final 后关闭。
+给出 --drop 或 --loss 时：双向各做一次批量传输，路径丢弃每个发送方同样的包，然后比较两个发送方：
+各自重发了哪些报文段、何时重发，以及各自的拥塞窗口随时间的变化。
 退出状态：0 每个字节都完好地双向到达且两端都已关闭，1 没有，2 用法有误或无法在此运行`,
     options: {
       case: '哪一端是内核（默认 both，先后各跑一次）',
@@ -149,6 +151,11 @@ tcpemu sweep --merge A.json B.json ... 把按种子范围拆开的几次 sweep �
       view: 'summary 摘要（默认），或再加上每个报文段的时序图，或用句子逐条讲解每个事件（语言取自 LANG）',
       json: '每次运行输出一个 JSON 对象',
       lang: LANG_HELP,
+      drop: msg('zh', 'tun.h.drop'),
+      loss: msg('zh', 'tun.h.loss'),
+      seed: msg('zh', 'tun.h.seed'),
+      bulk: msg('zh', 'tun.h.bulk'),
+      delay: msg('zh', 'tun.h.delay'),
     },
   },
 };

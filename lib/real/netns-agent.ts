@@ -20,12 +20,12 @@
  */
 import { execFile } from 'node:child_process';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
 import { KernelRun, type KernelRunResult } from './kernel.ts';
 import { sysErr, type Msg } from '../i18n/index.ts';
 import { TunLink } from '../link/tun.ts';
 import { FrameReader, MESSAGE, PACKET, PACKET_CONFIRMED, frame, messageFrame } from './netns-frames.ts';
 import { SYN_ANSWER_MS, carriesSyn } from './delivery-order.ts';
+import { SysctlError, applySysctls } from './netns-settings.ts';
 import type { ScenarioPlan, StepPlan } from '../scenario/plan.ts';
 
 export interface AgentSetup {
@@ -89,21 +89,11 @@ async function onMessage(m: { op: string } & Record<string, unknown>): Promise<v
   switch (m.op) {
     case 'setup': {
       const s = m as unknown as AgentSetup & { op: string };
-      const unapplied: Msg[] = [];
-      for (const [p, v] of s.sysctls) {
-        try {
-          writeFileSync(`/proc/sys/${p}`, v);
-        } catch (err) {
-          const instead = s.fallbacks?.[p];
-          const why: Msg = { key: 'realw.sysctl', params: { path: p.replace(/\//g, '.'), value: v, err: sysErr(err) } };
-          if (instead === undefined || instead === v) return fatal(why);
-          try {
-            writeFileSync(`/proc/sys/${p}`, instead);
-          } catch (err2) {
-            return fatal({ key: 'realw.sysctlNor', params: { why, instead, err: sysErr(err2) } });
-          }
-          unapplied.push({ key: 'realw.agentFallback', params: { host: s.host, why, instead } });
-        }
+      let unapplied: Msg[];
+      try {
+        unapplied = applySysctls(s.sysctls, s.fallbacks, s.host);
+      } catch (err) {
+        return fatal(err instanceof SysctlError ? err.text : (err as Error).message);
       }
       for (const r of s.routes) {
         const problem = await ip(r);

@@ -12,10 +12,10 @@
  * NewReno. Per route (`ip route add PEER dev tcpemu0 ...`): the MSS announced (advmss), the smallest RTO
  * (rto_min), the initial window (initcwnd), no delayed ACKs (quickack 1).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 import { settingMsg } from './kernel.ts';
-import type { Msg, MessageKey } from '../i18n/index.ts';
+import { sysErr, word, type Msg, type MessageKey } from '../i18n/index.ts';
 
 export interface NamespaceSettings {
   /** [path under /proc/sys, value]. */
@@ -134,4 +134,40 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
       return hit.length ? { key: 'realw.modelOnly', params: { host, settings: hit } } : undefined;
     },
   };
+}
+
+/**
+ * Writes `sysctls` in this process's namespace (run inside it: lib/real/netns-agent.ts, lib/real/tun-bulk.ts).
+ * A value the namespace refuses is replaced by its fallback, and said in the lines returned; a refusal
+ * without one throws.
+ */
+/** A sysctl the namespace refused, with no fallback the kernel took instead: the run cannot go on. */
+export class SysctlError extends Error {
+  constructor(readonly text: Msg) {
+    super(word('en', text));
+  }
+}
+
+/**
+ * Writes the namespace's sysctls (this process runs inside it); where one is refused and a fallback is given,
+ * the fallback, noted as not applied. Throws SysctlError when neither goes in.
+ */
+export function applySysctls(sysctls: readonly [string, string][], fallbacks: Readonly<Record<string, string>> | undefined, host: string): Msg[] {
+  const unapplied: Msg[] = [];
+  for (const [p, v] of sysctls) {
+    try {
+      writeFileSync(`/proc/sys/${p}`, v);
+    } catch (err) {
+      const instead = fallbacks?.[p];
+      const why: Msg = { key: 'realw.sysctl', params: { path: p.replace(/\//g, '.'), value: v, err: sysErr(err) } };
+      if (instead === undefined || instead === v) throw new SysctlError(why);
+      try {
+        writeFileSync(`/proc/sys/${p}`, instead);
+      } catch (err2) {
+        throw new SysctlError({ key: 'realw.sysctlNor', params: { why, instead, err: sysErr(err2) } });
+      }
+      unapplied.push({ key: 'realw.agentFallback', params: { host, why, instead } });
+    }
+  }
+  return unapplied;
 }

@@ -5,12 +5,14 @@
  * stdout; a failure outside the conversation prints { "fatal": message } and exits 1.
  */
 import { runDialogue, type DialogueOptions } from './tun-dialogue.ts';
+import { runBulk, type BulkOptions } from './tun-bulk.ts';
 
 const TUN_FD = 3;
 
 try {
-  const opts = JSON.parse(process.argv[2] ?? '{}') as Omit<DialogueOptions, 'fd'>;
-  const report = await runDialogue({ ...opts, fd: TUN_FD });
+  // A bulk transfer over a lossy path (lib/real/tun-bulk.ts) when the options say `mode: 'bulk'`, else the conversation.
+  const opts = JSON.parse(process.argv[2] ?? '{}') as Omit<DialogueOptions, 'fd'> | (Omit<BulkOptions, 'fd'> & { mode: 'bulk' });
+  const report = 'mode' in opts ? await runBulk({ ...opts, fd: TUN_FD }) : await runDialogue({ ...opts, fd: TUN_FD });
   process.stdout.write(`${JSON.stringify(report)}\n`);
 } catch (err) {
   process.stdout.write(`${JSON.stringify({ fatal: err instanceof Error ? `${err.name}: ${err.message}` : String(err) })}\n`);

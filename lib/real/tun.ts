@@ -203,21 +203,30 @@ export interface TunRunResult extends DialogueReport {
  * what the TCPs did, agreeing or not, is in the report (`ok`, `problems`).
  */
 export async function runThroughTun(o: TunRunOptions): Promise<TunRunResult> {
-  const t0 = performance.now();
   const timeoutMs = o.timeoutMs ?? 15_000;
-  const r = await inNamespaceWithTun([...nodeWithTsx(), CHILD, JSON.stringify({ ...o, timeoutMs })], timeoutMs + STARTUP_MARGIN_MS);
+  return runTunChild<DialogueReport>({ ...o, timeoutMs }, timeoutMs);
+}
+
+/**
+ * Runs lib/real/tun-child.ts with `options` in a namespace of its own (the conversation, or with `mode:
+ * 'bulk'` a transfer over a lossy path, lib/real/tun-bulk.ts) and returns its report with the namespace
+ * and the whole run's wall time. `timeoutMs` is the child's own bound; the run gets STARTUP_MARGIN_MS more.
+ */
+export async function runTunChild<R>(options: object, timeoutMs: number): Promise<R & { namespace: string; wallMs: number }> {
+  const t0 = performance.now();
+  const r = await inNamespaceWithTun([...nodeWithTsx(), CHILD, JSON.stringify(options)], timeoutMs + STARTUP_MARGIN_MS);
   const why = r.stderr.trim().split('\n').slice(-3).join(' | ');
   if (r.code === 3 && /^tun-helper:/m.test(r.stderr)) throw new TunUnavailable(/^tun-helper: (.*)$/m.exec(r.stderr)![1]);
   if (r.timedOut) throw new TunRunError(`the run in namespace ${r.namespace} did not finish within ${timeoutMs + STARTUP_MARGIN_MS} ms and was killed${why ? `: ${why}` : ''}`);
   const last = r.stdout.trim().split('\n').pop() ?? '';
-  let parsed: (DialogueReport & { fatal?: undefined }) | { fatal: string };
+  let parsed: (R & { fatal?: undefined }) | { fatal: string };
   try {
     parsed = JSON.parse(last) as typeof parsed;
   } catch {
     throw new TunRunError(`the run in namespace ${r.namespace} ended (${r.signal ?? `exit ${r.code}`}) without a report${why ? `: ${why}` : ''}`);
   }
   if (parsed.fatal !== undefined) throw new TunRunError(`the run in namespace ${r.namespace} failed: ${parsed.fatal}`);
-  return { ...parsed, namespace: r.namespace, wallMs: performance.now() - t0 };
+  return { ...(parsed as R), namespace: r.namespace, wallMs: performance.now() - t0 };
 }
 
 /** Namespaces of ours that exist now (for tests: none should outlive a run). */

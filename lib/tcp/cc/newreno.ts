@@ -1,4 +1,4 @@
-import { seqAdd, seqGt } from '../../wire/seq.ts';
+import { seqAdd, seqGt, seqLt } from '../../wire/seq.ts';
 import type { AckSample, CcParams, CongestionControl, LossRecovery, RecoveryStep, Retransmission } from './types.ts';
 
 /**
@@ -15,6 +15,8 @@ export class NewRenoRecovery implements LossRecovery {
   recover: number;
   /** The segment at SND.UNA is to go again (fast retransmit, or a partial ACK's hole). */
   private pending = false;
+  /** After a timeout, until an ACK covers `recover`: the sender goes back over data sent before, and Limited Transmit is for unsent data only. */
+  private afterRto = false;
 
   constructor(p: CcParams, private readonly cc: CongestionControl) {
     // RFC 6582 3.2 starts "recover" at the ISS, and a duplicate ACK of the first flight (ACK = ISS+1) then covers
@@ -32,6 +34,7 @@ export class NewRenoRecovery implements LossRecovery {
   /** New data acknowledged outside fast recovery: the duplicates are over; cwnd grows when it limited the sender. */
   private onNewAck(a: AckSample): RecoveryStep {
     this.dupAcks = 0;
+    if (this.afterRto && !seqLt(a.ack, this.recover)) this.afterRto = false;
     if (a.cwndLimited) this.cc.onAck(a);
     return 'none';
   }
@@ -86,8 +89,16 @@ export class NewRenoRecovery implements LossRecovery {
 
   onTransmit(_seq: number, _len: number, _retransmit: boolean, _now: number): void {}
 
+  /**
+   * The flight, less one segment for each of the first two duplicate ACKs outside recovery: Limited Transmit
+   * (RFC 3042 2; RFC 5681 3.2 step 1). The sender may then send one new segment on each, as long as what is
+   * outstanding stays at most cwnd + 2 * SMSS; cwnd itself does not change. Only new data goes so: nothing is
+   * due for retransmission outside recovery, and the peer's window still bounds everything (output.ts); after a
+   * timeout, while the sender goes back over what it had sent (until an ACK covers `recover`), none.
+   */
   pipe(flight: number): number {
-    return flight;
+    if (this.inRecovery || this.afterRto || this.dupAcks < 1 || this.dupAcks > 2) return flight;
+    return Math.max(0, flight - this.dupAcks * this.cc.mss);
   }
 
   /** RFC 6582 4: after a timeout, `recover` is the highest sequence number sent; recovery is over. */
@@ -96,5 +107,6 @@ export class NewRenoRecovery implements LossRecovery {
     this.dupAcks = 0;
     this.pending = false;
     this.recover = sndMax;
+    this.afterRto = true;
   }
 }

@@ -55,6 +55,20 @@ test('RFC 6675 5 (2.c) / RFC 3042: with a window of 3 and the first segment lost
   t.is(before.length, 5, 'three in the initial window, then one new segment for each of the first two duplicate ACKs');
 });
 
+test('RFC 3042 2 / RFC 5681 3.2 step 1: NewReno without SACK, a window of 3 and the first segment lost: one new segment on each of the first two duplicate ACKs, then fast retransmit before any RTO', (t) => {
+  // The linux profile: RFC 6582's `recover` gate (no fast retransmit before data is acknowledged) is the rfc profile's.
+  const p = sackPair('newreno', new Set([at(0)]), { profile: 'linux', initialWindow: 3 }, { sack: false });
+  open(p);
+  const d = data(1460 * 8);
+  t.true(transfer(p, d).equals(d));
+  const rtx = p.log.filter((l) => l.fromA && l.info.retransmit);
+  t.deepEqual(rtx.map((l) => [(l.seg.seq - at(0)) / 1460, l.info.why]), [[0, 'fast-retransmit']], 'fast retransmit, no timeout');
+  const before = p.log.filter((l) => l.fromA && l.seg.payload.length > 0 && l.t < rtx[0]!.t);
+  // Segments 0-2 in the initial window; the duplicate ACKs of 1 and 2 let 3 and 4 out (outstanding cwnd + 1, then
+  // cwnd + 2 segments); the duplicate ACK of 3 is the third, and fast retransmit follows it.
+  t.deepEqual(before.map((l) => (l.seg.seq - at(0)) / 1460), [0, 1, 2, 3, 4]);
+});
+
 test('NewReno stays in charge when the peer does not SACK', (t) => {
   const p = sackPair('sack', new Set([at(2)]), {}, { sack: false });
   open(p);
