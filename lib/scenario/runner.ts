@@ -152,7 +152,8 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const onDrop = (from: string, _to: string, packet: Buffer, reason: string) => recorder.linkDrop(from, packet, reason);
   const link = plan.bottleneck
     ? new BottleneckLink(scheduler, random.fork('bottleneck'), plan.bottleneck, { onDrop, onQueue: (dir, packets, bytes) => recorder.record(queueEvent(scheduler.now, dir, packets, bytes)) })
-    : new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop });
+    // Zero copy through the queue: a packet waiting for a link's rate holds its headers, not a copy of its payload (issue 29).
+    : new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop }, { splitQueued: true });
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
@@ -165,7 +166,13 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
 
   for (const hp of plan.hosts) {
-    const host = new Host({
+    // Attached first, so that the link can make its zero-copy sender; no packet moves before the steps run.
+    let host: Host;
+    if (link instanceof MemoryLink) link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet), (header, payload) => host.receiveSplit(header, payload));
+    else link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet));
+    // A capture is shown every packet whole as it leaves: then none is split.
+    const transmitSplit = capture === undefined && link instanceof MemoryLink ? link.splitSender(hp.name) : undefined;
+    host = new Host({
       name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer,
       // The expectations read what every socket received, closed ones included.
       keepClosedSockets: true,
@@ -175,9 +182,9 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
         capture?.(scheduler.now, packet);
         link.send(hp.name, packet);
       },
+      transmitSplit,
     });
     hosts.set(hp.name, host);
-    link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet));
   }
   for (const step of plan.steps) scheduler.at(step.atMs, () => world.exec(step));
 
