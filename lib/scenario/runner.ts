@@ -325,7 +325,8 @@ function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: 
   const counts = opts.record === 'counts' && !whole;
   const onEvent = opts.onEvent;
   onEvent?.(metaOf(plan));
-  if (!counts && (opts.keepFirst === undefined || whole)) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  // A trace the run's checks do not read whole is kept compactly, and made into objects when RunResult.events is read (issue 29).
+  if (!counts && (opts.keepFirst === undefined || whole)) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent, compact: !whole }) };
   if (!counts) return firstEvents(plan, clock, opts.keepFirst!, { timers, maxEvents, onEvent, flows: opts.flows });
   if (!onEvent) {
     const recorder = new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers, flows: opts.flows });
@@ -380,7 +381,7 @@ function firstEvents(plan: ScenarioPlan, clock: { readonly now: number }, n: num
     flows?.add(ev);
     o.onEvent?.(ev);
   };
-  recording.recorder = new TraceRecorder(clock, { timers: o.timers, congestion: true, maxEvents: o.maxEvents, keep, sink });
+  recording.recorder = new TraceRecorder(clock, { timers: o.timers, congestion: true, maxEvents: o.maxEvents, keep, sink, compact: true });
   return recording;
 }
 
@@ -420,7 +421,9 @@ function positionOf(source: string, word: string): { line: number; col: number }
 
 function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recording, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[], flows: boolean): RunResult {
   const { recorder, summary: counted } = recording;
-  const events = recorder.events;
+  // Kept compactly (a trace no check reads whole): read as it is made again, and made into objects only when asked for.
+  const store = recorder instanceof TraceRecorder ? recorder.store : undefined;
+  const events: Iterable<TimedEvent> = store ?? recorder.events;
   const hostOfAddr = (addrPort: string) => {
     const addr = addrPort.slice(0, addrPort.lastIndexOf(':'));
     for (const hp of plan.hosts) if (hp.addrText === addr) return hp.name;
@@ -435,8 +438,9 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
     errors[name] = host.sockets.flatMap((s) => (s.error ? [s.error] : []));
   }
   const expectations: ExpectResult[] = [...results];
-  if (plan.expect.states) expectations.push(...checkStates(plan.expect.states, events));
-  if (plan.expect.segments) expectations.push(matchSegments(plan.expect.segments.lines, events, hostOfAddr));
+  if (plan.expect.states) expectations.push(...checkStates(plan.expect.states, [...events].filter((e) => e.type === 'state')));
+  // A plan with expect.segments keeps its trace whole, as objects (wholeTraceFor).
+  if (plan.expect.segments) expectations.push(matchSegments(plan.expect.segments.lines, recorder.events, hostOfAddr));
   if (plan.expect.delivered) expectations.push(...checkDelivered(plan.expect.delivered, delivered, deliveredBytes));
   if (plan.expect.errors) expectations.push(...checkErrors(plan.expect.errors, errors));
 
@@ -445,9 +449,15 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
   const builder = counted ?? (recorder instanceof CountingTracer ? recorder.summary : summaryOf(plan, events));
   builder.meta(plan.name, plan.seed);
   const summary = builder.result();
+  let all: TraceEvent[] | undefined = store === undefined ? [meta, ...recorder.events] : undefined;
   return {
     plan,
-    events: [meta, ...events],
+    get events(): TraceEvent[] {
+      return (all ??= [meta, ...store!.toArray()]);
+    },
+    set events(v: TraceEvent[]) {
+      all = v;
+    },
     expectations,
     ok: expectations.every((e) => e.ok),
     stats: statsOfSummary(summary, builder),
@@ -456,7 +466,7 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
     deliveredBytes,
     summary,
     errors,
-    ...(flows ? { flows: recording.flows?.flows() ?? flowGoodputs(events) } : {}),
+    ...(flows ? { flows: recording.flows?.flows() ?? (store === undefined ? flowGoodputs(recorder.events) : tallied(store)) } : {}),
     ...(recording.elided ? { elided: recording.elided } : {}),
   };
 }
@@ -467,7 +477,14 @@ function statsOfSummary(s: Summary, b: SummaryBuilder): RunStats {
   return { durationMs: s.durationMs, segments: s.segmentsSent, dataBytes: bytes, retransmissions: s.retransmissions, drops: b.dropsInOrder() };
 }
 
-function summaryOf(plan: ScenarioPlan, events: readonly TimedEvent[]): SummaryBuilder {
+/** flowGoodputs of a trace kept compactly, each event made again in turn. */
+function tallied(events: Iterable<TimedEvent>): FlowGoodput[] {
+  const tally = new FlowTally();
+  for (const ev of events) tally.add(ev);
+  return tally.flows();
+}
+
+function summaryOf(plan: ScenarioPlan, events: Iterable<TimedEvent>): SummaryBuilder {
   const b = new SummaryBuilder(plan.hosts.map((h) => h.name));
   for (const ev of events) b.add(ev);
   return b;
