@@ -453,7 +453,13 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
   return {
     plan,
     get events(): TraceEvent[] {
-      return (all ??= [meta, ...store!.toArray()]);
+      // Made once, the store let go of chunk by chunk as its events are made (CompactTrace.drain).
+      if (all === undefined) {
+        const made: TraceEvent[] = store!.drain();
+        made.unshift(meta);
+        all = made;
+      }
+      return all;
     },
     set events(v: TraceEvent[]) {
       all = v;

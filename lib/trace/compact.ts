@@ -9,8 +9,28 @@
  * an object other than a list of strings, or undefined) is kept as the object it is.
  *
  * A segment event of a run with timestamps takes about 80 bytes so, where the object took about 360.
+ *
+ * The events are held in chunks of CHUNK, each chunk's arrays cut to what it holds once it is full, so
+ * that `drain` can make every event again while it lets go of each chunk made: the objects and the store
+ * are never both whole in memory.
  */
 import type { TimedEvent } from './events.ts';
+
+/** Events a chunk holds. */
+const CHUNK = 16384;
+
+/** One chunk's events: per event, where its values start in each pool, and its shape; the two pools. */
+interface Chunk {
+  nums: Float64Array;
+  words: Uint32Array;
+  numStart: Uint32Array;
+  wordStart: Uint32Array;
+  shapeOf: Uint16Array;
+}
+
+function newChunk(): Chunk {
+  return { nums: new Float64Array(256), words: new Uint32Array(1024), numStart: new Uint32Array(256), wordStart: new Uint32Array(256), shapeOf: new Uint16Array(256) };
+}
 
 /** How one value is stored (see above). */
 const NUM = 0;
@@ -47,15 +67,16 @@ function kindOf(v: unknown): number {
 }
 
 export class CompactTrace implements Iterable<TimedEvent> {
-  private nums = new Float64Array(256);
+  /** Full chunks, then the one being filled (`cur`); a chunk `drain` made is undefined. */
+  private chunks: (Chunk | undefined)[] = [];
+  private cur: Chunk = newChunk();
+  /** Events in `cur`, and the slots used of its pools. */
+  private inCur = 0;
   private numsUsed = 0;
-  private words = new Uint32Array(1024);
   private wordsUsed = 0;
-  /** Per event: where its values start in each pool, and its shape. */
-  private numStart = new Uint32Array(256);
-  private wordStart = new Uint32Array(256);
-  private shapeOf = new Uint16Array(256);
   private count = 0;
+  /** Slots and events in full chunks (for `bytes`). */
+  private sealedBytes = 0;
   private readonly shapes: Shape[] = [];
   private readonly shapeIds = new Map<string, number>();
   /** The shapes seen for each event type, the latest match first: an event is matched against these before any key is made. */
@@ -72,15 +93,18 @@ export class CompactTrace implements Iterable<TimedEvent> {
 
   push(ev: TimedEvent): void {
     const shape = this.shapeFor(ev);
-    const i = this.count++;
-    if (i === this.shapeOf.length) {
-      this.numStart = grown(this.numStart, Uint32Array);
-      this.wordStart = grown(this.wordStart, Uint32Array);
-      this.shapeOf = grown(this.shapeOf, Uint16Array);
+    if (this.inCur === CHUNK) this.seal();
+    const c = this.cur;
+    const i = this.inCur++;
+    this.count++;
+    if (i === c.shapeOf.length) {
+      c.numStart = grown(c.numStart, Uint32Array);
+      c.wordStart = grown(c.wordStart, Uint32Array);
+      c.shapeOf = grown(c.shapeOf, Uint16Array);
     }
-    this.numStart[i] = this.numsUsed;
-    this.wordStart[i] = this.wordsUsed;
-    this.shapeOf[i] = shape;
+    c.numStart[i] = this.numsUsed;
+    c.wordStart[i] = this.wordsUsed;
+    c.shapeOf[i] = shape;
     if (shape === OBJECT) {
       this.word(this.objects.length);
       this.objects.push(ev);
@@ -92,8 +116,8 @@ export class CompactTrace implements Iterable<TimedEvent> {
       const v = rec[keys[k]];
       switch (kinds[k]) {
         case NUM:
-          if (this.numsUsed === this.nums.length) this.nums = grown(this.nums, Float64Array);
-          this.nums[this.numsUsed++] = v as number;
+          if (this.numsUsed === c.nums.length) c.nums = grown(c.nums, Float64Array);
+          c.nums[this.numsUsed++] = v as number;
           break;
         case U32: this.word(v as number); break;
         case STR: this.word(this.intern(v as string)); break;
@@ -105,17 +129,21 @@ export class CompactTrace implements Iterable<TimedEvent> {
 
   /** The i-th event, made again (a new object each call, but for an event kept as an object). */
   at(i: number): TimedEvent {
-    if (!(i >= 0 && i < this.count)) throw new RangeError(`CompactTrace: no event ${i} of ${this.count}`);
-    let w = this.wordStart[i];
-    const id = this.shapeOf[i];
-    if (id === OBJECT) return this.objects[this.words[w]];
-    let n = this.numStart[i];
+    if (!(Number.isInteger(i) && i >= 0 && i < this.count)) throw new RangeError(`CompactTrace: no event ${i} of ${this.count}`);
+    const c = Math.floor(i / CHUNK) < this.chunks.length ? this.chunks[Math.floor(i / CHUNK)] : this.cur;
+    if (c === undefined) throw new RangeError(`CompactTrace: event ${i} was drained`);
+    const local = i % CHUNK;
+    let w = c.wordStart[local];
+    const id = c.shapeOf[local];
+    const words = c.words;
+    if (id === OBJECT) return this.objects[words[w]];
+    let n = c.numStart[local];
+    const nums = c.nums;
     const { keys, kinds } = this.shapes[id];
-    const words = this.words;
     const out: Record<string, unknown> = {};
     for (let k = 0; k < keys.length; k++) {
       switch (kinds[k]) {
-        case NUM: out[keys[k]] = this.nums[n++]; break;
+        case NUM: out[keys[k]] = nums[n++]; break;
         case U32: out[keys[k]] = words[w++]; break;
         case STR: out[keys[k]] = this.strings[words[w++]]; break;
         case BOOL: out[keys[k]] = words[w++] === 1; break;
@@ -144,17 +172,46 @@ export class CompactTrace implements Iterable<TimedEvent> {
     return out;
   }
 
+  /** toArray, letting go of each chunk once its events are made: afterwards the store is empty. */
+  drain(): TimedEvent[] {
+    const out = new Array<TimedEvent>(this.count);
+    const full = this.chunks.length;
+    for (let i = 0; i < this.count; i++) {
+      out[i] = this.at(i);
+      if (i % CHUNK === CHUNK - 1 && Math.floor(i / CHUNK) < full) this.chunks[Math.floor(i / CHUNK)] = undefined;
+    }
+    this.chunks = [];
+    this.cur = newChunk();
+    this.inCur = this.numsUsed = this.wordsUsed = this.count = this.sealedBytes = 0;
+    this.objects.length = 0;
+    return out;
+  }
+
+  /** The chunk being filled is full: its arrays cut to what they hold, and a new one begun. */
+  private seal(): void {
+    const c = this.cur;
+    const sealed: Chunk = {
+      nums: c.nums.slice(0, this.numsUsed), words: c.words.slice(0, this.wordsUsed),
+      numStart: c.numStart.slice(0, CHUNK), wordStart: c.wordStart.slice(0, CHUNK), shapeOf: c.shapeOf.slice(0, CHUNK),
+    };
+    this.chunks.push(sealed);
+    this.sealedBytes += this.numsUsed * 8 + this.wordsUsed * 4 + CHUNK * 10;
+    this.cur = newChunk();
+    this.inCur = this.numsUsed = this.wordsUsed = 0;
+  }
+
   /** Bytes of the typed arrays in use and of the tables, about (a string at 16 bytes and its length; events kept as objects not counted). */
   get bytes(): number {
     let tables = 0;
     for (const s of this.strings) tables += 16 + s.length;
     for (const t of this.templates) tables += 32 + t.strings.reduce((n, s) => n + 16 + s.length, 0);
-    return this.numsUsed * 8 + this.wordsUsed * 4 + this.count * 10 + tables;
+    return this.sealedBytes + this.numsUsed * 8 + this.wordsUsed * 4 + this.inCur * 10 + tables;
   }
 
   private word(v: number): void {
-    if (this.wordsUsed === this.words.length) this.words = grown(this.words, Uint32Array);
-    this.words[this.wordsUsed++] = v;
+    const c = this.cur;
+    if (this.wordsUsed === c.words.length) c.words = grown(c.words, Uint32Array);
+    c.words[this.wordsUsed++] = v;
   }
 
   private intern(s: string): number {

@@ -108,3 +108,26 @@ test('a run keeps its trace compactly and RunResult.events gives every event, as
   t.is(r.events, r.events);
   t.true(r.ok);
 });
+
+test('more events than a chunk holds: every one comes back, by index, by iteration and drained; a drained store is empty', (t) => {
+  const events: TimedEvent[] = [];
+  for (let i = 0; i < 40000; i++) {
+    events.push(i % 3 === 0
+      ? { t: i / 7, type: 'timer', host: 'a', conn: 'c1', timer: 'rto', event: 'set', at: i + 0.5 }
+      : { t: i / 7, type: 'segment', event: 'tx', host: 'a', src: 's', dst: 'd', flags: '.', seq: i * 1000, ack: 5, rseq: i, rack: 1, win: 65535, len: i % 1449, options: ['nop', 'nop', `TS val ${i} ecr ${i - 1 >>> 0}`] });
+  }
+  events.push({ t: 9, type: 'cc', host: 'a', conn: 'c1', odd: { nested: true } } as unknown as TimedEvent);
+  const store = new CompactTrace();
+  for (const ev of events) store.push(ev);
+  t.is(store.length, events.length);
+  for (const i of [0, 16383, 16384, 32767, 32768, 40000]) t.deepEqual(store.at(i), events[i], `event ${i}`);
+  t.deepEqual([...store], events);
+  // A segment: t in 8 bytes, 15 slots of 4, 10 of index (78); a timer: t and at in 8, 5 slots of 4, 10 of index (46).
+  t.true(store.bytes / events.length < 70, `${(store.bytes / events.length).toFixed(1)} bytes an event`);
+  const drained = store.drain();
+  t.is(JSON.stringify(drained), JSON.stringify(events));
+  t.is(store.length, 0);
+  t.throws(() => store.at(0), { instanceOf: RangeError });
+  store.push(events[1]);
+  t.deepEqual(store.toArray(), [events[1]]);
+});
