@@ -64,7 +64,11 @@ export interface RunOptions {
   keepDelivered?: boolean;
 }
 
-/** Trace events a run keeps by default: each takes about 400 bytes (379 on the lossy job of `bench --case cli`), so about 400 MB at the limit. */
+/**
+ * Trace events a run keeps by default. During the run they are kept compactly (lib/trace/compact.ts: about 120
+ * bytes each on the lossy job of `bench --case cli`, heap measured); RunResult.events makes them objects of about
+ * 350 bytes each when it is first read, so about 350 MB at the limit for a caller that reads them.
+ */
 export const DEFAULT_MAX_TRACE_EVENTS = 1_000_000;
 /**
  * Events the virtual clock runs by default. Only a run that traces nothing can reach it before the trace
