@@ -64,7 +64,11 @@ export interface RunOptions {
   keepDelivered?: boolean;
 }
 
-/** Trace events a run keeps by default: each takes about 400 bytes (379 on the lossy job of `bench --case cli`), so about 400 MB at the limit. */
+/**
+ * Trace events a run keeps by default. During the run they are kept compactly (lib/trace/compact.ts: about 120
+ * bytes each on the lossy job of `bench --case cli`, heap measured); RunResult.events makes them objects of about
+ * 350 bytes each when it is first read, so about 350 MB at the limit for a caller that reads them.
+ */
 export const DEFAULT_MAX_TRACE_EVENTS = 1_000_000;
 /**
  * Events the virtual clock runs by default. Only a run that traces nothing can reach it before the trace
@@ -152,7 +156,8 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const onDrop = (from: string, _to: string, packet: Buffer, reason: string) => recorder.linkDrop(from, packet, reason);
   const link = plan.bottleneck
     ? new BottleneckLink(scheduler, random.fork('bottleneck'), plan.bottleneck, { onDrop, onQueue: (dir, packets, bytes) => recorder.record(queueEvent(scheduler.now, dir, packets, bytes)) })
-    : new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop });
+    // Zero copy through the queue: a packet waiting for a link's rate holds its headers, not a copy of its payload (issue 29).
+    : new MemoryLink(scheduler, random.fork('link'), { directions: plan.link.directions }, { onDrop }, { splitQueued: true });
   const packets: { timeMs: number; packet: Buffer }[] = [];
   const hosts = new Map<string, Host>();
   const results: ExpectResult[] = [];
@@ -165,7 +170,13 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
   const tracer = onSteps ? onSteps.tracer(recorder) : recorder;
 
   for (const hp of plan.hosts) {
-    const host = new Host({
+    // Attached first, so that the link can make its zero-copy sender; no packet moves before the steps run.
+    let host: Host;
+    if (link instanceof MemoryLink) link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet), (header, payload) => host.receiveSplit(header, payload));
+    else link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet));
+    // A capture is shown every packet whole as it leaves: then none is split.
+    const transmitSplit = capture === undefined && link instanceof MemoryLink ? link.splitSender(hp.name) : undefined;
+    host = new Host({
       name: hp.name, addr: hp.addr, config: hp.tcp, clock: scheduler, random: random.fork(`host:${hp.name}`), tracer,
       // The expectations read what every socket received, closed ones included.
       keepClosedSockets: true,
@@ -175,9 +186,9 @@ export function runScenario(plan: ScenarioPlan, opts: RunOptions = {}): RunResul
         capture?.(scheduler.now, packet);
         link.send(hp.name, packet);
       },
+      transmitSplit,
     });
     hosts.set(hp.name, host);
-    link.attach(hp.name, hp.addr, (packet) => host.receivePacket(packet));
   }
   for (const step of plan.steps) scheduler.at(step.atMs, () => world.exec(step));
 
@@ -318,7 +329,8 @@ function recorderFor(plan: ScenarioPlan, clock: { readonly now: number }, opts: 
   const counts = opts.record === 'counts' && !whole;
   const onEvent = opts.onEvent;
   onEvent?.(metaOf(plan));
-  if (!counts && (opts.keepFirst === undefined || whole)) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent }) };
+  // A trace the run's checks do not read whole is kept compactly, and made into objects when RunResult.events is read (issue 29).
+  if (!counts && (opts.keepFirst === undefined || whole)) return { recorder: new TraceRecorder(clock, { timers, congestion: true, maxEvents, sink: onEvent, compact: !whole }) };
   if (!counts) return firstEvents(plan, clock, opts.keepFirst!, { timers, maxEvents, onEvent, flows: opts.flows });
   if (!onEvent) {
     const recorder = new CountingTracer(clock, { hosts: plan.hosts.map((h) => h.name), timers, flows: opts.flows });
@@ -373,7 +385,7 @@ function firstEvents(plan: ScenarioPlan, clock: { readonly now: number }, n: num
     flows?.add(ev);
     o.onEvent?.(ev);
   };
-  recording.recorder = new TraceRecorder(clock, { timers: o.timers, congestion: true, maxEvents: o.maxEvents, keep, sink });
+  recording.recorder = new TraceRecorder(clock, { timers: o.timers, congestion: true, maxEvents: o.maxEvents, keep, sink, compact: true });
   return recording;
 }
 
@@ -413,7 +425,9 @@ function positionOf(source: string, word: string): { line: number; col: number }
 
 function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recording, results: ExpectResult[], packets: { timeMs: number; packet: Buffer }[], flows: boolean): RunResult {
   const { recorder, summary: counted } = recording;
-  const events = recorder.events;
+  // Kept compactly (a trace no check reads whole): read as it is made again, and made into objects only when asked for.
+  const store = recorder instanceof TraceRecorder ? recorder.store : undefined;
+  const events: Iterable<TimedEvent> = store ?? recorder.events;
   const hostOfAddr = (addrPort: string) => {
     const addr = addrPort.slice(0, addrPort.lastIndexOf(':'));
     for (const hp of plan.hosts) if (hp.addrText === addr) return hp.name;
@@ -428,8 +442,9 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
     errors[name] = host.sockets.flatMap((s) => (s.error ? [s.error] : []));
   }
   const expectations: ExpectResult[] = [...results];
-  if (plan.expect.states) expectations.push(...checkStates(plan.expect.states, events));
-  if (plan.expect.segments) expectations.push(matchSegments(plan.expect.segments.lines, events, hostOfAddr));
+  if (plan.expect.states) expectations.push(...checkStates(plan.expect.states, [...events].filter((e) => e.type === 'state')));
+  // A plan with expect.segments keeps its trace whole, as objects (wholeTraceFor).
+  if (plan.expect.segments) expectations.push(matchSegments(plan.expect.segments.lines, recorder.events, hostOfAddr));
   if (plan.expect.delivered) expectations.push(...checkDelivered(plan.expect.delivered, delivered, deliveredBytes));
   if (plan.expect.errors) expectations.push(...checkErrors(plan.expect.errors, errors));
 
@@ -438,9 +453,21 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
   const builder = counted ?? (recorder instanceof CountingTracer ? recorder.summary : summaryOf(plan, events));
   builder.meta(plan.name, plan.seed);
   const summary = builder.result();
+  let all: TraceEvent[] | undefined = store === undefined ? [meta, ...recorder.events] : undefined;
   return {
     plan,
-    events: [meta, ...events],
+    get events(): TraceEvent[] {
+      // Made once, the store let go of chunk by chunk as its events are made (CompactTrace.drain).
+      if (all === undefined) {
+        const made: TraceEvent[] = store!.drain();
+        made.unshift(meta);
+        all = made;
+      }
+      return all;
+    },
+    set events(v: TraceEvent[]) {
+      all = v;
+    },
     expectations,
     ok: expectations.every((e) => e.ok),
     stats: statsOfSummary(summary, builder),
@@ -449,7 +476,7 @@ function finish(plan: ScenarioPlan, hosts: Map<string, Host>, recording: Recordi
     deliveredBytes,
     summary,
     errors,
-    ...(flows ? { flows: recording.flows?.flows() ?? flowGoodputs(events) } : {}),
+    ...(flows ? { flows: recording.flows?.flows() ?? (store === undefined ? flowGoodputs(recorder.events) : tallied(store)) } : {}),
     ...(recording.elided ? { elided: recording.elided } : {}),
   };
 }
@@ -460,7 +487,14 @@ function statsOfSummary(s: Summary, b: SummaryBuilder): RunStats {
   return { durationMs: s.durationMs, segments: s.segmentsSent, dataBytes: bytes, retransmissions: s.retransmissions, drops: b.dropsInOrder() };
 }
 
-function summaryOf(plan: ScenarioPlan, events: readonly TimedEvent[]): SummaryBuilder {
+/** flowGoodputs of a trace kept compactly, each event made again in turn. */
+function tallied(events: Iterable<TimedEvent>): FlowGoodput[] {
+  const tally = new FlowTally();
+  for (const ev of events) tally.add(ev);
+  return tally.flows();
+}
+
+function summaryOf(plan: ScenarioPlan, events: Iterable<TimedEvent>): SummaryBuilder {
   const b = new SummaryBuilder(plan.hosts.map((h) => h.name));
   for (const ev of events) b.add(ev);
   return b;

@@ -6,6 +6,7 @@ import { flagString, optionStrings } from '../wire/format.ts';
 import { formatAddr } from '../wire/ipv4.ts';
 import { Relativizer } from './relative.ts';
 import type { CongestionEvent, SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events.ts';
+import { CompactTrace } from './compact.ts';
 
 /**
  * Writes the trace of docs/trace-format.md as things happen, from the layer that owns each event: hosts call it
@@ -13,8 +14,10 @@ import type { CongestionEvent, SegmentEvent, TcpStateName, TimedEvent, TimerName
  * drops. Relative sequence numbers are computed once, in order, like tcpdump's.
  */
 export class TraceRecorder implements HostTracer, RunRecorder {
-  /** The events kept (all of them, unless `keep` says otherwise). */
+  /** The events kept (all of them, unless `keep` says otherwise); empty when they are kept in `store`. */
   readonly events: TimedEvent[] = [];
+  /** With TraceRecorderOptions.compact: the events kept, compactly (lib/trace/compact.ts), instead of `events`. */
+  readonly store: CompactTrace | undefined;
   /** Payload bytes of every segment sent so far, retransmissions included (the progress bar's figure). */
   dataBytes = 0;
   private readonly rel = new Relativizer();
@@ -27,6 +30,7 @@ export class TraceRecorder implements HostTracer, RunRecorder {
   constructor(private readonly clock: { readonly now: number }, private readonly opts: TraceRecorderOptions = {}) {
     if (opts.timers === false) this.timer = undefined;
     if (opts.congestion === false) this.congestion = undefined;
+    this.store = opts.compact === true ? new CompactTrace() : undefined;
   }
 
   /** Adds one event made elsewhere (the scenario runner's expectations): kept and passed on like the recorder's own. */
@@ -38,10 +42,12 @@ export class TraceRecorder implements HostTracer, RunRecorder {
     if (ev.type === 'segment' && ev.event === 'tx') this.dataBytes += ev.len;
     this.opts.sink?.(ev);
     if (this.opts.keep && !this.opts.keep(ev)) return;
-    if (this.opts.maxEvents !== undefined && this.events.length >= this.opts.maxEvents) {
+    const store = this.store;
+    if (this.opts.maxEvents !== undefined && (store ?? this.events).length >= this.opts.maxEvents) {
       throw new TraceLimitError(this.opts.maxEvents, this.clock.now);
     }
-    this.events.push(ev);
+    if (store !== undefined) store.push(ev);
+    else this.events.push(ev);
   }
 
   private get t(): number {
@@ -149,6 +155,8 @@ export interface TraceRecorderOptions {
   keep?: (ev: TimedEvent) => boolean;
   /** Called with every event as it is made, kept or not (a trace file written as the run goes). */
   sink?: (ev: TimedEvent) => void;
+  /** Keep the events in a CompactTrace (`store`) rather than as objects in `events` (default false). */
+  compact?: boolean;
 }
 
 /**

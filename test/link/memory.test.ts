@@ -443,3 +443,81 @@ test('bursts: split packets sent one after another for the same time are one sch
   t.is(st.delivered, 13);
   dropRecycledPackets();
 });
+
+test('zero copy through a queue: with splitQueued, a clean direction with a rate delivers each split packet at the instant the whole packet arrives on the same link, the header with its own payload, in order', (t) => {
+  // Twin links, the same sends: one handed whole packets, the other the same packets in two pieces.
+  const sizes = range(400).map((i) => 10 + ((i * 37) % 1400));
+  const sendAt = (i: number) => 10 + Math.floor(i / 7) * 0.05; // bursts faster than 10 Mbit/s: the queue grows
+  const run = (split: boolean) => {
+    const s = new Scheduler();
+    const link = new MemoryLink(s, new Random(1), { default: { delayMs: 2, rateBitsPerSec: 10e6 } }, { onDrop: () => t.fail('nothing dropped') }, { splitQueued: true });
+    const got: string[] = [];
+    link.attach('a', A, () => {});
+    link.attach('b', B, (p, now) => { got.push(`${now} ${p.readUInt32BE(20)} ${p.length} ${p[p.length - 1]}`); }, (h, p, now) => {
+      got.push(`${now} ${h.readUInt32BE(20)} ${h.length + p.length} ${p[p.length - 1]}`);
+      return true;
+    });
+    link.send('a', allocated(B, 99, 60)); // makes the direction
+    const send = link.splitSender('a')!;
+    for (let i = 0; i < sizes.length; i++) {
+      s.at(sendAt(i), () => {
+        const payload = Buffer.alloc(sizes[i], i & 255);
+        if (split) send(allocated(B, i, 40), payload);
+        else link.send('a', Buffer.concat([allocated(B, i, 40), payload]));
+      });
+    }
+    s.run();
+    return { got, st: link.stats()['a>b'] };
+  };
+  const whole = run(false);
+  const split = run(true);
+  t.is(split.got.length, 401);
+  t.deepEqual(split.got, whole.got);
+  t.deepEqual(split.st, whole.st);
+  // The queue did hold packets: the last one left long after it was sent (400 packets of ~740 bytes at 10 Mbit/s).
+  t.true(Number(split.got[400].split(' ')[0]) > sendAt(399) + 100);
+});
+
+test('zero copy through a queue: a split packet that the link drops (queue full, down, too large) is joined first, and the observer is shown it whole; a direction with loss joins every one', (t) => {
+  const s = new Scheduler();
+  const dropped: string[] = [];
+  const link = new MemoryLink(s, new Random(3), {
+    default: { delayMs: 1, rateBitsPerSec: 1e6, queueLimit: 2, mtu: 500 },
+    directions: { 'b>a': { loss: 0.5 } },
+  }, { onDrop: (from, to, p, reason) => dropped.push(`${from}>${to} ${p.readUInt32BE(20)} ${p.length} ${reason}`) }, { splitQueued: true });
+  const split: number[] = [];
+  const whole: number[] = [];
+  link.attach('a', A, (p) => { whole.push(p.readUInt32BE(20)); }, (h) => { split.push(h.readUInt32BE(20)); });
+  link.attach('b', B, (p) => { whole.push(p.readUInt32BE(20)); }, (h) => { split.push(h.readUInt32BE(20)); });
+  link.send('a', allocated(B, 99, 60));
+  link.send('b', allocated(A, 98, 60));
+  s.run();
+  const fromA = link.splitSender('a')!;
+  const fromB = link.splitSender('b')!;
+  s.at(10, () => {
+    for (let i = 0; i < 5; i++) fromA(allocated(B, i, 40), Buffer.alloc(100)); // 0 on the wire, 1 and 2 wait, 3 and 4 find the queue full
+    fromA(allocated(B, 5, 40), Buffer.alloc(600)); // larger than the MTU
+  });
+  s.at(100, () => link.setUp(false));
+  s.at(100, () => fromA(allocated(B, 6, 40), Buffer.alloc(100)));
+  s.at(200, () => link.setUp(true));
+  s.at(200, () => { for (let i = 0; i < 40; i++) fromB(allocated(A, 100 + i, 40), Buffer.alloc(50)); });
+  s.run();
+  t.deepEqual(dropped.filter((d) => d.startsWith('a>b')), ['a>b 3 140 queue', 'a>b 4 140 queue', 'a>b 5 640 mtu', 'a>b 6 140 down']);
+  t.deepEqual(split, [0, 1, 2], 'only what went through the queue of a clean direction came split');
+  const lost = dropped.filter((d) => d.startsWith('b>a')).length;
+  t.true(lost > 5, `lost ${lost}`);
+  t.is(whole.length, 2 + 40 - lost, 'the lossy direction delivered the rest whole');
+});
+
+test('zero copy through a queue: splitSender is made for a link that does not recycle and tells onDrop, not for one that shows every packet sent or corrupted', (t) => {
+  const s = new Scheduler();
+  const make = (observer: ConstructorParameters<typeof MemoryLink>[3]) => {
+    const link = new MemoryLink(s, new Random(1), {}, observer, { splitQueued: true });
+    link.attach('a', A, () => {});
+    return link.splitSender('a');
+  };
+  t.is(typeof make({ onDrop: () => {} }), 'function');
+  t.is(make({ onSend: () => {} }), undefined);
+  t.is(make({ onCorrupt: () => {} }), undefined);
+});
