@@ -32,7 +32,9 @@ if (checkout && !(await import('../scripts/sources.mjs')).builtFromThese(new URL
   // `run`, `sweep` and the demo start from one bundled file (scripts/build.mjs): a tenth of a second sooner.
   const cmd = process.argv[2];
   const bundle = new URL('../dist/bin/tcpemu-run.cjs', import.meta.url);
-  if ((cmd === undefined || cmd === 'run' || cmd === 'sweep') && existsSync(bundle)) runBundle(bundle);
+  // The bundle holds only these commands' code (scripts/build.mjs leaves the others out of it).
+  const BUNDLED_COMMANDS = [undefined, 'run', 'sweep'];
+  if (BUNDLED_COMMANDS.includes(cmd) && existsSync(bundle)) runBundle(bundle);
   else await import('../dist/bin/tcpemu.js');
 }
 
