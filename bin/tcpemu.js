@@ -10,18 +10,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 
-// V8 inlines a call only while the function it optimises has taken in less than this much bytecode of
-// callees (default 920 bytes). One segment's way through sender, link and receiver is deeper than that,
-// so past the budget calls stay calls: bulk-1460 measured 6-9% faster at 1500-3000 (README, Performance).
-// Set before any of the program is compiled; the flag changes what is inlined, never what runs.
-setFlagsFromString('--max-inlined-bytecode-size-cumulative=2000');
-// The old generation may grow by half before it is collected, not up to four times (V8's default for a small
-// heap): what dies there is mostly packets, whose memory outside the heap goes back only when it is collected.
-// The flows job (issue 29): 172 MB -> 134 MB with the young generation's flag above; the same wall time.
-// For the runs a user starts (run, sweep, the demo); the bench's own cases measure the library as it was.
-if (['run', 'sweep', undefined].includes(process.argv[2])) setFlagsFromString('--heap-growing-percent=50');
+const runFlags = createRequire(import.meta.url)('./run-flags.cjs');
+runFlags(process.argv[2]);
 
 const checkout = existsSync(new URL('./tcpemu.ts', import.meta.url));
 if (checkout && !(await import('../scripts/sources.mjs')).builtFromThese(new URL('..', import.meta.url).pathname)) {
@@ -32,7 +23,7 @@ if (checkout && !(await import('../scripts/sources.mjs')).builtFromThese(new URL
   // `run`, `sweep` and the demo start from one bundled file (scripts/build.mjs): a tenth of a second sooner.
   const cmd = process.argv[2];
   const bundle = new URL('../dist/bin/tcpemu-run.cjs', import.meta.url);
-  if ((cmd === undefined || cmd === 'run' || cmd === 'sweep') && existsSync(bundle)) runBundle(bundle);
+  if (runFlags.BUNDLED_COMMANDS.includes(cmd) && existsSync(bundle)) runBundle(bundle);
   else await import('../dist/bin/tcpemu.js');
 }
 

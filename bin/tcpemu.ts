@@ -524,7 +524,8 @@ function startedAsProgram(): boolean {
   } catch {
     return false;
   }
-  return entry === fileURLToPath(import.meta.url) || entry === path.join(ROOT, 'bin', 'tcpemu.js');
+  // bin/tcpemu.cjs, the installed command, starts the bundle (this file) or bin/tcpemu.js with argv[1] its own.
+  return entry === fileURLToPath(import.meta.url) || entry === path.join(ROOT, 'bin', 'tcpemu.js') || entry === path.join(ROOT, 'bin', 'tcpemu.cjs');
 }
 
 if (startedAsProgram()) {

@@ -39,6 +39,11 @@ writeCodeCache();
  * commands start processes and threads from their own files in dist/ (tun, sweep, serve).
  */
 async function bundleRun() {
+  /**
+   * What dist/bin/tcpemu.js imports on demand for the commands that bin/tcpemu.js runs from dist/ rather than from
+   * the bundle (every command but `run`, `sweep` and the demo; BUNDLED_COMMANDS there).
+   */
+  const NOT_BUNDLED_FROM_CLI = ['../lib/cli/tun.js', '../lib/bench/index.js', '../lib/learn/command.js', '../lib/cli/real.js', '../lib/packetdrill/command.js', '../lib/cli/replay-capture.js'];
   const { build } = await import('esbuild');
   const outdir = path.join(root, 'dist/bin');
   const keepOutside = {
@@ -48,6 +53,24 @@ async function bundleRun() {
         if (args.kind !== 'dynamic-import' || args.path.startsWith('.')) return undefined;
         return { path: args.path, external: true };
       });
+    },
+  };
+  // The commands bin/tcpemu.js never starts this bundle for (it imports dist/bin/tcpemu.js for them) are left
+  // out of it: their code (lib/real, lib/packetdrill, lib/bench, the TUN and UDP chat commands) was a fifth of
+  // the file that every `tcpemu run` reads and deserialises (issue 29). Only the command's own dispatch to them
+  // (in dist/bin/tcpemu.js) is cut; an import of the same module from code a run can reach stays bundled.
+  const leaveOutCommands = {
+    name: 'leave-out-commands-the-bundle-does-not-run',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind !== 'dynamic-import' || !NOT_BUNDLED_FROM_CLI.includes(args.path)) return undefined;
+        if (path.resolve(args.importer) !== path.join(root, 'dist/bin/tcpemu.js')) return undefined;
+        return { path: args.path, namespace: 'not-bundled' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'not-bundled' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`tcpemu: ${args.path} is not in dist/bin/tcpemu-run.cjs: bin/tcpemu.js starts dist/bin/tcpemu.js for this command`)});`,
+        loader: 'js',
+      }));
     },
   };
   const options = {
@@ -67,7 +90,7 @@ async function bundleRun() {
     define: { 'import.meta.url': '__tcpemuUrl', 'import.meta.resolve': '__tcpemuResolve' },
     banner: { js: "const __tcpemuUrl = require('node:url').pathToFileURL(__filename).href; const __tcpemuResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   };
-  await build({ ...options, entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
+  await build({ ...options, plugins: [leaveOutCommands, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
   // A sweep's worker thread (lib/sweep/index.ts starts it from this file when installed).
   await build({ ...options, entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
 }

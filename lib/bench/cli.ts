@@ -1,6 +1,6 @@
 /**
  * bench case `cli` (issue 29): the user's jobs, run as a user runs them (`tcpemu run FILE --view summary`,
- * a new process each time, the installed command bin/tcpemu.js), and the same jobs on ns-3 where it is
+ * a new process each time, the installed command bin/tcpemu.cjs), and the same jobs on ns-3 where it is
  * installed (Debian: apt-get install ns3 libns3-dev), its program (lib/bench/ns3/jobs.cc) compiled here
  * with the system's g++. The two take turns, round after round, and each side's best round counts.
  * Wall time is measured around the child; its peak memory comes from GNU time (`/usr/bin/time -f %M`)
@@ -98,7 +98,7 @@ export function timeChild(cmd: string, args: string[], timeoutMs = 600_000): Chi
  * (the young generation's size, which V8 takes only at start). The bench starts `node` with the same, so
  * that it measures what a user runs.
  */
-export function commandNodeFlags(bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.js')): string[] {
+export function commandNodeFlags(bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.cjs')): string[] {
   const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
   const m = /^#!\/usr\/bin\/env(?: -S)? node((?: +\S+)*) *$/.exec(first);
   if (!m) throw new Error(`${bin}: its first line should start Node (#!/usr/bin/env -S node FLAGS), not ${JSON.stringify(first)}`);
@@ -117,7 +117,7 @@ export interface JobResult {
  * the times of a wrong run mean nothing.
  */
 export function runCliJobs(opts: { scale: number; rounds: number; dir: string; log?: (s: string) => void; ns3?: string; lang?: Lang }): JobResult[] {
-  const bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.js');
+  const bin = path.join(PACKAGE_ROOT, 'bin/tcpemu.cjs');
   const flags = commandNodeFlags(bin);
   const out: JobResult[] = [];
   for (const job of CLI_JOBS) {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { RandomSource } from './host.ts';
 
 /**
@@ -83,7 +83,7 @@ export class SynCookies {
     m.writeUInt16BE(t.localPort, 10);
     m.writeUInt32BE(minute >>> 0, 12);
     m[16] = which;
-    return createHmac('sha256', this.key).update(m).digest().readUInt32BE(0);
+    return hmac()('sha256', this.key).update(m).digest().readUInt32BE(0);
   }
 }
 
@@ -114,4 +114,14 @@ export function cookieTsval(tsNow: number, wscale: number | undefined, sack: boo
 export function cookieTsOptions(tsecr: number): { wscale: number | undefined; sack: boolean } {
   const ws = tsecr & TS_WSCALE_NONE;
   return { wscale: ws === TS_WSCALE_NONE ? undefined : ws, sack: (tsecr & TS_SACK) !== 0 };
+}
+
+/**
+ * node:crypto when the first cookie is made: loading it (and its ~16 internal modules) was a part of every
+ * run's start-up, and most runs never make a cookie (issue 29).
+ */
+let createHmac: typeof import('node:crypto').createHmac | undefined;
+function hmac(): typeof import('node:crypto').createHmac {
+  createHmac ??= (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHmac;
+  return createHmac;
 }

@@ -2,8 +2,8 @@ import { Scheduler } from '../sim/scheduler.ts';
 import { Random } from '../sim/random.ts';
 import { MemoryLink } from '../link/memory.ts';
 import { Host, SocketError, type SimServer, type SimSocket } from '../host/host.ts';
-import { RealClock } from '../sim/real-clock.ts';
-import { UdpLink } from '../link/udp.ts';
+// Types only: the real clock and the UDP link (dgram, net, dns) load when a udp: true scenario runs (issue 29: start-up).
+import type { UdpLink } from '../link/udp.ts';
 import { ScenarioError } from './errors.ts';
 import { TraceRecorder, type RunRecorder } from '../trace/recorder.ts';
 import { CountingTracer } from '../trace/counters.ts';
@@ -224,6 +224,7 @@ export async function runScenarioUdp(plan: ScenarioPlan, opts: RunOptions & { se
       throw ScenarioError.worded(plan.file, udpPos.line, udpPos.col, { key: 'udp.cannotApply', params: { dir, what: unsupported.map((k) => ({ key: `udp.field.${k}` as const })) } }, { key: 'udp.cannotApplyHint' });
     }
   }
+  const [{ RealClock }, { UdpLink }] = await Promise.all([import('../sim/real-clock.ts'), import('../link/udp.ts')]);
   const clock = new RealClock();
   const random = new Random(plan.seed);
   const recording = recorderFor(plan, clock, opts);

@@ -13,7 +13,7 @@ import { ROOT, tmp } from '../cli/run.ts';
 /** A copy of the package's sources and launcher in a temporary folder, node_modules linked. */
 function checkout(t: Parameters<typeof tmp>[0]): string {
   const dir = tmp(t);
-  for (const p of ['lib', 'bin/tcpemu.js', 'bin/tcpemu.ts', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'fixtures/scenarios/demo.yaml']) {
+  for (const p of ['lib', 'bin/tcpemu.js', 'bin/tcpemu.cjs', 'bin/run-flags.cjs', 'bin/load-bundle.cjs', 'bin/tcpemu.ts', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'fixtures/scenarios/demo.yaml']) {
     cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true });
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
@@ -27,8 +27,8 @@ function fakeBuild(dir: string): void {
   writeFileSync(path.join(dir, STAMP), stampFor(dir));
 }
 
-function launch(dir: string, args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(dir, 'bin/tcpemu.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+function launch(dir: string, args: string[], entry = 'bin/tcpemu.js') {
+  const r = spawnSync(process.execPath, [path.join(dir, entry), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -71,4 +71,30 @@ test('bin/tcpemu.js in an installed package (no TypeScript beside it): dist/ alo
   rmSync(path.join(dir, 'scripts'), { recursive: true });
   rmSync(path.join(dir, STAMP));
   t.is(launch(dir, ['run', 'x.yaml']).out, 'the compiled dist/ ran\n');
+});
+
+test('bin/tcpemu.cjs, the installed command: run, sweep and the demo from the bundle, any other command from dist/', (t) => {
+  const dir = checkout(t);
+  fakeBuild(dir);
+  rmSync(path.join(dir, 'bin/tcpemu.ts'));
+  rmSync(path.join(dir, 'scripts'), { recursive: true });
+  rmSync(path.join(dir, STAMP));
+  // No bundle built: dist/ for every command.
+  t.is(launch(dir, ['run', 'x.yaml'], 'bin/tcpemu.cjs').out, 'the compiled dist/ ran\n');
+  writeFileSync(path.join(dir, 'dist/bin/tcpemu-run.cjs'), "process.stdout.write('the bundle ran: ' + process.argv.slice(2).join(' ') + '\\n');\n");
+  t.is(launch(dir, ['run', 'x.yaml'], 'bin/tcpemu.cjs').out, 'the bundle ran: run x.yaml\n');
+  t.is(launch(dir, ['sweep', 'x.yaml'], 'bin/tcpemu.cjs').out, 'the bundle ran: sweep x.yaml\n');
+  t.is(launch(dir, [], 'bin/tcpemu.cjs').out, 'the bundle ran: \n');
+  t.is(launch(dir, ['help'], 'bin/tcpemu.cjs').out, 'the compiled dist/ ran\n');
+  t.is(launch(dir, ['replay', 'x.jsonl'], 'bin/tcpemu.cjs').out, 'the compiled dist/ ran\n');
+});
+
+test('bin/tcpemu.cjs in a checkout goes through bin/tcpemu.js: the sources once one is edited, never a stale bundle', (t) => {
+  const dir = checkout(t);
+  fakeBuild(dir);
+  writeFileSync(path.join(dir, 'dist/bin/tcpemu-run.cjs'), "process.stdout.write('the bundle ran\\n');\n");
+  appendFileSync(path.join(dir, 'lib/scenario/runner.ts'), '\n// edited after the build\n');
+  const r = launch(dir, ['--help'], 'bin/tcpemu.cjs');
+  t.is(r.code, 0, r.err);
+  t.regex(r.out, /^usage: tcpemu \[COMMAND\]/);
 });
