@@ -10,6 +10,7 @@ import dgram from 'node:dgram';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
+import { mathisPlot, type MathisPoint } from '../../lib/bench/mathis.ts';
 import { connect, serve } from '../../lib/cli/udp-chat.ts';
 import { word } from '../../lib/i18n/index.ts';
 import { packetdrillCommand } from '../../lib/packetdrill/command.ts';
@@ -87,8 +88,10 @@ test('bench in Chinese: every case\'s measured cells and the progress lines on s
   // Kept: the case names, the ratio's x, tshark, the congestion controls' names (newreno, reno+rack, cubic).
   const own = { words: new Set([...CASE_NAMES, 'x', 'tshark', 'rack']), lines: [] };
   t.deepEqual(leftovers(out, own), [], out);
-  // The mathis case's chart on stderr (lib/bench/mathis.ts) is still English: left out here, listed in docs/command-line.md.
-  t.deepEqual(leftovers(err.split('\n').filter((l) => !/^(goodput, log scale|newreno|reno\+rack|cubic) /.test(l)).join('\n'), own), [], err);
+  // The mathis case's chart on stderr (lib/bench/mathis.ts): its head in Chinese; each row keeps the variant, p= (the loss rate, as the
+  // formula names it), Reno (the algorithm's name), Padhye (the formula's author, as Mathis) and T0 (its base timeout).
+  t.regex(err, /^有效吞吐量（对数刻度，从 [\d.]+ [kM]B\/s 到 [\d.]+ [kM]B\/s）：# 为实测值，\| 为公式值/m);
+  t.deepEqual(leftovers(err, { words: new Set([...own.words, 'p', 'Padhye', 'T0', 'Reno']), lines: [] }), [], err);
   // English: the cells of two cases as they were written before they became messages.
   let en = '';
   t.is(await benchCommand(['--smoke', '--case', 'idle', '--case', 'lossy', '--lang', 'en'], { out: (s) => { en += s; }, err: () => {} }), 0);
@@ -99,6 +102,26 @@ test('bench in Chinese: every case\'s measured cells and the progress lines on s
   t.is(word('en', job), 'flows 1.23 s 99 MB (0.04x)');
   t.is(word('zh', job), '多条流 1.23 s 99 MB（0.04 倍）');
   t.is(word('zh', { key: 'bench.c.noNs3' }), 'ns-3 没有安装');
+});
+
+test('bench --case mathis\'s chart: the same points drawn in English as before and in Chinese', (t) => {
+  const points: MathisPoint[] = [
+    { variant: 'newreno', loss: 0.05, goodput: 93_000, predicted: 80_000, ratio: 1.16, ratios: [1.16], timeouts: 2, t0Ms: 310, padhye: 58_000, ratioPadhye: 1.6, virtualMs: 1, wallMs: 1 },
+    { variant: 'cubic', loss: 0.001, goodput: 7_300_000, predicted: 565_000, ratio: 12.91, ratios: [12.91], timeouts: 0, virtualMs: 1, wallMs: 1 },
+  ];
+  const rows = ['newreno   p=5   % #|#                93 kB/s / 80 kB/s = 1.16', 'cubic     p=0.1 % ########|########  7.30 MB/s / 565 kB/s = 12.91'];
+  t.is(mathisPlot(points, 18), [
+    'goodput, log scale from 53 kB/s to 10.95 MB/s: # measured, | formula (Mathis for Reno, RFC 9438 5.1 for CUBIC)',
+    `${rows[0]}; 2 RTOs, Padhye (T0 310 ms) 58 kB/s: 1.60`,
+    rows[1],
+    '',
+  ].join('\n'));
+  t.is(mathisPlot(points, 18, 'zh'), [
+    '有效吞吐量（对数刻度，从 53 kB/s 到 10.95 MB/s）：# 为实测值，| 为公式值（Reno 用 Mathis 公式，CUBIC 用 RFC 9438 5.1 的公式）',
+    `${rows[0]}；2 次 RTO 超时，Padhye 公式（T0 为 310 ms）58 kB/s：1.60`,
+    rows[1],
+    '',
+  ].join('\n'));
 });
 
 test('sweep\'s and packetdrill\'s own mistakes in Chinese, exit 2, a JSON mistake at FILE:LINE:COL; English word for word as before', async (t) => {

@@ -152,6 +152,8 @@ export const cli = {
   "bench.c.ns3": "ns-3: {list}",
   "bench.c.noNs3": "ns-3 not installed",
   "bench.c.mathis": "{list} of the formula at p = {ps}",
+  "bench.mathis.head": "goodput, log scale from {lo} to {hi}: # measured, | formula (Mathis for Reno, RFC 9438 5.1 for CUBIC)",
+  "bench.mathis.padhye": "; {n} RTOs, Padhye (T0 {base} ms) {rate}: {ratio}",
   "bench.job.startup": "startup",
   "bench.job.bulk": "bulk",
   "bench.job.lossy": "lossy",

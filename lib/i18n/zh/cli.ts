@@ -153,6 +153,8 @@ export const cli: Readonly<Record<keyof typeof en, string>> = {
   "bench.c.ns3": "ns-3：{list}",
   "bench.c.noNs3": "ns-3 没有安装",
   "bench.c.mathis": "丢包率为 {ps} 时，分别为公式值的 {list}",
+  "bench.mathis.head": "有效吞吐量（对数刻度，从 {lo} 到 {hi}）：# 为实测值，| 为公式值（Reno 用 Mathis 公式，CUBIC 用 RFC 9438 5.1 的公式）",
+  "bench.mathis.padhye": "；{n} 次 RTO 超时，Padhye 公式（T0 为 {base} ms）{rate}：{ratio}",
   "bench.job.startup": "启动",
   "bench.job.bulk": "批量传输",
   "bench.job.lossy": "有丢包",
