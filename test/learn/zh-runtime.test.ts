@@ -8,7 +8,9 @@
 import test from 'ava';
 import dgram from 'node:dgram';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { planFor } from '../../lib/sweep/run.ts';
+import { ScenarioError } from '../../lib/scenario/errors.ts';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
 import { mathisPlot, type MathisPoint } from '../../lib/bench/mathis.ts';
 import { connect, serve } from '../../lib/cli/udp-chat.ts';
@@ -175,6 +177,27 @@ test('sweep\'s and packetdrill\'s own mistakes in Chinese, exit 2, a JSON mistak
   t.is(wrote.code, 0, wrote.err);
   t.is(wrote.err, `已写入 ${csv}\n`);
 });
+
+test('sweep: a combination the loader refuses is named with its settings, in Chinese; English as before', async (t) => {
+  const hs = 'fixtures/scenarios/handshake.yaml';
+  const err = await t.throwsAsync(sweepCommand([hs, '--set', 'link.loss=2,3', '--set', 'seed=1', '--seeds', '1', ...ZH], { out: () => {}, err: () => {}, isTTY: false }), { instanceOf: ScenarioError });
+  t.is(err!.format('zh'), `${hs}（其中 link.loss=2、seed=1）:30:9：link.loss：概率 2 不在 0..1 之内\n  提示：0 到 1 之间的概率，如 0.05，或百分数，如 5%`);
+  t.deepEqual(leftovers(err!.format('zh').split(hs).join(' '), { words: new Set(['seed']), lines: [] }), []);
+  t.is(err!.format('en'), `${hs} (with link.loss=2, seed=1):30:9: link.loss: probability 2 is outside 0..1\n  hint: a probability from 0 to 1, like 0.05, or a percentage like 5%`);
+  // One setting alone, and no setting: the file's name as it is.
+  t.is(planForMistake(hs, { 'link.loss': '2' }).format('en').split(':')[0], `${hs} (with link.loss=2)`);
+  t.is(planForMistake(hs, {}, 'link: { loss: 2 }\n').format('zh').split(':')[0], hs);
+});
+
+function planForMistake(file: string, set: Record<string, string>, text = readFileSync(file, 'utf8')): ScenarioError {
+  try {
+    planFor(text, file, set);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
+  throw new Error(`${file}: loaded with ${JSON.stringify(set)}`);
+}
 
 test('packetdrill\'s mismatch reasons in Chinese (our own failing scripts); the English is packetdrill\'s, word for word', async (t) => {
   const dir = tmp(t);

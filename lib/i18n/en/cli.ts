@@ -84,6 +84,7 @@ export const cli = {
   "sweep.col.retransmissions": "retransmissions",
   "sweep.col.duration": "duration",
   "sweep.failedToRun": " ({n} failed to run)",
+  "sweep.withSet": "{file} (with {set})",
   // ---- issue 26 (h-lang4): serve's and connect's usage mistakes (lib/cli/udp-chat.ts)
   "chat.withHint": "{text} ({hint})",
   "chat.notWhole": "--{flag}: \"{value}\" is not a whole number in {min}..{max}",

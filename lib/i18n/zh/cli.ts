@@ -85,6 +85,7 @@ export const cli: Readonly<Record<keyof typeof en, string>> = {
   "sweep.col.retransmissions": "重传次数",
   "sweep.col.duration": "持续时间",
   "sweep.failedToRun": "（{n} 次未能运行）",
+  "sweep.withSet": "{file}（其中 {set}）",
   // ---- issue 26 (h-lang4): serve's and connect's usage mistakes (lib/cli/udp-chat.ts)
   "chat.withHint": "{text}（{hint}）",
   "chat.notWhole": "--{flag}：\"{value}\" 不是 {min}..{max} 之间的整数",
