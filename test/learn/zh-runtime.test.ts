@@ -14,7 +14,9 @@ import { ScenarioError } from '../../lib/scenario/errors.ts';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
 import { mathisPlot, type MathisPoint } from '../../lib/bench/mathis.ts';
 import { connect, serve } from '../../lib/cli/udp-chat.ts';
-import { word } from '../../lib/i18n/index.ts';
+import { word, type Msg } from '../../lib/i18n/index.ts';
+import { RunLimitError } from '../../lib/scenario/runner.ts';
+import { TraceLimitError } from '../../lib/trace/recorder.ts';
 import { packetdrillCommand } from '../../lib/packetdrill/command.ts';
 import { sweepCommand } from '../../lib/sweep/index.ts';
 import type { CliIo } from '../../lib/cli/io.ts';
@@ -256,4 +258,33 @@ test('a replayed trace\'s description: the recorded scenario\'s translation when
   t.regex(replay.out.split('\n')[1]!, /[\u4e00-\u9fff]/);
   t.notRegex(replay.out, /跟踪记录中保存的原文/);
   t.deepEqual(leftovers(replay.out, { words: ownWords(lesson).words, lines: [] }), []);
+});
+
+test('run and replay stopped by a limit, and a mistake in a trace\'s recorded scenario, in Chinese; English as before', (t) => {
+  const hs = 'fixtures/scenarios/handshake.yaml';
+  const zhRun = tcpemu(['run', hs, '--max-events', '3', ...ZH]);
+  t.is(zhRun.code, 2);
+  t.is(zhRun.err, `${hs}：跟踪记录在虚拟时间 0 ms 处达到了 3 个事件的上限，因此运行在那里停止\n  提示：减小 until:，或少发送一些数据；或用 --max-events N 允许更多事件（默认 1000000；每个事件约占 400 字节内存）\n`);
+  t.deepEqual(leftovers(zhRun.err.split(hs).join(' ')), []);
+  const enRun = tcpemu(['run', hs, '--max-events', '3', '--lang', 'en']);
+  t.is(enRun.err, `${hs}: the trace reached its limit of 3 events at 0 ms of virtual time, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default 1000000; each event holds about 400 bytes of memory)\n`);
+  // A replay stopped by the limit: re-running a million events takes seconds, so the refusal is worded here from the error
+  // replay throws it with (bin/tcpemu.ts); by hand, a trace of a 400 MB send gives exactly this line.
+  const replayStopped = (lang: 'en' | 'zh', why: { text: Msg }) => word(lang, { key: 'cli.replayStopped', params: { file: 'big.jsonl', scenario: 'big', why: why.text, n: 1 } });
+  t.is(replayStopped('en', new TraceLimitError(1_000_000, 1)), 'big.jsonl: re-running the recorded scenario \'big\', the trace reached its limit of 1000000 events at 1 ms of virtual time, so it stopped there (the trace holds 1 events)');
+  t.is(replayStopped('zh', new TraceLimitError(1_000_000, 1)), 'big.jsonl：重新运行跟踪记录中保存的场景 \'big\' 时，跟踪记录在虚拟时间 1 ms 处达到了 1000000 个事件的上限，因此运行在那里停止（该跟踪记录共有 1 个事件）');
+  t.is(replayStopped('en', new RunLimitError(20_000_000, 2.5)), 'big.jsonl: re-running the recorded scenario \'big\', the run reached its limit of 20000000 events at 2.5 ms of virtual time, so it stopped there (the trace holds 1 events)');
+  t.is(replayStopped('zh', new RunLimitError(20_000_000, 2.5)), 'big.jsonl：重新运行跟踪记录中保存的场景 \'big\' 时，运行在虚拟时间 2.5 ms 处达到了 20000000 个事件的上限，因此运行在那里停止（该跟踪记录共有 1 个事件）');
+  t.is(new TraceLimitError(5).message, 'the trace reached its limit of 5 events');
+  t.is(word('zh', new TraceLimitError(5).text), '跟踪记录达到了 5 个事件的上限');
+  // A trace whose recorded scenario has a mistake (its loss made 2): named as the recorded scenario.
+  const dir = tmp(t);
+  const trace = path.join(dir, 'bad.jsonl');
+  const meta = JSON.parse(readFileSync('fixtures/traces/lost-fin.jsonl', 'utf8').split('\n')[0]!) as { source: string };
+  writeFileSync(trace, JSON.stringify({ ...meta, source: meta.source.replace('link: { delay: 10ms,', 'link: { delay: 10ms, loss: 2,') }) + '\n');
+  const zh = tcpemu(['replay', trace, ...ZH]);
+  t.is(zh.code, 2);
+  t.is(zh.err, `${trace}（跟踪记录中保存的场景 'lost-fin'）:6:28：link.loss：概率 2 不在 0..1 之内\n  提示：0 到 1 之间的概率，如 0.05，或百分数，如 5%\n`);
+  t.deepEqual(leftovers(zh.err.split(trace).join(' '), { words: new Set(['lost-fin']), lines: [] }), []);
+  t.is(tcpemu(['replay', trace, '--lang', 'en']).err, `${trace} (recorded scenario 'lost-fin'):6:28: link.loss: probability 2 is outside 0..1\n  hint: a probability from 0 to 1, like 0.05, or a percentage like 5%\n`);
 });

@@ -12,6 +12,9 @@ export const cli = {
   'cli.expectationsHold': '{ok}/{n} expectations hold',
   'cli.total': '{passed} passed, {failed} failed',
   'cli.identical': 'identical: {n} events of \'{scenario}\' (seed {seed}) replayed the same',
+  "cli.runStopped": "{file}: {why}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default {n}; each event holds about 400 bytes of memory)",
+  "cli.replayStopped": "{file}: re-running the recorded scenario '{scenario}', {why}, so it stopped there (the trace holds {n} events)",
+  "cli.recordedScenario": "{file} (recorded scenario '{scenario}')",
   'cli.badLang': '--lang is one of en, zh, not \'{lang}\'',
   // ---- the command line's own messages (issue 26): usage, help, files, errors
   "help.usage": "usage: ",

@@ -13,6 +13,9 @@ export const cli: Readonly<Record<keyof typeof en, string>> = {
   'cli.expectationsHold': '{ok}/{n} 项预期成立',
   'cli.total': '{passed} 个通过，{failed} 个失败',
   'cli.identical': '完全一致：\'{scenario}\'（种子 {seed}）的 {n} 个事件重放结果相同',
+  "cli.runStopped": "{file}：{why}，因此运行在那里停止\n  提示：减小 until:，或少发送一些数据；或用 --max-events N 允许更多事件（默认 {n}；每个事件约占 400 字节内存）",
+  "cli.replayStopped": "{file}：重新运行跟踪记录中保存的场景 '{scenario}' 时，{why}，因此运行在那里停止（该跟踪记录共有 {n} 个事件）",
+  "cli.recordedScenario": "{file}（跟踪记录中保存的场景 '{scenario}'）",
   'cli.badLang': '--lang 只能是 en 或 zh，而不是 \'{lang}\'',
   // ---- the command line's own messages (issue 26): usage, help, files, errors
   "help.usage": "用法：",
