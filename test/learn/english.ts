@@ -70,7 +70,7 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
     ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
     // issue 26 (h-lang5): a signal that ended a process and the system's error codes, as the system names them: 代理进程退出了（SIGKILL）, 在 ... 上出错 EADDRINUSE
-    ...['SIGKILL', 'SIGINT', 'SIGABRT', 'SIGSEGV', 'SIGHUP', 'EPERM', 'EACCES', 'EINVAL', 'EROFS', 'ENOENT'].map((w) => [w, 'signal or error code, as the system names it'] as const),
+    ...['SIGKILL', 'SIGINT', 'SIGABRT', 'SIGSEGV', 'SIGHUP', 'EPERM', 'EACCES', 'EINVAL', 'EROFS', 'ENOENT', 'EAGAIN'].map((w) => [w, 'signal or error code, as the system names it'] as const),
   ],
 );
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { planFor } from '../../lib/sweep/run.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
+import { parseScript } from '../../lib/packetdrill/parse.ts';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
 import { mathisPlot, type MathisPoint } from '../../lib/bench/mathis.ts';
 import { connect, serve } from '../../lib/cli/udp-chat.ts';
@@ -287,4 +288,89 @@ test('run and replay stopped by a limit, and a mistake in a trace\'s recorded sc
   t.is(zh.err, `${trace}（跟踪记录中保存的场景 'lost-fin'）:6:28：link.loss：概率 2 不在 0..1 之内\n  提示：0 到 1 之间的概率，如 0.05，或百分数，如 5%\n`);
   t.deepEqual(leftovers(zh.err.split(trace).join(' '), { words: new Set(['lost-fin']), lines: [] }), []);
   t.is(tcpemu(['replay', trace, '--lang', 'en']).err, `${trace} (recorded scenario 'lost-fin'):6:28: link.loss: probability 2 is outside 0..1\n  hint: a probability from 0 to 1, like 0.05, or a percentage like 5%\n`);
+});
+
+test('packetdrill script syntax mistakes in Chinese at FILE:LINE:COL; English word for word as before', (t) => {
+  // [the script (written for tcpemu, one mistake each), its mistake in English as parse.ts wrote it before it used the catalogue]
+  // '--=1' crashed the parser before (a TypeError); it now gets the mistake its form was always meant to get.
+  const cases: [string, string][] = [
+    ['/* open', "x.pkt:1:1: a /* comment is never closed\n  hint: end it with */"],
+    ['0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3 junk', "x.pkt:1:45: unexpected 'junk' after a system call\n  hint: one event a line: a time, then a packet, a system call, a `shell command` or a %{ }% block"],
+    ['0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n--bad\n', "x.pkt:2:1: unknown option --bad\n  hint: options: --tolerance_usecs, --tolerance_percent, --tcp_ts_tick_usecs, --strict_segments, --mtu, --wire_server_ip, --local_ip, --remote_ip, --gateway_ip, --netmask_ip, --ip_version, --bind_port, --connect_port, --speed, --non_fatal, --dry_run, --verbose, --init_scripts, --mss, --so_filename, --send_omit_free, --define"],
+    ['--=1\n', "x.pkt:1:1: an option line is '--name=value'\n  hint: for example --tolerance_usecs=10000"],
+    ['--tolerance_usec=1\n', "x.pkt:1:1: unknown option --tolerance_usec\n  hint: did you mean --tolerance_usecs?"],
+    ['--zzzzzzzzzz=1\n', "x.pkt:1:1: unknown option --zzzzzzzzzz\n  hint: options: --tolerance_usecs, --tolerance_percent, --tcp_ts_tick_usecs, --strict_segments, --mtu, --wire_server_ip, --local_ip, --remote_ip, --gateway_ip, --netmask_ip, --ip_version, --bind_port, --connect_port, --speed, --non_fatal, --dry_run, --verbose, --init_scripts, --mss, --so_filename, --send_omit_free, --define"],
+    ['`echo hi', "x.pkt:1:1: a `shell command` is never closed\n  hint: end it with a backquote `"],
+    ['`echo hi` junk', "x.pkt:1:11: unexpected 'junk' after a shell command\n  hint: one event a line: a time, then a packet, a system call, a `shell command` or a %{ }% block"],
+    ['x', "x.pkt:1:1: expected the time of an event but found 'x'\n  hint: an event is a time and then a packet (< or >), a system call, a `shell command` or a %{ }% block"],
+    ['> S 0:0(0) <...>', "x.pkt:1:1: expected the time of an event but found '>'\n  hint: every event starts with its time: 0.100 (from the start), +.01 (after the previous event) or * (any time)"],
+    ['write(3, ..., 1) = 1', "x.pkt:1:1: expected the time of an event but found 'write(3,'\n  hint: every event starts with its time: 0.100 (from the start), +.01 (after the previous event) or * (any time)"],
+    ['0.2~0.1 > S 0:0(0) <...>', "x.pkt:1:8: the window 0.2~0.1 ends before it starts\n  hint: write the earlier time first: a~b"],
+    ['0', "x.pkt:1:2: a time with nothing after it\n  hint: write a packet (< or >), a system call, a `shell command` or a %{ }% block after the time"],
+    ['0 !', "x.pkt:1:3: expected a packet, a system call, a shell command or a code block, but found '!'\n  hint: packets start with < (sent to the stack) or > (sent by it); system calls look like write(4, ..., 1000) = 1000"],
+    ['* write(3, ..., 1) = 1', "x.pkt:1:1: '*' (any time) is allowed only for an outbound packet (>)\n  hint: give the event a time: +0, +.1, 0.200"],
+    ['0~0.1 write(3, ..., 1) = 1', "x.pkt:1:1: a time window a~b is allowed only for an outbound packet (>)\n  hint: give the event one time"],
+    ['0...0.1 > S 0:0(0) <...>', "x.pkt:1:9: start...end is for a blocking system call only\n  hint: give the event one time"],
+    ['0 > [ect0 S 0:0(0) <...>', "x.pkt:1:5: ip information is never closed with ]\n  hint: for example [ect0]"],
+    ['0 >', "x.pkt:1:4: a packet needs its flags\n  hint: flags are letters from .FSRPEWAU ('S' SYN, '.' ACK, 'F' FIN, 'P' PSH, 'R' RST), or '-' for none"],
+    ['0 > SQ 0:0(0) <...>', "x.pkt:1:6: 'Q' is not a TCP flag (in 'SQ')\n  hint: flags are letters from .FSRPEWAU ('S' SYN, '.' ACK, 'F' FIN, 'P' PSH, 'R' RST), or '-' for none"],
+    ['0 > S x:0(0) <...>', "x.pkt:1:7: expected the first sequence number but found 'x:0(0)'\n  hint: start:end(length), for example 1:1001(1000); a SYN or a bare ACK is 0:0(0) or 1:1(0)"],
+    ['0 > S 0:0(0', "x.pkt:1:12: expected ')' but found '\n'\n  hint: start:end(length), for example 1:1001(1000); a SYN or a bare ACK is 0:0(0) or 1:1(0)"],
+    ['0 > S 0:10(5) <...>', "x.pkt:1:12: the range 0:10 holds 10 bytes, but the length says 5\n  hint: end - start must equal the length: 0:5(5)"],
+    ['0 > S 0:0(0) foo 1', "x.pkt:1:14: unknown word 'foo' in a packet\n  hint: words after the sequence range: ack, win, urg; options go in <...>"],
+    ['0 > S 0:0(0) zzzzzzz 1', "x.pkt:1:14: unknown word 'zzzzzzz' in a packet\n  hint: words after the sequence range: ack, win, urg; options go in <...>"],
+    ['0 > S 0:0(0) ack 1 ack 2', "x.pkt:1:20: 'ack' is given twice\n  hint: give it once"],
+    ['0 > S 0:0(0) ack 99999999999', "x.pkt:1:17: the ack value must be a whole number from 0 to 4294967295, not 99999999999\n  hint: ack N, for example ack 1001"],
+    ['0 > S 0:0(0) win 70000', "x.pkt:1:17: the win value must be a whole number from 0 to 65535, not 70000\n  hint: win N, for example win 257"],
+    ['0 < S 0:0(0) <mss 1460>', "x.pkt:1:1: an inbound packet (<) must give its window\n  hint: add 'win N', for example win 257 (the raw 16-bit field, before scaling)"],
+    ['0 > S 0:0(0) <...', "x.pkt:1:18: expected '>' but found '\n'\n  hint: '<...>' means any options"],
+    ['0 > S 0:0(0) <1>', "x.pkt:1:15: expected a TCP option but found '1>'\n  hint: options are mss N, sackOK, TS val N ecr N, nop, eol, wscale N, sack A:B ..."],
+    ['0 > S 0:0(0) <mss 99999>', "x.pkt:1:18: the MSS must be a whole number from 0 to 65535, not 99999\n  hint: mss 1460"],
+    ['0 > S 0:0(0) <TS 1 ecr 2>', "x.pkt:1:18: a timestamps option is 'TS val N ecr N'\n  hint: for example TS val 100 ecr 0"],
+    ['0 > S 0:0(0) <TS val 1 2>', "x.pkt:1:24: a timestamps option is 'TS val N ecr N'\n  hint: for example TS val 100 ecr 0"],
+    ['0 > S 0:0(0) <sack>', "x.pkt:1:19: a sack option needs at least one block\n  hint: sack 1001:2001 3001:4001"],
+    ['0 > S 0:0(0) <FO abc>', "x.pkt:1:18: a Fast Open cookie of 3 hex digits\n  hint: a cookie is whole bytes: an even number of hex digits, e.g. FO abcd1234"],
+    ['0 > S 0:0(0) <mss2 1>', "x.pkt:1:15: unknown TCP option 'mss2'\n  hint: did you mean mss?; options are mss N, sackOK, TS val N ecr N, nop, eol, wscale N, sack A:B ..."],
+    ['0 > S 0:0(0) <zzzzzzz 1>', "x.pkt:1:15: unknown TCP option 'zzzzzzz'\n  hint: options: mss, sackOK, TS, nop, eol, wscale, sack, FO, FOEXP, md5, exp, mptcp, tarr; options are mss N, sackOK, TS val N ecr N, nop, eol, wscale N, sack A:B ..."],
+    ['0 > S 0:0(0) <mss 1 x>', "x.pkt:1:21: expected ',' or '>' in the option list but found 'x>'\n  hint: options are separated by commas and the list ends with >"],
+    ['0 frobnicate(3) = 1', "x.pkt:1:3: unknown system call 'frobnicate'\n  hint: system calls: socket, bind, listen, accept, connect, read, readv, recv, recvfrom, recvmsg, write, writev, send, sendto, sendmsg, fcntl, ioctl, close, shutdown, getsockopt, setsockopt, poll, cap_set, open, sendfile, epoll_create, epoll_ctl, epoll_wait, pipe, splice, psp_rx_assoc, psp_tx_assoc"],
+    ['0 zzzzzzzzzzzzzzz(3) = 1', "x.pkt:1:3: unknown system call 'zzzzzzzzzzzzzzz'\n  hint: system calls: socket, bind, listen, accept, connect, read, readv, recv, recvfrom, recvmsg, write, writev, send, sendto, sendmsg, fcntl, ioctl, close, shutdown, getsockopt, setsockopt, poll, cap_set, open, sendfile, epoll_create, epoll_ctl, epoll_wait, pipe, splice, psp_rx_assoc, psp_tx_assoc"],
+    ['0 write = 1', "x.pkt:1:3: expected '(' after the system call write\n  hint: a system call is name(args) = result, for example write(4, ..., 1000) = 1000"],
+    ['0 write(3, ..., 1)', "x.pkt:1:19: the system call write(...) has no '= result'\n  hint: write the expected return value: write(...) = 0, or = -1 ERRNO for an error"],
+    ['0 write(3, ..., 1) = 1 EAGAIN', "x.pkt:1:30: an errno (EAGAIN) goes with the return value -1, not 1\n  hint: = -1 EAGAIN"],
+    ['0 write(3, ..., 1) = -1 EAGAIN (oops', "x.pkt:1:32: the note after the result is never closed with )\n  hint: for example EINPROGRESS (Operation now in progress)"],
+    ['0 write(3, ..., 1 = 1', "x.pkt:1:19: expected ',' or ')' but found '='\n  hint: arguments are separated by commas; ( is closed by )"],
+    ['0 write(3, "abc, 1) = 1', "x.pkt:1:12: a string is never closed with \"\n  hint: close it with \""],
+    ['0 write(3, ;, 1) = 1', "x.pkt:1:12: unexpected ';,' in the arguments\n  hint: an argument is a number, a symbol (SOL_SOCKET), ..., [value] or {field=value}"],
+    ['0 write(3, -x, 1) = 1', "x.pkt:1:12: expected a number but found '-x,'\n  hint: a number, a symbol such as SOCK_STREAM, ... or [value]"],
+    ['0 write(3, ..., 1) = x', "x.pkt:1:22: expected the return value but found 'x'\n  hint: a number, -1 followed by an errno (= -1 EAGAIN), or ..."],
+    ['0 %{ print(1)', "x.pkt:1:3: a %{ code block is never closed\n  hint: end it with }%"],
+    ['0 %{ print(1) }% junk', "x.pkt:1:18: unexpected 'junk' after a code block\n  hint: one event a line: a time, then a packet, a system call, a `shell command` or a %{ }% block"],
+    ['0 > S 0:0(0) <wscale 300>', "x.pkt:1:21: the window scale must be a whole number from 0 to 255, not 300\n  hint: wscale 7"],
+    ['0 > S 0:0(0) <sack 1:x>', "x.pkt:1:22: expected a SACK block end but found 'x>'\n  hint: sack 1001:2001"],
+  ];
+  // Kept in the Chinese: what the script wrote (quoted), the syntax shown as it is written (mss N, TS val N ecr N, ack N,
+  // the lists of options and system calls a script may use) and packetdrill's names for them.
+  const names = ['mss', 'sackOK', 'TS', 'nop', 'eol', 'wscale', 'sack', 'FO', 'FOEXP', 'md5', 'exp', 'mptcp', 'tarr', 'urg', 'val', 'ecr', 'EAGAIN', 'pkt', 'x', 'SACK', 'write'];
+  const problems: string[] = [];
+  for (const [script, english] of cases) {
+    let err: ScenarioError | undefined;
+    try {
+      parseScript(script.endsWith('\n') ? script : `${script}\n`, 'x.pkt');
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      err = e;
+    }
+    if (err === undefined) {
+      problems.push(`${JSON.stringify(script)}: parsed`);
+      continue;
+    }
+    if (err.format('en') !== english) problems.push(`${JSON.stringify(script)} (en): ${err.format('en')}`);
+    const zh = err.format('zh');
+    if (!zh.startsWith(`x.pkt:${err.line}:${err.col}：`)) problems.push(`${JSON.stringify(script)}: ${zh}`);
+    // The lists of what a script may write are names, not words: taken out before looking for English.
+    const words = leftovers(zh.replace(/(可用的(选项|系统调用)|序号范围之后可写的词)：[^；\n]*/g, ' '), { words: new Set(names), lines: [] });
+    if (words.length) problems.push(`${JSON.stringify(script)}: English left: ${words.join('; ')}`);
+  }
+  t.deepEqual(problems, []);
 });
