@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { planFor } from '../../lib/sweep/run.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
 import { parseScript } from '../../lib/packetdrill/parse.ts';
+import { Unsupported } from '../../lib/packetdrill/sysctl.ts';
 import { benchCommand, CASE_NAMES } from '../../lib/bench/index.ts';
 import { mathisPlot, type MathisPoint } from '../../lib/bench/mathis.ts';
 import { connect, serve } from '../../lib/cli/udp-chat.ts';
@@ -373,4 +374,49 @@ test('packetdrill script syntax mistakes in Chinese at FILE:LINE:COL; English wo
     if (words.length) problems.push(`${JSON.stringify(script)}: English left: ${words.join('; ')}`);
   }
   t.deepEqual(problems, []);
+});
+
+test('the constructs packetdrill\'s UNSUPPORTED names, in Chinese; English word for word as before', async (t) => {
+  // [the construct as a message, its English as runner.ts, sysctl.ts and sockets.ts wrote it before, the Chinese]
+  const cases: [Msg | string, string, string][] = [
+    [{ key: 'pd.u.ipInfo', params: { info: '[ect0]' } }, 'IP information [ect0]', 'IP 信息 [ect0]'],
+    [{ key: 'pd.u.flags', params: { flags: 'SE' } }, "flags 'SE' (ECN/URG)", "标志位 'SE'（ECN/URG）"],
+    [{ key: 'pd.u.urg' }, 'urg (urgent pointer)', 'urg（紧急指针）'],
+    [{ key: 'pd.u.cookie', params: { cookie: 'COOKIE' } }, 'Fast Open cookie COOKIE (no -D value for it)', '快速打开的 `cookie` COOKIE（没有用 -D 给出它的值）'],
+    [{ key: 'pd.u.tcpOption', params: { name: 'md5' } }, 'TCP option md5', 'TCP 选项 md5'],
+    [{ key: 'pd.u.python', params: { text: 'import os' } }, 'Python in %{ }%: import os', '%{ }% 中的 Python 代码：import os'],
+    [{ key: 'pd.u.tcpi', params: { name: 'tcpi_rcv_rtt' } }, 'tcpi_rcv_rtt (the model keeps no such counter)', 'tcpi_rcv_rtt（模型中没有这个计数器）'],
+    [{ key: 'pd.u.pyName', params: { name: 'foo' } }, 'Python name foo', 'Python 名称 foo'],
+    [{ key: 'pd.u.fastopenKey', params: { v: 'x' } }, 'sysctl tcp_fastopen_key=x (one key of four 32-bit hex words, a-b-c-d)', 'sysctl `tcp_fastopen_key=x`（应为一个密钥：四个 32 位的十六进制字，写作 `a-b-c-d`）'],
+    [{ key: 'pd.u.sysctlNo', params: { name: 'tcp_early_retrans', v: '2' } }, 'sysctl tcp_early_retrans=2 (the model does not have this behaviour)', 'sysctl tcp_early_retrans=2（模型没有这种行为）'],
+    [{ key: 'pd.u.shell', params: { cmd: 'echo 1 > /tmp/x' } }, 'shell command `echo 1 > /tmp/x`', '命令 `echo 1 > /tmp/x`'],
+    [{ key: 'pd.u.syscall', params: { name: 'splice' } }, 'system call splice', '系统调用 splice'],
+    [{ key: 'pd.u.symbol', params: { s: 'SO_FOO', call: 'setsockopt' } }, 'symbol SO_FOO in setsockopt', 'setsockopt 中的符号 SO_FOO'],
+    [{ key: 'pd.u.ipv6' }, 'socket(AF_INET6, ...): IPv6', '`socket(AF_INET6, ...)`：IPv6'],
+    [{ key: 'pd.u.optByNumber', params: { call: 'getsockopt' } }, 'getsockopt (option by number)', 'getsockopt（按编号给出的选项）'],
+    [{ key: 'pd.u.tfoKey' }, "setsockopt TCP_FASTOPEN_KEY other than a string of the key's bytes", '`setsockopt TCP_FASTOPEN_KEY` 的值不是由密钥字节组成的字符串'],
+    [{ key: 'pd.u.tcpInfo' }, 'getsockopt TCP_INFO other than [int] with optlen 4 (its first four bytes; the other fields through %{ }%)', '`getsockopt TCP_INFO` 不是 [int] 且 `optlen` 为 4 的形式（只取它的前四个字节；其他字段请通过 %{ }% 读取）'],
+    [{ key: 'pd.u.flag', params: { call: 'send', flags: 'MSG_OOB' } }, 'send flag MSG_OOB', 'send 的标志 MSG_OOB'],
+    [{ key: 'pd.u.sendmsgCtl' }, 'sendmsg with ancillary data (msg_control)', '带辅助数据（`msg_control`）的 `sendmsg`'],
+    [{ key: 'pd.u.recvmsgCtl', params: { types: 'SCM_TIMESTAMP' } }, 'recvmsg with ancillary data SCM_TIMESTAMP', '带辅助数据 SCM_TIMESTAMP 的 `recvmsg`'],
+    // Script syntax alone: the same in both languages.
+    ['ioctl SIOCFOO', 'ioctl SIOCFOO', 'ioctl SIOCFOO'],
+  ];
+  // Kept: what the script wrote (names of calls, options, symbols, sysctls and Python, split at '_' as the detector reads them).
+  const kept = new Set(['urg', 'COOKIE', 'md5', 'Python', 'import', 'os', 'tcpi_rcv_rtt', 'foo', 'sysctl', 'tcp_fastopen_key', 'tcp_early_retrans', 'splice', 'SO_FOO', 'setsockopt', 'getsockopt', 'socket', 'AF_INET6', 'IPv6',
+    'TCP_FASTOPEN_KEY', 'TCP_INFO', 'int', 'send', 'MSG_OOB', 'sendmsg', 'recvmsg', 'SCM_TIMESTAMP', 'ioctl', 'SIOCFOO', 'ECN', 'URG', 'echo', 'tmp', 'ect0', 'x'].flatMap((w) => [w, ...w.split('_')]));
+  for (const [what, english, zh] of cases) {
+    const u = new Unsupported(what, 1);
+    t.is(u.construct, english);
+    t.is(word('zh', u.text), zh);
+    t.deepEqual(leftovers(word('zh', u.text), { words: kept, lines: [] }), [], zh);
+  }
+  // A script of our own whose system call the model does not run: the UNSUPPORTED line, in both languages.
+  const dir = tmp(t);
+  const file = path.join(dir, 'splice.pkt');
+  writeFileSync(file, '0.000 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.000 splice(3, NULL, 4, NULL, 1, 0) = 1\n');
+  const z = await inProcess(packetdrillCommand, [file, ...ZH]);
+  t.is(z.out.split('\n')[0], `UNSUPPORTED  ${file}:2  系统调用 splice`);
+  const e = await inProcess(packetdrillCommand, [file, '--lang', 'en']);
+  t.is(e.out.split('\n')[0], `UNSUPPORTED  ${file}:2  system call splice`);
 });
