@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadScenario, MAX_SOURCE_BYTES, sourceTooLarge } from '../lib/scenario/load.ts';
 import { ScenarioError } from '../lib/scenario/errors.ts';
+import type { ScenarioPlan } from '../lib/scenario/plan.ts';
 import { DEFAULT_MAX_TRACE_EVENTS, RunLimitError, runScenario, runScenarioUdp, type RunOptions, type RunResult } from '../lib/scenario/runner.ts';
 import { readTrace, TraceError, TraceWriter } from '../lib/trace/jsonl.ts';
 import { firstDifference, formatDifference } from '../lib/trace/diff.ts';
@@ -24,7 +25,7 @@ import { commandUsageError, didYouMeanText, wrap, parseOrHelp, suggest, synopsis
 import { PACKETDRILL_COMMAND, REAL_COMMAND, REPLAY_COMMAND, REPORT_COMMAND, RUN_COMMAND } from '../lib/cli/commands.ts';
 import { PACKAGE_ROOT } from '../lib/paths.ts';
 import { flowGoodputs, flowsJson, renderFlows } from '../lib/link/bottleneck.ts';
-import { langOfArgs, msg, word, type Lang, type MessageKey, type Params } from '../lib/i18n/index.ts';
+import { langOfArgs, msg, word, type Lang, type MessageKey, type Msg, type Params } from '../lib/i18n/index.ts';
 import { summaryIn } from '../lib/i18n/help.ts';
 import { expectationDetail, expectationWhat } from '../lib/i18n/expect-words.ts';
 
@@ -274,7 +275,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       pcapOut?.abort();
       if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
       // A run too big to keep: the user's to change, like any other bad input (exit 2), and nothing is written.
-      throw new UsageError(`${plan.file}: ${err.message}, so it stopped there\n  hint: lower until: or send less; or allow more with --max-events N (default ${DEFAULT_MAX_TRACE_EVENTS}; each event holds about 400 bytes of memory)`);
+      throw usageError('cli.runStopped', { file: plan.file, why: err.text, n: DEFAULT_MAX_TRACE_EVENTS });
     } finally {
       progress?.stop();
     }
@@ -442,6 +443,17 @@ function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
+/** The scenario a trace recorded, loaded: a mistake in it is named `FILE (recorded scenario 'x')`, in the user's language. */
+function loadRecorded(meta: MetaEvent, file: string): ScenarioPlan {
+  const label: Msg = { key: 'cli.recordedScenario', params: { file, scenario: meta.scenario } };
+  try {
+    return loadScenario(meta.source, word('en', label), { seed: meta.seed });
+  } catch (e) {
+    if (e instanceof ScenarioError) e.fileText = label;
+    throw e;
+  }
+}
+
 async function replayCommand(args: string[], io: Io): Promise<number> {
   const parsed = parseOrHelp(REPLAY_COMMAND, args, io);
   if (!parsed) return 0;
@@ -461,7 +473,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
   if (forCaptures.length) throw commandUsageError(REPLAY_COMMAND, { key: 'usage.forCaptures', params: { flag: forCaptures[0]! } });
   const recorded = readTrace(readText(file), file);
   const meta = recorded[0] as MetaEvent;
-  const plan = loadScenario(meta.source, `${file} (recorded scenario '${meta.scenario}')`, { seed: meta.seed });
+  const plan = loadRecorded(meta, file);
   if (plan.link.udp) throw usageError('usage.replayUdp', { scenario: meta.scenario });
   let result: RunResult;
   try {
@@ -469,7 +481,7 @@ async function replayCommand(args: string[], io: Io): Promise<number> {
     result = runScenario(plan, { maxEvents: Math.max(DEFAULT_MAX_TRACE_EVENTS, 2 * recorded.length), capture: replayView === 'explain' });
   } catch (err) {
     if (!(err instanceof TraceLimitError || err instanceof RunLimitError)) throw err;
-    throw new UsageError(`${file}: re-running the recorded scenario '${meta.scenario}', ${err.message}, so it stopped there (the trace holds ${recorded.length} events)`);
+    throw usageError('cli.replayStopped', { file, scenario: meta.scenario, why: err.text, n: recorded.length });
   }
   const diff = firstDifference(recorded, result.events);
   if (!diff) {

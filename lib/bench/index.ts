@@ -381,7 +381,7 @@ async function cli(ctx: Ctx): Promise<CaseResult> {
 async function mathis(ctx: Ctx): Promise<CaseResult> {
   const full = ctx.scale >= 1;
   const points = runMathis({ events: Math.max(2, Math.round(100 * ctx.scale * (full ? 1 : 2))), seeds: full ? 2 : 1, minSegments: Math.round(20_000 * ctx.scale) });
-  ctx.log(mathisPlot(points));
+  ctx.log(mathisPlot(points, 50, ctx.lang));
   const figures: Record<string, number> = {};
   const words: string[] = [];
   for (const v of [...new Set(points.map((p) => p.variant))]) {

@@ -3,6 +3,7 @@ import type { TcpConfigInput } from '../tcp/config.ts';
 import { simBulk } from './sim.ts';
 import type { HostTracer } from '../host/host.ts';
 import { ACK } from '../wire/tcp-types.ts';
+import { msg, type Lang } from '../i18n/index.ts';
 
 /**
  * The textbook check (issue 25): goodput of a long transfer against random loss, next to what theory says.
@@ -144,18 +145,18 @@ export function runMathis(o: { events: number; seeds: number; minSegments: numbe
  * An ASCII plot of measured against predicted goodput (log scale on both axes is what the √p law wants;
  * here one row per point, the bar the measured goodput, `|` the formula's, each on a log scale).
  */
-export function mathisPlot(points: readonly MathisPoint[], width = 50): string {
+export function mathisPlot(points: readonly MathisPoint[], width = 50, lang: Lang = 'en'): string {
   const all = points.flatMap((p) => [p.goodput, p.predicted]);
   const lo = Math.log10(Math.min(...all) / 1.5);
   const hi = Math.log10(Math.max(...all) * 1.5);
   const col = (v: number) => Math.round(((Math.log10(v) - lo) / (hi - lo)) * (width - 1));
-  const lines = [`goodput, log scale from ${kB(10 ** lo)} to ${kB(10 ** hi)}: # measured, | formula (Mathis for Reno, RFC 9438 5.1 for CUBIC)`];
+  const lines = [msg(lang, 'bench.mathis.head', { lo: kB(10 ** lo), hi: kB(10 ** hi) })];
   for (const p of points) {
     const bar = '#'.repeat(col(p.goodput) + 1).padEnd(width, ' ').split('');
     const f = col(p.predicted);
     bar[f] = bar[f] === '#' ? '|' : '|';
     const label = `${p.variant.padEnd(9)} p=${String(p.loss * 100).padEnd(4)}%`;
-    const padhye = p.ratioPadhye !== undefined ? `; ${p.timeouts} RTOs, Padhye (T0 ${p.t0Ms!.toFixed(0)} ms) ${kB(p.padhye!)}: ${p.ratioPadhye.toFixed(2)}` : '';
+    const padhye = p.ratioPadhye !== undefined ? msg(lang, 'bench.mathis.padhye', { n: p.timeouts, base: p.t0Ms!.toFixed(0), rate: kB(p.padhye!), ratio: p.ratioPadhye.toFixed(2) }) : '';
     lines.push(`${label} ${bar.join('')} ${kB(p.goodput)} / ${kB(p.predicted)} = ${p.ratio.toFixed(2)}${padhye}`);
   }
   return lines.join('\n') + '\n';

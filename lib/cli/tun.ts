@@ -163,7 +163,7 @@ export async function tunCommand(args: string[], io: CliIo): Promise<number> {
       r = await runThroughTun({ case: c, port: 7000, profile: o.profile, sizes: o.sizes });
     } catch (err) {
       if (err instanceof TunUnavailable || err instanceof TunRunError) {
-        io.err(`tcpemu tun: ${err.message}\n`);
+        io.err(`${msg(langOfArgs(args), 'tun.unavailable', { reason: err.text })}\n`);
         return err instanceof TunUnavailable ? 2 : 1;
       }
       throw err;
@@ -181,7 +181,7 @@ async function lossCommand(o: LossOptions, json: boolean, lang: ReturnType<typeo
     c = await runLossComparison(o);
   } catch (err) {
     if (err instanceof TunUnavailable || err instanceof TunRunError) {
-      io.err(`tcpemu tun: ${err.message}\n`);
+      io.err(`${msg(lang, 'tun.unavailable', { reason: err.text })}\n`);
       return err instanceof TunUnavailable ? 2 : 1;
     }
     throw err;

@@ -55,7 +55,7 @@ function verdictWord(v: string): string {
  */
 export function formatResult(r: ScriptResult, lang: Lang = 'en'): string {
   if (r.verdict === 'pass') return `PASS         ${r.file}\n`;
-  if (r.verdict === 'unsupported') return `UNSUPPORTED  ${r.file}:${r.line}  ${r.reason}\n`;
+  if (r.verdict === 'unsupported') return `UNSUPPORTED  ${r.file}:${r.line}  ${reasonIn(r, lang)}\n`;
   let s = `FAIL         ${r.file}:${r.line}  ${reasonIn(r, lang)}\n`;
   if (r.expected !== undefined) s += `${msg(lang, 'pd.expected', { text: r.expected })}\n`;
   if (r.actual !== undefined) s += `${msg(lang, 'pd.actual', { text: r.actualText ?? r.actual })}\n`;

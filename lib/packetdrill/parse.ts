@@ -7,6 +7,7 @@
  * command, a TFO option) is kept as it is, and the runner reports it as UNSUPPORTED.
  */
 import { ScenarioError } from '../scenario/errors.ts';
+import type { MessageKey, Msg } from '../i18n/index.ts';
 import { nearest } from '../scenario/source.ts';
 import { parseCode, type CodeBlock } from './python.ts';
 
@@ -145,8 +146,14 @@ class Parser {
     return { line: this.line, col: this.col };
   }
 
-  private fail(message: string, hint?: string, at: Pos = this.pos): never {
-    throw new ScenarioError(this.file, at.line, at.col, message, hint);
+  /** A mistake at `at`: its message and hint from the catalogue (issue 26), English word for word as packetdrill users read it. */
+  private fail(text: Msg, hint?: Hint, at: Pos = this.pos): never {
+    throw ScenarioError.worded(this.file, at.line, at.col, text, hint === undefined ? undefined : hintMsg(hint));
+  }
+
+  /** What was found here, for `expected X but found Y`: the word in quotes, or the end of the file. */
+  private found(): string | Msg {
+    return this.eof() ? { key: 'pd.p.eof' } : `'${this.word()}'`;
   }
 
   private peek(n = 0): string {
@@ -183,17 +190,17 @@ class Parser {
       } else if (this.startsWith('/*')) {
         const at = this.pos;
         const end = this.s.indexOf('*/', this.i + 2);
-        if (end < 0) this.fail('a /* comment is never closed', 'end it with */', at);
+        if (end < 0) this.fail({ key: 'pd.p.commentOpen' }, { key: 'pd.p.commentOpen.hint' }, at);
         this.advance(end + 2 - this.i);
       } else return;
     }
   }
 
   /** The end of an event: only blanks and a comment may follow on its line. */
-  private endOfEvent(what: string): void {
+  private endOfEvent(what: Msg): void {
     this.skip(false);
     if (this.eof() || this.peek() === '\n') return;
-    this.fail(`unexpected '${this.word()}' after ${what}`, 'one event a line: a time, then a packet, a system call, a `shell command` or a %{ }% block');
+    this.fail({ key: 'pd.p.after', params: { word: this.word(), what } }, { key: 'pd.p.after.hint' });
   }
 
   /** The run of non-blank characters here (for messages). */
@@ -202,9 +209,9 @@ class Parser {
     return m ? m[0] : this.peek();
   }
 
-  private expect(t: string, hint: string): void {
+  private expect(t: string, hint: Hint): void {
     this.skip();
-    if (!this.startsWith(t)) this.fail(`expected '${t}' but found ${this.eof() ? 'the end of the file' : `'${this.word()}'`}`, hint);
+    if (!this.startsWith(t)) this.fail({ key: 'pd.p.expected', params: { t, found: this.found() } }, hint);
     this.advance(t.length);
   }
 
@@ -216,18 +223,18 @@ class Parser {
   }
 
   /** A number as packetdrill writes them: decimal, `.5`, `1.25`, hex `0x10`; negative with a leading '-'. */
-  private number(what: string, hint: string): number {
+  private number(what: Msg, hint: Hint): number {
     this.skip();
     const m = /^-?(0x[0-9a-fA-F]+|\d+\.\d+|\d+|\.\d+)/.exec(this.s.slice(this.i, this.i + 60));
-    if (!m) this.fail(`expected ${what} but found ${this.eof() ? 'the end of the file' : `'${this.word()}'`}`, hint);
+    if (!m) this.fail({ key: 'pd.p.expectedWhat', params: { what, found: this.found() } }, hint);
     this.advance(m[0].length);
     return Number(m[0]);
   }
 
-  private integer(what: string, hint: string, max = 0xffffffff): number {
+  private integer(what: Msg, hint: Hint, max = 0xffffffff): number {
     const at = this.pos;
     const v = this.number(what, hint);
-    if (!Number.isInteger(v) || v < 0 || v > max) this.fail(`${what} must be a whole number from 0 to ${max}, not ${v}`, hint, at);
+    if (!Number.isInteger(v) || v < 0 || v > max) this.fail({ key: 'pd.p.range', params: { what, max, v } }, hint, at);
     return v;
   }
 
@@ -238,18 +245,19 @@ class Parser {
       if (this.eof()) return script;
       const at = this.pos;
       if (this.startsWith('--')) {
-        const m = /^--([A-Za-z0-9_]+)(?:=(\S*))?/.exec(this.s.slice(this.i, this.i + 300))!;
+        // A name may be missing (`--=1`): then the mistake is the line's form, not a crash.
+        const m = /^--([A-Za-z0-9_]*)(?:=(\S*))?/.exec(this.s.slice(this.i, this.i + 300))!;
         this.advance(m[0].length);
-        if (!m[1]) this.fail("an option line is '--name=value'", 'for example --tolerance_usecs=10000', at);
-        if (!SCRIPT_OPTIONS.includes(m[1])) this.fail(`unknown option --${m[1]}`, hintFor(m[1], SCRIPT_OPTIONS, 'options', '--'), at);
+        if (!m[1]) this.fail({ key: 'pd.p.optionLine' }, { key: 'pd.p.example', params: { text: '--tolerance_usecs=10000' } }, at);
+        if (!SCRIPT_OPTIONS.includes(m[1])) this.fail({ key: 'pd.p.unknownOption', params: { name: m[1] } }, hintFor(m[1], SCRIPT_OPTIONS, 'pd.p.k.options', '--'), at);
         script.options[m[1]] = { value: m[2] ?? '', pos: at };
-        this.endOfEvent('an option');
+        this.endOfEvent({ key: 'pd.p.w.option' });
         continue;
       }
       if (this.peek() === '`') {
         // Untimed: the init command (before the clock starts) or a cleanup command (after the last event).
         script.events.push({ type: 'shell', pos: at, time: undefined, command: this.backquoted() });
-        this.endOfEvent('a shell command');
+        this.endOfEvent({ key: 'pd.p.w.shell' });
         continue;
       }
       script.events.push(this.event());
@@ -260,7 +268,7 @@ class Parser {
     const at = this.pos;
     this.advance();
     const end = this.s.indexOf('`', this.i);
-    if (end < 0) this.fail('a `shell command` is never closed', 'end it with a backquote `', at);
+    if (end < 0) this.fail({ key: 'pd.p.shellOpen' }, { key: 'pd.p.shellOpen.hint' }, at);
     const text = this.s.slice(this.i, end);
     this.advance(end + 1 - this.i);
     return text;
@@ -270,7 +278,7 @@ class Parser {
     const rel = this.peek() === '+';
     if (rel) this.advance();
     const m = /^(\d+\.\d+|\d+|\.\d+)/.exec(this.s.slice(this.i, this.i + 40));
-    if (!m) this.fail(`expected a time but found '${this.word()}'`, 'a time in seconds: 0.100 (from the start), +.01 (after the previous event) or * (any time)');
+    if (!m) this.fail({ key: 'pd.p.time', params: { word: this.word() } }, { key: 'pd.p.time.hint' });
     this.advance(m[0].length);
     return { kind: rel ? 'rel' : 'abs', value: Number(m[0]) };
   }
@@ -285,7 +293,7 @@ class Parser {
     if (this.peek() === '~') {
       this.advance();
       const end = this.timeValue();
-      if (end.kind === 'abs' && first.kind === 'abs' && end.value < first.value) this.fail(`the window ${first.value}~${end.value} ends before it starts`, 'write the earlier time first: a~b');
+      if (end.kind === 'abs' && first.kind === 'abs' && end.value < first.value) this.fail({ key: 'pd.p.window', params: { a: first.value, b: end.value } }, { key: 'pd.p.window.hint' });
       out.window = { kind: end.kind, end: end.value };
     } else if (this.startsWith('...')) {
       this.advance(3);
@@ -301,10 +309,8 @@ class Parser {
     const c = this.peek();
     if (!(c === '*' || c === '+' || c === '.' || /\d/.test(c))) {
       const w = this.word();
-      const hint = /^[<>]$/.test(w) || /^[A-Za-z_]+\(/.test(w)
-        ? 'every event starts with its time: 0.100 (from the start), +.01 (after the previous event) or * (any time)'
-        : 'an event is a time and then a packet (< or >), a system call, a `shell command` or a %{ }% block';
-      this.fail(`expected the time of an event but found '${w}'`, hint);
+      const hint: Msg = { key: /^[<>]$/.test(w) || /^[A-Za-z_]+\(/.test(w) ? 'pd.p.eventTime.hint' : 'pd.p.event.hint' };
+      this.fail({ key: 'pd.p.eventTime', params: { word: w } }, hint);
     }
     const time = this.time();
     this.skip(false);
@@ -313,14 +319,14 @@ class Parser {
     if (this.peek() === '<' || this.peek() === '>') ev = this.packet(at, time);
     else if (this.peek() === '`') {
       ev = { type: 'shell', pos: at, time, command: this.backquoted() };
-      this.endOfEvent('a shell command');
+      this.endOfEvent({ key: 'pd.p.w.shell' });
     } else if (this.startsWith('%{')) ev = this.code(at, time);
     else if (/[A-Za-z_]/.test(this.peek())) ev = this.syscall(at, time);
-    else if (this.eof() || this.peek() === '\n') this.fail('a time with nothing after it', 'write a packet (< or >), a system call, a `shell command` or a %{ }% block after the time');
-    else this.fail(`expected a packet, a system call, a shell command or a code block, but found '${this.word()}'`, "packets start with < (sent to the stack) or > (sent by it); system calls look like write(4, ..., 1000) = 1000");
-    if (time.kind === 'any' && !(ev.type === 'packet' && ev.dir === '>')) this.fail("'*' (any time) is allowed only for an outbound packet (>)", 'give the event a time: +0, +.1, 0.200', at);
-    if (time.window && !(ev.type === 'packet' && ev.dir === '>')) this.fail("a time window a~b is allowed only for an outbound packet (>)", 'give the event one time', at);
-    if (time.blocking && ev.type !== 'syscall') this.fail("start...end is for a blocking system call only", 'give the event one time', bodyAt);
+    else if (this.eof() || this.peek() === '\n') this.fail({ key: 'pd.p.nothingAfter' }, { key: 'pd.p.nothingAfter.hint' });
+    else this.fail({ key: 'pd.p.what', params: { word: this.word() } }, { key: 'pd.p.what.hint' });
+    if (time.kind === 'any' && !(ev.type === 'packet' && ev.dir === '>')) this.fail({ key: 'pd.p.anyTime' }, { key: 'pd.p.anyTime.hint' }, at);
+    if (time.window && !(ev.type === 'packet' && ev.dir === '>')) this.fail({ key: 'pd.p.windowOnly' }, { key: 'pd.p.oneTime' }, at);
+    if (time.blocking && ev.type !== 'syscall') this.fail({ key: 'pd.p.blocking' }, { key: 'pd.p.oneTime' }, bodyAt);
     return ev;
   }
 
@@ -332,32 +338,32 @@ class Parser {
     if (this.peek() === '[' || this.peek() === '(') {
       const close = this.peek() === '[' ? ']' : ')';
       const end = this.s.indexOf(close, this.i);
-      if (end < 0) this.fail(`ip information is never closed with ${close}`, 'for example [ect0]');
+      if (end < 0) this.fail({ key: 'pd.p.ipInfo', params: { close } }, { key: 'pd.p.example', params: { text: '[ect0]' } });
       ipInfo = this.s.slice(this.i, end + 1);
       this.advance(end + 1 - this.i);
       this.skip(false);
     }
     const flagsAt = this.pos;
     const fm = /^[^\s]+/.exec(this.s.slice(this.i, this.i + 20));
-    if (!fm) this.fail('a packet needs its flags', "flags are letters from .FSRPEWAU ('S' SYN, '.' ACK, 'F' FIN, 'P' PSH, 'R' RST), or '-' for none");
+    if (!fm) this.fail({ key: 'pd.p.flags' }, { key: 'pd.p.flags.hint' });
     const flags = fm[0];
     if (flags !== '-') {
       for (let k = 0; k < flags.length; k++) {
         if (!FLAG_LETTERS.includes(flags[k])) {
-          this.fail(`'${flags[k]}' is not a TCP flag (in '${flags}')`, "flags are letters from .FSRPEWAU ('S' SYN, '.' ACK, 'F' FIN, 'P' PSH, 'R' RST), or '-' for none", { line: flagsAt.line, col: flagsAt.col + k });
+          this.fail({ key: 'pd.p.notFlag', params: { c: flags[k]!, flags } }, { key: 'pd.p.flags.hint' }, { line: flagsAt.line, col: flagsAt.col + k });
         }
       }
     }
     this.advance(flags.length);
-    const rangeHint = 'start:end(length), for example 1:1001(1000); a SYN or a bare ACK is 0:0(0) or 1:1(0)';
-    const start = this.integer('the first sequence number', rangeHint);
+    const rangeHint: Msg = { key: 'pd.p.range.hint' };
+    const start = this.integer({ key: 'pd.p.w.seqStart' }, rangeHint);
     this.expect(':', rangeHint);
-    const end = this.integer('the end sequence number', rangeHint);
+    const end = this.integer({ key: 'pd.p.w.seqEnd' }, rangeHint);
     this.expect('(', rangeHint);
     const lenAt = this.pos;
-    const len = this.integer('the payload length', rangeHint);
+    const len = this.integer({ key: 'pd.p.w.len' }, rangeHint);
     this.expect(')', rangeHint);
-    if (((end - start) >>> 0) !== len) this.fail(`the range ${start}:${end} holds ${(end - start) >>> 0} bytes, but the length says ${len}`, `end - start must equal the length: ${start}:${(start + len) >>> 0}(${len})`, lenAt);
+    if (((end - start) >>> 0) !== len) this.fail({ key: 'pd.p.rangeLen', params: { start, end, n: (end - start) >>> 0, len } }, { key: 'pd.p.rangeLen.hint', params: { fix: `${start}:${(start + len) >>> 0}(${len})` } }, lenAt);
     const ev: PacketEvent = { type: 'packet', pos: at, time, dir, flags, start, end, len };
     if (ipInfo !== undefined) ev.ipInfo = ipInfo;
     for (;;) {
@@ -369,12 +375,12 @@ class Parser {
       }
       const w = this.ident();
       if (w === undefined) break;
-      if (!PACKET_WORDS.includes(w)) this.fail(`unknown word '${w}' in a packet`, hintFor(w, PACKET_WORDS, 'words after the sequence range', '') + '; options go in <...>', wAt);
-      if (ev[w as 'ack' | 'win' | 'urg'] !== undefined) this.fail(`'${w}' is given twice`, 'give it once', wAt);
-      ev[w as 'ack' | 'win' | 'urg'] = this.integer(`the ${w} value`, `${w} N, for example ${w} ${w === 'ack' ? 1001 : w === 'win' ? 257 : 0}`, w === 'ack' ? 0xffffffff : 0xffff);
+      if (!PACKET_WORDS.includes(w)) this.fail({ key: 'pd.p.unknownWord', params: { w } }, { key: 'pd.p.optionsGo', params: { hint: hintFor(w, PACKET_WORDS, 'pd.p.k.words', '') } }, wAt);
+      if (ev[w as 'ack' | 'win' | 'urg'] !== undefined) this.fail({ key: 'pd.p.twice', params: { w } }, { key: 'pd.p.twice.hint' }, wAt);
+      ev[w as 'ack' | 'win' | 'urg'] = this.integer({ key: 'pd.p.w.value', params: { w } }, { key: 'pd.p.value.hint', params: { w, n: w === 'ack' ? 1001 : w === 'win' ? 257 : 0 } }, w === 'ack' ? 0xffffffff : 0xffff);
     }
-    if (dir === '<' && ev.win === undefined) this.fail('an inbound packet (<) must give its window', "add 'win N', for example win 257 (the raw 16-bit field, before scaling)", at);
-    this.endOfEvent('a packet');
+    if (dir === '<' && ev.win === undefined) this.fail({ key: 'pd.p.win' }, { key: 'pd.p.win.hint' }, at);
+    this.endOfEvent({ key: 'pd.p.w.packet' });
     return ev;
   }
 
@@ -383,7 +389,7 @@ class Parser {
     this.skip(false);
     if (this.startsWith('...')) {
       this.advance(3);
-      this.expect('>', "'<...>' means any options");
+      this.expect('>', { key: 'pd.p.anyOptions.hint' });
       return 'any';
     }
     const out: PdOption[] = [];
@@ -391,21 +397,21 @@ class Parser {
       this.skip(false);
       const at = this.pos;
       const name = this.ident();
-      if (name === undefined) this.fail(`expected a TCP option but found '${this.word()}'`, 'options are mss N, sackOK, TS val N ecr N, nop, eol, wscale N, sack A:B ...');
-      const hint = 'options are mss N, sackOK, TS val N ecr N, nop, eol, wscale N, sack A:B ...';
+      if (name === undefined) this.fail({ key: 'pd.p.option', params: { word: this.word() } }, { key: 'pd.p.options.hint' });
+      const hint: Msg = { key: 'pd.p.options.hint' };
       switch (name) {
-        case 'mss': out.push({ kind: 'mss', mss: this.integer('the MSS', 'mss 1460', 0xffff) }); break;
+        case 'mss': out.push({ kind: 'mss', mss: this.integer({ key: 'pd.p.w.mss' }, 'mss 1460', 0xffff) }); break;
         case 'sackOK': out.push({ kind: 'sackOK' }); break;
         case 'nop': out.push({ kind: 'nop' }); break;
         case 'eol': out.push({ kind: 'eol' }); break;
-        case 'wscale': out.push({ kind: 'wscale', shift: this.integer('the window scale', 'wscale 7', 255) }); break;
+        case 'wscale': out.push({ kind: 'wscale', shift: this.integer({ key: 'pd.p.w.wscale' }, 'wscale 7', 255) }); break;
         case 'TS': {
           this.skip(false);
-          if (this.ident() !== 'val') this.fail("a timestamps option is 'TS val N ecr N'", 'for example TS val 100 ecr 0');
-          const val = this.integer('the TS value', 'TS val 100 ecr 0');
+          if (this.ident() !== 'val') this.fail({ key: 'pd.p.ts' }, { key: 'pd.p.example', params: { text: 'TS val 100 ecr 0' } });
+          const val = this.integer({ key: 'pd.p.w.tsVal' }, 'TS val 100 ecr 0');
           this.skip(false);
-          if (this.ident() !== 'ecr') this.fail("a timestamps option is 'TS val N ecr N'", 'for example TS val 100 ecr 0');
-          out.push({ kind: 'TS', val, ecr: this.integer('the TS echo reply', 'TS val 100 ecr 0') });
+          if (this.ident() !== 'ecr') this.fail({ key: 'pd.p.ts' }, { key: 'pd.p.example', params: { text: 'TS val 100 ecr 0' } });
+          out.push({ kind: 'TS', val, ecr: this.integer({ key: 'pd.p.w.tsEcr' }, 'TS val 100 ecr 0') });
           break;
         }
         case 'sack': {
@@ -413,11 +419,11 @@ class Parser {
           for (;;) {
             this.skip(false);
             if (!/\d/.test(this.peek())) break;
-            const a = this.integer('a SACK block start', 'sack 1001:2001 3001:4001');
+            const a = this.integer({ key: 'pd.p.w.sackStart' }, 'sack 1001:2001 3001:4001');
             this.expect(':', 'sack 1001:2001');
-            blocks.push([a, this.integer('a SACK block end', 'sack 1001:2001')]);
+            blocks.push([a, this.integer({ key: 'pd.p.w.sackEnd' }, 'sack 1001:2001')]);
           }
-          if (blocks.length === 0) this.fail('a sack option needs at least one block', 'sack 1001:2001 3001:4001');
+          if (blocks.length === 0) this.fail({ key: 'pd.p.sackBlock' }, 'sack 1001:2001 3001:4001');
           out.push({ kind: 'sack', blocks });
           break;
         }
@@ -430,7 +436,7 @@ class Parser {
             this.advance();
           }
           // packetdrill's lexer: a cookie is an even number of hex digits (or a -D name, which is a word).
-          if (/^[0-9a-f]+$/i.test(cookie) && cookie.length % 2 !== 0) this.fail(`a Fast Open cookie of ${cookie.length} hex digits`, 'a cookie is whole bytes: an even number of hex digits, e.g. FO abcd1234', at2);
+          if (/^[0-9a-f]+$/i.test(cookie) && cookie.length % 2 !== 0) this.fail({ key: 'pd.p.cookie', params: { n: cookie.length } }, { key: 'pd.p.cookie.hint' }, at2);
           out.push({ kind: 'FO', experimental: name === 'FOEXP', cookie });
           break;
         }
@@ -441,7 +447,7 @@ class Parser {
           break;
         }
         default:
-          this.fail(`unknown TCP option '${name}'`, hintFor(name, OPTION_NAMES, 'options', '') + `; ${hint}`, at);
+          this.fail({ key: 'pd.p.unknownTcpOption', params: { name } }, { key: 'pd.p.join', params: { a: hintFor(name, OPTION_NAMES, 'pd.p.k.options', ''), b: hint } }, at);
       }
       this.skip(false);
       if (this.peek() === ',') {
@@ -452,7 +458,7 @@ class Parser {
         this.advance();
         return out;
       }
-      this.fail(`expected ',' or '>' in the option list but found '${this.word()}'`, 'options are separated by commas and the list ends with >');
+      this.fail({ key: 'pd.p.optionList', params: { word: this.word() } }, { key: 'pd.p.optionList.hint' });
     }
   }
 
@@ -460,17 +466,17 @@ class Parser {
     const nameAt = this.pos;
     const name = this.ident()!;
     // packetdrill knows these calls and no others (run_system_call.c's table): another name is a typo.
-    if (!SYSTEM_CALLS.includes(name)) this.fail(`unknown system call '${name}'`, hintFor(name, SYSTEM_CALLS, 'system calls', ''), nameAt);
+    if (!SYSTEM_CALLS.includes(name)) this.fail({ key: 'pd.p.unknownSyscall', params: { name } }, hintFor(name, SYSTEM_CALLS, 'pd.p.k.syscalls', ''), nameAt);
     this.skip(false);
-    if (this.peek() !== '(') this.fail(`expected '(' after the system call ${name}`, `a system call is name(args) = result, for example write(4, ..., 1000) = 1000`, nameAt);
+    if (this.peek() !== '(') this.fail({ key: 'pd.p.paren', params: { name } }, { key: 'pd.p.paren.hint' }, nameAt);
     const args = this.exprList('(', ')');
     this.skip(false);
-    if (this.peek() !== '=') this.fail(`the system call ${name}(...) has no '= result'`, `write the expected return value: ${name}(...) = 0, or = -1 ERRNO for an error`);
+    if (this.peek() !== '=') this.fail({ key: 'pd.p.noResult', params: { name } }, { key: 'pd.p.noResult.hint', params: { name } });
     this.advance();
     this.skip(false);
     let result: number | undefined;
     if (this.startsWith('...')) this.advance(3);
-    else result = this.number('the return value', 'a number, -1 followed by an errno (= -1 EAGAIN), or ...');
+    else result = this.number({ key: 'pd.p.w.result' }, { key: 'pd.p.result.hint' });
     const ev: SyscallEvent = { type: 'syscall', pos: at, time, name, args, result };
     this.skip(false);
     if (this.peek() === '(') this.note();
@@ -479,15 +485,15 @@ class Parser {
       this.skip(false);
       if (this.peek() === '(') this.note();
     }
-    if (ev.errno !== undefined && result !== -1) this.fail(`an errno (${ev.errno}) goes with the return value -1, not ${result}`, `= -1 ${ev.errno}`);
-    this.endOfEvent('a system call');
+    if (ev.errno !== undefined && result !== -1) this.fail({ key: 'pd.p.errno', params: { errno: ev.errno, result: String(result) } }, `= -1 ${ev.errno}`);
+    this.endOfEvent({ key: 'pd.p.w.syscall' });
     return ev;
   }
 
   /** Free text in parentheses after a result, not compared: `EINPROGRESS (Operation now in progress)`, `= 0x2 (flags O_RDWR)`. */
   private note(): void {
     const end = this.s.indexOf(')', this.i);
-    if (end < 0) this.fail('the note after the result is never closed with )', 'for example EINPROGRESS (Operation now in progress)');
+    if (end < 0) this.fail({ key: 'pd.p.note' }, { key: 'pd.p.note.hint' });
     this.advance(end + 1 - this.i);
   }
 
@@ -513,7 +519,7 @@ class Parser {
         this.depth--;
         return items;
       }
-      this.fail(`expected ',' or '${close}' but found ${this.eof() ? 'the end of the file' : `'${this.word()}'`}`, `arguments are separated by commas; ${open} is closed by ${close}`);
+      this.fail({ key: 'pd.p.args', params: { close, found: this.found() } }, { key: 'pd.p.args.hint', params: { open, close } });
     }
   }
 
@@ -545,14 +551,14 @@ class Parser {
     if (c === '{') return { kind: 'struct', fields: this.exprList('{', '}'), pos };
     if (c === '"') {
       const end = this.s.indexOf('"', this.i + 1);
-      if (end < 0) this.fail('a string is never closed with "', 'close it with "');
+      if (end < 0) this.fail({ key: 'pd.p.string' }, { key: 'pd.p.string.hint' });
       const value = this.s.slice(this.i + 1, end);
       this.advance(end + 1 - this.i);
       return { kind: 'str', value, pos };
     }
-    if (c === '-' || /[\d.]/.test(c)) return { kind: 'num', value: this.number('a number', 'a number, a symbol such as SOCK_STREAM, ... or [value]'), pos };
+    if (c === '-' || /[\d.]/.test(c)) return { kind: 'num', value: this.number({ key: 'pd.p.w.number' }, { key: 'pd.p.number.hint' }), pos };
     const name = this.ident();
-    if (name === undefined) this.fail(`unexpected '${this.word()}' in the arguments`, 'an argument is a number, a symbol (SOL_SOCKET), ..., [value] or {field=value}');
+    if (name === undefined) this.fail({ key: 'pd.p.argument', params: { word: this.word() } }, { key: 'pd.p.argument.hint' });
     this.skip();
     let arg: Expr | undefined;
     if (this.peek() === '(') {
@@ -573,17 +579,24 @@ class Parser {
     const open = this.pos;
     this.advance(2);
     const end = this.s.indexOf('}%', this.i);
-    if (end < 0) this.fail('a %{ code block is never closed', 'end it with }%', open);
+    if (end < 0) this.fail({ key: 'pd.p.codeOpen' }, { key: 'pd.p.codeOpen.hint' }, open);
     const codeAt = this.pos;
     const text = this.s.slice(this.i, end);
     this.advance(end + 2 - this.i);
     const ev: CodeEvent = { type: 'code', pos: at, time, code: parseCode(text, codeAt) };
-    this.endOfEvent('a code block');
+    this.endOfEvent({ key: 'pd.p.w.code' });
     return ev;
   }
 }
 
-function hintFor(word: string, known: readonly string[], what: string, prefix: string): string {
+function hintFor(word: string, known: readonly string[], what: MessageKey, prefix: string): Msg {
   const n = nearest(word, known);
-  return n !== undefined ? `did you mean ${prefix}${n}?` : `${what}: ${known.map((k) => prefix + k).join(', ')}`;
+  return n !== undefined ? { key: 'pd.p.didYouMean', params: { word: `${prefix}${n}` } } : { key: 'pd.p.known', params: { what: { key: what }, list: known.map((k) => prefix + k) } };
+}
+
+/** A hint: a message, or a piece of script syntax shown as it is in every language (`mss 1460`). */
+type Hint = Msg | string;
+
+function hintMsg(hint: Hint): Msg {
+  return typeof hint === 'string' ? { key: 'pd.p.lit', params: { text: hint } } : hint;
 }

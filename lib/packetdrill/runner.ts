@@ -107,24 +107,24 @@ export function findUnsupported(script: Script, settings: Settings): Unsupported
     try {
       if (ev.type === 'shell') applyShell(settings, ev.command, ev.pos.line);
       else if (ev.type === 'packet') {
-        if (ev.ipInfo && tosOf(ev.ipInfo) === undefined) return new Unsupported(`IP information ${ev.ipInfo}`, ev.pos.line);
-        if (/[EWAU0-7]/.test(ev.flags)) return new Unsupported(`flags '${ev.flags}' (ECN/URG)`, ev.pos.line);
-        if (ev.urg !== undefined) return new Unsupported('urg (urgent pointer)', ev.pos.line);
+        if (ev.ipInfo && tosOf(ev.ipInfo) === undefined) return new Unsupported({ key: 'pd.u.ipInfo', params: { info: ev.ipInfo } }, ev.pos.line);
+        if (/[EWAU0-7]/.test(ev.flags)) return new Unsupported({ key: 'pd.u.flags', params: { flags: ev.flags } }, ev.pos.line);
+        if (ev.urg !== undefined) return new Unsupported({ key: 'pd.u.urg' }, ev.pos.line);
         const named = Array.isArray(ev.options) ? ev.options.find((o) => o.kind === 'FO' && !/^[0-9a-f]*$/i.test(o.cookie) && !(o.cookie in SCRIPT_DEFINES)) : undefined;
-        if (named && named.kind === 'FO') return new Unsupported(`Fast Open cookie ${named.cookie} (no -D value for it)`, ev.pos.line);
+        if (named && named.kind === 'FO') return new Unsupported({ key: 'pd.u.cookie', params: { cookie: named.cookie } }, ev.pos.line);
         const other = Array.isArray(ev.options) ? ev.options.find((o) => o.kind === 'other') : undefined;
-        if (other && other.kind === 'other') return new Unsupported(`TCP option ${other.name}`, ev.pos.line);
+        if (other && other.kind === 'other') return new Unsupported({ key: 'pd.u.tcpOption', params: { name: other.name } }, ev.pos.line);
       } else if (ev.type === 'syscall') {
         const why = unsupportedSyscall(ev);
         if (why) return new Unsupported(why, ev.pos.line);
       } else if (ev.type === 'code') {
         for (const st of ev.code.statements) {
-          if (st.kind === 'unsupported') return new Unsupported(`Python in %{ }%: ${st.text}`, st.line);
+          if (st.kind === 'unsupported') return new Unsupported({ key: 'pd.u.python', params: { text: st.text } }, st.line);
           if (st.kind === 'assign') vars.add(st.name);
           if (st.kind === 'assert' || st.kind === 'assign') {
             for (const n of namesOf(st.expr)) {
-              if (n.startsWith('tcpi_') && !tcpInfo.supported.includes(n)) return new Unsupported(`${n} (the model keeps no such counter)`, st.line);
-              if (!n.startsWith('tcpi_') && !known.has(n) && !vars.has(n)) return new Unsupported(`Python name ${n}`, st.line);
+              if (n.startsWith('tcpi_') && !tcpInfo.supported.includes(n)) return new Unsupported({ key: 'pd.u.tcpi', params: { name: n } }, st.line);
+              if (!n.startsWith('tcpi_') && !known.has(n) && !vars.has(n)) return new Unsupported({ key: 'pd.u.pyName', params: { name: n } }, st.line);
             }
           }
         }
@@ -143,7 +143,7 @@ export function runScript(script: Script, opts: PacketdrillOptions = {}): Script
   const unsupported = findUnsupported(script, settings);
   if (opts.config) settings.config = { ...settings.config, ...opts.config };
   const base = { file: script.file, departures: settings.departures };
-  if (unsupported) return { ...base, verdict: 'unsupported', line: unsupported.line, reason: unsupported.construct, events: [] };
+  if (unsupported) return { ...base, verdict: 'unsupported', line: unsupported.line, reason: unsupported.construct, reasonText: unsupported.text, events: [] };
   const run = new Run(script, settings, opts);
   try {
     run.execute();
@@ -156,7 +156,7 @@ export function runScript(script: Script, opts: PacketdrillOptions = {}): Script
       if (typeof err.actualOrWords === 'object') r.actualText = err.actualOrWords;
       return r;
     }
-    if (err instanceof Unsupported) return { ...base, verdict: 'unsupported', line: err.line, reason: err.construct, events: run.trace() };
+    if (err instanceof Unsupported) return { ...base, verdict: 'unsupported', line: err.line, reason: err.construct, reasonText: err.text, events: run.trace() };
     throw err;
   }
 }
@@ -406,7 +406,7 @@ class Run {
         }
         return { kind: 'timestamps', tsval: o.val, tsecr: ecr };
       }
-      default: throw new Unsupported(`TCP option ${o.kind}`, ev.pos.line);
+      default: throw new Unsupported({ key: 'pd.u.tcpOption', params: { name: o.kind } }, ev.pos.line);
     }
   }
 
@@ -553,7 +553,7 @@ class Run {
         } catch (err) {
           if (err instanceof UnknownName) {
             if (info === undefined) throw new Failure(st.line, { key: 'pd.r.noSocket', params: { name: err.varName } });
-            throw new Unsupported(`Python name ${err.varName}`, st.line);
+            throw new Unsupported({ key: 'pd.u.pyName', params: { name: err.varName } }, st.line);
           }
           throw err;
         }

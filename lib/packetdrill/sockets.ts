@@ -51,36 +51,36 @@ const SEND_FLAGS = ['MSG_MORE', 'MSG_FASTOPEN'];
 const CALLS = ['socket', 'bind', 'listen', 'accept', 'connect', 'read', 'recv', 'recvfrom', 'recvmsg', 'write', 'send', 'sendto', 'sendmsg', 'close', 'shutdown', 'fcntl', 'poll', 'ioctl', 'setsockopt', 'getsockopt'];
 
 /** Why a call cannot run on the model (the construct to name), or undefined. */
-export function unsupportedSyscall(ev: SyscallEvent): string | undefined {
-  if (!CALLS.includes(ev.name)) return `system call ${ev.name}`;
+export function unsupportedSyscall(ev: SyscallEvent): Msg | string | undefined {
+  if (!CALLS.includes(ev.name)) return { key: 'pd.u.syscall', params: { name: ev.name } };
   const a = ev.args;
   const symsOf = (e: Expr | undefined): string[] => (e === undefined ? [] : e.kind === 'sym' ? [e.name] : e.kind === 'or' ? e.items.flatMap(symsOf) : []);
-  for (const arg of a) for (const s of symsOf(arg)) if (!(s in SYMBOLS) && !s.startsWith('MSG_')) return `symbol ${s} in ${ev.name}`;
+  for (const arg of a) for (const s of symsOf(arg)) if (!(s in SYMBOLS) && !s.startsWith('MSG_')) return { key: 'pd.u.symbol', params: { s, call: ev.name } };
   if (ev.name === 'socket') {
     const dom = symsOf(a[0]);
-    if (dom.includes('AF_INET6')) return 'socket(AF_INET6, ...): IPv6';
+    if (dom.includes('AF_INET6')) return { key: 'pd.u.ipv6' };
   }
   if (ev.name === 'setsockopt' || ev.name === 'getsockopt') {
     const opt = symsOf(a[2])[0];
-    if (opt === undefined || !SOCKOPTS.includes(opt)) return `${ev.name} ${opt ?? '(option by number)'}`;
+    if (opt === undefined || !SOCKOPTS.includes(opt)) return opt === undefined ? { key: 'pd.u.optByNumber', params: { call: ev.name } } : `${ev.name} ${opt}`;
     if (ev.name === 'setsockopt' && (opt === 'SO_ERROR' || opt === 'TCP_INFO')) return `setsockopt ${opt}`;
     if (ev.name === 'getsockopt' && opt === 'TCP_FASTOPEN_KEY') return 'getsockopt TCP_FASTOPEN_KEY';
     // Linux reports the clamp its initial window worked out (from tcp_rmem) when none was set: not modelled.
     if (ev.name === 'getsockopt' && opt === 'TCP_WINDOW_CLAMP') return 'getsockopt TCP_WINDOW_CLAMP';
-    if (ev.name === 'setsockopt' && opt === 'TCP_FASTOPEN_KEY' && a[3]?.kind !== 'str') return 'setsockopt TCP_FASTOPEN_KEY other than a string of the key\'s bytes';
-    if (opt === 'TCP_INFO' && !(a[3]?.kind === 'list' && value(a[4]) === 4)) return 'getsockopt TCP_INFO other than [int] with optlen 4 (its first four bytes; the other fields through %{ }%)';
+    if (ev.name === 'setsockopt' && opt === 'TCP_FASTOPEN_KEY' && a[3]?.kind !== 'str') return { key: 'pd.u.tfoKey' };
+    if (opt === 'TCP_INFO' && !(a[3]?.kind === 'list' && value(a[4]) === 4)) return { key: 'pd.u.tcpInfo' };
   }
   if (['send', 'sendto', 'recv', 'recvfrom', 'sendmsg', 'recvmsg'].includes(ev.name)) {
     const flags = symsOf(a[ev.name.endsWith('msg') ? 2 : 3]).filter((fl) => !(ev.name.startsWith('send') && SEND_FLAGS.includes(fl)));
-    if (flags.length) return `${ev.name} flag ${flags.join('|')}`;
+    if (flags.length) return { key: 'pd.u.flag', params: { call: ev.name, flags: flags.join('|') } };
   }
   if (ev.name === 'sendmsg') {
     const msg = a[1];
-    if (msg?.kind === 'struct' && msg.fields.some((f) => f.kind === 'field' && f.name === 'msg_control')) return 'sendmsg with ancillary data (msg_control)';
+    if (msg?.kind === 'struct' && msg.fields.some((f) => f.kind === 'field' && f.name === 'msg_control')) return { key: 'pd.u.sendmsgCtl' };
   }
   if (ev.name === 'recvmsg') {
     const types = cmsgs(a[1]).map((c) => c.type);
-    if (types.some((ty) => ty !== 'TCP_CM_INQ')) return `recvmsg with ancillary data ${types.filter((ty) => ty !== 'TCP_CM_INQ').join(', ')}`;
+    if (types.some((ty) => ty !== 'TCP_CM_INQ')) return { key: 'pd.u.recvmsgCtl', params: { types: types.filter((ty) => ty !== 'TCP_CM_INQ').join(', ') } };
   }
   if (ev.name === 'fcntl' && !['F_GETFL', 'F_SETFL'].includes(symsOf(a[1])[0] ?? '')) return `fcntl ${symsOf(a[1])[0] ?? ''}`;
   if (ev.name === 'ioctl' && !['SIOCINQ', 'FIONREAD', 'SIOCOUTQ', 'TIOCOUTQ'].includes(symsOf(a[1])[0] ?? '')) return `ioctl ${symsOf(a[1])[0] ?? ''}`;

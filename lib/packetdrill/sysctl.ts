@@ -7,6 +7,7 @@
  */
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
 import { parseFastOpenKey, TFO_CLIENT_ENABLE, TFO_SERVER_ENABLE } from '../tcp/tfo.ts';
+import { word, type Msg } from '../i18n/index.ts';
 
 /**
  * Names a script uses that run_all.py defines with -D: TFO_COOKIE, the Fast Open cookie Linux makes for the
@@ -42,8 +43,15 @@ export interface Settings {
 /** A construct the model cannot run: the verdict UNSUPPORTED names it. */
 export class Unsupported extends Error {
   override name = 'Unsupported';
-  constructor(readonly construct: string, readonly line: number) {
-    super(construct);
+  /** The construct in English, as packetdrill's users read it (--json keeps it). */
+  readonly construct: string;
+  /** The construct as a message (issue 26): script syntax alone (`--mtu`, `ioctl X`) is shown as it is in every language. */
+  readonly text: Msg;
+  constructor(what: Msg | string, readonly line: number) {
+    const text: Msg = typeof what === 'string' ? { key: 'pd.p.lit', params: { text: what } } : what;
+    super(word('en', text));
+    this.construct = this.message;
+    this.text = text;
   }
 }
 
@@ -121,7 +129,7 @@ export function applySysctl(s: Settings, name: string, value: string, line: numb
     }
     case 'tcp_fastopen_key': {
       const key = parseFastOpenKey(v);
-      if (!key) throw new Unsupported(`sysctl tcp_fastopen_key=${v} (one key of four 32-bit hex words, a-b-c-d)`, line);
+      if (!key) throw new Unsupported({ key: 'pd.u.fastopenKey', params: { v } }, line);
       s.fastOpenKey = key;
       return;
     }
@@ -135,7 +143,7 @@ export function applySysctl(s: Settings, name: string, value: string, line: numb
     if (name === 'tcp_early_retrans' && v !== '0') s.departures.push(`tcp_early_retrans=${v} (RACK-TLP is not modelled)`);
     return;
   }
-  throw new Unsupported(`sysctl ${name}=${v}${ok !== undefined ? ' (the model does not have this behaviour)' : ''}`, line);
+  throw new Unsupported(ok !== undefined ? { key: 'pd.u.sysctlNo', params: { name, v } } : `sysctl ${name}=${v}`, line);
 }
 
 /** What `defaults.sh` sets (read from the script's helper by name: it is the same everywhere). */
@@ -186,6 +194,6 @@ export function applyShell(s: Settings, command: string, line: number): void {
       if (/\/proc\/sys\/(?!net\/ipv4\/)/.test(set[1])) throw new Unsupported(`set_sysctls.py ${set[1]}`, line);
       continue;
     }
-    throw new Unsupported(`shell command \`${p}\``, line);
+    throw new Unsupported({ key: 'pd.u.shell', params: { cmd: p } }, line);
   }
 }

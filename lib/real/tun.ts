@@ -39,11 +39,23 @@ const STARTUP_MARGIN_MS = 30_000;
 /** The TUN interop cannot run here (not root, no /dev/net/tun, no `ip`...): a user-facing reason. */
 export class TunUnavailable extends Error {
   override name = 'TunUnavailable';
+  /** The reason as a message key and its parameters (the CLI words it in the user's language). */
+  readonly text: Msg;
+  constructor(text: Msg) {
+    super(word('en', text));
+    this.text = text;
+  }
 }
 
 /** The run itself went wrong (the child hung or died without a report): not the TCPs' disagreement. */
 export class TunRunError extends Error {
   override name = 'TunRunError';
+  /** The problem as a message key and its parameters (the CLI words it in the user's language). */
+  readonly text: Msg;
+  constructor(text: Msg) {
+    super(word('en', text));
+    this.text = text;
+  }
 }
 
 /**
@@ -94,12 +106,12 @@ export async function reapStale(prefix = NAMESPACE_PREFIX): Promise<void> {
 let runs = 0;
 
 async function makeNamespace(): Promise<string> {
-  const reason = tunUnavailableReason();
+  const reason = tunUnavailableWhy();
   if (reason) throw new TunUnavailable(reason);
   await reapStale();
   const ns = `${NAMESPACE_PREFIX}${process.pid}-${++runs}`;
   const r = await ip(['netns', 'add', ns]);
-  if (r.code !== 0) throw new TunUnavailable(`cannot create a network namespace (ip netns add ${ns}: ${r.stderr.trim() || `exit ${r.code}`})`);
+  if (r.code !== 0) throw new TunUnavailable({ key: 'realw.err.netnsAdd', params: { ns, why: r.stderr.trim() || { key: 'realw.err.exit', params: { code: String(r.code) } } } });
   return ns;
 }
 
@@ -216,16 +228,19 @@ export async function runTunChild<R>(options: object, timeoutMs: number): Promis
   const t0 = performance.now();
   const r = await inNamespaceWithTun([...nodeWithTsx(), CHILD, JSON.stringify(options)], timeoutMs + STARTUP_MARGIN_MS);
   const why = r.stderr.trim().split('\n').slice(-3).join(' | ');
-  if (r.code === 3 && /^tun-helper:/m.test(r.stderr)) throw new TunUnavailable(/^tun-helper: (.*)$/m.exec(r.stderr)![1]);
-  if (r.timedOut) throw new TunRunError(`the run in namespace ${r.namespace} did not finish within ${timeoutMs + STARTUP_MARGIN_MS} ms and was killed${why ? `: ${why}` : ''}`);
+  // What the helper and the child said is quoted as they said it (another program's words); the rest is a message.
+  if (r.code === 3 && /^tun-helper:/m.test(r.stderr)) throw new TunUnavailable({ key: 'tun.e.helper', params: { said: /^tun-helper: (.*)$/m.exec(r.stderr)![1]! } });
+  const ns = r.namespace;
+  if (r.timedOut) throw new TunRunError(why ? { key: 'tun.e.timeoutWhy', params: { ns, ms: timeoutMs + STARTUP_MARGIN_MS, said: why } } : { key: 'tun.e.timeout', params: { ns, ms: timeoutMs + STARTUP_MARGIN_MS } });
   const last = r.stdout.trim().split('\n').pop() ?? '';
   let parsed: (R & { fatal?: undefined }) | { fatal: string };
   try {
     parsed = JSON.parse(last) as typeof parsed;
   } catch {
-    throw new TunRunError(`the run in namespace ${r.namespace} ended (${r.signal ?? `exit ${r.code}`}) without a report${why ? `: ${why}` : ''}`);
+    const how: string | Msg = r.signal ?? { key: 'realw.err.exit', params: { code: String(r.code) } };
+    throw new TunRunError(why ? { key: 'tun.e.noReportWhy', params: { ns, how, said: why } } : { key: 'tun.e.noReport', params: { ns, how } });
   }
-  if (parsed.fatal !== undefined) throw new TunRunError(`the run in namespace ${r.namespace} failed: ${parsed.fatal}`);
+  if (parsed.fatal !== undefined) throw new TunRunError({ key: 'tun.e.fatal', params: { ns, said: parsed.fatal } });
   return { ...(parsed as R), namespace: r.namespace, wallMs: performance.now() - t0 };
 }
 

@@ -13,6 +13,8 @@ export class ScenarioError extends Error {
   /** The message and hint as catalogue keys and parameters (issue 26), when they have them: worded in any language. */
   text?: Msg;
   hintText?: Msg;
+  /** The file's label as a message, when it is more than a name (sweep's `x.yaml (with link.loss=0.1)`): worded in any language. */
+  fileText?: Msg;
 
   constructor(file: string, line: number, col: number, message: string, hint?: string) {
     super(message);
@@ -39,8 +41,8 @@ export class ScenarioError extends Error {
 }
 
 /** `FILE:LINE:COL: message` and its hint line, worded in `lang` (a hint without a key keeps its own words). */
-export function formatAt(lang: Lang, e: { file: string; line: number; col: number; hint?: string }, text: Msg, hintText?: Msg): string {
-  const head = msg(lang, 'error.at', { file: e.file, line: e.line, col: e.col, message: text });
+export function formatAt(lang: Lang, e: { file: string; line: number; col: number; hint?: string; fileText?: Msg }, text: Msg, hintText?: Msg): string {
+  const head = msg(lang, 'error.at', { file: e.fileText ?? e.file, line: e.line, col: e.col, message: text });
   if (hintText === undefined && !e.hint) return head;
   return `${head}\n${msg(lang, 'error.hint', { hint: hintText ?? e.hint! })}`;
 }

@@ -79,8 +79,12 @@ export const DEFAULT_MAX_RUN_EVENTS = 20_000_000;
 /** The run executed more events than it may (RunOptions.maxRunEvents): it stops there. */
 export class RunLimitError extends Error {
   override name = 'RunLimitError';
+  /** The message as a catalogue key (issue 26): worded in the user's language. */
+  readonly text: Msg;
   constructor(readonly limit: number, readonly atMs: number) {
-    super(`the run reached its limit of ${limit} events at ${Math.round(atMs * 1000) / 1000} ms of virtual time`);
+    const text: Msg = { key: 'trace.runLimit', params: { limit, at: Math.round(atMs * 1000) / 1000 } };
+    super(word('en', text));
+    this.text = text;
   }
 }
 

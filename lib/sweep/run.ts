@@ -69,8 +69,15 @@ export class SettingError extends Error {
 
 /** The scenario of one combination, loaded (and so checked) once for all its seeds. */
 export function planFor(text: string, file: string, set: Setting, seed?: number): ScenarioPlan {
-  const label = Object.keys(set).length === 0 ? file : `${file} (with ${Object.entries(set).map(([k, v]) => `${k}=${v}`).join(', ')})`;
-  return loadScenario(applySetting(text, set), label, seed === undefined ? {} : { seed });
+  if (Object.keys(set).length === 0) return loadScenario(applySetting(text, set), file, seed === undefined ? {} : { seed });
+  // The label a loader mistake names the file by: in English `x.yaml (with link.loss=0.1)`, as a message for the user's language.
+  const label: Msg = { key: 'sweep.withSet', params: { file, set: Object.entries(set).map(([k, v]) => `${k}=${v}`) } };
+  try {
+    return loadScenario(applySetting(text, set), word('en', label), seed === undefined ? {} : { seed });
+  } catch (e) {
+    if (e instanceof ScenarioError) e.fileText = label;
+    throw e;
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { formatAddr } from '../wire/ipv4.ts';
 import { Relativizer } from './relative.ts';
 import type { CongestionEvent, SegmentEvent, TcpStateName, TimedEvent, TimerName } from './events.ts';
 import { CompactTrace } from './compact.ts';
+import { word, type Msg } from '../i18n/index.ts';
 
 /**
  * Writes the trace of docs/trace-format.md as things happen, from the layer that owns each event: hosts call it
@@ -177,8 +178,12 @@ export interface RunRecorder extends HostTracer {
 /** The run made more trace events than it may keep (RunOptions.maxEvents): it stops there. */
 export class TraceLimitError extends Error {
   override name = 'TraceLimitError';
+  /** The message as a catalogue key (issue 26): worded in the user's language. */
+  readonly text: Msg;
   constructor(public limit: number, public atMs?: number) {
-    super(`the trace reached its limit of ${limit} events${atMs === undefined ? '' : ` at ${round(atMs)} ms of virtual time`}`);
+    const text: Msg = atMs === undefined ? { key: 'trace.limit', params: { limit } } : { key: 'trace.limitAt', params: { limit, at: round(atMs) } };
+    super(word('en', text));
+    this.text = text;
   }
 }
 

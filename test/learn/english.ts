@@ -63,12 +63,16 @@ export const KEPT: ReadonlyMap<string, string> = new Map(
     ...['localhost'].map((w) => [w, 'host name typed in an address'] as const),
     // programs bench compares with, by their names: tshark, ns-3
     ...['tshark', 'ns-3'].map((w) => [w, 'proper name'] as const),
+    // issue 26 (h-lang6): bench --case mathis's chart names the formulas by their authors and variables: Reno (the algorithm), Padhye et al.'s T0
+    ...['Reno', 'Padhye', 'T0'].map((w) => [w, 'algorithm, author or formula variable, as the papers write them'] as const),
+    // issue 26 (h-lang6): packetdrill's UNSUPPORTED constructs: ECN and URG as the RFCs name the bits (like SYN), urg as tcpdump writes the field, Python and IPv6 by their names (like IPv4)
+    ...['ECN', 'URG', 'urg', 'Python', 'IPv6'].map((w) => [w, 'protocol term, tcpdump field or proper name'] as const),
     // the link's keys in the scenario file, written there as they are: link: { udp: true, "a>b": { drop: [2] } }
     ...['udp', 'drop'].map((w) => [w, 'scenario file syntax'] as const),
     // the trace's reason for a segment (its `why`), which the page's tooltip adds in parentheses after the Chinese words: 重传：…（快速重传）（fast-retransmit）
     ...['fast-retransmit', 'window-update', 'dup-syn', 'challenge-ack', 'rack', 'tlp', 'sack-hole', 'dupack'].map((w) => [w, "the trace's why"] as const),
     // issue 26 (h-lang5): a signal that ended a process and the system's error codes, as the system names them: 代理进程退出了（SIGKILL）, 在 ... 上出错 EADDRINUSE
-    ...['SIGKILL', 'SIGINT', 'SIGABRT', 'SIGSEGV', 'SIGHUP', 'EPERM', 'EACCES', 'EINVAL', 'EROFS', 'ENOENT'].map((w) => [w, 'signal or error code, as the system names it'] as const),
+    ...['SIGKILL', 'SIGINT', 'SIGABRT', 'SIGSEGV', 'SIGHUP', 'EPERM', 'EACCES', 'EINVAL', 'EROFS', 'ENOENT', 'EAGAIN'].map((w) => [w, 'signal or error code, as the system names it'] as const),
   ],
 );
 

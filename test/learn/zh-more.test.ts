@@ -20,6 +20,7 @@ import { parseAddr } from '../../lib/wire/ipv4.ts';
 import { ACK, PSH, SYN } from '../../lib/wire/tcp-types.ts';
 import { netnsUnavailableWhy } from '../../lib/real/netns-link.ts';
 import { KernelRunError, kernelUnavailableReason, kernelUnavailableWhy, notCrossCheckable, whatLoopbackCannotMake } from '../../lib/real/kernel.ts';
+import { leftoverNamespaces, runTunChild, TunRunError, TunUnavailable, tunUnavailableReason } from '../../lib/real/tun.ts';
 import { tunUnavailableWhy } from '../../lib/real/tun.ts';
 import { namespaceSettings } from '../../lib/real/netns-settings.ts';
 import { linuxModelConfig } from '../../lib/real/compare.ts';
@@ -709,6 +710,40 @@ test('a kernel run that cannot start or breaks midway (KernelUnavailable, Kernel
     // Kept: the names (hosts, the namespace, the step as the file writes it, the agent's request) and what tun-helper said ('no device'), quoted as it said it.
     t.deepEqual(leftovers(text, { words: new Set(['x', 'yaml', 'server', 'client', 'tcpemu', 'n1', 'begin', 'listen']), lines: ['no device'] }), [], text);
   }
+});
+
+test('tcpemu tun when its run cannot start or breaks midway (TunUnavailable, TunRunError) in Chinese; English word for word as before', async (t) => {
+  const ns = 'tcpemu-tun-42-1';
+  const said = 'Error: boom | at main';
+  // [the error, its English as lib/real/tun.ts wrote it before it became a message, the Chinese]
+  const cases: [TunUnavailable | TunRunError, string, string][] = [
+    [new TunUnavailable({ key: 'realw.err.netnsAdd', params: { ns, why: { key: 'realw.err.exit', params: { code: '1' } } } }), `cannot create a network namespace (ip netns add ${ns}: exit 1)`, `无法创建网络命名空间（\`ip netns add ${ns}\`：退出状态 1）`],
+    [new TunUnavailable({ key: 'tun.e.helper', params: { said: 'cannot open /dev/net/tun: no device' } }), 'cannot open /dev/net/tun: no device', '打开 TUN 设备的辅助程序报告：cannot open /dev/net/tun: no device'],
+    [new TunRunError({ key: 'tun.e.timeout', params: { ns, ms: 45000 } }), `the run in namespace ${ns} did not finish within 45000 ms and was killed`, `命名空间 ${ns} 中的运行在 45000 ms 内没有结束，已被终止`],
+    [new TunRunError({ key: 'tun.e.timeoutWhy', params: { ns, ms: 45000, said } }), `the run in namespace ${ns} did not finish within 45000 ms and was killed: ${said}`, `命名空间 ${ns} 中的运行在 45000 ms 内没有结束，已被终止；它的输出：${said}`],
+    [new TunRunError({ key: 'tun.e.noReport', params: { ns, how: 'SIGKILL' } }), `the run in namespace ${ns} ended (SIGKILL) without a report`, `命名空间 ${ns} 中的运行结束了（SIGKILL），但没有给出报告`],
+    [new TunRunError({ key: 'tun.e.noReportWhy', params: { ns, how: { key: 'realw.err.exit', params: { code: '1' } }, said } }), `the run in namespace ${ns} ended (exit 1) without a report: ${said}`, `命名空间 ${ns} 中的运行结束了（退出状态 1），但没有给出报告；它的输出：${said}`],
+    [new TunRunError({ key: 'tun.e.fatal', params: { ns, said: 'TypeError: x is undefined' } }), `the run in namespace ${ns} failed: TypeError: x is undefined`, `命名空间 ${ns} 中的运行失败了；它报告：TypeError: x is undefined`],
+  ];
+  for (const [err, english, zh] of cases) {
+    t.is(err.message, english);
+    t.is(msg('en', 'tun.unavailable', { reason: err.text }), `tcpemu tun: ${english}`);
+    const text = msg('zh', 'tun.unavailable', { reason: err.text });
+    t.is(text, `tcpemu tun：${zh}`);
+    // Kept: the namespace's name and what the helper or the child said, quoted as it said it.
+    t.deepEqual(leftovers(text, { words: new Set(['tcpemu', 'tun', 'netns', 'add', 'dev', 'net']), lines: [said, 'cannot open /dev/net/tun: no device', 'TypeError: x is undefined'] }), [], text);
+  }
+  // For real, where TUN can run: a child that dies before its report (an unknown case), in a namespace of its own that is deleted.
+  const why = tunUnavailableReason();
+  if (why !== undefined) {
+    t.log(`not run through TUN here: ${why}`);
+    return;
+  }
+  const err = await t.throwsAsync(runTunChild({ case: 'no-such-case' }, 5000), { instanceOf: TunRunError });
+  t.regex(err!.message, /^the run in namespace tcpemu-tun-\d+-\d+ ended \(exit 1\) without a report: /);
+  t.regex(msg('zh', 'tun.unavailable', { reason: err!.text }), /^tcpemu tun：命名空间 tcpemu-tun-\d+-\d+ 中的运行结束了（退出状态 1），但没有给出报告；它的输出：/);
+  // This process's namespaces only (other runs on the machine may have their own at this moment).
+  t.deepEqual((await leftoverNamespaces()).filter((n) => n.startsWith(`tcpemu-tun-${process.pid}-`)), []);
 });
 
 test('the progress bars of a long run and of a sweep in Chinese, as cli-progress draws them; English as before', async (t) => {

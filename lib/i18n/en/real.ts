@@ -263,6 +263,12 @@ export const real = {
   "real.htmlWrite": "{file}: cannot write the HTML report: {err}",
   // ---- issue 26 (h-lang5): tcpemu tun cannot run here
   "tun.unavailable": "tcpemu tun: {reason}",
+  "tun.e.helper": "{said}",
+  "tun.e.timeout": "the run in namespace {ns} did not finish within {ms} ms and was killed",
+  "tun.e.timeoutWhy": "the run in namespace {ns} did not finish within {ms} ms and was killed: {said}",
+  "tun.e.noReport": "the run in namespace {ns} ended ({how}) without a report",
+  "tun.e.noReportWhy": "the run in namespace {ns} ended ({how}) without a report: {said}",
+  "tun.e.fatal": "the run in namespace {ns} failed: {said}",
   // ---- real: each sender's packets in order, model against kernel, and what the link dropped of them (lib/real/packet-fates.ts)
   "real.pf.title": "  packets in sending order (the n-th packet of a direction meets the n-th fate on both sides):",
   "real.pf.host": "  {host}: model {model}, kernel {kernel} packets; the first {alike} alike{parting}; {drops} dropped, {same} of them the same segment on both:",

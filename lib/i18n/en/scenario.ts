@@ -8,6 +8,9 @@ export const scenario = {
   "error.at": "{file}:{line}:{col}: {message}",
   // ---- a trace file's mistakes (lib/trace/jsonl.ts)
   "trace.empty": "the trace is empty",
+  "trace.limit": "the trace reached its limit of {limit} events",
+  "trace.limitAt": "the trace reached its limit of {limit} events at {at} ms of virtual time",
+  "trace.runLimit": "the run reached its limit of {limit} events at {at} ms of virtual time",
   "trace.empty.hint": "a trace starts with a line {\"type\":\"meta\",...} written by `tcpemu run --trace`",
   "trace.blank": "blank line inside the trace",
   "trace.blank.hint": "every line holds one JSON object; remove the blank line",

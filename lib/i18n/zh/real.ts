@@ -265,6 +265,12 @@ export const real: Readonly<Record<keyof typeof en, string>> = {
   "real.htmlWrite": "{file}：无法写入 HTML 报告：{err}",
   // ---- issue 26 (h-lang5): tcpemu tun cannot run here
   "tun.unavailable": "tcpemu tun：{reason}",
+  "tun.e.helper": "打开 TUN 设备的辅助程序报告：{said}",
+  "tun.e.timeout": "命名空间 {ns} 中的运行在 {ms} ms 内没有结束，已被终止",
+  "tun.e.timeoutWhy": "命名空间 {ns} 中的运行在 {ms} ms 内没有结束，已被终止；它的输出：{said}",
+  "tun.e.noReport": "命名空间 {ns} 中的运行结束了（{how}），但没有给出报告",
+  "tun.e.noReportWhy": "命名空间 {ns} 中的运行结束了（{how}），但没有给出报告；它的输出：{said}",
+  "tun.e.fatal": "命名空间 {ns} 中的运行失败了；它报告：{said}",
   // ---- real：按发送顺序逐个对照双方的分组，以及链路丢弃了其中哪些（lib/real/packet-fates.ts）
   "real.pf.title": "  按发送顺序的分组（同一方向的第几个分组，在两边就遇到第几个命运）：",
   "real.pf.host": "  {host}：模型 {model} 个、内核 {kernel} 个分组；前 {alike} 个相同{parting}；丢弃 {drops} 个，其中两边是同一报文段的 {same} 个：",

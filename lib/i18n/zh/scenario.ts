@@ -9,6 +9,9 @@ export const scenario: Readonly<Record<keyof typeof en, string>> = {
   "error.at": "{file}:{line}:{col}：{message}",
   // ---- a trace file's mistakes (lib/trace/jsonl.ts)
   "trace.empty": "跟踪记录是空的",
+  "trace.limit": "跟踪记录达到了 {limit} 个事件的上限",
+  "trace.limitAt": "跟踪记录在虚拟时间 {at} ms 处达到了 {limit} 个事件的上限",
+  "trace.runLimit": "运行在虚拟时间 {at} ms 处达到了 {limit} 个事件的上限",
   "trace.empty.hint": "跟踪记录以 `tcpemu run --trace` 写下的一行 {\"type\":\"meta\",...} 开头",
   "trace.blank": "跟踪记录中间有空行",
   "trace.blank.hint": "每行是一个 JSON 对象；请删去空行",
