@@ -79,7 +79,7 @@ export const DEFAULT_MAX_RUN_EVENTS = 20_000_000;
 /** The run executed more events than it may (RunOptions.maxRunEvents): it stops there. */
 export class RunLimitError extends Error {
   override name = 'RunLimitError';
-  /** The message as a catalogue key (issue 26): worded in the user's language. */
+  /** @internal The message as a catalogue key (issue 26), for the command line to word in the user's language (`.message` is the English). */
   readonly text: Msg;
   constructor(readonly limit: number, readonly atMs: number) {
     const text: Msg = { key: 'trace.runLimit', params: { limit, at: Math.round(atMs * 1000) / 1000 } };

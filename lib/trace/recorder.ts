@@ -178,7 +178,7 @@ export interface RunRecorder extends HostTracer {
 /** The run made more trace events than it may keep (RunOptions.maxEvents): it stops there. */
 export class TraceLimitError extends Error {
   override name = 'TraceLimitError';
-  /** The message as a catalogue key (issue 26): worded in the user's language. */
+  /** @internal The message as a catalogue key (issue 26), for the command line to word in the user's language (`.message` is the English). */
   readonly text: Msg;
   constructor(public limit: number, public atMs?: number) {
     const text: Msg = atMs === undefined ? { key: 'trace.limit', params: { limit } } : { key: 'trace.limitAt', params: { limit, at: round(atMs) } };
