@@ -13,7 +13,7 @@ import path from 'node:path';
 import { FROM_SOURCE, PACKAGE_ROOT } from '../paths.ts';
 import { commandUsageError, parseOrHelp, usageError, UsageError, type CommandSpec } from '../cli/args.ts';
 import { sysErr, type Msg, type Params } from '../i18n/index.ts';
-import { jsonErrorOffset } from '../cli/json-where.ts';
+import { scanJsonLine } from '../trace/json-scan.ts';
 import { MAX_SOURCE_BYTES, sourceTooLarge } from '../scenario/load.ts';
 import { formatRate } from '../link/bottleneck.ts';
 import { VERSION } from '../version.ts';
@@ -377,8 +377,9 @@ function readSweepJson(file: string): SweepOutput {
     o = JSON.parse(text) as SweepOutput;
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    // Where it stops being JSON (V8's message no longer says where).
-    throw usageError('sweep.u.notJson', { file, ...lineCol(text, jsonErrorOffset(text)) });
+    // Where it stops being JSON (V8's message no longer says where): the recogniser that places a trace line's mistake.
+    const scan = scanJsonLine(text);
+    throw usageError('sweep.u.notJson', { file, ...lineCol(text, scan.ok ? text.length : scan.col - 1) });
   }
   if (o === null || typeof o !== 'object' || o.tcpemu !== 'sweep' || !Array.isArray(o.runs) || !Array.isArray(o.sets)) {
     throw usageError('sweep.u.notSweep', { file });

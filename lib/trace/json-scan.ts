@@ -1,7 +1,8 @@
 /**
- * A small JSON (RFC 8259) recogniser used only to explain bad lines: where the first syntax error is,
- * and at which column each top-level key starts. JSON.parse stays the fast path for good lines; its
- * messages differ between V8 versions and do not always carry a position, so positions come from here.
+ * A small JSON (RFC 8259) recogniser used only to explain bad input: where the first syntax error is (in a
+ * trace line, or in a whole file given to `tcpemu sweep --merge`), and at which column each top-level key
+ * starts. JSON.parse stays the fast path for good input; its messages differ between V8 versions and do not
+ * always carry a position, so positions come from here.
  */
 
 export type ScanResult =
