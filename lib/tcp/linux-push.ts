@@ -36,9 +36,9 @@ export class LinuxPush {
   /** The start of the send queue's last buffer, while a write may still go on filling it. */
   private tailStart: number | undefined;
   /** Ends of marked buffers not yet acknowledged, in sequence order. */
-  private readonly marks: number[] = [];
+  private readonly marks = new SeqQueue();
   /** Ends of the offloaded packets sent and not yet acknowledged, in sequence order (buffer edges in Linux's retransmission queue). */
-  private readonly packetEnds: number[] = [];
+  private readonly packetEnds = new SeqQueue();
   /** Segments of the offloaded packet being built by this output pass. */
   private inPacket = 0;
   /** The end and time of the last retransmitted segment: the next one continues its piece when sent at once after it. */
@@ -70,7 +70,7 @@ export class LinuxPush {
       const tail = seqDiff(this.tailStart, unsentFrom) > 0 ? this.tailStart : unsentFrom;
       if (seqDiff(start, tail) < goal) {
         bufStart = tail;
-        if (this.marks.length > 0 && this.marks[this.marks.length - 1] === start) this.marks.pop();
+        if (this.marks.last() === start) this.marks.pop();
       }
     }
     let pos = start;
@@ -96,8 +96,8 @@ export class LinuxPush {
   /** A new output pass: what was acknowledged is forgotten, and the next segment starts a new packet. */
   startPass(sndUna: number): void {
     this.inPacket = 0;
-    prune(this.marks, sndUna);
-    prune(this.packetEnds, sndUna);
+    this.marks.prune(sndUna);
+    this.packetEnds.prune(sndUna);
   }
 
   /**
@@ -129,7 +129,7 @@ export class LinuxPush {
    * queue; `lastNow`: nothing more goes in this pass after it; `perPacket`: segmentsPerPacket's answer.
    */
   newData(end: number, endsQueue: boolean, lastNow: boolean, perPacket: number): boolean {
-    const marked = endsQueue || has(this.marks, end);
+    const marked = endsQueue || this.marks.has(end);
     this.inPacket++;
     if (!(marked || lastNow || this.inPacket >= perPacket)) return false;
     const psh = marked || this.inPacket >= 2;
@@ -144,16 +144,16 @@ export class LinuxPush {
    * one packet of several segments when this segment follows the last one resent, at the same time, within it.
    */
   retransmitted(seq: number, end: number, now: number, sndMax: number, isSacked: ((seq: number) => boolean) | undefined): boolean {
-    const continues = this.rtxAt === now && this.rtxEnd === seq && !has(this.packetEnds, seq) && !has(this.marks, seq);
+    const continues = this.rtxAt === now && this.rtxEnd === seq && !this.packetEnds.has(seq) && !this.marks.has(seq);
     this.rtxEnd = end;
     this.rtxAt = now;
-    const marked = has(this.marks, end);
-    const endsPiece = end === sndMax || marked || has(this.packetEnds, end) || (isSacked?.(end) ?? false);
+    const marked = this.marks.has(end);
+    const endsPiece = end === sndMax || marked || this.packetEnds.has(end) || (isSacked?.(end) ?? false);
     return endsPiece && (continues || marked);
   }
 
   private mark(at: number): void {
-    const last = this.marks[this.marks.length - 1];
+    const last = this.marks.last();
     if (last === undefined || seqDiff(at, last) > 0) this.marks.push(at);
     this.pushedSeq = at;
   }
@@ -166,23 +166,56 @@ export function sizeGoal(mss: number, maxWindow: number): number {
   return Math.max(mss, Math.floor(goal / mss) * mss);
 }
 
-/** Drop the entries at or before `sndUna` (acknowledged) from the front of an ordered list. */
-function prune(list: number[], sndUna: number): void {
-  let n = 0;
-  while (n < list.length && seqLe(list[n]!, sndUna)) n++;
-  if (n > 0) list.splice(0, n);
-}
+/**
+ * Sequence numbers in ascending order (modulo 2^32), taken off the front as they are acknowledged. The front is
+ * an index, not a splice: an output pass prunes on every ACK, and splice(0, n) moved every entry left each time.
+ */
+class SeqQueue {
+  private items: number[] = [];
+  private head = 0;
 
-/** Whether an ordered list of sequence numbers holds `x` (binary search by signed distance). */
-function has(list: readonly number[], x: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const d = seqDiff(list[mid]!, x);
-    if (d === 0) return true;
-    if (d < 0) lo = mid + 1;
-    else hi = mid;
+  push(x: number): void {
+    this.items.push(x);
   }
-  return false;
+
+  /** The last entry, or undefined when empty. */
+  last(): number | undefined {
+    return this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
+  }
+
+  pop(): void {
+    if (this.items.length > this.head) this.items.pop();
+  }
+
+  /** Drop the entries at or before `sndUna` (acknowledged). */
+  prune(sndUna: number): void {
+    const items = this.items;
+    let h = this.head;
+    while (h < items.length && seqLe(items[h]!, sndUna)) h++;
+    if (h === items.length) {
+      items.length = 0;
+      h = 0;
+    } else if (h >= 64 && h * 2 >= items.length) {
+      // Mostly dead entries at the front: copy the live ones down once (amortised O(1) per entry).
+      items.copyWithin(0, h);
+      items.length -= h;
+      h = 0;
+    }
+    this.head = h;
+  }
+
+  /** Whether `x` is in the queue (binary search by signed distance). */
+  has(x: number): boolean {
+    const items = this.items;
+    let lo = this.head;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const d = seqDiff(items[mid]!, x);
+      if (d === 0) return true;
+      if (d < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import { ACK, FIN, NO_OPTIONS, OPTION_NOP as NOP, OPTION_SACK_PERMITTED as SACK_PERMITTED, PSH, RST, SYN, seqLen, type TcpOption, type TcpSegment } from '../wire/tcp-types.ts';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
-import { Tcb, CHECKED, CHECKERS, EMPTY, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
+import { Tcb, CHECKED, CHECKERS, EMPTY, OWES_OUTPUT, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
 import { FastOpenClient } from './tfo.ts';
 import { LinuxPush } from './linux-push.ts';
 import { OUTBOX, OUT_TRANSMIT } from './outbox.ts';
@@ -164,6 +164,9 @@ export abstract class TcpOutput extends Tcb {
       this.ackNow = false;
       return 0;
     }
+    // A full pass after a segment's processing settles what 3.10.7.4's last step owes (sendOwed): the
+    // application's write from inside its 'writable' handler usually makes it, and a second would find nothing.
+    if (limit === Infinity && !force && !override && maxLen === Infinity) this.bits &= ~OWES_OUTPUT;
     const anythingQueued = this.finQueued || this.unsentBytes() > 0;
     // Nothing to send, no ACK owed and no chronograph to move (a receiver between its delayed ACKs): nothing to do.
     if (!anythingQueued && !this.ackNow && !this.chrono) return 0;

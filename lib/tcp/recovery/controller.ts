@@ -78,9 +78,13 @@ export class LossRecovery {
   readonly sb: Scoreboard;
   readonly rack = new Rack();
   readonly tlp = new Tlp();
-  readonly prr: Prr | undefined;
-  readonly undoState: UndoState | undefined;
-  readonly frto: Frto | undefined;
+  /**
+   * PRR, undo and F-RTO, each made when first needed (entering recovery, a reduction, a timeout) if its setting
+   * is on: most connections never need them, and a short one would pay for three objects it never uses.
+   */
+  prr: Prr | undefined;
+  undoState: UndoState | undefined;
+  frto: Frto | undefined;
   /** The window before the timeout F-RTO is judging (RFC 5682 3: a spurious timeout's response restores it). */
   private frtoPrior: { cwnd: number; ssthresh: number; snap: unknown } | undefined;
   /** Where SND.NXT should stand after this ACK (F-RTO), taken once by takeSendFrom. */
@@ -102,9 +106,11 @@ export class LossRecovery {
   constructor(readonly opts: RecoveryOptions, readonly cc: CongestionWindow) {
     // Data starts after the SYN (RFC 9293 3.4): the first octet the scoreboard can hold is ISS + 1.
     this.sb = new Scoreboard(opts.mss, seqAdd(opts.iss, 1), DUP_THRESH, !opts.linux);
-    this.prr = opts.prr ? new Prr(false, true, opts.linux) : undefined;
-    this.undoState = opts.undo ? new UndoState() : undefined;
-    this.frto = opts.frto ? new Frto() : undefined;
+  }
+
+  /** The undo state, made on the first reduction when `undo` is on. */
+  private undoFor(): UndoState | undefined {
+    return this.opts.undo ? (this.undoState ??= new UndoState()) : undefined;
   }
 
   /** F-RTO's answer for the connection: where SND.NXT goes now (RFC 5682 2.1 steps 2b and 3a), once. */
@@ -415,13 +421,13 @@ export class LossRecovery {
   onRto(nowMs: number, priorCwnd: number, priorSsthresh: number, srttMs: number | undefined): void {
     // As Linux's tcp_enter_loss: a timeout in recovery or a repeated one keeps the episode's first prior window.
     const snap = this.cc.snapshot?.();
-    if (this.phase === 'open' || this.undoState?.marker === undefined) this.undoState?.start(this.sb.sndUna, priorCwnd, priorSsthresh, snap);
+    if (this.phase === 'open' || this.undoState?.marker === undefined) this.undoFor()?.start(this.sb.sndUna, priorCwnd, priorSsthresh, snap);
     // RFC 5682 2.1 step 1, for a first timeout outside recovery (a repeated one, or one in fast recovery, is not judged).
-    if (this.frto) {
+    if (this.opts.frto) {
       if (this.phase === 'open') {
-        this.frto.onRto(this.sb.sndNxt);
+        (this.frto ??= new Frto()).onRto(this.sb.sndNxt);
         this.frtoPrior = { cwnd: priorCwnd, ssthresh: priorSsthresh, snap };
-      } else this.frto.step = 0;
+      } else if (this.frto) this.frto.step = 0;
     }
     this.sendFrom = undefined;
     if (this.phase === 'recovery') this.rack.onRecoveryExit();
@@ -450,14 +456,15 @@ export class LossRecovery {
   /** RFC 6675 5 step 4 (with RFC 6937's start): enter recovery. */
   private enter(why: RetransmitReason, deliveredBytes: number, nowMs: number, out: RecoveryAckOutcome, sndUnaAdvanced: boolean, newlyLost: boolean): void {
     const flight = seqDiff(this.sb.sndNxt, this.sb.sndUna);
-    this.undoState?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh, this.cc.snapshot?.());
+    this.undoFor()?.start(this.sb.sndUna, this.cc.cwnd, this.cc.ssthresh, this.cc.snapshot?.());
     this.phase = 'recovery';
     if (this.opts.mode === 'sack') this.sb.enterRecovery();
     else this.sb.enterRecovery(false);
     this.entryReason = why;
     this.cc.onEnterRecovery(flight, nowMs);
     const ssthresh = this.cc.ssthresh;
-    if (this.prr) {
+    if (this.opts.prr) {
+      this.prr ??= new Prr(false, true, this.opts.linux);
       this.prr.enter(ssthresh, flight);
       this.prrQuota = this.prr.onAck(deliveredBytes, this.sb.pipe(), this.opts.mss, sndUnaAdvanced, newlyLost);
     } else {

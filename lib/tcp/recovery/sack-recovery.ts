@@ -15,7 +15,9 @@ export interface SackRecoveryOptions {
 
 export class SackLossRecovery implements LossRecovery {
   readonly core: Controller;
-  private readonly fallback: NewRenoRecovery;
+  /** NewReno for a peer without SACK, made when first needed (most peers agree to SACK). */
+  private fallbackRec: NewRenoRecovery | undefined;
+  private readonly params: CcParams;
   /** Whether the peer agreed to SACK, learnt from the first ACK (AckSample.sackOk). */
   private sack: boolean | undefined;
   private readonly cc: CongestionControl;
@@ -27,7 +29,11 @@ export class SackLossRecovery implements LossRecovery {
   constructor(readonly name: RecoveryMode, p: CcParams, cc: CongestionControl, o: SackRecoveryOptions) {
     this.cc = cc;
     this.core = new Controller({ mode: name, mss: p.mss, iss: p.iss, prr: o.prr, undo: o.undo, frto: o.frto, linux: p.profile === 'linux' }, cc);
-    this.fallback = new NewRenoRecovery(p, cc);
+    this.params = p;
+  }
+
+  private get fallback(): NewRenoRecovery {
+    return (this.fallbackRec ??= new NewRenoRecovery(this.params, this.cc));
   }
 
   get inRecovery(): boolean {
@@ -68,7 +74,7 @@ export class SackLossRecovery implements LossRecovery {
   }
 
   onTransmit(seq: number, len: number, retransmit: boolean, now: number, tsval?: number): void {
-    this.fallback.onTransmit(seq, len, retransmit, now);
+    if (this.sack !== true) this.fallback.onTransmit(seq, len, retransmit, now);
     this.core.onTransmit(seq, len, now, tsval);
   }
 
@@ -130,7 +136,8 @@ export class SackLossRecovery implements LossRecovery {
   }
 
   onRto(sndMax: number, now: number): void {
-    this.fallback.onRto(sndMax, now);
+    // NewReno's state is read only while the peer is not known to SACK (this.sack is learnt once, for good).
+    if (this.sack !== true) this.fallback.onRto(sndMax, now);
     if (this.sack) this.core.onRto(now, this.cc.cwnd, this.cc.ssthresh, undefined);
   }
 }
