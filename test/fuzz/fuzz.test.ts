@@ -48,3 +48,21 @@ test('a decoder that throws the wrong error is caught, with an input that does i
   t.truthy(input, r.failure!.input);
   t.true(input![1].length / 2 > 3, 'the input shown does make the broken decoder throw');
 });
+
+/** Spin for `ms` of wall time (a decoder that is slow on some input). */
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+test('an input that is slow every time it runs is the slowest; a slow spell of the machine is not', (t) => {
+  const [segment] = fuzzTargets(corpus);
+  const isSeven = (b: Buffer | string) => (b as Buffer).length === 7;
+  // Slow on every run of one kind of input.
+  const slowDecoder = { ...segment, run: (b: Buffer | string) => { if (isSeven(b)) spin(40); } };
+  t.true(runTarget(slowDecoder, 300, 1).slowestMs >= 40);
+  // Slow once only, as when the machine stalls under a test (the input is as quick as any when run again).
+  let stalls = 1;
+  const stalled = { ...segment, run: (b: Buffer | string) => { if (isSeven(b) && stalls-- > 0) spin(40); } };
+  t.true(runTarget(stalled, 300, 1).slowestMs < 40);
+});
