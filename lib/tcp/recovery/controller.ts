@@ -215,7 +215,7 @@ export class LossRecovery {
       // After an RTO (or a RACK loss outside recovery): the lowest lost segment not yet resent.
       // The search runs only when losses may have been marked since it last found none (Scoreboard.owedEpoch).
       if (this.sb.owedEpoch === this.noneOwedAt) return undefined;
-      const lost = this.sb.segments.find((s) => s.lost && !s.rtxInFlight && !s.sacked);
+      const lost = this.sb.firstOwed();
       if (!lost) {
         this.noneOwedAt = this.sb.owedEpoch;
         return undefined;
@@ -350,7 +350,7 @@ export class LossRecovery {
       newlyLost = this.sb.markLostByDupThresh() > 0;
     }
 
-    if (this.phase === 'open' && this.sb.segments.length > 0 && this.sb.mayEnterRecovery()) {
+    if (this.phase === 'open' && this.sb.count > 0 && this.sb.mayEnterRecovery()) {
       let why: RetransmitReason | undefined;
       if (rackMode) {
         if (this.lostPending && this.sb.lostBytes() > 0) why = 'rack';
@@ -402,7 +402,7 @@ export class LossRecovery {
     if (this.opts.mode !== 'rack-tlp') return undefined;
     const outstanding = seqDiff(this.sb.sndNxt, this.sb.sndUna);
     if (!this.tlp.mayArm(sackOk, this.phase !== 'open', outstanding)) return undefined;
-    return this.tlp.ptoMs(srttMs, this.sb.segments.length === 1, rtoRemainingMs, this.opts.linux);
+    return this.tlp.ptoMs(srttMs, this.sb.count === 1, rtoRemainingMs, this.opts.linux);
   }
 
   /** RFC 8985 7.3: the PTO fired. What to send as the probe (the caller sends it, then calls onProbeSent). */

@@ -75,9 +75,106 @@ export function dsackOf(ack: number, blocks: ReadonlyArray<readonly [number, num
   return undefined;
 }
 
+/**
+ * The plain segments of a scoreboard in its simple form (see Scoreboard): for each, its end, transmit time
+ * and order, in typed arrays used as a ring. Its first segment starts at SND.UNA, each next one where the
+ * one before it ends.
+ */
+class PlainRing {
+  ends = new Uint32Array(64);
+  xmitMs = new Float64Array(64);
+  orders = new Float64Array(64);
+  head = 0;
+  len = 0;
+
+  push(end: number, xmitMs: number, order: number): void {
+    if (this.len === this.ends.length) this.grow();
+    const i = (this.head + this.len) & (this.ends.length - 1);
+    this.ends[i] = end;
+    this.xmitMs[i] = xmitMs;
+    this.orders[i] = order;
+    this.len++;
+  }
+
+  /** Index into the arrays of the k-th segment from the front. */
+  at(k: number): number {
+    return (this.head + k) & (this.ends.length - 1);
+  }
+
+  drop(n: number): void {
+    this.head = (this.head + n) & (this.ends.length - 1);
+    this.len -= n;
+  }
+
+  private grow(): void {
+    const cap = this.ends.length * 2;
+    const ends = new Uint32Array(cap);
+    const xmitMs = new Float64Array(cap);
+    const orders = new Float64Array(cap);
+    for (let k = 0; k < this.len; k++) {
+      const i = this.at(k);
+      ends[k] = this.ends[i]!;
+      xmitMs[k] = this.xmitMs[i]!;
+      orders[k] = this.orders[i]!;
+    }
+    this.ends = ends;
+    this.xmitMs = xmitMs;
+    this.orders = orders;
+    this.head = 0;
+  }
+}
+
 export class Scoreboard {
-  /** Segments sent and not cumulatively acknowledged, in sequence order. */
-  private readonly segs: SegmentRecord[] = [];
+  /**
+   * Segments sent and not cumulatively acknowledged, in sequence order, as records. While every segment in
+   * flight is plain (sent once, neither SACKed nor lost: a sender that has seen no loss), they are kept in
+   * `ring` instead and `full` is empty; the first use that needs records (a SACK block, a retransmission, a
+   * loss, any reader of `segments`) makes them (materialize), and the scoreboard stays so until nothing is in
+   * flight. A bulk sender without loss so never makes a record: its ACKs touch a few typed arrays.
+   */
+  private readonly full: SegmentRecord[] = [];
+  private readonly ring = new PlainRing();
+  /** The records of the last simple-form ACK's newlyAcked: the scoreboard's own, never handed to `spare`. */
+  private readonly ackPool: SegmentRecord[] = [];
+  /** Whether `upd.newlyAcked` holds ackPool's records (not records that left the scoreboard). */
+  private updPooled = false;
+
+  /** The records, made from the ring first when the scoreboard is in its simple form. */
+  private get segs(): SegmentRecord[] {
+    if (this.ring.len > 0) this.materialize();
+    return this.full;
+  }
+
+  /** Segments in flight (records or ring entries), without making records. */
+  get count(): number {
+    return this.full.length + this.ring.len;
+  }
+
+  /** The ring's segments become records (the simple form ends). */
+  private materialize(): void {
+    const ring = this.ring;
+    let seq = this.sndUna;
+    for (let k = 0; k < ring.len; k++) {
+      const i = ring.at(k);
+      const end = ring.ends[i]!;
+      const r = this.spare.pop();
+      if (r) {
+        r.seq = seq;
+        r.end = end;
+        r.sacked = false;
+        r.lost = false;
+        r.rtxInFlight = false;
+        r.retransmitted = false;
+        r.xmitMs = ring.xmitMs[i]!;
+        r.xmitOrder = ring.orders[i]!;
+        this.full.push(r);
+      } else {
+        this.full.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: ring.xmitMs[i]!, xmitOrder: ring.orders[i]! });
+      }
+      seq = end;
+    }
+    ring.drop(ring.len);
+  }
   /** Transmissions so far (SegmentRecord.xmitOrder). */
   private xmits = 0;
   /** Records that left the scoreboard, for onTransmit to reuse (a bulk sender sends one per segment). */
@@ -133,6 +230,7 @@ export class Scoreboard {
 
   /** The highest octet any SACK block covers, plus one (RFC 6675 NextSeg (1.b)); SND.UNA when nothing is SACKed. */
   get highSackedEnd(): number {
+    if (this.full.length === 0) return this.sndUna;
     for (let i = this.segs.length - 1; i >= 0; i--) if (this.segs[i]!.sacked) return this.segs[i]!.end;
     return this.sndUna;
   }
@@ -144,7 +242,15 @@ export class Scoreboard {
   onTransmit(seq: number, len: number, nowMs: number): void {
     if (len <= 0) return;
     const end = seqAdd(seq, len);
+    if (seq === this.sndNxt && this.full.length === 0) {
+      // The simple form: a plain segment is three numbers in the ring.
+      this.ring.push(end, nowMs, ++this.xmits);
+      this.sndNxt = end;
+      if (this.pipeCache !== undefined) this.pipeCache += len;
+      return;
+    }
     if (seqGe(seq, this.sndNxt)) {
+      if (this.ring.len > 0) this.materialize();
       const r = this.spare.pop();
       if (r) {
         r.seq = seq;
@@ -186,6 +292,8 @@ export class Scoreboard {
    * the blocks cover as SACKed. Blocks outside [SND.UNA, SND.NXT) are ignored, as Linux's tcp_is_sackblock_valid does.
    */
   onAck(ack: number, blocks: ReadonlyArray<readonly [number, number]> = []): AckUpdate {
+    if (blocks.length === 0 && this.full.length === 0 && this.simpleAck(ack)) return this.upd;
+    if (this.ring.len > 0) this.materialize();
     // A plain cumulative ACK takes its records' share out of the cached pipe; SACK blocks make it stale.
     if (blocks.length > 0) this.pipeCache = undefined;
     const priorFack = this.fack();
@@ -193,7 +301,8 @@ export class Scoreboard {
     let reord: number | undefined;
     const out = this.upd;
     // The last ACK's records left the scoreboard then, and nothing holds them since: new transmissions reuse them.
-    for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
+    if (!this.updPooled) for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
+    this.updPooled = false;
     out.cumAckedBytes = 0;
     out.newlyAcked.length = 0;
     out.newlySacked.length = 0;
@@ -265,6 +374,54 @@ export class Scoreboard {
   /** The end of the highest SACKed data seen (Linux's highest_sack); meaningful while anything is SACKed. */
   private highSacked = 0;
 
+  /**
+   * onAck for the simple form (every segment in flight plain, no SACK blocks): the same AckUpdate the records
+   * would give, with ackPool's records standing for the segments acknowledged. Nothing is SACKed, so nothing
+   * delivered is reordering and nothing is D-SACKed. Returns false, having changed nothing, when the ACK ends
+   * inside a segment (the records must be split: onAck's full form does it).
+   */
+  private simpleAck(ack: number): boolean {
+    const ring = this.ring;
+    const out = this.upd;
+    let n = 0;
+    let acked = 0;
+    if (seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt)) {
+      while (n < ring.len && seqLe(ring.ends[ring.at(n)]!, ack)) n++;
+      if (n === 0 || ring.ends[ring.at(n - 1)]! !== ack) return false;
+      acked = seqDiff(ack, this.sndUna);
+    }
+    if (!this.updPooled) for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
+    this.updPooled = true;
+    out.newlyAcked.length = 0;
+    out.newlySacked.length = 0;
+    out.newlySackedBytes = 0;
+    out.dsack = undefined;
+    out.cumAckedBytes = acked;
+    out.deliveredBytes = acked;
+    if (n === 0) return true;
+    const pool = this.ackPool;
+    let seq = this.sndUna;
+    for (let k = 0; k < n; k++) {
+      const i = ring.at(k);
+      let r = pool[k];
+      if (!r) {
+        r = { seq: 0, end: 0, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: 0, xmitOrder: 0 };
+        pool.push(r);
+      }
+      r.seq = seq;
+      r.end = ring.ends[i]!;
+      r.xmitMs = ring.xmitMs[i]!;
+      r.xmitOrder = ring.orders[i]!;
+      seq = r.end;
+      out.newlyAcked.push(r);
+    }
+    ring.drop(n);
+    if (this.pipeCache !== undefined) this.pipeCache -= acked;
+    this.sndUna = ack;
+    if (seqLt(this.highRxtEnd, ack)) this.highRxtEnd = ack;
+    return true;
+  }
+
   /** Linux's tcp_highest_sack_seq: the end of the highest SACKed data, or SND.UNA with nothing SACKed. */
   private fack(): number {
     return this.sackedBytes > 0 && seqGt(this.highSacked, this.sndUna) ? this.highSacked : this.sndUna;
@@ -330,6 +487,8 @@ export class Scoreboard {
    */
   pipe(): number {
     if (this.pipeCache !== undefined) return this.pipeCache;
+    // The simple form: every octet in flight counts once.
+    if (this.full.length === 0) return seqDiff(this.sndNxt, this.sndUna);
     let pipe = 0;
     for (const s of this.segs) {
       if (s.sacked) continue;
@@ -343,6 +502,7 @@ export class Scoreboard {
 
   /** Bytes deemed lost and not SACKed, retransmitted or not, and bytes retransmitted and in flight (Linux's lost_out and retrans_out, in bytes). */
   lostAndRetransBytes(): { lost: number; retrans: number } {
+    if (this.full.length === 0) return { lost: 0, retrans: 0 };
     let lost = 0;
     let retrans = 0;
     for (const s of this.segs) {
@@ -352,8 +512,15 @@ export class Scoreboard {
     return { lost, retrans };
   }
 
+  /** The lowest unSACKed segment deemed lost with no retransmission in flight (none in the simple form). */
+  firstOwed(): SegmentRecord | undefined {
+    if (this.full.length === 0) return undefined;
+    return this.full.find((s) => s.lost && !s.rtxInFlight && !s.sacked);
+  }
+
   /** Bytes of unSACKed segments deemed lost with no retransmission in flight: what recovery still owes. */
   lostBytes(): number {
+    if (this.full.length === 0) return 0;
     let n = 0;
     for (const s of this.segs) if (s.lost && !s.rtxInFlight && !s.sacked) n += seqDiff(s.end, s.seq);
     return n;
