@@ -150,6 +150,21 @@ export class Scoreboard {
     return this.full.length + this.ring.len;
   }
 
+  /** A record of a segment sent once, neither SACKed nor lost: one that left the scoreboard if any, else new. */
+  private plainRecord(seq: number, end: number, xmitMs: number, xmitOrder: number): SegmentRecord {
+    const r = this.spare.pop();
+    if (!r) return { seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs, xmitOrder };
+    r.seq = seq;
+    r.end = end;
+    r.sacked = false;
+    r.lost = false;
+    r.rtxInFlight = false;
+    r.retransmitted = false;
+    r.xmitMs = xmitMs;
+    r.xmitOrder = xmitOrder;
+    return r;
+  }
+
   /** The ring's segments become records (the simple form ends). */
   private materialize(): void {
     const ring = this.ring;
@@ -157,20 +172,7 @@ export class Scoreboard {
     for (let k = 0; k < ring.len; k++) {
       const i = ring.at(k);
       const end = ring.ends[i]!;
-      const r = this.spare.pop();
-      if (r) {
-        r.seq = seq;
-        r.end = end;
-        r.sacked = false;
-        r.lost = false;
-        r.rtxInFlight = false;
-        r.retransmitted = false;
-        r.xmitMs = ring.xmitMs[i]!;
-        r.xmitOrder = ring.orders[i]!;
-        this.full.push(r);
-      } else {
-        this.full.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: ring.xmitMs[i]!, xmitOrder: ring.orders[i]! });
-      }
+      this.full.push(this.plainRecord(seq, end, ring.xmitMs[i]!, ring.orders[i]!));
       seq = end;
     }
     ring.drop(ring.len);
@@ -251,20 +253,7 @@ export class Scoreboard {
     }
     if (seqGe(seq, this.sndNxt)) {
       if (this.ring.len > 0) this.materialize();
-      const r = this.spare.pop();
-      if (r) {
-        r.seq = seq;
-        r.end = end;
-        r.sacked = false;
-        r.lost = false;
-        r.rtxInFlight = false;
-        r.retransmitted = false;
-        r.xmitMs = nowMs;
-        r.xmitOrder = ++this.xmits;
-        this.segs.push(r);
-      } else {
-        this.segs.push({ seq, end, sacked: false, lost: false, rtxInFlight: false, retransmitted: false, xmitMs: nowMs, xmitOrder: ++this.xmits });
-      }
+      this.full.push(this.plainRecord(seq, end, nowMs, ++this.xmits));
       this.sndNxt = end;
       if (this.pipeCache !== undefined) this.pipeCache += len;
       return;
