@@ -22,12 +22,22 @@ function echoedTimestamp(seg: TcpSegment): number | undefined {
  * trimming to the window (seq, flags, payload). segLen is the untrimmed length in sequence space.
  */
 interface Arrival {
-  readonly seg: TcpSegment;
+  seg: TcpSegment;
   seq: number;
   flags: number;
   payload: Buffer;
-  readonly segLen: number;
+  segLen: number;
 }
+
+/**
+ * The Arrival every segment's steps use, refilled for each (a pure ACK of a bulk sender takes these steps, so
+ * one object a segment would be garbage on every other segment). A segment's steps never run inside another's
+ * (a connection's outputs are handed over after its steps); ARRIVAL_IN_USE makes a fresh one if they ever did.
+ */
+/** What ARRIVAL holds between segments (nothing of the last one, so its packet can go). */
+const ARRIVAL_EMPTY_SEG: TcpSegment = { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgent: 0, options: NO_OPTIONS, payload: Buffer.alloc(0) };
+const ARRIVAL: Arrival = { seg: ARRIVAL_EMPTY_SEG, seq: 0, flags: 0, payload: ARRIVAL_EMPTY_SEG.payload, segLen: 0 };
+let ARRIVAL_IN_USE = false;
 
 /** The SACK blocks of a segment (RFC 2018 3), or NO_SACK_BLOCKS. */
 function sackBlocksOf(seg: TcpSegment): readonly SackBlock[] {
@@ -216,14 +226,29 @@ export abstract class TcpInput extends TcpTimers {
       this.onPredictedData(seg, rb, now);
       return;
     }
-    const a: Arrival = { seg, seq: seg.seq, flags, payload: seg.payload, segLen: seqLen(seg) };
-    if (!this.checkSequenceNumber(a, rb, rcvWnd, now)) return;
-    if (!this.checkRst(a, rb, now)) return;
-    if (!this.checkSyn(a, now)) return;
-    if (!this.checkAck(a, now)) return;
-    const advanced = this.processText(a, rb, now);
-    this.checkFin(a, rb, advanced, now);
-    this.bits |= OWES_OUTPUT;
+    const shared = !ARRIVAL_IN_USE;
+    const a: Arrival = shared ? ARRIVAL : { seg, seq: 0, flags: 0, payload: seg.payload, segLen: 0 };
+    a.seg = seg;
+    a.seq = seg.seq;
+    a.flags = flags;
+    a.payload = seg.payload;
+    a.segLen = seqLen(seg);
+    if (shared) ARRIVAL_IN_USE = true;
+    try {
+      if (!this.checkSequenceNumber(a, rb, rcvWnd, now)) return;
+      if (!this.checkRst(a, rb, now)) return;
+      if (!this.checkSyn(a, now)) return;
+      if (!this.checkAck(a, now)) return;
+      const advanced = this.processText(a, rb, now);
+      this.checkFin(a, rb, advanced, now);
+      this.bits |= OWES_OUTPUT;
+    } finally {
+      if (shared) {
+        ARRIVAL_IN_USE = false;
+        a.seg = ARRIVAL_EMPTY_SEG;
+        a.payload = EMPTY;
+      }
+    }
   }
 
   /**

@@ -98,6 +98,8 @@ export class LossRecovery {
   private entryReason: RetransmitReason | undefined;
   /** Scoreboard.owedEpoch when the search for a lost segment last found none. */
   private noneOwedAt = -1;
+  /** The outcome onAck returns, refilled on every ACK (valid until the next). */
+  private readonly outcome: RecoveryAckOutcome = { entered: undefined, exited: false, undone: undefined, tlp: undefined, rackTimeoutMs: 0 };
   /** RACK's input for each ACK, refilled every time. */
   private readonly rackIn: RackAckInput = { nowMs: 0, sndUna: 0, sndNxt: 0, inRecovery: false, echoedXmitMs: undefined };
   /** What nextRetransmission chose, so onTransmit can account for it (RFC 6675 (C.2)). */
@@ -252,9 +254,14 @@ export class LossRecovery {
     }
   }
 
-  /** One ACK: the scoreboard, RACK, TLP, undo, and entering or leaving recovery (RFC 6675 5, RFC 8985 6-7). */
+  /** One ACK: the scoreboard, RACK, TLP, undo, and entering or leaving recovery (RFC 6675 5, RFC 8985 6-7). The outcome is one object, refilled by the next ACK. */
   onAck(a: RecoveryAckInput): RecoveryAckOutcome {
-    const out: RecoveryAckOutcome = { exited: false, rackTimeoutMs: 0 };
+    const out = this.outcome;
+    out.entered = undefined;
+    out.exited = false;
+    out.undone = undefined;
+    out.tlp = undefined;
+    out.rackTimeoutMs = 0;
     this.chosen = undefined;
     const flightBefore = seqDiff(this.sb.sndNxt, this.sb.sndUna);
     const u = this.sb.onAck(a.ack, a.blocks);

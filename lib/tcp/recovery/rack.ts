@@ -62,9 +62,10 @@ export class Rack {
     // The records delivered: those the cumulative ACK took, then those newly SACKed (two arrays, walked as one).
     const acked = update.newlyAcked;
     const sacked = update.newlySacked;
-    const n = acked.length + sacked.length;
+    const na = update.ackedCount;
+    const n = na + update.sackedCount;
     for (let i = 0; i < n; i++) {
-      const s: SegmentRecord = i < acked.length ? acked[i]! : sacked[i - acked.length]!;
+      const s: SegmentRecord = i < na ? acked[i]! : sacked[i - na]!;
       const rtt = input.nowMs - s.xmitMs;
       // Step 2: a retransmitted segment's delivery may be the original's (Karn's ambiguity); skip those the
       // timestamp echo or the minimum RTT show to be for an earlier transmission.

@@ -42,10 +42,16 @@ export const DUP_THRESH = 3;
 export interface AckUpdate {
   /** Bytes the cumulative ACK newly covers (the change in SND.UNA). */
   cumAckedBytes: number;
-  /** Records that left the scoreboard by the cumulative ACK and had not been SACKed before. */
+  /**
+   * Records that left the scoreboard by the cumulative ACK and had not been SACKed before: the first
+   * `ackedCount` of the array (the arrays are reused and never shrink: emptying a JavaScript array drops its
+   * storage, and the next push would allocate it again, on every ACK).
+   */
   newlyAcked: SegmentRecord[];
-  /** Records newly SACKed by this ACK's blocks. */
+  ackedCount: number;
+  /** Records newly SACKed by this ACK's blocks: the first `sackedCount`. */
   newlySacked: SegmentRecord[];
+  sackedCount: number;
   /** Bytes newly SACKed. */
   newlySackedBytes: number;
   /** RFC 6937 "DeliveredData": the change in SND.UNA plus the change in SACKed bytes. */
@@ -182,7 +188,7 @@ export class Scoreboard {
   /** Records that left the scoreboard, for onTransmit to reuse (a bulk sender sends one per segment). */
   private readonly spare: SegmentRecord[] = [];
   /** The one AckUpdate onAck fills and returns (an ACK arrives for nearly every other segment of a bulk transfer). */
-  private readonly upd: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], newlySacked: [], newlySackedBytes: 0, deliveredBytes: 0, dsack: undefined };
+  private readonly upd: AckUpdate = { cumAckedBytes: 0, newlyAcked: [], ackedCount: 0, newlySacked: [], sackedCount: 0, newlySackedBytes: 0, deliveredBytes: 0, dsack: undefined };
   /** RFC 6675 "HighACK" (here SND.UNA: every octet before it is acknowledged). */
   sndUna: number;
   /** One past RFC 6675 "HighData", the highest octet sent (SND.MAX). */
@@ -290,11 +296,11 @@ export class Scoreboard {
     let reord: number | undefined;
     const out = this.upd;
     // The last ACK's records left the scoreboard then, and nothing holds them since: new transmissions reuse them.
-    if (!this.updPooled) for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
+    if (!this.updPooled) for (let i = 0; i < out.ackedCount; i++) this.spare.push(out.newlyAcked[i]!);
     this.updPooled = false;
     out.cumAckedBytes = 0;
-    out.newlyAcked.length = 0;
-    out.newlySacked.length = 0;
+    out.ackedCount = 0;
+    out.sackedCount = 0;
     out.newlySackedBytes = 0;
     out.deliveredBytes = 0;
     out.dsack = blocks.length > 0 ? dsackOf(ack, blocks) : undefined;
@@ -311,7 +317,7 @@ export class Scoreboard {
           this.spare.push(s);
         } else {
           if (!s.retransmitted && reord === undefined && seqLt(s.seq, priorFack)) reord = s.seq;
-          out.newlyAcked.push(s);
+          out.newlyAcked[out.ackedCount++] = s;
           if (this.pipeCache !== undefined) this.pipeCache -= (s.lost ? 0 : seqDiff(s.end, s.seq)) + (s.rtxInFlight ? seqDiff(s.end, s.seq) : 0);
         }
         n++;
@@ -345,7 +351,7 @@ export class Scoreboard {
         const len = seqDiff(s.end, s.seq);
         this.sackedBytes += len;
         out.newlySackedBytes += len;
-        out.newlySacked.push(s);
+        out.newlySacked[out.sackedCount++] = s;
       }
     }
     out.deliveredBytes += out.newlySackedBytes;
@@ -379,10 +385,10 @@ export class Scoreboard {
       if (n === 0 || ring.ends[ring.at(n - 1)]! !== ack) return false;
       acked = seqDiff(ack, this.sndUna);
     }
-    if (!this.updPooled) for (let i = 0; i < out.newlyAcked.length; i++) this.spare.push(out.newlyAcked[i]!);
+    if (!this.updPooled) for (let i = 0; i < out.ackedCount; i++) this.spare.push(out.newlyAcked[i]!);
     this.updPooled = true;
-    out.newlyAcked.length = 0;
-    out.newlySacked.length = 0;
+    out.ackedCount = 0;
+    out.sackedCount = 0;
     out.newlySackedBytes = 0;
     out.dsack = undefined;
     out.cumAckedBytes = acked;
@@ -402,7 +408,7 @@ export class Scoreboard {
       r.xmitMs = ring.xmitMs[i]!;
       r.xmitOrder = ring.orders[i]!;
       seq = r.end;
-      out.newlyAcked.push(r);
+      out.newlyAcked[out.ackedCount++] = r;
     }
     ring.drop(n);
     if (this.pipeCache !== undefined) this.pipeCache -= acked;

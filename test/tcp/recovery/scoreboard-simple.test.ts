@@ -29,7 +29,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 /** What an AckUpdate says, as plain data (its arrays are reused by the next ACK). */
 function view(u: AckUpdate) {
   const rec = (s: { seq: number; end: number; xmitMs: number; xmitOrder: number; retransmitted: boolean }) => [s.seq, s.end, s.xmitMs, s.xmitOrder, s.retransmitted];
-  return { cum: u.cumAckedBytes, delivered: u.deliveredBytes, sackedBytes: u.newlySackedBytes, dsack: u.dsack, acked: u.newlyAcked.map(rec), sacked: u.newlySacked.map(rec) };
+  return { cum: u.cumAckedBytes, delivered: u.deliveredBytes, sackedBytes: u.newlySackedBytes, dsack: u.dsack, acked: u.newlyAcked.slice(0, u.ackedCount).map(rec), sacked: u.newlySacked.slice(0, u.sackedCount).map(rec) };
 }
 
 function state(sb: Scoreboard) {
