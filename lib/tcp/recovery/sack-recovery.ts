@@ -37,11 +37,11 @@ export class SackLossRecovery implements LossRecovery {
   }
 
   get inRecovery(): boolean {
-    return this.sack ? this.core.phase === 'recovery' : this.fallback.inRecovery;
+    return this.sack ? this.core.phase === 'recovery' : (this.fallbackRec?.inRecovery ?? false);
   }
 
   get dupAcks(): number {
-    return this.sack ? this.core.dupAcks : this.fallback.dupAcks;
+    return this.sack ? this.core.dupAcks : (this.fallbackRec?.dupAcks ?? 0);
   }
 
   onAck(a: AckSample): RecoveryStep {
@@ -74,7 +74,8 @@ export class SackLossRecovery implements LossRecovery {
   }
 
   onTransmit(seq: number, len: number, retransmit: boolean, now: number, tsval?: number): void {
-    if (this.sack !== true) this.fallback.onTransmit(seq, len, retransmit, now);
+    // (NewReno keeps nothing per transmission: one made later has missed nothing.)
+    if (this.sack !== true) this.fallbackRec?.onTransmit(seq, len, retransmit, now);
     this.core.onTransmit(seq, len, now, tsval);
   }
 
@@ -85,7 +86,7 @@ export class SackLossRecovery implements LossRecovery {
   /** TCP_INFO's tcpi_lost, tcpi_sacked, tcpi_retrans, tcpi_reordering (Linux's lost_out, sacked_out, retrans_out, reordering); renoCounts without SACK. */
   segmentCounts(): { lost: number; sacked: number; retrans: number; reordering: number } {
     if (this.sack) return this.core.segmentCounts();
-    return renoCounts(this.fallback);
+    return renoCounts(this.fallbackRec ?? { inRecovery: false, dupAcks: 0 });
   }
 
   isSacked(seq: number): boolean {
@@ -97,7 +98,8 @@ export class SackLossRecovery implements LossRecovery {
   }
 
   pipe(flight: number): number {
-    if (!this.sack) return this.fallback.pipe(flight);
+    // A NewReno not yet made has seen no duplicate ACK: its pipe is the flight.
+    if (!this.sack) return this.fallbackRec ? this.fallbackRec.pipe(flight) : flight;
     // In recovery with PRR, the budget is PRR's: cwnd - pipe must equal it (Linux sets cwnd = in_flight + sndcnt).
     const pipe = this.core.pipe();
     if (this.core.phase === 'recovery' && this.core.prr) this.cc.cwnd = pipe + this.core.budget();

@@ -83,49 +83,48 @@ export function dsackOf(ack: number, blocks: ReadonlyArray<readonly [number, num
 
 /**
  * The plain segments of a scoreboard in its simple form (see Scoreboard): for each, its end, transmit time
- * and order, in typed arrays used as a ring. Its first segment starts at SND.UNA, each next one where the
- * one before it ends.
+ * and order, three numbers side by side in one array used as a ring (a JavaScript array of numbers keeps
+ * them unboxed, and a short connection makes one small array, not three typed ones). Its first segment
+ * starts at SND.UNA, each next one where the one before it ends.
  */
 class PlainRing {
-  ends = new Uint32Array(64);
-  xmitMs = new Float64Array(64);
-  orders = new Float64Array(64);
+  /** [end, xmitMs, order] per segment; its length is three times a power of two (or 0 before the first). */
+  buf: number[] = [];
+  /** Capacity in segments, minus one (a mask), or -1 before the first segment. */
+  private mask = -1;
   head = 0;
   len = 0;
 
   push(end: number, xmitMs: number, order: number): void {
-    if (this.len === this.ends.length) this.grow();
-    const i = (this.head + this.len) & (this.ends.length - 1);
-    this.ends[i] = end;
-    this.xmitMs[i] = xmitMs;
-    this.orders[i] = order;
+    if (this.len === this.mask + 1) this.grow();
+    const i = 3 * ((this.head + this.len) & this.mask);
+    this.buf[i] = end;
+    this.buf[i + 1] = xmitMs;
+    this.buf[i + 2] = order;
     this.len++;
   }
 
-  /** Index into the arrays of the k-th segment from the front. */
+  /** Where in `buf` the k-th segment from the front starts: its end, then its transmit time and order. */
   at(k: number): number {
-    return (this.head + k) & (this.ends.length - 1);
+    return 3 * ((this.head + k) & this.mask);
   }
 
   drop(n: number): void {
-    this.head = (this.head + n) & (this.ends.length - 1);
+    this.head = (this.head + n) & this.mask;
     this.len -= n;
   }
 
   private grow(): void {
-    const cap = this.ends.length * 2;
-    const ends = new Uint32Array(cap);
-    const xmitMs = new Float64Array(cap);
-    const orders = new Float64Array(cap);
+    const cap = Math.max(8, 2 * (this.mask + 1));
+    const buf = new Array<number>(3 * cap).fill(0);
     for (let k = 0; k < this.len; k++) {
       const i = this.at(k);
-      ends[k] = this.ends[i]!;
-      xmitMs[k] = this.xmitMs[i]!;
-      orders[k] = this.orders[i]!;
+      buf[3 * k] = this.buf[i]!;
+      buf[3 * k + 1] = this.buf[i + 1]!;
+      buf[3 * k + 2] = this.buf[i + 2]!;
     }
-    this.ends = ends;
-    this.xmitMs = xmitMs;
-    this.orders = orders;
+    this.buf = buf;
+    this.mask = cap - 1;
     this.head = 0;
   }
 }
@@ -177,8 +176,8 @@ export class Scoreboard {
     let seq = this.sndUna;
     for (let k = 0; k < ring.len; k++) {
       const i = ring.at(k);
-      const end = ring.ends[i]!;
-      this.full.push(this.plainRecord(seq, end, ring.xmitMs[i]!, ring.orders[i]!));
+      const end = ring.buf[i]!;
+      this.full.push(this.plainRecord(seq, end, ring.buf[i + 1]!, ring.buf[i + 2]!));
       seq = end;
     }
     ring.drop(ring.len);
@@ -381,8 +380,8 @@ export class Scoreboard {
     let n = 0;
     let acked = 0;
     if (seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt)) {
-      while (n < ring.len && seqLe(ring.ends[ring.at(n)]!, ack)) n++;
-      if (n === 0 || ring.ends[ring.at(n - 1)]! !== ack) return false;
+      while (n < ring.len && seqLe(ring.buf[ring.at(n)]!, ack)) n++;
+      if (n === 0 || ring.buf[ring.at(n - 1)]! !== ack) return false;
       acked = seqDiff(ack, this.sndUna);
     }
     if (!this.updPooled) for (let i = 0; i < out.ackedCount; i++) this.spare.push(out.newlyAcked[i]!);
@@ -404,9 +403,9 @@ export class Scoreboard {
         pool.push(r);
       }
       r.seq = seq;
-      r.end = ring.ends[i]!;
-      r.xmitMs = ring.xmitMs[i]!;
-      r.xmitOrder = ring.orders[i]!;
+      r.end = ring.buf[i]!;
+      r.xmitMs = ring.buf[i + 1]!;
+      r.xmitOrder = ring.buf[i + 2]!;
       seq = r.end;
       out.newlyAcked[out.ackedCount++] = r;
     }
