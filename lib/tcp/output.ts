@@ -399,8 +399,15 @@ export abstract class TcpOutput extends Tcb {
     const rb = this.recvBuf;
     if (!rb) return synWindow(this.config.rcvbuf);
     // Linux's receive autotuning (lib/tcp/rcvbuf-auto.ts): the free space as __tcp_select_window offers it.
+    // rcv_ssthresh caps a new offer as a window clamp does; the free space still bounds the edge kept.
     const auto = this.rcvAuto;
-    if (auto !== undefined) return this.rcv.field(rb.rcvNxt, auto.free(rb.unread, 1 << this.rcv.scale), auto.fullSpace(), this.effMss);
+    if (auto !== undefined) {
+      const clamp = this.rcv.clamp;
+      this.rcv.clamp = Math.min(clamp, auto.offerCap(rb.unread, 1 << this.rcv.scale));
+      const field = this.rcv.field(rb.rcvNxt, auto.free(rb.unread), auto.fullSpace(), this.effMss);
+      this.rcv.clamp = clamp;
+      return field;
+    }
     return this.rcv.field(rb.rcvNxt, Math.max(0, this.config.rcvbuf - rb.unread), this.config.rcvbuf, this.effMss);
   }
 

@@ -123,16 +123,24 @@ export class RcvbufAuto {
   }
 
   /**
-   * The free space to offer with `unread` bytes queued (__tcp_select_window): tcp_space, at most rcv_ssthresh
-   * rounded up to the window scale's unit (`unit`, 2^shift) as Linux aligns it, never past the buffer; given as
-   * RecvWindow.field takes it (it keeps a unit to spare). A free space under half the full one ends quick-ACK mode.
+   * The room that bounds the edge kept with `unread` bytes queued: the largest window the buffer ever allowed, as
+   * Linux never takes back an edge it offered (tcp_select_window), even when a smaller ratio shrinks tcp_space.
    */
-  free(unread: number, unit: number): number {
+  free(unread: number): number {
+    return Math.max(0, this.maxSpace - unread);
+  }
+
+  /**
+   * The most a new window offers (__tcp_select_window): the free space (tcp_space), at most rcv_ssthresh, rounded
+   * up to the window scale's unit (`unit`, 2^shift) as Linux aligns it. A free space under half the full one ends
+   * quick-ACK mode.
+   */
+  offerCap(unread: number, unit: number): number {
     const all = this.winFromSpace(this.rcvbuf);
     if (all > this.maxSpace) this.maxSpace = all;
     const space = all - unread;
     if (space < Math.min(this.clamp, all) / 2) this.quick = 0;
-    return Math.max(0, Math.min(space, Math.ceil(this.ssthresh / unit) * unit + unit - 1));
+    return Math.ceil(Math.max(0, Math.min(space, this.ssthresh)) / unit) * unit;
   }
 
   /**
