@@ -49,7 +49,9 @@ export function linuxModelConfig(c: TcpConfig, mss = LOOPBACK_MSS): TcpConfig {
   // The send buffer autotunes as the kernel's does (lib/tcp/sndbuf-auto.ts) unless the file set one (the
   // kernel's side then gets it as tcp_wmem: lib/real/netns-settings.ts); a host already resolved says which.
   const sndbufAuto = c.profile === 'linux' ? c.sndbufAuto === true : explicit.sndbuf === undefined;
-  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux', sndbufAuto });
+  // The receive buffer likewise (lib/tcp/rcvbuf-auto.ts; the kernel's tcp_rmem in netns-settings.ts).
+  const rcvbufAuto = c.profile === 'linux' ? c.rcvbufAuto === true : explicit.rcvbuf === undefined;
+  return resolveConfig({ ...linuxDefaults, mss, ...(explicit as TcpConfigInput), profile: 'linux', sndbufAuto, rcvbufAuto });
 }
 
 /** The plan the model runs for `tcpemu real`: Linux's profile, loopback's link. */

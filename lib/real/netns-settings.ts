@@ -14,6 +14,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { linuxDefaults, type TcpConfig } from '../tcp/config.ts';
+import { LINUX_RMEM_DEFAULT, LINUX_RMEM_MAX } from '../tcp/rcvbuf-auto.ts';
 import { settingMsg } from './kernel.ts';
 import { sysErr, word, type Msg, type MessageKey } from '../i18n/index.ts';
 
@@ -95,7 +96,10 @@ export function namespaceSettings(host: string, c: TcpConfig, mtu: number, wante
   } else if (c.rtoMaxMs !== linuxDefaults.rtoMaxMs) {
     cannot('rtoMaxMs', 'realw.why.rtoMax', (w) => w === 'segments');
   }
-  if (c.rcvbuf !== linuxDefaults.rcvbuf) sysctls.push(['net/ipv4/tcp_rmem', `${Math.min(c.rcvbuf, 4096)} ${c.rcvbuf} ${c.rcvbuf}`]);
+  // A model that does not autotune its receive buffer (the file set one) gets a kernel that cannot either; one that
+  // does gets the kernel the model follows (lib/tcp/rcvbuf-auto.ts: tcp_rmem 131072 to 32 MiB), whatever the host's.
+  if (c.rcvbuf !== linuxDefaults.rcvbuf || c.rcvbufAuto === false) sysctls.push(['net/ipv4/tcp_rmem', `${Math.min(c.rcvbuf, 4096)} ${c.rcvbuf} ${c.rcvbuf}`]);
+  else if (c.rcvbufAuto) sysctls.push(['net/ipv4/tcp_rmem', `4096 ${LINUX_RMEM_DEFAULT} ${LINUX_RMEM_MAX}`]);
   // A model that does not autotune its send buffer (the file set one: lib/tcp/sndbuf-auto.ts) gets a kernel that cannot either.
   if (c.sndbuf !== linuxDefaults.sndbuf || c.sndbufAuto === false) sysctls.push(['net/ipv4/tcp_wmem', `${Math.min(c.sndbuf, 4096)} ${c.sndbuf} ${c.sndbuf}`]);
 

@@ -1,5 +1,6 @@
 import { congestionControlNames, lossRecoveryNames } from './cc/registry.ts';
 import { FAST_OPEN_CHOICES, type FastOpenChoice } from './tfo.ts';
+import { LINUX_RMEM_MAX } from './rcvbuf-auto.ts';
 
 /**
  * Per-connection TCP settings. Every switch of the model is here, named for what it does and with its unit.
@@ -98,6 +99,13 @@ export interface TcpConfig {
    * set SO_SNDBUF).
    */
   sndbufAuto?: boolean;
+  /**
+   * Linux's receive-buffer autotuning and quick-ACK accounting (tcp_grow_window, tcp_rcv_space_adjust;
+   * lib/tcp/rcvbuf-auto.ts): the window grows from `rcvbuf` as data comes and the application reads it. Not a
+   * scenario key: resolveConfig turns it on for the linux profile when no `rcvbuf` is given (as Linux autotunes
+   * a socket whose application did not set SO_RCVBUF), with the window scale sized for tcp_rmem[2].
+   */
+  rcvbufAuto?: boolean;
 }
 
 export type TcpConfigInput = Partial<TcpConfig>;
@@ -281,6 +289,9 @@ export function resolveConfig(input: TcpConfigInput = {}): TcpConfig {
   const out: TcpConfig = { ...base };
   for (const [k, v] of Object.entries(input)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   if (out.profile === 'linux' && input.sndbufAuto === undefined && input.sndbuf === undefined) out.sndbufAuto = true;
+  if (out.profile === 'linux' && input.rcvbufAuto === undefined && input.rcvbuf === undefined) out.rcvbufAuto = true;
+  // tcp_select_initial_window sizes the window scale for the largest buffer autotuning may reach (tcp_rmem[2]).
+  if (out.rcvbufAuto && out.scaleBytes === undefined) out.scaleBytes = LINUX_RMEM_MAX;
   const problem = configProblems(out)[0];
   if (problem) throw problem;
   return out;

@@ -232,6 +232,7 @@ export class Connection extends TcpInput {
 
   /** After a read of `n` bytes: the freed space may reopen the window (3.8.6.2.2), until the peer's FIN. */
   protected afterRead(n: number, now: number): void {
+    if (this.rcvAuto !== undefined && n > 0) this.rcvAuto.read(n, now, this.readable); // Linux's tcp_rcv_space_adjust (lib/tcp/rcvbuf-auto.ts)
     if (n > 0 && this.isSynchronized() && !this.finReceived) this.maybeWindowUpdate(now);
   }
 

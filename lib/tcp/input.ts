@@ -9,6 +9,7 @@ import { FastOpenClient, FastOpenServer } from './tfo.ts';
 import { APP_CLOSED, CHECKED, OWES_OUTPUT, PREDICT, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
 import { PLAIN, SYN_ACK_FOR_DUP_SYN } from './output.ts';
 import { TcpTimers } from './timeouts.ts';
+import { RcvbufAuto } from './rcvbuf-auto.ts';
 
 /** Segment arrives (RFC 9293 3.10.7; Linux's tcp_input): LISTEN, SYN-SENT, and the synchronized states' steps in the RFC's order. */
 
@@ -188,6 +189,10 @@ export abstract class TcpInput extends TcpTimers {
   }
 
   protected afterEstablished(now: number): void {
+    if (this.config.rcvbufAuto && this.rcvAuto === undefined) {
+      this.rcvAuto = new RcvbufAuto(this.config.mss, synWindow(this.config.rcvbuf));
+      this.rcvAuto.established(now);
+    }
     this.lastDataSentMs = now; // idle is counted from here until data is sent (Linux: no restart on the first data)
     this.armKeepalive(now);
     if (this.finQueued && this.state === 'ESTABLISHED') this.transition('FIN-WAIT-1', this.appClosed ? 'app close' : 'app shutdown', now);
@@ -467,6 +472,12 @@ export abstract class TcpInput extends TcpTimers {
   protected takeText(rb: RecvBuffer, seq: number, payload: Buffer, now: number): number {
     const hadGaps = rb.hasGaps;
     const advanced = rb.insert(seq, payload);
+    // Linux's receive autotuning sees the segment before the ACK is decided (tcp_event_data_recv, tcp_data_queue_ofo).
+    const auto = this.rcvAuto;
+    if (auto !== undefined && payload.length > 0) {
+      if (advanced > 0) auto.data(payload.length, this.rcv.wnd(rb.rcvNxt) + advanced, rb.unread, now, this.rtt.rtoMs, this.tsClock(now));
+      else if (rb.hasGaps) auto.ofo(payload.length, seqDiff(rb.highestHeld, rb.rcvNxt), rb.unread);
+    }
     if (advanced > 0) {
       this.unackedBytes += advanced;
       // RFC 5681 4.2: ACK at least every second full-sized segment; RFC 9293 3.8.6.3 delays the rest.
@@ -487,6 +498,7 @@ export abstract class TcpInput extends TcpTimers {
    */
   protected quickAck(): boolean {
     if (this.config.profile !== 'linux') return false;
+    if (this.rcvAuto !== undefined) return this.rcvAuto.takeQuick();
     this.quickAcks ??= Math.min(16, Math.max(2, Math.floor(this.config.rcvbuf / (2 * this.effMss))));
     if (this.quickAcks === 0) return false;
     this.quickAcks--;
@@ -707,7 +719,10 @@ export abstract class TcpInput extends TcpTimers {
     // RFC 7323 4.3: remember TSval of a segment that covers RCV.NXT (simplified: at or before it).
     if (!seqLe(seq, rcvNxt)) return;
     const ts = timestampsOption(seg.options);
-    if (ts) this.tsRecent = ts.tsval;
+    if (ts) {
+      this.tsRecent = ts.tsval;
+      if (this.rcvAuto !== undefined) this.rcvAuto.tsecr = ts.tsecr;
+    }
   }
 }
 

@@ -252,7 +252,8 @@ export abstract class TcpOutput extends Tcb {
   /** Send a window update at once when a read freed enough space (RFC 9293 3.8.6.2.2; RecvWindow.updateWorthSending). */
   protected maybeWindowUpdate(now: number): void {
     const rb = this.recvBuf!;
-    if (this.rcv.updateWorthSending(rb.rcvNxt, rb.unread, this.config.rcvbuf, this.effMss)) {
+    const auto = this.rcvAuto;
+    if (this.rcv.updateWorthSending(rb.rcvNxt, rb.unread, auto !== undefined ? auto.fullSpace() : this.config.rcvbuf, this.effMss)) {
       this.ackNow = true;
       this.output(now, 'window-update');
     }
@@ -400,6 +401,16 @@ export abstract class TcpOutput extends Tcb {
   protected windowField(): number {
     const rb = this.recvBuf;
     if (!rb) return synWindow(this.config.rcvbuf);
+    // Linux's receive autotuning (lib/tcp/rcvbuf-auto.ts): the free space as __tcp_select_window offers it.
+    // rcv_ssthresh caps a new offer as a window clamp does; the free space still bounds the edge kept.
+    const auto = this.rcvAuto;
+    if (auto !== undefined) {
+      const clamp = this.rcv.clamp;
+      this.rcv.clamp = Math.min(clamp, auto.offerCap(rb.unread, 1 << this.rcv.scale));
+      const field = this.rcv.field(rb.rcvNxt, auto.free(rb.unread), auto.fullSpace(), this.effMss);
+      this.rcv.clamp = clamp;
+      return field;
+    }
     return this.rcv.field(rb.rcvNxt, Math.max(0, this.config.rcvbuf - rb.unread), this.config.rcvbuf, this.effMss);
   }
 

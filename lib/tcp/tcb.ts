@@ -16,6 +16,7 @@ import type { SendChrono } from './chrono.ts';
 import type { FastOpenClient, FastOpenServer } from './tfo.ts';
 import { InvariantChecker, invariantChecksByDefault, type TcbView } from './invariants.ts';
 import { OUTBOX, OUT_CONGESTION, OUT_EVENT, OUT_STATE, OUT_TIMER, OUT_TRANSMIT } from './outbox.ts';
+import type { RcvbufAuto } from './rcvbuf-auto.ts';
 
 /**
  * The TCB of one connection (RFC 9293 3.3.1): its variables, its state and the one place that changes it,
@@ -303,6 +304,8 @@ export abstract class Tcb {
   protected maxInFlightSeq: number | undefined = undefined;
   /** Linux's quick-ACK mode (linux profile): data segments still to be acknowledged at once; undefined before the first. */
   protected quickAcks: number | undefined = undefined;
+  /** With TcpConfig.rcvbufAuto, once established: Linux's receive-buffer autotuning and quick ACKs (lib/tcp/rcvbuf-auto.ts). */
+  protected rcvAuto: RcvbufAuto | undefined = undefined;
   /** Challenge ACKs sent in the current second of the clock (`start`: now / 1000, floored; RFC 5961 7); made on the first one. */
   protected challenge: { start: number; count: number } | undefined = undefined;
   protected lastCc: CongestionSnapshot | undefined;
@@ -362,7 +365,7 @@ export abstract class Tcb {
     v.rcvNxt = this.rcvNxt;
     v.receiving = this.recvBuf !== undefined;
     v.unread = this.readable;
-    v.rcvbuf = this.config.rcvbuf;
+    v.rcvbuf = this.rcvAuto !== undefined ? this.rcvAuto.maxSpace : this.config.rcvbuf;
     v.rcvScale = this.rcv.scale;
     return v;
   }

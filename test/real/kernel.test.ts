@@ -44,6 +44,17 @@ test('the model side\'s send buffer autotunes as the kernel\'s unless the scenar
   t.deepEqual(namespaceSettings('h', linuxModelConfig(resolveConfig({ profile: 'linux', sndbuf: 65535 }), 1460), 1500).sysctls.find(([k]) => k === 'net/ipv4/tcp_wmem'), ['net/ipv4/tcp_wmem', '4096 65535 65535']);
 });
 
+test('the model side\'s receive buffer autotunes as the kernel\'s unless the scenario set one; the namespace gets the tcp_rmem the model follows', (t) => {
+  t.true(linuxModelConfig(resolveConfig({})).rcvbufAuto);
+  t.true(linuxModelConfig(resolveConfig({ profile: 'linux' })).rcvbufAuto);
+  t.false(linuxModelConfig(resolveConfig({ rcvbuf: 16384 })).rcvbufAuto);
+  t.false(linuxModelConfig(resolveConfig({ profile: 'linux', rcvbuf: 65535 })).rcvbufAuto);
+  const rmem = (c: Parameters<typeof resolveConfig>[0]) => namespaceSettings('h', linuxModelConfig(resolveConfig(c), 1460), 1500).sysctls.find(([k]) => k === 'net/ipv4/tcp_rmem')?.[1];
+  t.is(rmem({}), '4096 131072 33554432');
+  t.is(rmem({ profile: 'linux', rcvbuf: 65535 }), '4096 65535 65535');
+  t.is(rmem({ rcvbuf: 16384 }), '4096 16384 16384');
+});
+
 kernelTest('tcpemu real half-close-client: kernel and model agree, states observed, data delivered', async (t) => {
   const r = await real([path.join(SCENARIOS, 'half-close-client.yaml')]);
   t.is(r.code, 0, r.out + r.err);

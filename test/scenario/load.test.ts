@@ -4,6 +4,7 @@ import { loadScenario, MAX_STEPS } from '../../lib/scenario/load.ts';
 import { ScenarioError } from '../../lib/scenario/errors.ts';
 import { rfcDefaults, linuxDefaults } from '../../lib/tcp/config.ts';
 import { defaultDirectionConfig } from '../../lib/link/memory.ts';
+import { LINUX_RMEM_MAX } from '../../lib/tcp/rcvbuf-auto.ts';
 
 const y = (...lines: string[]) => lines.join('\n') + '\n';
 const HEAD = ['name: t', 'hosts:', '  client: {}', '  server: {}'];
@@ -191,15 +192,17 @@ test('default addresses skip the ones written out', (t) => {
 
 test('tcp: file-level settings, then the host own, then the profile defaults', (t) => {
   const p = loadScenario(y('name: t', 'tcp: { rcvbuf: 64k, msl: 1s, profile: linux }', 'hosts:', '  client: {}', '  server: { tcp: { rcvbuf: 4096, nagle: false, isn: 1000 } }'), 's');
-  // sndbuf left alone in the linux profile: Linux's autotuning (lib/tcp/sndbuf-auto.ts).
+  // sndbuf left alone in the linux profile: Linux's autotuning (lib/tcp/sndbuf-auto.ts); rcvbuf set: none on that side.
   t.deepEqual(p.hosts[0].tcp, { ...linuxDefaults, rcvbuf: 65536, mslMs: 1000, sndbufAuto: true });
   t.deepEqual(p.hosts[1].tcp, { ...linuxDefaults, rcvbuf: 4096, mslMs: 1000, nagle: false, isn: 1000, sndbufAuto: true });
 });
 
 test('tcp: a sndbuf the file sets is the send buffer as it is (no autotuning, as SO_SNDBUF locks Linux\'s); the rfc profile never autotunes', (t) => {
   const p = loadScenario(y('name: t', 'tcp: { profile: linux }', 'hosts:', '  client: { tcp: { sndbuf: 16k } }', '  server: { tcp: { profile: rfc } }'), 's');
-  t.deepEqual(p.hosts[0].tcp, { ...linuxDefaults, sndbuf: 16384 });
+  // rcvbuf left alone: the receive buffer autotunes too, the window scale sized for tcp_rmem[2] (lib/tcp/rcvbuf-auto.ts).
+  t.deepEqual(p.hosts[0].tcp, { ...linuxDefaults, sndbuf: 16384, rcvbufAuto: true, scaleBytes: LINUX_RMEM_MAX });
   t.is(p.hosts[1].tcp.sndbufAuto, undefined);
+  t.is(p.hosts[1].tcp.rcvbufAuto, undefined);
 });
 
 test('link: both directions alike, per-direction overrides, drops per direction', (t) => {
