@@ -150,6 +150,11 @@ export class Scoreboard {
     return this.full;
   }
 
+  /** Whether the scoreboard holds records (not its simple form, where every segment in flight is plain). */
+  get hasRecords(): boolean {
+    return this.full.length > 0;
+  }
+
   /** Segments in flight (records or ring entries), without making records. */
   get count(): number {
     return this.full.length + this.ring.len;
@@ -431,6 +436,8 @@ export class Scoreboard {
    * than (DupThresh - 1) * SMSS bytes above it are SACKed.
    */
   isLost(seq: number): boolean {
+    // The simple form: nothing is SACKed.
+    if (this.full.length === 0) return false;
     let segments = 0;
     let bytes = 0;
     for (let i = this.segs.length - 1; i >= 0; i--) {
