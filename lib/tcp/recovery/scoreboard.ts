@@ -220,8 +220,10 @@ export class Scoreboard {
    * @param splitOnSack split a segment a SACK block covers in part (RFC 2018 allows blocks at any byte). False:
    * only segments a block covers whole are SACKed, as Linux's tcp_match_skb_to_sack, which splits only at
    * multiples of the MSS, does for segments of one MSS.
+   * @param simpleForm keep a sender without loss in the simple form (see above); false only for the tests that
+   * hold the simple form to a scoreboard that keeps records throughout.
    */
-  constructor(private mss: number, iss: number, readonly dupThresh = DUP_THRESH, readonly splitOnSack = true) {
+  constructor(private mss: number, iss: number, readonly dupThresh = DUP_THRESH, readonly splitOnSack = true, private readonly simpleForm = true) {
     this.sndUna = iss;
     this.sndNxt = iss;
     this.highRxtEnd = iss;
@@ -254,7 +256,7 @@ export class Scoreboard {
   onTransmit(seq: number, len: number, nowMs: number): void {
     if (len <= 0) return;
     const end = seqAdd(seq, len);
-    if (seq === this.sndNxt && this.full.length === 0) {
+    if (seq === this.sndNxt && this.full.length === 0 && this.simpleForm) {
       // The simple form: a plain segment is three numbers in the ring.
       this.ring.push(end, nowMs, ++this.xmits);
       this.sndNxt = end;
