@@ -90,9 +90,25 @@ async function bundleRun() {
     define: { 'import.meta.url': '__tcpemuUrl', 'import.meta.resolve': '__tcpemuResolve' },
     banner: { js: "const __tcpemuUrl = require('node:url').pathToFileURL(__filename).href; const __tcpemuResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   };
-  await build({ ...options, plugins: [leaveOutCommands, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
+  // The Chinese catalogue (lib/i18n/zh.ts and zh/) is a file of its own, dist/bin/tcpemu-zh.cjs, which the bundles
+  // require the first time a Chinese text is asked for (lib/i18n/index.ts reads ZH_AREAS only then): its some 130 kB
+  // of text were read, deserialised from the code cache and built into objects at every start, in any language
+  // (issue 29, start-up).
+  const zhOnDemand = {
+    name: 'chinese-catalogue-on-demand',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/zh\.js$/ }, (args) => (path.resolve(args.importer) === path.join(root, 'dist/lib/i18n/index.js') ? { path: 'zh', namespace: 'zh-on-demand' } : undefined));
+      b.onResolve({ filter: /^\.\/tcpemu-zh\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'zh-on-demand' }, () => ({
+        contents: "module.exports = { get ZH_AREAS() { return require('./tcpemu-zh.cjs').ZH_AREAS; } };",
+        loader: 'js',
+      }));
+    },
+  };
+  await build({ ...options, entryPoints: [path.join(root, 'dist/lib/i18n/zh.js')], outfile: path.join(outdir, 'tcpemu-zh.cjs') });
+  await build({ ...options, plugins: [leaveOutCommands, zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
   // A sweep's worker thread (lib/sweep/index.ts starts it from this file when installed).
-  await build({ ...options, entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
+  await build({ ...options, plugins: [zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
 }
 
 /**

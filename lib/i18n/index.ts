@@ -22,12 +22,19 @@ export const CATALOGUES: Readonly<Record<Lang, Catalogue>> = {
   get zh() { return (merged.zh ??= mergeZh()); },
 };
 
-/** Each language's areas, the last first: the first that has a key gives its text, as the merge would. */
-const LOOKUP: Readonly<Record<Lang, readonly Readonly<Record<string, string>>[]>> = { en: [...EN_AREAS].reverse(), zh: [...ZH_AREAS].reverse() };
+/**
+ * Each language's areas, the last first: the first that has a key gives its text, as the merge would. The
+ * Chinese ones are first asked for when a Chinese text is (the bundle the installed command starts loads
+ * them from a file of their own then: scripts/build.mjs).
+ */
+type Areas = readonly Readonly<Record<string, string>>[];
+const EN_LOOKUP: Areas = [...EN_AREAS].reverse();
+let zhLookup: Areas | undefined;
 
 /** The text of `key` in `lang` as the catalogue has it (CATALOGUES[lang][key], without merging the catalogue); undefined for no key. */
 export function catalogueText(lang: Lang, key: string): string | undefined {
-  for (const area of LOOKUP[lang]) if (Object.hasOwn(area, key)) return area[key];
+  const areas: Areas = lang === 'en' ? EN_LOOKUP : (zhLookup ??= [...ZH_AREAS].reverse());
+  for (const area of areas) if (Object.hasOwn(area, key)) return area[key];
   return undefined;
 }
 
