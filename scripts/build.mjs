@@ -90,6 +90,11 @@ async function bundleRun() {
     define: { 'import.meta.url': '__tcpemuUrl', 'import.meta.resolve': '__tcpemuResolve' },
     banner: { js: "const __tcpemuUrl = require('node:url').pathToFileURL(__filename).href; const __tcpemuResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   };
+  // The two bundles bin/load-bundle.cjs compiles come wrapped as it would wrap them (issue 29: it no longer
+  // copies the source to wrap it as the command starts); the Chinese catalogue is required, so it stays a module.
+  const require = createRequire(import.meta.url);
+  const { WRAP } = require(path.join(root, 'bin/load-bundle.cjs'));
+  const wrapped = { ...options, banner: { js: `${WRAP}${options.banner.js}` }, footer: { js: '})' } };
   // The Chinese catalogue (lib/i18n/zh.ts and zh/) is a file of its own, dist/bin/tcpemu-zh.cjs, which the bundles
   // require the first time a Chinese text is asked for (lib/i18n/index.ts reads ZH_AREAS only then): its some 130 kB
   // of text were read, deserialised from the code cache and built into objects at every start, in any language
@@ -106,9 +111,9 @@ async function bundleRun() {
     },
   };
   await build({ ...options, entryPoints: [path.join(root, 'dist/lib/i18n/zh.js')], outfile: path.join(outdir, 'tcpemu-zh.cjs') });
-  await build({ ...options, plugins: [leaveOutCommands, zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
+  await build({ ...wrapped, plugins: [leaveOutCommands, zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
   // A sweep's worker thread (lib/sweep/index.ts starts it from this file when installed).
-  await build({ ...options, plugins: [zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
+  await build({ ...wrapped, plugins: [zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
 }
 
 /**
