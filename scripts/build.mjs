@@ -110,10 +110,29 @@ async function bundleRun() {
       }));
     },
   };
+  // zod likewise (dist/bin/tcpemu-zod.cjs): lib/scenario/schema.ts requires it only to word a mistake in a scenario
+  // file (a file that is right is checked without it). In one file, so a mistake does not resolve and compile
+  // zod's hundred-odd files of node_modules one by one.
+  const ZOD_REQUIRE = "createRequire(import.meta.url)('zod')";
+  const zodOnDemand = {
+    name: 'zod-on-demand',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]dist[\\/]lib[\\/]scenario[\\/]schema\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(ZOD_REQUIRE)) throw new Error(`build: ${args.path} no longer requires zod as ${ZOD_REQUIRE}; update zod-on-demand in scripts/build.mjs`);
+        return { contents: text.replace(ZOD_REQUIRE, "require('./tcpemu-zod.cjs')"), loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+      b.onResolve({ filter: /^\.\/tcpemu-zod\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    },
+  };
   await build({ ...options, entryPoints: [path.join(root, 'dist/lib/i18n/zh.js')], outfile: path.join(outdir, 'tcpemu-zh.cjs') });
-  await build({ ...wrapped, plugins: [leaveOutCommands, zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
+  // Only what schema.ts uses (`z.NAME`), as the bundle held it before: all of zod is some 700 kB.
+  const schemaJs = readFileSync(path.join(root, 'dist/lib/scenario/schema.js'), 'utf8');
+  const used = [...new Set([...schemaJs.matchAll(/\bz\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].sort();
+  await build({ ...options, stdin: { contents: `export { ${used.join(', ')} } from 'zod';`, resolveDir: root, loader: 'js' }, outfile: path.join(outdir, 'tcpemu-zod.cjs') });
+  await build({ ...wrapped, plugins: [leaveOutCommands, zhOnDemand, zodOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
   // A sweep's worker thread (lib/sweep/index.ts starts it from this file when installed).
-  await build({ ...wrapped, plugins: [zhOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
+  await build({ ...wrapped, plugins: [zhOnDemand, zodOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
 }
 
 /**

@@ -23,8 +23,8 @@ import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from
 
 /**
  * zod, loaded by buildSchemas (with require, so synchronously, and only then): a file that is right never
- * loads it (issue 29, start-up; the bundle dist/bin/tcpemu-run.cjs leaves it out and requires it from the
- * package's dependencies when a mistake is to be worded).
+ * loads it (issue 29, start-up; in the bundle dist/bin/tcpemu-run.cjs this require is of dist/bin/tcpemu-zod.cjs,
+ * the parts of zod used here in one file: scripts/build.mjs).
  */
 let z: typeof Z;
 

@@ -100,10 +100,10 @@ test('the packed package installs in a fresh project, and the README example pas
   t.regex(sweep.out, /^0\.01 +3\/3 /m);
 
   // Issue 29 (start-up): an English run that is right loads neither the Chinese catalogue (dist/bin/tcpemu-zh.cjs)
-  // nor zod; a Chinese run loads the catalogue from its file, and a mistake is worded by zod from the installed
-  // dependencies. A preload lists what was required (require.cache, which createRequire shares).
+  // nor zod (dist/bin/tcpemu-zod.cjs); a Chinese run loads the catalogue from its file, and a mistake is worded by
+  // zod. A preload lists what was required (require.cache, which createRequire shares).
   const preload = path.join(dir, 'loaded.cjs');
-  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeSync(2, `LOADED ${Object.keys(require.cache).filter((f) => /tcpemu-zh|[\\\\/]zod[\\\\/]/.test(f)).map((f) => (/zod/.test(f) ? 'zod' : 'zh')).filter((x, i, a) => a.indexOf(x) === i).join(' ')}\\n`));\n");
+  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeSync(2, `LOADED ${Object.keys(require.cache).filter((f) => /tcpemu-zh|tcpemu-zod|[\\\\/]zod[\\\\/]/.test(f)).map((f) => (/zod/.test(f) ? 'zod' : 'zh')).filter((x, i, a) => a.indexOf(x) === i).join(' ')}\\n`));\n");
   const env = { ...process.env, NO_COLOR: '1', NODE_OPTIONS: `--require ${preload}` };
   const handshake = path.join(app, 'node_modules/tcpemu/fixtures/scenarios/handshake.yaml');
   const en = run(bin, ['run', handshake, '--view', 'summary'], app, { env });
