@@ -110,19 +110,15 @@ async function bundleRun() {
       }));
     },
   };
-  // zod likewise (dist/bin/tcpemu-zod.cjs): lib/scenario/schema.ts requires it only to word a mistake in a scenario
-  // file (a file that is right is checked without it). In one file, so a mistake does not resolve and compile
-  // zod's hundred-odd files of node_modules one by one.
-  const ZOD_REQUIRE = "createRequire(import.meta.url)('zod')";
+  // zod likewise (dist/bin/tcpemu-zod.cjs): lib/scenario/schema.ts asks lib/scenario/zod.ts for it only to word a
+  // mistake in a scenario file (a file that is right is checked without it). In the bundles zod.ts requires that
+  // file then, instead of importing zod as it loads; one file, so a mistake does not compile zod's many.
   const zodOnDemand = {
     name: 'zod-on-demand',
     setup(b) {
-      b.onLoad({ filter: /[\\/]dist[\\/]lib[\\/]scenario[\\/]schema\.js$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes(ZOD_REQUIRE)) throw new Error(`build: ${args.path} no longer requires zod as ${ZOD_REQUIRE}; update zod-on-demand in scripts/build.mjs`);
-        return { contents: text.replace(ZOD_REQUIRE, "require('./tcpemu-zod.cjs')"), loader: 'js', resolveDir: path.dirname(args.path) };
-      });
+      b.onResolve({ filter: /^\.\/zod\.js$/ }, (args) => (path.resolve(args.importer) === path.join(root, 'dist/lib/scenario/schema.js') ? { path: 'zod', namespace: 'zod-on-demand' } : undefined));
       b.onResolve({ filter: /^\.\/tcpemu-zod\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'zod-on-demand' }, () => ({ contents: "export function loadZod() { return require('./tcpemu-zod.cjs'); }", loader: 'js' }));
     },
   };
   await build({ ...options, entryPoints: [path.join(root, 'dist/lib/i18n/zh.js')], outfile: path.join(outdir, 'tcpemu-zh.cjs') });

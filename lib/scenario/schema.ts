@@ -6,7 +6,6 @@
  * A file that is right is checked without zod first (quick-check.ts, the same answers), and the zod schemas
  * are built only when one is needed: to word a mistake (issue 29, start-up).
  */
-import { createRequire } from 'node:module';
 import type * as Z from 'zod';
 import { SETTINGS, type Setting } from '../tcp/config.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
@@ -14,6 +13,7 @@ import { BOTTLENECK_KEYS, RED_KEYS } from './bottleneck.ts';
 import type { ScenarioError } from './errors.ts';
 import { MAX_STEPS } from './limits.ts';
 import * as q from './quick-check.ts';
+import { loadZod } from './zod.ts';
 import { describeText, label, labelText, suggestText, withText, withUnitText, type PathSeg, type Source } from './source.ts';
 import type { MessageKey, Msg } from '../i18n/index.ts';
 import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
@@ -22,9 +22,8 @@ import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from
 // messages say which units would be right.
 
 /**
- * zod, loaded by buildSchemas (with require, so synchronously, and only then): a file that is right never
- * loads it (issue 29, start-up; in the bundle dist/bin/tcpemu-run.cjs this require is of dist/bin/tcpemu-zod.cjs,
- * the parts of zod used here in one file: scripts/build.mjs).
+ * zod, asked for by buildSchemas only (zod.ts): in the installed command's bundle, a file that is right never
+ * loads it (issue 29, start-up; there zod.ts requires dist/bin/tcpemu-zod.cjs, the parts of zod used here).
  */
 let z: typeof Z;
 
@@ -81,7 +80,7 @@ const CHOICES = new Map<string, readonly string[]>(SETTINGS.flatMap((s) => (s.ki
 
 /** The zod schemas, built on first use (schemas()): only a file with a mistake needs them. */
 function buildSchemas() {
-  z ??= createRequire(import.meta.url)('zod') as typeof Z;
+  z ??= loadZod();
   const durationS = unit(parseDuration);
   const sizeS = unit(parseSize);
   const rateS = unit(parseRate);
