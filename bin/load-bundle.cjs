@@ -8,6 +8,9 @@ const path = require('node:path');
 const vm = require('node:vm');
 const { createRequire } = require('node:module');
 
+/** The start of a CommonJS module's wrapper; a bundle of the build (scripts/build.mjs) begins with it and ends with `\n})`. */
+const WRAP = '(function (exports, require, module, __filename, __dirname) {';
+
 /**
  * Compile and run `file` as a CommonJS module. Returns a function that writes the code cache of what has
  * run so far; `beforeRun`, when given, is handed the same function before the script starts (to register
@@ -22,7 +25,9 @@ module.exports = function loadBundle(file, beforeRun) {
     cachedData = undefined;
   }
   const source = fs.readFileSync(file, 'utf8');
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  // The build writes its bundles already wrapped (WRAP ... \n}): no second copy of a megabyte of source to make
+  // as the command starts (issue 29). Any other script is wrapped here, as before.
+  const script = new vm.Script(source.startsWith(WRAP) ? source : `${WRAP}${source}\n})`, { filename: file, cachedData });
   const writeCache = () => fs.writeFileSync(cacheFile, script.createCachedData());
   if (beforeRun) beforeRun(writeCache);
   const m = { exports: {} };
@@ -40,3 +45,4 @@ function cacheFileOf(file) {
   return flags === '' ? `${file}.cache` : `${file}.${flags}.cache`;
 }
 module.exports.cacheFileOf = cacheFileOf;
+module.exports.WRAP = WRAP;

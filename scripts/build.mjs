@@ -90,9 +90,45 @@ async function bundleRun() {
     define: { 'import.meta.url': '__tcpemuUrl', 'import.meta.resolve': '__tcpemuResolve' },
     banner: { js: "const __tcpemuUrl = require('node:url').pathToFileURL(__filename).href; const __tcpemuResolve = (s) => require('node:url').pathToFileURL(require.resolve(s)).href;" },
   };
-  await build({ ...options, plugins: [leaveOutCommands, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
+  // The two bundles bin/load-bundle.cjs compiles come wrapped as it would wrap them (issue 29: it no longer
+  // copies the source to wrap it as the command starts); the Chinese catalogue is required, so it stays a module.
+  const require = createRequire(import.meta.url);
+  const { WRAP } = require(path.join(root, 'bin/load-bundle.cjs'));
+  const wrapped = { ...options, banner: { js: `${WRAP}${options.banner.js}` }, footer: { js: '})' } };
+  // The Chinese catalogue (lib/i18n/zh.ts and zh/) is a file of its own, dist/bin/tcpemu-zh.cjs, which the bundles
+  // require the first time a Chinese text is asked for (lib/i18n/index.ts reads ZH_AREAS only then): its some 130 kB
+  // of text were read, deserialised from the code cache and built into objects at every start, in any language
+  // (issue 29, start-up).
+  const zhOnDemand = {
+    name: 'chinese-catalogue-on-demand',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/zh\.js$/ }, (args) => (path.resolve(args.importer) === path.join(root, 'dist/lib/i18n/index.js') ? { path: 'zh', namespace: 'zh-on-demand' } : undefined));
+      b.onResolve({ filter: /^\.\/tcpemu-zh\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'zh-on-demand' }, () => ({
+        contents: "module.exports = { get ZH_AREAS() { return require('./tcpemu-zh.cjs').ZH_AREAS; } };",
+        loader: 'js',
+      }));
+    },
+  };
+  // zod likewise (dist/bin/tcpemu-zod.cjs): lib/scenario/schema.ts asks lib/scenario/zod.ts for it only to word a
+  // mistake in a scenario file (a file that is right is checked without it). In the bundles zod.ts requires that
+  // file then, instead of importing zod as it loads; one file, so a mistake does not compile zod's many.
+  const zodOnDemand = {
+    name: 'zod-on-demand',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/zod\.js$/ }, (args) => (path.resolve(args.importer) === path.join(root, 'dist/lib/scenario/schema.js') ? { path: 'zod', namespace: 'zod-on-demand' } : undefined));
+      b.onResolve({ filter: /^\.\/tcpemu-zod\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'zod-on-demand' }, () => ({ contents: "export function loadZod() { return require('./tcpemu-zod.cjs'); }", loader: 'js' }));
+    },
+  };
+  await build({ ...options, entryPoints: [path.join(root, 'dist/lib/i18n/zh.js')], outfile: path.join(outdir, 'tcpemu-zh.cjs') });
+  // Only what schema.ts uses (`z.NAME`), as the bundle held it before: all of zod is some 700 kB.
+  const schemaJs = readFileSync(path.join(root, 'dist/lib/scenario/schema.js'), 'utf8');
+  const used = [...new Set([...schemaJs.matchAll(/\bz\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]))].sort();
+  await build({ ...options, stdin: { contents: `export { ${used.join(', ')} } from 'zod';`, resolveDir: root, loader: 'js' }, outfile: path.join(outdir, 'tcpemu-zod.cjs') });
+  await build({ ...wrapped, plugins: [leaveOutCommands, zhOnDemand, zodOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/bin/tcpemu.js')], outfile: path.join(outdir, 'tcpemu-run.cjs') });
   // A sweep's worker thread (lib/sweep/index.ts starts it from this file when installed).
-  await build({ ...options, entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
+  await build({ ...wrapped, plugins: [zhOnDemand, zodOnDemand, keepOutside], entryPoints: [path.join(root, 'dist/lib/sweep/worker.js')], outfile: path.join(outdir, 'sweep-worker.cjs') });
 }
 
 /**

@@ -7,7 +7,7 @@
  * the line that matches one whole is worded again from that message in `lang`. A line of no known
  * shape is left as written.
  */
-import { CATALOGUES, msg, word, type Lang, type MessageKey, type Msg } from './index.ts';
+import { catalogueText, msg, word, type Lang, type MessageKey, type Msg } from './index.ts';
 
 /** The messages an `expect` step of the trace can hold (runner.ts `expect` and `fail`), most specific first. */
 const WHAT_KEYS: readonly MessageKey[] = ['expect.what.state', 'expect.what.deliveredNow', 'expect.what.step'];
@@ -17,7 +17,7 @@ const DETAIL_KEYS: readonly MessageKey[] = [
 
 /** The English text of `key` as a whole-line pattern, each placeholder a named capture. */
 function pattern(key: MessageKey): RegExp {
-  const src = CATALOGUES.en[key]
+  const src = catalogueText('en', key)!
     .split(/(\{[A-Za-z]+\})/)
     .map((part) => (/^\{[A-Za-z]+\}$/.test(part) ? `(?<${part.slice(1, -1)}>.+?)` : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('');

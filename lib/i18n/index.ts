@@ -2,14 +2,41 @@
  * Languages (issue 26): one message catalogue per language (en.ts, zh.ts) with the same keys, a
  * lookup that fills in `{name}` placeholders, and the default language from the environment.
  */
-import { en, type MessageKey } from './en.ts';
-import { zh } from './zh.ts';
+import { EN_AREAS, type MessageKey } from './en.ts';
+import { ZH_AREAS } from './zh.ts';
 
 export type { MessageKey } from './en.ts';
 export type Lang = 'en' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'zh'];
 
-export const CATALOGUES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en, zh };
+type Catalogue = Readonly<Record<MessageKey, string>>;
+// Each language's areas merged into one catalogue, as they were when the module loaded until issue 29; now
+// on first use only (a run looks its messages up in the areas, `text`). Typed as a whole catalogue, so tsc
+// still fails when a language lacks a key.
+const merged: Partial<Record<Lang, Catalogue>> = {};
+const mergeEn = (): Catalogue => { const [a, b, c, d, e, f] = EN_AREAS; return { ...a, ...b, ...c, ...d, ...e, ...f }; };
+const mergeZh = (): Catalogue => { const [a, b, c, d, e, f] = ZH_AREAS; return { ...a, ...b, ...c, ...d, ...e, ...f }; };
+
+export const CATALOGUES: Readonly<Record<Lang, Catalogue>> = {
+  get en() { return (merged.en ??= mergeEn()); },
+  get zh() { return (merged.zh ??= mergeZh()); },
+};
+
+/**
+ * Each language's areas, the last first: the first that has a key gives its text, as the merge would. The
+ * Chinese ones are first asked for when a Chinese text is (the bundle the installed command starts loads
+ * them from a file of their own then: scripts/build.mjs).
+ */
+type Areas = readonly Readonly<Record<string, string>>[];
+const EN_LOOKUP: Areas = [...EN_AREAS].reverse();
+let zhLookup: Areas | undefined;
+
+/** The text of `key` in `lang` as the catalogue has it (CATALOGUES[lang][key], without merging the catalogue); undefined for no key. */
+export function catalogueText(lang: Lang, key: string): string | undefined {
+  const areas: Areas = lang === 'en' ? EN_LOOKUP : (zhLookup ??= [...ZH_AREAS].reverse());
+  for (const area of areas) if (Object.hasOwn(area, key)) return area[key];
+  return undefined;
+}
 
 export type Params = Readonly<Record<string, string | number | Msg | SysErr | readonly (string | Msg)[]>>;
 
@@ -42,18 +69,17 @@ export interface Msg {
 
 /** The text of `key` in `lang`, with each `{name}` replaced by `params[name]` (a Msg parameter worded in `lang`). */
 export function msg(lang: Lang, key: MessageKey, params: Params = {}): string {
-  const text = CATALOGUES[lang][key];
-  return text.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => {
+  return catalogueText(lang, key)!.replace(/\{([A-Za-z]+)\}/g, (whole, name: string) => {
     if (!Object.hasOwn(params, name)) return whole;
     const v = params[name]!;
     // A list is worded item by item and joined as the language writes a list (a, b / a、b).
-    if (Array.isArray(v)) return v.map((x: string | Msg) => (typeof x === 'object' ? word(lang, x) : x)).join(CATALOGUES[lang]['list.sep']);
+    if (Array.isArray(v)) return v.map((x: string | Msg) => (typeof x === 'object' ? word(lang, x) : x)).join(catalogueText(lang, 'list.sep')!);
     if (typeof v !== 'object') return String(v);
     if (!('message' in v)) return msg(lang, (v as Msg).key, (v as Msg).params);
     const e = v as SysErr;
     if (lang === 'en') return e.message;
-    if (e.key !== undefined) return CATALOGUES[lang][e.key];
-    return Object.hasOwn(CATALOGUES[lang], `os.${e.code}`) ? CATALOGUES[lang][`os.${e.code}` as MessageKey] : msg(lang, 'os.other', { code: e.code });
+    if (e.key !== undefined) return catalogueText(lang, e.key)!;
+    return catalogueText(lang, `os.${e.code}`) ?? msg(lang, 'os.other', { code: e.code });
   });
 }
 
@@ -81,7 +107,7 @@ export interface Wordable {
 
 /** Whether `key` is a message key (for keys made from trace words, such as `cause.rcv FIN`). */
 export function isKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
+  return catalogueText('en', key) !== undefined;
 }
 
 /** The `{name}` placeholders a text uses, sorted: both catalogues must use the same ones per key. */

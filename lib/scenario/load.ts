@@ -16,7 +16,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError } from './errors.ts';
 import { buildBottleneck } from './bottleneck.ts';
 import { DEFAULT_SEED, DEFAULT_UNTIL_MS, MAX_SOURCE_BYTES, MAX_UNTIL_MS } from './limits.ts';
-import { topS, zodCheck } from './schema.ts';
+import { checked, QUICK, schemas } from './schema.ts';
 import { buildExpect } from './segments.ts';
 import { describeText, Source, withText } from './source.ts';
 import type { MessageKey } from '../i18n/index.ts';
@@ -80,7 +80,7 @@ export function loadScenario(text: string, file: string, opts: LoadOptions = {})
   }
 
   // 2. Structure
-  const d = zodCheck(src, topS, root, []);
+  const d = checked(src, QUICK.top, () => schemas().topS, root, []);
 
   // 3. Meaning
   const untilMs = d.until ?? DEFAULT_UNTIL_MS;

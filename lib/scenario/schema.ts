@@ -2,19 +2,30 @@
  * The scenario file's structure, types and ranges, checked with zod: one schema per section, and the
  * conversion of zod's first issue (by position in the file) to a ScenarioError at its node.
  * The small languages inside strings are parsed elsewhere (steps.ts, segments.ts).
+ *
+ * A file that is right is checked without zod first (quick-check.ts, the same answers), and the zod schemas
+ * are built only when one is needed: to word a mistake (issue 29, start-up).
  */
-import * as z from 'zod';
+import type * as Z from 'zod';
 import { SETTINGS, type Setting } from '../tcp/config.ts';
 import type { LinkDirectionConfig } from '../link/memory.ts';
 import { BOTTLENECK_KEYS, RED_KEYS } from './bottleneck.ts';
 import type { ScenarioError } from './errors.ts';
 import { MAX_STEPS } from './limits.ts';
+import * as q from './quick-check.ts';
+import { loadZod } from './zod.ts';
 import { describeText, label, labelText, suggestText, withText, withUnitText, type PathSeg, type Source } from './source.ts';
 import type { MessageKey, Msg } from '../i18n/index.ts';
 import { parseDuration, parseProbability, parseRate, parseSize, UnitError } from './units.ts';
 
 // Schemas (structure, types, ranges). Unit-bearing values go through the unit parsers so that their
 // messages say which units would be right.
+
+/**
+ * zod, asked for by buildSchemas only (zod.ts): in the installed command's bundle, a file that is right never
+ * loads it (issue 29, start-up; there zod.ts requires dist/bin/tcpemu-zod.cjs, the parts of zod used here).
+ */
+let z: typeof Z;
 
 function unit(parse: (v: unknown) => number) {
   return z.unknown().transform((v, ctx) => {
@@ -28,32 +39,22 @@ function unit(parse: (v: unknown) => number) {
   });
 }
 
-const durationS = unit(parseDuration);
-const sizeS = unit(parseSize);
-const rateS = unit(parseRate);
-const probS = unit(parseProbability);
-const count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
-
 /**
  * The TCP settings' keys and types, derived from lib/tcp/config.ts's SETTINGS. Only the kind is checked
  * here (units, a number, true/false, a choice); ranges are the configuration's own rules (configProblems),
  * checked once, with the host, and reported at the key that breaks them.
  */
-function settingSchema(s: Setting): z.ZodType {
+function settingSchema(s: Setting, sizeS: Z.ZodType, durationS: Z.ZodType): Z.ZodType {
   switch (s.kind) {
     case 'bytes': return sizeS;
     case 'count': return z.number();
     // `keepalive: false` reads naturally as "off", the same as 0.
     case 'duration': return s.offWhenFalse ? z.union([z.literal(false).transform(() => 0), durationS]) : durationS;
     case 'boolean': return z.boolean();
-    case 'choice': return z.enum(s.values as [string, ...string[]]);
+    case 'choice': return z.enum(CHOICES.get(s.key) as [string, ...string[]]);
     case 'isn': return z.union([z.literal('random'), z.number()]);
   }
 }
-const tcpShape: Record<string, z.ZodType> = Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s)]));
-export const tcpS = z.strictObject(tcpShape).partial().nullable();
-
-export const hostS = z.strictObject({ addr: z.string().optional(), tcp: tcpS.optional() }).nullable();
 
 /** YAML names of the per-direction link fields -> LinkDirectionConfig. `drop` is handled by hand. */
 export const linkFieldNames = {
@@ -71,51 +72,115 @@ export const linkFieldNames = {
 } as const satisfies Record<string, keyof LinkDirectionConfig>;
 export const LINK_FIELDS = Object.keys(linkFieldNames);
 
-export const directionS = z.strictObject({
-  'delay': durationS,
-  'jitter': durationS,
-  'loss': probS,
-  'duplicate': probS,
-  'reorder': probS,
-  'corrupt': probS,
-  'rate': rateS,
-  // 68: the smallest MTU IPv4 allows (RFC 791); 65535: the largest an IPv4 packet can be.
-  'mtu': sizeS.pipe(count(68, 65535)),
-  'queue': count(0),
-  'reorder-delay': durationS,
-  'drop': z.array(z.union([z.string(), z.number()])).max(MAX_STEPS),
-}).partial();
+/**
+ * A choice's values as the scenario schema takes them: when this module loads, as the zod schema built then
+ * took them before issue 29 (a congestion-control module registered later is not a choice of a scenario file).
+ */
+const CHOICES = new Map<string, readonly string[]>(SETTINGS.flatMap((s) => (s.kind === 'choice' ? [[s.key, [...s.values]] as const] : [])));
 
-export const expectS = z.strictObject({
-  states: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
-  segments: z.union([z.string(), z.array(z.string())]),
-  delivered: z.record(z.string(), z.union([z.string(), count(0)])),
-  errors: z.record(z.string(), z.string()),
-}).partial().nullable();
+/** The zod schemas, built on first use (schemas()): only a file with a mistake needs them. */
+function buildSchemas() {
+  z ??= loadZod();
+  const durationS = unit(parseDuration);
+  const sizeS = unit(parseSize);
+  const rateS = unit(parseRate);
+  const probS = unit(parseProbability);
+  const count = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
 
-export const topS = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  // Issue 26: a title, and the title and description in other languages (`zh: { title, description }`).
-  title: z.string().optional(),
-  translations: z.strictObject({
-    en: z.strictObject({ title: z.string(), description: z.string() }).partial(),
-    zh: z.strictObject({ title: z.string(), description: z.string() }).partial(),
-  }).partial().optional(),
-  seed: count(0, 0xffffffff).optional(),
-  until: durationS.optional(),
-  tcp: tcpS.optional(),
-  hosts: z.record(z.string(), hostS),
-  // Its keys are link fields or direction names: checked by hand below, with hosts known.
-  link: z.record(z.string(), z.unknown()).nullable().optional(),
-  steps: z.array(z.unknown()).max(MAX_STEPS).nullable().optional(),
-  expect: expectS.optional(),
-  // Checked by hand in lib/scenario/bottleneck.ts, with hosts known.
-  bottleneck: z.record(z.string(), z.unknown()).optional(),
-});
+  const tcpShape: Record<string, Z.ZodType> = Object.fromEntries(SETTINGS.map((s) => [s.key, settingSchema(s, sizeS, durationS)]));
+  const tcpS = z.strictObject(tcpShape).partial().nullable();
 
-const TOP_KEYS = Object.keys(topS.shape);
-const TCP_KEYS = Object.keys(tcpShape);
+  const hostS = z.strictObject({ addr: z.string().optional(), tcp: tcpS.optional() }).nullable();
+
+  const directionS = z.strictObject({
+    'delay': durationS,
+    'jitter': durationS,
+    'loss': probS,
+    'duplicate': probS,
+    'reorder': probS,
+    'corrupt': probS,
+    'rate': rateS,
+    // 68: the smallest MTU IPv4 allows (RFC 791); 65535: the largest an IPv4 packet can be.
+    'mtu': sizeS.pipe(count(68, 65535)),
+    'queue': count(0),
+    'reorder-delay': durationS,
+    'drop': z.array(z.union([z.string(), z.number()])).max(MAX_STEPS),
+  }).partial();
+
+  const expectS = z.strictObject({
+    states: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+    segments: z.union([z.string(), z.array(z.string())]),
+    delivered: z.record(z.string(), z.union([z.string(), count(0)])),
+    errors: z.record(z.string(), z.string()),
+  }).partial().nullable();
+
+  const topS = z.strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    // Issue 26: a title, and the title and description in other languages (`zh: { title, description }`).
+    title: z.string().optional(),
+    translations: z.strictObject({
+      en: z.strictObject({ title: z.string(), description: z.string() }).partial(),
+      zh: z.strictObject({ title: z.string(), description: z.string() }).partial(),
+    }).partial().optional(),
+    seed: count(0, 0xffffffff).optional(),
+    until: durationS.optional(),
+    tcp: tcpS.optional(),
+    hosts: z.record(z.string(), hostS),
+    // Its keys are link fields or direction names: checked by hand below, with hosts known.
+    link: z.record(z.string(), z.unknown()).nullable().optional(),
+    steps: z.array(z.unknown()).max(MAX_STEPS).nullable().optional(),
+    expect: expectS.optional(),
+    // Checked by hand in lib/scenario/bottleneck.ts, with hosts known.
+    bottleneck: z.record(z.string(), z.unknown()).optional(),
+  });
+  return { tcpShape, tcpS, hostS, directionS, expectS, topS, booleanS: z.boolean() };
+}
+
+export type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+/** The zod schemas of each section (built the first time they are asked for). */
+export function schemas(): Schemas {
+  return (built ??= buildSchemas());
+}
+
+/** The same sections checked without zod (quick-check.ts): each returns what its zod schema returns, or gives up. */
+const quickTcp = q.orNull(q.strict(Object.fromEntries(SETTINGS.map((s) => [s.key, q.setting(s, CHOICES.get(s.key))])), 'partial'));
+const quickTranslation = q.strict({ title: q.string, description: q.string }, 'partial');
+const TOP_SHAPE: Readonly<Record<string, q.Quick>> = {
+  name: q.nonEmptyString,
+  description: q.string,
+  title: q.string,
+  translations: q.strict({ en: quickTranslation, zh: quickTranslation }, 'partial'),
+  seed: q.count(0, 0xffffffff),
+  until: q.duration,
+  tcp: quickTcp,
+  hosts: q.record(q.orNull(q.strict({ addr: q.string, tcp: quickTcp }, 'partial'))),
+  link: q.orNull(q.record(q.unknown)),
+  steps: q.orNull(q.list(q.unknown, MAX_STEPS)),
+  expect: q.orNull(q.strict({
+    states: q.record(q.either(q.string, q.list(q.string))),
+    segments: q.either(q.string, q.list(q.string)),
+    delivered: q.record(q.either(q.string, q.count(0))),
+    errors: q.record(q.string),
+  }, 'partial')),
+  bottleneck: q.record(q.unknown),
+};
+export const QUICK = {
+  top: q.strict(TOP_SHAPE, ['description', 'title', 'translations', 'seed', 'until', 'tcp', 'link', 'steps', 'expect', 'bottleneck']),
+  direction: q.direction,
+  directionOrNull: q.orNull(q.direction),
+  boolean: q.boolean,
+} as const;
+
+/** `value` checked by `quick`, else by the zod schema `schema()` (whose first issue becomes the ScenarioError): the same value either way. */
+export function checked<S extends Z.ZodType>(src: Source, quick: q.Quick, schema: () => S, value: unknown, base: readonly PathSeg[]): Z.output<S> {
+  const r = q.quickly(quick, value);
+  return r !== undefined ? (r.value as Z.output<S>) : zodCheck(src, schema(), value, base);
+}
+
+const TOP_KEYS = Object.keys(TOP_SHAPE);
+const TCP_KEYS = SETTINGS.map((s) => s.key);
 const HOST_KEYS = ['addr', 'tcp'];
 const EXPECT_KEYS = ['states', 'segments', 'delivered', 'errors'];
 /** Every key the format has, by where it goes: docs/scenario-format.md is checked against it. */
@@ -133,13 +198,13 @@ function knownKeys(path: readonly PathSeg[]): string[] {
 
 
 /** Converts the earliest (by position in the file) zod issue to a ScenarioError; deterministic. */
-export function zodCheck<S extends z.ZodType>(src: Source, schema: S, value: unknown, base: readonly PathSeg[]): z.output<S> {
+export function zodCheck<S extends Z.ZodType>(src: Source, schema: S, value: unknown, base: readonly PathSeg[]): Z.output<S> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   // The earliest in the file first; a missing key has no place of its own (it points at its parent), so it
   // comes after the others: `nmae: x` is better reported as a typo than as a missing name.
   const errors = r.error.issues.map((iss) => ({ iss, e: issueError(src, iss, base, value) }));
-  const missing = (iss: z.core.$ZodIssue) => (iss.code === 'invalid_type' && valueAt(value, iss.path as PathSeg[]) === undefined ? 1 : 0);
+  const missing = (iss: Z.core.$ZodIssue) => (iss.code === 'invalid_type' && valueAt(value, iss.path as PathSeg[]) === undefined ? 1 : 0);
   errors.sort((a, b) => missing(a.iss) - missing(b.iss) || a.e.line - b.e.line || a.e.col - b.e.col);
   throw errors[0].e;
 }
@@ -153,7 +218,7 @@ function valueAt(root: unknown, path: readonly PathSeg[]): unknown {
   return v;
 }
 
-function issueError(src: Source, iss: z.core.$ZodIssue, base: readonly PathSeg[], root: unknown): ScenarioError {
+function issueError(src: Source, iss: Z.core.$ZodIssue, base: readonly PathSeg[], root: unknown): ScenarioError {
   const rel = iss.path.filter((s): s is string | number => typeof s !== 'symbol');
   const path = [...base, ...rel];
   const what = labelText(path);

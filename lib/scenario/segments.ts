@@ -6,7 +6,7 @@ import type * as z from 'zod';
 import { flagString, parseFlagString } from '../wire/format.ts';
 import type { ScenarioError } from './errors.ts';
 import { ERROR_CODES } from './limits.ts';
-import type { expectS } from './schema.ts';
+import type { Schemas } from './schema.ts';
 import { linesOf, nearest, parseState, suggestText, tokenize, unknownHostHint, unknownHostHintText, withText, wordedErr, type Line, type Source } from './source.ts';
 import { word, type Msg } from '../i18n/index.ts';
 import type { ExpectPlan, Pos, SegmentPattern } from './plan.ts';
@@ -78,7 +78,7 @@ export function parseSegmentLine(line: Line, names: readonly string[], err: (p: 
   return pat;
 }
 
-export function buildExpect(src: Source, raw: z.output<typeof expectS> | undefined, names: readonly string[]): ExpectPlan {
+export function buildExpect(src: Source, raw: z.output<Schemas['expectS']> | undefined, names: readonly string[]): ExpectPlan {
   const out: ExpectPlan = {};
   if (!raw) return out;
   const checkHost = (section: string, host: string) => {

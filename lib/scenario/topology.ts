@@ -2,11 +2,11 @@
  * The scenario's hosts (names, addresses, TCP settings) and its link (impairments per direction,
  * scripted drops), from the checked structure to the plan.
  */
-import * as z from 'zod';
+import type * as z from 'zod';
 import { configKeyNames, resolveConfig, TcpConfigError, type TcpConfig, type TcpConfigInput } from '../tcp/config.ts';
 import { defaultDirectionConfig, type LinkDirectionConfig } from '../link/memory.ts';
 import { formatAddr, parseAddr } from '../wire/ipv4.ts';
-import { directionS, hostS, LINK_FIELDS, linkFieldNames, zodCheck } from './schema.ts';
+import { checked, LINK_FIELDS, linkFieldNames, QUICK, schemas, type Schemas } from './schema.ts';
 import { suggestText, unknownHostHintText, withText, type Source } from './source.ts';
 import type { HostPlan, LinkPlan, Pos } from './plan.ts';
 
@@ -31,7 +31,7 @@ function tcpInput(t: Record<string, unknown> | null | undefined): TcpConfigInput
 /** TcpConfig field -> the scenario file's key (rtoMinMs -> rto-min). */
 const KEY_OF_FIELD: Record<string, string> = Object.fromEntries(Object.entries(configKeyNames).map(([k, f]) => [f, k]));
 
-export function buildHosts(src: Source, raw: Record<string, z.output<typeof hostS>>, fileTcp: Record<string, unknown> | undefined): HostPlan[] {
+export function buildHosts(src: Source, raw: Record<string, z.output<Schemas['hostS']>>, fileTcp: Record<string, unknown> | undefined): HostPlan[] {
   const entries = Object.entries(raw);
   if (entries.length === 0) throw src.worded(src.at(['hosts']), { key: 'topo.noHosts' }, { key: 'topo.h.noHosts' });
   const taken = new Map<number, string>();
@@ -98,7 +98,7 @@ function parseDirectionName(src: Source, text: string, at: Pos, names: readonly 
   return `${m[1]}>${m[2]}`;
 }
 
-type DirFields = z.output<typeof directionS>;
+type DirFields = z.output<Schemas['directionS']>;
 
 function toDirection(f: DirFields): Partial<LinkDirectionConfig> {
   const out: Record<string, unknown> = {};
@@ -112,11 +112,11 @@ export function buildLink(src: Source, raw: Record<string, unknown> | undefined,
   const perDir = new Map<string, { fields: DirFields; key: string }>();
   for (const [key, value] of Object.entries(raw ?? {})) {
     if (key === 'udp') {
-      udp = zodCheck(src, z.boolean(), value, ['link', 'udp']);
+      udp = checked(src, QUICK.boolean, () => schemas().booleanS, value, ['link', 'udp']);
     } else if (key.includes('>')) {
       const dir = parseDirectionName(src, key, src.keyAt(['link'], key), names);
       if (perDir.has(dir)) throw src.worded(src.keyAt(['link'], key), { key: 'topo.dirTwice', params: { dir } }, { key: 'topo.h.merge' });
-      perDir.set(dir, { fields: zodCheck(src, directionS.nullable(), value, ['link', key]) ?? {}, key });
+      perDir.set(dir, { fields: checked(src, QUICK.directionOrNull, () => schemas().directionS.nullable(), value, ['link', key]) ?? {}, key });
     } else if (LINK_FIELDS.includes(key)) {
       baseRaw[key] = value;
     } else {
@@ -124,7 +124,7 @@ export function buildLink(src: Source, raw: Record<string, unknown> | undefined,
         { key: 'sc.hintAnd', params: { hint: suggestText(key, [...LINK_FIELDS, 'udp'], 'sc.knownKeys'), extra: { key: 'sc.orDirection' } } });
     }
   }
-  const base = zodCheck(src, directionS, baseRaw, ['link']);
+  const base = checked(src, QUICK.direction, () => schemas().directionS, baseRaw, ['link']);
 
   const directions: Record<string, Partial<LinkDirectionConfig>> = {};
   const drops = new Map<string, Set<number>>();

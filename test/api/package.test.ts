@@ -98,4 +98,24 @@ test('the packed package installs in a fresh project, and the README example pas
   const sweep = run(bin, ['sweep', path.join(app, 'node_modules/tcpemu/fixtures/scenarios/sweep-loss.yaml'), '--seeds', '1..3', '--set', 'link.loss=0.01', '--jobs', '3'], app, { env: { ...process.env, NO_COLOR: '1' } });
   t.is(sweep.code, 0, sweep.all);
   t.regex(sweep.out, /^0\.01 +3\/3 /m);
+
+  // Issue 29 (start-up): an English run that is right loads neither the Chinese catalogue (dist/bin/tcpemu-zh.cjs)
+  // nor zod (dist/bin/tcpemu-zod.cjs); a Chinese run loads the catalogue from its file, and a mistake is worded by
+  // zod. A preload lists what was required (require.cache, which createRequire shares).
+  const preload = path.join(dir, 'loaded.cjs');
+  writeFileSync(preload, "process.on('exit', () => require('node:fs').writeSync(2, `LOADED ${Object.keys(require.cache).filter((f) => /tcpemu-zh|tcpemu-zod|[\\\\/]zod[\\\\/]/.test(f)).map((f) => (/zod/.test(f) ? 'zod' : 'zh')).filter((x, i, a) => a.indexOf(x) === i).join(' ')}\\n`));\n");
+  const env = { ...process.env, NO_COLOR: '1', NODE_OPTIONS: `--require ${preload}` };
+  const handshake = path.join(app, 'node_modules/tcpemu/fixtures/scenarios/handshake.yaml');
+  const en = run(bin, ['run', handshake, '--view', 'summary'], app, { env });
+  t.is(en.code, 0, en.all);
+  t.regex(en.err, /^LOADED $/m, 'an English run that is right loads neither');
+  const zh = run(bin, ['run', handshake, '--view', 'summary', '--lang', 'zh'], app, { env });
+  t.is(zh.code, 0, zh.all);
+  t.regex(zh.out, /通过/);
+  t.regex(zh.err, /^LOADED zh$/m);
+  writeFileSync(path.join(app, 'bad.yaml'), 'name: x\nhosts: { a: {}, b: {} }\ntcp: { mss: 1kb }\n');
+  const bad = run(bin, ['run', 'bad.yaml', '--lang', 'zh'], app, { env });
+  t.is(bad.code, 2, bad.all);
+  t.regex(bad.err, /^bad\.yaml:3:13：tcp\.mss："kb" 有歧义/m);
+  t.regex(bad.err, /^LOADED zh zod$|^LOADED zod zh$/m);
 });
