@@ -28,7 +28,7 @@
  * by a run killed before its cleanup is deleted by the next run), the link's timer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { KernelRunError, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
+import { KernelRunError, findPython, findTool, runSteps, withKernelLock, type KernelRunOptions, type KernelRunResult } from './kernel.ts';
 import { HELPER, TUN_DEVICE, deleteNamespace, ip, reapStale, tunUnavailableWhy } from './tun.ts';
 import { word, type Msg } from '../i18n/index.ts';
 import { agentCommand } from './netns-agent-bundle.ts';
@@ -104,7 +104,7 @@ class Agent {
   private dead: Error | undefined;
 
   constructor(readonly host: string, readonly ns: string, mtu: number, addr: string, onPacket: (p: Buffer) => void, log: (s: string) => void, onEvent: (e: LiveEvent) => void, node: string[]) {
-    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findTool('python3') ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...node], {
+    this.child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, findPython() ?? 'python3', HELPER, '--dev', TUN_DEVICE, '--addr', `${addr}/32`, '--mtu', String(mtu), '--', ...node], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

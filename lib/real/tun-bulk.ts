@@ -47,7 +47,7 @@ import { firstByteDifference } from '../scenario/expect.ts';
 import { RealTimeScheduler } from './realtime.ts';
 import { LINUX_MSL_MS, applySysctls, cubicAllowedInNamespaces, namespaceSettings } from './netns-settings.ts';
 import { KERNEL_ADDR, MODEL_ADDR, pattern } from './tun-dialogue.ts';
-import { findTool } from './kernel.ts';
+import { findPython } from './kernel.ts';
 import type { Msg } from '../i18n/index.ts';
 
 export type BulkSender = 'kernel' | 'model';
@@ -124,7 +124,7 @@ const TCPINFO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tun-tcp
 
 /** The kernel socket's tcp_info as it changes (lib/real/tun-tcpinfo.py), until `stop`; `ready` once it reads (or 5 s). */
 function readTcpInfo(port: number, onLine: (line: string) => void): { ready: Promise<void>; stop: () => Promise<void> } {
-  const p = spawn(findTool('python3') ?? 'python3', [TCPINFO, String(port), '1'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const p = spawn(findPython() ?? 'python3', [TCPINFO, String(port), '1'], { stdio: ['pipe', 'pipe', 'ignore'] });
   let rest = '';
   let isReady!: () => void;
   const ready = new Promise<void>((r) => { isReady = r; });

@@ -19,7 +19,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { alive, findTool } from './kernel.ts';
+import { alive, findPython, findTool } from './kernel.ts';
 import { word, type Msg } from '../i18n/index.ts';
 import { FROM_SOURCE, moduleFile } from '../paths.ts';
 import { KERNEL_ADDR, TUN_PREFIX, type DialogueOptions, type DialogueReport } from './tun-dialogue.ts';
@@ -129,7 +129,7 @@ export async function deleteNamespace(ns: string): Promise<void> {
  */
 export async function inNamespaceWithTun(program: string[], timeoutMs: number): Promise<Ran & { namespace: string; timedOut: boolean }> {
   const ns = await makeNamespace();
-  const python = findTool('python3')!;
+  const python = findPython()!;
   const child = spawn(findTool('ip') ?? 'ip', ['netns', 'exec', ns, python, HELPER, '--dev', TUN_DEVICE, '--addr', `${KERNEL_ADDR}/${TUN_PREFIX}`, '--', ...program], {
     // Its own process group, so that one kill reaches whatever it started.
     detached: true,
