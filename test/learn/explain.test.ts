@@ -20,11 +20,23 @@ const FILES = [
   ...readdirSync(path.join(ROOT, 'fixtures/lessons')).filter((f) => f.endsWith('.yaml')).map((f) => `fixtures/lessons/${f}`),
 ];
 
-function run(file: string): { events: TraceEvent[]; payloads: Payloads } {
-  const plan = loadScenario(readFileSync(path.join(ROOT, file), 'utf8'), file);
-  // The UDP chat fixture runs in real time on sockets; its in-memory twin is what the views draw the same way.
-  const r = runScenario({ ...plan, link: { ...plan.link, udp: false } }, { capture: true });
-  return { events: r.events, payloads: Payloads.fromPackets(r.packets) };
+/**
+ * A fixture's trace and payloads, run once per file: its English and Chinese tests and the tests of
+ * particular moments below read the same run (the same scenario and seed give the same trace), and
+ * explain() only reads it. Running it for each test ran every fixture two to three times.
+ */
+const runs = new Map<string, { events: readonly TraceEvent[]; payloads: Payloads }>();
+
+function run(file: string): { events: readonly TraceEvent[]; payloads: Payloads } {
+  let r = runs.get(file);
+  if (r === undefined) {
+    const plan = loadScenario(readFileSync(path.join(ROOT, file), 'utf8'), file);
+    // The UDP chat fixture runs in real time on sockets; its in-memory twin is what the views draw the same way.
+    const ran = runScenario({ ...plan, link: { ...plan.link, udp: false } }, { capture: true });
+    r = { events: Object.freeze(ran.events), payloads: Payloads.fromPackets(ran.packets) };
+    runs.set(file, r);
+  }
+  return r;
 }
 
 /**
