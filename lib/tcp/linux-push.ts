@@ -1,4 +1,4 @@
-import { seqAdd, seqDiff, seqLe } from '../wire/seq.ts';
+import { seqAdd, seqDiff, seqLe, seqLt } from '../wire/seq.ts';
 
 /**
  * Where the linux profile sets PSH. RFC 9293 3.9.1 leaves it to the sender ("the sender ... may set the PUSH
@@ -37,6 +37,8 @@ export class LinuxPush {
   private tailStart: number | undefined;
   /** Ends of marked buffers not yet acknowledged, in sequence order. */
   private readonly marks = new SeqQueue();
+  /** Ends of the send-queue buffers not yet acknowledged, in sequence order (a packet never spans two: lib/tcp/linux-split.ts). */
+  private readonly bufEnds = new SeqQueue();
   /** Ends of the offloaded packets sent and not yet acknowledged, in sequence order (buffer edges in Linux's retransmission queue). */
   private readonly packetEnds = new SeqQueue();
   /** Segments of the offloaded packet being built by this output pass. */
@@ -56,6 +58,16 @@ export class LinuxPush {
     return this.inPacket === 0;
   }
 
+  /** Segments of the packet being built already sent in this pass (the next one's place in its packet). */
+  get segmentsInPacket(): number {
+    return this.inPacket;
+  }
+
+  /** When the oldest unacknowledged packet of new data was sent (Linux's retransmission-queue head's tstamp), or undefined. */
+  get headSentMs(): number | undefined {
+    return this.packetEnds.firstVal();
+  }
+
   /**
    * The application queued [start, end). `unsentFrom` is SND.MAX (the first byte never sent), `maxWindow` the
    * largest window the peer offered, `more` whether the write carried MSG_MORE.
@@ -71,6 +83,7 @@ export class LinuxPush {
       if (seqDiff(start, tail) < goal) {
         bufStart = tail;
         if (this.marks.last() === start) this.marks.pop();
+        if (this.bufEnds.last() === start) this.bufEnds.pop();
       }
     }
     let pos = start;
@@ -84,8 +97,10 @@ export class LinuxPush {
       if (pos === end) break;
       // A full buffer, and more of this write to come: marked when over half the largest window went unmarked.
       if (seqDiff(pos, this.pushedSeq) > half) this.mark(pos);
+      this.bufEnds.push(pos);
       bufStart = pos;
     }
+    this.bufEnds.push(end);
     if (!more || seqDiff(end, this.pushedSeq) > half) this.mark(end);
     this.tailStart = bufStart;
   }
@@ -93,11 +108,21 @@ export class LinuxPush {
   /** Segments of the packet being built: segmentsPerPacket's answer, asked as each packet starts (atPacketStart). */
   perPacket = 0;
 
+  /** Whether Linux would defer the packet being built, were the peer's window to cut it (lib/tcp/linux-split.ts). */
+  cutDeferred = false;
+
   /** A new output pass: what was acknowledged is forgotten, and the next segment starts a new packet. */
   startPass(sndUna: number): void {
     this.inPacket = 0;
     this.marks.prune(sndUna);
     this.packetEnds.prune(sndUna);
+    this.bufEnds.prune(sndUna);
+  }
+
+  /** Whether a send-queue buffer ends after `from` and before `to` (so no one packet holds both). */
+  bufferEndBetween(from: number, to: number): boolean {
+    const e = this.bufEnds.firstAfter(from);
+    return e !== undefined && seqLt(e, to);
   }
 
   /**
@@ -126,15 +151,16 @@ export class LinuxPush {
 
   /**
    * A segment of new data ending at `end` is sent: whether it carries PSH. `endsQueue`: it empties the send
-   * queue; `lastNow`: nothing more goes in this pass after it; `perPacket`: segmentsPerPacket's answer.
+   * queue; `lastNow`: nothing more goes in this pass after it; `perPacket`: segmentsPerPacket's answer; `now`: the
+   * time, kept with the packet's end.
    */
-  newData(end: number, endsQueue: boolean, lastNow: boolean, perPacket: number): boolean {
+  newData(end: number, endsQueue: boolean, lastNow: boolean, perPacket: number, now = 0): boolean {
     const marked = endsQueue || this.marks.has(end);
     this.inPacket++;
     if (!(marked || lastNow || this.inPacket >= perPacket)) return false;
     const psh = marked || this.inPacket >= 2;
     this.inPacket = 0;
-    this.packetEnds.push(end);
+    this.packetEnds.push(end, now);
     return psh;
   }
 
@@ -172,10 +198,18 @@ export function sizeGoal(mss: number, maxWindow: number): number {
  */
 class SeqQueue {
   private items: number[] = [];
+  /** A number kept with each entry (a packet's send time), at the same index. */
+  private vals: number[] = [];
   private head = 0;
 
-  push(x: number): void {
+  push(x: number, v = 0): void {
     this.items.push(x);
+    this.vals.push(v);
+  }
+
+  /** The first entry's number, or undefined when empty. */
+  firstVal(): number | undefined {
+    return this.items.length > this.head ? this.vals[this.head] : undefined;
   }
 
   /** The last entry, or undefined when empty. */
@@ -184,7 +218,10 @@ class SeqQueue {
   }
 
   pop(): void {
-    if (this.items.length > this.head) this.items.pop();
+    if (this.items.length > this.head) {
+      this.items.pop();
+      this.vals.pop();
+    }
   }
 
   /** Drop the entries at or before `sndUna` (acknowledged). */
@@ -194,14 +231,30 @@ class SeqQueue {
     while (h < items.length && seqLe(items[h]!, sndUna)) h++;
     if (h === items.length) {
       items.length = 0;
+      this.vals.length = 0;
       h = 0;
     } else if (h >= 64 && h * 2 >= items.length) {
       // Mostly dead entries at the front: copy the live ones down once (amortised O(1) per entry).
       items.copyWithin(0, h);
       items.length -= h;
+      this.vals.copyWithin(0, h);
+      this.vals.length -= h;
       h = 0;
     }
     this.head = h;
+  }
+
+  /** The first entry after `x`, or undefined (binary search by signed distance). */
+  firstAfter(x: number): number | undefined {
+    const items = this.items;
+    let lo = this.head;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqDiff(items[mid]!, x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < items.length ? items[lo] : undefined;
   }
 
   /** Whether `x` is in the queue (binary search by signed distance). */

@@ -3,6 +3,7 @@ import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq
 import { Tcb, CHECKED, CHECKERS, EMPTY, OWES_OUTPUT, REUSE_SEGMENTS, synWindow, type TxInfo } from './tcb.ts';
 import { FastOpenClient } from './tfo.ts';
 import { LinuxPush } from './linux-push.ts';
+import { linuxDefersCutPacket, linuxSendsCutPiece } from './linux-split.ts';
 import { OUTBOX, OUT_TRANSMIT } from './outbox.ts';
 import { restartAfterIdle } from './idle-restart.ts';
 
@@ -126,9 +127,24 @@ export abstract class TcpOutput extends Tcb {
    * Linux profile: whether new data sent now ends what may go at once (the window or Nagle holds back
    * the rest): the end of the packet Linux would hand its device (lib/tcp/linux-push.ts).
    */
-  protected lastOfBurst(left: number, usableLeft: number, segMss: number): boolean {
+  protected lastOfBurst(left: number, usableLeft: number, segMss: number, wndLeft = -1, nextAt = 0): boolean {
     const next = Math.min(left, segMss, usableLeft);
-    return next === 0 || (next < segMss && this.config.nagle);
+    // A piece the peer's window cuts that goes in this packet (lib/tcp/linux-split.ts) does not end it.
+    return next === 0 || (next < segMss && this.config.nagle && !this.linuxCutPieceGoes(nextAt, next, left, wndLeft, 1));
+  }
+
+  /**
+   * Linux profile: whether `piece` bytes, short of the MSS because the peer's window ends there (`wndLeft`: the
+   * window's room at the piece, which starts at `at`) with data beyond it (`left`), go in the packet being built, `ahead` segments
+   * after the next one's place (tcp_mss_split_point; lib/tcp/linux-split.ts).
+   */
+  private linuxCutPieceGoes(at: number, piece: number, left: number, wndLeft: number, ahead: number): boolean {
+    const p = this.linuxPush;
+    if (!p || piece !== wndLeft || piece >= left) return false;
+    // The piece and the segment before it in one send-queue buffer (Linux cuts one buffer's packet, never two).
+    if (p.bufferEndBetween(seqAdd(at, -1), seqAdd(at, 1))) return false;
+    const nagleHolds = (this.hold?.holdsShort() ?? false) || (this.config.nagle && this.shortUnacked());
+    return linuxSendsCutPiece(p.segmentsInPacket + ahead, p.perPacket, p.cutDeferred, nagleHolds);
   }
 
   /** Linux profile: the application queued `n` bytes at the end of the send buffer (LinuxPush.wrote). */
@@ -142,14 +158,28 @@ export abstract class TcpOutput extends Tcb {
    * Linux profile: whether the data segment [seq, seq + len) carries PSH (lib/tcp/linux-push.ts). RFC 9293
    * 3.9.1 leaves where a sender sets PSH to it; the rfc profile sets it only where the buffer empties.
    */
-  private linuxPsh(seq: number, len: number, endsQueue: boolean, lastNow: boolean, now: number, pipe: number): boolean {
+  private linuxPsh(seq: number, len: number, endsQueue: boolean, capped: boolean, left: number, usable: number, segMss: number, now: number): boolean {
     const p = this.linuxPush;
     const end = seqAdd(seq, len);
     if (!p) return endsQueue;
     if (seqLt(seq, this.sndMax)) return endsQueue || p.retransmitted(seq, end, now, this.sndMax, this.recovery.isSacked?.bind(this.recovery));
-    // Each packet is sized as it starts, as tcp_write_xmit sizes each with the flight before it.
-    if (p.atPacketStart) p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, pipe, this.rtt.srttMs);
-    return p.newData(end, endsQueue, lastNow, p.perPacket);
+    const lastNow = capped || this.lastOfBurst(left - len, usable - len, segMss, this.snd.wnd - this.flight - len, end);
+    return p.newData(end, endsQueue, lastNow, p.perPacket, now);
+  }
+
+  /**
+   * Linux profile, new data at the start of an offloaded packet: size the packet, as tcp_write_xmit sizes each
+   * with the flight before it, and say whether Linux defers it: only asked here when the peer's window, not
+   * cwnd, ends inside the packet past its first whole segment (tcp_tso_should_defer; lib/tcp/linux-split.ts).
+   * `unsent`, `usable`: bytes unsent and what the windows let go now.
+   */
+  private linuxPacketDefers(p: LinuxPush, now: number, pipe: number, unsent: number, usable: number, segMss: number): boolean {
+    p.perPacket = p.segmentsPerPacket(this.effMss, this.cc.cwnd, this.cc.ssthresh, this.flight, pipe, this.rtt.srttMs);
+    const wndRoom = this.snd.wnd - this.flight;
+    p.cutDeferred = wndRoom === usable && wndRoom > segMss && wndRoom < unsent && wndRoom < p.perPacket * segMss && wndRoom % segMss !== 0
+      && !p.bufferEndBetween(this.sndNxt, seqAdd(this.sndNxt, wndRoom))
+      && linuxDefersCutPacket(now, this.lastDataSentMs, p.headSentMs, this.rtt.srttMs, this.recovery.inRecovery, wndRoom, this.snd.wnd, this.cc.cwnd);
+    return p.cutDeferred;
   }
 
   /**
@@ -200,12 +230,18 @@ export abstract class TcpOutput extends Tcb {
         // Sender SWS avoidance (RFC 9293 3.8.6.2.1): send at least half the largest window the peer offered.
         const swsOk = this.snd.max > 0 && len >= this.snd.max / 2;
         const retransmitting = seqLt(this.sndNxt, this.sndMax);
-        if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting || override)) break;
+        // The linux profile sends a piece the peer's window cuts inside a packet of several segments (lib/tcp/linux-split.ts).
+        const linuxCut = this.linuxPush !== undefined && !retransmitting
+          && this.linuxCutPieceGoes(this.sndNxt, len, unsent, this.snd.wnd - flight, 0);
+        if (!((allRemaining && nagleOk) || (swsOk && nagleOk) || retransmitting || override || linuxCut)) break;
       }
+      // Linux profile: each offloaded packet of new data is sized as it starts, and may wait whole for the next ACK.
+      const p = this.linuxPush;
+      if (p !== undefined && len > 0 && p.atPacketStart && !seqLt(this.sndNxt, this.sndMax) && this.linuxPacketDefers(p, now, pipe, unsent, usable, segMss) && !force && !override) break;
       const payload = this.sendBuf.peek(offset, len);
       let flags = ACK;
       if (len > 0 && this.config.profile === 'linux') {
-        if (this.linuxPsh(this.sndNxt, len, offset + len === bufLen, sent + 1 >= limit || this.lastOfBurst(unsent - len, usable - len, segMss), now, pipe)) flags |= PSH;
+        if (this.linuxPsh(this.sndNxt, len, offset + len === bufLen, sent + 1 >= limit, unsent, usable, segMss, now)) flags |= PSH;
       } else if (len > 0 && offset + len === bufLen) flags |= PSH; // BSD: PSH on the segment that empties the buffer
       if (finToSend) flags |= FIN;
       const seq = this.sndNxt;
