@@ -1,3 +1,5 @@
+import { skbTruesize } from './sndbuf-auto.ts';
+
 /**
  * Linux's receive-buffer autotuning and its quick-ACK accounting, for the linux profile when the scenario leaves
  * `rcvbuf` alone (TcpConfig.rcvbufAuto), beside lib/tcp/sndbuf-auto.ts for the send side.
@@ -52,14 +54,10 @@ const MSS_DEFAULT = 536;
 const MIN_MSS = 88;
 const HEADERS = 52;
 const NET_SKB_PAD = 64;
-const SHINFO = 320;
-const SKB = 256;
 
 /** The memory Linux charges for a received segment of `len` bytes (see the file comment). */
 export function rcvTruesize(len: number): number {
-  let p = 1;
-  while (p < len + HEADERS + NET_SKB_PAD + SHINFO) p *= 2;
-  return p + SKB;
+  return skbTruesize(len + HEADERS + NET_SKB_PAD);
 }
 
 /** One connection's receive-side autotuning state (Linux's sk_rcvbuf, window_clamp, rcv_ssthresh, rcvq_space, rcv_rtt_est, icsk_ack.quick). */

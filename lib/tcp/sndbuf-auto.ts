@@ -38,11 +38,20 @@ const MAX_TCP_HEADER = 320;
 const SHINFO = 320;
 const SKB = 256;
 
+/**
+ * The memory an skb whose head holds `linear` bytes (data and headroom) takes: the head with its aligned
+ * skb_shared_info, rounded up to a power of two as the allocator gives it, plus the aligned sk_buff (x86-64,
+ * 6.x). The send side (below) and the receive side (lib/tcp/rcvbuf-auto.ts) both count so.
+ */
+export function skbTruesize(linear: number): number {
+  let p = 1;
+  while (p < linear + SHINFO) p *= 2;
+  return p + SKB;
+}
+
 /** The memory one MSS-sized skb takes (tcp_sndbuf_expand's per_mss). */
 export function perMssTruesize(mssClamp: number): number {
-  let p = 1;
-  while (p < mssClamp + MAX_TCP_HEADER + SHINFO) p *= 2;
-  return p + SKB;
+  return skbTruesize(mssClamp + MAX_TCP_HEADER);
 }
 
 /** The send buffer Linux grows to for a congestion window of `cwndSegments` (tcp_sndbuf_expand), in bytes. */
