@@ -441,11 +441,8 @@ export abstract class TcpOutput extends Tcb {
     // rcv_ssthresh caps a new offer as a window clamp does; the free space still bounds the edge kept.
     const auto = this.rcvAuto;
     if (auto !== undefined) {
-      const clamp = this.rcv.clamp;
-      this.rcv.clamp = Math.min(clamp, auto.offerCap(rb.unread, 1 << this.rcv.scale));
-      const field = this.rcv.field(rb.rcvNxt, auto.free(rb.unread), auto.fullSpace(), this.effMss);
-      this.rcv.clamp = clamp;
-      return field;
+      const cap = Math.min(this.rcv.clamp, auto.offerCap(rb.unread, 1 << this.rcv.scale));
+      return this.rcv.field(rb.rcvNxt, auto.free(rb.unread), auto.fullSpace(), this.effMss, cap);
     }
     return this.rcv.field(rb.rcvNxt, Math.max(0, this.config.rcvbuf - rb.unread), this.config.rcvbuf, this.effMss);
   }

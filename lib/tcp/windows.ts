@@ -91,8 +91,10 @@ export class RecvWindow {
    *   spare unit makes room for that. Only when it is used up (the edge kept through several such ACKs)
    *   would rounding up pass the buffer; then the edge retracts by less than a unit, as RFC 7323 appendix F
    *   allows (Linux's tcp_shrink_window).
+   * `clamp` bounds this offer as the field `clamp` bounds every one: lower for one segment where the receive
+   * autotuning's rcv_ssthresh holds a new window back (lib/tcp/rcvbuf-auto.ts).
    */
-  field(rcvNxt: number, free: number, rcvbuf: number, mss: number): number {
+  field(rcvNxt: number, free: number, rcvbuf: number, mss: number, clamp = this.clamp): number {
     const shift = this.scale;
     const unit = 1 << shift; // the shift is at most 14 and the buffer at most 2^30: 32-bit arithmetic is exact
     const current = this.wnd(rcvNxt);
@@ -100,10 +102,10 @@ export class RecvWindow {
     let avail = free;
     // A clamp bounds the window offered, rounded down to the scale, and the space it is judged against (Linux's
     // __tcp_select_window, where rcv_ssthresh never exceeds window_clamp); the buffer still bounds the edge kept.
-    if (this.clamp !== Infinity) {
-      offer = Math.min(offer, Math.floor(this.clamp / unit));
-      avail = Math.min(free, this.clamp);
-      rcvbuf = Math.min(rcvbuf, this.clamp);
+    if (clamp !== Infinity) {
+      offer = Math.min(offer, Math.floor(clamp / unit));
+      avail = Math.min(free, clamp);
+      rcvbuf = Math.min(rcvbuf, clamp);
     }
     let field: number;
     if (avail >= Math.min(rcvbuf / 2, mss) && offer << shift >= current) {
