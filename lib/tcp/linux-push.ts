@@ -244,31 +244,29 @@ class SeqQueue {
     this.head = h;
   }
 
-  /** The first entry after `x`, or undefined (binary search by signed distance). */
+  /** The first entry after `x`, or undefined. */
   firstAfter(x: number): number | undefined {
-    const items = this.items;
-    let lo = this.head;
-    let hi = items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (seqDiff(items[mid]!, x) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < items.length ? items[lo] : undefined;
+    const i = this.search(x, true);
+    return i < this.items.length ? this.items[i] : undefined;
   }
 
-  /** Whether `x` is in the queue (binary search by signed distance). */
+  /** Whether `x` is in the queue. */
   has(x: number): boolean {
+    const i = this.search(x, false);
+    return i < this.items.length && this.items[i] === x;
+  }
+
+  /** The index of the first live entry after `x` (`after`) or at or after it (binary search by signed distance). */
+  private search(x: number, after: boolean): number {
     const items = this.items;
     let lo = this.head;
     let hi = items.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const d = seqDiff(items[mid]!, x);
-      if (d === 0) return true;
-      if (d < 0) lo = mid + 1;
+      if (d < 0 || (after && d === 0)) lo = mid + 1;
       else hi = mid;
     }
-    return false;
+    return lo;
   }
 }
