@@ -380,12 +380,8 @@ export class LossRecovery {
   /** Whether a retransmitted segment is still outstanding (RACK's order of transmission then differs from sequence order). */
   private rtxOutstanding(): boolean {
     if (this.retransmittedUnacked === 0) return false;
-    // The scoreboard's simple form holds no retransmitted segment.
-    if (this.sb.count > 0 && !this.sb.hasRecords) {
-      this.retransmittedUnacked = 0;
-      return false;
-    }
-    const any = this.sb.segments.some((s) => s.retransmitted);
+    // The scoreboard's simple form (no records) holds no retransmitted segment.
+    const any = this.sb.hasRecords && this.sb.segments.some((s) => s.retransmitted);
     if (!any) this.retransmittedUnacked = 0;
     return any;
   }
