@@ -9,7 +9,7 @@ import { FastOpenClient, FastOpenServer } from './tfo.ts';
 import { APP_CLOSED, CHECKED, OWES_OUTPUT, PREDICT, CHECKERS, DEFAULT_PEER_MSS, EMPTY, ESTABLISHED_ACTIVE, ESTABLISHED_PASSIVE, FIN_EVENT, READABLE, SYN_ACKED, WRITABLE, scaleFor, synWindow } from './tcb.ts';
 import { PLAIN, SYN_ACK_FOR_DUP_SYN } from './output.ts';
 import { TcpTimers } from './timeouts.ts';
-import { RcvbufAuto } from './rcvbuf-auto.ts';
+import { MAX_QUICKACKS, RcvbufAuto } from './rcvbuf-auto.ts';
 
 /** Segment arrives (RFC 9293 3.10.7; Linux's tcp_input): LISTEN, SYN-SENT, and the synchronized states' steps in the RFC's order. */
 
@@ -499,7 +499,7 @@ export abstract class TcpInput extends TcpTimers {
   protected quickAck(): boolean {
     if (this.config.profile !== 'linux') return false;
     if (this.rcvAuto !== undefined) return this.rcvAuto.takeQuick();
-    this.quickAcks ??= Math.min(16, Math.max(2, Math.floor(this.config.rcvbuf / (2 * this.effMss))));
+    this.quickAcks ??= Math.min(MAX_QUICKACKS, Math.max(2, Math.floor(this.config.rcvbuf / (2 * this.effMss))));
     if (this.quickAcks === 0) return false;
     this.quickAcks--;
     return true;
